@@ -1,0 +1,116 @@
+// MarketError: the one error class of molt-market, with a stable string code, typed details per
+// code, and one table code -> HTTP status -> message. Pure, no I/O.
+
+/** Typed details carried by each error code. */
+export interface MarketErrorDetails {
+  ORDER_NOT_FOUND: { orderId: string };
+  OFFER_NOT_FOUND: { offerId: string };
+  NO_MATCHING_OFFERS: { orderId?: string };
+  INSUFFICIENT_CAPACITY: { required: number; available: number };
+  PRICE_EXCEEDS_BUDGET: { price: string; budget: string };
+  ESCROW_ERROR: { reason: string };
+  PAYMENT_FAILED: { reason: string };
+  INVALID_STATE_TRANSITION: { entity: "order" | "offer" | "escrow"; from: string; to: string };
+  EXPIRED: { entity: "order" | "offer"; id: string; expiresAt: string };
+  INVALID_AMOUNT: { input: string; reason: string };
+  AMOUNT_OVERFLOW: { operation: string; limit: string };
+  AMOUNT_UNDERFLOW: { operation: string };
+  INVALID_ID: { kind: string; value: string; expected: string };
+  INVALID_FIELD: { field: string; value: string; allowed: string };
+  OUT_OF_RANGE: { field: string; value: string; min: string; max: string };
+  DUPLICATE_ID: { kind: "order" | "offer"; id: string };
+  LIMIT_EXCEEDED: { limit: string; max: number };
+}
+
+/** Every stable error code. */
+export type MarketErrorCode = keyof MarketErrorDetails;
+
+interface ErrorTableRow<C extends MarketErrorCode> {
+  /** HTTP status the server answers with. */
+  readonly httpStatus: number;
+  /** Human message: what was wrong and what is allowed or what to do. */
+  readonly message: (details: MarketErrorDetails[C]) => string;
+}
+
+/** The one table: code -> HTTP status -> message. A test checks every code has a row. */
+export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRow<C> } = {
+  ORDER_NOT_FOUND: { httpStatus: 404, message: (d) => `order ${d.orderId} not found; it may have been cancelled, expired or never submitted` },
+  OFFER_NOT_FOUND: { httpStatus: 404, message: (d) => `offer ${d.offerId} not found; it may have been withdrawn or expired` },
+  NO_MATCHING_OFFERS: {
+    httpStatus: 404,
+    message: (d) => `no offer satisfies ${d.orderId ?? "the order"}; relax the requirements (GPUs, VRAM, price, features, location) or let it rest`,
+  },
+  INSUFFICIENT_CAPACITY: {
+    httpStatus: 409,
+    message: (d) => `insufficient capacity: ${d.required} GPUs required, ${d.available} available`,
+  },
+  PRICE_EXCEEDS_BUDGET: { httpStatus: 422, message: (d) => `price ${d.price} MOLT exceeds budget ${d.budget} MOLT` },
+  ESCROW_ERROR: { httpStatus: 409, message: (d) => `escrow error: ${d.reason}` },
+  PAYMENT_FAILED: { httpStatus: 402, message: (d) => `payment failed: ${d.reason}` },
+  INVALID_STATE_TRANSITION: {
+    httpStatus: 409,
+    message: (d) => `${d.entity} cannot go from ${d.from} to ${d.to}`,
+  },
+  EXPIRED: { httpStatus: 410, message: (d) => `${d.entity} ${d.id} expired at ${d.expiresAt}` },
+  INVALID_AMOUNT: {
+    httpStatus: 400,
+    message: (d) => `invalid amount ${JSON.stringify(d.input)}: ${d.reason}; use a decimal MOLT string like "12.5" with at most 9 decimals, between 0 and 18446744073.709551615`,
+  },
+  AMOUNT_OVERFLOW: { httpStatus: 422, message: (d) => `amount overflow in ${d.operation}: result exceeds ${d.limit} base units` },
+  AMOUNT_UNDERFLOW: { httpStatus: 422, message: (d) => `amount underflow in ${d.operation}: result would be negative` },
+  INVALID_ID: { httpStatus: 400, message: (d) => `invalid ${d.kind} id ${JSON.stringify(d.value)}; expected ${d.expected}` },
+  INVALID_FIELD: { httpStatus: 400, message: (d) => `invalid ${d.field} ${d.value}; allowed: ${d.allowed}` },
+  OUT_OF_RANGE: { httpStatus: 400, message: (d) => `${d.field} ${d.value} is out of range; allowed ${d.min}..${d.max}` },
+  DUPLICATE_ID: { httpStatus: 409, message: (d) => `${d.kind} ${d.id} already exists; submit it once or use a new id` },
+  LIMIT_EXCEEDED: { httpStatus: 422, message: (d) => `limit ${d.limit} exceeded; at most ${d.max}` },
+};
+
+/** Every code, in table order. */
+export const MARKET_ERROR_CODES = Object.keys(MARKET_ERROR_TABLE) as MarketErrorCode[];
+
+/**
+ * The error every molt-market function throws for bad input or a refused operation.
+ * Invariant: `code` is a key of MARKET_ERROR_TABLE and `details` has that code's shape.
+ * @example
+ * try { book.cancelOrder(id) } catch (e) { if (isMarketError(e, "ORDER_NOT_FOUND")) e.details.orderId }
+ */
+export class MarketError<C extends MarketErrorCode = MarketErrorCode> extends Error {
+  override readonly name = "MarketError";
+  readonly code: C;
+  readonly details: MarketErrorDetails[C];
+  readonly httpStatus: number;
+
+  constructor(code: C, details: MarketErrorDetails[C], options?: { cause?: unknown }) {
+    const row = MARKET_ERROR_TABLE[code] as ErrorTableRow<C>;
+    super(row.message(details), options);
+    this.code = code;
+    this.details = details;
+    this.httpStatus = row.httpStatus;
+  }
+
+  /** The wire shape `{ code, message, details }`. */
+  toJSON(): { code: C; message: string; details: MarketErrorDetails[C] } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Narrowing guard: is `e` a MarketError, optionally of the given code. */
+export function isMarketError<C extends MarketErrorCode>(e: unknown, code?: C): e is MarketError<C> {
+  return e instanceof MarketError && (code === undefined || e.code === code);
+}
+
+/** Throws OUT_OF_RANGE unless `value` is an integer in min..max. @throws OUT_OF_RANGE */
+export function assertIntInRange(field: string, value: unknown, min: number, max: number): asserts value is number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new MarketError("OUT_OF_RANGE", { field, value: describeValue(value), min: String(min), max: String(max) });
+  }
+}
+
+/** A short, log-safe rendering of a client value for error details. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? `array(${value.length})` : "object";
+}
