@@ -1,0 +1,28 @@
+// Public library entry of molt-market: the core domain and the order book.
+export { Amount, AMOUNT_MAX_BASE_UNITS, BASE_UNITS_PER_MOLT, MOLT_DECIMALS } from "./core/amount.js";
+export { DAY_MS, HOUR_MS, ManualClock, systemClock } from "./core/clock.js";
+export type { Clock } from "./core/clock.js";
+export { MARKET_ERROR_CODES, MARKET_ERROR_TABLE, MarketError, isMarketError } from "./core/errors.js";
+export type { MarketErrorCode, MarketErrorDetails } from "./core/errors.js";
+export {
+  FEATURES, Feature, OfferStatus, OrderStatus, PRIORITIES, Priority, assertOfferTransition, assertOrderTransition,
+  canTransitionOffer, canTransitionOrder, featureMask, featuresOfMask, isFeature, parseFeature, parsePriority, priorityRank,
+} from "./core/enums.js";
+export { normalizeGpuModel } from "./core/gpu-model.js";
+export {
+  ID_PREFIXES, assertIsDisputeId, assertIsEscrowId, assertIsOfferId, assertIsOrderId, idTimestampMs, isDisputeId, isEscrowId,
+  isOfferId, isOrderId, newDisputeId, newEscrowId, newOfferId, newOrderId, offerId, orderId,
+} from "./core/ids.js";
+export type { DisputeId, EscrowId, OfferId, OrderId } from "./core/ids.js";
+export * as limits from "./core/limits.js";
+export { isCountryCode, parseCountry, parseLocation, parseLocationRequirement, parseRegion } from "./core/location.js";
+export type { Location, LocationRequirement } from "./core/location.js";
+export { createOffer, parseOffer } from "./core/offer.js";
+export type { CreateOfferInput } from "./core/offer.js";
+export { createOrder, parseOrder, parseRequirements } from "./core/order.js";
+export type { CreateOrderInput, RequirementsInput } from "./core/order.js";
+export type { BookOffer, CapacityOffer, GpuCapacity, JobOrder, JobRequirements, OrderMatch, ScoreBreakdown } from "./core/types.js";
+export type { BookEvent, BookEventType, BookListener } from "./orderbook/events.js";
+export { ORDER_BOOK_LIMITS, OrderBook, RESULT_LIMIT_DEFAULT } from "./orderbook/order-book.js";
+export type { ExpiryResult, OrderBookLimits, OrderBookOptions, SubmitOrderResult } from "./orderbook/order-book.js";
+export { REPUTATION_DEFAULT, SCORE_WEIGHTS } from "./orderbook/score.js";

@@ -1,0 +1,227 @@
+// OfferTable: the book's offers stored column-wise in typed arrays (struct of arrays), with
+// interned strings, so a million offers cost a couple of hundred bytes each. In memory only.
+import { Amount } from "../core/amount.js";
+import { MarketError } from "../core/errors.js";
+import { featureMask, featuresOfMask, OfferStatus } from "../core/enums.js";
+import type { OfferId } from "../core/ids.js";
+import { normalizeGpuModel } from "../core/gpu-model.js";
+import type { BookOffer, CapacityOffer, GpuCapacity } from "../core/types.js";
+
+/** Slot status codes; 0 means the slot is free. */
+export const SLOT_FREE = 0;
+export const SLOT_ACTIVE = 1;
+export const SLOT_PAUSED = 2;
+
+const NO_UTILIZATION = 255;
+const INITIAL_CAPACITY = 1024;
+
+/** Interns strings to small integers; index 0 is reserved for "none". */
+export class InternTable {
+  private readonly indexByValue = new Map<string, number>();
+  private readonly values: string[] = [""];
+
+  constructor(
+    private readonly name: string,
+    private readonly max: number,
+  ) {}
+
+  /** Index of `value`, adding it when new. @throws LIMIT_EXCEEDED past the table's bound */
+  intern(value: string): number {
+    let index = this.indexByValue.get(value);
+    if (index === undefined) {
+      if (this.values.length > this.max) throw new MarketError("LIMIT_EXCEEDED", { limit: this.name, max: this.max });
+      index = this.values.length;
+      this.values.push(value);
+      this.indexByValue.set(value, index);
+    }
+    return index;
+  }
+
+  /** Index of `value`, or -1 when never seen. */
+  lookup(value: string): number {
+    return this.indexByValue.get(value) ?? -1;
+  }
+
+  /** The string at `index` ("" for 0). */
+  valueOf(index: number): string {
+    return this.values[index] ?? "";
+  }
+
+  /** Number of entries including the reserved 0. */
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+/** Distinct values the book keeps tables for: named limits. */
+export const INTERN_LIMITS = {
+  gpuModels: 4095,
+  regions: 8191,
+  countries: 300,
+  providers: 4_000_000,
+  modelNames: 65_535,
+  computeCapabilities: 1023,
+} as const;
+
+function grow<T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array | BigUint64Array>(array: T, capacity: number): T {
+  const next = new (array.constructor as new (length: number) => T)(capacity);
+  next.set(array as never);
+  return next;
+}
+
+/**
+ * Column storage of offers by slot. Invariants: a slot is free iff status[slot] === SLOT_FREE;
+ * freeGpus[slot] <= gpuCount[slot]; every live slot has its id in `slotById`.
+ */
+export class OfferTable {
+  capacity = INITIAL_CAPACITY;
+  /** One past the highest slot ever used. */
+  highWater = 0;
+  liveCount = 0;
+  private readonly freeSlots: number[] = [];
+  readonly slotById = new Map<string, number>();
+  ids: (OfferId | undefined)[] = [];
+
+  priceF = new Float64Array(INITIAL_CAPACITY);
+  price = new BigUint64Array(INITIAL_CAPACITY);
+  gpuCount = new Uint16Array(INITIAL_CAPACITY);
+  freeGpus = new Uint16Array(INITIAL_CAPACITY);
+  vram = new Uint16Array(INITIAL_CAPACITY);
+  availableHours = new Uint16Array(INITIAL_CAPACITY);
+  minCommitment = new Uint16Array(INITIAL_CAPACITY);
+  createdAt = new Float64Array(INITIAL_CAPACITY);
+  expiresAt = new Float64Array(INITIAL_CAPACITY);
+  status = new Uint8Array(INITIAL_CAPACITY);
+  mask = new Uint8Array(INITIAL_CAPACITY);
+  utilization = new Uint8Array(INITIAL_CAPACITY);
+  region = new Uint16Array(INITIAL_CAPACITY);
+  country = new Uint16Array(INITIAL_CAPACITY);
+  model = new Uint16Array(INITIAL_CAPACITY);
+  computeCapability = new Uint16Array(INITIAL_CAPACITY);
+  modelName = new Uint16Array(INITIAL_CAPACITY);
+  memoryBandwidth = new Uint32Array(INITIAL_CAPACITY);
+  provider = new Uint32Array(INITIAL_CAPACITY);
+  /** Incarnation number, so an allocation never returns GPUs to a later offer in the same slot. */
+  epoch = new Float64Array(INITIAL_CAPACITY);
+
+  readonly models = new InternTable("gpuModels", INTERN_LIMITS.gpuModels);
+  readonly regions = new InternTable("regions", INTERN_LIMITS.regions);
+  readonly countries = new InternTable("countries", INTERN_LIMITS.countries);
+  readonly providers = new InternTable("providers", INTERN_LIMITS.providers);
+  readonly modelNames = new InternTable("modelNames", INTERN_LIMITS.modelNames);
+  readonly computeCapabilities = new InternTable("computeCapabilities", INTERN_LIMITS.computeCapabilities);
+  private nextEpoch = 1;
+
+  private ensureCapacity(): void {
+    if (this.highWater < this.capacity) return;
+    const capacity = this.capacity * 2;
+    this.priceF = grow(this.priceF, capacity);
+    this.price = grow(this.price, capacity);
+    this.gpuCount = grow(this.gpuCount, capacity);
+    this.freeGpus = grow(this.freeGpus, capacity);
+    this.vram = grow(this.vram, capacity);
+    this.availableHours = grow(this.availableHours, capacity);
+    this.minCommitment = grow(this.minCommitment, capacity);
+    this.createdAt = grow(this.createdAt, capacity);
+    this.expiresAt = grow(this.expiresAt, capacity);
+    this.status = grow(this.status, capacity);
+    this.mask = grow(this.mask, capacity);
+    this.utilization = grow(this.utilization, capacity);
+    this.region = grow(this.region, capacity);
+    this.country = grow(this.country, capacity);
+    this.model = grow(this.model, capacity);
+    this.computeCapability = grow(this.computeCapability, capacity);
+    this.modelName = grow(this.modelName, capacity);
+    this.memoryBandwidth = grow(this.memoryBandwidth, capacity);
+    this.provider = grow(this.provider, capacity);
+    this.epoch = grow(this.epoch, capacity);
+    this.capacity = capacity;
+  }
+
+  /** Stores a validated offer in a free slot and returns the slot. @throws LIMIT_EXCEEDED (intern tables) */
+  insert(offer: CapacityOffer): number {
+    const capacity: GpuCapacity = offer.gpuCapacity;
+    // Intern first: a LIMIT_EXCEEDED must leave the table unchanged.
+    const model = this.models.intern(normalizeGpuModel(capacity.gpuModel));
+    const modelName = this.modelNames.intern(capacity.gpuModel);
+    const provider = this.providers.intern(offer.providerId);
+    const region = offer.location === undefined ? 0 : this.regions.intern(offer.location.region);
+    const country = offer.location === undefined ? 0 : this.countries.intern(offer.location.country);
+    const computeCapability = capacity.computeCapability === undefined ? 0 : this.computeCapabilities.intern(capacity.computeCapability);
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      this.ensureCapacity();
+      slot = this.highWater++;
+    }
+    this.ids[slot] = offer.id;
+    this.slotById.set(offer.id, slot);
+    this.priceF[slot] = Number(offer.pricePerHour.baseUnits);
+    this.price[slot] = offer.pricePerHour.baseUnits;
+    this.gpuCount[slot] = capacity.gpuCount;
+    this.freeGpus[slot] = capacity.gpuCount;
+    this.vram[slot] = capacity.vramGb;
+    this.availableHours[slot] = offer.availableHours;
+    this.minCommitment[slot] = offer.minCommitmentHours;
+    this.createdAt[slot] = offer.createdAt.getTime();
+    this.expiresAt[slot] = offer.expiresAt.getTime();
+    this.status[slot] = SLOT_ACTIVE;
+    this.mask[slot] = featureMask(offer.features);
+    this.utilization[slot] = capacity.currentUtilization ?? NO_UTILIZATION;
+    this.region[slot] = region;
+    this.country[slot] = country;
+    this.model[slot] = model;
+    this.computeCapability[slot] = computeCapability;
+    this.modelName[slot] = modelName;
+    this.memoryBandwidth[slot] = capacity.memoryBandwidth ?? 0;
+    this.provider[slot] = provider;
+    this.epoch[slot] = this.nextEpoch++;
+    this.liveCount++;
+    return slot;
+  }
+
+  /** Frees a slot. */
+  release(slot: number): void {
+    const id = this.ids[slot];
+    if (id !== undefined) this.slotById.delete(id);
+    this.ids[slot] = undefined;
+    this.status[slot] = SLOT_FREE;
+    this.freeSlots.push(slot);
+    this.liveCount--;
+  }
+
+  /** Utilization in percent used for scoring (unknown counts as 0). */
+  utilizationPct(slot: number): number {
+    const value = this.utilization[slot] ?? 0;
+    return value === NO_UTILIZATION ? 0 : value;
+  }
+
+  /** The offer in `slot` as a plain object. */
+  materialize(slot: number): BookOffer {
+    const gpuCapacity: { -readonly [K in keyof GpuCapacity]: GpuCapacity[K] } = {
+      gpuCount: this.gpuCount[slot] ?? 0,
+      gpuModel: this.modelNames.valueOf(this.modelName[slot] ?? 0),
+      vramGb: this.vram[slot] ?? 0,
+    };
+    const computeCapability = this.computeCapability[slot] ?? 0;
+    if (computeCapability !== 0) gpuCapacity.computeCapability = this.computeCapabilities.valueOf(computeCapability);
+    const memoryBandwidth = this.memoryBandwidth[slot] ?? 0;
+    if (memoryBandwidth !== 0) gpuCapacity.memoryBandwidth = memoryBandwidth;
+    const utilization = this.utilization[slot] ?? NO_UTILIZATION;
+    if (utilization !== NO_UTILIZATION) gpuCapacity.currentUtilization = utilization;
+    const region = this.region[slot] ?? 0;
+    return {
+      id: this.ids[slot] as OfferId,
+      providerId: this.providers.valueOf(this.provider[slot] ?? 0),
+      gpuCapacity,
+      pricePerHour: Amount.fromLamports(this.price[slot] ?? 0n),
+      availableHours: this.availableHours[slot] ?? 0,
+      minCommitmentHours: this.minCommitment[slot] ?? 0,
+      createdAt: new Date(this.createdAt[slot] ?? 0),
+      expiresAt: new Date(this.expiresAt[slot] ?? 0),
+      status: this.status[slot] === SLOT_PAUSED ? OfferStatus.Paused : OfferStatus.Active,
+      features: featuresOfMask(this.mask[slot] ?? 0),
+      ...(region === 0 ? {} : { location: { region: this.regions.valueOf(region), country: this.countries.valueOf(this.country[slot] ?? 0) } }),
+      freeGpuCount: this.freeGpus[slot] ?? 0,
+    };
+  }
+}

@@ -1,0 +1,560 @@
+// OrderBook: the matching engine of the spec. Offers live in a column table and a shape index;
+// orders match continuously (best offer at once, else rest until an offer satisfies them); every
+// change emits an event. In memory only: no I/O, no chain, no store; time from the injected clock.
+import { Amount, AMOUNT_MAX_BASE_UNITS } from "../core/amount.js";
+import { systemClock } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
+import { MarketError } from "../core/errors.js";
+import { featureMask, OfferStatus, OrderStatus } from "../core/enums.js";
+import { normalizeGpuModel } from "../core/gpu-model.js";
+import type { OfferId, OrderId } from "../core/ids.js";
+import { parseOffer } from "../core/offer.js";
+import { parseOrder, parseRequirements } from "../core/order.js";
+import type { BookOffer, CapacityOffer, JobOrder, JobRequirements, OrderMatch } from "../core/types.js";
+import type { BookEvent, BookListener } from "./events.js";
+import { ExpiryHeap } from "./expiry-heap.js";
+import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
+import { RestingOrders } from "./resting-orders.js";
+import type { RestingOrder } from "./resting-orders.js";
+import { REPUTATION_DEFAULT, extraFeaturesOf, gpuFitOf, scoreBreakdown, vramFitOf } from "./score.js";
+import { ShapeIndex } from "./shape-index.js";
+import type { CompiledQuery } from "./shape-index.js";
+
+/** Bounds of one book; each can be lowered in the constructor. */
+export interface OrderBookLimits {
+  /** Offers held at once (active and paused). */
+  readonly offersMax: number;
+  /** Orders resting at once. */
+  readonly restingOrdersMax: number;
+  /** Matched orders whose GPUs are still allocated. */
+  readonly allocationsMax: number;
+  /** Largest `limit` of bestOffers / matchOrder. */
+  readonly resultLimitMax: number;
+}
+
+/** Default bounds. */
+export const ORDER_BOOK_LIMITS: OrderBookLimits = {
+  offersMax: 10_000_000,
+  restingOrdersMax: 1_000_000,
+  allocationsMax: 10_000_000,
+  resultLimitMax: 1000,
+};
+
+/** Results returned by bestOffers / matchOrder when no limit is given. */
+export const RESULT_LIMIT_DEFAULT = 10;
+
+/** Options of an OrderBook. */
+export interface OrderBookOptions {
+  readonly clock?: Clock;
+  readonly limits?: Partial<OrderBookLimits>;
+}
+
+/** What submitOrder did: matched at once, or left the order resting. */
+export type SubmitOrderResult =
+  | { readonly orderId: OrderId; readonly status: typeof OrderStatus.Matched; readonly match: OrderMatch }
+  | { readonly orderId: OrderId; readonly status: typeof OrderStatus.Pending };
+
+/** GPUs a matched order holds until its job ends. */
+interface Allocation {
+  readonly order: JobOrder;
+  readonly match: OrderMatch;
+  readonly offerEpoch: number;
+}
+
+/** What one expire() call removed. */
+export interface ExpiryResult {
+  readonly offers: OfferId[];
+  readonly orders: OrderId[];
+}
+
+/**
+ * The in-memory order book with indexed matching.
+ * Invariants: for every offer, free GPUs + GPUs of its live allocations = its GPU count;
+ * only active, unexpired offers with enough free GPUs match; results are ordered by score, then
+ * price, then offer age, then id, exactly as the reference scan orders them.
+ * @example
+ * const book = new OrderBook();
+ * book.addOffer(createOffer({ providerId: "p", gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "10", availableHours: 24 }));
+ * book.submitOrder(createOrder({ buyerId: "b", requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "15", estimatedHours: 8 } }));
+ */
+export class OrderBook {
+  private readonly clock: Clock;
+  private readonly limits: OrderBookLimits;
+  private readonly table = new OfferTable();
+  /** Shapes keyed by region too: for queries that name a region. */
+  private readonly regionIndex: ShapeIndex;
+  /** Shapes without region: for queries that don't. Both always hold the same slots. */
+  private readonly anyRegionIndex: ShapeIndex;
+  private readonly resting = new RestingOrders();
+  private readonly allocations = new Map<OrderId, Allocation>();
+  private readonly expiries = new ExpiryHeap();
+  private reputations = new Float64Array(64).fill(REPUTATION_DEFAULT);
+  private readonly listeners = new Set<BookListener>();
+  private readonly pendingEvents: BookEvent[] = [];
+  private seq = 0;
+  private readonly better = (a: number, b: number, scoreA: number, scoreB: number): boolean => {
+    if (scoreA !== scoreB) return scoreA > scoreB;
+    const t = this.table;
+    const priceA = t.priceF[a] ?? 0;
+    const priceB = t.priceF[b] ?? 0;
+    if (priceA !== priceB) return priceA < priceB;
+    const exactA = t.price[a] ?? 0n;
+    const exactB = t.price[b] ?? 0n;
+    if (exactA !== exactB) return exactA < exactB;
+    const createdA = t.createdAt[a] ?? 0;
+    const createdB = t.createdAt[b] ?? 0;
+    if (createdA !== createdB) return createdA < createdB;
+    return (t.ids[a] ?? "") < (t.ids[b] ?? "");
+  };
+
+  constructor(options: OrderBookOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.limits = { ...ORDER_BOOK_LIMITS, ...options.limits };
+    const reputationOf = (provider: number): number => this.reputations[provider] ?? REPUTATION_DEFAULT;
+    this.regionIndex = new ShapeIndex(this.table, reputationOf, true);
+    this.anyRegionIndex = new ShapeIndex(this.table, reputationOf, false);
+  }
+
+  private indexInsert(slot: number): void {
+    this.regionIndex.insert(slot);
+    this.anyRegionIndex.insert(slot);
+  }
+
+  private indexRemove(slot: number): void {
+    this.regionIndex.remove(slot);
+    this.anyRegionIndex.remove(slot);
+  }
+
+  private isIndexed(slot: number): boolean {
+    return this.anyRegionIndex.has(slot);
+  }
+
+  private bestSlots(query: CompiledQuery, limit: number): number[] {
+    const index = query.region >= 0 ? this.regionIndex : this.anyRegionIndex;
+    return index.best(query, limit, this.better).slots;
+  }
+
+  /** Subscribes to book events; returns the unsubscribe function. */
+  on(listener: BookListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private record(build: (seq: number, atMs: number) => BookEvent): void {
+    const seq = ++this.seq;
+    if (this.listeners.size > 0) this.pendingEvents.push(build(seq, this.clock.now()));
+  }
+
+  private flush(): void {
+    if (this.pendingEvents.length === 0) return;
+    const events = this.pendingEvents.splice(0);
+    for (const event of events) for (const listener of this.listeners) listener(event);
+  }
+
+  // ---------------------------------------------------------------- offers
+
+  /**
+   * Adds a capacity offer; resting orders it satisfies are matched to it at once, by priority then age.
+   * @throws INVALID_ID, INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation), DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED
+   */
+  addOffer(offer: CapacityOffer): OfferId {
+    const valid = parseOffer(offer);
+    if (this.table.slotById.has(valid.id)) throw new MarketError("DUPLICATE_ID", { kind: "offer", id: valid.id });
+    if (this.table.liveCount >= this.limits.offersMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "offersMax", max: this.limits.offersMax });
+    const nowMs = this.clock.now();
+    if (valid.expiresAt.getTime() <= nowMs) {
+      throw new MarketError("EXPIRED", { entity: "offer", id: valid.id, expiresAt: valid.expiresAt.toISOString() });
+    }
+    const slot = this.table.insert(valid);
+    this.expiries.push(valid.expiresAt.getTime(), slot);
+    this.indexInsert(slot);
+    this.record((seq, atMs) => ({ seq, atMs, type: "OfferAdded", offer: this.table.materialize(slot) }));
+    this.serveResting(slot);
+    this.maybeCompactExpiries();
+    this.flush();
+    return valid.id;
+  }
+
+  private slotOf(offerId: OfferId): number {
+    const slot = this.table.slotById.get(offerId);
+    if (slot === undefined) throw new MarketError("OFFER_NOT_FOUND", { offerId });
+    return slot;
+  }
+
+  private offerStatusOf(slot: number): OfferStatus {
+    return this.table.status[slot] === SLOT_PAUSED ? OfferStatus.Paused : OfferStatus.Active;
+  }
+
+  /** Withdraws an offer (Active or Paused -> Withdrawn); running jobs keep their GPUs. @throws OFFER_NOT_FOUND */
+  removeOffer(offerId: OfferId): void {
+    const slot = this.slotOf(offerId);
+    this.indexRemove(slot);
+    this.table.release(slot);
+    this.record((seq, atMs) => ({ seq, atMs, type: "OfferWithdrawn", offerId }));
+    this.flush();
+  }
+
+  /** Active -> Paused: the offer stops matching. @throws OFFER_NOT_FOUND, INVALID_STATE_TRANSITION */
+  pauseOffer(offerId: OfferId): void {
+    const slot = this.slotOf(offerId);
+    if (this.table.status[slot] !== SLOT_ACTIVE) {
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "offer", from: this.offerStatusOf(slot), to: OfferStatus.Paused });
+    }
+    this.indexRemove(slot);
+    this.table.status[slot] = SLOT_PAUSED;
+    this.record((seq, atMs) => ({ seq, atMs, type: "OfferPaused", offerId }));
+    this.flush();
+  }
+
+  /** Paused -> Active: the offer matches again and serves resting orders. @throws OFFER_NOT_FOUND, INVALID_STATE_TRANSITION, EXPIRED */
+  resumeOffer(offerId: OfferId): void {
+    const slot = this.slotOf(offerId);
+    if (this.table.status[slot] !== SLOT_PAUSED) {
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "offer", from: this.offerStatusOf(slot), to: OfferStatus.Active });
+    }
+    const expiresAtMs = this.table.expiresAt[slot] ?? 0;
+    if (expiresAtMs <= this.clock.now()) {
+      this.expireOfferSlot(slot);
+      this.flush();
+      throw new MarketError("EXPIRED", { entity: "offer", id: offerId, expiresAt: new Date(expiresAtMs).toISOString() });
+    }
+    this.table.status[slot] = SLOT_ACTIVE;
+    if ((this.table.freeGpus[slot] ?? 0) > 0) this.indexInsert(slot);
+    this.record((seq, atMs) => ({ seq, atMs, type: "OfferResumed", offerId }));
+    this.serveResting(slot);
+    this.flush();
+  }
+
+  /** The offer with its free GPUs. @throws OFFER_NOT_FOUND */
+  getOffer(offerId: OfferId): BookOffer {
+    return this.table.materialize(this.slotOf(offerId));
+  }
+
+  /** Does the book hold this offer (active or paused). */
+  hasOffer(offerId: OfferId): boolean {
+    return this.table.slotById.has(offerId);
+  }
+
+  /** Number of offers held (active and paused). */
+  get offerCount(): number {
+    return this.table.liveCount;
+  }
+
+  /** All active offers, ordered by id (creation time). */
+  activeOffers(): BookOffer[] {
+    const offers: BookOffer[] = [];
+    for (let slot = 0; slot < this.table.highWater; slot++) {
+      if (this.table.status[slot] === SLOT_ACTIVE) offers.push(this.table.materialize(slot));
+    }
+    return offers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Sets a provider's reputation in [0, 1] (default 0.5); it weighs in every later score. @throws OUT_OF_RANGE */
+  setProviderReputation(providerId: string, reputation: number): void {
+    if (typeof reputation !== "number" || !Number.isFinite(reputation) || reputation < 0 || reputation > 1) {
+      throw new MarketError("OUT_OF_RANGE", { field: "reputation", value: String(reputation), min: "0", max: "1" });
+    }
+    const provider = this.table.providers.intern(providerId);
+    if (provider >= this.reputations.length) {
+      const next = new Float64Array(Math.max(provider + 1, this.reputations.length * 2)).fill(REPUTATION_DEFAULT);
+      next.set(this.reputations);
+      this.reputations = next;
+    }
+    this.reputations[provider] = reputation;
+    // Re-band this provider's offers: rare, so a scan beats a per-provider list on every offer.
+    for (let slot = 0; slot < this.table.highWater; slot++) {
+      if (this.table.provider[slot] === provider && this.isIndexed(slot)) {
+        this.indexRemove(slot);
+        this.indexInsert(slot);
+      }
+    }
+    this.record((seq, atMs) => ({ seq, atMs, type: "ReputationChanged", providerId, reputation }));
+    this.flush();
+  }
+
+  /** A provider's reputation (0.5 when never set). */
+  providerReputation(providerId: string): number {
+    const provider = this.table.providers.lookup(providerId);
+    return provider < 0 ? REPUTATION_DEFAULT : (this.reputations[provider] ?? REPUTATION_DEFAULT);
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private compile(requirements: JobRequirements, maxBudget: Amount | undefined, nowMs: number): CompiledQuery {
+    const t = this.table;
+    const location = requirements.location;
+    const region = location?.region === undefined ? -1 : t.regions.lookup(location.region);
+    const country = location?.country === undefined ? -1 : t.countries.lookup(location.country);
+    const preferredModels = new Set<number>();
+    for (const model of requirements.preferredModels) {
+      const index = t.models.lookup(normalizeGpuModel(model));
+      if (index >= 0) preferredModels.add(index);
+    }
+    const gpuHours = BigInt(requirements.minGpuCount * requirements.estimatedHours);
+    let priceCap = requirements.maxPricePerHour.baseUnits;
+    const rangeCap = AMOUNT_MAX_BASE_UNITS / gpuHours; // total cost must fit in a u64
+    if (rangeCap < priceCap) priceCap = rangeCap;
+    if (maxBudget !== undefined) {
+      const budgetCap = maxBudget.baseUnits / gpuHours; // floor: price x gpus x hours <= budget
+      if (budgetCap < priceCap) priceCap = budgetCap;
+    }
+    return {
+      minGpu: requirements.minGpuCount,
+      minVram: requirements.minVramGb,
+      requiredMask: featureMask(requirements.requiredFeatures),
+      region: location?.region === undefined ? -1 : region,
+      country: location?.country === undefined ? -1 : country,
+      estimatedHours: requirements.estimatedHours,
+      maxPriceF: Number(requirements.maxPricePerHour.baseUnits),
+      priceCap,
+      priceCapF: Number(priceCap),
+      preferredModels,
+      nowMs,
+      impossible: region === -1 && location?.region !== undefined ? true : country === -1 && location?.country !== undefined,
+    };
+  }
+
+  private checkLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 1 || limit > this.limits.resultLimitMax) {
+      throw new MarketError("OUT_OF_RANGE", { field: "limit", value: String(limit), min: "1", max: String(this.limits.resultLimitMax) });
+    }
+  }
+
+  /**
+   * The best active offers for requirements, best first (score, then price, age, id).
+   * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation)
+   */
+  bestOffers(requirements: JobRequirements, limit = RESULT_LIMIT_DEFAULT): BookOffer[] {
+    this.checkLimit(limit);
+    const valid = parseRequirements(requirements);
+    const slots = this.bestSlots(this.compile(valid, undefined, this.clock.now()), limit);
+    return slots.map((slot) => this.table.materialize(slot));
+  }
+
+  /**
+   * A pure quote: the matches the order would get now, best first, with score breakdowns.
+   * Changes nothing. @throws validation codes, EXPIRED (order past its expiry), OUT_OF_RANGE (limit)
+   */
+  matchOrder(order: JobOrder, limit = RESULT_LIMIT_DEFAULT): OrderMatch[] {
+    this.checkLimit(limit);
+    const valid = parseOrder(order);
+    const nowMs = this.clock.now();
+    this.assertNotExpired(valid, nowMs);
+    const query = this.compile(valid.requirements, valid.maxBudget, nowMs);
+    const slots = this.bestSlots(query, limit);
+    return slots.map((slot) => this.matchFor(valid, query, slot));
+  }
+
+  private assertNotExpired(order: JobOrder, nowMs: number): void {
+    if (order.expiresAt.getTime() <= nowMs) {
+      throw new MarketError("EXPIRED", { entity: "order", id: order.id, expiresAt: order.expiresAt.toISOString() });
+    }
+  }
+
+  private matchFor(order: JobOrder, query: CompiledQuery, slot: number): OrderMatch {
+    const t = this.table;
+    const requirements = order.requirements;
+    const price = Amount.fromLamports(t.price[slot] ?? 0n);
+    const mask = t.mask[slot] ?? 0;
+    const breakdown = scoreBreakdown({
+      priceF: t.priceF[slot] ?? 0,
+      maxPriceF: query.maxPriceF,
+      gpuFit: gpuFitOf(query.minGpu, t.freeGpus[slot] ?? 0),
+      vramFit: vramFitOf(query.minVram, t.vram[slot] ?? 0),
+      preferred: query.preferredModels.has(t.model[slot] ?? 0) ? 1 : 0,
+      extraFeatures: extraFeaturesOf(mask, query.requiredMask),
+      reputation: this.reputations[t.provider[slot] ?? 0] ?? REPUTATION_DEFAULT,
+      utilizationPct: t.utilizationPct(slot),
+    });
+    return {
+      orderId: order.id,
+      offerId: t.ids[slot] as OfferId,
+      providerId: t.providers.valueOf(t.provider[slot] ?? 0),
+      gpuCount: requirements.minGpuCount,
+      pricePerHour: price,
+      hours: requirements.estimatedHours,
+      totalCost: price.mul(requirements.minGpuCount * requirements.estimatedHours),
+      score: breakdown.total,
+      scoreBreakdown: breakdown,
+    };
+  }
+
+  // ---------------------------------------------------------------- orders
+
+  /**
+   * Submits an order: it takes the best matching offer at once (allocating minGpuCount GPUs), or
+   * rests until an offer that satisfies it gains capacity, or it expires.
+   * @throws validation codes, DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED
+   */
+  submitOrder(order: JobOrder): SubmitOrderResult {
+    const valid = parseOrder(order);
+    if (this.resting.get(valid.id) !== undefined || this.allocations.has(valid.id)) {
+      throw new MarketError("DUPLICATE_ID", { kind: "order", id: valid.id });
+    }
+    const nowMs = this.clock.now();
+    this.assertNotExpired(valid, nowMs);
+    const query = this.compile(valid.requirements, valid.maxBudget, nowMs);
+    const slots = this.bestSlots(query, 1);
+    const slot = slots[0];
+    let result: SubmitOrderResult;
+    if (slot !== undefined) {
+      if (this.allocations.size >= this.limits.allocationsMax) {
+        throw new MarketError("LIMIT_EXCEEDED", { limit: "allocationsMax", max: this.limits.allocationsMax });
+      }
+      result = { orderId: valid.id, status: OrderStatus.Matched, match: this.allocate(valid, query, slot) };
+    } else {
+      if (this.resting.size >= this.limits.restingOrdersMax) {
+        throw new MarketError("LIMIT_EXCEEDED", { limit: "restingOrdersMax", max: this.limits.restingOrdersMax });
+      }
+      this.resting.add({ order: valid, query, createdAtMs: valid.createdAt.getTime(), expiresAtMs: valid.expiresAt.getTime() });
+      this.record((seq, atMs) => ({ seq, atMs, type: "OrderRested", order: valid }));
+      result = { orderId: valid.id, status: OrderStatus.Pending };
+    }
+    this.flush();
+    return result;
+  }
+
+  private allocate(order: JobOrder, query: CompiledQuery, slot: number): OrderMatch {
+    const match = this.matchFor(order, query, slot);
+    const t = this.table;
+    this.indexRemove(slot);
+    t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) - match.gpuCount;
+    if ((t.freeGpus[slot] ?? 0) > 0 && t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
+    this.allocations.set(order.id, { order, match, offerEpoch: t.epoch[slot] ?? 0 });
+    this.record((seq, atMs) => ({ seq, atMs, type: "OrderMatched", order: { ...order, status: OrderStatus.Matched }, match }));
+    return match;
+  }
+
+  /** Matches resting orders to an offer that just gained capacity: priority first, then age. */
+  private serveResting(slot: number): void {
+    if (this.resting.size === 0) return;
+    const nowMs = this.clock.now();
+    for (const entry of this.resting.inServeOrder()) {
+      if (!this.isIndexed(slot)) return; // no free GPUs left, or not active
+      if (entry.expiresAtMs <= nowMs || !this.satisfies(slot, entry, nowMs)) continue;
+      if (this.allocations.size >= this.limits.allocationsMax) return;
+      this.resting.remove(entry.order.id);
+      // Resolve the query again: tables may have learned the order's region or preferred models.
+      this.allocate(entry.order, this.compile(entry.order.requirements, entry.order.maxBudget, nowMs), slot);
+    }
+  }
+
+  /** Does the offer in `slot` satisfy a resting order (the DESIGN.md matching rules). */
+  private satisfies(slot: number, entry: RestingOrder, nowMs: number): boolean {
+    const t = this.table;
+    const q = entry.query;
+    const requirements = entry.order.requirements;
+    const location = requirements.location;
+    const mask = t.mask[slot] ?? 0;
+    if ((t.freeGpus[slot] ?? 0) < q.minGpu || (t.vram[slot] ?? 0) < q.minVram || (mask & q.requiredMask) !== q.requiredMask) return false;
+    if ((t.expiresAt[slot] ?? 0) <= nowMs) return false;
+    if ((t.availableHours[slot] ?? 0) < q.estimatedHours || (t.minCommitment[slot] ?? 0) > q.estimatedHours) return false;
+    if ((t.price[slot] ?? 0n) > q.priceCap) return false;
+    if (location?.region !== undefined && t.regions.valueOf(t.region[slot] ?? 0) !== location.region) return false;
+    if (location?.country !== undefined && ((t.region[slot] ?? 0) === 0 || t.countries.valueOf(t.country[slot] ?? 0) !== location.country)) return false;
+    return true;
+  }
+
+  /** Cancels a resting order (Pending -> Cancelled). @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION (already matched) */
+  cancelOrder(orderId: OrderId): void {
+    const entry = this.resting.remove(orderId);
+    if (entry === undefined) {
+      if (this.allocations.has(orderId)) {
+        throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: OrderStatus.Matched, to: OrderStatus.Cancelled });
+      }
+      throw new MarketError("ORDER_NOT_FOUND", { orderId });
+    }
+    this.record((seq, atMs) => ({ seq, atMs, type: "OrderCancelled", orderId }));
+    this.flush();
+  }
+
+  /** The order as the book holds it, with its current status (Pending or Matched). @throws ORDER_NOT_FOUND */
+  getOrder(orderId: OrderId): JobOrder {
+    const resting = this.resting.get(orderId);
+    if (resting !== undefined) return resting.order;
+    const allocation = this.allocations.get(orderId);
+    if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
+    return { ...allocation.order, status: OrderStatus.Matched };
+  }
+
+  /** The match a matched order holds. @throws ORDER_NOT_FOUND */
+  getMatch(orderId: OrderId): OrderMatch {
+    const allocation = this.allocations.get(orderId);
+    if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
+    return allocation.match;
+  }
+
+  /** Resting orders in serve order (priority, then age). */
+  pendingOrders(): JobOrder[] {
+    return [...this.resting.inServeOrder()].map((entry) => entry.order);
+  }
+
+  /** Number of matched orders still holding GPUs. */
+  get allocationCount(): number {
+    return this.allocations.size;
+  }
+
+  /** Matches whose GPUs are still allocated. */
+  activeMatches(): OrderMatch[] {
+    return [...this.allocations.values()].map((a) => a.match);
+  }
+
+  /**
+   * The job of a matched order ended: its GPUs return to the offer (if the offer is still held)
+   * and resting orders that now fit are served. @throws ORDER_NOT_FOUND
+   */
+  releaseAllocation(orderId: OrderId): void {
+    const allocation = this.allocations.get(orderId);
+    if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
+    this.allocations.delete(orderId);
+    const { offerId, gpuCount } = allocation.match;
+    const slot = this.table.slotById.get(offerId);
+    if (slot !== undefined && this.table.epoch[slot] === allocation.offerEpoch) {
+      const t = this.table;
+      this.indexRemove(slot);
+      t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) + gpuCount;
+      if (t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
+    }
+    this.record((seq, atMs) => ({ seq, atMs, type: "AllocationReleased", orderId, offerId, gpuCount }));
+    if (slot !== undefined && this.table.status[slot] === SLOT_ACTIVE) this.serveResting(slot);
+    this.flush();
+  }
+
+  // ---------------------------------------------------------------- expiry
+
+  private expireOfferSlot(slot: number): void {
+    const offerId = this.table.ids[slot] as OfferId;
+    this.indexRemove(slot);
+    this.table.release(slot);
+    this.record((seq, atMs) => ({ seq, atMs, type: "OfferExpired", offerId }));
+  }
+
+  /** Expires every offer and resting order whose expiry is at or before the clock's now. */
+  expire(): ExpiryResult {
+    const nowMs = this.clock.now();
+    const offers: OfferId[] = [];
+    while (this.expiries.peekTime() <= nowMs) {
+      const slot = this.expiries.pop();
+      if (this.table.status[slot] === SLOT_FREE || (this.table.expiresAt[slot] ?? 0) > nowMs) continue;
+      offers.push(this.table.ids[slot] as OfferId);
+      this.expireOfferSlot(slot);
+    }
+    const orders: OrderId[] = [];
+    for (const entry of this.resting.expiredAt(nowMs)) {
+      this.resting.remove(entry.order.id);
+      orders.push(entry.order.id);
+      this.record((seq, atMs) => ({ seq, atMs, type: "OrderExpired", orderId: entry.order.id }));
+    }
+    this.flush();
+    return { offers, orders };
+  }
+
+  /** Rebuilds the expiry heap when stale entries outnumber live offers. */
+  private maybeCompactExpiries(): void {
+    if (this.expiries.size <= 2 * this.table.liveCount + 1024) return;
+    this.expiries.clear();
+    for (let slot = 0; slot < this.table.highWater; slot++) {
+      if (this.table.status[slot] !== SLOT_FREE) this.expiries.push(this.table.expiresAt[slot] ?? 0, slot);
+    }
+  }
+}

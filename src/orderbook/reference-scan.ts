@@ -1,0 +1,83 @@
+// The reference matcher: filter every offer by the DESIGN.md rules, score, sort. Written for
+// obviousness, not speed; the property tests and the benchmark compare the index against it.
+// Pure, no I/O.
+import { AMOUNT_MAX_BASE_UNITS } from "../core/amount.js";
+import type { Amount } from "../core/amount.js";
+import { featureMask } from "../core/enums.js";
+import { normalizeGpuModel } from "../core/gpu-model.js";
+import type { CapacityOffer, JobRequirements } from "../core/types.js";
+import { extraFeaturesOf, gpuFitOf, scoreOf, vramFitOf } from "./score.js";
+
+/** An offer as the reference sees it: the listing, its free GPUs now, its provider's reputation. */
+export interface ReferenceOffer {
+  readonly offer: CapacityOffer;
+  readonly freeGpuCount: number;
+  readonly reputation: number;
+}
+
+/** A scored candidate. */
+export interface ReferenceResult {
+  readonly offer: ReferenceOffer;
+  readonly score: number;
+}
+
+/** Does an active offer satisfy the requirements (and budget) at `nowMs`: every DESIGN.md rule. */
+export function referenceSatisfies(candidate: ReferenceOffer, requirements: JobRequirements, maxBudget: Amount | undefined, nowMs: number): boolean {
+  const { offer, freeGpuCount } = candidate;
+  if (offer.expiresAt.getTime() <= nowMs) return false;
+  if (freeGpuCount < requirements.minGpuCount) return false;
+  if (offer.gpuCapacity.vramGb < requirements.minVramGb) return false;
+  if (!requirements.requiredFeatures.every((feature) => offer.features.includes(feature))) return false;
+  const wanted = requirements.location;
+  if (wanted?.region !== undefined && offer.location?.region !== wanted.region) return false;
+  if (wanted?.country !== undefined && offer.location?.country !== wanted.country) return false;
+  if (offer.pricePerHour.gt(requirements.maxPricePerHour)) return false;
+  if (!(offer.availableHours >= requirements.estimatedHours && requirements.estimatedHours >= offer.minCommitmentHours)) return false;
+  const totalCost = offer.pricePerHour.baseUnits * BigInt(requirements.minGpuCount) * BigInt(requirements.estimatedHours);
+  if (totalCost > AMOUNT_MAX_BASE_UNITS) return false;
+  if (maxBudget !== undefined && totalCost > maxBudget.baseUnits) return false;
+  return true;
+}
+
+/** The score of a satisfying offer, from the same formula the book uses. */
+export function referenceScore(candidate: ReferenceOffer, requirements: JobRequirements): number {
+  const { offer } = candidate;
+  const preferred = new Set(requirements.preferredModels.map((model) => normalizeGpuModel(model)));
+  return scoreOf({
+    priceF: Number(offer.pricePerHour.baseUnits),
+    maxPriceF: Number(requirements.maxPricePerHour.baseUnits),
+    gpuFit: gpuFitOf(requirements.minGpuCount, candidate.freeGpuCount),
+    vramFit: vramFitOf(requirements.minVramGb, offer.gpuCapacity.vramGb),
+    preferred: preferred.has(normalizeGpuModel(offer.gpuCapacity.gpuModel)) ? 1 : 0,
+    extraFeatures: extraFeaturesOf(featureMask(offer.features), featureMask(requirements.requiredFeatures)),
+    reputation: candidate.reputation,
+    utilizationPct: offer.gpuCapacity.currentUtilization ?? 0,
+  });
+}
+
+/** Orders results: score desc, then price asc, then older first, then id asc. */
+export function compareResults(a: ReferenceResult, b: ReferenceResult): number {
+  if (a.score !== b.score) return b.score - a.score;
+  const priceOrder = a.offer.offer.pricePerHour.compare(b.offer.offer.pricePerHour);
+  if (priceOrder !== 0) return priceOrder;
+  const age = a.offer.offer.createdAt.getTime() - b.offer.offer.createdAt.getTime();
+  if (age !== 0) return age;
+  return a.offer.offer.id < b.offer.offer.id ? -1 : a.offer.offer.id > b.offer.offer.id ? 1 : 0;
+}
+
+/** Filter all offers, score, sort, take `limit`: the obvious algorithm. */
+export function referenceScan(
+  offers: Iterable<ReferenceOffer>,
+  requirements: JobRequirements,
+  maxBudget: Amount | undefined,
+  nowMs: number,
+  limit: number,
+): ReferenceResult[] {
+  const results: ReferenceResult[] = [];
+  for (const candidate of offers) {
+    if (referenceSatisfies(candidate, requirements, maxBudget, nowMs)) {
+      results.push({ offer: candidate, score: referenceScore(candidate, requirements) });
+    }
+  }
+  return results.sort(compareResults).slice(0, limit);
+}

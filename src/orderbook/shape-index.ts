@@ -1,0 +1,388 @@
+// ShapeIndex: active offers bucketed by shape (normalized model, VRAM, feature mask, free GPUs,
+// region), each shape split into bands of its order-independent score part, each band sorted by
+// price. A query walks shapes and bands best-bound-first and stops once no remaining offer can
+// beat the k-th best found. In memory only, no I/O.
+import { STATIC_BAND_UPPER, STATIC_BANDS, combineScore, extraFeaturesOf, gpuFitOf, priceTerm, shapeTerm, staticBandOf, staticTerm, vramFitOf } from "./score.js";
+import type { OfferTable } from "./offer-table.js";
+
+/** An order's requirements resolved against the book's tables, ready for the index. */
+export interface CompiledQuery {
+  readonly minGpu: number;
+  readonly minVram: number;
+  readonly requiredMask: number;
+  /** Region index, -1 for any; a region the book never saw matches nothing. */
+  readonly region: number;
+  /** Country index, -1 for any. */
+  readonly country: number;
+  readonly estimatedHours: number;
+  readonly maxPriceF: number;
+  /** Highest acceptable price per GPU-hour in base units (limit, budget and u64 range combined). */
+  readonly priceCap: bigint;
+  readonly priceCapF: number;
+  /** Normalized model indexes the order prefers. */
+  readonly preferredModels: ReadonlySet<number>;
+  readonly nowMs: number;
+  /** Region or country named but unknown to the book: nothing can match. */
+  readonly impossible: boolean;
+}
+
+const BAND_ENTRY = -1;
+
+/**
+ * The offer index. Invariants: an offer slot is in exactly one band list iff it is active with
+ * free GPUs; shapeCount[s] is the number of slots in shape s; lists are sorted by priceF.
+ */
+export class ShapeIndex {
+  private shapeCount = 0;
+  private readonly shapeByKey = new Map<number, number>();
+  private shapeModel = new Uint16Array(64);
+  private shapeVram = new Uint16Array(64);
+  private shapeMask = new Uint8Array(64);
+  private shapeFree = new Uint16Array(64);
+  private shapeRegion = new Uint16Array(64);
+  private shapeSize = new Int32Array(64);
+  private shapeMinPrice = new Float64Array(64);
+  private shapeBands = new Uint16Array(64);
+  private readonly bandLists: number[][] = [];
+  private readonly regionShapes: number[][] = [];
+  /** Shape and band of each indexed slot; -1 when not indexed. */
+  private slotShape = new Int32Array(1024).fill(-1);
+  private slotBand = new Uint8Array(1024);
+
+  // Query scratch space, reused so a query allocates nothing but its result.
+  private heapKey = new Float64Array(256);
+  private heapShape = new Int32Array(256);
+  private heapBand = new Int8Array(256);
+  private heapPos = new Int32Array(256);
+  private heapShapeTerm = new Float64Array(256);
+  private heapSize = 0;
+  private preferredFlags = new Uint8Array(64);
+
+  /**
+   * @param withRegion key shapes by region too (for queries that name a region); without it,
+   *   a query that names no region visits ten times fewer shapes.
+   */
+  constructor(
+    private readonly table: OfferTable,
+    private readonly reputationOf: (provider: number) => number,
+    private readonly withRegion: boolean,
+  ) {}
+
+  /** Number of shapes ever created (bounded by distinct offer shapes). */
+  get shapes(): number {
+    return this.shapeCount;
+  }
+
+  /** Is the slot in the index. */
+  has(slot: number): boolean {
+    return slot < this.slotShape.length && (this.slotShape[slot] ?? -1) >= 0;
+  }
+
+  /** The order-independent score part of an offer. */
+  staticTermOf(slot: number): number {
+    return staticTerm(this.reputationOf(this.table.provider[slot] ?? 0), this.table.utilizationPct(slot));
+  }
+
+  private shapeOf(slot: number): number {
+    const t = this.table;
+    const model = t.model[slot] ?? 0;
+    const vram = t.vram[slot] ?? 0;
+    const mask = t.mask[slot] ?? 0;
+    const free = t.freeGpus[slot] ?? 0;
+    const region = this.withRegion ? (t.region[slot] ?? 0) : 0;
+    // Packs into 53 bits: model < 2^12, vram < 2^12, mask < 2^5, free < 2^11, region < 2^13.
+    const key = (((model * 4096 + vram) * 32 + mask) * 2048 + free) * 8192 + region;
+    let shape = this.shapeByKey.get(key);
+    if (shape === undefined) {
+      shape = this.shapeCount++;
+      if (shape >= this.shapeModel.length) this.growShapes();
+      this.shapeModel[shape] = model;
+      this.shapeVram[shape] = vram;
+      this.shapeMask[shape] = mask;
+      this.shapeFree[shape] = free;
+      this.shapeRegion[shape] = region;
+      this.shapeMinPrice[shape] = Infinity;
+      for (let band = 0; band < STATIC_BANDS; band++) this.bandLists.push([]);
+      (this.regionShapes[region] ??= []).push(shape);
+      this.shapeByKey.set(key, shape);
+    }
+    return shape;
+  }
+
+  private growShapes(): void {
+    const n = this.shapeModel.length * 2;
+    const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T): T => {
+      const next = new (a.constructor as new (length: number) => T)(n);
+      next.set(a as never);
+      return next;
+    };
+    this.shapeModel = grow(this.shapeModel);
+    this.shapeVram = grow(this.shapeVram);
+    this.shapeMask = grow(this.shapeMask);
+    this.shapeFree = grow(this.shapeFree);
+    this.shapeRegion = grow(this.shapeRegion);
+    this.shapeSize = grow(this.shapeSize);
+    this.shapeMinPrice = grow(this.shapeMinPrice);
+    this.shapeBands = grow(this.shapeBands);
+  }
+
+  /** Adds an active slot with free GPUs. Invariant: the slot is not already indexed. */
+  insert(slot: number): void {
+    if (slot >= this.slotShape.length) {
+      const n = Math.max(this.slotShape.length * 2, slot + 1);
+      const shapes = new Int32Array(n).fill(-1);
+      shapes.set(this.slotShape);
+      this.slotShape = shapes;
+      const bands = new Uint8Array(n);
+      bands.set(this.slotBand);
+      this.slotBand = bands;
+    }
+    const shape = this.shapeOf(slot);
+    const band = staticBandOf(this.staticTermOf(slot));
+    const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+    const price = this.table.priceF[slot] ?? 0;
+    const priceF = this.table.priceF;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((priceF[list[mid] ?? 0] ?? 0) <= price) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === list.length) list.push(slot);
+    else list.splice(lo, 0, slot);
+    this.slotShape[slot] = shape;
+    this.slotBand[slot] = band;
+    this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
+    this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) | (1 << band);
+    if (price < (this.shapeMinPrice[shape] ?? Infinity)) this.shapeMinPrice[shape] = price;
+  }
+
+  /** Removes an indexed slot (no-op when not indexed). */
+  remove(slot: number): void {
+    if (!this.has(slot)) return;
+    const shape = this.slotShape[slot] ?? 0;
+    const band = this.slotBand[slot] ?? 0;
+    const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+    const priceF = this.table.priceF;
+    const price = priceF[slot] ?? 0;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((priceF[list[mid] ?? 0] ?? 0) < price) lo = mid + 1;
+      else hi = mid;
+    }
+    while (list[lo] !== slot) lo++;
+    if (lo === list.length - 1) list.pop();
+    else list.splice(lo, 1);
+    this.slotShape[slot] = -1;
+    this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
+    if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
+    if (lo === 0) this.refreshMinPrice(shape);
+  }
+
+  private refreshMinPrice(shape: number): void {
+    let min = Infinity;
+    let bands = this.shapeBands[shape] ?? 0;
+    while (bands !== 0) {
+      const band = 31 - Math.clz32(bands);
+      bands &= ~(1 << band);
+      const head = this.bandLists[shape * STATIC_BANDS + band]?.[0];
+      if (head !== undefined) min = Math.min(min, this.table.priceF[head] ?? Infinity);
+    }
+    this.shapeMinPrice[shape] = min;
+  }
+
+  /** Appends without restoring heap order; heapify() follows. */
+  private append(key: number, shape: number, band: number, pos: number, term: number): void {
+    if (this.heapSize === this.heapKey.length) this.growHeap();
+    this.setHeap(this.heapSize++, key, shape, band, pos, term);
+  }
+
+  /** Floyd's bottom-up heap construction, O(n). */
+  private heapify(): void {
+    for (let i = (this.heapSize >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private growHeap(): void {
+    const n = this.heapSize * 2;
+    const k = new Float64Array(n); k.set(this.heapKey); this.heapKey = k;
+    const s = new Int32Array(n); s.set(this.heapShape); this.heapShape = s;
+    const b = new Int8Array(n); b.set(this.heapBand); this.heapBand = b;
+    const p = new Int32Array(n); p.set(this.heapPos); this.heapPos = p;
+    const t = new Float64Array(n); t.set(this.heapShapeTerm); this.heapShapeTerm = t;
+  }
+
+  private push(key: number, shape: number, band: number, pos: number, term: number): void {
+    if (this.heapSize === this.heapKey.length) this.growHeap();
+    let i = this.heapSize++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((this.heapKey[parent] ?? 0) >= key) break;
+      this.moveHeap(parent, i);
+      i = parent;
+    }
+    this.setHeap(i, key, shape, band, pos, term);
+  }
+
+  private setHeap(i: number, key: number, shape: number, band: number, pos: number, term: number): void {
+    this.heapKey[i] = key;
+    this.heapShape[i] = shape;
+    this.heapBand[i] = band;
+    this.heapPos[i] = pos;
+    this.heapShapeTerm[i] = term;
+  }
+
+  private moveHeap(from: number, to: number): void {
+    this.setHeap(to, this.heapKey[from] ?? 0, this.heapShape[from] ?? 0, this.heapBand[from] ?? 0, this.heapPos[from] ?? 0, this.heapShapeTerm[from] ?? 0);
+  }
+
+  /** Restores the heap after the root's key dropped to `key` (or after moving the last entry up). */
+  private siftDownRoot(): void {
+    this.siftDown(0);
+  }
+
+  private siftDown(start: number): void {
+    const size = this.heapSize;
+    const key = this.heapKey[start] ?? 0;
+    const shape = this.heapShape[start] ?? 0;
+    const band = this.heapBand[start] ?? 0;
+    const pos = this.heapPos[start] ?? 0;
+    const term = this.heapShapeTerm[start] ?? 0;
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && (this.heapKey[child + 1] ?? 0) > (this.heapKey[child] ?? 0)) child++;
+      if ((this.heapKey[child] ?? 0) <= key) break;
+      this.moveHeap(child, i);
+      i = child;
+    }
+    this.setHeap(i, key, shape, band, pos, term);
+  }
+
+  private popRoot(): void {
+    this.heapSize--;
+    if (this.heapSize > 0) {
+      this.moveHeap(this.heapSize, 0);
+      this.siftDownRoot();
+    }
+  }
+
+  /**
+   * The best `limit` slots for a query, best first, by score then price, age and id.
+   * Invariant: equals filtering every active offer, scoring and sorting (the reference scan).
+   */
+  best(query: CompiledQuery, limit: number, better: (a: number, b: number, scoreA: number, scoreB: number) => boolean): { slots: number[]; scores: number[] } {
+    const slots: number[] = [];
+    const scores: number[] = [];
+    if (query.impossible || limit <= 0) return { slots, scores };
+    const t = this.table;
+    const priceF = t.priceF;
+    const { minGpu, minVram, requiredMask, maxPriceF, priceCapF, preferredModels } = query;
+    this.heapSize = 0;
+
+    const models = this.table.models.size;
+    if (this.preferredFlags.length < models) this.preferredFlags = new Uint8Array(Math.max(models, this.preferredFlags.length * 2));
+    const preferredFlags = this.preferredFlags;
+    for (const model of preferredModels) preferredFlags[model] = 1;
+    const candidates = query.region >= 0 && this.withRegion ? (this.regionShapes[query.region] ?? []) : undefined;
+    const end = candidates === undefined ? this.shapeCount : candidates.length;
+    for (let i = 0; i < end; i++) {
+      const shape = candidates === undefined ? i : (candidates[i] ?? 0);
+      if ((this.shapeSize[shape] ?? 0) === 0) continue;
+      const free = this.shapeFree[shape] ?? 0;
+      const vram = this.shapeVram[shape] ?? 0;
+      const mask = this.shapeMask[shape] ?? 0;
+      if (free < minGpu || vram < minVram || (mask & requiredMask) !== requiredMask) continue;
+      const minPrice = this.shapeMinPrice[shape] ?? Infinity;
+      if (minPrice > priceCapF) continue;
+      const term = shapeTerm(gpuFitOf(minGpu, free), vramFitOf(minVram, vram), preferredFlags[this.shapeModel[shape] ?? 0] ?? 0, extraFeaturesOf(mask, requiredMask));
+      const topBand = 31 - Math.clz32(this.shapeBands[shape] ?? 0);
+      this.append(combineScore(priceTerm(minPrice, maxPriceF), term, STATIC_BAND_UPPER[topBand] ?? 0), shape, BAND_ENTRY, 0, term);
+    }
+    for (const model of preferredModels) preferredFlags[model] = 0;
+    this.heapify();
+
+    while (this.heapSize > 0) {
+      const bound = this.heapKey[0] ?? 0;
+      if (slots.length === limit && bound < (scores[limit - 1] ?? 0)) break;
+      const shape = this.heapShape[0] ?? 0;
+      const band = this.heapBand[0] ?? 0;
+      const term = this.heapShapeTerm[0] ?? 0;
+      if (band === BAND_ENTRY) {
+        // Expand a shape into its bands, each bounded by its cheapest offer.
+        this.popRoot();
+        let bands = this.shapeBands[shape] ?? 0;
+        while (bands !== 0) {
+          const b = 31 - Math.clz32(bands);
+          bands &= ~(1 << b);
+          const head = this.bandLists[shape * STATIC_BANDS + b]?.[0] ?? 0;
+          const headPrice = priceF[head] ?? 0;
+          if (headPrice > priceCapF) continue;
+          this.push(combineScore(priceTerm(headPrice, maxPriceF), term, STATIC_BAND_UPPER[b] ?? 0), shape, b, 0, term);
+        }
+        continue;
+      }
+      const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+      const pos = this.heapPos[0] ?? 0;
+      const slot = list[pos] ?? 0;
+      const price = priceF[slot] ?? 0;
+      if (price > priceCapF || (price === priceCapF && (t.price[slot] ?? 0n) > query.priceCap)) {
+        this.popRoot(); // the rest of this band costs more still
+        continue;
+      }
+      if (this.feasible(slot, query)) {
+        const score = combineScore(priceTerm(price, maxPriceF), term, this.staticTermOf(slot));
+        insertTop(slots, scores, slot, score, limit, better);
+      }
+      const next = list[pos + 1];
+      if (next === undefined) {
+        this.popRoot();
+      } else {
+        this.heapPos[0] = pos + 1;
+        this.heapKey[0] = combineScore(priceTerm(priceF[next] ?? 0, maxPriceF), term, STATIC_BAND_UPPER[band] ?? 0);
+        this.siftDownRoot();
+      }
+    }
+    return { slots, scores };
+  }
+
+  /** Per-offer checks the shape does not already guarantee: expiry, hours, country. */
+  private feasible(slot: number, query: CompiledQuery): boolean {
+    const t = this.table;
+    return (
+      (t.expiresAt[slot] ?? 0) > query.nowMs &&
+      (t.availableHours[slot] ?? 0) >= query.estimatedHours &&
+      (t.minCommitment[slot] ?? 0) <= query.estimatedHours &&
+      (query.country < 0 || t.country[slot] === query.country)
+    );
+  }
+}
+
+/** Inserts (slot, score) into the sorted top-k arrays when it ranks among the best `limit`. */
+function insertTop(
+  slots: number[],
+  scores: number[],
+  slot: number,
+  score: number,
+  limit: number,
+  better: (a: number, b: number, scoreA: number, scoreB: number) => boolean,
+): void {
+  let i = slots.length;
+  if (i === limit) {
+    if (!better(slot, slots[i - 1] ?? 0, score, scores[i - 1] ?? 0)) return;
+    i--;
+  } else {
+    slots.push(slot);
+    scores.push(score);
+  }
+  while (i > 0 && better(slot, slots[i - 1] ?? 0, score, scores[i - 1] ?? 0)) {
+    slots[i] = slots[i - 1] ?? 0;
+    scores[i] = scores[i - 1] ?? 0;
+    i--;
+  }
+  slots[i] = slot;
+  scores[i] = score;
+}
