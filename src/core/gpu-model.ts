@@ -19,6 +19,8 @@ const MEMORY_TOKEN = /^\d+(?:GB|G|GIB)$/;
  * @throws INVALID_FIELD when the name is empty, too long, or has nothing left after normalization
  */
 export function normalizeGpuModel(name: unknown, field = "gpuCapacity.gpuModel"): string {
+  const cached = typeof name === "string" ? NORMALIZED_CACHE.get(name) : undefined;
+  if (cached !== undefined) return cached;
   if (typeof name !== "string" || name.length === 0 || name.length > GPU_MODEL_LENGTH_MAX || /[\p{Cc}]/u.test(name)) {
     throw new MarketError("INVALID_FIELD", { field, value: describeValue(name), allowed: `a GPU model name of 1..${GPU_MODEL_LENGTH_MAX} printable characters, like "H100"` });
   }
@@ -28,5 +30,11 @@ export function normalizeGpuModel(name: unknown, field = "gpuCapacity.gpuModel")
   if (key.length === 0) {
     throw new MarketError("INVALID_FIELD", { field, value: describeValue(name), allowed: "a name that names a GPU, like \"H100\" or \"RTX 4090\"" });
   }
+  if (NORMALIZED_CACHE.size >= NORMALIZED_CACHE_MAX) NORMALIZED_CACHE.clear();
+  NORMALIZED_CACHE.set(name, key);
   return key;
 }
+
+/** Names remembered by normalizeGpuModel; the cache starts over when full. */
+export const NORMALIZED_CACHE_MAX = 4096;
+const NORMALIZED_CACHE = new Map<string, string>();

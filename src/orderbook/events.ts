@@ -31,3 +31,6 @@ export type BookEventType = BookEvent["type"];
 
 /** A function told of each event, in order, after the change is complete. */
 export type BookListener = (event: BookEvent) => void;
+
+/** An event before the book stamps it with seq and time. */
+export type BookEventBody = BookEvent extends infer E ? (E extends BookEvent ? Omit<E, "seq" | "atMs"> : never) : never;

@@ -11,7 +11,7 @@ import type { OfferId, OrderId } from "../core/ids.js";
 import { parseOffer } from "../core/offer.js";
 import { parseOrder, parseRequirements } from "../core/order.js";
 import type { BookOffer, CapacityOffer, JobOrder, JobRequirements, OrderMatch } from "../core/types.js";
-import type { BookEvent, BookListener } from "./events.js";
+import type { BookEvent, BookEventBody, BookListener } from "./events.js";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
 import { RestingOrders } from "./resting-orders.js";
@@ -140,9 +140,13 @@ export class OrderBook {
     return () => this.listeners.delete(listener);
   }
 
-  private record(build: (seq: number, atMs: number) => BookEvent): void {
-    const seq = ++this.seq;
-    if (this.listeners.size > 0) this.pendingEvents.push(build(seq, this.clock.now()));
+  /** Is anyone listening: events are built only then. */
+  private get listening(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  private record(body: BookEventBody): void {
+    this.pendingEvents.push({ ...body, seq: ++this.seq, atMs: this.clock.now() } as BookEvent);
   }
 
   private flush(): void {
@@ -168,7 +172,7 @@ export class OrderBook {
     const slot = this.table.insert(valid);
     this.expiries.push(valid.expiresAt.getTime(), slot);
     this.indexInsert(slot);
-    this.record((seq, atMs) => ({ seq, atMs, type: "OfferAdded", offer: this.table.materialize(slot) }));
+    if (this.listening) this.record({ type: "OfferAdded", offer: this.table.materialize(slot) });
     this.serveResting(slot);
     this.maybeCompactExpiries();
     this.flush();
@@ -190,7 +194,7 @@ export class OrderBook {
     const slot = this.slotOf(offerId);
     this.indexRemove(slot);
     this.table.release(slot);
-    this.record((seq, atMs) => ({ seq, atMs, type: "OfferWithdrawn", offerId }));
+    if (this.listening) this.record({ type: "OfferWithdrawn", offerId });
     this.flush();
   }
 
@@ -202,7 +206,7 @@ export class OrderBook {
     }
     this.indexRemove(slot);
     this.table.status[slot] = SLOT_PAUSED;
-    this.record((seq, atMs) => ({ seq, atMs, type: "OfferPaused", offerId }));
+    if (this.listening) this.record({ type: "OfferPaused", offerId });
     this.flush();
   }
 
@@ -220,7 +224,7 @@ export class OrderBook {
     }
     this.table.status[slot] = SLOT_ACTIVE;
     if ((this.table.freeGpus[slot] ?? 0) > 0) this.indexInsert(slot);
-    this.record((seq, atMs) => ({ seq, atMs, type: "OfferResumed", offerId }));
+    if (this.listening) this.record({ type: "OfferResumed", offerId });
     this.serveResting(slot);
     this.flush();
   }
@@ -268,7 +272,7 @@ export class OrderBook {
         this.indexInsert(slot);
       }
     }
-    this.record((seq, atMs) => ({ seq, atMs, type: "ReputationChanged", providerId, reputation }));
+    if (this.listening) this.record({ type: "ReputationChanged", providerId, reputation });
     this.flush();
   }
 
@@ -285,10 +289,10 @@ export class OrderBook {
     const location = requirements.location;
     const region = location?.region === undefined ? -1 : t.regions.lookup(location.region);
     const country = location?.country === undefined ? -1 : t.countries.lookup(location.country);
-    const preferredModels = new Set<number>();
+    const preferredModels: number[] = [];
     for (const model of requirements.preferredModels) {
       const index = t.models.lookup(normalizeGpuModel(model));
-      if (index >= 0) preferredModels.add(index);
+      if (index >= 0 && !preferredModels.includes(index)) preferredModels.push(index);
     }
     const gpuHours = BigInt(requirements.minGpuCount * requirements.estimatedHours);
     let priceCap = requirements.maxPricePerHour.baseUnits;
@@ -361,7 +365,7 @@ export class OrderBook {
       maxPriceF: query.maxPriceF,
       gpuFit: gpuFitOf(query.minGpu, t.freeGpus[slot] ?? 0),
       vramFit: vramFitOf(query.minVram, t.vram[slot] ?? 0),
-      preferred: query.preferredModels.has(t.model[slot] ?? 0) ? 1 : 0,
+      preferred: query.preferredModels.includes(t.model[slot] ?? 0) ? 1 : 0,
       extraFeatures: extraFeaturesOf(mask, query.requiredMask),
       reputation: this.reputations[t.provider[slot] ?? 0] ?? REPUTATION_DEFAULT,
       utilizationPct: t.utilizationPct(slot),
@@ -407,7 +411,7 @@ export class OrderBook {
         throw new MarketError("LIMIT_EXCEEDED", { limit: "restingOrdersMax", max: this.limits.restingOrdersMax });
       }
       this.resting.add({ order: valid, query, createdAtMs: valid.createdAt.getTime(), expiresAtMs: valid.expiresAt.getTime() });
-      this.record((seq, atMs) => ({ seq, atMs, type: "OrderRested", order: valid }));
+      if (this.listening) this.record({ type: "OrderRested", order: valid });
       result = { orderId: valid.id, status: OrderStatus.Pending };
     }
     this.flush();
@@ -421,16 +425,24 @@ export class OrderBook {
     t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) - match.gpuCount;
     if ((t.freeGpus[slot] ?? 0) > 0 && t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
     this.allocations.set(order.id, { order, match, offerEpoch: t.epoch[slot] ?? 0 });
-    this.record((seq, atMs) => ({ seq, atMs, type: "OrderMatched", order: { ...order, status: OrderStatus.Matched }, match }));
+    if (this.listening) this.record({ type: "OrderMatched", order: { ...order, status: OrderStatus.Matched }, match });
     return match;
   }
 
   /** Matches resting orders to an offer that just gained capacity: priority first, then age. */
   private serveResting(slot: number): void {
-    if (this.resting.size === 0) return;
+    if (this.resting.size === 0 || !this.isIndexed(slot)) return;
+    const t = this.table;
     const nowMs = this.clock.now();
-    for (const entry of this.resting.inServeOrder()) {
-      if (!this.isIndexed(slot)) return; // no free GPUs left, or not active
+    const candidates = this.resting.candidatesFor({
+      freeGpus: t.freeGpus[slot] ?? 0,
+      vramGb: t.vram[slot] ?? 0,
+      mask: t.mask[slot] ?? 0,
+      region: t.regions.valueOf(t.region[slot] ?? 0),
+      price: t.price[slot] ?? 0n,
+    });
+    for (const entry of candidates) {
+      if (!this.isIndexed(slot)) return; // no free GPUs left
       if (entry.expiresAtMs <= nowMs || !this.satisfies(slot, entry, nowMs)) continue;
       if (this.allocations.size >= this.limits.allocationsMax) return;
       this.resting.remove(entry.order.id);
@@ -464,7 +476,7 @@ export class OrderBook {
       }
       throw new MarketError("ORDER_NOT_FOUND", { orderId });
     }
-    this.record((seq, atMs) => ({ seq, atMs, type: "OrderCancelled", orderId }));
+    if (this.listening) this.record({ type: "OrderCancelled", orderId });
     this.flush();
   }
 
@@ -486,7 +498,7 @@ export class OrderBook {
 
   /** Resting orders in serve order (priority, then age). */
   pendingOrders(): JobOrder[] {
-    return [...this.resting.inServeOrder()].map((entry) => entry.order);
+    return this.resting.inServeOrder().map((entry) => entry.order);
   }
 
   /** Number of matched orders still holding GPUs. */
@@ -515,7 +527,7 @@ export class OrderBook {
       t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) + gpuCount;
       if (t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
     }
-    this.record((seq, atMs) => ({ seq, atMs, type: "AllocationReleased", orderId, offerId, gpuCount }));
+    if (this.listening) this.record({ type: "AllocationReleased", orderId, offerId, gpuCount });
     if (slot !== undefined && this.table.status[slot] === SLOT_ACTIVE) this.serveResting(slot);
     this.flush();
   }
@@ -526,7 +538,7 @@ export class OrderBook {
     const offerId = this.table.ids[slot] as OfferId;
     this.indexRemove(slot);
     this.table.release(slot);
-    this.record((seq, atMs) => ({ seq, atMs, type: "OfferExpired", offerId }));
+    if (this.listening) this.record({ type: "OfferExpired", offerId });
   }
 
   /** Expires every offer and resting order whose expiry is at or before the clock's now. */
@@ -543,7 +555,7 @@ export class OrderBook {
     for (const entry of this.resting.expiredAt(nowMs)) {
       this.resting.remove(entry.order.id);
       orders.push(entry.order.id);
-      this.record((seq, atMs) => ({ seq, atMs, type: "OrderExpired", orderId: entry.order.id }));
+      if (this.listening) this.record({ type: "OrderExpired", orderId: entry.order.id });
     }
     this.flush();
     return { offers, orders };

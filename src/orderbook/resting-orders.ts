@@ -1,6 +1,7 @@
-// RestingOrders: pending orders that found no offer, kept in serve order (priority, then age, then
-// id) until an offer that satisfies them gains capacity, or they are cancelled or expire. In memory.
-import { priorityRank, PRIORITIES } from "../core/enums.js";
+// RestingOrders: pending orders that found no offer, bucketed by (GPUs, VRAM, required features,
+// region) and sorted by price cap within a bucket, so an offer that gains capacity only looks at
+// orders it could satisfy. Served by priority, then age, then id. In memory only.
+import { priorityRank } from "../core/enums.js";
 import type { OrderId } from "../core/ids.js";
 import type { JobOrder } from "../core/types.js";
 import type { CompiledQuery } from "./shape-index.js";
@@ -13,13 +14,42 @@ export interface RestingOrder {
   readonly expiresAtMs: number;
 }
 
-function before(a: RestingOrder, b: RestingOrder): boolean {
-  return a.createdAtMs < b.createdAtMs || (a.createdAtMs === b.createdAtMs && a.order.id < b.order.id);
+/** What an offer brings to resting orders. */
+export interface CapacityProbe {
+  readonly freeGpus: number;
+  readonly vramGb: number;
+  readonly mask: number;
+  /** The offer's region name ("" when it has no location). */
+  readonly region: string;
+  readonly price: bigint;
 }
 
-/** Pending orders by priority and age. Invariant: every entry of `byId` is in exactly one queue. */
+interface Bucket {
+  readonly key: string;
+  readonly minGpu: number;
+  readonly minVram: number;
+  readonly requiredMask: number;
+  /** "" for orders that name no region. */
+  readonly region: string;
+  /** Sorted by priceCap, highest first. */
+  readonly entries: RestingOrder[];
+}
+
+/** Serve order: higher priority first, then older, then lower id. */
+export function servesBefore(a: RestingOrder, b: RestingOrder): boolean {
+  const rankA = priorityRank(a.order.priority);
+  const rankB = priorityRank(b.order.priority);
+  if (rankA !== rankB) return rankA > rankB;
+  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs < b.createdAtMs;
+  return a.order.id < b.order.id;
+}
+
+/**
+ * Pending orders. Invariant: every entry of `byId` is in exactly one bucket, at its place by
+ * price cap.
+ */
 export class RestingOrders {
-  private readonly queues: RestingOrder[][] = PRIORITIES.map(() => []);
+  private readonly buckets = new Map<string, Bucket>();
   private readonly byId = new Map<OrderId, RestingOrder>();
 
   /** Number of resting orders. */
@@ -32,18 +62,30 @@ export class RestingOrders {
     return this.byId.get(id);
   }
 
-  /** Adds an order at its place in serve order. */
+  private bucketOf(entry: RestingOrder): Bucket {
+    const region = entry.order.requirements.location?.region ?? "";
+    const { minGpu, minVram, requiredMask } = entry.query;
+    const key = `${minGpu}|${minVram}|${requiredMask}|${region}`;
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { key, minGpu, minVram, requiredMask, region, entries: [] };
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** Adds an order. */
   add(entry: RestingOrder): void {
-    const queue = this.queues[priorityRank(entry.order.priority)] ?? [];
+    const entries = this.bucketOf(entry).entries;
+    const cap = entry.query.priceCap;
     let lo = 0;
-    let hi = queue.length;
+    let hi = entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(queue[mid] as RestingOrder, entry)) lo = mid + 1;
+      if ((entries[mid] as RestingOrder).query.priceCap >= cap) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === queue.length) queue.push(entry);
-    else queue.splice(lo, 0, entry);
+    entries.splice(lo, 0, entry);
     this.byId.set(entry.order.id, entry);
   }
 
@@ -51,19 +93,43 @@ export class RestingOrders {
   remove(id: OrderId): RestingOrder | undefined {
     const entry = this.byId.get(id);
     if (entry === undefined) return undefined;
-    const queue = this.queues[priorityRank(entry.order.priority)] ?? [];
-    const index = queue.indexOf(entry);
-    queue.splice(index, 1);
+    const bucket = this.bucketOf(entry);
+    const entries = bucket.entries;
+    const cap = entry.query.priceCap;
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((entries[mid] as RestingOrder).query.priceCap > cap) lo = mid + 1;
+      else hi = mid;
+    }
+    while (entries[lo] !== entry) lo++;
+    entries.splice(lo, 1);
+    if (entries.length === 0) this.buckets.delete(bucket.key);
     this.byId.delete(id);
     return entry;
   }
 
-  /** Orders in serve order: highest priority first, then oldest, then lowest id. */
-  *inServeOrder(): Generator<RestingOrder> {
-    for (let rank = this.queues.length - 1; rank >= 0; rank--) {
-      // Copy: the caller may remove entries while iterating.
-      yield* [...(this.queues[rank] ?? [])];
+  /**
+   * Orders an offer could serve, judged on GPUs, features, region and price only, in serve order.
+   * The caller checks the remaining rules.
+   */
+  candidatesFor(probe: CapacityProbe): RestingOrder[] {
+    const found: RestingOrder[] = [];
+    for (const bucket of this.buckets.values()) {
+      if (bucket.minGpu > probe.freeGpus || bucket.minVram > probe.vramGb || (bucket.requiredMask & probe.mask) !== bucket.requiredMask) continue;
+      if (bucket.region !== "" && bucket.region !== probe.region) continue;
+      for (const entry of bucket.entries) {
+        if (entry.query.priceCap < probe.price) break;
+        found.push(entry);
+      }
     }
+    return found.sort((a, b) => (servesBefore(a, b) ? -1 : servesBefore(b, a) ? 1 : 0));
+  }
+
+  /** All resting orders in serve order. */
+  inServeOrder(): RestingOrder[] {
+    return [...this.byId.values()].sort((a, b) => (servesBefore(a, b) ? -1 : servesBefore(b, a) ? 1 : 0));
   }
 
   /** Orders whose expiry is at or before `nowMs`. */

@@ -2,7 +2,7 @@
 // region), each shape split into bands of its order-independent score part, each band sorted by
 // price. A query walks shapes and bands best-bound-first and stops once no remaining offer can
 // beat the k-th best found. In memory only, no I/O.
-import { STATIC_BAND_UPPER, STATIC_BANDS, combineScore, extraFeaturesOf, gpuFitOf, priceTerm, shapeTerm, staticBandOf, staticTerm, vramFitOf } from "./score.js";
+import { SCORE_WEIGHTS, STATIC_BAND_UPPER, STATIC_BANDS, combineScore, extraFeaturesOf, gpuFitOf, priceTerm, staticBandOf, staticTerm, vramFitOf } from "./score.js";
 import type { OfferTable } from "./offer-table.js";
 
 /** An order's requirements resolved against the book's tables, ready for the index. */
@@ -19,14 +19,27 @@ export interface CompiledQuery {
   /** Highest acceptable price per GPU-hour in base units (limit, budget and u64 range combined). */
   readonly priceCap: bigint;
   readonly priceCapF: number;
-  /** Normalized model indexes the order prefers. */
-  readonly preferredModels: ReadonlySet<number>;
+  /** Normalized model indexes the order prefers, without repeats. */
+  readonly preferredModels: readonly number[];
   readonly nowMs: number;
   /** Region or country named but unknown to the book: nothing can match. */
   readonly impossible: boolean;
 }
 
 const BAND_ENTRY = -1;
+/** Query classes whose candidate shapes are remembered (grown as shapes appear); the cache starts over when full. */
+export const CANDIDATE_CACHE_MAX = 4096;
+
+interface CandidateShapes {
+  /** Shapes (of the pool) checked so far. */
+  scanned: number;
+  count: number;
+  readonly shapes: number[];
+  /** weight x gpuFit + weight x vramFit of each shape. */
+  readonly fitTerms: number[];
+  /** weight x extraFeatures of each shape. */
+  readonly featureTerms: number[];
+}
 
 /**
  * The offer index. Invariants: an offer slot is in exactly one band list iff it is active with
@@ -44,6 +57,8 @@ export class ShapeIndex {
   private shapeMinPrice = new Float64Array(64);
   private shapeBands = new Uint16Array(64);
   private readonly bandLists: number[][] = [];
+  /** Price of each band's cheapest offer (Infinity when empty), by shape * STATIC_BANDS + band. */
+  private bandHeadPrice = new Float64Array(64 * STATIC_BANDS).fill(Infinity);
   private readonly regionShapes: number[][] = [];
   /** Shape and band of each indexed slot; -1 when not indexed. */
   private slotShape = new Int32Array(1024).fill(-1);
@@ -57,6 +72,7 @@ export class ShapeIndex {
   private heapShapeTerm = new Float64Array(256);
   private heapSize = 0;
   private preferredFlags = new Uint8Array(64);
+  private readonly candidateCache = new Map<number, CandidateShapes>();
 
   /**
    * @param withRegion key shapes by region too (for queries that name a region); without it,
@@ -124,6 +140,9 @@ export class ShapeIndex {
     this.shapeSize = grow(this.shapeSize);
     this.shapeMinPrice = grow(this.shapeMinPrice);
     this.shapeBands = grow(this.shapeBands);
+    const heads = new Float64Array(n * STATIC_BANDS).fill(Infinity);
+    heads.set(this.bandHeadPrice);
+    this.bandHeadPrice = heads;
   }
 
   /** Adds an active slot with free GPUs. Invariant: the slot is not already indexed. */
@@ -151,6 +170,7 @@ export class ShapeIndex {
     }
     if (lo === list.length) list.push(slot);
     else list.splice(lo, 0, slot);
+    if (lo === 0) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
     this.slotShape[slot] = shape;
     this.slotBand[slot] = band;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
@@ -179,18 +199,16 @@ export class ShapeIndex {
     this.slotShape[slot] = -1;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
     if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
-    if (lo === 0) this.refreshMinPrice(shape);
+    if (lo === 0) {
+      this.bandHeadPrice[shape * STATIC_BANDS + band] = list.length === 0 ? Infinity : (priceF[list[0] ?? 0] ?? Infinity);
+      this.refreshMinPrice(shape);
+    }
   }
 
   private refreshMinPrice(shape: number): void {
     let min = Infinity;
-    let bands = this.shapeBands[shape] ?? 0;
-    while (bands !== 0) {
-      const band = 31 - Math.clz32(bands);
-      bands &= ~(1 << band);
-      const head = this.bandLists[shape * STATIC_BANDS + band]?.[0];
-      if (head !== undefined) min = Math.min(min, this.table.priceF[head] ?? Infinity);
-    }
+    const first = shape * STATIC_BANDS;
+    for (let i = first; i < first + STATIC_BANDS; i++) min = Math.min(min, this.bandHeadPrice[i] ?? Infinity);
     this.shapeMinPrice[shape] = min;
   }
 
@@ -280,25 +298,23 @@ export class ShapeIndex {
     if (query.impossible || limit <= 0) return { slots, scores };
     const t = this.table;
     const priceF = t.priceF;
-    const { minGpu, minVram, requiredMask, maxPriceF, priceCapF, preferredModels } = query;
+    const { maxPriceF, priceCapF, preferredModels } = query;
     this.heapSize = 0;
 
     const models = this.table.models.size;
     if (this.preferredFlags.length < models) this.preferredFlags = new Uint8Array(Math.max(models, this.preferredFlags.length * 2));
     const preferredFlags = this.preferredFlags;
     for (const model of preferredModels) preferredFlags[model] = 1;
-    const candidates = query.region >= 0 && this.withRegion ? (this.regionShapes[query.region] ?? []) : undefined;
-    const end = candidates === undefined ? this.shapeCount : candidates.length;
-    for (let i = 0; i < end; i++) {
-      const shape = candidates === undefined ? i : (candidates[i] ?? 0);
+    const candidates = this.candidatesFor(query);
+    const { shapes, fitTerms, featureTerms } = candidates;
+    const preferredWeight = SCORE_WEIGHTS.preferredModel;
+    for (let i = 0; i < candidates.count; i++) {
+      const shape = shapes[i] ?? 0;
       if ((this.shapeSize[shape] ?? 0) === 0) continue;
-      const free = this.shapeFree[shape] ?? 0;
-      const vram = this.shapeVram[shape] ?? 0;
-      const mask = this.shapeMask[shape] ?? 0;
-      if (free < minGpu || vram < minVram || (mask & requiredMask) !== requiredMask) continue;
       const minPrice = this.shapeMinPrice[shape] ?? Infinity;
       if (minPrice > priceCapF) continue;
-      const term = shapeTerm(gpuFitOf(minGpu, free), vramFitOf(minVram, vram), preferredFlags[this.shapeModel[shape] ?? 0] ?? 0, extraFeaturesOf(mask, requiredMask));
+      // Same operations, in the same order, as shapeTerm(): scores stay bit-identical.
+      const term = (fitTerms[i] ?? 0) + preferredWeight * (preferredFlags[this.shapeModel[shape] ?? 0] ?? 0) + (featureTerms[i] ?? 0);
       const topBand = 31 - Math.clz32(this.shapeBands[shape] ?? 0);
       this.append(combineScore(priceTerm(minPrice, maxPriceF), term, STATIC_BAND_UPPER[topBand] ?? 0), shape, BAND_ENTRY, 0, term);
     }
@@ -318,8 +334,7 @@ export class ShapeIndex {
         while (bands !== 0) {
           const b = 31 - Math.clz32(bands);
           bands &= ~(1 << b);
-          const head = this.bandLists[shape * STATIC_BANDS + b]?.[0] ?? 0;
-          const headPrice = priceF[head] ?? 0;
+          const headPrice = this.bandHeadPrice[shape * STATIC_BANDS + b] ?? Infinity;
           if (headPrice > priceCapF) continue;
           this.push(combineScore(priceTerm(headPrice, maxPriceF), term, STATIC_BAND_UPPER[b] ?? 0), shape, b, 0, term);
         }
@@ -347,6 +362,38 @@ export class ShapeIndex {
       }
     }
     return { slots, scores };
+  }
+
+  /**
+   * Shapes that pass a query's fixed filters (free GPUs, VRAM, features, region), with the GPU/VRAM
+   * fit and extra-feature terms, cached per query class until a new shape appears.
+   */
+  private candidatesFor(query: CompiledQuery): CandidateShapes {
+    const region = this.withRegion ? query.region : -1;
+    const { minGpu, minVram, requiredMask } = query;
+    const key = ((minGpu * 4096 + minVram) * 32 + requiredMask) * 16384 + (region + 1);
+    let entry = this.candidateCache.get(key);
+    if (entry === undefined) {
+      if (this.candidateCache.size >= CANDIDATE_CACHE_MAX) this.candidateCache.clear();
+      entry = { scanned: 0, count: 0, shapes: [], fitTerms: [], featureTerms: [] };
+      this.candidateCache.set(key, entry);
+    }
+    // Shapes are never deleted, so only shapes created since the last look need checking.
+    const pool = region >= 0 ? (this.regionShapes[region] ?? []) : undefined;
+    const end = pool === undefined ? this.shapeCount : pool.length;
+    for (let i = entry.scanned; i < end; i++) {
+      const shape = pool === undefined ? i : (pool[i] ?? 0);
+      const free = this.shapeFree[shape] ?? 0;
+      const vram = this.shapeVram[shape] ?? 0;
+      const mask = this.shapeMask[shape] ?? 0;
+      if (free < minGpu || vram < minVram || (mask & requiredMask) !== requiredMask) continue;
+      entry.shapes.push(shape);
+      entry.fitTerms.push(SCORE_WEIGHTS.gpuFit * gpuFitOf(minGpu, free) + SCORE_WEIGHTS.vramFit * vramFitOf(minVram, vram));
+      entry.featureTerms.push(SCORE_WEIGHTS.extraFeatures * extraFeaturesOf(mask, requiredMask));
+      entry.count++;
+    }
+    entry.scanned = end;
+    return entry;
   }
 
   /** Per-offer checks the shape does not already guarantee: expiry, hours, country. */

@@ -1,0 +1,196 @@
+// bench:match — the order book against the reference scan in the same process, at 10^3..10^6 offers
+// of a realistic mix: bestOffers / matchOrder latency, submitOrder throughput with continuous
+// arrivals, heap bytes per offer and build time. `--json` prints one JSON object as the last line.
+import { ManualClock } from "../src/core/clock.js";
+import type { CapacityOffer, JobOrder } from "../src/core/types.js";
+import { OrderBook } from "../src/orderbook/order-book.js";
+import type { OrderId } from "../src/core/ids.js";
+import { referenceScan } from "../src/orderbook/reference-scan.js";
+import type { ReferenceOffer } from "../src/orderbook/reference-scan.js";
+import { generateOffers, generateOrders } from "../src/orderbook/sample-market.js";
+import { benchArgs, collectGarbage, fixed, heapBytes, nowNs, percentile, printTable } from "./report.js";
+
+const NOW_MS = Date.parse("2026-11-23T00:00:00Z");
+const ORDERS_PER_SIZE = 10_000;
+const WARMUP_ORDERS = 2_000;
+/** The reference scan is slow at large sizes: it gets this many nanoseconds per size, at least 50 orders. */
+const REFERENCE_BUDGET_NS = 15e9;
+const { json, sizes = [1_000, 10_000, 100_000, 1_000_000] } = benchArgs();
+
+interface LatencyRow {
+  offers: number;
+  op: string;
+  bookP50Us: number;
+  bookP99Us: number;
+  referenceP50Us: number;
+  referenceP99Us: number;
+  referenceOrders: number;
+  p50Ratio: number;
+  p99Ratio: number;
+}
+
+function timeEach(orders: readonly JobOrder[], run: (order: JobOrder) => void): Float64Array {
+  const samples = new Float64Array(orders.length);
+  for (let i = 0; i < orders.length; i++) {
+    const order = orders[i] as JobOrder;
+    const start = nowNs();
+    run(order);
+    samples[i] = Number(nowNs() - start) / 1000;
+  }
+  return samples;
+}
+
+function timeReference(offers: readonly ReferenceOffer[], orders: readonly JobOrder[], useBudget: boolean): Float64Array {
+  const samples: number[] = [];
+  const started = nowNs();
+  for (const order of orders) {
+    const start = nowNs();
+    referenceScan(offers, order.requirements, useBudget ? order.maxBudget : undefined, NOW_MS, 10);
+    samples.push(Number(nowNs() - start) / 1000);
+    if (samples.length >= 50 && Number(nowNs() - started) > REFERENCE_BUDGET_NS) break;
+  }
+  return Float64Array.from(samples);
+}
+
+const latency: LatencyRow[] = [];
+const builds: { offers: number; buildMs: number; heapBytesPerOffer: number; shapes: number }[] = [];
+const orders = generateOrders({ seed: 7, orders: ORDERS_PER_SIZE + WARMUP_ORDERS, nowMs: NOW_MS });
+const warmup = orders.slice(0, WARMUP_ORDERS);
+const measured = orders.slice(WARMUP_ORDERS);
+
+for (const size of sizes) {
+  const offers = generateOffers({ seed: size, offers: size, nowMs: NOW_MS });
+  collectGarbage();
+  const heapBefore = heapBytes();
+  const clock = new ManualClock(NOW_MS);
+  const book = new OrderBook({ clock });
+  const buildStart = nowNs();
+  for (const offer of offers) book.addOffer(offer);
+  const buildMs = Number(nowNs() - buildStart) / 1e6;
+  collectGarbage();
+  builds.push({ offers: size, buildMs, heapBytesPerOffer: (heapBytes() - heapBefore) / size, shapes: 0 });
+
+  for (const order of warmup) {
+    book.bestOffers(order.requirements, 10);
+    book.matchOrder(order, 10);
+  }
+  const bestSamples = timeEach(measured, (order) => book.bestOffers(order.requirements, 10));
+  const matchSamples = timeEach(measured, (order) => book.matchOrder(order, 10));
+
+  const referenceOffers: ReferenceOffer[] = offers.map((offer: CapacityOffer) => ({ offer, freeGpuCount: offer.gpuCapacity.gpuCount, reputation: 0.5 }));
+  timeReference(referenceOffers, warmup.slice(0, 20), false);
+  const referenceBest = timeReference(referenceOffers, measured, false);
+  const referenceMatch = timeReference(referenceOffers, measured, true);
+  for (const [op, bookSamples, referenceSamples] of [
+    ["bestOffers", bestSamples, referenceBest],
+    ["matchOrder", matchSamples, referenceMatch],
+  ] as const) {
+    const row: LatencyRow = {
+      offers: size,
+      op,
+      bookP50Us: percentile(bookSamples, 50),
+      bookP99Us: percentile(bookSamples, 99),
+      referenceP50Us: percentile(referenceSamples, 50),
+      referenceP99Us: percentile(referenceSamples, 99),
+      referenceOrders: referenceSamples.length,
+      p50Ratio: 0,
+      p99Ratio: 0,
+    };
+    row.p50Ratio = row.referenceP50Us / row.bookP50Us;
+    row.p99Ratio = row.referenceP99Us / row.bookP99Us;
+    latency.push(row);
+  }
+  if (!json) console.error(`size ${size} done`);
+}
+
+// Sustained submitOrder throughput on a 10^5 book with continuous arrivals: one new offer every
+// 10 orders, and jobs ending (GPUs released) once 20k are running.
+function throughput(): { orders: number; seconds: number; ordersPerSecond: number; matched: number; rested: number; offersAdded: number; released: number } {
+  const clock = new ManualClock(NOW_MS);
+  const book = new OrderBook({ clock });
+  for (const offer of generateOffers({ seed: 11, offers: 100_000, nowMs: NOW_MS })) book.addOffer(offer);
+  const streamLength = 300_000;
+  const chunkLength = 5_000;
+  const arrivals = generateOffers({ seed: 13, offers: 30_000, nowMs: NOW_MS });
+  const running: OrderId[] = [];
+  let runningHead = 0;
+  let matched = 0;
+  let rested = 0;
+  let offersAdded = 0;
+  let released = 0;
+  let elapsedNs = 0n;
+  // Orders are made in chunks outside the timer and dropped after, as a server would receive them.
+  for (let chunkStart = 0; chunkStart < streamLength; chunkStart += chunkLength) {
+  const stream = generateOrders({ seed: 12 + chunkStart, orders: chunkLength, nowMs: NOW_MS });
+  const start = nowNs();
+  for (let j = 0; j < stream.length; j++) {
+    const i = chunkStart + j;
+    const result = book.submitOrder(stream[j] as JobOrder);
+    if (result.status === "Matched") {
+      matched++;
+      running.push(result.orderId);
+    } else rested++;
+    if (i % 10 === 0 && offersAdded < arrivals.length) {
+      book.addOffer(arrivals[offersAdded++] as CapacityOffer);
+    }
+    if (running.length - runningHead > 20_000) {
+      book.releaseAllocation(running[runningHead++] as OrderId);
+      released++;
+    }
+  }
+  elapsedNs += nowNs() - start;
+  }
+  const seconds = Number(elapsedNs) / 1e9;
+  return { orders: streamLength, seconds, ordersPerSecond: streamLength / seconds, matched, rested, offersAdded, released };
+}
+const sustained = throughput();
+
+const largest = builds.at(-1);
+const bestAtLargest = latency.find((r) => r.offers === largest?.offers && r.op === "bestOffers");
+const targets = {
+  bestOffersP99UsMax: 50,
+  bestOffersSpeedupMin: 500,
+  submitOrdersPerSecondMin: 200_000,
+  heapBytesPerOfferMax: 400,
+  buildMsMax: 3000,
+};
+const reached = {
+  bestOffersP99Us: bestAtLargest?.bookP99Us ?? NaN,
+  bestOffersSpeedupP99: bestAtLargest?.p99Ratio ?? NaN,
+  bestOffersSpeedupP50: bestAtLargest?.p50Ratio ?? NaN,
+  submitOrdersPerSecond: sustained.ordersPerSecond,
+  heapBytesPerOffer: largest?.heapBytesPerOffer ?? NaN,
+  buildMs: largest?.buildMs ?? NaN,
+};
+
+if (!json) {
+  printTable("Latency, 10 results, µs (reference = filter all offers, score, sort)", latency.map((r) => ({
+    offers: r.offers,
+    op: r.op,
+    "book p50": fixed(r.bookP50Us),
+    "book p99": fixed(r.bookP99Us),
+    "ref p50": fixed(r.referenceP50Us),
+    "ref p99": fixed(r.referenceP99Us),
+    "ref orders": r.referenceOrders,
+    "p50 x": fixed(r.p50Ratio, 0),
+    "p99 x": fixed(r.p99Ratio, 0),
+  })));
+  printTable("Build", builds.map((b) => ({ offers: b.offers, "build ms": fixed(b.buildMs), "offers/s": fixed(b.offers / (b.buildMs / 1000), 0), "heap B/offer": fixed(b.heapBytesPerOffer, 0) })));
+  printTable("Sustained submitOrder on a 10^5 book (1 offer arrives per 10 orders, jobs end after 20k running)", [{
+    orders: sustained.orders,
+    seconds: fixed(sustained.seconds, 2),
+    "orders/s": fixed(sustained.ordersPerSecond, 0),
+    matched: sustained.matched,
+    rested: sustained.rested,
+    "offers added": sustained.offersAdded,
+    released: sustained.released,
+  }]);
+  printTable("Targets at the largest size", [
+    { metric: "bestOffers p99 µs", target: `<= ${targets.bestOffersP99UsMax}`, reached: fixed(reached.bestOffersP99Us, 1) },
+    { metric: "bestOffers speedup (p99 ratio)", target: `>= ${targets.bestOffersSpeedupMin}`, reached: fixed(reached.bestOffersSpeedupP99, 0) },
+    { metric: "submitOrder /s (10^5 book)", target: `>= ${targets.submitOrdersPerSecondMin}`, reached: fixed(reached.submitOrdersPerSecond, 0) },
+    { metric: "heap bytes per offer", target: `<= ${targets.heapBytesPerOfferMax}`, reached: fixed(reached.heapBytesPerOffer, 0) },
+    { metric: "build ms", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.buildMs, 0) },
+  ]);
+}
+console.log(JSON.stringify({ bench: "match", node: process.version, latency, builds, sustained, targets, reached }));
