@@ -328,7 +328,7 @@ export class OrderBook {
    * The best active offers for requirements, best first (score, then price, age, id).
    * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation)
    */
-  bestOffers(requirements: JobRequirements, limit = RESULT_LIMIT_DEFAULT): BookOffer[] {
+  bestOffers(requirements: JobRequirements, limit = Math.min(RESULT_LIMIT_DEFAULT, this.limits.resultLimitMax)): BookOffer[] {
     this.checkLimit(limit);
     const valid = parseRequirements(requirements);
     const slots = this.bestSlots(this.compile(valid, undefined, this.clock.now()), limit);
@@ -339,7 +339,7 @@ export class OrderBook {
    * A pure quote: the matches the order would get now, best first, with score breakdowns.
    * Changes nothing. @throws validation codes, EXPIRED (order past its expiry), OUT_OF_RANGE (limit)
    */
-  matchOrder(order: JobOrder, limit = RESULT_LIMIT_DEFAULT): OrderMatch[] {
+  matchOrder(order: JobOrder, limit = Math.min(RESULT_LIMIT_DEFAULT, this.limits.resultLimitMax)): OrderMatch[] {
     this.checkLimit(limit);
     const valid = parseOrder(order);
     const nowMs = this.clock.now();

@@ -1,0 +1,137 @@
+// Differential property tests: the indexed book returns exactly what the reference scan returns,
+// in the same order, for random books (with allocations, pauses and reputations) and orders.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Amount } from "../../src/core/amount.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { createOrder } from "../../src/core/order.js";
+import type { BookOffer } from "../../src/core/types.js";
+import { OrderBook } from "../../src/orderbook/order-book.js";
+import { referenceSatisfies, referenceScan } from "../../src/orderbook/reference-scan.js";
+import type { ReferenceOffer } from "../../src/orderbook/reference-scan.js";
+import { PROVIDERS, T0, offerFrom, offerSpec, orderFrom, orderSpec } from "../support/arbitraries.js";
+
+function referenceView(book: OrderBook): ReferenceOffer[] {
+  return book.activeOffers().map((offer: BookOffer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
+}
+
+const bookSetup = fc.record({
+  offers: fc.array(offerSpec, { minLength: 10, maxLength: 120 }),
+  fillers: fc.array(orderSpec, { maxLength: 15 }),
+  pauses: fc.array(fc.nat(), { maxLength: 5 }),
+  reputations: fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
+  advanceMs: fc.constantFrom(0, 30 * 60_000, 90 * 60_000),
+});
+
+function buildBook(setup: fc.RecordValue<typeof bookSetup> extends infer R ? R : never): { book: OrderBook; clock: ManualClock } {
+  const clock = new ManualClock(T0);
+  const book = new OrderBook({ clock });
+  for (const spec of setup.offers) book.addOffer(offerFrom(spec, clock));
+  for (const [provider, reputation] of setup.reputations) book.setProviderReputation(provider, reputation);
+  // Orders that match take GPUs, so offers end up partly allocated.
+  for (const spec of setup.fillers) book.submitOrder(orderFrom(spec, clock));
+  const active = book.activeOffers();
+  for (const pick of setup.pauses) {
+    const offer = active[pick % Math.max(1, active.length)];
+    if (offer !== undefined && book.getOffer(offer.id).status === "Active") book.pauseOffer(offer.id);
+  }
+  // Time passes without a sweep: expired offers must still never match.
+  clock.advance(setup.advanceMs);
+  return { book, clock };
+}
+
+describe("OrderBook vs reference scan", () => {
+  it("bestOffers returns exactly the reference's offers in the reference's order", () => {
+    fc.assert(
+      fc.property(bookSetup, fc.array(orderSpec, { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 20 }), (setup, orders, limit) => {
+        const { book, clock } = buildBook(setup);
+        const view = referenceView(book);
+        for (const spec of orders) {
+          const order = orderFrom(spec, clock);
+          const expected = referenceScan(view, order.requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
+          expect(book.bestOffers(order.requirements, limit).map((o) => o.id)).toEqual(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("matchOrder returns the reference's matches, with scores, costs and allocations that keep every rule", () => {
+    fc.assert(
+      fc.property(bookSetup, fc.array(orderSpec, { minLength: 1, maxLength: 10 }), (setup, orders) => {
+        const { book, clock } = buildBook(setup);
+        const view = referenceView(book);
+        const byId = new Map(view.map((r) => [r.offer.id, r]));
+        for (const spec of orders) {
+          const order = orderFrom(spec, clock);
+          const expected = referenceScan(view, order.requirements, order.maxBudget, clock.now(), 1000);
+          const matches = book.matchOrder(order, 1000);
+          expect(matches.map((m) => m.offerId)).toEqual(expected.map((r) => r.offer.offer.id));
+          matches.forEach((match, i) => {
+            const candidate = byId.get(match.offerId) as ReferenceOffer;
+            expect(referenceSatisfies(candidate, order.requirements, order.maxBudget, clock.now())).toBe(true);
+            expect(match.score).toBe(expected[i]?.score);
+            expect(match.score).toBeGreaterThanOrEqual(0);
+            expect(match.score).toBeLessThanOrEqual(1);
+            const b = match.scoreBreakdown;
+            expect(b.total).toBe(match.score);
+            expect(Math.abs(b.priceHeadroom + b.gpuFit + b.vramFit + b.preferredModel + b.extraFeatures + b.reputation + b.utilization - b.total)).toBeLessThan(1e-12);
+            expect(match.gpuCount).toBe(order.requirements.minGpuCount);
+            expect(match.gpuCount).toBeLessThanOrEqual(candidate.freeGpuCount);
+            expect(match.hours).toBe(order.requirements.estimatedHours);
+            expect(match.totalCost.baseUnits).toBe(candidate.offer.pricePerHour.baseUnits * BigInt(match.gpuCount * match.hours));
+            if (order.maxBudget !== undefined) expect(match.totalCost.lte(order.maxBudget)).toBe(true);
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("pruning never drops a winner: dense books of one shape, varied prices, utilizations and reputations", () => {
+    const denseOffer = offerSpec.chain((spec) =>
+      fc.record({ price: fc.bigInt({ min: 1_000_000_000n, max: 1_200_000_000n }), utilization: fc.integer({ min: 0, max: 100 }) }).map(({ price, utilization }) => ({
+        ...spec,
+        model: 0,
+        place: 0,
+        gpuCount: 8,
+        features: [],
+        availableHours: 100,
+        minCommitmentHours: 1,
+        price: Amount.fromLamports(price).toString(),
+        utilization,
+      })),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(denseOffer, { minLength: 100, maxLength: 400 }),
+        fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
+        fc.constantFrom("1.2", "1.25", "2", "50"),
+        fc.integer({ min: 1, max: 3 }),
+        (specs, reputations, maxPrice, limit) => {
+          const clock = new ManualClock(T0);
+          const book = new OrderBook({ clock });
+          for (const spec of specs) book.addOffer(offerFrom(spec, clock));
+          for (const [provider, reputation] of reputations) book.setProviderReputation(provider, reputation);
+          const requirements = createOrder({ buyerId: "b", requirements: { minGpuCount: 8, maxPricePerHour: maxPrice, estimatedHours: 1 } }, { clock }).requirements;
+          const expected = referenceScan(referenceView(book), requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
+          expect(book.bestOffers(requirements, limit).map((o) => o.id)).toEqual(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a quote changes nothing", () => {
+    fc.assert(
+      fc.property(bookSetup, orderSpec, (setup, spec) => {
+        const { book, clock } = buildBook(setup);
+        const before = JSON.stringify(book.activeOffers());
+        book.matchOrder(orderFrom(spec, clock), 50);
+        book.bestOffers(orderFrom(spec, clock).requirements, 50);
+        expect(JSON.stringify(book.activeOffers())).toBe(before);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

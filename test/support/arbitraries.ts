@@ -1,0 +1,146 @@
+// fast-check arbitraries for offers, orders and book commands over small domains, so that ties in
+// price, age and score are common and every rule gets exercised.
+import fc from "fast-check";
+import { Amount } from "../../src/core/amount.js";
+import { HOUR_MS } from "../../src/core/clock.js";
+import type { Clock } from "../../src/core/clock.js";
+import { FEATURES, PRIORITIES } from "../../src/core/enums.js";
+import type { Feature, Priority } from "../../src/core/enums.js";
+import { createOffer } from "../../src/core/offer.js";
+import { createOrder } from "../../src/core/order.js";
+import type { CapacityOffer, JobOrder } from "../../src/core/types.js";
+
+export const T0 = Date.parse("2026-11-23T00:00:00Z");
+const MODELS = [
+  { name: "NVIDIA H100 80GB", vram: [80] },
+  { name: "A100", vram: [40, 80] },
+  { name: "RTX 4090", vram: [24] },
+  { name: "L40S", vram: [48] },
+] as const;
+const PLACES = [
+  { region: "us-east-1", country: "US" },
+  { region: "us-west-2", country: "US" },
+  { region: "eu-central-1", country: "DE" },
+] as const;
+const PROVIDERS = ["p-alpha", "p-beta", "p-gamma", "p-delta"];
+
+const features = fc.subarray([...FEATURES]) as fc.Arbitrary<Feature[]>;
+
+/** A price from a small set (many ties), or occasionally any base-unit amount. */
+const price = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("0.5", "1", "1.5", "2", "2.5", "3", "4") },
+  { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: 5_000_000_000n }).map((b) => Amount.fromLamports(b).toString()) },
+);
+
+export interface OfferSpec {
+  readonly providerId: string;
+  readonly model: number;
+  readonly vramPick: number;
+  readonly gpuCount: number;
+  readonly price: string;
+  readonly availableHours: number;
+  readonly minCommitmentHours: number;
+  readonly features: Feature[];
+  readonly place: number;
+  readonly utilization: number | undefined;
+  readonly ageMs: number;
+  readonly ttlHours: number;
+}
+
+export const offerSpec: fc.Arbitrary<OfferSpec> = fc.record({
+  providerId: fc.constantFrom(...PROVIDERS),
+  model: fc.nat({ max: MODELS.length - 1 }),
+  vramPick: fc.nat({ max: 1 }),
+  gpuCount: fc.integer({ min: 1, max: 8 }),
+  price,
+  availableHours: fc.constantFrom(8, 24, 100, 100),
+  minCommitmentHours: fc.constantFrom(0, 1, 1, 4, 8),
+  features,
+  place: fc.integer({ min: -1, max: PLACES.length - 1 }),
+  utilization: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+  ageMs: fc.constantFrom(0, 1000, 60_000),
+  ttlHours: fc.constantFrom(1, 2, 10),
+});
+
+/** Builds an offer from a spec at the clock's now. */
+export function offerFrom(spec: OfferSpec, clock: Clock): CapacityOffer {
+  const model = MODELS[spec.model] ?? MODELS[0];
+  const place = PLACES[spec.place];
+  const minCommitmentHours = Math.min(spec.minCommitmentHours, spec.availableHours);
+  const createdAt = clock.now() - spec.ageMs;
+  return createOffer({
+    providerId: spec.providerId,
+    gpuCapacity: {
+      gpuCount: spec.gpuCount,
+      gpuModel: model.name,
+      vramGb: model.vram[spec.vramPick % model.vram.length] ?? 80,
+      ...(spec.utilization === undefined ? {} : { currentUtilization: spec.utilization }),
+    },
+    pricePerHour: spec.price,
+    availableHours: spec.availableHours,
+    minCommitmentHours,
+    createdAt: new Date(createdAt),
+    expiresAt: new Date(clock.now() + spec.ttlHours * HOUR_MS),
+    features: spec.features,
+    ...(place === undefined ? {} : { location: place }),
+  });
+}
+
+export interface OrderSpec {
+  readonly minGpuCount: number;
+  readonly minVramGb: number;
+  readonly maxPrice: string;
+  readonly estimatedHours: number;
+  readonly requiredFeatures: Feature[];
+  readonly location: number;
+  readonly preferred: number[];
+  readonly budget: string | undefined;
+  readonly priority: Priority;
+  readonly ttlHours: number;
+}
+
+export const orderSpec: fc.Arbitrary<OrderSpec> = fc.record({
+  minGpuCount: fc.constantFrom(1, 1, 1, 2, 2, 3, 4, 8),
+  minVramGb: fc.constantFrom(0, 0, 24, 40, 48, 80),
+  maxPrice: fc.oneof({ weight: 4, arbitrary: fc.constantFrom("1.5", "2", "3", "4", "5", "10") }, { weight: 1, arbitrary: price }),
+  estimatedHours: fc.constantFrom(1, 2, 4, 8, 24),
+  requiredFeatures: fc.oneof(fc.constant([]), fc.subarray([...FEATURES], { maxLength: 2 })) as fc.Arbitrary<Feature[]>,
+  location: fc.integer({ min: -1, max: 6 }),
+  preferred: fc.subarray([0, 1, 2, 3]),
+  budget: fc.option(fc.constantFrom("1", "5", "20", "100", "1000"), { nil: undefined }),
+  priority: fc.constantFrom(...PRIORITIES),
+  ttlHours: fc.constantFrom(1, 3),
+});
+
+/** Builds an order from a spec at the clock's now. */
+export function orderFrom(spec: OrderSpec, clock: Clock): JobOrder {
+  const place = PLACES[spec.location % PLACES.length];
+  const location =
+    spec.location < 0 || place === undefined
+      ? undefined
+      : spec.location < 3
+        ? { region: place.region }
+        : spec.location < 6
+          ? { country: place.country }
+          : { region: place.region, country: place.country };
+  return createOrder(
+    {
+      buyerId: "buyer-1",
+      requirements: {
+        minGpuCount: spec.minGpuCount,
+        minVramGb: spec.minVramGb,
+        maxPricePerHour: spec.maxPrice,
+        estimatedHours: spec.estimatedHours,
+        requiredFeatures: spec.requiredFeatures,
+        preferredModels: spec.preferred.map((i) => (MODELS[i] ?? MODELS[0]).name),
+        ...(location === undefined ? {} : { location }),
+      },
+      ...(spec.budget === undefined ? {} : { maxBudget: spec.budget }),
+      priority: spec.priority,
+      expiresAt: new Date(clock.now() + spec.ttlHours * HOUR_MS),
+    },
+    { clock },
+  );
+}
+
+export { PROVIDERS };
