@@ -72,9 +72,9 @@ export function newUlid(timeMs: number): string {
   lastTimeMs = time;
   let text = "";
   for (let i = TIME_LENGTH - 1; i >= 0; i--) {
-    text += CROCKFORD[Math.floor(time / 32 ** i) % 32];
+    text += CROCKFORD.charAt(Math.floor(time / 32 ** i) % 32);
   }
-  for (let i = 0; i < RANDOM_LENGTH; i++) text += CROCKFORD[lastRandom[i] ?? 0];
+  for (let i = 0; i < RANDOM_LENGTH; i++) text += CROCKFORD.charAt(lastRandom[i] ?? 0);
   return text;
 }
 
@@ -95,7 +95,7 @@ function makeIdKind<T extends string>(kind: IdKind) {
   return {
     create: (timeMs: number): T => `${ID_PREFIXES[kind]}${newUlid(timeMs)}` as T,
     is: (value: unknown): value is T => typeof value === "string" && pattern.test(value),
-    assert(value: unknown): asserts value is T {
+    assert(this: void, value: unknown): asserts value is T {
       if (typeof value !== "string" || !pattern.test(value)) {
         throw new MarketError("INVALID_ID", { kind, value: typeof value === "string" ? value.slice(0, 64) : typeof value, expected });
       }

@@ -5,7 +5,6 @@ import { systemClock } from "./clock.js";
 import type { Clock } from "./clock.js";
 import { MarketError, describeValue } from "./errors.js";
 import { OfferStatus } from "./enums.js";
-import type { Feature } from "./enums.js";
 import { assertIsOfferId, newOfferId } from "./ids.js";
 import type { OfferId } from "./ids.js";
 import { normalizeGpuModel } from "./gpu-model.js";
@@ -34,7 +33,7 @@ export interface CreateOfferInput {
   readonly createdAt?: Date | string;
   /** Default: createdAt + 7 days. */
   readonly expiresAt?: Date | string;
-  readonly features?: readonly (Feature | string)[];
+  readonly features?: readonly string[];
   readonly location?: Location;
 }
 

@@ -5,7 +5,6 @@ import { systemClock } from "./clock.js";
 import type { Clock } from "./clock.js";
 import { MarketError, describeValue } from "./errors.js";
 import { OrderStatus, PRIORITIES, Priority } from "./enums.js";
-import type { Feature } from "./enums.js";
 import { normalizeGpuModel } from "./gpu-model.js";
 import { assertIsOrderId, newOrderId } from "./ids.js";
 import type { OrderId } from "./ids.js";
@@ -26,7 +25,7 @@ export interface RequirementsInput {
   readonly preferredModels?: readonly string[];
   readonly maxPricePerHour: Amount | string;
   readonly estimatedHours: number;
-  readonly requiredFeatures?: readonly (Feature | string)[];
+  readonly requiredFeatures?: readonly string[];
   readonly location?: LocationRequirement;
 }
 

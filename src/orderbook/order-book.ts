@@ -146,7 +146,7 @@ export class OrderBook {
   }
 
   private record(body: BookEventBody): void {
-    this.pendingEvents.push({ ...body, seq: ++this.seq, atMs: this.clock.now() } as BookEvent);
+    this.pendingEvents.push({ ...body, seq: ++this.seq, atMs: this.clock.now() });
   }
 
   private flush(): void {

@@ -129,7 +129,7 @@ export class ShapeIndex {
     const n = this.shapeModel.length * 2;
     const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T): T => {
       const next = new (a.constructor as new (length: number) => T)(n);
-      next.set(a as never);
+      next.set(a);
       return next;
     };
     this.shapeModel = grow(this.shapeModel);

@@ -23,7 +23,9 @@ const bookSetup = fc.record({
   advanceMs: fc.constantFrom(0, 30 * 60_000, 90 * 60_000),
 });
 
-function buildBook(setup: fc.RecordValue<typeof bookSetup> extends infer R ? R : never): { book: OrderBook; clock: ManualClock } {
+type BookSetup = typeof bookSetup extends fc.Arbitrary<infer T> ? T : never;
+
+function buildBook(setup: BookSetup): { book: OrderBook; clock: ManualClock } {
   const clock = new ManualClock(T0);
   const book = new OrderBook({ clock });
   for (const spec of setup.offers) book.addOffer(offerFrom(spec, clock));

@@ -144,7 +144,7 @@ describe("OrderBook lifecycle", () => {
           }
         }
         // Events are numbered 1, 2, 3, ... with nothing missing.
-        events.forEach((event, i) => expect(event.seq).toBe(i + 1));
+        events.forEach((event, i) => { expect(event.seq).toBe(i + 1); });
         // Every order is in exactly one place: resting, matched, or gone by an event.
         const pendingIds = new Set(book.pendingOrders().map((o) => o.id));
         const matchedIds = new Set(book.activeMatches().map((m) => m.orderId));

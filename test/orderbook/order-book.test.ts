@@ -7,7 +7,7 @@ import { isMarketError } from "../../src/core/errors.js";
 import type { MarketErrorCode } from "../../src/core/errors.js";
 import type { Priority } from "../../src/core/enums.js";
 import { newOfferId } from "../../src/core/ids.js";
-import type { OfferId, OrderId } from "../../src/core/ids.js";
+import type { OrderId } from "../../src/core/ids.js";
 import { createOffer } from "../../src/core/offer.js";
 import type { CreateOfferInput } from "../../src/core/offer.js";
 import { createOrder } from "../../src/core/order.js";
@@ -163,10 +163,10 @@ describe("OrderBook", () => {
     expect(book.activeOffers()).toEqual([]);
     const waiting = book.submitOrder(order(clock));
     expect(waiting.status).toBe("Pending");
-    expectCode(() => book.pauseOffer(id), "INVALID_STATE_TRANSITION");
+    expectCode(() => { book.pauseOffer(id); }, "INVALID_STATE_TRANSITION");
     book.resumeOffer(id);
     expect(book.getOrder(waiting.orderId).status).toBe("Matched");
-    expectCode(() => book.resumeOffer(id), "INVALID_STATE_TRANSITION");
+    expectCode(() => { book.resumeOffer(id); }, "INVALID_STATE_TRANSITION");
   });
 
   it("removing an offer keeps running jobs' allocations until they end", () => {
@@ -178,7 +178,7 @@ describe("OrderBook", () => {
     expect(book.getMatch(matched.orderId).offerId).toBe(id);
     book.releaseAllocation(matched.orderId);
     expect(book.allocationCount).toBe(0);
-    expectCode(() => book.removeOffer(id), "OFFER_NOT_FOUND");
+    expectCode(() => { book.removeOffer(id); }, "OFFER_NOT_FOUND");
   });
 
   it("refuses bad calls with stable codes", () => {
@@ -186,11 +186,11 @@ describe("OrderBook", () => {
     const o = offer(clock);
     book.addOffer(o);
     expectCode(() => book.addOffer(o), "DUPLICATE_ID");
-    expectCode(() => book.removeOffer(newOfferId(T0)), "OFFER_NOT_FOUND");
-    expectCode(() => book.cancelOrder("ord_01JD0000000000000000000000" as OrderId), "ORDER_NOT_FOUND");
-    expectCode(() => book.releaseAllocation("ord_01JD0000000000000000000000" as OrderId), "ORDER_NOT_FOUND");
+    expectCode(() => { book.removeOffer(newOfferId(T0)); }, "OFFER_NOT_FOUND");
+    expectCode(() => { book.cancelOrder("ord_01JD0000000000000000000000" as OrderId); }, "ORDER_NOT_FOUND");
+    expectCode(() => { book.releaseAllocation("ord_01JD0000000000000000000000" as OrderId); }, "ORDER_NOT_FOUND");
     const matched = book.submitOrder(order(clock));
-    expectCode(() => book.cancelOrder(matched.orderId), "INVALID_STATE_TRANSITION");
+    expectCode(() => { book.cancelOrder(matched.orderId); }, "INVALID_STATE_TRANSITION");
     expectCode(() => book.submitOrder(book.getOrder(matched.orderId)), "INVALID_FIELD"); // status Matched is not a new order
     expectCode(() => book.addOffer(offer(clock, { createdAt: new Date(T0 - 2 * HOUR_MS), expiresAt: new Date(T0 - HOUR_MS) })), "EXPIRED");
   });
@@ -206,12 +206,12 @@ describe("OrderBook", () => {
     clock.advance(1000);
     expectCode(() => book.submitOrder(stale), "EXPIRED");
     expectCode(() => book.matchOrder(stale), "EXPIRED");
-    expectCode(() => book.setProviderReputation("p", 1.5), "OUT_OF_RANGE");
+    expectCode(() => { book.setProviderReputation("p", 1.5); }, "OUT_OF_RANGE");
   });
 
   it("validates plain objects that did not come from a factory", () => {
     const { clock, book } = setup();
-    const plain = { ...offer(clock), id: newOfferId(T0) as OfferId, gpuCapacity: { gpuCount: 0, gpuModel: "H100", vramGb: 80 } };
+    const plain = { ...offer(clock), id: newOfferId(T0), gpuCapacity: { gpuCount: 0, gpuModel: "H100", vramGb: 80 } };
     expectCode(() => book.addOffer(plain), "OUT_OF_RANGE");
     expect(book.offerCount).toBe(0);
   });

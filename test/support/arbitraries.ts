@@ -24,7 +24,7 @@ const PLACES = [
 ] as const;
 const PROVIDERS = ["p-alpha", "p-beta", "p-gamma", "p-delta"];
 
-const features = fc.subarray([...FEATURES]) as fc.Arbitrary<Feature[]>;
+const features: fc.Arbitrary<Feature[]> = fc.subarray([...FEATURES]);
 
 /** A price from a small set (many ties), or occasionally any base-unit amount. */
 const price = fc.oneof(

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The `molt-market` command: dispatches subcommands, prints results, turns errors into a message
+// that says what to do and a non-zero exit code.
+import { readFileSync, realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { isMarketError } from "../core/errors.js";
+import { QUOTE_USAGE, runQuote } from "./quote.js";
+
+const USAGE = `Usage: molt-market <command> [options]
+
+Commands:
+  quote     best offers for an order, against a market file (molt-market quote --help)
+
+Options:
+  --help, -h     show this help
+  --version      show the version
+`;
+
+/** Runs the CLI with argv (without node and script); returns the exit code. */
+export function main(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === "--version") {
+      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+      out(`${pkg.version}\n`);
+      return 0;
+    }
+    if (command === "quote") {
+      out(runQuote(rest));
+      return 0;
+    }
+    err(`error: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    return 2;
+  } catch (e) {
+    if (isMarketError(e)) {
+      err(`error: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
+      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+// Run when this file is the program (also through npm's bin symlink), not when imported by tests.
+const script = process.argv[1];
+if (script !== undefined && pathToFileURL(realpathSync(script)).href === import.meta.url) {
+  process.exitCode = main(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+}
