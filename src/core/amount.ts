@@ -40,6 +40,7 @@ export class Amount {
 
   private constructor(baseUnits: bigint) {
     this.baseUnits = baseUnits;
+    Object.freeze(this);
   }
 
   /** The zero amount. */

@@ -12,7 +12,7 @@ export interface MarketErrorDetails {
   PAYMENT_FAILED: { reason: string };
   INVALID_STATE_TRANSITION: { entity: "order" | "offer" | "escrow"; from: string; to: string };
   EXPIRED: { entity: "order" | "offer"; id: string; expiresAt: string };
-  INVALID_AMOUNT: { input: string; reason: string };
+  INVALID_AMOUNT: { input: string; reason: string; field?: string };
   AMOUNT_OVERFLOW: { operation: string; limit: string };
   AMOUNT_UNDERFLOW: { operation: string };
   INVALID_ID: { kind: string; value: string; expected: string };
@@ -54,7 +54,7 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   EXPIRED: { httpStatus: 410, message: (d) => `${d.entity} ${d.id} expired at ${d.expiresAt}` },
   INVALID_AMOUNT: {
     httpStatus: 400,
-    message: (d) => `invalid amount ${JSON.stringify(d.input)}: ${d.reason}; use a decimal MOLT string like "12.5" with at most 9 decimals, between 0 and 18446744073.709551615`,
+    message: (d) => `invalid amount ${d.field === undefined ? "" : `${d.field} `}${JSON.stringify(d.input)}: ${d.reason}; use a decimal MOLT string like "12.5" with at most 9 decimals, between 0 and 18446744073.709551615`,
   },
   AMOUNT_OVERFLOW: { httpStatus: 422, message: (d) => `amount overflow in ${d.operation}: result exceeds ${d.limit} base units` },
   AMOUNT_UNDERFLOW: { httpStatus: 422, message: (d) => `amount underflow in ${d.operation}: result would be negative` },

@@ -21,11 +21,11 @@ export const ID_PREFIXES = { offer: "ofr_", order: "ord_", escrow: "esc_", dispu
 type IdKind = keyof typeof ID_PREFIXES;
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const ULID_LENGTH = 26;
 const TIME_LENGTH = 10;
 const RANDOM_LENGTH = 16;
 const ULID_TIME_MAX_MS = 2 ** 48 - 1;
 const ULID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}";
+const ANY_ID_PATTERN = new RegExp(`^(?:[a-z]{3}_)?${ULID_PATTERN}$`);
 const PATTERNS: { readonly [K in IdKind]: RegExp } = {
   offer: new RegExp(`^${ID_PREFIXES.offer}${ULID_PATTERN}$`),
   order: new RegExp(`^${ID_PREFIXES.order}${ULID_PATTERN}$`),
@@ -81,7 +81,7 @@ export function newUlid(timeMs: number): string {
 /** Milliseconds since the epoch encoded in an id of any kind. @throws INVALID_ID */
 export function idTimestampMs(id: string): number {
   const ulid = id.slice(id.indexOf("_") + 1);
-  if (ulid.length !== ULID_LENGTH) {
+  if (!ANY_ID_PATTERN.test(id)) {
     throw new MarketError("INVALID_ID", { kind: "any", value: id.slice(0, 64), expected: "a prefixed 26-character ULID" });
   }
   let time = 0;

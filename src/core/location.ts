@@ -41,7 +41,8 @@ export function isCountryCode(value: unknown): value is string {
 
 /** Normalizes a country code to uppercase and checks it. @throws INVALID_FIELD */
 export function parseCountry(value: unknown, field = "location.country"): string {
-  const upper = typeof value === "string" ? value.toUpperCase() : value;
+  // Upper-case ASCII only: Unicode case mapping turns "ß" into "SS".
+  const upper = typeof value === "string" && /^[A-Za-z]{2}$/.test(value) ? value.toUpperCase() : value;
   if (!isCountryCode(upper)) {
     throw new MarketError("INVALID_FIELD", { field, value: describeValue(value), allowed: "an ISO 3166-1 alpha-2 country code such as US, DE, JP" });
   }
@@ -50,7 +51,7 @@ export function parseCountry(value: unknown, field = "location.country"): string
 
 /** Normalizes a region name to lowercase and checks it. @throws INVALID_FIELD */
 export function parseRegion(value: unknown, field = "location.region"): string {
-  const lower = typeof value === "string" ? value.toLowerCase() : value;
+  const lower = typeof value === "string" && /^[A-Za-z0-9-]*$/.test(value) ? value.toLowerCase() : value;
   if (typeof lower !== "string" || lower.length === 0 || lower.length > REGION_LENGTH_MAX || !REGION_PATTERN.test(lower)) {
     throw new MarketError("INVALID_FIELD", {
       field,

@@ -72,7 +72,7 @@ function parseGpuCapacity(value: unknown): GpuCapacity {
  * @throws INVALID_ID, INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT, AMOUNT_OVERFLOW
  */
 export function parseOffer(value: unknown): CapacityOffer {
-  if (typeof value === "object" && value !== null && isValidated(value)) return value as CapacityOffer;
+  if (typeof value === "object" && value !== null && isValidated(value, "offer")) return value as CapacityOffer;
   const raw = asRecord(value, "offer", "a CapacityOffer object");
   assertIsOfferId(raw.id);
   const availableHours = parseInt(raw.availableHours, "availableHours", HOURS_MIN, HOURS_MAX);
@@ -96,9 +96,7 @@ export function parseOffer(value: unknown): CapacityOffer {
     features: Object.freeze(parseFeatures(raw.features ?? [], "features")),
   };
   if (raw.location !== undefined) offer.location = parseLocation(raw.location);
-  Object.freeze(offer.createdAt);
-  Object.freeze(offer.expiresAt);
-  return markValidated(offer);
+  return markValidated(offer, "offer");
 }
 
 /**

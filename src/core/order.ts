@@ -50,7 +50,7 @@ export interface CreateOrderInput {
  * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT, AMOUNT_OVERFLOW
  */
 export function parseRequirements(value: unknown): JobRequirements {
-  if (typeof value === "object" && value !== null && isValidated(value)) return value as JobRequirements;
+  if (typeof value === "object" && value !== null && isValidated(value, "requirements")) return value as JobRequirements;
   const field = "requirements";
   const raw = asRecord(value, field, "{ minGpuCount, minVramGb, maxPricePerHour, estimatedHours, preferredModels?, requiredFeatures?, location? }");
   const preferred = raw.preferredModels ?? [];
@@ -70,7 +70,7 @@ export function parseRequirements(value: unknown): JobRequirements {
     requiredFeatures: Object.freeze(parseFeatures(raw.requiredFeatures ?? [], `${field}.requiredFeatures`)),
   };
   if (raw.location !== undefined) requirements.location = parseLocationRequirement(raw.location, `${field}.location`);
-  return markValidated(requirements);
+  return markValidated(requirements, "requirements");
 }
 
 /**
@@ -79,7 +79,7 @@ export function parseRequirements(value: unknown): JobRequirements {
  * @throws INVALID_ID, INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT, AMOUNT_OVERFLOW
  */
 export function parseOrder(value: unknown): JobOrder {
-  if (typeof value === "object" && value !== null && isValidated(value)) return value as JobOrder;
+  if (typeof value === "object" && value !== null && isValidated(value, "order")) return value as JobOrder;
   const raw = asRecord(value, "order", "a JobOrder object");
   assertIsOrderId(raw.id);
   const createdAt = parseDate(raw.createdAt, "createdAt");
@@ -103,9 +103,7 @@ export function parseOrder(value: unknown): JobOrder {
     priority: priority as Priority,
   };
   if (raw.maxBudget !== undefined) order.maxBudget = parsePositiveAmount(raw.maxBudget, "maxBudget");
-  Object.freeze(order.createdAt);
-  Object.freeze(order.expiresAt);
-  return markValidated(order);
+  return markValidated(order, "order");
 }
 
 /**

@@ -1,23 +1,41 @@
 // Field checks shared by the offer and order factories: each returns the normalized value or throws
 // a MarketError naming the field and what is allowed. Pure, no I/O.
 import { Amount } from "./amount.js";
-import { MarketError, assertIntInRange, describeValue } from "./errors.js";
+import { MarketError, assertIntInRange, describeValue, isMarketError } from "./errors.js";
 import { FEATURES, isFeature, parseFeature } from "./enums.js";
 import type { Feature } from "./enums.js";
 import { PARTY_ID_LENGTH_MAX } from "./limits.js";
 
 /** Marks objects built by a factory, so the book can skip a second validation of frozen input. */
-export const VALIDATED: unique symbol = Symbol("molt-market.validated");
+const VALIDATED: unique symbol = Symbol("molt-market.validated");
 
-/** Sets the validated mark (non-enumerable) and deep-freezes. */
-export function markValidated<T extends object>(value: T): T {
-  Object.defineProperty(value, VALIDATED, { value: true, enumerable: false });
+/** The kinds of validated objects; a mark of one kind never passes for another. */
+export type ValidatedKind = "offer" | "order" | "requirements";
+
+/** Sets the validated mark of `kind` (non-enumerable) and freezes. */
+export function markValidated<T extends object>(value: T, kind: ValidatedKind): T {
+  Object.defineProperty(value, VALIDATED, { value: kind, enumerable: false });
   return Object.freeze(value);
 }
 
-/** Was `value` built and frozen by a factory. */
-export function isValidated(value: object): boolean {
-  return Object.isFrozen(value) && (value as { [VALIDATED]?: boolean })[VALIDATED] === true;
+/** Was `value` built and frozen by the factory of `kind`. */
+export function isValidated(value: object, kind: ValidatedKind): boolean {
+  return Object.isFrozen(value) && (value as { [VALIDATED]?: ValidatedKind })[VALIDATED] === kind;
+}
+
+const DATE_SETTERS = [
+  "setTime", "setMilliseconds", "setUTCMilliseconds", "setSeconds", "setUTCSeconds", "setMinutes", "setUTCMinutes",
+  "setHours", "setUTCHours", "setDate", "setUTCDate", "setMonth", "setUTCMonth", "setFullYear", "setUTCFullYear", "setYear",
+] as const;
+
+/** A Date whose setters throw: Object.freeze does not protect a Date's time, this does. */
+export class ImmutableDate extends Date {}
+for (const setter of DATE_SETTERS) {
+  Object.defineProperty(ImmutableDate.prototype, setter, {
+    value(): never {
+      throw new TypeError(`molt-market timestamps are immutable; ${setter} is not allowed`);
+    },
+  });
 }
 
 /** An object's fields, or INVALID_FIELD when it is not an object. @throws INVALID_FIELD */
@@ -56,15 +74,22 @@ export function parseInt(value: unknown, field: string, min: number, max: number
 export function parsePositiveAmount(value: unknown, field: string): Amount {
   let amount: Amount;
   if (value instanceof Amount) amount = value;
-  else if (typeof value === "string") amount = Amount.parse(value);
+  else if (typeof value === "string") {
+    try {
+      amount = Amount.parse(value);
+    } catch (e) {
+      if (isMarketError(e, "INVALID_AMOUNT")) throw new MarketError("INVALID_AMOUNT", { ...e.details, field });
+      throw e;
+    }
+  }
   else throw new MarketError("INVALID_FIELD", { field, value: describeValue(value), allowed: "an Amount or a decimal MOLT string like \"12.5\"" });
   if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field, value: "0", allowed: "an amount greater than 0" });
   return amount;
 }
 
-/** A valid date, from a Date, an ISO string or epoch milliseconds; returned as a new Date. @throws INVALID_FIELD */
+/** A valid date, from a Date, an ISO string or epoch milliseconds; returned as a new ImmutableDate. @throws INVALID_FIELD */
 export function parseDate(value: unknown, field: string): Date {
-  const date = value instanceof Date ? new Date(value.getTime()) : typeof value === "string" || typeof value === "number" ? new Date(value) : undefined;
+  const date = value instanceof Date ? new ImmutableDate(value.getTime()) : typeof value === "string" || typeof value === "number" ? new ImmutableDate(value) : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
     throw new MarketError("INVALID_FIELD", { field, value: describeValue(value), allowed: "a Date, an ISO 8601 string or epoch milliseconds" });
   }

@@ -177,7 +177,7 @@ describe("location", () => {
       }
     }
     expect(accepted).toBe(249);
-    for (const code of ["US", "DE", "JP", "GB", "SS", "XK".slice(0, 0) || "AX", "BQ", "CW", "SX"]) expect(isCountryCode(code), code).toBe(true);
+    for (const code of ["US", "DE", "JP", "GB", "SS", "AX", "BQ", "CW", "SX"]) expect(isCountryCode(code), code).toBe(true);
     for (const code of ["UK", "EU", "XK", "ZZ", "AA", "us"]) expect(isCountryCode(code), code).toBe(false);
   });
 
@@ -202,7 +202,7 @@ describe("location", () => {
 
   // parseCountry uppercases before checking, and Unicode case mapping turns some single non-ASCII
   // characters into two ASCII letters: "ß" -> "SS" (South Sudan), "ﬁ" -> "FI" (Finland).
-  it.fails("parseCountry rejects non-ASCII input that uppercases to a code (\"ß\" -> \"SS\")", () => {
+  it("parseCountry rejects non-ASCII input that uppercases to a code (\"ß\" -> \"SS\")", () => {
     expectMarketError(() => parseCountry("ß"), "INVALID_FIELD");
     expectMarketError(() => parseCountry("ﬁ"), "INVALID_FIELD");
   });

@@ -38,8 +38,10 @@ function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {
   return new MarketError(code, SAMPLE_DETAILS[code]);
 }
 
-function rowMessage<C extends MarketErrorCode>(code: C): string {
-  return MARKET_ERROR_TABLE[code].message(SAMPLE_DETAILS[code]);
+/** The table row's message for the sample details of `code`. */
+function rowMessage(code: MarketErrorCode): string {
+  const message = MARKET_ERROR_TABLE[code].message as (details: MarketErrorDetails[MarketErrorCode]) => string;
+  return message(SAMPLE_DETAILS[code]);
 }
 
 describe("MARKET_ERROR_TABLE", () => {
