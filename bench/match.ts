@@ -53,23 +53,41 @@ function timeReference(offers: readonly ReferenceOffer[], orders: readonly JobOr
 }
 
 const latency: LatencyRow[] = [];
-const builds: { offers: number; buildMs: number; heapBytesPerOffer: number; shapes: number }[] = [];
+const builds: { offers: number; buildMs: number; bulkMs: number; heapBytesPerOffer: number }[] = [];
 const orders = generateOrders({ seed: 7, orders: ORDERS_PER_SIZE + WARMUP_ORDERS, nowMs: NOW_MS });
 const warmup = orders.slice(0, WARMUP_ORDERS);
 const measured = orders.slice(WARMUP_ORDERS);
 
+/** Offers arrive in chunks made outside the timer and dropped after, as a server receives them. */
+const BUILD_CHUNK = 10_000;
+
 for (const size of sizes) {
-  const offers = generateOffers({ seed: size, offers: size, nowMs: NOW_MS });
   collectGarbage();
   const heapBefore = heapBytes();
   const clock = new ManualClock(NOW_MS);
   const book = new OrderBook({ clock });
-  const buildStart = nowNs();
-  for (const offer of offers) book.addOffer(offer);
-  const buildMs = Number(nowNs() - buildStart) / 1e6;
+  let buildNs = 0n;
+  for (let chunk = 0; chunk * BUILD_CHUNK < size; chunk++) {
+    const offers = generateOffers({ seed: size + chunk, offers: Math.min(BUILD_CHUNK, size - chunk * BUILD_CHUNK), nowMs: NOW_MS, providers: Math.max(10, Math.floor(size / 20)) });
+    const start = nowNs();
+    for (const offer of offers) book.addOffer(offer);
+    buildNs += nowNs() - start;
+  }
+  const buildMs = Number(buildNs) / 1e6;
   collectGarbage();
-  builds.push({ offers: size, buildMs, heapBytesPerOffer: (heapBytes() - heapBefore) / size, shapes: 0 });
-
+  const heapBytesPerOffer = (heapBytes() - heapBefore) / size;
+  // A rebuild (from a store, say) adds all offers in one addOffers call.
+  let bulkMs = 0;
+  {
+    const all = generateOffers({ seed: size, offers: size, nowMs: NOW_MS, providers: Math.max(10, Math.floor(size / 20)) });
+    collectGarbage();
+    const bulk = new OrderBook({ clock });
+    const start = nowNs();
+    bulk.addOffers(all);
+    bulkMs = Number(nowNs() - start) / 1e6;
+  }
+  collectGarbage();
+  builds.push({ offers: size, buildMs, bulkMs, heapBytesPerOffer });
   for (const order of warmup) {
     book.bestOffers(order.requirements, 10);
     book.matchOrder(order, 10);
@@ -77,7 +95,9 @@ for (const size of sizes) {
   const bestSamples = timeEach(measured, (order) => book.bestOffers(order.requirements, 10));
   const matchSamples = timeEach(measured, (order) => book.matchOrder(order, 10));
 
-  const referenceOffers: ReferenceOffer[] = offers.map((offer: CapacityOffer) => ({ offer, freeGpuCount: offer.gpuCapacity.gpuCount, reputation: 0.5 }));
+  // The reference sees the same offers, as plain objects, after the book is timed.
+  const referenceOffers: ReferenceOffer[] = book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: 0.5 }));
+  collectGarbage();
   timeReference(referenceOffers, warmup.slice(0, 20), false);
   const referenceBest = timeReference(referenceOffers, measured, false);
   const referenceMatch = timeReference(referenceOffers, measured, true);
@@ -161,6 +181,7 @@ const reached = {
   submitOrdersPerSecond: sustained.ordersPerSecond,
   heapBytesPerOffer: largest?.heapBytesPerOffer ?? NaN,
   buildMs: largest?.buildMs ?? NaN,
+  bulkBuildMs: largest?.bulkMs ?? NaN,
 };
 
 if (!json) {
@@ -175,7 +196,13 @@ if (!json) {
     "p50 x": fixed(r.p50Ratio, 0),
     "p99 x": fixed(r.p99Ratio, 0),
   })));
-  printTable("Build", builds.map((b) => ({ offers: b.offers, "build ms": fixed(b.buildMs), "offers/s": fixed(b.offers / (b.buildMs / 1000), 0), "heap B/offer": fixed(b.heapBytesPerOffer, 0) })));
+  printTable("Build (addOffer one by one as offers stream in; addOffers in one call as a rebuild does)", builds.map((b) => ({
+    offers: b.offers,
+    "addOffer ms": fixed(b.buildMs),
+    "addOffer /s": fixed(b.offers / (b.buildMs / 1000), 0),
+    "addOffers ms": fixed(b.bulkMs),
+    "heap B/offer": fixed(b.heapBytesPerOffer, 0),
+  })));
   printTable("Sustained submitOrder on a 10^5 book (1 offer arrives per 10 orders, jobs end after 20k running)", [{
     orders: sustained.orders,
     seconds: fixed(sustained.seconds, 2),
@@ -190,7 +217,8 @@ if (!json) {
     { metric: "bestOffers speedup (p99 ratio)", target: `>= ${targets.bestOffersSpeedupMin}`, reached: fixed(reached.bestOffersSpeedupP99, 0) },
     { metric: "submitOrder /s (10^5 book)", target: `>= ${targets.submitOrdersPerSecondMin}`, reached: fixed(reached.submitOrdersPerSecond, 0) },
     { metric: "heap bytes per offer", target: `<= ${targets.heapBytesPerOfferMax}`, reached: fixed(reached.heapBytesPerOffer, 0) },
-    { metric: "build ms", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.buildMs, 0) },
+    { metric: "build ms, addOffer one by one", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.buildMs, 0) },
+    { metric: "build ms, addOffers in one call", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.bulkBuildMs, 0) },
   ]);
 }
 console.log(JSON.stringify({ bench: "match", node: process.version, latency, builds, sustained, targets, reached }));

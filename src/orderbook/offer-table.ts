@@ -53,6 +53,16 @@ export class InternTable {
   }
 }
 
+/** Intern-table indexes of one offer's strings. */
+export interface InternedStrings {
+  readonly model: number;
+  readonly modelName: number;
+  readonly provider: number;
+  readonly region: number;
+  readonly country: number;
+  readonly computeCapability: number;
+}
+
 /** Distinct values the book keeps tables for: named limits. */
 export const INTERN_LIMITS = {
   gpuModels: 4095,
@@ -138,16 +148,23 @@ export class OfferTable {
     this.capacity = capacity;
   }
 
-  /** Stores a validated offer in a free slot and returns the slot. @throws LIMIT_EXCEEDED (intern tables) */
-  insert(offer: CapacityOffer): number {
+  /** The interned strings of an offer. @throws LIMIT_EXCEEDED (intern tables) */
+  private internStrings(offer: CapacityOffer): InternedStrings {
+    const capacity = offer.gpuCapacity;
+    return {
+      model: this.models.intern(normalizeGpuModel(capacity.gpuModel)),
+      modelName: this.modelNames.intern(capacity.gpuModel),
+      provider: this.providers.intern(offer.providerId),
+      region: offer.location === undefined ? 0 : this.regions.intern(offer.location.region),
+      country: offer.location === undefined ? 0 : this.countries.intern(offer.location.country),
+      computeCapability: capacity.computeCapability === undefined ? 0 : this.computeCapabilities.intern(capacity.computeCapability),
+    };
+  }
+
+  /** Stores a validated offer in a free slot and returns the slot. @throws LIMIT_EXCEEDED (intern tables), before storing */
+  insert(offer: CapacityOffer, interned: InternedStrings = this.internStrings(offer)): number {
     const capacity: GpuCapacity = offer.gpuCapacity;
-    // Intern first: a LIMIT_EXCEEDED must leave the table unchanged.
-    const model = this.models.intern(normalizeGpuModel(capacity.gpuModel));
-    const modelName = this.modelNames.intern(capacity.gpuModel);
-    const provider = this.providers.intern(offer.providerId);
-    const region = offer.location === undefined ? 0 : this.regions.intern(offer.location.region);
-    const country = offer.location === undefined ? 0 : this.countries.intern(offer.location.country);
-    const computeCapability = capacity.computeCapability === undefined ? 0 : this.computeCapabilities.intern(capacity.computeCapability);
+    const { model, modelName, provider, region, country, computeCapability } = interned;
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       this.ensureCapacity();
@@ -177,6 +194,16 @@ export class OfferTable {
     this.epoch[slot] = this.nextEpoch++;
     this.liveCount++;
     return slot;
+  }
+
+  /**
+   * Stores many validated offers; all or none (the intern tables are checked first).
+   * @throws LIMIT_EXCEEDED (intern tables), before anything is stored
+   */
+  insertMany(offers: readonly CapacityOffer[]): number[] {
+    // Intern every string first, so a LIMIT_EXCEEDED leaves the offers out.
+    const interned = offers.map((offer) => this.internStrings(offer));
+    return offers.map((offer, i) => this.insert(offer, interned[i]));
   }
 
   /** Frees a slot. */

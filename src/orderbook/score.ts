@@ -75,7 +75,7 @@ const EXTRA_FEATURE_SHARE: readonly number[] = Array.from({ length: FEATURE_MASK
 /** Highest possible staticTerm (reputation 1, utilization 0). */
 export const STATIC_TERM_MAX = staticTerm(1, 0);
 /** The index keeps offers in this many bands of staticTerm, so bounds are tight. */
-export const STATIC_BANDS = 16;
+export const STATIC_BANDS = 32;
 
 /** Band of a staticTerm value: 0..STATIC_BANDS-1. */
 export function staticBandOf(fixed: number): number {

@@ -55,8 +55,10 @@ export class ShapeIndex {
   private shapeRegion = new Uint16Array(64);
   private shapeSize = new Int32Array(64);
   private shapeMinPrice = new Float64Array(64);
-  private shapeBands = new Uint16Array(64);
+  private shapeBands = new Uint32Array(64);
   private readonly bandLists: number[][] = [];
+  /** Prices of bandLists, element for element, so searches and walks read memory in order. */
+  private readonly bandPrices: number[][] = [];
   /** Price of each band's cheapest offer (Infinity when empty), by shape * STATIC_BANDS + band. */
   private bandHeadPrice = new Float64Array(64 * STATIC_BANDS).fill(Infinity);
   private readonly regionShapes: number[][] = [];
@@ -118,7 +120,10 @@ export class ShapeIndex {
       this.shapeFree[shape] = free;
       this.shapeRegion[shape] = region;
       this.shapeMinPrice[shape] = Infinity;
-      for (let band = 0; band < STATIC_BANDS; band++) this.bandLists.push([]);
+      for (let band = 0; band < STATIC_BANDS; band++) {
+        this.bandLists.push([]);
+        this.bandPrices.push([]);
+      }
       (this.regionShapes[region] ??= []).push(shape);
       this.shapeByKey.set(key, shape);
     }
@@ -127,7 +132,7 @@ export class ShapeIndex {
 
   private growShapes(): void {
     const n = this.shapeModel.length * 2;
-    const grow = <T extends Uint16Array | Uint8Array | Int32Array | Float64Array>(a: T): T => {
+    const grow = <T extends Uint16Array | Uint32Array | Uint8Array | Int32Array | Float64Array>(a: T): T => {
       const next = new (a.constructor as new (length: number) => T)(n);
       next.set(a);
       return next;
@@ -147,29 +152,26 @@ export class ShapeIndex {
 
   /** Adds an active slot with free GPUs. Invariant: the slot is not already indexed. */
   insert(slot: number): void {
-    if (slot >= this.slotShape.length) {
-      const n = Math.max(this.slotShape.length * 2, slot + 1);
-      const shapes = new Int32Array(n).fill(-1);
-      shapes.set(this.slotShape);
-      this.slotShape = shapes;
-      const bands = new Uint8Array(n);
-      bands.set(this.slotBand);
-      this.slotBand = bands;
-    }
+    this.ensureSlot(slot);
     const shape = this.shapeOf(slot);
     const band = staticBandOf(this.staticTermOf(slot));
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+    const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
     const price = this.table.priceF[slot] ?? 0;
-    const priceF = this.table.priceF;
     let lo = 0;
-    let hi = list.length;
+    let hi = prices.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((priceF[list[mid] ?? 0] ?? 0) <= price) lo = mid + 1;
+      if ((prices[mid] ?? 0) <= price) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === list.length) list.push(slot);
-    else list.splice(lo, 0, slot);
+    if (lo === list.length) {
+      list.push(slot);
+      prices.push(price);
+    } else {
+      list.splice(lo, 0, slot);
+      prices.splice(lo, 0, price);
+    }
     if (lo === 0) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
     this.slotShape[slot] = shape;
     this.slotBand[slot] = band;
@@ -178,29 +180,83 @@ export class ShapeIndex {
     if (price < (this.shapeMinPrice[shape] ?? Infinity)) this.shapeMinPrice[shape] = price;
   }
 
+  /**
+   * Adds many active slots at once: appends, then sorts each touched band list once.
+   * Same result as inserting one by one. Invariant: no slot is already indexed.
+   */
+  insertMany(slots: readonly number[]): void {
+    const touched = new Set<number>();
+    const priceF = this.table.priceF;
+    for (const slot of slots) {
+      this.ensureSlot(slot);
+      const shape = this.shapeOf(slot);
+      const band = staticBandOf(this.staticTermOf(slot));
+      const list = shape * STATIC_BANDS + band;
+      const price = priceF[slot] ?? 0;
+      this.bandLists[list]?.push(slot);
+      this.bandPrices[list]?.push(price);
+      touched.add(list);
+      this.slotShape[slot] = shape;
+      this.slotBand[slot] = band;
+      this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
+      this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) | (1 << band);
+    }
+    const shapes = new Set<number>();
+    for (const index of touched) {
+      const list = this.bandLists[index] ?? [];
+      const prices = this.bandPrices[index] ?? [];
+      const order = Array.from(list.keys()).sort((a, b) => (prices[a] ?? 0) - (prices[b] ?? 0));
+      const sortedSlots = order.map((i) => list[i] ?? 0);
+      const sortedPrices = order.map((i) => prices[i] ?? 0);
+      for (let i = 0; i < order.length; i++) {
+        list[i] = sortedSlots[i] ?? 0;
+        prices[i] = sortedPrices[i] ?? 0;
+      }
+      this.bandHeadPrice[index] = prices[0] ?? Infinity;
+      shapes.add(Math.floor(index / STATIC_BANDS));
+    }
+    for (const shape of shapes) this.refreshMinPrice(shape);
+  }
+
+  private ensureSlot(slot: number): void {
+    if (slot < this.slotShape.length) return;
+    const n = Math.max(this.slotShape.length * 2, slot + 1);
+    const shapes = new Int32Array(n).fill(-1);
+    shapes.set(this.slotShape);
+    this.slotShape = shapes;
+    const bands = new Uint8Array(n);
+    bands.set(this.slotBand);
+    this.slotBand = bands;
+  }
+
   /** Removes an indexed slot (no-op when not indexed). */
   remove(slot: number): void {
     if (!this.has(slot)) return;
     const shape = this.slotShape[slot] ?? 0;
     const band = this.slotBand[slot] ?? 0;
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
-    const priceF = this.table.priceF;
-    const price = priceF[slot] ?? 0;
+    const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
+    const price = this.table.priceF[slot] ?? 0;
     let lo = 0;
-    let hi = list.length;
+    let hi = prices.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((priceF[list[mid] ?? 0] ?? 0) < price) lo = mid + 1;
+      if ((prices[mid] ?? 0) < price) lo = mid + 1;
       else hi = mid;
     }
     while (list[lo] !== slot) lo++;
-    if (lo === list.length - 1) list.pop();
-    else list.splice(lo, 1);
+    if (lo === list.length - 1) {
+      list.pop();
+      prices.pop();
+    } else {
+      list.splice(lo, 1);
+      prices.splice(lo, 1);
+    }
     this.slotShape[slot] = -1;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
     if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
     if (lo === 0) {
-      this.bandHeadPrice[shape * STATIC_BANDS + band] = list.length === 0 ? Infinity : (priceF[list[0] ?? 0] ?? Infinity);
+      this.bandHeadPrice[shape * STATIC_BANDS + band] = prices[0] ?? Infinity;
       this.refreshMinPrice(shape);
     }
   }
@@ -297,7 +353,6 @@ export class ShapeIndex {
     const scores: number[] = [];
     if (query.impossible || limit <= 0) return { slots, scores };
     const t = this.table;
-    const priceF = t.priceF;
     const { maxPriceF, priceCapF, preferredModels } = query;
     this.heapSize = 0;
 
@@ -341,9 +396,10 @@ export class ShapeIndex {
         continue;
       }
       const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+      const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
       const pos = this.heapPos[0] ?? 0;
       const slot = list[pos] ?? 0;
-      const price = priceF[slot] ?? 0;
+      const price = prices[pos] ?? 0;
       if (price > priceCapF || (price === priceCapF && (t.price[slot] ?? 0n) > query.priceCap)) {
         this.popRoot(); // the rest of this band costs more still
         continue;
@@ -352,12 +408,12 @@ export class ShapeIndex {
         const score = combineScore(priceTerm(price, maxPriceF), term, this.staticTermOf(slot));
         insertTop(slots, scores, slot, score, limit, better);
       }
-      const next = list[pos + 1];
-      if (next === undefined) {
+      const nextPrice = prices[pos + 1];
+      if (nextPrice === undefined) {
         this.popRoot();
       } else {
         this.heapPos[0] = pos + 1;
-        this.heapKey[0] = combineScore(priceTerm(priceF[next] ?? 0, maxPriceF), term, STATIC_BAND_UPPER[band] ?? 0);
+        this.heapKey[0] = combineScore(priceTerm(nextPrice, maxPriceF), term, STATIC_BAND_UPPER[band] ?? 0);
         this.siftDownRoot();
       }
     }

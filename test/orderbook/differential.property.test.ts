@@ -124,6 +124,35 @@ describe("OrderBook vs reference scan", () => {
     );
   });
 
+  it("addOffers (bulk) builds a book that answers exactly like one built offer by offer", () => {
+    fc.assert(
+      fc.property(fc.array(offerSpec, { minLength: 1, maxLength: 150 }), fc.array(orderSpec, { minLength: 1, maxLength: 8 }), (specs, orders) => {
+        const clock = new ManualClock(T0);
+        const offers = specs.map((spec) => offerFrom(spec, clock));
+        const single = new OrderBook({ clock });
+        for (const offer of offers) single.addOffer(offer);
+        const bulk = new OrderBook({ clock });
+        expect(bulk.addOffers(offers)).toEqual(offers.map((o) => o.id));
+        for (const spec of orders) {
+          const order = orderFrom(spec, clock);
+          expect(bulk.matchOrder(order, 50)).toEqual(single.matchOrder(order, 50));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("addOffers is all or nothing", () => {
+    const clock = new ManualClock(T0);
+    const book = new OrderBook({ clock });
+    const offers = fc.sample(offerSpec, { numRuns: 5, seed: 1 }).map((spec) => offerFrom(spec, clock));
+    expect(() => book.addOffers([...offers, offers[0] as (typeof offers)[number]])).toThrow(/already exists/);
+    expect(book.offerCount).toBe(0);
+    const limited = new OrderBook({ clock, limits: { offersMax: 4 } });
+    expect(() => limited.addOffers(offers)).toThrow(/offersMax/);
+    expect(limited.offerCount).toBe(0);
+  });
+
   it("a quote changes nothing", () => {
     fc.assert(
       fc.property(bookSetup, orderSpec, (setup, spec) => {
