@@ -77,7 +77,7 @@ for (const size of sizes) {
   collectGarbage();
   const heapBytesPerOffer = (heapBytes() - heapBefore) / size;
   // A rebuild (from a store, say) adds all offers in one addOffers call.
-  let bulkMs = 0;
+  let bulkMs: number;
   {
     const all = generateOffers({ seed: size, offers: size, nowMs: NOW_MS, providers: Math.max(10, Math.floor(size / 20)) });
     collectGarbage();
