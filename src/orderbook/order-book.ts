@@ -58,6 +58,8 @@ export type SubmitOrderResult =
 interface Allocation {
   readonly order: JobOrder;
   readonly match: OrderMatch;
+  /** The offer's slot and incarnation: a later offer in the same slot has another epoch. */
+  readonly offerSlot: number;
   readonly offerEpoch: number;
 }
 
@@ -465,7 +467,7 @@ export class OrderBook {
     this.indexRemove(slot);
     t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) - match.gpuCount;
     if ((t.freeGpus[slot] ?? 0) > 0 && t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
-    this.allocations.set(order.id, { order, match, offerEpoch: t.epoch[slot] ?? 0 });
+    this.allocations.set(order.id, { order, match, offerSlot: slot, offerEpoch: t.epoch[slot] ?? 0 });
     if (this.listening) this.record({ type: "OrderMatched", order: { ...order, status: OrderStatus.Matched }, match });
     return match;
   }
@@ -561,15 +563,17 @@ export class OrderBook {
     if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
     this.allocations.delete(orderId);
     const { offerId, gpuCount } = allocation.match;
-    const slot = this.table.slotById.get(offerId);
-    if (slot !== undefined && this.table.epoch[slot] === allocation.offerEpoch) {
-      const t = this.table;
+    const t = this.table;
+    const slot = allocation.offerSlot;
+    // The offer may be gone (withdrawn, expired), and its slot reused by another offer.
+    const held = t.status[slot] !== SLOT_FREE && t.epoch[slot] === allocation.offerEpoch;
+    if (held) {
       this.indexRemove(slot);
       t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) + gpuCount;
       if (t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
     }
     if (this.listening) this.record({ type: "AllocationReleased", orderId, offerId, gpuCount });
-    if (slot !== undefined && this.table.status[slot] === SLOT_ACTIVE) this.serveResting(slot);
+    if (held && t.status[slot] === SLOT_ACTIVE) this.serveResting(slot);
     this.flush();
   }
 

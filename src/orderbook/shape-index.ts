@@ -47,7 +47,7 @@ interface CandidateShapes {
  */
 export class ShapeIndex {
   private shapeCount = 0;
-  private readonly shapeByKey = new Map<number, number>();
+  private readonly shapeByKey = new Map<number, Map<number, number>>();
   private shapeModel = new Uint16Array(64);
   private shapeVram = new Uint16Array(64);
   private shapeMask = new Uint8Array(64);
@@ -108,9 +108,16 @@ export class ShapeIndex {
     const mask = t.mask[slot] ?? 0;
     const free = t.freeGpus[slot] ?? 0;
     const region = this.withRegion ? (t.region[slot] ?? 0) : 0;
-    // Packs into 53 bits: model < 2^12, vram < 2^12, mask < 2^5, free < 2^11, region < 2^13.
-    const key = (((model * 4096 + vram) * 32 + mask) * 2048 + free) * 8192 + region;
-    let shape = this.shapeByKey.get(key);
+    // Two small-integer keys (no heap-number keys): model < 2^12 and vram < 2^12 make 24 bits;
+    // mask < 2^5, free < 2^11 and region < 2^13 make 29 bits.
+    const outerKey = model * 4096 + vram;
+    const innerKey = (mask * 2048 + free) * 8192 + region;
+    let byInner = this.shapeByKey.get(outerKey);
+    if (byInner === undefined) {
+      byInner = new Map<number, number>();
+      this.shapeByKey.set(outerKey, byInner);
+    }
+    let shape = byInner.get(innerKey);
     if (shape === undefined) {
       shape = this.shapeCount++;
       if (shape >= this.shapeModel.length) this.growShapes();
@@ -125,7 +132,7 @@ export class ShapeIndex {
         this.bandPrices.push([]);
       }
       (this.regionShapes[region] ??= []).push(shape);
-      this.shapeByKey.set(key, shape);
+      byInner.set(innerKey, shape);
     }
     return shape;
   }
