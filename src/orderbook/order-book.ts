@@ -132,7 +132,8 @@ export class OrderBook {
   }
 
   private bestSlots(query: CompiledQuery, limit: number): number[] {
-    const index = query.region >= 0 ? this.regionIndex : this.anyRegionIndex;
+    // Queries naming a region or a country use the region index's pools of shapes.
+    const index = query.region >= 0 || query.country >= 0 ? this.regionIndex : this.anyRegionIndex;
     return index.best(query, limit, this.better).slots;
   }
 

@@ -27,6 +27,9 @@ export interface CompiledQuery {
 }
 
 const BAND_ENTRY = -1;
+/** Region indexes < 2^13, country indexes < 2^10: the pools of the candidate cache key. */
+const REGION_KEYS = 8192;
+const POOL_KEYS = REGION_KEYS + 1 + 1024;
 /** Query classes whose candidate shapes are remembered (grown as shapes appear); the cache starts over when full. */
 export const CANDIDATE_CACHE_MAX = 4096;
 
@@ -62,6 +65,9 @@ export class ShapeIndex {
   /** Price of each band's cheapest offer (Infinity when empty), by shape * STATIC_BANDS + band. */
   private bandHeadPrice = new Float64Array(64 * STATIC_BANDS).fill(Infinity);
   private readonly regionShapes: number[][] = [];
+  /** Shapes holding offers of each country (region index only): pools for country-only queries. */
+  private readonly countryShapes: number[][] = [];
+  private readonly countryShapeSeen = new Set<number>();
   /** Shape and band of each indexed slot; -1 when not indexed. */
   private slotShape = new Int32Array(1024).fill(-1);
   private slotBand = new Uint8Array(1024);
@@ -161,6 +167,7 @@ export class ShapeIndex {
   insert(slot: number): void {
     this.ensureSlot(slot);
     const shape = this.shapeOf(slot);
+    this.noteCountry(shape, slot);
     const band = staticBandOf(this.staticTermOf(slot));
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
     const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
@@ -197,6 +204,7 @@ export class ShapeIndex {
     for (const slot of slots) {
       this.ensureSlot(slot);
       const shape = this.shapeOf(slot);
+      this.noteCountry(shape, slot);
       const band = staticBandOf(this.staticTermOf(slot));
       const list = shape * STATIC_BANDS + band;
       const price = priceF[slot] ?? 0;
@@ -223,6 +231,17 @@ export class ShapeIndex {
       shapes.add(Math.floor(index / STATIC_BANDS));
     }
     for (const shape of shapes) this.refreshMinPrice(shape);
+  }
+
+  /** Records that `shape` holds an offer of the slot's country (once per shape and country). */
+  private noteCountry(shape: number, slot: number): void {
+    if (!this.withRegion) return;
+    const country = this.table.country[slot] ?? 0;
+    if (country === 0) return;
+    const key = shape * 1024 + country;
+    if (this.countryShapeSeen.has(key)) return;
+    this.countryShapeSeen.add(key);
+    (this.countryShapes[country] ??= []).push(shape);
   }
 
   private ensureSlot(slot: number): void {
@@ -433,8 +452,11 @@ export class ShapeIndex {
    */
   private candidatesFor(query: CompiledQuery): CandidateShapes {
     const region = this.withRegion ? query.region : -1;
+    const country = this.withRegion && region < 0 ? query.country : -1;
     const { minGpu, minVram, requiredMask } = query;
-    const key = ((minGpu * 4096 + minVram) * 32 + requiredMask) * 16384 + (region + 1);
+    // Pool: the region's shapes, else the country's shapes, else all shapes.
+    const poolKey = region >= 0 ? region + 1 : country >= 0 ? REGION_KEYS + 1 + country : 0;
+    const key = ((minGpu * 4096 + minVram) * 32 + requiredMask) * POOL_KEYS + poolKey;
     let entry = this.candidateCache.get(key);
     if (entry === undefined) {
       if (this.candidateCache.size >= CANDIDATE_CACHE_MAX) this.candidateCache.clear();
@@ -442,7 +464,7 @@ export class ShapeIndex {
       this.candidateCache.set(key, entry);
     }
     // Shapes are never deleted, so only shapes created since the last look need checking.
-    const pool = region >= 0 ? (this.regionShapes[region] ?? []) : undefined;
+    const pool = region >= 0 ? (this.regionShapes[region] ?? []) : country >= 0 ? (this.countryShapes[country] ?? []) : undefined;
     const end = pool === undefined ? this.shapeCount : pool.length;
     for (let i = entry.scanned; i < end; i++) {
       const shape = pool === undefined ? i : (pool[i] ?? 0);
