@@ -397,7 +397,7 @@ export class ShapeIndex {
       // Same operations, in the same order, as shapeTerm(): scores stay bit-identical.
       const term = (fitTerms[i] ?? 0) + preferredWeight * (preferredFlags[this.shapeModel[shape] ?? 0] ?? 0) + (featureTerms[i] ?? 0);
       const topBand = 31 - Math.clz32(this.shapeBands[shape] ?? 0);
-      this.append(combineScore(priceTerm(minPrice, maxPriceF), term, STATIC_BAND_UPPER[topBand] ?? 0), shape, BAND_ENTRY, 0, term);
+      this.append(combineScore(priceTerm(minPrice, maxPriceF), term, STATIC_BAND_UPPER[topBand] ?? 0), shape, BAND_ENTRY, this.shapeBands[shape] ?? 0, term);
     }
     for (const model of preferredModels) preferredFlags[model] = 0;
     this.heapify();
@@ -409,16 +409,34 @@ export class ShapeIndex {
       const band = this.heapBand[0] ?? 0;
       const term = this.heapShapeTerm[0] ?? 0;
       if (band === BAND_ENTRY) {
-        // Expand a shape into its bands, each bounded by its cheapest offer.
-        this.popRoot();
-        let bands = this.shapeBands[shape] ?? 0;
+        // A shape entry holds the bands not yet handed out (a bitmask in heapPos). Hand out the
+        // best of them as a band entry; the shape entry stays with the runner-up's bound.
+        let bands = this.heapPos[0] ?? 0;
+        let bestBand = -1;
+        let bestBound = -Infinity;
+        let runnerUp = -Infinity;
+        let rest = 0;
         while (bands !== 0) {
           const b = 31 - Math.clz32(bands);
           bands &= ~(1 << b);
           const headPrice = this.bandHeadPrice[shape * STATIC_BANDS + b] ?? Infinity;
-          if (headPrice > priceCapF) continue;
-          this.push(combineScore(priceTerm(headPrice, maxPriceF), term, STATIC_BAND_UPPER[b] ?? 0), shape, b, 0, term);
+          if (headPrice > priceCapF) continue; // nothing in this band is cheap enough
+          rest |= 1 << b;
+          const bandBound = combineScore(priceTerm(headPrice, maxPriceF), term, STATIC_BAND_UPPER[b] ?? 0);
+          if (bandBound > bestBound) {
+            runnerUp = bestBound;
+            bestBound = bandBound;
+            bestBand = b;
+          } else if (bandBound > runnerUp) runnerUp = bandBound;
         }
+        rest &= ~(1 << bestBand);
+        if (rest === 0) this.popRoot();
+        else {
+          this.heapPos[0] = rest;
+          this.heapKey[0] = runnerUp;
+          this.siftDownRoot();
+        }
+        if (bestBand >= 0) this.push(bestBound, shape, bestBand, 0, term);
         continue;
       }
       const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
