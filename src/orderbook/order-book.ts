@@ -17,6 +17,7 @@ import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.j
 import { RestingOrders } from "./resting-orders.js";
 import type { RestingOrder } from "./resting-orders.js";
 import { REPUTATION_DEFAULT, extraFeaturesOf, gpuFitOf, scoreBreakdown, vramFitOf } from "./score.js";
+import { POSITION_STRIDE, PRICE_LIST_CHUNK_MAX } from "./price-list.js";
 import { ShapeIndex } from "./shape-index.js";
 import type { CompiledQuery } from "./shape-index.js";
 
@@ -47,6 +48,8 @@ export const RESULT_LIMIT_DEFAULT = 10;
 export interface OrderBookOptions {
   readonly clock?: Clock;
   readonly limits?: Partial<OrderBookLimits>;
+  /** Index tuning: most offers per sorted chunk of an index list (default 256; at least 2). */
+  readonly indexChunkSize?: number;
 }
 
 /** What submitOrder did: matched at once, or left the order resting. */
@@ -109,12 +112,17 @@ export class OrderBook {
     return (t.ids[a] ?? "") < (t.ids[b] ?? "");
   };
 
+  /** @throws OUT_OF_RANGE (indexChunkSize) */
   constructor(options: OrderBookOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...ORDER_BOOK_LIMITS, ...options.limits };
     const reputationOf = (provider: number): number => this.reputations[provider] ?? REPUTATION_DEFAULT;
-    this.regionIndex = new ShapeIndex(this.table, reputationOf, true);
-    this.anyRegionIndex = new ShapeIndex(this.table, reputationOf, false);
+    const chunkSize = options.indexChunkSize ?? PRICE_LIST_CHUNK_MAX;
+    if (!Number.isInteger(chunkSize) || chunkSize < 2 || chunkSize >= POSITION_STRIDE) {
+      throw new MarketError("OUT_OF_RANGE", { field: "indexChunkSize", value: String(chunkSize), min: "2", max: String(POSITION_STRIDE - 1) });
+    }
+    this.regionIndex = new ShapeIndex(this.table, reputationOf, true, chunkSize);
+    this.anyRegionIndex = new ShapeIndex(this.table, reputationOf, false, chunkSize);
   }
 
   private indexInsert(slot: number): void {
@@ -330,9 +338,11 @@ export class OrderBook {
 
   private compile(requirements: JobRequirements, maxBudget: Amount | undefined, nowMs: number): CompiledQuery {
     const t = this.table;
-    const location = requirements.location;
-    const region = location?.region === undefined ? -1 : t.regions.lookup(location.region);
-    const country = location?.country === undefined ? -1 : t.countries.lookup(location.country);
+    const wantedRegion = requirements.location?.region;
+    const wantedCountry = requirements.location?.country;
+    // -1: any. A region or country the book never saw matches nothing.
+    const region = wantedRegion === undefined ? -1 : t.regions.lookup(wantedRegion);
+    const country = wantedCountry === undefined ? -1 : t.countries.lookup(wantedCountry);
     const preferredModels: number[] = [];
     for (const model of requirements.preferredModels) {
       const index = t.models.lookup(normalizeGpuModel(model));
@@ -350,15 +360,15 @@ export class OrderBook {
       minGpu: requirements.minGpuCount,
       minVram: requirements.minVramGb,
       requiredMask: featureMask(requirements.requiredFeatures),
-      region: location?.region === undefined ? -1 : region,
-      country: location?.country === undefined ? -1 : country,
+      region,
+      country,
       estimatedHours: requirements.estimatedHours,
       maxPriceF: Number(requirements.maxPricePerHour.baseUnits),
       priceCap,
       priceCapF: Number(priceCap),
       preferredModels,
       nowMs,
-      impossible: region === -1 && location?.region !== undefined ? true : country === -1 && location?.country !== undefined,
+      impossible: (wantedRegion !== undefined && region < 0) || (wantedCountry !== undefined && country < 0),
     };
   }
 

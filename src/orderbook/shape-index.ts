@@ -4,6 +4,7 @@
 // beat the k-th best found. In memory only, no I/O.
 import { SCORE_WEIGHTS, STATIC_BAND_UPPER, STATIC_BANDS, combineScore, extraFeaturesOf, gpuFitOf, priceTerm, staticBandOf, staticTerm, vramFitOf } from "./score.js";
 import type { OfferTable } from "./offer-table.js";
+import { PRICE_LIST_CHUNK_MAX, PriceList } from "./price-list.js";
 
 /** An order's requirements resolved against the book's tables, ready for the index. */
 export interface CompiledQuery {
@@ -59,9 +60,8 @@ export class ShapeIndex {
   private shapeSize = new Int32Array(64);
   private shapeMinPrice = new Float64Array(64);
   private shapeBands = new Uint32Array(64);
-  private readonly bandLists: number[][] = [];
-  /** Prices of bandLists, element for element, so searches and walks read memory in order. */
-  private readonly bandPrices: number[][] = [];
+  /** Offers of each (shape, band), by price: index shape * STATIC_BANDS + band. */
+  private readonly bandLists: PriceList[] = [];
   /** Price of each band's cheapest offer (Infinity when empty), by shape * STATIC_BANDS + band. */
   private bandHeadPrice = new Float64Array(64 * STATIC_BANDS).fill(Infinity);
   private readonly regionShapes: number[][] = [];
@@ -90,6 +90,7 @@ export class ShapeIndex {
     private readonly table: OfferTable,
     private readonly reputationOf: (provider: number) => number,
     private readonly withRegion: boolean,
+    private readonly chunkMax = PRICE_LIST_CHUNK_MAX,
   ) {}
 
   /** Number of shapes ever created (bounded by distinct offer shapes). */
@@ -133,10 +134,7 @@ export class ShapeIndex {
       this.shapeFree[shape] = free;
       this.shapeRegion[shape] = region;
       this.shapeMinPrice[shape] = Infinity;
-      for (let band = 0; band < STATIC_BANDS; band++) {
-        this.bandLists.push([]);
-        this.bandPrices.push([]);
-      }
+      for (let band = 0; band < STATIC_BANDS; band++) this.bandLists.push(new PriceList(this.chunkMax));
       (this.regionShapes[region] ??= []).push(shape);
       byInner.set(innerKey, shape);
     }
@@ -169,24 +167,10 @@ export class ShapeIndex {
     const shape = this.shapeOf(slot);
     this.noteCountry(shape, slot);
     const band = staticBandOf(this.staticTermOf(slot));
-    const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
-    const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
+    const list = this.bandLists[shape * STATIC_BANDS + band] as PriceList;
     const price = this.table.priceF[slot] ?? 0;
-    let lo = 0;
-    let hi = prices.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((prices[mid] ?? 0) <= price) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === list.length) {
-      list.push(slot);
-      prices.push(price);
-    } else {
-      list.splice(lo, 0, slot);
-      prices.splice(lo, 0, price);
-    }
-    if (lo === 0) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
+    list.insert(slot, price);
+    if (price < (this.bandHeadPrice[shape * STATIC_BANDS + band] ?? Infinity)) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
     this.slotShape[slot] = shape;
     this.slotBand[slot] = band;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
@@ -199,7 +183,7 @@ export class ShapeIndex {
    * Same result as inserting one by one. Invariant: no slot is already indexed.
    */
   insertMany(slots: readonly number[]): void {
-    const touched = new Set<number>();
+    const added = new Map<number, { slots: number[]; prices: number[] }>();
     const priceF = this.table.priceF;
     for (const slot of slots) {
       this.ensureSlot(slot);
@@ -207,27 +191,23 @@ export class ShapeIndex {
       this.noteCountry(shape, slot);
       const band = staticBandOf(this.staticTermOf(slot));
       const list = shape * STATIC_BANDS + band;
-      const price = priceF[slot] ?? 0;
-      this.bandLists[list]?.push(slot);
-      this.bandPrices[list]?.push(price);
-      touched.add(list);
+      let batch = added.get(list);
+      if (batch === undefined) {
+        batch = { slots: [], prices: [] };
+        added.set(list, batch);
+      }
+      batch.slots.push(slot);
+      batch.prices.push(priceF[slot] ?? 0);
       this.slotShape[slot] = shape;
       this.slotBand[slot] = band;
       this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
       this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) | (1 << band);
     }
     const shapes = new Set<number>();
-    for (const index of touched) {
-      const list = this.bandLists[index] ?? [];
-      const prices = this.bandPrices[index] ?? [];
-      const order = Array.from(list.keys()).sort((a, b) => (prices[a] ?? 0) - (prices[b] ?? 0));
-      const sortedSlots = order.map((i) => list[i] ?? 0);
-      const sortedPrices = order.map((i) => prices[i] ?? 0);
-      for (let i = 0; i < order.length; i++) {
-        list[i] = sortedSlots[i] ?? 0;
-        prices[i] = sortedPrices[i] ?? 0;
-      }
-      this.bandHeadPrice[index] = prices[0] ?? Infinity;
+    for (const [index, batch] of added) {
+      const list = this.bandLists[index] as PriceList;
+      list.insertMany(batch.slots, batch.prices);
+      this.bandHeadPrice[index] = list.headPrice();
       shapes.add(Math.floor(index / STATIC_BANDS));
     }
     for (const shape of shapes) this.refreshMinPrice(shape);
@@ -260,29 +240,16 @@ export class ShapeIndex {
     if (!this.has(slot)) return;
     const shape = this.slotShape[slot] ?? 0;
     const band = this.slotBand[slot] ?? 0;
-    const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
-    const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
+    const index = shape * STATIC_BANDS + band;
+    const list = this.bandLists[index] as PriceList;
     const price = this.table.priceF[slot] ?? 0;
-    let lo = 0;
-    let hi = prices.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((prices[mid] ?? 0) < price) lo = mid + 1;
-      else hi = mid;
-    }
-    while (list[lo] !== slot) lo++;
-    if (lo === list.length - 1) {
-      list.pop();
-      prices.pop();
-    } else {
-      list.splice(lo, 1);
-      prices.splice(lo, 1);
-    }
+    const wasHead = price === list.headPrice();
+    list.remove(slot, price);
     this.slotShape[slot] = -1;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
-    if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
-    if (lo === 0) {
-      this.bandHeadPrice[shape * STATIC_BANDS + band] = prices[0] ?? Infinity;
+    if (list.size === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
+    if (wasHead) {
+      this.bandHeadPrice[index] = list.headPrice();
       this.refreshMinPrice(shape);
     }
   }
@@ -439,11 +406,10 @@ export class ShapeIndex {
         if (bestBand >= 0) this.push(bestBound, shape, bestBand, 0, term);
         continue;
       }
-      const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
-      const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
+      const list = this.bandLists[shape * STATIC_BANDS + band] as PriceList;
       const pos = this.heapPos[0] ?? 0;
-      const slot = list[pos] ?? 0;
-      const price = prices[pos] ?? 0;
+      const slot = list.slotAt(pos);
+      const price = list.priceAt(pos) ?? Infinity;
       if (price > priceCapF || (price === priceCapF && (t.price[slot] ?? 0n) > query.priceCap)) {
         this.popRoot(); // the rest of this band costs more still
         continue;
@@ -452,11 +418,12 @@ export class ShapeIndex {
         const score = combineScore(priceTerm(price, maxPriceF), term, this.staticTermOf(slot));
         insertTop(slots, scores, slot, score, limit, better);
       }
-      const nextPrice = prices[pos + 1];
+      const nextPos = list.next(pos);
+      const nextPrice = list.priceAt(nextPos);
       if (nextPrice === undefined) {
         this.popRoot();
       } else {
-        this.heapPos[0] = pos + 1;
+        this.heapPos[0] = nextPos;
         this.heapKey[0] = combineScore(priceTerm(nextPrice, maxPriceF), term, STATIC_BAND_UPPER[band] ?? 0);
         this.siftDownRoot();
       }
