@@ -17,7 +17,6 @@ import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.j
 import { RestingOrders } from "./resting-orders.js";
 import type { RestingOrder } from "./resting-orders.js";
 import { REPUTATION_DEFAULT, extraFeaturesOf, gpuFitOf, scoreBreakdown, vramFitOf } from "./score.js";
-import { POSITION_STRIDE, PRICE_LIST_CHUNK_MAX } from "./price-list.js";
 import { ShapeIndex } from "./shape-index.js";
 import type { CompiledQuery } from "./shape-index.js";
 
@@ -48,8 +47,6 @@ export const RESULT_LIMIT_DEFAULT = 10;
 export interface OrderBookOptions {
   readonly clock?: Clock;
   readonly limits?: Partial<OrderBookLimits>;
-  /** Index tuning: most offers per sorted chunk of an index list (default 256; at least 2). */
-  readonly indexChunkSize?: number;
 }
 
 /** What submitOrder did: matched at once, or left the order resting. */
@@ -112,17 +109,12 @@ export class OrderBook {
     return (t.ids[a] ?? "") < (t.ids[b] ?? "");
   };
 
-  /** @throws OUT_OF_RANGE (indexChunkSize) */
   constructor(options: OrderBookOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...ORDER_BOOK_LIMITS, ...options.limits };
     const reputationOf = (provider: number): number => this.reputations[provider] ?? REPUTATION_DEFAULT;
-    const chunkSize = options.indexChunkSize ?? PRICE_LIST_CHUNK_MAX;
-    if (!Number.isInteger(chunkSize) || chunkSize < 2 || chunkSize >= POSITION_STRIDE) {
-      throw new MarketError("OUT_OF_RANGE", { field: "indexChunkSize", value: String(chunkSize), min: "2", max: String(POSITION_STRIDE - 1) });
-    }
-    this.regionIndex = new ShapeIndex(this.table, reputationOf, true, chunkSize);
-    this.anyRegionIndex = new ShapeIndex(this.table, reputationOf, false, chunkSize);
+    this.regionIndex = new ShapeIndex(this.table, reputationOf, true);
+    this.anyRegionIndex = new ShapeIndex(this.table, reputationOf, false);
   }
 
   private indexInsert(slot: number): void {

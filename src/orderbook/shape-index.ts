@@ -4,7 +4,6 @@
 // beat the k-th best found. In memory only, no I/O.
 import { SCORE_WEIGHTS, STATIC_BAND_UPPER, STATIC_BANDS, combineScore, extraFeaturesOf, gpuFitOf, priceTerm, staticBandOf, staticTerm, vramFitOf } from "./score.js";
 import type { OfferTable } from "./offer-table.js";
-import { PRICE_LIST_CHUNK_MAX, PriceList } from "./price-list.js";
 
 /** An order's requirements resolved against the book's tables, ready for the index. */
 export interface CompiledQuery {
@@ -60,8 +59,9 @@ export class ShapeIndex {
   private shapeSize = new Int32Array(64);
   private shapeMinPrice = new Float64Array(64);
   private shapeBands = new Uint32Array(64);
-  /** Offers of each (shape, band), by price: index shape * STATIC_BANDS + band. */
-  private readonly bandLists: PriceList[] = [];
+  private readonly bandLists: number[][] = [];
+  /** Prices of bandLists, element for element, so searches and walks read memory in order. */
+  private readonly bandPrices: number[][] = [];
   /** Price of each band's cheapest offer (Infinity when empty), by shape * STATIC_BANDS + band. */
   private bandHeadPrice = new Float64Array(64 * STATIC_BANDS).fill(Infinity);
   private readonly regionShapes: number[][] = [];
@@ -90,7 +90,6 @@ export class ShapeIndex {
     private readonly table: OfferTable,
     private readonly reputationOf: (provider: number) => number,
     private readonly withRegion: boolean,
-    private readonly chunkMax = PRICE_LIST_CHUNK_MAX,
   ) {}
 
   /** Number of shapes ever created (bounded by distinct offer shapes). */
@@ -134,7 +133,10 @@ export class ShapeIndex {
       this.shapeFree[shape] = free;
       this.shapeRegion[shape] = region;
       this.shapeMinPrice[shape] = Infinity;
-      for (let band = 0; band < STATIC_BANDS; band++) this.bandLists.push(new PriceList(this.chunkMax));
+      for (let band = 0; band < STATIC_BANDS; band++) {
+        this.bandLists.push([]);
+        this.bandPrices.push([]);
+      }
       (this.regionShapes[region] ??= []).push(shape);
       byInner.set(innerKey, shape);
     }
@@ -167,10 +169,18 @@ export class ShapeIndex {
     const shape = this.shapeOf(slot);
     this.noteCountry(shape, slot);
     const band = staticBandOf(this.staticTermOf(slot));
-    const list = this.bandLists[shape * STATIC_BANDS + band] as PriceList;
+    const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+    const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
     const price = this.table.priceF[slot] ?? 0;
-    list.insert(slot, price);
-    if (price < (this.bandHeadPrice[shape * STATIC_BANDS + band] ?? Infinity)) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
+    const lo = searchPrices(prices, price, true); // after equal prices: arrival order among ties
+    if (lo === list.length) {
+      list.push(slot);
+      prices.push(price);
+    } else {
+      list.splice(lo, 0, slot);
+      prices.splice(lo, 0, price);
+    }
+    if (lo === 0) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
     this.slotShape[slot] = shape;
     this.slotBand[slot] = band;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
@@ -183,7 +193,7 @@ export class ShapeIndex {
    * Same result as inserting one by one. Invariant: no slot is already indexed.
    */
   insertMany(slots: readonly number[]): void {
-    const added = new Map<number, { slots: number[]; prices: number[] }>();
+    const touched = new Set<number>();
     const priceF = this.table.priceF;
     for (const slot of slots) {
       this.ensureSlot(slot);
@@ -191,23 +201,27 @@ export class ShapeIndex {
       this.noteCountry(shape, slot);
       const band = staticBandOf(this.staticTermOf(slot));
       const list = shape * STATIC_BANDS + band;
-      let batch = added.get(list);
-      if (batch === undefined) {
-        batch = { slots: [], prices: [] };
-        added.set(list, batch);
-      }
-      batch.slots.push(slot);
-      batch.prices.push(priceF[slot] ?? 0);
+      const price = priceF[slot] ?? 0;
+      this.bandLists[list]?.push(slot);
+      this.bandPrices[list]?.push(price);
+      touched.add(list);
       this.slotShape[slot] = shape;
       this.slotBand[slot] = band;
       this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
       this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) | (1 << band);
     }
     const shapes = new Set<number>();
-    for (const [index, batch] of added) {
-      const list = this.bandLists[index] as PriceList;
-      list.insertMany(batch.slots, batch.prices);
-      this.bandHeadPrice[index] = list.headPrice();
+    for (const index of touched) {
+      const list = this.bandLists[index] ?? [];
+      const prices = this.bandPrices[index] ?? [];
+      const order = Array.from(list.keys()).sort((a, b) => (prices[a] ?? 0) - (prices[b] ?? 0));
+      const sortedSlots = order.map((i) => list[i] ?? 0);
+      const sortedPrices = order.map((i) => prices[i] ?? 0);
+      for (let i = 0; i < order.length; i++) {
+        list[i] = sortedSlots[i] ?? 0;
+        prices[i] = sortedPrices[i] ?? 0;
+      }
+      this.bandHeadPrice[index] = prices[0] ?? Infinity;
       shapes.add(Math.floor(index / STATIC_BANDS));
     }
     for (const shape of shapes) this.refreshMinPrice(shape);
@@ -240,16 +254,23 @@ export class ShapeIndex {
     if (!this.has(slot)) return;
     const shape = this.slotShape[slot] ?? 0;
     const band = this.slotBand[slot] ?? 0;
-    const index = shape * STATIC_BANDS + band;
-    const list = this.bandLists[index] as PriceList;
+    const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+    const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
     const price = this.table.priceF[slot] ?? 0;
-    const wasHead = price === list.headPrice();
-    list.remove(slot, price);
+    let lo = searchPrices(prices, price, false);
+    while (list[lo] !== slot) lo++;
+    if (lo === list.length - 1) {
+      list.pop();
+      prices.pop();
+    } else {
+      list.splice(lo, 1);
+      prices.splice(lo, 1);
+    }
     this.slotShape[slot] = -1;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
-    if (list.size === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
-    if (wasHead) {
-      this.bandHeadPrice[index] = list.headPrice();
+    if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
+    if (lo === 0) {
+      this.bandHeadPrice[shape * STATIC_BANDS + band] = prices[0] ?? Infinity;
       this.refreshMinPrice(shape);
     }
   }
@@ -406,10 +427,11 @@ export class ShapeIndex {
         if (bestBand >= 0) this.push(bestBound, shape, bestBand, 0, term);
         continue;
       }
-      const list = this.bandLists[shape * STATIC_BANDS + band] as PriceList;
+      const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
+      const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
       const pos = this.heapPos[0] ?? 0;
-      const slot = list.slotAt(pos);
-      const price = list.priceAt(pos) ?? Infinity;
+      const slot = list[pos] ?? 0;
+      const price = prices[pos] ?? 0;
       if (price > priceCapF || (price === priceCapF && (t.price[slot] ?? 0n) > query.priceCap)) {
         this.popRoot(); // the rest of this band costs more still
         continue;
@@ -418,12 +440,11 @@ export class ShapeIndex {
         const score = combineScore(priceTerm(price, maxPriceF), term, this.staticTermOf(slot));
         insertTop(slots, scores, slot, score, limit, better);
       }
-      const nextPos = list.next(pos);
-      const nextPrice = list.priceAt(nextPos);
+      const nextPrice = prices[pos + 1];
       if (nextPrice === undefined) {
         this.popRoot();
       } else {
-        this.heapPos[0] = nextPos;
+        this.heapPos[0] = pos + 1;
         this.heapKey[0] = combineScore(priceTerm(nextPrice, maxPriceF), term, STATIC_BAND_UPPER[band] ?? 0);
         this.siftDownRoot();
       }
@@ -476,6 +497,19 @@ export class ShapeIndex {
       (query.country < 0 || t.country[slot] === query.country)
     );
   }
+}
+
+/** First index of ascending `prices` whose price is above `price` (`pastEqual`) or at least `price`. */
+function searchPrices(prices: readonly number[], price: number, pastEqual: boolean): number {
+  let lo = 0;
+  let hi = prices.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = prices[mid] ?? 0;
+    if (value < price || (pastEqual && value === price)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Inserts (slot, score) into the sorted top-k arrays when it ranks among the best `limit`. */

@@ -21,15 +21,13 @@ const bookSetup = fc.record({
   pauses: fc.array(fc.nat(), { maxLength: 5 }),
   reputations: fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
   advanceMs: fc.constantFrom(0, 30 * 60_000, 90 * 60_000),
-  // Tiny index chunks make splits and walks across chunks happen in small books.
-  chunkSize: fc.constantFrom(2, 3, 256),
 });
 
 type BookSetup = typeof bookSetup extends fc.Arbitrary<infer T> ? T : never;
 
 function buildBook(setup: BookSetup): { book: OrderBook; clock: ManualClock } {
   const clock = new ManualClock(T0);
-  const book = new OrderBook({ clock, indexChunkSize: setup.chunkSize });
+  const book = new OrderBook({ clock });
   for (const spec of setup.offers) book.addOffer(offerFrom(spec, clock));
   for (const [provider, reputation] of setup.reputations) book.setProviderReputation(provider, reputation);
   // Orders that match take GPUs, so offers end up partly allocated.
@@ -112,10 +110,9 @@ describe("OrderBook vs reference scan", () => {
         fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
         fc.constantFrom("1.2", "1.25", "2", "50"),
         fc.integer({ min: 1, max: 3 }),
-        fc.constantFrom(2, 5, 256),
-        (specs, reputations, maxPrice, limit, chunkSize) => {
+        (specs, reputations, maxPrice, limit) => {
           const clock = new ManualClock(T0);
-          const book = new OrderBook({ clock, indexChunkSize: chunkSize });
+          const book = new OrderBook({ clock });
           for (const spec of specs) book.addOffer(offerFrom(spec, clock));
           for (const [provider, reputation] of reputations) book.setProviderReputation(provider, reputation);
           const requirements = createOrder({ buyerId: "b", requirements: { minGpuCount: 8, maxPricePerHour: maxPrice, estimatedHours: 1 } }, { clock }).requirements;
@@ -134,7 +131,7 @@ describe("OrderBook vs reference scan", () => {
         const offers = specs.map((spec) => offerFrom(spec, clock));
         const single = new OrderBook({ clock });
         for (const offer of offers) single.addOffer(offer);
-        const bulk = new OrderBook({ clock, indexChunkSize: 3 });
+        const bulk = new OrderBook({ clock });
         expect(bulk.addOffers(offers)).toEqual(offers.map((o) => o.id));
         for (const spec of orders) {
           const order = orderFrom(spec, clock);
