@@ -83,9 +83,9 @@ export class OrderBook {
   private readonly clock: Clock;
   private readonly limits: OrderBookLimits;
   private readonly table = new OfferTable();
-  /** Shapes keyed by region too: for queries that name a region. */
+  /** Shapes keyed by region too: for queries that name a region or a country. */
   private readonly regionIndex: ShapeIndex;
-  /** Shapes without region: for queries that don't. Both always hold the same slots. */
+  /** Shapes without region: for all other queries. Both always hold the same slots. */
   private readonly anyRegionIndex: ShapeIndex;
   private readonly resting = new RestingOrders();
   private readonly allocations = new Map<OrderId, Allocation>();
