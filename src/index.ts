@@ -26,3 +26,10 @@ export type { BookEvent, BookEventType, BookListener } from "./orderbook/events.
 export { ORDER_BOOK_LIMITS, OrderBook, RESULT_LIMIT_DEFAULT } from "./orderbook/order-book.js";
 export type { ExpiryResult, OrderBookLimits, OrderBookOptions, SubmitOrderResult } from "./orderbook/order-book.js";
 export { REPUTATION_DEFAULT, SCORE_WEIGHTS } from "./orderbook/score.js";
+export { addressFromBytes, addressToBytes, assertIsAddress, isAddress, parseAddress, shortAddress } from "./chain/address.js";
+export type { Address } from "./chain/address.js";
+export { NETWORK_NAMES, Network, chainEnvironment } from "./chain/network.js";
+export type { ChainEnvironment, NetworkName } from "./chain/network.js";
+export { explorerUrl, isTransactionId, parseTransactionId, transactionIdFromBytes } from "./chain/transaction-id.js";
+export type { TransactionId } from "./chain/transaction-id.js";
+export { Wallet } from "./chain/wallet.js";

@@ -20,6 +20,9 @@ export interface MarketErrorDetails {
   OUT_OF_RANGE: { field: string; value: string; min: string; max: string };
   DUPLICATE_ID: { kind: "order" | "offer"; id: string };
   LIMIT_EXCEEDED: { limit: string; max: number };
+  INVALID_ADDRESS: { value: string; reason: string };
+  WALLET_ERROR: { path?: string; reason: string };
+  INVALID_NETWORK: { value: string; reason: string };
 }
 
 /** Every stable error code. */
@@ -63,6 +66,18 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   OUT_OF_RANGE: { httpStatus: 400, message: (d) => `${d.field} ${d.value} is out of range; allowed ${d.min}..${d.max}` },
   DUPLICATE_ID: { httpStatus: 409, message: (d) => `${d.kind} ${d.id} already exists; submit it once or use a new id` },
   LIMIT_EXCEEDED: { httpStatus: 422, message: (d) => `limit ${d.limit} exceeded; at most ${d.max}` },
+  INVALID_ADDRESS: {
+    httpStatus: 400,
+    message: (d) => `invalid address ${JSON.stringify(d.value)}: ${d.reason}; a Solana address is 32 bytes in base58 (32 to 44 characters)`,
+  },
+  WALLET_ERROR: {
+    httpStatus: 400,
+    message: (d) => `wallet${d.path === undefined ? "" : ` ${d.path}`}: ${d.reason}; a wallet file is a Solana CLI keypair file (a JSON array of 64 bytes), as solana-keygen writes`,
+  },
+  INVALID_NETWORK: {
+    httpStatus: 400,
+    message: (d) => `invalid network ${JSON.stringify(d.value)}: ${d.reason}; use devnet, testnet, mainnet, localnet or an http(s) RPC URL`,
+  },
 };
 
 /** Every code, in table order. */

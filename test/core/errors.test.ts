@@ -25,6 +25,9 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   OUT_OF_RANGE: { field: "gpuCapacity.gpuCount", value: "0", min: "1", max: "1024" },
   DUPLICATE_ID: { kind: "order", id: "ord_x" },
   LIMIT_EXCEEDED: { limit: "resting orders", max: 100_000 },
+  INVALID_ADDRESS: { value: "0OIl", reason: "not base58" },
+  WALLET_ERROR: { path: "/tmp/w.json", reason: "not JSON" },
+  INVALID_NETWORK: { value: "moonnet", reason: "unknown name" },
 };
 
 /** The codes the API promises, written out independently of the table. */
@@ -32,6 +35,7 @@ const EXPECTED_CODES: readonly string[] = [
   "ORDER_NOT_FOUND", "OFFER_NOT_FOUND", "NO_MATCHING_OFFERS", "INSUFFICIENT_CAPACITY", "PRICE_EXCEEDS_BUDGET",
   "ESCROW_ERROR", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
   "AMOUNT_UNDERFLOW", "INVALID_ID", "INVALID_FIELD", "OUT_OF_RANGE", "DUPLICATE_ID", "LIMIT_EXCEEDED",
+  "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {
