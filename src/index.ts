@@ -33,3 +33,9 @@ export type { ChainEnvironment, NetworkName } from "./chain/network.js";
 export { explorerUrl, isTransactionId, parseTransactionId, transactionIdFromBytes } from "./chain/transaction-id.js";
 export type { TransactionId } from "./chain/transaction-id.js";
 export { Wallet } from "./chain/wallet.js";
+export { walletSigner } from "./chain/signer.js";
+export {
+  ESCROW_PAYOUTS_MAX, ESCROW_SIGNATURES_REQUIRED, createEscrowInstructions, createMultisigInstructions, escrowAddress, escrowSeed,
+  multisigAddress, multisigSeed, payoutInstructions,
+} from "./chain/escrow-instructions.js";
+export type { EscrowParties, EscrowPayout } from "./chain/escrow-instructions.js";
