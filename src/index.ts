@@ -39,3 +39,6 @@ export {
   multisigAddress, multisigSeed, payoutInstructions,
 } from "./chain/escrow-instructions.js";
 export type { EscrowParties, EscrowPayout } from "./chain/escrow-instructions.js";
+export { AIRDROP_MAX, EmbeddedMoltClient, MINT_SEED } from "./chain/embedded/embedded-client.js";
+export type { EmbeddedClientOptions } from "./chain/embedded/embedded-client.js";
+export type { Transaction, TransactionStatus, TransactionType } from "./chain/transaction.js";

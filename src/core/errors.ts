@@ -23,6 +23,8 @@ export interface MarketErrorDetails {
   INVALID_ADDRESS: { value: string; reason: string };
   WALLET_ERROR: { path?: string; reason: string };
   INVALID_NETWORK: { value: string; reason: string };
+  INSUFFICIENT_BALANCE: { address: string; required: string; available: string };
+  CHAIN_ERROR: { reason: string };
 }
 
 /** Every stable error code. */
@@ -78,6 +80,11 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
     httpStatus: 400,
     message: (d) => `invalid network ${JSON.stringify(d.value)}: ${d.reason}; use devnet, testnet, mainnet, localnet or an http(s) RPC URL`,
   },
+  INSUFFICIENT_BALANCE: {
+    httpStatus: 402,
+    message: (d) => `${d.address} holds ${d.available} MOLT, ${d.required} MOLT required; fund the wallet (molt-market wallet airdrop, off mainnet)`,
+  },
+  CHAIN_ERROR: { httpStatus: 409, message: (d) => `the chain refused the transaction: ${d.reason}` },
 };
 
 /** Every code, in table order. */

@@ -28,6 +28,8 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   INVALID_ADDRESS: { value: "0OIl", reason: "not base58" },
   WALLET_ERROR: { path: "/tmp/w.json", reason: "not JSON" },
   INVALID_NETWORK: { value: "moonnet", reason: "unknown name" },
+  INSUFFICIENT_BALANCE: { address: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", required: "12.5", available: "3" },
+  CHAIN_ERROR: { reason: "custom program error: 0x1" },
 };
 
 /** The codes the API promises, written out independently of the table. */
@@ -35,7 +37,7 @@ const EXPECTED_CODES: readonly string[] = [
   "ORDER_NOT_FOUND", "OFFER_NOT_FOUND", "NO_MATCHING_OFFERS", "INSUFFICIENT_CAPACITY", "PRICE_EXCEEDS_BUDGET",
   "ESCROW_ERROR", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
   "AMOUNT_UNDERFLOW", "INVALID_ID", "INVALID_FIELD", "OUT_OF_RANGE", "DUPLICATE_ID", "LIMIT_EXCEEDED",
-  "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK",
+  "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {

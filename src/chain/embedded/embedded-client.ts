@@ -1,0 +1,309 @@
+// EmbeddedMoltClient: the MOLT token on an in-process Solana runtime (LiteSVM, with the real SPL
+// Token program), kept in a data directory. Every confirmed transaction is in the fsync'd chain log
+// before it is reported; a restart, even after kill -9, loads the newest snapshot and replays the log.
+// Reads and writes files in its data directory only.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { FailedTransactionMetadata, LiteSVM } from "litesvm";
+import {
+  appendTransactionMessageInstructions,
+  createAddressWithSeed,
+  createTransactionMessage,
+  getBase64Decoder,
+  getBase64Encoder,
+  getTransactionDecoder,
+  getTransactionEncoder,
+  lamports,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  signTransactionMessageWithSigners,
+} from "@solana/kit";
+import type { Instruction } from "@solana/kit";
+import { getCreateAccountWithSeedInstruction } from "@solana-program/system";
+import {
+  TOKEN_PROGRAM_ADDRESS,
+  findAssociatedTokenPda,
+  getCreateAssociatedTokenIdempotentInstruction,
+  getInitializeMint2Instruction,
+  getMintSize,
+  getMintToCheckedInstruction,
+  getTokenDecoder,
+  getTransferCheckedInstruction,
+} from "@solana-program/token";
+import { Amount, MOLT_DECIMALS } from "../../core/amount.js";
+import { systemClock } from "../../core/clock.js";
+import type { Clock } from "../../core/clock.js";
+import { MarketError, isMarketError } from "../../core/errors.js";
+import { parseAddress } from "../address.js";
+import type { Address } from "../address.js";
+import { Network } from "../network.js";
+import { walletSigner } from "../signer.js";
+import type { Transaction, TransactionType } from "../transaction.js";
+import { transactionIdFromBytes } from "../transaction-id.js";
+import type { TransactionId } from "../transaction-id.js";
+import { Wallet } from "../wallet.js";
+import { ChainLog } from "./chain-log.js";
+
+/** Seed of the MOLT mint's address, derived from the operator's. */
+export const MINT_SEED = "molt-mint";
+/** Lamports the operator starts with, to pay fees and rent. */
+export const OPERATOR_LAMPORTS = 1_000_000n * 1_000_000_000n; // 1M SOL, within what the runtime faucet holds
+/** Most MOLT one airdrop mints. */
+export const AIRDROP_MAX = Amount.fromMolt(1_000_000);
+/** Fee per signature on the embedded runtime, in lamports. */
+export const SIGNATURE_FEE_LAMPORTS = 5000n;
+/** Log entries between snapshots by default. */
+export const SNAPSHOT_EVERY_DEFAULT = 1000;
+/** Longest memo kept with a transaction. */
+export const MEMO_LENGTH_MAX = 256;
+
+/** Options of the embedded chain. */
+export interface EmbeddedClientOptions {
+  /** Directory holding the operator key, the chain log and snapshots. */
+  readonly dataDir: string;
+  readonly clock?: Clock;
+  /** Log entries between snapshots (restart time vs. write volume). */
+  readonly snapshotEvery?: number;
+}
+
+interface StoredRecord {
+  readonly id: string;
+  readonly slot: string;
+  readonly type: TransactionType;
+  readonly amount: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly timeMs: number;
+  readonly feeLamports: string;
+  readonly memo?: string;
+}
+
+function toRecord(transaction: Transaction): StoredRecord {
+  return {
+    id: transaction.id,
+    slot: transaction.status.kind === "Confirmed" ? transaction.status.slot.toString() : "0",
+    type: transaction.type,
+    amount: transaction.amount.toString(),
+    ...(transaction.from === undefined ? {} : { from: transaction.from }),
+    ...(transaction.to === undefined ? {} : { to: transaction.to }),
+    timeMs: transaction.timeMs,
+    feeLamports: transaction.feeLamports.toString(),
+    ...(transaction.memo === undefined ? {} : { memo: transaction.memo }),
+  };
+}
+
+function fromRecord(record: StoredRecord): Transaction {
+  return {
+    id: record.id as TransactionId,
+    status: { kind: "Confirmed", slot: BigInt(record.slot) },
+    type: record.type,
+    amount: Amount.parse(record.amount),
+    ...(record.from === undefined ? {} : { from: parseAddress(record.from) }),
+    ...(record.to === undefined ? {} : { to: parseAddress(record.to) }),
+    timeMs: record.timeMs,
+    feeLamports: BigInt(record.feeLamports),
+    ...(record.memo === undefined ? {} : { memo: record.memo }),
+  };
+}
+
+/**
+ * The embedded MOLT chain. Invariants: a transaction is reported confirmed only once its log
+ * entry is on disk; the state after a restart equals the state before it, confirmed
+ * transactions and balances included.
+ */
+export class EmbeddedMoltClient {
+  readonly network = Network.localnet();
+  private readonly transactions = new Map<string, Transaction>();
+  private readonly snapshotEvery: number;
+
+  private constructor(
+    private svm: LiteSVM,
+    private readonly log: ChainLog,
+    /** Pays fees and rent, holds the mint authority, and is the base of derived escrow addresses. */
+    readonly operator: Wallet,
+    /** The MOLT mint. */
+    readonly mint: Address,
+    private readonly clock: Clock,
+    snapshotEvery: number,
+  ) {
+    this.snapshotEvery = snapshotEvery;
+  }
+
+  /**
+   * Opens (or creates, on first start) the chain in `dataDir`.
+   * @throws WALLET_ERROR (operator key), CHAIN_ERROR (damaged log, replay refused)
+   */
+  static async open(options: EmbeddedClientOptions): Promise<EmbeddedMoltClient> {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const operatorPath = join(options.dataDir, "operator.json");
+    let operator: Wallet;
+    try {
+      operator = Wallet.fromFile(operatorPath);
+    } catch (e) {
+      if (!isMarketError(e, "WALLET_ERROR") || !/no such file/.test(e.message)) throw e;
+      operator = Wallet.generate();
+      operator.save(operatorPath);
+    }
+    const mint = await createAddressWithSeed({ baseAddress: operator.address, programAddress: TOKEN_PROGRAM_ADDRESS, seed: MINT_SEED });
+    const log = ChainLog.open(options.dataDir);
+    const snapshot = log.latestSnapshot();
+    const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
+    const client = new EmbeddedMoltClient(svm, log, operator, mint, options.clock ?? systemClock, options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT);
+    client.replay(snapshot?.seq ?? 0);
+    if (log.seq === 0) await client.createMint();
+    return client;
+  }
+
+  private replay(snapshotSeq: number): void {
+    const decoder = getTransactionDecoder();
+    const base64 = getBase64Encoder();
+    this.svm.withBlockhashCheck(false); // logged transactions carry blockhashes long gone; signatures are still checked
+    for (const entry of this.log.entries) {
+      if (entry.kind === "transaction") {
+        const transaction = fromRecord(JSON.parse(entry.record) as StoredRecord);
+        this.transactions.set(transaction.id, transaction);
+      }
+      if (entry.seq <= snapshotSeq) continue;
+      if (entry.kind === "lamports") {
+        this.svm.airdrop(parseAddress(entry.to), lamports(BigInt(entry.lamports)));
+        continue;
+      }
+      const result = this.svm.sendTransaction(decoder.decode(base64.encode(entry.wire)));
+      if (result instanceof FailedTransactionMetadata) {
+        throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} failed: ${result.err().toString()}` });
+      }
+    }
+    this.svm.withBlockhashCheck(true);
+  }
+
+  private async createMint(): Promise<void> {
+    const funded = this.svm.airdrop(this.operator.address, lamports(OPERATOR_LAMPORTS));
+    if (funded === null || funded instanceof FailedTransactionMetadata) {
+      throw new MarketError("CHAIN_ERROR", { reason: `the runtime could not fund the operator${funded === null ? "" : `: ${funded.err().toString()}`}` });
+    }
+    this.log.append({ kind: "lamports", to: this.operator.address, lamports: OPERATOR_LAMPORTS.toString() });
+    const space = getMintSize();
+    await this.execute(
+      [
+        getCreateAccountWithSeedInstruction({
+          payer: walletSigner(this.operator),
+          newAccount: this.mint,
+          base: this.operator.address,
+          seed: MINT_SEED,
+          amount: this.svm.minimumBalanceForRentExemption(BigInt(space)),
+          space,
+          programAddress: TOKEN_PROGRAM_ADDRESS,
+        }),
+        getInitializeMint2Instruction({ mint: this.mint, decimals: MOLT_DECIMALS, mintAuthority: this.operator.address }),
+      ],
+      { type: "Setup", amount: Amount.zero() },
+    );
+  }
+
+  /**
+   * Signs (operator as fee payer), executes, logs durably, then reports. A refused transaction
+   * changes nothing and is not logged.
+   * @throws CHAIN_ERROR
+   */
+  private async execute(instructions: Instruction[], record: Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">): Promise<Transaction> {
+    const signed = await pipe(
+      createTransactionMessage({ version: 0 }),
+      (message) => setTransactionMessageFeePayerSigner(walletSigner(this.operator), message),
+      (message) => this.svm.setTransactionMessageLifetimeUsingLatestBlockhash(message),
+      (message) => appendTransactionMessageInstructions(instructions, message),
+      (message) => signTransactionMessageWithSigners(message),
+    );
+    const result = this.svm.sendTransaction(signed);
+    if (result instanceof FailedTransactionMetadata) {
+      throw new MarketError("CHAIN_ERROR", { reason: result.err().toString() });
+    }
+    const transaction: Transaction = {
+      ...record,
+      id: transactionIdFromBytes(result.signature()),
+      status: { kind: "Confirmed", slot: this.svm.getClock().slot },
+      timeMs: this.clock.now(),
+      feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(signed.signatures).length),
+    };
+    const wire = getBase64Decoder().decode(getTransactionEncoder().encode(signed));
+    const seq = this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
+    this.transactions.set(transaction.id, transaction);
+    this.svm.expireBlockhash(); // the next transaction gets a new blockhash, so a repeat is a new transaction
+    if (seq % this.snapshotEvery === 0) this.snapshot();
+    return transaction;
+  }
+
+  /** Writes a snapshot of the state (restart then replays only what came after). */
+  snapshot(): void {
+    this.log.writeSnapshot(this.log.seq, this.svm.toBytes());
+  }
+
+  /** The MOLT token account of `owner` (its associated token account). */
+  async tokenAccount(owner: Address): Promise<Address> {
+    const [account] = await findAssociatedTokenPda({ owner, mint: this.mint, tokenProgram: TOKEN_PROGRAM_ADDRESS });
+    return account;
+  }
+
+  /** MOLT held by `owner` (0 when it has no token account yet). @throws INVALID_ADDRESS */
+  async balance(owner: Address): Promise<Amount> {
+    const account = this.svm.getAccount(await this.tokenAccount(parseAddress(owner)));
+    return account.exists ? Amount.fromLamports(getTokenDecoder().decode(account.data).amount) : Amount.zero();
+  }
+
+  private checkMemo(memo: string | undefined): void {
+    if (memo !== undefined && memo.length > MEMO_LENGTH_MAX) {
+      throw new MarketError("OUT_OF_RANGE", { field: "memo", value: `${memo.length} characters`, min: "0", max: String(MEMO_LENGTH_MAX) });
+    }
+  }
+
+  /**
+   * Moves MOLT from `from` to `to` (creating `to`'s token account when needed).
+   * @throws INVALID_ADDRESS, INVALID_FIELD (zero amount), OUT_OF_RANGE (memo), INSUFFICIENT_BALANCE, CHAIN_ERROR
+   */
+  async transfer(from: Wallet, to: Address, amount: Amount, memo?: string): Promise<Transaction> {
+    const recipient = parseAddress(to);
+    if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
+    this.checkMemo(memo);
+    const available = await this.balance(from.address);
+    if (available.lt(amount)) {
+      throw new MarketError("INSUFFICIENT_BALANCE", { address: from.address, required: amount.toString(), available: available.toString() });
+    }
+    const source = await this.tokenAccount(from.address);
+    const destination = await this.tokenAccount(recipient);
+    return this.execute(
+      [
+        getCreateAssociatedTokenIdempotentInstruction({ payer: walletSigner(this.operator), ata: destination, owner: recipient, mint: this.mint }),
+        getTransferCheckedInstruction({ source, mint: this.mint, destination, authority: walletSigner(from), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
+      ],
+      { type: "Transfer", amount, from: from.address, to: recipient, ...(memo === undefined ? {} : { memo }) },
+    );
+  }
+
+  /**
+   * Mints MOLT to `to`: the embedded chain is a local network, never mainnet.
+   * @throws INVALID_ADDRESS, INVALID_FIELD (zero), LIMIT_EXCEEDED (over AIRDROP_MAX), CHAIN_ERROR
+   */
+  async airdrop(to: Address, amount: Amount): Promise<Transaction> {
+    const recipient = parseAddress(to);
+    if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
+    if (amount.gt(AIRDROP_MAX)) throw new MarketError("LIMIT_EXCEEDED", { limit: "airdropMolt", max: Number(AIRDROP_MAX.asMolt()) });
+    const destination = await this.tokenAccount(recipient);
+    return this.execute(
+      [
+        getCreateAssociatedTokenIdempotentInstruction({ payer: walletSigner(this.operator), ata: destination, owner: recipient, mint: this.mint }),
+        getMintToCheckedInstruction({ mint: this.mint, token: destination, mintAuthority: walletSigner(this.operator), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
+      ],
+      { type: "Airdrop", amount, to: recipient },
+    );
+  }
+
+  /** A transaction this chain confirmed, or undefined. */
+  getTransaction(id: TransactionId): Promise<Transaction | undefined> {
+    return Promise.resolve(this.transactions.get(id));
+  }
+
+  /** Writes a snapshot and closes the log. */
+  close(): void {
+    this.snapshot();
+    this.log.close();
+  }
+}
