@@ -47,7 +47,9 @@ import { ChainLog } from "./chain-log.js";
 /** Seed of the MOLT mint's address, derived from the operator's. */
 export const MINT_SEED = "molt-mint";
 /** Lamports the operator starts with, to pay fees and rent. */
-export const OPERATOR_LAMPORTS = 1_000_000n * 1_000_000_000n; // 1M SOL, within what the runtime faucet holds
+export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
+/** Below this the operator is topped up again (the runtime faucet grants at most about 10^14). */
+export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
 /** Most MOLT one airdrop mints. */
 export const AIRDROP_MAX = Amount.fromMolt(1_000_000);
 /** Fee per signature on the embedded runtime, in lamports. */
@@ -176,12 +178,17 @@ export class EmbeddedMoltClient {
     this.svm.withBlockhashCheck(true);
   }
 
-  private async createMint(): Promise<void> {
+  /** Gives the operator lamports for fees and rent when it runs low; logged like a transaction. @throws CHAIN_ERROR */
+  private fundOperator(): void {
+    if ((this.svm.getBalance(this.operator.address) ?? 0n) >= OPERATOR_LAMPORTS_LOW) return;
     const funded = this.svm.airdrop(this.operator.address, lamports(OPERATOR_LAMPORTS));
     if (funded === null || funded instanceof FailedTransactionMetadata) {
       throw new MarketError("CHAIN_ERROR", { reason: `the runtime could not fund the operator${funded === null ? "" : `: ${funded.err().toString()}`}` });
     }
     this.log.append({ kind: "lamports", to: this.operator.address, lamports: OPERATOR_LAMPORTS.toString() });
+  }
+
+  private async createMint(): Promise<void> {
     const space = getMintSize();
     await this.execute(
       [
@@ -206,6 +213,7 @@ export class EmbeddedMoltClient {
    * @throws CHAIN_ERROR
    */
   private async execute(instructions: Instruction[], record: Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">): Promise<Transaction> {
+    this.fundOperator();
     const signed = await pipe(
       createTransactionMessage({ version: 0 }),
       (message) => setTransactionMessageFeePayerSigner(walletSigner(this.operator), message),
