@@ -42,3 +42,4 @@ export type { EscrowParties, EscrowPayout } from "./chain/escrow-instructions.js
 export { AIRDROP_MAX, EmbeddedMoltClient, MINT_SEED } from "./chain/embedded/embedded-client.js";
 export type { EmbeddedClientOptions } from "./chain/embedded/embedded-client.js";
 export type { Transaction, TransactionStatus, TransactionType } from "./chain/transaction.js";
+export type { EscrowHandle, MoltClient, SettlementPayout } from "./chain/molt-client.js";

@@ -27,7 +27,9 @@ import {
   getInitializeMint2Instruction,
   getMintSize,
   getMintToCheckedInstruction,
+  getMultisigSize,
   getTokenDecoder,
+  getTokenSize,
   getTransferCheckedInstruction,
 } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../../core/amount.js";
@@ -42,6 +44,9 @@ import type { Transaction, TransactionType } from "../transaction.js";
 import { transactionIdFromBytes } from "../transaction-id.js";
 import type { TransactionId } from "../transaction-id.js";
 import { Wallet } from "../wallet.js";
+import { createEscrowInstructions, createMultisigInstructions, escrowAddress, multisigAddress, payoutInstructions } from "../escrow-instructions.js";
+import type { EscrowParties } from "../escrow-instructions.js";
+import type { EscrowHandle, MoltClient, SettlementPayout } from "../molt-client.js";
 import { ChainLog } from "./chain-log.js";
 
 /** Seed of the MOLT mint's address, derived from the operator's. */
@@ -113,7 +118,7 @@ function fromRecord(record: StoredRecord): Transaction {
  * entry is on disk; the state after a restart equals the state before it, confirmed
  * transactions and balances included.
  */
-export class EmbeddedMoltClient {
+export class EmbeddedMoltClient implements MoltClient {
   readonly network = Network.localnet();
   private readonly transactions = new Map<string, Transaction>();
   private readonly snapshotEvery: number;
@@ -302,6 +307,110 @@ export class EmbeddedMoltClient {
       ],
       { type: "Airdrop", amount, to: recipient },
     );
+  }
+
+  /**
+   * Creates the escrow's token account, owned by the 2-of-3 multisig of buyer, provider and
+   * arbiter (created too when this triple is new), and funds it from the buyer: one transaction.
+   * @throws INVALID_ADDRESS, INVALID_FIELD (zero), ESCROW_ERROR (parties not distinct, id too long, exists), INSUFFICIENT_BALANCE, CHAIN_ERROR
+   */
+  async createEscrow(input: { readonly escrowId: string; readonly buyer: Wallet; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
+    const parties: EscrowParties = { buyer: input.buyer.address, provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
+    if (input.amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
+    const multisig = await multisigAddress(this.operator.address, parties);
+    const address = await escrowAddress(this.operator.address, input.escrowId);
+    if (this.svm.getAccount(address).exists) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
+    const available = await this.balance(input.buyer.address);
+    if (available.lt(input.amount)) {
+      throw new MarketError("INSUFFICIENT_BALANCE", { address: input.buyer.address, required: input.amount.toString(), available: available.toString() });
+    }
+    const operator = walletSigner(this.operator);
+    const instructions: Instruction[] = [];
+    if (!this.svm.getAccount(multisig).exists) {
+      instructions.push(...(await createMultisigInstructions({ operator, parties, rentLamports: this.svm.minimumBalanceForRentExemption(BigInt(getMultisigSize())) })));
+    }
+    instructions.push(
+      ...(await createEscrowInstructions({
+        operator,
+        escrowId: input.escrowId,
+        mint: this.mint,
+        multisig,
+        rentLamports: this.svm.minimumBalanceForRentExemption(BigInt(getTokenSize())),
+        buyer: walletSigner(input.buyer),
+        buyerTokenAccount: await this.tokenAccount(input.buyer.address),
+        amount: input.amount,
+      })),
+    );
+    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: address, memo: input.escrowId });
+    return { escrow: { escrowId: input.escrowId, address, multisig, parties, amount: input.amount }, transaction };
+  }
+
+  /** Everything in the escrow to the provider, signed by provider and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
+  async releaseEscrow(escrow: EscrowHandle, provider: Wallet, arbiter: Wallet): Promise<Transaction> {
+    this.expectParty(escrow, provider, "provider");
+    this.expectParty(escrow, arbiter, "arbiter");
+    const held = await this.heldBy(escrow);
+    return this.payOut(escrow, [provider, arbiter], [{ owner: escrow.parties.provider, amount: held }], "EscrowRelease");
+  }
+
+  /** Everything in the escrow back to the buyer, signed by buyer and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
+  async refundEscrow(escrow: EscrowHandle, buyer: Wallet, arbiter: Wallet): Promise<Transaction> {
+    this.expectParty(escrow, buyer, "buyer");
+    this.expectParty(escrow, arbiter, "arbiter");
+    const held = await this.heldBy(escrow);
+    return this.payOut(escrow, [buyer, arbiter], [{ owner: escrow.parties.buyer, amount: held }], "EscrowRefund");
+  }
+
+  /**
+   * Pays the escrow out in one transaction (payment, fee, refund), signed by two of its parties.
+   * The payouts must add up to what the escrow holds, to the base unit.
+   * @throws ESCROW_ERROR (signers, sum, closed, too many payouts), INVALID_ADDRESS, CHAIN_ERROR
+   */
+  async settleEscrow(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[]): Promise<Transaction> {
+    const members = [escrow.parties.buyer, escrow.parties.provider, escrow.parties.arbiter] as string[];
+    if (cosigners[0].address === cosigners[1].address || !cosigners.every((w) => members.includes(w.address))) {
+      throw new MarketError("ESCROW_ERROR", { reason: "a settlement is signed by two different parties of the escrow" });
+    }
+    const held = await this.heldBy(escrow);
+    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
+    if (!total.equals(held)) {
+      throw new MarketError("ESCROW_ERROR", { reason: `payouts add up to ${total.toString()} MOLT, the escrow holds ${held.toString()} MOLT` });
+    }
+    return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
+  }
+
+  /** MOLT in the escrow, or undefined once closed. */
+  escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined> {
+    const account = this.svm.getAccount(escrow.address);
+    return Promise.resolve(account.exists ? Amount.fromLamports(getTokenDecoder().decode(account.data).amount) : undefined);
+  }
+
+  private expectParty(escrow: EscrowHandle, wallet: Wallet, role: keyof EscrowParties): void {
+    if (escrow.parties[role] !== wallet.address) throw new MarketError("ESCROW_ERROR", { reason: `the ${role} of escrow ${escrow.escrowId} must sign` });
+  }
+
+  private async heldBy(escrow: EscrowHandle): Promise<Amount> {
+    const held = await this.escrowBalance(escrow);
+    if (held === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.escrowId} is settled and closed already` });
+    return held;
+  }
+
+  private async payOut(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[], type: TransactionType): Promise<Transaction> {
+    const operator = walletSigner(this.operator);
+    const destinations = await Promise.all(payouts.map(async (payout) => ({ owner: parseAddress(payout.owner), account: await this.tokenAccount(parseAddress(payout.owner)), amount: payout.amount })));
+    const instructions: Instruction[] = [
+      ...destinations.filter((d) => !d.amount.isZero()).map((d) => getCreateAssociatedTokenIdempotentInstruction({ payer: operator, ata: d.account, owner: d.owner, mint: this.mint })),
+      ...payoutInstructions({
+        escrow: escrow.address,
+        mint: this.mint,
+        multisig: escrow.multisig,
+        cosigners: [walletSigner(cosigners[0]), walletSigner(cosigners[1])],
+        payouts: destinations.map((d) => ({ destination: d.account, amount: d.amount })),
+        rentDestination: this.operator.address,
+      }),
+    ];
+    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
+    return this.execute(instructions, { type, amount: total, from: escrow.address, memo: escrow.escrowId });
   }
 
   /** A transaction this chain confirmed, or undefined. */

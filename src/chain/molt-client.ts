@@ -1,0 +1,48 @@
+// MoltClient: what molt-market needs of the MOLT token on Solana, whatever runs the chain (the
+// embedded runtime, or a validator over RPC). Every backend passes the same contract test suite.
+// Types only.
+import type { Amount } from "../core/amount.js";
+import type { Address } from "./address.js";
+import type { EscrowParties } from "./escrow-instructions.js";
+import type { Network } from "./network.js";
+import type { Transaction } from "./transaction.js";
+import type { TransactionId } from "./transaction-id.js";
+import type { Wallet } from "./wallet.js";
+
+/** An escrow on chain: its token account, the 2-of-3 multisig that owns it, and who is in it. */
+export interface EscrowHandle {
+  readonly escrowId: string;
+  readonly address: Address;
+  readonly multisig: Address;
+  readonly parties: EscrowParties;
+  readonly amount: Amount;
+}
+
+/** One payout of a settlement: MOLT to an owner (its token account is created when needed). */
+export interface SettlementPayout {
+  readonly owner: Address;
+  readonly amount: Amount;
+}
+
+/** The MOLT token operations of a chain backend. */
+export interface MoltClient {
+  readonly network: Network;
+  readonly mint: Address;
+  /** MOLT held by an owner. */
+  balance(owner: Address): Promise<Amount>;
+  /** Moves MOLT between owners. */
+  transfer(from: Wallet, to: Address, amount: Amount, memo?: string): Promise<Transaction>;
+  /** Mints test MOLT; refused on mainnet. */
+  airdrop(to: Address, amount: Amount): Promise<Transaction>;
+  getTransaction(id: TransactionId): Promise<Transaction | undefined>;
+  /** Creates the escrow account (and the parties' multisig when new) and funds it from the buyer, in one transaction. */
+  createEscrow(input: { readonly escrowId: string; readonly buyer: Wallet; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }>;
+  /** Everything to the provider; signed by provider and arbiter. */
+  releaseEscrow(escrow: EscrowHandle, provider: Wallet, arbiter: Wallet): Promise<Transaction>;
+  /** Everything back to the buyer; signed by buyer and arbiter. */
+  refundEscrow(escrow: EscrowHandle, buyer: Wallet, arbiter: Wallet): Promise<Transaction>;
+  /** Several payouts that add up to the escrow, in one transaction; signed by two of the three parties. */
+  settleEscrow(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[]): Promise<Transaction>;
+  /** MOLT in an escrow, or undefined once it is closed. */
+  escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined>;
+}

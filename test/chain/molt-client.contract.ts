@@ -1,0 +1,139 @@
+// The MoltClient contract: every chain backend runs this same suite (embedded now; rpc against a
+// localnet when it exists). Transfers, balances, errors, airdrops, and escrow create / release /
+// refund / split, exact to the base unit.
+import { describe, expect, it } from "vitest";
+import type { MoltClient } from "../../src/chain/molt-client.js";
+import { Wallet } from "../../src/chain/wallet.js";
+import { Amount } from "../../src/core/amount.js";
+import { isMarketError } from "../../src/core/errors.js";
+import type { MarketErrorCode } from "../../src/core/errors.js";
+
+const MOLT = (text: string): Amount => Amount.parse(text);
+
+async function codeOf(promise: Promise<unknown>): Promise<MarketErrorCode | undefined> {
+  try {
+    await promise;
+  } catch (e) {
+    return isMarketError(e) ? e.code : undefined;
+  }
+  return undefined;
+}
+
+let escrowCounter = 0;
+function nextEscrowId(): string {
+  escrowCounter++;
+  return `esc_01JD3Q${String(escrowCounter).padStart(20, "0")}`;
+}
+
+/** Runs the contract against the clients `open` makes (a fresh chain per test). */
+export function moltClientContract(name: string, open: () => Promise<MoltClient & { close(): void }>): void {
+  describe(`MoltClient contract: ${name}`, () => {
+    async function funded(amount: string): Promise<{ chain: MoltClient & { close(): void }; wallet: Wallet }> {
+      const chain = await open();
+      const wallet = Wallet.generate();
+      await chain.airdrop(wallet.address, MOLT(amount));
+      return { chain, wallet };
+    }
+
+    it("transfers move exact amounts and both balances show them", async () => {
+      const { chain, wallet } = await funded("10");
+      const to = Wallet.generate();
+      const sent = await chain.transfer(wallet, to.address, MOLT("0.000000001"));
+      expect(sent.status.kind).toBe("Confirmed");
+      expect((await chain.balance(wallet.address)).toString()).toBe("9.999999999");
+      expect((await chain.balance(to.address)).toString()).toBe("0.000000001");
+      expect((await chain.getTransaction(sent.id))?.amount.toString()).toBe("0.000000001");
+      chain.close();
+    });
+
+    it("an overdraft says what is required and available, and moves nothing", async () => {
+      const { chain, wallet } = await funded("3");
+      const to = Wallet.generate();
+      try {
+        await chain.transfer(wallet, to.address, MOLT("12.5"));
+        throw new Error("overdraft accepted");
+      } catch (e) {
+        expect(isMarketError(e, "INSUFFICIENT_BALANCE") && e.details.required === "12.5" && e.details.available === "3").toBe(true);
+      }
+      expect((await chain.balance(to.address)).isZero()).toBe(true);
+      chain.close();
+    });
+
+    it("refuses invalid addresses and empty airdrops", async () => {
+      const { chain, wallet } = await funded("1");
+      expect(await codeOf(chain.transfer(wallet, "0OIl" as never, MOLT("1")))).toBe("INVALID_ADDRESS");
+      expect(await codeOf(chain.balance("nope" as never))).toBe("INVALID_ADDRESS");
+      expect(await codeOf(chain.airdrop(wallet.address, Amount.zero()))).toBe("INVALID_FIELD");
+      chain.close();
+    });
+
+    it("escrow: create and fund, then release to the provider", async () => {
+      const { chain, wallet: buyer } = await funded("100");
+      const provider = Wallet.generate();
+      const arbiter = Wallet.generate();
+      const { escrow, transaction } = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("40") });
+      expect(transaction.type).toBe("EscrowCreate");
+      expect((await chain.escrowBalance(escrow))?.toString()).toBe("40");
+      expect((await chain.balance(buyer.address)).toString()).toBe("60");
+      await chain.releaseEscrow(escrow, provider, arbiter);
+      expect((await chain.balance(provider.address)).toString()).toBe("40");
+      expect(await chain.escrowBalance(escrow)).toBeUndefined();
+      // A second release fails and moves nothing.
+      expect(await codeOf(chain.releaseEscrow(escrow, provider, arbiter))).toBe("ESCROW_ERROR");
+      expect((await chain.balance(provider.address)).toString()).toBe("40");
+      chain.close();
+    });
+
+    it("escrow: refund to the buyer, and the roles are checked", async () => {
+      const { chain, wallet: buyer } = await funded("100");
+      const provider = Wallet.generate();
+      const arbiter = Wallet.generate();
+      const { escrow } = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("25") });
+      expect(await codeOf(chain.releaseEscrow(escrow, buyer, arbiter))).toBe("ESCROW_ERROR");
+      expect(await codeOf(chain.refundEscrow(escrow, provider, arbiter))).toBe("ESCROW_ERROR");
+      expect(await codeOf(chain.settleEscrow(escrow, [arbiter, arbiter], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
+      expect(await codeOf(chain.settleEscrow(escrow, [arbiter, Wallet.generate()], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
+      await chain.refundEscrow(escrow, buyer, arbiter);
+      expect((await chain.balance(buyer.address)).toString()).toBe("100");
+      chain.close();
+    });
+
+    it("escrow: a split pays payment, fee and refund in one transaction that adds up to the escrow", async () => {
+      const { chain, wallet: buyer } = await funded("100");
+      const provider = Wallet.generate();
+      const arbiter = Wallet.generate();
+      const treasury = Wallet.generate();
+      const { escrow } = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("50") });
+      const payment = MOLT("33.333333334");
+      const fee = MOLT("1.666666666");
+      const refund = MOLT("15");
+      expect(await codeOf(chain.settleEscrow(escrow, [provider, arbiter], [{ owner: provider.address, amount: payment }, { owner: treasury.address, amount: fee }]))).toBe("ESCROW_ERROR");
+      const settled = await chain.settleEscrow(escrow, [provider, arbiter], [
+        { owner: provider.address, amount: payment },
+        { owner: treasury.address, amount: fee },
+        { owner: buyer.address, amount: refund },
+      ]);
+      expect(settled.type).toBe("EscrowSettle");
+      expect((await chain.balance(provider.address)).toString()).toBe("33.333333334");
+      expect((await chain.balance(treasury.address)).toString()).toBe("1.666666666");
+      expect((await chain.balance(buyer.address)).toString()).toBe("65");
+      expect(await chain.escrowBalance(escrow)).toBeUndefined();
+      chain.close();
+    });
+
+    it("escrow: the buyer must hold the amount, ids are single-use, and the multisig is reused", async () => {
+      const { chain, wallet: buyer } = await funded("10");
+      const provider = Wallet.generate();
+      const arbiter = Wallet.generate();
+      expect(await codeOf(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("11") }))).toBe("INSUFFICIENT_BALANCE");
+      const id = nextEscrowId();
+      const first = await chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") });
+      expect(await codeOf(chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") }))).toBe("ESCROW_ERROR");
+      const second = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("3") });
+      expect(second.escrow.multisig).toBe(first.escrow.multisig);
+      expect(second.escrow.address).not.toBe(first.escrow.address);
+      expect(await codeOf(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: buyer.address, arbiter: arbiter.address, amount: MOLT("1") }))).toBe("ESCROW_ERROR");
+      chain.close();
+    });
+  });
+}
