@@ -9,7 +9,7 @@ import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js"
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { isMarketError } from "../../src/core/errors.js";
-import type { MarketErrorCode } from "../../src/core/errors.js";
+import { rejectionCode } from "../support/error-code.js";
 import type { TransactionId } from "../../src/chain/transaction-id.js";
 
 const MOLT = (text: string): Amount => Amount.parse(text);
@@ -18,14 +18,6 @@ function dataDir(): string {
   return mkdtempSync(join(tmpdir(), "molt-chain-"));
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<MarketErrorCode | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return isMarketError(e) ? e.code : undefined;
-  }
-  return undefined;
-}
 
 describe("EmbeddedMoltClient", () => {
   it("airdrops, transfers and records, exact to the base unit", async () => {
@@ -56,10 +48,10 @@ describe("EmbeddedMoltClient", () => {
       expect(isMarketError(e, "INSUFFICIENT_BALANCE")).toBe(true);
       if (isMarketError(e, "INSUFFICIENT_BALANCE")) expect(e.details).toMatchObject({ required: "5.000000001", available: "5" });
     }
-    expect(await codeOf(chain.transfer(alice, "not-an-address" as never, MOLT("1")))).toBe("INVALID_ADDRESS");
-    expect(await codeOf(chain.transfer(alice, Wallet.generate().address, Amount.zero()))).toBe("INVALID_FIELD");
-    expect(await codeOf(chain.transfer(alice, Wallet.generate().address, MOLT("1"), "x".repeat(257)))).toBe("OUT_OF_RANGE");
-    expect(await codeOf(chain.airdrop(alice.address, MOLT("1000001")))).toBe("LIMIT_EXCEEDED");
+    expect(await rejectionCode(chain.transfer(alice, "not-an-address" as never, MOLT("1")))).toBe("INVALID_ADDRESS");
+    expect(await rejectionCode(chain.transfer(alice, Wallet.generate().address, Amount.zero()))).toBe("INVALID_FIELD");
+    expect(await rejectionCode(chain.transfer(alice, Wallet.generate().address, MOLT("1"), "x".repeat(257)))).toBe("OUT_OF_RANGE");
+    expect(await rejectionCode(chain.airdrop(alice.address, MOLT("1000001")))).toBe("LIMIT_EXCEEDED");
     expect((await chain.balance(alice.address)).toString()).toBe("5");
     chain.close();
   });

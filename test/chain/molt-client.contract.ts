@@ -6,18 +6,10 @@ import type { MoltClient } from "../../src/chain/molt-client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { isMarketError } from "../../src/core/errors.js";
-import type { MarketErrorCode } from "../../src/core/errors.js";
+import { rejectionCode } from "../support/error-code.js";
 
 const MOLT = (text: string): Amount => Amount.parse(text);
 
-async function codeOf(promise: Promise<unknown>): Promise<MarketErrorCode | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return isMarketError(e) ? e.code : undefined;
-  }
-  return undefined;
-}
 
 let escrowCounter = 0;
 function nextEscrowId(): string {
@@ -61,9 +53,9 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
 
     it("refuses invalid addresses and empty airdrops", async () => {
       const { chain, wallet } = await funded("1");
-      expect(await codeOf(chain.transfer(wallet, "0OIl" as never, MOLT("1")))).toBe("INVALID_ADDRESS");
-      expect(await codeOf(chain.balance("nope" as never))).toBe("INVALID_ADDRESS");
-      expect(await codeOf(chain.airdrop(wallet.address, Amount.zero()))).toBe("INVALID_FIELD");
+      expect(await rejectionCode(chain.transfer(wallet, "0OIl" as never, MOLT("1")))).toBe("INVALID_ADDRESS");
+      expect(await rejectionCode(chain.balance("nope" as never))).toBe("INVALID_ADDRESS");
+      expect(await rejectionCode(chain.airdrop(wallet.address, Amount.zero()))).toBe("INVALID_FIELD");
       chain.close();
     });
 
@@ -79,7 +71,7 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       expect((await chain.balance(provider.address)).toString()).toBe("40");
       expect(await chain.escrowBalance(escrow)).toBeUndefined();
       // A second release fails and moves nothing.
-      expect(await codeOf(chain.releaseEscrow(escrow, provider, arbiter))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.releaseEscrow(escrow, provider, arbiter))).toBe("ESCROW_ERROR");
       expect((await chain.balance(provider.address)).toString()).toBe("40");
       chain.close();
     });
@@ -89,10 +81,10 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const provider = Wallet.generate();
       const arbiter = Wallet.generate();
       const { escrow } = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("25") });
-      expect(await codeOf(chain.releaseEscrow(escrow, buyer, arbiter))).toBe("ESCROW_ERROR");
-      expect(await codeOf(chain.refundEscrow(escrow, provider, arbiter))).toBe("ESCROW_ERROR");
-      expect(await codeOf(chain.settleEscrow(escrow, [arbiter, arbiter], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
-      expect(await codeOf(chain.settleEscrow(escrow, [arbiter, Wallet.generate()], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.releaseEscrow(escrow, buyer, arbiter))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.refundEscrow(escrow, provider, arbiter))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.settleEscrow(escrow, [arbiter, arbiter], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.settleEscrow(escrow, [arbiter, Wallet.generate()], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
       await chain.refundEscrow(escrow, buyer, arbiter);
       expect((await chain.balance(buyer.address)).toString()).toBe("100");
       chain.close();
@@ -107,7 +99,7 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const payment = MOLT("33.333333334");
       const fee = MOLT("1.666666666");
       const refund = MOLT("15");
-      expect(await codeOf(chain.settleEscrow(escrow, [provider, arbiter], [{ owner: provider.address, amount: payment }, { owner: treasury.address, amount: fee }]))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.settleEscrow(escrow, [provider, arbiter], [{ owner: provider.address, amount: payment }, { owner: treasury.address, amount: fee }]))).toBe("ESCROW_ERROR");
       const settled = await chain.settleEscrow(escrow, [provider, arbiter], [
         { owner: provider.address, amount: payment },
         { owner: treasury.address, amount: fee },
@@ -125,14 +117,14 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const { chain, wallet: buyer } = await funded("10");
       const provider = Wallet.generate();
       const arbiter = Wallet.generate();
-      expect(await codeOf(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("11") }))).toBe("INSUFFICIENT_BALANCE");
+      expect(await rejectionCode(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("11") }))).toBe("INSUFFICIENT_BALANCE");
       const id = nextEscrowId();
       const first = await chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") });
-      expect(await codeOf(chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") }))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") }))).toBe("ESCROW_ERROR");
       const second = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("3") });
       expect(second.escrow.multisig).toBe(first.escrow.multisig);
       expect(second.escrow.address).not.toBe(first.escrow.address);
-      expect(await codeOf(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: buyer.address, arbiter: arbiter.address, amount: MOLT("1") }))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: buyer.address, arbiter: arbiter.address, amount: MOLT("1") }))).toBe("ESCROW_ERROR");
       chain.close();
     });
   });

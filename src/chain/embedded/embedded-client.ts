@@ -2,7 +2,7 @@
 // Token program), kept in a data directory. Every confirmed transaction is in the fsync'd chain log
 // before it is reported; a restart, even after kill -9, loads the newest snapshot and replays the log.
 // Reads and writes files in its data directory only.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import {
@@ -35,7 +35,7 @@ import {
 import { Amount, MOLT_DECIMALS } from "../../core/amount.js";
 import { systemClock } from "../../core/clock.js";
 import type { Clock } from "../../core/clock.js";
-import { MarketError, isMarketError } from "../../core/errors.js";
+import { MarketError } from "../../core/errors.js";
 import { parseAddress } from "../address.js";
 import type { Address } from "../address.js";
 import { Network } from "../network.js";
@@ -145,14 +145,8 @@ export class EmbeddedMoltClient implements MoltClient {
   static async open(options: EmbeddedClientOptions): Promise<EmbeddedMoltClient> {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const operatorPath = join(options.dataDir, "operator.json");
-    let operator: Wallet;
-    try {
-      operator = Wallet.fromFile(operatorPath);
-    } catch (e) {
-      if (!isMarketError(e, "WALLET_ERROR") || !/no such file/.test(e.message)) throw e;
-      operator = Wallet.generate();
-      operator.save(operatorPath);
-    }
+    if (!existsSync(operatorPath)) Wallet.generate().save(operatorPath);
+    const operator = Wallet.fromFile(operatorPath);
     const mint = await createAddressWithSeed({ baseAddress: operator.address, programAddress: TOKEN_PROGRAM_ADDRESS, seed: MINT_SEED });
     const log = ChainLog.open(options.dataDir);
     const snapshot = log.latestSnapshot();
