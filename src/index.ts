@@ -43,3 +43,5 @@ export { AIRDROP_MAX, EmbeddedMoltClient, MINT_SEED } from "./chain/embedded/emb
 export type { EmbeddedClientOptions } from "./chain/embedded/embedded-client.js";
 export type { Transaction, TransactionStatus, TransactionType } from "./chain/transaction.js";
 export type { EscrowHandle, MoltClient, SettlementPayout } from "./chain/molt-client.js";
+export { LAMPORT_AIRDROP_MAX, RPC_BODY_BYTES_MAX, startLocalnet } from "./chain/localnet/rpc-server.js";
+export type { Localnet } from "./chain/localnet/rpc-server.js";

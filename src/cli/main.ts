@@ -4,20 +4,22 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isMarketError } from "../core/errors.js";
+import { LOCALNET_USAGE, runLocalnet } from "./localnet.js";
 import { QUOTE_USAGE, runQuote } from "./quote.js";
 
 const USAGE = `Usage: molt-market <command> [options]
 
 Commands:
   quote     best offers for an order, against a market file (molt-market quote --help)
+  localnet  serve the embedded chain over Solana JSON-RPC on 127.0.0.1 (molt-market localnet --help)
 
 Options:
   --help, -h     show this help
   --version      show the version
 `;
 
-/** Runs the CLI with argv (without node and script); returns the exit code. */
-export function main(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
+/** Runs the CLI with argv (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
@@ -33,6 +35,10 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
       out(runQuote(rest));
       return 0;
     }
+    if (command === "localnet") {
+      await runLocalnet(rest, out);
+      return 0;
+    }
     err(`error: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   } catch (e) {
@@ -41,7 +47,7 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
       return 1;
     }
     if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
-      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : USAGE}`);
+      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : USAGE}`);
       return 2;
     }
     throw e;
@@ -51,5 +57,5 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
 // Run when this file is the program (also through npm's bin symlink), not when imported by tests.
 const script = process.argv[1];
 if (script !== undefined && pathToFileURL(realpathSync(script)).href === import.meta.url) {
-  process.exitCode = main(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  process.exitCode = await main(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
 }

@@ -5,9 +5,13 @@ import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, 
 import { join } from "node:path";
 import { MarketError } from "../../core/errors.js";
 
-/** One logged step: a signed transaction's wire bytes, or a lamport airdrop (the runtime's own faucet). */
+/**
+ * One logged step: a signed transaction's wire bytes (with its record; `failed` when it failed
+ * during execution but still paid its fee, which is a change of state too), or a lamport airdrop.
+ */
 export type LogEntry =
   | { readonly seq: number; readonly kind: "transaction"; readonly wire: string; readonly record: string }
+  | { readonly seq: number; readonly kind: "failed"; readonly wire: string }
   | { readonly seq: number; readonly kind: "lamports"; readonly to: string; readonly lamports: string };
 
 /** Body of an entry before the log numbers it. */

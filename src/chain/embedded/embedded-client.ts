@@ -11,6 +11,7 @@ import {
   createTransactionMessage,
   getBase64Decoder,
   getBase64Encoder,
+  getCompiledTransactionMessageDecoder,
   getTransactionDecoder,
   getTransactionEncoder,
   lamports,
@@ -123,6 +124,8 @@ export class EmbeddedMoltClient implements MoltClient {
   /** Where the time of confirmed transactions went, in nanoseconds: for benchmarks and metrics. */
   readonly timings = { transactions: 0, buildSignNs: 0n, executeNs: 0n, durableLogNs: 0n };
   private readonly transactions = new Map<string, Transaction>();
+  /** Outcome of every transaction this process executed or replayed, by signature. */
+  private readonly statuses = new Map<string, { readonly slot: bigint; readonly error?: string }>();
   private readonly snapshotEvery: number;
 
   private constructor(
@@ -172,9 +175,16 @@ export class EmbeddedMoltClient implements MoltClient {
         continue;
       }
       const result = this.svm.sendTransaction(decoder.decode(base64.encode(entry.wire)));
+      if (entry.kind === "failed") {
+        if (!(result instanceof FailedTransactionMetadata)) {
+          throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
+        }
+        continue;
+      }
       if (result instanceof FailedTransactionMetadata) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} failed: ${result.err().toString()}` });
       }
+      this.statuses.set(transactionIdFromBytes(result.signature()), { slot: this.svm.getClock().slot });
     }
     this.svm.withBlockhashCheck(true);
   }
@@ -224,7 +234,8 @@ export class EmbeddedMoltClient implements MoltClient {
       (message) => signTransactionMessageWithSigners(message),
     );
     const signedAt = process.hrtime.bigint();
-    const result = this.svm.sendTransaction(signed);
+    const wireBytes = getTransactionEncoder().encode(signed);
+    const result = this.sendLogged(signed, Uint8Array.from(wireBytes));
     if (result instanceof FailedTransactionMetadata) {
       throw new MarketError("CHAIN_ERROR", { reason: result.err().toString() });
     }
@@ -236,7 +247,7 @@ export class EmbeddedMoltClient implements MoltClient {
       timeMs: this.clock.now(),
       feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(signed.signatures).length),
     };
-    const wire = getBase64Decoder().decode(getTransactionEncoder().encode(signed));
+    const wire = getBase64Decoder().decode(wireBytes);
     const seq = this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
     const loggedAt = process.hrtime.bigint();
     this.timings.transactions++;
@@ -244,9 +255,24 @@ export class EmbeddedMoltClient implements MoltClient {
     this.timings.executeNs += executedAt - signedAt;
     this.timings.durableLogNs += loggedAt - executedAt;
     this.transactions.set(transaction.id, transaction);
+    this.statuses.set(transaction.id, { slot: this.svm.getClock().slot });
     this.svm.expireBlockhash(); // the next transaction gets a new blockhash, so a repeat is a new transaction
     if (seq % this.snapshotEvery === 0) this.snapshot();
     return transaction;
+  }
+
+  /**
+   * Sends a transaction; when it fails but its fee was charged (it failed while executing), logs it
+   * as failed so a replay charges the same fee.
+   */
+  private sendLogged(transaction: Parameters<LiteSVM["sendTransaction"]>[0], wire: Uint8Array): ReturnType<LiteSVM["sendTransaction"]> {
+    const feePayer = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes).staticAccounts[0];
+    const before = feePayer === undefined ? null : this.svm.getBalance(feePayer);
+    const result = this.svm.sendTransaction(transaction);
+    if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
+      this.log.append({ kind: "failed", wire: getBase64Decoder().decode(wire) });
+    }
+    return result;
   }
 
   /** Writes a snapshot of the state (restart then replays only what came after). */
@@ -420,6 +446,91 @@ export class EmbeddedMoltClient implements MoltClient {
   /** A transaction this chain confirmed, or undefined. */
   getTransaction(id: TransactionId): Promise<Transaction | undefined> {
     return Promise.resolve(this.transactions.get(id));
+  }
+
+  // ------------------------------------------------------------------ runtime view for the localnet server
+
+  /** The runtime's current slot. */
+  get slot(): bigint {
+    return this.svm.getClock().slot;
+  }
+
+  /** The blockhash new transactions must use. */
+  latestBlockhash(): string {
+    return this.svm.latestBlockhash();
+  }
+
+  /** An account as the runtime holds it, or undefined. */
+  account(address: Address): { readonly lamports: bigint; readonly owner: Address; readonly data: Uint8Array; readonly executable: boolean } | undefined {
+    const found = this.svm.getAccount(address);
+    if (!found.exists) return undefined;
+    return { lamports: found.lamports, owner: found.programAddress, data: Uint8Array.from(found.data), executable: found.executable };
+  }
+
+  /** Lamports an account of `space` bytes needs to be rent exempt. */
+  rentExemptMinimum(space: bigint): bigint {
+    return this.svm.minimumBalanceForRentExemption(space);
+  }
+
+  /**
+   * Executes a signed transaction from its wire bytes; on success it is logged durably before this
+   * returns. A refused transaction changes nothing and its error is returned, not thrown.
+   * @throws CHAIN_ERROR (bytes that are no transaction)
+   */
+  submitWire(wire: Uint8Array): { readonly signature: string; readonly error?: string } {
+    let decoded;
+    try {
+      decoded = getTransactionDecoder().decode(wire);
+    } catch (e) {
+      throw new MarketError("CHAIN_ERROR", { reason: "the bytes are not a serialized transaction" }, { cause: e });
+    }
+    this.fundOperator();
+    const result = this.sendLogged(decoded, wire);
+    if (result instanceof FailedTransactionMetadata) {
+      const firstSignature = Object.values(decoded.signatures)[0];
+      const signature = firstSignature === null || firstSignature === undefined ? "" : transactionIdFromBytes(firstSignature);
+      const error = result.err().toString();
+      if (signature !== "") this.statuses.set(signature, { slot: this.svm.getClock().slot, error });
+      return { signature, error };
+    }
+    const signature = transactionIdFromBytes(result.signature());
+    const record: Transaction = { id: signature, status: { kind: "Confirmed", slot: this.svm.getClock().slot }, type: "External", amount: Amount.zero(), timeMs: this.clock.now(), feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(decoded.signatures).length) };
+    this.log.append({ kind: "transaction", wire: getBase64Decoder().decode(wire), record: JSON.stringify(toRecord(record)) });
+    this.transactions.set(signature, record);
+    this.statuses.set(signature, { slot: this.svm.getClock().slot });
+    return { signature };
+  }
+
+  /** Runs a signed transaction without keeping its effects. @throws CHAIN_ERROR (bytes that are no transaction) */
+  simulateWire(wire: Uint8Array): { readonly error?: string; readonly logs: readonly string[]; readonly unitsConsumed: bigint } {
+    let decoded;
+    try {
+      decoded = getTransactionDecoder().decode(wire);
+    } catch (e) {
+      throw new MarketError("CHAIN_ERROR", { reason: "the bytes are not a serialized transaction" }, { cause: e });
+    }
+    const result = this.svm.simulateTransaction(decoded);
+    if (result instanceof FailedTransactionMetadata) {
+      return { error: result.err().toString(), logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+    }
+    return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+  }
+
+  /** Where a transaction this process knows ended: its slot, and its error when it failed. */
+  signatureStatus(signature: string): { readonly slot: bigint; readonly error?: string } | undefined {
+    return this.statuses.get(signature);
+  }
+
+  /** Gives an address lamports (SOL for fees), logged like a transaction. @throws CHAIN_ERROR */
+  airdropLamports(to: Address, amount: bigint): string {
+    const result = this.svm.airdrop(parseAddress(to), lamports(amount));
+    if (result === null || result instanceof FailedTransactionMetadata) {
+      throw new MarketError("CHAIN_ERROR", { reason: `airdrop refused${result === null ? "" : `: ${result.err().toString()}`}` });
+    }
+    this.log.append({ kind: "lamports", to, lamports: amount.toString() });
+    const signature = transactionIdFromBytes(result.signature());
+    this.statuses.set(signature, { slot: this.svm.getClock().slot });
+    return signature;
   }
 
   /** Writes a snapshot and closes the log. */

@@ -1,0 +1,54 @@
+// `molt-market localnet`: serves the embedded chain (a data directory) over Solana JSON-RPC on
+// 127.0.0.1 until interrupted, then writes a snapshot. Reads and writes the data directory.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { EmbeddedMoltClient } from "../chain/embedded/embedded-client.js";
+import { startLocalnet } from "../chain/localnet/rpc-server.js";
+import { MarketError } from "../core/errors.js";
+
+/** Default data directory of the embedded chain. */
+export const DEFAULT_CHAIN_DIR = ".molt-market/chain";
+
+/** Usage of the localnet command. */
+export const LOCALNET_USAGE = `Usage: molt-market localnet [--data-dir DIR] [--port N]
+
+Serves the embedded MOLT chain (LiteSVM with the SPL Token program) over Solana JSON-RPC on
+127.0.0.1, so @solana/kit and other Solana clients can use it. Stop it with Ctrl-C.
+
+  --data-dir DIR   where the chain lives (default ${DEFAULT_CHAIN_DIR})
+  --port N         HTTP JSON-RPC port (default 8899; 0 picks a free one)
+`;
+
+/** Runs `localnet` until SIGINT or SIGTERM. @throws MarketError for bad flags */
+export async function runLocalnet(args: readonly string[], out: (text: string) => void): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { "data-dir": { type: "string" }, port: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    out(LOCALNET_USAGE);
+    return;
+  }
+  const port = values.port === undefined ? 8899 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new MarketError("OUT_OF_RANGE", { field: "--port", value: String(values.port), min: "0", max: "65535" });
+  }
+  const dataDir = resolve(values["data-dir"] ?? DEFAULT_CHAIN_DIR);
+  const chain = await EmbeddedMoltClient.open({ dataDir });
+  const localnet = await startLocalnet(chain, { port });
+  out(`localnet serving ${localnet.rpcUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      done();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await localnet.close();
+  chain.close();
+  out("localnet stopped; state saved\n");
+}
