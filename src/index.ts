@@ -45,3 +45,5 @@ export type { Transaction, TransactionStatus, TransactionType } from "./chain/tr
 export type { EscrowHandle, MoltClient, SettlementPayout } from "./chain/molt-client.js";
 export { LAMPORT_AIRDROP_MAX, RPC_BODY_BYTES_MAX, startLocalnet } from "./chain/localnet/rpc-server.js";
 export type { Localnet } from "./chain/localnet/rpc-server.js";
+export { CONFIRM_TIMEOUT_MS_DEFAULT, RpcMoltClient, SEND_ATTEMPTS_MAX } from "./chain/rpc/rpc-client.js";
+export type { RpcClientOptions } from "./chain/rpc/rpc-client.js";
