@@ -16,7 +16,7 @@ Serves the embedded MOLT chain (LiteSVM with the SPL Token program) over Solana 
 127.0.0.1, so @solana/kit and other Solana clients can use it. Stop it with Ctrl-C.
 
   --data-dir DIR   where the chain lives (default ${DEFAULT_CHAIN_DIR})
-  --port N         HTTP JSON-RPC port (default 8899; 0 picks a free one)
+  --port N         HTTP JSON-RPC port (default 8899; subscriptions on N + 1; 0 picks free ones)
 `;
 
 /** Runs `localnet` until SIGINT or SIGTERM. @throws MarketError for bad flags */
@@ -38,7 +38,7 @@ export async function runLocalnet(args: readonly string[], out: (text: string) =
   const dataDir = resolve(values["data-dir"] ?? DEFAULT_CHAIN_DIR);
   const chain = await EmbeddedMoltClient.open({ dataDir });
   const localnet = await startLocalnet(chain, { port });
-  out(`localnet serving ${localnet.rpcUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`);
+  out(`localnet serving ${localnet.rpcUrl}\nwebsocket ${localnet.wsUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off("SIGINT", stop);

@@ -4,7 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  appendTransactionMessageInstructions, createSolanaRpc, createTransactionMessage, getBase64EncodedWireTransaction, lamports, pipe,
+  appendTransactionMessageInstructions, createSolanaRpc, createSolanaRpcSubscriptions, createTransactionMessage, getBase64EncodedWireTransaction,
+  getSignatureFromTransaction, lamports, pipe,
   setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
 } from "@solana/kit";
 import type { Rpc, Signature, SolanaRpcApi } from "@solana/kit";
@@ -33,6 +34,38 @@ async function start(dir = mkdtempSync(join(tmpdir(), "molt-localnet-"))): Promi
 }
 
 describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
+  it("announces signatures over websocket subscriptions to kit's rpcSubscriptions", async () => {
+    const { chain, rpc } = await start();
+    const subscriptions = createSolanaRpcSubscriptions(running?.localnet.wsUrl ?? "");
+    const alice = Wallet.generate();
+    const signature = await rpc.requestAirdrop(alice.address, lamports(1_000_000_000n)).send();
+    // Already known: announced at once.
+    const abort = new AbortController();
+    const known = await subscriptions.signatureNotifications(signature, { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
+    for await (const notification of known) {
+      expect(notification.value.err).toBeNull();
+      break;
+    }
+    // Not known yet: announced when it lands.
+    await chain.airdrop(alice.address, Amount.parse("3"));
+    const { value: latest } = await rpc.getLatestBlockhash().send(); // after the airdrop, which moves the blockhash on
+    const transfer = getTransferCheckedInstruction({ source: await chain.tokenAccount(alice.address), mint: chain.mint, destination: await chain.tokenAccount(alice.address), authority: walletSigner(alice), amount: 1n, decimals: 9 });
+    const signed = await pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayerSigner(walletSigner(alice), m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+      (m) => appendTransactionMessageInstructions([transfer], m),
+      (m) => signTransactionMessageWithSigners(m),
+    );
+    const pending = await subscriptions.signatureNotifications(getSignatureFromTransaction(signed), { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
+    const next = pending[Symbol.asyncIterator]().next();
+    await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
+    const announced = await next;
+    expect(announced.done).toBe(false);
+    if (announced.done !== true) expect(announced.value.value.err).toBeNull();
+    abort.abort();
+  });
+
   it("serves kit's RPC client: blockhash, airdrop, balances, accounts, rent", async () => {
     const { chain, rpc } = await start();
     const payer = Wallet.generate();

@@ -64,7 +64,8 @@ describe("RpcMoltClient", () => {
       const alice = Wallet.generate();
       const bob = Wallet.generate();
       await chain.airdrop(alice.address, Amount.parse("10"));
-      const client = new RpcMoltClient({ network: Network.custom(proxy.url), payer, mint: chain.mint, confirmTimeoutMs: 10_000 });
+      // The proxy carries HTTP only; its websocket URL leads nowhere, so confirmation falls back to polling.
+      const client = new RpcMoltClient({ network: Network.custom(proxy.url, "ws://127.0.0.1:9"), payer, mint: chain.mint, confirmTimeoutMs: 10_000 });
       const sent = await client.transfer(alice, bob.address, Amount.parse("4"));
       expect(sent.status.kind).toBe("Confirmed");
       expect(proxy.dropped()).toBe(1);

@@ -126,6 +126,7 @@ export class EmbeddedMoltClient implements MoltClient {
   private readonly transactions = new Map<string, Transaction>();
   /** Outcome of every transaction this process executed or replayed, by signature. */
   private readonly statuses = new Map<string, { readonly slot: bigint; readonly error?: string }>();
+  private readonly statusListeners = new Set<(signature: string) => void>();
   private readonly snapshotEvery: number;
 
   private constructor(
@@ -184,7 +185,7 @@ export class EmbeddedMoltClient implements MoltClient {
       if (result instanceof FailedTransactionMetadata) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} failed: ${result.err().toString()}` });
       }
-      this.statuses.set(transactionIdFromBytes(result.signature()), { slot: this.svm.getClock().slot });
+      this.setStatus(transactionIdFromBytes(result.signature()), { slot: this.svm.getClock().slot });
     }
     this.svm.withBlockhashCheck(true);
   }
@@ -255,7 +256,7 @@ export class EmbeddedMoltClient implements MoltClient {
     this.timings.executeNs += executedAt - signedAt;
     this.timings.durableLogNs += loggedAt - executedAt;
     this.transactions.set(transaction.id, transaction);
-    this.statuses.set(transaction.id, { slot: this.svm.getClock().slot });
+    this.setStatus(transaction.id, { slot: this.svm.getClock().slot });
     this.svm.expireBlockhash(); // the next transaction gets a new blockhash, so a repeat is a new transaction
     if (seq % this.snapshotEvery === 0) this.snapshot();
     return transaction;
@@ -490,14 +491,14 @@ export class EmbeddedMoltClient implements MoltClient {
       const firstSignature = Object.values(decoded.signatures)[0];
       const signature = firstSignature === null || firstSignature === undefined ? "" : transactionIdFromBytes(firstSignature);
       const error = result.err().toString();
-      if (signature !== "") this.statuses.set(signature, { slot: this.svm.getClock().slot, error });
+      if (signature !== "") this.setStatus(signature, { slot: this.svm.getClock().slot, error });
       return { signature, error };
     }
     const signature = transactionIdFromBytes(result.signature());
     const record: Transaction = { id: signature, status: { kind: "Confirmed", slot: this.svm.getClock().slot }, type: "External", amount: Amount.zero(), timeMs: this.clock.now(), feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(decoded.signatures).length) };
     this.log.append({ kind: "transaction", wire: getBase64Decoder().decode(wire), record: JSON.stringify(toRecord(record)) });
     this.transactions.set(signature, record);
-    this.statuses.set(signature, { slot: this.svm.getClock().slot });
+    this.setStatus(signature, { slot: this.svm.getClock().slot });
     return { signature };
   }
 
@@ -516,6 +517,17 @@ export class EmbeddedMoltClient implements MoltClient {
     return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
   }
 
+  private setStatus(signature: string, status: { readonly slot: bigint; readonly error?: string }): void {
+    this.statuses.set(signature, status);
+    for (const listener of this.statusListeners) listener(signature);
+  }
+
+  /** Calls `listener` with each signature whose outcome becomes known; returns the unsubscribe function. */
+  onStatus(listener: (signature: string) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   /** Where a transaction this process knows ended: its slot, and its error when it failed. */
   signatureStatus(signature: string): { readonly slot: bigint; readonly error?: string } | undefined {
     return this.statuses.get(signature);
@@ -529,7 +541,7 @@ export class EmbeddedMoltClient implements MoltClient {
     }
     this.log.append({ kind: "lamports", to, lamports: amount.toString() });
     const signature = transactionIdFromBytes(result.signature());
-    this.statuses.set(signature, { slot: this.svm.getClock().slot });
+    this.setStatus(signature, { slot: this.svm.getClock().slot });
     return signature;
   }
 

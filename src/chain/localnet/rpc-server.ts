@@ -8,6 +8,7 @@ import { getTokenDecoder } from "@solana-program/token";
 import { MOLT_DECIMALS } from "../../core/amount.js";
 import { isAddress } from "../address.js";
 import type { EmbeddedMoltClient } from "../embedded/embedded-client.js";
+import { startSubscriptions } from "./ws-server.js";
 
 /** Largest request body read. */
 export const RPC_BODY_BYTES_MAX = 1024 * 1024;
@@ -165,25 +166,49 @@ async function handle(chain: EmbeddedMoltClient, request: IncomingMessage, respo
   }
 }
 
-/** A running localnet server. */
+/** A running localnet: JSON-RPC over HTTP and subscriptions over websocket. */
 export interface Localnet {
   readonly rpcUrl: string;
+  readonly wsUrl: string;
   close(): Promise<void>;
 }
 
-/** Serves `chain` over JSON-RPC on 127.0.0.1 (port 0: any free port). */
-export function startLocalnet(chain: EmbeddedMoltClient, options: { readonly port?: number } = {}): Promise<Localnet> {
+function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
+  return new Promise<void>((done) => {
+    server.close(() => {
+      done();
+    });
+  });
+}
+
+/**
+ * Serves `chain` on 127.0.0.1: JSON-RPC on `port` (default 8899) and subscriptions on `port + 1`
+ * (8900); port 0 picks free ports for both.
+ */
+export async function startLocalnet(chain: EmbeddedMoltClient, options: { readonly port?: number } = {}): Promise<Localnet> {
   const server = createServer((request, response) => {
     void handle(chain, request, response);
   });
-  return new Promise((resolve, reject) => {
+  const requested = options.port ?? 8899;
+  const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 8899, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        rpcUrl: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((done) => server.close(() => { done(); })),
-      });
+    server.listen(requested, "127.0.0.1", () => {
+      resolve((server.address() as AddressInfo).port);
     });
   });
+  let subscriptions;
+  try {
+    subscriptions = await startSubscriptions(chain, { port: requested === 0 ? 0 : port + 1 });
+  } catch (e) {
+    await closeServer(server);
+    throw e;
+  }
+  return {
+    rpcUrl: `http://127.0.0.1:${port}`,
+    wsUrl: subscriptions.wsUrl,
+    close: async () => {
+      await subscriptions.close();
+      await closeServer(server);
+    },
+  };
 }

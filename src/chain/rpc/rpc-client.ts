@@ -5,6 +5,7 @@
 import {
   appendTransactionMessageInstructions,
   createSolanaRpc,
+  createSolanaRpcSubscriptions,
   createTransactionMessage,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
@@ -13,7 +14,7 @@ import {
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from "@solana/kit";
-import type { Instruction, Rpc, Signature, SolanaRpcApi } from "@solana/kit";
+import type { Instruction, Rpc, RpcSubscriptions, Signature, SolanaRpcApi, SolanaRpcSubscriptionsApi } from "@solana/kit";
 import {
   TOKEN_PROGRAM_ADDRESS,
   findAssociatedTokenPda,
@@ -76,6 +77,7 @@ export class RpcMoltClient implements MoltClient {
   readonly network: Network;
   readonly mint: Address;
   private readonly rpc: Rpc<SolanaRpcApi>;
+  private readonly subscriptions: RpcSubscriptions<SolanaRpcSubscriptionsApi>;
   private readonly payer: Wallet;
   private readonly mintAuthority: Wallet | undefined;
   private readonly confirmTimeoutMs: number;
@@ -90,6 +92,25 @@ export class RpcMoltClient implements MoltClient {
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? CONFIRM_TIMEOUT_MS_DEFAULT;
     this.clock = options.clock ?? systemClock;
     this.rpc = createSolanaRpc(options.network.rpcUrl);
+    this.subscriptions = createSolanaRpcSubscriptions(options.network.wsUrl);
+  }
+
+  /** A promise that settles when the validator announces `signature`, or undefined without a websocket (then polls alone decide). */
+  private async watch(signature: Signature): Promise<{ readonly announced: Promise<void>; stop(): void } | undefined> {
+    const abort = new AbortController();
+    try {
+      const notifications = await this.subscriptions.signatureNotifications(signature, { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
+      const announced = notifications[Symbol.asyncIterator]()
+        .next()
+        .then(
+          () => undefined,
+          () => undefined,
+        );
+      return { announced, stop: () => { abort.abort(); } };
+    } catch {
+      abort.abort();
+      return undefined;
+    }
   }
 
   /** Nothing to release: requests are independent. */
@@ -128,6 +149,30 @@ export class RpcMoltClient implements MoltClient {
     );
     const signature = getSignatureFromTransaction(signed);
     const wire = getBase64EncodedWireTransaction(signed);
+    const watcher = await this.watch(signature);
+    let announced = watcher?.announced;
+    try {
+      return await this.sendAndConfirm(signed, signature, wire, latest.lastValidBlockHeight, record, async () => {
+        const sleep = new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
+        if (announced === undefined) await sleep;
+        else {
+          await Promise.race([announced, sleep]);
+          announced = undefined; // announced, or a poll interval passed: plain polling from here on
+        }
+      });
+    } finally {
+      watcher?.stop();
+    }
+  }
+
+  private async sendAndConfirm(
+    signed: Awaited<ReturnType<typeof signTransactionMessageWithSigners>>,
+    signature: Signature,
+    wire: ReturnType<typeof getBase64EncodedWireTransaction>,
+    lastValidBlockHeight: bigint,
+    record: Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">,
+    pause: () => Promise<void>,
+  ): Promise<Transaction> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.rpc.sendTransaction(wire, { encoding: "base64" }).send();
@@ -148,9 +193,9 @@ export class RpcMoltClient implements MoltClient {
       if (status === "confirmed") break;
       if (status !== undefined) throw new MarketError("CHAIN_ERROR", { reason: status });
       const height = await this.rpc.getBlockHeight().send();
-      if (height > latest.lastValidBlockHeight) throw new MarketError("CHAIN_ERROR", { reason: `transaction ${signature} expired unconfirmed (blockhash too old); nothing was moved` });
+      if (height > lastValidBlockHeight) throw new MarketError("CHAIN_ERROR", { reason: `transaction ${signature} expired unconfirmed (blockhash too old); nothing was moved` });
       if (this.clock.now() > deadline) throw new MarketError("CHAIN_ERROR", { reason: `transaction ${signature} not confirmed within ${this.confirmTimeoutMs} ms; check it before sending again` });
-      await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
+      await pause();
     }
     const { value: [status] } = await this.rpc.getSignatureStatuses([signature]).send();
     const transaction: Transaction = {
