@@ -150,7 +150,7 @@ describe("escrow instructions on the SPL Token program", () => {
     expect(chain.balance(escrow)).toBe(MOLT("100").baseUnits);
   });
 
-  it("refuses a substituted mint, a substituted authority and an outsider co-signer", async () => {
+  it("refuses a substituted mint, token account or authority, and an outsider co-signer", async () => {
     const fakeMint = Wallet.generate();
     expect(await chain.send([
       getCreateAccountInstruction({ payer: walletSigner(chain.operator), newAccount: walletSigner(fakeMint), lamports: chain.rent(getMintSize()), space: getMintSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
@@ -165,6 +165,26 @@ describe("escrow instructions on the SPL Token program", () => {
     const attackerMultisig = await multisigAddress(chain.operator.address, attackerParties);
     const wrongAuthority = payoutInstructions({ escrow, mint: chain.mint.address, multisig: attackerMultisig, cosigners: [walletSigner(attackers.buyer), walletSigner(attackers.provider)], payouts: [{ destination: accounts.provider, amount: MOLT("100") }], rentDestination: chain.operator.address });
     expect(await chain.send(wrongAuthority)).toBe(false);
+    // A substituted token account: another escrow's (another party triple's) account, drained with
+    // this escrow's multisig and co-signers, is refused; so is the buyer's own account.
+    const victimBuyer = Wallet.generate();
+    const victimParties = { buyer: victimBuyer.address, provider: Wallet.generate().address, arbiter: Wallet.generate().address };
+    const victimAccount = await chain.tokenAccount(victimBuyer.address);
+    await chain.mintTo(victimAccount, MOLT("50"));
+    expect(await chain.send(await createMultisigInstructions({ operator: walletSigner(chain.operator), parties: victimParties, rentLamports: chain.rent(getMultisigSize()) }))).toBe(true);
+    const victimMultisig = await multisigAddress(chain.operator.address, victimParties);
+    const victimEscrowId = "esc_01JD3Q0000000000000000000V";
+    expect(await chain.send(await createEscrowInstructions({
+      operator: walletSigner(chain.operator), escrowId: victimEscrowId, mint: chain.mint.address, multisig: victimMultisig, rentLamports: chain.rent(getTokenSize()),
+      buyer: walletSigner(victimBuyer), buyerTokenAccount: victimAccount, amount: MOLT("50"),
+    }))).toBe(true);
+    const victimEscrow = await escrowAddress(chain.operator.address, victimEscrowId);
+    for (const source of [victimEscrow, accounts.buyer]) {
+      const substituted = payoutInstructions({ escrow: source, mint: chain.mint.address, multisig, cosigners: [walletSigner(provider), walletSigner(arbiter)], payouts: [{ destination: accounts.provider, amount: MOLT("1") }], rentDestination: chain.operator.address });
+      expect(await chain.send(substituted)).toBe(false);
+    }
+    expect(chain.balance(victimEscrow)).toBe(MOLT("50").baseUnits);
+    expect(chain.balance(accounts.buyer)).toBe(MOLT("900").baseUnits);
     const outsider = payout([provider, Wallet.generate()], [{ destination: accounts.provider, amount: MOLT("100") }]);
     expect(await chain.send(outsider)).toBe(false);
     expect(chain.balance(escrow)).toBe(MOLT("100").baseUnits);

@@ -106,12 +106,18 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     expect(status?.err).toBeNull();
     const bobBalance = await rpc.getTokenAccountBalance(await chain.tokenAccount(bob.address)).send();
     expect(bobBalance.value).toMatchObject({ amount: "3500000000", decimals: 9, uiAmountString: "3.5" });
+    const fetched = await rpc.getTransaction(signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+    expect(fetched?.transaction[0]).toBe(wire);
+    expect(fetched?.meta?.err).toBeNull();
+    expect(fetched?.meta?.fee).toBe(5000n);
+    expect(await rpc.getTransaction("1111111111111111111111111111111111111111111111111111111111111111" as Signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send()).toBeNull();
     // Sent over RPC, it is in the durable log like every other transaction: reopen as after a crash.
     await running?.localnet.close();
     running = undefined;
     const reopened = await EmbeddedMoltClient.open({ dataDir: dir });
     expect((await reopened.balance(bob.address)).toString()).toBe("3.5");
     expect((await reopened.getTransaction(signature as never))?.type).toBe("External");
+    expect(reopened.transactionDetails(signature)?.wire).toBe(wire);
     reopened.close();
   });
 

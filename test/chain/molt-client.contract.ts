@@ -51,11 +51,13 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       chain.close();
     });
 
-    it("refuses invalid addresses and empty airdrops", async () => {
+    it("refuses invalid addresses, empty and oversized airdrops", async () => {
       const { chain, wallet } = await funded("1");
       expect(await rejectionCode(chain.transfer(wallet, "0OIl" as never, MOLT("1")))).toBe("INVALID_ADDRESS");
       expect(await rejectionCode(chain.balance("nope" as never))).toBe("INVALID_ADDRESS");
       expect(await rejectionCode(chain.airdrop(wallet.address, Amount.zero()))).toBe("INVALID_FIELD");
+      expect(await rejectionCode(chain.airdrop(wallet.address, MOLT("1000000.000000001")))).toBe("LIMIT_EXCEEDED");
+      expect(chain.network.isProduction()).toBe(false); // test chains only: mainnet refuses airdrops (rpc tests)
       chain.close();
     });
 

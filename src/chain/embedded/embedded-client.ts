@@ -126,6 +126,8 @@ export class EmbeddedMoltClient implements MoltClient {
   private readonly transactions = new Map<string, Transaction>();
   /** Outcome of every transaction this process executed or replayed, by signature. */
   private readonly statuses = new Map<string, { readonly slot: bigint; readonly error?: string }>();
+  /** Wire bytes (base64), fee and logs of every transaction in the log or sent since start, by signature. */
+  private readonly details = new Map<string, { readonly wire: string; readonly feeLamports: bigint; readonly logs: readonly string[] }>();
   private readonly statusListeners = new Set<(signature: string) => void>();
   private readonly snapshotEvery: number;
 
@@ -180,11 +182,13 @@ export class EmbeddedMoltClient implements MoltClient {
         if (!(result instanceof FailedTransactionMetadata)) {
           throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
         }
+        this.noteFailed(decoder.decode(base64.encode(entry.wire)), entry.wire, result);
         continue;
       }
       if (result instanceof FailedTransactionMetadata) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} failed: ${result.err().toString()}` });
       }
+      this.noteDetails(transactionIdFromBytes(result.signature()), entry.wire, result.logs());
       this.setStatus(transactionIdFromBytes(result.signature()), { slot: this.svm.getClock().slot });
     }
     this.svm.withBlockhashCheck(true);
@@ -256,6 +260,7 @@ export class EmbeddedMoltClient implements MoltClient {
     this.timings.executeNs += executedAt - signedAt;
     this.timings.durableLogNs += loggedAt - executedAt;
     this.transactions.set(transaction.id, transaction);
+    this.noteDetails(transaction.id, wire, result.logs());
     this.setStatus(transaction.id, { slot: this.svm.getClock().slot });
     this.svm.expireBlockhash(); // the next transaction gets a new blockhash, so a repeat is a new transaction
     if (seq % this.snapshotEvery === 0) this.snapshot();
@@ -488,16 +493,14 @@ export class EmbeddedMoltClient implements MoltClient {
     this.fundOperator();
     const result = this.sendLogged(decoded, wire);
     if (result instanceof FailedTransactionMetadata) {
-      const firstSignature = Object.values(decoded.signatures)[0];
-      const signature = firstSignature === null || firstSignature === undefined ? "" : transactionIdFromBytes(firstSignature);
-      const error = result.err().toString();
-      if (signature !== "") this.setStatus(signature, { slot: this.svm.getClock().slot, error });
-      return { signature, error };
+      const signature = this.noteFailed(decoded, getBase64Decoder().decode(wire), result);
+      return { signature, error: result.err().toString() };
     }
     const signature = transactionIdFromBytes(result.signature());
     const record: Transaction = { id: signature, status: { kind: "Confirmed", slot: this.svm.getClock().slot }, type: "External", amount: Amount.zero(), timeMs: this.clock.now(), feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(decoded.signatures).length) };
     this.log.append({ kind: "transaction", wire: getBase64Decoder().decode(wire), record: JSON.stringify(toRecord(record)) });
     this.transactions.set(signature, record);
+    this.noteDetails(signature, getBase64Decoder().decode(wire), result.logs());
     this.setStatus(signature, { slot: this.svm.getClock().slot });
     return { signature };
   }
@@ -515,6 +518,26 @@ export class EmbeddedMoltClient implements MoltClient {
       return { error: result.err().toString(), logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
     }
     return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+  }
+
+  private noteDetails(signature: string, wire: string, logs: readonly string[]): void {
+    const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(wire));
+    this.details.set(signature, { wire, feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(transaction.signatures).length), logs });
+  }
+
+  /** Records a failed transaction's outcome; returns its signature ("" when unsigned). */
+  private noteFailed(transaction: ReturnType<ReturnType<typeof getTransactionDecoder>["decode"]>, wire: string, result: FailedTransactionMetadata): string {
+    const first = Object.values(transaction.signatures)[0];
+    if (first === null || first === undefined) return "";
+    const signature = transactionIdFromBytes(first);
+    this.noteDetails(signature, wire, result.meta().logs());
+    this.setStatus(signature, { slot: this.svm.getClock().slot, error: result.err().toString() });
+    return signature;
+  }
+
+  /** A transaction's wire bytes (base64), fee and logs, when this chain has it. */
+  transactionDetails(signature: string): { readonly wire: string; readonly feeLamports: bigint; readonly logs: readonly string[] } | undefined {
+    return this.details.get(signature);
   }
 
   private setStatus(signature: string, status: { readonly slot: bigint; readonly error?: string }): void {

@@ -121,6 +121,35 @@ function dispatch(chain: EmbeddedMoltClient, method: string, args: unknown[]): u
         }),
       };
     }
+    case "getTransaction": {
+      if (typeof args[0] !== "string") throw new RpcError(-32602, "Invalid param: signature");
+      const encoding = (args[1] as { encoding?: string } | undefined)?.encoding ?? "json";
+      if (encoding !== "base64") throw new RpcError(-32602, "Invalid param: this localnet serves encoding base64");
+      const status = chain.signatureStatus(args[0]);
+      const details = chain.transactionDetails(args[0]);
+      if (status === undefined || details === undefined) return null;
+      const err = status.error === undefined ? null : { InstructionError: status.error };
+      return {
+        slot: status.slot,
+        blockTime: null,
+        version: 0,
+        transaction: [details.wire, "base64"],
+        meta: {
+          err,
+          status: err === null ? { Ok: null } : { Err: err },
+          fee: details.feeLamports,
+          preBalances: [],
+          postBalances: [],
+          innerInstructions: [],
+          logMessages: details.logs,
+          preTokenBalances: [],
+          postTokenBalances: [],
+          rewards: [],
+          loadedAddresses: { readonly: [], writable: [] },
+          computeUnitsConsumed: 0,
+        },
+      };
+    }
     default:
       throw new RpcError(-32601, `Method not found: ${method}`);
   }
