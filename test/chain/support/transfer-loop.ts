@@ -1,5 +1,5 @@
 // Child process of the SIGKILL test: opens the embedded chain in the given directory and makes
-// transfers forever, printing "confirmed <id> <type>" after each one returns.
+// transfers forever, printing "payer <address>" first, then "confirmed <id> <type>" after each one returns.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EmbeddedMoltClient } from "../../../src/chain/embedded/embedded-client.js";
@@ -12,6 +12,7 @@ const sinkPath = join(dir, "sink.json");
 if (!existsSync(sinkPath)) Wallet.generate().save(sinkPath);
 const sink = Wallet.fromFile(sinkPath);
 const payer = Wallet.generate();
+console.log(`payer ${payer.address}`);
 const drop = await chain.airdrop(payer.address, Amount.fromMolt(1000));
 console.log(`confirmed ${drop.id} Airdrop`);
 for (;;) {
