@@ -39,7 +39,8 @@ export {
   multisigAddress, multisigSeed, payoutInstructions,
 } from "./chain/escrow-instructions.js";
 export type { EscrowParties, EscrowPayout } from "./chain/escrow-instructions.js";
-export { AIRDROP_MAX, EmbeddedMoltClient, MINT_SEED } from "./chain/embedded/embedded-client.js";
+export { EmbeddedMoltClient, MINT_SEED } from "./chain/embedded/embedded-client.js";
+export { AIRDROP_MAX, MEMO_LENGTH_MAX, MoltTokenClient } from "./chain/token-client.js";
 export type { EmbeddedClientOptions } from "./chain/embedded/embedded-client.js";
 export type { Transaction, TransactionStatus, TransactionType } from "./chain/transaction.js";
 export type { EscrowHandle, MoltClient, SettlementPayout } from "./chain/molt-client.js";

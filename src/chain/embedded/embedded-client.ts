@@ -21,18 +21,7 @@ import {
 } from "@solana/kit";
 import type { Instruction } from "@solana/kit";
 import { getCreateAccountWithSeedInstruction } from "@solana-program/system";
-import {
-  TOKEN_PROGRAM_ADDRESS,
-  findAssociatedTokenPda,
-  getCreateAssociatedTokenIdempotentInstruction,
-  getInitializeMint2Instruction,
-  getMintSize,
-  getMintToCheckedInstruction,
-  getMultisigSize,
-  getTokenDecoder,
-  getTokenSize,
-  getTransferCheckedInstruction,
-} from "@solana-program/token";
+import { TOKEN_PROGRAM_ADDRESS, getInitializeMint2Instruction, getMintSize } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../../core/amount.js";
 import { systemClock } from "../../core/clock.js";
 import type { Clock } from "../../core/clock.js";
@@ -45,9 +34,8 @@ import type { Transaction, TransactionType } from "../transaction.js";
 import { transactionIdFromBytes } from "../transaction-id.js";
 import type { TransactionId } from "../transaction-id.js";
 import { Wallet } from "../wallet.js";
-import { createEscrowInstructions, createMultisigInstructions, escrowAddress, multisigAddress, payoutInstructions } from "../escrow-instructions.js";
-import type { EscrowParties } from "../escrow-instructions.js";
-import type { EscrowHandle, MoltClient, SettlementPayout } from "../molt-client.js";
+import { MoltTokenClient } from "../token-client.js";
+import type { TransactionRecord } from "../token-client.js";
 import { ChainLog } from "./chain-log.js";
 
 /** Seed of the MOLT mint's address, derived from the operator's. */
@@ -56,14 +44,10 @@ export const MINT_SEED = "molt-mint";
 export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
 /** Below this the operator is topped up again (the runtime faucet grants at most about 10^14). */
 export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
-/** Most MOLT one airdrop mints. */
-export const AIRDROP_MAX = Amount.fromMolt(1_000_000);
 /** Fee per signature on the embedded runtime, in lamports. */
 export const SIGNATURE_FEE_LAMPORTS = 5000n;
 /** Log entries between snapshots by default. */
 export const SNAPSHOT_EVERY_DEFAULT = 1000;
-/** Longest memo kept with a transaction. */
-export const MEMO_LENGTH_MAX = 256;
 
 /** Options of the embedded chain. */
 export interface EmbeddedClientOptions {
@@ -119,7 +103,7 @@ function fromRecord(record: StoredRecord): Transaction {
  * entry is on disk; the state after a restart equals the state before it, confirmed
  * transactions and balances included.
  */
-export class EmbeddedMoltClient implements MoltClient {
+export class EmbeddedMoltClient extends MoltTokenClient {
   readonly network = Network.localnet();
   /** Where the time of confirmed transactions went, in nanoseconds: for benchmarks and metrics. */
   readonly timings = { transactions: 0, buildSignNs: 0n, executeNs: 0n, durableLogNs: 0n };
@@ -141,6 +125,7 @@ export class EmbeddedMoltClient implements MoltClient {
     private readonly clock: Clock,
     snapshotEvery: number,
   ) {
+    super();
     this.snapshotEvery = snapshotEvery;
   }
 
@@ -228,7 +213,7 @@ export class EmbeddedMoltClient implements MoltClient {
    * changes nothing and is not logged.
    * @throws CHAIN_ERROR
    */
-  private async execute(instructions: Instruction[], record: Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">): Promise<Transaction> {
+  protected async execute(instructions: Instruction[], record: TransactionRecord): Promise<Transaction> {
     this.fundOperator();
     const started = process.hrtime.bigint();
     const signed = await pipe(
@@ -286,167 +271,23 @@ export class EmbeddedMoltClient implements MoltClient {
     this.log.writeSnapshot(this.log.seq, this.svm.toBytes());
   }
 
-  /** The MOLT token account of `owner` (its associated token account). */
-  async tokenAccount(owner: Address): Promise<Address> {
-    const [account] = await findAssociatedTokenPda({ owner, mint: this.mint, tokenProgram: TOKEN_PROGRAM_ADDRESS });
-    return account;
+  protected accountData(address: Address): Promise<Uint8Array | undefined> {
+    const account = this.svm.getAccount(address);
+    return Promise.resolve(account.exists ? Uint8Array.from(account.data) : undefined);
   }
 
-  /** MOLT held by `owner` (0 when it has no token account yet). @throws INVALID_ADDRESS */
-  async balance(owner: Address): Promise<Amount> {
-    const account = this.svm.getAccount(await this.tokenAccount(parseAddress(owner)));
-    return account.exists ? Amount.fromLamports(getTokenDecoder().decode(account.data).amount) : Amount.zero();
+  protected rentExempt(space: number): Promise<bigint> {
+    return Promise.resolve(this.svm.minimumBalanceForRentExemption(BigInt(space)));
   }
 
-  private checkMemo(memo: string | undefined): void {
-    if (memo !== undefined && memo.length > MEMO_LENGTH_MAX) {
-      throw new MarketError("OUT_OF_RANGE", { field: "memo", value: `${memo.length} characters`, min: "0", max: String(MEMO_LENGTH_MAX) });
-    }
+  /** The operator pays fees and rent. */
+  protected get feePayer(): Wallet {
+    return this.operator;
   }
 
-  /**
-   * Moves MOLT from `from` to `to` (creating `to`'s token account when needed).
-   * @throws INVALID_ADDRESS, INVALID_FIELD (zero amount), OUT_OF_RANGE (memo), INSUFFICIENT_BALANCE, CHAIN_ERROR
-   */
-  async transfer(from: Wallet, to: Address, amount: Amount, memo?: string): Promise<Transaction> {
-    const recipient = parseAddress(to);
-    if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
-    this.checkMemo(memo);
-    const available = await this.balance(from.address);
-    if (available.lt(amount)) {
-      throw new MarketError("INSUFFICIENT_BALANCE", { address: from.address, required: amount.toString(), available: available.toString() });
-    }
-    const source = await this.tokenAccount(from.address);
-    const destination = await this.tokenAccount(recipient);
-    return this.execute(
-      [
-        getCreateAssociatedTokenIdempotentInstruction({ payer: walletSigner(this.operator), ata: destination, owner: recipient, mint: this.mint }),
-        getTransferCheckedInstruction({ source, mint: this.mint, destination, authority: walletSigner(from), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
-      ],
-      { type: "Transfer", amount, from: from.address, to: recipient, ...(memo === undefined ? {} : { memo }) },
-    );
-  }
-
-  /**
-   * Mints MOLT to `to`: the embedded chain is a local network, never mainnet.
-   * @throws INVALID_ADDRESS, INVALID_FIELD (zero), LIMIT_EXCEEDED (over AIRDROP_MAX), CHAIN_ERROR
-   */
-  async airdrop(to: Address, amount: Amount): Promise<Transaction> {
-    const recipient = parseAddress(to);
-    if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
-    if (amount.gt(AIRDROP_MAX)) throw new MarketError("LIMIT_EXCEEDED", { limit: "airdropMolt", max: Number(AIRDROP_MAX.asMolt()) });
-    const destination = await this.tokenAccount(recipient);
-    return this.execute(
-      [
-        getCreateAssociatedTokenIdempotentInstruction({ payer: walletSigner(this.operator), ata: destination, owner: recipient, mint: this.mint }),
-        getMintToCheckedInstruction({ mint: this.mint, token: destination, mintAuthority: walletSigner(this.operator), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
-      ],
-      { type: "Airdrop", amount, to: recipient },
-    );
-  }
-
-  /**
-   * Creates the escrow's token account, owned by the 2-of-3 multisig of buyer, provider and
-   * arbiter (created too when this triple is new), and funds it from the buyer: one transaction.
-   * @throws INVALID_ADDRESS, INVALID_FIELD (zero), ESCROW_ERROR (parties not distinct, id too long, exists), INSUFFICIENT_BALANCE, CHAIN_ERROR
-   */
-  async createEscrow(input: { readonly escrowId: string; readonly buyer: Wallet; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
-    const parties: EscrowParties = { buyer: input.buyer.address, provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
-    if (input.amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
-    const multisig = await multisigAddress(this.operator.address, parties);
-    const address = await escrowAddress(this.operator.address, input.escrowId);
-    if (this.svm.getAccount(address).exists) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
-    const available = await this.balance(input.buyer.address);
-    if (available.lt(input.amount)) {
-      throw new MarketError("INSUFFICIENT_BALANCE", { address: input.buyer.address, required: input.amount.toString(), available: available.toString() });
-    }
-    const operator = walletSigner(this.operator);
-    const instructions: Instruction[] = [];
-    if (!this.svm.getAccount(multisig).exists) {
-      instructions.push(...(await createMultisigInstructions({ operator, parties, rentLamports: this.svm.minimumBalanceForRentExemption(BigInt(getMultisigSize())) })));
-    }
-    instructions.push(
-      ...(await createEscrowInstructions({
-        operator,
-        escrowId: input.escrowId,
-        mint: this.mint,
-        multisig,
-        rentLamports: this.svm.minimumBalanceForRentExemption(BigInt(getTokenSize())),
-        buyer: walletSigner(input.buyer),
-        buyerTokenAccount: await this.tokenAccount(input.buyer.address),
-        amount: input.amount,
-      })),
-    );
-    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: address, memo: input.escrowId });
-    return { escrow: { escrowId: input.escrowId, address, multisig, parties, amount: input.amount }, transaction };
-  }
-
-  /** Everything in the escrow to the provider, signed by provider and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
-  async releaseEscrow(escrow: EscrowHandle, provider: Wallet, arbiter: Wallet): Promise<Transaction> {
-    this.expectParty(escrow, provider, "provider");
-    this.expectParty(escrow, arbiter, "arbiter");
-    const held = await this.heldBy(escrow);
-    return this.payOut(escrow, [provider, arbiter], [{ owner: escrow.parties.provider, amount: held }], "EscrowRelease");
-  }
-
-  /** Everything in the escrow back to the buyer, signed by buyer and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
-  async refundEscrow(escrow: EscrowHandle, buyer: Wallet, arbiter: Wallet): Promise<Transaction> {
-    this.expectParty(escrow, buyer, "buyer");
-    this.expectParty(escrow, arbiter, "arbiter");
-    const held = await this.heldBy(escrow);
-    return this.payOut(escrow, [buyer, arbiter], [{ owner: escrow.parties.buyer, amount: held }], "EscrowRefund");
-  }
-
-  /**
-   * Pays the escrow out in one transaction (payment, fee, refund), signed by two of its parties.
-   * The payouts must add up to what the escrow holds, to the base unit.
-   * @throws ESCROW_ERROR (signers, sum, closed, too many payouts), INVALID_ADDRESS, CHAIN_ERROR
-   */
-  async settleEscrow(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[]): Promise<Transaction> {
-    const members = [escrow.parties.buyer, escrow.parties.provider, escrow.parties.arbiter] as string[];
-    if (cosigners[0].address === cosigners[1].address || !cosigners.every((w) => members.includes(w.address))) {
-      throw new MarketError("ESCROW_ERROR", { reason: "a settlement is signed by two different parties of the escrow" });
-    }
-    const held = await this.heldBy(escrow);
-    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
-    if (!total.equals(held)) {
-      throw new MarketError("ESCROW_ERROR", { reason: `payouts add up to ${total.toString()} MOLT, the escrow holds ${held.toString()} MOLT` });
-    }
-    return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
-  }
-
-  /** MOLT in the escrow, or undefined once closed. */
-  escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined> {
-    const account = this.svm.getAccount(escrow.address);
-    return Promise.resolve(account.exists ? Amount.fromLamports(getTokenDecoder().decode(account.data).amount) : undefined);
-  }
-
-  private expectParty(escrow: EscrowHandle, wallet: Wallet, role: keyof EscrowParties): void {
-    if (escrow.parties[role] !== wallet.address) throw new MarketError("ESCROW_ERROR", { reason: `the ${role} of escrow ${escrow.escrowId} must sign` });
-  }
-
-  private async heldBy(escrow: EscrowHandle): Promise<Amount> {
-    const held = await this.escrowBalance(escrow);
-    if (held === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.escrowId} is settled and closed already` });
-    return held;
-  }
-
-  private async payOut(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[], type: TransactionType): Promise<Transaction> {
-    const operator = walletSigner(this.operator);
-    const destinations = await Promise.all(payouts.map(async (payout) => ({ owner: parseAddress(payout.owner), account: await this.tokenAccount(parseAddress(payout.owner)), amount: payout.amount })));
-    const instructions: Instruction[] = [
-      ...destinations.filter((d) => !d.amount.isZero()).map((d) => getCreateAssociatedTokenIdempotentInstruction({ payer: operator, ata: d.account, owner: d.owner, mint: this.mint })),
-      ...payoutInstructions({
-        escrow: escrow.address,
-        mint: this.mint,
-        multisig: escrow.multisig,
-        cosigners: [walletSigner(cosigners[0]), walletSigner(cosigners[1])],
-        payouts: destinations.map((d) => ({ destination: d.account, amount: d.amount })),
-        rentDestination: this.operator.address,
-      }),
-    ];
-    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
-    return this.execute(instructions, { type, amount: total, from: escrow.address, memo: escrow.escrowId });
+  /** The operator holds the mint authority: the embedded chain is a local network, never mainnet. */
+  protected get mintAuthority(): Wallet {
+    return this.operator;
   }
 
   /** A transaction this chain confirmed, or undefined. */

@@ -15,28 +15,16 @@ import {
   signTransactionMessageWithSigners,
 } from "@solana/kit";
 import type { Instruction, Rpc, RpcSubscriptions, Signature, SolanaRpcApi, SolanaRpcSubscriptionsApi } from "@solana/kit";
-import {
-  TOKEN_PROGRAM_ADDRESS,
-  findAssociatedTokenPda,
-  getCreateAssociatedTokenIdempotentInstruction,
-  getMintToCheckedInstruction,
-  getMultisigSize,
-  getTokenDecoder,
-  getTokenSize,
-  getTransferCheckedInstruction,
-} from "@solana-program/token";
-import { Amount, MOLT_DECIMALS } from "../../core/amount.js";
 import { systemClock } from "../../core/clock.js";
 import type { Clock } from "../../core/clock.js";
 import { MarketError } from "../../core/errors.js";
 import { parseAddress } from "../address.js";
 import type { Address } from "../address.js";
-import { createEscrowInstructions, createMultisigInstructions, escrowAddress, multisigAddress, payoutInstructions } from "../escrow-instructions.js";
-import type { EscrowParties } from "../escrow-instructions.js";
-import type { EscrowHandle, MoltClient, SettlementPayout } from "../molt-client.js";
 import type { Network } from "../network.js";
 import { walletSigner } from "../signer.js";
-import type { Transaction, TransactionType } from "../transaction.js";
+import type { Transaction } from "../transaction.js";
+import { MoltTokenClient } from "../token-client.js";
+import type { TransactionRecord } from "../token-client.js";
 import type { TransactionId } from "../transaction-id.js";
 import type { Wallet } from "../wallet.js";
 
@@ -46,8 +34,6 @@ export const CONFIRM_TIMEOUT_MS_DEFAULT = 60_000;
 export const CONFIRM_POLL_MS = 200;
 /** Sends of the same signed bytes after transient network errors. */
 export const SEND_ATTEMPTS_MAX = 5;
-/** Most MOLT one airdrop mints. */
-export const RPC_AIRDROP_MAX = Amount.fromMolt(1_000_000);
 const SIGNATURE_FEE_LAMPORTS = 5000n;
 
 /** Options of an RPC client. */
@@ -73,21 +59,22 @@ function isTransient(error: unknown): boolean {
  * MoltClient over JSON-RPC. Invariant: a transaction is reported only once a status poll shows it
  * confirmed; one operation signs one transaction, whatever the retries.
  */
-export class RpcMoltClient implements MoltClient {
+export class RpcMoltClient extends MoltTokenClient {
   readonly network: Network;
   readonly mint: Address;
   private readonly rpc: Rpc<SolanaRpcApi>;
   private readonly subscriptions: RpcSubscriptions<SolanaRpcSubscriptionsApi>;
-  private readonly payer: Wallet;
-  private readonly mintAuthority: Wallet | undefined;
+  protected readonly feePayer: Wallet;
+  protected readonly mintAuthority: Wallet | undefined;
   private readonly confirmTimeoutMs: number;
   private readonly clock: Clock;
   private readonly sent = new Map<string, Transaction>();
 
   constructor(options: RpcClientOptions) {
+    super();
     this.network = options.network;
     this.mint = parseAddress(options.mint);
-    this.payer = options.payer;
+    this.feePayer = options.payer;
     this.mintAuthority = options.mintAuthority;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? CONFIRM_TIMEOUT_MS_DEFAULT;
     this.clock = options.clock ?? systemClock;
@@ -116,33 +103,25 @@ export class RpcMoltClient implements MoltClient {
   /** Nothing to release: requests are independent. */
   close(): void {}
 
-  /** The MOLT token account of `owner`. */
-  async tokenAccount(owner: Address): Promise<Address> {
-    const [account] = await findAssociatedTokenPda({ owner, mint: this.mint, tokenProgram: TOKEN_PROGRAM_ADDRESS });
-    return account;
-  }
-
-  private async accountData(address: Address): Promise<Uint8Array | undefined> {
+  protected async accountData(address: Address): Promise<Uint8Array | undefined> {
     const { value } = await this.rpc.getAccountInfo(address, { encoding: "base64" }).send();
     if (value === null) return undefined;
     return Uint8Array.from(Buffer.from(value.data[0], "base64"));
   }
 
-  /** MOLT held by `owner`. @throws INVALID_ADDRESS */
-  async balance(owner: Address): Promise<Amount> {
-    const data = await this.accountData(await this.tokenAccount(parseAddress(owner)));
-    return data === undefined ? Amount.zero() : Amount.fromLamports(getTokenDecoder().decode(data).amount);
+  protected rentExempt(space: number): Promise<bigint> {
+    return this.rpc.getMinimumBalanceForRentExemption(BigInt(space)).send();
   }
 
   /**
    * Signs once, sends (again, same bytes, after transient errors) and polls until confirmed.
    * @throws CHAIN_ERROR (refused, or not confirmed before its blockhash expired or the timeout)
    */
-  private async execute(instructions: Instruction[], record: Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">): Promise<Transaction> {
+  protected async execute(instructions: Instruction[], record: TransactionRecord): Promise<Transaction> {
     const { value: latest } = await this.rpc.getLatestBlockhash().send();
     const signed = await pipe(
       createTransactionMessage({ version: 0 }),
-      (message) => setTransactionMessageFeePayerSigner(walletSigner(this.payer), message),
+      (message) => setTransactionMessageFeePayerSigner(walletSigner(this.feePayer), message),
       (message) => setTransactionMessageLifetimeUsingBlockhash(latest, message),
       (message) => appendTransactionMessageInstructions(instructions, message),
       (message) => signTransactionMessageWithSigners(message),
@@ -170,7 +149,7 @@ export class RpcMoltClient implements MoltClient {
     signature: Signature,
     wire: ReturnType<typeof getBase64EncodedWireTransaction>,
     lastValidBlockHeight: bigint,
-    record: Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">,
+    record: TransactionRecord,
     pause: () => Promise<void>,
   ): Promise<Transaction> {
     for (let attempt = 1; ; attempt++) {
@@ -217,132 +196,8 @@ export class RpcMoltClient implements MoltClient {
     return status.confirmationStatus === "confirmed" || status.confirmationStatus === "finalized" ? "confirmed" : undefined;
   }
 
-  /** @throws INVALID_ADDRESS, INVALID_FIELD, INSUFFICIENT_BALANCE, CHAIN_ERROR */
-  async transfer(from: Wallet, to: Address, amount: Amount, memo?: string): Promise<Transaction> {
-    const recipient = parseAddress(to);
-    if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
-    const available = await this.balance(from.address);
-    if (available.lt(amount)) throw new MarketError("INSUFFICIENT_BALANCE", { address: from.address, required: amount.toString(), available: available.toString() });
-    const destination = await this.tokenAccount(recipient);
-    return this.execute(
-      [
-        getCreateAssociatedTokenIdempotentInstruction({ payer: walletSigner(this.payer), ata: destination, owner: recipient, mint: this.mint }),
-        getTransferCheckedInstruction({ source: await this.tokenAccount(from.address), mint: this.mint, destination, authority: walletSigner(from), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
-      ],
-      { type: "Transfer", amount, from: from.address, to: recipient, ...(memo === undefined ? {} : { memo }) },
-    );
-  }
-
-  /** Mints test MOLT. @throws INVALID_NETWORK (mainnet), WALLET_ERROR (no mint authority), INVALID_FIELD, LIMIT_EXCEEDED, CHAIN_ERROR */
-  async airdrop(to: Address, amount: Amount): Promise<Transaction> {
-    if (this.network.isProduction()) throw new MarketError("INVALID_NETWORK", { value: this.network.name, reason: "there are no airdrops on mainnet; buy or receive MOLT" });
-    const recipient = parseAddress(to);
-    if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
-    if (amount.gt(RPC_AIRDROP_MAX)) throw new MarketError("LIMIT_EXCEEDED", { limit: "airdropMolt", max: Number(RPC_AIRDROP_MAX.asMolt()) });
-    if (this.mintAuthority === undefined) throw new MarketError("WALLET_ERROR", { reason: "airdrops need the mint authority's wallet (the localnet's operator.json)" });
-    const destination = await this.tokenAccount(recipient);
-    return this.execute(
-      [
-        getCreateAssociatedTokenIdempotentInstruction({ payer: walletSigner(this.payer), ata: destination, owner: recipient, mint: this.mint }),
-        getMintToCheckedInstruction({ mint: this.mint, token: destination, mintAuthority: walletSigner(this.mintAuthority), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
-      ],
-      { type: "Airdrop", amount, to: recipient },
-    );
-  }
-
   /** A transaction this client sent, or undefined. */
   getTransaction(id: TransactionId): Promise<Transaction | undefined> {
     return Promise.resolve(this.sent.get(id));
   }
-
-  /** @throws INVALID_ADDRESS, INVALID_FIELD, ESCROW_ERROR, INSUFFICIENT_BALANCE, CHAIN_ERROR */
-  async createEscrow(input: { readonly escrowId: string; readonly buyer: Wallet; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
-    const parties: EscrowParties = { buyer: input.buyer.address, provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
-    if (input.amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
-    const multisig = await multisigAddress(this.payer.address, parties);
-    const address = await escrowAddress(this.payer.address, input.escrowId);
-    if ((await this.accountData(address)) !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
-    const available = await this.balance(input.buyer.address);
-    if (available.lt(input.amount)) throw new MarketError("INSUFFICIENT_BALANCE", { address: input.buyer.address, required: input.amount.toString(), available: available.toString() });
-    const payer = walletSigner(this.payer);
-    const instructions: Instruction[] = [];
-    if ((await this.accountData(multisig)) === undefined) {
-      const rentLamports = await this.rpc.getMinimumBalanceForRentExemption(BigInt(getMultisigSize())).send();
-      instructions.push(...(await createMultisigInstructions({ operator: payer, parties, rentLamports })));
-    }
-    instructions.push(
-      ...(await createEscrowInstructions({
-        operator: payer,
-        escrowId: input.escrowId,
-        mint: this.mint,
-        multisig,
-        rentLamports: await this.rpc.getMinimumBalanceForRentExemption(BigInt(getTokenSize())).send(),
-        buyer: walletSigner(input.buyer),
-        buyerTokenAccount: await this.tokenAccount(input.buyer.address),
-        amount: input.amount,
-      })),
-    );
-    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: address, memo: input.escrowId });
-    return { escrow: { escrowId: input.escrowId, address, multisig, parties, amount: input.amount }, transaction };
-  }
-
-  /** @throws ESCROW_ERROR, CHAIN_ERROR */
-  async releaseEscrow(escrow: EscrowHandle, provider: Wallet, arbiter: Wallet): Promise<Transaction> {
-    expectParty(escrow, provider, "provider");
-    expectParty(escrow, arbiter, "arbiter");
-    return this.payOut(escrow, [provider, arbiter], [{ owner: escrow.parties.provider, amount: await this.heldBy(escrow) }], "EscrowRelease");
-  }
-
-  /** @throws ESCROW_ERROR, CHAIN_ERROR */
-  async refundEscrow(escrow: EscrowHandle, buyer: Wallet, arbiter: Wallet): Promise<Transaction> {
-    expectParty(escrow, buyer, "buyer");
-    expectParty(escrow, arbiter, "arbiter");
-    return this.payOut(escrow, [buyer, arbiter], [{ owner: escrow.parties.buyer, amount: await this.heldBy(escrow) }], "EscrowRefund");
-  }
-
-  /** @throws ESCROW_ERROR, INVALID_ADDRESS, CHAIN_ERROR */
-  async settleEscrow(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[]): Promise<Transaction> {
-    const members = [escrow.parties.buyer, escrow.parties.provider, escrow.parties.arbiter] as string[];
-    if (cosigners[0].address === cosigners[1].address || !cosigners.every((w) => members.includes(w.address))) {
-      throw new MarketError("ESCROW_ERROR", { reason: "a settlement is signed by two different parties of the escrow" });
-    }
-    const held = await this.heldBy(escrow);
-    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
-    if (!total.equals(held)) throw new MarketError("ESCROW_ERROR", { reason: `payouts add up to ${total.toString()} MOLT, the escrow holds ${held.toString()} MOLT` });
-    return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
-  }
-
-  /** MOLT in the escrow, or undefined once closed. */
-  async escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined> {
-    const data = await this.accountData(escrow.address);
-    return data === undefined ? undefined : Amount.fromLamports(getTokenDecoder().decode(data).amount);
-  }
-
-  private async heldBy(escrow: EscrowHandle): Promise<Amount> {
-    const held = await this.escrowBalance(escrow);
-    if (held === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.escrowId} is settled and closed already` });
-    return held;
-  }
-
-  private async payOut(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[], type: TransactionType): Promise<Transaction> {
-    const payer = walletSigner(this.payer);
-    const destinations = await Promise.all(payouts.map(async (payout) => ({ owner: parseAddress(payout.owner), account: await this.tokenAccount(parseAddress(payout.owner)), amount: payout.amount })));
-    const instructions: Instruction[] = [
-      ...destinations.filter((d) => !d.amount.isZero()).map((d) => getCreateAssociatedTokenIdempotentInstruction({ payer, ata: d.account, owner: d.owner, mint: this.mint })),
-      ...payoutInstructions({
-        escrow: escrow.address,
-        mint: this.mint,
-        multisig: escrow.multisig,
-        cosigners: [walletSigner(cosigners[0]), walletSigner(cosigners[1])],
-        payouts: destinations.map((d) => ({ destination: d.account, amount: d.amount })),
-        rentDestination: this.payer.address,
-      }),
-    ];
-    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
-    return this.execute(instructions, { type, amount: total, from: escrow.address, memo: escrow.escrowId });
-  }
-}
-
-function expectParty(escrow: EscrowHandle, wallet: Wallet, role: keyof EscrowParties): void {
-  if (escrow.parties[role] !== wallet.address) throw new MarketError("ESCROW_ERROR", { reason: `the ${role} of escrow ${escrow.escrowId} must sign` });
 }
