@@ -8,7 +8,7 @@ import {
   getSignatureFromTransaction, lamports, pipe,
   setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
 } from "@solana/kit";
-import type { Rpc, Signature, SolanaRpcApi } from "@solana/kit";
+import type { Instruction, Rpc, Signature, SolanaRpcApi } from "@solana/kit";
 import { getTransferCheckedInstruction } from "@solana-program/token";
 import { afterEach, describe, expect, it } from "vitest";
 import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
@@ -19,6 +19,17 @@ import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 
 let running: { localnet: Localnet; chain: EmbeddedMoltClient } | undefined;
+
+/** A transaction of `instructions`, paid and signed by `payer`, with the given blockhash. */
+function signedBy(payer: Wallet, latest: Parameters<typeof setTransactionMessageLifetimeUsingBlockhash>[0], instructions: Instruction[]) {
+  return pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(walletSigner(payer), m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+    (m) => signTransactionMessageWithSigners(m),
+  );
+}
 afterEach(async () => {
   await running?.localnet.close();
   running?.chain.close();
@@ -50,13 +61,7 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     await chain.airdrop(alice.address, Amount.parse("3"));
     const { value: latest } = await rpc.getLatestBlockhash().send(); // after the airdrop, which moves the blockhash on
     const transfer = getTransferCheckedInstruction({ source: await chain.tokenAccount(alice.address), mint: chain.mint, destination: await chain.tokenAccount(alice.address), authority: walletSigner(alice), amount: 1n, decimals: 9 });
-    const signed = await pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(walletSigner(alice), m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
-      (m) => appendTransactionMessageInstructions([transfer], m),
-      (m) => signTransactionMessageWithSigners(m),
-    );
+    const signed = await signedBy(alice, latest, [transfer]);
     const pending = await subscriptions.signatureNotifications(getSignatureFromTransaction(signed), { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
     const next = pending[Symbol.asyncIterator]().next();
     await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
@@ -90,13 +95,7 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     await chain.airdrop(bob.address, Amount.parse("1")); // creates bob's token account
     const { value: latest } = await rpc.getLatestBlockhash().send();
     const transfer = getTransferCheckedInstruction({ source: await chain.tokenAccount(alice.address), mint: chain.mint, destination: await chain.tokenAccount(bob.address), authority: walletSigner(alice), amount: 2_500_000_000n, decimals: 9 });
-    const signed = await pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(walletSigner(alice), m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
-      (m) => appendTransactionMessageInstructions([transfer], m),
-      (m) => signTransactionMessageWithSigners(m),
-    );
+    const signed = await signedBy(alice, latest, [transfer]);
     const wire = getBase64EncodedWireTransaction(signed);
     const simulated = await rpc.simulateTransaction(wire, { encoding: "base64" }).send();
     expect(simulated.value.err).toBeNull();
@@ -129,13 +128,7 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     const { value: latest } = await rpc.getLatestBlockhash().send();
     // A transfer from an account alice doesn't have: refused, with nothing moved.
     const transfer = getTransferCheckedInstruction({ source: await chain.tokenAccount(alice.address), mint: chain.mint, destination: await chain.tokenAccount(Wallet.generate().address), authority: walletSigner(alice), amount: 1n, decimals: 9 });
-    const signed = await pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(walletSigner(alice), m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
-      (m) => appendTransactionMessageInstructions([transfer], m),
-      (m) => signTransactionMessageWithSigners(m),
-    );
+    const signed = await signedBy(alice, latest, [transfer]);
     await expect(rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send()).rejects.toThrow();
     // It failed while executing, so like on Solana its fee (one signature) was still charged.
     expect((await rpc.getBalance(alice.address).send()).value).toBe(1_000_000_000n - 5000n);
