@@ -48,3 +48,8 @@ export { LAMPORT_AIRDROP_MAX, RPC_BODY_BYTES_MAX, startLocalnet } from "./chain/
 export type { Localnet } from "./chain/localnet/rpc-server.js";
 export { CONFIRM_TIMEOUT_MS_DEFAULT, RpcMoltClient, SEND_ATTEMPTS_MAX } from "./chain/rpc/rpc-client.js";
 export type { RpcClientOptions } from "./chain/rpc/rpc-client.js";
+export {
+  DOMAIN_TAGS, STATEMENT_TEXT_BYTES_MAX, attest, attestationMessage, confirm, confirmationMessage, encodeExecutionProof, proofDigest,
+  verifyAttestation, verifyConfirmation,
+} from "./settlement/statements.js";
+export type { Attestation, Confirmation, ExecutionProof } from "./settlement/statements.js";

@@ -1,0 +1,204 @@
+// Signed statements of a job: the provider's ExecutionProof and Attestation, the buyer's
+// Confirmation. Each has a canonical binary encoding that starts with a domain tag of its own, so a
+// signature made for one kind of statement never verifies as another. Pure apart from signing.
+import { createHash } from "node:crypto";
+import { MarketError } from "../core/errors.js";
+import { addressToBytes, isAddress } from "../chain/address.js";
+import type { Address } from "../chain/address.js";
+import { Wallet } from "../chain/wallet.js";
+
+/** Domain tags: the first bytes of every encoding, one per statement kind and version. */
+export const DOMAIN_TAGS = {
+  executionProof: "molt-market/v1/execution-proof",
+  attestation: "molt-market/v1/attestation",
+  confirmation: "molt-market/v1/confirmation",
+} as const;
+
+/** Longest string field (ids, model names, reasons) in a statement. */
+export const STATEMENT_TEXT_BYTES_MAX = 256;
+
+/** What a provider states about a finished job. */
+export interface ExecutionProof {
+  readonly escrowId: string;
+  readonly orderId: string;
+  readonly offerId: string;
+  readonly provider: Address;
+  readonly gpuModel: string;
+  readonly gpuCount: number;
+  /** Milliseconds since the epoch. */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  /** The job's exit status (0: success). */
+  readonly exitStatus: number;
+  /** SHA-256 of the job's output, hex. */
+  readonly outputDigest: string;
+  /** SHA-256 of the usage samples (GPU utilization over time), hex. */
+  readonly usageDigest: string;
+}
+
+/** The provider's ed25519 signature over a proof. */
+export interface Attestation {
+  readonly proof: ExecutionProof;
+  /** Hex, 64 bytes. */
+  readonly signature: string;
+}
+
+/** The buyer's signed acceptance, or rejection, of a proof and the seconds it bills. */
+export interface Confirmation {
+  readonly escrowId: string;
+  /** SHA-256 of the proof's canonical encoding, hex. */
+  readonly proofDigest: string;
+  readonly buyer: Address;
+  readonly accepted: boolean;
+  readonly billedSeconds: number;
+  readonly reason: string;
+  /** Hex, 64 bytes. */
+  readonly signature: string;
+}
+
+/** Writes fields in one fixed order: length-prefixed UTF-8, fixed-width big-endian integers, raw bytes. */
+class Writer {
+  private readonly parts: Buffer[] = [];
+
+  text(field: string, value: string): this {
+    const bytes = Buffer.from(value, "utf8");
+    if (bytes.length > STATEMENT_TEXT_BYTES_MAX) {
+      throw new MarketError("INVALID_FIELD", { field, value: `${bytes.length} bytes`, allowed: `at most ${STATEMENT_TEXT_BYTES_MAX} bytes of UTF-8` });
+    }
+    const length = Buffer.alloc(2);
+    length.writeUInt16BE(bytes.length);
+    this.parts.push(length, bytes);
+    return this;
+  }
+
+  u32(field: string, value: number): this {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: "0", max: String(0xffffffff) });
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32BE(value);
+    this.parts.push(bytes);
+    return this;
+  }
+
+  i32(field: string, value: number): this {
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: String(-0x80000000), max: String(0x7fffffff) });
+    const bytes = Buffer.alloc(4);
+    bytes.writeInt32BE(value);
+    this.parts.push(bytes);
+    return this;
+  }
+
+  u64(field: string, value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: "0", max: String(Number.MAX_SAFE_INTEGER) });
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigUInt64BE(BigInt(value));
+    this.parts.push(bytes);
+    return this;
+  }
+
+  bool(value: boolean): this {
+    this.parts.push(Buffer.from([value ? 1 : 0]));
+    return this;
+  }
+
+  address(field: string, value: string): this {
+    if (!isAddress(value)) throw new MarketError("INVALID_ADDRESS", { value: value.slice(0, 64), reason: `${field} is not an address` });
+    this.parts.push(Buffer.from(addressToBytes(value)));
+    return this;
+  }
+
+  digest(field: string, value: string): this {
+    if (!/^[0-9a-f]{64}$/.test(value)) throw new MarketError("INVALID_FIELD", { field, value: JSON.stringify(value.slice(0, 80)), allowed: "a SHA-256 digest as 64 lowercase hex digits" });
+    this.parts.push(Buffer.from(value, "hex"));
+    return this;
+  }
+
+  bytes(): Uint8Array {
+    return Uint8Array.from(Buffer.concat(this.parts));
+  }
+}
+
+function tagged(tag: string): Writer {
+  return new Writer().text("domainTag", tag);
+}
+
+/** The canonical bytes of a proof. @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_ADDRESS */
+export function encodeExecutionProof(proof: ExecutionProof): Uint8Array {
+  if (proof.endedAtMs < proof.startedAtMs) {
+    throw new MarketError("INVALID_FIELD", { field: "endedAtMs", value: String(proof.endedAtMs), allowed: `a time at or after startedAtMs (${proof.startedAtMs})` });
+  }
+  return tagged(DOMAIN_TAGS.executionProof)
+    .text("escrowId", proof.escrowId)
+    .text("orderId", proof.orderId)
+    .text("offerId", proof.offerId)
+    .address("provider", proof.provider)
+    .text("gpuModel", proof.gpuModel)
+    .u32("gpuCount", proof.gpuCount)
+    .u64("startedAtMs", proof.startedAtMs)
+    .u64("endedAtMs", proof.endedAtMs)
+    .i32("exitStatus", proof.exitStatus)
+    .digest("outputDigest", proof.outputDigest)
+    .digest("usageDigest", proof.usageDigest)
+    .bytes();
+}
+
+/** SHA-256 of a proof's canonical bytes, hex: what a confirmation names. */
+export function proofDigest(proof: ExecutionProof): string {
+  return createHash("sha256").update(encodeExecutionProof(proof)).digest("hex");
+}
+
+/** The bytes a provider signs to attest a proof. */
+export function attestationMessage(proof: ExecutionProof): Uint8Array {
+  return Uint8Array.from(Buffer.concat([tagged(DOMAIN_TAGS.attestation).bytes(), encodeExecutionProof(proof)]));
+}
+
+/** The bytes a buyer signs to confirm (or reject) a proof. */
+export function confirmationMessage(confirmation: Omit<Confirmation, "signature">): Uint8Array {
+  return tagged(DOMAIN_TAGS.confirmation)
+    .text("escrowId", confirmation.escrowId)
+    .digest("proofDigest", confirmation.proofDigest)
+    .address("buyer", confirmation.buyer)
+    .bool(confirmation.accepted)
+    .u64("billedSeconds", confirmation.billedSeconds)
+    .text("reason", confirmation.reason)
+    .bytes();
+}
+
+/** The provider attests a proof. @throws INVALID_FIELD (the wallet is not the proof's provider), encoding codes */
+export function attest(proof: ExecutionProof, provider: Wallet): Attestation {
+  if (provider.address !== proof.provider) {
+    throw new MarketError("INVALID_FIELD", { field: "provider", value: provider.address, allowed: `the proof's provider ${proof.provider}` });
+  }
+  return { proof, signature: Buffer.from(provider.sign(attestationMessage(proof))).toString("hex") };
+}
+
+/** The buyer accepts or rejects a proof for `billedSeconds`. @throws encoding codes */
+export function confirm(input: { readonly proof: ExecutionProof; readonly buyer: Wallet; readonly accepted: boolean; readonly billedSeconds: number; readonly reason?: string }): Confirmation {
+  const unsigned = { escrowId: input.proof.escrowId, proofDigest: proofDigest(input.proof), buyer: input.buyer.address, accepted: input.accepted, billedSeconds: input.billedSeconds, reason: input.reason ?? "" };
+  return { ...unsigned, signature: Buffer.from(input.buyer.sign(confirmationMessage(unsigned))).toString("hex") };
+}
+
+function signatureBytes(hex: string): Uint8Array | undefined {
+  return /^[0-9a-f]{128}$/.test(hex) ? Uint8Array.from(Buffer.from(hex, "hex")) : undefined;
+}
+
+/** Is the attestation signed by the proof's provider over exactly this proof. Never throws: false. */
+export function verifyAttestation(attestation: Attestation): boolean {
+  const signature = signatureBytes(attestation.signature);
+  if (signature === undefined) return false;
+  try {
+    return Wallet.verify(attestation.proof.provider, attestationMessage(attestation.proof), signature);
+  } catch {
+    return false;
+  }
+}
+
+/** Is the confirmation signed by its buyer over exactly these fields. Never throws: false. */
+export function verifyConfirmation(confirmation: Confirmation): boolean {
+  const signature = signatureBytes(confirmation.signature);
+  if (signature === undefined) return false;
+  try {
+    return Wallet.verify(confirmation.buyer, confirmationMessage(confirmation), signature);
+  } catch {
+    return false;
+  }
+}
