@@ -77,6 +77,12 @@ describe("EmbeddedMoltClient", () => {
     second.close();
     const third = await EmbeddedMoltClient.open({ dataDir: dir });
     expect((await third.balance(alice.address)).toString()).toBe("36");
+    // Transactions inside the snapshot keep their status and bytes for RPC callers.
+    for (const id of ids) {
+      expect(third.signatureStatus(id)?.error).toBeUndefined();
+      expect(third.signatureStatus(id)).toBeDefined();
+      expect(third.transactionDetails(id)?.wire.length).toBeGreaterThan(0);
+    }
     third.close();
   });
 

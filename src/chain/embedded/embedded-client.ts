@@ -153,11 +153,23 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     const base64 = getBase64Encoder();
     this.svm.withBlockhashCheck(false); // logged transactions carry blockhashes long gone; signatures are still checked
     for (const entry of this.log.entries) {
-      if (entry.kind === "transaction") {
-        const transaction = fromRecord(JSON.parse(entry.record) as StoredRecord);
-        this.transactions.set(transaction.id, transaction);
+      const recorded = entry.kind === "transaction" ? fromRecord(JSON.parse(entry.record) as StoredRecord) : undefined;
+      if (recorded !== undefined) this.transactions.set(recorded.id, recorded);
+      if (entry.seq <= snapshotSeq) {
+        // In the snapshot already: restore what RPC callers may ask about it, without executing it.
+        if (entry.kind === "transaction" && recorded !== undefined) {
+          this.noteDetails(recorded.id, entry.wire, []);
+          this.statuses.set(recorded.id, { slot: recorded.status.kind === "Confirmed" ? recorded.status.slot : 0n });
+        } else if (entry.kind === "failed") {
+          const first = Object.values(decoder.decode(base64.encode(entry.wire)).signatures)[0];
+          if (first !== null && first !== undefined) {
+            const signature = transactionIdFromBytes(first);
+            this.noteDetails(signature, entry.wire, []);
+            this.statuses.set(signature, { slot: 0n, error: "failed (before the last snapshot)" });
+          }
+        }
+        continue;
       }
-      if (entry.seq <= snapshotSeq) continue;
       if (entry.kind === "lamports") {
         this.svm.airdrop(parseAddress(entry.to), lamports(BigInt(entry.lamports)));
         continue;
