@@ -10,6 +10,8 @@ import type { EmbeddedMoltClient } from "../embedded/embedded-client.js";
 export const WS_MESSAGE_BYTES_MAX = 64 * 1024;
 /** Delay before announcing an already-known signature to a new subscriber. */
 export const SUBSCRIBE_SETTLE_MS = 10;
+/** Most open websocket connections; more are closed with 1013 (try again later). */
+export const WS_CONNECTIONS_MAX = 256;
 /** Most open subscriptions per connection. */
 export const SUBSCRIPTIONS_PER_CONNECTION_MAX = 1024;
 
@@ -28,6 +30,10 @@ export function startSubscriptions(chain: EmbeddedMoltClient, options: { readonl
   const server = new WebSocketServer({ host: "127.0.0.1", port: options.port ?? 8900, maxPayload: WS_MESSAGE_BYTES_MAX });
   let nextId = 1;
   server.on("connection", (socket) => {
+    if (server.clients.size > WS_CONNECTIONS_MAX) {
+      socket.close(1013, `at most ${WS_CONNECTIONS_MAX} connections`);
+      return;
+    }
     // subscription id -> signature; each is answered once, then dropped (Solana's rule for signatures).
     const watching = new Map<number, string>();
     const notify = (id: number, signature: string): boolean => {
