@@ -33,6 +33,10 @@ export const MEMO_LENGTH_MAX = 256;
 /** What a transaction is recorded as, before the chain gives it an id, a status and a fee. */
 export type TransactionRecord = Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">;
 
+function sumOf(payouts: readonly SettlementPayout[]): Amount {
+  return payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
+}
+
 function positive(amount: Amount): void {
   if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
 }
@@ -184,7 +188,7 @@ export abstract class MoltTokenClient implements MoltClient {
       throw new MarketError("ESCROW_ERROR", { reason: "a settlement is signed by two different parties of the escrow" });
     }
     const held = await this.heldBy(escrow);
-    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
+    const total = sumOf(payouts);
     if (!total.equals(held)) throw new MarketError("ESCROW_ERROR", { reason: `payouts add up to ${total.toString()} MOLT, the escrow holds ${held.toString()} MOLT` });
     return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
   }
@@ -214,7 +218,6 @@ export abstract class MoltTokenClient implements MoltClient {
         rentDestination: this.feePayer.address,
       }),
     ];
-    const total = payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
-    return this.execute(instructions, { type, amount: total, from: escrow.address, memo: escrow.escrowId });
+    return this.execute(instructions, { type, amount: sumOf(payouts), from: escrow.address, memo: escrow.escrowId });
   }
 }

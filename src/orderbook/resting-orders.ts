@@ -35,13 +35,12 @@ interface Bucket {
   readonly entries: RestingOrder[];
 }
 
-/** Serve order: higher priority first, then older, then lower id. */
-export function servesBefore(a: RestingOrder, b: RestingOrder): boolean {
-  const rankA = priorityRank(a.order.priority);
-  const rankB = priorityRank(b.order.priority);
-  if (rankA !== rankB) return rankA > rankB;
-  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs < b.createdAtMs;
-  return a.order.id < b.order.id;
+/** Serve order as a sort comparator: higher priority first, then older, then lower id. */
+export function compareServeOrder(a: RestingOrder, b: RestingOrder): number {
+  const byRank = priorityRank(b.order.priority) - priorityRank(a.order.priority);
+  if (byRank !== 0) return byRank;
+  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs - b.createdAtMs;
+  return a.order.id < b.order.id ? -1 : a.order.id > b.order.id ? 1 : 0;
 }
 
 /**
@@ -124,12 +123,12 @@ export class RestingOrders {
         found.push(entry);
       }
     }
-    return found.sort((a, b) => (servesBefore(a, b) ? -1 : servesBefore(b, a) ? 1 : 0));
+    return found.sort(compareServeOrder);
   }
 
   /** All resting orders in serve order. */
   inServeOrder(): RestingOrder[] {
-    return [...this.byId.values()].sort((a, b) => (servesBefore(a, b) ? -1 : servesBefore(b, a) ? 1 : 0));
+    return [...this.byId.values()].sort(compareServeOrder);
   }
 
   /** Orders whose expiry is at or before `nowMs`. */

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
+import type { TransactionMetadata } from "litesvm";
 import {
   appendTransactionMessageInstructions,
   createAddressWithSeed,
@@ -98,6 +99,23 @@ function fromRecord(record: StoredRecord): Transaction {
   };
 }
 
+/** A transaction decoded from its wire bytes. */
+type WireTransaction = ReturnType<ReturnType<typeof getTransactionDecoder>["decode"]>;
+
+/** The network fee of a transaction: one fee per signature. */
+function feeOf(transaction: { readonly signatures: Readonly<Record<string, unknown>> }): bigint {
+  return SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(transaction.signatures).length);
+}
+
+/** Decodes wire bytes into a transaction. @throws CHAIN_ERROR (bytes that are no transaction) */
+function decodeWire(wire: Uint8Array): WireTransaction {
+  try {
+    return getTransactionDecoder().decode(wire);
+  } catch (e) {
+    throw new MarketError("CHAIN_ERROR", { reason: "the bytes are not a serialized transaction" }, { cause: e });
+  }
+}
+
 /**
  * The embedded MOLT chain. Invariants: a transaction is reported confirmed only once its log
  * entry is on disk; the state after a restart equals the state before it, confirmed
@@ -155,38 +173,41 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     for (const entry of this.log.entries) {
       const recorded = entry.kind === "transaction" ? fromRecord(JSON.parse(entry.record) as StoredRecord) : undefined;
       if (recorded !== undefined) this.transactions.set(recorded.id, recorded);
+      if (entry.kind === "lamports") {
+        if (entry.seq > snapshotSeq) this.svm.airdrop(parseAddress(entry.to), lamports(BigInt(entry.lamports)));
+        continue;
+      }
       if (entry.seq <= snapshotSeq) {
         // In the snapshot already: restore what RPC callers may ask about it, without executing it.
-        if (entry.kind === "transaction" && recorded !== undefined) {
-          this.noteDetails(recorded.id, entry.wire, []);
+        if (recorded !== undefined) {
+          this.noteDetails(recorded.id, entry.wire, recorded.feeLamports, []);
           this.statuses.set(recorded.id, { slot: recorded.status.kind === "Confirmed" ? recorded.status.slot : 0n });
-        } else if (entry.kind === "failed") {
-          const first = Object.values(decoder.decode(base64.encode(entry.wire)).signatures)[0];
+        } else {
+          const transaction = decoder.decode(base64.encode(entry.wire));
+          const first = Object.values(transaction.signatures)[0];
           if (first !== null && first !== undefined) {
             const signature = transactionIdFromBytes(first);
-            this.noteDetails(signature, entry.wire, []);
+            this.noteDetails(signature, entry.wire, feeOf(transaction), []);
             this.statuses.set(signature, { slot: 0n, error: "failed (before the last snapshot)" });
           }
         }
         continue;
       }
-      if (entry.kind === "lamports") {
-        this.svm.airdrop(parseAddress(entry.to), lamports(BigInt(entry.lamports)));
-        continue;
-      }
-      const result = this.svm.sendTransaction(decoder.decode(base64.encode(entry.wire)));
+      const transaction = decoder.decode(base64.encode(entry.wire));
+      const result = this.svm.sendTransaction(transaction);
       if (entry.kind === "failed") {
         if (!(result instanceof FailedTransactionMetadata)) {
           throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
         }
-        this.noteFailed(decoder.decode(base64.encode(entry.wire)), entry.wire, result);
+        this.noteFailed(transaction, entry.wire, result);
         continue;
       }
       if (result instanceof FailedTransactionMetadata) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} failed: ${result.err().toString()}` });
       }
-      this.noteDetails(transactionIdFromBytes(result.signature()), entry.wire, result.logs());
-      this.setStatus(transactionIdFromBytes(result.signature()), { slot: this.svm.getClock().slot });
+      const signature = transactionIdFromBytes(result.signature());
+      this.noteDetails(signature, entry.wire, recorded?.feeLamports ?? feeOf(transaction), result.logs());
+      this.setStatus(signature, { slot: this.svm.getClock().slot });
     }
     this.svm.withBlockhashCheck(true);
   }
@@ -242,25 +263,32 @@ export class EmbeddedMoltClient extends MoltTokenClient {
       throw new MarketError("CHAIN_ERROR", { reason: result.err().toString() });
     }
     const executedAt = process.hrtime.bigint();
-    const transaction: Transaction = {
-      ...record,
-      id: transactionIdFromBytes(result.signature()),
-      status: { kind: "Confirmed", slot: this.svm.getClock().slot },
-      timeMs: this.clock.now(),
-      feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(signed.signatures).length),
-    };
-    const wire = getBase64Decoder().decode(wireBytes);
-    const seq = this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
+    const transaction = this.confirmed(result, getBase64Decoder().decode(wireBytes), { ...record, feeLamports: feeOf(signed) });
     const loggedAt = process.hrtime.bigint();
     this.timings.transactions++;
     this.timings.buildSignNs += signedAt - started;
     this.timings.executeNs += executedAt - signedAt;
     this.timings.durableLogNs += loggedAt - executedAt;
-    this.transactions.set(transaction.id, transaction);
-    this.noteDetails(transaction.id, wire, result.logs());
-    this.setStatus(transaction.id, { slot: this.svm.getClock().slot });
     this.svm.expireBlockhash(); // the next transaction gets a new blockhash, so a repeat is a new transaction
-    if (seq % this.snapshotEvery === 0) this.snapshot();
+    if (this.log.seq % this.snapshotEvery === 0) this.snapshot();
+    return transaction;
+  }
+
+  /**
+   * Bookkeeping of a transaction that executed: its durable log entry first, then its record,
+   * details and status (which wakes signature subscribers).
+   */
+  private confirmed(result: TransactionMetadata, wire: string, record: Omit<Transaction, "id" | "status" | "timeMs">): Transaction {
+    const transaction: Transaction = {
+      ...record,
+      id: transactionIdFromBytes(result.signature()),
+      status: { kind: "Confirmed", slot: this.svm.getClock().slot },
+      timeMs: this.clock.now(),
+    };
+    this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
+    this.transactions.set(transaction.id, transaction);
+    this.noteDetails(transaction.id, wire, transaction.feeLamports, result.logs());
+    this.setStatus(transaction.id, { slot: this.svm.getClock().slot });
     return transaction;
   }
 
@@ -337,53 +365,36 @@ export class EmbeddedMoltClient extends MoltTokenClient {
    * @throws CHAIN_ERROR (bytes that are no transaction)
    */
   submitWire(wire: Uint8Array): { readonly signature: string; readonly error?: string } {
-    let decoded;
-    try {
-      decoded = getTransactionDecoder().decode(wire);
-    } catch (e) {
-      throw new MarketError("CHAIN_ERROR", { reason: "the bytes are not a serialized transaction" }, { cause: e });
-    }
+    const decoded = decodeWire(wire);
     this.fundOperator();
     const result = this.sendLogged(decoded, wire);
+    const wireText = getBase64Decoder().decode(wire);
     if (result instanceof FailedTransactionMetadata) {
-      const signature = this.noteFailed(decoded, getBase64Decoder().decode(wire), result);
-      return { signature, error: result.err().toString() };
+      return { signature: this.noteFailed(decoded, wireText, result), error: result.err().toString() };
     }
-    const signature = transactionIdFromBytes(result.signature());
-    const record: Transaction = { id: signature, status: { kind: "Confirmed", slot: this.svm.getClock().slot }, type: "External", amount: Amount.zero(), timeMs: this.clock.now(), feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(decoded.signatures).length) };
-    this.log.append({ kind: "transaction", wire: getBase64Decoder().decode(wire), record: JSON.stringify(toRecord(record)) });
-    this.transactions.set(signature, record);
-    this.noteDetails(signature, getBase64Decoder().decode(wire), result.logs());
-    this.setStatus(signature, { slot: this.svm.getClock().slot });
-    return { signature };
+    const transaction = this.confirmed(result, wireText, { type: "External", amount: Amount.zero(), feeLamports: feeOf(decoded) });
+    return { signature: transaction.id };
   }
 
   /** Runs a signed transaction without keeping its effects. @throws CHAIN_ERROR (bytes that are no transaction) */
   simulateWire(wire: Uint8Array): { readonly error?: string; readonly logs: readonly string[]; readonly unitsConsumed: bigint } {
-    let decoded;
-    try {
-      decoded = getTransactionDecoder().decode(wire);
-    } catch (e) {
-      throw new MarketError("CHAIN_ERROR", { reason: "the bytes are not a serialized transaction" }, { cause: e });
-    }
-    const result = this.svm.simulateTransaction(decoded);
+    const result = this.svm.simulateTransaction(decodeWire(wire));
     if (result instanceof FailedTransactionMetadata) {
       return { error: result.err().toString(), logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
     }
     return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
   }
 
-  private noteDetails(signature: string, wire: string, logs: readonly string[]): void {
-    const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(wire));
-    this.details.set(signature, { wire, feeLamports: SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(transaction.signatures).length), logs });
+  private noteDetails(signature: string, wire: string, feeLamports: bigint, logs: readonly string[]): void {
+    this.details.set(signature, { wire, feeLamports, logs });
   }
 
   /** Records a failed transaction's outcome; returns its signature ("" when unsigned). */
-  private noteFailed(transaction: ReturnType<ReturnType<typeof getTransactionDecoder>["decode"]>, wire: string, result: FailedTransactionMetadata): string {
+  private noteFailed(transaction: WireTransaction, wire: string, result: FailedTransactionMetadata): string {
     const first = Object.values(transaction.signatures)[0];
     if (first === null || first === undefined) return "";
     const signature = transactionIdFromBytes(first);
-    this.noteDetails(signature, wire, result.meta().logs());
+    this.noteDetails(signature, wire, feeOf(transaction), result.meta().logs());
     this.setStatus(signature, { slot: this.svm.getClock().slot, error: result.err().toString() });
     return signature;
   }
