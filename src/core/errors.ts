@@ -25,6 +25,12 @@ export interface MarketErrorDetails {
   INVALID_NETWORK: { value: string; reason: string };
   INSUFFICIENT_BALANCE: { address: string; required: string; available: string };
   CHAIN_ERROR: { reason: string };
+  INVALID_SIGNATURE: { statement: "attestation" | "confirmation" | "dispute"; signer: string };
+  PROOF_MISMATCH: { field: string; expected: string; actual: string };
+  NOT_A_PARTY: { escrowId: string; address: string; allowed: string };
+  DISPUTE_WINDOW_OPEN: { escrowId: string; settleableAt: string };
+  DISPUTE_WINDOW_CLOSED: { escrowId: string; closedAt: string };
+  ESCROW_LOCKED: { escrowId: string; lockedUntil: string };
 }
 
 /** Every stable error code. */
@@ -85,6 +91,24 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
     message: (d) => `${d.address} holds ${d.available} MOLT, ${d.required} MOLT required; fund the wallet (molt-market wallet airdrop, off mainnet)`,
   },
   CHAIN_ERROR: { httpStatus: 409, message: (d) => `the chain refused the transaction: ${d.reason}` },
+  INVALID_SIGNATURE: {
+    httpStatus: 422,
+    message: (d) => `the ${d.statement} signature does not verify for ${d.signer}; it must be that key's ed25519 signature over this exact statement's canonical bytes`,
+  },
+  PROOF_MISMATCH: {
+    httpStatus: 422,
+    message: (d) => `the statement does not fit the escrow: ${d.field} is ${d.actual}, expected ${d.expected}`,
+  },
+  NOT_A_PARTY: { httpStatus: 403, message: (d) => `${d.address} cannot sign this for escrow ${d.escrowId}; allowed: ${d.allowed}` },
+  DISPUTE_WINDOW_OPEN: {
+    httpStatus: 409,
+    message: (d) => `escrow ${d.escrowId} has no buyer confirmation; it settles once the dispute window closes at ${d.settleableAt}, or at once with the buyer's signed confirmation`,
+  },
+  DISPUTE_WINDOW_CLOSED: { httpStatus: 409, message: (d) => `the dispute window of escrow ${d.escrowId} closed at ${d.closedAt}; disputes are opened before it closes` },
+  ESCROW_LOCKED: {
+    httpStatus: 409,
+    message: (d) => `escrow ${d.escrowId} is locked until ${d.lockedUntil}; before then a refund needs the provider's attestation that the job failed`,
+  },
 };
 
 /** Every code, in table order. */

@@ -1,5 +1,5 @@
 // Signed statements of a job: the provider's ExecutionProof and Attestation, the buyer's
-// Confirmation. Each has a canonical binary encoding that starts with a domain tag of its own, so a
+// Confirmation, and a party's Dispute. Each has a canonical binary encoding that starts with a domain tag of its own, so a
 // signature made for one kind of statement never verifies as another. Pure apart from signing.
 import { createHash } from "node:crypto";
 import { MarketError } from "../core/errors.js";
@@ -12,10 +12,13 @@ export const DOMAIN_TAGS = {
   executionProof: "molt-market/v1/execution-proof",
   attestation: "molt-market/v1/attestation",
   confirmation: "molt-market/v1/confirmation",
+  dispute: "molt-market/v1/dispute",
 } as const;
 
 /** Longest string field (ids, model names, reasons) in a statement. */
 export const STATEMENT_TEXT_BYTES_MAX = 256;
+/** Most evidence digests one dispute names. */
+export const DISPUTE_EVIDENCE_MAX = 16;
 
 /** What a provider states about a finished job. */
 export interface ExecutionProof {
@@ -52,6 +55,19 @@ export interface Confirmation {
   readonly accepted: boolean;
   readonly billedSeconds: number;
   readonly reason: string;
+  /** Hex, 64 bytes. */
+  readonly signature: string;
+}
+
+/** A buyer or provider contests an escrow's job, signed by whoever opens it. */
+export interface Dispute {
+  readonly id: string;
+  readonly escrowId: string;
+  readonly openedBy: Address;
+  readonly reason: string;
+  /** SHA-256 digests (hex) of the evidence: logs, outputs, usage samples. */
+  readonly evidence: readonly string[];
+  readonly openedAtMs: number;
   /** Hex, 64 bytes. */
   readonly signature: string;
 }
@@ -163,6 +179,19 @@ export function confirmationMessage(confirmation: Omit<Confirmation, "signature"
     .bytes();
 }
 
+/** The bytes a party signs to open a dispute. @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_ADDRESS, LIMIT_EXCEEDED */
+export function disputeMessage(dispute: Omit<Dispute, "signature">): Uint8Array {
+  if (dispute.evidence.length > DISPUTE_EVIDENCE_MAX) throw new MarketError("LIMIT_EXCEEDED", { limit: "disputeEvidence", max: DISPUTE_EVIDENCE_MAX });
+  const writer = tagged(DOMAIN_TAGS.dispute)
+    .text("id", dispute.id)
+    .text("escrowId", dispute.escrowId)
+    .address("openedBy", dispute.openedBy)
+    .text("reason", dispute.reason)
+    .u32("evidenceCount", dispute.evidence.length);
+  dispute.evidence.forEach((digest, index) => writer.digest(`evidence[${index}]`, digest));
+  return writer.u64("openedAtMs", dispute.openedAtMs).bytes();
+}
+
 /** The provider attests a proof. @throws INVALID_FIELD (the wallet is not the proof's provider), encoding codes */
 export function attest(proof: ExecutionProof, provider: Wallet): Attestation {
   if (provider.address !== proof.provider) {
@@ -177,28 +206,33 @@ export function confirm(input: { readonly proof: ExecutionProof; readonly buyer:
   return { ...unsigned, signature: Buffer.from(input.buyer.sign(confirmationMessage(unsigned))).toString("hex") };
 }
 
-function signatureBytes(hex: string): Uint8Array | undefined {
-  return /^[0-9a-f]{128}$/.test(hex) ? Uint8Array.from(Buffer.from(hex, "hex")) : undefined;
+/** A party opens a dispute over an escrow. @throws encoding codes */
+export function openDisputeStatement(input: { readonly id: string; readonly escrowId: string; readonly party: Wallet; readonly reason: string; readonly evidence?: readonly string[]; readonly openedAtMs: number }): Dispute {
+  const unsigned = { id: input.id, escrowId: input.escrowId, openedBy: input.party.address, reason: input.reason, evidence: input.evidence ?? [], openedAtMs: input.openedAtMs };
+  return { ...unsigned, signature: Buffer.from(input.party.sign(disputeMessage(unsigned))).toString("hex") };
+}
+
+/** Does `signatureHex` (64 bytes, lowercase hex) verify for `signer` over the bytes `message` builds. Never throws. */
+function verifySigned(signer: Address, message: () => Uint8Array, signatureHex: string): boolean {
+  if (!/^[0-9a-f]{128}$/.test(signatureHex)) return false;
+  try {
+    return Wallet.verify(signer, message(), Uint8Array.from(Buffer.from(signatureHex, "hex")));
+  } catch {
+    return false;
+  }
 }
 
 /** Is the attestation signed by the proof's provider over exactly this proof. Never throws: false. */
 export function verifyAttestation(attestation: Attestation): boolean {
-  const signature = signatureBytes(attestation.signature);
-  if (signature === undefined) return false;
-  try {
-    return Wallet.verify(attestation.proof.provider, attestationMessage(attestation.proof), signature);
-  } catch {
-    return false;
-  }
+  return verifySigned(attestation.proof.provider, () => attestationMessage(attestation.proof), attestation.signature);
 }
 
 /** Is the confirmation signed by its buyer over exactly these fields. Never throws: false. */
 export function verifyConfirmation(confirmation: Confirmation): boolean {
-  const signature = signatureBytes(confirmation.signature);
-  if (signature === undefined) return false;
-  try {
-    return Wallet.verify(confirmation.buyer, confirmationMessage(confirmation), signature);
-  } catch {
-    return false;
-  }
+  return verifySigned(confirmation.buyer, () => confirmationMessage(confirmation), confirmation.signature);
+}
+
+/** Is the dispute signed by its opener over exactly these fields. Never throws: false. */
+export function verifyDispute(dispute: Dispute): boolean {
+  return verifySigned(dispute.openedBy, () => disputeMessage(dispute), dispute.signature);
 }

@@ -30,6 +30,12 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   INVALID_NETWORK: { value: "moonnet", reason: "unknown name" },
   INSUFFICIENT_BALANCE: { address: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", required: "12.5", available: "3" },
   CHAIN_ERROR: { reason: "custom program error: 0x1" },
+  INVALID_SIGNATURE: { statement: "attestation", signer: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z" },
+  PROOF_MISMATCH: { field: "proof.gpuCount", expected: "4", actual: "8" },
+  NOT_A_PARTY: { escrowId: "esc_x", address: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", allowed: "the buyer or the provider" },
+  DISPUTE_WINDOW_OPEN: { escrowId: "esc_x", settleableAt: "2026-01-02T00:00:00.000Z" },
+  DISPUTE_WINDOW_CLOSED: { escrowId: "esc_x", closedAt: "2026-01-02T00:00:00.000Z" },
+  ESCROW_LOCKED: { escrowId: "esc_x", lockedUntil: "2026-01-02T00:00:00.000Z" },
 };
 
 /** The codes the API promises, written out independently of the table. */
@@ -38,6 +44,7 @@ const EXPECTED_CODES: readonly string[] = [
   "ESCROW_ERROR", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
   "AMOUNT_UNDERFLOW", "INVALID_ID", "INVALID_FIELD", "OUT_OF_RANGE", "DUPLICATE_ID", "LIMIT_EXCEEDED",
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
+  "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {
