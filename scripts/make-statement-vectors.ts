@@ -3,7 +3,9 @@
 // the encoding: run it again only when the encoding changes on purpose (and bump the domain tags).
 import { writeFileSync } from "node:fs";
 import { Wallet } from "../src/chain/wallet.js";
-import { attest, attestationMessage, confirm, confirmationMessage, encodeExecutionProof, proofDigest } from "../src/settlement/statements.js";
+import {
+  attest, attestationMessage, confirm, confirmationMessage, disputeMessage, encodeExecutionProof, openDisputeStatement, proofDigest,
+} from "../src/settlement/statements.js";
 import type { ExecutionProof } from "../src/settlement/statements.js";
 
 const providerSeed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -26,6 +28,14 @@ const proof: ExecutionProof = {
 const attestation = attest(proof, provider);
 const confirmation = confirm({ proof, buyer, accepted: true, billedSeconds: 19_800 });
 const rejection = confirm({ proof, buyer, accepted: false, billedSeconds: 0, reason: "job never produced output" });
+const dispute = openDisputeStatement({
+  id: "dsp_01JD3Q0000000000000000000A",
+  escrowId: proof.escrowId,
+  party: buyer,
+  reason: "half the GPUs were throttled",
+  evidence: ["c".repeat(64), "d".repeat(64)],
+  openedAtMs: Date.parse("2026-11-23T14:00:00Z"),
+});
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 const vectors = {
   description: "molt-market signed statements: fixed keys and statements -> canonical bytes (hex) and ed25519 signatures (hex).",
@@ -36,6 +46,7 @@ const vectors = {
   attestationMessage: hex(attestationMessage(proof)),
   attestation,
   confirmations: [confirmation, rejection].map((c) => ({ confirmation: c, message: hex(confirmationMessage(c)) })),
+  dispute: { dispute, message: hex(disputeMessage(dispute)) },
 };
 writeFileSync(new URL("../test/settlement/statement-vectors.json", import.meta.url), `${JSON.stringify(vectors, null, 2)}\n`);
 console.log("wrote statement vectors");

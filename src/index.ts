@@ -1,4 +1,4 @@
-// Public library entry of molt-market: the core domain and the order book.
+// Public library entry of molt-market: the core domain, the order book, the chain, settlement and payments.
 export { Amount, AMOUNT_MAX_BASE_UNITS, BASE_UNITS_PER_MOLT, MOLT_DECIMALS } from "./core/amount.js";
 export { DAY_MS, HOUR_MS, ManualClock, systemClock } from "./core/clock.js";
 export type { Clock } from "./core/clock.js";
@@ -49,7 +49,17 @@ export type { Localnet } from "./chain/localnet/rpc-server.js";
 export { CONFIRM_TIMEOUT_MS_DEFAULT, RpcMoltClient, SEND_ATTEMPTS_MAX } from "./chain/rpc/rpc-client.js";
 export type { RpcClientOptions } from "./chain/rpc/rpc-client.js";
 export {
-  DOMAIN_TAGS, STATEMENT_TEXT_BYTES_MAX, attest, attestationMessage, confirm, confirmationMessage, encodeExecutionProof, proofDigest,
-  verifyAttestation, verifyConfirmation,
+  DISPUTE_EVIDENCE_MAX, DOMAIN_TAGS, STATEMENT_TEXT_BYTES_MAX, attest, attestationMessage, confirm, confirmationMessage, disputeMessage,
+  encodeExecutionProof, openDisputeStatement, proofDigest, verifyAttestation, verifyConfirmation, verifyDispute,
 } from "./settlement/statements.js";
-export type { Attestation, Confirmation, ExecutionProof } from "./settlement/statements.js";
+export type { Attestation, Confirmation, Dispute, ExecutionProof } from "./settlement/statements.js";
+export { FEE_BPS_MAX, SECONDS_PER_HOUR, billSeconds, billingRate, hoursToSeconds, splitCharge } from "./settlement/billing.js";
+export type { BillingRate, ChargeSplit } from "./settlement/billing.js";
+export { EscrowState, assertEscrowTransition, canTransitionEscrow, escrowHandle } from "./settlement/escrow-account.js";
+export type { EscrowAccount } from "./settlement/escrow-account.js";
+export { checkAttestation, proofSeconds, settleJob } from "./settlement/settle-job.js";
+export type { JobSettlementInput, SettlementResult, SettlementStatus, SettlementTerms } from "./settlement/settle-job.js";
+export { checkDisputeOpening, disputeDeadlineMs, resolveDisputeSplit } from "./settlement/dispute.js";
+export type { DisputeDecision, DisputeResolution } from "./settlement/dispute.js";
+export { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "./payments/payment-service.js";
+export type { EscrowStep, PaymentServiceOptions, RefundReason } from "./payments/payment-service.js";

@@ -6,9 +6,10 @@ import { describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import { isMarketError } from "../../src/core/errors.js";
 import {
-  DOMAIN_TAGS, attest, attestationMessage, confirm, confirmationMessage, encodeExecutionProof, proofDigest, verifyAttestation, verifyConfirmation,
+  DISPUTE_EVIDENCE_MAX, DOMAIN_TAGS, attest, attestationMessage, confirm, confirmationMessage, disputeMessage, encodeExecutionProof, openDisputeStatement,
+  proofDigest, verifyAttestation, verifyConfirmation, verifyDispute,
 } from "../../src/settlement/statements.js";
-import type { Attestation, Confirmation, ExecutionProof } from "../../src/settlement/statements.js";
+import type { Attestation, Confirmation, Dispute, ExecutionProof } from "../../src/settlement/statements.js";
 
 interface Vectors {
   keys: { providerSeed: string; providerAddress: string; buyerSeed: string; buyerAddress: string };
@@ -18,6 +19,7 @@ interface Vectors {
   attestationMessage: string;
   attestation: Attestation;
   confirmations: { confirmation: Confirmation; message: string }[];
+  dispute: { dispute: Dispute; message: string };
 }
 const vectors = JSON.parse(readFileSync(new URL("./statement-vectors.json", import.meta.url), "utf8")) as Vectors;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
@@ -44,6 +46,13 @@ describe("statement test vectors", () => {
       expect(verifyConfirmation(confirmation)).toBe(true);
     }
     expect(verifyAttestation(vectors.attestation)).toBe(true);
+    const { dispute, message } = vectors.dispute;
+    expect(openDisputeStatement({ id: dispute.id, escrowId: dispute.escrowId, party: buyer, reason: dispute.reason, evidence: dispute.evidence, openedAtMs: dispute.openedAtMs })).toEqual(dispute);
+    expect(hex(disputeMessage(dispute))).toBe(message);
+    expect(verifyDispute(dispute)).toBe(true);
+    expect(verifyDispute({ ...dispute, evidence: [...dispute.evidence].reverse() })).toBe(false);
+    expect(verifyDispute({ ...dispute, openedBy: provider.address })).toBe(false);
+    expect(() => disputeMessage({ ...dispute, evidence: Array.from({ length: DISPUTE_EVIDENCE_MAX + 1 }, () => "c".repeat(64)) })).toThrow(/disputeEvidence/);
     // Each encoding starts with its own domain tag (a u16 length, then the tag).
     expect(Buffer.from(vectors.proofBytes, "hex").subarray(2, 2 + DOMAIN_TAGS.executionProof.length).toString()).toBe(DOMAIN_TAGS.executionProof);
   });
