@@ -31,6 +31,9 @@ export interface MarketErrorDetails {
   DISPUTE_WINDOW_OPEN: { escrowId: string; settleableAt: string };
   DISPUTE_WINDOW_CLOSED: { escrowId: string; closedAt: string };
   ESCROW_LOCKED: { escrowId: string; lockedUntil: string };
+  STORE_ERROR: { reason: string };
+  IDEMPOTENCY_KEY_REUSED: { key: string };
+  ESCROW_NOT_FOUND: { escrowId: string };
 }
 
 /** Every stable error code. */
@@ -109,6 +112,12 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
     httpStatus: 409,
     message: (d) => `escrow ${d.escrowId} is locked until ${d.lockedUntil}; before then a refund needs the provider's attestation that the job failed`,
   },
+  STORE_ERROR: { httpStatus: 409, message: (d) => `the command was not applied and nothing was written: ${d.reason}; retry it with the same idempotency key` },
+  IDEMPOTENCY_KEY_REUSED: {
+    httpStatus: 422,
+    message: (d) => `idempotency key ${JSON.stringify(d.key)} was used for another request; repeat the first request exactly, or use a new key`,
+  },
+  ESCROW_NOT_FOUND: { httpStatus: 404, message: (d) => `escrow ${d.escrowId} not found; an order gets its escrow when the buyer funds it` },
 };
 
 /** Every code, in table order. */

@@ -4,10 +4,11 @@
 import { Amount, AMOUNT_MAX_BASE_UNITS } from "../core/amount.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
-import { MarketError } from "../core/errors.js";
+import { MarketError, assertIntInRange, describeValue } from "../core/errors.js";
 import { featureMask, OfferStatus, OrderStatus } from "../core/enums.js";
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import type { OfferId, OrderId } from "../core/ids.js";
+import { GPU_COUNT_MAX } from "../core/limits.js";
 import { parseOffer } from "../core/offer.js";
 import { parseOrder, parseRequirements } from "../core/order.js";
 import type { BookOffer, CapacityOffer, JobOrder, JobRequirements, OrderMatch } from "../core/types.js";
@@ -67,6 +68,17 @@ interface Allocation {
 export interface ExpiryResult {
   readonly offers: OfferId[];
   readonly orders: OrderId[];
+}
+
+/** A book's state as plain data, for comparing two books: offers and allocations by id, resting orders in serve order. */
+export interface BookSnapshot {
+  readonly offers: readonly { readonly id: OfferId; readonly status: OfferStatus; readonly freeGpuCount: number }[];
+  readonly restingOrders: readonly OrderId[];
+  readonly allocations: readonly { readonly orderId: OrderId; readonly offerId: OfferId; readonly gpuCount: number }[];
+}
+
+function byId<T>(id: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0);
 }
 
 /**
@@ -166,15 +178,12 @@ export class OrderBook {
    */
   addOffer(offer: CapacityOffer): OfferId {
     const valid = parseOffer(offer);
-    if (this.table.slotById.has(valid.id)) throw new MarketError("DUPLICATE_ID", { kind: "offer", id: valid.id });
-    if (this.table.liveCount >= this.limits.offersMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "offersMax", max: this.limits.offersMax });
+    this.checkNewOffer(valid.id);
     const nowMs = this.clock.now();
     if (valid.expiresAt.getTime() <= nowMs) {
       throw new MarketError("EXPIRED", { entity: "offer", id: valid.id, expiresAt: valid.expiresAt.toISOString() });
     }
-    const slot = this.table.insert(valid);
-    this.expiries.push(valid.expiresAt.getTime(), slot);
-    this.indexInsert(slot);
+    const slot = this.storeOffer(valid, valid.gpuCapacity.gpuCount, false);
     if (this.listening) this.record({ type: "OfferAdded", offer: this.table.materialize(slot) });
     this.serveResting(slot);
     this.maybeCompactExpiries();
@@ -223,6 +232,51 @@ export class OrderBook {
     return valid.map((offer) => offer.id);
   }
 
+  /** @throws DUPLICATE_ID (the book holds this offer), LIMIT_EXCEEDED (offersMax) */
+  private checkNewOffer(offerId: OfferId): void {
+    if (this.table.slotById.has(offerId)) throw new MarketError("DUPLICATE_ID", { kind: "offer", id: offerId });
+    if (this.table.liveCount >= this.limits.offersMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "offersMax", max: this.limits.offersMax });
+  }
+
+  /**
+   * Stores a validated offer with `freeGpus` free, active or paused, and schedules its expiry; it is
+   * indexed iff active with free GPUs. Returns the slot. @throws LIMIT_EXCEEDED (intern tables), before storing
+   */
+  private storeOffer(offer: CapacityOffer, freeGpus: number, paused: boolean): number {
+    const slot = this.table.insert(offer);
+    this.table.freeGpus[slot] = freeGpus;
+    if (paused) this.table.status[slot] = SLOT_PAUSED;
+    this.expiries.push(offer.expiresAt.getTime(), slot);
+    if (!paused && freeGpus > 0) this.indexInsert(slot);
+    return slot;
+  }
+
+  /** Takes an offer out of the book (withdrawn or expired); allocations on it keep their GPUs. */
+  private dropSlot(slot: number): void {
+    this.indexRemove(slot);
+    this.table.release(slot);
+  }
+
+  /** @throws INVALID_STATE_TRANSITION unless the offer in `slot` has status `from` */
+  private assertSlotStatus(slot: number, from: number, to: OfferStatus): void {
+    if (this.table.status[slot] !== from) {
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "offer", from: this.offerStatusOf(slot), to });
+    }
+  }
+
+  /** Active -> Paused: out of the indexes. @throws INVALID_STATE_TRANSITION */
+  private pauseSlot(slot: number): void {
+    this.assertSlotStatus(slot, SLOT_ACTIVE, OfferStatus.Paused);
+    this.indexRemove(slot);
+    this.table.status[slot] = SLOT_PAUSED;
+  }
+
+  /** Paused -> Active (the caller checked the status): back in the indexes if it has free GPUs. */
+  private activateSlot(slot: number): void {
+    this.table.status[slot] = SLOT_ACTIVE;
+    if ((this.table.freeGpus[slot] ?? 0) > 0) this.indexInsert(slot);
+  }
+
   private slotOf(offerId: OfferId): number {
     const slot = this.table.slotById.get(offerId);
     if (slot === undefined) throw new MarketError("OFFER_NOT_FOUND", { offerId });
@@ -235,21 +289,14 @@ export class OrderBook {
 
   /** Withdraws an offer (Active or Paused -> Withdrawn); running jobs keep their GPUs. @throws OFFER_NOT_FOUND */
   removeOffer(offerId: OfferId): void {
-    const slot = this.slotOf(offerId);
-    this.indexRemove(slot);
-    this.table.release(slot);
+    this.dropSlot(this.slotOf(offerId));
     if (this.listening) this.record({ type: "OfferWithdrawn", offerId });
     this.flush();
   }
 
   /** Active -> Paused: the offer stops matching. @throws OFFER_NOT_FOUND, INVALID_STATE_TRANSITION */
   pauseOffer(offerId: OfferId): void {
-    const slot = this.slotOf(offerId);
-    if (this.table.status[slot] !== SLOT_ACTIVE) {
-      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "offer", from: this.offerStatusOf(slot), to: OfferStatus.Paused });
-    }
-    this.indexRemove(slot);
-    this.table.status[slot] = SLOT_PAUSED;
+    this.pauseSlot(this.slotOf(offerId));
     if (this.listening) this.record({ type: "OfferPaused", offerId });
     this.flush();
   }
@@ -257,17 +304,14 @@ export class OrderBook {
   /** Paused -> Active: the offer matches again and serves resting orders. @throws OFFER_NOT_FOUND, INVALID_STATE_TRANSITION, EXPIRED */
   resumeOffer(offerId: OfferId): void {
     const slot = this.slotOf(offerId);
-    if (this.table.status[slot] !== SLOT_PAUSED) {
-      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "offer", from: this.offerStatusOf(slot), to: OfferStatus.Active });
-    }
+    this.assertSlotStatus(slot, SLOT_PAUSED, OfferStatus.Active);
     const expiresAtMs = this.table.expiresAt[slot] ?? 0;
     if (expiresAtMs <= this.clock.now()) {
       this.expireOfferSlot(slot);
       this.flush();
       throw new MarketError("EXPIRED", { entity: "offer", id: offerId, expiresAt: new Date(expiresAtMs).toISOString() });
     }
-    this.table.status[slot] = SLOT_ACTIVE;
-    if ((this.table.freeGpus[slot] ?? 0) > 0) this.indexInsert(slot);
+    this.activateSlot(slot);
     if (this.listening) this.record({ type: "OfferResumed", offerId });
     this.serveResting(slot);
     this.flush();
@@ -299,6 +343,13 @@ export class OrderBook {
 
   /** Sets a provider's reputation in [0, 1] (default 0.5); it weighs in every later score. @throws OUT_OF_RANGE */
   setProviderReputation(providerId: string, reputation: number): void {
+    this.storeReputation(providerId, reputation);
+    if (this.listening) this.record({ type: "ReputationChanged", providerId, reputation });
+    this.flush();
+  }
+
+  /** Sets a reputation and re-bands the provider's indexed offers. @throws OUT_OF_RANGE, LIMIT_EXCEEDED (providers) */
+  private storeReputation(providerId: string, reputation: number): void {
     if (typeof reputation !== "number" || !Number.isFinite(reputation) || reputation < 0 || reputation > 1) {
       throw new MarketError("OUT_OF_RANGE", { field: "reputation", value: String(reputation), min: "0", max: "1" });
     }
@@ -316,8 +367,6 @@ export class OrderBook {
         this.indexInsert(slot);
       }
     }
-    if (this.listening) this.record({ type: "ReputationChanged", providerId, reputation });
-    this.flush();
   }
 
   /** A provider's reputation (0.5 when never set). */
@@ -438,9 +487,7 @@ export class OrderBook {
    */
   submitOrder(order: JobOrder): SubmitOrderResult {
     const valid = parseOrder(order);
-    if (this.resting.get(valid.id) !== undefined || this.allocations.has(valid.id)) {
-      throw new MarketError("DUPLICATE_ID", { kind: "order", id: valid.id });
-    }
+    this.checkNewOrder(valid.id);
     const nowMs = this.clock.now();
     this.assertNotExpired(valid, nowMs);
     const query = this.compile(valid.requirements, valid.maxBudget, nowMs);
@@ -448,15 +495,10 @@ export class OrderBook {
     const slot = slots[0];
     let result: SubmitOrderResult;
     if (slot !== undefined) {
-      if (this.allocations.size >= this.limits.allocationsMax) {
-        throw new MarketError("LIMIT_EXCEEDED", { limit: "allocationsMax", max: this.limits.allocationsMax });
-      }
+      this.checkAllocationRoom();
       result = { orderId: valid.id, status: OrderStatus.Matched, match: this.allocate(valid, query, slot) };
     } else {
-      if (this.resting.size >= this.limits.restingOrdersMax) {
-        throw new MarketError("LIMIT_EXCEEDED", { limit: "restingOrdersMax", max: this.limits.restingOrdersMax });
-      }
-      this.resting.add({ order: valid, query, createdAtMs: valid.createdAt.getTime(), expiresAtMs: valid.expiresAt.getTime() });
+      this.rest(valid, query);
       if (this.listening) this.record({ type: "OrderRested", order: valid });
       result = { orderId: valid.id, status: OrderStatus.Pending };
     }
@@ -464,13 +506,54 @@ export class OrderBook {
     return result;
   }
 
-  private allocate(order: JobOrder, query: CompiledQuery, slot: number): OrderMatch {
-    const match = this.matchFor(order, query, slot);
+  /** @throws DUPLICATE_ID (the order rests or holds GPUs) */
+  private checkNewOrder(orderId: OrderId): void {
+    if (this.resting.get(orderId) !== undefined || this.allocations.has(orderId)) {
+      throw new MarketError("DUPLICATE_ID", { kind: "order", id: orderId });
+    }
+  }
+
+  /** @throws LIMIT_EXCEEDED (allocationsMax) */
+  private checkAllocationRoom(): void {
+    if (this.allocations.size >= this.limits.allocationsMax) {
+      throw new MarketError("LIMIT_EXCEEDED", { limit: "allocationsMax", max: this.limits.allocationsMax });
+    }
+  }
+
+  /** Rests a validated order with its compiled query. @throws LIMIT_EXCEEDED (restingOrdersMax) */
+  private rest(order: JobOrder, query: CompiledQuery): void {
+    if (this.resting.size >= this.limits.restingOrdersMax) {
+      throw new MarketError("LIMIT_EXCEEDED", { limit: "restingOrdersMax", max: this.limits.restingOrdersMax });
+    }
+    this.resting.add({ order, query, createdAtMs: order.createdAt.getTime(), expiresAtMs: order.expiresAt.getTime() });
+  }
+
+  /** Takes the match's GPUs off the offer in `slot` (the caller checked they are free) and records the allocation. */
+  private hold(order: JobOrder, match: OrderMatch, slot: number): void {
     const t = this.table;
     this.indexRemove(slot);
     t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) - match.gpuCount;
     if ((t.freeGpus[slot] ?? 0) > 0 && t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
     this.allocations.set(order.id, { order, match, offerSlot: slot, offerEpoch: t.epoch[slot] ?? 0 });
+  }
+
+  /** Gives an allocation's GPUs back to its offer if that offer is still held; returns whether it is. */
+  private unhold(allocation: Allocation): boolean {
+    const t = this.table;
+    const slot = allocation.offerSlot;
+    // The offer may be gone (withdrawn, expired), and its slot reused by another offer.
+    const held = t.status[slot] !== SLOT_FREE && t.epoch[slot] === allocation.offerEpoch;
+    if (held) {
+      this.indexRemove(slot);
+      t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) + allocation.match.gpuCount;
+      if (t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
+    }
+    return held;
+  }
+
+  private allocate(order: JobOrder, query: CompiledQuery, slot: number): OrderMatch {
+    const match = this.matchFor(order, query, slot);
+    this.hold(order, match, slot);
     if (this.listening) this.record({ type: "OrderMatched", order: { ...order, status: OrderStatus.Matched }, match });
     return match;
   }
@@ -566,26 +649,132 @@ export class OrderBook {
     if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
     this.allocations.delete(orderId);
     const { offerId, gpuCount } = allocation.match;
-    const t = this.table;
     const slot = allocation.offerSlot;
-    // The offer may be gone (withdrawn, expired), and its slot reused by another offer.
-    const held = t.status[slot] !== SLOT_FREE && t.epoch[slot] === allocation.offerEpoch;
-    if (held) {
-      this.indexRemove(slot);
-      t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) + gpuCount;
-      if (t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
-    }
+    const held = this.unhold(allocation);
     if (this.listening) this.record({ type: "AllocationReleased", orderId, offerId, gpuCount });
-    if (held && t.status[slot] === SLOT_ACTIVE) this.serveResting(slot);
+    if (held && this.table.status[slot] === SLOT_ACTIVE) this.serveResting(slot);
     this.flush();
+  }
+
+  // ---------------------------------------------------------------- replication
+
+  /**
+   * Applies an event another book emitted (or one rebuilt from a store), with no matching of its own:
+   * OfferAdded inserts the offer with the event's freeGpuCount (Active or Paused, even when already past
+   * its expiry: expire() removes it); OrderRested rests the order (even when expired); OrderMatched
+   * removes the order from the resting set if it rests there and allocates match.gpuCount GPUs of
+   * match.offerId to it, with the event's match as is; OrderCancelled / OrderExpired remove a resting
+   * order; OfferPaused / OfferResumed / OfferWithdrawn / OfferExpired change the offer's state;
+   * AllocationReleased returns the GPUs (if the offer is still held); ReputationChanged sets the
+   * reputation. It never serves resting orders. Nothing changes when it throws.
+   * The book's own listeners are told of the applied event (re-stamped with this book's seq and time).
+   * Invariant: a book that applies, in order, every event another book emitted holds the same offers (with
+   * the same free GPUs and status), the same resting orders and the same allocations.
+   * @throws DUPLICATE_ID, OFFER_NOT_FOUND, ORDER_NOT_FOUND, INSUFFICIENT_CAPACITY (a match that does not fit),
+   * LIMIT_EXCEEDED, INVALID_STATE_TRANSITION (pause / resume of an offer not in the state to leave),
+   * INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation of offers, orders, freeGpuCount, match.gpuCount)
+   */
+  apply(event: BookEventBody): void {
+    switch (event.type) {
+      case "OfferAdded":
+        this.applyOfferAdded(event.offer);
+        break;
+      case "OfferPaused":
+        this.pauseSlot(this.slotOf(event.offerId));
+        break;
+      case "OfferResumed": {
+        const slot = this.slotOf(event.offerId);
+        this.assertSlotStatus(slot, SLOT_PAUSED, OfferStatus.Active);
+        this.activateSlot(slot);
+        break;
+      }
+      case "OfferWithdrawn":
+      case "OfferExpired":
+        this.dropSlot(this.slotOf(event.offerId));
+        break;
+      case "OrderRested": {
+        const valid = parseOrder(event.order);
+        this.checkNewOrder(valid.id);
+        this.rest(valid, this.compile(valid.requirements, valid.maxBudget, this.clock.now()));
+        break;
+      }
+      case "OrderMatched":
+        this.applyMatch(event.order, event.match);
+        break;
+      case "OrderCancelled":
+      case "OrderExpired":
+        if (this.resting.remove(event.orderId) === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId: event.orderId });
+        break;
+      case "AllocationReleased": {
+        const allocation = this.allocations.get(event.orderId);
+        if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId: event.orderId });
+        this.allocations.delete(event.orderId);
+        this.unhold(allocation);
+        break;
+      }
+      case "ReputationChanged":
+        this.storeReputation(event.providerId, event.reputation);
+        break;
+      default: {
+        const type: unknown = (event as { readonly type?: unknown }).type;
+        throw new MarketError("INVALID_FIELD", { field: "event.type", value: describeValue(type), allowed: "a BookEvent type" });
+      }
+    }
+    // record() stamps a copy with this book's seq and time, over any the event carries.
+    if (this.listening) this.record(event);
+    this.flush();
+  }
+
+  private applyOfferAdded(offer: BookOffer): void {
+    const status: unknown = offer.status;
+    if (status !== OfferStatus.Active && status !== OfferStatus.Paused) {
+      throw new MarketError("INVALID_FIELD", { field: "offer.status", value: describeValue(status), allowed: "Active, Paused" });
+    }
+    const valid = parseOffer({ ...offer, status: OfferStatus.Active });
+    this.checkNewOffer(valid.id);
+    const freeGpus: unknown = offer.freeGpuCount;
+    assertIntInRange("offer.freeGpuCount", freeGpus, 0, valid.gpuCapacity.gpuCount);
+    this.storeOffer(valid, freeGpus, status === OfferStatus.Paused);
+    this.maybeCompactExpiries();
+  }
+
+  private applyMatch(order: JobOrder, match: OrderMatch): void {
+    const entry = this.resting.get(order.id);
+    // The event's order says Matched; the book holds orders as they were submitted (Pending).
+    const pending = entry?.order ?? parseOrder({ ...order, status: OrderStatus.Pending });
+    if (entry === undefined) this.checkNewOrder(pending.id);
+    if (match.orderId !== pending.id) {
+      throw new MarketError("INVALID_FIELD", { field: "match.orderId", value: describeValue(match.orderId), allowed: `the order's id ${pending.id}` });
+    }
+    const slot = this.slotOf(match.offerId);
+    assertIntInRange("match.gpuCount", match.gpuCount, 1, GPU_COUNT_MAX);
+    const free = this.table.freeGpus[slot] ?? 0;
+    if (free < match.gpuCount) throw new MarketError("INSUFFICIENT_CAPACITY", { required: match.gpuCount, available: free });
+    this.checkAllocationRoom();
+    if (entry !== undefined) this.resting.remove(pending.id);
+    this.hold(pending, match, slot);
+  }
+
+  /** The book's offers (id, status, free GPUs) and allocations by id, and its resting orders in serve order. */
+  snapshot(): BookSnapshot {
+    const offers: { id: OfferId; status: OfferStatus; freeGpuCount: number }[] = [];
+    for (let slot = 0; slot < this.table.highWater; slot++) {
+      if (this.table.status[slot] === SLOT_FREE) continue;
+      offers.push({ id: this.table.ids[slot] as OfferId, status: this.offerStatusOf(slot), freeGpuCount: this.table.freeGpus[slot] ?? 0 });
+    }
+    const allocations = [...this.allocations.values()].map(({ match }) => ({ orderId: match.orderId, offerId: match.offerId, gpuCount: match.gpuCount }));
+    return {
+      offers: offers.sort(byId((o) => o.id)),
+      restingOrders: this.resting.inServeOrder().map((entry) => entry.order.id),
+      allocations: allocations.sort(byId((a) => a.orderId)),
+    };
   }
 
   // ---------------------------------------------------------------- expiry
 
   private expireOfferSlot(slot: number): void {
     const offerId = this.table.ids[slot] as OfferId;
-    this.indexRemove(slot);
-    this.table.release(slot);
+    this.dropSlot(slot);
     if (this.listening) this.record({ type: "OfferExpired", offerId });
   }
 

@@ -36,6 +36,9 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   DISPUTE_WINDOW_OPEN: { escrowId: "esc_x", settleableAt: "2026-01-02T00:00:00.000Z" },
   DISPUTE_WINDOW_CLOSED: { escrowId: "esc_x", closedAt: "2026-01-02T00:00:00.000Z" },
   ESCROW_LOCKED: { escrowId: "esc_x", lockedUntil: "2026-01-02T00:00:00.000Z" },
+  STORE_ERROR: { reason: "database is locked" },
+  IDEMPOTENCY_KEY_REUSED: { key: "k-1" },
+  ESCROW_NOT_FOUND: { escrowId: "esc_x" },
 };
 
 /** The codes the API promises, written out independently of the table. */
@@ -45,6 +48,7 @@ const EXPECTED_CODES: readonly string[] = [
   "AMOUNT_UNDERFLOW", "INVALID_ID", "INVALID_FIELD", "OUT_OF_RANGE", "DUPLICATE_ID", "LIMIT_EXCEEDED",
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
   "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
+  "STORE_ERROR", "IDEMPOTENCY_KEY_REUSED", "ESCROW_NOT_FOUND",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {

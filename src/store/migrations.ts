@@ -1,0 +1,77 @@
+// Forward-only, versioned schema migrations, run on start by Kysely's Migrator. Each migration is
+// written once and never edited; a change is a new migration. Works on SQLite and PostgreSQL.
+import { Migrator, sql } from "kysely";
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { MarketError } from "../core/errors.js";
+
+/** Every migration, by name; names sort in the order they run. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "0001_market": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("offers")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("provider_id", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("gpu_count", "integer", (c) => c.notNull())
+        .addColumn("free_gpus", "integer", (c) => c.notNull())
+        .addColumn("expires_at_ms", "bigint", (c) => c.notNull())
+        .addColumn("doc", "text", (c) => c.notNull())
+        .addCheckConstraint("offers_free_gpus_in_range", sql`free_gpus >= 0 and free_gpus <= gpu_count`)
+        .execute();
+      await db.schema.createIndex("offers_status").on("offers").column("status").execute();
+      await db.schema
+        .createTable("orders")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("buyer_id", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("offer_id", "text")
+        .addColumn("expires_at_ms", "bigint", (c) => c.notNull())
+        .addColumn("doc", "text", (c) => c.notNull())
+        .addColumn("match", "text")
+        .addColumn("escrow_id", "text")
+        .addColumn("job", "text")
+        .execute();
+      await db.schema.createIndex("orders_status").on("orders").columns(["status", "id"]).execute();
+      await db.schema
+        .createTable("escrows")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("order_id", "text", (c) => c.notNull().unique())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("doc", "text", (c) => c.notNull())
+        .addColumn("pending", "text")
+        .execute();
+      await db.schema
+        .createTable("events")
+        .addColumn("seq", "bigint", (c) => c.primaryKey())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("entity_id", "text", (c) => c.notNull())
+        .addColumn("at_ms", "bigint", (c) => c.notNull())
+        .addColumn("node", "text", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("commands")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("request_hash", "text", (c) => c.notNull())
+        .addColumn("response", "text", (c) => c.notNull())
+        .addColumn("at_ms", "bigint", (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+class StaticProvider implements MigrationProvider {
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve({ ...MIGRATIONS });
+  }
+}
+
+/** Applies the migrations not yet applied, in order. @throws STORE_ERROR when one fails (nothing of it stays) */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: new StaticProvider() }).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new MarketError("STORE_ERROR", { reason: `migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}` }, { cause: error });
+  }
+}

@@ -1,0 +1,234 @@
+// The Store over Kysely, for SQLite (better-sqlite3) and PostgreSQL (pg). A batch is one
+// transaction under the market's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction
+// advisory lock), and each table gets one statement per batch that reads its rows from a single
+// JSON parameter, so a batch of a thousand commands costs a handful of statements.
+import Database from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import type { RawBuilder } from "kysely";
+import pg from "pg";
+import { MarketError } from "../core/errors.js";
+import { migrateToLatest } from "./migrations.js";
+import type { BatchWrites, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, Store, StoreWriter, StoredBook } from "./store.js";
+
+/** Rows one bulk statement writes at most (larger batches are split). */
+export const BULK_ROWS_MAX = 5000;
+/** Advisory lock id of the market's write lock on PostgreSQL. */
+const WRITE_LOCK_ID = 0x4d4f4c54; // "MOLT"
+/** How long SQLite waits for another process's write lock before it reports busy. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+type Int = number | string | bigint;
+interface MarketTables {
+  offers: { id: string; provider_id: string; status: string; gpu_count: number; free_gpus: number; expires_at_ms: Int; doc: string };
+  orders: { id: string; buyer_id: string; status: string; offer_id: string | null; expires_at_ms: Int; doc: string; match: string | null; escrow_id: string | null; job: string | null };
+  escrows: { id: string; order_id: string; state: string; doc: string; pending: string | null };
+  events: { seq: Int; type: string; entity_id: string; at_ms: Int; node: string; payload: string };
+  commands: { key: string; request_hash: string; response: string; at_ms: Int };
+}
+type ColumnType = "text" | "integer" | "bigint";
+type Db = Kysely<MarketTables>;
+
+const OFFER_COLUMNS: readonly (readonly [string, ColumnType])[] = [["id", "text"], ["provider_id", "text"], ["status", "text"], ["gpu_count", "integer"], ["free_gpus", "integer"], ["expires_at_ms", "bigint"], ["doc", "text"]];
+const ORDER_COLUMNS: readonly (readonly [string, ColumnType])[] = [["id", "text"], ["buyer_id", "text"], ["status", "text"], ["offer_id", "text"], ["expires_at_ms", "bigint"], ["doc", "text"], ["match", "text"], ["escrow_id", "text"], ["job", "text"]];
+const ESCROW_COLUMNS: readonly (readonly [string, ColumnType])[] = [["id", "text"], ["order_id", "text"], ["state", "text"], ["doc", "text"], ["pending", "text"]];
+const EVENT_COLUMNS: readonly (readonly [string, ColumnType])[] = [["seq", "bigint"], ["type", "text"], ["entity_id", "text"], ["at_ms", "bigint"], ["node", "text"], ["payload", "text"]];
+const COMMAND_COLUMNS: readonly (readonly [string, ColumnType])[] = [["key", "text"], ["request_hash", "text"], ["response", "text"], ["at_ms", "bigint"]];
+
+const offerRow = (r: MarketTables["offers"]): OfferRow => ({ id: r.id, providerId: r.provider_id, status: r.status, gpuCount: r.gpu_count, freeGpus: r.free_gpus, expiresAtMs: Number(r.expires_at_ms), doc: r.doc });
+const orderRow = (r: MarketTables["orders"]): OrderRow => ({ id: r.id, buyerId: r.buyer_id, status: r.status, offerId: r.offer_id, expiresAtMs: Number(r.expires_at_ms), doc: r.doc, match: r.match, escrowId: r.escrow_id, job: r.job });
+const escrowRow = (r: MarketTables["escrows"]): EscrowRow => ({ id: r.id, orderId: r.order_id, state: r.state, doc: r.doc, pending: r.pending });
+const eventRow = (r: MarketTables["events"]): EventRow => ({ seq: Number(r.seq), type: r.type, entityId: r.entity_id, atMs: Number(r.at_ms), node: r.node, payload: r.payload });
+
+/** Last write wins for rows of the same id in one batch (one statement may not touch a row twice). */
+function lastById<T>(rows: readonly T[], id: (row: T) => string): T[] {
+  return [...new Map(rows.map((row) => [id(row), row])).values()];
+}
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += BULK_ROWS_MAX) out.push(rows.slice(i, i + BULK_ROWS_MAX));
+  return out;
+}
+
+/** The store of one market in a SQL database. */
+export class SqlStore implements Store {
+  private constructor(
+    readonly dialect: "sqlite" | "postgres",
+    private readonly db: Db,
+  ) {}
+
+  /**
+   * A SQLite file (created when missing): WAL, synchronous=FULL, so a commit survives a kill -9
+   * or a power cut. @throws STORE_ERROR
+   */
+  static openSqlite(path: string): SqlStore {
+    try {
+      const database = new Database(path);
+      database.pragma("journal_mode = WAL");
+      database.pragma("synchronous = FULL");
+      database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      return new SqlStore("sqlite", new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }));
+    } catch (e) {
+      throw new MarketError("STORE_ERROR", { reason: `cannot open SQLite database ${path}: ${e instanceof Error ? e.message : String(e)}` }, { cause: e });
+    }
+  }
+
+  /** A PostgreSQL database (`DATABASE_URL`), optionally in its own schema (created when missing). */
+  static async openPostgres(connectionString: string, options: { readonly schema?: string; readonly poolSize?: number } = {}): Promise<SqlStore> {
+    const schema = options.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new MarketError("INVALID_FIELD", { field: "schema", value: JSON.stringify(schema), allowed: "a lower-case SQL identifier" });
+    }
+    if (schema !== undefined) {
+      const admin = new pg.Client({ connectionString });
+      await admin.connect();
+      try {
+        await admin.query(`create schema if not exists ${schema}`);
+      } finally {
+        await admin.end();
+      }
+    }
+    const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
+    return new SqlStore("postgres", new Kysely<MarketTables>({ dialect: new PostgresDialect({ pool }) }));
+  }
+
+  /** @throws STORE_ERROR */
+  async migrate(): Promise<void> {
+    if (this.dialect === "postgres") {
+      // Several processes may start at once: one migrates, the others wait for it.
+      await this.db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${WRITE_LOCK_ID + 1})`.execute(conn);
+        try {
+          await migrateToLatest(conn as unknown as Kysely<unknown>);
+        } finally {
+          await sql`select pg_advisory_unlock(${WRITE_LOCK_ID + 1})`.execute(conn);
+        }
+      });
+      return;
+    }
+    await migrateToLatest(this.db as unknown as Kysely<unknown>);
+  }
+
+  /** A FROM source that reads rows of `columns` from one JSON array parameter. */
+  private jsonSource(rows: readonly object[], columns: readonly (readonly [string, ColumnType])[]): RawBuilder<unknown> {
+    const json = JSON.stringify(rows);
+    if (this.dialect === "sqlite") {
+      return sql`(select ${sql.raw(columns.map(([name]) => `value->>'${name}' as ${name}`).join(", "))} from json_each(${json})) as x`;
+    }
+    return sql`jsonb_to_recordset(${json}::jsonb) as x(${sql.raw(columns.map(([name, type]) => `${name} ${type}`).join(", "))})`;
+  }
+
+  private async bulkInsert(conn: Db, table: string, rows: readonly object[], columns: readonly (readonly [string, ColumnType])[], onConflict: string): Promise<void> {
+    const names = sql.raw(columns.map(([name]) => name).join(", "));
+    for (const part of chunks(rows)) {
+      await sql`insert into ${sql.table(table)} (${names}) select ${names} from ${this.jsonSource(part, columns)} where true ${sql.raw(onConflict)}`.execute(conn);
+    }
+  }
+
+  private writer(conn: Db): StoreWriter {
+    return {
+      eventsAfter: (seq, limit) => this.readEvents(conn, seq, limit),
+      commands: async (keys) => {
+        const found = new Map<string, CommandRow>();
+        for (const part of chunks(keys)) {
+          const rows = await conn.selectFrom("commands").selectAll().where("key", "in", part).execute();
+          for (const r of rows) found.set(r.key, { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) });
+        }
+        return found;
+      },
+      write: (batch) => this.writeRows(conn, batch),
+    };
+  }
+
+  private async writeRows(conn: Db, batch: BatchWrites): Promise<void> {
+    const offers = lastById(batch.offers, (o) => o.id).map((o) => ({ id: o.id, provider_id: o.providerId, status: o.status, gpu_count: o.gpuCount, free_gpus: o.freeGpus, expires_at_ms: o.expiresAtMs, doc: o.doc }));
+    await this.bulkInsert(conn, "offers", offers, OFFER_COLUMNS, "on conflict (id) do update set status = excluded.status, expires_at_ms = excluded.expires_at_ms, doc = excluded.doc");
+    const deltas = new Map<string, number>();
+    for (const { offerId, delta } of batch.capacity) deltas.set(offerId, (deltas.get(offerId) ?? 0) + delta);
+    const moved = [...deltas].filter(([, delta]) => delta !== 0).map(([id, delta]) => ({ id, delta }));
+    for (const part of chunks(moved)) {
+      const result = await sql`update offers set free_gpus = offers.free_gpus + x.delta from ${this.jsonSource(part, [["id", "text"], ["delta", "integer"]])}
+        where offers.id = x.id and offers.free_gpus + x.delta >= 0 and offers.free_gpus + x.delta <= offers.gpu_count`.execute(conn);
+      if (Number(result.numAffectedRows ?? 0n) !== part.length) {
+        throw new MarketError("INSUFFICIENT_CAPACITY", { required: part.reduce((n, d) => n + Math.max(0, -d.delta), 0), available: 0 });
+      }
+    }
+    const orders = lastById(batch.orders, (o) => o.id).map((o) => ({ id: o.id, buyer_id: o.buyerId, status: o.status, offer_id: o.offerId, expires_at_ms: o.expiresAtMs, doc: o.doc, match: o.match, escrow_id: o.escrowId, job: o.job }));
+    await this.bulkInsert(conn, "orders", orders, ORDER_COLUMNS, "on conflict (id) do update set status = excluded.status, offer_id = excluded.offer_id, doc = excluded.doc, match = excluded.match, escrow_id = excluded.escrow_id, job = excluded.job");
+    const escrows = lastById(batch.escrows, (e) => e.id).map((e) => ({ id: e.id, order_id: e.orderId, state: e.state, doc: e.doc, pending: e.pending }));
+    await this.bulkInsert(conn, "escrows", escrows, ESCROW_COLUMNS, "on conflict (id) do update set state = excluded.state, doc = excluded.doc, pending = excluded.pending");
+    const events = batch.events.map((e) => ({ seq: e.seq, type: e.type, entity_id: e.entityId, at_ms: e.atMs, node: e.node, payload: e.payload }));
+    await this.bulkInsert(conn, "events", events, EVENT_COLUMNS, "");
+    const commands = batch.commands.map((c) => ({ key: c.key, request_hash: c.requestHash, response: c.response, at_ms: c.atMs }));
+    await this.bulkInsert(conn, "commands", commands, COMMAND_COLUMNS, "");
+  }
+
+  /** @throws what `fn` throws (the transaction rolls back), STORE_ERROR */
+  async writeBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
+    return this.db.connection().execute(async (conn) => {
+      await (this.dialect === "sqlite" ? sql`begin immediate` : sql`begin`).execute(conn);
+      try {
+        if (this.dialect === "postgres") await sql`select pg_advisory_xact_lock(${WRITE_LOCK_ID})`.execute(conn);
+        const result = await fn(this.writer(conn));
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (e) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  private async readEvents(conn: Db, seq: number, limit: number): Promise<EventRow[]> {
+    const rows = await conn.selectFrom("events").selectAll().where("seq", ">", seq).orderBy("seq").limit(limit).execute();
+    return rows.map(eventRow);
+  }
+
+  eventsAfter(seq: number, limit: number): Promise<EventRow[]> {
+    return this.readEvents(this.db, seq, limit);
+  }
+
+  async lastSeq(): Promise<number> {
+    const row = await this.db.selectFrom("events").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  }
+
+  async loadBook(): Promise<StoredBook> {
+    // One read transaction, so the rows and the seq agree.
+    return this.db.transaction().execute(async (trx) => {
+      const seqRow = await trx.selectFrom("events").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+      const offers = await trx.selectFrom("offers").selectAll().where("status", "in", ["Active", "Paused"]).orderBy("id").execute();
+      const resting = await trx.selectFrom("orders").selectAll().where("status", "=", "Pending").orderBy("id").execute();
+      const allocated = await trx.selectFrom("orders").selectAll().where("status", "in", ["Matched", "Escrowed", "Running"]).orderBy("id").execute();
+      return { offers: offers.map(offerRow), resting: resting.map(orderRow), allocated: allocated.map(orderRow), seq: Number(seqRow?.seq ?? 0) };
+    });
+  }
+
+  async getOffer(id: string): Promise<OfferRow | undefined> {
+    const row = await this.db.selectFrom("offers").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? undefined : offerRow(row);
+  }
+
+  async getOrder(id: string): Promise<OrderRow | undefined> {
+    const row = await this.db.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? undefined : orderRow(row);
+  }
+
+  async getEscrow(id: string): Promise<EscrowRow | undefined> {
+    const row = await this.db.selectFrom("escrows").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? undefined : escrowRow(row);
+  }
+
+  async pendingEscrows(): Promise<EscrowRow[]> {
+    return (await this.db.selectFrom("escrows").selectAll().where("pending", "is not", null).orderBy("id").execute()).map(escrowRow);
+  }
+
+  async ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
+    if (statuses.length === 0) return [];
+    return (await this.db.selectFrom("orders").selectAll().where("status", "in", [...statuses]).orderBy("id").limit(limit).execute()).map(orderRow);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,129 @@
+// Store: what the marketplace keeps durably — offers, orders, escrows, the event feed and the
+// results of idempotent commands — behind one interface with a SQLite and a PostgreSQL
+// implementation that pass one contract suite. Types only.
+
+/** An offer row: the offer as JSON plus the columns queries and the capacity guard need. */
+export interface OfferRow {
+  readonly id: string;
+  readonly providerId: string;
+  /** Active, Paused, Withdrawn or Expired. */
+  readonly status: string;
+  readonly gpuCount: number;
+  /** Free GPUs; written on insert only, then changed by capacity deltas. */
+  readonly freeGpus: number;
+  readonly expiresAtMs: number;
+  /** The CapacityOffer, JSON. */
+  readonly doc: string;
+}
+
+/** An order row: the order and (once matched) its match, as JSON. */
+export interface OrderRow {
+  readonly id: string;
+  readonly buyerId: string;
+  readonly status: string;
+  readonly offerId: string | null;
+  readonly expiresAtMs: number;
+  /** The JobOrder, JSON. */
+  readonly doc: string;
+  /** The OrderMatch, JSON, once matched. */
+  readonly match: string | null;
+  readonly escrowId: string | null;
+  /** Lifecycle details (proof, confirmation, dispute, settlement), JSON. */
+  readonly job: string | null;
+}
+
+/** An escrow row: the EscrowAccount as JSON, and the chain step under way, if any. */
+export interface EscrowRow {
+  readonly id: string;
+  readonly orderId: string;
+  readonly state: string;
+  readonly doc: string;
+  /** A chain step recorded before it was sent (JSON), cleared once its outcome is recorded. */
+  readonly pending: string | null;
+}
+
+/** One event of the feed. Invariant: seq increases by one per event, with no gaps. */
+export interface EventRow {
+  readonly seq: number;
+  readonly type: string;
+  readonly entityId: string;
+  readonly atMs: number;
+  /** The process that wrote it. */
+  readonly node: string;
+  /** The event, JSON. */
+  readonly payload: string;
+}
+
+/** The stored answer of an idempotent command. */
+export interface CommandRow {
+  readonly key: string;
+  /** SHA-256 of the command's name and arguments: a key reused for another command is refused. */
+  readonly requestHash: string;
+  /** The first answer, JSON. */
+  readonly response: string;
+  readonly atMs: number;
+}
+
+/** A change of an offer's free GPUs, applied only if the result stays within 0..gpuCount. */
+export interface CapacityDelta {
+  readonly offerId: string;
+  readonly delta: number;
+}
+
+/** Everything one group commit writes. */
+export interface BatchWrites {
+  readonly offers: readonly OfferRow[];
+  readonly capacity: readonly CapacityDelta[];
+  readonly orders: readonly OrderRow[];
+  readonly escrows: readonly EscrowRow[];
+  readonly events: readonly EventRow[];
+  readonly commands: readonly CommandRow[];
+}
+
+/** What a batch may do inside its transaction, holding the market's write lock. */
+export interface StoreWriter {
+  /** Events after `seq`, in order (other processes' writes to catch up on). */
+  eventsAfter(seq: number, limit: number): Promise<EventRow[]>;
+  /** The stored answers of those keys that were used already. */
+  commands(keys: readonly string[]): Promise<Map<string, CommandRow>>;
+  /**
+   * Writes a batch. @throws INSUFFICIENT_CAPACITY when a capacity delta would take an offer's free
+   * GPUs below 0 or above its GPU count (the whole transaction then rolls back)
+   */
+  write(batch: BatchWrites): Promise<void>;
+}
+
+/** The live book as stored: what a process loads on start. */
+export interface StoredBook {
+  readonly offers: readonly OfferRow[];
+  /** Orders still Pending (resting). */
+  readonly resting: readonly OrderRow[];
+  /** Matched orders whose GPUs are still allocated (Matched, Escrowed, Running). */
+  readonly allocated: readonly OrderRow[];
+  /** The last event seq the rows include. */
+  readonly seq: number;
+}
+
+/**
+ * Durable storage of one market. Invariants: a batch is all or nothing; an offer's free GPUs stay
+ * within 0..gpuCount; event seqs are gap-free and in commit order across every process sharing
+ * the store; a command key is stored once.
+ */
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+  /** Runs the forward-only migrations not yet applied. */
+  migrate(): Promise<void>;
+  /** Runs `fn` in one transaction holding the market's write lock; resolves once the commit is durable. */
+  writeBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T>;
+  loadBook(): Promise<StoredBook>;
+  eventsAfter(seq: number, limit: number): Promise<EventRow[]>;
+  lastSeq(): Promise<number>;
+  getOffer(id: string): Promise<OfferRow | undefined>;
+  getOrder(id: string): Promise<OrderRow | undefined>;
+  getEscrow(id: string): Promise<EscrowRow | undefined>;
+  /** Escrows with a chain step recorded but not its outcome (to reconcile on start). */
+  pendingEscrows(): Promise<EscrowRow[]>;
+  /** Orders in one of `statuses`, oldest first, at most `limit`. */
+  ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+// The Store contract on SQLite: a fresh database file per test (two handles share it).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SqlStore } from "../../src/store/sql-store.js";
+import { storeContract } from "./store.contract.js";
+
+storeContract("sqlite", () => {
+  const dir = mkdtempSync(join(tmpdir(), "molt-store-"));
+  return Promise.resolve({
+    open: () => Promise.resolve(SqlStore.openSqlite(join(dir, "market.db"))),
+    dispose: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  });
+}, { handlesPerProcess: "one" });

@@ -1,0 +1,142 @@
+// The Store contract: every implementation (SQLite, PostgreSQL) runs this same suite. Batches are
+// all or nothing, capacity never leaves 0..gpuCount, event seqs are gap-free across concurrent
+// writers, upserts keep free GPUs, command keys are stored once.
+import { afterEach, describe, expect, it } from "vitest";
+import type { MarketErrorCode } from "../../src/core/errors.js";
+import { BULK_ROWS_MAX } from "../../src/store/sql-store.js";
+import type { BatchWrites, EventRow, OfferRow, OrderRow, Store } from "../../src/store/store.js";
+import { rejectionCode } from "../support/error-code.js";
+
+const EMPTY: BatchWrites = { offers: [], capacity: [], orders: [], escrows: [], events: [], commands: [] };
+const offer = (id: string, gpuCount = 8, status = "Active"): OfferRow => ({ id, providerId: "p1", status, gpuCount, freeGpus: gpuCount, expiresAtMs: 1_900_000_000_000, doc: JSON.stringify({ id, status }) });
+const order = (id: string, status = "Pending", offerId: string | null = null): OrderRow => ({ id, buyerId: "b1", status, offerId, expiresAtMs: 1_900_000_000_000, doc: JSON.stringify({ id }), match: offerId === null ? null : "{}", escrowId: null, job: null });
+const event = (seq: number, type = "OfferAdded"): EventRow => ({ seq, type, entityId: `e${seq}`, atMs: 1000 + seq, node: "n1", payload: JSON.stringify({ seq }) });
+
+/** Runs the contract against fresh, migrated stores from `open` (two calls give two handles on the same database). */
+export function storeContract(
+  name: string,
+  fresh: () => Promise<{ open: () => Promise<Store>; dispose: () => Promise<void> }>,
+  options: { readonly handlesPerProcess: "one" | "many" },
+): void {
+  describe(`Store contract: ${name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+    async function store(): Promise<{ store: Store; second: () => Promise<Store> }> {
+      const db = await fresh();
+      const opened: Store[] = [];
+      const open = async (): Promise<Store> => {
+        const s = await db.open();
+        await s.migrate();
+        opened.push(s);
+        return s;
+      };
+      cleanups.push(async () => {
+        for (const s of opened) await s.close();
+        await db.dispose();
+      });
+      return { store: await open(), second: open };
+    }
+    const write = (s: Store, batch: Partial<BatchWrites>): Promise<void> => s.writeBatch((w) => w.write({ ...EMPTY, ...batch }));
+
+    it("migrates idempotently and starts empty", async () => {
+      const { store: s } = await store();
+      await s.migrate();
+      expect(await s.lastSeq()).toBe(0);
+      expect(await s.loadBook()).toEqual({ offers: [], resting: [], allocated: [], seq: 0 });
+    });
+
+    it("a batch writes every row, and reads give them back", async () => {
+      const { store: s } = await store();
+      await write(s, {
+        offers: [offer("o1"), offer("o2", 4, "Paused"), offer("o3", 2, "Withdrawn")],
+        capacity: [{ offerId: "o1", delta: -3 }, { offerId: "o1", delta: -1 }],
+        orders: [order("r1"), order("m1", "Matched", "o1"), order("s1", "Settled", "o1")],
+        escrows: [{ id: "x1", orderId: "m1", state: "Created", doc: "{}", pending: "{\"op\":\"fund\"}" }],
+        events: [event(1), event(2)],
+        commands: [{ key: "k1", requestHash: "h", response: "{\"ok\":true}", atMs: 5 }],
+      });
+      expect((await s.getOffer("o1"))?.freeGpus).toBe(4);
+      expect((await s.getOrder("m1"))?.offerId).toBe("o1");
+      expect((await s.getEscrow("x1"))?.pending).toBe("{\"op\":\"fund\"}");
+      expect((await s.pendingEscrows()).map((e) => e.id)).toEqual(["x1"]);
+      expect(await s.lastSeq()).toBe(2);
+      expect(await s.eventsAfter(1, 10)).toEqual([event(2)]);
+      const book = await s.loadBook();
+      expect(book.offers.map((o) => o.id)).toEqual(["o1", "o2"]);
+      expect(book.resting.map((o) => o.id)).toEqual(["r1"]);
+      expect(book.allocated.map((o) => o.id)).toEqual(["m1"]);
+      expect(book.seq).toBe(2);
+      expect((await s.ordersWithStatus(["Settled", "Pending"], 10)).map((o) => o.id)).toEqual(["r1", "s1"]);
+      const found = await s.writeBatch((w) => w.commands(["k1", "k2"]));
+      expect([...found.keys()]).toEqual(["k1"]);
+      expect(found.get("k1")?.response).toBe("{\"ok\":true}");
+    });
+
+    it("a batch that throws writes nothing", async () => {
+      const { store: s } = await store();
+      await expect(s.writeBatch(async (w) => {
+        await w.write({ ...EMPTY, offers: [offer("o1")], events: [event(1)] });
+        throw new Error("boom");
+      })).rejects.toThrow("boom");
+      expect(await s.getOffer("o1")).toBeUndefined();
+      expect(await s.lastSeq()).toBe(0);
+    });
+
+    it("capacity never goes below zero or above the GPU count; a refused delta rolls the whole batch back", async () => {
+      const { store: s } = await store();
+      await write(s, { offers: [offer("o1", 4)], events: [event(1)] });
+      const refused = async (batch: Partial<BatchWrites>): Promise<MarketErrorCode | undefined> => rejectionCode(write(s, batch));
+      expect(await refused({ capacity: [{ offerId: "o1", delta: -5 }], events: [event(2)], orders: [order("m1", "Matched", "o1")] })).toBe("INSUFFICIENT_CAPACITY");
+      expect(await refused({ capacity: [{ offerId: "o1", delta: 1 }], events: [event(2)] })).toBe("INSUFFICIENT_CAPACITY");
+      expect(await refused({ capacity: [{ offerId: "nope", delta: -1 }], events: [event(2)] })).toBe("INSUFFICIENT_CAPACITY");
+      expect(await s.getOrder("m1")).toBeUndefined();
+      expect(await s.lastSeq()).toBe(1);
+      await write(s, { capacity: [{ offerId: "o1", delta: -4 }, { offerId: "o1", delta: 2 }, { offerId: "o1", delta: -2 }] });
+      expect((await s.getOffer("o1"))?.freeGpus).toBe(0);
+    });
+
+    it("an upsert changes status and document but never free GPUs; repeats in one batch: the last wins", async () => {
+      const { store: s } = await store();
+      await write(s, { offers: [offer("o1", 8)], capacity: [{ offerId: "o1", delta: -6 }] });
+      await write(s, { offers: [{ ...offer("o1", 8, "Paused"), doc: "{\"v\":1}" }, { ...offer("o1", 8, "Withdrawn"), doc: "{\"v\":2}" }], orders: [order("r1"), order("r1", "Cancelled")] });
+      const stored = await s.getOffer("o1");
+      expect([stored?.status, stored?.freeGpus, stored?.doc]).toEqual(["Withdrawn", 2, "{\"v\":2}"]);
+      expect((await s.getOrder("r1"))?.status).toBe("Cancelled");
+    });
+
+    it("a command key and an event seq are stored once", async () => {
+      const { store: s } = await store();
+      await write(s, { events: [event(1)], commands: [{ key: "k1", requestHash: "h", response: "1", atMs: 1 }] });
+      await expect(write(s, { commands: [{ key: "k1", requestHash: "h", response: "2", atMs: 2 }], events: [event(2)] })).rejects.toThrow();
+      expect((await s.writeBatch((w) => w.commands(["k1"]))).get("k1")?.response).toBe("1");
+      await expect(write(s, { events: [event(1)] })).rejects.toThrow();
+      expect(await s.lastSeq()).toBe(1);
+    });
+
+    it(`writes batches larger than one bulk statement (${BULK_ROWS_MAX} rows)`, async () => {
+      const { store: s } = await store();
+      const count = BULK_ROWS_MAX + 1234;
+      await write(s, { events: Array.from({ length: count }, (_, i) => event(i + 1)), offers: Array.from({ length: count }, (_, i) => offer(`o${String(i).padStart(6, "0")}`)) });
+      expect(await s.lastSeq()).toBe(count);
+      expect((await s.loadBook()).offers).toHaveLength(count);
+    });
+
+    it("concurrent writers on one database take turns: each batch sees every earlier one, seqs stay gap-free", async () => {
+      const { store: s, second } = await store();
+      // SQLite's driver is synchronous: a second handle in the same process would block the thread
+      // that holds the lock, so there the writers share one handle (other processes take turns by the file lock).
+      const other = options.handlesPerProcess === "many" ? await second() : s;
+      const append = (target: Store): Promise<void> =>
+        target.writeBatch(async (w) => {
+          const seen = await w.eventsAfter(0, 1_000_000);
+          const last = seen.at(-1)?.seq ?? 0;
+          await w.write({ ...EMPTY, events: [event(last + 1), event(last + 2)] });
+        });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => append(i % 2 === 0 ? s : other)));
+      const all = await s.eventsAfter(0, 1000);
+      expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    });
+  });
+}
