@@ -137,12 +137,15 @@ export class SqlStore implements Store {
         return found;
       },
       write: (batch) => this.writeRows(conn, batch),
+      getOrder: (id) => this.readOrder(conn, id),
+      getEscrow: (id) => this.readEscrow(conn, id),
     };
   }
 
   private async writeRows(conn: Db, batch: BatchWrites): Promise<void> {
     const offers = lastById(batch.offers, (o) => o.id).map((o) => ({ id: o.id, provider_id: o.providerId, status: o.status, gpu_count: o.gpuCount, free_gpus: o.freeGpus, expires_at_ms: o.expiresAtMs, doc: o.doc }));
     await this.bulkInsert(conn, "offers", offers, OFFER_COLUMNS, "on conflict (id) do update set status = excluded.status, expires_at_ms = excluded.expires_at_ms, doc = excluded.doc");
+    await this.setStatuses(conn, "offers", batch.offerStatuses ?? []);
     const deltas = new Map<string, number>();
     for (const { offerId, delta } of batch.capacity) deltas.set(offerId, (deltas.get(offerId) ?? 0) + delta);
     const moved = [...deltas].filter(([, delta]) => delta !== 0).map(([id, delta]) => ({ id, delta }));
@@ -155,12 +158,19 @@ export class SqlStore implements Store {
     }
     const orders = lastById(batch.orders, (o) => o.id).map((o) => ({ id: o.id, buyer_id: o.buyerId, status: o.status, offer_id: o.offerId, expires_at_ms: o.expiresAtMs, doc: o.doc, match: o.match, escrow_id: o.escrowId, job: o.job }));
     await this.bulkInsert(conn, "orders", orders, ORDER_COLUMNS, "on conflict (id) do update set status = excluded.status, offer_id = excluded.offer_id, doc = excluded.doc, match = excluded.match, escrow_id = excluded.escrow_id, job = excluded.job");
+    await this.setStatuses(conn, "orders", batch.orderStatuses ?? []);
     const escrows = lastById(batch.escrows, (e) => e.id).map((e) => ({ id: e.id, order_id: e.orderId, state: e.state, doc: e.doc, pending: e.pending }));
     await this.bulkInsert(conn, "escrows", escrows, ESCROW_COLUMNS, "on conflict (id) do update set state = excluded.state, doc = excluded.doc, pending = excluded.pending");
     const events = batch.events.map((e) => ({ seq: e.seq, type: e.type, entity_id: e.entityId, at_ms: e.atMs, node: e.node, payload: e.payload }));
     await this.bulkInsert(conn, "events", events, EVENT_COLUMNS, "");
     const commands = batch.commands.map((c) => ({ key: c.key, request_hash: c.requestHash, response: c.response, at_ms: c.atMs }));
     await this.bulkInsert(conn, "commands", commands, COMMAND_COLUMNS, "");
+  }
+
+  private async setStatuses(conn: Db, table: "offers" | "orders", changes: readonly { readonly id: string; readonly status: string }[]): Promise<void> {
+    for (const part of chunks(lastById(changes, (c) => c.id))) {
+      await sql`update ${sql.table(table)} set status = x.status from ${this.jsonSource(part, [["id", "text"], ["status", "text"]])} where ${sql.table(table)}.id = x.id`.execute(conn);
+    }
   }
 
   /** @throws what `fn` throws (the transaction rolls back), STORE_ERROR */
@@ -209,14 +219,22 @@ export class SqlStore implements Store {
     return row === undefined ? undefined : offerRow(row);
   }
 
-  async getOrder(id: string): Promise<OrderRow | undefined> {
-    const row = await this.db.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
+  private async readOrder(conn: Db, id: string): Promise<OrderRow | undefined> {
+    const row = await conn.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
     return row === undefined ? undefined : orderRow(row);
   }
 
-  async getEscrow(id: string): Promise<EscrowRow | undefined> {
-    const row = await this.db.selectFrom("escrows").selectAll().where("id", "=", id).executeTakeFirst();
+  private async readEscrow(conn: Db, id: string): Promise<EscrowRow | undefined> {
+    const row = await conn.selectFrom("escrows").selectAll().where("id", "=", id).executeTakeFirst();
     return row === undefined ? undefined : escrowRow(row);
+  }
+
+  getOrder(id: string): Promise<OrderRow | undefined> {
+    return this.readOrder(this.db, id);
+  }
+
+  getEscrow(id: string): Promise<EscrowRow | undefined> {
+    return this.readEscrow(this.db, id);
   }
 
   async pendingEscrows(): Promise<EscrowRow[]> {

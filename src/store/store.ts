@@ -70,9 +70,17 @@ export interface CapacityDelta {
   readonly delta: number;
 }
 
-/** Everything one group commit writes. */
+/** A new status for a stored row. */
+export interface StatusChange {
+  readonly id: string;
+  readonly status: string;
+}
+
+/** Everything one group commit writes, applied in this order: upserts, status changes, capacity. */
 export interface BatchWrites {
   readonly offers: readonly OfferRow[];
+  readonly offerStatuses?: readonly StatusChange[];
+  readonly orderStatuses?: readonly StatusChange[];
   readonly capacity: readonly CapacityDelta[];
   readonly orders: readonly OrderRow[];
   readonly escrows: readonly EscrowRow[];
@@ -84,6 +92,8 @@ export interface BatchWrites {
 export interface StoreWriter {
   /** Events after `seq`, in order (other processes' writes to catch up on). */
   eventsAfter(seq: number, limit: number): Promise<EventRow[]>;
+  getOrder(id: string): Promise<OrderRow | undefined>;
+  getEscrow(id: string): Promise<EscrowRow | undefined>;
   /** The stored answers of those keys that were used already. */
   commands(keys: readonly string[]): Promise<Map<string, CommandRow>>;
   /**

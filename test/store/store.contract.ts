@@ -106,6 +106,14 @@ export function storeContract(
       expect((await s.getOrder("r1"))?.status).toBe("Cancelled");
     });
 
+    it("status changes apply after the upserts of the same batch", async () => {
+      const { store: s } = await store();
+      await write(s, { offers: [offer("o1")], orders: [order("r1")], offerStatuses: [{ id: "o1", status: "Paused" }], orderStatuses: [{ id: "r1", status: "Expired" }, { id: "missing", status: "Expired" }] });
+      expect((await s.getOffer("o1"))?.status).toBe("Paused");
+      expect((await s.getOrder("r1"))?.status).toBe("Expired");
+      expect(await s.writeBatch((w) => w.getOrder("r1"))).toMatchObject({ status: "Expired" });
+    });
+
     it("a command key and an event seq are stored once", async () => {
       const { store: s } = await store();
       await write(s, { events: [event(1)], commands: [{ key: "k1", requestHash: "h", response: "1", atMs: 1 }] });
