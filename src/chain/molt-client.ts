@@ -43,6 +43,8 @@ export interface MoltClient {
   refundEscrow(escrow: EscrowHandle, buyer: Wallet, arbiter: Wallet): Promise<Transaction>;
   /** Several payouts that add up to the escrow, in one transaction; signed by two of the three parties. */
   settleEscrow(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[]): Promise<Transaction>;
+  /** Where the escrow of these parties and id lives (whether or not it exists yet). */
+  escrowHandleFor(input: { readonly escrowId: string; readonly buyer: Address; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<EscrowHandle>;
   /** MOLT in an escrow, or undefined once it is closed. */
   escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined>;
 }

@@ -193,6 +193,18 @@ export abstract class MoltTokenClient implements MoltClient {
     return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
   }
 
+  /** The derived addresses of an escrow, whether or not it exists. @throws INVALID_ADDRESS, ESCROW_ERROR (parties not distinct, id) */
+  async escrowHandleFor(input: { readonly escrowId: string; readonly buyer: Address; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<EscrowHandle> {
+    const parties: EscrowParties = { buyer: parseAddress(input.buyer), provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
+    return {
+      escrowId: input.escrowId,
+      address: await escrowAddress(this.feePayer.address, input.escrowId),
+      multisig: await multisigAddress(this.feePayer.address, parties),
+      parties,
+      amount: input.amount,
+    };
+  }
+
   /** MOLT in the escrow, or undefined once closed. */
   async escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined> {
     const data = await this.accountData(escrow.address);

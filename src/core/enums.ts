@@ -92,7 +92,8 @@ export type OfferStatus = (typeof OfferStatus)[keyof typeof OfferStatus];
 const ORDER_TRANSITIONS: { readonly [S in OrderStatus]: readonly OrderStatus[] } = {
   Pending: ["Matched", "Cancelled", "Expired"],
   Matched: ["Escrowed"],
-  Escrowed: ["Running"],
+  // Escrowed -> Failed: the job never started before the escrow's lockedUntil (the sweeper's timeout).
+  Escrowed: ["Running", "Failed"],
   Running: ["Completed", "Failed"],
   Completed: ["Settled", "Disputed"],
   Failed: ["Refunded", "Disputed"],

@@ -34,6 +34,7 @@ export interface MarketErrorDetails {
   STORE_ERROR: { reason: string };
   IDEMPOTENCY_KEY_REUSED: { key: string };
   ESCROW_NOT_FOUND: { escrowId: string };
+  FORBIDDEN: { actor: string; action: string; allowed: string };
 }
 
 /** Every stable error code. */
@@ -117,6 +118,7 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
     httpStatus: 422,
     message: (d) => `idempotency key ${JSON.stringify(d.key)} was used for another request; repeat the first request exactly, or use a new key`,
   },
+  FORBIDDEN: { httpStatus: 403, message: (d) => `${d.actor} may not ${d.action}; only ${d.allowed} may` },
   ESCROW_NOT_FOUND: { httpStatus: 404, message: (d) => `escrow ${d.escrowId} not found; an order gets its escrow when the buyer funds it` },
 };
 

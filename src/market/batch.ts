@@ -1,0 +1,138 @@
+// One group-commit batch as it is built: the rows and events of the commands applied so far, with
+// a mark per command so a refused command leaves nothing behind. In memory only.
+import type { BookEvent } from "../orderbook/events.js";
+import type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StatusChange } from "../store/store.js";
+import { encodeBookEvent } from "./codec.js";
+
+/** A lifecycle event of the market feed, beside the book's own events. */
+export interface MarketEventBody {
+  readonly type: string;
+  readonly entityId: string;
+  readonly [field: string]: unknown;
+}
+
+/** Rows of a batch. Invariant: events get consecutive seqs after the seq the batch started from. */
+export class BatchBuilder {
+  readonly offers: OfferRow[] = [];
+  readonly offerStatuses: StatusChange[] = [];
+  readonly orderStatuses: StatusChange[] = [];
+  readonly capacity: CapacityDelta[] = [];
+  readonly orders: OrderRow[] = [];
+  readonly escrows: EscrowRow[] = [];
+  readonly events: EventRow[] = [];
+  readonly commands: CommandRow[] = [];
+  /** Orders and escrows written earlier in this batch: later commands read these first. */
+  readonly orderById = new Map<string, OrderRow>();
+  readonly escrowById = new Map<string, EscrowRow>();
+
+  constructor(
+    private seq: number,
+    private readonly node: string,
+    readonly nowMs: number,
+  ) {}
+
+  /** The seq of the last event added. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** A position to roll back to. */
+  mark(): number[] {
+    return [this.offers.length, this.offerStatuses.length, this.orderStatuses.length, this.capacity.length, this.orders.length, this.escrows.length, this.events.length, this.commands.length, this.seq];
+  }
+
+  /** Drops everything added after `mark`. */
+  rollback(mark: readonly number[]): void {
+    const lists = [this.offers, this.offerStatuses, this.orderStatuses, this.capacity, this.orders, this.escrows, this.events, this.commands];
+    lists.forEach((list, i) => (list.length = mark[i] ?? list.length));
+    this.seq = mark[8] ?? this.seq;
+    this.orderById.clear();
+    for (const row of this.orders) this.orderById.set(row.id, row);
+    for (const change of this.orderStatuses) {
+      const row = this.orderById.get(change.id);
+      if (row !== undefined) this.orderById.set(change.id, { ...row, status: change.status });
+    }
+    this.escrowById.clear();
+    for (const row of this.escrows) this.escrowById.set(row.id, row);
+  }
+
+  event(type: string, entityId: string, payload: string, atMs = this.nowMs): EventRow {
+    const row = { seq: ++this.seq, type, entityId, atMs, node: this.node, payload };
+    this.events.push(row);
+    return row;
+  }
+
+  /** A lifecycle event. */
+  marketEvent(body: MarketEventBody): void {
+    this.event(body.type, body.entityId, JSON.stringify(body));
+  }
+
+  putOrder(row: OrderRow): void {
+    this.orders.push(row);
+    this.orderById.set(row.id, row);
+  }
+
+  putEscrow(row: EscrowRow): void {
+    this.escrows.push(row);
+    this.escrowById.set(row.id, row);
+  }
+
+  /** A new status for an order, seen by later commands of the batch too. */
+  setOrderStatus(id: string, status: string): void {
+    this.orderStatuses.push({ id, status });
+    const row = this.orderById.get(id);
+    if (row !== undefined) this.orderById.set(id, { ...row, status });
+  }
+
+  /** The rows a book event stands for, and the event itself. */
+  bookEvent(event: BookEvent): void {
+    switch (event.type) {
+      case "OfferAdded": {
+        const offer = event.offer;
+        const doc = JSON.stringify({ ...offer, freeGpuCount: undefined });
+        this.offers.push({ id: offer.id, providerId: offer.providerId, status: offer.status, gpuCount: offer.gpuCapacity.gpuCount, freeGpus: offer.gpuCapacity.gpuCount, expiresAtMs: offer.expiresAt.getTime(), doc });
+        if (event.offer.freeGpuCount !== offer.gpuCapacity.gpuCount) this.capacity.push({ offerId: offer.id, delta: event.offer.freeGpuCount - offer.gpuCapacity.gpuCount });
+        this.event(event.type, offer.id, encodeBookEvent(event), event.atMs);
+        return;
+      }
+      case "OfferPaused":
+      case "OfferResumed":
+      case "OfferWithdrawn":
+      case "OfferExpired": {
+        const status = { OfferPaused: "Paused", OfferResumed: "Active", OfferWithdrawn: "Withdrawn", OfferExpired: "Expired" }[event.type];
+        this.offerStatuses.push({ id: event.offerId, status });
+        this.event(event.type, event.offerId, encodeBookEvent(event), event.atMs);
+        return;
+      }
+      case "OrderRested":
+        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Pending", offerId: null, expiresAtMs: event.order.expiresAt.getTime(), doc: JSON.stringify(event.order), match: null, escrowId: null, job: null });
+        this.event(event.type, event.order.id, encodeBookEvent(event), event.atMs);
+        return;
+      case "OrderMatched":
+        this.putOrder({
+          id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(),
+          doc: JSON.stringify(event.order), match: JSON.stringify(event.match), escrowId: null, job: null,
+        });
+        this.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
+        this.event(event.type, event.order.id, encodeBookEvent(event), event.atMs);
+        return;
+      case "OrderCancelled":
+      case "OrderExpired":
+        this.setOrderStatus(event.orderId, event.type === "OrderCancelled" ? "Cancelled" : "Expired");
+        this.event(event.type, event.orderId, encodeBookEvent(event), event.atMs);
+        return;
+      case "AllocationReleased":
+        this.capacity.push({ offerId: event.offerId, delta: event.gpuCount });
+        this.event(event.type, event.orderId, encodeBookEvent(event), event.atMs);
+        return;
+      case "ReputationChanged":
+        this.event(event.type, event.providerId, encodeBookEvent(event), event.atMs);
+        return;
+    }
+  }
+
+  /** Everything to write. */
+  writes(): BatchWrites {
+    return { offers: this.offers, offerStatuses: this.offerStatuses, orderStatuses: this.orderStatuses, capacity: this.capacity, orders: this.orders, escrows: this.escrows, events: this.events, commands: this.commands };
+  }
+}

@@ -1,0 +1,725 @@
+// Marketplace: the order lifecycle over the book, the PaymentService and a Store. Every command is
+// applied in a group-commit batch (one store transaction under the market's write lock, after
+// catching up on other processes' events) and acknowledged only once that batch is durable.
+// Chain steps are recorded as pending before they are sent and reconciled on start.
+import { createHash } from "node:crypto";
+import { Amount } from "../core/amount.js";
+import { systemClock } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
+import { MarketError, isMarketError } from "../core/errors.js";
+import { assertOrderTransition } from "../core/enums.js";
+import type { OrderStatus } from "../core/enums.js";
+import { createOffer } from "../core/offer.js";
+import type { CreateOfferInput } from "../core/offer.js";
+import { createOrder } from "../core/order.js";
+import type { CreateOrderInput } from "../core/order.js";
+import type { OrderMatch } from "../core/types.js";
+import type { Address } from "../chain/address.js";
+import type { Wallet } from "../chain/wallet.js";
+import { OrderBook } from "../orderbook/order-book.js";
+import type { OrderBookLimits } from "../orderbook/order-book.js";
+import type { PaymentService, RefundReason } from "../payments/payment-service.js";
+import type { EscrowAccount } from "../settlement/escrow-account.js";
+import { checkAttestation, settleJob } from "../settlement/settle-job.js";
+import type { JobSettlementInput, SettlementResult } from "../settlement/settle-job.js";
+import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
+import type { CommandRow, EventRow, OrderRow, Store, StoreWriter } from "../store/store.js";
+import { BatchBuilder } from "./batch.js";
+import { decodeBookEvent, decodeEscrow, decodeMatch, decodeOffer, decodeOrder, encodeEscrow } from "./codec.js";
+
+/** Named bounds and defaults of a marketplace process. */
+export const MARKET_LIMITS = {
+  /** Commands one group commit takes at most. */
+  batchMax: 1000,
+  /** Commands waiting for a batch at most; more are refused with LIMIT_EXCEEDED. */
+  queueMax: 100_000,
+  /** Events read per page when catching up or replaying the feed. */
+  eventPageMax: 1000,
+  /** Orders one sweep looks at per rule. */
+  sweepMax: 1000,
+  /** Longest idempotency key. */
+  keyLengthMax: 128,
+  /** How often an idle process reads other processes' events. */
+  followIntervalMs: 100,
+} as const;
+
+/** What a marketplace process is built from. */
+export interface MarketplaceOptions {
+  readonly store: Store;
+  readonly payments: PaymentService;
+  readonly clock?: Clock;
+  /** This process's name in the event feed. */
+  readonly nodeId?: string;
+  readonly batchMax?: number;
+  readonly bookLimits?: Partial<OrderBookLimits>;
+  /** Follow other processes' events while idle (default true). */
+  readonly follow?: boolean;
+}
+
+/** Lifecycle details of a job, kept with its order. */
+export interface JobRecord {
+  readonly startedAtMs?: number;
+  readonly attestation?: Attestation;
+  readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
+  readonly dispute?: Dispute;
+  readonly settlement?: { readonly status: string; readonly providerPayment: string; readonly platformFee: string; readonly buyerRefund: string; readonly transactions: readonly string[] };
+  readonly settlementDue?: boolean;
+}
+
+/** An order as the market reports it. */
+export interface OrderView {
+  readonly orderId: string;
+  readonly status: string;
+  readonly buyerId: string;
+  readonly offerId: string | null;
+  readonly match: OrderMatch | undefined;
+  readonly escrowId: string | null;
+  readonly job: JobRecord;
+}
+
+/** A chain step recorded before it is sent. */
+type Pending =
+  | { readonly op: "fund" }
+  | { readonly op: "settle"; readonly outcome: SettlementSummary }
+  | { readonly op: "refund" }
+  | { readonly op: "resolve"; readonly outcome: SettlementSummary };
+
+interface SettlementSummary {
+  readonly status: string;
+  readonly providerPayment: string;
+  readonly platformFee: string;
+  readonly buyerRefund: string;
+}
+
+interface Command {
+  readonly key: string | undefined;
+  readonly hash: string;
+  readonly apply: (batch: BatchBuilder, writer: StoreWriter) => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A listener of the event feed. */
+export type FeedListener = (event: EventRow) => void;
+
+function summarize(result: Pick<SettlementResult, "providerPayment" | "platformFee" | "buyerRefund"> & { readonly status: { readonly kind: string } | string }): SettlementSummary {
+  return {
+    status: typeof result.status === "string" ? result.status : result.status.kind,
+    providerPayment: result.providerPayment.toString(),
+    platformFee: result.platformFee.toString(),
+    buyerRefund: result.buyerRefund.toString(),
+  };
+}
+
+function checkKey(key: string): void {
+  if (key.length === 0 || key.length > MARKET_LIMITS.keyLengthMax) {
+    throw new MarketError("INVALID_FIELD", { field: "idempotencyKey", value: `${key.length} characters`, allowed: `1..${MARKET_LIMITS.keyLengthMax} characters` });
+  }
+}
+
+/**
+ * The durable marketplace. Invariants: a command is acknowledged only after its batch committed;
+ * a repeated idempotency key returns the first answer; free + allocated GPUs = offered GPUs for
+ * every offer; every process sharing the store converges on the same book.
+ */
+export class Marketplace {
+  readonly store: Store;
+  readonly payments: PaymentService;
+  readonly nodeId: string;
+  private readonly clock: Clock;
+  private readonly batchMax: number;
+  private readonly bookLimits: Partial<OrderBookLimits>;
+  private bookValue: OrderBook;
+  private seq = 0;
+  private queue: Command[] = [];
+  private flushScheduled = false;
+  private exclusiveTail: Promise<void> = Promise.resolve();
+  private batch: BatchBuilder | undefined;
+  private replaying = false;
+  private readonly listeners = new Set<FeedListener>();
+  private followTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(options: MarketplaceOptions) {
+    this.store = options.store;
+    this.payments = options.payments;
+    this.clock = options.clock ?? systemClock;
+    this.nodeId = options.nodeId ?? `node-${process.pid}`;
+    this.batchMax = options.batchMax ?? MARKET_LIMITS.batchMax;
+    this.bookLimits = options.bookLimits ?? {};
+    this.bookValue = this.newBook();
+  }
+
+  /** Migrates the store, rebuilds the book from it, reconciles pending chain steps, and starts following. @throws STORE_ERROR, CHAIN_ERROR */
+  static async open(options: MarketplaceOptions): Promise<Marketplace> {
+    await options.store.migrate();
+    const market = new Marketplace(options);
+    await market.rebuild();
+    await market.reconcile();
+    if (options.follow !== false) {
+      market.followTimer = setInterval(() => void market.follow().catch(() => undefined), MARKET_LIMITS.followIntervalMs);
+      market.followTimer.unref();
+    }
+    return market;
+  }
+
+  /** The in-memory book (read it; change it only through commands). */
+  get book(): OrderBook {
+    return this.bookValue;
+  }
+
+  /** The seq of the last event this process has applied. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  private newBook(): OrderBook {
+    const book = new OrderBook({ clock: this.clock, limits: this.bookLimits });
+    book.on((event) => {
+      if (!this.replaying && this.batch !== undefined) this.batch.bookEvent(event);
+    });
+    return book;
+  }
+
+  /** Loads the book from the store: offers with their free GPUs, resting orders and live allocations. */
+  private async rebuild(): Promise<void> {
+    const stored = await this.store.loadBook();
+    const book = this.newBook();
+    const matches = stored.allocated.filter((row) => row.match !== null).map((row) => ({ row, match: decodeMatch(row.match ?? "{}") }));
+    const held = new Map<string, number>();
+    for (const { match } of matches) held.set(match.offerId, (held.get(match.offerId) ?? 0) + match.gpuCount);
+    this.replaying = true;
+    try {
+      for (const row of stored.offers) {
+        book.apply({ type: "OfferAdded", offer: { ...decodeOffer(row.doc, row.status), freeGpuCount: row.freeGpus + (held.get(row.id) ?? 0) } });
+      }
+      for (const row of stored.resting) book.apply({ type: "OrderRested", order: decodeOrder(row.doc, "Pending") });
+      for (const { row, match } of matches) {
+        if (book.hasOffer(match.offerId)) book.apply({ type: "OrderMatched", order: decodeOrder(row.doc, "Matched"), match });
+      }
+    } finally {
+      this.replaying = false;
+    }
+    this.bookValue = book;
+    this.seq = stored.seq;
+  }
+
+  /** Runs `fn` after every earlier exclusive step of this process. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exclusiveTail.then(fn);
+    this.exclusiveTail = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private applyFeed(events: readonly EventRow[]): void {
+    for (const event of events) {
+      if (event.seq !== this.seq + 1) throw new MarketError("STORE_ERROR", { reason: `event feed jumped from ${this.seq} to ${event.seq}` });
+      if (BOOK_EVENT_TYPES.has(event.type)) {
+        this.replaying = true;
+        try {
+          this.bookValue.apply(decodeBookEvent(event.payload));
+        } finally {
+          this.replaying = false;
+        }
+      }
+      this.seq = event.seq;
+      this.publish(event);
+    }
+  }
+
+  private async catchUp(read: (seq: number, limit: number) => Promise<EventRow[]>): Promise<void> {
+    for (;;) {
+      const events = await read(this.seq, MARKET_LIMITS.eventPageMax);
+      this.applyFeed(events);
+      if (events.length < MARKET_LIMITS.eventPageMax) return;
+    }
+  }
+
+  /** Applies other processes' events committed since the last batch (runs on a timer while idle). */
+  async follow(): Promise<void> {
+    if (this.closed) return;
+    await this.exclusive(() => this.catchUp((seq, limit) => this.store.eventsAfter(seq, limit)));
+  }
+
+  private publish(event: EventRow): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Tells `listener` every event this process applies from now on (its own and followed ones); returns unsubscribe. */
+  onEvent(listener: FeedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events after `seq`, oldest first, at most `limit` (a subscriber resuming the feed). @throws OUT_OF_RANGE */
+  async events(afterSeq: number, limit: number = MARKET_LIMITS.eventPageMax): Promise<EventRow[]> {
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new MarketError("OUT_OF_RANGE", { field: "afterSeq", value: String(afterSeq), min: "0", max: String(Number.MAX_SAFE_INTEGER) });
+    if (!Number.isInteger(limit) || limit < 1 || limit > MARKET_LIMITS.eventPageMax) throw new MarketError("OUT_OF_RANGE", { field: "limit", value: String(limit), min: "1", max: String(MARKET_LIMITS.eventPageMax) });
+    return this.store.eventsAfter(afterSeq, limit);
+  }
+
+  // ------------------------------------------------------------ group commit
+
+  /** Queues a command for the next batch; resolves with its (JSON) answer once the batch is durable. */
+  private submit(key: string | undefined, name: string, args: unknown, apply: Command["apply"]): Promise<unknown> {
+    if (this.closed) return Promise.reject(new MarketError("STORE_ERROR", { reason: "the marketplace is closed" }));
+    if (key !== undefined) checkKey(key);
+    if (this.queue.length >= MARKET_LIMITS.queueMax) return Promise.reject(new MarketError("LIMIT_EXCEEDED", { limit: "queueMax", max: MARKET_LIMITS.queueMax }));
+    const hash = createHash("sha256").update(name).update("\0").update(JSON.stringify(args)).digest("hex");
+    return new Promise((resolve, reject) => {
+      this.queue.push({ key, hash, apply, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.exclusive(() => this.flush()));
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.batchMax));
+  }
+
+  private async commit(commands: readonly Command[]): Promise<void> {
+    let builder: BatchBuilder | undefined;
+    let outcomes: ({ readonly ok: unknown } | { readonly error: unknown })[];
+    try {
+      outcomes = await this.store.writeBatch(async (writer) => {
+        await this.catchUp((seq, limit) => writer.eventsAfter(seq, limit));
+        const batch = new BatchBuilder(this.seq, this.nodeId, this.clock.now());
+        builder = batch;
+        this.batch = batch;
+        const keys = commands.flatMap((c) => (c.key === undefined ? [] : [c.key]));
+        const stored: Map<string, CommandRow> = keys.length === 0 ? new Map<string, CommandRow>() : await writer.commands(keys);
+        const results: ({ readonly ok: unknown } | { readonly error: unknown })[] = [];
+        for (const command of commands) {
+          const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commands.find((c) => c.key === command.key));
+          if (prior !== undefined) {
+            results.push(prior.requestHash === command.hash ? { ok: JSON.parse(prior.response) as unknown } : { error: new MarketError("IDEMPOTENCY_KEY_REUSED", { key: command.key ?? "" }) });
+            continue;
+          }
+          const mark = batch.mark();
+          try {
+            const response = JSON.stringify((await command.apply(batch, writer)) ?? null);
+            if (command.key !== undefined) batch.commands.push({ key: command.key, requestHash: command.hash, response, atMs: batch.nowMs });
+            results.push({ ok: JSON.parse(response) as unknown });
+          } catch (e) {
+            batch.rollback(mark);
+            if (!isMarketError(e)) throw e;
+            results.push({ error: e });
+          }
+        }
+        await writer.write(batch.writes());
+        return results;
+      });
+    } catch (e) {
+      this.batch = undefined;
+      // The book may hold changes that were never written: take it back from the store.
+      await this.rebuild().catch(() => undefined);
+      const error = isMarketError(e) ? e : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
+      for (const command of commands) command.reject(error);
+      return;
+    }
+    this.batch = undefined;
+    if (builder !== undefined) {
+      this.seq = builder.lastSeq;
+      for (const event of builder.events) this.publish(event);
+    }
+    commands.forEach((command, i) => {
+      const outcome = outcomes[i];
+      if (outcome !== undefined && "ok" in outcome) command.resolve(outcome.ok);
+      else command.reject(outcome?.error);
+    });
+  }
+
+  // ------------------------------------------------------------ reads
+
+  private async orderRow(batch: BatchBuilder | undefined, writer: StoreWriter | undefined, orderId: string): Promise<OrderRow> {
+    const row = batch?.orderById.get(orderId) ?? (await (writer ?? this.store).getOrder(orderId));
+    if (row === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
+    return row;
+  }
+
+  private async escrowOf(batch: BatchBuilder | undefined, writer: StoreWriter | undefined, order: OrderRow): Promise<{ readonly escrow: EscrowAccount; readonly pending: Pending | undefined }> {
+    if (order.escrowId === null) throw new MarketError("ESCROW_NOT_FOUND", { escrowId: `(none for order ${order.id})` });
+    const row = batch?.escrowById.get(order.escrowId) ?? (await (writer ?? this.store).getEscrow(order.escrowId));
+    if (row === undefined) throw new MarketError("ESCROW_NOT_FOUND", { escrowId: order.escrowId });
+    return { escrow: decodeEscrow(row.doc), pending: row.pending === null ? undefined : (JSON.parse(row.pending) as Pending) };
+  }
+
+  /** An order with its lifecycle. @throws ORDER_NOT_FOUND */
+  async getOrder(orderId: string): Promise<OrderView> {
+    return viewOf(await this.orderRow(undefined, undefined, orderId));
+  }
+
+  /** The escrow of an order. @throws ORDER_NOT_FOUND, ESCROW_NOT_FOUND */
+  async getEscrow(orderId: string): Promise<EscrowAccount> {
+    return (await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId))).escrow;
+  }
+
+  // ------------------------------------------------------------ offers and orders
+
+  /** Lists capacity. @throws validation codes, DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED */
+  async addOffer(key: string, input: CreateOfferInput): Promise<{ readonly offerId: string }> {
+    return (await this.submit(key, "addOffer", input, () => ({ offerId: this.book.addOffer(createOffer(input, { clock: this.clock })) }))) as { offerId: string };
+  }
+
+  private offerCommand(key: string, name: "pauseOffer" | "resumeOffer" | "withdrawOffer", offerId: string, actor: Address): Promise<unknown> {
+    return this.submit(key, name, { offerId, actor }, () => {
+      const offer = this.book.getOffer(offerId as never);
+      if (offer.providerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `${name} ${offerId}`, allowed: "the offer's provider" });
+      if (name === "pauseOffer") this.book.pauseOffer(offer.id);
+      else if (name === "resumeOffer") this.book.resumeOffer(offer.id);
+      else this.book.removeOffer(offer.id);
+      return { offerId };
+    });
+  }
+
+  /** Active -> Paused, by the offer's provider. @throws OFFER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION */
+  async pauseOffer(key: string, offerId: string, actor: Address): Promise<void> {
+    await this.offerCommand(key, "pauseOffer", offerId, actor);
+  }
+
+  /** Paused -> Active. @throws OFFER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, EXPIRED */
+  async resumeOffer(key: string, offerId: string, actor: Address): Promise<void> {
+    await this.offerCommand(key, "resumeOffer", offerId, actor);
+  }
+
+  /** Withdraws an offer; running jobs keep their GPUs. @throws OFFER_NOT_FOUND, FORBIDDEN */
+  async withdrawOffer(key: string, offerId: string, actor: Address): Promise<void> {
+    await this.offerCommand(key, "withdrawOffer", offerId, actor);
+  }
+
+  /** Submits an order: matched at once, or resting. @throws validation codes, DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED */
+  async submitOrder(key: string, input: CreateOrderInput): Promise<{ readonly orderId: string; readonly status: string; readonly match?: OrderMatch }> {
+    const answer = (await this.submit(key, "submitOrder", input, () => this.book.submitOrder(createOrder(input, { clock: this.clock })))) as { orderId: string; status: string; match?: unknown };
+    return answer.match === undefined ? { orderId: answer.orderId, status: answer.status } : { ...answer, match: decodeMatch(JSON.stringify(answer.match)) };
+  }
+
+  /** Cancels a resting order, by its buyer. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION */
+  async cancelOrder(key: string, orderId: string, actor: Address): Promise<void> {
+    await this.submit(key, "cancelOrder", { orderId, actor }, () => {
+      const order = this.book.getOrder(orderId as never);
+      if (order.buyerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `cancel order ${orderId}`, allowed: "its buyer" });
+      this.book.cancelOrder(order.id);
+      return { orderId };
+    });
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  private transition(batch: BatchBuilder, order: OrderRow, to: OrderStatus, job: JobRecord, changes: Partial<OrderRow> = {}): OrderRow {
+    assertOrderTransition(order.status as OrderStatus, to);
+    const row: OrderRow = { ...order, ...changes, status: to, job: JSON.stringify(job) };
+    batch.putOrder(row);
+    batch.marketEvent({ type: `Order${to}`, entityId: order.id, from: order.status, escrowId: row.escrowId });
+    return row;
+  }
+
+  private putEscrow(batch: BatchBuilder, escrow: EscrowAccount, pending: Pending | undefined): void {
+    batch.putEscrow({ id: escrow.id, orderId: escrow.orderId, state: escrow.state, doc: encodeEscrow(escrow), pending: pending === undefined ? null : JSON.stringify(pending) });
+    batch.marketEvent({ type: `Escrow${escrow.state}`, entityId: escrow.id, orderId: escrow.orderId, pending: pending?.op ?? null });
+  }
+
+  /** Releases the GPUs of a job that ended, if the book still holds them. */
+  private release(orderId: string): void {
+    if (hasAllocation(this.book, orderId)) this.book.releaseAllocation(orderId as never);
+  }
+
+  /**
+   * The buyer funds the escrow of a matched order: recorded (Created, pending), sent, then
+   * recorded Locked and the order Escrowed. A repeat after a crash adopts an escrow already on chain.
+   * @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INSUFFICIENT_BALANCE, CHAIN_ERROR, STORE_ERROR
+   */
+  async fundEscrow(key: string, orderId: string, buyer: Wallet): Promise<EscrowAccount> {
+    const opened = (await this.submit(`${key}/open`, "fundEscrow.open", { orderId, buyer: buyer.address }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `fund order ${orderId}`, allowed: "its buyer" });
+      if (order.escrowId !== null) {
+        const { escrow } = await this.escrowOf(batch, writer, order);
+        if (escrow.state === "Created") this.putEscrow(batch, escrow, { op: "fund" });
+        return { escrowId: escrow.id };
+      }
+      if (order.status !== "Matched" || order.match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
+      const escrow = this.payments.openEscrow(decodeMatch(order.match), buyer.address);
+      batch.putOrder({ ...order, escrowId: escrow.id });
+      this.putEscrow(batch, escrow, { op: "fund" });
+      return { escrowId: escrow.id };
+    })) as { escrowId: string };
+    const { escrow } = await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId));
+    if (escrow.state !== "Created") return escrow;
+    let funded: EscrowAccount;
+    try {
+      funded = (await this.adoptFunding(escrow)) ?? (await this.payments.fundEscrow(escrow, buyer)).escrow;
+    } catch (e) {
+      await this.submit(undefined, "fundEscrow.failed", opened, (batch) => { this.putEscrow(batch, escrow, undefined); });
+      throw e;
+    }
+    await this.submit(key, "fundEscrow", { orderId, buyer: buyer.address }, (batch, writer) => this.recordFunded(batch, writer, orderId, funded));
+    return funded;
+  }
+
+  /** The escrow as funded, if its account already holds the amount on chain. */
+  private async adoptFunding(escrow: EscrowAccount): Promise<EscrowAccount | undefined> {
+    const handle = await this.payments.client.escrowHandleFor({ escrowId: escrow.id, buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
+    const held = await this.payments.client.escrowBalance(handle);
+    if (held === undefined || held.lt(escrow.amount)) return undefined;
+    return Object.freeze({ ...escrow, state: "Locked", chain: Object.freeze({ address: handle.address, multisig: handle.multisig }) });
+  }
+
+  private async recordFunded(batch: BatchBuilder, writer: StoreWriter, orderId: string, funded: EscrowAccount): Promise<{ readonly escrowId: string }> {
+    const order = await this.orderRow(batch, writer, orderId);
+    const { escrow } = await this.escrowOf(batch, writer, order);
+    if (escrow.state !== "Created") return { escrowId: escrow.id };
+    this.putEscrow(batch, funded, undefined);
+    this.transition(batch, order, "Escrowed", jobOf(order));
+    return { escrowId: funded.id };
+  }
+
+  /** The provider starts the job. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION */
+  async startJob(key: string, orderId: string, actor: Address): Promise<void> {
+    await this.submit(key, "startJob", { orderId, actor }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      this.expectProvider(order, actor, "start");
+      this.transition(batch, order, "Running", { ...jobOf(order), startedAtMs: batch.nowMs });
+    });
+  }
+
+  private expectProvider(order: OrderRow, actor: string, action: string): void {
+    const providerId = order.match === null ? undefined : decodeMatch(order.match).providerId;
+    if (providerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `${action} the job of order ${order.id}`, allowed: "the provider of its match" });
+  }
+
+  /**
+   * The provider completes the job with its attested proof: the GPUs return to the offer and the
+   * dispute window starts. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH
+   */
+  async completeJob(key: string, orderId: string, attestation: Attestation): Promise<void> {
+    await this.submit(key, "completeJob", { orderId, attestation }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      assertOrderTransition(order.status as OrderStatus, "Completed");
+      const { escrow } = await this.escrowOf(batch, writer, order);
+      const completed = this.payments.completeJob(escrow, attestation);
+      this.putEscrow(batch, completed, undefined);
+      this.transition(batch, order, "Completed", { ...jobOf(order), attestation });
+      this.release(orderId);
+    });
+  }
+
+  /** The provider reports a failed job, with a proof of non-zero exit status. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH, INVALID_FIELD */
+  async failJob(key: string, orderId: string, attestation: Attestation): Promise<void> {
+    await this.submit(key, "failJob", { orderId, attestation }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      assertOrderTransition(order.status as OrderStatus, "Failed");
+      const { escrow } = await this.escrowOf(batch, writer, order);
+      checkAttestation(escrow, attestation, batch.nowMs);
+      if (attestation.proof.exitStatus === 0) throw new MarketError("INVALID_FIELD", { field: "attestation.proof.exitStatus", value: "0", allowed: "a non-zero exit status; a job that exited 0 completes" });
+      this.transition(batch, order, "Failed", { ...jobOf(order), failure: { reason: `exit status ${attestation.proof.exitStatus}`, attestation } });
+      this.release(orderId);
+    });
+  }
+
+  /**
+   * Settles a completed job: checked, recorded as pending, paid out in one transaction signed by
+   * the arbiter and `cosigner`, then recorded Settled. A rejected confirmation opens a dispute.
+   * @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, what settleJob throws, NOT_A_PARTY, CHAIN_ERROR, STORE_ERROR
+   */
+  async settle(key: string, orderId: string, input: { readonly actualHours: number | string; readonly confirmation?: Confirmation }, cosigner: Wallet): Promise<OrderView> {
+    const args = { orderId, actualHours: input.actualHours, confirmation: input.confirmation ?? null, cosigner: cosigner.address };
+    let settlementInput: JobSettlementInput | undefined;
+    const intent = (await this.submit(`${key}/intent`, "settle.intent", args, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      assertOrderTransition(order.status as OrderStatus, "Settled");
+      const job = jobOf(order);
+      if (job.attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
+      const { escrow } = await this.escrowOf(batch, writer, order);
+      const proof = job.attestation.proof;
+      settlementInput = { escrowId: escrow.id, actualHours: input.actualHours, proof, providerAttestation: job.attestation, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
+      const result = settleJob(settlementInput, { escrow, nowMs: batch.nowMs, disputeWindowMs: this.payments.disputeWindowMs });
+      if (result.status.kind === "Disputed") {
+        this.putEscrow(batch, Object.freeze({ ...escrow, state: "Disputed", disputeId: result.status.disputeId }), undefined);
+        this.transition(batch, order, "Disputed", { ...job, failure: { reason: result.status.reason } });
+        return { disputed: true };
+      }
+      this.putEscrow(batch, escrow, { op: "settle", outcome: summarize(result) });
+      return { disputed: false };
+    })) as { disputed: boolean };
+    if (!intent.disputed) await this.payOut(key, orderId, "settle", async (escrow) => {
+      const order = await this.orderRow(undefined, undefined, orderId);
+      const job = jobOf(order);
+      const replayInput = settlementInput ?? { escrowId: escrow.id, actualHours: input.actualHours, proof: job.attestation?.proof as never, providerAttestation: job.attestation as never, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
+      const { result } = await this.payments.releasePayment(escrow, replayInput, cosigner);
+      return { ...summarize(result), transactions: result.transactions };
+    });
+    return this.getOrder(orderId);
+  }
+
+  /**
+   * Refunds a failed job's escrow to the buyer (buyer + arbiter): at once for a failure the
+   * provider attested, after lockedUntil for a timeout. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_LOCKED, CHAIN_ERROR
+   */
+  async refund(key: string, orderId: string, buyer: Wallet): Promise<OrderView> {
+    let reason: RefundReason = { kind: "timeout" };
+    await this.submit(`${key}/intent`, "refund.intent", { orderId, buyer: buyer.address }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `refund order ${orderId}`, allowed: "its buyer" });
+      assertOrderTransition(order.status as OrderStatus, "Refunded");
+      const { escrow } = await this.escrowOf(batch, writer, order);
+      this.putEscrow(batch, escrow, { op: "refund" });
+    });
+    await this.payOut(key, orderId, "refund", async (escrow) => {
+      const attestation = jobOf(await this.orderRow(undefined, undefined, orderId)).failure?.attestation;
+      reason = attestation === undefined ? { kind: "timeout" } : { kind: "jobFailed", attestation };
+      const { transactions } = await this.payments.refundPayment(escrow, reason, buyer);
+      return { status: "FullRefund", providerPayment: "0", platformFee: "0", buyerRefund: escrow.amount.toString(), transactions };
+    });
+    return this.getOrder(orderId);
+  }
+
+  /** A party opens a dispute over a completed or failed job. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, what PaymentService.openDispute throws */
+  async openDispute(key: string, orderId: string, dispute: Dispute): Promise<void> {
+    await this.submit(key, "openDispute", { orderId, dispute }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      assertOrderTransition(order.status as OrderStatus, "Disputed");
+      const { escrow } = await this.escrowOf(batch, writer, order);
+      this.putEscrow(batch, this.payments.openDispute(escrow, dispute), undefined);
+      this.transition(batch, order, "Disputed", { ...jobOf(order), dispute });
+    });
+  }
+
+  /**
+   * The arbiter's split of a disputed escrow, co-signed by the party who accepts it, paid out in
+   * one transaction. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, OUT_OF_RANGE, NOT_A_PARTY, CHAIN_ERROR
+   */
+  async resolveDispute(key: string, orderId: string, decision: { readonly providerShare: Amount | string; readonly reason: string }, acceptor: Wallet): Promise<OrderView> {
+    const providerShare = Amount.from(decision.providerShare);
+    await this.submit(`${key}/intent`, "resolve.intent", { orderId, providerShare: providerShare.toString(), reason: decision.reason, acceptor: acceptor.address }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      assertOrderTransition(order.status as OrderStatus, "Resolved");
+      const { escrow } = await this.escrowOf(batch, writer, order);
+      if (providerShare.gt(escrow.amount)) throw new MarketError("OUT_OF_RANGE", { field: "providerShare", value: providerShare.toString(), min: "0", max: escrow.amount.toString() });
+      this.putEscrow(batch, escrow, { op: "resolve", outcome: { status: "Resolved", providerPayment: providerShare.toString(), platformFee: "0", buyerRefund: escrow.amount.sub(providerShare).toString() } });
+    });
+    await this.payOut(key, orderId, "resolve", async (escrow) => {
+      if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
+      const { resolution } = await this.payments.handleDispute(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason }, acceptor);
+      return { ...summarize({ ...resolution, status: "Resolved" }), transactions: resolution.transactions };
+    });
+    return this.getOrder(orderId);
+  }
+
+  /** Sends a recorded payout, then records its outcome; on a refusal the pending mark is cleared. */
+  private async payOut(key: string, orderId: string, op: "settle" | "refund" | "resolve", send: (escrow: EscrowAccount) => Promise<SettlementSummary & { readonly transactions: readonly string[] }>): Promise<void> {
+    const { escrow } = await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId));
+    let outcome: SettlementSummary & { readonly transactions: readonly string[] };
+    try {
+      outcome = await send(escrow);
+    } catch (e) {
+      await this.submit(undefined, `${op}.failed`, { orderId }, (batch) => { this.putEscrow(batch, escrow, undefined); });
+      throw e;
+    }
+    await this.submit(key, op, { orderId }, (batch, writer) => this.recordPayout(batch, writer, orderId, op, outcome));
+  }
+
+  private async recordPayout(batch: BatchBuilder, writer: StoreWriter, orderId: string, op: "settle" | "refund" | "resolve", outcome: SettlementSummary & { readonly transactions: readonly string[] }): Promise<void> {
+    const order = await this.orderRow(batch, writer, orderId);
+    const { escrow } = await this.escrowOf(batch, writer, order);
+    const state = op === "resolve" ? "Resolved" : outcome.status === "FullRefund" ? "Refunded" : "Released";
+    this.putEscrow(batch, Object.freeze({ ...escrow, state, releasedAt: new Date(batch.nowMs), ...(outcome.transactions[0] === undefined ? {} : { settlementTransactionId: outcome.transactions[0] }) }) as EscrowAccount, undefined);
+    const to: OrderStatus = op === "settle" ? "Settled" : op === "refund" ? "Refunded" : "Resolved";
+    this.transition(batch, order, to, { ...jobOf(order), settlement: outcome });
+  }
+
+  /**
+   * Settles chain steps that were recorded but whose outcome was not (a crash between send and
+   * record): the chain says what happened, so nothing is stuck and nothing is paid twice.
+   */
+  async reconcile(): Promise<{ readonly recorded: number; readonly cleared: number }> {
+    let recorded = 0;
+    let cleared = 0;
+    for (const row of await this.store.pendingEscrows()) {
+      const escrow = decodeEscrow(row.doc);
+      const pending = JSON.parse(row.pending ?? "null") as Pending | null;
+      if (pending === null) continue;
+      if (pending.op === "fund") {
+        const funded = await this.adoptFunding(escrow);
+        if (funded !== undefined) {
+          await this.submit(undefined, "reconcile.fund", { id: row.id }, (batch, writer) => this.recordFunded(batch, writer, row.orderId, funded));
+          recorded++;
+          continue;
+        }
+      } else if (escrow.chain !== undefined) {
+        const handle = await this.payments.client.escrowHandleFor({ escrowId: escrow.id, buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
+        if ((await this.payments.client.escrowBalance(handle)) === undefined) {
+          const outcome = pending.op === "refund" ? { status: "FullRefund", providerPayment: "0", platformFee: "0", buyerRefund: escrow.amount.toString() } : pending.outcome;
+          await this.submit(undefined, "reconcile.payout", { id: row.id }, (batch, writer) => this.recordPayout(batch, writer, row.orderId, pending.op, { ...outcome, transactions: [] }));
+          recorded++;
+          continue;
+        }
+      }
+      await this.submit(undefined, "reconcile.clear", { id: row.id }, (batch) => { this.putEscrow(batch, escrow, undefined); });
+      cleared++;
+    }
+    return { recorded, cleared };
+  }
+
+  /**
+   * One sweep: expires offers and resting orders, fails jobs whose escrow passed lockedUntil
+   * without completing (the buyer may then refund), and marks settlements whose dispute window
+   * closed as due. @throws STORE_ERROR
+   */
+  async sweep(): Promise<{ readonly expiredOffers: number; readonly expiredOrders: number; readonly timedOut: number; readonly settlementsDue: number }> {
+    const candidates = await this.store.ordersWithStatus(["Escrowed", "Running", "Completed"], MARKET_LIMITS.sweepMax);
+    return (await this.submit(undefined, "sweep", null, async (batch, writer) => {
+      const expired = this.book.expire();
+      let timedOut = 0;
+      let settlementsDue = 0;
+      for (const candidate of candidates) {
+        const order = await this.orderRow(batch, writer, candidate.id);
+        if (order.escrowId === null) continue;
+        const { escrow, pending } = await this.escrowOf(batch, writer, order);
+        if (pending !== undefined) continue;
+        const job = jobOf(order);
+        if ((order.status === "Escrowed" || order.status === "Running") && escrow.jobEndedAt === undefined && batch.nowMs >= escrow.lockedUntil.getTime()) {
+          this.transition(batch, order, "Failed", { ...job, failure: { reason: `timeout: the job did not complete by ${escrow.lockedUntil.toISOString()}` } });
+          this.release(order.id);
+          timedOut++;
+        } else if (order.status === "Completed" && job.settlementDue !== true && escrow.jobEndedAt !== undefined && batch.nowMs >= escrow.jobEndedAt.getTime() + this.payments.disputeWindowMs) {
+          batch.putOrder({ ...order, job: JSON.stringify({ ...job, settlementDue: true }) });
+          batch.marketEvent({ type: "SettlementDue", entityId: order.id, escrowId: escrow.id });
+          settlementsDue++;
+        }
+      }
+      return { expiredOffers: expired.offers.length, expiredOrders: expired.orders.length, timedOut, settlementsDue };
+    })) as { expiredOffers: number; expiredOrders: number; timedOut: number; settlementsDue: number };
+  }
+
+  /** Stops following, waits for queued commands, and closes the store. */
+  async close(): Promise<void> {
+    if (this.followTimer !== undefined) clearInterval(this.followTimer);
+    await this.exclusive(async () => {
+      await this.flush();
+    });
+    this.closed = true;
+    await this.store.close();
+  }
+}
+
+const BOOK_EVENT_TYPES = new Set(["OfferAdded", "OfferPaused", "OfferResumed", "OfferWithdrawn", "OfferExpired", "OrderRested", "OrderMatched", "OrderCancelled", "OrderExpired", "AllocationReleased", "ReputationChanged"]);
+
+function jobOf(order: OrderRow): JobRecord {
+  return order.job === null ? {} : (JSON.parse(order.job) as JobRecord);
+}
+
+function viewOf(row: OrderRow): OrderView {
+  return { orderId: row.id, status: row.status, buyerId: row.buyerId, offerId: row.offerId, match: row.match === null ? undefined : decodeMatch(row.match), escrowId: row.escrowId, job: jobOf(row) };
+}
+
+function hasAllocation(book: OrderBook, orderId: string): boolean {
+  try {
+    book.getMatch(orderId as never);
+    return true;
+  } catch {
+    return false;
+  }
+}
