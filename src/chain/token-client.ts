@@ -56,6 +56,8 @@ export abstract class MoltTokenClient implements MoltClient {
   protected abstract readonly feePayer: Wallet;
   /** Holds the mint authority, when this client may airdrop. */
   protected abstract readonly mintAuthority: Wallet | undefined;
+  /** Escrow creations that also create their parties' multisig, by multisig address. */
+  private readonly multisigsInCreation = new Map<string, Promise<unknown>>();
 
   /** Executes instructions in one transaction (fee payer signs) and returns it once confirmed. @throws CHAIN_ERROR */
   protected abstract execute(instructions: Instruction[], record: TransactionRecord): Promise<Transaction>;
@@ -142,9 +144,32 @@ export abstract class MoltTokenClient implements MoltClient {
     const address = await escrowAddress(this.feePayer.address, input.escrowId);
     if ((await this.accountData(address)) !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
     await this.requireBalance(input.buyer, input.amount);
+    if ((await this.accountData(multisig)) !== undefined) return this.fundEscrowAccount(input, parties, multisig, address, false);
+    // The first escrow of these parties creates their multisig: escrows made at the same time wait for it.
+    const previous = this.multisigsInCreation.get(multisig);
+    const creating = (async () => {
+      if (previous !== undefined) await previous.catch(() => undefined);
+      const exists = (await this.accountData(multisig)) !== undefined;
+      return this.fundEscrowAccount(input, parties, multisig, address, !exists);
+    })();
+    this.multisigsInCreation.set(multisig, creating);
+    try {
+      return await creating;
+    } finally {
+      if (this.multisigsInCreation.get(multisig) === creating) this.multisigsInCreation.delete(multisig);
+    }
+  }
+
+  private async fundEscrowAccount(
+    input: { readonly escrowId: string; readonly buyer: Wallet; readonly amount: Amount },
+    parties: EscrowParties,
+    multisig: Address,
+    address: Address,
+    createMultisig: boolean,
+  ): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
     const operator = walletSigner(this.feePayer);
     const instructions: Instruction[] = [];
-    if ((await this.accountData(multisig)) === undefined) {
+    if (createMultisig) {
       instructions.push(...(await createMultisigInstructions({ operator, parties, rentLamports: await this.rentExempt(getMultisigSize()) })));
     }
     instructions.push(

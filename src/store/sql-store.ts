@@ -241,6 +241,10 @@ export class SqlStore implements Store {
     return (await this.db.selectFrom("escrows").selectAll().where("pending", "is not", null).orderBy("id").execute()).map(escrowRow);
   }
 
+  async listEscrows(afterId: string, limit: number): Promise<EscrowRow[]> {
+    return (await this.db.selectFrom("escrows").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute()).map(escrowRow);
+  }
+
   async ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
     if (statuses.length === 0) return [];
     return (await this.db.selectFrom("orders").selectAll().where("status", "in", [...statuses]).orderBy("id").limit(limit).execute()).map(orderRow);

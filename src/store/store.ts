@@ -133,6 +133,8 @@ export interface Store {
   getEscrow(id: string): Promise<EscrowRow | undefined>;
   /** Escrows with a chain step recorded but not its outcome (to reconcile on start). */
   pendingEscrows(): Promise<EscrowRow[]>;
+  /** Escrows with ids after `afterId`, in id order, at most `limit` (a page of all escrows). */
+  listEscrows(afterId: string, limit: number): Promise<EscrowRow[]>;
   /** Orders in one of `statuses`, oldest first, at most `limit`. */
   ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]>;
   close(): Promise<void>;

@@ -27,6 +27,15 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       return { chain, wallet };
     }
 
+    it("escrows of one party triple made at the same time share the multisig the first creates", async () => {
+      const { chain, wallet } = await funded("10");
+      const [provider, arbiter] = [Wallet.generate(), Wallet.generate()];
+      const made = await Promise.all([1, 2, 3].map(() => chain.createEscrow({ escrowId: nextEscrowId(), buyer: wallet, provider: provider.address, arbiter: arbiter.address, amount: MOLT("1") })));
+      expect(new Set(made.map((m) => m.escrow.multisig)).size).toBe(1);
+      expect((await chain.balance(wallet.address)).toString()).toBe("7");
+      chain.close();
+    });
+
     it("transfers move exact amounts and both balances show them", async () => {
       const { chain, wallet } = await funded("10");
       const to = Wallet.generate();

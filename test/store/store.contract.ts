@@ -61,6 +61,8 @@ export function storeContract(
       expect((await s.getOrder("m1"))?.offerId).toBe("o1");
       expect((await s.getEscrow("x1"))?.pending).toBe("{\"op\":\"fund\"}");
       expect((await s.pendingEscrows()).map((e) => e.id)).toEqual(["x1"]);
+      expect((await s.listEscrows("", 10)).map((e) => e.id)).toEqual(["x1"]);
+      expect(await s.listEscrows("x1", 10)).toEqual([]);
       expect(await s.lastSeq()).toBe(2);
       expect(await s.eventsAfter(1, 10)).toEqual([event(2)]);
       const book = await s.loadBook();
