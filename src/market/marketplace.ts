@@ -421,6 +421,24 @@ export class Marketplace {
     batch.marketEvent({ type: `Escrow${escrow.state}`, entityId: escrow.id, orderId: escrow.orderId, pending: pending?.op ?? null });
   }
 
+  /**
+   * Records that a chain step is about to be sent. One step at a time per escrow: a second one
+   * while the first is under way is refused (after a crash, start-up reconciliation clears it).
+   * @throws ESCROW_ERROR
+   */
+  private markPending(batch: BatchBuilder, escrow: EscrowAccount, current: Pending | undefined, pending: Pending): void {
+    if (current !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `a ${current.op} of escrow ${escrow.id} is under way; retry once it has ended` });
+    this.putEscrow(batch, escrow, pending);
+  }
+
+  /** Clears the pending mark of an order's escrow as it is now (a step was refused, or never sent). */
+  private clearPending(orderId: string): Promise<unknown> {
+    return this.submit(undefined, "clearPending", { orderId }, async (batch, writer) => {
+      const { escrow, pending } = await this.escrowOf(batch, writer, await this.orderRow(batch, writer, orderId));
+      if (pending !== undefined) this.putEscrow(batch, escrow, undefined);
+    });
+  }
+
   /** Releases the GPUs of a job that ended, if the book still holds them. */
   private release(orderId: string): void {
     if (hasAllocation(this.book, orderId)) this.book.releaseAllocation(orderId as never);
@@ -432,12 +450,14 @@ export class Marketplace {
    * @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INSUFFICIENT_BALANCE, CHAIN_ERROR, STORE_ERROR
    */
   async fundEscrow(key: string, orderId: string, buyer: Wallet): Promise<EscrowAccount> {
-    const opened = (await this.submit(`${key}/open`, "fundEscrow.open", { orderId, buyer: buyer.address }, async (batch, writer) => {
+    if ((await this.store.getCommand(key)) !== undefined) return this.getEscrow(orderId);
+    checkKey(key);
+    await this.submit(undefined, "fundEscrow.open", { orderId, buyer: buyer.address }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `fund order ${orderId}`, allowed: "its buyer" });
       if (order.escrowId !== null) {
-        const { escrow } = await this.escrowOf(batch, writer, order);
-        if (escrow.state === "Created") this.putEscrow(batch, escrow, { op: "fund" });
+        const { escrow, pending } = await this.escrowOf(batch, writer, order);
+        if (escrow.state === "Created") this.markPending(batch, escrow, pending, { op: "fund" });
         return { escrowId: escrow.id };
       }
       if (order.status !== "Matched" || order.match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
@@ -445,14 +465,14 @@ export class Marketplace {
       batch.putOrder({ ...order, escrowId: escrow.id });
       this.putEscrow(batch, escrow, { op: "fund" });
       return { escrowId: escrow.id };
-    })) as { escrowId: string };
+    });
     const { escrow } = await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId));
     if (escrow.state !== "Created") return escrow;
     let funded: EscrowAccount;
     try {
       funded = (await this.adoptFunding(escrow)) ?? (await this.payments.fundEscrow(escrow, buyer)).escrow;
     } catch (e) {
-      await this.submit(undefined, "fundEscrow.failed", opened, (batch) => { this.putEscrow(batch, escrow, undefined); });
+      await this.clearPending(orderId);
       throw e;
     }
     await this.submit(key, "fundEscrow", { orderId, buyer: buyer.address }, (batch, writer) => this.recordFunded(batch, writer, orderId, funded));
@@ -526,13 +546,15 @@ export class Marketplace {
    */
   async settle(key: string, orderId: string, input: { readonly actualHours: number | string; readonly confirmation?: Confirmation }, cosigner: Wallet): Promise<OrderView> {
     const args = { orderId, actualHours: input.actualHours, confirmation: input.confirmation ?? null, cosigner: cosigner.address };
+    if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
+    checkKey(key);
     let settlementInput: JobSettlementInput | undefined;
-    const intent = (await this.submit(`${key}/intent`, "settle.intent", args, async (batch, writer) => {
+    const intent = (await this.submit(undefined, "settle.intent", args, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
       assertOrderTransition(order.status as OrderStatus, "Settled");
       const job = jobOf(order);
       if (job.attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
-      const { escrow } = await this.escrowOf(batch, writer, order);
+      const { escrow, pending } = await this.escrowOf(batch, writer, order);
       const proof = job.attestation.proof;
       settlementInput = { escrowId: escrow.id, actualHours: input.actualHours, proof, providerAttestation: job.attestation, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
       const result = settleJob(settlementInput, { escrow, nowMs: batch.nowMs, disputeWindowMs: this.payments.disputeWindowMs });
@@ -541,7 +563,7 @@ export class Marketplace {
         this.transition(batch, order, "Disputed", { ...job, failure: { reason: result.status.reason } });
         return { disputed: true };
       }
-      this.putEscrow(batch, escrow, { op: "settle", outcome: summarize(result) });
+      this.markPending(batch, escrow, pending, { op: "settle", outcome: summarize(result) });
       return { disputed: false };
     })) as { disputed: boolean };
     if (!intent.disputed) await this.payOut(key, orderId, "settle", async (escrow) => {
@@ -559,13 +581,15 @@ export class Marketplace {
    * provider attested, after lockedUntil for a timeout. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_LOCKED, CHAIN_ERROR
    */
   async refund(key: string, orderId: string, buyer: Wallet): Promise<OrderView> {
+    if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
+    checkKey(key);
     let reason: RefundReason = { kind: "timeout" };
-    await this.submit(`${key}/intent`, "refund.intent", { orderId, buyer: buyer.address }, async (batch, writer) => {
+    await this.submit(undefined, "refund.intent", { orderId, buyer: buyer.address }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `refund order ${orderId}`, allowed: "its buyer" });
       assertOrderTransition(order.status as OrderStatus, "Refunded");
-      const { escrow } = await this.escrowOf(batch, writer, order);
-      this.putEscrow(batch, escrow, { op: "refund" });
+      const { escrow, pending } = await this.escrowOf(batch, writer, order);
+      this.markPending(batch, escrow, pending, { op: "refund" });
     });
     await this.payOut(key, orderId, "refund", async (escrow) => {
       const attestation = jobOf(await this.orderRow(undefined, undefined, orderId)).failure?.attestation;
@@ -592,13 +616,15 @@ export class Marketplace {
    * one transaction. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, OUT_OF_RANGE, NOT_A_PARTY, CHAIN_ERROR
    */
   async resolveDispute(key: string, orderId: string, decision: { readonly providerShare: Amount | string; readonly reason: string }, acceptor: Wallet): Promise<OrderView> {
+    if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
+    checkKey(key);
     const providerShare = Amount.from(decision.providerShare);
-    await this.submit(`${key}/intent`, "resolve.intent", { orderId, providerShare: providerShare.toString(), reason: decision.reason, acceptor: acceptor.address }, async (batch, writer) => {
+    await this.submit(undefined, "resolve.intent", { orderId, providerShare: providerShare.toString(), reason: decision.reason, acceptor: acceptor.address }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
       assertOrderTransition(order.status as OrderStatus, "Resolved");
-      const { escrow } = await this.escrowOf(batch, writer, order);
+      const { escrow, pending } = await this.escrowOf(batch, writer, order);
       if (providerShare.gt(escrow.amount)) throw new MarketError("OUT_OF_RANGE", { field: "providerShare", value: providerShare.toString(), min: "0", max: escrow.amount.toString() });
-      this.putEscrow(batch, escrow, { op: "resolve", outcome: { status: "Resolved", providerPayment: providerShare.toString(), platformFee: "0", buyerRefund: escrow.amount.sub(providerShare).toString() } });
+      this.markPending(batch, escrow, pending, { op: "resolve", outcome: { status: "Resolved", providerPayment: providerShare.toString(), platformFee: "0", buyerRefund: escrow.amount.sub(providerShare).toString() } });
     });
     await this.payOut(key, orderId, "resolve", async (escrow) => {
       if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
@@ -615,7 +641,7 @@ export class Marketplace {
     try {
       outcome = await send(escrow);
     } catch (e) {
-      await this.submit(undefined, `${op}.failed`, { orderId }, (batch) => { this.putEscrow(batch, escrow, undefined); });
+      await this.clearPending(orderId);
       throw e;
     }
     await this.submit(key, op, { orderId }, (batch, writer) => this.recordPayout(batch, writer, orderId, op, outcome));
@@ -657,7 +683,7 @@ export class Marketplace {
           continue;
         }
       }
-      await this.submit(undefined, "reconcile.clear", { id: row.id }, (batch) => { this.putEscrow(batch, escrow, undefined); });
+      await this.clearPending(row.orderId);
       cleared++;
     }
     return { recorded, cleared };

@@ -241,6 +241,11 @@ export class SqlStore implements Store {
     return (await this.db.selectFrom("escrows").selectAll().where("pending", "is not", null).orderBy("id").execute()).map(escrowRow);
   }
 
+  async getCommand(key: string): Promise<CommandRow | undefined> {
+    const r = await this.db.selectFrom("commands").selectAll().where("key", "=", key).executeTakeFirst();
+    return r === undefined ? undefined : { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) };
+  }
+
   async listEscrows(afterId: string, limit: number): Promise<EscrowRow[]> {
     return (await this.db.selectFrom("escrows").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute()).map(escrowRow);
   }

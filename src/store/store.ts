@@ -133,6 +133,8 @@ export interface Store {
   getEscrow(id: string): Promise<EscrowRow | undefined>;
   /** Escrows with a chain step recorded but not its outcome (to reconcile on start). */
   pendingEscrows(): Promise<EscrowRow[]>;
+  /** The stored answer of a command key, if it was used. */
+  getCommand(key: string): Promise<CommandRow | undefined>;
   /** Escrows with ids after `afterId`, in id order, at most `limit` (a page of all escrows). */
   listEscrows(afterId: string, limit: number): Promise<EscrowRow[]>;
   /** Orders in one of `statuses`, oldest first, at most `limit`. */

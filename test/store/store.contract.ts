@@ -74,6 +74,8 @@ export function storeContract(
       const found = await s.writeBatch((w) => w.commands(["k1", "k2"]));
       expect([...found.keys()]).toEqual(["k1"]);
       expect(found.get("k1")?.response).toBe("{\"ok\":true}");
+      expect((await s.getCommand("k1"))?.requestHash).toBe("h");
+      expect(await s.getCommand("k2")).toBeUndefined();
     });
 
     it("a batch that throws writes nothing", async () => {
