@@ -2,12 +2,13 @@
 // never more GPUs allocated than offered, and each process's book equals the other's (and a book
 // rebuilt from the database) within a second.
 import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
@@ -24,7 +25,7 @@ const schema = `molt_nodes_${process.pid}`;
 const ORDERS_PER_NODE = 600;
 
 interface Node {
-  readonly child: ChildProcessWithoutNullStreams;
+  readonly child: ChildProcessByStdio<Writable, Readable, null>;
   next(prefix: string): Promise<string[]>;
   send(line: string): void;
 }
@@ -77,7 +78,7 @@ describe.runIf(url !== undefined)("two marketplace processes on one PostgreSQL",
     expect(matched).toBeGreaterThan(0);
 
     // Within a second both books are the same.
-    let snapshots: string[][] = [];
+    let snapshots: string[][];
     for (;;) {
       for (const node of nodes) node.send("snapshot");
       snapshots = await Promise.all(nodes.map((node) => node.next("snapshot")));
