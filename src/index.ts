@@ -1,4 +1,4 @@
-// Public library entry of molt-market: the core domain, the order book, the chain, settlement and payments.
+// Public library entry of molt-market: the core domain, the order book, the chain, settlement, payments, the store and the marketplace.
 export { Amount, AMOUNT_MAX_BASE_UNITS, BASE_UNITS_PER_MOLT, MOLT_DECIMALS } from "./core/amount.js";
 export { DAY_MS, HOUR_MS, ManualClock, systemClock } from "./core/clock.js";
 export type { Clock } from "./core/clock.js";
@@ -63,3 +63,9 @@ export { checkDisputeOpening, disputeDeadlineMs, resolveDisputeSplit } from "./s
 export type { DisputeDecision, DisputeResolution } from "./settlement/dispute.js";
 export { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "./payments/payment-service.js";
 export type { EscrowStep, PaymentServiceOptions, RefundReason } from "./payments/payment-service.js";
+export { BULK_ROWS_MAX, SqlStore } from "./store/sql-store.js";
+export { MIGRATIONS } from "./store/migrations.js";
+export type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StatusChange, Store, StoreWriter, StoredBook } from "./store/store.js";
+export { MARKET_LIMITS, Marketplace } from "./market/marketplace.js";
+export type { FeedListener, JobRecord, MarketplaceOptions, OrderView } from "./market/marketplace.js";
+export { decodeBookEvent, decodeEscrow, decodeMatch, decodeOffer, decodeOrder, encodeBookEvent, encodeEscrow } from "./market/codec.js";
