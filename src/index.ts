@@ -24,7 +24,7 @@ export type { CreateOrderInput, RequirementsInput } from "./core/order.js";
 export type { BookOffer, CapacityOffer, GpuCapacity, JobOrder, JobRequirements, OrderMatch, ScoreBreakdown } from "./core/types.js";
 export type { BookEvent, BookEventType, BookListener } from "./orderbook/events.js";
 export { ORDER_BOOK_LIMITS, OrderBook, RESULT_LIMIT_DEFAULT } from "./orderbook/order-book.js";
-export type { ExpiryResult, OrderBookLimits, OrderBookOptions, SubmitOrderResult } from "./orderbook/order-book.js";
+export type { BookSnapshot, ExpiryResult, OrderBookLimits, OrderBookOptions, SubmitOrderResult } from "./orderbook/order-book.js";
 export { REPUTATION_DEFAULT, SCORE_WEIGHTS } from "./orderbook/score.js";
 export { addressFromBytes, addressToBytes, assertIsAddress, isAddress, parseAddress, shortAddress } from "./chain/address.js";
 export type { Address } from "./chain/address.js";
