@@ -7,7 +7,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
 import { Wallet } from "../../src/chain/wallet.js";
@@ -16,7 +15,7 @@ import { decodeEscrow } from "../../src/market/codec.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
-import { postgresUrl } from "../support/postgres.js";
+import { dropSchema, postgresUrl } from "../support/postgres.js";
 import { conservationErrors } from "./support.js";
 
 const worker = new URL("./support/crash-worker.ts", import.meta.url).pathname;
@@ -100,12 +99,7 @@ if (url !== undefined) {
     name: "postgres",
     args: () => ["postgres", url, schema],
     open: () => SqlStore.openPostgres(url, { schema }),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    },
+    drop: () => dropSchema(url, schema),
   });
 }
 

@@ -9,14 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Marketplace } from "../../src/market/marketplace.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { SqlStore } from "../../src/store/sql-store.js";
-import { postgresUrl } from "../support/postgres.js";
+import { dropSchema, postgresUrl } from "../support/postgres.js";
 import { conservationErrors } from "./support.js";
 
 const worker = new URL("./support/node-worker.ts", import.meta.url).pathname;
@@ -54,12 +53,7 @@ function startNode(nodeId: string): Node {
 }
 
 describe.runIf(url !== undefined)("two marketplace processes on one PostgreSQL", () => {
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
-  });
+  afterAll(() => dropSchema(url ?? "", schema));
 
   it(`${2 * ORDERS_PER_NODE} concurrent orders: GPUs never over-allocated, books equal within a second`, { timeout: 120_000 }, async () => {
     const chain = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-nodes-")) });

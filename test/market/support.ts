@@ -3,7 +3,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
@@ -13,6 +12,7 @@ import { Marketplace } from "../../src/market/marketplace.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
+import { dropSchema } from "../support/postgres.js";
 
 /** How to get a fresh store of one dialect, and a second handle on the same database. */
 export interface StoreFactory {
@@ -38,12 +38,7 @@ export function postgresFactory(url: string): StoreFactory {
       const schema = `molt_market_${process.pid}_${++schemas}`;
       return Promise.resolve({
         open: () => SqlStore.openPostgres(url, { schema }),
-        dispose: async () => {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          await client.query(`drop schema if exists ${schema} cascade`);
-          await client.end();
-        },
+        dispose: () => dropSchema(url, schema),
       });
     },
   };

@@ -1,8 +1,7 @@
 // The Store contract on PostgreSQL (DATABASE_URL, or the local server CI provides): a fresh schema
 // per test, and two pools on it for the concurrent-writer case.
-import pg from "pg";
 import { SqlStore } from "../../src/store/sql-store.js";
-import { postgresUrl } from "../support/postgres.js";
+import { dropSchema, postgresUrl } from "../support/postgres.js";
 import { storeContract } from "./store.contract.js";
 
 const url = await postgresUrl("Store contract");
@@ -12,12 +11,7 @@ if (url !== undefined) {
     const schema = `molt_contract_${process.pid}_${++schemas}`;
     return Promise.resolve({
       open: () => SqlStore.openPostgres(url, { schema }),
-      dispose: async () => {
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
-        await client.end();
-      },
+      dispose: () => dropSchema(url, schema),
     });
   }, { handlesPerProcess: "many" });
 }

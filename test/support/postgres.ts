@@ -27,3 +27,14 @@ export async function postgresUrl(suite: string): Promise<string | undefined> {
     await client.end().catch(() => undefined);
   }
 }
+
+/** Drops a test schema and everything in it. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}
