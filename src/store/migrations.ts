@@ -67,9 +67,13 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-/** Applies the migrations not yet applied, in order. @throws STORE_ERROR when one fails (nothing of it stays) */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: new StaticProvider() }).migrateToLatest();
+/**
+ * Applies the migrations not yet applied, in order; `schema` keeps Kysely's bookkeeping tables in
+ * the store's own PostgreSQL schema. @throws STORE_ERROR when one fails (nothing of it stays)
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
+  const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new MarketError("STORE_ERROR", { reason: `migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}` }, { cause: error });

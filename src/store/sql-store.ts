@@ -55,6 +55,8 @@ export class SqlStore implements Store {
   private constructor(
     readonly dialect: "sqlite" | "postgres",
     private readonly db: Db,
+    /** The PostgreSQL schema, when the store has its own. */
+    private readonly schema?: string,
   ) {}
 
   /**
@@ -89,7 +91,7 @@ export class SqlStore implements Store {
       }
     }
     const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
-    return new SqlStore("postgres", new Kysely<MarketTables>({ dialect: new PostgresDialect({ pool }) }));
+    return new SqlStore("postgres", new Kysely<MarketTables>({ dialect: new PostgresDialect({ pool }) }), schema);
   }
 
   /** @throws STORE_ERROR */
@@ -99,7 +101,7 @@ export class SqlStore implements Store {
       await this.db.connection().execute(async (conn) => {
         await sql`select pg_advisory_lock(${WRITE_LOCK_ID + 1})`.execute(conn);
         try {
-          await migrateToLatest(conn as unknown as Kysely<unknown>);
+          await migrateToLatest(conn as unknown as Kysely<unknown>, this.schema);
         } finally {
           await sql`select pg_advisory_unlock(${WRITE_LOCK_ID + 1})`.execute(conn);
         }

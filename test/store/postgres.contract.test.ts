@@ -2,6 +2,7 @@
 // per test, and two pools on it for the concurrent-writer case.
 import { SqlStore } from "../../src/store/sql-store.js";
 import { dropSchema, postgresUrl } from "../support/postgres.js";
+import { describe, expect, it } from "vitest";
 import { storeContract } from "./store.contract.js";
 
 const url = await postgresUrl("Store contract");
@@ -15,3 +16,22 @@ if (url !== undefined) {
     });
   }, { handlesPerProcess: "many" });
 }
+
+describe.runIf(url !== undefined)("PostgreSQL stores in schemas of one database", () => {
+  it("each schema keeps its own migration bookkeeping: a second schema migrates while the first exists", async () => {
+    const [a, b] = [`molt_schema_a_${process.pid}`, `molt_schema_b_${process.pid}`];
+    const first = await SqlStore.openPostgres(url ?? "", { schema: a });
+    const second = await SqlStore.openPostgres(url ?? "", { schema: b });
+    try {
+      await first.migrate();
+      await second.migrate();
+      await second.migrate();
+      expect(await second.lastSeq()).toBe(0);
+    } finally {
+      await first.close();
+      await second.close();
+      await dropSchema(url ?? "", a);
+      await dropSchema(url ?? "", b);
+    }
+  });
+});
