@@ -21,6 +21,8 @@ export class BatchBuilder {
   readonly escrows: EscrowRow[] = [];
   readonly events: EventRow[] = [];
   readonly commands: CommandRow[] = [];
+  /** The commands of this batch by key (a key repeated inside one batch gets the first answer). */
+  readonly commandByKey = new Map<string, CommandRow>();
   /** Orders and escrows written earlier in this batch: later commands read these first. */
   readonly orderById = new Map<string, OrderRow>();
   readonly escrowById = new Map<string, EscrowRow>();
@@ -45,6 +47,8 @@ export class BatchBuilder {
   rollback(mark: readonly number[]): void {
     const lists = [this.offers, this.offerStatuses, this.orderStatuses, this.capacity, this.orders, this.escrows, this.events, this.commands];
     lists.forEach((list, i) => (list.length = mark[i] ?? list.length));
+    this.commandByKey.clear();
+    for (const row of this.commands) this.commandByKey.set(row.key, row);
     this.seq = mark[8] ?? this.seq;
     this.orderById.clear();
     for (const row of this.orders) this.orderById.set(row.id, row);
@@ -104,18 +108,21 @@ export class BatchBuilder {
         this.event(event.type, event.offerId, encodeBookEvent(event), event.atMs);
         return;
       }
-      case "OrderRested":
-        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Pending", offerId: null, expiresAtMs: event.order.expiresAt.getTime(), doc: JSON.stringify(event.order), match: null, escrowId: null, job: null });
-        this.event(event.type, event.order.id, encodeBookEvent(event), event.atMs);
+      case "OrderRested": {
+        const doc = JSON.stringify(event.order);
+        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Pending", offerId: null, expiresAtMs: event.order.expiresAt.getTime(), doc, match: null, escrowId: null, job: null });
+        this.event(event.type, event.order.id, `{"type":"OrderRested","order":${doc}}`, event.atMs);
         return;
-      case "OrderMatched":
-        this.putOrder({
-          id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(),
-          doc: JSON.stringify(event.order), match: JSON.stringify(event.match), escrowId: null, job: null,
-        });
+      }
+      case "OrderMatched": {
+        // Each part is serialized once; the event payload is the same JSON encodeBookEvent would write.
+        const doc = JSON.stringify(event.order);
+        const match = JSON.stringify(event.match);
+        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(), doc, match, escrowId: null, job: null });
         this.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
-        this.event(event.type, event.order.id, encodeBookEvent(event), event.atMs);
+        this.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
         return;
+      }
       case "OrderCancelled":
       case "OrderExpired":
         this.setOrderStatus(event.orderId, event.type === "OrderCancelled" ? "Cancelled" : "Expired");

@@ -25,7 +25,7 @@ import type { JobSettlementInput, SettlementResult } from "../settlement/settle-
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
 import type { CommandRow, EventRow, OrderRow, Store, StoreWriter } from "../store/store.js";
 import { BatchBuilder } from "./batch.js";
-import { decodeBookEvent, decodeEscrow, decodeMatch, decodeOffer, decodeOrder, encodeEscrow } from "./codec.js";
+import { decodeBookEvent, decodeEscrow, decodeMatch, decodeOrder, encodeEscrow, restoreOffer } from "./codec.js";
 
 /** Named bounds and defaults of a marketplace process. */
 export const MARKET_LIMITS = {
@@ -183,20 +183,16 @@ export class Marketplace {
 
   /** Loads the book from the store: offers with their free GPUs, resting orders and live allocations. */
   private async rebuild(): Promise<void> {
-    const stored = await this.store.loadBook();
     const book = this.newBook();
-    const matches = stored.allocated.filter((row) => row.match !== null).map((row) => ({ row, match: decodeMatch(row.match ?? "{}") }));
-    const held = new Map<string, number>();
-    for (const { match } of matches) held.set(match.offerId, (held.get(match.offerId) ?? 0) + match.gpuCount);
+    // Offers come page by page with their stored free GPUs (allocations already taken off).
+    const stored = await this.store.loadBook((page) => {
+      book.restoreOffers(page.map((row) => ({ offer: restoreOffer(row.doc, row.status), freeGpuCount: row.freeGpus })), { defer: true });
+    });
+    book.finishRestore();
+    book.restoreAllocations(stored.allocated.flatMap((row) => (row.match === null ? [] : [{ order: decodeOrder(row.doc, "Matched"), match: decodeMatch(row.match) }])));
     this.replaying = true;
     try {
-      for (const row of stored.offers) {
-        book.apply({ type: "OfferAdded", offer: { ...decodeOffer(row.doc, row.status), freeGpuCount: row.freeGpus + (held.get(row.id) ?? 0) } });
-      }
       for (const row of stored.resting) book.apply({ type: "OrderRested", order: decodeOrder(row.doc, "Pending") });
-      for (const { row, match } of matches) {
-        if (book.hasOffer(match.offerId)) book.apply({ type: "OrderMatched", order: decodeOrder(row.doc, "Matched"), match });
-      }
     } finally {
       this.replaying = false;
     }
@@ -293,7 +289,7 @@ export class Marketplace {
         const stored: Map<string, CommandRow> = keys.length === 0 ? new Map<string, CommandRow>() : await writer.commands(keys);
         const results: ({ readonly ok: unknown } | { readonly error: unknown })[] = [];
         for (const command of commands) {
-          const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commands.find((c) => c.key === command.key));
+          const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commandByKey.get(command.key));
           if (prior !== undefined) {
             results.push(prior.requestHash === command.hash ? { ok: JSON.parse(prior.response) as unknown } : { error: new MarketError("IDEMPOTENCY_KEY_REUSED", { key: command.key ?? "" }) });
             continue;
@@ -301,7 +297,11 @@ export class Marketplace {
           const mark = batch.mark();
           try {
             const response = JSON.stringify((await command.apply(batch, writer)) ?? null);
-            if (command.key !== undefined) batch.commands.push({ key: command.key, requestHash: command.hash, response, atMs: batch.nowMs });
+            if (command.key !== undefined) {
+              const row = { key: command.key, requestHash: command.hash, response, atMs: batch.nowMs };
+              batch.commands.push(row);
+              batch.commandByKey.set(row.key, row);
+            }
             results.push({ ok: JSON.parse(response) as unknown });
           } catch (e) {
             batch.rollback(mark);

@@ -121,6 +121,9 @@ export class OrderBook {
     return (t.ids[a] ?? "") < (t.ids[b] ?? "");
   };
 
+  /** Slots restored with `defer`, waiting for finishRestore. */
+  private readonly restoredSlots: number[] = [];
+
   constructor(options: OrderBookOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...ORDER_BOOK_LIMITS, ...options.limits };
@@ -233,6 +236,74 @@ export class OrderBook {
   }
 
   /** @throws DUPLICATE_ID (the book holds this offer), LIMIT_EXCEEDED (offersMax) */
+  /**
+   * Loads stored offers with their free GPUs into a book being rebuilt, all or none: no events, no
+   * matching, one sort per touched index list (the bulk form of apply's OfferAdded). With `defer`,
+   * the offers are stored but indexed only by finishRestore(), so a rebuild can load page by page
+   * and still sort each index list once.
+   * @throws validation codes, OUT_OF_RANGE (free GPUs), DUPLICATE_ID, LIMIT_EXCEEDED; then nothing is added
+   */
+  restoreOffers(entries: readonly { readonly offer: CapacityOffer; readonly freeGpuCount: number }[], options: { readonly defer?: boolean } = {}): void {
+    const valid = entries.map(({ offer, freeGpuCount }) => {
+      // A paused offer is validated as the Active offer it was listed as.
+      const parsed = parseOffer(offer.status === OfferStatus.Paused ? { ...offer, status: OfferStatus.Active } : offer);
+      if (!Number.isInteger(freeGpuCount) || freeGpuCount < 0 || freeGpuCount > parsed.gpuCapacity.gpuCount) {
+        throw new MarketError("OUT_OF_RANGE", { field: "freeGpuCount", value: String(freeGpuCount), min: "0", max: String(parsed.gpuCapacity.gpuCount) });
+      }
+      if (this.table.slotById.has(parsed.id)) throw new MarketError("DUPLICATE_ID", { kind: "offer", id: parsed.id });
+      return parsed;
+    });
+    if (this.table.liveCount + valid.length > this.limits.offersMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "offersMax", max: this.limits.offersMax });
+    const slots = this.table.insertMany(valid);
+    const repeated = slots.findIndex((slot, i) => this.table.slotById.get(valid[i]?.id ?? "") !== slot);
+    if (repeated >= 0) {
+      for (const slot of slots) if (this.table.status[slot] !== SLOT_FREE) this.table.release(slot);
+      for (const offer of valid) this.table.slotById.delete(offer.id);
+      throw new MarketError("DUPLICATE_ID", { kind: "offer", id: valid[repeated]?.id ?? "" });
+    }
+    const indexed: number[] = [];
+    slots.forEach((slot, i) => {
+      const entry = entries[i];
+      if (entry === undefined) return;
+      this.table.freeGpus[slot] = entry.freeGpuCount;
+      if (entry.offer.status === OfferStatus.Paused) this.table.status[slot] = SLOT_PAUSED;
+      else if (entry.freeGpuCount > 0) indexed.push(slot);
+      this.expiries.push(this.table.expiresAt[slot] ?? 0, slot);
+    });
+    if (options.defer === true) {
+      for (const slot of indexed) this.restoredSlots.push(slot);
+      return;
+    }
+    this.regionIndex.insertMany(indexed);
+    this.anyRegionIndex.insertMany(indexed);
+    this.maybeCompactExpiries();
+  }
+
+  /**
+   * Records stored allocations in a book being rebuilt, without taking GPUs: the stored free counts
+   * already exclude them. An allocation whose offer is gone (withdrawn, expired) is kept too, so the
+   * job's end can still be released. No events, no matching.
+   * @throws DUPLICATE_ID, LIMIT_EXCEEDED; then nothing is recorded
+   */
+  restoreAllocations(entries: readonly { readonly order: JobOrder; readonly match: OrderMatch }[]): void {
+    for (const { order } of entries) {
+      if (this.allocations.has(order.id) || this.resting.get(order.id) !== undefined) throw new MarketError("DUPLICATE_ID", { kind: "order", id: order.id });
+    }
+    if (this.allocations.size + entries.length > this.limits.allocationsMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "allocationsMax", max: this.limits.allocationsMax });
+    for (const { order, match } of entries) {
+      const slot = this.table.slotById.get(match.offerId);
+      this.allocations.set(order.id, { order, match, offerSlot: slot ?? -1, offerEpoch: slot === undefined ? -1 : (this.table.epoch[slot] ?? 0) });
+    }
+  }
+
+  /** Indexes the offers restoreOffers stored with `defer` (those still active with free GPUs). */
+  finishRestore(): void {
+    const slots = this.restoredSlots.splice(0).filter((slot) => this.table.status[slot] === SLOT_ACTIVE && (this.table.freeGpus[slot] ?? 0) > 0 && !this.isIndexed(slot));
+    this.regionIndex.insertMany(slots);
+    this.anyRegionIndex.insertMany(slots);
+    this.maybeCompactExpiries();
+  }
+
   private checkNewOffer(offerId: OfferId): void {
     if (this.table.slotById.has(offerId)) throw new MarketError("DUPLICATE_ID", { kind: "offer", id: offerId });
     if (this.table.liveCount >= this.limits.offersMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "offersMax", max: this.limits.offersMax });

@@ -10,6 +10,8 @@ import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
 import type { BatchWrites, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, Store, StoreWriter, StoredBook } from "./store.js";
 
+/** Offers read per page while loading a book. */
+const LOAD_PAGE_ROWS = 20_000;
 /** Rows one bulk statement writes at most (larger batches are split). */
 export const BULK_ROWS_MAX = 5000;
 /** Advisory lock id of the market's write lock on PostgreSQL. */
@@ -205,15 +207,34 @@ export class SqlStore implements Store {
     return Number(row?.seq ?? 0);
   }
 
-  async loadBook(): Promise<StoredBook> {
+  async loadBook(onOffers?: (page: readonly OfferRow[]) => void): Promise<StoredBook> {
     // One read transaction, so the rows and the seq agree.
     return this.db.transaction().execute(async (trx) => {
       const seqRow = await trx.selectFrom("events").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
-      const offers = await trx.selectFrom("offers").selectAll().where("status", "in", ["Active", "Paused"]).orderBy("id").execute();
       const resting = await trx.selectFrom("orders").selectAll().where("status", "=", "Pending").orderBy("id").execute();
       const allocated = await trx.selectFrom("orders").selectAll().where("status", "in", ["Matched", "Escrowed", "Running"]).orderBy("id").execute();
-      return { offers: offers.map(offerRow), resting: resting.map(orderRow), allocated: allocated.map(orderRow), seq: Number(seqRow?.seq ?? 0) };
+      const offers: OfferRow[] = [];
+      await this.scanLiveOffers(trx, onOffers ?? ((page) => offers.push(...page)));
+      return { offers, resting: resting.map(orderRow), allocated: allocated.map(orderRow), seq: Number(seqRow?.seq ?? 0) };
     });
+  }
+
+  /**
+   * Active and paused offers in pages of LOAD_PAGE_ROWS, by a key that costs no sort: SQLite's rowid
+   * (the table's own order), PostgreSQL's primary key index.
+   */
+  private async scanLiveOffers(trx: Db, onPage: (page: readonly OfferRow[]) => void): Promise<void> {
+    let after: string | number = this.dialect === "sqlite" ? -1 : "";
+    for (;;) {
+      const rows =
+        this.dialect === "sqlite"
+          ? (await sql<MarketTables["offers"] & { k: number }>`select rowid as k, * from offers where rowid > ${after} and status in ('Active', 'Paused') order by rowid limit ${LOAD_PAGE_ROWS}`.execute(trx)).rows
+          : await trx.selectFrom("offers").selectAll().select("id as k").where("id", ">", String(after)).where("status", "in", ["Active", "Paused"]).orderBy("id").limit(LOAD_PAGE_ROWS).execute();
+      if (rows.length === 0) return;
+      onPage(rows.map(offerRow));
+      after = rows[rows.length - 1]?.k ?? after;
+      if (rows.length < LOAD_PAGE_ROWS) return;
+    }
   }
 
   async getOffer(id: string): Promise<OfferRow | undefined> {

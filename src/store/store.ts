@@ -125,7 +125,11 @@ export interface Store {
   migrate(): Promise<void>;
   /** Runs `fn` in one transaction holding the market's write lock; resolves once the commit is durable. */
   writeBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T>;
-  loadBook(): Promise<StoredBook>;
+  /**
+   * The live book in one read transaction. With `onOffers`, offers are handed over in pages (and
+   * not returned), so a large book is never held as rows all at once.
+   */
+  loadBook(onOffers?: (page: readonly OfferRow[]) => void): Promise<StoredBook>;
   eventsAfter(seq: number, limit: number): Promise<EventRow[]>;
   lastSeq(): Promise<number>;
   getOffer(id: string): Promise<OfferRow | undefined>;

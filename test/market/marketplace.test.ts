@@ -64,11 +64,16 @@ for (const factory of factories) {
       expect((await market.getOrder(resting.orderId)).status).toBe("Matched");
       await market.submitOrder("o2", orderInput(parties.buyer.address, 4)); // rests: 2 GPUs left
       await market.addOffer("a2", offerInput(parties.provider.address, 2));
+      const paused = await market.addOffer("a3", offerInput(parties.provider.address, 16));
+      await market.pauseOffer("p3", paused.offerId, parties.provider.address);
       const before = market.book.snapshot();
+      const quote = (m: Marketplace): string[] => m.book.bestOffers({ minGpuCount: 1, minVramGb: 0, preferredModels: [], maxPricePerHour: Amount.parse("9"), estimatedHours: 1, requiredFeatures: [] }, 10).map((o) => `${o.id}:${o.freeGpuCount}`);
+      const quoted = quote(market);
       const seq = market.lastSeq;
       await market.close();
       const again = await reopen();
       expect(again.book.snapshot()).toEqual(before);
+      expect(quote(again)).toEqual(quoted);
       expect(again.lastSeq).toBe(seq);
       const feed = await again.events(0, 100);
       expect(feed.map((e) => e.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));

@@ -66,7 +66,7 @@ export function storeContract(
       expect(await s.lastSeq()).toBe(2);
       expect(await s.eventsAfter(1, 10)).toEqual([event(2)]);
       const book = await s.loadBook();
-      expect(book.offers.map((o) => o.id)).toEqual(["o1", "o2"]);
+      expect(book.offers.map((o) => o.id).sort()).toEqual(["o1", "o2"]);
       expect(book.resting.map((o) => o.id)).toEqual(["r1"]);
       expect(book.allocated.map((o) => o.id)).toEqual(["m1"]);
       expect(book.seq).toBe(2);
