@@ -41,6 +41,42 @@ const orderRow = (r: MarketTables["orders"]): OrderRow => ({ id: r.id, buyerId: 
 const escrowRow = (r: MarketTables["escrows"]): EscrowRow => ({ id: r.id, orderId: r.order_id, state: r.state, doc: r.doc, pending: r.pending });
 const eventRow = (r: MarketTables["events"]): EventRow => ({ seq: Number(r.seq), type: r.type, entityId: r.entity_id, atMs: Number(r.at_ms), node: r.node, payload: r.payload });
 
+const OFFER_UPDATE = "status = excluded.status, expires_at_ms = excluded.expires_at_ms, doc = excluded.doc";
+const ORDER_UPDATE = "status = excluded.status, offer_id = excluded.offer_id, doc = excluded.doc, match = excluded.match, escrow_id = excluded.escrow_id, job = excluded.job";
+const ESCROW_UPDATE = "state = excluded.state, doc = excluded.doc, pending = excluded.pending";
+
+/** A batch as rows of each table (column names as keys), repeats merged, capacity summed per offer. */
+function tableRows(batch: BatchWrites) {
+  const deltas = new Map<string, number>();
+  for (const { offerId, delta } of batch.capacity) deltas.set(offerId, (deltas.get(offerId) ?? 0) + delta);
+  return {
+    offers: lastById(batch.offers, (o) => o.id).map((o) => ({ id: o.id, provider_id: o.providerId, status: o.status, gpu_count: o.gpuCount, free_gpus: o.freeGpus, expires_at_ms: o.expiresAtMs, doc: o.doc })),
+    offerStatuses: lastById(batch.offerStatuses ?? [], (c) => c.id),
+    moved: [...deltas].filter(([, delta]) => delta !== 0).map(([id, delta]) => ({ id, delta })),
+    orders: lastById(batch.orders, (o) => o.id).map((o) => ({ id: o.id, buyer_id: o.buyerId, status: o.status, offer_id: o.offerId, expires_at_ms: o.expiresAtMs, doc: o.doc, match: o.match, escrow_id: o.escrowId, job: o.job })),
+    orderStatuses: lastById(batch.orderStatuses ?? [], (c) => c.id),
+    escrows: lastById(batch.escrows, (e) => e.id).map((e) => ({ id: e.id, order_id: e.orderId, state: e.state, doc: e.doc, pending: e.pending })),
+    events: batch.events.map((e) => ({ seq: e.seq, type: e.type, entity_id: e.entityId, at_ms: e.atMs, node: e.node, payload: e.payload })),
+    commands: batch.commands.map((c) => ({ key: c.key, request_hash: c.requestHash, response: c.response, at_ms: c.atMs })),
+  };
+}
+
+/** The SQLite write statements, prepared once per connection (after the migrations). */
+function prepareWrites(database: Database.Database) {
+  const insert = (table: string, columns: readonly (readonly [string, ColumnType])[], onConflict: string): Database.Statement =>
+    database.prepare(`insert into ${table} (${columns.map(([c]) => c).join(", ")}) values (${columns.map(([c]) => `@${c}`).join(", ")}) ${onConflict}`);
+  return {
+    offer: insert("offers", OFFER_COLUMNS, `on conflict (id) do update set ${OFFER_UPDATE}`),
+    offerStatus: database.prepare("update offers set status = @status where id = @id"),
+    capacity: database.prepare("update offers set free_gpus = free_gpus + @delta where id = @id and free_gpus + @delta >= 0 and free_gpus + @delta <= gpu_count"),
+    order: insert("orders", ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`),
+    orderStatus: database.prepare("update orders set status = @status where id = @id"),
+    escrow: insert("escrows", ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`),
+    event: insert("events", EVENT_COLUMNS, ""),
+    command: insert("commands", COMMAND_COLUMNS, ""),
+  };
+}
+
 /** Last write wins for rows of the same id in one batch (one statement may not touch a row twice). */
 function lastById<T>(rows: readonly T[], id: (row: T) => string): T[] {
   return [...new Map(rows.map((row) => [id(row), row])).values()];
@@ -59,7 +95,11 @@ export class SqlStore implements Store {
     private readonly db: Db,
     /** The PostgreSQL schema, when the store has its own. */
     private readonly schema?: string,
+    /** The SQLite connection Kysely runs on, for the prepared write statements. */
+    private readonly sqlite?: Database.Database,
   ) {}
+
+  private prepared: ReturnType<typeof prepareWrites> | undefined;
 
   /**
    * A SQLite file (created when missing): WAL, synchronous=FULL, so a commit survives a kill -9
@@ -71,7 +111,7 @@ export class SqlStore implements Store {
       database.pragma("journal_mode = WAL");
       database.pragma("synchronous = FULL");
       database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-      return new SqlStore("sqlite", new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }));
+      return new SqlStore("sqlite", new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }), undefined, database);
     } catch (e) {
       throw new MarketError("STORE_ERROR", { reason: `cannot open SQLite database ${path}: ${e instanceof Error ? e.message : String(e)}` }, { cause: e });
     }
@@ -147,32 +187,48 @@ export class SqlStore implements Store {
   }
 
   private async writeRows(conn: Db, batch: BatchWrites): Promise<void> {
-    const offers = lastById(batch.offers, (o) => o.id).map((o) => ({ id: o.id, provider_id: o.providerId, status: o.status, gpu_count: o.gpuCount, free_gpus: o.freeGpus, expires_at_ms: o.expiresAtMs, doc: o.doc }));
-    await this.bulkInsert(conn, "offers", offers, OFFER_COLUMNS, "on conflict (id) do update set status = excluded.status, expires_at_ms = excluded.expires_at_ms, doc = excluded.doc");
-    await this.setStatuses(conn, "offers", batch.offerStatuses ?? []);
-    const deltas = new Map<string, number>();
-    for (const { offerId, delta } of batch.capacity) deltas.set(offerId, (deltas.get(offerId) ?? 0) + delta);
-    const moved = [...deltas].filter(([, delta]) => delta !== 0).map(([id, delta]) => ({ id, delta }));
-    for (const part of chunks(moved)) {
+    const rows = tableRows(batch);
+    if (this.sqlite !== undefined) {
+      this.writeRowsSqlite(this.sqlite, rows);
+      return;
+    }
+    await this.bulkInsert(conn, "offers", rows.offers, OFFER_COLUMNS, `on conflict (id) do update set ${OFFER_UPDATE}`);
+    await this.setStatuses(conn, "offers", rows.offerStatuses);
+    for (const part of chunks(rows.moved)) {
       const result = await sql`update offers set free_gpus = offers.free_gpus + x.delta from ${this.jsonSource(part, [["id", "text"], ["delta", "integer"]])}
         where offers.id = x.id and offers.free_gpus + x.delta >= 0 and offers.free_gpus + x.delta <= offers.gpu_count`.execute(conn);
       if (Number(result.numAffectedRows ?? 0n) !== part.length) {
         throw new MarketError("INSUFFICIENT_CAPACITY", { required: part.reduce((n, d) => n + Math.max(0, -d.delta), 0), available: 0 });
       }
     }
-    const orders = lastById(batch.orders, (o) => o.id).map((o) => ({ id: o.id, buyer_id: o.buyerId, status: o.status, offer_id: o.offerId, expires_at_ms: o.expiresAtMs, doc: o.doc, match: o.match, escrow_id: o.escrowId, job: o.job }));
-    await this.bulkInsert(conn, "orders", orders, ORDER_COLUMNS, "on conflict (id) do update set status = excluded.status, offer_id = excluded.offer_id, doc = excluded.doc, match = excluded.match, escrow_id = excluded.escrow_id, job = excluded.job");
-    await this.setStatuses(conn, "orders", batch.orderStatuses ?? []);
-    const escrows = lastById(batch.escrows, (e) => e.id).map((e) => ({ id: e.id, order_id: e.orderId, state: e.state, doc: e.doc, pending: e.pending }));
-    await this.bulkInsert(conn, "escrows", escrows, ESCROW_COLUMNS, "on conflict (id) do update set state = excluded.state, doc = excluded.doc, pending = excluded.pending");
-    const events = batch.events.map((e) => ({ seq: e.seq, type: e.type, entity_id: e.entityId, at_ms: e.atMs, node: e.node, payload: e.payload }));
-    await this.bulkInsert(conn, "events", events, EVENT_COLUMNS, "");
-    const commands = batch.commands.map((c) => ({ key: c.key, request_hash: c.requestHash, response: c.response, at_ms: c.atMs }));
-    await this.bulkInsert(conn, "commands", commands, COMMAND_COLUMNS, "");
+    await this.bulkInsert(conn, "orders", rows.orders, ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`);
+    await this.setStatuses(conn, "orders", rows.orderStatuses);
+    await this.bulkInsert(conn, "escrows", rows.escrows, ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`);
+    await this.bulkInsert(conn, "events", rows.events, EVENT_COLUMNS, "");
+    await this.bulkInsert(conn, "commands", rows.commands, COMMAND_COLUMNS, "");
+  }
+
+  /**
+   * SQLite writes through prepared statements, one row at a time, inside the transaction Kysely
+   * opened on the same connection: better-sqlite3 runs them in microseconds, where a JSON parameter
+   * costs SQLite a parse of every row.
+   */
+  private writeRowsSqlite(database: Database.Database, rows: ReturnType<typeof tableRows>): void {
+    const statements = (this.prepared ??= prepareWrites(database));
+    for (const row of rows.offers) statements.offer.run(row);
+    for (const row of rows.offerStatuses) statements.offerStatus.run(row);
+    for (const row of rows.moved) {
+      if (statements.capacity.run(row).changes !== 1) throw new MarketError("INSUFFICIENT_CAPACITY", { required: Math.max(0, -row.delta), available: 0 });
+    }
+    for (const row of rows.orders) statements.order.run(row);
+    for (const row of rows.orderStatuses) statements.orderStatus.run(row);
+    for (const row of rows.escrows) statements.escrow.run(row);
+    for (const row of rows.events) statements.event.run(row);
+    for (const row of rows.commands) statements.command.run(row);
   }
 
   private async setStatuses(conn: Db, table: "offers" | "orders", changes: readonly { readonly id: string; readonly status: string }[]): Promise<void> {
-    for (const part of chunks(lastById(changes, (c) => c.id))) {
+    for (const part of chunks(changes)) {
       await sql`update ${sql.table(table)} set status = x.status from ${this.jsonSource(part, [["id", "text"], ["status", "text"]])} where ${sql.table(table)}.id = x.id`.execute(conn);
     }
   }
