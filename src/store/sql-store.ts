@@ -278,17 +278,29 @@ export class SqlStore implements Store {
   /**
    * Active and paused offers in pages of LOAD_PAGE_ROWS, by a key that costs no sort: SQLite's rowid
    * (the table's own order), PostgreSQL's primary key index.
+   * Invariant: called inside loadBook's read transaction.
    */
   private async scanLiveOffers(trx: Db, onPage: (page: readonly OfferRow[]) => void): Promise<void> {
-    let after: string | number = this.dialect === "sqlite" ? -1 : "";
+    if (this.sqlite !== undefined) {
+      // better-sqlite3 directly, rows as arrays: the book's largest read, and the same connection and transaction.
+      const page = this.sqlite.prepare<[number, number], [number, string, string, string, number, number, number, string]>(
+        `select rowid, id, provider_id, status, gpu_count, free_gpus, expires_at_ms, doc from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
+      ).raw(true);
+      let rowid = -1;
+      for (;;) {
+        const rows = page.all(rowid, LOAD_PAGE_ROWS);
+        if (rows.length === 0) return;
+        onPage(rows.map(([, id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc]) => ({ id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc })));
+        rowid = rows[rows.length - 1]?.[0] ?? rowid;
+        if (rows.length < LOAD_PAGE_ROWS) return;
+      }
+    }
+    let after = "";
     for (;;) {
-      const rows =
-        this.dialect === "sqlite"
-          ? (await sql<MarketTables["offers"] & { k: number }>`select rowid as k, * from offers where rowid > ${after} and status in ('Active', 'Paused') order by rowid limit ${LOAD_PAGE_ROWS}`.execute(trx)).rows
-          : await trx.selectFrom("offers").selectAll().select("id as k").where("id", ">", String(after)).where("status", "in", ["Active", "Paused"]).orderBy("id").limit(LOAD_PAGE_ROWS).execute();
+      const rows = await trx.selectFrom("offers").selectAll().where("id", ">", after).where("status", "in", ["Active", "Paused"]).orderBy("id").limit(LOAD_PAGE_ROWS).execute();
       if (rows.length === 0) return;
       onPage(rows.map(offerRow));
-      after = rows[rows.length - 1]?.k ?? after;
+      after = rows[rows.length - 1]?.id ?? after;
       if (rows.length < LOAD_PAGE_ROWS) return;
     }
   }
