@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
+import { isMarketError } from "../../src/core/errors.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { attest } from "../../src/settlement/statements.js";
 import { SqlStore } from "../../src/store/sql-store.js";
@@ -53,7 +54,7 @@ describe("Marketplace.sweep", () => {
     await market.startJob("s1", orderId, parties.provider.address);
     clock.set(escrow.lockedUntil.getTime() - 1);
     expect((await market.sweep()).timedOut).toBe(0);
-    expect(await market.refund("r0", orderId, parties.buyer).catch((e: { code?: string }) => e.code)).toBe("INVALID_STATE_TRANSITION");
+    expect(await market.refund("r0", orderId, parties.buyer).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("INVALID_STATE_TRANSITION");
     clock.advance(1);
     expect((await market.sweep()).timedOut).toBe(1);
     const failed = await market.getOrder(orderId);
@@ -76,7 +77,7 @@ describe("Marketplace.sweep", () => {
       startedAtMs: escrow.createdAt.getTime(), endedAtMs: clock.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
     };
     await market.completeJob("c1", orderId, attest(proof, parties.provider));
-    expect(await market.settle("x0", orderId, { actualHours: 0.5 }, parties.provider).catch((e: { code?: string }) => e.code)).toBe("DISPUTE_WINDOW_OPEN");
+    expect(await market.settle("x0", orderId, { actualHours: 0.5 }, parties.provider).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("DISPUTE_WINDOW_OPEN");
     clock.advance(HOUR_MS);
     expect((await market.sweep()).settlementsDue).toBe(1);
     expect((await market.sweep()).settlementsDue).toBe(0);
