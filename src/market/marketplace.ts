@@ -20,6 +20,7 @@ import { OrderBook } from "../orderbook/order-book.js";
 import type { OrderBookLimits } from "../orderbook/order-book.js";
 import type { PaymentService, RefundReason } from "../payments/payment-service.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
+import { resolveDisputeSplit } from "../settlement/dispute.js";
 import { checkAttestation, settleJob } from "../settlement/settle-job.js";
 import type { JobSettlementInput, SettlementResult } from "../settlement/settle-job.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
@@ -624,7 +625,9 @@ export class Marketplace {
       assertOrderTransition(order.status as OrderStatus, "Resolved");
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
       if (providerShare.gt(escrow.amount)) throw new MarketError("OUT_OF_RANGE", { field: "providerShare", value: providerShare.toString(), min: "0", max: escrow.amount.toString() });
-      this.markPending(batch, escrow, pending, { op: "resolve", outcome: { status: "Resolved", providerPayment: providerShare.toString(), platformFee: "0", buyerRefund: escrow.amount.sub(providerShare).toString() } });
+      if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
+      const split = resolveDisputeSplit(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason });
+      this.markPending(batch, escrow, pending, { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }) });
     });
     await this.payOut(key, orderId, "resolve", async (escrow) => {
       if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
