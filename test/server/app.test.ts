@@ -1,0 +1,104 @@
+// The HTTP API through app.inject on a real marketplace (SQLite + embedded chain): signed requests
+// with Idempotency-Key work and replay their first answer; unsigned, forged, replayed or
+// foreign-owner requests are refused with 401 / 403 and change nothing; bad bodies get a 4xx.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Wallet } from "../../src/chain/wallet.js";
+import type { Marketplace } from "../../src/market/marketplace.js";
+import { buildApp } from "../../src/server/app.js";
+import { signRequest } from "../../src/server/http-signature.js";
+import { SqlStore } from "../../src/store/sql-store.js";
+import { openMarket, openParties } from "../market/support.js";
+import type { Parties } from "../market/support.js";
+
+let parties: Parties;
+let market: Marketplace;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  parties = await openParties();
+  market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-app-")), "market.db")), parties);
+  app = await buildApp({ market });
+});
+afterAll(async () => {
+  await app.close();
+  await market.close();
+  parties.chain.close();
+});
+
+function signed(wallet: Wallet, method: "POST" | "GET", url: string, body: unknown, key?: string, nonce?: string): Promise<LightMyRequestResponse> {
+  const payload = body === undefined ? "" : JSON.stringify(body);
+  const headers = signRequest({ method, path: url.split("?")[0] ?? url, body: payload }, wallet, Date.now(), nonce);
+  return app.inject({ method, url, payload, headers: { ...headers, "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) } });
+}
+
+const offer = { gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24 };
+const order = { requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } };
+
+describe("HTTP API", () => {
+  it("a signed POST with an Idempotency-Key lists an offer for its signer; a repeat replays the first answer", async () => {
+    const first = await signed(parties.provider, "POST", "/v1/offers", offer, "k1");
+    expect(first.statusCode).toBe(200);
+    const { offerId } = first.json<{ offerId: string }>();
+    expect(market.book.getOffer(offerId as never).providerId).toBe(parties.provider.address);
+    const again = await signed(parties.provider, "POST", "/v1/offers", offer, "k1");
+    expect(again.json()).toEqual({ offerId });
+    expect(market.book.offerCount).toBe(1);
+    const other = await signed(parties.provider, "POST", "/v1/offers", { ...offer, availableHours: 12 }, "k1");
+    expect([other.statusCode, other.json<{ code: string }>().code]).toEqual([422, "IDEMPOTENCY_KEY_REUSED"]);
+  });
+
+  it("orders match, are readable, and only their buyer may cancel them (403 otherwise)", async () => {
+    const submitted = await signed(parties.buyer, "POST", "/v1/orders", { requirements: { ...order.requirements, minGpuCount: 64 } }, "o1");
+    expect(submitted.statusCode).toBe(200);
+    const { orderId, status } = submitted.json<{ orderId: string; status: string }>();
+    expect(status).toBe("Pending");
+    const foreign = await signed(parties.provider, "POST", `/v1/orders/${orderId}/cancel`, undefined, "c1");
+    expect([foreign.statusCode, foreign.json<{ code: string }>().code]).toEqual([403, "FORBIDDEN"]);
+    const cancelled = await signed(parties.buyer, "POST", `/v1/orders/${orderId}/cancel`, undefined, "c1");
+    expect(cancelled.statusCode).toBe(200);
+    const read = await app.inject({ method: "GET", url: `/v1/orders/${orderId}` });
+    expect(read.json<{ status: string; buyerId: string }>()).toMatchObject({ status: "Cancelled", buyerId: parties.buyer.address });
+    const matched = await signed(parties.buyer, "POST", "/v1/orders", order, "o2");
+    expect(matched.json<{ status: string; match: { totalCost: string } }>()).toMatchObject({ status: "Matched", match: { totalCost: "20" } });
+  });
+
+  it("unsigned, forged and replayed requests get 401 and change nothing", async () => {
+    const seq = market.lastSeq;
+    const unsigned = await app.inject({ method: "POST", url: "/v1/offers", payload: offer, headers: { "idempotency-key": "u1" } });
+    expect([unsigned.statusCode, unsigned.body]).toEqual([401, expect.stringContaining("UNAUTHORIZED")]);
+    const payload = JSON.stringify(offer);
+    const headers = signRequest({ method: "POST", path: "/v1/offers", body: payload }, parties.provider, Date.now());
+    const tampered = await app.inject({ method: "POST", url: "/v1/offers", payload: payload.replace("2.5", "0.5"), headers: { ...headers, "content-type": "application/json", "idempotency-key": "t1" } });
+    expect(tampered.statusCode, tampered.body).toBe(401);
+    const moved = await app.inject({ method: "POST", url: "/v1/orders", payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": "t2" } });
+    expect(moved.statusCode, moved.body).toBe(401);
+    const ok = await app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": "t3" } });
+    expect(ok.statusCode).toBe(200);
+    const replayed = await app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": "t4" } });
+    expect([replayed.statusCode, replayed.json<{ details: { reason: string } }>().details.reason]).toEqual([401, expect.stringMatching(/nonce/)]);
+    expect(market.lastSeq).toBe(seq + 1);
+  });
+
+  it("bad bodies and a missing Idempotency-Key get a 4xx with a code, never a 5xx", async () => {
+    const cases: [unknown, string | undefined][] = [
+      [{ ...offer, pricePerHour: "-1" }, "b1"],
+      [{ ...offer, gpuCapacity: { ...offer.gpuCapacity, gpuCount: 0 } }, "b2"],
+      [{ ...offer, extra: true }, "b3"],
+      [offer, undefined],
+      ["not an object", "b5"],
+    ];
+    for (const [body, key] of cases) {
+      const response = await signed(parties.provider, "POST", "/v1/offers", body, key);
+      expect(response.statusCode, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode).toBeLessThan(500);
+      expect(typeof response.json<{ code: string }>().code).toBe("string");
+    }
+    const big = await signed(parties.provider, "POST", "/v1/offers", { ...offer, gpuCapacity: { ...offer.gpuCapacity, gpuModel: "x".repeat(70_000) } }, "b6");
+    expect(big.statusCode).toBeLessThan(500);
+    expect((await app.inject({ method: "GET", url: "/healthz" })).json<{ status: string }>().status).toBe("ok");
+  });
+});
