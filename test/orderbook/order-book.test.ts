@@ -1,9 +1,9 @@
 // Unit tests of the order book's rules: the spec's quick start, continuous matching, serve order,
 // expiry, release, errors and limits, events.
+import { expectMarketError } from "../core/expect-error.js";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
-import { isMarketError } from "../../src/core/errors.js";
 import type { MarketErrorCode } from "../../src/core/errors.js";
 import type { Priority } from "../../src/core/enums.js";
 import { newOfferId } from "../../src/core/ids.js";
@@ -42,15 +42,9 @@ function order(clock: ManualClock, requirements: Partial<RequirementsInput> = {}
   );
 }
 
-function expectCode(fn: () => unknown, code: MarketErrorCode): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isMarketError(e, code), `expected ${code}, got ${String(e)}`).toBe(true);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing thrown`);
-}
+const expectCode = (fn: () => unknown, code: MarketErrorCode): void => {
+  expectMarketError(fn, code);
+};
 
 describe("OrderBook", () => {
   it("runs the spec's quick start: 8 H100 at 10 MOLT, an order for 4 x 40 GB at <= 15 for 8 hours", () => {

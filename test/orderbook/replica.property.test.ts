@@ -2,6 +2,7 @@
 // offers, resting orders and allocations, and makes no match of its own. Model-based property test
 // over random command sequences, plus unit tests of apply's edge cases and of a rebuild from rows.
 import fc from "fast-check";
+import { expectMarketError } from "../core/expect-error.js";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
@@ -32,15 +33,9 @@ function body(event: BookEvent): BookEvent {
   return { ...event, seq: 0, atMs: 0 };
 }
 
-function expectCode(fn: () => unknown, code: MarketErrorCode): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isMarketError(e, code), `expected ${code}, got ${String(e)}`).toBe(true);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing thrown`);
-}
+const expectCode = (fn: () => unknown, code: MarketErrorCode): void => {
+  expectMarketError(fn, code);
+};
 
 /** Same state, and the same answers to the same questions (indexes and reputations agree too). */
 function expectSameBooks(a: OrderBook, b: OrderBook, probes: readonly JobOrder[]): void {
