@@ -8,7 +8,11 @@ import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
-import { MarketError, isMarketError } from "../core/errors.js";
+import { parseFeature } from "../core/enums.js";
+import { MarketError, assertIntInRange, isMarketError } from "../core/errors.js";
+import { normalizeGpuModel } from "../core/gpu-model.js";
+import { createOrder } from "../core/order.js";
+import type { BookOffer } from "../core/types.js";
 import type { Address } from "../chain/address.js";
 import type { Marketplace } from "../market/marketplace.js";
 import { NonceStore, verifyRequest } from "./http-signature.js";
@@ -19,6 +23,12 @@ export const SERVER_LIMITS = {
   bodyBytesMax: 64 * 1024,
   /** Longest Idempotency-Key. */
   idempotencyKeyLengthMax: 100,
+  /** Most matches one quote returns. */
+  quoteLimitMax: 100,
+  /** Events one feed page returns at most. */
+  eventPageMax: 1000,
+  /** How long market stats are reused before they are computed again. */
+  statsTtlMs: 1000,
 } as const;
 
 /** What the app is built from. */
@@ -84,6 +94,23 @@ const MatchBody = Type.Object({
   totalCost: Type.String(),
   score: Type.Number(),
 });
+/** A whole number in a query string (query values are text; nothing is coerced). */
+const QueryInt = Type.String({ pattern: "^\\d{1,9}$" });
+const QuoteQuery = Type.Object(
+  {
+    gpus: QueryInt,
+    vram: Type.Optional(QueryInt),
+    maxPrice: Decimal,
+    hours: QueryInt,
+    features: Type.Optional(Type.String({ maxLength: 128, description: "comma-separated features" })),
+    region: Type.Optional(Type.String({ maxLength: 64 })),
+    country: Type.Optional(Type.String({ minLength: 2, maxLength: 2 })),
+    limit: Type.Optional(QueryInt),
+  },
+  { additionalProperties: false },
+);
+const ModelStats = Type.Object({ gpuModel: Type.String(), offers: Type.Integer(), freeGpus: Type.Integer(), lowestPrice: Type.String(), medianPrice: Type.String() });
+const EventBody = Type.Object({ seq: Type.Integer(), type: Type.String(), entityId: Type.String(), atMs: Type.Integer(), node: Type.String(), payload: Type.String() });
 const SubmittedOrder = Type.Object({ orderId: Type.String(), status: Type.String(), match: Type.Optional(MatchBody) });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -94,6 +121,25 @@ declare module "fastify" {
     /** The signer and market idempotency key of a mutating request, set before validation. */
     auth?: { readonly caller: Address; readonly key: string };
   }
+}
+
+/** Per GPU model (normalized): active offers, free GPUs, lowest and median price per GPU-hour. */
+export function modelStats(offers: readonly BookOffer[]): Static<typeof ModelStats>[] {
+  const byModel = new Map<string, BookOffer[]>();
+  for (const offer of offers) {
+    const model = normalizeGpuModel(offer.gpuCapacity.gpuModel);
+    const list = byModel.get(model);
+    if (list === undefined) byModel.set(model, [offer]);
+    else list.push(offer);
+  }
+  return [...byModel]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([gpuModel, list]) => {
+      const prices = list.map((o) => o.pricePerHour).sort((a, b) => a.compare(b));
+      // The lower middle price: a median that is always one of the listed prices, exact to the base unit.
+      const median = prices[Math.floor((prices.length - 1) / 2)];
+      return { gpuModel, offers: list.length, freeGpus: list.reduce((n, o) => n + o.freeGpuCount, 0), lowestPrice: prices[0]?.toString() ?? "0", medianPrice: median?.toString() ?? "0" };
+    });
 }
 
 function respond(schema: TSchema): Record<number, TSchema> {
@@ -201,6 +247,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/v1/orders/:id", { schema: { params: IdParams, response: respond(Type.Object({ orderId: Type.String(), status: Type.String(), buyerId: Type.String(), offerId: Type.Union([Type.String(), Type.Null()]), escrowId: Type.Union([Type.String(), Type.Null()]) })) } }, async (request, reply) => {
     const order = await deps.market.getOrder(request.params.id);
     return send(reply, { orderId: order.orderId, status: order.status, buyerId: order.buyerId, offerId: order.offerId, escrowId: order.escrowId });
+  });
+
+  app.get("/v1/quote", { schema: { querystring: QuoteQuery, response: respond(Type.Object({ matches: Type.Array(MatchBody) })) } }, (request, reply) => {
+    const q = request.query;
+    const limit = q.limit === undefined ? 10 : Number(q.limit);
+    assertIntInRange("limit", limit, 1, SERVER_LIMITS.quoteLimitMax);
+    const order = createOrder(
+      {
+        buyerId: "quote",
+        requirements: {
+          minGpuCount: Number(q.gpus), minVramGb: Number(q.vram ?? 0), maxPricePerHour: q.maxPrice, estimatedHours: Number(q.hours),
+          requiredFeatures: q.features === undefined || q.features === "" ? [] : q.features.split(",").map((f) => parseFeature(f.trim(), "features")),
+          ...(q.region === undefined && q.country === undefined ? {} : { location: { ...(q.region === undefined ? {} : { region: q.region }), ...(q.country === undefined ? {} : { country: q.country }) } }),
+        },
+      },
+      { clock },
+    );
+    const matches = deps.market.book.matchOrder(order, limit);
+    return send(reply, { matches: matches.map((m) => ({ ...m, pricePerHour: m.pricePerHour.toString(), totalCost: m.totalCost.toString() })) });
+  });
+
+  let stats: { readonly atMs: number; readonly models: Static<typeof ModelStats>[] } | undefined;
+  app.get("/v1/stats", { schema: { response: respond(Type.Object({ models: Type.Array(ModelStats) })) } }, (_request, reply) => {
+    const nowMs = clock.now();
+    if (stats === undefined || nowMs - stats.atMs >= SERVER_LIMITS.statsTtlMs) stats = { atMs: nowMs, models: modelStats(deps.market.book.activeOffers()) };
+    return send(reply, { models: stats.models });
+  });
+
+  app.get("/v1/events", { schema: { querystring: Type.Object({ after: Type.Optional(Type.String({ pattern: "^\\d{1,15}$" })), limit: Type.Optional(QueryInt) }, { additionalProperties: false }), response: respond(Type.Object({ events: Type.Array(EventBody) })) } }, async (request, reply) => {
+    const limit = Number(request.query.limit ?? SERVER_LIMITS.eventPageMax);
+    assertIntInRange("limit", limit, 1, SERVER_LIMITS.eventPageMax);
+    return send(reply, { events: await deps.market.events(Number(request.query.after ?? 0), limit) });
   });
 
   await app.ready();

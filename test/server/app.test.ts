@@ -102,3 +102,34 @@ describe("HTTP API", () => {
     expect((await app.inject({ method: "GET", url: "/healthz" })).json<{ status: string }>().status).toBe("ok");
   });
 });
+
+describe("HTTP API reads", () => {
+  it("quotes rank the book's offers; bad query parameters get a 400 with a code", async () => {
+    const quote = await app.inject({ method: "GET", url: "/v1/quote?gpus=2&vram=40&maxPrice=3&hours=1&features=&limit=5" });
+    expect(quote.statusCode).toBe(200);
+    const { matches } = quote.json<{ matches: { offerId: string; totalCost: string; score: number }[] }>();
+    expect(matches.length).toBeGreaterThan(0);
+    expect(matches[0]?.totalCost).toBe("5");
+    for (const url of ["/v1/quote?gpus=0&maxPrice=3&hours=1", "/v1/quote?gpus=2&maxPrice=abc&hours=1", "/v1/quote?gpus=2&maxPrice=3&hours=1&features=warp", "/v1/quote?gpus=2&maxPrice=3&hours=1&limit=1000", "/v1/quote?gpus=2&maxPrice=3&hours=1&bogus=1"]) {
+      const bad = await app.inject({ method: "GET", url });
+      expect(bad.statusCode, url).toBe(400);
+      expect(typeof bad.json<{ code: string }>().code).toBe("string");
+    }
+  });
+
+  it("stats per GPU model: offers, free GPUs, lowest and median price", async () => {
+    const { models } = (await app.inject({ method: "GET", url: "/v1/stats" })).json<{ models: { gpuModel: string; offers: number; freeGpus: number; lowestPrice: string; medianPrice: string }[] }>();
+    const h100 = models.find((m) => m.offers > 0);
+    expect(h100?.lowestPrice).toBe("2.5");
+    expect(h100?.medianPrice).toBe("2.5");
+    expect(h100?.freeGpus).toBe(market.book.activeOffers().reduce((n, o) => n + o.freeGpuCount, 0));
+  });
+
+  it("the event feed pages from any seq", async () => {
+    const all = (await app.inject({ method: "GET", url: "/v1/events?after=0&limit=1000" })).json<{ events: { seq: number }[] }>().events;
+    expect(all.map((e) => e.seq)).toEqual(Array.from({ length: market.lastSeq }, (_, i) => i + 1));
+    const tail = (await app.inject({ method: "GET", url: `/v1/events?after=${market.lastSeq - 2}` })).json<{ events: { seq: number }[] }>().events;
+    expect(tail).toHaveLength(2);
+    expect((await app.inject({ method: "GET", url: "/v1/events?after=-1" })).statusCode).toBe(400);
+  });
+});
