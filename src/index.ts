@@ -69,3 +69,9 @@ export type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, Offer
 export { MARKET_LIMITS, Marketplace } from "./market/marketplace.js";
 export type { FeedListener, JobRecord, MarketplaceOptions, OrderView } from "./market/marketplace.js";
 export { decodeBookEvent, decodeEscrow, decodeMatch, decodeOffer, decodeOrder, encodeBookEvent, encodeEscrow } from "./market/codec.js";
+export { COVERED_COMPONENTS, NONCES_MAX, NonceStore, SIGNATURE_LABEL, SIGNATURE_WINDOW_S, contentDigest, newNonce, signRequest, signatureBase, verifyRequest } from "./server/http-signature.js";
+export type { SignatureHeaders, SignedRequestParts } from "./server/http-signature.js";
+export { SERVER_LIMITS, buildApp, modelStats } from "./server/app.js";
+export type { AppDeps } from "./server/app.js";
+export { CLIENT_ATTEMPTS_MAX, MarketClient } from "./client/client.js";
+export type { MarketClientOptions, MatchView, OfferRequest, OrderRequest } from "./client/client.js";

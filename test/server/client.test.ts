@@ -1,0 +1,78 @@
+// The typed client against a real listening server (SQLite + embedded chain): it signs, retries a
+// lost connection with the same Idempotency-Key (the command takes effect once), and turns error
+// answers back into MarketErrors with their codes and details.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MarketClient } from "../../src/client/client.js";
+import { isMarketError } from "../../src/core/errors.js";
+import type { Marketplace } from "../../src/market/marketplace.js";
+import { buildApp } from "../../src/server/app.js";
+import { SqlStore } from "../../src/store/sql-store.js";
+import { openMarket, openParties } from "../market/support.js";
+import type { Parties } from "../market/support.js";
+
+let parties: Parties;
+let market: Marketplace;
+let app: FastifyInstance;
+let baseUrl: string;
+
+beforeAll(async () => {
+  parties = await openParties();
+  market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-client-")), "market.db")), parties);
+  app = await buildApp({ market });
+  baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+});
+afterAll(async () => {
+  await app.close();
+  await market.close();
+  parties.chain.close();
+});
+
+describe("MarketClient", () => {
+  it("lists, orders, quotes and reads through a real server", async () => {
+    const provider = new MarketClient({ baseUrl, wallet: parties.provider });
+    const buyer = new MarketClient({ baseUrl, wallet: parties.buyer });
+    const { offerId } = await provider.addOffer({ gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24, features: ["NvLink"] });
+    const quote = await buyer.quote({ gpus: 4, maxPrice: "3", hours: 2, features: ["NvLink"] });
+    expect(quote.matches[0]?.offerId).toBe(offerId);
+    const order = await buyer.submitOrder({ requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } });
+    expect(order.match?.totalCost).toBe("20");
+    expect((await buyer.getOrder(order.orderId)).status).toBe("Matched");
+    expect((await buyer.stats()).models[0]?.freeGpus).toBe(4);
+    expect((await buyer.health()).seq).toBe(market.lastSeq);
+    expect((await buyer.events(0)).events.length).toBe(market.lastSeq);
+  });
+
+  it("turns error answers into MarketErrors with their codes", async () => {
+    const buyer = new MarketClient({ baseUrl, wallet: parties.buyer });
+    try {
+      await buyer.getOrder("ord_01JD3Q0000000000000000000Z");
+      throw new Error("no error");
+    } catch (e) {
+      expect(isMarketError(e, "ORDER_NOT_FOUND") && e.details.orderId).toBe("ord_01JD3Q0000000000000000000Z");
+    }
+    const stranger = new MarketClient({ baseUrl, wallet: parties.arbiter });
+    const { orderId } = await buyer.submitOrder({ requirements: { minGpuCount: 512, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } });
+    await expect(stranger.cancelOrder(orderId)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(new MarketClient({ baseUrl }).cancelOrder(orderId)).rejects.toMatchObject({ code: "WALLET_ERROR" });
+  });
+
+  it("a request whose answer is lost is retried with the same key and takes effect once", async () => {
+    let calls = 0;
+    const lossy: typeof fetch = async (input, init) => {
+      calls++;
+      const response = await fetch(input, init);
+      if (calls === 1) throw new TypeError("fetch failed: the connection dropped after sending");
+      return response;
+    };
+    const provider = new MarketClient({ baseUrl, wallet: parties.provider, fetch: lossy });
+    const before = market.book.offerCount;
+    const { offerId } = await provider.addOffer({ gpuCapacity: { gpuCount: 2, gpuModel: "L4", vramGb: 24 }, pricePerHour: "0.5", availableHours: 24 });
+    expect(calls).toBe(2);
+    expect(market.book.offerCount).toBe(before + 1);
+    expect(market.book.getOffer(offerId as never).gpuCapacity.gpuModel).toBe("L4");
+  });
+});
