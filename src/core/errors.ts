@@ -36,6 +36,7 @@ export interface MarketErrorDetails {
   ESCROW_NOT_FOUND: { escrowId: string };
   FORBIDDEN: { actor: string; action: string; allowed: string };
   UNAUTHORIZED: { reason: string };
+  RATE_LIMITED: { limit: string; max: number; retryAfterS: number };
 }
 
 /** Every stable error code. */
@@ -119,6 +120,7 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
     httpStatus: 422,
     message: (d) => `idempotency key ${JSON.stringify(d.key)} was used for another request; repeat the first request exactly, or use a new key`,
   },
+  RATE_LIMITED: { httpStatus: 429, message: (d) => `too many requests: at most ${d.max} per minute (${d.limit}); retry in ${d.retryAfterS} s` },
   UNAUTHORIZED: { httpStatus: 401, message: (d) => `request not authenticated: ${d.reason}` },
   FORBIDDEN: { httpStatus: 403, message: (d) => `${d.actor} may not ${d.action}; only ${d.allowed} may` },
   ESCROW_NOT_FOUND: { httpStatus: 404, message: (d) => `escrow ${d.escrowId} not found; an order gets its escrow when the buyer funds it` },

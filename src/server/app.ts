@@ -4,7 +4,11 @@
 import { Type } from "@sinclair/typebox";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import Fastify from "fastify";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
@@ -29,6 +33,8 @@ export const SERVER_LIMITS = {
   eventPageMax: 1000,
   /** How long market stats are reused before they are computed again. */
   statsTtlMs: 1000,
+  /** Requests one client address may make per minute. */
+  requestsPerMinute: 6000,
 } as const;
 
 /** What the app is built from. */
@@ -36,6 +42,8 @@ export interface AppDeps {
   readonly market: Marketplace;
   readonly clock?: Clock;
   readonly nonces?: NonceStore;
+  /** Requests per minute per client address (default SERVER_LIMITS.requestsPerMinute). */
+  readonly requestsPerMinute?: number;
 }
 
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String(), details: Type.Record(Type.String(), Type.Unknown()) });
@@ -142,6 +150,21 @@ export function modelStats(offers: readonly BookOffer[]): Static<typeof ModelSta
     });
 }
 
+/** The server's Prometheus metrics: default process metrics, requests by route and status, and the book's size. */
+function marketMetrics(market: Marketplace): { readonly registry: Registry; readonly requests: Counter<"method" | "route" | "status"> } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: "molt_http_requests_total", help: "HTTP requests answered, by method, route and status", labelNames: ["method", "route", "status"] as const, registers: [registry] });
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  };
+  gauge("molt_book_offers", "Offers in the book (active and paused)", () => market.book.offerCount);
+  gauge("molt_book_resting_orders", "Orders resting in the book", () => market.book.pendingOrders().length);
+  gauge("molt_book_allocations", "Matched orders holding GPUs", () => market.book.allocationCount);
+  gauge("molt_feed_seq", "Last event seq this process applied", () => market.lastSeq);
+  return { registry, requests };
+}
+
 function respond(schema: TSchema): Record<number, TSchema> {
   return { 200: schema, 400: ErrorBody, 401: ErrorBody, 402: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody, 422: ErrorBody };
 }
@@ -155,6 +178,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const nonces = deps.nonces ?? new NonceStore();
   // Unknown fields are refused, not dropped, and nothing is coerced: a client learns what it sent wrong.
   const app = Fastify({ bodyLimit: SERVER_LIMITS.bodyBytesMax, logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "molt-market", version: "0.1.0", description: "Order book, escrow and settlement of a GPU compute marketplace paid in MOLT. Mutating requests are signed (RFC 9421, ed25519 wallet key) and carry an Idempotency-Key." },
+      components: { securitySchemes: { httpMessageSignature: { type: "apiKey", in: "header", name: "Signature", description: "RFC 9421 signature over @method, @path and content-digest; Signature-Input gives created, keyid (wallet address) and nonce" } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  const requestsPerMinute = deps.requestsPerMinute ?? SERVER_LIMITS.requestsPerMinute;
+  await app.register(rateLimit, {
+    max: requestsPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) => new MarketError("RATE_LIMITED", { limit: "requestsPerMinute", max: requestsPerMinute, retryAfterS: Math.ceil(context.ttl / 1000) }),
+  });
+  const metrics = marketMetrics(deps.market);
+  app.addHook("onResponse", (request, reply, done) => {
+    metrics.requests.inc({ method: request.method, route: request.routeOptions.url ?? "unknown", status: String(reply.statusCode) });
+    done();
+  });
 
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body: Buffer, done) => {
     request.rawBody = body;
@@ -211,6 +253,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return request.auth;
   };
   const send = (reply: FastifyReply, value: unknown): FastifyReply => reply.status(200).send(value);
+
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.get("/healthz", { schema: { response: { 200: Type.Object({ status: Type.Literal("ok"), seq: Type.Integer() }) } } }, () => ({ status: "ok" as const, seq: deps.market.lastSeq }));
 

@@ -133,3 +133,30 @@ describe("HTTP API reads", () => {
     expect((await app.inject({ method: "GET", url: "/v1/events?after=-1" })).statusCode).toBe(400);
   });
 });
+
+describe("HTTP API operations", () => {
+  it("serves OpenAPI at /docs with every route, and Prometheus metrics at /metrics", async () => {
+    expect((await app.inject({ method: "GET", url: "/docs" })).statusCode).toBeLessThan(400);
+    const spec = (await app.inject({ method: "GET", url: "/docs/json" })).json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/offers", "/v1/orders", "/v1/orders/{id}", "/v1/quote", "/v1/stats", "/v1/events", "/healthz"]));
+    const metrics = await app.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.headers["content-type"]).toMatch(/text\/plain/);
+    expect(metrics.body).toMatch(/molt_http_requests_total\{method="GET",route="\/docs\/json",status="200"\} 1/);
+    expect(metrics.body).toContain(`molt_book_offers ${market.book.offerCount}`);
+    expect(metrics.body).toContain("process_cpu_user_seconds_total");
+  });
+
+  it("a client over its request rate gets 429 RATE_LIMITED", async () => {
+    const limited = await buildApp({ market, requestsPerMinute: 3 });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await limited.inject({ method: "GET", url: "/healthz" })).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      const refused = await limited.inject({ method: "GET", url: "/healthz" });
+      expect(refused.json<{ code: string; details: { max: number } }>()).toMatchObject({ code: "RATE_LIMITED", details: { max: 3 } });
+    } finally {
+      await limited.close();
+    }
+  });
+});
