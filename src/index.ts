@@ -75,3 +75,4 @@ export { SERVER_LIMITS, buildApp, modelStats } from "./server/app.js";
 export type { AppDeps } from "./server/app.js";
 export { CLIENT_ATTEMPTS_MAX, MarketClient } from "./client/client.js";
 export type { MarketClientOptions, MatchView, OfferRequest, OrderRequest } from "./client/client.js";
+export { FEED_LIMITS, registerFeed } from "./server/feed.js";

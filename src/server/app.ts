@@ -5,6 +5,7 @@ import { Type } from "@sinclair/typebox";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import rateLimit from "@fastify/rate-limit";
+import websocket from "@fastify/websocket";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify from "fastify";
@@ -19,6 +20,7 @@ import { createOrder } from "../core/order.js";
 import type { BookOffer } from "../core/types.js";
 import type { Address } from "../chain/address.js";
 import type { Marketplace } from "../market/marketplace.js";
+import { registerFeed } from "./feed.js";
 import { NonceStore, verifyRequest } from "./http-signature.js";
 
 /** Named bounds of the HTTP API. */
@@ -186,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(websocket, { options: { maxPayload: 1024 } });
   const requestsPerMinute = deps.requestsPerMinute ?? SERVER_LIMITS.requestsPerMinute;
   await app.register(rateLimit, {
     max: requestsPerMinute,
@@ -255,6 +258,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const send = (reply: FastifyReply, value: unknown): FastifyReply => reply.status(200).send(value);
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  registerFeed(app, deps.market);
 
   app.get("/healthz", { schema: { response: { 200: Type.Object({ status: Type.Literal("ok"), seq: Type.Integer() }) } } }, () => ({ status: "ok" as const, seq: deps.market.lastSeq }));
 

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { MarketClient } from "../../src/client/client.js";
 import { isMarketError } from "../../src/core/errors.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
@@ -74,5 +75,41 @@ describe("MarketClient", () => {
     expect(calls).toBe(2);
     expect(market.book.offerCount).toBe(before + 1);
     expect(market.book.getOffer(offerId as never).gpuCapacity.gpuModel).toBe("L4");
+  });
+});
+
+describe("live feed (WebSocket)", () => {
+  function collect(after: number, count: number): Promise<{ seq: number; type: string }[]> {
+    const socket = new WebSocket(`${baseUrl.replace("http", "ws")}/v1/feed?after=${after}`);
+    const events: { seq: number; type: string }[] = [];
+    return new Promise((resolve, reject) => {
+      socket.on("message", (data) => {
+        events.push(JSON.parse(String(data)) as { seq: number; type: string });
+        if (events.length === count) {
+          socket.close();
+          resolve(events);
+        }
+      });
+      socket.on("error", reject);
+    });
+  }
+
+  it("replays stored events after a seq, then sends new ones live, in order, once each", async () => {
+    const start = market.lastSeq;
+    const replay = await collect(Math.max(0, start - 3), 3);
+    expect(replay.map((e) => e.seq)).toEqual([start - 2, start - 1, start]);
+    const live = collect(start, 2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const buyer = new MarketClient({ baseUrl, wallet: parties.buyer });
+    await buyer.submitOrder({ requirements: { minGpuCount: 900, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } }); // rests: one event
+    await buyer.submitOrder({ requirements: { minGpuCount: 901, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } });
+    const got = await live;
+    expect(got.map((e) => e.seq)).toEqual([start + 1, start + 2]);
+    expect(got.map((e) => e.type)).toEqual(["OrderRested", "OrderRested"]);
+  });
+
+  it("a bad after is refused before the upgrade", async () => {
+    const response = await fetch(`${baseUrl}/v1/feed?after=-1`);
+    expect(response.status).toBe(400);
   });
 });
