@@ -83,8 +83,8 @@ describe("live feed (WebSocket)", () => {
     const socket = new WebSocket(`${baseUrl.replace("http", "ws")}/v1/feed?after=${after}`);
     const events: { seq: number; type: string }[] = [];
     return new Promise((resolve, reject) => {
-      socket.on("message", (data) => {
-        events.push(JSON.parse(String(data)) as { seq: number; type: string });
+      socket.on("message", (data: Buffer) => {
+        events.push(JSON.parse(data.toString("utf8")) as { seq: number; type: string });
         if (events.length === count) {
           socket.close();
           resolve(events);
