@@ -6,10 +6,12 @@ import { pathToFileURL } from "node:url";
 import { isMarketError } from "../core/errors.js";
 import { LOCALNET_USAGE, runLocalnet } from "./localnet.js";
 import { QUOTE_USAGE, runQuote } from "./quote.js";
+import { SERVE_USAGE, runServe } from "./serve.js";
 
 const USAGE = `Usage: molt-market <command> [options]
 
 Commands:
+  serve     run the marketplace server on embedded defaults (molt-market serve --help)
   quote     best offers for an order, against a market file (molt-market quote --help)
   localnet  serve the embedded chain over Solana JSON-RPC on 127.0.0.1 (molt-market localnet --help)
 
@@ -35,6 +37,10 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       out(runQuote(rest));
       return 0;
     }
+    if (command === "serve") {
+      await runServe(rest, out);
+      return 0;
+    }
     if (command === "localnet") {
       await runLocalnet(rest, out);
       return 0;
@@ -47,7 +53,7 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       return 1;
     }
     if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
-      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : USAGE}`);
+      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : USAGE}`);
       return 2;
     }
     throw e;

@@ -16,10 +16,10 @@ export const MARKET_FILE_OFFERS_MAX = 200_000;
 export const SAMPLE_MARKET_URL = new URL("../../examples/sample-market.json", import.meta.url);
 
 /**
- * Reads a market file and returns a book holding its offers (ids and times filled in now).
- * @throws INVALID_FIELD (unreadable, too large, not JSON, wrong shape), LIMIT_EXCEEDED, and each offer's validation codes with its index
+ * Reads the offers of a market file, unvalidated (the offer factory checks each one).
+ * @throws INVALID_FIELD (unreadable, too large, not JSON, wrong shape), LIMIT_EXCEEDED
  */
-export function loadMarket(path: string | URL, clock: Clock): OrderBook {
+export function readMarketOffers(path: string | URL): unknown[] {
   const where = path.toString();
   let text: string;
   try {
@@ -40,8 +40,16 @@ export function loadMarket(path: string | URL, clock: Clock): OrderBook {
     throw new MarketError("INVALID_FIELD", { field: "market.offers", value: typeof offers, allowed: "an array of offers" });
   }
   if (offers.length > MARKET_FILE_OFFERS_MAX) throw new MarketError("LIMIT_EXCEEDED", { limit: "marketFileOffers", max: MARKET_FILE_OFFERS_MAX });
+  return offers as unknown[];
+}
+
+/**
+ * Reads a market file and returns a book holding its offers (ids and times filled in now).
+ * @throws the codes of readMarketOffers, and each offer's validation codes with its index
+ */
+export function loadMarket(path: string | URL, clock: Clock): OrderBook {
   const book = new OrderBook({ clock });
-  offers.forEach((input: unknown, index) => {
+  readMarketOffers(path).forEach((input: unknown, index) => {
     try {
       book.addOffer(createOffer(input as CreateOfferInput, { clock }));
     } catch (e) {

@@ -1,0 +1,82 @@
+// `molt-market serve`: the marketplace server on embedded defaults (SQLite store and embedded
+// chain in a data directory, an arbiter wallet made on first start) or on PostgreSQL with
+// DATABASE_URL; a demo market is listed on the first start. Runs until SIGINT or SIGTERM.
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { EmbeddedMoltClient } from "../chain/embedded/embedded-client.js";
+import { Wallet } from "../chain/wallet.js";
+import { MarketError } from "../core/errors.js";
+import type { CreateOfferInput } from "../core/offer.js";
+import { Marketplace } from "../market/marketplace.js";
+import { PaymentService } from "../payments/payment-service.js";
+import { buildApp } from "../server/app.js";
+import { SqlStore } from "../store/sql-store.js";
+import { SAMPLE_MARKET_URL, readMarketOffers } from "./market-file.js";
+
+/** Default data directory of the server. */
+export const DEFAULT_DATA_DIR = ".molt-market";
+/** Offers of the sample market listed as the demo market on a first start. */
+export const DEMO_OFFERS = 40;
+/** How often the sweeper runs. */
+export const SWEEP_INTERVAL_MS = 10_000;
+
+/** Usage of the serve command. */
+export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--no-demo]
+
+Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed at /v1/feed,
+metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
+set; the chain is the embedded MOLT chain in DIR/chain; the arbiter's wallet is DIR/arbiter.json.
+On a first start the server lists a demo market of ${DEMO_OFFERS} offers. Stop it with Ctrl-C.
+
+  --data-dir DIR   where the market lives (default ${DEFAULT_DATA_DIR})
+  --host H         address to listen on (default 127.0.0.1)
+  --port N         port (default 8080; 0 picks a free one)
+  --no-demo        do not list the demo market
+`;
+
+/** Runs `serve` until SIGINT or SIGTERM. @throws MarketError for bad flags, STORE_ERROR */
+export async function runServe(args: readonly string[], out: (text: string) => void): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { "data-dir": { type: "string" }, host: { type: "string" }, port: { type: "string" }, "no-demo": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    out(SERVE_USAGE);
+    return;
+  }
+  const port = values.port === undefined ? 8080 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MarketError("OUT_OF_RANGE", { field: "--port", value: String(values.port), min: "0", max: "65535" });
+  const dataDir = resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const arbiterPath = join(dataDir, "arbiter.json");
+  if (!existsSync(arbiterPath)) Wallet.generate().save(arbiterPath);
+  const chain = await EmbeddedMoltClient.open({ dataDir: join(dataDir, "chain") });
+  const databaseUrl = process.env.DATABASE_URL;
+  const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl);
+  const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter: Wallet.fromFile(arbiterPath) }) });
+  if (!values["no-demo"] && market.lastSeq === 0) {
+    const demo = readMarketOffers(SAMPLE_MARKET_URL).slice(0, DEMO_OFFERS);
+    await Promise.all(demo.map((offer, i) => market.addOffer(`demo-${i}`, offer as CreateOfferInput)));
+  }
+  const app = await buildApp({ market });
+  const url = await app.listen({ host: values.host ?? "127.0.0.1", port });
+  const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
+  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : "PostgreSQL (DATABASE_URL)"}\nchain ${join(dataDir, "chain")} (mint ${chain.mint})\narbiter ${Wallet.fromFile(arbiterPath).address}\noffers ${market.book.offerCount}\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      done();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  clearInterval(sweeper);
+  await app.close();
+  await market.close();
+  chain.close();
+  out("molt-market stopped\n");
+}
