@@ -20,6 +20,7 @@ import { createOrder } from "../core/order.js";
 import type { BookOffer } from "../core/types.js";
 import type { Address } from "../chain/address.js";
 import type { Marketplace } from "../market/marketplace.js";
+import type { Attestation, Dispute } from "../settlement/statements.js";
 import { registerFeed } from "./feed.js";
 import { NonceStore, verifyRequest } from "./http-signature.js";
 
@@ -121,6 +122,43 @@ const QuoteQuery = Type.Object(
 );
 const ModelStats = Type.Object({ gpuModel: Type.String(), offers: Type.Integer(), freeGpus: Type.Integer(), lowestPrice: Type.String(), medianPrice: Type.String() });
 const EventBody = Type.Object({ seq: Type.Integer(), type: Type.String(), entityId: Type.String(), atMs: Type.Integer(), node: Type.String(), payload: Type.String() });
+const Address = Type.String({ pattern: "^[1-9A-HJ-NP-Za-km-z]{32,44}$" });
+const Digest = Type.String({ pattern: "^[0-9a-f]{64}$" });
+const SignatureHex = Type.String({ pattern: "^[0-9a-f]{128}$" });
+const ProofBody = Type.Object(
+  {
+    escrowId: Type.String({ maxLength: 64 }),
+    orderId: Type.String({ maxLength: 64 }),
+    offerId: Type.String({ maxLength: 64 }),
+    provider: Address,
+    gpuModel: Type.String({ maxLength: 128 }),
+    gpuCount: Type.Integer({ minimum: 1, maximum: 1024 }),
+    startedAtMs: Type.Integer({ minimum: 0 }),
+    endedAtMs: Type.Integer({ minimum: 0 }),
+    exitStatus: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }),
+    outputDigest: Digest,
+    usageDigest: Digest,
+  },
+  { additionalProperties: false },
+);
+const AttestationBody = Type.Object({ attestation: Type.Object({ proof: ProofBody, signature: SignatureHex }, { additionalProperties: false }) }, { additionalProperties: false });
+const DisputeBody = Type.Object(
+  {
+    dispute: Type.Object(
+      {
+        id: Type.String({ maxLength: 64 }),
+        escrowId: Type.String({ maxLength: 64 }),
+        openedBy: Address,
+        reason: Type.String({ maxLength: 256 }),
+        evidence: Type.Array(Digest, { maxItems: 16 }),
+        openedAtMs: Type.Integer({ minimum: 0 }),
+        signature: SignatureHex,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
 const SubmittedOrder = Type.Object({ orderId: Type.String(), status: Type.String(), match: Type.Optional(MatchBody) });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -291,6 +329,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { caller, key } = authOf(request);
     await deps.market.cancelOrder(key, request.params.id, caller);
     return send(reply, { orderId: request.params.id });
+  });
+
+  /** The provider of an order's match: the only caller who may run its job. @throws ORDER_NOT_FOUND, FORBIDDEN */
+  const expectProvider = async (orderId: string, caller: Address, action: string): Promise<void> => {
+    const order = await deps.market.getOrder(orderId);
+    if (order.match?.providerId !== caller) throw new MarketError("FORBIDDEN", { actor: caller, action: `${action} the job of order ${orderId}`, allowed: "the provider of its match" });
+  };
+  const OrderStatusBody = Type.Object({ orderId: Type.String(), status: Type.String() });
+
+  app.post("/v1/orders/:id/start", { schema: { params: IdParams, response: respond(OrderStatusBody) } }, async (request, reply) => {
+    const { caller, key } = authOf(request);
+    await deps.market.startJob(key, request.params.id, caller);
+    return send(reply, { orderId: request.params.id, status: (await deps.market.getOrder(request.params.id)).status });
+  });
+
+  for (const action of ["complete", "fail"] as const) {
+    app.post(`/v1/orders/:id/${action}`, { schema: { params: IdParams, body: AttestationBody, response: respond(OrderStatusBody) } }, async (request, reply) => {
+      const { caller, key } = authOf(request);
+      await expectProvider(request.params.id, caller, action);
+      const attestation = request.body.attestation as unknown as Attestation;
+      if (action === "complete") await deps.market.completeJob(key, request.params.id, attestation);
+      else await deps.market.failJob(key, request.params.id, attestation);
+      return send(reply, { orderId: request.params.id, status: (await deps.market.getOrder(request.params.id)).status });
+    });
+  }
+
+  app.post("/v1/orders/:id/dispute", { schema: { params: IdParams, body: DisputeBody, response: respond(OrderStatusBody) } }, async (request, reply) => {
+    const { caller, key } = authOf(request);
+    const dispute = request.body.dispute as unknown as Dispute;
+    if (dispute.openedBy !== caller) throw new MarketError("FORBIDDEN", { actor: caller, action: `open a dispute signed by ${dispute.openedBy}`, allowed: "the dispute's signer" });
+    await deps.market.openDispute(key, request.params.id, dispute);
+    return send(reply, { orderId: request.params.id, status: (await deps.market.getOrder(request.params.id)).status });
   });
 
   app.get("/v1/orders/:id", { schema: { params: IdParams, response: respond(Type.Object({ orderId: Type.String(), status: Type.String(), buyerId: Type.String(), offerId: Type.Union([Type.String(), Type.Null()]), escrowId: Type.Union([Type.String(), Type.Null()]) })) } }, async (request, reply) => {

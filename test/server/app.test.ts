@@ -10,6 +10,8 @@ import type { Wallet } from "../../src/chain/wallet.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { buildApp } from "../../src/server/app.js";
 import { signRequest } from "../../src/server/http-signature.js";
+import { newDisputeId } from "../../src/core/ids.js";
+import { attest, openDisputeStatement } from "../../src/settlement/statements.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import { openMarket, openParties } from "../market/support.js";
 import type { Parties } from "../market/support.js";
@@ -158,5 +160,32 @@ describe("HTTP API operations", () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe("HTTP API job routes", () => {
+  it("the provider starts and completes a funded job with its attestation; others get 403; the buyer disputes it", async () => {
+    expect((await signed(parties.provider, "POST", "/v1/offers", offer, "jr-offer")).statusCode).toBe(200);
+    const { orderId } = (await signed(parties.buyer, "POST", "/v1/orders", { requirements: { ...order.requirements, minGpuCount: 2 } }, "jr-order")).json<{ orderId: string }>();
+    const escrow = await market.fundEscrow("jr-fund", orderId, parties.buyer); // over HTTP once the client signs chain transactions
+    expect((await signed(parties.buyer, "POST", `/v1/orders/${orderId}/start`, undefined, "jr-s0")).statusCode).toBe(403);
+    const started = await signed(parties.provider, "POST", `/v1/orders/${orderId}/start`, undefined, "jr-s1");
+    expect(started.json()).toEqual({ orderId, status: "Running" });
+    const proof = {
+      escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "H100", gpuCount: 2,
+      startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+    };
+    const attestation = attest(proof, parties.provider);
+    expect((await signed(parties.buyer, "POST", `/v1/orders/${orderId}/complete`, { attestation }, "jr-c0")).statusCode).toBe(403);
+    const forged = await signed(parties.provider, "POST", `/v1/orders/${orderId}/complete`, { attestation: { ...attestation, proof: { ...proof, gpuCount: 4 } } }, "jr-c1");
+    expect([forged.statusCode, forged.json<{ code: string }>().code]).toEqual([422, "INVALID_SIGNATURE"]);
+    const completed = await signed(parties.provider, "POST", `/v1/orders/${orderId}/complete`, { attestation }, "jr-c2");
+    expect(completed.json(), completed.body).toEqual({ orderId, status: "Completed" });
+    const dispute = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: escrow.id, party: parties.buyer, reason: "output missing", openedAtMs: Date.now() });
+    expect((await signed(parties.provider, "POST", `/v1/orders/${orderId}/dispute`, { dispute }, "jr-d0")).statusCode).toBe(403);
+    const disputed = await signed(parties.buyer, "POST", `/v1/orders/${orderId}/dispute`, { dispute }, "jr-d1");
+    expect(disputed.json()).toEqual({ orderId, status: "Disputed" });
+    const bad = await signed(parties.buyer, "POST", `/v1/orders/${orderId}/dispute`, { dispute: { ...dispute, evidence: ["nope"] } }, "jr-d2");
+    expect(bad.statusCode).toBe(400);
   });
 });
