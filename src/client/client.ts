@@ -141,6 +141,16 @@ export class MarketClient {
     return this.request("GET", `/v1/quote?${params.toString()}`);
   }
 
+  /** MOLT held by an address. @throws INVALID_ADDRESS */
+  balance(address: string): Promise<{ readonly address: string; readonly molt: string }> {
+    return this.request("GET", `/v1/balances/${encodeURIComponent(address)}`);
+  }
+
+  /** Test MOLT minted to the wallet (never on mainnet). @throws INVALID_NETWORK, LIMIT_EXCEEDED, INVALID_AMOUNT */
+  airdrop(molt: string, key?: string): Promise<{ readonly address: string; readonly molt: string; readonly transactionId: string }> {
+    return this.request("POST", "/v1/airdrops", { molt }, key);
+  }
+
   /** Market stats per GPU model. */
   stats(): Promise<{ readonly models: readonly { readonly gpuModel: string; readonly offers: number; readonly freeGpus: number; readonly lowestPrice: string; readonly medianPrice: string }[] }> {
     return this.request("GET", "/v1/stats");

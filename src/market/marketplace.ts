@@ -637,6 +637,23 @@ export class Marketplace {
     return this.getOrder(orderId);
   }
 
+  /**
+   * Mints test MOLT to `to` (never on mainnet) and records the answer under `key`, so a repeated
+   * request does not mint again. A crash between the mint and the record can mint twice: test
+   * money only. @throws INVALID_NETWORK, LIMIT_EXCEEDED, INVALID_FIELD, WALLET_ERROR, CHAIN_ERROR
+   */
+  async airdrop(key: string, to: Address, amount: Amount): Promise<{ readonly address: string; readonly molt: string; readonly transactionId: string }> {
+    const prior = await this.store.getCommand(key);
+    if (prior !== undefined) return JSON.parse(prior.response) as { address: string; molt: string; transactionId: string };
+    checkKey(key);
+    const transaction = await this.payments.client.airdrop(to, amount);
+    const answer = { address: to, molt: transaction.amount.toString(), transactionId: transaction.id };
+    return (await this.submit(key, "airdrop", { to, molt: amount.toString() }, (batch) => {
+      batch.marketEvent({ type: "Airdrop", entityId: to, molt: answer.molt, transactionId: answer.transactionId });
+      return answer;
+    })) as typeof answer;
+  }
+
   /** Sends a recorded payout, then records its outcome; on a refusal the pending mark is cleared. */
   private async payOut(key: string, orderId: string, op: "settle" | "refund" | "resolve", send: (escrow: EscrowAccount) => Promise<SettlementSummary & { readonly transactions: readonly string[] }>): Promise<void> {
     const { escrow } = await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId));

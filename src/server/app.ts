@@ -11,6 +11,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify from "fastify";
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Amount } from "../core/amount.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { parseFeature } from "../core/enums.js";
@@ -18,6 +19,7 @@ import { MarketError, assertIntInRange, isMarketError } from "../core/errors.js"
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import { createOrder } from "../core/order.js";
 import type { BookOffer } from "../core/types.js";
+import { parseAddress } from "../chain/address.js";
 import type { Address } from "../chain/address.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
@@ -361,6 +363,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (dispute.openedBy !== caller) throw new MarketError("FORBIDDEN", { actor: caller, action: `open a dispute signed by ${dispute.openedBy}`, allowed: "the dispute's signer" });
     await deps.market.openDispute(key, request.params.id, dispute);
     return send(reply, { orderId: request.params.id, status: (await deps.market.getOrder(request.params.id)).status });
+  });
+
+  app.get("/v1/balances/:address", { schema: { params: Type.Object({ address: Address }), response: respond(Type.Object({ address: Type.String(), molt: Type.String() })) } }, async (request, reply) => {
+    const address = parseAddress(request.params.address);
+    return send(reply, { address, molt: (await deps.market.payments.client.balance(address)).toString() });
+  });
+
+  app.post("/v1/airdrops", { schema: { body: Type.Object({ molt: Decimal }, { additionalProperties: false }), response: respond(Type.Object({ address: Type.String(), molt: Type.String(), transactionId: Type.String() })) } }, async (request, reply) => {
+    const { caller, key } = authOf(request);
+    // Minting test MOLT is refused on mainnet and capped per airdrop by the chain client.
+    return send(reply, await deps.market.airdrop(key, caller, Amount.parse(request.body.molt)));
   });
 
   app.get("/v1/orders/:id", { schema: { params: IdParams, response: respond(Type.Object({ orderId: Type.String(), status: Type.String(), buyerId: Type.String(), offerId: Type.Union([Type.String(), Type.Null()]), escrowId: Type.Union([Type.String(), Type.Null()]) })) } }, async (request, reply) => {

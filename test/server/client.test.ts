@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { MarketClient } from "../../src/client/client.js";
+import { Wallet } from "../../src/chain/wallet.js";
 import { isMarketError } from "../../src/core/errors.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { buildApp } from "../../src/server/app.js";
@@ -111,5 +112,19 @@ describe("live feed (WebSocket)", () => {
   it("a bad after is refused before the upgrade", async () => {
     const response = await fetch(`${baseUrl}/v1/feed?after=-1`);
     expect(response.status).toBe(400);
+  });
+});
+
+describe("balances and airdrops", () => {
+  it("an airdrop mints test MOLT to the signer once per key; balances read it back", async () => {
+    const newcomer = Wallet.generate();
+    const client = new MarketClient({ baseUrl, wallet: newcomer });
+    expect((await client.balance(newcomer.address)).molt).toBe("0");
+    const first = await client.airdrop("12.5", "drop-1");
+    const again = await client.airdrop("12.5", "drop-1");
+    expect(again).toEqual(first);
+    expect((await client.balance(newcomer.address)).molt).toBe("12.5");
+    await expect(client.airdrop("1000001")).rejects.toMatchObject({ code: "LIMIT_EXCEEDED" });
+    await expect(client.balance("not-an-address")).rejects.toMatchObject({ code: "INVALID_FIELD" });
   });
 });
