@@ -4,6 +4,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isMarketError } from "../core/errors.js";
+import { CLIENT_USAGE, runClientCommand } from "./client-commands.js";
 import { LOCALNET_USAGE, runLocalnet } from "./localnet.js";
 import { QUOTE_USAGE, runQuote } from "./quote.js";
 import { SERVE_USAGE, runServe } from "./serve.js";
@@ -14,6 +15,11 @@ Commands:
   serve     run the marketplace server on embedded defaults (molt-market serve --help)
   quote     best offers for an order, against a market file (molt-market quote --help)
   localnet  serve the embedded chain over Solana JSON-RPC on 127.0.0.1 (molt-market localnet --help)
+  wallet    new | show | balance | airdrop
+  offer     add | pause | resume | withdraw
+  order     submit | cancel | show | quote
+  stats     market stats per GPU model
+            (molt-market wallet --help: the server, wallet and --json options)
 
 Options:
   --help, -h     show this help
@@ -41,6 +47,10 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       await runServe(rest, out);
       return 0;
     }
+    if (command === "wallet" || command === "offer" || command === "order" || command === "stats") {
+      out(await runClientCommand(command, rest));
+      return 0;
+    }
     if (command === "localnet") {
       await runLocalnet(rest, out);
       return 0;
@@ -52,8 +62,12 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       err(`error: ${e.code}: ${e.message}\n`);
       return 1;
     }
+    if (e instanceof Error && e.message.startsWith("cannot reach")) {
+      err(`error: ${e.message}\n`);
+      return 1;
+    }
     if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
-      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : USAGE}`);
+      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : ["wallet", "offer", "order", "stats"].includes(command ?? "") ? CLIENT_USAGE : USAGE}`);
       return 2;
     }
     throw e;

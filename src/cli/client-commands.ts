@@ -1,0 +1,148 @@
+// The client side of `molt-market`: wallet, offer, order and stats commands that talk to a
+// marketplace server through MarketClient, signing with a wallet file. Output: lines for people,
+// one JSON document with --json. Reads the wallet file; talks HTTP.
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { mkdirSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { MarketClient } from "../client/client.js";
+import type { OfferRequest, OrderRequest } from "../client/client.js";
+import { Wallet } from "../chain/wallet.js";
+import { parseFeature } from "../core/enums.js";
+import { MarketError } from "../core/errors.js";
+
+/** Where the CLI finds the server when neither --server nor MOLT_SERVER_URL says. */
+export const DEFAULT_SERVER_URL = "http://127.0.0.1:8080";
+/** The wallet file used when neither --wallet nor MOLT_WALLET_PATH says. */
+export const DEFAULT_WALLET_PATH = ".molt-market/wallet.json";
+
+/** Usage of the client commands. */
+export const CLIENT_USAGE = `Usage:
+  molt-market wallet new [--force]            make a wallet file (Solana CLI keypair, mode 0600)
+  molt-market wallet show                     its address
+  molt-market wallet balance [ADDRESS]        MOLT held (the wallet's by default)
+  molt-market wallet airdrop MOLT             test MOLT to the wallet (not on mainnet)
+  molt-market offer add --gpus N --model M --vram GB --price MOLT --hours H [--feature F]... [--region R] [--country CC]
+  molt-market offer pause|resume|withdraw OFFER_ID
+  molt-market order submit --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC] [--budget MOLT]
+  molt-market order cancel|show ORDER_ID
+  molt-market order quote --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC]
+  molt-market stats
+
+Every command takes --server URL (default $MOLT_SERVER_URL or ${DEFAULT_SERVER_URL}),
+--wallet PATH (default $MOLT_WALLET_PATH or ${DEFAULT_WALLET_PATH}), --key K (Idempotency-Key:
+repeat a command with the same key and it takes effect once) and --json.
+`;
+
+const OPTIONS = {
+  server: { type: "string" },
+  wallet: { type: "string" },
+  key: { type: "string" },
+  json: { type: "boolean", default: false },
+  force: { type: "boolean", default: false },
+  gpus: { type: "string" },
+  model: { type: "string" },
+  vram: { type: "string" },
+  price: { type: "string" },
+  "max-price": { type: "string" },
+  hours: { type: "string" },
+  budget: { type: "string" },
+  feature: { type: "string", multiple: true },
+  region: { type: "string" },
+  country: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function integer(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n)) throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(value ?? null), allowed: "a whole number" });
+  return n;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === "") throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value for ${flag}` });
+  return value;
+}
+
+/** Runs a client command (`wallet`, `offer`, `order`, `stats`); resolves to what it prints. @throws MarketError */
+export async function runClientCommand(command: string, args: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
+  const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: true });
+  if (values.help) return CLIENT_USAGE;
+  const [action = "", target] = positionals;
+  const walletPath = values.wallet ?? env.MOLT_WALLET_PATH ?? DEFAULT_WALLET_PATH;
+  const baseUrl = values.server ?? env.MOLT_SERVER_URL ?? DEFAULT_SERVER_URL;
+  const loadWallet = (): Wallet => {
+    if (!existsSync(walletPath)) throw new MarketError("WALLET_ERROR", { path: walletPath, reason: "no wallet file; make one with `molt-market wallet new`" });
+    return Wallet.fromFile(walletPath);
+  };
+  const client = (signed: boolean): MarketClient => new MarketClient({ baseUrl, ...(signed ? { wallet: loadWallet() } : {}) });
+  const print = (value: unknown, text: string): string => (values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  const features = (values.feature ?? []).map((feature) => parseFeature(feature, "--feature"));
+  const location = values.region === undefined && values.country === undefined ? {} : { location: { ...(values.region === undefined ? {} : { region: values.region }), ...(values.country === undefined ? {} : { country: values.country }) } };
+
+  if (command === "wallet" && action === "new") {
+    if (existsSync(walletPath) && !values.force) throw new MarketError("WALLET_ERROR", { path: walletPath, reason: "a wallet file is there already; --force replaces it (its MOLT stays with the old key)" });
+    mkdirSync(dirname(walletPath), { recursive: true });
+    const wallet = Wallet.generate();
+    wallet.save(walletPath, { overwrite: values.force });
+    return print({ address: wallet.address, path: walletPath }, `wallet ${wallet.address}\nsaved ${walletPath}`);
+  }
+  if (command === "wallet" && action === "show") {
+    const wallet = loadWallet();
+    return print({ address: wallet.address, path: walletPath }, `wallet ${wallet.address}`);
+  }
+  if (command === "wallet" && action === "balance") {
+    const result = await client(false).balance(target ?? loadWallet().address);
+    return print(result, `${result.address} holds ${result.molt} MOLT`);
+  }
+  if (command === "wallet" && action === "airdrop") {
+    const result = await client(true).airdrop(required(target, "MOLT"), values.key);
+    return print(result, `airdropped ${result.molt} MOLT to ${result.address}\ntransaction ${result.transactionId}`);
+  }
+  if (command === "offer" && action === "add") {
+    const offer: OfferRequest = {
+      gpuCapacity: { gpuCount: integer(values.gpus, "--gpus"), gpuModel: required(values.model, "--model"), vramGb: integer(values.vram, "--vram") },
+      pricePerHour: required(values.price, "--price"),
+      availableHours: integer(values.hours, "--hours"),
+      ...(features.length === 0 ? {} : { features }),
+      ...location,
+    };
+    const result = await client(true).addOffer(offer, values.key);
+    return print(result, `offer ${result.offerId}`);
+  }
+  if (command === "offer" && (action === "pause" || action === "resume" || action === "withdraw")) {
+    const result = await client(true).offerAction(required(target, "OFFER_ID"), action, values.key);
+    return print({ ...result, action }, `offer ${result.offerId}: ${action}d`);
+  }
+  const requirements = (): OrderRequest["requirements"] => ({
+    minGpuCount: integer(values.gpus, "--gpus"),
+    minVramGb: values.vram === undefined ? 0 : integer(values.vram, "--vram"),
+    maxPricePerHour: required(values["max-price"], "--max-price"),
+    estimatedHours: integer(values.hours, "--hours"),
+    ...(features.length === 0 ? {} : { requiredFeatures: features }),
+    ...location,
+  });
+  if (command === "order" && action === "submit") {
+    const result = await client(true).submitOrder({ requirements: requirements(), ...(values.budget === undefined ? {} : { maxBudget: values.budget }) }, values.key);
+    const matched = result.match === undefined ? "resting until an offer fits" : `matched offer ${result.match.offerId} (${result.match.gpuCount} GPUs at ${result.match.pricePerHour} MOLT/GPU-h, total ${result.match.totalCost} MOLT)`;
+    return print(result, `order ${result.orderId}: ${result.status}, ${matched}`);
+  }
+  if (command === "order" && action === "cancel") {
+    const result = await client(true).cancelOrder(required(target, "ORDER_ID"), values.key);
+    return print(result, `order ${result.orderId}: cancelled`);
+  }
+  if (command === "order" && action === "show") {
+    const result = await client(false).getOrder(required(target, "ORDER_ID"));
+    return print(result, `order ${result.orderId}: ${result.status}\nbuyer ${result.buyerId}\noffer ${result.offerId ?? "-"}\nescrow ${result.escrowId ?? "-"}`);
+  }
+  if (command === "order" && action === "quote") {
+    const r = requirements();
+    const result = await client(false).quote({ gpus: r.minGpuCount, vram: r.minVramGb, maxPrice: r.maxPricePerHour, hours: r.estimatedHours, features, ...(values.region === undefined ? {} : { region: values.region }), ...(values.country === undefined ? {} : { country: values.country }) });
+    return print(result, result.matches.length === 0 ? "no offer fits" : result.matches.map((m, i) => `${i + 1}. ${m.offerId}  ${m.pricePerHour} MOLT/GPU-h  total ${m.totalCost} MOLT  score ${m.score.toFixed(3)}`).join("\n"));
+  }
+  if (command === "stats") {
+    const result = await client(false).stats();
+    return print(result, result.models.map((m) => `${m.gpuModel}: ${m.offers} offers, ${m.freeGpus} free GPUs, from ${m.lowestPrice} (median ${m.medianPrice}) MOLT/GPU-h`).join("\n") || "no offers");
+  }
+  throw new MarketError("INVALID_FIELD", { field: "command", value: JSON.stringify(`${command} ${action}`.trim()), allowed: "see molt-market --help" });
+}
