@@ -361,6 +361,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { caller, key } = authOf(request);
     const dispute = request.body.dispute as unknown as Dispute;
     if (dispute.openedBy !== caller) throw new MarketError("FORBIDDEN", { actor: caller, action: `open a dispute signed by ${dispute.openedBy}`, allowed: "the dispute's signer" });
+    const order = await deps.market.getOrder(request.params.id);
+    if (caller !== order.buyerId && caller !== order.match?.providerId) {
+      throw new MarketError("FORBIDDEN", { actor: caller, action: `dispute order ${request.params.id}`, allowed: "its buyer or the provider of its match" });
+    }
     await deps.market.openDispute(key, request.params.id, dispute);
     return send(reply, { orderId: request.params.id, status: (await deps.market.getOrder(request.params.id)).status });
   });
