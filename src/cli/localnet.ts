@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedMoltClient } from "../chain/embedded/embedded-client.js";
 import { startLocalnet } from "../chain/localnet/rpc-server.js";
-import { MarketError } from "../core/errors.js";
+import { parsePort, untilStopped } from "./process.js";
 
 /** Default data directory of the embedded chain. */
 export const DEFAULT_CHAIN_DIR = ".molt-market/chain";
@@ -31,23 +31,12 @@ export async function runLocalnet(args: readonly string[], out: (text: string) =
     out(LOCALNET_USAGE);
     return;
   }
-  const port = values.port === undefined ? 8899 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new MarketError("OUT_OF_RANGE", { field: "--port", value: String(values.port), min: "0", max: "65535" });
-  }
+  const port = parsePort(values.port, 8899);
   const dataDir = resolve(values["data-dir"] ?? DEFAULT_CHAIN_DIR);
   const chain = await EmbeddedMoltClient.open({ dataDir });
   const localnet = await startLocalnet(chain, { port });
   out(`localnet serving ${localnet.rpcUrl}\nwebsocket ${localnet.wsUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`);
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      done();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilStopped();
   await localnet.close();
   chain.close();
   out("localnet stopped; state saved\n");

@@ -6,13 +6,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedMoltClient } from "../chain/embedded/embedded-client.js";
 import { Wallet } from "../chain/wallet.js";
-import { MarketError } from "../core/errors.js";
 import type { CreateOfferInput } from "../core/offer.js";
 import { Marketplace } from "../market/marketplace.js";
 import { PaymentService } from "../payments/payment-service.js";
 import { buildApp } from "../server/app.js";
 import { SqlStore } from "../store/sql-store.js";
 import { SAMPLE_MARKET_URL, readMarketOffers } from "./market-file.js";
+import { parsePort, untilStopped } from "./process.js";
 
 /** Default data directory of the server. */
 export const DEFAULT_DATA_DIR = ".molt-market";
@@ -47,8 +47,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
     out(SERVE_USAGE);
     return;
   }
-  const port = values.port === undefined ? 8080 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MarketError("OUT_OF_RANGE", { field: "--port", value: String(values.port), min: "0", max: "65535" });
+  const port = parsePort(values.port, 8080);
   const dataDir = resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const arbiterPath = join(dataDir, "arbiter.json");
@@ -65,15 +64,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const url = await app.listen({ host: values.host ?? "127.0.0.1", port });
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
   out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : "PostgreSQL (DATABASE_URL)"}\nchain ${join(dataDir, "chain")} (mint ${chain.mint})\narbiter ${Wallet.fromFile(arbiterPath).address}\noffers ${market.book.offerCount}\n`);
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      done();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilStopped();
   clearInterval(sweeper);
   await app.close();
   await market.close();

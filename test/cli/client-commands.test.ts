@@ -3,32 +3,20 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import type { Marketplace } from "../../src/market/marketplace.js";
-import { buildApp } from "../../src/server/app.js";
-import { SqlStore } from "../../src/store/sql-store.js";
-import { openMarket, openParties } from "../market/support.js";
-import type { Parties } from "../market/support.js";
+import { openServedMarket } from "../server/support.js";
+import type { ServedMarket } from "../server/support.js";
 
-let parties: Parties;
-let market: Marketplace;
-let app: FastifyInstance;
+let served: ServedMarket;
 let server: string;
 const dir = mkdtempSync(join(tmpdir(), "molt-cli-"));
 
 beforeAll(async () => {
-  parties = await openParties();
-  market = await openMarket(SqlStore.openSqlite(join(dir, "market.db")), parties);
-  app = await buildApp({ market });
-  server = await app.listen({ host: "127.0.0.1", port: 0 });
+  served = await openServedMarket({ listen: true });
+  server = served.baseUrl;
 });
-afterAll(async () => {
-  await app.close();
-  await market.close();
-  parties.chain.close();
-});
+afterAll(() => served.close());
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";

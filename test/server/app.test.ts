@@ -1,9 +1,6 @@
 // The HTTP API through app.inject on a real marketplace (SQLite + embedded chain): signed requests
 // with Idempotency-Key work and replay their first answer; unsigned, forged, replayed or
 // foreign-owner requests are refused with 401 / 403 and change nothing; bad bodies get a 4xx.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Wallet } from "../../src/chain/wallet.js";
@@ -12,24 +9,20 @@ import { buildApp } from "../../src/server/app.js";
 import { signRequest } from "../../src/server/http-signature.js";
 import { newDisputeId } from "../../src/core/ids.js";
 import { attest, openDisputeStatement } from "../../src/settlement/statements.js";
-import { SqlStore } from "../../src/store/sql-store.js";
-import { openMarket, openParties } from "../market/support.js";
 import type { Parties } from "../market/support.js";
+import { openServedMarket } from "./support.js";
+import type { ServedMarket } from "./support.js";
 
+let served: ServedMarket;
 let parties: Parties;
 let market: Marketplace;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  parties = await openParties();
-  market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-app-")), "market.db")), parties);
-  app = await buildApp({ market });
+  served = await openServedMarket();
+  ({ parties, market, app } = served);
 });
-afterAll(async () => {
-  await app.close();
-  await market.close();
-  parties.chain.close();
-});
+afterAll(() => served.close());
 
 function signed(wallet: Wallet, method: "POST" | "GET", url: string, body: unknown, key?: string, nonce?: string): Promise<LightMyRequestResponse> {
   const payload = body === undefined ? "" : JSON.stringify(body);

@@ -1,37 +1,26 @@
 // The typed client against a real listening server (SQLite + embedded chain): it signs, retries a
 // lost connection with the same Idempotency-Key (the command takes effect once), and turns error
 // answers back into MarketErrors with their codes and details.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { MarketClient } from "../../src/client/client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { isMarketError } from "../../src/core/errors.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
-import { buildApp } from "../../src/server/app.js";
-import { SqlStore } from "../../src/store/sql-store.js";
-import { openMarket, openParties } from "../market/support.js";
 import type { Parties } from "../market/support.js";
+import { openServedMarket } from "./support.js";
+import type { ServedMarket } from "./support.js";
 
+let served: ServedMarket;
 let parties: Parties;
 let market: Marketplace;
-let app: FastifyInstance;
 let baseUrl: string;
 
 beforeAll(async () => {
-  parties = await openParties();
-  market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-client-")), "market.db")), parties);
-  app = await buildApp({ market });
-  baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+  served = await openServedMarket({ listen: true });
+  ({ parties, market, baseUrl } = served);
 });
-afterAll(async () => {
-  await app.close();
-  await market.close();
-  parties.chain.close();
-});
+afterAll(() => served.close());
 
 describe("MarketClient", () => {
   it("lists, orders, quotes and reads through a real server", async () => {

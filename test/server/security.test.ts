@@ -1,9 +1,6 @@
 // Security battery of the HTTP API: every mutating route refuses a caller who does not own the
 // object with 403, and fast-check bodies on every POST route get a 4xx (never a 5xx) and change
 // nothing.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,13 +8,13 @@ import { Wallet } from "../../src/chain/wallet.js";
 import { newDisputeId } from "../../src/core/ids.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
-import { buildApp } from "../../src/server/app.js";
 import { signRequest } from "../../src/server/http-signature.js";
 import { attest, openDisputeStatement } from "../../src/settlement/statements.js";
-import { SqlStore } from "../../src/store/sql-store.js";
-import { openMarket, openParties } from "../market/support.js";
 import type { Parties } from "../market/support.js";
+import { openServedMarket } from "./support.js";
+import type { ServedMarket } from "./support.js";
 
+let served: ServedMarket;
 let parties: Parties;
 let market: Marketplace;
 let app: FastifyInstance;
@@ -35,20 +32,15 @@ function post(wallet: Wallet, url: string, body: unknown): Promise<LightMyReques
 }
 
 beforeAll(async () => {
-  parties = await openParties();
-  market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-sec-")), "market.db")), parties);
-  app = await buildApp({ market, requestsPerMinute: 1_000_000 });
+  served = await openServedMarket({ deps: { requestsPerMinute: 1_000_000 } });
+  ({ parties, market, app } = served);
   offerId = (await post(parties.provider, "/v1/offers", { gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24 })).json<{ offerId: string }>().offerId;
   orderId = (await post(parties.buyer, "/v1/orders", { requirements: { minGpuCount: 2, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } })).json<{ orderId: string }>().orderId;
   restingId = (await post(parties.buyer, "/v1/orders", { requirements: { minGpuCount: 64, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } })).json<{ orderId: string }>().orderId;
   escrow = await market.fundEscrow("sec-fund", orderId, parties.buyer);
   await market.startJob("sec-start", orderId, parties.provider.address);
 });
-afterAll(async () => {
-  await app.close();
-  await market.close();
-  parties.chain.close();
-});
+afterAll(() => served.close());
 
 describe("HTTP security battery", () => {
   it("every mutating route x a caller who does not own the object: 403, nothing changed", async () => {
