@@ -13,6 +13,20 @@ import type { Address } from "./address.js";
 export const WALLET_FILE_BYTES_MAX = 4096;
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+/** Public keys kept ready for verification (a server sees the same callers again and again). */
+export const PUBLIC_KEYS_CACHED_MAX = 10_000;
+const publicKeys = new Map<string, KeyObject>();
+
+/** The verification key of an address, from a bounded cache (oldest entry dropped first). @throws on a malformed address */
+function publicKeyOf(address: Address): KeyObject {
+  let key = publicKeys.get(address);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, addressToBytes(address)]), format: "der", type: "spki" });
+    if (publicKeys.size >= PUBLIC_KEYS_CACHED_MAX) publicKeys.delete(publicKeys.keys().next().value ?? "");
+    publicKeys.set(address, key);
+  }
+  return key;
+}
 
 function privateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
@@ -114,8 +128,7 @@ export class Wallet {
   static verify(address: Address, message: Uint8Array, signature: Uint8Array): boolean {
     if (signature.length !== 64) return false;
     try {
-      const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, addressToBytes(address)]), format: "der", type: "spki" });
-      return cryptoVerify(null, message, key, signature);
+      return cryptoVerify(null, message, publicKeyOf(address), signature);
     } catch {
       return false;
     }

@@ -1,0 +1,82 @@
+// bench:http — the marketplace server on the durable SQLite store: signed order submissions per
+// second with p50/p99 latency, quotes per second, and ed25519 verifications per second in the same
+// run as the physical bound of signed submissions (their ratio). The load comes from a worker
+// thread, so the server keeps one core. Flags: --json, --seconds=S, --in-flight=N.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
+import { Wallet } from "../src/chain/wallet.js";
+import { Marketplace } from "../src/market/marketplace.js";
+import { PaymentService } from "../src/payments/payment-service.js";
+import { buildApp } from "../src/server/app.js";
+import { signRequest, signatureBase } from "../src/server/http-signature.js";
+import { SqlStore } from "../src/store/sql-store.js";
+import { benchArgs, fixed, percentile, printTable } from "./report.js";
+
+const { json } = benchArgs();
+const flag = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
+const SECONDS = flag("seconds", 5);
+const IN_FLIGHT = flag("in-flight", 64);
+const TARGETS = { submissionsPerSecondMin: 3000, submissionP99MsMax: 25, quotesPerSecondMin: 15000 };
+
+function load(baseUrl: string, kind: "submit" | "quote", rate?: number): Promise<{ count: number; latencies: number[]; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./http-load.js", import.meta.url), { workerData: { baseUrl, kind, inFlight: IN_FLIGHT, seconds: SECONDS, ...(rate === undefined ? {} : { rate }) } });
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+}
+
+/** ed25519 verifications per second of request signature bases, on this thread. */
+function verificationsPerSecond(): number {
+  const wallet = Wallet.generate();
+  const body = JSON.stringify({ requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
+  const headers = signRequest({ method: "POST", path: "/v1/orders", body }, wallet, Date.now());
+  const base = Buffer.from(signatureBase({ method: "POST", path: "/v1/orders", body }, headers["content-digest"], headers["signature-input"].slice("molt=".length)));
+  const signature = Buffer.from(headers.signature.slice("molt=:".length, -1), "base64");
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < 1000) {
+    for (let i = 0; i < 100; i++) if (Wallet.verify(wallet.address, base, signature)) count++;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "molt-bench-http-"));
+const chain = await EmbeddedMoltClient.open({ dataDir: join(dir, "chain") });
+const market = await Marketplace.open({ store: SqlStore.openSqlite(join(dir, "market.db")), payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }), follow: false });
+await Promise.all(Array.from({ length: 20_000 }, (_, i) => market.addOffer(`offer-${i}`, { providerId: `provider-${i % 200}`, gpuCapacity: { gpuCount: 8, gpuModel: ["H100", "A100", "L40S", "H200"][i % 4] ?? "H100", vramGb: 80 }, pricePerHour: (1 + (i % 80) / 10).toFixed(2), availableHours: 100 })));
+const app = await buildApp({ market, requestsPerMinute: 100_000_000 });
+const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+
+const verifications = verificationsPerSecond();
+const submissions = await load(baseUrl, "submit");
+const submissionRate = submissions.count / submissions.seconds;
+const atTarget = await load(baseUrl, "submit", TARGETS.submissionsPerSecondMin);
+const quotes = await load(baseUrl, "quote");
+const quoteRate = quotes.count / quotes.seconds;
+await app.close();
+await market.close();
+chain.close();
+
+const results = {
+  verificationsPerSecond: verifications,
+  submissions: { perSecond: submissionRate, p50Ms: percentile(submissions.latencies, 50), p99Ms: percentile(submissions.latencies, 99), ratioToVerifications: submissionRate / verifications },
+  submissionsAtTarget: { rate: TARGETS.submissionsPerSecondMin, perSecond: atTarget.count / atTarget.seconds, p50Ms: percentile(atTarget.latencies, 50), p99Ms: percentile(atTarget.latencies, 99) },
+  quotes: { perSecond: quoteRate, p50Ms: percentile(quotes.latencies, 50), p99Ms: percentile(quotes.latencies, 99) },
+};
+printTable(`bench:http — SQLite store, ${IN_FLIGHT} in flight from a worker thread, ${SECONDS} s per run (${new Date().toISOString().slice(0, 10)})`, [
+  { run: "ed25519 verifications (bound)", "per s": fixed(verifications, 0), "p50 ms": "", "p99 ms": "" },
+  { run: "signed submissions, closed loop", "per s": fixed(submissionRate, 0), "p50 ms": fixed(results.submissions.p50Ms, 2), "p99 ms": fixed(results.submissions.p99Ms, 2) },
+  { run: `signed submissions at ${TARGETS.submissionsPerSecondMin}/s`, "per s": fixed(results.submissionsAtTarget.perSecond, 0), "p50 ms": fixed(results.submissionsAtTarget.p50Ms, 2), "p99 ms": fixed(results.submissionsAtTarget.p99Ms, 2) },
+  { run: "quotes, closed loop", "per s": fixed(quoteRate, 0), "p50 ms": fixed(results.quotes.p50Ms, 2), "p99 ms": fixed(results.quotes.p99Ms, 2) },
+]);
+printTable("Targets", [
+  { metric: "signed submissions/s", target: `>= ${TARGETS.submissionsPerSecondMin}`, reached: fixed(submissionRate, 0), verdict: submissionRate >= TARGETS.submissionsPerSecondMin ? "met" : "NOT MET" },
+  { metric: `p99 ms at ${TARGETS.submissionsPerSecondMin}/s`, target: `<= ${TARGETS.submissionP99MsMax}`, reached: fixed(results.submissionsAtTarget.p99Ms, 2), verdict: results.submissionsAtTarget.p99Ms <= TARGETS.submissionP99MsMax ? "met" : "NOT MET" },
+  { metric: "quotes/s", target: `>= ${TARGETS.quotesPerSecondMin}`, reached: fixed(quoteRate, 0), verdict: quoteRate >= TARGETS.quotesPerSecondMin ? "met" : "NOT MET" },
+  { metric: "submissions / verifications", target: "(ratio)", reached: fixed(results.submissions.ratioToVerifications, 3), verdict: "" },
+]);
+if (json) console.log(JSON.stringify({ bench: "http", node: process.version, config: { seconds: SECONDS, inFlight: IN_FLIGHT }, targets: TARGETS, results }));
