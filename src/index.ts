@@ -68,7 +68,7 @@ export { MIGRATIONS } from "./store/migrations.js";
 export type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StatusChange, Store, StoreWriter, StoredBook } from "./store/store.js";
 export { MARKET_LIMITS, Marketplace } from "./market/marketplace.js";
 export type { FeedListener, JobRecord, MarketplaceOptions, OrderView } from "./market/marketplace.js";
-export { decodeBookEvent, decodeEscrow, decodeMatch, decodeOffer, decodeOrder, encodeBookEvent, encodeEscrow } from "./market/codec.js";
+export { decodeBookEvent, decodeEscrow, decodeMatch, decodeOrder, encodeBookEvent, encodeEscrow } from "./market/codec.js";
 export { COVERED_COMPONENTS, NONCES_MAX, NonceStore, SIGNATURE_LABEL, SIGNATURE_WINDOW_S, contentDigest, newNonce, signRequest, signatureBase, verifyRequest } from "./server/http-signature.js";
 export type { SignatureHeaders, SignedRequestParts } from "./server/http-signature.js";
 export { SERVER_LIMITS, buildApp, modelStats } from "./server/app.js";

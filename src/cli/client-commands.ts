@@ -1,9 +1,8 @@
 // The client side of `molt-market`: wallet, offer, order and stats commands that talk to a
 // marketplace server through MarketClient, signing with a wallet file. Output: lines for people,
 // one JSON document with --json. Reads the wallet file; talks HTTP.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { MarketClient } from "../client/client.js";
 import type { OfferRequest, OrderRequest } from "../client/client.js";

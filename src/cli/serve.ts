@@ -52,10 +52,11 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   mkdirSync(dataDir, { recursive: true });
   const arbiterPath = join(dataDir, "arbiter.json");
   if (!existsSync(arbiterPath)) Wallet.generate().save(arbiterPath);
+  const arbiter = Wallet.fromFile(arbiterPath);
   const chain = await EmbeddedMoltClient.open({ dataDir: join(dataDir, "chain") });
   const databaseUrl = process.env.DATABASE_URL;
   const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl);
-  const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter: Wallet.fromFile(arbiterPath) }) });
+  const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }) });
   if (!values["no-demo"] && market.lastSeq === 0) {
     const demo = readMarketOffers(SAMPLE_MARKET_URL).slice(0, DEMO_OFFERS);
     await Promise.all(demo.map((offer, i) => market.addOffer(`demo-${i}`, offer as CreateOfferInput)));
@@ -63,7 +64,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const app = await buildApp({ market });
   const url = await app.listen({ host: values.host ?? "127.0.0.1", port });
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
-  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : "PostgreSQL (DATABASE_URL)"}\nchain ${join(dataDir, "chain")} (mint ${chain.mint})\narbiter ${Wallet.fromFile(arbiterPath).address}\noffers ${market.book.offerCount}\n`);
+  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : "PostgreSQL (DATABASE_URL)"}\nchain ${join(dataDir, "chain")} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
   await untilStopped();
   clearInterval(sweeper);
   await app.close();

@@ -8,13 +8,6 @@ import { ImmutableDate, markValidated } from "../core/validate.js";
 import type { BookEventBody } from "../orderbook/events.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 
-/** A stored offer back as a CapacityOffer with the stored status. @throws validation codes (a corrupt row) */
-export function decodeOffer(doc: string, status: string): CapacityOffer {
-  // An offer is validated as it was listed (Active); its stored status is set afterwards.
-  const offer = parseOffer({ ...(JSON.parse(doc) as object), status: "Active" });
-  return status === "Active" ? offer : Object.freeze({ ...offer, status: status as CapacityOffer["status"] });
-}
-
 /**
  * A stored offer rebuilt without validating it again: rows are written only from validated offers,
  * and a rebuild reads a million of them. The stored status is kept.

@@ -513,11 +513,12 @@ export class Marketplace {
 
   /**
    * The provider completes the job with its attested proof: the GPUs return to the offer and the
-   * dispute window starts. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH
+   * dispute window starts; only the match's provider may. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH
    */
-  async completeJob(key: string, orderId: string, attestation: Attestation): Promise<void> {
-    await this.submit(key, "completeJob", { orderId, attestation }, async (batch, writer) => {
+  async completeJob(key: string, orderId: string, attestation: Attestation, actor: Address): Promise<void> {
+    await this.submit(key, "completeJob", { orderId, attestation, actor }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
+      this.expectProvider(order, actor, "complete");
       assertOrderTransition(order.status as OrderStatus, "Completed");
       const { escrow } = await this.escrowOf(batch, writer, order);
       const completed = this.payments.completeJob(escrow, attestation);
@@ -527,10 +528,11 @@ export class Marketplace {
     });
   }
 
-  /** The provider reports a failed job, with a proof of non-zero exit status. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH, INVALID_FIELD */
-  async failJob(key: string, orderId: string, attestation: Attestation): Promise<void> {
-    await this.submit(key, "failJob", { orderId, attestation }, async (batch, writer) => {
+  /** The match's provider reports a failed job, with a proof of non-zero exit status. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH, INVALID_FIELD */
+  async failJob(key: string, orderId: string, attestation: Attestation, actor: Address): Promise<void> {
+    await this.submit(key, "failJob", { orderId, attestation, actor }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
+      this.expectProvider(order, actor, "fail");
       assertOrderTransition(order.status as OrderStatus, "Failed");
       const { escrow } = await this.escrowOf(batch, writer, order);
       checkAttestation(escrow, attestation, batch.nowMs);
@@ -567,13 +569,14 @@ export class Marketplace {
       this.markPending(batch, escrow, pending, { op: "settle", outcome: summarize(result) });
       return { disputed: false };
     })) as { disputed: boolean };
-    if (!intent.disputed) await this.payOut(key, orderId, "settle", async (escrow) => {
-      const order = await this.orderRow(undefined, undefined, orderId);
-      const job = jobOf(order);
-      const replayInput = settlementInput ?? { escrowId: escrow.id, actualHours: input.actualHours, proof: job.attestation?.proof as never, providerAttestation: job.attestation as never, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
-      const { result } = await this.payments.releasePayment(escrow, replayInput, cosigner);
-      return { ...summarize(result), transactions: result.transactions };
-    });
+    // The intent has no key, so it ran now and built the input it checked.
+    const checked = settlementInput;
+    if (!intent.disputed && checked !== undefined) {
+      await this.payOut(key, orderId, "settle", async (escrow) => {
+        const { result } = await this.payments.releasePayment(escrow, checked, cosigner);
+        return { ...summarize(result), transactions: result.transactions };
+      });
+    }
     return this.getOrder(orderId);
   }
 
@@ -584,7 +587,6 @@ export class Marketplace {
   async refund(key: string, orderId: string, buyer: Wallet): Promise<OrderView> {
     if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
     checkKey(key);
-    let reason: RefundReason = { kind: "timeout" };
     await this.submit(undefined, "refund.intent", { orderId, buyer: buyer.address }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `refund order ${orderId}`, allowed: "its buyer" });
@@ -594,17 +596,21 @@ export class Marketplace {
     });
     await this.payOut(key, orderId, "refund", async (escrow) => {
       const attestation = jobOf(await this.orderRow(undefined, undefined, orderId)).failure?.attestation;
-      reason = attestation === undefined ? { kind: "timeout" } : { kind: "jobFailed", attestation };
+      const reason: RefundReason = attestation === undefined ? { kind: "timeout" } : { kind: "jobFailed", attestation };
       const { transactions } = await this.payments.refundPayment(escrow, reason, buyer);
       return { status: "FullRefund", providerPayment: "0", platformFee: "0", buyerRefund: escrow.amount.toString(), transactions };
     });
     return this.getOrder(orderId);
   }
 
-  /** A party opens a dispute over a completed or failed job. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, what PaymentService.openDispute throws */
+  /** The buyer or the match's provider opens a dispute over a completed or failed job. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, what PaymentService.openDispute throws */
   async openDispute(key: string, orderId: string, dispute: Dispute): Promise<void> {
     await this.submit(key, "openDispute", { orderId, dispute }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
+      // Who may dispute is checked before the order's state, so an outsider learns nothing of it.
+      if (dispute.openedBy !== order.buyerId && dispute.openedBy !== (order.match === null ? undefined : decodeMatch(order.match).providerId)) {
+        throw new MarketError("FORBIDDEN", { actor: dispute.openedBy, action: `dispute order ${orderId}`, allowed: "its buyer or the provider of its match" });
+      }
       assertOrderTransition(order.status as OrderStatus, "Disputed");
       const { escrow } = await this.escrowOf(batch, writer, order);
       this.putEscrow(batch, this.payments.openDispute(escrow, dispute), undefined);

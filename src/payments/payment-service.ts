@@ -13,7 +13,7 @@ import type { Address } from "../chain/address.js";
 import type { MoltClient, SettlementPayout } from "../chain/molt-client.js";
 import type { TransactionId } from "../chain/transaction-id.js";
 import type { Wallet } from "../chain/wallet.js";
-import { SECONDS_PER_HOUR, billingRate } from "../settlement/billing.js";
+import { SECONDS_PER_HOUR, assertFeeBps, billingRate } from "../settlement/billing.js";
 import type { ChargeSplit } from "../settlement/billing.js";
 import { checkDisputeOpening, disputeDeadlineMs, resolveDisputeSplit } from "../settlement/dispute.js";
 import type { DisputeDecision, DisputeResolution } from "../settlement/dispute.js";
@@ -77,7 +77,7 @@ export class PaymentService {
     this.arbiter = options.arbiter;
     this.feeRecipient = parseAddress(options.feeRecipient ?? options.arbiter.address);
     this.feeBps = options.feeBps ?? PAYMENT_DEFAULTS.feeBps;
-    billingRate(Amount.fromLamports(1), 1, this.feeBps);
+    assertFeeBps(this.feeBps);
     this.gracePeriodMs = options.gracePeriodMs ?? PAYMENT_DEFAULTS.gracePeriodMs;
     this.disputeWindowMs = options.disputeWindowMs ?? PAYMENT_DEFAULTS.disputeWindowMs;
     assertIntInRange("gracePeriodMs", this.gracePeriodMs, 0, PAYMENT_PERIOD_MS_MAX);

@@ -153,13 +153,9 @@ export class SqlStore implements Store {
     await migrateToLatest(this.db as unknown as Kysely<unknown>);
   }
 
-  /** A FROM source that reads rows of `columns` from one JSON array parameter. */
+  /** A PostgreSQL FROM source that reads rows of `columns` from one JSON array parameter (SQLite writes through prepared statements). */
   private jsonSource(rows: readonly object[], columns: readonly (readonly [string, ColumnType])[]): RawBuilder<unknown> {
-    const json = JSON.stringify(rows);
-    if (this.dialect === "sqlite") {
-      return sql`(select ${sql.raw(columns.map(([name]) => `value->>'${name}' as ${name}`).join(", "))} from json_each(${json})) as x`;
-    }
-    return sql`jsonb_to_recordset(${json}::jsonb) as x(${sql.raw(columns.map(([name, type]) => `${name} ${type}`).join(", "))})`;
+    return sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns.map(([name, type]) => `${name} ${type}`).join(", "))})`;
   }
 
   private async bulkInsert(conn: Db, table: string, rows: readonly object[], columns: readonly (readonly [string, ColumnType])[], onConflict: string): Promise<void> {

@@ -95,7 +95,7 @@ for (const factory of factories) {
         escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "NVIDIA H100 80GB", gpuCount: 4,
         startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
       };
-      await market.completeJob("c1", orderId, attest(proof, parties.provider));
+      await market.completeJob("c1", orderId, attest(proof, parties.provider), parties.provider.address);
       expect(market.book.getOffer(escrow.offerId).freeGpuCount).toBe(8); // the GPUs came back
       const seconds = Math.floor((proof.endedAtMs - proof.startedAtMs) / 1000);
       const settled = await market.settle("x1", orderId, { actualHours: seconds / 3600, confirmation: confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: seconds }) }, parties.provider);
@@ -120,7 +120,7 @@ for (const factory of factories) {
       const failed = await market.submitOrder("o1", orderInput(parties.buyer.address));
       const e1 = await market.fundEscrow("f1", failed.orderId, parties.buyer);
       await market.startJob("s1", failed.orderId, parties.provider.address);
-      await market.failJob("x1", failed.orderId, attest(proofOf(e1, failed.orderId, 137), parties.provider));
+      await market.failJob("x1", failed.orderId, attest(proofOf(e1, failed.orderId, 137), parties.provider), parties.provider.address);
       const refunded = await market.refund("r1", failed.orderId, parties.buyer);
       expect(refunded.status).toBe("Refunded");
       expect((await parties.chain.balance(parties.buyer.address)).toString()).toBe("100000");
@@ -128,7 +128,7 @@ for (const factory of factories) {
       const disputed = await market.submitOrder("o2", orderInput(parties.buyer.address));
       const e2 = await market.fundEscrow("f2", disputed.orderId, parties.buyer);
       await market.startJob("s2", disputed.orderId, parties.provider.address);
-      await market.completeJob("c2", disputed.orderId, attest(proofOf(e2, disputed.orderId, 0), parties.provider));
+      await market.completeJob("c2", disputed.orderId, attest(proofOf(e2, disputed.orderId, 0), parties.provider), parties.provider.address);
       await market.openDispute("d2", disputed.orderId, openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: e2.id, party: parties.buyer, reason: "slow", openedAtMs: Date.now() }));
       const resolved = await market.resolveDispute("z2", disputed.orderId, { providerShare: "7.5", reason: "half" }, parties.provider);
       expect(resolved.status).toBe("Resolved");

@@ -76,7 +76,7 @@ describe("Marketplace.sweep", () => {
       escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "H100", gpuCount: 2,
       startedAtMs: escrow.createdAt.getTime(), endedAtMs: clock.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
     };
-    await market.completeJob("c1", orderId, attest(proof, parties.provider));
+    await market.completeJob("c1", orderId, attest(proof, parties.provider), parties.provider.address);
     expect(await market.settle("x0", orderId, { actualHours: 0.5 }, parties.provider).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("DISPUTE_WINDOW_OPEN");
     clock.advance(HOUR_MS);
     expect((await market.sweep()).settlementsDue).toBe(1);

@@ -51,7 +51,7 @@ async function jobFlow(orderId: string): Promise<void> {
   };
   if (status !== "Completed") {
     const completeKey = nextKey();
-    await market.completeJob(completeKey, orderId, attest(proof, provider));
+    await market.completeJob(completeKey, orderId, attest(proof, provider), provider.address);
     ack("complete", completeKey, orderId);
   }
   const completed = (await market.getOrder(orderId)).job.attestation?.proof ?? proof;
