@@ -7,7 +7,7 @@ import type { EscrowParties } from "./escrow-instructions.js";
 import type { Network } from "./network.js";
 import type { Transaction } from "./transaction.js";
 import type { TransactionId } from "./transaction-id.js";
-import type { Wallet } from "./wallet.js";
+import type { MessageSigner } from "./signer.js";
 
 /** An escrow on chain: its token account, the 2-of-3 multisig that owns it, and who is in it. */
 export interface EscrowHandle {
@@ -31,18 +31,18 @@ export interface MoltClient {
   /** MOLT held by an owner. */
   balance(owner: Address): Promise<Amount>;
   /** Moves MOLT between owners. */
-  transfer(from: Wallet, to: Address, amount: Amount, memo?: string): Promise<Transaction>;
+  transfer(from: MessageSigner, to: Address, amount: Amount, memo?: string): Promise<Transaction>;
   /** Mints test MOLT; refused on mainnet. */
   airdrop(to: Address, amount: Amount): Promise<Transaction>;
   getTransaction(id: TransactionId): Promise<Transaction | undefined>;
   /** Creates the escrow account (and the parties' multisig when new) and funds it from the buyer, in one transaction. */
-  createEscrow(input: { readonly escrowId: string; readonly buyer: Wallet; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }>;
+  createEscrow(input: { readonly escrowId: string; readonly buyer: MessageSigner; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }>;
   /** Everything to the provider; signed by provider and arbiter. */
-  releaseEscrow(escrow: EscrowHandle, provider: Wallet, arbiter: Wallet): Promise<Transaction>;
+  releaseEscrow(escrow: EscrowHandle, provider: MessageSigner, arbiter: MessageSigner): Promise<Transaction>;
   /** Everything back to the buyer; signed by buyer and arbiter. */
-  refundEscrow(escrow: EscrowHandle, buyer: Wallet, arbiter: Wallet): Promise<Transaction>;
+  refundEscrow(escrow: EscrowHandle, buyer: MessageSigner, arbiter: MessageSigner): Promise<Transaction>;
   /** Several payouts that add up to the escrow, in one transaction; signed by two of the three parties. */
-  settleEscrow(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[]): Promise<Transaction>;
+  settleEscrow(escrow: EscrowHandle, cosigners: readonly [MessageSigner, MessageSigner], payouts: readonly SettlementPayout[]): Promise<Transaction>;
   /** Where the escrow of these parties and id lives (whether or not it exists yet). */
   escrowHandleFor(input: { readonly escrowId: string; readonly buyer: Address; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<EscrowHandle>;
   /** MOLT in an escrow, or undefined once it is closed. */

@@ -20,7 +20,8 @@ import { createEscrowInstructions, createMultisigInstructions, escrowAddress, mu
 import type { EscrowParties } from "./escrow-instructions.js";
 import type { EscrowHandle, MoltClient, SettlementPayout } from "./molt-client.js";
 import type { Network } from "./network.js";
-import { walletSigner } from "./signer.js";
+import { presentedBlockhash, walletSigner } from "./signer.js";
+import type { MessageSigner } from "./signer.js";
 import type { Transaction, TransactionType } from "./transaction.js";
 import type { TransactionId } from "./transaction-id.js";
 import type { Wallet } from "./wallet.js";
@@ -41,7 +42,7 @@ function positive(amount: Amount): void {
   if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
 }
 
-function expectParty(escrow: EscrowHandle, wallet: Wallet, role: keyof EscrowParties): void {
+function expectParty(escrow: EscrowHandle, wallet: MessageSigner, role: keyof EscrowParties): void {
   if (escrow.parties[role] !== wallet.address) throw new MarketError("ESCROW_ERROR", { reason: `the ${role} of escrow ${escrow.escrowId} must sign` });
 }
 
@@ -59,8 +60,13 @@ export abstract class MoltTokenClient implements MoltClient {
   /** Escrow creations that also create their parties' multisig, by multisig address. */
   private readonly multisigsInCreation = new Map<string, Promise<unknown>>();
 
-  /** Executes instructions in one transaction (fee payer signs) and returns it once confirmed. @throws CHAIN_ERROR */
-  protected abstract execute(instructions: Instruction[], record: TransactionRecord): Promise<Transaction>;
+  /**
+   * Executes instructions in one transaction (fee payer signs) and returns it once confirmed. With
+   * `blockhash` (a party signed elsewhere on it) the transaction is built on it while the chain
+   * still accepts it, else on the latest one (the party's signature then no longer fits, and
+   * SIGNATURE_REQUIRED asks for a new one). @throws CHAIN_ERROR, SIGNATURE_REQUIRED
+   */
+  protected abstract execute(instructions: Instruction[], record: TransactionRecord, blockhash?: string): Promise<Transaction>;
   /** An account's data, or undefined when it does not exist. */
   protected abstract accountData(address: Address): Promise<Uint8Array | undefined>;
   /** Lamports an account of `space` bytes needs to be rent exempt. */
@@ -79,7 +85,7 @@ export abstract class MoltTokenClient implements MoltClient {
     return data === undefined ? Amount.zero() : Amount.fromLamports(getTokenDecoder().decode(data).amount);
   }
 
-  private async requireBalance(owner: Wallet, amount: Amount): Promise<void> {
+  private async requireBalance(owner: MessageSigner, amount: Amount): Promise<void> {
     const available = await this.balance(owner.address);
     if (available.lt(amount)) {
       throw new MarketError("INSUFFICIENT_BALANCE", { address: owner.address, required: amount.toString(), available: available.toString() });
@@ -95,7 +101,7 @@ export abstract class MoltTokenClient implements MoltClient {
    * Moves MOLT from `from` to `to`, creating `to`'s token account when needed.
    * @throws INVALID_ADDRESS, INVALID_FIELD (zero), OUT_OF_RANGE (memo), INSUFFICIENT_BALANCE, CHAIN_ERROR
    */
-  async transfer(from: Wallet, to: Address, amount: Amount, memo?: string): Promise<Transaction> {
+  async transfer(from: MessageSigner, to: Address, amount: Amount, memo?: string): Promise<Transaction> {
     const recipient = parseAddress(to);
     positive(amount);
     if (memo !== undefined && memo.length > MEMO_LENGTH_MAX) {
@@ -109,6 +115,7 @@ export abstract class MoltTokenClient implements MoltClient {
         getTransferCheckedInstruction({ source: await this.tokenAccount(from.address), mint: this.mint, destination: destination.account, authority: walletSigner(from), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
       ],
       { type: "Transfer", amount, from: from.address, to: recipient, ...(memo === undefined ? {} : { memo }) },
+      from.blockhash,
     );
   }
 
@@ -137,7 +144,7 @@ export abstract class MoltTokenClient implements MoltClient {
    * arbiter (created too when this triple is new), and funds it from the buyer: one transaction.
    * @throws INVALID_ADDRESS, INVALID_FIELD (zero), ESCROW_ERROR (parties not distinct, id, exists), INSUFFICIENT_BALANCE, CHAIN_ERROR
    */
-  async createEscrow(input: { readonly escrowId: string; readonly buyer: Wallet; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
+  async createEscrow(input: { readonly escrowId: string; readonly buyer: MessageSigner; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
     const parties: EscrowParties = { buyer: input.buyer.address, provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
     positive(input.amount);
     const multisig = await multisigAddress(this.feePayer.address, parties);
@@ -161,7 +168,7 @@ export abstract class MoltTokenClient implements MoltClient {
   }
 
   private async fundEscrowAccount(
-    input: { readonly escrowId: string; readonly buyer: Wallet; readonly amount: Amount },
+    input: { readonly escrowId: string; readonly buyer: MessageSigner; readonly amount: Amount },
     parties: EscrowParties,
     multisig: Address,
     address: Address,
@@ -184,19 +191,19 @@ export abstract class MoltTokenClient implements MoltClient {
         amount: input.amount,
       })),
     );
-    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: address, memo: input.escrowId });
+    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: address, memo: input.escrowId }, input.buyer.blockhash);
     return { escrow: { escrowId: input.escrowId, address, multisig, parties, amount: input.amount }, transaction };
   }
 
   /** Everything in the escrow to the provider, signed by provider and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
-  async releaseEscrow(escrow: EscrowHandle, provider: Wallet, arbiter: Wallet): Promise<Transaction> {
+  async releaseEscrow(escrow: EscrowHandle, provider: MessageSigner, arbiter: MessageSigner): Promise<Transaction> {
     expectParty(escrow, provider, "provider");
     expectParty(escrow, arbiter, "arbiter");
     return this.payOut(escrow, [provider, arbiter], [{ owner: escrow.parties.provider, amount: await this.heldBy(escrow) }], "EscrowRelease");
   }
 
   /** Everything in the escrow back to the buyer, signed by buyer and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
-  async refundEscrow(escrow: EscrowHandle, buyer: Wallet, arbiter: Wallet): Promise<Transaction> {
+  async refundEscrow(escrow: EscrowHandle, buyer: MessageSigner, arbiter: MessageSigner): Promise<Transaction> {
     expectParty(escrow, buyer, "buyer");
     expectParty(escrow, arbiter, "arbiter");
     return this.payOut(escrow, [buyer, arbiter], [{ owner: escrow.parties.buyer, amount: await this.heldBy(escrow) }], "EscrowRefund");
@@ -207,7 +214,7 @@ export abstract class MoltTokenClient implements MoltClient {
    * The payouts must add up to what the escrow holds, to the base unit.
    * @throws ESCROW_ERROR (signers, sum, closed, too many payouts), INVALID_ADDRESS, CHAIN_ERROR
    */
-  async settleEscrow(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[]): Promise<Transaction> {
+  async settleEscrow(escrow: EscrowHandle, cosigners: readonly [MessageSigner, MessageSigner], payouts: readonly SettlementPayout[]): Promise<Transaction> {
     const members = [escrow.parties.buyer, escrow.parties.provider, escrow.parties.arbiter] as string[];
     if (cosigners[0].address === cosigners[1].address || !cosigners.every((w) => members.includes(w.address))) {
       throw new MarketError("ESCROW_ERROR", { reason: "a settlement is signed by two different parties of the escrow" });
@@ -242,7 +249,7 @@ export abstract class MoltTokenClient implements MoltClient {
     return held;
   }
 
-  private async payOut(escrow: EscrowHandle, cosigners: readonly [Wallet, Wallet], payouts: readonly SettlementPayout[], type: TransactionType): Promise<Transaction> {
+  private async payOut(escrow: EscrowHandle, cosigners: readonly [MessageSigner, MessageSigner], payouts: readonly SettlementPayout[], type: TransactionType): Promise<Transaction> {
     const destinations = await Promise.all(payouts.map(async (payout) => ({ ...(await this.createTokenAccount(parseAddress(payout.owner))), amount: payout.amount })));
     const instructions: Instruction[] = [
       ...destinations.filter((d) => !d.amount.isZero()).map((d) => d.instruction),
@@ -255,6 +262,6 @@ export abstract class MoltTokenClient implements MoltClient {
         rentDestination: this.feePayer.address,
       }),
     ];
-    return this.execute(instructions, { type, amount: sumOf(payouts), from: escrow.address, memo: escrow.escrowId });
+    return this.execute(instructions, { type, amount: sumOf(payouts), from: escrow.address, memo: escrow.escrowId }, presentedBlockhash(cosigners));
   }
 }

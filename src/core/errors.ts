@@ -25,7 +25,8 @@ export interface MarketErrorDetails {
   INVALID_NETWORK: { value: string; reason: string };
   INSUFFICIENT_BALANCE: { address: string; required: string; available: string };
   CHAIN_ERROR: { reason: string };
-  INVALID_SIGNATURE: { statement: "attestation" | "confirmation" | "dispute"; signer: string };
+  INVALID_SIGNATURE: { statement: "attestation" | "confirmation" | "dispute" | "transaction"; signer: string };
+  SIGNATURE_REQUIRED: { signer: string; message: string };
   PROOF_MISMATCH: { field: string; expected: string; actual: string };
   NOT_A_PARTY: { escrowId: string; address: string; allowed: string };
   DISPUTE_WINDOW_OPEN: { escrowId: string; settleableAt: string };
@@ -100,6 +101,11 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   INVALID_SIGNATURE: {
     httpStatus: 422,
     message: (d) => `the ${d.statement} signature does not verify for ${d.signer}; it must be that key's ed25519 signature over this exact statement's canonical bytes`,
+  },
+  SIGNATURE_REQUIRED: {
+    httpStatus: 428,
+    message: (d) =>
+      `this step sends a chain transaction that ${d.signer} must co-sign: check the transaction message in details.message (base64), sign it with that key, and repeat the request with chainSignature { message, signature } (both base64) under the same Idempotency-Key`,
   },
   PROOF_MISMATCH: {
     httpStatus: 422,

@@ -15,12 +15,13 @@ import { createOrder } from "../core/order.js";
 import type { CreateOrderInput } from "../core/order.js";
 import type { OrderMatch } from "../core/types.js";
 import type { Address } from "../chain/address.js";
-import type { Wallet } from "../chain/wallet.js";
+import type { MessageSigner } from "../chain/signer.js";
 import { OrderBook } from "../orderbook/order-book.js";
 import type { OrderBookLimits } from "../orderbook/order-book.js";
 import type { PaymentService, RefundReason } from "../payments/payment-service.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import { resolveDisputeSplit } from "../settlement/dispute.js";
+import type { DisputeDecision } from "../settlement/dispute.js";
 import { checkAttestation, settleJob } from "../settlement/settle-job.js";
 import type { JobSettlementInput, SettlementResult } from "../settlement/settle-job.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
@@ -63,6 +64,8 @@ export interface JobRecord {
   readonly attestation?: Attestation;
   readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
   readonly dispute?: Dispute;
+  /** The arbiter's split of a dispute, waiting for the buyer or the provider to accept it. */
+  readonly decision?: { readonly providerShare: string; readonly reason: string; readonly decidedAtMs: number };
   readonly settlement?: { readonly status: string; readonly providerPayment: string; readonly platformFee: string; readonly buyerRefund: string; readonly transactions: readonly string[] };
   readonly settlementDue?: boolean;
 }
@@ -450,7 +453,7 @@ export class Marketplace {
    * recorded Locked and the order Escrowed. A repeat after a crash adopts an escrow already on chain.
    * @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INSUFFICIENT_BALANCE, CHAIN_ERROR, STORE_ERROR
    */
-  async fundEscrow(key: string, orderId: string, buyer: Wallet): Promise<EscrowAccount> {
+  async fundEscrow(key: string, orderId: string, buyer: MessageSigner): Promise<EscrowAccount> {
     if ((await this.store.getCommand(key)) !== undefined) return this.getEscrow(orderId);
     checkKey(key);
     await this.submit(undefined, "fundEscrow.open", { orderId, buyer: buyer.address }, async (batch, writer) => {
@@ -547,7 +550,7 @@ export class Marketplace {
    * the arbiter and `cosigner`, then recorded Settled. A rejected confirmation opens a dispute.
    * @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, what settleJob throws, NOT_A_PARTY, CHAIN_ERROR, STORE_ERROR
    */
-  async settle(key: string, orderId: string, input: { readonly actualHours: number | string; readonly confirmation?: Confirmation }, cosigner: Wallet): Promise<OrderView> {
+  async settle(key: string, orderId: string, input: { readonly actualHours: number | string; readonly confirmation?: Confirmation }, cosigner: MessageSigner): Promise<OrderView> {
     const args = { orderId, actualHours: input.actualHours, confirmation: input.confirmation ?? null, cosigner: cosigner.address };
     if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
     checkKey(key);
@@ -584,7 +587,7 @@ export class Marketplace {
    * Refunds a failed job's escrow to the buyer (buyer + arbiter): at once for a failure the
    * provider attested, after lockedUntil for a timeout. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_LOCKED, CHAIN_ERROR
    */
-  async refund(key: string, orderId: string, buyer: Wallet): Promise<OrderView> {
+  async refund(key: string, orderId: string, buyer: MessageSigner): Promise<OrderView> {
     if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
     checkKey(key);
     await this.submit(undefined, "refund.intent", { orderId, buyer: buyer.address }, async (batch, writer) => {
@@ -619,27 +622,52 @@ export class Marketplace {
   }
 
   /**
-   * The arbiter's split of a disputed escrow, co-signed by the party who accepts it, paid out in
-   * one transaction. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, OUT_OF_RANGE, NOT_A_PARTY, CHAIN_ERROR
+   * The arbiter decides a disputed escrow's split (base units to the provider; the fee comes out of
+   * it, the rest is refunded); nothing moves until the buyer or the provider accepts it. A later
+   * decision replaces one not yet accepted. Only the market's arbiter may.
+   * @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, OUT_OF_RANGE, INVALID_AMOUNT, ESCROW_ERROR
    */
-  async resolveDispute(key: string, orderId: string, decision: { readonly providerShare: Amount | string; readonly reason: string }, acceptor: Wallet): Promise<OrderView> {
-    if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
-    checkKey(key);
+  async decideDispute(key: string, orderId: string, decision: { readonly providerShare: Amount | string; readonly reason: string }, actor: Address): Promise<void> {
     const providerShare = Amount.from(decision.providerShare);
-    await this.submit(undefined, "resolve.intent", { orderId, providerShare: providerShare.toString(), reason: decision.reason, acceptor: acceptor.address }, async (batch, writer) => {
+    await this.submit(key, "decideDispute", { orderId, providerShare: providerShare.toString(), reason: decision.reason, actor }, async (batch, writer) => {
+      if (actor !== this.payments.arbiter.address) throw new MarketError("FORBIDDEN", { actor, action: `decide the dispute of order ${orderId}`, allowed: "the market's arbiter" });
       const order = await this.orderRow(batch, writer, orderId);
       assertOrderTransition(order.status as OrderStatus, "Resolved");
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
-      if (providerShare.gt(escrow.amount)) throw new MarketError("OUT_OF_RANGE", { field: "providerShare", value: providerShare.toString(), min: "0", max: escrow.amount.toString() });
+      if (pending !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `a ${pending.op} of escrow ${escrow.id} is under way` });
       if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
-      const split = resolveDisputeSplit(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason });
+      resolveDisputeSplit(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason });
+      batch.putOrder({ ...order, job: JSON.stringify({ ...jobOf(order), decision: { providerShare: providerShare.toString(), reason: decision.reason, decidedAtMs: batch.nowMs } }) });
+      batch.marketEvent({ type: "DisputeDecided", entityId: order.id, escrowId: escrow.id, providerShare: providerShare.toString() });
+    });
+  }
+
+  /**
+   * The buyer or the provider accepts the arbiter's decision: its split is paid out in one
+   * transaction co-signed by the arbiter and `acceptor`. @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, ESCROW_ERROR (no decision), NOT_A_PARTY, CHAIN_ERROR, SIGNATURE_REQUIRED
+   */
+  async resolveDispute(key: string, orderId: string, acceptor: MessageSigner): Promise<OrderView> {
+    if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
+    checkKey(key);
+    let decided: DisputeDecision | undefined;
+    await this.submit(undefined, "resolve.intent", { orderId, acceptor: acceptor.address }, async (batch, writer) => {
+      const order = await this.orderRow(batch, writer, orderId);
+      assertOrderTransition(order.status as OrderStatus, "Resolved");
+      const { escrow, pending } = await this.escrowOf(batch, writer, order);
+      const decision = jobOf(order).decision;
+      if (escrow.disputeId === undefined || decision === undefined) throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of escrow ${escrow.id} yet` });
+      decided = { disputeId: escrow.disputeId, providerShare: Amount.parse(decision.providerShare), reason: decision.reason };
+      const split = resolveDisputeSplit(escrow, decided);
       this.markPending(batch, escrow, pending, { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }) });
     });
-    await this.payOut(key, orderId, "resolve", async (escrow) => {
-      if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
-      const { resolution } = await this.payments.handleDispute(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason }, acceptor);
-      return { ...summarize({ ...resolution, status: "Resolved" }), transactions: resolution.transactions };
-    });
+    // The intent has no key, so it ran now and read the decision it checked.
+    const checked = decided;
+    if (checked !== undefined) {
+      await this.payOut(key, orderId, "resolve", async (escrow) => {
+        const { resolution } = await this.payments.handleDispute(escrow, checked, acceptor);
+        return { ...summarize({ ...resolution, status: "Resolved" }), transactions: resolution.transactions };
+      });
+    }
     return this.getOrder(orderId);
   }
 

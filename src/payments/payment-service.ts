@@ -12,6 +12,7 @@ import { parseAddress } from "../chain/address.js";
 import type { Address } from "../chain/address.js";
 import type { MoltClient, SettlementPayout } from "../chain/molt-client.js";
 import type { TransactionId } from "../chain/transaction-id.js";
+import type { MessageSigner } from "../chain/signer.js";
 import type { Wallet } from "../chain/wallet.js";
 import { SECONDS_PER_HOUR, assertFeeBps, billingRate } from "../settlement/billing.js";
 import type { ChargeSplit } from "../settlement/billing.js";
@@ -126,7 +127,7 @@ export class PaymentService {
    * Funds a Created escrow from the buyer in one transaction; Locked once it is confirmed.
    * @throws INVALID_STATE_TRANSITION, NOT_A_PARTY, INSUFFICIENT_BALANCE, ESCROW_ERROR, CHAIN_ERROR
    */
-  async fundEscrow(escrow: EscrowAccount, buyer: Wallet): Promise<EscrowStep> {
+  async fundEscrow(escrow: EscrowAccount, buyer: MessageSigner): Promise<EscrowStep> {
     assertEscrowTransition(escrow.state, "Locked");
     this.expectSigner(escrow, buyer, ["buyer"]);
     const { escrow: handle, transaction } = await this.client.createEscrow({ escrowId: escrow.id, buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
@@ -137,7 +138,7 @@ export class PaymentService {
   }
 
   /** The spec's createJobEscrow: open and fund in one call; returns the Locked escrow. @throws as openEscrow and fundEscrow */
-  async createJobEscrow(match: OrderMatch, buyerWallet: Wallet): Promise<EscrowAccount> {
+  async createJobEscrow(match: OrderMatch, buyerWallet: MessageSigner): Promise<EscrowAccount> {
     return (await this.fundEscrow(this.openEscrow(match, buyerWallet.address), buyerWallet)).escrow;
   }
 
@@ -159,7 +160,7 @@ export class PaymentService {
    * confirmation moves the escrow to Disputed and sends nothing.
    * @throws everything settleJob throws, NOT_A_PARTY, ESCROW_ERROR, CHAIN_ERROR
    */
-  async releasePayment(escrow: EscrowAccount, input: JobSettlementInput, cosigner: Wallet): Promise<{ readonly escrow: EscrowAccount; readonly result: SettlementResult }> {
+  async releasePayment(escrow: EscrowAccount, input: JobSettlementInput, cosigner: MessageSigner): Promise<{ readonly escrow: EscrowAccount; readonly result: SettlementResult }> {
     this.expectSigner(escrow, cosigner, ["buyer", "provider"]);
     const nowMs = this.clock.now();
     const result = settleJob(input, { escrow, nowMs, disputeWindowMs: this.disputeWindowMs });
@@ -179,7 +180,7 @@ export class PaymentService {
    * the job never completed, or at once when the provider attests that the job failed.
    * @throws INVALID_STATE_TRANSITION, NOT_A_PARTY, ESCROW_LOCKED, ESCROW_ERROR, INVALID_SIGNATURE, PROOF_MISMATCH, INVALID_FIELD, CHAIN_ERROR
    */
-  async refundPayment(escrow: EscrowAccount, reason: RefundReason, buyer: Wallet): Promise<EscrowStep> {
+  async refundPayment(escrow: EscrowAccount, reason: RefundReason, buyer: MessageSigner): Promise<EscrowStep> {
     assertEscrowTransition(escrow.state, "Refunded");
     this.expectSigner(escrow, buyer, ["buyer"]);
     const nowMs = this.clock.now();
@@ -219,7 +220,7 @@ export class PaymentService {
    * and `acceptor` (the buyer or provider who accepts it); Disputed -> Resolved.
    * @throws INVALID_STATE_TRANSITION, PROOF_MISMATCH, OUT_OF_RANGE, NOT_A_PARTY, ESCROW_ERROR, CHAIN_ERROR
    */
-  async handleDispute(escrow: EscrowAccount, decision: DisputeDecision, acceptor: Wallet): Promise<{ readonly escrow: EscrowAccount; readonly resolution: DisputeResolution }> {
+  async handleDispute(escrow: EscrowAccount, decision: DisputeDecision, acceptor: MessageSigner): Promise<{ readonly escrow: EscrowAccount; readonly resolution: DisputeResolution }> {
     const split = resolveDisputeSplit(escrow, decision);
     this.expectSigner(escrow, acceptor, ["buyer", "provider"]);
     const transactionId = await this.payOut(escrow, acceptor, split);
@@ -239,7 +240,7 @@ export class PaymentService {
     return { escrow: transitionEscrow(escrow, "Resolved", { releasedAt: resolvedAt, settlementTransactionId: transactionId }), resolution };
   }
 
-  private expectSigner(escrow: EscrowAccount, wallet: Wallet, roles: readonly ("buyer" | "provider")[]): void {
+  private expectSigner(escrow: EscrowAccount, wallet: MessageSigner, roles: readonly ("buyer" | "provider")[]): void {
     const role = partyRole(escrow, wallet.address);
     if (role === undefined || !roles.includes(role)) {
       throw new MarketError("NOT_A_PARTY", { escrowId: escrow.id, address: wallet.address, allowed: `the escrow's ${roles.join(" or ")}` });
@@ -251,7 +252,7 @@ export class PaymentService {
    * MOLT that someone sent into the escrow account beyond what was locked goes back to the buyer,
    * so a stray deposit cannot block a settlement.
    */
-  private async payOut(escrow: EscrowAccount, cosigner: Wallet, split: ChargeSplit): Promise<TransactionId> {
+  private async payOut(escrow: EscrowAccount, cosigner: MessageSigner, split: ChargeSplit): Promise<TransactionId> {
     const handle = escrowHandle(escrow);
     const held = await this.client.escrowBalance(handle);
     if (held === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} is closed on chain already` });

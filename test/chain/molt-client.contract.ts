@@ -3,6 +3,7 @@
 // refund / split, exact to the base unit.
 import { describe, expect, it } from "vitest";
 import type { MoltClient } from "../../src/chain/molt-client.js";
+import { PresentedSignature } from "../../src/chain/signer.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { isMarketError } from "../../src/core/errors.js";
@@ -33,6 +34,30 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const made = await Promise.all([1, 2, 3].map(() => chain.createEscrow({ escrowId: nextEscrowId(), buyer: wallet, provider: provider.address, arbiter: arbiter.address, amount: MOLT("1") })));
       expect(new Set(made.map((m) => m.escrow.multisig)).size).toBe(1);
       expect((await chain.balance(wallet.address)).toString()).toBe("7");
+      chain.close();
+    });
+
+    it("a buyer who signs elsewhere funds an escrow: the message asked for, signed, then sent after other transactions", async () => {
+      const { chain, wallet } = await funded("10");
+      const [provider, arbiter] = [Wallet.generate(), Wallet.generate()];
+      const input = { escrowId: nextEscrowId(), provider: provider.address, arbiter: arbiter.address, amount: MOLT("4") };
+      const asked = await chain.createEscrow({ ...input, buyer: new PresentedSignature(wallet.address) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!isMarketError(asked, "SIGNATURE_REQUIRED")) throw new Error(`expected SIGNATURE_REQUIRED, got ${String(asked)}`);
+      expect(asked.details.signer).toBe(wallet.address);
+      const message = asked.details.message;
+      const signature = Buffer.from(wallet.sign(Buffer.from(message, "base64"))).toString("base64");
+      // Other transactions in between: the message keeps its blockhash while the chain accepts it.
+      await chain.airdrop(Wallet.generate().address, MOLT("1"));
+      // A signature for another amount, or a forged one, moves nothing.
+      expect(await rejectionCode(chain.createEscrow({ ...input, amount: MOLT("5"), buyer: new PresentedSignature(wallet.address, { message, signature }) }))).toBe("SIGNATURE_REQUIRED");
+      expect(() => new PresentedSignature(wallet.address, { message, signature: Buffer.from(Wallet.generate().sign(Buffer.from(message, "base64"))).toString("base64") })).toThrow(expect.objectContaining({ code: "INVALID_SIGNATURE" }) as Error);
+      expect((await chain.balance(wallet.address)).toString()).toBe("10");
+      const made = await chain.createEscrow({ ...input, buyer: new PresentedSignature(wallet.address, { message, signature }) });
+      expect((await chain.escrowBalance(made.escrow))?.toString()).toBe("4");
+      expect((await chain.balance(wallet.address)).toString()).toBe("6");
       chain.close();
     });
 

@@ -31,6 +31,7 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   INSUFFICIENT_BALANCE: { address: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", required: "12.5", available: "3" },
   CHAIN_ERROR: { reason: "custom program error: 0x1" },
   INVALID_SIGNATURE: { statement: "attestation", signer: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z" },
+  SIGNATURE_REQUIRED: { signer: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", message: "gAEAAQ==" },
   PROOF_MISMATCH: { field: "proof.gpuCount", expected: "4", actual: "8" },
   NOT_A_PARTY: { escrowId: "esc_x", address: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", allowed: "the buyer or the provider" },
   DISPUTE_WINDOW_OPEN: { escrowId: "esc_x", settleableAt: "2026-01-02T00:00:00.000Z" },
@@ -52,6 +53,7 @@ const EXPECTED_CODES: readonly string[] = [
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
   "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
   "STORE_ERROR", "IDEMPOTENCY_KEY_REUSED", "ESCROW_NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED", "RATE_LIMITED",
+  "SIGNATURE_REQUIRED",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {

@@ -130,7 +130,10 @@ for (const factory of factories) {
       await market.startJob("s2", disputed.orderId, parties.provider.address);
       await market.completeJob("c2", disputed.orderId, attest(proofOf(e2, disputed.orderId, 0), parties.provider), parties.provider.address);
       await market.openDispute("d2", disputed.orderId, openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: e2.id, party: parties.buyer, reason: "slow", openedAtMs: Date.now() }));
-      const resolved = await market.resolveDispute("z2", disputed.orderId, { providerShare: "7.5", reason: "half" }, parties.provider);
+      await expect(market.resolveDispute("z0", disputed.orderId, parties.provider)).rejects.toMatchObject({ code: "ESCROW_ERROR" });
+      await expect(market.decideDispute("y0", disputed.orderId, { providerShare: "7.5", reason: "half" }, parties.buyer.address)).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await market.decideDispute("y1", disputed.orderId, { providerShare: "7.5", reason: "half" }, parties.arbiter.address);
+      const resolved = await market.resolveDispute("z2", disputed.orderId, parties.provider);
       expect(resolved.status).toBe("Resolved");
       const provider = await parties.chain.balance(parties.provider.address);
       const fee = await parties.chain.balance(parties.arbiter.address);

@@ -18,8 +18,10 @@ import {
   lamports,
   pipe,
   setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from "@solana/kit";
+import type { Blockhash } from "@solana/kit";
 import type { Instruction } from "@solana/kit";
 import { getCreateAccountWithSeedInstruction } from "@solana-program/system";
 import { TOKEN_PROGRAM_ADDRESS, getInitializeMint2Instruction, getMintSize } from "@solana-program/token";
@@ -49,6 +51,10 @@ export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
 export const SIGNATURE_FEE_LAMPORTS = 5000n;
 /** Log entries between snapshots by default. */
 export const SNAPSHOT_EVERY_DEFAULT = 1000;
+/** How long a replaced blockhash is still accepted (a validator accepts one for about 150 slots, 60 s). */
+export const BLOCKHASH_VALIDITY_MS = 60_000;
+/** Replaced blockhashes remembered at most (the oldest are forgotten first). */
+export const RECENT_BLOCKHASHES_MAX = 10_000;
 
 /** Options of the embedded chain. */
 export interface EmbeddedClientOptions {
@@ -132,6 +138,8 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   private readonly details = new Map<string, { readonly wire: string; readonly feeLamports: bigint; readonly logs: readonly string[] }>();
   private readonly statusListeners = new Set<(signature: string) => void>();
   private readonly snapshotEvery: number;
+  /** Blockhashes replaced less than BLOCKHASH_VALIDITY_MS ago, with the time they stop being accepted, oldest first. */
+  private readonly recentBlockhashes = new Map<string, number>();
 
   private constructor(
     private svm: LiteSVM,
@@ -246,13 +254,14 @@ export class EmbeddedMoltClient extends MoltTokenClient {
    * changes nothing and is not logged.
    * @throws CHAIN_ERROR
    */
-  protected async execute(instructions: Instruction[], record: TransactionRecord): Promise<Transaction> {
+  protected async execute(instructions: Instruction[], record: TransactionRecord, blockhash?: string): Promise<Transaction> {
     this.fundOperator();
     const started = process.hrtime.bigint();
+    const lifetime = blockhash !== undefined && this.isBlockhashValid(blockhash) ? blockhash : this.svm.latestBlockhash();
     const signed = await pipe(
       createTransactionMessage({ version: 0 }),
       (message) => setTransactionMessageFeePayerSigner(walletSigner(this.operator), message),
-      (message) => this.svm.setTransactionMessageLifetimeUsingLatestBlockhash(message),
+      (message) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: lifetime as Blockhash, lastValidBlockHeight: this.svm.getClock().slot + 150n }, message),
       (message) => appendTransactionMessageInstructions(instructions, message),
       (message) => signTransactionMessageWithSigners(message),
     );
@@ -269,7 +278,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     this.timings.buildSignNs += signedAt - started;
     this.timings.executeNs += executedAt - signedAt;
     this.timings.durableLogNs += loggedAt - executedAt;
-    this.svm.expireBlockhash(); // the next transaction gets a new blockhash, so a repeat is a new transaction
+    this.expireBlockhash();
     if (this.log.seq % this.snapshotEvery === 0) this.snapshot();
     return transaction;
   }
@@ -293,13 +302,42 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   }
 
   /**
+   * The next transaction gets a new blockhash, so that a repeat is a new transaction; the old one is
+   * still accepted for BLOCKHASH_VALIDITY_MS, as a validator accepts recent blockhashes.
+   */
+  private expireBlockhash(): void {
+    const nowMs = this.clock.now();
+    this.recentBlockhashes.set(this.svm.latestBlockhash(), nowMs + BLOCKHASH_VALIDITY_MS);
+    for (const [hash, until] of this.recentBlockhashes) {
+      if (until > nowMs && this.recentBlockhashes.size <= RECENT_BLOCKHASHES_MAX) break;
+      this.recentBlockhashes.delete(hash);
+    }
+    this.svm.expireBlockhash();
+  }
+
+  /** Does the chain still accept transactions built on `blockhash` (the latest, or one replaced less than BLOCKHASH_VALIDITY_MS ago). */
+  isBlockhashValid(blockhash: string): boolean {
+    return blockhash === this.svm.latestBlockhash() || (this.recentBlockhashes.get(blockhash) ?? 0) > this.clock.now();
+  }
+
+  /**
    * Sends a transaction; when it fails but its fee was charged (it failed while executing), logs it
-   * as failed so a replay charges the same fee.
+   * as failed so a replay charges the same fee. A recent blockhash is accepted like the latest one.
    */
   private sendLogged(transaction: Parameters<LiteSVM["sendTransaction"]>[0], wire: Uint8Array): ReturnType<LiteSVM["sendTransaction"]> {
-    const feePayer = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes).staticAccounts[0];
+    const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
+    const feePayer = message.staticAccounts[0];
     const before = feePayer === undefined ? null : this.svm.getBalance(feePayer);
-    const result = this.svm.sendTransaction(transaction);
+    // The runtime knows only its latest blockhash: a recent one is let through here (signatures and
+    // repeats are still checked by the runtime).
+    const recent = message.lifetimeToken !== this.svm.latestBlockhash() && this.isBlockhashValid(message.lifetimeToken);
+    if (recent) this.svm.withBlockhashCheck(false);
+    let result: ReturnType<LiteSVM["sendTransaction"]>;
+    try {
+      result = this.svm.sendTransaction(transaction);
+    } finally {
+      if (recent) this.svm.withBlockhashCheck(true);
+    }
     if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
       this.log.append({ kind: "failed", wire: getBase64Decoder().decode(wire) });
     }

@@ -65,6 +65,9 @@ function dispatch(chain: EmbeddedMoltClient, method: string, args: unknown[]): u
       return chain.slot;
     case "getLatestBlockhash":
       return { context, value: { blockhash: chain.latestBlockhash(), lastValidBlockHeight: chain.slot + BLOCKHASH_VALID_SLOTS } };
+    case "isBlockhashValid":
+      if (typeof args[0] !== "string" || args[0].length > 64) throw new RpcError(-32602, "Invalid param: blockhash must be a base58 string");
+      return { context, value: chain.isBlockhashValid(args[0]) };
     case "getBalance":
       return { context, value: chain.account(addressParam(args[0]) as never)?.lamports ?? 0n };
     case "getMinimumBalanceForRentExemption": {

@@ -14,7 +14,7 @@ import {
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from "@solana/kit";
-import type { Instruction, Rpc, RpcSubscriptions, Signature, SolanaRpcApi, SolanaRpcSubscriptionsApi } from "@solana/kit";
+import type { Blockhash, Instruction, Rpc, RpcSubscriptions, Signature, SolanaRpcApi, SolanaRpcSubscriptionsApi } from "@solana/kit";
 import { systemClock } from "../../core/clock.js";
 import type { Clock } from "../../core/clock.js";
 import { MarketError } from "../../core/errors.js";
@@ -35,6 +35,8 @@ export const CONFIRM_POLL_MS = 200;
 /** Sends of the same signed bytes after transient network errors. */
 export const SEND_ATTEMPTS_MAX = 5;
 const SIGNATURE_FEE_LAMPORTS = 5000n;
+/** Blocks a blockhash stays valid on a Solana cluster. */
+const BLOCKHASH_LIFETIME_BLOCKS = 150n;
 
 /** Options of an RPC client. */
 export interface RpcClientOptions {
@@ -117,8 +119,8 @@ export class RpcMoltClient extends MoltTokenClient {
    * Signs once, sends (again, same bytes, after transient errors) and polls until confirmed.
    * @throws CHAIN_ERROR (refused, or not confirmed before its blockhash expired or the timeout)
    */
-  protected async execute(instructions: Instruction[], record: TransactionRecord): Promise<Transaction> {
-    const { value: latest } = await this.rpc.getLatestBlockhash().send();
+  protected async execute(instructions: Instruction[], record: TransactionRecord, blockhash?: string): Promise<Transaction> {
+    const latest = await this.lifetimeFor(blockhash);
     const signed = await pipe(
       createTransactionMessage({ version: 0 }),
       (message) => setTransactionMessageFeePayerSigner(walletSigner(this.feePayer), message),
@@ -142,6 +144,15 @@ export class RpcMoltClient extends MoltTokenClient {
     } finally {
       watcher?.stop();
     }
+  }
+
+  /** The presented blockhash while the cluster still accepts it (bounded by the 150 blocks a blockhash lives), else the latest. */
+  private async lifetimeFor(blockhash: string | undefined): Promise<{ readonly blockhash: Blockhash; readonly lastValidBlockHeight: bigint }> {
+    if (blockhash !== undefined) {
+      const { value: valid } = await this.rpc.isBlockhashValid(blockhash as Blockhash).send();
+      if (valid) return { blockhash: blockhash as Blockhash, lastValidBlockHeight: (await this.rpc.getBlockHeight().send()) + BLOCKHASH_LIFETIME_BLOCKS };
+    }
+    return (await this.rpc.getLatestBlockhash().send()).value;
   }
 
   private async sendAndConfirm(
