@@ -18,6 +18,8 @@ export interface MessageSigner {
   sign(message: Uint8Array): Uint8Array;
   /** The blockhash the signed message was built on, when the signature was made elsewhere. */
   readonly blockhash?: string;
+  /** True when the key signs elsewhere and has not signed yet: a step only rehearses, to learn the message. */
+  readonly awaitingSignature?: boolean;
 }
 
 /** The blockhash of the first signer that brings one: a transaction must be rebuilt on it to match its signature. */
@@ -47,11 +49,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class PresentedSignature implements MessageSigner {
   readonly address: Address;
   readonly blockhash?: string;
+  readonly awaitingSignature: boolean;
   private readonly presented?: { readonly message: Uint8Array; readonly signature: Uint8Array };
 
   /** @throws INVALID_ADDRESS, INVALID_FIELD (message not a transaction message, too long), INVALID_SIGNATURE */
   constructor(address: string, presented?: { readonly message: string; readonly signature: string }) {
     this.address = parseAddress(address);
+    this.awaitingSignature = presented === undefined;
     if (presented === undefined) return;
     const message = Uint8Array.from(getBase64Encoder().encode(presented.message));
     const signature = Uint8Array.from(getBase64Encoder().encode(presented.signature));

@@ -4,10 +4,14 @@
 import { randomUUID } from "node:crypto";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
-import { MARKET_ERROR_TABLE, MarketError } from "../core/errors.js";
+import { MARKET_ERROR_TABLE, MarketError, isMarketError } from "../core/errors.js";
 import type { MarketErrorCode, MarketErrorDetails } from "../core/errors.js";
+import { Amount } from "../core/amount.js";
 import type { Wallet } from "../chain/wallet.js";
 import { signRequest } from "../server/http-signature.js";
+import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
+import { checkTransactionToSign } from "./transaction-check.js";
+import type { SigningExpectation } from "./transaction-check.js";
 
 /** Attempts of one request when the connection fails (same key, fresh signature each time). */
 export const CLIENT_ATTEMPTS_MAX = 3;
@@ -61,6 +65,81 @@ export interface OrderRequest {
   readonly expiresAt?: string;
 }
 
+/** Rounds of SIGNATURE_REQUIRED one chain step goes through before it gives up (the message changes when the chain moves on). */
+export const SIGNING_ROUNDS_MAX = 3;
+
+/** An order with its match and job, as the server reports it. */
+export interface OrderDetails {
+  readonly orderId: string;
+  readonly status: string;
+  readonly buyerId: string;
+  readonly offerId: string | null;
+  readonly escrowId: string | null;
+  readonly match: MatchView | null;
+  readonly job: {
+    readonly startedAtMs?: number;
+    readonly attestation?: Attestation;
+    readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
+    readonly dispute?: Dispute;
+    readonly decision?: { readonly providerShare: string; readonly reason: string; readonly decidedAtMs: number };
+    readonly settlement?: { readonly status: string; readonly providerPayment: string; readonly platformFee: string; readonly buyerRefund: string; readonly transactions: readonly string[] };
+    readonly settlementDue?: boolean;
+  };
+}
+
+/** A job's escrow, as the server reports it (amounts in MOLT, times ISO 8601). */
+export interface EscrowView {
+  readonly escrowId: string;
+  readonly state: string;
+  readonly orderId: string;
+  readonly offerId: string;
+  readonly buyer: string;
+  readonly provider: string;
+  readonly arbiter: string;
+  readonly feeRecipient: string;
+  readonly amount: string;
+  readonly pricePerHour: string;
+  readonly gpuCount: number;
+  readonly allocatedSeconds: number;
+  readonly feeBps: number;
+  readonly ratePerSecond: string;
+  readonly createdAt: string;
+  readonly lockedUntil: string;
+  readonly address: string;
+  readonly multisig: string;
+  readonly jobEndedAt?: string;
+  readonly proofDigest?: string;
+  readonly disputeId?: string;
+  readonly releasedAt?: string;
+  readonly transactionId?: string;
+  readonly settlementTransactionId?: string;
+}
+
+/** An offer in the book. */
+export interface OfferView {
+  readonly offerId: string;
+  readonly providerId: string;
+  readonly status: string;
+  readonly gpuModel: string;
+  readonly gpuCount: number;
+  readonly freeGpus: number;
+  readonly vramGb: number;
+  readonly pricePerHour: string;
+  readonly availableHours: number;
+  readonly minCommitmentHours: number;
+  readonly features: readonly string[];
+  readonly region?: string;
+  readonly country?: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** Where a chain step is: asking for the transaction, signing it (and what it does), waiting for the chain. */
+export type ChainStepProgress =
+  | { readonly phase: "preparing" }
+  | { readonly phase: "signing"; readonly summary: string }
+  | { readonly phase: "confirming" };
+
 function isCode(code: unknown): code is MarketErrorCode {
   return typeof code === "string" && Object.hasOwn(MARKET_ERROR_TABLE, code);
 }
@@ -105,6 +184,96 @@ export class MarketClient {
     }
   }
 
+  /**
+   * A POST that sends a chain transaction the wallet co-signs: the server answers
+   * SIGNATURE_REQUIRED with the message, which is checked against `expect` before it is signed and
+   * sent back under the same Idempotency-Key. @throws ESCROW_ERROR (a message asking more), the server's MarketError
+   */
+  private async chainStep<T>(path: string, body: Readonly<Record<string, unknown>>, expect: (signer: string) => Promise<SigningExpectation>, key: string, onProgress?: (progress: ChainStepProgress) => void): Promise<T> {
+    const wallet = this.options.wallet;
+    if (wallet === undefined) throw new MarketError("WALLET_ERROR", { reason: `POST ${path} must be signed: give the client a wallet` });
+    onProgress?.({ phase: "preparing" });
+    let chainSignature: { readonly message: string; readonly signature: string } | undefined;
+    for (let round = 1; ; round++) {
+      try {
+        if (chainSignature !== undefined) onProgress?.({ phase: "confirming" });
+        return await this.request<T>("POST", path, chainSignature === undefined ? body : { ...body, chainSignature }, key);
+      } catch (e) {
+        if (!isMarketError(e, "SIGNATURE_REQUIRED") || e.details.signer !== wallet.address || round > SIGNING_ROUNDS_MAX) throw e;
+        const summary = checkTransactionToSign(e.details.message, await expect(wallet.address));
+        onProgress?.({ phase: "signing", summary });
+        const message = Buffer.from(e.details.message, "base64");
+        chainSignature = { message: e.details.message, signature: Buffer.from(wallet.sign(message)).toString("base64") };
+      }
+    }
+  }
+
+  private async payoutExpectation(orderId: string, signer: string): Promise<SigningExpectation> {
+    return { kind: "payout", signer, escrow: (await this.getEscrow(orderId)).address };
+  }
+
+  /** The buyer funds a matched order's escrow with exactly its total cost, co-signing on this machine. @throws the server's MarketError, ESCROW_ERROR */
+  fundEscrow(orderId: string, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<EscrowView> {
+    const expect = async (signer: string): Promise<SigningExpectation> => {
+      const match = (await this.getOrder(orderId)).match;
+      if (match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: "unmatched", to: "Escrowed" });
+      return { kind: "fund", signer, amount: Amount.parse(match.totalCost) };
+    };
+    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/fund`, {}, expect, options.key ?? randomUUID(), options.onProgress);
+  }
+
+  /** Settles a completed job, co-signed by the wallet (buyer with its confirmation, or provider after the dispute window). @throws the server's MarketError, ESCROW_ERROR */
+  settle(orderId: string, input: { readonly actualHours: string; readonly confirmation?: Confirmation }, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
+    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/settle`, { ...input }, (signer) => this.payoutExpectation(orderId, signer), options.key ?? randomUUID(), options.onProgress);
+  }
+
+  /** The buyer has a failed or timed-out job's escrow refunded. @throws the server's MarketError, ESCROW_ERROR */
+  refund(orderId: string, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
+    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/refund`, {}, (signer) => this.payoutExpectation(orderId, signer), options.key ?? randomUUID(), options.onProgress);
+  }
+
+  /** A party accepts the arbiter's decision on a dispute, which pays it out. @throws the server's MarketError, ESCROW_ERROR */
+  acceptDecision(orderId: string, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
+    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/dispute/accept`, {}, (signer) => this.payoutExpectation(orderId, signer), options.key ?? randomUUID(), options.onProgress);
+  }
+
+  /** The arbiter decides a dispute's split (the provider's gross share in MOLT). @throws FORBIDDEN, the server's MarketError */
+  decideDispute(orderId: string, decision: { readonly providerShare: string; readonly reason: string }, key?: string): Promise<OrderDetails> {
+    return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/dispute/decide`, decision, key);
+  }
+
+  /** The provider starts the job. @throws FORBIDDEN, INVALID_STATE_TRANSITION */
+  startJob(orderId: string, key?: string): Promise<{ readonly orderId: string; readonly status: string }> {
+    return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/start`, undefined, key);
+  }
+
+  /** The provider completes (exit 0) or fails (non-zero exit) the job with its attested proof. @throws FORBIDDEN, INVALID_SIGNATURE, PROOF_MISMATCH */
+  endJob(orderId: string, action: "complete" | "fail", attestation: Attestation, key?: string): Promise<{ readonly orderId: string; readonly status: string }> {
+    return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/${action}`, { attestation }, key);
+  }
+
+  /** The buyer or provider opens a dispute with its signed statement. @throws FORBIDDEN, DISPUTE_WINDOW_CLOSED */
+  openDispute(orderId: string, dispute: Dispute, key?: string): Promise<{ readonly orderId: string; readonly status: string }> {
+    return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/dispute`, { dispute }, key);
+  }
+
+  /** An order's escrow. @throws ORDER_NOT_FOUND, ESCROW_NOT_FOUND */
+  getEscrow(orderId: string): Promise<EscrowView> {
+    return this.request("GET", `/v1/orders/${encodeURIComponent(orderId)}/escrow`);
+  }
+
+  /** Offers in the book, oldest first, optionally of one provider or GPU model. */
+  async listOffers(filter: { readonly provider?: string; readonly model?: string; readonly after?: string; readonly limit?: number } = {}): Promise<readonly OfferView[]> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(filter) as [string, string | number | undefined][]) if (value !== undefined) params.set(name, String(value));
+    return (await this.request<{ offers: OfferView[] }>("GET", `/v1/offers?${params.toString()}`)).offers;
+  }
+
+  /** One offer. @throws OFFER_NOT_FOUND */
+  getOffer(offerId: string): Promise<OfferView> {
+    return this.request("GET", `/v1/offers/${encodeURIComponent(offerId)}`);
+  }
+
   /** Lists capacity as the client's wallet. @throws the server's MarketError */
   addOffer(offer: OfferRequest, key?: string): Promise<{ readonly offerId: string }> {
     return this.request("POST", "/v1/offers", offer, key);
@@ -125,8 +294,8 @@ export class MarketClient {
     return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/cancel`, undefined, key);
   }
 
-  /** An order's status. @throws ORDER_NOT_FOUND */
-  getOrder(orderId: string): Promise<{ readonly orderId: string; readonly status: string; readonly buyerId: string; readonly offerId: string | null; readonly escrowId: string | null }> {
+  /** An order with its match and job. @throws ORDER_NOT_FOUND */
+  getOrder(orderId: string): Promise<OrderDetails> {
     return this.request("GET", `/v1/orders/${encodeURIComponent(orderId)}`);
   }
 

@@ -428,11 +428,12 @@ export class Marketplace {
   /**
    * Records that a chain step is about to be sent. One step at a time per escrow: a second one
    * while the first is under way is refused (after a crash, start-up reconciliation clears it).
+   * A signer still to sign elsewhere only rehearses the step: nothing is marked, nothing can be sent.
    * @throws ESCROW_ERROR
    */
-  private markPending(batch: BatchBuilder, escrow: EscrowAccount, current: Pending | undefined, pending: Pending): void {
+  private markPending(batch: BatchBuilder, escrow: EscrowAccount, current: Pending | undefined, pending: Pending, signer: MessageSigner): void {
     if (current !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `a ${current.op} of escrow ${escrow.id} is under way; retry once it has ended` });
-    this.putEscrow(batch, escrow, pending);
+    if (signer.awaitingSignature !== true) this.putEscrow(batch, escrow, pending);
   }
 
   /** Clears the pending mark of an order's escrow as it is now (a step was refused, or never sent). */
@@ -461,13 +462,13 @@ export class Marketplace {
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `fund order ${orderId}`, allowed: "its buyer" });
       if (order.escrowId !== null) {
         const { escrow, pending } = await this.escrowOf(batch, writer, order);
-        if (escrow.state === "Created") this.markPending(batch, escrow, pending, { op: "fund" });
+        if (escrow.state === "Created") this.markPending(batch, escrow, pending, { op: "fund" }, buyer);
         return { escrowId: escrow.id };
       }
       if (order.status !== "Matched" || order.match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
       const escrow = this.payments.openEscrow(decodeMatch(order.match), buyer.address);
       batch.putOrder({ ...order, escrowId: escrow.id });
-      this.putEscrow(batch, escrow, { op: "fund" });
+      this.putEscrow(batch, escrow, buyer.awaitingSignature === true ? undefined : { op: "fund" });
       return { escrowId: escrow.id };
     });
     const { escrow } = await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId));
@@ -476,7 +477,7 @@ export class Marketplace {
     try {
       funded = (await this.adoptFunding(escrow)) ?? (await this.payments.fundEscrow(escrow, buyer)).escrow;
     } catch (e) {
-      await this.clearPending(orderId);
+      if (buyer.awaitingSignature !== true) await this.clearPending(orderId);
       throw e;
     }
     await this.submit(key, "fundEscrow", { orderId, buyer: buyer.address }, (batch, writer) => this.recordFunded(batch, writer, orderId, funded));
@@ -507,6 +508,13 @@ export class Marketplace {
       this.expectProvider(order, actor, "start");
       this.transition(batch, order, "Running", { ...jobOf(order), startedAtMs: batch.nowMs });
     });
+  }
+
+  /** Throws FORBIDDEN unless `actor` is the order's buyer or its match's provider (checked before the order's state, so an outsider learns nothing of it). */
+  private expectParty(order: OrderRow, actor: string, action: string): void {
+    if (actor !== order.buyerId && actor !== (order.match === null ? undefined : decodeMatch(order.match).providerId)) {
+      throw new MarketError("FORBIDDEN", { actor, action: `${action} order ${order.id}`, allowed: "its buyer or the provider of its match" });
+    }
   }
 
   private expectProvider(order: OrderRow, actor: string, action: string): void {
@@ -557,6 +565,7 @@ export class Marketplace {
     let settlementInput: JobSettlementInput | undefined;
     const intent = (await this.submit(undefined, "settle.intent", args, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
+      this.expectParty(order, cosigner.address, "settle");
       assertOrderTransition(order.status as OrderStatus, "Settled");
       const job = jobOf(order);
       if (job.attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
@@ -569,13 +578,13 @@ export class Marketplace {
         this.transition(batch, order, "Disputed", { ...job, failure: { reason: result.status.reason } });
         return { disputed: true };
       }
-      this.markPending(batch, escrow, pending, { op: "settle", outcome: summarize(result) });
+      this.markPending(batch, escrow, pending, { op: "settle", outcome: summarize(result) }, cosigner);
       return { disputed: false };
     })) as { disputed: boolean };
     // The intent has no key, so it ran now and built the input it checked.
     const checked = settlementInput;
     if (!intent.disputed && checked !== undefined) {
-      await this.payOut(key, orderId, "settle", async (escrow) => {
+      await this.payOut(key, orderId, "settle", cosigner, async (escrow) => {
         const { result } = await this.payments.releasePayment(escrow, checked, cosigner);
         return { ...summarize(result), transactions: result.transactions };
       });
@@ -595,9 +604,9 @@ export class Marketplace {
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `refund order ${orderId}`, allowed: "its buyer" });
       assertOrderTransition(order.status as OrderStatus, "Refunded");
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
-      this.markPending(batch, escrow, pending, { op: "refund" });
+      this.markPending(batch, escrow, pending, { op: "refund" }, buyer);
     });
-    await this.payOut(key, orderId, "refund", async (escrow) => {
+    await this.payOut(key, orderId, "refund", buyer, async (escrow) => {
       const attestation = jobOf(await this.orderRow(undefined, undefined, orderId)).failure?.attestation;
       const reason: RefundReason = attestation === undefined ? { kind: "timeout" } : { kind: "jobFailed", attestation };
       const { transactions } = await this.payments.refundPayment(escrow, reason, buyer);
@@ -610,10 +619,7 @@ export class Marketplace {
   async openDispute(key: string, orderId: string, dispute: Dispute): Promise<void> {
     await this.submit(key, "openDispute", { orderId, dispute }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
-      // Who may dispute is checked before the order's state, so an outsider learns nothing of it.
-      if (dispute.openedBy !== order.buyerId && dispute.openedBy !== (order.match === null ? undefined : decodeMatch(order.match).providerId)) {
-        throw new MarketError("FORBIDDEN", { actor: dispute.openedBy, action: `dispute order ${orderId}`, allowed: "its buyer or the provider of its match" });
-      }
+      this.expectParty(order, dispute.openedBy, "dispute");
       assertOrderTransition(order.status as OrderStatus, "Disputed");
       const { escrow } = await this.escrowOf(batch, writer, order);
       this.putEscrow(batch, this.payments.openDispute(escrow, dispute), undefined);
@@ -652,18 +658,19 @@ export class Marketplace {
     let decided: DisputeDecision | undefined;
     await this.submit(undefined, "resolve.intent", { orderId, acceptor: acceptor.address }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
+      this.expectParty(order, acceptor.address, "accept the dispute decision of");
       assertOrderTransition(order.status as OrderStatus, "Resolved");
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
       const decision = jobOf(order).decision;
       if (escrow.disputeId === undefined || decision === undefined) throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of escrow ${escrow.id} yet` });
       decided = { disputeId: escrow.disputeId, providerShare: Amount.parse(decision.providerShare), reason: decision.reason };
       const split = resolveDisputeSplit(escrow, decided);
-      this.markPending(batch, escrow, pending, { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }) });
+      this.markPending(batch, escrow, pending, { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }) }, acceptor);
     });
     // The intent has no key, so it ran now and read the decision it checked.
     const checked = decided;
     if (checked !== undefined) {
-      await this.payOut(key, orderId, "resolve", async (escrow) => {
+      await this.payOut(key, orderId, "resolve", acceptor, async (escrow) => {
         const { resolution } = await this.payments.handleDispute(escrow, checked, acceptor);
         return { ...summarize({ ...resolution, status: "Resolved" }), transactions: resolution.transactions };
       });
@@ -689,13 +696,13 @@ export class Marketplace {
   }
 
   /** Sends a recorded payout, then records its outcome; on a refusal the pending mark is cleared. */
-  private async payOut(key: string, orderId: string, op: "settle" | "refund" | "resolve", send: (escrow: EscrowAccount) => Promise<SettlementSummary & { readonly transactions: readonly string[] }>): Promise<void> {
+  private async payOut(key: string, orderId: string, op: "settle" | "refund" | "resolve", signer: MessageSigner, send: (escrow: EscrowAccount) => Promise<SettlementSummary & { readonly transactions: readonly string[] }>): Promise<void> {
     const { escrow } = await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId));
     let outcome: SettlementSummary & { readonly transactions: readonly string[] };
     try {
       outcome = await send(escrow);
     } catch (e) {
-      await this.clearPending(orderId);
+      if (signer.awaitingSignature !== true) await this.clearPending(orderId);
       throw e;
     }
     await this.submit(key, op, { orderId }, (batch, writer) => this.recordPayout(batch, writer, orderId, op, outcome));

@@ -412,6 +412,26 @@ export class OrderBook {
     return offers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /**
+   * Offers held (active and paused), oldest first, optionally of one provider and one GPU model
+   * (normalized); at most `limit`, after the offer id `after`. @throws OUT_OF_RANGE (limit)
+   */
+  listOffers(filter: { readonly providerId?: string; readonly gpuModel?: string; readonly after?: string }, limit: number): BookOffer[] {
+    this.checkLimit(limit);
+    const t = this.table;
+    const provider = filter.providerId === undefined ? undefined : t.providers.lookup(filter.providerId);
+    const model = filter.gpuModel === undefined ? undefined : t.models.lookup(normalizeGpuModel(filter.gpuModel));
+    if (provider === -1 || model === -1) return [];
+    const offers: BookOffer[] = [];
+    for (let slot = 0; slot < t.highWater; slot++) {
+      if (t.status[slot] === SLOT_FREE) continue;
+      if ((provider !== undefined && t.provider[slot] !== provider) || (model !== undefined && t.model[slot] !== model)) continue;
+      const offer = t.materialize(slot);
+      if (filter.after === undefined || offer.id > filter.after) offers.push(offer);
+    }
+    return offers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, limit);
+  }
+
   /** Sets a provider's reputation in [0, 1] (default 0.5); it weighs in every later score. @throws OUT_OF_RANGE */
   setProviderReputation(providerId: string, reputation: number): void {
     this.storeReputation(providerId, reputation);

@@ -2,7 +2,7 @@
 // elsewhere), TypeBox schemas for bodies and responses, RFC 9421 signatures on every mutating
 // request, Idempotency-Key on every POST, and MarketErrors as { code, message, details }.
 import { Type } from "@sinclair/typebox";
-import type { Static, TSchema } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import rateLimit from "@fastify/rate-limit";
 import websocket from "@fastify/websocket";
@@ -24,6 +24,8 @@ import type { Address } from "../chain/address.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
 import { registerFeed } from "./feed.js";
+import { registerSettlementRoutes } from "./settlement-routes.js";
+import { AddressText, AttestationBody, DisputeBody, EventBody, IdParams, MatchBody, ModelStats, OfferBody, OrderBody, QueryInt, QuoteQuery, Decimal, SubmittedOrder, respond } from "./schemas.js";
 import { NonceStore, verifyRequest } from "./http-signature.js";
 
 /** Named bounds of the HTTP API. */
@@ -50,119 +52,6 @@ export interface AppDeps {
   /** Requests per minute per client address (default SERVER_LIMITS.requestsPerMinute). */
   readonly requestsPerMinute?: number;
 }
-
-const ErrorBody = Type.Object({ code: Type.String(), message: Type.String(), details: Type.Record(Type.String(), Type.Unknown()) });
-const Decimal = Type.String({ pattern: "^\\d{1,20}(\\.\\d{1,9})?$", description: "MOLT as a decimal string" });
-const Feature = Type.Union(["NvLink", "Infiniband", "FP8", "HighBandwidthMemory", "DedicatedHost"].map((f) => Type.Literal(f)));
-const Location = Type.Object({ region: Type.Optional(Type.String({ maxLength: 64 })), country: Type.Optional(Type.String({ minLength: 2, maxLength: 2 })) }, { additionalProperties: false });
-const OfferBody = Type.Object(
-  {
-    gpuCapacity: Type.Object(
-      {
-        gpuCount: Type.Integer({ minimum: 1, maximum: 1024 }),
-        gpuModel: Type.String({ minLength: 1, maxLength: 128 }),
-        vramGb: Type.Integer({ minimum: 1, maximum: 2048 }),
-        computeCapability: Type.Optional(Type.String({ maxLength: 8 })),
-        memoryBandwidth: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-        currentUtilization: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
-      },
-      { additionalProperties: false },
-    ),
-    pricePerHour: Decimal,
-    availableHours: Type.Integer({ minimum: 1, maximum: 8784 }),
-    minCommitmentHours: Type.Optional(Type.Integer({ minimum: 0, maximum: 8784 })),
-    expiresAt: Type.Optional(Type.String({ format: "date-time", maxLength: 40 })),
-    features: Type.Optional(Type.Array(Feature, { maxItems: 10 })),
-    location: Type.Optional(Location),
-  },
-  { additionalProperties: false },
-);
-const OrderBody = Type.Object(
-  {
-    requirements: Type.Object(
-      {
-        minGpuCount: Type.Integer({ minimum: 1, maximum: 1024 }),
-        minVramGb: Type.Integer({ minimum: 0, maximum: 2048 }),
-        maxPricePerHour: Decimal,
-        estimatedHours: Type.Integer({ minimum: 1, maximum: 8784 }),
-        preferredModels: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 16 })),
-        requiredFeatures: Type.Optional(Type.Array(Feature, { maxItems: 10 })),
-        location: Type.Optional(Location),
-      },
-      { additionalProperties: false },
-    ),
-    maxBudget: Type.Optional(Decimal),
-    priority: Type.Optional(Type.Union(["Low", "Normal", "High", "Critical"].map((p) => Type.Literal(p)))),
-    expiresAt: Type.Optional(Type.String({ format: "date-time", maxLength: 40 })),
-  },
-  { additionalProperties: false },
-);
-const MatchBody = Type.Object({
-  orderId: Type.String(),
-  offerId: Type.String(),
-  providerId: Type.String(),
-  gpuCount: Type.Integer(),
-  pricePerHour: Type.String(),
-  hours: Type.Integer(),
-  totalCost: Type.String(),
-  score: Type.Number(),
-});
-/** A whole number in a query string (query values are text; nothing is coerced). */
-const QueryInt = Type.String({ pattern: "^\\d{1,9}$" });
-const QuoteQuery = Type.Object(
-  {
-    gpus: QueryInt,
-    vram: Type.Optional(QueryInt),
-    maxPrice: Decimal,
-    hours: QueryInt,
-    features: Type.Optional(Type.String({ maxLength: 128, description: "comma-separated features" })),
-    region: Type.Optional(Type.String({ maxLength: 64 })),
-    country: Type.Optional(Type.String({ minLength: 2, maxLength: 2 })),
-    limit: Type.Optional(QueryInt),
-  },
-  { additionalProperties: false },
-);
-const ModelStats = Type.Object({ gpuModel: Type.String(), offers: Type.Integer(), freeGpus: Type.Integer(), lowestPrice: Type.String(), medianPrice: Type.String() });
-const EventBody = Type.Object({ seq: Type.Integer(), type: Type.String(), entityId: Type.String(), atMs: Type.Integer(), node: Type.String(), payload: Type.String() });
-const Address = Type.String({ pattern: "^[1-9A-HJ-NP-Za-km-z]{32,44}$" });
-const Digest = Type.String({ pattern: "^[0-9a-f]{64}$" });
-const SignatureHex = Type.String({ pattern: "^[0-9a-f]{128}$" });
-const ProofBody = Type.Object(
-  {
-    escrowId: Type.String({ maxLength: 64 }),
-    orderId: Type.String({ maxLength: 64 }),
-    offerId: Type.String({ maxLength: 64 }),
-    provider: Address,
-    gpuModel: Type.String({ maxLength: 128 }),
-    gpuCount: Type.Integer({ minimum: 1, maximum: 1024 }),
-    startedAtMs: Type.Integer({ minimum: 0 }),
-    endedAtMs: Type.Integer({ minimum: 0 }),
-    exitStatus: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }),
-    outputDigest: Digest,
-    usageDigest: Digest,
-  },
-  { additionalProperties: false },
-);
-const AttestationBody = Type.Object({ attestation: Type.Object({ proof: ProofBody, signature: SignatureHex }, { additionalProperties: false }) }, { additionalProperties: false });
-const DisputeBody = Type.Object(
-  {
-    dispute: Type.Object(
-      {
-        id: Type.String({ maxLength: 64 }),
-        escrowId: Type.String({ maxLength: 64 }),
-        openedBy: Address,
-        reason: Type.String({ maxLength: 256 }),
-        evidence: Type.Array(Digest, { maxItems: 16 }),
-        openedAtMs: Type.Integer({ minimum: 0 }),
-        signature: SignatureHex,
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-const SubmittedOrder = Type.Object({ orderId: Type.String(), status: Type.String(), match: Type.Optional(MatchBody) });
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -207,9 +96,6 @@ function marketMetrics(market: Marketplace): { readonly registry: Registry; read
   return { registry, requests };
 }
 
-function respond(schema: TSchema): Record<number, TSchema> {
-  return { 200: schema, 400: ErrorBody, 401: ErrorBody, 402: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody, 422: ErrorBody };
-}
 
 /**
  * Builds the app (not listening). Invariants: a mutating request runs only with a valid signature
@@ -300,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   registerFeed(app, deps.market);
+  registerSettlementRoutes(app, { market: deps.market, authOf });
 
   app.get("/healthz", { schema: { response: { 200: Type.Object({ status: Type.Literal("ok"), seq: Type.Integer() }) } } }, () => ({ status: "ok" as const, seq: deps.market.lastSeq }));
 
@@ -359,7 +246,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return send(reply, { orderId: request.params.id, status: (await deps.market.getOrder(request.params.id)).status });
   });
 
-  app.get("/v1/balances/:address", { schema: { params: Type.Object({ address: Address }), response: respond(Type.Object({ address: Type.String(), molt: Type.String() })) } }, async (request, reply) => {
+  app.get("/v1/balances/:address", { schema: { params: Type.Object({ address: AddressText }), response: respond(Type.Object({ address: Type.String(), molt: Type.String() })) } }, async (request, reply) => {
     const address = parseAddress(request.params.address);
     return send(reply, { address, molt: (await deps.market.payments.client.balance(address)).toString() });
   });
@@ -368,11 +255,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { caller, key } = authOf(request);
     // Minting test MOLT is refused on mainnet and capped per airdrop by the chain client.
     return send(reply, await deps.market.airdrop(key, caller, Amount.parse(request.body.molt)));
-  });
-
-  app.get("/v1/orders/:id", { schema: { params: IdParams, response: respond(Type.Object({ orderId: Type.String(), status: Type.String(), buyerId: Type.String(), offerId: Type.Union([Type.String(), Type.Null()]), escrowId: Type.Union([Type.String(), Type.Null()]) })) } }, async (request, reply) => {
-    const order = await deps.market.getOrder(request.params.id);
-    return send(reply, { orderId: order.orderId, status: order.status, buyerId: order.buyerId, offerId: order.offerId, escrowId: order.escrowId });
   });
 
   app.get("/v1/quote", { schema: { querystring: QuoteQuery, response: respond(Type.Object({ matches: Type.Array(MatchBody) })) } }, (request, reply) => {

@@ -58,9 +58,15 @@ describe("HTTP security battery", () => {
       [`/v1/orders/${orderId}/complete`, { attestation: attest(proof, parties.provider) }],
       [`/v1/orders/${orderId}/fail`, { attestation: attest(failed, parties.provider) }],
       [`/v1/orders/${orderId}/dispute`, { dispute: openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: escrow.id, party: stranger, reason: "not mine", openedAtMs: Date.now() }) }],
+      [`/v1/orders/${orderId}/fund`, {}],
+      [`/v1/orders/${orderId}/settle`, { actualHours: "0.5" }],
+      [`/v1/orders/${orderId}/refund`, {}],
+      [`/v1/orders/${orderId}/dispute/accept`, {}],
+      [`/v1/orders/${orderId}/dispute/decide`, { providerShare: "1", reason: "mine" }],
     ];
-    const callers = [stranger, parties.arbiter];
     for (const [url, body] of cases) {
+      // The arbiter decides disputes: for that route the buyer and the provider are the outsiders.
+      const callers = url.endsWith("/decide") ? [stranger, parties.buyer, parties.provider] : [stranger, parties.arbiter];
       for (const caller of callers) {
         const seq = market.lastSeq;
         const response = await post(caller, url, body);
@@ -72,10 +78,12 @@ describe("HTTP security battery", () => {
     expect((await post(parties.buyer, `/v1/offers/${offerId}/pause`, undefined)).statusCode).toBe(403);
     expect((await post(parties.provider, `/v1/orders/${restingId}/cancel`, undefined)).statusCode).toBe(403);
     expect((await post(parties.buyer, `/v1/orders/${orderId}/start`, undefined)).statusCode).toBe(403);
+    expect((await post(parties.provider, `/v1/orders/${orderId}/fund`, {})).statusCode).toBe(403);
+    expect((await post(parties.provider, `/v1/orders/${orderId}/refund`, {})).statusCode).toBe(403);
   });
 
   it("fast-check bodies on every POST route get a 4xx, never a 5xx, and change nothing", async () => {
-    const routes = ["/v1/offers", "/v1/orders", `/v1/offers/${offerId}/pause`, `/v1/orders/${restingId}/cancel`, `/v1/orders/${orderId}/complete`, `/v1/orders/${orderId}/fail`, `/v1/orders/${orderId}/dispute`, "/v1/airdrops"];
+    const routes = ["/v1/offers", "/v1/orders", `/v1/offers/${offerId}/pause`, `/v1/orders/${restingId}/cancel`, `/v1/orders/${orderId}/complete`, `/v1/orders/${orderId}/fail`, `/v1/orders/${orderId}/dispute`, "/v1/airdrops", `/v1/orders/${orderId}/fund`, `/v1/orders/${orderId}/settle`, `/v1/orders/${orderId}/refund`, `/v1/orders/${orderId}/dispute/decide`, `/v1/orders/${orderId}/dispute/accept`];
     // Strings that are never a valid MOLT amount, so no generated body is a valid command by chance.
     const notDecimal = fc.string().filter((text) => !/^\d/.test(text));
     const body = fc.oneof(
@@ -84,11 +92,13 @@ describe("HTTP security battery", () => {
       fc.record({ requirements: fc.record({ minGpuCount: fc.integer({ min: -5, max: 5000 }), minVramGb: fc.integer(), maxPricePerHour: notDecimal, estimatedHours: fc.integer() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
       fc.record({ attestation: fc.record({ proof: fc.dictionary(fc.string(), fc.jsonValue()), signature: fc.string({ unit: fc.constantFrom("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"), maxLength: 130 }) }) }),
       fc.record({ molt: fc.oneof(notDecimal, fc.constant("-1"), fc.constant("0"), fc.constant("99999999999")) }),
+      fc.record({ actualHours: fc.oneof(notDecimal, fc.constant("0.5"), fc.double()), confirmation: fc.dictionary(fc.string(), fc.jsonValue()), chainSignature: fc.record({ message: fc.base64String({ maxLength: 200 }), signature: fc.base64String({ minLength: 88, maxLength: 88 }) }) }, { requiredKeys: [] }),
+      fc.record({ providerShare: fc.oneof(notDecimal, fc.constant("1")), reason: fc.string() }, { requiredKeys: [] }),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), body, fc.constantFrom(parties.provider, parties.buyer, stranger), async (url, value, caller) => {
         // Routes without a body ignore one: their owner's request is valid whatever it carries (the 403 matrix covers the rest).
-        fc.pre(!((url.endsWith("/pause") && caller === parties.provider) || (url.endsWith("/cancel") && caller === parties.buyer)));
+        fc.pre(!((url.endsWith("/pause") && caller === parties.provider) || (url.endsWith("/cancel") && caller === parties.buyer) || (url.endsWith("/fund") && caller === parties.buyer)));
         const seq = market.lastSeq;
         const response = await post(caller, url, value);
         expect(response.statusCode, `${url} ${JSON.stringify(value).slice(0, 200)} -> ${response.body.slice(0, 300)}`).toBeGreaterThanOrEqual(400);

@@ -1,0 +1,83 @@
+// What a client checks before it co-signs a chain transaction the server built: its key may do
+// only what the step needs. Funding: one transfer of exactly the escrowed amount from its own
+// token account. A payout: only as a co-signer of transfers out of, and the closing of, the order's
+// escrow account. Anything else (paying fees, another program, another account) is refused, so a
+// dishonest server cannot spend a party's MOLT or SOL. Pure.
+import { getBase64Encoder, getCompiledTransactionMessageDecoder } from "@solana/kit";
+import { ASSOCIATED_TOKEN_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import { Amount } from "../core/amount.js";
+import { MarketError } from "../core/errors.js";
+
+/** SPL Token instruction tags the checks know. */
+const TRANSFER_CHECKED = 12;
+const CLOSE_ACCOUNT = 9;
+const INITIALIZE_MULTISIG_2 = 19;
+
+/** What a step may ask a party to sign. */
+export type SigningExpectation =
+  /** Funding: one TransferChecked of `amount` from the signer's own account, as its sole authority. */
+  | { readonly kind: "fund"; readonly signer: string; readonly amount: Amount }
+  /** A payout: the signer only co-signs (as a multisig member) transfers out of `escrow` and its closing. */
+  | { readonly kind: "payout"; readonly signer: string; readonly escrow: string };
+
+function refuse(reason: string): never {
+  throw new MarketError("ESCROW_ERROR", { reason: `refused to sign the server's transaction: ${reason}` });
+}
+
+function u64le(data: Uint8Array, offset: number): bigint {
+  let value = 0n;
+  for (let i = 7; i >= 0; i--) value = (value << 8n) | BigInt(data[offset + i] ?? 0);
+  return value;
+}
+
+/**
+ * Checks a transaction message (base64, as SIGNATURE_REQUIRED gives it) against what the step
+ * needs from `expectation.signer`, and says in words what signing it does.
+ * @throws ESCROW_ERROR (the message asks for more, or is not a transaction message)
+ */
+export function checkTransactionToSign(messageBase64: string, expectation: SigningExpectation): string {
+  let message: ReturnType<ReturnType<typeof getCompiledTransactionMessageDecoder>["decode"]>;
+  try {
+    message = getCompiledTransactionMessageDecoder().decode(Uint8Array.from(getBase64Encoder().encode(messageBase64)));
+  } catch {
+    return refuse("it is not a transaction message");
+  }
+  if (!("instructions" in message)) return refuse(`transaction version ${String(message.version)} is not one this client reads`);
+  const accounts = message.staticAccounts as readonly string[];
+  const signerIndex = accounts.indexOf(expectation.signer);
+  if (signerIndex < 0 || signerIndex >= message.header.numSignerAccounts) refuse("it does not ask this wallet to sign");
+  if (signerIndex === 0) refuse("it would make this wallet pay the fees");
+  let transferred: Amount | undefined;
+  let payouts = 0;
+  for (const instruction of message.instructions) {
+    const indices = instruction.accountIndices ?? [];
+    if (!indices.includes(signerIndex)) continue;
+    const program = accounts[instruction.programAddressIndex];
+    const data = Uint8Array.from(instruction.data ?? []);
+    // Creating the wallet's own token account for a payout (accounts: payer, account, owner, ...) needs no authority of it.
+    if (program === ASSOCIATED_TOKEN_PROGRAM_ADDRESS && indices.indexOf(signerIndex) === 2 && indices.lastIndexOf(signerIndex) === 2) continue;
+    if (program !== TOKEN_PROGRAM_ADDRESS) refuse(`it uses this wallet in a call to program ${program ?? "?"}`);
+    const tag = data[0];
+    // Naming the wallet as a member of the escrow's multisig (accounts: multisig, members...) gives no one its authority.
+    if (tag === INITIALIZE_MULTISIG_2 && indices.indexOf(signerIndex) >= 1 && indices[0] !== signerIndex) continue;
+    if (expectation.kind === "fund") {
+      // TransferChecked accounts: source, mint, destination, authority.
+      if (tag !== TRANSFER_CHECKED || indices[3] !== signerIndex || indices.length !== 4 || transferred !== undefined) refuse("it asks more of this wallet than one transfer into the escrow");
+      transferred = Amount.fromLamports(u64le(data, 1));
+      if (!transferred.equals(expectation.amount)) refuse(`it transfers ${transferred.toString()} MOLT, the escrow is ${expectation.amount.toString()} MOLT`);
+      continue;
+    }
+    // TransferChecked: source, mint, destination, owner, signers...; CloseAccount: account, destination, owner, signers...
+    const source = accounts[indices[0] ?? -1];
+    if ((tag !== TRANSFER_CHECKED && tag !== CLOSE_ACCOUNT) || source !== expectation.escrow || indices.indexOf(signerIndex) < 4 - (tag === CLOSE_ACCOUNT ? 1 : 0)) {
+      refuse(`it uses this wallet for something other than paying out escrow ${expectation.escrow}`);
+    }
+    payouts++;
+  }
+  if (expectation.kind === "fund") {
+    if (transferred === undefined) refuse("it does not fund the escrow");
+    return `moves ${transferred.toString()} MOLT from your wallet into the escrow`;
+  }
+  if (payouts === 0) refuse(`it does not pay out escrow ${expectation.escrow}`);
+  return `co-signs the payout of escrow ${expectation.escrow}`;
+}
