@@ -9,6 +9,9 @@ import type { OfferRequest, OrderRequest } from "../client/client.js";
 import { Wallet } from "../chain/wallet.js";
 import { parseFeature } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
+import { JOB_USAGE, runJobCommand } from "./job-commands.js";
+import { progressDisplay } from "./progress.js";
+import type { Progress } from "./progress.js";
 
 /** Where the CLI finds the server when neither --server nor MOLT_SERVER_URL says. */
 export const DEFAULT_SERVER_URL = "http://127.0.0.1:8080";
@@ -27,7 +30,7 @@ export const CLIENT_USAGE = `Usage:
   molt-market order cancel|show ORDER_ID
   molt-market order quote --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC]
   molt-market stats
-
+${JOB_USAGE}
 Every command takes --server URL (default $MOLT_SERVER_URL or ${DEFAULT_SERVER_URL}),
 --wallet PATH (default $MOLT_WALLET_PATH or ${DEFAULT_WALLET_PATH}), --key K (Idempotency-Key:
 repeat a command with the same key and it takes effect once) and --json.
@@ -50,6 +53,18 @@ const OPTIONS = {
   region: { type: "string" },
   country: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
+  mine: { type: "boolean", default: false },
+  provider: { type: "string" },
+  limit: { type: "string" },
+  output: { type: "string" },
+  usage: { type: "string" },
+  started: { type: "string" },
+  ended: { type: "string" },
+  exit: { type: "string" },
+  reject: { type: "string" },
+  reason: { type: "string" },
+  evidence: { type: "string", multiple: true },
+  "provider-share": { type: "string" },
 } as const;
 
 function integer(value: string | undefined, flag: string): number {
@@ -63,8 +78,19 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-/** Runs a client command (`wallet`, `offer`, `order`, `stats`); resolves to what it prints. @throws MarketError */
-export async function runClientCommand(command: string, args: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
+/** The commands that talk to a server. */
+export const CLIENT_COMMANDS = ["wallet", "offer", "order", "stats", "escrow", "job", "settle", "dispute"] as const;
+
+/**
+ * Runs a client command (`wallet`, `offer`, `order`, `stats` and the money commands); resolves to
+ * what it prints, while `progress` shows the steps of chain transactions. @throws MarketError
+ */
+export async function runClientCommand(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  progress: Progress = progressDisplay(() => undefined, false),
+): Promise<string> {
   const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: true });
   if (values.help) return CLIENT_USAGE;
   const [action = "", target] = positionals;
@@ -78,6 +104,9 @@ export async function runClientCommand(command: string, args: readonly string[],
   const print = (value: unknown, text: string): string => (values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
   const features = (values.feature ?? []).map((feature) => parseFeature(feature, "--feature"));
   const location = values.region === undefined && values.country === undefined ? {} : { location: { ...(values.region === undefined ? {} : { region: values.region }), ...(values.country === undefined ? {} : { country: values.country }) } };
+
+  const money = await runJobCommand({ client, wallet: loadWallet, print, progress, options: values }, command, action, target);
+  if (money !== undefined) return money;
 
   if (command === "wallet" && action === "new") {
     if (existsSync(walletPath) && !values.force) throw new MarketError("WALLET_ERROR", { path: walletPath, reason: "a wallet file is there already; --force replaces it (its MOLT stays with the old key)" });
@@ -132,7 +161,14 @@ export async function runClientCommand(command: string, args: readonly string[],
   }
   if (command === "order" && action === "show") {
     const result = await client(false).getOrder(required(target, "ORDER_ID"));
-    return print(result, `order ${result.orderId}: ${result.status}\nbuyer ${result.buyerId}\noffer ${result.offerId ?? "-"}\nescrow ${result.escrowId ?? "-"}`);
+    const m = result.match;
+    const lines = [
+      `order ${result.orderId}: ${result.status}`,
+      `  buyer     ${result.buyerId}`,
+      m === null ? "  match     - (resting until an offer fits)" : `  match     offer ${m.offerId} of ${m.providerId}: ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT`,
+      `  escrow    ${result.escrowId ?? "- (the buyer funds it: molt-market escrow fund)"}`,
+    ];
+    return print(result, lines.join("\n"));
   }
   if (command === "order" && action === "quote") {
     const r = requirements();

@@ -4,9 +4,10 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isMarketError } from "../core/errors.js";
-import { CLIENT_USAGE, runClientCommand } from "./client-commands.js";
+import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from "./client-commands.js";
 import { LOCALNET_USAGE, runLocalnet } from "./localnet.js";
 import { QUOTE_USAGE, runQuote } from "./quote.js";
+import { progressDisplay } from "./progress.js";
 import { SERVE_USAGE, runServe } from "./serve.js";
 
 const USAGE = `Usage: molt-market <command> [options]
@@ -16,8 +17,12 @@ Commands:
   quote     best offers for an order, against a market file (molt-market quote --help)
   localnet  serve the embedded chain over Solana JSON-RPC on 127.0.0.1 (molt-market localnet --help)
   wallet    new | show | balance | airdrop
-  offer     add | pause | resume | withdraw
+  offer     add | list | pause | resume | withdraw
   order     submit | cancel | show | quote
+  escrow    fund | show | refund
+  job       start | complete | fail
+  settle    pay a completed job out (provider payment, fee, refund)
+  dispute   open | decide | resolve
   stats     market stats per GPU model
             (molt-market wallet --help: the server, wallet and --json options)
 
@@ -26,8 +31,8 @@ Options:
   --version      show the version
 `;
 
-/** Runs the CLI with argv (without node and script); resolves to the exit code. */
-export async function main(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+/** Runs the CLI with argv (without node and script); resolves to the exit code. Progress goes to `err`, as a spinner when `errIsTty`. */
+export async function main(argv: readonly string[], out: (text: string) => void, err: (text: string) => void, errIsTty = false): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
@@ -47,8 +52,8 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       await runServe(rest, out);
       return 0;
     }
-    if (command === "wallet" || command === "offer" || command === "order" || command === "stats") {
-      out(await runClientCommand(command, rest));
+    if ((CLIENT_COMMANDS as readonly string[]).includes(command)) {
+      out(await runClientCommand(command, rest, process.env, rest.includes("--json") ? progressDisplay(() => undefined, false) : progressDisplay(err, errIsTty)));
       return 0;
     }
     if (command === "localnet") {
@@ -67,7 +72,7 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       return 1;
     }
     if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
-      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : ["wallet", "offer", "order", "stats"].includes(command ?? "") ? CLIENT_USAGE : USAGE}`);
+      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`);
       return 2;
     }
     throw e;
@@ -77,5 +82,5 @@ export async function main(argv: readonly string[], out: (text: string) => void,
 // Run when this file is the program (also through npm's bin symlink), not when imported by tests.
 const script = process.argv[1];
 if (script !== undefined && pathToFileURL(realpathSync(script)).href === import.meta.url) {
-  process.exitCode = await main(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  process.exitCode = await main(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t), process.stderr.isTTY);
 }

@@ -22,7 +22,7 @@ export const DEMO_OFFERS = 40;
 export const SWEEP_INTERVAL_MS = 10_000;
 
 /** Usage of the serve command. */
-export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--no-demo]
+export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--schema NAME] [--no-demo]
 
 Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed at /v1/feed,
 metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
@@ -32,6 +32,7 @@ On a first start the server lists a demo market of ${DEMO_OFFERS} offers. Stop i
   --data-dir DIR   where the market lives (default ${DEFAULT_DATA_DIR})
   --host H         address to listen on (default 127.0.0.1)
   --port N         port (default 8080; 0 picks a free one)
+  --schema NAME    PostgreSQL schema of the store (default: the connection's own)
   --no-demo        do not list the demo market
 `;
 
@@ -39,7 +40,7 @@ On a first start the server lists a demo market of ${DEMO_OFFERS} offers. Stop i
 export async function runServe(args: readonly string[], out: (text: string) => void): Promise<void> {
   const { values } = parseArgs({
     args: [...args],
-    options: { "data-dir": { type: "string" }, host: { type: "string" }, port: { type: "string" }, "no-demo": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    options: { "data-dir": { type: "string" }, host: { type: "string" }, port: { type: "string" }, schema: { type: "string" }, "no-demo": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
     strict: true,
     allowPositionals: false,
   });
@@ -55,7 +56,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const arbiter = Wallet.fromFile(arbiterPath);
   const chain = await EmbeddedMoltClient.open({ dataDir: join(dataDir, "chain") });
   const databaseUrl = process.env.DATABASE_URL;
-  const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl);
+  const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl, values.schema === undefined ? {} : { schema: values.schema });
   const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }) });
   if (!values["no-demo"] && market.lastSeq === 0) {
     const demo = readMarketOffers(SAMPLE_MARKET_URL).slice(0, DEMO_OFFERS);
@@ -64,7 +65,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const app = await buildApp({ market });
   const url = await app.listen({ host: values.host ?? "127.0.0.1", port });
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
-  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : "PostgreSQL (DATABASE_URL)"}\nchain ${join(dataDir, "chain")} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
+  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${join(dataDir, "chain")} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
   await untilStopped();
   clearInterval(sweeper);
   await app.close();

@@ -1,0 +1,215 @@
+// The money side of `molt-market`: escrow fund / show / refund, job start / complete / fail, settle,
+// dispute open / decide / resolve, and offer list. Proofs, confirmations and disputes are signed
+// with the wallet here; chain transactions are checked and co-signed here too, never by the server.
+// Reads the files it is pointed at (outputs to hash); talks HTTP through MarketClient.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { ChainStepProgress, EscrowView, MarketClient, OfferView, OrderDetails } from "../client/client.js";
+import type { Wallet } from "../chain/wallet.js";
+import { MarketError } from "../core/errors.js";
+import { newDisputeId } from "../core/ids.js";
+import { proofSeconds } from "../settlement/settle-job.js";
+import { attest, confirm, openDisputeStatement } from "../settlement/statements.js";
+import type { ExecutionProof } from "../settlement/statements.js";
+import { describeChainProgress } from "./progress.js";
+import type { Progress } from "./progress.js";
+
+/** Usage of the money commands. */
+export const JOB_USAGE = `  molt-market offer list [--mine] [--provider ADDRESS] [--model M] [--limit N]
+  molt-market escrow fund|show|refund ORDER_ID      fund a matched order (buyer), show it, refund a failed job (buyer)
+  molt-market job start ORDER_ID                    the provider starts the job
+  molt-market job complete ORDER_ID [--output FILE] [--usage FILE] [--started ISO] [--ended ISO]
+  molt-market job fail ORDER_ID --exit N [--output FILE] [--usage FILE] [--started ISO] [--ended ISO]
+  molt-market settle ORDER_ID [--hours H] [--reject REASON]
+                                                    buyer: confirm the proof (or reject it) and settle;
+                                                    provider: settle unconfirmed once the dispute window closed
+  molt-market dispute open ORDER_ID --reason TEXT [--evidence FILE]...
+  molt-market dispute decide ORDER_ID --provider-share MOLT --reason TEXT   (the market's arbiter)
+  molt-market dispute resolve ORDER_ID              accept the arbiter's decision; pays it out
+`;
+
+/** The options the money commands read. */
+export interface JobOptions {
+  readonly key?: string | undefined;
+  readonly mine?: boolean | undefined;
+  readonly provider?: string | undefined;
+  readonly model?: string | undefined;
+  readonly limit?: string | undefined;
+  readonly output?: string | undefined;
+  readonly usage?: string | undefined;
+  readonly started?: string | undefined;
+  readonly ended?: string | undefined;
+  readonly exit?: string | undefined;
+  readonly hours?: string | undefined;
+  readonly reject?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly evidence?: readonly string[] | undefined;
+  readonly "provider-share"?: string | undefined;
+}
+
+/** What the money commands get from the CLI around them. */
+export interface JobContext {
+  readonly client: (signed: boolean) => MarketClient;
+  readonly wallet: () => Wallet;
+  readonly print: (value: unknown, text: string) => string;
+  readonly progress: Progress;
+  readonly options: JobOptions;
+}
+
+/** SHA-256 (hex) of a file, or of nothing when no file is named. @throws INVALID_FIELD (unreadable) */
+function digestOf(path: string | undefined, flag: string): string {
+  if (path === undefined) return createHash("sha256").digest("hex");
+  try {
+    return createHash("sha256").update(readFileSync(path)).digest("hex");
+  } catch (e) {
+    throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(path), allowed: `a readable file (${e instanceof Error ? e.message : String(e)})` });
+  }
+}
+
+function timeOf(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(value), allowed: "an ISO 8601 time, e.g. 2026-11-24T10:00:00Z" });
+  return ms;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === "") throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value for ${flag}` });
+  return value;
+}
+
+/** Hours as the decimal string the API takes, exact to the second. */
+function hoursOf(seconds: number): string {
+  return (seconds / 3600).toFixed(9);
+}
+
+/** The job's proof, as the provider states it: the order's escrow and match, the times and digests given. */
+async function proofOf(ctx: JobContext, orderId: string, exitStatus: number): Promise<ExecutionProof> {
+  const client = ctx.client(false);
+  const [order, escrow] = await Promise.all([client.getOrder(orderId), client.getEscrow(orderId)]);
+  const gpuModel = await client.getOffer(escrow.offerId).then(
+    (offer) => offer.gpuModel,
+    () => required(ctx.options.model, "--model (the offer is gone from the book)"),
+  );
+  return {
+    escrowId: escrow.escrowId,
+    orderId,
+    offerId: escrow.offerId,
+    provider: ctx.wallet().address,
+    gpuModel,
+    gpuCount: escrow.gpuCount,
+    startedAtMs: timeOf(ctx.options.started, order.job.startedAtMs ?? Date.parse(escrow.createdAt), "--started"),
+    endedAtMs: timeOf(ctx.options.ended, Date.now(), "--ended"),
+    exitStatus,
+    outputDigest: digestOf(ctx.options.output, "--output"),
+    usageDigest: digestOf(ctx.options.usage, "--usage"),
+  };
+}
+
+function settlementText(order: OrderDetails): string {
+  const s = order.job.settlement;
+  if (s === undefined) return `order ${order.orderId}: ${order.status}`;
+  return [
+    `order ${order.orderId}: ${order.status} (${s.status})`,
+    `  provider payment  ${s.providerPayment} MOLT`,
+    `  platform fee      ${s.platformFee} MOLT`,
+    `  buyer refund      ${s.buyerRefund} MOLT`,
+    `  transaction       ${s.transactions.join(", ") || "-"}`,
+  ].join("\n");
+}
+
+function escrowText(escrow: EscrowView): string {
+  return [
+    `escrow ${escrow.escrowId}: ${escrow.state}`,
+    `  amount        ${escrow.amount} MOLT (${escrow.gpuCount} GPUs x ${escrow.allocatedSeconds / 3600} h at ${escrow.pricePerHour} MOLT/GPU-h)`,
+    `  account       ${escrow.address} (owner: 2-of-3 multisig ${escrow.multisig})`,
+    `  buyer         ${escrow.buyer}`,
+    `  provider      ${escrow.provider}`,
+    `  arbiter       ${escrow.arbiter}`,
+    `  locked until  ${escrow.lockedUntil}`,
+    ...(escrow.transactionId === undefined ? [] : [`  funded by     ${escrow.transactionId}`]),
+    ...(escrow.settlementTransactionId === undefined ? [] : [`  paid out by   ${escrow.settlementTransactionId}`]),
+  ].join("\n");
+}
+
+function offerTable(offers: readonly OfferView[]): string {
+  if (offers.length === 0) return "no offers";
+  const rows = offers.map((o) => [o.offerId, o.status, o.gpuModel, `${o.freeGpus}/${o.gpuCount}`, `${o.vramGb} GB`, o.pricePerHour, o.providerId]);
+  const header = ["OFFER", "STATUS", "MODEL", "FREE", "VRAM", "MOLT/GPU-H", "PROVIDER"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+}
+
+/**
+ * Runs a money command; resolves to what it prints, or undefined when `command action` is not one.
+ * @throws MarketError (the server's, or bad flags)
+ */
+export async function runJobCommand(ctx: JobContext, command: string, action: string, target: string | undefined): Promise<string | undefined> {
+  const { options, print } = ctx;
+  const orderId = (): string => required(target, "ORDER_ID");
+  const chainProgress = (what: string) => ({ ...(options.key === undefined ? {} : { key: options.key }), onProgress: (p: ChainStepProgress) => { ctx.progress.step(describeChainProgress(what, p)); } });
+  const finish = <T>(promise: Promise<T>): Promise<T> => promise.finally(() => { ctx.progress.end(); });
+
+  if (command === "offer" && action === "list") {
+    const provider = options.mine === true ? ctx.wallet().address : options.provider;
+    const offers = await ctx.client(false).listOffers({ ...(provider === undefined ? {} : { provider }), ...(options.model === undefined ? {} : { model: options.model }), ...(options.limit === undefined ? {} : { limit: Number(options.limit) }) });
+    return print({ offers }, offerTable(offers));
+  }
+  if (command === "escrow" && action === "fund") {
+    const escrow = await finish(ctx.client(true).fundEscrow(orderId(), chainProgress("escrow")));
+    return print(escrow, escrowText(escrow));
+  }
+  if (command === "escrow" && action === "show") {
+    const escrow = await ctx.client(false).getEscrow(orderId());
+    return print(escrow, escrowText(escrow));
+  }
+  if (command === "escrow" && action === "refund") {
+    const order = await finish(ctx.client(true).refund(orderId(), chainProgress("refund")));
+    return print(order, settlementText(order));
+  }
+  if (command === "job" && action === "start") {
+    const result = await ctx.client(true).startJob(orderId(), options.key);
+    return print(result, `order ${result.orderId}: ${result.status}`);
+  }
+  if (command === "job" && (action === "complete" || action === "fail")) {
+    const exitStatus = action === "complete" ? 0 : Number(required(options.exit, "--exit"));
+    if (!Number.isInteger(exitStatus) || (action === "fail" && exitStatus === 0)) {
+      throw new MarketError("INVALID_FIELD", { field: "--exit", value: JSON.stringify(options.exit), allowed: "the job's non-zero exit status (a job that exited 0 completes)" });
+    }
+    const proof = await proofOf(ctx, orderId(), exitStatus);
+    const result = await ctx.client(true).endJob(proof.orderId, action, attest(proof, ctx.wallet()), options.key);
+    return print({ ...result, proof }, `order ${result.orderId}: ${result.status}\n  proof: ${proofSeconds(proof)} s from ${new Date(proof.startedAtMs).toISOString()}, exit ${exitStatus}, output sha256 ${proof.outputDigest}`);
+  }
+  if (command === "settle") {
+    const id = required(action === "" ? undefined : action, "ORDER_ID");
+    const client = ctx.client(true);
+    const [order, escrow] = await Promise.all([client.getOrder(id), client.getEscrow(id)]);
+    const attestation = order.job.attestation;
+    if (attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
+    const ran = proofSeconds(attestation.proof);
+    const seconds = options.hours === undefined ? ran : Math.round(Number(options.hours) * 3600);
+    const wallet = ctx.wallet();
+    const confirmation =
+      wallet.address === escrow.buyer
+        ? confirm({ proof: attestation.proof, buyer: wallet, accepted: options.reject === undefined, billedSeconds: Math.min(seconds, escrow.allocatedSeconds), ...(options.reject === undefined ? {} : { reason: options.reject }) })
+        : undefined;
+    const settled = await finish(client.settle(id, { actualHours: hoursOf(seconds), ...(confirmation === undefined ? {} : { confirmation }) }, chainProgress("settlement")));
+    return print(settled, settlementText(settled));
+  }
+  if (command === "dispute" && action === "open") {
+    const id = orderId();
+    const escrow = await ctx.client(false).getEscrow(id);
+    const statement = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: escrow.escrowId, party: ctx.wallet(), reason: required(options.reason, "--reason"), evidence: (options.evidence ?? []).map((file) => digestOf(file, "--evidence")), openedAtMs: Date.now() });
+    const result = await ctx.client(true).openDispute(id, statement, options.key);
+    return print({ ...result, disputeId: statement.id }, `order ${result.orderId}: ${result.status} (dispute ${statement.id}); the arbiter decides the split`);
+  }
+  if (command === "dispute" && action === "decide") {
+    const result = await ctx.client(true).decideDispute(orderId(), { providerShare: required(options["provider-share"], "--provider-share"), reason: required(options.reason, "--reason") }, options.key);
+    return print(result, `order ${result.orderId}: decided, ${result.job.decision?.providerShare ?? "?"} MOLT to the provider (fee included); the buyer or the provider accepts it with \`molt-market dispute resolve ${result.orderId}\``);
+  }
+  if (command === "dispute" && action === "resolve") {
+    const resolved = await finish(ctx.client(true).acceptDecision(orderId(), chainProgress("resolution")));
+    return print(resolved, settlementText(resolved));
+  }
+  return undefined;
+}
