@@ -51,6 +51,49 @@ describe("molt-market client commands", () => {
     expect((await cli("offer", "pause", offerId, "--wallet", provider)).out).toBe(`offer ${offerId}: paused\n`);
   });
 
+  it("a failed job is refunded, a disputed one decided by the arbiter and paid out when a party accepts", async () => {
+    const provider = join(dir, "provider-2.json");
+    const buyer = join(dir, "buyer-2.json");
+    const arbiter = join(dir, "arbiter.json");
+    served.parties.arbiter.save(arbiter);
+    await cli("wallet", "new", "--wallet", provider);
+    await cli("wallet", "new", "--wallet", buyer);
+    await cli("wallet", "airdrop", "20", "--wallet", buyer);
+    await cli("offer", "add", "--gpus", "2", "--model", "L4", "--vram", "24", "--price", "1", "--hours", "24", "--region", "eu-north-1", "--country", "SE", "--wallet", provider);
+    const listed = await cli("offer", "list", "--mine", "--wallet", provider);
+    expect(listed.out).toMatch(/^OFFER +STATUS +MODEL +FREE +VRAM +MOLT\/GPU-H +PROVIDER\nofr_\w+ +Active +L4 +2\/2 +24 GB +1 /);
+    const run = async (): Promise<string> => {
+      const submitted = await cli("order", "submit", "--gpus", "2", "--max-price", "1", "--hours", "2", "--region", "eu-north-1", "--wallet", buyer, "--json");
+      const orderId = (JSON.parse(submitted.out) as { orderId: string }).orderId;
+      const funded = await cli("escrow", "fund", orderId, "--wallet", buyer);
+      expect(funded.out, funded.err).toMatch(/: Locked\n {2}amount +4 MOLT \(2 GPUs x 2 h at 1 MOLT\/GPU-h\)/);
+      expect(funded.err).toContain("escrow: checked and signed on this machine (moves 4 MOLT from your wallet into the escrow)");
+      expect((await cli("job", "start", orderId, "--wallet", provider)).out).toBe(`order ${orderId}: Running\n`);
+      return orderId;
+    };
+
+    const failed = await run();
+    expect((await cli("job", "fail", failed, "--wallet", provider)).err).toMatch(/INVALID_FIELD.*--exit/);
+    expect((await cli("job", "fail", failed, "--exit", "137", "--wallet", provider)).out).toMatch(/: Failed\n {2}proof: \d+ s from .*, exit 137/);
+    const refunded = await cli("escrow", "refund", failed, "--wallet", buyer);
+    expect(refunded.out, refunded.err).toMatch(/: Refunded \(FullRefund\)\n {2}provider payment +0 MOLT\n {2}platform fee +0 MOLT\n {2}buyer refund +4 MOLT/);
+    expect((await cli("wallet", "balance", "--wallet", buyer)).out).toMatch(/holds 20 MOLT/);
+
+    const disputed = await run();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await cli("job", "complete", disputed, "--wallet", provider)).out).toMatch(/: Completed\n/);
+    expect((await cli("dispute", "open", disputed, "--reason", "no output", "--wallet", buyer)).out).toMatch(/: Disputed \(dispute dsp_\w+\); the arbiter decides/);
+    expect((await cli("dispute", "decide", disputed, "--provider-share", "1", "--reason", "half done", "--wallet", buyer)).err).toMatch(/FORBIDDEN.*the market's arbiter/);
+    expect((await cli("dispute", "decide", disputed, "--provider-share", "1", "--reason", "half done", "--wallet", arbiter)).out).toMatch(/decided, 1 MOLT to the provider/);
+    const resolved = await cli("dispute", "resolve", disputed, "--wallet", provider, "--json");
+    expect(resolved.code, resolved.err).toBe(0);
+    const settlement = (JSON.parse(resolved.out) as { status: string; job: { settlement: { providerPayment: string; platformFee: string; buyerRefund: string } } });
+    expect(settlement.status).toBe("Resolved");
+    expect(settlement.job.settlement.buyerRefund).toBe("3");
+    expect((await cli("wallet", "balance", "--wallet", provider)).out).toContain(`holds ${settlement.job.settlement.providerPayment} MOLT`);
+    expect((await cli("escrow", "show", disputed)).out).toMatch(/: Resolved\n/);
+  });
+
   it("errors say what to do, with exit codes", async () => {
     const missing = await cli("wallet", "show", "--wallet", join(dir, "nope.json"));
     expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/molt-market wallet new/)]);
