@@ -1,10 +1,17 @@
-// Load generator of bench:http, run in a worker thread so the server keeps its own core: signed
-// order submissions or quotes, closed loop (a fixed number in flight) or open loop (a fixed rate),
-// for a number of seconds. Reports the count and each request's latency in ms.
+// Load generator of bench:http, run in a worker thread so the server keeps its own core. Closed
+// loop (a fixed number of connections, as fast as the server answers): autocannon, DESIGN.md's
+// HTTP load tool. Open loop (a fixed rate): requests sent at evenly spaced times over keep-alive
+// connections, each latency counted from the time it was due (autocannon's own rate limit sends
+// each second's requests in a burst, which measures the burst, not the rate). Signed submissions
+// each carry their own signature, nonce and Idempotency-Key. Reports the count of 2xx answers, the
+// seconds, and p50/p99 latency in ms; an error or an answer other than 2xx fails the run.
 import { Agent, request } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
+import autocannon from "autocannon";
+import type { AutocannonRequest } from "autocannon";
 import { Wallet } from "../src/chain/wallet.js";
 import { signRequest } from "../src/server/http-signature.js";
+import { percentile } from "./report.js";
 
 interface Job {
   readonly baseUrl: string;
@@ -15,11 +22,43 @@ interface Job {
   readonly rate?: number;
 }
 
+/** What a run reports. */
+interface LoadResult {
+  readonly count: number;
+  readonly seconds: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
 const job = workerData as Job;
-/** Keep-alive connections, at most 256: requests beyond that wait for one (as a real client pool would). */
+const wallet = Wallet.generate();
+let sequence = 0;
+
+/** The next request of the job: a signed order submission or a quote. */
+function nextRequest(): { readonly method: "GET" | "POST"; readonly path: string; readonly body: string; readonly headers: Record<string, string> } {
+  if (job.kind === "quote") return { method: "GET", path: `/v1/quote?gpus=${1 + (sequence++ % 4)}&maxPrice=9&hours=1`, body: "", headers: {} };
+  const body = JSON.stringify({ requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
+  const key = `load-${process.pid}-${sequence++}`;
+  const headers = signRequest({ method: "POST", path: "/v1/orders", body }, wallet, Date.now());
+  return { method: "POST", path: "/v1/orders", body, headers: { ...headers, "content-type": "application/json", "idempotency-key": key } };
+}
+
+async function closedLoop(): Promise<LoadResult> {
+  // In a worker thread autocannon hands back its histograms encoded (it expects to be one of its
+  // own workers); aggregateResult decodes them.
+  const options = { url: job.baseUrl, connections: job.inFlight, duration: job.seconds, requests: [{ setupRequest: (r: AutocannonRequest): AutocannonRequest => ({ ...r, ...nextRequest() }) }] };
+  const result = autocannon.aggregateResult([await autocannon(options)], options);
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+    throw new Error(`${job.kind}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} answers other than 2xx`);
+  }
+  return { count: result["2xx"], seconds: result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+}
+
+/** Keep-alive connections for the open loop, at most 256: requests beyond that wait for one. */
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-function send(method: "GET" | "POST", path: string, body: string, headers: Record<string, string>): Promise<number> {
+function send(): Promise<number> {
+  const { method, path, body, headers } = nextRequest();
   return new Promise((resolve, reject) => {
     const req = request(`${job.baseUrl}${path}`, { method, agent, headers: { ...headers, ...(body === "" ? {} : { "content-length": String(Buffer.byteLength(body)) }) } }, (response) => {
       response.resume();
@@ -31,45 +70,27 @@ function send(method: "GET" | "POST", path: string, body: string, headers: Recor
     req.end(body);
   });
 }
-const wallet = Wallet.generate();
-let sequence = 0;
 
-async function once(): Promise<number> {
-  const started = performance.now();
-  if (job.kind === "quote") {
-    const status = await send("GET", `/v1/quote?gpus=${1 + (sequence++ % 4)}&maxPrice=9&hours=1`, "", {});
-    if (status !== 200) throw new Error(`quote answered ${status}`);
-  } else {
-    const body = JSON.stringify({ requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
-    const key = `load-${process.pid}-${sequence++}`;
-    const headers = signRequest({ method: "POST", path: "/v1/orders", body }, wallet, Date.now());
-    const status = await send("POST", "/v1/orders", body, { ...headers, "content-type": "application/json", "idempotency-key": key });
-    if (status !== 200) throw new Error(`submit answered ${status}`);
-  }
-  return performance.now() - started;
-}
-
-async function run(): Promise<{ count: number; latencies: number[]; seconds: number }> {
+async function openLoop(rate: number): Promise<LoadResult> {
   const latencies: number[] = [];
   const started = performance.now();
   const deadline = started + job.seconds * 1000;
-  if (job.rate === undefined) {
-    await Promise.all(Array.from({ length: job.inFlight }, async () => {
-      while (performance.now() < deadline) latencies.push(await once());
-    }));
-  } else {
-    const pending: Promise<void>[] = [];
-    const intervalMs = 1000 / job.rate;
-    for (let i = 0; started + i * intervalMs < deadline; i++) {
-      const due = started + i * intervalMs;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      pending.push(once().then((ms) => void latencies.push(ms)));
-    }
-    await Promise.all(pending);
+  const pending: Promise<void>[] = [];
+  const intervalMs = 1000 / rate;
+  for (let i = 0; started + i * intervalMs < deadline; i++) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      send().then((status) => {
+        if (status < 200 || status > 299) throw new Error(`${job.kind} answered ${status}`);
+        latencies.push(performance.now() - due);
+      }),
+    );
   }
-  return { count: latencies.length, latencies, seconds: (performance.now() - started) / 1000 };
+  await Promise.all(pending);
+  agent.destroy();
+  return { count: latencies.length, seconds: (performance.now() - started) / 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
 
-parentPort?.postMessage(await run());
-agent.destroy();
+parentPort?.postMessage(await (job.rate === undefined ? closedLoop() : openLoop(job.rate)));

@@ -9,9 +9,18 @@ export type { Address } from "@solana/kit";
 /** Longest string looked at as an address. */
 const ADDRESS_TEXT_MAX = 64;
 
+/** Valid addresses remembered, so the callers a server sees again and again are not decoded each time. */
+export const VALID_ADDRESSES_CACHED_MAX = 10_000;
+const validAddresses = new Set<string>();
+
 /** Is `value` a valid address: base58 that decodes to exactly 32 bytes. */
 export function isAddress(value: unknown): value is Address {
-  return typeof value === "string" && value.length <= ADDRESS_TEXT_MAX && kitIsAddress(value);
+  if (typeof value !== "string" || value.length > ADDRESS_TEXT_MAX) return false;
+  if (validAddresses.has(value)) return true;
+  if (!kitIsAddress(value)) return false;
+  if (validAddresses.size >= VALID_ADDRESSES_CACHED_MAX) validAddresses.delete(validAddresses.values().next().value ?? "");
+  validAddresses.add(value);
+  return true;
 }
 
 /** Throws unless `value` is a valid address. @throws INVALID_ADDRESS */

@@ -3,6 +3,7 @@
 // advisory lock), and each table gets one statement per batch that reads its rows from a single
 // JSON parameter, so a batch of a thousand commands costs a handful of statements.
 import Database from "better-sqlite3";
+import { AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { RawBuilder } from "kysely";
 import pg from "pg";
@@ -97,13 +98,15 @@ export class SqlStore implements Store {
     private readonly schema?: string,
     /** The SQLite connection Kysely runs on, for the prepared write statements. */
     private readonly sqlite?: Database.Database,
+    /** Checkpoints the SQLite write-ahead log off the event loop. */
+    private readonly checkpointer?: SqliteCheckpointer,
   ) {}
 
   private prepared: ReturnType<typeof prepareWrites> | undefined;
 
   /**
    * A SQLite file (created when missing): WAL, synchronous=FULL, so a commit survives a kill -9
-   * or a power cut. @throws STORE_ERROR
+   * or a power cut. The log is checkpointed by a worker thread, never inside a commit. @throws STORE_ERROR
    */
   static openSqlite(path: string): SqlStore {
     try {
@@ -111,7 +114,11 @@ export class SqlStore implements Store {
       database.pragma("journal_mode = WAL");
       database.pragma("synchronous = FULL");
       database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-      return new SqlStore("sqlite", new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }), undefined, database);
+      database.pragma("wal_autocheckpoint = 0");
+      const checkpointer = new SqliteCheckpointer(path, SQLITE_BUSY_TIMEOUT_MS, () => {
+        if (database.open) database.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      });
+      return new SqlStore("sqlite", new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }), undefined, database, checkpointer);
     } catch (e) {
       throw new MarketError("STORE_ERROR", { reason: `cannot open SQLite database ${path}: ${e instanceof Error ? e.message : String(e)}` }, { cause: e });
     }
@@ -373,6 +380,7 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     await this.db.destroy();
   }
 }
