@@ -1,7 +1,8 @@
 // bench:http — the marketplace server on the durable SQLite store: signed order submissions per
 // second with p50/p99 latency, quotes per second, and ed25519 verifications per second in the same
 // run as the physical bound of signed submissions (their ratio). The load comes from a worker
-// thread (autocannon), so the server keeps one core. Flags: --json, --seconds=S, --in-flight=N.
+// thread (autocannon), so the server keeps one core; a bare Fastify app under the same load gives
+// the floor of this machine and stack. Flags: --json, --seconds=S, --in-flight=N.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
 import { Wallet } from "../src/chain/wallet.js";
 import { Marketplace } from "../src/market/marketplace.js";
 import { PaymentService } from "../src/payments/payment-service.js";
+import Fastify from "fastify";
 import { buildApp } from "../src/server/app.js";
 import { signRequest, signatureBase } from "../src/server/http-signature.js";
 import { SqlStore } from "../src/store/sql-store.js";
@@ -52,6 +54,22 @@ function verificationsPerSecond(): number {
   return count / ((performance.now() - started) / 1000);
 }
 
+/**
+ * The floor of this machine and stack: a bare Fastify app (no signature, store or book; body and
+ * answer schemas only) on the same routes, under the same load. No server built on Fastify here can
+ * answer faster than it.
+ */
+async function bareFastify(): Promise<{ readonly submitPerSecond: number; readonly quotePerSecond: number }> {
+  const bare = Fastify({ logger: false });
+  bare.post("/v1/orders", { schema: { body: { type: "object", required: ["requirements"], properties: { requirements: { type: "object" } } }, response: { 200: { type: "object", properties: { orderId: { type: "string" }, status: { type: "string" } } } } } }, () => ({ orderId: "ord_01JD3Q0000000000000000000Z", status: "Pending" }));
+  bare.get("/v1/quote", { schema: { response: { 200: { type: "object", properties: { matches: { type: "array" } } } } } }, () => ({ matches: [] }));
+  const url = await bare.listen({ host: "127.0.0.1", port: 0 });
+  const submit = await load(url, "submit");
+  const quote = await load(url, "quote");
+  await bare.close();
+  return { submitPerSecond: submit.count / submit.seconds, quotePerSecond: quote.count / quote.seconds };
+}
+
 const dir = mkdtempSync(join(tmpdir(), "molt-bench-http-"));
 const chain = await EmbeddedMoltClient.open({ dataDir: join(dir, "chain") });
 const market = await Marketplace.open({ store: SqlStore.openSqlite(join(dir, "market.db")), payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }), follow: false });
@@ -60,6 +78,7 @@ const app = await buildApp({ market, requestsPerMinute: 100_000_000 });
 const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
 
 const verifications = verificationsPerSecond();
+const floor = await bareFastify();
 const submissions = await load(baseUrl, "submit");
 const submissionRate = submissions.count / submissions.seconds;
 const atTarget = await load(baseUrl, "submit", TARGETS.submissionsPerSecondMin);
@@ -74,6 +93,7 @@ chain.close();
 
 const results = {
   verificationsPerSecond: verifications,
+  bareFastify: floor,
   submissions: { perSecond: submissionRate, p50Ms: submissions.p50Ms, p99Ms: submissions.p99Ms, ratioToVerifications: submissionRate / verifications },
   submissionsAtTarget: { rate: TARGETS.submissionsPerSecondMin, perSecond: atTarget.count / atTarget.seconds, p50Ms: atTarget.p50Ms, p99Ms: atTarget.p99Ms },
   submissionsAtHalfPeak: { rate: halfRate, perSecond: atHalf.count / atHalf.seconds, p50Ms: atHalf.p50Ms, p99Ms: atHalf.p99Ms },
@@ -81,6 +101,8 @@ const results = {
 };
 printTable(`bench:http — SQLite store, ${IN_FLIGHT} in flight from a worker thread, ${SECONDS} s per run (${new Date().toISOString().slice(0, 10)})`, [
   { run: "ed25519 verifications (bound)", "per s": fixed(verifications, 0), "p50 ms": "", "p99 ms": "" },
+  { run: "bare Fastify POST /v1/orders (floor)", "per s": fixed(floor.submitPerSecond, 0), "p50 ms": "", "p99 ms": "" },
+  { run: "bare Fastify GET /v1/quote (floor)", "per s": fixed(floor.quotePerSecond, 0), "p50 ms": "", "p99 ms": "" },
   { run: "signed submissions, closed loop", "per s": fixed(submissionRate, 0), "p50 ms": fixed(results.submissions.p50Ms, 2), "p99 ms": fixed(results.submissions.p99Ms, 2) },
   { run: `signed submissions at ${TARGETS.submissionsPerSecondMin}/s`, "per s": fixed(results.submissionsAtTarget.perSecond, 0), "p50 ms": fixed(results.submissionsAtTarget.p50Ms, 2), "p99 ms": fixed(results.submissionsAtTarget.p99Ms, 2) },
   { run: `signed submissions at ${halfRate}/s (half of peak)`, "per s": fixed(results.submissionsAtHalfPeak.perSecond, 0), "p50 ms": fixed(results.submissionsAtHalfPeak.p50Ms, 2), "p99 ms": fixed(results.submissionsAtHalfPeak.p99Ms, 2) },
@@ -91,5 +113,7 @@ printTable("Targets", [
   { metric: `p99 ms at ${TARGETS.submissionsPerSecondMin}/s`, target: `<= ${TARGETS.submissionP99MsMax}`, reached: fixed(results.submissionsAtTarget.p99Ms, 2), verdict: results.submissionsAtTarget.p99Ms <= TARGETS.submissionP99MsMax ? "met" : "NOT MET" },
   { metric: "quotes/s", target: `>= ${TARGETS.quotesPerSecondMin}`, reached: fixed(quoteRate, 0), verdict: quoteRate >= TARGETS.quotesPerSecondMin ? "met" : "NOT MET" },
   { metric: "submissions / verifications", target: "(ratio)", reached: fixed(results.submissions.ratioToVerifications, 3), verdict: "" },
+  { metric: "submissions / bare POST", target: "(ratio)", reached: fixed(submissionRate / floor.submitPerSecond, 3), verdict: "" },
+  { metric: "quotes / bare GET", target: "(ratio)", reached: fixed(quoteRate / floor.quotePerSecond, 3), verdict: "" },
 ]);
 if (json) console.log(JSON.stringify({ bench: "http", node: process.version, config: { seconds: SECONDS, inFlight: IN_FLIGHT }, targets: TARGETS, results }));

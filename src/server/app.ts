@@ -44,6 +44,9 @@ export const SERVER_LIMITS = {
   requestsPerMinute: 6000,
 } as const;
 
+/** The id a quote's matches carry (a quote records nothing). */
+export const QUOTE_ORDER_ID = "ord_00000000000000000000000000";
+
 /** What the app is built from. */
 export interface AppDeps {
   readonly market: Marketplace;
@@ -263,6 +266,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     assertIntInRange("limit", limit, 1, SERVER_LIMITS.quoteLimitMax);
     const order = createOrder(
       {
+        // A quote is no order: one fixed id spares a fresh id per request.
+        id: QUOTE_ORDER_ID,
         buyerId: "quote",
         requirements: {
           minGpuCount: Number(q.gpus), minVramGb: Number(q.vram ?? 0), maxPricePerHour: q.maxPrice, estimatedHours: Number(q.hours),
