@@ -33,7 +33,8 @@ export type { ChainEnvironment, NetworkName } from "./chain/network.js";
 export { explorerUrl, isTransactionId, parseTransactionId, transactionIdFromBytes } from "./chain/transaction-id.js";
 export type { TransactionId } from "./chain/transaction-id.js";
 export { Wallet } from "./chain/wallet.js";
-export { walletSigner } from "./chain/signer.js";
+export { PresentedSignature, TRANSACTION_MESSAGE_BYTES_MAX, presentedBlockhash, walletSigner } from "./chain/signer.js";
+export type { MessageSigner } from "./chain/signer.js";
 export {
   ESCROW_PAYOUTS_MAX, ESCROW_SIGNATURES_REQUIRED, createEscrowInstructions, createMultisigInstructions, escrowAddress, escrowSeed,
   multisigAddress, multisigSeed, payoutInstructions,
@@ -65,14 +66,19 @@ export { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "./payme
 export type { EscrowStep, PaymentServiceOptions, RefundReason } from "./payments/payment-service.js";
 export { BULK_ROWS_MAX, SqlStore } from "./store/sql-store.js";
 export { MIGRATIONS } from "./store/migrations.js";
+export { AUTOCHECKPOINT_PAGES, CHECKPOINT_INTERVAL_MS, SqliteCheckpointer } from "./store/sqlite-checkpointer.js";
 export type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StatusChange, Store, StoreWriter, StoredBook } from "./store/store.js";
 export { MARKET_LIMITS, Marketplace } from "./market/marketplace.js";
 export type { FeedListener, JobRecord, MarketplaceOptions, OrderView } from "./market/marketplace.js";
 export { decodeBookEvent, decodeEscrow, decodeMatch, decodeOrder, encodeBookEvent, encodeEscrow } from "./market/codec.js";
 export { COVERED_COMPONENTS, NONCES_MAX, NonceStore, SIGNATURE_LABEL, SIGNATURE_WINDOW_S, contentDigest, newNonce, signRequest, signatureBase, verifyRequest } from "./server/http-signature.js";
 export type { SignatureHeaders, SignedRequestParts } from "./server/http-signature.js";
-export { SERVER_LIMITS, buildApp, modelStats } from "./server/app.js";
+export { QUOTE_ORDER_ID, SERVER_LIMITS, buildApp, modelStats } from "./server/app.js";
+export { OFFER_PAGE_MAX, matchJson, offerJson, orderJson, registerSettlementRoutes } from "./server/settlement-routes.js";
+export type { SettlementRouteDeps } from "./server/settlement-routes.js";
 export type { AppDeps } from "./server/app.js";
-export { CLIENT_ATTEMPTS_MAX, MarketClient } from "./client/client.js";
-export type { MarketClientOptions, MatchView, OfferRequest, OrderRequest } from "./client/client.js";
+export { CLIENT_ATTEMPTS_MAX, MarketClient, SIGNING_ROUNDS_MAX } from "./client/client.js";
+export type { ChainStepProgress, EscrowView, MarketClientOptions, MatchView, OfferRequest, OfferView, OrderDetails, OrderRequest } from "./client/client.js";
+export { checkTransactionToSign } from "./client/transaction-check.js";
+export type { SigningExpectation } from "./client/transaction-check.js";
 export { FEED_LIMITS, registerFeed } from "./server/feed.js";

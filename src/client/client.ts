@@ -9,6 +9,7 @@ import type { MarketErrorCode, MarketErrorDetails } from "../core/errors.js";
 import { Amount } from "../core/amount.js";
 import type { Wallet } from "../chain/wallet.js";
 import { signRequest } from "../server/http-signature.js";
+import type { JobRecord } from "../market/marketplace.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
 import { checkTransactionToSign } from "./transaction-check.js";
 import type { SigningExpectation } from "./transaction-check.js";
@@ -76,15 +77,8 @@ export interface OrderDetails {
   readonly offerId: string | null;
   readonly escrowId: string | null;
   readonly match: MatchView | null;
-  readonly job: {
-    readonly startedAtMs?: number;
-    readonly attestation?: Attestation;
-    readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
-    readonly dispute?: Dispute;
-    readonly decision?: { readonly providerShare: string; readonly reason: string; readonly decidedAtMs: number };
-    readonly settlement?: { readonly status: string; readonly providerPayment: string; readonly platformFee: string; readonly buyerRefund: string; readonly transactions: readonly string[] };
-    readonly settlementDue?: boolean;
-  };
+  /** What happened to the job: start, attestation, failure, dispute, decision, settlement. */
+  readonly job: JobRecord;
 }
 
 /** A job's escrow, as the server reports it (amounts in MOLT, times ISO 8601). */
