@@ -4,7 +4,7 @@
 // Reads the files it is pointed at (outputs to hash); talks HTTP through MarketClient.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { ChainStepProgress, EscrowView, MarketClient, OfferView, OrderDetails } from "../client/client.js";
+import type { ChainStepProgress, EscrowView, MarketClient, MatchView, OfferView, OrderDetails } from "../client/client.js";
 import type { Wallet } from "../chain/wallet.js";
 import { MarketError } from "../core/errors.js";
 import { newDisputeId } from "../core/ids.js";
@@ -17,6 +17,7 @@ import type { Progress } from "./progress.js";
 /** Usage of the money commands. */
 export const JOB_USAGE = `  molt-market offer list [--mine] [--provider ADDRESS] [--model M] [--limit N]
   molt-market escrow fund|show|refund ORDER_ID      fund a matched order (buyer), show it, refund a failed job (buyer)
+  molt-market job list                              the wallet's jobs (as provider and as buyer) holding GPUs
   molt-market job start ORDER_ID                    the provider starts the job
   molt-market job complete ORDER_ID [--output FILE] [--usage FILE] [--started ISO] [--ended ISO]
   molt-market job fail ORDER_ID --exit N [--output FILE] [--usage FILE] [--started ISO] [--ended ISO]
@@ -166,6 +167,14 @@ export async function runJobCommand(ctx: JobContext, command: string, action: st
   if (command === "escrow" && action === "refund") {
     const order = await finish(ctx.client(true).refund(orderId(), chainProgress("refund")));
     return print(order, settlementText(order));
+  }
+  if (command === "job" && action === "list") {
+    const me = ctx.wallet().address;
+    const client = ctx.client(false);
+    const [asProvider, asBuyer] = await Promise.all([client.matches({ provider: me }), client.matches({ buyer: me })]);
+    const rows: readonly { readonly role: string; readonly m: MatchView }[] = [...asProvider.map((m) => ({ role: "provider", m })), ...asBuyer.map((m) => ({ role: "buyer", m }))];
+    const text = rows.length === 0 ? "no jobs holding GPUs" : rows.map(({ role, m }) => `${m.orderId}  ${role.padEnd(8)}  ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT  (offer ${m.offerId})`).join("\n");
+    return print({ asProvider, asBuyer }, text);
   }
   if (command === "job" && action === "start") {
     const result = await ctx.client(true).startJob(orderId(), options.key);

@@ -134,6 +134,13 @@ export type ChainStepProgress =
   | { readonly phase: "signing"; readonly summary: string }
   | { readonly phase: "confirming" };
 
+/** A query string of the defined values of `filter`. */
+function queryOf(filter: Readonly<Record<string, string | number | undefined>>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(filter)) if (value !== undefined) params.set(name, String(value));
+  return params.toString();
+}
+
 function isCode(code: unknown): code is MarketErrorCode {
   return typeof code === "string" && Object.hasOwn(MARKET_ERROR_TABLE, code);
 }
@@ -258,9 +265,12 @@ export class MarketClient {
 
   /** Offers in the book, oldest first, optionally of one provider or GPU model. */
   async listOffers(filter: { readonly provider?: string; readonly model?: string; readonly after?: string; readonly limit?: number } = {}): Promise<readonly OfferView[]> {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(filter) as [string, string | number | undefined][]) if (value !== undefined) params.set(name, String(value));
-    return (await this.request<{ offers: OfferView[] }>("GET", `/v1/offers?${params.toString()}`)).offers;
+    return (await this.request<{ offers: OfferView[] }>("GET", `/v1/offers?${queryOf(filter)}`)).offers;
+  }
+
+  /** Matches holding GPUs (matched, funded or running jobs) of a provider and/or a buyer. @throws INVALID_FIELD (neither) */
+  async matches(filter: { readonly provider?: string; readonly buyer?: string; readonly limit?: number }): Promise<readonly MatchView[]> {
+    return (await this.request<{ matches: MatchView[] }>("GET", `/v1/matches?${queryOf(filter)}`)).matches;
   }
 
   /** One offer. @throws OFFER_NOT_FOUND */

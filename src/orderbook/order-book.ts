@@ -732,6 +732,21 @@ export class OrderBook {
   }
 
   /**
+   * Matches holding GPUs (matched, funded or running jobs) of one provider and/or one buyer, in the
+   * order they were made; at most `limit`. @throws OUT_OF_RANGE (limit)
+   */
+  matchesOf(filter: { readonly providerId?: string; readonly buyerId?: string }, limit: number): OrderMatch[] {
+    this.checkLimit(limit);
+    const found: OrderMatch[] = [];
+    for (const { order, match } of this.allocations.values()) {
+      if ((filter.providerId !== undefined && match.providerId !== filter.providerId) || (filter.buyerId !== undefined && order.buyerId !== filter.buyerId)) continue;
+      found.push(match);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  /**
    * The job of a matched order ended: its GPUs return to the offer (if the offer is still held)
    * and resting orders that now fit are served. @throws ORDER_NOT_FOUND
    */

@@ -114,6 +114,7 @@ const OfferListQuery = Type.Object(
   { provider: Type.Optional(AddressText), model: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })), after: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(QueryInt) },
   { additionalProperties: false },
 );
+const MatchListQuery = Type.Object({ provider: Type.Optional(AddressText), buyer: Type.Optional(AddressText), limit: Type.Optional(QueryInt) }, { additionalProperties: false });
 const BestOffersQuery = Type.Object(
   { gpus: QueryInt, vram: Type.Optional(QueryInt), maxPrice: Decimal, hours: QueryInt, models: Type.Optional(Type.String({ maxLength: 512, description: "comma-separated preferred models" })), limit: Type.Optional(QueryInt) },
   { additionalProperties: false },
@@ -188,7 +189,7 @@ export interface SettlementRouteDeps {
   readonly authOf: (request: FastifyRequest) => { readonly caller: Address; readonly key: string };
 }
 
-/** Adds the escrow, settlement, dispute-decision, order and offer read routes. */
+/** Adds the escrow, settlement, dispute-decision, order, match and offer read routes. */
 export function registerSettlementRoutes(app: FastifyInstance, deps: SettlementRouteDeps): void {
   const { market, authOf } = deps;
   const send = (reply: FastifyReply, value: unknown): FastifyReply => reply.status(200).send(value);
@@ -233,6 +234,15 @@ export function registerSettlementRoutes(app: FastifyInstance, deps: SettlementR
     const { caller, key } = authOf(request);
     const body = request.body as Static<typeof ChainStepBody>;
     return send(reply, orderJson(await market.resolveDispute(key, (request.params as Static<typeof IdParams>).id, new PresentedSignature(caller, body.chainSignature))));
+  });
+
+  app.get("/v1/matches", { schema: { querystring: MatchListQuery, response: respond(Type.Object({ matches: Type.Array(MatchBody) })) } }, (request, reply) => {
+    const q = request.query as Static<typeof MatchListQuery>;
+    if (q.provider === undefined && q.buyer === undefined) throw new MarketError("INVALID_FIELD", { field: "query", value: "neither provider nor buyer", allowed: "provider=<address> and/or buyer=<address>" });
+    const limit = Number(q.limit ?? OFFER_PAGE_MAX);
+    assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
+    const matches = market.book.matchesOf({ ...(q.provider === undefined ? {} : { providerId: q.provider }), ...(q.buyer === undefined ? {} : { buyerId: q.buyer }) }, limit);
+    return send(reply, { matches: matches.map(matchJson) });
   });
 
   app.get("/v1/offers", { schema: { querystring: OfferListQuery, response: respond(Type.Object({ offers: Type.Array(OfferViewBody) })) } }, (request, reply) => {

@@ -100,10 +100,14 @@ describe("a job's money over HTTP", () => {
     expect(before.sub(await parties.chain.balance(parties.buyer.address)).toString()).toBe("2");
   });
 
-  it("the escrow, order and offer reads answer", async () => {
+  it("the escrow, order, match and offer reads answer", async () => {
     const { order } = await ranJob(1);
     const escrow = await buyer.getEscrow(order.orderId);
     expect(escrow).toMatchObject({ buyer: parties.buyer.address, provider: parties.provider.address, arbiter: parties.arbiter.address, ratePerSecond: "1666667" });
+    expect((await provider.matches({ provider: parties.provider.address })).map((m) => m.orderId)).toContain(order.orderId);
+    expect((await buyer.matches({ buyer: parties.buyer.address, provider: parties.provider.address })).map((m) => m.orderId)).toContain(order.orderId);
+    expect(await buyer.matches({ buyer: parties.arbiter.address })).toEqual([]);
+    await expect(buyer.matches({})).rejects.toMatchObject({ code: "INVALID_FIELD" });
     const offers = await buyer.listOffers({ provider: parties.provider.address });
     expect(offers.some((o) => o.offerId === order.offerId)).toBe(true);
     expect((await buyer.getOffer(order.offerId ?? "")).gpuModel).toBe("RTX 4090");
