@@ -48,6 +48,8 @@ export class SqliteCheckpointer {
   /** Runs a last checkpoint and stops the worker. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // Held while it stops: an unreferenced worker would let the process end before the last checkpoint.
+    this.worker.ref();
     this.worker.postMessage("stop");
     await this.exited;
   }
