@@ -11,6 +11,9 @@ import type { Wallet } from "../chain/wallet.js";
 import { signRequest } from "../server/http-signature.js";
 import type { JobRecord } from "../market/marketplace.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
+import { TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda } from "@solana-program/token";
+import { billSeconds, hoursToSeconds, splitCharge } from "../settlement/billing.js";
+import type { BillingRate, ChargeSplit } from "../settlement/billing.js";
 import { checkTransactionToSign } from "./transaction-check.js";
 import type { SigningExpectation } from "./transaction-check.js";
 
@@ -97,6 +100,8 @@ export interface EscrowView {
   readonly allocatedSeconds: number;
   readonly feeBps: number;
   readonly ratePerSecond: string;
+  readonly feeRatePerSecond: string;
+  readonly mint: string;
   readonly createdAt: string;
   readonly lockedUntil: string;
   readonly address: string;
@@ -133,6 +138,11 @@ export type ChainStepProgress =
   | { readonly phase: "preparing" }
   | { readonly phase: "signing"; readonly summary: string }
   | { readonly phase: "confirming" };
+
+/** The billing rate an escrow view states. */
+function rateOf(escrow: EscrowView): BillingRate {
+  return { ratePerSecond: BigInt(escrow.ratePerSecond), feeRatePerSecond: BigInt(escrow.feeRatePerSecond) };
+}
 
 /** A query string of the defined values of `filter`. */
 function queryOf(filter: Readonly<Record<string, string | number | undefined>>): string {
@@ -209,8 +219,17 @@ export class MarketClient {
     }
   }
 
-  private async payoutExpectation(orderId: string, signer: string): Promise<SigningExpectation> {
-    return { kind: "payout", signer, escrow: (await this.getEscrow(orderId)).address };
+  /**
+   * What co-signing a payout of the order's escrow must give the signer: computed here from the
+   * escrow's terms (`share` splits them), not taken from the server. The buyer also gets any MOLT
+   * someone sent into the escrow account, so its part is a minimum.
+   */
+  private async payoutExpectation(orderId: string, signer: string, share: (escrow: EscrowView) => Promise<ChargeSplit> | ChargeSplit): Promise<SigningExpectation> {
+    const escrow = await this.getEscrow(orderId);
+    const split = await share(escrow);
+    const [account] = await findAssociatedTokenPda({ owner: signer as never, mint: escrow.mint as never, tokenProgram: TOKEN_PROGRAM_ADDRESS });
+    const isBuyer = signer === escrow.buyer;
+    return { kind: "payout", signer, escrow: escrow.address, receives: { account, amount: isBuyer ? split.buyerRefund : split.providerPayment, orMore: isBuyer } };
   }
 
   /** The buyer funds a matched order's escrow with exactly its total cost, co-signing on this machine. @throws the server's MarketError, ESCROW_ERROR */
@@ -225,17 +244,24 @@ export class MarketClient {
 
   /** Settles a completed job, co-signed by the wallet (buyer with its confirmation, or provider after the dispute window). @throws the server's MarketError, ESCROW_ERROR */
   settle(orderId: string, input: { readonly actualHours: string; readonly confirmation?: Confirmation }, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
-    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/settle`, { ...input }, (signer) => this.payoutExpectation(orderId, signer), options.key ?? randomUUID(), options.onProgress);
+    const share = (escrow: EscrowView): ChargeSplit => billSeconds(Math.min(hoursToSeconds(input.actualHours), escrow.allocatedSeconds), Amount.parse(escrow.amount), rateOf(escrow));
+    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/settle`, { ...input }, (signer) => this.payoutExpectation(orderId, signer, share), options.key ?? randomUUID(), options.onProgress);
   }
 
   /** The buyer has a failed or timed-out job's escrow refunded. @throws the server's MarketError, ESCROW_ERROR */
   refund(orderId: string, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
-    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/refund`, {}, (signer) => this.payoutExpectation(orderId, signer), options.key ?? randomUUID(), options.onProgress);
+    const share = (escrow: EscrowView): ChargeSplit => billSeconds(0, Amount.parse(escrow.amount), rateOf(escrow));
+    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/refund`, {}, (signer) => this.payoutExpectation(orderId, signer, share), options.key ?? randomUUID(), options.onProgress);
   }
 
   /** A party accepts the arbiter's decision on a dispute, which pays it out. @throws the server's MarketError, ESCROW_ERROR */
   acceptDecision(orderId: string, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
-    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/dispute/accept`, {}, (signer) => this.payoutExpectation(orderId, signer), options.key ?? randomUUID(), options.onProgress);
+    const share = async (escrow: EscrowView): Promise<ChargeSplit> => {
+      const decision = (await this.getOrder(orderId)).job.decision;
+      if (decision === undefined) throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of order ${orderId} yet` });
+      return splitCharge(Amount.parse(decision.providerShare), Amount.parse(escrow.amount), rateOf(escrow));
+    };
+    return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/dispute/accept`, {}, (signer) => this.payoutExpectation(orderId, signer, share), options.key ?? randomUUID(), options.onProgress);
   }
 
   /** The arbiter decides a dispute's split (the provider's gross share in MOLT). @throws FORBIDDEN, the server's MarketError */

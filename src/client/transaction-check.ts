@@ -17,8 +17,12 @@ const INITIALIZE_MULTISIG_2 = 19;
 export type SigningExpectation =
   /** Funding: one TransferChecked of `amount` from the signer's own account, as its sole authority. */
   | { readonly kind: "fund"; readonly signer: string; readonly amount: Amount }
-  /** A payout: the signer only co-signs (as a multisig member) transfers out of `escrow` and its closing. */
-  | { readonly kind: "payout"; readonly signer: string; readonly escrow: string };
+  /**
+   * A payout: the signer only co-signs (as a multisig member) transfers out of `escrow` and its
+   * closing, and its own token account `receives.account` gets exactly `receives.amount` (at least,
+   * with `orMore`).
+   */
+  | { readonly kind: "payout"; readonly signer: string; readonly escrow: string; readonly receives: { readonly account: string; readonly amount: Amount; readonly orMore: boolean } };
 
 function refuse(reason: string): never {
   throw new MarketError("ESCROW_ERROR", { reason: `refused to sign the server's transaction: ${reason}` });
@@ -49,6 +53,7 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
   if (signerIndex === 0) refuse("it would make this wallet pay the fees");
   let transferred: Amount | undefined;
   let payouts = 0;
+  let received = 0n;
   for (const instruction of message.instructions) {
     const indices = instruction.accountIndices ?? [];
     if (!indices.includes(signerIndex)) continue;
@@ -72,6 +77,7 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
     if ((tag !== TRANSFER_CHECKED && tag !== CLOSE_ACCOUNT) || source !== expectation.escrow || indices.indexOf(signerIndex) < 4 - (tag === CLOSE_ACCOUNT ? 1 : 0)) {
       refuse(`it uses this wallet for something other than paying out escrow ${expectation.escrow}`);
     }
+    if (tag === TRANSFER_CHECKED && accounts[indices[2] ?? -1] === expectation.receives.account) received += u64le(data, 1);
     payouts++;
   }
   if (expectation.kind === "fund") {
@@ -79,5 +85,9 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
     return `moves ${transferred.toString()} MOLT from your wallet into the escrow`;
   }
   if (payouts === 0) refuse(`it does not pay out escrow ${expectation.escrow}`);
-  return `co-signs the payout of escrow ${expectation.escrow}`;
+  const { amount, orMore } = expectation.receives;
+  if (orMore ? received < amount.baseUnits : received !== amount.baseUnits) {
+    refuse(`it pays this wallet ${Amount.fromLamports(received).toString()} MOLT; its terms give it ${orMore ? "at least " : ""}${amount.toString()} MOLT`);
+  }
+  return `co-signs the payout of escrow ${expectation.escrow}, which pays this wallet ${Amount.fromLamports(received).toString()} MOLT`;
 }

@@ -7,6 +7,7 @@ import type { ChainStepProgress, OrderDetails } from "../../src/client/client.js
 import { checkTransactionToSign } from "../../src/client/transaction-check.js";
 import { PresentedSignature } from "../../src/chain/signer.js";
 import { isMarketError } from "../../src/core/errors.js";
+import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { newDisputeId } from "../../src/core/ids.js";
 import { attest, confirm, openDisputeStatement, proofDigest } from "../../src/settlement/statements.js";
@@ -117,7 +118,7 @@ describe("a job's money over HTTP", () => {
 
 describe("checkTransactionToSign", () => {
   it("refuses messages that ask more of the wallet than the step needs", async () => {
-    const { order } = await ranJob(1);
+    const { order, proof: ranProof } = await ranJob(1);
     const escrow = await buyer.getEscrow(order.orderId);
     // A real funding message of another order, asked for as the server asks for it.
     const other = await buyer.submitOrder({ requirements: { minGpuCount: 2, minVramGb: 24, maxPricePerHour: "3", estimatedHours: 1 } });
@@ -126,8 +127,20 @@ describe("checkTransactionToSign", () => {
     const fundMessage = asked.details.message;
     expect(checkTransactionToSign(fundMessage, { kind: "fund", signer: parties.buyer.address, amount: Amount.parse("6") })).toContain("6 MOLT");
     expect(() => checkTransactionToSign(fundMessage, { kind: "fund", signer: parties.buyer.address, amount: Amount.parse("5") })).toThrow(/transfers 6 MOLT/);
-    expect(() => checkTransactionToSign(fundMessage, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address })).toThrow(/refused to sign/);
+    const buyerAccount = await parties.chain.tokenAccount(parties.buyer.address);
+    const receives = { account: buyerAccount, amount: Amount.parse("6"), orMore: true };
+    expect(() => checkTransactionToSign(fundMessage, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address, receives })).toThrow(/refused to sign/);
     expect(() => checkTransactionToSign(fundMessage, { kind: "fund", signer: parties.provider.address, amount: Amount.parse("6") })).toThrow(/does not ask this wallet/);
+
+    // A real settlement message of a job that ran 1 s: the buyer gets 6 MOLT less one second at 1,666,667 base units.
+    await provider.endJob(order.orderId, "complete", attest(ranProof, parties.provider));
+    const confirmation = confirm({ proof: ranProof, buyer: parties.buyer, accepted: true, billedSeconds: 1 });
+    const settleAsked = await served.market.settle(`s-${order.orderId}`, order.orderId, { actualHours: (1 / 3600).toFixed(9), confirmation }, new PresentedSignature(parties.buyer.address)).then(() => undefined, (e: unknown) => e);
+    if (!isMarketError(settleAsked, "SIGNATURE_REQUIRED")) throw new Error(`expected SIGNATURE_REQUIRED, got ${String(settleAsked)}`);
+    const refund = Amount.fromLamports(6_000_000_000n - 1_666_667n);
+    expect(checkTransactionToSign(settleAsked.details.message, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address, receives: { account: buyerAccount, amount: refund, orMore: true } })).toContain(`pays this wallet ${refund.toString()} MOLT`);
+    expect(() => checkTransactionToSign(settleAsked.details.message, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address, receives: { account: buyerAccount, amount: refund.add(Amount.fromLamports(1n)), orMore: true } })).toThrow(/pays this wallet .* at least/);
+    expect(() => checkTransactionToSign(settleAsked.details.message, { kind: "payout", signer: parties.buyer.address, escrow: Wallet.generate().address, receives: { account: buyerAccount, amount: refund, orMore: true } })).toThrow(/other than paying out escrow/);
     expect(() => checkTransactionToSign("AAAA", { kind: "fund", signer: parties.buyer.address, amount: Amount.parse("6") })).toThrow(/refused to sign/);
   });
 });
