@@ -27,7 +27,8 @@ export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H]
 Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed at /v1/feed,
 metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
 set; the chain is the embedded MOLT chain in DIR/chain; the arbiter's wallet is DIR/arbiter.json.
-On a first start the server lists a demo market of ${DEMO_OFFERS} offers. Stop it with Ctrl-C.
+On a first start the server lists a demo market of ${DEMO_OFFERS} offers, whose providers' wallets are
+DIR/demo-providers/*.json (to run the demo's jobs). Stop it with Ctrl-C.
 
   --data-dir DIR   where the market lives (default ${DEFAULT_DATA_DIR})
   --host H         address to listen on (default 127.0.0.1)
@@ -35,6 +36,26 @@ On a first start the server lists a demo market of ${DEMO_OFFERS} offers. Stop i
   --schema NAME    PostgreSQL schema of the store (default: the connection's own)
   --no-demo        do not list the demo market
 `;
+
+/**
+ * The wallets of the demo market's providers, one file per sample provider in `dir` (made on first
+ * use), so a demo offer's jobs can be funded, run and settled like any other.
+ */
+function demoProviders(dir: string): (sampleId: string) => Wallet {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const wallets = new Map<string, Wallet>();
+  return (sampleId) => {
+    const name = sampleId.replace(/[^A-Za-z0-9_-]/g, "_");
+    let wallet = wallets.get(name);
+    if (wallet === undefined) {
+      const path = join(dir, `${name}.json`);
+      if (!existsSync(path)) Wallet.generate().save(path);
+      wallet = Wallet.fromFile(path);
+      wallets.set(name, wallet);
+    }
+    return wallet;
+  };
+}
 
 /** Runs `serve` until SIGINT or SIGTERM. @throws MarketError for bad flags, STORE_ERROR */
 export async function runServe(args: readonly string[], out: (text: string) => void): Promise<void> {
@@ -59,8 +80,10 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl, values.schema === undefined ? {} : { schema: values.schema });
   const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }) });
   if (!values["no-demo"] && market.lastSeq === 0) {
-    const demo = readMarketOffers(SAMPLE_MARKET_URL).slice(0, DEMO_OFFERS);
-    await Promise.all(demo.map((offer, i) => market.addOffer(`demo-${i}`, offer as CreateOfferInput)));
+    // The shipped sample market: offers as CreateOfferInput, providers named by sample ids.
+    const demo = readMarketOffers(SAMPLE_MARKET_URL).slice(0, DEMO_OFFERS) as (CreateOfferInput & { readonly providerId: string })[];
+    const providers = demoProviders(join(dataDir, "demo-providers"));
+    await Promise.all(demo.map((offer, i) => market.addOffer(`demo-${i}`, { ...offer, providerId: providers(offer.providerId).address })));
   }
   const app = await buildApp({ market });
   const url = await app.listen({ host: values.host ?? "127.0.0.1", port });

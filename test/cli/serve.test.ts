@@ -1,10 +1,11 @@
 // `molt-market serve` as a process on embedded defaults: it lists the demo market on a first start,
 // answers over HTTP, stops cleanly on SIGTERM, and a restart keeps the same market (no second demo).
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
+import { Wallet } from "../../src/chain/wallet.js";
 import { DEMO_OFFERS } from "../../src/cli/serve.js";
 import { serveProcess } from "./serve-process.js";
 
@@ -17,12 +18,25 @@ describe("molt-market serve", () => {
     const { models } = await client.stats();
     expect(models.reduce((n, m) => n + m.offers, 0)).toBe(DEMO_OFFERS);
     expect((await client.quote({ gpus: 1, maxPrice: "100", hours: 1 })).matches.length).toBeGreaterThan(0);
+    // The demo's providers are real wallets in the data directory: a job on a demo offer can be funded and run.
+    const providers = new Map<string, Wallet>(readdirSync(join(dir, "demo-providers")).map((file) => {
+      const wallet = Wallet.fromFile(join(dir, "demo-providers", file));
+      return [wallet.address, wallet] as const;
+    }));
+    const buyer = new MarketClient({ baseUrl: first.url, wallet: Wallet.generate() });
+    await buyer.airdrop("1000");
+    const { orderId, match } = await buyer.submitOrder({ requirements: { minGpuCount: 1, minVramGb: 0, maxPricePerHour: "100", estimatedHours: 1 } });
+    const provider = providers.get(match?.providerId ?? "");
+    if (provider === undefined) throw new Error(`the demo offer's provider ${match?.providerId ?? "?"} has no wallet in demo-providers`);
+    expect((await buyer.fundEscrow(orderId)).state).toBe("Locked");
+    expect((await new MarketClient({ baseUrl: first.url, wallet: provider }).startJob(orderId)).status).toBe("Running");
     const stopped = await first.stop();
     expect(stopped.code).toBe(0);
     expect(stopped.output).toContain("molt-market stopped");
     const second = await serveProcess(dir);
     const seq = (await new MarketClient({ baseUrl: second.url }).health()).seq;
-    expect(seq).toBe(DEMO_OFFERS); // one OfferAdded per demo offer, none added again
+    expect(seq).toBeGreaterThan(DEMO_OFFERS);
+    expect((await new MarketClient({ baseUrl: second.url }).events(0, DEMO_OFFERS + 1)).events.filter((e) => e.type === "OfferAdded").length).toBe(DEMO_OFFERS); // none added again
     expect((await second.stop()).code).toBe(0);
   });
 });
