@@ -5,6 +5,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedMoltClient } from "../chain/embedded/embedded-client.js";
+import { chainEnvironment } from "../chain/network.js";
+import { RpcMoltClient } from "../chain/rpc/rpc-client.js";
+import { MarketError } from "../core/errors.js";
 import { Wallet } from "../chain/wallet.js";
 import type { CreateOfferInput } from "../core/offer.js";
 import { Marketplace } from "../market/marketplace.js";
@@ -22,7 +25,7 @@ export const DEMO_OFFERS = 40;
 export const SWEEP_INTERVAL_MS = 10_000;
 
 /** Usage of the serve command. */
-export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--schema NAME] [--no-demo]
+export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--schema NAME] [--chain embedded|rpc] [--no-demo]
 
 Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed at /v1/feed,
 metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
@@ -34,6 +37,10 @@ DIR/demo-providers/*.json (to run the demo's jobs). Stop it with Ctrl-C.
   --host H         address to listen on (default 127.0.0.1)
   --port N         port (default 8080; 0 picks a free one)
   --schema NAME    PostgreSQL schema of the store (default: the connection's own)
+  --chain rpc      use a validator over JSON-RPC instead of the embedded chain: MOLT_NETWORK (a name
+                   or URL) or MOLT_RPC_URL, MOLT_MINT (the MOLT mint) and MOLT_WALLET_PATH (the
+                   operator's wallet: pays fees and rent, and mints airdrops off mainnet when it
+                   holds the mint authority, as molt-market localnet's operator.json does)
   --no-demo        do not list the demo market
 `;
 
@@ -57,11 +64,25 @@ function demoProviders(dir: string): (sampleId: string) => Wallet {
   };
 }
 
+/**
+ * The chain of the market: the embedded chain in DIR/chain, or a validator over JSON-RPC set up by
+ * the spec's environment. @throws INVALID_FIELD (--chain, a missing variable), INVALID_NETWORK, INVALID_ADDRESS, WALLET_ERROR
+ */
+async function openChain(kind: string, dataDir: string): Promise<EmbeddedMoltClient | RpcMoltClient> {
+  if (kind === "embedded") return EmbeddedMoltClient.open({ dataDir: join(dataDir, "chain") });
+  if (kind !== "rpc") throw new MarketError("INVALID_FIELD", { field: "--chain", value: JSON.stringify(kind), allowed: "embedded (the default) or rpc" });
+  const env = chainEnvironment();
+  if (env.mint === undefined) throw new MarketError("INVALID_FIELD", { field: "MOLT_MINT", value: "missing", allowed: "the address of the MOLT mint on that network (molt-market localnet prints it)" });
+  if (env.walletPath === undefined) throw new MarketError("INVALID_FIELD", { field: "MOLT_WALLET_PATH", value: "missing", allowed: "the operator's wallet file, which pays fees and rent (molt-market localnet's operator.json)" });
+  const payer = Wallet.fromFile(env.walletPath);
+  return new RpcMoltClient({ network: env.network, payer, mint: env.mint, ...(env.network.isProduction() ? {} : { mintAuthority: payer }) });
+}
+
 /** Runs `serve` until SIGINT or SIGTERM. @throws MarketError for bad flags, STORE_ERROR */
 export async function runServe(args: readonly string[], out: (text: string) => void): Promise<void> {
   const { values } = parseArgs({
     args: [...args],
-    options: { "data-dir": { type: "string" }, host: { type: "string" }, port: { type: "string" }, schema: { type: "string" }, "no-demo": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    options: { "data-dir": { type: "string" }, host: { type: "string" }, port: { type: "string" }, schema: { type: "string" }, chain: { type: "string" }, "no-demo": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
     strict: true,
     allowPositionals: false,
   });
@@ -75,7 +96,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const arbiterPath = join(dataDir, "arbiter.json");
   if (!existsSync(arbiterPath)) Wallet.generate().save(arbiterPath);
   const arbiter = Wallet.fromFile(arbiterPath);
-  const chain = await EmbeddedMoltClient.open({ dataDir: join(dataDir, "chain") });
+  const chain = await openChain(values.chain ?? "embedded", dataDir);
   const databaseUrl = process.env.DATABASE_URL;
   const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl, values.schema === undefined ? {} : { schema: values.schema });
   const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }) });
@@ -88,7 +109,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const app = await buildApp({ market });
   const url = await app.listen({ host: values.host ?? "127.0.0.1", port });
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
-  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${join(dataDir, "chain")} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
+  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
   await untilStopped();
   clearInterval(sweeper);
   await app.close();

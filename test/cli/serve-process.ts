@@ -13,8 +13,8 @@ export interface ServeProcess {
 }
 
 /** Starts `molt-market serve --data-dir dir --port 0 ...args`; without `databaseUrl` on the embedded defaults (SQLite). */
-export function serveProcess(dir: string, options: { readonly databaseUrl?: string; readonly args?: readonly string[] } = {}): Promise<ServeProcess> {
-  const env = { ...process.env };
+export function serveProcess(dir: string, options: { readonly databaseUrl?: string; readonly args?: readonly string[]; readonly env?: Readonly<Record<string, string>> } = {}): Promise<ServeProcess> {
+  const env = { ...process.env, ...options.env };
   delete env.DATABASE_URL;
   if (options.databaseUrl !== undefined) env.DATABASE_URL = options.databaseUrl;
   const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, "serve", "--data-dir", dir, "--port", "0", ...(options.args ?? [])], { stdio: ["ignore", "pipe", "inherit"], env });
