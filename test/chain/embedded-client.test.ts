@@ -5,7 +5,9 @@ import { appendFileSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
+import { BLOCKHASH_VALIDITY_MS, EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
+import { PresentedSignature } from "../../src/chain/signer.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { isMarketError } from "../../src/core/errors.js";
@@ -21,6 +23,33 @@ function dataDir(): string {
 
 
 describe("EmbeddedMoltClient", () => {
+  it("accepts a transaction signed elsewhere on a blockhash replaced less than 60 s ago, not later", async () => {
+    const clock = new ManualClock(Date.parse("2026-11-24T00:00:00Z"));
+    const chain = await EmbeddedMoltClient.open({ dataDir: dataDir(), clock });
+    const alice = Wallet.generate();
+    const bob = Wallet.generate();
+    await chain.airdrop(alice.address, MOLT("10"));
+    /** The message a transfer of `molt` asks alice to sign, and her signature over it. */
+    const signedElsewhere = async (molt: string): Promise<{ message: string; signature: string }> => {
+      const asked = await chain.transfer(new PresentedSignature(alice.address), bob.address, MOLT(molt)).then(() => undefined, (e: unknown) => e);
+      if (!isMarketError(asked, "SIGNATURE_REQUIRED")) throw new Error(`expected SIGNATURE_REQUIRED, got ${String(asked)}`);
+      return { message: asked.details.message, signature: Buffer.from(alice.sign(Buffer.from(asked.details.message, "base64"))).toString("base64") };
+    };
+    const early = await signedElsewhere("1");
+    await chain.airdrop(Wallet.generate().address, MOLT("1")); // the chain moves on to a new blockhash
+    clock.advance(BLOCKHASH_VALIDITY_MS - 1);
+    await chain.transfer(new PresentedSignature(alice.address, early), bob.address, MOLT("1"));
+    expect((await chain.balance(bob.address)).toString()).toBe("1");
+
+    const late = await signedElsewhere("2");
+    await chain.airdrop(Wallet.generate().address, MOLT("1"));
+    clock.advance(BLOCKHASH_VALIDITY_MS);
+    // Its blockhash is too old now: the transaction is rebuilt on the latest one, which the signature does not cover.
+    expect(await rejectionCode(chain.transfer(new PresentedSignature(alice.address, late), bob.address, MOLT("2")))).toBe("SIGNATURE_REQUIRED");
+    expect((await chain.balance(bob.address)).toString()).toBe("1");
+    chain.close();
+  });
+
   it("airdrops, transfers and records, exact to the base unit", async () => {
     const chain = await EmbeddedMoltClient.open({ dataDir: dataDir() });
     const alice = Wallet.generate();
