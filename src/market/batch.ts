@@ -118,7 +118,7 @@ export class BatchBuilder {
         // Each part is serialized once; the event payload is the same JSON encodeBookEvent would write.
         const doc = JSON.stringify(event.order);
         const match = JSON.stringify(event.match);
-        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(), doc, match, escrowId: null, job: null });
+        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(), doc, match, escrowId: null, job: `{"matchedAtMs":${event.atMs}}` });
         this.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
         this.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
         return;

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { Amount } from "../core/amount.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
-import { MarketError, isMarketError } from "../core/errors.js";
+import { MarketError, assertIntInRange, isMarketError } from "../core/errors.js";
 import { assertOrderTransition } from "../core/enums.js";
 import type { OrderStatus } from "../core/enums.js";
 import { createOffer } from "../core/offer.js";
@@ -43,6 +43,10 @@ export const MARKET_LIMITS = {
   keyLengthMax: 128,
   /** How often an idle process reads other processes' events. */
   followIntervalMs: 100,
+  /** How long a match holds its GPUs for the buyer to fund the escrow (default); then it expires. */
+  fundingWindowMs: 15 * 60_000,
+  /** Longest funding window a market may set. */
+  fundingWindowMsMax: 24 * 60 * 60_000,
 } as const;
 
 /** What a marketplace process is built from. */
@@ -56,10 +60,14 @@ export interface MarketplaceOptions {
   readonly bookLimits?: Partial<OrderBookLimits>;
   /** Follow other processes' events while idle (default true). */
   readonly follow?: boolean;
+  /** How long a match waits for its escrow to be funded before the sweeper expires it (default MARKET_LIMITS.fundingWindowMs). */
+  readonly fundingWindowMs?: number;
 }
 
 /** Lifecycle details of a job, kept with its order. */
 export interface JobRecord {
+  /** When the order was matched: the funding window runs from here. */
+  readonly matchedAtMs?: number;
   readonly startedAtMs?: number;
   readonly attestation?: Attestation;
   readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
@@ -132,6 +140,8 @@ export class Marketplace {
   readonly nodeId: string;
   private readonly clock: Clock;
   private readonly batchMax: number;
+  /** How long a match waits for its escrow to be funded. */
+  readonly fundingWindowMs: number;
   private readonly bookLimits: Partial<OrderBookLimits>;
   private bookValue: OrderBook;
   private seq = 0;
@@ -150,6 +160,8 @@ export class Marketplace {
     this.clock = options.clock ?? systemClock;
     this.nodeId = options.nodeId ?? `node-${process.pid}`;
     this.batchMax = options.batchMax ?? MARKET_LIMITS.batchMax;
+    this.fundingWindowMs = options.fundingWindowMs ?? MARKET_LIMITS.fundingWindowMs;
+    assertIntInRange("fundingWindowMs", this.fundingWindowMs, 1000, MARKET_LIMITS.fundingWindowMsMax);
     this.bookLimits = options.bookLimits ?? {};
     this.bookValue = this.newBook();
   }
@@ -462,6 +474,8 @@ export class Marketplace {
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `fund order ${orderId}`, allowed: "its buyer" });
       if (order.escrowId !== null) {
         const { escrow, pending } = await this.escrowOf(batch, writer, order);
+        // An escrow opened for a match that has since expired is never funded.
+        if (escrow.state === "Created" && order.status !== "Matched") throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
         if (escrow.state === "Created") this.markPending(batch, escrow, pending, { op: "fund" }, buyer);
         return { escrowId: escrow.id };
       }
@@ -751,18 +765,24 @@ export class Marketplace {
   }
 
   /**
-   * One sweep: expires offers and resting orders, fails jobs whose escrow passed lockedUntil
-   * without completing (the buyer may then refund), and marks settlements whose dispute window
-   * closed as due. @throws STORE_ERROR
+   * One sweep: expires offers and resting orders, expires matches the buyer did not fund within
+   * the funding window (their GPUs return), fails jobs whose escrow passed lockedUntil without
+   * completing (the buyer may then refund), and marks settlements whose dispute window closed as
+   * due. @throws STORE_ERROR
    */
-  async sweep(): Promise<{ readonly expiredOffers: number; readonly expiredOrders: number; readonly timedOut: number; readonly settlementsDue: number }> {
-    const candidates = await this.store.ordersWithStatus(["Escrowed", "Running", "Completed"], MARKET_LIMITS.sweepMax);
+  async sweep(): Promise<{ readonly expiredOffers: number; readonly expiredOrders: number; readonly timedOut: number; readonly settlementsDue: number; readonly unfunded: number }> {
+    const candidates = await this.store.ordersWithStatus(["Matched", "Escrowed", "Running", "Completed"], MARKET_LIMITS.sweepMax);
     return (await this.submit(undefined, "sweep", null, async (batch, writer) => {
       const expired = this.book.expire();
       let timedOut = 0;
       let settlementsDue = 0;
+      let unfunded = 0;
       for (const candidate of candidates) {
         const order = await this.orderRow(batch, writer, candidate.id);
+        if (order.status === "Matched" && this.fundingExpired(batch, order, await this.pendingOf(batch, writer, order))) {
+          unfunded++;
+          continue;
+        }
         if (order.escrowId === null) continue;
         const { escrow, pending } = await this.escrowOf(batch, writer, order);
         if (pending !== undefined) continue;
@@ -777,8 +797,25 @@ export class Marketplace {
           settlementsDue++;
         }
       }
-      return { expiredOffers: expired.offers.length, expiredOrders: expired.orders.length, timedOut, settlementsDue };
-    })) as { expiredOffers: number; expiredOrders: number; timedOut: number; settlementsDue: number };
+      return { expiredOffers: expired.offers.length, expiredOrders: expired.orders.length, timedOut, settlementsDue, unfunded };
+    })) as { expiredOffers: number; expiredOrders: number; timedOut: number; settlementsDue: number; unfunded: number };
+  }
+
+  private async pendingOf(batch: BatchBuilder, writer: StoreWriter, order: OrderRow): Promise<Pending | undefined> {
+    return order.escrowId === null ? undefined : (await this.escrowOf(batch, writer, order)).pending;
+  }
+
+  /**
+   * Expires a match whose buyer did not fund the escrow within the funding window (no funding under
+   * way): the order becomes Expired and its GPUs return to the offer. Returns whether it did.
+   */
+  private fundingExpired(batch: BatchBuilder, order: OrderRow, pending: Pending | undefined): boolean {
+    const job = jobOf(order);
+    const matchedAtMs = job.matchedAtMs ?? decodeOrder(order.doc, order.status).createdAt.getTime();
+    if (pending !== undefined || batch.nowMs < matchedAtMs + this.fundingWindowMs) return false;
+    this.transition(batch, order, "Expired", { ...job, failure: { reason: `unfunded: the escrow was not funded within ${this.fundingWindowMs / 60_000} minutes of the match` } });
+    this.release(order.id);
+    return true;
   }
 
   /** Stops following, waits for queued commands, and closes the store. */

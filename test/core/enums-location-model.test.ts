@@ -90,6 +90,7 @@ const ORDER_LIFECYCLE: readonly (readonly [OrderStatusT, OrderStatusT])[] = [
   ["Pending", "Cancelled"],
   ["Pending", "Expired"],
   ["Matched", "Escrowed"],
+  ["Matched", "Expired"],
   ["Escrowed", "Running"],
   ["Escrowed", "Failed"],
   ["Running", "Completed"],

@@ -1,4 +1,5 @@
-// The sweeper on a manual clock: offers and resting orders expire, a job whose escrow passed
+// The sweeper on a manual clock: offers and resting orders expire, matches left unfunded past the
+// funding window expire and free their GPUs, a job whose escrow passed
 // lockedUntil without completing fails (and the buyer gets a refund), and a completed job whose
 // dispute window closed without a confirmation is marked due and then settles with the provider.
 import { mkdtempSync } from "node:fs";
@@ -10,7 +11,8 @@ import { isMarketError } from "../../src/core/errors.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { attest } from "../../src/settlement/statements.js";
 import { SqlStore } from "../../src/store/sql-store.js";
-import { openMarket, openParties } from "./support.js";
+import { PresentedSignature } from "../../src/chain/signer.js";
+import { conservationErrors, openMarket, openParties } from "./support.js";
 import type { Parties } from "./support.js";
 
 const opened: { market: Marketplace; parties: Parties }[] = [];
@@ -38,12 +40,38 @@ describe("Marketplace.sweep", () => {
     const { offerId } = await market.addOffer("a1", offer(parties.provider.address, new Date(clock.now() + HOUR_MS)));
     const resting = await market.submitOrder("o1", { ...order(parties.buyer.address, 16), expiresAt: new Date(clock.now() + HOUR_MS / 2) });
     expect(resting.status).toBe("Pending");
-    expect(await market.sweep()).toEqual({ expiredOffers: 0, expiredOrders: 0, timedOut: 0, settlementsDue: 0 });
+    expect(await market.sweep()).toEqual({ expiredOffers: 0, expiredOrders: 0, timedOut: 0, settlementsDue: 0, unfunded: 0 });
     clock.advance(2 * HOUR_MS);
     expect(await market.sweep()).toMatchObject({ expiredOffers: 1, expiredOrders: 1 });
     expect((await market.store.getOffer(offerId))?.status).toBe("Expired");
     expect((await market.getOrder(resting.orderId)).status).toBe("Expired");
     expect(market.book.offerCount).toBe(0);
+  });
+
+  it("a match the buyer does not fund within the funding window expires and its GPUs return; a funded one stays", async () => {
+    const { market, parties, clock } = await setup();
+    const { offerId } = await market.addOffer("a1", offer(parties.provider.address));
+    const unfunded = await market.submitOrder("o1", order(parties.buyer.address, 4));
+    const rehearsed = await market.submitOrder("o2", order(parties.buyer.address, 2));
+    const funded = await market.submitOrder("o3", order(parties.buyer.address, 2));
+    // The buyer asked for the funding transaction of o2 (its escrow is Created) but never signed it.
+    expect(await market.fundEscrow("f2", rehearsed.orderId, new PresentedSignature(parties.buyer.address)).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("SIGNATURE_REQUIRED");
+    await market.fundEscrow("f3", funded.orderId, parties.buyer);
+    expect(market.book.getOffer(offerId as never).freeGpuCount).toBe(0);
+    clock.advance(market.fundingWindowMs - 1);
+    expect((await market.sweep()).unfunded).toBe(0);
+    clock.advance(1);
+    expect((await market.sweep()).unfunded).toBe(2);
+    expect((await market.getOrder(unfunded.orderId)).status).toBe("Expired");
+    expect((await market.getOrder(rehearsed.orderId)).job.failure?.reason).toMatch(/^unfunded/);
+    expect((await market.getOrder(funded.orderId)).status).toBe("Escrowed");
+    expect(market.book.getOffer(offerId as never).freeGpuCount).toBe(6);
+    expect(await conservationErrors(market.store)).toEqual([]);
+    // Neither can be funded now, and nothing moved on chain.
+    for (const [key, id] of [["f4", unfunded.orderId], ["f5", rehearsed.orderId]] as const) {
+      expect(await market.fundEscrow(key, id, parties.buyer).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("INVALID_STATE_TRANSITION");
+    }
+    expect((await parties.chain.balance(parties.buyer.address)).toString()).toBe("99995");
   });
 
   it("a job that never completed by lockedUntil fails, its GPUs return, and the buyer is refunded", async () => {
