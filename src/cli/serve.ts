@@ -107,7 +107,19 @@ export async function runServe(args: readonly string[], out: (text: string) => v
     await Promise.all(demo.map((offer, i) => market.addOffer(`demo-${i}`, { ...offer, providerId: providers(offer.providerId).address })));
   }
   const app = await buildApp({ market });
-  const url = await app.listen({ host: values.host ?? "127.0.0.1", port });
+  let url: string;
+  try {
+    url = await app.listen({ host: values.host ?? "127.0.0.1", port });
+  } catch (e) {
+    await app.close();
+    await market.close();
+    chain.close();
+    const code = (e as { code?: unknown }).code;
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      throw new MarketError("INVALID_FIELD", { field: "--port", value: String(port), allowed: `a port this process may listen on (${code}: ${code === "EADDRINUSE" ? "another server, perhaps another molt-market serve, holds it" : "it needs privileges"}); pick another with --port N` });
+    }
+    throw e;
+  }
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
   out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
   await untilStopped();

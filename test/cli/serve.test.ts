@@ -1,13 +1,16 @@
 // `molt-market serve` as a process on embedded defaults: it lists the demo market on a first start,
 // answers over HTTP, stops cleanly on SIGTERM, and a restart keeps the same market (no second demo).
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { DEMO_OFFERS } from "../../src/cli/serve.js";
-import { serveProcess } from "./serve-process.js";
+import { CLI_MAIN, serveProcess } from "./serve-process.js";
 
 describe("molt-market serve", () => {
   it("serves a demo market, stops on SIGTERM, and restarts on the same data", { timeout: 60_000 }, async () => {
@@ -38,5 +41,21 @@ describe("molt-market serve", () => {
     expect(seq).toBeGreaterThan(DEMO_OFFERS);
     expect((await new MarketClient({ baseUrl: second.url }).events(0, DEMO_OFFERS + 1)).events.filter((e) => e.type === "OfferAdded").length).toBe(DEMO_OFFERS); // none added again
     expect((await second.stop()).code).toBe(0);
+  });
+
+  it("says which port is taken instead of crashing", { timeout: 60_000 }, async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as AddressInfo).port;
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, "serve", "--data-dir", mkdtempSync(join(tmpdir(), "molt-serve-")), "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"], env });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    holder.close();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`error: INVALID_FIELD: invalid --port ${port}; allowed: a port this process may listen on \\(EADDRINUSE`));
+    expect(stderr).not.toMatch(/at Server\./);
   });
 });
