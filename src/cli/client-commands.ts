@@ -10,6 +10,7 @@ import { Wallet } from "../chain/wallet.js";
 import { parseFeature } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
 import { JOB_USAGE, runJobCommand } from "./job-commands.js";
+import { requiredFlag } from "./process.js";
 import { progressDisplay } from "./progress.js";
 import type { Progress } from "./progress.js";
 
@@ -73,11 +74,6 @@ function integer(value: string | undefined, flag: string): number {
   return n;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value for ${flag}` });
-  return value;
-}
-
 /** The commands that talk to a server. */
 export const CLIENT_COMMANDS = ["wallet", "offer", "order", "stats", "escrow", "job", "settle", "dispute"] as const;
 
@@ -124,13 +120,13 @@ export async function runClientCommand(
     return print(result, `${result.address} holds ${result.molt} MOLT`);
   }
   if (command === "wallet" && action === "airdrop") {
-    const result = await client(true).airdrop(required(target, "MOLT"), values.key);
+    const result = await client(true).airdrop(requiredFlag(target, "MOLT"), values.key);
     return print(result, `airdropped ${result.molt} MOLT to ${result.address}\ntransaction ${result.transactionId}`);
   }
   if (command === "offer" && action === "add") {
     const offer: OfferRequest = {
-      gpuCapacity: { gpuCount: integer(values.gpus, "--gpus"), gpuModel: required(values.model, "--model"), vramGb: integer(values.vram, "--vram") },
-      pricePerHour: required(values.price, "--price"),
+      gpuCapacity: { gpuCount: integer(values.gpus, "--gpus"), gpuModel: requiredFlag(values.model, "--model"), vramGb: integer(values.vram, "--vram") },
+      pricePerHour: requiredFlag(values.price, "--price"),
       availableHours: integer(values.hours, "--hours"),
       ...(features.length === 0 ? {} : { features }),
       ...location,
@@ -139,13 +135,13 @@ export async function runClientCommand(
     return print(result, `offer ${result.offerId}`);
   }
   if (command === "offer" && (action === "pause" || action === "resume" || action === "withdraw")) {
-    const result = await client(true).offerAction(required(target, "OFFER_ID"), action, values.key);
+    const result = await client(true).offerAction(requiredFlag(target, "OFFER_ID"), action, values.key);
     return print({ ...result, action }, `offer ${result.offerId}: ${action}d`);
   }
   const requirements = (): OrderRequest["requirements"] => ({
     minGpuCount: integer(values.gpus, "--gpus"),
     minVramGb: values.vram === undefined ? 0 : integer(values.vram, "--vram"),
-    maxPricePerHour: required(values["max-price"], "--max-price"),
+    maxPricePerHour: requiredFlag(values["max-price"], "--max-price"),
     estimatedHours: integer(values.hours, "--hours"),
     ...(features.length === 0 ? {} : { requiredFeatures: features }),
     ...location,
@@ -156,11 +152,11 @@ export async function runClientCommand(
     return print(result, `order ${result.orderId}: ${result.status}, ${matched}`);
   }
   if (command === "order" && action === "cancel") {
-    const result = await client(true).cancelOrder(required(target, "ORDER_ID"), values.key);
+    const result = await client(true).cancelOrder(requiredFlag(target, "ORDER_ID"), values.key);
     return print(result, `order ${result.orderId}: cancelled`);
   }
   if (command === "order" && action === "show") {
-    const result = await client(false).getOrder(required(target, "ORDER_ID"));
+    const result = await client(false).getOrder(requiredFlag(target, "ORDER_ID"));
     const m = result.match;
     const lines = [
       `order ${result.orderId}: ${result.status}`,

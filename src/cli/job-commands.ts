@@ -11,6 +11,7 @@ import { newDisputeId } from "../core/ids.js";
 import { proofSeconds } from "../settlement/settle-job.js";
 import { attest, confirm, openDisputeStatement } from "../settlement/statements.js";
 import type { ExecutionProof } from "../settlement/statements.js";
+import { requiredFlag } from "./process.js";
 import { describeChainProgress } from "./progress.js";
 import type { Progress } from "./progress.js";
 
@@ -74,11 +75,6 @@ function timeOf(value: string | undefined, fallback: number, flag: string): numb
   return ms;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value for ${flag}` });
-  return value;
-}
-
 /** Hours as the decimal string the API takes, exact to the second. */
 function hoursOf(seconds: number): string {
   return (seconds / 3600).toFixed(9);
@@ -90,7 +86,7 @@ async function proofOf(ctx: JobContext, orderId: string, exitStatus: number): Pr
   const [order, escrow] = await Promise.all([client.getOrder(orderId), client.getEscrow(orderId)]);
   const gpuModel = await client.getOffer(escrow.offerId).then(
     (offer) => offer.gpuModel,
-    () => required(ctx.options.model, "--model (the offer is gone from the book)"),
+    () => requiredFlag(ctx.options.model, "--model (the offer is gone from the book)"),
   );
   return {
     escrowId: escrow.escrowId,
@@ -147,7 +143,7 @@ function offerTable(offers: readonly OfferView[]): string {
  */
 export async function runJobCommand(ctx: JobContext, command: string, action: string, target: string | undefined): Promise<string | undefined> {
   const { options, print } = ctx;
-  const orderId = (): string => required(target, "ORDER_ID");
+  const orderId = (): string => requiredFlag(target, "ORDER_ID");
   const chainProgress = (what: string) => ({ ...(options.key === undefined ? {} : { key: options.key }), onProgress: (p: ChainStepProgress) => { ctx.progress.step(describeChainProgress(what, p)); } });
   const finish = <T>(promise: Promise<T>): Promise<T> => promise.finally(() => { ctx.progress.end(); });
 
@@ -181,7 +177,7 @@ export async function runJobCommand(ctx: JobContext, command: string, action: st
     return print(result, `order ${result.orderId}: ${result.status}`);
   }
   if (command === "job" && (action === "complete" || action === "fail")) {
-    const exitStatus = action === "complete" ? 0 : Number(required(options.exit, "--exit"));
+    const exitStatus = action === "complete" ? 0 : Number(requiredFlag(options.exit, "--exit"));
     if (!Number.isInteger(exitStatus) || (action === "fail" && exitStatus === 0)) {
       throw new MarketError("INVALID_FIELD", { field: "--exit", value: JSON.stringify(options.exit), allowed: "the job's non-zero exit status (a job that exited 0 completes)" });
     }
@@ -190,7 +186,7 @@ export async function runJobCommand(ctx: JobContext, command: string, action: st
     return print({ ...result, proof }, `order ${result.orderId}: ${result.status}\n  proof: ${proofSeconds(proof)} s from ${new Date(proof.startedAtMs).toISOString()}, exit ${exitStatus}, output sha256 ${proof.outputDigest}`);
   }
   if (command === "settle") {
-    const id = required(action === "" ? undefined : action, "ORDER_ID");
+    const id = requiredFlag(action === "" ? undefined : action, "ORDER_ID");
     const client = ctx.client(true);
     const [order, escrow] = await Promise.all([client.getOrder(id), client.getEscrow(id)]);
     const attestation = order.job.attestation;
@@ -208,12 +204,12 @@ export async function runJobCommand(ctx: JobContext, command: string, action: st
   if (command === "dispute" && action === "open") {
     const id = orderId();
     const escrow = await ctx.client(false).getEscrow(id);
-    const statement = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: escrow.escrowId, party: ctx.wallet(), reason: required(options.reason, "--reason"), evidence: (options.evidence ?? []).map((file) => digestOf(file, "--evidence")), openedAtMs: Date.now() });
+    const statement = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: escrow.escrowId, party: ctx.wallet(), reason: requiredFlag(options.reason, "--reason"), evidence: (options.evidence ?? []).map((file) => digestOf(file, "--evidence")), openedAtMs: Date.now() });
     const result = await ctx.client(true).openDispute(id, statement, options.key);
     return print({ ...result, disputeId: statement.id }, `order ${result.orderId}: ${result.status} (dispute ${statement.id}); the arbiter decides the split`);
   }
   if (command === "dispute" && action === "decide") {
-    const result = await ctx.client(true).decideDispute(orderId(), { providerShare: required(options["provider-share"], "--provider-share"), reason: required(options.reason, "--reason") }, options.key);
+    const result = await ctx.client(true).decideDispute(orderId(), { providerShare: requiredFlag(options["provider-share"], "--provider-share"), reason: requiredFlag(options.reason, "--reason") }, options.key);
     return print(result, `order ${result.orderId}: decided, ${result.job.decision?.providerShare ?? "?"} MOLT to the provider (fee included); the buyer or the provider accepts it with \`molt-market dispute resolve ${result.orderId}\``);
   }
   if (command === "dispute" && action === "resolve") {

@@ -1,5 +1,11 @@
-// What the long-running commands share: reading a --port flag, and waiting for SIGINT or SIGTERM.
+// What the commands share: reading required and --port flags, and waiting for SIGINT or SIGTERM.
 import { MarketError } from "../core/errors.js";
+
+/** The value of a flag that must be given. @throws INVALID_FIELD (missing or empty) */
+export function requiredFlag(value: string | undefined, flag: string): string {
+  if (value === undefined || value === "") throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value for ${flag}` });
+  return value;
+}
 
 /** A --port flag: 0..65535 (0 picks a free port), or `fallback` when absent. @throws OUT_OF_RANGE */
 export function parsePort(value: string | undefined, fallback: number): number {

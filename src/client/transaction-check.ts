@@ -4,7 +4,7 @@
 // escrow account. Anything else (paying fees, another program, another account) is refused, so a
 // dishonest server cannot spend a party's MOLT or SOL. Pure.
 import { getBase64Encoder, getCompiledTransactionMessageDecoder } from "@solana/kit";
-import { ASSOCIATED_TOKEN_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import { ASSOCIATED_TOKEN_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS, getTransferCheckedInstructionDataDecoder } from "@solana-program/token";
 import { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 
@@ -28,10 +28,13 @@ function refuse(reason: string): never {
   throw new MarketError("ESCROW_ERROR", { reason: `refused to sign the server's transaction: ${reason}` });
 }
 
-function u64le(data: Uint8Array, offset: number): bigint {
-  let value = 0n;
-  for (let i = 7; i >= 0; i--) value = (value << 8n) | BigInt(data[offset + i] ?? 0);
-  return value;
+/** The amount a TransferChecked instruction's data moves. @throws ESCROW_ERROR (malformed data) */
+function transferredAmount(data: Uint8Array): bigint {
+  try {
+    return getTransferCheckedInstructionDataDecoder().decode(data).amount;
+  } catch {
+    return refuse("a transfer in it is malformed");
+  }
 }
 
 /**
@@ -68,7 +71,7 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
     if (expectation.kind === "fund") {
       // TransferChecked accounts: source, mint, destination, authority.
       if (tag !== TRANSFER_CHECKED || indices[3] !== signerIndex || indices.length !== 4 || transferred !== undefined) refuse("it asks more of this wallet than one transfer into the escrow");
-      transferred = Amount.fromLamports(u64le(data, 1));
+      transferred = Amount.fromLamports(transferredAmount(data));
       if (!transferred.equals(expectation.amount)) refuse(`it transfers ${transferred.toString()} MOLT, the escrow is ${expectation.amount.toString()} MOLT`);
       continue;
     }
@@ -77,7 +80,7 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
     if ((tag !== TRANSFER_CHECKED && tag !== CLOSE_ACCOUNT) || source !== expectation.escrow || indices.indexOf(signerIndex) < 4 - (tag === CLOSE_ACCOUNT ? 1 : 0)) {
       refuse(`it uses this wallet for something other than paying out escrow ${expectation.escrow}`);
     }
-    if (tag === TRANSFER_CHECKED && accounts[indices[2] ?? -1] === expectation.receives.account) received += u64le(data, 1);
+    if (tag === TRANSFER_CHECKED && accounts[indices[2] ?? -1] === expectation.receives.account) received += transferredAmount(data);
     payouts++;
   }
   if (expectation.kind === "fund") {

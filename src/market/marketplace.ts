@@ -779,8 +779,12 @@ export class Marketplace {
       let unfunded = 0;
       for (const candidate of candidates) {
         const order = await this.orderRow(batch, writer, candidate.id);
-        if (order.status === "Matched" && this.fundingExpired(batch, order, await this.pendingOf(batch, writer, order))) {
-          unfunded++;
+        if (order.status === "Matched") {
+          // A match past its funding window expires unless a funding is under way.
+          if (batch.nowMs >= this.fundingDeadlineMs(order) && (await this.pendingOf(batch, writer, order)) === undefined) {
+            this.expireUnfunded(batch, order);
+            unfunded++;
+          }
           continue;
         }
         if (order.escrowId === null) continue;
@@ -805,17 +809,15 @@ export class Marketplace {
     return order.escrowId === null ? undefined : (await this.escrowOf(batch, writer, order)).pending;
   }
 
-  /**
-   * Expires a match whose buyer did not fund the escrow within the funding window (no funding under
-   * way): the order becomes Expired and its GPUs return to the offer. Returns whether it did.
-   */
-  private fundingExpired(batch: BatchBuilder, order: OrderRow, pending: Pending | undefined): boolean {
-    const job = jobOf(order);
-    const matchedAtMs = job.matchedAtMs ?? decodeOrder(order.doc, order.status).createdAt.getTime();
-    if (pending !== undefined || batch.nowMs < matchedAtMs + this.fundingWindowMs) return false;
-    this.transition(batch, order, "Expired", { ...job, failure: { reason: `unfunded: the escrow was not funded within ${this.fundingWindowMs / 60_000} minutes of the match` } });
+  /** When a matched order's funding window closes (from its match; rows from before matchedAtMs, from its creation). */
+  private fundingDeadlineMs(order: OrderRow): number {
+    return (jobOf(order).matchedAtMs ?? decodeOrder(order.doc, order.status).createdAt.getTime()) + this.fundingWindowMs;
+  }
+
+  /** A match its buyer did not fund in time: the order becomes Expired and its GPUs return to the offer. */
+  private expireUnfunded(batch: BatchBuilder, order: OrderRow): void {
+    this.transition(batch, order, "Expired", { ...jobOf(order), failure: { reason: `unfunded: the escrow was not funded within ${this.fundingWindowMs / 60_000} minutes of the match` } });
     this.release(order.id);
-    return true;
   }
 
   /** Stops following, waits for queued commands, and closes the store. */

@@ -24,7 +24,7 @@ import type { Address } from "../chain/address.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
 import { registerFeed } from "./feed.js";
-import { registerSettlementRoutes } from "./settlement-routes.js";
+import { matchJson, registerSettlementRoutes } from "./settlement-routes.js";
 import { AddressText, AttestationBody, DisputeBody, EventBody, IdParams, MatchBody, ModelStats, OfferBody, OrderBody, QueryInt, QuoteQuery, Decimal, SubmittedOrder, respond } from "./schemas.js";
 import { NonceStore, verifyRequest } from "./http-signature.js";
 
@@ -214,7 +214,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { caller, key } = authOf(request);
     const body: Static<typeof OrderBody> = request.body;
     const result = await deps.market.submitOrder(key, { ...body, buyerId: caller } as never);
-    return send(reply, result.match === undefined ? result : { ...result, match: { ...result.match, pricePerHour: result.match.pricePerHour.toString(), totalCost: result.match.totalCost.toString() } });
+    return send(reply, result.match === undefined ? result : { ...result, match: matchJson(result.match) });
   });
 
   app.post("/v1/orders/:id/cancel", { schema: { params: IdParams, response: respond(Type.Object({ orderId: Type.String() })) } }, async (request, reply) => {
@@ -278,7 +278,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       { clock },
     );
     const matches = deps.market.book.matchOrder(order, limit);
-    return send(reply, { matches: matches.map((m) => ({ ...m, pricePerHour: m.pricePerHour.toString(), totalCost: m.totalCost.toString() })) });
+    return send(reply, { matches: matches.map(matchJson) });
   });
 
   let stats: { readonly atMs: number; readonly models: Static<typeof ModelStats>[] } | undefined;

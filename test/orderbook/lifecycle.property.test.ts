@@ -11,19 +11,8 @@ import type { BookEvent } from "../../src/orderbook/events.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { referenceSatisfies, referenceScan } from "../../src/orderbook/reference-scan.js";
 import type { ReferenceOffer } from "../../src/orderbook/reference-scan.js";
-import { PROVIDERS, T0, offerFrom, offerSpec, orderFrom, orderSpec } from "../support/arbitraries.js";
+import { T0, bookCommand, changeOffer, offerFrom, orderFrom, releaseOne } from "../support/arbitraries.js";
 
-const command = fc.oneof(
-  { weight: 5, arbitrary: offerSpec.map((spec) => ({ kind: "add" as const, spec })) },
-  { weight: 8, arbitrary: orderSpec.map((spec) => ({ kind: "submit" as const, spec })) },
-  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "remove" as const, pick })) },
-  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "pause" as const, pick })) },
-  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "resume" as const, pick })) },
-  { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: "cancel" as const, pick })) },
-  { weight: 4, arbitrary: fc.nat().map((pick) => ({ kind: "release" as const, pick })) },
-  { weight: 1, arbitrary: fc.constantFrom(10 * 60_000, 61 * 60_000, 3 * 3_600_000).map((ms) => ({ kind: "expire" as const, ms })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })).map(([provider, value]) => ({ kind: "reputation" as const, provider, value })) },
-);
 
 function view(book: OrderBook): ReferenceOffer[] {
   return book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
@@ -32,7 +21,7 @@ function view(book: OrderBook): ReferenceOffer[] {
 describe("OrderBook lifecycle", () => {
   it("keeps its invariants under random command sequences", () => {
     fc.assert(
-      fc.property(fc.array(command, { minLength: 1, maxLength: 80 }), (commands) => {
+      fc.property(fc.array(bookCommand, { minLength: 1, maxLength: 80 }), (commands) => {
         const clock = new ManualClock(T0);
         const book = new OrderBook({ clock });
         const events: BookEvent[] = [];
@@ -63,18 +52,9 @@ describe("OrderBook lifecycle", () => {
             }
             case "remove":
             case "pause":
-            case "resume": {
-              const id = offerIds[step.pick % Math.max(1, offerIds.length)];
-              if (id === undefined) break;
-              try {
-                if (step.kind === "remove") book.removeOffer(id);
-                else if (step.kind === "pause") book.pauseOffer(id);
-                else book.resumeOffer(id);
-              } catch (e) {
-                expect(isMarketError(e, "OFFER_NOT_FOUND") || isMarketError(e, "INVALID_STATE_TRANSITION") || isMarketError(e, "EXPIRED")).toBe(true);
-              }
+            case "resume":
+              changeOffer(book, step.kind, step.pick, offerIds);
               break;
-            }
             case "cancel": {
               const order = submitted[step.pick % Math.max(1, submitted.length)];
               if (order === undefined) break;
@@ -88,12 +68,9 @@ describe("OrderBook lifecycle", () => {
               }
               break;
             }
-            case "release": {
-              const matches = book.activeMatches();
-              const match = matches[step.pick % Math.max(1, matches.length)];
-              if (match !== undefined) book.releaseAllocation(match.orderId);
+            case "release":
+              releaseOne(book, step.pick);
               break;
-            }
             case "expire": {
               clock.advance(step.ms);
               const expired = book.expire();

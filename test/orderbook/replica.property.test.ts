@@ -14,19 +14,8 @@ import { createOrder } from "../../src/core/order.js";
 import type { JobOrder } from "../../src/core/types.js";
 import type { BookEvent } from "../../src/orderbook/events.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
-import { PROVIDERS, T0, offerFrom, offerSpec, orderFrom, orderSpec } from "../support/arbitraries.js";
+import { PROVIDERS, T0, bookCommand, changeOffer, offerFrom, orderFrom, orderSpec, releaseOne } from "../support/arbitraries.js";
 
-const command = fc.oneof(
-  { weight: 5, arbitrary: offerSpec.map((spec) => ({ kind: "add" as const, spec })) },
-  { weight: 8, arbitrary: orderSpec.map((spec) => ({ kind: "submit" as const, spec })) },
-  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "remove" as const, pick })) },
-  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "pause" as const, pick })) },
-  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "resume" as const, pick })) },
-  { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: "cancel" as const, pick })) },
-  { weight: 4, arbitrary: fc.nat().map((pick) => ({ kind: "release" as const, pick })) },
-  { weight: 1, arbitrary: fc.constantFrom(10 * 60_000, 61 * 60_000, 3 * 3_600_000).map((ms) => ({ kind: "expire" as const, ms })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })).map(([provider, value]) => ({ kind: "reputation" as const, provider, value })) },
-);
 
 /** An event with its stamp blanked, to compare events of two books. */
 function body(event: BookEvent): BookEvent {
@@ -47,7 +36,7 @@ function expectSameBooks(a: OrderBook, b: OrderBook, probes: readonly JobOrder[]
 describe("OrderBook replica", () => {
   it("a follower applying the leader's events holds the leader's state after every step, and never matches on its own", () => {
     fc.assert(
-      fc.property(fc.array(command, { minLength: 1, maxLength: 60 }), fc.array(orderSpec, { minLength: 1, maxLength: 3 }), (commands, probeSpecs) => {
+      fc.property(fc.array(bookCommand, { minLength: 1, maxLength: 60 }), fc.array(orderSpec, { minLength: 1, maxLength: 3 }), (commands, probeSpecs) => {
         const clock = new ManualClock(T0);
         const leader = new OrderBook({ clock });
         const follower = new OrderBook({ clock });
@@ -72,18 +61,9 @@ describe("OrderBook replica", () => {
             }
             case "remove":
             case "pause":
-            case "resume": {
-              const id = offerIds[step.pick % Math.max(1, offerIds.length)];
-              if (id === undefined) break;
-              try {
-                if (step.kind === "remove") leader.removeOffer(id);
-                else if (step.kind === "pause") leader.pauseOffer(id);
-                else leader.resumeOffer(id);
-              } catch (e) {
-                expect(isMarketError(e, "OFFER_NOT_FOUND") || isMarketError(e, "INVALID_STATE_TRANSITION") || isMarketError(e, "EXPIRED")).toBe(true);
-              }
+            case "resume":
+              changeOffer(leader, step.kind, step.pick, offerIds);
               break;
-            }
             case "cancel": {
               const order = submitted[step.pick % Math.max(1, submitted.length)];
               if (order === undefined) break;
@@ -94,12 +74,9 @@ describe("OrderBook replica", () => {
               }
               break;
             }
-            case "release": {
-              const matches = leader.activeMatches();
-              const match = matches[step.pick % Math.max(1, matches.length)];
-              if (match !== undefined) leader.releaseAllocation(match.orderId);
+            case "release":
+              releaseOne(leader, step.pick);
               break;
-            }
             case "expire":
               clock.advance(step.ms);
               leader.expire();

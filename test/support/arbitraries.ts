@@ -8,7 +8,10 @@ import { FEATURES, PRIORITIES } from "../../src/core/enums.js";
 import type { Feature, Priority } from "../../src/core/enums.js";
 import { createOffer } from "../../src/core/offer.js";
 import { createOrder } from "../../src/core/order.js";
+import { isMarketError } from "../../src/core/errors.js";
+import type { OfferId } from "../../src/core/ids.js";
 import type { CapacityOffer, JobOrder } from "../../src/core/types.js";
+import type { OrderBook } from "../../src/orderbook/order-book.js";
 
 export const T0 = Date.parse("2026-11-23T00:00:00Z");
 const MODELS = [
@@ -141,6 +144,43 @@ export function orderFrom(spec: OrderSpec, clock: Clock): JobOrder {
     },
     { clock },
   );
+}
+
+/** One command of a book driven at random: add, submit, change an offer, cancel, release, expire, reputation. */
+export const bookCommand = fc.oneof(
+  { weight: 5, arbitrary: offerSpec.map((spec) => ({ kind: "add" as const, spec })) },
+  { weight: 8, arbitrary: orderSpec.map((spec) => ({ kind: "submit" as const, spec })) },
+  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "remove" as const, pick })) },
+  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "pause" as const, pick })) },
+  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "resume" as const, pick })) },
+  { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: "cancel" as const, pick })) },
+  { weight: 4, arbitrary: fc.nat().map((pick) => ({ kind: "release" as const, pick })) },
+  { weight: 1, arbitrary: fc.constantFrom(10 * 60_000, 61 * 60_000, 3 * 3_600_000).map((ms) => ({ kind: "expire" as const, ms })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })).map(([provider, value]) => ({ kind: "reputation" as const, provider, value })) },
+);
+
+/**
+ * Removes, pauses or resumes the offer `pick` chooses among `offerIds`. A refusal an offer in
+ * another state gets (OFFER_NOT_FOUND, INVALID_STATE_TRANSITION, EXPIRED) is expected; any other
+ * error is thrown.
+ */
+export function changeOffer(book: OrderBook, kind: "remove" | "pause" | "resume", pick: number, offerIds: readonly OfferId[]): void {
+  const id = offerIds[pick % Math.max(1, offerIds.length)];
+  if (id === undefined) return;
+  try {
+    if (kind === "remove") book.removeOffer(id);
+    else if (kind === "pause") book.pauseOffer(id);
+    else book.resumeOffer(id);
+  } catch (e) {
+    if (!(isMarketError(e, "OFFER_NOT_FOUND") || isMarketError(e, "INVALID_STATE_TRANSITION") || isMarketError(e, "EXPIRED"))) throw e;
+  }
+}
+
+/** Releases the allocation `pick` chooses among the book's active matches, if any. */
+export function releaseOne(book: OrderBook, pick: number): void {
+  const matches = book.activeMatches();
+  const match = matches[pick % Math.max(1, matches.length)];
+  if (match !== undefined) book.releaseAllocation(match.orderId);
 }
 
 export { PROVIDERS };
