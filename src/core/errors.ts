@@ -38,6 +38,7 @@ export interface MarketErrorDetails {
   FORBIDDEN: { actor: string; action: string; allowed: string };
   UNAUTHORIZED: { reason: string };
   RATE_LIMITED: { limit: string; max: number; retryAfterS: number };
+  TOO_MANY_CONNECTIONS: { limit: string; max: number; clientAddress?: string };
 }
 
 /** Every stable error code. */
@@ -127,6 +128,10 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
     message: (d) => `idempotency key ${JSON.stringify(d.key)} was used for another request; repeat the first request exactly, or use a new key`,
   },
   RATE_LIMITED: { httpStatus: 429, message: (d) => `too many requests: at most ${d.max} per minute (${d.limit}); retry in ${d.retryAfterS} s` },
+  TOO_MANY_CONNECTIONS: {
+    httpStatus: 429,
+    message: (d) => `too many open live feed connections: at most ${d.max} ${d.clientAddress === undefined ? "on this server" : `from one client address (${d.clientAddress})`} (${d.limit}); close one, or retry later`,
+  },
   UNAUTHORIZED: { httpStatus: 401, message: (d) => `request not authenticated: ${d.reason}` },
   FORBIDDEN: { httpStatus: 403, message: (d) => `${d.actor} may not ${d.action}; only ${d.allowed} may` },
   ESCROW_NOT_FOUND: { httpStatus: 404, message: (d) => `escrow ${d.escrowId} not found; an order gets its escrow when the buyer funds it` },

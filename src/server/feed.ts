@@ -1,30 +1,56 @@
 // The live feed: GET /v1/feed?after=<seq> upgrades to a WebSocket that sends every event after
 // that seq from the store, then each new one as this process applies it, in order, once each.
-// A slow reader is closed rather than buffered without end. Registers routes only.
+// A slow reader is closed rather than buffered without end; no one client address holds more than
+// its share of the connections. Registers routes only.
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { MarketError } from "../core/errors.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { EventRow } from "../store/store.js";
 
 /** Named bounds of the live feed. */
 export const FEED_LIMITS = {
-  /** Feed connections one server holds at once; more are closed with 1013 (try again later). */
+  /** Feed connections one server holds at once; more are refused with TOO_MANY_CONNECTIONS (429). */
   connectionsMax: 1000,
+  /** Feed connections one client address holds at once; more are refused with TOO_MANY_CONNECTIONS (429). */
+  connectionsPerClientMax: 10,
   /** Bytes queued to one reader before it is closed as too slow. */
   bufferedBytesMax: 8 * 1024 * 1024,
   /** Events read from the store per page while catching a reader up. */
   pageMax: 1000,
 } as const;
 
-/** Adds /v1/feed to an app that has @fastify/websocket registered. */
+/**
+ * Adds /v1/feed to an app that has @fastify/websocket registered. Invariant: at most
+ * connectionsMax connections in all and connectionsPerClientMax per client address are open; a
+ * connection's slot frees when it closes. An upgrade over a cap is answered 429 before it happens.
+ */
 export function registerFeed(app: FastifyInstance, market: Marketplace): void {
   let connections = 0;
-  app.get("/v1/feed", { websocket: true, schema: { querystring: Type.Object({ after: Type.Optional(Type.String({ pattern: "^\\d{1,15}$" })) }, { additionalProperties: false }) } }, (socket, request) => {
-    if (connections >= FEED_LIMITS.connectionsMax) {
-      socket.close(1013, "too many feed connections; retry later");
+  const connectionsByClient = new Map<string, number>();
+  /** Why a new connection from this client would exceed a cap, or undefined when it fits. */
+  const refusal = (request: FastifyRequest): MarketError<"TOO_MANY_CONNECTIONS"> | undefined => {
+    if (connections >= FEED_LIMITS.connectionsMax) return new MarketError("TOO_MANY_CONNECTIONS", { limit: "connectionsMax", max: FEED_LIMITS.connectionsMax });
+    if ((connectionsByClient.get(request.ip) ?? 0) >= FEED_LIMITS.connectionsPerClientMax) {
+      return new MarketError("TOO_MANY_CONNECTIONS", { limit: "connectionsPerClientMax", max: FEED_LIMITS.connectionsPerClientMax, clientAddress: request.ip });
+    }
+    return undefined;
+  };
+  const querystring = Type.Object({ after: Type.Optional(Type.String({ pattern: "^\\d{1,15}$" })) }, { additionalProperties: false });
+  // The caps are checked before the upgrade (an HTTP 429 with { code, message, details }), and again
+  // when the socket opens, since upgrades in flight are not counted yet (then closed with 1013).
+  const preHandler = (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void => {
+    done(refusal(request));
+  };
+  app.get("/v1/feed", { websocket: true, schema: { querystring }, preHandler }, (socket, request) => {
+    const refused = refusal(request);
+    if (refused !== undefined) {
+      socket.close(1013, refused.details.clientAddress === undefined ? "too many feed connections; retry later" : "too many feed connections from this client address; close one or retry later");
       return;
     }
+    const client = request.ip;
     connections++;
+    connectionsByClient.set(client, (connectionsByClient.get(client) ?? 0) + 1);
     let lastSent = Number((request.query as { after?: string }).after ?? 0);
     let catchingUp = true;
     const queued: EventRow[] = [];
@@ -45,6 +71,9 @@ export function registerFeed(app: FastifyInstance, market: Marketplace): void {
     socket.on("close", () => {
       unsubscribe();
       connections--;
+      const left = (connectionsByClient.get(client) ?? 1) - 1;
+      if (left === 0) connectionsByClient.delete(client);
+      else connectionsByClient.set(client, left);
     });
     void (async () => {
       for (;;) {

@@ -42,6 +42,7 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   ESCROW_NOT_FOUND: { escrowId: "esc_x" },
   UNAUTHORIZED: { reason: "the signature does not verify" },
   RATE_LIMITED: { limit: "requestsPerMinute", max: 600, retryAfterS: 12 },
+  TOO_MANY_CONNECTIONS: { limit: "connectionsPerClientMax", max: 10, clientAddress: "203.0.113.7" },
   FORBIDDEN: { actor: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", action: "cancel order ord_x", allowed: "its buyer" },
 };
 
@@ -53,7 +54,7 @@ const EXPECTED_CODES: readonly string[] = [
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
   "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
   "STORE_ERROR", "IDEMPOTENCY_KEY_REUSED", "ESCROW_NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED", "RATE_LIMITED",
-  "SIGNATURE_REQUIRED",
+  "SIGNATURE_REQUIRED", "TOO_MANY_CONNECTIONS",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {
