@@ -198,7 +198,7 @@ export async function runJobCommand(ctx: JobContext, command: string, action: st
       wallet.address === escrow.buyer
         ? confirm({ proof: attestation.proof, buyer: wallet, accepted: options.reject === undefined, billedSeconds: Math.min(seconds, escrow.allocatedSeconds), ...(options.reject === undefined ? {} : { reason: options.reject }) })
         : undefined;
-    const settled = await finish(client.settle(id, { actualHours: hoursOf(seconds), ...(confirmation === undefined ? {} : { confirmation }) }, chainProgress("settlement")));
+    const settled = await finish(client.settle(id, { ...(options.hours === undefined ? {} : { actualHours: hoursOf(seconds) }), ...(confirmation === undefined ? {} : { confirmation }) }, chainProgress("settlement")));
     return print(settled, settlementText(settled));
   }
   if (command === "dispute" && action === "open") {

@@ -12,7 +12,8 @@ import { signRequest } from "../server/http-signature.js";
 import type { JobRecord } from "../market/marketplace.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
 import { TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda } from "@solana-program/token";
-import { billSeconds, hoursToSeconds, splitCharge } from "../settlement/billing.js";
+import { billSeconds, splitCharge } from "../settlement/billing.js";
+import { billedSecondsOf } from "../settlement/settle-job.js";
 import type { BillingRate, ChargeSplit } from "../settlement/billing.js";
 import { checkTransactionToSign } from "./transaction-check.js";
 import type { SigningExpectation } from "./transaction-check.js";
@@ -243,8 +244,14 @@ export class MarketClient {
   }
 
   /** Settles a completed job, co-signed by the wallet (buyer with its confirmation, or provider after the dispute window). @throws the server's MarketError, ESCROW_ERROR */
-  settle(orderId: string, input: { readonly actualHours: string; readonly confirmation?: Confirmation }, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
-    const share = (escrow: EscrowView): ChargeSplit => billSeconds(Math.min(hoursToSeconds(input.actualHours), escrow.allocatedSeconds), Amount.parse(escrow.amount), rateOf(escrow));
+  settle(orderId: string, input: { readonly actualHours?: string; readonly confirmation?: Confirmation }, options: { readonly key?: string; readonly onProgress?: (progress: ChainStepProgress) => void } = {}): Promise<OrderDetails> {
+    // The seconds billed are computed here from the attested proof, by the rule the market uses, never taken from the server.
+    const share = async (escrow: EscrowView): Promise<ChargeSplit> => {
+      const attestation = (await this.getOrder(orderId)).job.attestation;
+      if (attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: "not completed", to: "Settled" });
+      const role = this.options.wallet?.address === escrow.buyer ? "buyer" : "provider";
+      return billSeconds(billedSecondsOf({ ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof: attestation.proof }, escrow, role), Amount.parse(escrow.amount), rateOf(escrow));
+    };
     return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/settle`, { ...input }, (signer) => this.payoutExpectation(orderId, signer, share), options.key ?? randomUUID(), options.onProgress);
   }
 

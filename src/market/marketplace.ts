@@ -572,8 +572,8 @@ export class Marketplace {
    * the arbiter and `cosigner`, then recorded Settled. A rejected confirmation opens a dispute.
    * @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, what settleJob throws, NOT_A_PARTY, CHAIN_ERROR, STORE_ERROR
    */
-  async settle(key: string, orderId: string, input: { readonly actualHours: number | string; readonly confirmation?: Confirmation }, cosigner: MessageSigner): Promise<OrderView> {
-    const args = { orderId, actualHours: input.actualHours, confirmation: input.confirmation ?? null, cosigner: cosigner.address };
+  async settle(key: string, orderId: string, input: { readonly actualHours?: number | string; readonly confirmation?: Confirmation }, cosigner: MessageSigner): Promise<OrderView> {
+    const args = { orderId, actualHours: input.actualHours ?? null, confirmation: input.confirmation ?? null, cosigner: cosigner.address };
     if ((await this.store.getCommand(key)) !== undefined) return this.getOrder(orderId);
     checkKey(key);
     let settlementInput: JobSettlementInput | undefined;
@@ -585,8 +585,9 @@ export class Marketplace {
       if (job.attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
       const proof = job.attestation.proof;
-      settlementInput = { escrowId: escrow.id, actualHours: input.actualHours, proof, providerAttestation: job.attestation, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
-      const result = settleJob(settlementInput, { escrow, nowMs: batch.nowMs, disputeWindowMs: this.payments.disputeWindowMs });
+      settlementInput = { escrowId: escrow.id, ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof, providerAttestation: job.attestation, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
+      const billedBy = cosigner.address === order.buyerId ? "buyer" : "provider";
+      const result = settleJob(settlementInput, { escrow, nowMs: batch.nowMs, disputeWindowMs: this.payments.disputeWindowMs, billedBy });
       if (result.status.kind === "Disputed") {
         this.putEscrow(batch, Object.freeze({ ...escrow, state: "Disputed", disputeId: result.status.disputeId }), undefined);
         this.transition(batch, order, "Disputed", { ...job, failure: { reason: result.status.reason } });

@@ -161,9 +161,9 @@ export class PaymentService {
    * @throws everything settleJob throws, NOT_A_PARTY, ESCROW_ERROR, CHAIN_ERROR
    */
   async releasePayment(escrow: EscrowAccount, input: JobSettlementInput, cosigner: MessageSigner): Promise<{ readonly escrow: EscrowAccount; readonly result: SettlementResult }> {
-    this.expectSigner(escrow, cosigner, ["buyer", "provider"]);
+    const billedBy = this.expectSigner(escrow, cosigner, ["buyer", "provider"]);
     const nowMs = this.clock.now();
-    const result = settleJob(input, { escrow, nowMs, disputeWindowMs: this.disputeWindowMs });
+    const result = settleJob(input, { escrow, nowMs, disputeWindowMs: this.disputeWindowMs, billedBy });
     if (result.status.kind === "Disputed") {
       return { escrow: transitionEscrow(escrow, "Disputed", { disputeId: result.status.disputeId }), result };
     }
@@ -240,11 +240,12 @@ export class PaymentService {
     return { escrow: transitionEscrow(escrow, "Resolved", { releasedAt: resolvedAt, settlementTransactionId: transactionId }), resolution };
   }
 
-  private expectSigner(escrow: EscrowAccount, wallet: MessageSigner, roles: readonly ("buyer" | "provider")[]): void {
+  private expectSigner(escrow: EscrowAccount, wallet: MessageSigner, roles: readonly ("buyer" | "provider")[]): "buyer" | "provider" {
     const role = partyRole(escrow, wallet.address);
     if (role === undefined || !roles.includes(role)) {
       throw new MarketError("NOT_A_PARTY", { escrowId: escrow.id, address: wallet.address, allowed: `the escrow's ${roles.join(" or ")}` });
     }
+    return role;
   }
 
   /**

@@ -40,7 +40,7 @@ const ConfirmationBody = Type.Object(
 );
 const SettleBody = Type.Object(
   {
-    actualHours: Type.String({ pattern: "^\\d{1,4}(\\.\\d{1,9})?$", description: "hours the job ran, as a decimal string (billed in whole seconds)" }),
+    actualHours: Type.Optional(Type.String({ pattern: "^\\d{1,4}(\\.\\d{1,9})?$", description: "hours to bill, as a decimal string (whole seconds); absent, the provider's attested time. Only the provider may bill less than it attested" })),
     confirmation: Type.Optional(ConfirmationBody),
     chainSignature: Type.Optional(ChainSignature),
   },
@@ -216,7 +216,7 @@ export function registerSettlementRoutes(app: FastifyInstance, deps: SettlementR
     const { caller, key } = authOf(request);
     const body = request.body as Static<typeof SettleBody>;
     const id = (request.params as Static<typeof IdParams>).id;
-    const input = { actualHours: body.actualHours, ...(body.confirmation === undefined ? {} : { confirmation: body.confirmation as Confirmation }) };
+    const input = { ...(body.actualHours === undefined ? {} : { actualHours: body.actualHours }), ...(body.confirmation === undefined ? {} : { confirmation: body.confirmation as Confirmation }) };
     return send(reply, orderJson(await market.settle(key, id, input, new PresentedSignature(caller, body.chainSignature))));
   });
 

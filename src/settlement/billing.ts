@@ -11,6 +11,13 @@ export const SECONDS_PER_HOUR = 3600;
 export const FEE_BPS_MAX = 10_000;
 /** Longest decimal string accepted for hours. */
 export const HOURS_STRING_LENGTH_MAX = 40;
+/** Longest grace period after an escrow's allocated hours, in hours (30 days). */
+export const GRACE_HOURS_MAX = 30 * 24;
+/**
+ * Most hours a settlement may state: the longest allocation plus the longest grace period, so a
+ * proof that ran into the grace of the longest job still settles (it is billed up to its allocation).
+ */
+export const SETTLEMENT_HOURS_MAX = HOURS_MAX + GRACE_HOURS_MAX;
 
 const HOURS_PATTERN = /^(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
 
@@ -87,16 +94,16 @@ export function billSeconds(billedSeconds: number, escrowed: Amount, rate: Billi
  * Whole seconds in `hours`, read exactly from its decimal form (a number is read as the shortest
  * decimal that prints it, so 0.1 h is 360 s), rounded to the nearest second with an exact half
  * second rounded down: n / 3600 computed in floating point always reads back as n seconds.
- * @throws INVALID_FIELD (not a decimal), OUT_OF_RANGE (negative or over HOURS_MAX)
+ * @throws INVALID_FIELD (not a decimal), OUT_OF_RANGE (negative or over `maxHours`, HOURS_MAX by default)
  */
-export function hoursToSeconds(hours: number | string, field = "actualHours"): number {
+export function hoursToSeconds(hours: number | string, field = "actualHours", maxHours: number = HOURS_MAX): number {
   const text = typeof hours === "number" ? String(hours) : hours;
   const match = text.length <= HOURS_STRING_LENGTH_MAX ? HOURS_PATTERN.exec(text) : null;
   if (typeof hours === "number" && !(hours >= 0)) {
-    throw new MarketError("OUT_OF_RANGE", { field, value: describeValue(hours), min: "0", max: String(HOURS_MAX) });
+    throw new MarketError("OUT_OF_RANGE", { field, value: describeValue(hours), min: "0", max: String(maxHours) });
   }
   if (match === null) {
-    throw new MarketError("INVALID_FIELD", { field, value: describeValue(hours), allowed: `a non-negative decimal number of hours, like 23.5, at most ${HOURS_MAX}` });
+    throw new MarketError("INVALID_FIELD", { field, value: describeValue(hours), allowed: `a non-negative decimal number of hours, like 23.5, at most ${maxHours}` });
   }
   const fraction = match[2] ?? "";
   const digits = BigInt(`${match[1] ?? "0"}${fraction}`);
@@ -105,8 +112,8 @@ export function hoursToSeconds(hours: number | string, field = "actualHours"): n
   const divisor = 10n ** BigInt(Math.max(0, -exponent));
   const exact = scaled * 10n ** BigInt(Math.max(0, exponent));
   const seconds = (exact + (divisor - 1n) / 2n) / divisor; // to the nearest second, a tie down
-  if (seconds > BigInt(HOURS_MAX * SECONDS_PER_HOUR)) {
-    throw new MarketError("OUT_OF_RANGE", { field, value: describeValue(hours), min: "0", max: String(HOURS_MAX) });
+  if (seconds > BigInt(maxHours * SECONDS_PER_HOUR)) {
+    throw new MarketError("OUT_OF_RANGE", { field, value: describeValue(hours), min: "0", max: String(maxHours) });
   }
   return Number(seconds);
 }

@@ -6,7 +6,7 @@ import { MarketError } from "../core/errors.js";
 import { newDisputeId } from "../core/ids.js";
 import type { DisputeId } from "../core/ids.js";
 import type { TransactionId } from "../chain/transaction-id.js";
-import { billSeconds, hoursToSeconds } from "./billing.js";
+import { SETTLEMENT_HOURS_MAX, billSeconds, hoursToSeconds } from "./billing.js";
 import type { EscrowAccount } from "./escrow-account.js";
 import { encodeExecutionProof, proofDigest, verifyAttestation, verifyConfirmation } from "./statements.js";
 import type { Attestation, Confirmation, ExecutionProof } from "./statements.js";
@@ -14,8 +14,11 @@ import type { Attestation, Confirmation, ExecutionProof } from "./statements.js"
 /** Input for settling a completed job (the spec's JobSettlementInput). */
 export interface JobSettlementInput {
   readonly escrowId: string;
-  /** Wall-clock hours the job ran (its GPUs are billed as allocated); a number or a decimal string. */
-  readonly actualHours: number | string;
+  /**
+   * Hours to bill (a number or a decimal string); absent, the provider's attested time. Only the
+   * provider may bill less than it attested; no one may bill more. Capped at the allocation.
+   */
+  readonly actualHours?: number | string;
   readonly proof: ExecutionProof;
   readonly providerAttestation: Attestation;
   readonly buyerConfirmation?: Confirmation;
@@ -38,7 +41,7 @@ export interface SettlementResult {
   readonly buyerRefund: Amount;
   readonly platformFee: Amount;
   readonly heldInEscrow: Amount;
-  /** Seconds billed: min(actual, allocated). */
+  /** Seconds billed: the attested time capped at the allocation, or less when the provider bills less. */
   readonly billedSeconds: number;
   /** providerPayment + platformFee. */
   readonly charge: Amount;
@@ -54,6 +57,8 @@ export interface SettlementTerms {
   readonly disputeWindowMs: number;
   /** Makes the id of the dispute a rejected confirmation opens. */
   readonly newDisputeId?: (timeMs: number) => DisputeId;
+  /** Who asks for this settlement: a buyer can never bill less than the provider attested. */
+  readonly billedBy: "buyer" | "provider";
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -87,11 +92,22 @@ export function proofSeconds(proof: ExecutionProof): number {
   return Math.floor((proof.endedAtMs - proof.startedAtMs) / 1000);
 }
 
-function billedSecondsOf(input: JobSettlementInput, escrow: EscrowAccount): number {
-  const claimed = hoursToSeconds(input.actualHours);
+/**
+ * The seconds a settlement bills: the provider's attested time capped at the allocation. The
+ * provider may bill less (actualHours below it); a buyer who disagrees with the proof rejects it
+ * and the arbiter decides, it cannot bill less itself. @throws PROOF_MISMATCH, INVALID_FIELD, OUT_OF_RANGE
+ */
+export function billedSecondsOf(input: Pick<JobSettlementInput, "actualHours" | "proof">, escrow: Pick<EscrowAccount, "allocatedSeconds">, billedBy: "buyer" | "provider"): number {
   const ran = proofSeconds(input.proof);
+  const attested = Math.min(ran, escrow.allocatedSeconds);
+  if (input.actualHours === undefined) return attested;
+  const claimed = hoursToSeconds(input.actualHours, "actualHours", SETTLEMENT_HOURS_MAX);
   if (claimed > ran) throw mismatch("actualHours", `at most the proof's ${ran} s (${(ran / 3600).toFixed(6)} h)`, `${claimed} s`);
-  return Math.min(claimed, escrow.allocatedSeconds);
+  const billed = Math.min(claimed, escrow.allocatedSeconds);
+  if (billedBy === "buyer" && billed < attested) {
+    throw mismatch("actualHours", `the provider's attested ${attested} s: only the provider may bill less; to contest the proof, reject it and the arbiter decides`, `${billed} s`);
+  }
+  return billed;
 }
 
 function checkConfirmation(confirmation: Confirmation, input: JobSettlementInput, escrow: EscrowAccount, billedSeconds: number): void {
@@ -107,13 +123,14 @@ function checkConfirmation(confirmation: Confirmation, input: JobSettlementInput
 }
 
 /**
- * Settles a job (the spec's settle_job): billed seconds = min(actual, allocated), charge =
+ * Settles a job (the spec's settle_job): billed seconds = min(attested, allocated) unless the
+ * provider bills less (billedSecondsOf), charge =
  * min(rate x seconds, escrowed), fee and payment from the escrow's rate, the rest refunded.
  * A rejected confirmation yields Disputed and moves nothing. Without a confirmation the proof
  * settles only after its dispute window. Invariant: payment + fee + refund + held = escrowed.
  * @throws INVALID_STATE_TRANSITION (escrow not Locked), INVALID_SIGNATURE, PROOF_MISMATCH,
  *   DISPUTE_WINDOW_OPEN, INVALID_FIELD / OUT_OF_RANGE (malformed input)
- * @example settleJob({ escrowId, actualHours: 5.5, proof, providerAttestation, buyerConfirmation }, { escrow, nowMs, disputeWindowMs })
+ * @example settleJob({ escrowId, actualHours: 5.5, proof, providerAttestation, buyerConfirmation }, { escrow, nowMs, disputeWindowMs, billedBy: "buyer" })
  */
 export function settleJob(input: JobSettlementInput, terms: SettlementTerms): SettlementResult {
   const { escrow, nowMs } = terms;
@@ -127,7 +144,7 @@ export function settleJob(input: JobSettlementInput, terms: SettlementTerms): Se
   if (escrow.proofDigest !== undefined && escrow.proofDigest !== proofDigest(input.proof)) {
     throw mismatch("proof", `the proof the job completed with (${escrow.proofDigest})`, proofDigest(input.proof));
   }
-  const billedSeconds = billedSecondsOf(input, escrow);
+  const billedSeconds = billedSecondsOf(input, escrow, terms.billedBy);
   const confirmation = input.buyerConfirmation;
   if (confirmation !== undefined) {
     checkConfirmation(confirmation, input, escrow, billedSeconds);

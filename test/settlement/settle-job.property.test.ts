@@ -44,12 +44,13 @@ const cases = fc.record({
   feeBps: fc.integer({ min: 0, max: FEE_BPS_MAX }),
   ranFraction: fc.double({ min: 0, max: 1, noNaN: true }),
   confirmed: fc.boolean(),
+  billedBy: fc.constantFrom("buyer" as const, "provider" as const),
 });
 
 describe("settleJob (pure)", () => {
   it("payment + fee + refund = escrowed, billed = min(actual, allocated), status agrees with the amounts", () => {
     fc.assert(
-      fc.property(cases, ({ price, gpuCount, hours, feeBps, ranFraction, confirmed }) => {
+      fc.property(cases, ({ price, gpuCount, hours, feeBps, ranFraction, confirmed, billedBy }) => {
         const escrow = escrowOf(price, gpuCount, hours, feeBps);
         const ranMs = Math.floor(ranFraction * (escrow.lockedUntil.getTime() - T0) / 1000) * 1000;
         const proof = proofOf(escrow, ranMs);
@@ -60,7 +61,7 @@ describe("settleJob (pure)", () => {
             escrowId: escrow.id, actualHours: String(ranSeconds / 3600), proof, providerAttestation: attest(proof, provider),
             ...(confirmed ? { buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: billed }) } : {}),
           },
-          { escrow, nowMs: proof.endedAtMs + (confirmed ? 0 : WINDOW_MS), disputeWindowMs: WINDOW_MS },
+          { escrow, nowMs: proof.endedAtMs + (confirmed ? 0 : WINDOW_MS), disputeWindowMs: WINDOW_MS, billedBy },
         );
         expect(result.providerPayment.add(result.platformFee).add(result.buyerRefund).add(result.heldInEscrow).equals(escrow.amount)).toBe(true);
         expect(result.heldInEscrow.isZero()).toBe(true);
@@ -79,7 +80,7 @@ describe("settleJob (pure)", () => {
     const proof = proofOf(escrow, 3_600_000);
     const result = settleJob(
       { escrowId: escrow.id, actualHours: 1, proof, providerAttestation: attest(proof, provider), buyerConfirmation: confirm({ proof, buyer, accepted: false, billedSeconds: 0 }) },
-      { escrow, nowMs: proof.endedAtMs, disputeWindowMs: WINDOW_MS },
+      { escrow, nowMs: proof.endedAtMs, disputeWindowMs: WINDOW_MS, billedBy: "buyer" },
     );
     expect(result.status.kind).toBe("Disputed");
     expect(result.status.kind === "Disputed" && result.status.disputeId.startsWith("dsp_")).toBe(true);
@@ -91,12 +92,45 @@ describe("settleJob (pure)", () => {
     const escrow = escrowOf(Amount.parse("2"), 2, 4, 100);
     const proof = proofOf(escrow, 3_600_000);
     const input = { escrowId: escrow.id, actualHours: 1, proof, providerAttestation: attest(proof, provider) };
-    const terms = { escrow, nowMs: proof.endedAtMs + WINDOW_MS, disputeWindowMs: WINDOW_MS };
+    const terms = { escrow, nowMs: proof.endedAtMs + WINDOW_MS, disputeWindowMs: WINDOW_MS, billedBy: "provider" as const };
     const run = (f: () => unknown): Promise<unknown> => Promise.resolve().then(f);
     expect(await rejectionCode(run(() => settleJob(input, { ...terms, escrow: { ...escrow, state: "Created" } })))).toBe("INVALID_STATE_TRANSITION");
     expect(await rejectionCode(run(() => settleJob({ ...input, actualHours: -1 }, terms)))).toBe("OUT_OF_RANGE");
     expect(await rejectionCode(run(() => settleJob({ ...input, actualHours: "one" }, terms)))).toBe("INVALID_FIELD");
     expect(await rejectionCode(run(() => settleJob({ ...input, proof: { ...proof, outputDigest: "xyz" } }, terms)))).toBe("INVALID_FIELD");
     expect(await rejectionCode(run(() => settleJob(input, { ...terms, nowMs: proof.endedAtMs + WINDOW_MS - 1 })))).toBe("DISPUTE_WINDOW_OPEN");
+  });
+
+  it("bills the attested time: a buyer cannot bill less (it rejects and the arbiter decides), the provider can", async () => {
+    const escrow = escrowOf(Amount.parse("2"), 2, 4, 100);
+    const proof = proofOf(escrow, 3_000); // a proof of 3 s
+    const attestation = attest(proof, provider);
+    const atEnd = { escrow, nowMs: proof.endedAtMs, disputeWindowMs: WINDOW_MS };
+    // The hole: the buyer settles with actualHours 0 and its own confirmation of 0 s.
+    const zero = { escrowId: escrow.id, actualHours: "0", proof, providerAttestation: attestation, buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 0 }) };
+    expect(await rejectionCode(Promise.resolve().then(() => settleJob(zero, { ...atEnd, billedBy: "buyer" })))).toBe("PROOF_MISMATCH");
+    // Without actualHours the attested 3 s are billed, whoever settles.
+    const attested = { escrowId: escrow.id, proof, providerAttestation: attestation, buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 3 }) };
+    const paid = settleJob(attested, { ...atEnd, billedBy: "buyer" });
+    expect(paid.billedSeconds).toBe(3);
+    expect(paid.charge.baseUnits).toBe(escrow.rate.ratePerSecond * 3n);
+    // A confirmation of fewer seconds than attested does not settle either.
+    expect(await rejectionCode(Promise.resolve().then(() => settleJob({ ...attested, buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 2 }) }, { ...atEnd, billedBy: "buyer" })))).toBe("PROOF_MISMATCH");
+    // The provider may bill less than it attested.
+    const less = settleJob({ escrowId: escrow.id, actualHours: "0", proof, providerAttestation: attestation }, { ...atEnd, nowMs: proof.endedAtMs + WINDOW_MS, billedBy: "provider" });
+    expect(less.billedSeconds).toBe(0);
+    expect(less.status.kind).toBe("FullRefund");
+  });
+
+  it("a proof that ran into the grace period of the longest job settles, billed at its allocation", () => {
+    const escrow = escrowOf(Amount.fromLamports(3600n), 1, 8784, 0);
+    const ranMs = 8784 * 3_600_000 + 1_800_000; // half an hour into the grace period
+    const proof = proofOf(escrow, ranMs);
+    const result = settleJob(
+      { escrowId: escrow.id, actualHours: String(ranMs / 3_600_000), proof, providerAttestation: attest(proof, provider) },
+      { escrow, nowMs: proof.endedAtMs + WINDOW_MS, disputeWindowMs: WINDOW_MS, billedBy: "provider" },
+    );
+    expect(result.billedSeconds).toBe(8784 * 3600);
+    expect(result.status.kind).toBe("Success");
   });
 });
