@@ -59,6 +59,26 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  "0002_nonces": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Nonces of accepted request signatures, and how many each keyid recorded per window-long bucket.
+      await db.schema
+        .createTable("nonces")
+        .addColumn("keyid", "text", (c) => c.notNull())
+        .addColumn("nonce", "text", (c) => c.notNull())
+        .addColumn("created_s", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("nonces_pk", ["keyid", "nonce"])
+        .execute();
+      await db.schema.createIndex("nonces_created").on("nonces").column("created_s").execute();
+      await db.schema
+        .createTable("nonce_counts")
+        .addColumn("keyid", "text", (c) => c.notNull())
+        .addColumn("bucket", "bigint", (c) => c.notNull())
+        .addColumn("accepted", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("nonce_counts_pk", ["keyid", "bucket"])
+        .execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

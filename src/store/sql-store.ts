@@ -9,7 +9,8 @@ import type { RawBuilder } from "kysely";
 import pg from "pg";
 import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
-import type { BatchWrites, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, Store, StoreWriter, StoredBook } from "./store.js";
+import { NonceTable } from "./nonce-table.js";
+import type { BatchWrites, CommandRow, EscrowRow, EventRow, NonceLimits, NonceVerdict, OfferRow, OrderRow, Store, StoreWriter, StoredBook } from "./store.js";
 
 /** Offers read per page while loading a book. */
 const LOAD_PAGE_ROWS = 20_000;
@@ -103,6 +104,7 @@ export class SqlStore implements Store {
   ) {}
 
   private prepared: ReturnType<typeof prepareWrites> | undefined;
+  private nonces: NonceTable | undefined;
 
   /**
    * A SQLite file (created when missing): WAL, synchronous=FULL, so a commit survives a kill -9
@@ -377,6 +379,20 @@ export class SqlStore implements Store {
   async ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
     if (statuses.length === 0) return [];
     return (await this.db.selectFrom("orders").selectAll().where("status", "in", [...statuses]).orderBy("id").limit(limit).execute()).map(orderRow);
+  }
+
+  /** @throws STORE_ERROR */
+  acceptNonce(keyid: string, nonce: string, createdS: number, nowS: number, limits: NonceLimits): Promise<NonceVerdict> {
+    return this.nonceTable().accept(keyid, nonce, createdS, nowS, limits);
+  }
+
+  /** @throws STORE_ERROR */
+  pruneNonces(nowS: number, windowS: number): Promise<number> {
+    return this.nonceTable().prune(nowS, windowS);
+  }
+
+  private nonceTable(): NonceTable {
+    return (this.nonces ??= new NonceTable(this.db as unknown as Kysely<unknown>, this.sqlite));
   }
 
   async close(): Promise<void> {

@@ -103,6 +103,19 @@ export interface StoreWriter {
   write(batch: BatchWrites): Promise<void>;
 }
 
+/** The bounds of the nonce table (see Store.acceptNonce). */
+export interface NonceLimits {
+  /** The signature window (s): a request is accepted only while its `created` is this close to now; rows live two windows. */
+  readonly windowS: number;
+  /** Nonces one keyid may record over the current and the previous window-long bucket of time. */
+  readonly perKeyidMax: number;
+  /** Nonces the table holds at most, over every keyid. */
+  readonly totalMax: number;
+}
+
+/** What recording a nonce did: recorded now, recorded before, or refused by a bound. */
+export type NonceVerdict = "accepted" | "replayed" | "keyid-full" | "full";
+
 /** The live book as stored: what a process loads on start. */
 export interface StoredBook {
   readonly offers: readonly OfferRow[];
@@ -117,7 +130,7 @@ export interface StoredBook {
 /**
  * Durable storage of one market. Invariants: a batch is all or nothing; an offer's free GPUs stay
  * within 0..gpuCount; event seqs are gap-free and in commit order across every process sharing
- * the store; a command key is stored once.
+ * the store; a command key is stored once; a nonce is accepted once.
  */
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
@@ -143,5 +156,13 @@ export interface Store {
   listEscrows(afterId: string, limit: number): Promise<EscrowRow[]>;
   /** Orders in one of `statuses`, oldest first, at most `limit`. */
   ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]>;
+  /**
+   * Records a request signature's nonce once: "accepted" for exactly one of any number of calls with
+   * the same keyid and nonce, from any process, until the row is pruned (two windows after
+   * `createdS`). Bounded by `limits`; prunes every so many calls. @throws STORE_ERROR
+   */
+  acceptNonce(keyid: string, nonce: string, createdS: number, nowS: number, limits: NonceLimits): Promise<NonceVerdict>;
+  /** Forgets nonces created more than two windows before `nowS`; returns how many. @throws STORE_ERROR */
+  pruneNonces(nowS: number, windowS: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,15 +1,17 @@
 // The Store contract: every implementation (SQLite, PostgreSQL) runs this same suite. Batches are
 // all or nothing, capacity never leaves 0..gpuCount, event seqs are gap-free across concurrent
-// writers, upserts keep free GPUs, command keys are stored once.
+// writers, upserts keep free GPUs, command keys are stored once, a nonce is accepted once and bounded.
 import { afterEach, describe, expect, it } from "vitest";
 import type { MarketErrorCode } from "../../src/core/errors.js";
 import { BULK_ROWS_MAX } from "../../src/store/sql-store.js";
-import type { BatchWrites, EventRow, OfferRow, OrderRow, Store } from "../../src/store/store.js";
+import type { BatchWrites, EventRow, NonceLimits, OfferRow, OrderRow, Store } from "../../src/store/store.js";
 import { rejectionCode } from "../support/error-code.js";
 
 const EMPTY: BatchWrites = { offers: [], capacity: [], orders: [], escrows: [], events: [], commands: [] };
 const offer = (id: string, gpuCount = 8, status = "Active"): OfferRow => ({ id, providerId: "p1", status, gpuCount, freeGpus: gpuCount, expiresAtMs: 1_900_000_000_000, doc: JSON.stringify({ id, status }) });
 const order = (id: string, status = "Pending", offerId: string | null = null): OrderRow => ({ id, buyerId: "b1", status, offerId, expiresAtMs: 1_900_000_000_000, doc: JSON.stringify({ id }), match: offerId === null ? null : "{}", escrowId: null, job: null });
+const NONCE_LIMITS: NonceLimits = { windowS: 300, perKeyidMax: 1000, totalMax: 100_000 };
+const T0_S = 1_800_000_000;
 const event = (seq: number, type = "OfferAdded"): EventRow => ({ seq, type, entityId: `e${seq}`, atMs: 1000 + seq, node: "n1", payload: JSON.stringify({ seq }) });
 
 /** Runs the contract against fresh, migrated stores from `open` (two calls give two handles on the same database). */
@@ -149,6 +151,57 @@ export function storeContract(
       await Promise.all(Array.from({ length: 20 }, (_, i) => append(i % 2 === 0 ? s : other)));
       const all = await s.eventsAfter(0, 1000);
       expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    });
+
+    it("a nonce is accepted once per keyid, also by a second handle (a restart, another node)", async () => {
+      const { store: s, second } = await store();
+      expect(await s.acceptNonce("alice", "n1", T0_S, T0_S, NONCE_LIMITS)).toBe("accepted");
+      expect(await s.acceptNonce("alice", "n1", T0_S, T0_S + 1, NONCE_LIMITS)).toBe("replayed");
+      expect(await s.acceptNonce("bob", "n1", T0_S, T0_S, NONCE_LIMITS)).toBe("accepted");
+      const other = await second();
+      expect(await other.acceptNonce("alice", "n1", T0_S, T0_S + 2, NONCE_LIMITS)).toBe("replayed");
+      expect(await other.acceptNonce("alice", "n2", T0_S, T0_S + 2, NONCE_LIMITS)).toBe("accepted");
+      expect(await s.acceptNonce("alice", "n2", T0_S, T0_S + 3, NONCE_LIMITS)).toBe("replayed");
+    });
+
+    it("concurrent attempts at one nonce: exactly one is accepted", async () => {
+      const { store: s, second } = await store();
+      const other = options.handlesPerProcess === "many" ? await second() : s;
+      const verdicts = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? s : other).acceptNonce("alice", "race", T0_S, T0_S, NONCE_LIMITS)));
+      expect(verdicts.filter((v) => v === "accepted")).toHaveLength(1);
+      expect(verdicts.filter((v) => v === "replayed")).toHaveLength(15);
+    });
+
+    it("one keyid records at most perKeyidMax nonces per window; other keyids are not refused; it may again two windows later", async () => {
+      const { store: s } = await store();
+      const limits: NonceLimits = { ...NONCE_LIMITS, perKeyidMax: 3 };
+      for (const nonce of ["a", "b", "c"]) expect(await s.acceptNonce("mallory", nonce, T0_S, T0_S, limits)).toBe("accepted");
+      expect(await s.acceptNonce("mallory", "d", T0_S, T0_S + 10, limits)).toBe("keyid-full");
+      expect(await s.acceptNonce("alice", "d", T0_S, T0_S + 10, limits)).toBe("accepted");
+      expect(await s.acceptNonce("mallory", "d", T0_S + 2 * limits.windowS, T0_S + 2 * limits.windowS, limits)).toBe("accepted");
+    });
+
+    it("the table holds at most totalMax nonces", async () => {
+      const { store: s } = await store();
+      const limits: NonceLimits = { ...NONCE_LIMITS, totalMax: 3 };
+      for (const keyid of ["k1", "k2", "k3"]) expect(await s.acceptNonce(keyid, "n", T0_S, T0_S, limits)).toBe("accepted");
+      expect(await s.acceptNonce("k4", "n", T0_S, T0_S, limits)).toBe("full");
+      // Once the rows are two windows old, a prune frees the room.
+      expect(await s.pruneNonces(T0_S + 2 * limits.windowS + 1, limits.windowS)).toBe(3);
+      expect(await s.acceptNonce("k4", "n", T0_S + 2 * limits.windowS + 1, T0_S + 2 * limits.windowS + 1, limits)).toBe("accepted");
+    });
+
+    it("a prune forgets only nonces created more than two windows ago", async () => {
+      const { store: s } = await store();
+      const windowS = NONCE_LIMITS.windowS;
+      expect(await s.acceptNonce("alice", "old", T0_S, T0_S, NONCE_LIMITS)).toBe("accepted");
+      expect(await s.acceptNonce("alice", "new", T0_S + 1, T0_S + 1, NONCE_LIMITS)).toBe("accepted");
+      expect(await s.pruneNonces(T0_S + 2 * windowS, windowS)).toBe(0);
+      expect(await s.acceptNonce("alice", "old", T0_S, T0_S + 2 * windowS, NONCE_LIMITS)).toBe("replayed");
+      expect(await s.pruneNonces(T0_S + 2 * windowS + 1, windowS)).toBe(1);
+      expect(await s.acceptNonce("alice", "new", T0_S + 1, T0_S + 2 * windowS + 1, NONCE_LIMITS)).toBe("replayed");
+      // Forgotten: the store would take it again (the server's window refuses such a signature long before).
+      expect(await s.acceptNonce("alice", "old", T0_S, T0_S + 2 * windowS + 1, NONCE_LIMITS)).toBe("accepted");
     });
   });
 }
