@@ -39,6 +39,8 @@ export interface MarketErrorDetails {
   UNAUTHORIZED: { reason: string };
   RATE_LIMITED: { limit: string; max: number; retryAfterS: number };
   TOO_MANY_CONNECTIONS: { limit: string; max: number; clientAddress?: string };
+  ROUTE_NOT_FOUND: { method: string; path: string };
+  METHOD_NOT_ALLOWED: { method: string; path: string; allowed: string };
 }
 
 /** Every stable error code. */
@@ -135,6 +137,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   UNAUTHORIZED: { httpStatus: 401, message: (d) => `request not authenticated: ${d.reason}` },
   FORBIDDEN: { httpStatus: 403, message: (d) => `${d.actor} may not ${d.action}; only ${d.allowed} may` },
   ESCROW_NOT_FOUND: { httpStatus: 404, message: (d) => `escrow ${d.escrowId} not found; an order gets its escrow when the buyer funds it` },
+  ROUTE_NOT_FOUND: { httpStatus: 404, message: (d) => `no route ${d.method} ${d.path}; the API's routes are listed at /docs` },
+  METHOD_NOT_ALLOWED: { httpStatus: 405, message: (d) => `${d.path} does not answer ${d.method}; it answers ${d.allowed} (see /docs)` },
 };
 
 /** Every code, in table order. */

@@ -39,8 +39,8 @@ export const MARKET_LIMITS = {
   eventPageMax: 1000,
   /** Orders one sweep looks at per rule. */
   sweepMax: 1000,
-  /** Longest idempotency key. */
-  keyLengthMax: 128,
+  /** Longest idempotency key: fits the server's `<caller address, 32..44>:<Idempotency-Key, 1..100>` (145). */
+  keyLengthMax: 160,
   /** How often an idle process reads other processes' events. */
   followIntervalMs: 100,
   /** How long a match holds its GPUs for the buyer to fund the escrow (default); then it expires. */

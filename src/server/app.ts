@@ -24,6 +24,7 @@ import type { Address } from "../chain/address.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
 import { registerFeed } from "./feed.js";
+import { clientErrorHandler, frameworkErrors, registerNotFound } from "./http-errors.js";
 import { matchJson, registerSettlementRoutes } from "./settlement-routes.js";
 import { AddressText, AttestationBody, DisputeBody, EventBody, IdParams, MatchBody, ModelStats, OfferBody, OrderBody, QueryInt, QuoteQuery, Decimal, SubmittedOrder, respond } from "./schemas.js";
 import { NonceStore, verifyRequest } from "./http-signature.js";
@@ -32,7 +33,7 @@ import { NonceStore, verifyRequest } from "./http-signature.js";
 export const SERVER_LIMITS = {
   /** Largest request body. */
   bodyBytesMax: 64 * 1024,
-  /** Longest Idempotency-Key. */
+  /** Longest Idempotency-Key header; the market's key is `<caller address>:<header>`, within MARKET_LIMITS.keyLengthMax. */
   idempotencyKeyLengthMax: 100,
   /** Most matches one quote returns. */
   quoteLimitMax: 100,
@@ -108,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const nonces = deps.nonces ?? new NonceStore();
   // Unknown fields are refused, not dropped, and nothing is coerced: a client learns what it sent wrong.
-  const app = Fastify({ bodyLimit: SERVER_LIMITS.bodyBytesMax, logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ bodyLimit: SERVER_LIMITS.bodyBytesMax, logger: false, frameworkErrors, clientErrorHandler, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
     openapi: {
@@ -189,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   registerFeed(app, deps.market);
+  registerNotFound(app);
   registerSettlementRoutes(app, { market: deps.market, authOf });
 
   app.get("/healthz", { schema: { response: { 200: Type.Object({ status: Type.Literal("ok"), seq: Type.Integer() }) } } }, () => ({ status: "ok" as const, seq: deps.market.lastSeq }));

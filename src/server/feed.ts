@@ -42,7 +42,12 @@ export function registerFeed(app: FastifyInstance, market: Marketplace): void {
   const preHandler = (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void => {
     done(refusal(request));
   };
-  app.get("/v1/feed", { websocket: true, schema: { querystring }, preHandler }, (socket, request) => {
+  // A plain GET (no Upgrade) is told how to connect rather than answered with an empty 404.
+  const handler = (): never => {
+    throw new MarketError("INVALID_FIELD", { field: "Upgrade", value: "missing", allowed: "a WebSocket upgrade: connect a WebSocket client to /v1/feed?after=<seq>, or page with GET /v1/events" });
+  };
+  const description = "WebSocket (connect with Upgrade: websocket): every event after `after`, then each new one, in order, once each. At most 10 feeds per client address and 1000 in all; more are refused with 429 TOO_MANY_CONNECTIONS.";
+  app.route({ method: "GET", url: "/v1/feed", schema: { querystring, summary: "The live event feed (WebSocket)", description }, preHandler, handler, wsHandler: (socket, request) => {
     const refused = refusal(request);
     if (refused !== undefined) {
       socket.close(1013, refused.details.clientAddress === undefined ? "too many feed connections; retry later" : "too many feed connections from this client address; close one or retry later");
@@ -86,5 +91,5 @@ export function registerFeed(app: FastifyInstance, market: Marketplace): void {
     })().catch(() => {
       socket.close(1011, "the feed failed; reconnect with after=<last seq received>");
     });
-  });
+  } });
 }

@@ -43,6 +43,8 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   UNAUTHORIZED: { reason: "the signature does not verify" },
   RATE_LIMITED: { limit: "requestsPerMinute", max: 600, retryAfterS: 12 },
   TOO_MANY_CONNECTIONS: { limit: "connectionsPerClientMax", max: 10, clientAddress: "203.0.113.7" },
+  ROUTE_NOT_FOUND: { method: "GET", path: "/v1/nothing" },
+  METHOD_NOT_ALLOWED: { method: "DELETE", path: "/v1/orders/ord_x", allowed: "GET, HEAD" },
   FORBIDDEN: { actor: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", action: "cancel order ord_x", allowed: "its buyer" },
 };
 
@@ -54,7 +56,7 @@ const EXPECTED_CODES: readonly string[] = [
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
   "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
   "STORE_ERROR", "IDEMPOTENCY_KEY_REUSED", "ESCROW_NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED", "RATE_LIMITED",
-  "SIGNATURE_REQUIRED", "TOO_MANY_CONNECTIONS",
+  "SIGNATURE_REQUIRED", "TOO_MANY_CONNECTIONS", "ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {
