@@ -9,6 +9,7 @@ export interface MarketErrorDetails {
   INSUFFICIENT_CAPACITY: { required: number; available: number };
   PRICE_EXCEEDS_BUDGET: { price: string; budget: string };
   ESCROW_ERROR: { reason: string };
+  ESCROW_BUSY: { escrowId: string; step: string };
   PAYMENT_FAILED: { reason: string };
   INVALID_STATE_TRANSITION: { entity: "order" | "offer" | "escrow"; from: string; to: string };
   EXPIRED: { entity: "order" | "offer"; id: string; expiresAt: string };
@@ -41,6 +42,7 @@ export interface MarketErrorDetails {
   TOO_MANY_CONNECTIONS: { limit: string; max: number; clientAddress?: string };
   ROUTE_NOT_FOUND: { method: string; path: string };
   METHOD_NOT_ALLOWED: { method: string; path: string; allowed: string };
+  UNSUPPORTED_MEDIA_TYPE: { contentType: string; allowed: string };
 }
 
 /** Every stable error code. */
@@ -67,6 +69,10 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   },
   PRICE_EXCEEDS_BUDGET: { httpStatus: 422, message: (d) => `price ${d.price} MOLT exceeds budget ${d.budget} MOLT` },
   ESCROW_ERROR: { httpStatus: 409, message: (d) => `escrow error: ${d.reason}` },
+  ESCROW_BUSY: {
+    httpStatus: 409,
+    message: (d) => `a ${d.step} of escrow ${d.escrowId} is on its way to the chain; nothing else can change this order until it has landed or failed: retry in a few seconds (GET /v1/orders/{id} shows the outcome)`,
+  },
   PAYMENT_FAILED: { httpStatus: 402, message: (d) => `payment failed: ${d.reason}` },
   INVALID_STATE_TRANSITION: {
     httpStatus: 409,
@@ -139,6 +145,7 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   ESCROW_NOT_FOUND: { httpStatus: 404, message: (d) => `escrow ${d.escrowId} not found; an order gets its escrow when the buyer funds it` },
   ROUTE_NOT_FOUND: { httpStatus: 404, message: (d) => `no route ${d.method} ${d.path}; the API's routes are listed at /docs` },
   METHOD_NOT_ALLOWED: { httpStatus: 405, message: (d) => `${d.path} does not answer ${d.method}; it answers ${d.allowed} (see /docs)` },
+  UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, message: (d) => `a request body of type ${d.contentType} is not accepted; send ${d.allowed}` },
 };
 
 /** Every code, in table order. */

@@ -134,6 +134,14 @@ export function orderId(value: string): OrderId {
 
 /** A new EscrowId stamped with `timeMs`. */
 export const newEscrowId: (timeMs: number) => EscrowId = escrowIds.create;
+/**
+ * The EscrowId of an order's escrow: the order's ULID under the escrow prefix. An order has at most
+ * one escrow, so its id (and the chain accounts derived from it) is known before anything is written.
+ * @throws INVALID_ID (not an order id)
+ */
+export function escrowIdOf(order: string): EscrowId {
+  return `${ID_PREFIXES.escrow}${orderId(order).slice(ID_PREFIXES.order.length)}` as EscrowId;
+}
 /** Is `value` an EscrowId. */
 export const isEscrowId: (value: unknown) => value is EscrowId = escrowIds.is;
 /** Throws INVALID_ID unless `value` is an EscrowId. @throws INVALID_ID */

@@ -7,7 +7,7 @@ import { Amount } from "../core/amount.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { MarketError, assertIntInRange, isMarketError } from "../core/errors.js";
-import { assertOrderTransition } from "../core/enums.js";
+import { assertOrderTransition, canTransitionOrder } from "../core/enums.js";
 import type { OrderStatus } from "../core/enums.js";
 import { createOffer } from "../core/offer.js";
 import type { CreateOfferInput } from "../core/offer.js";
@@ -439,13 +439,32 @@ export class Marketplace {
 
   /**
    * Records that a chain step is about to be sent. One step at a time per escrow: a second one
-   * while the first is under way is refused (after a crash, start-up reconciliation clears it).
+   * while the first is under way is refused with ESCROW_BUSY, as is every other command on the
+   * order (idleEscrow); after a crash, start-up reconciliation settles it from the chain.
    * A signer still to sign elsewhere only rehearses the step: nothing is marked, nothing can be sent.
    * @throws ESCROW_ERROR
    */
   private markPending(batch: BatchBuilder, escrow: EscrowAccount, current: Pending | undefined, pending: Pending, signer: MessageSigner): void {
-    if (current !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `a ${current.op} of escrow ${escrow.id} is under way; retry once it has ended` });
+    if (current !== undefined) throw new MarketError("ESCROW_BUSY", { escrowId: escrow.id, step: current.op });
     if (signer.awaitingSignature !== true) this.putEscrow(batch, escrow, pending);
+  }
+
+  /**
+   * The escrow of an order, for a command that changes the order: refused while a chain step of
+   * the escrow is in flight, so the chain's outcome is never overwritten. @throws ESCROW_BUSY, ESCROW_NOT_FOUND
+   */
+  private async idleEscrow(batch: BatchBuilder, writer: StoreWriter, order: OrderRow): Promise<EscrowAccount | undefined> {
+    if (order.escrowId === null) return undefined;
+    const { escrow, pending } = await this.escrowOf(batch, writer, order);
+    if (pending !== undefined) throw new MarketError("ESCROW_BUSY", { escrowId: escrow.id, step: pending.op });
+    return escrow;
+  }
+
+  /** idleEscrow for an order that must have one. @throws ESCROW_BUSY, ESCROW_NOT_FOUND */
+  private async requireIdleEscrow(batch: BatchBuilder, writer: StoreWriter, order: OrderRow): Promise<EscrowAccount> {
+    const escrow = await this.idleEscrow(batch, writer, order);
+    if (escrow === undefined) throw new MarketError("ESCROW_NOT_FOUND", { escrowId: `of order ${order.id}` });
+    return escrow;
   }
 
   /** Clears the pending mark of an order's escrow as it is now (a step was refused, or never sent). */
@@ -464,34 +483,42 @@ export class Marketplace {
   /**
    * The buyer funds the escrow of a matched order: recorded (Created, pending), sent, then
    * recorded Locked and the order Escrowed. A repeat after a crash adopts an escrow already on chain.
-   * @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INSUFFICIENT_BALANCE, CHAIN_ERROR, STORE_ERROR
+   * A buyer who signs elsewhere first gets the transaction to sign (SIGNATURE_REQUIRED): that
+   * rehearsal writes nothing, since the escrow's id, and so its accounts, follow from the order's.
+   * @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_BUSY, INSUFFICIENT_BALANCE, SIGNATURE_REQUIRED, CHAIN_ERROR, STORE_ERROR
    */
   async fundEscrow(key: string, orderId: string, buyer: MessageSigner): Promise<EscrowAccount> {
     if ((await this.store.getCommand(key)) !== undefined) return this.getEscrow(orderId);
     checkKey(key);
+    const rehearsal = buyer.awaitingSignature === true;
+    let opened: EscrowAccount | undefined;
     await this.submit(undefined, "fundEscrow.open", { orderId, buyer: buyer.address }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `fund order ${orderId}`, allowed: "its buyer" });
       if (order.escrowId !== null) {
         const { escrow, pending } = await this.escrowOf(batch, writer, order);
-        // An escrow opened for a match that has since expired is never funded.
-        if (escrow.state === "Created" && order.status !== "Matched") throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
-        if (escrow.state === "Created") this.markPending(batch, escrow, pending, { op: "fund" }, buyer);
-        return { escrowId: escrow.id };
+        opened = escrow;
+        if (escrow.state !== "Created") return;
+        // An escrow opened for a match that has since expired or been cancelled is never funded.
+        if (order.status !== "Matched") throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
+        this.markPending(batch, escrow, pending, { op: "fund" }, buyer);
+        return;
       }
       if (order.status !== "Matched" || order.match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
       const escrow = this.payments.openEscrow(decodeMatch(order.match), buyer.address);
+      opened = escrow;
+      if (rehearsal) return;
       batch.putOrder({ ...order, escrowId: escrow.id });
-      this.putEscrow(batch, escrow, buyer.awaitingSignature === true ? undefined : { op: "fund" });
-      return { escrowId: escrow.id };
+      this.putEscrow(batch, escrow, { op: "fund" });
     });
-    const { escrow } = await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId));
+    const escrow = opened;
+    if (escrow === undefined) throw new MarketError("ESCROW_NOT_FOUND", { escrowId: `of order ${orderId}` });
     if (escrow.state !== "Created") return escrow;
     let funded: EscrowAccount;
     try {
       funded = (await this.adoptFunding(escrow)) ?? (await this.payments.fundEscrow(escrow, buyer)).escrow;
     } catch (e) {
-      if (buyer.awaitingSignature !== true) await this.clearPending(orderId);
+      if (!rehearsal) await this.clearPending(orderId);
       throw e;
     }
     await this.submit(key, "fundEscrow", { orderId, buyer: buyer.address }, (batch, writer) => this.recordFunded(batch, writer, orderId, funded));
@@ -520,6 +547,7 @@ export class Marketplace {
     await this.submit(key, "startJob", { orderId, actor }, async (batch, writer) => {
       const order = await this.orderRow(batch, writer, orderId);
       this.expectProvider(order, actor, "start");
+      await this.idleEscrow(batch, writer, order);
       this.transition(batch, order, "Running", { ...jobOf(order), startedAtMs: batch.nowMs });
     });
   }
@@ -545,7 +573,7 @@ export class Marketplace {
       const order = await this.orderRow(batch, writer, orderId);
       this.expectProvider(order, actor, "complete");
       assertOrderTransition(order.status as OrderStatus, "Completed");
-      const { escrow } = await this.escrowOf(batch, writer, order);
+      const escrow = await this.requireIdleEscrow(batch, writer, order);
       const completed = this.payments.completeJob(escrow, attestation);
       this.putEscrow(batch, completed, undefined);
       this.transition(batch, order, "Completed", { ...jobOf(order), attestation });
@@ -559,7 +587,7 @@ export class Marketplace {
       const order = await this.orderRow(batch, writer, orderId);
       this.expectProvider(order, actor, "fail");
       assertOrderTransition(order.status as OrderStatus, "Failed");
-      const { escrow } = await this.escrowOf(batch, writer, order);
+      const escrow = await this.requireIdleEscrow(batch, writer, order);
       checkAttestation(escrow, attestation, batch.nowMs);
       if (attestation.proof.exitStatus === 0) throw new MarketError("INVALID_FIELD", { field: "attestation.proof.exitStatus", value: "0", allowed: "a non-zero exit status; a job that exited 0 completes" });
       this.transition(batch, order, "Failed", { ...jobOf(order), failure: { reason: `exit status ${attestation.proof.exitStatus}`, attestation } });
@@ -584,6 +612,7 @@ export class Marketplace {
       const job = jobOf(order);
       if (job.attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
+      if (pending !== undefined) throw new MarketError("ESCROW_BUSY", { escrowId: escrow.id, step: pending.op });
       const proof = job.attestation.proof;
       settlementInput = { escrowId: escrow.id, ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof, providerAttestation: job.attestation, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
       const billedBy = cosigner.address === order.buyerId ? "buyer" : "provider";
@@ -636,7 +665,7 @@ export class Marketplace {
       const order = await this.orderRow(batch, writer, orderId);
       this.expectParty(order, dispute.openedBy, "dispute");
       assertOrderTransition(order.status as OrderStatus, "Disputed");
-      const { escrow } = await this.escrowOf(batch, writer, order);
+      const escrow = await this.requireIdleEscrow(batch, writer, order);
       this.putEscrow(batch, this.payments.openDispute(escrow, dispute), undefined);
       this.transition(batch, order, "Disputed", { ...jobOf(order), dispute });
     });
@@ -655,7 +684,7 @@ export class Marketplace {
       const order = await this.orderRow(batch, writer, orderId);
       assertOrderTransition(order.status as OrderStatus, "Resolved");
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
-      if (pending !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `a ${pending.op} of escrow ${escrow.id} is under way` });
+      if (pending !== undefined) throw new MarketError("ESCROW_BUSY", { escrowId: escrow.id, step: pending.op });
       if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
       resolveDisputeSplit(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason });
       batch.putOrder({ ...order, job: JSON.stringify({ ...jobOf(order), decision: { providerShare: providerShare.toString(), reason: decision.reason, decidedAtMs: batch.nowMs } }) });
@@ -729,7 +758,13 @@ export class Marketplace {
     const state = op === "resolve" ? "Resolved" : outcome.status === "FullRefund" ? "Refunded" : "Released";
     this.putEscrow(batch, Object.freeze({ ...escrow, state, releasedAt: new Date(batch.nowMs), ...(outcome.transactions[0] === undefined ? {} : { settlementTransactionId: outcome.transactions[0] }) }) as EscrowAccount, undefined);
     const to: OrderStatus = op === "settle" ? "Settled" : op === "refund" ? "Refunded" : "Resolved";
-    this.transition(batch, order, to, { ...jobOf(order), settlement: outcome });
+    if (canTransitionOrder(order.status as OrderStatus, to)) {
+      this.transition(batch, order, to, { ...jobOf(order), settlement: outcome });
+      return;
+    }
+    // The escrow was paid out on chain: that outcome wins over whatever the store says of the order.
+    batch.putOrder({ ...order, status: to, job: JSON.stringify({ ...jobOf(order), settlement: outcome }) });
+    batch.marketEvent({ type: `Order${to}`, entityId: order.id, from: order.status, escrowId: order.escrowId, overruled: true });
   }
 
   /**

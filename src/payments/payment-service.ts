@@ -5,7 +5,7 @@ import { Amount } from "../core/amount.js";
 import { DAY_MS, HOUR_MS, systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { MarketError, assertIntInRange } from "../core/errors.js";
-import { newEscrowId } from "../core/ids.js";
+import { escrowIdOf } from "../core/ids.js";
 import type { OrderMatch } from "../core/types.js";
 import { ImmutableDate } from "../core/validate.js";
 import { parseAddress } from "../chain/address.js";
@@ -87,8 +87,9 @@ export class PaymentService {
   }
 
   /**
-   * Records the escrow of a match (state Created, nothing sent): amount = the match's total cost,
-   * rate and fee fixed now, lockedUntil = now + allocated hours + grace.
+   * Records the escrow of a match (state Created, nothing sent): its id follows from the order's
+   * (escrowIdOf), amount = the match's total cost, rate and fee fixed now, lockedUntil = now +
+   * allocated hours + grace.
    * @throws INVALID_ADDRESS (provider id or buyer not an address), INVALID_FIELD (total cost inconsistent), ESCROW_ERROR (buyer = provider or arbiter)
    */
   openEscrow(match: OrderMatch, buyer: Address): EscrowAccount {
@@ -104,7 +105,7 @@ export class PaymentService {
     }
     const nowMs = this.clock.now();
     return Object.freeze({
-      id: newEscrowId(nowMs),
+      id: escrowIdOf(match.orderId),
       state: "Created",
       orderId: match.orderId,
       offerId: match.offerId,

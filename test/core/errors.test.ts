@@ -40,23 +40,26 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   STORE_ERROR: { reason: "database is locked" },
   IDEMPOTENCY_KEY_REUSED: { key: "k-1" },
   ESCROW_NOT_FOUND: { escrowId: "esc_x" },
+  ESCROW_BUSY: { escrowId: "esc_x", step: "settle" },
   UNAUTHORIZED: { reason: "the signature does not verify" },
   RATE_LIMITED: { limit: "requestsPerMinute", max: 600, retryAfterS: 12 },
   TOO_MANY_CONNECTIONS: { limit: "connectionsPerClientMax", max: 10, clientAddress: "203.0.113.7" },
   ROUTE_NOT_FOUND: { method: "GET", path: "/v1/nothing" },
   METHOD_NOT_ALLOWED: { method: "DELETE", path: "/v1/orders/ord_x", allowed: "GET, HEAD" },
+  UNSUPPORTED_MEDIA_TYPE: { contentType: "text/plain", allowed: "application/json" },
   FORBIDDEN: { actor: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", action: "cancel order ord_x", allowed: "its buyer" },
 };
 
 /** The codes the API promises, written out independently of the table. */
 const EXPECTED_CODES: readonly string[] = [
   "ORDER_NOT_FOUND", "OFFER_NOT_FOUND", "NO_MATCHING_OFFERS", "INSUFFICIENT_CAPACITY", "PRICE_EXCEEDS_BUDGET",
-  "ESCROW_ERROR", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
+  "ESCROW_ERROR", "ESCROW_BUSY", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
   "AMOUNT_UNDERFLOW", "INVALID_ID", "INVALID_FIELD", "OUT_OF_RANGE", "DUPLICATE_ID", "LIMIT_EXCEEDED",
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
   "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
   "STORE_ERROR", "IDEMPOTENCY_KEY_REUSED", "ESCROW_NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED", "RATE_LIMITED",
   "SIGNATURE_REQUIRED", "TOO_MANY_CONNECTIONS", "ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED",
+  "UNSUPPORTED_MEDIA_TYPE",
 ];
 
 function makeError<C extends MarketErrorCode>(code: C): MarketError<C> {
