@@ -17,7 +17,17 @@ import { ExpiryHeap } from "./expiry-heap.js";
 import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
 import { RestingOrders } from "./resting-orders.js";
 import type { RestingOrder } from "./resting-orders.js";
-import { REPUTATION_DEFAULT, extraFeaturesOf, gpuFitOf, scoreBreakdown, vramFitOf } from "./score.js";
+import {
+  REPUTATION_DEFAULT,
+  extraFeaturesUnits,
+  gpuFitUnits,
+  preferredModelUnits,
+  priceHeadroomUnits,
+  reputationUnits,
+  scoreBreakdown,
+  utilizationUnits,
+  vramFitUnits,
+} from "./score.js";
 import { ShapeIndex } from "./shape-index.js";
 import type { CompiledQuery } from "./shape-index.js";
 
@@ -40,6 +50,8 @@ export const ORDER_BOOK_LIMITS: OrderBookLimits = {
   allocationsMax: 10_000_000,
   resultLimitMax: 1000,
 };
+
+const REPUTATION_DEFAULT_UNITS = reputationUnits(REPUTATION_DEFAULT);
 
 /** Results returned by bestOffers / matchOrder when no limit is given. */
 export const RESULT_LIMIT_DEFAULT = 10;
@@ -84,7 +96,8 @@ function byId<T>(id: (item: T) => string): (a: T, b: T) => number {
 /**
  * The in-memory order book with indexed matching.
  * Invariants: for every offer, free GPUs + GPUs of its live allocations = its GPU count;
- * only active, unexpired offers with enough free GPUs match; results are ordered by score, then
+ * only active, unexpired offers with enough free GPUs match; results are ordered by score (its whole
+ * score units, so parts equal by the formula tie exactly), then
  * price, then offer age, then id, exactly as the reference scan orders them.
  * @example
  * const book = new OrderBook();
@@ -103,9 +116,16 @@ export class OrderBook {
   private readonly allocations = new Map<OrderId, Allocation>();
   private readonly expiries = new ExpiryHeap();
   private reputations = new Float64Array(64).fill(REPUTATION_DEFAULT);
+  /** The reputation part of each provider in score units, computed once when the reputation is set. */
+  private reputationParts = new Int32Array(64).fill(REPUTATION_DEFAULT_UNITS);
   private readonly listeners = new Set<BookListener>();
   private readonly pendingEvents: BookEvent[] = [];
   private seq = 0;
+  /**
+   * Does slot a rank before slot b: higher score (whole units, exact), then lower price, older, lower id.
+   * The price floats decide only when they differ: Number() of a bigint is monotone, so then the
+   * exact prices differ the same way; equal floats fall through to the exact prices.
+   */
   private readonly better = (a: number, b: number, scoreA: number, scoreB: number): boolean => {
     if (scoreA !== scoreB) return scoreA > scoreB;
     const t = this.table;
@@ -127,9 +147,9 @@ export class OrderBook {
   constructor(options: OrderBookOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...ORDER_BOOK_LIMITS, ...options.limits };
-    const reputationOf = (provider: number): number => this.reputations[provider] ?? REPUTATION_DEFAULT;
-    this.regionIndex = new ShapeIndex(this.table, reputationOf, true);
-    this.anyRegionIndex = new ShapeIndex(this.table, reputationOf, false);
+    const reputationUnitsOf = (provider: number): number => this.reputationParts[provider] ?? REPUTATION_DEFAULT_UNITS;
+    this.regionIndex = new ShapeIndex(this.table, reputationUnitsOf, true);
+    this.anyRegionIndex = new ShapeIndex(this.table, reputationUnitsOf, false);
   }
 
   private indexInsert(slot: number): void {
@@ -446,11 +466,16 @@ export class OrderBook {
     }
     const provider = this.table.providers.intern(providerId);
     if (provider >= this.reputations.length) {
-      const next = new Float64Array(Math.max(provider + 1, this.reputations.length * 2)).fill(REPUTATION_DEFAULT);
+      const length = Math.max(provider + 1, this.reputations.length * 2);
+      const next = new Float64Array(length).fill(REPUTATION_DEFAULT);
       next.set(this.reputations);
       this.reputations = next;
+      const nextParts = new Int32Array(length).fill(REPUTATION_DEFAULT_UNITS);
+      nextParts.set(this.reputationParts);
+      this.reputationParts = nextParts;
     }
     this.reputations[provider] = reputation;
+    this.reputationParts[provider] = reputationUnits(reputation);
     // Re-band this provider's offers: rare, so a scan beats a per-provider list on every offer.
     for (let slot = 0; slot < this.table.highWater; slot++) {
       if (this.table.provider[slot] === provider && this.isIndexed(slot)) {
@@ -495,6 +520,7 @@ export class OrderBook {
       region,
       country,
       estimatedHours: requirements.estimatedHours,
+      maxPrice: requirements.maxPricePerHour.baseUnits,
       maxPriceF: Number(requirements.maxPricePerHour.baseUnits),
       priceCap,
       priceCapF: Number(priceCap),
@@ -546,15 +572,15 @@ export class OrderBook {
     const requirements = order.requirements;
     const price = Amount.fromLamports(t.price[slot] ?? 0n);
     const mask = t.mask[slot] ?? 0;
+    // The same integer parts the index ranked by (shape-index.ts), so the shown score is the ranked one.
     const breakdown = scoreBreakdown({
-      priceF: t.priceF[slot] ?? 0,
-      maxPriceF: query.maxPriceF,
-      gpuFit: gpuFitOf(query.minGpu, t.freeGpus[slot] ?? 0),
-      vramFit: vramFitOf(query.minVram, t.vram[slot] ?? 0),
-      preferred: query.preferredModels.includes(t.model[slot] ?? 0) ? 1 : 0,
-      extraFeatures: extraFeaturesOf(mask, query.requiredMask),
-      reputation: this.reputations[t.provider[slot] ?? 0] ?? REPUTATION_DEFAULT,
-      utilizationPct: t.utilizationPct(slot),
+      priceHeadroom: priceHeadroomUnits(t.price[slot] ?? 0n, query.maxPrice),
+      gpuFit: gpuFitUnits(query.minGpu, t.freeGpus[slot] ?? 0),
+      vramFit: vramFitUnits(query.minVram, t.vram[slot] ?? 0),
+      preferredModel: preferredModelUnits(query.preferredModels.includes(t.model[slot] ?? 0)),
+      extraFeatures: extraFeaturesUnits(mask, query.requiredMask),
+      reputation: this.reputationParts[t.provider[slot] ?? 0] ?? REPUTATION_DEFAULT_UNITS,
+      utilization: utilizationUnits(t.utilizationPct(slot)),
     });
     return {
       orderId: order.id,

@@ -6,7 +6,17 @@ import type { Amount } from "../core/amount.js";
 import { featureMask } from "../core/enums.js";
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import type { CapacityOffer, JobRequirements } from "../core/types.js";
-import { extraFeaturesOf, gpuFitOf, scoreOf, vramFitOf } from "./score.js";
+import {
+  extraFeaturesUnits,
+  gpuFitUnits,
+  preferredModelUnits,
+  priceHeadroomUnits,
+  reputationUnits,
+  scoreFromUnits,
+  scoreUnitsOf,
+  utilizationUnits,
+  vramFitUnits,
+} from "./score.js";
 
 /** An offer as the reference sees it: the listing, its free GPUs now, its provider's reputation. */
 export interface ReferenceOffer {
@@ -15,9 +25,10 @@ export interface ReferenceOffer {
   readonly reputation: number;
 }
 
-/** A scored candidate. */
+/** A scored candidate: its score in whole score units (what ranks it) and as shown (units / SCORE_UNITS). */
 export interface ReferenceResult {
   readonly offer: ReferenceOffer;
+  readonly scoreUnits: number;
   readonly score: number;
 }
 
@@ -39,25 +50,27 @@ export function referenceSatisfies(candidate: ReferenceOffer, requirements: JobR
   return true;
 }
 
-/** The score of a satisfying offer, from the same formula the book uses. */
-export function referenceScore(candidate: ReferenceOffer, requirements: JobRequirements): number {
+/**
+ * The score of a satisfying offer in whole score units, from the same integer parts the book uses
+ * (each part computed here from the offer's own fields, the price part by exact bigint division).
+ */
+export function referenceScoreUnits(candidate: ReferenceOffer, requirements: JobRequirements): number {
   const { offer } = candidate;
   const preferred = new Set(requirements.preferredModels.map((model) => normalizeGpuModel(model)));
-  return scoreOf({
-    priceF: Number(offer.pricePerHour.baseUnits),
-    maxPriceF: Number(requirements.maxPricePerHour.baseUnits),
-    gpuFit: gpuFitOf(requirements.minGpuCount, candidate.freeGpuCount),
-    vramFit: vramFitOf(requirements.minVramGb, offer.gpuCapacity.vramGb),
-    preferred: preferred.has(normalizeGpuModel(offer.gpuCapacity.gpuModel)) ? 1 : 0,
-    extraFeatures: extraFeaturesOf(featureMask(offer.features), featureMask(requirements.requiredFeatures)),
-    reputation: candidate.reputation,
-    utilizationPct: offer.gpuCapacity.currentUtilization ?? 0,
+  return scoreUnitsOf({
+    priceHeadroom: priceHeadroomUnits(offer.pricePerHour.baseUnits, requirements.maxPricePerHour.baseUnits),
+    gpuFit: gpuFitUnits(requirements.minGpuCount, candidate.freeGpuCount),
+    vramFit: vramFitUnits(requirements.minVramGb, offer.gpuCapacity.vramGb),
+    preferredModel: preferredModelUnits(preferred.has(normalizeGpuModel(offer.gpuCapacity.gpuModel))),
+    extraFeatures: extraFeaturesUnits(featureMask(offer.features), featureMask(requirements.requiredFeatures)),
+    reputation: reputationUnits(candidate.reputation),
+    utilization: utilizationUnits(offer.gpuCapacity.currentUtilization ?? 0),
   });
 }
 
-/** Orders results: score desc, then price asc, then older first, then id asc. */
+/** Orders results: score units desc (exact integers), then price asc, then older first, then id asc. */
 export function compareResults(a: ReferenceResult, b: ReferenceResult): number {
-  if (a.score !== b.score) return b.score - a.score;
+  if (a.scoreUnits !== b.scoreUnits) return b.scoreUnits - a.scoreUnits;
   const priceOrder = a.offer.offer.pricePerHour.compare(b.offer.offer.pricePerHour);
   if (priceOrder !== 0) return priceOrder;
   const age = a.offer.offer.createdAt.getTime() - b.offer.offer.createdAt.getTime();
@@ -76,7 +89,8 @@ export function referenceScan(
   const results: ReferenceResult[] = [];
   for (const candidate of offers) {
     if (referenceSatisfies(candidate, requirements, maxBudget, nowMs)) {
-      results.push({ offer: candidate, score: referenceScore(candidate, requirements) });
+      const scoreUnits = referenceScoreUnits(candidate, requirements);
+      results.push({ offer: candidate, scoreUnits, score: scoreFromUnits(scoreUnits) });
     }
   }
   return results.sort(compareResults).slice(0, limit);

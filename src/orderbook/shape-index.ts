@@ -1,8 +1,21 @@
 // ShapeIndex: active offers bucketed by shape (normalized model, VRAM, feature mask, free GPUs,
 // region), each shape split into bands of its order-independent score part, each band sorted by
 // price. A query walks shapes and bands best-bound-first and stops once no remaining offer can
-// beat the k-th best found. In memory only, no I/O.
-import { SCORE_WEIGHTS, STATIC_BAND_UPPER, STATIC_BANDS, combineScore, extraFeaturesOf, gpuFitOf, priceTerm, staticBandOf, staticTerm, vramFitOf } from "./score.js";
+// beat the k-th best found. Scores and bounds are whole score units (score.ts), compared exactly.
+// In memory only, no I/O.
+import {
+  SCORE_WEIGHT_UNITS,
+  STATIC_BAND_UPPER,
+  STATIC_BANDS,
+  extraFeaturesUnits,
+  gpuFitUnits,
+  priceHeadroomUnits,
+  priceHeadroomUnitsEstimate,
+  priceHeadroomUnitsUpper,
+  staticBandOf,
+  utilizationUnits,
+  vramFitUnits,
+} from "./score.js";
 import type { OfferTable } from "./offer-table.js";
 
 /** An order's requirements resolved against the book's tables, ready for the index. */
@@ -15,6 +28,8 @@ export interface CompiledQuery {
   /** Country index, -1 for any. */
   readonly country: number;
   readonly estimatedHours: number;
+  /** The order's maxPricePerHour in base units, and as a float (Number of it). */
+  readonly maxPrice: bigint;
   readonly maxPriceF: number;
   /** Highest acceptable price per GPU-hour in base units (limit, budget and u64 range combined). */
   readonly priceCap: bigint;
@@ -38,15 +53,16 @@ interface CandidateShapes {
   scanned: number;
   count: number;
   readonly shapes: number[];
-  /** weight x gpuFit + weight x vramFit of each shape. */
+  /** GPU fit + VRAM fit parts of each shape, in score units. */
   readonly fitTerms: number[];
-  /** weight x extraFeatures of each shape. */
+  /** Extra-features part of each shape, in score units. */
   readonly featureTerms: number[];
 }
 
 /**
  * The offer index. Invariants: an offer slot is in exactly one band list iff it is active with
- * free GPUs; shapeCount[s] is the number of slots in shape s; lists are sorted by priceF.
+ * free GPUs; shapeCount[s] is the number of slots in shape s; lists are sorted by priceF (Number of
+ * the exact price, so never out of the exact order: Number() is monotone).
  */
 export class ShapeIndex {
   private shapeCount = 0;
@@ -88,7 +104,8 @@ export class ShapeIndex {
    */
   constructor(
     private readonly table: OfferTable,
-    private readonly reputationOf: (provider: number) => number,
+    /** A provider's reputation part, in score units. */
+    private readonly reputationUnitsOf: (provider: number) => number,
     private readonly withRegion: boolean,
   ) {}
 
@@ -102,9 +119,9 @@ export class ShapeIndex {
     return slot < this.slotShape.length && (this.slotShape[slot] ?? -1) >= 0;
   }
 
-  /** The order-independent score part of an offer. */
-  staticTermOf(slot: number): number {
-    return staticTerm(this.reputationOf(this.table.provider[slot] ?? 0), this.table.utilizationPct(slot));
+  /** The order-independent score part of an offer (reputation + utilization), in score units. */
+  staticUnitsOf(slot: number): number {
+    return this.reputationUnitsOf(this.table.provider[slot] ?? 0) + utilizationUnits(this.table.utilizationPct(slot));
   }
 
   private shapeOf(slot: number): number {
@@ -168,7 +185,7 @@ export class ShapeIndex {
     this.ensureSlot(slot);
     const shape = this.shapeOf(slot);
     this.noteCountry(shape, slot);
-    const band = staticBandOf(this.staticTermOf(slot));
+    const band = staticBandOf(this.staticUnitsOf(slot));
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
     const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
     const price = this.table.priceF[slot] ?? 0;
@@ -199,7 +216,7 @@ export class ShapeIndex {
       this.ensureSlot(slot);
       const shape = this.shapeOf(slot);
       this.noteCountry(shape, slot);
-      const band = staticBandOf(this.staticTermOf(slot));
+      const band = staticBandOf(this.staticUnitsOf(slot));
       const list = shape * STATIC_BANDS + band;
       const price = priceF[slot] ?? 0;
       this.bandLists[list]?.push(slot);
@@ -359,15 +376,16 @@ export class ShapeIndex {
   }
 
   /**
-   * The best `limit` slots for a query, best first, by score then price, age and id.
-   * Invariant: equals filtering every active offer, scoring and sorting (the reference scan).
+   * The best `limit` slots for a query, best first, by score (in units) then price, age and id,
+   * with their scores in units. Invariant: equals filtering every active offer, scoring and
+   * sorting (the reference scan); a heap key is never below the score of an offer it stands for.
    */
   best(query: CompiledQuery, limit: number, better: (a: number, b: number, scoreA: number, scoreB: number) => boolean): { slots: number[]; scores: number[] } {
     const slots: number[] = [];
     const scores: number[] = [];
     if (query.impossible || limit <= 0) return { slots, scores };
     const t = this.table;
-    const { maxPriceF, priceCapF, preferredModels } = query;
+    const { maxPrice, maxPriceF, priceCapF, preferredModels } = query;
     this.heapSize = 0;
 
     const models = this.table.models.size;
@@ -376,16 +394,16 @@ export class ShapeIndex {
     for (const model of preferredModels) preferredFlags[model] = 1;
     const candidates = this.candidatesFor(query);
     const { shapes, fitTerms, featureTerms } = candidates;
-    const preferredWeight = SCORE_WEIGHTS.preferredModel;
+    const preferredWeight = SCORE_WEIGHT_UNITS.preferredModel;
     for (let i = 0; i < candidates.count; i++) {
       const shape = shapes[i] ?? 0;
       if ((this.shapeSize[shape] ?? 0) === 0) continue;
       const minPrice = this.shapeMinPrice[shape] ?? Infinity;
       if (minPrice > priceCapF) continue;
-      // Same operations, in the same order, as shapeTerm(): scores stay bit-identical.
+      // Integer units: the sum is exact whatever the order of the parts.
       const term = (fitTerms[i] ?? 0) + preferredWeight * (preferredFlags[this.shapeModel[shape] ?? 0] ?? 0) + (featureTerms[i] ?? 0);
       const topBand = 31 - Math.clz32(this.shapeBands[shape] ?? 0);
-      this.append(combineScore(priceTerm(minPrice, maxPriceF), term, STATIC_BAND_UPPER[topBand] ?? 0), shape, BAND_ENTRY, this.shapeBands[shape] ?? 0, term);
+      this.append(priceHeadroomUnitsUpper(minPrice, maxPriceF) + term + (STATIC_BAND_UPPER[topBand] ?? 0), shape, BAND_ENTRY, this.shapeBands[shape] ?? 0, term);
     }
     for (const model of preferredModels) preferredFlags[model] = 0;
     this.heapify();
@@ -410,7 +428,7 @@ export class ShapeIndex {
           const headPrice = this.bandHeadPrice[shape * STATIC_BANDS + b] ?? Infinity;
           if (headPrice > priceCapF) continue; // nothing in this band is cheap enough
           rest |= 1 << b;
-          const bandBound = combineScore(priceTerm(headPrice, maxPriceF), term, STATIC_BAND_UPPER[b] ?? 0);
+          const bandBound = priceHeadroomUnitsUpper(headPrice, maxPriceF) + term + (STATIC_BAND_UPPER[b] ?? 0);
           if (bandBound > bestBound) {
             runnerUp = bestBound;
             bestBound = bandBound;
@@ -432,20 +450,24 @@ export class ShapeIndex {
       const pos = this.heapPos[0] ?? 0;
       const slot = list[pos] ?? 0;
       const price = prices[pos] ?? 0;
-      if (price > priceCapF || (price === priceCapF && (t.price[slot] ?? 0n) > query.priceCap)) {
+      if (price > priceCapF) {
         this.popRoot(); // the rest of this band costs more still
         continue;
       }
-      if (this.feasible(slot, query)) {
-        const score = combineScore(priceTerm(price, maxPriceF), term, this.staticTermOf(slot));
-        insertTop(slots, scores, slot, score, limit, better);
+      // Prices above 2^53 share floats: one equal to the cap's float may be above or below the cap,
+      // and the band holds those in arrival order, so only this offer is skipped.
+      if (this.feasible(slot, query) && (price < priceCapF || (t.price[slot] ?? 0n) <= query.priceCap)) {
+        // The float estimate decides the rounding almost always; else the exact bigint division.
+        const estimate = priceHeadroomUnitsEstimate(price, maxPriceF);
+        const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, maxPrice);
+        insertTop(slots, scores, slot, priceUnits + term + this.staticUnitsOf(slot), limit, better);
       }
       const nextPrice = prices[pos + 1];
       if (nextPrice === undefined) {
         this.popRoot();
       } else {
         this.heapPos[0] = pos + 1;
-        this.heapKey[0] = combineScore(priceTerm(nextPrice, maxPriceF), term, STATIC_BAND_UPPER[band] ?? 0);
+        this.heapKey[0] = priceHeadroomUnitsUpper(nextPrice, maxPriceF) + term + (STATIC_BAND_UPPER[band] ?? 0);
         this.siftDownRoot();
       }
     }
@@ -479,8 +501,8 @@ export class ShapeIndex {
       const mask = this.shapeMask[shape] ?? 0;
       if (free < minGpu || vram < minVram || (mask & requiredMask) !== requiredMask) continue;
       entry.shapes.push(shape);
-      entry.fitTerms.push(SCORE_WEIGHTS.gpuFit * gpuFitOf(minGpu, free) + SCORE_WEIGHTS.vramFit * vramFitOf(minVram, vram));
-      entry.featureTerms.push(SCORE_WEIGHTS.extraFeatures * extraFeaturesOf(mask, requiredMask));
+      entry.fitTerms.push(gpuFitUnits(minGpu, free) + vramFitUnits(minVram, vram));
+      entry.featureTerms.push(extraFeaturesUnits(mask, requiredMask));
       entry.count++;
     }
     entry.scanned = end;
