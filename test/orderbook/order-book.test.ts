@@ -209,4 +209,16 @@ describe("OrderBook", () => {
     expectCode(() => book.addOffer(plain), "OUT_OF_RANGE");
     expect(book.offerCount).toBe(0);
   });
+
+  it("compares prices above 2^53 base units exactly: one over the cap does not hide one under it with the same float", () => {
+    const { clock, book } = setup();
+    const cap = 2n ** 54n + 4n; // floats are 4 apart here: 2^54 + 3 and 2^54 + 5 both round to the cap's float
+    expect(Number(cap - 1n)).toBe(Number(cap + 1n));
+    const over = book.addOffer(offer(clock, { pricePerHour: Amount.fromLamports(cap + 1n) }));
+    const under = book.addOffer(offer(clock, { pricePerHour: Amount.fromLamports(cap - 1n) }));
+    const requirements = { minGpuCount: 1, minVramGb: 0, maxPricePerHour: Amount.fromLamports(cap), estimatedHours: 1 };
+    expect(book.bestOffers(order(clock, requirements).requirements).map((o) => o.id)).toEqual([under]);
+    expect(book.matchOrder(order(clock, requirements)).map((m) => m.offerId)).toEqual([under]);
+    expect(book.hasOffer(over)).toBe(true);
+  });
 });
