@@ -1,9 +1,12 @@
 // `molt-market localnet`: serves the embedded chain (a data directory) over Solana JSON-RPC on
-// 127.0.0.1 until interrupted, then writes a snapshot. Reads and writes the data directory.
+// 127.0.0.1 until interrupted, then writes a snapshot. Reads and writes the data directory, which it
+// holds locked while it runs.
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedMoltClient } from "../chain/embedded/embedded-client.js";
 import { startLocalnet } from "../chain/localnet/rpc-server.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { parsePort, untilStopped } from "./process.js";
 
 /** Default data directory of the embedded chain. */
@@ -19,7 +22,10 @@ Serves the embedded MOLT chain (LiteSVM with the SPL Token program) over Solana 
   --port N         HTTP JSON-RPC port (default 8899; subscriptions on N + 1; 0 picks free ones)
 `;
 
-/** Runs `localnet` until SIGINT or SIGTERM. @throws MarketError for bad flags */
+/**
+ * Runs `localnet` until SIGINT or SIGTERM, holding the chain directory's lock meanwhile.
+ * @throws MarketError for bad flags, DATA_DIR_LOCKED (another process runs this chain), STORE_ERROR
+ */
 export async function runLocalnet(args: readonly string[], out: (text: string) => void): Promise<void> {
   const { values } = parseArgs({
     args: [...args],
@@ -33,11 +39,18 @@ export async function runLocalnet(args: readonly string[], out: (text: string) =
   }
   const port = parsePort(values.port, 8899);
   const dataDir = resolve(values["data-dir"] ?? DEFAULT_CHAIN_DIR);
-  const chain = await EmbeddedMoltClient.open({ dataDir });
-  const localnet = await startLocalnet(chain, { port });
-  out(`localnet serving ${localnet.rpcUrl}\nwebsocket ${localnet.wsUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`);
-  await untilStopped();
-  await localnet.close();
-  chain.close();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const lock = lockDataDir(dataDir, `molt-market localnet --data-dir ${dataDir} --port ${port}`);
+  try {
+    const chain = await EmbeddedMoltClient.open({ dataDir });
+    const localnet = await startLocalnet(chain, { port });
+    lock.setUrl(localnet.rpcUrl);
+    out(`localnet serving ${localnet.rpcUrl}\nwebsocket ${localnet.wsUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`);
+    await untilStopped();
+    await localnet.close();
+    chain.close();
+  } finally {
+    lock.release();
+  }
   out("localnet stopped; state saved\n");
 }

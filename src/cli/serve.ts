@@ -1,6 +1,7 @@
 // `molt-market serve`: the marketplace server on embedded defaults (SQLite store and embedded
 // chain in a data directory, an arbiter wallet made on first start) or on PostgreSQL with
-// DATABASE_URL; a demo market is listed on the first start. Runs until SIGINT or SIGTERM.
+// DATABASE_URL; a demo market is listed on the first start. Runs until SIGINT or SIGTERM, holding
+// the data directory (and its chain) locked so that no second process runs the same market.
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,6 +15,8 @@ import { Marketplace } from "../market/marketplace.js";
 import { PaymentService } from "../payments/payment-service.js";
 import { buildApp } from "../server/app.js";
 import { SqlStore } from "../store/sql-store.js";
+import { lockDataDir } from "./data-dir-lock.js";
+import type { DataDirLock } from "./data-dir-lock.js";
 import { SAMPLE_MARKET_URL, readMarketOffers } from "./market-file.js";
 import { parsePort, untilStopped } from "./process.js";
 
@@ -78,7 +81,11 @@ async function openChain(kind: string, dataDir: string): Promise<EmbeddedMoltCli
   return new RpcMoltClient({ network: env.network, payer, mint: env.mint, ...(env.network.isProduction() ? {} : { mintAuthority: payer }) });
 }
 
-/** Runs `serve` until SIGINT or SIGTERM. @throws MarketError for bad flags, STORE_ERROR */
+/**
+ * Runs `serve` until SIGINT or SIGTERM. Invariant: while it runs, it holds the data directory's lock
+ * (and, on the embedded chain, the chain directory's), released when it stops or exits.
+ * @throws MarketError for bad flags, DATA_DIR_LOCKED (another process runs on DIR), STORE_ERROR
+ */
 export async function runServe(args: readonly string[], out: (text: string) => void): Promise<void> {
   const { values } = parseArgs({
     args: [...args],
@@ -93,10 +100,31 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   const port = parsePort(values.port, 8080);
   const dataDir = resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
+  const chainKind = values.chain ?? "embedded";
+  const command = `molt-market serve --data-dir ${dataDir} --port ${port}`;
+  const locks: DataDirLock[] = [lockDataDir(dataDir, command)];
+  try {
+    // The chain directory too: `molt-market localnet` on DIR/chain would otherwise run this chain beside us.
+    if (chainKind === "embedded") {
+      mkdirSync(join(dataDir, "chain"), { recursive: true, mode: 0o700 });
+      locks.push(lockDataDir(join(dataDir, "chain"), command));
+    }
+    await serveLocked({ values, port, dataDir, chainKind, locks }, out);
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
+/** The rest of `serve`, once the data directory is held. */
+async function serveLocked(
+  context: { readonly values: { readonly schema?: string | undefined; readonly host?: string | undefined; readonly "no-demo": boolean }; readonly port: number; readonly dataDir: string; readonly chainKind: string; readonly locks: readonly DataDirLock[] },
+  out: (text: string) => void,
+): Promise<void> {
+  const { values, port, dataDir, locks } = context;
   const arbiterPath = join(dataDir, "arbiter.json");
   if (!existsSync(arbiterPath)) Wallet.generate().save(arbiterPath);
   const arbiter = Wallet.fromFile(arbiterPath);
-  const chain = await openChain(values.chain ?? "embedded", dataDir);
+  const chain = await openChain(context.chainKind, dataDir);
   const databaseUrl = process.env.DATABASE_URL;
   const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl, values.schema === undefined ? {} : { schema: values.schema });
   const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }) });
@@ -120,6 +148,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
     }
     throw e;
   }
+  for (const lock of locks) lock.setUrl(url);
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
   out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
   await untilStopped();

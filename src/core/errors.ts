@@ -42,6 +42,7 @@ export interface MarketErrorDetails {
   TOO_MANY_CONNECTIONS: { limit: string; max: number; clientAddress?: string };
   ROUTE_NOT_FOUND: { method: string; path: string };
   METHOD_NOT_ALLOWED: { method: string; path: string; allowed: string };
+  DATA_DIR_LOCKED: { dir: string; pid: number; host: string; command: string; since: string; url?: string };
   UNSUPPORTED_MEDIA_TYPE: { contentType: string; allowed: string };
 }
 
@@ -145,6 +146,10 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   ESCROW_NOT_FOUND: { httpStatus: 404, message: (d) => `escrow ${d.escrowId} not found; an order gets its escrow when the buyer funds it` },
   ROUTE_NOT_FOUND: { httpStatus: 404, message: (d) => `no route ${d.method} ${d.path}; the API's routes are listed at /docs` },
   METHOD_NOT_ALLOWED: { httpStatus: 405, message: (d) => `${d.path} does not answer ${d.method}; it answers ${d.allowed} (see /docs)` },
+  DATA_DIR_LOCKED: {
+    httpStatus: 409,
+    message: (d) => `data directory ${d.dir} is in use by pid ${d.pid} on ${d.host} (${d.command}${d.url === undefined ? "" : `, serving ${d.url}`}) since ${d.since}; two processes on one directory would split its chain and store: stop that process, or use another --data-dir`,
+  },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, message: (d) => `a request body of type ${d.contentType} is not accepted; send ${d.allowed}` },
 };
 

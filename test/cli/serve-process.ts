@@ -9,6 +9,8 @@ export const CLI_MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathna
 /** A running server process. */
 export interface ServeProcess {
   readonly url: string;
+  /** The server's process id. */
+  readonly pid: number;
   stop(): Promise<{ readonly code: number | null; readonly output: string }>;
 }
 
@@ -27,6 +29,7 @@ export function serveProcess(dir: string, options: { readonly databaseUrl?: stri
       if (match?.[1] !== undefined) {
         resolve({
           url: match[1],
+          pid: child.pid ?? 0,
           stop: async () => {
             child.kill("SIGTERM");
             const code = await exited;

@@ -46,6 +46,7 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   TOO_MANY_CONNECTIONS: { limit: "connectionsPerClientMax", max: 10, clientAddress: "203.0.113.7" },
   ROUTE_NOT_FOUND: { method: "GET", path: "/v1/nothing" },
   METHOD_NOT_ALLOWED: { method: "DELETE", path: "/v1/orders/ord_x", allowed: "GET, HEAD" },
+  DATA_DIR_LOCKED: { dir: "/srv/market", pid: 4242, host: "node-1", command: "molt-market serve --port 8080", since: "2026-01-02T00:00:00.000Z", url: "http://127.0.0.1:8080" },
   UNSUPPORTED_MEDIA_TYPE: { contentType: "text/plain", allowed: "application/json" },
   FORBIDDEN: { actor: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", action: "cancel order ord_x", allowed: "its buyer" },
 };
@@ -58,7 +59,7 @@ const EXPECTED_CODES: readonly string[] = [
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
   "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
   "STORE_ERROR", "IDEMPOTENCY_KEY_REUSED", "ESCROW_NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED", "RATE_LIMITED",
-  "SIGNATURE_REQUIRED", "TOO_MANY_CONNECTIONS", "ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED",
+  "SIGNATURE_REQUIRED", "TOO_MANY_CONNECTIONS", "ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED", "DATA_DIR_LOCKED",
   "UNSUPPORTED_MEDIA_TYPE",
 ];
 
