@@ -39,8 +39,8 @@ function nextRequest(): { readonly method: "GET" | "POST"; readonly path: string
   if (job.kind === "quote") return { method: "GET", path: `/v1/quote?gpus=${1 + (sequence++ % 4)}&maxPrice=9&hours=1`, body: "", headers: {} };
   const body = JSON.stringify({ requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
   const key = `load-${process.pid}-${sequence++}`;
-  const headers = signRequest({ method: "POST", path: "/v1/orders", body }, wallet, Date.now());
-  return { method: "POST", path: "/v1/orders", body, headers: { ...headers, "content-type": "application/json", "idempotency-key": key } };
+  const headers = signRequest({ method: "POST", path: "/v1/orders", body, idempotencyKey: key }, wallet, Date.now());
+  return { method: "POST", path: "/v1/orders", body, headers: { ...headers, "content-type": "application/json" } };
 }
 
 async function closedLoop(): Promise<LoadResult> {

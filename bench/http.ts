@@ -43,8 +43,8 @@ function load(baseUrl: string, kind: "submit" | "quote", rate?: number): Promise
 function verificationsPerSecond(): number {
   const wallet = Wallet.generate();
   const body = JSON.stringify({ requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
-  const headers = signRequest({ method: "POST", path: "/v1/orders", body }, wallet, Date.now());
-  const base = Buffer.from(signatureBase({ method: "POST", path: "/v1/orders", body }, headers["content-digest"], headers["signature-input"].slice("molt=".length)));
+  const headers = signRequest({ method: "POST", path: "/v1/orders", body, idempotencyKey: "bench" }, wallet, Date.now());
+  const base = Buffer.from(signatureBase([["@method", "POST"], ["@path", "/v1/orders"], ["content-digest", headers["content-digest"]], ["idempotency-key", "bench"]], headers["signature-input"].slice("molt=".length)));
   const signature = Buffer.from(headers.signature.slice("molt=:".length, -1), "base64");
   let count = 0;
   const started = performance.now();

@@ -67,12 +67,15 @@ export type { EscrowStep, PaymentServiceOptions, RefundReason } from "./payments
 export { BULK_ROWS_MAX, SqlStore } from "./store/sql-store.js";
 export { MIGRATIONS } from "./store/migrations.js";
 export { AUTOCHECKPOINT_PAGES, CHECKPOINT_INTERVAL_MS, SqliteCheckpointer } from "./store/sqlite-checkpointer.js";
-export type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StatusChange, Store, StoreWriter, StoredBook } from "./store/store.js";
+export type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, NonceLimits, NonceVerdict, OfferRow, OrderRow, StatusChange, Store, StoreWriter, StoredBook } from "./store/store.js";
+export { NONCE_PRUNE_EVERY_CALLS } from "./store/nonce-table.js";
 export { MARKET_LIMITS, Marketplace } from "./market/marketplace.js";
 export type { FeedListener, JobRecord, MarketplaceOptions, OrderView } from "./market/marketplace.js";
 export { decodeBookEvent, decodeEscrow, decodeMatch, decodeOrder, encodeBookEvent, encodeEscrow } from "./market/codec.js";
-export { COVERED_COMPONENTS, NONCES_MAX, NonceStore, SIGNATURE_LABEL, SIGNATURE_WINDOW_S, contentDigest, newNonce, signRequest, signatureBase, verifyRequest } from "./server/http-signature.js";
-export type { SignatureHeaders, SignedRequestParts } from "./server/http-signature.js";
+export { COVERED_COMPONENTS, NONCE_LENGTH_MAX, POST_REQUIRED_COMPONENT, REQUIRED_COMPONENTS, SIGNATURE_ALGORITHM, SIGNATURE_LABEL, SIGNATURE_LIMITS, SIGNATURE_WINDOW_S, contentDigest, newNonce, signRequest, signatureBase, verifySignature } from "./server/http-signature.js";
+export type { SignatureHeaders, SignedRequestParts, VerifiedSignature } from "./server/http-signature.js";
+export { NONCES_MAX, NONCES_PER_KEYID_MAX, NONCE_LIMITS, NonceStore, recordNonce, storeNonces, verifyRequest } from "./server/nonce-registry.js";
+export type { NonceRegistry } from "./server/nonce-registry.js";
 export { QUOTE_ORDER_ID, SERVER_LIMITS, buildApp, modelStats } from "./server/app.js";
 export { OFFER_PAGE_MAX, matchJson, offerJson, orderJson, registerSettlementRoutes } from "./server/settlement-routes.js";
 export type { SettlementRouteDeps } from "./server/settlement-routes.js";

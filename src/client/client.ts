@@ -178,7 +178,8 @@ export class MarketClient {
       const headers: Record<string, string> = { accept: "application/json" };
       if (method === "POST") {
         if (this.options.wallet === undefined) throw new MarketError("WALLET_ERROR", { reason: `${method} ${path} must be signed: give the client a wallet` });
-        Object.assign(headers, signRequest({ method, path: path.split("?")[0] ?? path, body: payload }, this.options.wallet, this.clock.now()), { "content-type": "application/json", "idempotency-key": key });
+        // The signature covers the Idempotency-Key: a captured request cannot be sent again under another key.
+        Object.assign(headers, signRequest({ method, path: path.split("?")[0] ?? path, body: payload, idempotencyKey: key }, this.options.wallet, this.clock.now()), { "content-type": "application/json" });
       }
       let response: Response;
       try {

@@ -27,12 +27,16 @@ import { registerFeed } from "./feed.js";
 import { clientErrorHandler, frameworkErrors, registerNotFound } from "./http-errors.js";
 import { matchJson, registerSettlementRoutes } from "./settlement-routes.js";
 import { AddressText, AttestationBody, DisputeBody, EventBody, IdParams, MatchBody, ModelStats, OfferBody, OrderBody, QueryInt, QuoteQuery, Decimal, SubmittedOrder, respond } from "./schemas.js";
-import { NonceStore, verifyRequest } from "./http-signature.js";
+import { verifySignature } from "./http-signature.js";
+import { recordNonce, storeNonces } from "./nonce-registry.js";
+import type { NonceRegistry } from "./nonce-registry.js";
 
 /** Named bounds of the HTTP API. */
 export const SERVER_LIMITS = {
   /** Largest request body. */
   bodyBytesMax: 64 * 1024,
+  /** Characters of a refused Content-Type repeated in an error's details at most. */
+  contentTypeEchoLengthMax: 100,
   /** Longest Idempotency-Key header; the market's key is `<caller address>:<header>`, within MARKET_LIMITS.keyLengthMax. */
   idempotencyKeyLengthMax: 100,
   /** Most matches one quote returns. */
@@ -52,7 +56,8 @@ export const QUOTE_ORDER_ID = "ord_00000000000000000000000000";
 export interface AppDeps {
   readonly market: Marketplace;
   readonly clock?: Clock;
-  readonly nonces?: NonceStore;
+  /** Where accepted signature nonces are recorded (default: the market's store, once across restarts and nodes). */
+  readonly nonces?: NonceRegistry;
   /** Requests per minute per client address (default SERVER_LIMITS.requestsPerMinute). */
   readonly requestsPerMinute?: number;
 }
@@ -107,14 +112,14 @@ function marketMetrics(market: Marketplace): { readonly registry: Registry; read
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
-  const nonces = deps.nonces ?? new NonceStore();
+  const nonces = deps.nonces ?? storeNonces(deps.market.store);
   // Unknown fields are refused, not dropped, and nothing is coerced: a client learns what it sent wrong.
   const app = Fastify({ bodyLimit: SERVER_LIMITS.bodyBytesMax, logger: false, frameworkErrors, clientErrorHandler, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
     openapi: {
       info: { title: "molt-market", version: "0.1.0", description: "Order book, escrow and settlement of a GPU compute marketplace paid in MOLT. Mutating requests are signed (RFC 9421, ed25519 wallet key) and carry an Idempotency-Key." },
-      components: { securitySchemes: { httpMessageSignature: { type: "apiKey", in: "header", name: "Signature", description: "RFC 9421 signature over @method, @path and content-digest; Signature-Input gives created, keyid (wallet address) and nonce" } } },
+      components: { securitySchemes: { httpMessageSignature: { type: "apiKey", in: "header", name: "Signature", description: "RFC 9421 signature (ed25519) covering @method, @path, content-digest and idempotency-key in any order; Signature-Input gives created, keyid (wallet address) and nonce, optionally alg (ed25519) and expires" } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
@@ -131,6 +136,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   });
 
+  // JSON is the only body: its raw bytes are kept for the content digest. Any other content type
+  // (Fastify's text/plain parser included) is refused before authentication, so no body reaches a
+  // route without its bytes checked; a request with no body and no content type has rawBody unset.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (request, _payload, done) => {
+    done(new MarketError("UNSUPPORTED_MEDIA_TYPE", { contentType: (request.headers["content-type"] ?? "none").slice(0, SERVER_LIMITS.contentTypeEchoLengthMax), allowed: "application/json" }), undefined);
+  });
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body: Buffer, done) => {
     request.rawBody = body;
     if (body.length === 0) {
@@ -157,29 +169,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.status(500).send({ code: "INTERNAL", message: "the server failed; nothing was acknowledged", details: {} });
   });
 
-  /** Verifies the signature and the Idempotency-Key of a mutating request; returns the market key. */
-  const authorize = (request: FastifyRequest): { readonly caller: Address; readonly key: string } => {
+  /**
+   * Verifies the signature (over the raw body bytes) and the Idempotency-Key of a mutating request,
+   * then records its nonce in the store; returns the market key. A refused request records nothing.
+   */
+  const authorize = async (request: FastifyRequest): Promise<{ readonly caller: Address; readonly key: string }> => {
     const path = request.url.split("?")[0] ?? request.url;
-    const caller = verifyRequest({ method: request.method, path, body: request.rawBody ?? "" }, request.headers, clock.now(), nonces);
+    const nowMs = clock.now();
+    const verified = verifySignature({ method: request.method, path, body: request.rawBody ?? "" }, request.headers, nowMs);
     const key = request.headers["idempotency-key"];
     if (typeof key !== "string" || key.length === 0 || key.length > SERVER_LIMITS.idempotencyKeyLengthMax) {
       throw new MarketError("INVALID_FIELD", { field: "Idempotency-Key", value: typeof key === "string" ? `${key.length} characters` : "missing", allowed: `one header of 1..${SERVER_LIMITS.idempotencyKeyLengthMax} characters on every POST` });
     }
+    await recordNonce(nonces, verified, nowMs);
     // Keys are per caller: one caller's key never answers another's request.
-    return { caller, key: `${caller}:${key}` };
+    return { caller: verified.keyid, key: `${verified.keyid}:${key}` };
   };
   // A mutating request is authenticated before its body is validated: a forged request learns nothing about schemas.
-  app.addHook("preValidation", (request, _reply, done) => {
-    if (request.method !== "POST") {
-      done();
-      return;
-    }
-    try {
-      request.auth = authorize(request);
-      done();
-    } catch (e) {
-      done(e as Error);
-    }
+  app.addHook("preValidation", async (request) => {
+    if (request.method !== "POST") return;
+    request.auth = await authorize(request);
   });
   const authOf = (request: FastifyRequest): { readonly caller: Address; readonly key: string } => {
     if (request.auth === undefined) throw new MarketError("UNAUTHORIZED", { reason: "the request is not signed" });

@@ -1,29 +1,59 @@
-// RFC 9421 HTTP Message Signatures as DESIGN.md fixes them: ed25519 with the caller's wallet key
-// (keyid = its address), covering @method, @path, content-digest (RFC 9530, sha-256), created and
-// nonce; a 5-minute window; each nonce accepted once. Building and checking only: no I/O.
+// RFC 9421 HTTP Message Signatures as DESIGN.md fixes them, ed25519 with the caller's wallet key
+// (keyid = its address), verified as the RFC says: Signature-Input and Signature are parsed as RFC
+// 8941 dictionaries and the signature base is rebuilt from the covered components and parameters
+// in the order received, its @signature-params line being the inner list exactly as received.
+//   Components, in any order, without component parameters: "@method", "@path", "content-digest"
+//     (RFC 9530; its sha-256 must be the digest of the raw body) and, on POST, "idempotency-key";
+//     other header fields may be covered too. No other derived component is accepted.
+//   Parameters: created (integer, within SIGNATURE_WINDOW_S of the server's clock), keyid (the
+//     wallet address, a string) and nonce (16..64 base64url characters) are required; alg is
+//     optional but "ed25519" when present; expires is optional and refused once past; any other
+//     parameter is allowed (it is signed, so it changes nothing it does not say).
+//   Label: "molt" when the request has it, otherwise the request's only signature.
+// Building and checking only, no I/O; verifyRequest (nonce-registry.ts) records the nonce after this.
 import { createHash, randomBytes } from "node:crypto";
 import { MarketError } from "../core/errors.js";
 import { isAddress } from "../chain/address.js";
 import type { Address } from "../chain/address.js";
 import { Wallet } from "../chain/wallet.js";
+import { parseDictionary, serializeString } from "./structured-fields.js";
+import type { DictionaryMember, Parameters } from "./structured-fields.js";
 
 /** How far a signature's `created` may be from the server's clock, either way. */
 export const SIGNATURE_WINDOW_S = 300;
-/** The label of our signature in Signature-Input and Signature. */
+/** The label of our signature in Signature-Input and Signature (a request with one signature may use any label). */
 export const SIGNATURE_LABEL = "molt";
-/** The components every request signature covers, in this order. */
-export const COVERED_COMPONENTS = ["@method", "@path", "content-digest"] as const;
+/** The one signature algorithm. */
+export const SIGNATURE_ALGORITHM = "ed25519";
+/** The components signRequest covers, in this order (the last one when an Idempotency-Key is sent). */
+export const COVERED_COMPONENTS = ["@method", "@path", "content-digest", "idempotency-key"] as const;
+/** The components every signature must cover, in any order. */
+export const REQUIRED_COMPONENTS = ["@method", "@path", "content-digest"] as const;
+/** The component a POST's signature must cover as well. */
+export const POST_REQUIRED_COMPONENT = "idempotency-key";
 /** Longest nonce accepted (characters). */
 export const NONCE_LENGTH_MAX = 64;
-/** Nonces remembered at once; more (a flood within one window) are refused until old ones age out. */
-export const NONCES_MAX = 1_000_000;
+/** Named bounds of what a signed request may carry. */
+export const SIGNATURE_LIMITS = {
+  /** Longest Signature-Input header. */
+  signatureInputLengthMax: 2048,
+  /** Longest Signature header (a few signatures of 64 bytes). */
+  signatureLengthMax: 1024,
+  /** Longest Content-Digest header. */
+  contentDigestLengthMax: 512,
+  /** Most components one signature covers. */
+  coveredComponentsMax: 16,
+} as const;
 
 /** The parts of a request a signature covers. */
 export interface SignedRequestParts {
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
+  /** The raw body bytes (or text), as sent. */
   readonly body: Uint8Array | string;
+  /** The Idempotency-Key to sign and send (every POST needs one). */
+  readonly idempotencyKey?: string;
 }
 
 /** The headers a signed request carries. */
@@ -31,11 +61,25 @@ export interface SignatureHeaders {
   readonly "content-digest": string;
   readonly "signature-input": string;
   readonly signature: string;
+  readonly "idempotency-key"?: string;
+}
+
+/** What a verified signature says. */
+export interface VerifiedSignature {
+  readonly keyid: Address;
+  readonly nonce: string;
+  readonly createdS: number;
+  /** The label it was found under. */
+  readonly label: string;
 }
 
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
-const INPUT_PATTERN = new RegExp(`^${SIGNATURE_LABEL}=\\("@method" "@path" "content-digest"\\);created=(\\d{1,12});keyid="([1-9A-HJ-NP-Za-km-z]{32,44})";nonce="([A-Za-z0-9_-]{16,64})";alg="ed25519"$`);
-const SIGNATURE_PATTERN = new RegExp(`^${SIGNATURE_LABEL}=:([A-Za-z0-9+/]{86}==):$`);
+/** A header value signRequest can send unchanged: visible ASCII, inner spaces only. */
+const HEADER_VALUE_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+/** A component name: a lower-case field name, or a derived component. */
+const COMPONENT_NAME_PATTERN = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
+/** Content-Digest algorithms checked when present (RFC 9530), and sha-256 is required. */
+const DIGESTS: Readonly<Record<string, string>> = { "sha-256": "sha256", "sha-512": "sha512" };
 
 function unauthorized(reason: string): MarketError<"UNAUTHORIZED"> {
   return new MarketError("UNAUTHORIZED", { reason });
@@ -46,22 +90,9 @@ export function contentDigest(body: Uint8Array | string): string {
   return `sha-256=:${createHash("sha256").update(body).digest("base64")}:`;
 }
 
-/** The signature parameters, serialized as RFC 9421 writes them. */
-function signatureParams(createdS: number, keyid: string, nonce: string): string {
-  return `(${COVERED_COMPONENTS.map((c) => `"${c}"`).join(" ")});created=${createdS};keyid="${keyid}";nonce="${nonce}";alg="ed25519"`;
-}
-
-/** The RFC 9421 signature base of a request (section 2.5): one line per covered component, then @signature-params. */
-export function signatureBase(parts: SignedRequestParts, digest: string, params: string): string {
-  return [`"@method": ${parts.method.toUpperCase()}`, `"@path": ${parts.path}`, `"content-digest": ${digest}`, `"@signature-params": ${params}`].join("\n");
-}
-
-function verifies(keyid: Address, base: string, signatureBase64: string): boolean {
-  try {
-    return Wallet.verify(keyid, Buffer.from(base, "utf8"), Buffer.from(signatureBase64, "base64"));
-  } catch {
-    return false;
-  }
+/** The RFC 9421 signature base (section 2.5): one `"name": value` line per covered component, then @signature-params. */
+export function signatureBase(components: readonly (readonly [name: string, value: string])[], signatureParams: string): string {
+  return [...components.map(([name, value]) => `${serializeString(name)}: ${value}`), `"@signature-params": ${signatureParams}`].join("\n");
 }
 
 /** A fresh random nonce (128 bits, base64url). */
@@ -70,73 +101,143 @@ export function newNonce(): string {
 }
 
 /**
- * Signs a request with a wallet: the three headers to send with it.
- * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters)
- * @example fetch(url, { method: "POST", body, headers: { ...signRequest({ method: "POST", path, body }, wallet, Date.now()) } })
+ * Signs a request with a wallet: the headers to send with it (Content-Digest, Signature-Input,
+ * Signature, and the Idempotency-Key it covers). Invariant: the server's verifyRequest accepts it
+ * within the window.
+ * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters, an Idempotency-Key that cannot be sent as it is)
+ * @example fetch(url, { method: "POST", body, headers: { ...signRequest({ method: "POST", path, body, idempotencyKey }, wallet, Date.now()) } })
  */
 export function signRequest(parts: SignedRequestParts, wallet: Wallet, nowMs: number, nonce: string = newNonce()): SignatureHeaders {
   if (!NONCE_PATTERN.test(nonce)) throw new MarketError("INVALID_FIELD", { field: "nonce", value: JSON.stringify(nonce.slice(0, 80)), allowed: "16..64 base64url characters" });
+  const key = parts.idempotencyKey;
+  if (key !== undefined && !HEADER_VALUE_PATTERN.test(key)) throw new MarketError("INVALID_FIELD", { field: "Idempotency-Key", value: JSON.stringify(key.slice(0, 80)), allowed: "visible ASCII characters, spaces only inside" });
   const digest = contentDigest(parts.body);
-  const params = signatureParams(Math.floor(nowMs / 1000), wallet.address, nonce);
-  const signature = Buffer.from(wallet.sign(Buffer.from(signatureBase(parts, digest, params), "utf8"))).toString("base64");
-  return { "content-digest": digest, "signature-input": `${SIGNATURE_LABEL}=${params}`, signature: `${SIGNATURE_LABEL}=:${signature}:` };
+  const components: [string, string][] = [["@method", parts.method.toUpperCase()], ["@path", parts.path], ["content-digest", digest]];
+  if (key !== undefined) components.push(["idempotency-key", key]);
+  const params = `(${components.map(([name]) => serializeString(name)).join(" ")});created=${Math.floor(nowMs / 1000)};keyid=${serializeString(wallet.address)};nonce=${serializeString(nonce)};alg=${serializeString(SIGNATURE_ALGORITHM)}`;
+  const signature = Buffer.from(wallet.sign(Buffer.from(signatureBase(components, params), "utf8"))).toString("base64");
+  return { "content-digest": digest, "signature-input": `${SIGNATURE_LABEL}=${params}`, signature: `${SIGNATURE_LABEL}=:${signature}:`, ...(key === undefined ? {} : { "idempotency-key": key }) };
 }
 
-/** Remembers nonces for one window, so a signed request is accepted once. */
-export class NonceStore {
-  private readonly seen = new Map<string, number>();
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
-  constructor(private readonly windowS: number = SIGNATURE_WINDOW_S) {}
+/** One header's value, within `lengthMax`. @throws UNAUTHORIZED (missing, repeated or too long) */
+function singleHeader(headers: Headers, name: string, lengthMax: number): string {
+  const value = headers[name];
+  if (typeof value !== "string") throw unauthorized(`the ${name} header is ${value === undefined ? "missing" : "repeated"}; sign the request (RFC 9421, ed25519 with your wallet)`);
+  if (value.length > lengthMax) throw unauthorized(`the ${name} header is longer than ${lengthMax} characters`);
+  return value;
+}
 
-  /** Records `nonce` of `keyid` seen at `nowS`; false if it was seen within the window. */
-  accept(keyid: string, nonce: string, nowS: number): boolean {
-    this.prune(nowS);
-    const key = `${keyid}/${nonce}`;
-    if (this.seen.has(key)) return false;
-    if (this.seen.size >= NONCES_MAX) return false;
-    this.seen.set(key, nowS);
-    return true;
+/** A header field's component value (RFC 9421 section 2.1): trimmed, several lines joined by ", ". @throws UNAUTHORIZED (absent) */
+function fieldValue(headers: Headers, name: string): string {
+  const value = headers[name];
+  if (value === undefined) throw unauthorized(`the signature covers ${name}, which the request does not carry`);
+  return (typeof value === "string" ? [value] : value).map((line) => line.trim()).join(", ");
+}
+
+/** The signature's member of a dictionary header: "molt", else the only one. @throws UNAUTHORIZED */
+function pickMember(header: string, text: string): { readonly label: string; readonly member: DictionaryMember } {
+  const parsed = parseDictionary(text);
+  if (!parsed.ok) throw unauthorized(`${header} is not an RFC 8941 dictionary: ${parsed.reason}`);
+  const own = parsed.value.get(SIGNATURE_LABEL);
+  if (own !== undefined) return { label: SIGNATURE_LABEL, member: own };
+  const [only, ...others] = parsed.value;
+  if (only === undefined || others.length > 0) throw unauthorized(`${header} must hold one signature, or one labelled ${SIGNATURE_LABEL}`);
+  return { label: only[0], member: only[1] };
+}
+
+function integerParam(params: Parameters, name: string): number | undefined {
+  const value = params.get(name);
+  if (value === undefined) return undefined;
+  if (value.type !== "integer") throw unauthorized(`the signature parameter ${name} must be an integer`);
+  return value.value;
+}
+
+function stringParam(params: Parameters, name: string): string | undefined {
+  const value = params.get(name);
+  if (value === undefined) return undefined;
+  if (value.type !== "string") throw unauthorized(`the signature parameter ${name} must be a string`);
+  return value.value;
+}
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw unauthorized(`the signature parameters must include ${name} (created, keyid and nonce are required)`);
+  return value;
+}
+
+/** The covered component names, in order. @throws UNAUTHORIZED (not strings, parameters, duplicates, unsupported, missing required) */
+function coveredComponents(member: DictionaryMember, method: string): string[] {
+  const list = member.value;
+  if (list.kind !== "inner-list") throw unauthorized("the Signature-Input member must be an inner list of covered components");
+  if (list.items.length > SIGNATURE_LIMITS.coveredComponentsMax) throw unauthorized(`a signature covers at most ${SIGNATURE_LIMITS.coveredComponentsMax} components`);
+  const names: string[] = [];
+  for (const item of list.items) {
+    if (item.value.type !== "string" || !COMPONENT_NAME_PATTERN.test(item.value.value)) throw unauthorized("covered components must be lower-case component names in quotes");
+    if (item.params.size > 0) throw unauthorized(`component parameters (as on ${item.value.value}) are not supported`);
+    const name = item.value.value;
+    if (name.startsWith("@") && name !== "@method" && name !== "@path") throw unauthorized(`the derived component ${name} is not supported; cover @method, @path and header fields`);
+    if (names.includes(name)) throw unauthorized(`the component ${name} is covered twice`);
+    names.push(name);
   }
+  const required: readonly string[] = method === "POST" ? [...REQUIRED_COMPONENTS, POST_REQUIRED_COMPONENT] : REQUIRED_COMPONENTS;
+  const missing = required.filter((name) => !names.includes(name));
+  if (missing.length > 0) throw unauthorized(`the signature must cover ${required.join(", ")} (in any order); it does not cover ${missing.join(", ")}`);
+  return names;
+}
 
-  /** Nonces remembered now. */
-  get size(): number {
-    return this.seen.size;
+/** Whether the ed25519 signature of `keyid` verifies over `base` (a key that cannot be read verifies nothing). */
+function verifiesOver(keyid: Address, base: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return Wallet.verify(keyid, base, signature);
+  } catch {
+    return false;
   }
+}
 
-  private prune(nowS: number): void {
-    // Insertion order is time order (nowS never goes back far): drop from the front.
-    for (const [key, at] of this.seen) {
-      if (at > nowS - 2 * this.windowS) return;
-      this.seen.delete(key);
-    }
+/** Checks Content-Digest against the raw body: sha-256 required, sha-512 checked when present. @throws UNAUTHORIZED */
+function checkContentDigest(headers: Headers, body: Uint8Array | string): void {
+  const parsed = parseDictionary(singleHeader(headers, "content-digest", SIGNATURE_LIMITS.contentDigestLengthMax));
+  if (!parsed.ok) throw unauthorized(`content-digest is not an RFC 8941 dictionary: ${parsed.reason}`);
+  if (!parsed.value.has("sha-256")) throw unauthorized("content-digest must carry sha-256=:<base64>: of the body (RFC 9530)");
+  for (const [algorithm, { value }] of parsed.value) {
+    const hash = DIGESTS[algorithm];
+    if (hash === undefined) continue;
+    if (value.kind !== "item" || value.value.type !== "bytes") throw unauthorized(`content-digest ${algorithm} must be a byte sequence`);
+    if (!createHash(hash).update(body).digest().equals(value.value.value)) throw unauthorized("content-digest does not match the body");
   }
 }
 
 /**
- * Checks a request's signature: the headers are well formed, the body matches its digest, created is
- * within the window of `nowMs`, the nonce is new, and the ed25519 signature of keyid verifies over the
- * signature base. Returns the signer's address.
+ * Checks a request's signature as this module's header says, without recording its nonce: the
+ * headers parse, the components and parameters are the required ones, created is within the
+ * window of `nowMs` and expires not past, the body matches its digest, and the ed25519 signature
+ * of keyid verifies over the signature base rebuilt as received. Pure.
  * @throws UNAUTHORIZED (with the reason)
  */
-export function verifyRequest(parts: SignedRequestParts, headers: Readonly<Record<string, string | string[] | undefined>>, nowMs: number, nonces: NonceStore, windowS: number = SIGNATURE_WINDOW_S): Address {
-  const header = (name: string): string => {
-    const value = headers[name];
-    if (typeof value !== "string") throw unauthorized(`the ${name} header is ${value === undefined ? "missing" : "repeated"}; sign the request (RFC 9421, ed25519 with your wallet)`);
-    return value;
-  };
-  const input = INPUT_PATTERN.exec(header("signature-input"));
-  if (input === null) throw unauthorized(`signature-input must be ${SIGNATURE_LABEL}=("@method" "@path" "content-digest");created=<unix seconds>;keyid="<address>";nonce="<16..64 base64url>";alg="ed25519"`);
-  const [, createdText = "", keyid = "", nonce = ""] = input;
-  const signature = SIGNATURE_PATTERN.exec(header("signature"));
-  if (signature === null) throw unauthorized(`signature must be ${SIGNATURE_LABEL}=:<64-byte ed25519 signature, base64>:`);
-  const digest = contentDigest(parts.body);
-  if (header("content-digest") !== digest) throw unauthorized("content-digest does not match the body");
+export function verifySignature(parts: SignedRequestParts, headers: Headers, nowMs: number, windowS: number = SIGNATURE_WINDOW_S): VerifiedSignature {
+  const method = parts.method.toUpperCase();
+  const input = pickMember("signature-input", singleHeader(headers, "signature-input", SIGNATURE_LIMITS.signatureInputLengthMax));
+  const signed = pickMember("signature", singleHeader(headers, "signature", SIGNATURE_LIMITS.signatureLengthMax));
+  if (signed.label !== input.label) throw unauthorized(`signature and signature-input must use the same label (${input.label})`);
+  const signature = signed.member.value;
+  if (signature.kind !== "item" || signature.value.type !== "bytes" || signature.value.value.length !== 64) throw unauthorized(`signature must be ${input.label}=:<64-byte ed25519 signature, base64>:`);
+  const names = coveredComponents(input.member, method);
+  const params = input.member.value.params;
+  const createdS = required(integerParam(params, "created"), "created");
+  const keyid = required(stringParam(params, "keyid"), "keyid");
+  const nonce = required(stringParam(params, "nonce"), "nonce");
+  const alg = stringParam(params, "alg");
+  const expiresS = integerParam(params, "expires");
+  if (alg !== undefined && alg !== SIGNATURE_ALGORITHM) throw unauthorized(`alg must be "${SIGNATURE_ALGORITHM}" when given`);
   if (!isAddress(keyid)) throw unauthorized("keyid is not a wallet address");
+  if (!NONCE_PATTERN.test(nonce)) throw unauthorized(`nonce must be 16..${NONCE_LENGTH_MAX} base64url characters`);
   const nowS = Math.floor(nowMs / 1000);
-  const createdS = Number(createdText);
   if (Math.abs(nowS - createdS) > windowS) throw unauthorized(`created is ${createdS - nowS} s from the server's clock; allowed: within ${windowS} s`);
-  const base = signatureBase(parts, digest, signatureParams(createdS, keyid, nonce));
-  if (!verifies(keyid, base, signature[1] ?? "")) throw unauthorized("the signature does not verify for keyid over this method, path and body");
-  if (!nonces.accept(keyid, nonce, nowS)) throw unauthorized("this nonce was used already; sign each request with a new nonce");
-  return keyid;
+  if (expiresS !== undefined && nowS > expiresS) throw unauthorized(`the signature expired ${nowS - expiresS} s ago`);
+  checkContentDigest(headers, parts.body);
+  const components = names.map((name): [string, string] => [name, name === "@method" ? method : name === "@path" ? parts.path : fieldValue(headers, name)]);
+  const base = Buffer.from(signatureBase(components, input.member.text), "utf8");
+  if (!verifiesOver(keyid, base, signature.value.value)) throw unauthorized(`the signature does not verify for keyid over ${names.join(", ")} and its parameters`);
+  return { keyid, nonce, createdS, label: input.label };
 }

@@ -26,8 +26,8 @@ afterAll(() => served.close());
 
 function signed(wallet: Wallet, method: "POST" | "GET", url: string, body: unknown, key?: string, nonce?: string): Promise<LightMyRequestResponse> {
   const payload = body === undefined ? "" : JSON.stringify(body);
-  const headers = signRequest({ method, path: url.split("?")[0] ?? url, body: payload }, wallet, Date.now(), nonce);
-  return app.inject({ method, url, payload, headers: { ...headers, "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) } });
+  const headers = signRequest({ method, path: url.split("?")[0] ?? url, body: payload, ...(key === undefined ? {} : { idempotencyKey: key }) }, wallet, Date.now(), nonce);
+  return app.inject({ method, url, payload, headers: { ...headers, "content-type": "application/json" } });
 }
 
 const offer = { gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24 };
@@ -66,16 +66,34 @@ describe("HTTP API", () => {
     const unsigned = await app.inject({ method: "POST", url: "/v1/offers", payload: offer, headers: { "idempotency-key": "u1" } });
     expect([unsigned.statusCode, unsigned.body]).toEqual([401, expect.stringContaining("UNAUTHORIZED")]);
     const payload = JSON.stringify(offer);
-    const headers = signRequest({ method: "POST", path: "/v1/offers", body: payload }, parties.provider, Date.now());
-    const tampered = await app.inject({ method: "POST", url: "/v1/offers", payload: payload.replace("2.5", "0.5"), headers: { ...headers, "content-type": "application/json", "idempotency-key": "t1" } });
+    const headers = { ...signRequest({ method: "POST", path: "/v1/offers", body: payload, idempotencyKey: "t3" }, parties.provider, Date.now()), "content-type": "application/json" };
+    const tampered = await app.inject({ method: "POST", url: "/v1/offers", payload: payload.replace("2.5", "0.5"), headers });
     expect(tampered.statusCode, tampered.body).toBe(401);
-    const moved = await app.inject({ method: "POST", url: "/v1/orders", payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": "t2" } });
+    const moved = await app.inject({ method: "POST", url: "/v1/orders", payload, headers });
     expect(moved.statusCode, moved.body).toBe(401);
-    const ok = await app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": "t3" } });
+    const rekeyed = await app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "idempotency-key": "t4" } });
+    expect([rekeyed.statusCode, rekeyed.json<{ details: { reason: string } }>().details.reason]).toEqual([401, expect.stringMatching(/does not verify/)]);
+    const ok = await app.inject({ method: "POST", url: "/v1/offers", payload, headers });
     expect(ok.statusCode).toBe(200);
-    const replayed = await app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": "t4" } });
+    const replayed = await app.inject({ method: "POST", url: "/v1/offers", payload, headers });
     expect([replayed.statusCode, replayed.json<{ details: { reason: string } }>().details.reason]).toEqual([401, expect.stringMatching(/nonce/)]);
     expect(market.lastSeq).toBe(seq + 1);
+  });
+
+  it("a body that is not JSON gets 415 and changes nothing; a body sent under the empty body's digest gets 401", async () => {
+    const { orderId } = (await signed(parties.buyer, "POST", "/v1/orders", { requirements: { ...order.requirements, minGpuCount: 64 } }, "ct-order")).json<{ orderId: string }>();
+    const seq = market.lastSeq;
+    const url = `/v1/orders/${orderId}/cancel`;
+    // Signed over an empty body, sent with one: the digest must be checked over the bytes that came.
+    const emptyDigest = (key: string): Record<string, string> => ({ ...signRequest({ method: "POST", path: url, body: "", idempotencyKey: key }, parties.buyer, Date.now()) });
+    for (const [contentType, key] of [["text/plain", "ct-1"], ["application/x-www-form-urlencoded", "ct-2"], [undefined, "ct-3"]] as const) {
+      const refused = await app.inject({ method: "POST", url, payload: "cancel=please", headers: { ...emptyDigest(key), ...(contentType === undefined ? {} : { "content-type": contentType }) } });
+      expect([refused.statusCode, refused.json<{ code: string }>().code], contentType).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
+    }
+    const json = await app.inject({ method: "POST", url, payload: "{}", headers: { ...emptyDigest("ct-4"), "content-type": "application/json" } });
+    expect([json.statusCode, json.json<{ details: { reason: string } }>().details.reason]).toEqual([401, expect.stringMatching(/content-digest does not match/)]);
+    expect(market.lastSeq).toBe(seq);
+    expect((await app.inject({ method: "GET", url: `/v1/orders/${orderId}` })).json<{ status: string }>().status).toBe("Pending");
   });
 
   it("bad bodies and a missing Idempotency-Key get a 4xx with a code, never a 5xx", async () => {

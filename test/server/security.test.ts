@@ -27,8 +27,8 @@ const stranger = Wallet.generate();
 
 function post(wallet: Wallet, url: string, body: unknown): Promise<LightMyRequestResponse> {
   const payload = body === undefined ? "" : JSON.stringify(body);
-  const headers = signRequest({ method: "POST", path: url, body: payload }, wallet, Date.now());
-  return app.inject({ method: "POST", url, payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": `sec-${++keyCounter}` } });
+  const headers = signRequest({ method: "POST", path: url, body: payload, idempotencyKey: `sec-${++keyCounter}` }, wallet, Date.now());
+  return app.inject({ method: "POST", url, payload, headers: { ...headers, "content-type": "application/json" } });
 }
 
 beforeAll(async () => {
