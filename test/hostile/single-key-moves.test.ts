@@ -86,7 +86,7 @@ for (const store of stores) {
       it("control: the same instructions move an escrow of these parties when two of its keys sign, and no one can freeze MOLT", async () => {
         const { provider, arbiter } = { provider: m.provider.wallet, arbiter: m.arbiter };
         const { escrow: control } = await m.chain.client.createEscrow({ escrowId: `esc_hostile_control_${++controls}`, buyer: m.buyer.wallet, provider: provider.address, arbiter: arbiter.address, amount: Amount.parse("1") });
-        expect(control.multisig).toBe(escrow.multisig);
+        expect(control.parties).toEqual({ buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter });
         const target = { account: control.address, mint: escrow.mint as Address, destination: await tokenAccountOf(provider.address, escrow.mint), beneficiary: provider.address, amount: 1n };
         const twoKeys: MoveAuthority = { kind: "multisig", multisig: control.multisig, signers: [signerOf(provider), signerOf(arbiter)] };
         const run = async (name: string, authority: MoveAuthority, amount = 1n): Promise<void> => {

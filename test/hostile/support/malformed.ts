@@ -118,7 +118,8 @@ const HEADER_ATTACKS: readonly { readonly name: string; readonly apply: (request
   { name: "idempotency-key of 5000 characters", apply: (r) => ({ ...r, headers: { ...r.headers, "idempotency-key": "k".repeat(5000) } }) },
   { name: "one signature byte flipped", apply: (r) => ({ ...r, headers: { ...r.headers, signature: String(r.headers.signature).replace(/:(.)/, (_m, c: string) => `:${c === "A" ? "B" : "A"}`) } }) },
   { name: "signature truncated", apply: (r) => ({ ...r, headers: { ...r.headers, signature: String(r.headers.signature).replace(/.{6}:$/, ":") } }) },
-  { name: "another label", apply: (r) => ({ ...r, headers: { ...r.headers, signature: String(r.headers.signature).replace(/^[a-z]+=/, "sig1="), "signature-input": String(r.headers["signature-input"]).replace(/^[a-z]+=/, "sig1=") } }) },
+  // Labels are the signer's choice (RFC 9421), but Signature and Signature-Input must name the same one.
+  { name: "labels that differ", apply: (r) => ({ ...r, headers: { ...r.headers, signature: String(r.headers.signature).replace(/^[a-z0-9]+=/, "other=") } }) },
   { name: "alg rsa", apply: (r) => ({ ...r, headers: { ...r.headers, "signature-input": String(r.headers["signature-input"]).replace('alg="ed25519"', 'alg="rsa-pss-sha512"') } }) },
   { name: "covered components dropped", apply: (r) => ({ ...r, headers: { ...r.headers, "signature-input": String(r.headers["signature-input"]).replace(' "content-digest"', "") } }) },
   { name: "keyid of another wallet", apply: (r) => ({ ...r, headers: { ...r.headers, "signature-input": String(r.headers["signature-input"]).replace(/keyid="[^"]+"/, `keyid="${Wallet.generate().address}"`) } }) },
