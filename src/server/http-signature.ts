@@ -136,9 +136,9 @@ function fieldValue(headers: Headers, name: string): string {
   return (typeof value === "string" ? [value] : value).map((line) => line.trim()).join(", ");
 }
 
-/** The signature's member of a dictionary header: "molt", else the only one. @throws UNAUTHORIZED */
+/** The signature's member of a dictionary header: "molt", else the only one; a repeated label is refused. @throws UNAUTHORIZED */
 function pickMember(header: string, text: string): { readonly label: string; readonly member: DictionaryMember } {
-  const parsed = parseDictionary(text);
+  const parsed = parseDictionary(text, { rejectRepeatedKeys: true });
   if (!parsed.ok) throw unauthorized(`${header} is not an RFC 8941 dictionary: ${parsed.reason}`);
   const own = parsed.value.get(SIGNATURE_LABEL);
   if (own !== undefined) return { label: SIGNATURE_LABEL, member: own };

@@ -198,10 +198,11 @@ function parseInnerList(c: Cursor): InnerList | Fail {
 
 /**
  * Parses an RFC 8941 Dictionary (section 4.2.2). Invariant: each member's `text` is the exact
- * substring its value was parsed from; a repeated key keeps its last member.
+ * substring its value was parsed from; a repeated key keeps its last member, as RFC 8941 says, or
+ * is refused with `rejectRepeatedKeys` (where two members could be read two ways).
  * @example parseDictionary('molt=("@method");created=1') // { ok: true, value: Map { "molt" => ... } }
  */
-export function parseDictionary(text: string): ParseResult<ReadonlyMap<string, DictionaryMember>> {
+export function parseDictionary(text: string, options: { readonly rejectRepeatedKeys?: boolean } = {}): ParseResult<ReadonlyMap<string, DictionaryMember>> {
   if (text.length > STRUCTURED_FIELD_LENGTH_MAX) return { ok: false, reason: `longer than ${STRUCTURED_FIELD_LENGTH_MAX} characters` };
   const c = new Cursor(text);
   const members = new Map<string, DictionaryMember>();
@@ -219,6 +220,7 @@ export function parseDictionary(text: string): ParseResult<ReadonlyMap<string, D
       value = params instanceof Fail ? params : { kind: "item", value: { type: "boolean", value: true }, params };
     }
     if (value instanceof Fail) return { ok: false, reason: value.reason };
+    if (options.rejectRepeatedKeys === true && members.has(key)) return { ok: false, reason: `the key ${key} is repeated` };
     members.delete(key);
     members.set(key, { value, text: text.slice(start, c.position) });
     c.skip(/[ \t]/);

@@ -106,6 +106,8 @@ describe("HTTP message signatures (RFC 9421, ed25519)", () => {
       [{ ...signByHand(alice, ALL, params(), { label: "a" }), signature: signByHand(alice, ALL, params(), { label: "b" }).signature }, /same label/],
       [{ ...signByHand(alice, ALL, params()), "signature-input": `x=("@method");created=1, ${signByHand(alice, ALL, params(), { label: "y" })["signature-input"]}` }, /one signature, or one labelled molt/],
       [{ ...signByHand(alice, ALL, params()), "signature-input": `molt=("@method" "@path"` }, /not an RFC 8941 dictionary/],
+      [((h) => ({ ...h, "signature-input": `${h["signature-input"]}, ${h["signature-input"]}` }))(signByHand(alice, ALL, params())), /the key molt is repeated/],
+      [((h) => ({ ...h, signature: `${h.signature}, ${h.signature}` }))(signByHand(alice, ALL, params())), /the key molt is repeated/],
       [{ ...signByHand(alice, ALL, params()), "signature-input": `molt=${"x".repeat(3000)}` }, /longer than 2048/],
       [{ ...signByHand(alice, ALL, params()), "content-digest": "sha-256=:AAAA:" }, /content-digest does not match the body/],
       [{ ...signByHand(alice, ALL, params()), "content-digest": "md5=:AAAA:" }, /must carry sha-256/],

@@ -36,6 +36,7 @@ describe("RFC 8941 dictionaries", () => {
     expect(members.get("f")?.value).toMatchObject({ value: { type: "boolean", value: true } });
     expect(members.get("g")?.text).toBe(`(1  "s"  );p=?1`);
     expect(parsed("a=1, a=2").get("a")?.value).toMatchObject({ value: { value: 2 } });
+    expect(parseDictionary("a=1, a=2", { rejectRepeatedKeys: true })).toEqual({ ok: false, reason: "the key a is repeated" });
     expect(serializeString("a\"b\\c")).toBe(`"a\\"b\\\\c"`);
   });
 
