@@ -112,8 +112,11 @@ const HEADER_ATTACKS: readonly { readonly name: string; readonly apply: (request
     { name: `${header} empty`, apply: (r: RawRequest) => ({ ...r, headers: { ...r.headers, [header]: "" } }) },
   ]),
   // A header sent twice reaches the server as one value joined by ", " (as Node's parser and inject do):
-  // for an Idempotency-Key that is just another key, for the signature headers a garbled value.
-  ...["signature", "signature-input", "content-digest"].map((header) => ({ name: `${header} twice`, apply: (r: RawRequest) => ({ ...r, headers: { ...r.headers, [header]: [String(r.headers[header]), String(r.headers[header])] } }) })),
+  // for an Idempotency-Key that is just another key; for the signature headers, structured-field
+  // dictionaries where the last member of a name wins (RFC 8941), so the second copy is the bad one.
+  { name: "signature twice, the second wrong", apply: (r) => ({ ...r, headers: { ...r.headers, signature: [String(r.headers.signature), signedPost(Wallet.generate(), r.url, String(r.body ?? "")).headers.signature as string] } }) },
+  { name: "signature-input twice, the second another nonce", apply: (r) => ({ ...r, headers: { ...r.headers, "signature-input": [String(r.headers["signature-input"]), String(r.headers["signature-input"]).replace(/nonce="[^"]+"/, 'nonce="BBBBBBBBBBBBBBBBBBBBBB"')] } }) },
+  { name: "content-digest twice, the second of another body", apply: (r) => ({ ...r, headers: { ...r.headers, "content-digest": [String(r.headers["content-digest"]), contentDigest(`${String(r.body ?? "")} `)] } }) },
   { name: "idempotency-key of 101 characters", apply: (r) => ({ ...r, headers: { ...r.headers, "idempotency-key": "k".repeat(101) } }) },
   { name: "idempotency-key of 5000 characters", apply: (r) => ({ ...r, headers: { ...r.headers, "idempotency-key": "k".repeat(5000) } }) },
   { name: "one signature byte flipped", apply: (r) => ({ ...r, headers: { ...r.headers, signature: String(r.headers.signature).replace(/:(.)/, (_m, c: string) => `:${c === "A" ? "B" : "A"}`) } }) },
