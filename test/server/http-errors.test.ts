@@ -57,8 +57,8 @@ const offer = { gpuCapacity: { gpuCount: 2, gpuModel: "L4", vramGb: 24 }, priceP
 
 function postOffer(wallet: Wallet, key: string): Promise<LightMyRequestResponse> {
   const payload = JSON.stringify(offer);
-  const headers = signRequest({ method: "POST", path: "/v1/offers", body: payload }, wallet, Date.now());
-  return served.app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "content-type": "application/json", "idempotency-key": key } });
+  const headers = signRequest({ method: "POST", path: "/v1/offers", body: payload, idempotencyKey: key }, wallet, Date.now());
+  return served.app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "content-type": "application/json" } });
 }
 
 describe("Idempotency-Key length", () => {
@@ -101,7 +101,7 @@ describe("requests no route takes", () => {
     ["POST", "/v1/stats", "GET, HEAD"],
   ])("%s %s (a path that answers other methods) is 405 METHOD_NOT_ALLOWED with Allow: %s", async (method, url, allowed) => {
     // A POST is authenticated before anything else (an unsigned one is 401 wherever it goes), so this one is signed.
-    const headers = method === "POST" ? { ...signRequest({ method, path: url, body: "" }, Wallet.generate(), Date.now()), "idempotency-key": "k-405" } : {};
+    const headers = method === "POST" ? { ...signRequest({ method, path: url, body: "", idempotencyKey: "k-405" }, Wallet.generate(), Date.now()) } : {};
     const answer = await served.app.inject({ method: method as "GET", url, headers });
     expect(answer.statusCode).toBe(405);
     expect(answer.headers.allow).toBe(allowed);
