@@ -36,8 +36,8 @@ export { Wallet } from "./chain/wallet.js";
 export { PresentedSignature, TRANSACTION_MESSAGE_BYTES_MAX, presentedBlockhash, walletSigner } from "./chain/signer.js";
 export type { MessageSigner } from "./chain/signer.js";
 export {
-  ESCROW_PAYOUTS_MAX, ESCROW_SIGNATURES_REQUIRED, createEscrowInstructions, createMultisigInstructions, escrowAddress, escrowSeed,
-  multisigAddress, multisigSeed, payoutInstructions,
+  ESCROW_PAYOUTS_MAX, ESCROW_SIGNATURES_REQUIRED, assertDistinctParties, createEscrowInstructions, defaultRentExemptLamports, escrowAccountKeys,
+  payoutInstructions,
 } from "./chain/escrow-instructions.js";
 export type { EscrowParties, EscrowPayout } from "./chain/escrow-instructions.js";
 export { EmbeddedMoltClient, MINT_SEED } from "./chain/embedded/embedded-client.js";

@@ -1,12 +1,12 @@
 // Escrow instructions (DESIGN.md trust model): an SPL Token account of the MOLT mint owned by a
-// 2-of-3 SPL Token multisig of {buyer, provider, arbiter}. Both accounts are created with a seed
-// from the operator's address, so their addresses are derived, not stored: one multisig per
-// (buyer, provider, arbiter), reused; one token account per escrow, closed after the final
-// transfer so its rent returns. Builds instructions only: pure apart from hashing.
-import { createHash } from "node:crypto";
-import { createAddressWithSeed, getBase58Decoder } from "@solana/kit";
+// 2-of-3 SPL Token multisig of {buyer, provider, arbiter}. Both accounts are new for each escrow,
+// at addresses derived from the operator's secret (no outsider can know them before the funding
+// transaction shows them), created and initialized in the funding transaction itself, so that
+// the buyer can prove from that message alone where its MOLT goes. The buyer pays their rent;
+// the token account's comes back when the escrow closes. Builds instructions only: pure apart
+// from hashing.
 import type { Address, Instruction, TransactionSigner } from "@solana/kit";
-import { getCreateAccountWithSeedInstruction } from "@solana-program/system";
+import { getCreateAccountInstruction } from "@solana-program/system";
 import {
   TOKEN_PROGRAM_ADDRESS,
   getCloseAccountInstruction,
@@ -19,7 +19,8 @@ import {
 import type { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { MOLT_DECIMALS } from "../core/amount.js";
-import { addressToBytes } from "./address.js";
+import { walletSigner } from "./signer.js";
+import type { Wallet } from "./wallet.js";
 
 /** The three keys of an escrow; any two of them move its funds. */
 export interface EscrowParties {
@@ -32,90 +33,72 @@ export interface EscrowParties {
 export const ESCROW_SIGNATURES_REQUIRED = 2;
 /** Payouts one settlement transaction may make (payment, fee, refund, with room for a dispute split). */
 export const ESCROW_PAYOUTS_MAX = 4;
-/** A seed of createAccountWithSeed is at most 32 characters. */
-const SEED_LENGTH_MAX = 32;
+/** Longest escrow id an account key is derived from. */
+const ESCROW_ID_LENGTH_MAX = 64;
 
-/** Seed of the multisig of three parties: base58 of a hash of their keys, 32 characters. */
-export function multisigSeed(parties: EscrowParties): string {
-  const keys = [parties.buyer, parties.provider, parties.arbiter];
-  if (new Set(keys).size !== keys.length) {
+/**
+ * Lamports an account of `space` bytes needs to be rent exempt under Solana's default rent
+ * ((128 + space) bytes x 3480 lamports per byte-year x 2 years), which every cluster uses: what a
+ * client checks a funding's rent against without asking the chain.
+ */
+export function defaultRentExemptLamports(space: number): bigint {
+  return (128n + BigInt(space)) * 3480n * 2n;
+}
+
+/** The keys of one escrow's two accounts: they sign only their own creation. */
+export interface EscrowAccountKeys {
+  readonly multisig: Wallet;
+  readonly account: Wallet;
+}
+
+/**
+ * The account keys of escrow `escrowId`, derived from the operator's secret: the same escrow always
+ * gets the same addresses (so a funding can be rehearsed without writing anything), and no outsider
+ * can know them in advance to pre-empt or poison them.
+ * @throws ESCROW_ERROR (empty or over-long id)
+ */
+export function escrowAccountKeys(operator: Wallet, escrowId: string): EscrowAccountKeys {
+  if (escrowId.length === 0 || escrowId.length > ESCROW_ID_LENGTH_MAX) {
+    throw new MarketError("ESCROW_ERROR", { reason: `an escrow id is 1..${ESCROW_ID_LENGTH_MAX} characters` });
+  }
+  return { multisig: operator.derive(`molt-market/escrow/v1/multisig/${escrowId}`), account: operator.derive(`molt-market/escrow/v1/account/${escrowId}`) };
+}
+
+/** Throws ESCROW_ERROR unless buyer, provider and arbiter are three different keys. @throws ESCROW_ERROR */
+export function assertDistinctParties(parties: EscrowParties): void {
+  if (new Set([parties.buyer, parties.provider, parties.arbiter]).size !== 3) {
     throw new MarketError("ESCROW_ERROR", { reason: "buyer, provider and arbiter must be three different keys" });
   }
-  const digest = createHash("sha256");
-  for (const key of keys) digest.update(addressToBytes(key));
-  return getBase58Decoder().decode(digest.digest()).slice(0, SEED_LENGTH_MAX);
 }
 
-/** Seed of an escrow's token account: its id (at most 32 characters). @throws ESCROW_ERROR */
-export function escrowSeed(escrowId: string): string {
-  if (escrowId.length === 0 || escrowId.length > SEED_LENGTH_MAX) {
-    throw new MarketError("ESCROW_ERROR", { reason: `an escrow id used as a seed is 1..${SEED_LENGTH_MAX} characters` });
-  }
-  return escrowId;
-}
-
-/** Where the multisig of these parties lives, for this operator. @throws ESCROW_ERROR */
-export function multisigAddress(operator: Address, parties: EscrowParties): Promise<Address> {
-  return createAddressWithSeed({ baseAddress: operator, programAddress: TOKEN_PROGRAM_ADDRESS, seed: multisigSeed(parties) });
-}
-
-/** Where the token account of this escrow lives, for this operator. @throws ESCROW_ERROR */
-export function escrowAddress(operator: Address, escrowId: string): Promise<Address> {
-  return createAddressWithSeed({ baseAddress: operator, programAddress: TOKEN_PROGRAM_ADDRESS, seed: escrowSeed(escrowId) });
-}
-
-/** Instructions that create and initialize the 2-of-3 multisig (send once per party triple). */
-export async function createMultisigInstructions(input: {
-  readonly operator: TransactionSigner;
+/**
+ * Instructions of a funding, in one transaction: create the multisig (the buyer pays its rent) and
+ * initialize it as 2-of-3 of the parties, create the token account (the buyer pays its rent) and
+ * initialize it for the mint, owned by the multisig, then move `amount` from the buyer into it.
+ * Both creations fail if the address holds anything, so a successful funding proves both accounts new.
+ * @throws ESCROW_ERROR (parties not distinct)
+ */
+export function createEscrowInstructions(input: {
+  readonly keys: EscrowAccountKeys;
   readonly parties: EscrowParties;
-  readonly rentLamports: bigint;
-}): Promise<Instruction[]> {
-  const multisig = await multisigAddress(input.operator.address, input.parties);
-  return [
-    getCreateAccountWithSeedInstruction({
-      payer: input.operator,
-      newAccount: multisig,
-      base: input.operator.address,
-      seed: multisigSeed(input.parties),
-      amount: input.rentLamports,
-      space: getMultisigSize(),
-      programAddress: TOKEN_PROGRAM_ADDRESS,
-    }),
-    getInitializeMultisig2Instruction({
-      multisig,
-      signers: [input.parties.buyer, input.parties.provider, input.parties.arbiter],
-      m: ESCROW_SIGNATURES_REQUIRED,
-    }),
-  ];
-}
-
-/** Instructions that create the escrow's token account (owner: the multisig) and fund it from the buyer. */
-export async function createEscrowInstructions(input: {
-  readonly operator: TransactionSigner;
-  readonly escrowId: string;
   readonly mint: Address;
-  readonly multisig: Address;
-  readonly rentLamports: bigint;
   readonly buyer: TransactionSigner;
   readonly buyerTokenAccount: Address;
   readonly amount: Amount;
-}): Promise<Instruction[]> {
-  const escrow = await escrowAddress(input.operator.address, input.escrowId);
+  readonly rent: { readonly multisigLamports: bigint; readonly accountLamports: bigint };
+}): Instruction[] {
+  assertDistinctParties(input.parties);
+  const multisig = walletSigner(input.keys.multisig);
+  const account = walletSigner(input.keys.account);
   return [
-    getCreateAccountWithSeedInstruction({
-      payer: input.operator,
-      newAccount: escrow,
-      base: input.operator.address,
-      seed: escrowSeed(input.escrowId),
-      amount: input.rentLamports,
-      space: getTokenSize(),
-      programAddress: TOKEN_PROGRAM_ADDRESS,
-    }),
-    getInitializeAccount3Instruction({ account: escrow, mint: input.mint, owner: input.multisig }),
+    getCreateAccountInstruction({ payer: input.buyer, newAccount: multisig, lamports: input.rent.multisigLamports, space: getMultisigSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
+    getInitializeMultisig2Instruction({ multisig: multisig.address, signers: [input.parties.buyer, input.parties.provider, input.parties.arbiter], m: ESCROW_SIGNATURES_REQUIRED }),
+    getCreateAccountInstruction({ payer: input.buyer, newAccount: account, lamports: input.rent.accountLamports, space: getTokenSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
+    getInitializeAccount3Instruction({ account: account.address, mint: input.mint, owner: multisig.address }),
     getTransferCheckedInstruction({
       source: input.buyerTokenAccount,
       mint: input.mint,
-      destination: escrow,
+      destination: account.address,
       authority: input.buyer,
       amount: input.amount.baseUnits,
       decimals: MOLT_DECIMALS,
@@ -142,7 +125,7 @@ export function payoutInstructions(input: {
   readonly multisig: Address;
   readonly cosigners: readonly [TransactionSigner, TransactionSigner];
   readonly payouts: readonly EscrowPayout[];
-  /** Receives the account's rent when it closes (the operator who paid it). */
+  /** Receives the account's rent when it closes (the buyer who paid it, or whoever paid for accounts this payout creates). */
   readonly rentDestination: Address;
 }): Instruction[] {
   const [first, second] = input.cosigners;

@@ -30,6 +30,8 @@ export interface MoltClient {
   readonly mint: Address;
   /** MOLT held by an owner. */
   balance(owner: Address): Promise<Amount>;
+  /** SOL held at an address, in lamports (0 when no account is there): what pays rent and fees. */
+  lamportsOf(address: Address): Promise<bigint>;
   /** Moves MOLT between owners. */
   transfer(from: MessageSigner, to: Address, amount: Amount, memo?: string): Promise<Transaction>;
   /** Mints test MOLT; refused on mainnet. */

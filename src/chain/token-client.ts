@@ -16,7 +16,7 @@ import { Amount, MOLT_DECIMALS } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { parseAddress } from "./address.js";
 import type { Address } from "./address.js";
-import { createEscrowInstructions, createMultisigInstructions, escrowAddress, multisigAddress, payoutInstructions } from "./escrow-instructions.js";
+import { assertDistinctParties, createEscrowInstructions, escrowAccountKeys, payoutInstructions } from "./escrow-instructions.js";
 import type { EscrowParties } from "./escrow-instructions.js";
 import type { EscrowHandle, MoltClient, SettlementPayout } from "./molt-client.js";
 import type { Network } from "./network.js";
@@ -30,6 +30,11 @@ import type { Wallet } from "./wallet.js";
 export const AIRDROP_MAX = Amount.fromMolt(1_000_000);
 /** Longest memo kept with a transaction. */
 export const MEMO_LENGTH_MAX = 256;
+/**
+ * SOL an airdrop of test MOLT also tops its recipient up to (off mainnet), so a fresh test wallet
+ * can pay the rent of an escrow it funds (about 0.0054 SOL) and its own fees.
+ */
+export const AIRDROP_SOL_FLOOR_LAMPORTS = 100_000_000n;
 
 /** What a transaction is recorded as, before the chain gives it an id, a status and a fee. */
 export type TransactionRecord = Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">;
@@ -57,8 +62,6 @@ export abstract class MoltTokenClient implements MoltClient {
   protected abstract readonly feePayer: Wallet;
   /** Holds the mint authority, when this client may airdrop. */
   protected abstract readonly mintAuthority: Wallet | undefined;
-  /** Escrow creations that also create their parties' multisig, by multisig address. */
-  private readonly multisigsInCreation = new Map<string, Promise<unknown>>();
 
   /**
    * Executes instructions in one transaction (fee payer signs) and returns it once confirmed. With
@@ -71,6 +74,10 @@ export abstract class MoltTokenClient implements MoltClient {
   protected abstract accountData(address: Address): Promise<Uint8Array | undefined>;
   /** Lamports an account of `space` bytes needs to be rent exempt. */
   protected abstract rentExempt(space: number): Promise<bigint>;
+  /** Lamports held at `address` (0 when no account is there). */
+  abstract lamportsOf(address: Address): Promise<bigint>;
+  /** Gives `to` test SOL (off mainnet): the embedded chain mints it, a cluster's faucet grants it. @throws CHAIN_ERROR */
+  protected abstract grantLamports(to: Address, lamports: bigint): Promise<void>;
   abstract getTransaction(id: TransactionId): Promise<Transaction | undefined>;
 
   /** The MOLT token account of `owner` (its associated token account). */
@@ -120,7 +127,7 @@ export abstract class MoltTokenClient implements MoltClient {
   }
 
   /**
-   * Mints test MOLT to `to`.
+   * Mints test MOLT to `to`, and tops its SOL up to AIRDROP_SOL_FLOOR_LAMPORTS for escrow rent and fees.
    * @throws INVALID_NETWORK (mainnet), INVALID_ADDRESS, INVALID_FIELD, LIMIT_EXCEEDED (over AIRDROP_MAX), WALLET_ERROR (no mint authority), CHAIN_ERROR
    */
   async airdrop(to: Address, amount: Amount): Promise<Transaction> {
@@ -129,6 +136,8 @@ export abstract class MoltTokenClient implements MoltClient {
     positive(amount);
     if (amount.gt(AIRDROP_MAX)) throw new MarketError("LIMIT_EXCEEDED", { limit: "airdropMolt", max: Number(AIRDROP_MAX.asMolt()) });
     if (this.mintAuthority === undefined) throw new MarketError("WALLET_ERROR", { reason: "airdrops need the mint authority's wallet (the localnet's operator.json)" });
+    const held = await this.lamportsOf(recipient);
+    if (held < AIRDROP_SOL_FLOOR_LAMPORTS) await this.grantLamports(recipient, AIRDROP_SOL_FLOOR_LAMPORTS - held);
     const destination = await this.createTokenAccount(recipient);
     return this.execute(
       [
@@ -140,59 +149,41 @@ export abstract class MoltTokenClient implements MoltClient {
   }
 
   /**
-   * Creates the escrow's token account, owned by the 2-of-3 multisig of buyer, provider and
-   * arbiter (created too when this triple is new), and funds it from the buyer: one transaction.
-   * @throws INVALID_ADDRESS, INVALID_FIELD (zero), ESCROW_ERROR (parties not distinct, id, exists), INSUFFICIENT_BALANCE, CHAIN_ERROR
+   * Funds an escrow in one transaction: creates its 2-of-3 multisig of buyer, provider and arbiter
+   * and its token account owned by it, at fresh addresses only the operator can derive (checked to
+   * hold nothing), and moves `amount` from the buyer into it. The buyer pays both accounts' rent.
+   * @throws INVALID_ADDRESS, INVALID_FIELD (zero), ESCROW_ERROR (parties not distinct, id, exists, address tampered with), INSUFFICIENT_BALANCE, INSUFFICIENT_SOL, CHAIN_ERROR, SIGNATURE_REQUIRED
    */
   async createEscrow(input: { readonly escrowId: string; readonly buyer: MessageSigner; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
     const parties: EscrowParties = { buyer: input.buyer.address, provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
+    assertDistinctParties(parties);
     positive(input.amount);
-    const multisig = await multisigAddress(this.feePayer.address, parties);
-    const address = await escrowAddress(this.feePayer.address, input.escrowId);
-    if ((await this.accountData(address)) !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
+    const keys = escrowAccountKeys(this.feePayer, input.escrowId);
+    const handle: EscrowHandle = { escrowId: input.escrowId, address: keys.account.address, multisig: keys.multisig.address, parties, amount: input.amount };
+    if ((await this.accountData(handle.address))?.length === getTokenSize()) {
+      throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
+    }
+    for (const address of [handle.multisig, handle.address]) {
+      if ((await this.lamportsOf(address)) > 0n) {
+        throw new MarketError("ESCROW_ERROR", { reason: `account ${address} of escrow ${input.escrowId} was sent lamports before the escrow was made; nothing was sent, and this order cannot be funded: cancel it and order again` });
+      }
+    }
     await this.requireBalance(input.buyer, input.amount);
-    if ((await this.accountData(multisig)) !== undefined) return this.fundEscrowAccount(input, parties, multisig, address, false);
-    // The first escrow of these parties creates their multisig: escrows made at the same time wait for it.
-    const previous = this.multisigsInCreation.get(multisig);
-    const creating = (async () => {
-      if (previous !== undefined) await previous.catch(() => undefined);
-      const exists = (await this.accountData(multisig)) !== undefined;
-      return this.fundEscrowAccount(input, parties, multisig, address, !exists);
-    })();
-    this.multisigsInCreation.set(multisig, creating);
-    try {
-      return await creating;
-    } finally {
-      if (this.multisigsInCreation.get(multisig) === creating) this.multisigsInCreation.delete(multisig);
-    }
-  }
-
-  private async fundEscrowAccount(
-    input: { readonly escrowId: string; readonly buyer: MessageSigner; readonly amount: Amount },
-    parties: EscrowParties,
-    multisig: Address,
-    address: Address,
-    createMultisig: boolean,
-  ): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
-    const operator = walletSigner(this.feePayer);
-    const instructions: Instruction[] = [];
-    if (createMultisig) {
-      instructions.push(...(await createMultisigInstructions({ operator, parties, rentLamports: await this.rentExempt(getMultisigSize()) })));
-    }
-    instructions.push(
-      ...(await createEscrowInstructions({
-        operator,
-        escrowId: input.escrowId,
-        mint: this.mint,
-        multisig,
-        rentLamports: await this.rentExempt(getTokenSize()),
-        buyer: walletSigner(input.buyer),
-        buyerTokenAccount: await this.tokenAccount(input.buyer.address),
-        amount: input.amount,
-      })),
-    );
-    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: address, memo: input.escrowId }, input.buyer.blockhash);
-    return { escrow: { escrowId: input.escrowId, address, multisig, parties, amount: input.amount }, transaction };
+    const rent = { multisigLamports: await this.rentExempt(getMultisigSize()), accountLamports: await this.rentExempt(getTokenSize()) };
+    const rentLamports = rent.multisigLamports + rent.accountLamports;
+    const solHeld = await this.lamportsOf(input.buyer.address);
+    if (solHeld < rentLamports) throw new MarketError("INSUFFICIENT_SOL", { address: input.buyer.address, requiredLamports: rentLamports.toString(), availableLamports: solHeld.toString() });
+    const instructions = createEscrowInstructions({
+      keys,
+      parties,
+      mint: this.mint,
+      buyer: walletSigner(input.buyer),
+      buyerTokenAccount: await this.tokenAccount(input.buyer.address),
+      amount: input.amount,
+      rent,
+    });
+    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: handle.address, memo: input.escrowId }, input.buyer.blockhash);
+    return { escrow: handle, transaction };
   }
 
   /** Everything in the escrow to the provider, signed by provider and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
@@ -225,16 +216,12 @@ export abstract class MoltTokenClient implements MoltClient {
     return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
   }
 
-  /** The derived addresses of an escrow, whether or not it exists. @throws INVALID_ADDRESS, ESCROW_ERROR (parties not distinct, id) */
-  async escrowHandleFor(input: { readonly escrowId: string; readonly buyer: Address; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<EscrowHandle> {
+  /** The addresses of an escrow's accounts (derived from the operator's secret), whether or not they exist. @throws INVALID_ADDRESS, ESCROW_ERROR (parties not distinct, id) */
+  escrowHandleFor(input: { readonly escrowId: string; readonly buyer: Address; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<EscrowHandle> {
     const parties: EscrowParties = { buyer: parseAddress(input.buyer), provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
-    return {
-      escrowId: input.escrowId,
-      address: await escrowAddress(this.feePayer.address, input.escrowId),
-      multisig: await multisigAddress(this.feePayer.address, parties),
-      parties,
-      amount: input.amount,
-    };
+    assertDistinctParties(parties);
+    const keys = escrowAccountKeys(this.feePayer, input.escrowId);
+    return Promise.resolve({ escrowId: input.escrowId, address: keys.account.address, multisig: keys.multisig.address, parties, amount: input.amount });
   }
 
   /** MOLT in the escrow, or undefined once closed. */
@@ -249,17 +236,27 @@ export abstract class MoltTokenClient implements MoltClient {
     return held;
   }
 
+  /**
+   * The payout transaction. The escrow account's rent goes back to the buyer, who paid it, unless
+   * the payout has to create a payee's missing token account (the operator pays that one, and takes
+   * the escrow account's rent of the same size instead), so closing a token account to have the
+   * market make it again never earns anyone the operator's SOL.
+   */
   private async payOut(escrow: EscrowHandle, cosigners: readonly [MessageSigner, MessageSigner], payouts: readonly SettlementPayout[], type: TransactionType): Promise<Transaction> {
     const destinations = await Promise.all(payouts.map(async (payout) => ({ ...(await this.createTokenAccount(parseAddress(payout.owner))), amount: payout.amount })));
+    const created = [];
+    for (const destination of destinations) {
+      if (!destination.amount.isZero() && (await this.accountData(destination.account)) === undefined) created.push(destination);
+    }
     const instructions: Instruction[] = [
-      ...destinations.filter((d) => !d.amount.isZero()).map((d) => d.instruction),
+      ...created.map((d) => d.instruction),
       ...payoutInstructions({
         escrow: escrow.address,
         mint: this.mint,
         multisig: escrow.multisig,
         cosigners: [walletSigner(cosigners[0]), walletSigner(cosigners[1])],
         payouts: destinations.map((d) => ({ destination: d.account, amount: d.amount })),
-        rentDestination: this.feePayer.address,
+        rentDestination: created.length === 0 ? escrow.parties.buyer : this.feePayer.address,
       }),
     ];
     return this.execute(instructions, { type, amount: sumOf(payouts), from: escrow.address, memo: escrow.escrowId }, presentedBlockhash(cosigners));

@@ -1,7 +1,7 @@
 // Wallet: an ed25519 keypair in the Solana CLI keypair file format (a JSON array of 64 bytes: the
 // 32-byte seed, then the 32-byte public key). Signs with Node's crypto. Reads and writes only the
 // files it is given; never lets the secret reach a log, an error or JSON.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify } from "node:crypto";
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { inspect } from "node:util";
@@ -117,6 +117,15 @@ export class Wallet {
       const code = (e as { code?: string }).code;
       throw new MarketError("WALLET_ERROR", { path, reason: code === "EEXIST" ? "the file exists; pass overwrite to replace it" : `cannot write it (${code ?? "error"})` });
     }
+  }
+
+  /**
+   * A keypair derived from this wallet's secret and `label` (HMAC-SHA256 of the label, keyed by the
+   * seed, as the new seed): the same label always gives the same keypair, and no one without this
+   * wallet's secret can compute its address.
+   */
+  derive(label: string): Wallet {
+    return new Wallet(Uint8Array.from(createHmac("sha256", this.#seed).update(label, "utf8").digest()));
   }
 
   /** The ed25519 signature (64 bytes) of `message`. */

@@ -29,6 +29,21 @@ export interface MarketClientOptions {
   readonly wallet?: Wallet;
   readonly clock?: Clock;
   readonly fetch?: typeof fetch;
+  /**
+   * The market's arbiter key and MOLT mint, pinned: a funding is signed only into a 2-of-3 escrow
+   * with this arbiter, of this mint. Absent, the client takes them from the server's GET /v1/market
+   * once and keeps them for its life (trust on first use).
+   */
+  readonly market?: MarketIdentity;
+}
+
+/** Who a market is on chain: its arbiter (the third key of every escrow), its MOLT mint and network. */
+export interface MarketIdentity {
+  readonly arbiter: string;
+  readonly mint: string;
+  readonly feeRecipient?: string;
+  readonly network?: string;
+  readonly feeBps?: number;
 }
 
 /** A match as the server sends it (amounts as decimal strings). */
@@ -165,11 +180,22 @@ export class MarketClient {
   private readonly baseUrl: string;
   private readonly clock: Clock;
   private readonly fetcher: typeof fetch;
+  private identity: Promise<MarketIdentity> | undefined;
 
   constructor(private readonly options: MarketClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.clock = options.clock ?? systemClock;
     this.fetcher = options.fetch ?? fetch;
+    if (options.market !== undefined) this.identity = Promise.resolve(options.market);
+  }
+
+  /** The market's arbiter, mint and network: pinned in the options, or the server's answer, asked once. @throws the server's MarketError */
+  market(): Promise<MarketIdentity> {
+    this.identity ??= this.request<MarketIdentity>("GET", "/v1/market").catch((e: unknown) => {
+      this.identity = undefined;
+      throw e;
+    });
+    return this.identity;
   }
 
   private async request<T>(method: "GET" | "POST", path: string, body?: unknown, key: string = randomUUID()): Promise<T> {
@@ -239,7 +265,8 @@ export class MarketClient {
     const expect = async (signer: string): Promise<SigningExpectation> => {
       const match = (await this.getOrder(orderId)).match;
       if (match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: "unmatched", to: "Escrowed" });
-      return { kind: "fund", signer, amount: Amount.parse(match.totalCost) };
+      const { arbiter, mint } = await this.market();
+      return { kind: "fund", signer, amount: Amount.parse(match.totalCost), mint, provider: match.providerId, arbiter };
     };
     return this.chainStep(`/v1/orders/${encodeURIComponent(orderId)}/fund`, {}, expect, options.key ?? randomUUID(), options.onProgress);
   }

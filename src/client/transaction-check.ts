@@ -1,22 +1,23 @@
 // What a client checks before it co-signs a chain transaction the server built: its key may do
-// only what the step needs. Funding: one transfer of exactly the escrowed amount from its own
-// token account. A payout: only as a co-signer of transfers out of, and the closing of, the order's
+// only what the step needs. Funding (funding-check.ts): one transfer of exactly the escrowed amount
+// into a new escrow account this message proves is 2-of-3 of the parties, and its rent. A payout: only as a co-signer of transfers out of, and the closing of, the order's
 // escrow account. Anything else (paying fees, another program, another account) is refused, so a
 // dishonest server cannot spend a party's MOLT or SOL. Pure.
 import { getBase64Encoder, getCompiledTransactionMessageDecoder } from "@solana/kit";
 import { ASSOCIATED_TOKEN_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS, getTransferCheckedInstructionDataDecoder } from "@solana-program/token";
 import { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
+import { checkFunding } from "./funding-check.js";
+import type { FundingExpectation } from "./funding-check.js";
 
 /** SPL Token instruction tags the checks know. */
 const TRANSFER_CHECKED = 12;
 const CLOSE_ACCOUNT = 9;
-const INITIALIZE_MULTISIG_2 = 19;
 
 /** What a step may ask a party to sign. */
 export type SigningExpectation =
-  /** Funding: one TransferChecked of `amount` from the signer's own account, as its sole authority. */
-  | { readonly kind: "fund"; readonly signer: string; readonly amount: Amount }
+  /** Funding: one TransferChecked of `amount` into a new escrow of signer, provider and arbiter (checkFunding). */
+  | FundingExpectation
   /**
    * A payout: the signer only co-signs (as a multisig member) transfers out of `escrow` and its
    * closing, and its own token account `receives.account` gets exactly `receives.amount` (at least,
@@ -54,7 +55,7 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
   const signerIndex = accounts.indexOf(expectation.signer);
   if (signerIndex < 0 || signerIndex >= message.header.numSignerAccounts) refuse("it does not ask this wallet to sign");
   if (signerIndex === 0) refuse("it would make this wallet pay the fees");
-  let transferred: Amount | undefined;
+  if (expectation.kind === "fund") return checkFunding(accounts, message.header.numSignerAccounts, message.instructions, expectation);
   let payouts = 0;
   let received = 0n;
   for (const instruction of message.instructions) {
@@ -66,26 +67,17 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
     if (program === ASSOCIATED_TOKEN_PROGRAM_ADDRESS && indices.indexOf(signerIndex) === 2 && indices.lastIndexOf(signerIndex) === 2) continue;
     if (program !== TOKEN_PROGRAM_ADDRESS) refuse(`it uses this wallet in a call to program ${program ?? "?"}`);
     const tag = data[0];
-    // Naming the wallet as a member of the escrow's multisig (accounts: multisig, members...) gives no one its authority.
-    if (tag === INITIALIZE_MULTISIG_2 && indices.indexOf(signerIndex) >= 1 && indices[0] !== signerIndex) continue;
-    if (expectation.kind === "fund") {
-      // TransferChecked accounts: source, mint, destination, authority.
-      if (tag !== TRANSFER_CHECKED || indices[3] !== signerIndex || indices.length !== 4 || transferred !== undefined) refuse("it asks more of this wallet than one transfer into the escrow");
-      transferred = Amount.fromLamports(transferredAmount(data));
-      if (!transferred.equals(expectation.amount)) refuse(`it transfers ${transferred.toString()} MOLT, the escrow is ${expectation.amount.toString()} MOLT`);
-      continue;
-    }
     // TransferChecked: source, mint, destination, owner, signers...; CloseAccount: account, destination, owner, signers...
     const source = accounts[indices[0] ?? -1];
-    if ((tag !== TRANSFER_CHECKED && tag !== CLOSE_ACCOUNT) || source !== expectation.escrow || indices.indexOf(signerIndex) < 4 - (tag === CLOSE_ACCOUNT ? 1 : 0)) {
+    // Where this wallet stands in the instruction: a co-signer (after the owner), or for a close the rent's destination.
+    const positions = indices.flatMap((index, position) => (index === signerIndex ? [position] : []));
+    const firstSigner = tag === CLOSE_ACCOUNT ? 3 : 4;
+    const allowed = positions.every((position) => position >= firstSigner || (tag === CLOSE_ACCOUNT && position === 1));
+    if ((tag !== TRANSFER_CHECKED && tag !== CLOSE_ACCOUNT) || source !== expectation.escrow || !allowed) {
       refuse(`it uses this wallet for something other than paying out escrow ${expectation.escrow}`);
     }
     if (tag === TRANSFER_CHECKED && accounts[indices[2] ?? -1] === expectation.receives.account) received += transferredAmount(data);
     payouts++;
-  }
-  if (expectation.kind === "fund") {
-    if (transferred === undefined) refuse("it does not fund the escrow");
-    return `moves ${transferred.toString()} MOLT from your wallet into the escrow`;
   }
   if (payouts === 0) refuse(`it does not pay out escrow ${expectation.escrow}`);
   const { amount, orMore } = expectation.receives;

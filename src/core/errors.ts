@@ -25,6 +25,7 @@ export interface MarketErrorDetails {
   WALLET_ERROR: { path?: string; reason: string };
   INVALID_NETWORK: { value: string; reason: string };
   INSUFFICIENT_BALANCE: { address: string; required: string; available: string };
+  INSUFFICIENT_SOL: { address: string; requiredLamports: string; availableLamports: string };
   CHAIN_ERROR: { reason: string };
   INVALID_SIGNATURE: { statement: "attestation" | "confirmation" | "dispute" | "transaction"; signer: string };
   SIGNATURE_REQUIRED: { signer: string; message: string };
@@ -106,6 +107,11 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   INSUFFICIENT_BALANCE: {
     httpStatus: 402,
     message: (d) => `${d.address} holds ${d.available} MOLT, ${d.required} MOLT required; fund the wallet (molt-market wallet airdrop, off mainnet)`,
+  },
+  INSUFFICIENT_SOL: {
+    httpStatus: 402,
+    message: (d) =>
+      `${d.address} holds ${d.availableLamports} lamports of SOL, ${d.requiredLamports} required: the buyer pays the rent of its escrow's two accounts (the token account's comes back when the escrow closes); fund the wallet with SOL (molt-market wallet airdrop gives test SOL, off mainnet)`,
   },
   CHAIN_ERROR: { httpStatus: 409, message: (d) => `the chain refused the transaction: ${d.reason}` },
   INVALID_SIGNATURE: {

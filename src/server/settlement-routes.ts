@@ -201,6 +201,13 @@ export function registerSettlementRoutes(app: FastifyInstance, deps: SettlementR
 
   app.get("/v1/orders/:id", { schema: { params: IdParams, response: respond(OrderViewBody) } }, async (request, reply) => send(reply, await order((request.params as Static<typeof IdParams>).id)));
 
+  app.get(
+    "/v1/market",
+    { schema: { response: respond(Type.Object({ arbiter: Type.String(), feeRecipient: Type.String(), mint: Type.String(), network: Type.String(), feeBps: Type.Integer() })) } },
+    (_request, reply) =>
+      send(reply, { arbiter: market.payments.arbiter.address, feeRecipient: market.payments.feeRecipient, mint: market.payments.client.mint, network: market.payments.client.network.name, feeBps: market.payments.feeBps }),
+  );
+
   app.get("/v1/orders/:id/escrow", { schema: { params: IdParams, response: respond(EscrowBody) } }, async (request, reply) =>
     send(reply, await escrowJson(market, await market.getEscrow((request.params as Static<typeof IdParams>).id))),
   );

@@ -181,4 +181,24 @@ describe("EmbeddedMoltClient", () => {
     expect(sinkBalance.lte(Amount.fromMolt(transfers + rounds))).toBe(true);
     chain.close();
   }, 120_000);
+
+  it("lamports sent to an escrow's addresses before its funding: refused with ESCROW_ERROR, nothing sent, and an outsider cannot know them", async () => {
+    const chain = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-poison-")) });
+    const [buyer, provider, arbiter] = [Wallet.generate(), Wallet.generate(), Wallet.generate()];
+    await chain.airdrop(buyer.address, Amount.parse("10"));
+    const input = { escrowId: "esc_01JD3Q000000000000000000P0", provider: provider.address, arbiter: arbiter.address, amount: Amount.parse("4") };
+    const handle = await chain.escrowHandleFor({ ...input, buyer: buyer.address });
+    // The addresses come from the operator's secret: another operator (an outsider) derives others.
+    const outsider = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-poison-other-")) });
+    expect((await outsider.escrowHandleFor({ ...input, buyer: buyer.address })).multisig).not.toBe(handle.multisig);
+    outsider.close();
+    for (const poisoned of [handle.multisig, handle.address]) {
+      chain.airdropLamports(poisoned, 1_000_000n);
+      // Before: the multisig address holding lamports was taken for the multisig, the funding went
+      // through, and the escrow could never be paid out; lamports at the account gave a 500.
+      expect(await rejectionCode(chain.createEscrow({ ...input, buyer }))).toBe("ESCROW_ERROR");
+      expect((await chain.balance(buyer.address)).toString()).toBe("10");
+    }
+    chain.close();
+  });
 });

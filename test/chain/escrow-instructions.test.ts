@@ -9,9 +9,10 @@ import {
   TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstruction, getInitializeMint2Instruction,
   getMintSize, getMintToCheckedInstruction, getMultisigSize, getTokenDecoder, getTokenSize, getTransferCheckedInstruction,
 } from "@solana-program/token";
+import { getInitializeMultisig2Instruction } from "@solana-program/token";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  createEscrowInstructions, createMultisigInstructions, escrowAddress, multisigAddress, payoutInstructions,
+  ESCROW_SIGNATURES_REQUIRED, createEscrowInstructions, defaultRentExemptLamports, escrowAccountKeys, payoutInstructions,
 } from "../../src/chain/escrow-instructions.js";
 import type { EscrowParties } from "../../src/chain/escrow-instructions.js";
 import { walletSigner } from "../../src/chain/signer.js";
@@ -41,6 +42,25 @@ class Chain {
 
   rent(size: number): bigint {
     return this.svm.minimumBalanceForRentExemption(BigInt(size));
+  }
+
+  /** Funds escrow `escrowId` of `parties` from `buyer` (who gets SOL for the rent first): the market's funding instructions. */
+  async fund(escrowId: string, parties: EscrowParties, buyer: Wallet, buyerAccount: Address, amount: Amount): Promise<boolean> {
+    this.svm.airdrop(buyer.address, lamports(1_000_000_000n));
+    return this.send(createEscrowInstructions({
+      keys: escrowAccountKeys(this.operator, escrowId), parties, mint: this.mint.address, buyer: walletSigner(buyer), buyerTokenAccount: buyerAccount, amount,
+      rent: { multisigLamports: this.rent(getMultisigSize()), accountLamports: this.rent(getTokenSize()) },
+    }));
+  }
+
+  /** A 2-of-3 multisig of `members`, at a fresh address. */
+  async multisigOf(members: readonly Address[]): Promise<Address> {
+    const multisig = Wallet.generate();
+    expect(await this.send([
+      getCreateAccountInstruction({ payer: walletSigner(this.operator), newAccount: walletSigner(multisig), lamports: this.rent(getMultisigSize()), space: getMultisigSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
+      getInitializeMultisig2Instruction({ multisig: multisig.address, signers: [...members], m: ESCROW_SIGNATURES_REQUIRED }),
+    ])).toBe(true);
+    return multisig.address;
   }
 
   async setUp(): Promise<void> {
@@ -88,16 +108,10 @@ describe("escrow instructions on the SPL Token program", () => {
     parties = { buyer: buyer.address, provider: provider.address, arbiter: arbiter.address };
     accounts = { buyer: await chain.tokenAccount(buyer.address), provider: await chain.tokenAccount(provider.address), fees: await chain.tokenAccount(chain.operator.address) };
     await chain.mintTo(accounts.buyer, MOLT("1000"));
-    multisig = await multisigAddress(chain.operator.address, parties);
-    escrow = await escrowAddress(chain.operator.address, escrowId);
-    expect(await chain.send(await createMultisigInstructions({ operator: walletSigner(chain.operator), parties, rentLamports: chain.rent(getMultisigSize()) }))).toBe(true);
-    const funded = await chain.send(
-      await createEscrowInstructions({
-        operator: walletSigner(chain.operator), escrowId, mint: chain.mint.address, multisig, rentLamports: chain.rent(getTokenSize()),
-        buyer: walletSigner(buyer), buyerTokenAccount: accounts.buyer, amount: MOLT("100"),
-      }),
-    );
-    expect(funded).toBe(true);
+    const keys = escrowAccountKeys(chain.operator, escrowId);
+    multisig = keys.multisig.address;
+    escrow = keys.account.address;
+    expect(await chain.fund(escrowId, parties, buyer, accounts.buyer, MOLT("100"))).toBe(true);
     expect(chain.balance(escrow)).toBe(MOLT("100").baseUnits);
     expect(chain.balance(accounts.buyer)).toBe(MOLT("900").baseUnits);
   });
@@ -161,8 +175,7 @@ describe("escrow instructions on the SPL Token program", () => {
     // An attacker's own multisig, made of keys they hold, is not the escrow's owner.
     const attackers = { buyer: Wallet.generate(), provider: Wallet.generate(), arbiter: Wallet.generate() };
     const attackerParties = { buyer: attackers.buyer.address, provider: attackers.provider.address, arbiter: attackers.arbiter.address };
-    expect(await chain.send(await createMultisigInstructions({ operator: walletSigner(chain.operator), parties: attackerParties, rentLamports: chain.rent(getMultisigSize()) }))).toBe(true);
-    const attackerMultisig = await multisigAddress(chain.operator.address, attackerParties);
+    const attackerMultisig = await chain.multisigOf([attackerParties.buyer, attackerParties.provider, attackerParties.arbiter]);
     const wrongAuthority = payoutInstructions({ escrow, mint: chain.mint.address, multisig: attackerMultisig, cosigners: [walletSigner(attackers.buyer), walletSigner(attackers.provider)], payouts: [{ destination: accounts.provider, amount: MOLT("100") }], rentDestination: chain.operator.address });
     expect(await chain.send(wrongAuthority)).toBe(false);
     // A substituted token account: another escrow's (another party triple's) account, drained with
@@ -171,14 +184,9 @@ describe("escrow instructions on the SPL Token program", () => {
     const victimParties = { buyer: victimBuyer.address, provider: Wallet.generate().address, arbiter: Wallet.generate().address };
     const victimAccount = await chain.tokenAccount(victimBuyer.address);
     await chain.mintTo(victimAccount, MOLT("50"));
-    expect(await chain.send(await createMultisigInstructions({ operator: walletSigner(chain.operator), parties: victimParties, rentLamports: chain.rent(getMultisigSize()) }))).toBe(true);
-    const victimMultisig = await multisigAddress(chain.operator.address, victimParties);
     const victimEscrowId = "esc_01JD3Q0000000000000000000V";
-    expect(await chain.send(await createEscrowInstructions({
-      operator: walletSigner(chain.operator), escrowId: victimEscrowId, mint: chain.mint.address, multisig: victimMultisig, rentLamports: chain.rent(getTokenSize()),
-      buyer: walletSigner(victimBuyer), buyerTokenAccount: victimAccount, amount: MOLT("50"),
-    }))).toBe(true);
-    const victimEscrow = await escrowAddress(chain.operator.address, victimEscrowId);
+    expect(await chain.fund(victimEscrowId, victimParties, victimBuyer, victimAccount, MOLT("50"))).toBe(true);
+    const victimEscrow = escrowAccountKeys(chain.operator, victimEscrowId).account.address;
     for (const source of [victimEscrow, accounts.buyer]) {
       const substituted = payoutInstructions({ escrow: source, mint: chain.mint.address, multisig, cosigners: [walletSigner(provider), walletSigner(arbiter)], payouts: [{ destination: accounts.provider, amount: MOLT("1") }], rentDestination: chain.operator.address });
       expect(await chain.send(substituted)).toBe(false);
@@ -202,14 +210,28 @@ describe("escrow instructions on the SPL Token program", () => {
     expect(chain.balance(accounts.provider)).toBe(MOLT("100").baseUnits);
   });
 
-  it("derives one multisig per party triple and one account per escrow", async () => {
-    expect(await multisigAddress(chain.operator.address, parties)).toBe(multisig);
-    expect(await multisigAddress(chain.operator.address, { ...parties, arbiter: Wallet.generate().address })).not.toBe(multisig);
-    expect(await escrowAddress(chain.operator.address, "esc_01JD3Q0000000000000000000B")).not.toBe(escrow);
-    // Reusing the multisig: a second create is refused by the chain, the first stays in use.
-    expect(await chain.send(await createMultisigInstructions({ operator: walletSigner(chain.operator), parties, rentLamports: chain.rent(getMultisigSize()) }))).toBe(false);
+  it("each escrow gets new accounts at addresses only the operator can derive; a funding proves them new", async () => {
+    const again = escrowAccountKeys(chain.operator, escrowId);
+    expect([again.multisig.address, again.account.address]).toEqual([multisig, escrow]);
+    expect(escrowAccountKeys(chain.operator, "esc_01JD3Q0000000000000000000B").account.address).not.toBe(escrow);
+    expect(escrowAccountKeys(Wallet.generate(), escrowId).multisig.address).not.toBe(multisig); // another operator's secret, other addresses
+    // The buyer paid both accounts' rent, as Solana's default rent computes it.
+    expect(chain.svm.getBalance(multisig)).toBe(defaultRentExemptLamports(getMultisigSize()));
+    expect(chain.svm.getBalance(escrow)).toBe(defaultRentExemptLamports(getTokenSize()));
+    // A second funding of the same escrow fails whole (its accounts exist) and moves nothing.
+    expect(await chain.fund(escrowId, parties, buyer, accounts.buyer, MOLT("100"))).toBe(false);
+    expect(chain.balance(accounts.buyer)).toBe(MOLT("900").baseUnits);
+    // Lamports sent to an escrow's address before its funding make the funding fail whole: no MOLT leaves the buyer.
+    const poisonedId = "esc_01JD3Q0000000000000000000P";
+    chain.svm.airdrop(escrowAccountKeys(chain.operator, poisonedId).multisig.address, lamports(1_000_000n));
+    expect(chain.svm.getBalance(escrowAccountKeys(chain.operator, poisonedId).multisig.address)).toBe(1_000_000n);
+    expect(await chain.fund(poisonedId, parties, buyer, accounts.buyer, MOLT("10"))).toBe(false);
+    expect(chain.balance(accounts.buyer)).toBe(MOLT("900").baseUnits);
     try {
-      await multisigAddress(chain.operator.address, { buyer: buyer.address, provider: buyer.address, arbiter: arbiter.address });
+      createEscrowInstructions({
+        keys: again, parties: { ...parties, provider: buyer.address }, mint: chain.mint.address, buyer: walletSigner(buyer), buyerTokenAccount: accounts.buyer, amount: MOLT("1"),
+        rent: { multisigLamports: 1n, accountLamports: 1n },
+      });
       throw new Error("same key twice accepted");
     } catch (e) {
       expect(isMarketError(e, "ESCROW_ERROR")).toBe(true);

@@ -28,12 +28,21 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       return { chain, wallet };
     }
 
-    it("escrows of one party triple made at the same time share the multisig the first creates", async () => {
+    it("escrows made at the same time each get their own new multisig and account, whose rent the buyer pays", async () => {
       const { chain, wallet } = await funded("10");
       const [provider, arbiter] = [Wallet.generate(), Wallet.generate()];
+      const solBefore = await chain.lamportsOf(wallet.address);
       const made = await Promise.all([1, 2, 3].map(() => chain.createEscrow({ escrowId: nextEscrowId(), buyer: wallet, provider: provider.address, arbiter: arbiter.address, amount: MOLT("1") })));
-      expect(new Set(made.map((m) => m.escrow.multisig)).size).toBe(1);
+      expect(new Set(made.map((m) => m.escrow.multisig)).size).toBe(3);
       expect((await chain.balance(wallet.address)).toString()).toBe("7");
+      // The buyer paid the rent of 3 multisigs (355 bytes) and 3 token accounts (165 bytes); the operator paid the fees.
+      const rentEach = (128n + 355n) * 6960n + (128n + 165n) * 6960n;
+      expect(solBefore - (await chain.lamportsOf(wallet.address))).toBe(3n * rentEach);
+      // A funding of a buyer with MOLT but no SOL is refused before anything is sent.
+      const noSol = Wallet.generate();
+      await chain.transfer(wallet, noSol.address, MOLT("2"));
+      expect(await rejectionCode(chain.createEscrow({ escrowId: nextEscrowId(), buyer: noSol, provider: provider.address, arbiter: arbiter.address, amount: MOLT("1") }))).toBe("INSUFFICIENT_SOL");
+      expect((await chain.balance(noSol.address)).toString()).toBe("2");
       chain.close();
     });
 
@@ -149,7 +158,7 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       chain.close();
     });
 
-    it("escrow: the buyer must hold the amount, ids are single-use, and the multisig is reused", async () => {
+    it("escrow: the buyer must hold the amount, ids are single-use, and each escrow has its own multisig", async () => {
       const { chain, wallet: buyer } = await funded("10");
       const provider = Wallet.generate();
       const arbiter = Wallet.generate();
@@ -158,7 +167,7 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const first = await chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") });
       expect(await rejectionCode(chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") }))).toBe("ESCROW_ERROR");
       const second = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("3") });
-      expect(second.escrow.multisig).toBe(first.escrow.multisig);
+      expect(second.escrow.multisig).not.toBe(first.escrow.multisig);
       expect(second.escrow.address).not.toBe(first.escrow.address);
       expect(await rejectionCode(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: buyer.address, arbiter: arbiter.address, amount: MOLT("1") }))).toBe("ESCROW_ERROR");
       chain.close();

@@ -67,7 +67,7 @@ describe("molt-market client commands", () => {
       const orderId = (JSON.parse(submitted.out) as { orderId: string }).orderId;
       const funded = await cli("escrow", "fund", orderId, "--wallet", buyer);
       expect(funded.out, funded.err).toMatch(/: Locked\n {2}amount +4 MOLT \(2 GPUs x 2 h at 1 MOLT\/GPU-h\)/);
-      expect(funded.err).toContain("escrow: checked and signed on this machine (moves 4 MOLT from your wallet into the escrow)");
+      expect(funded.err).toContain("escrow: checked and signed on this machine (moves 4 MOLT from your wallet into escrow ");
       expect((await cli("job", "list", "--wallet", provider)).out).toContain(`${orderId}  provider  2 GPUs x 2 h at 1 MOLT/GPU-h = 4 MOLT`);
       expect((await cli("job", "start", orderId, "--wallet", provider)).out).toBe(`order ${orderId}: Running\n`);
       return orderId;

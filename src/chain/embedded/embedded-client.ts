@@ -358,6 +358,16 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     return Promise.resolve(this.svm.minimumBalanceForRentExemption(BigInt(space)));
   }
 
+  /** Lamports held at `address` (0 when no account is there). */
+  lamportsOf(address: Address): Promise<bigint> {
+    return Promise.resolve(this.svm.getBalance(parseAddress(address)) ?? 0n);
+  }
+
+  protected grantLamports(to: Address, amount: bigint): Promise<void> {
+    this.airdropLamports(to, amount);
+    return Promise.resolve();
+  }
+
   /** The operator pays fees and rent. */
   protected get feePayer(): Wallet {
     return this.operator;

@@ -6,6 +6,7 @@ import {
   appendTransactionMessageInstructions,
   createSolanaRpc,
   createSolanaRpcSubscriptions,
+  lamports,
   createTransactionMessage,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
@@ -113,6 +114,29 @@ export class RpcMoltClient extends MoltTokenClient {
 
   protected rentExempt(space: number): Promise<bigint> {
     return this.rpc.getMinimumBalanceForRentExemption(BigInt(space)).send();
+  }
+
+  /** Lamports held at `address` (0 when no account is there). */
+  async lamportsOf(address: Address): Promise<bigint> {
+    return (await this.rpc.getBalance(address).send()).value;
+  }
+
+  /** Asks the cluster's faucet (requestAirdrop) and waits until the grant is confirmed. @throws CHAIN_ERROR */
+  protected async grantLamports(to: Address, amount: bigint): Promise<void> {
+    let signature: Signature;
+    try {
+      signature = await this.rpc.requestAirdrop(to, lamports(amount)).send();
+    } catch (e) {
+      throw new MarketError("CHAIN_ERROR", { reason: `the cluster's faucet refused ${amount} lamports for ${to}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    const deadline = Date.now() + this.confirmTimeoutMs;
+    while (Date.now() < deadline) {
+      const [status] = (await this.rpc.getSignatureStatuses([signature]).send()).value;
+      if (status !== null && status !== undefined && status.err !== null) throw new MarketError("CHAIN_ERROR", { reason: `the faucet's grant to ${to} failed` });
+      if (status !== null && status !== undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
+    }
+    throw new MarketError("CHAIN_ERROR", { reason: `the faucet's grant to ${to} was not confirmed within ${this.confirmTimeoutMs} ms` });
   }
 
   /**
