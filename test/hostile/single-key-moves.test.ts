@@ -3,14 +3,17 @@
 // Token instructions with @solana-program/token, signs them with its one key, pays the fee itself
 // and sends them through its own chain access: transfer out, burn, approve a delegate, set the owner
 // or close authority, close, freeze, as the owner or as one signer of the 2-of-3 multisig (alone,
-// or the same key twice); the operator also tries the system program on the derived address. Each
-// attempt must fail on chain, leaving the escrow account byte for byte as it was and the key's MOLT
-// where it was. A control proves the same instructions do move an escrow with two keys, and after
-// every attempt the buyer and the arbiter still refund the escrow in full. Both stores x both chains.
-import { createAddressWithSeed } from "@solana/kit";
-import type { Address } from "@solana/kit";
+// or the same key twice). The operator, who derives the keys of each escrow's own two accounts (the
+// token account and the multisig: escrowAccountKeys), also signs with those keys: as the owner, as
+// the multisig's signers, and through the system program (withdraw lamports, assign, allocate,
+// create again), and initializes both accounts anew. Each attempt must fail on chain, leaving the
+// escrow account and its multisig byte for byte as they were and the key's MOLT where it was. A
+// control proves the same instructions do move an escrow with two keys, and after every attempt
+// the buyer and the arbiter still refund the escrow in full. Both stores x both chains.
+import type { Address, TransactionSigner } from "@solana/kit";
 import { AccountState, TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda, getMintDecoder, getTokenDecoder } from "@solana-program/token";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { escrowAccountKeys } from "../../src/chain/escrow-instructions.js";
 import type { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import type { EscrowView } from "../../src/client/client.js";
@@ -22,7 +25,7 @@ import type { HostileMarket } from "./support/market.js";
 import { sendRaw, signerOf } from "./support/raw-transaction.js";
 import { hostileStores } from "./support/stores.js";
 import { hostileTally } from "./support/tally.js";
-import { SEED_MOVES, TOKEN_MOVES } from "./support/token-moves.js";
+import { REINITIALIZE_MOVES, SYSTEM_MOVES, TOKEN_MOVES } from "./support/token-moves.js";
 import type { MoveAuthority } from "./support/token-moves.js";
 
 const tally = hostileTally();
@@ -34,6 +37,14 @@ const FORMS: readonly { readonly name: string; readonly authority: (self: Wallet
   // The mint has no freeze authority (checked below): the multisig forms of a freeze say nothing more.
   { name: "as one signer of the multisig", authority: (self, multisig) => ({ kind: "multisig", multisig, signers: [signerOf(self)] }), moves: (name) => !name.startsWith("freeze") },
   { name: "as both signers of the multisig, one key twice", authority: (self, multisig) => ({ kind: "multisig", multisig, signers: [signerOf(self), signerOf(self)] }), moves: (name) => !name.startsWith("freeze") },
+];
+
+/** How the operator presents the keys it derives for an escrow's own two accounts as the escrow's authority. */
+const DERIVED_FORMS: readonly { readonly name: string; readonly authority: (account: TransactionSigner, multisigKey: TransactionSigner, multisig: Address) => MoveAuthority; readonly moves: (name: string) => boolean }[] = [
+  { name: "signing with the escrow account's own key as its owner", authority: (account) => ({ kind: "key", signer: account }), moves: () => true },
+  // The multisig's address is the owner's: its own key signs for that very address, and the token program must still ask for two of its members.
+  { name: "signing with the multisig's own key as the owner", authority: (_account, multisigKey) => ({ kind: "key", signer: multisigKey }), moves: () => true },
+  { name: "with both derived keys as the multisig's signers", authority: (account, multisigKey, multisig) => ({ kind: "multisig", multisig, signers: [account, multisigKey] }), moves: (name) => !name.startsWith("freeze") },
 ];
 
 let controls = 0;
@@ -51,6 +62,7 @@ for (const store of stores) {
       let orderId: string;
       let escrow: EscrowView;
       let before: RawAccount;
+      let beforeMultisig: RawAccount;
       const keys = new Map<string, Wallet>();
 
       beforeAll(async () => {
@@ -64,6 +76,9 @@ for (const store of stores) {
         const account = await m.chain.access.account(escrow.address);
         if (account === undefined) throw new Error(`escrow ${escrow.address} is not on chain`);
         before = account;
+        const multisig = await m.chain.access.account(escrow.multisig);
+        if (multisig === undefined) throw new Error(`multisig ${escrow.multisig} is not on chain`);
+        beforeMultisig = multisig;
       }, 60_000);
       afterAll(async () => {
         await m.close();
@@ -81,6 +96,8 @@ for (const store of stores) {
         expect({ delegate: token.delegate, closeAuthority: token.closeAuthority, state: token.state }, attempt).toEqual({ delegate: { __option: "None" }, closeAuthority: { __option: "None" }, state: AccountState.Initialized });
         expect(after.lamports, `${attempt}: escrow lamports`).toBe(before.lamports);
         expect(Buffer.from(after.data).equals(Buffer.from(before.data)), `${attempt}: escrow bytes`).toBe(true);
+        const multisig = await m.chain.access.account(escrow.multisig);
+        expect({ lamports: multisig?.lamports, owner: multisig?.owner, data: multisig && Buffer.from(multisig.data).toString("hex") }, `${attempt}: multisig account`).toEqual({ lamports: beforeMultisig.lamports, owner: beforeMultisig.owner, data: Buffer.from(beforeMultisig.data).toString("hex") });
       }
 
       it("control: the same instructions move an escrow of these parties when two of its keys sign, and no one can freeze MOLT", async () => {
@@ -122,14 +139,48 @@ for (const store of stores) {
         }
       }
 
-      for (const move of SEED_MOVES) {
-        it(`the operator, whose key the escrow address derives from, cannot ${move.name}`, () =>
+      /** The operator's keys of this escrow's own two accounts (escrowAccountKeys), checked to be the escrow's. */
+      function derivedKeys(): { readonly operator: Wallet; readonly account: Wallet; readonly multisig: Wallet } {
+        const operator = keys.get("operator");
+        if (operator === undefined) throw new Error("no operator key");
+        const derived = escrowAccountKeys(operator, escrow.escrowId);
+        expect({ account: derived.account.address, multisig: derived.multisig.address }, "the escrow's accounts no longer derive from (operator, escrow id): update DERIVED_FORMS").toEqual({ account: escrow.address, multisig: escrow.multisig });
+        return { operator, ...derived };
+      }
+
+      for (const form of DERIVED_FORMS) {
+        for (const move of TOKEN_MOVES.filter((candidate) => form.moves(candidate.name))) {
+          it(`the operator cannot ${move.name} ${form.name}`, () =>
+            tally.attempt(async () => {
+              const { operator, account, multisig } = derivedKeys();
+              const target = { account: escrow.address as Address, mint: escrow.mint as Address, destination: await tokenAccountOf(operator.address, escrow.mint), beneficiary: operator.address, amount: Amount.parse(escrow.amount).baseUnits };
+              const moltBefore = await m.chain.client.balance(operator.address);
+              const outcome = await sendRaw(m.chain.access, operator, [move.build(target, form.authority(signerOf(account), signerOf(multisig), escrow.multisig as Address))]);
+              expect(outcome.error, `operator: ${move.name} ${form.name} executed on chain (${outcome.signature})`).toBeDefined();
+              await expectEscrowUnchanged(`operator: ${move.name} ${form.name}`);
+              expect((await m.chain.client.balance(operator.address)).toString(), "the operator's MOLT").toBe(moltBefore.toString());
+            }));
+        }
+      }
+
+      for (const which of ["escrow account", "multisig"] as const) {
+        for (const move of SYSTEM_MOVES) {
+          it(`the operator, signing with the ${which}'s own key, cannot ${move.name} through the system program`, () =>
+            tally.attempt(async () => {
+              const { operator, account, multisig } = derivedKeys();
+              const [key, held] = which === "escrow account" ? [account, before] : [multisig, beforeMultisig];
+              const outcome = await sendRaw(m.chain.access, operator, [move.build({ address: key.address, key: signerOf(key), operator: signerOf(operator), lamports: held.lamports, space: held.data.length })]);
+              expect(outcome.error, `operator: ${move.name} of the ${which} executed on chain (${outcome.signature})`).toBeDefined();
+              await expectEscrowUnchanged(`operator: ${move.name} of the ${which}`);
+            }));
+        }
+      }
+
+      for (const move of REINITIALIZE_MOVES) {
+        it(`the operator cannot ${move.name}`, () =>
           tally.attempt(async () => {
-            const operator = keys.get("operator");
-            if (operator === undefined) throw new Error("no operator key");
-            // The escrow's address derives from the operator's key and the escrow id (src/chain/escrow-instructions.ts).
-            expect(await createAddressWithSeed({ baseAddress: operator.address, programAddress: TOKEN_PROGRAM_ADDRESS, seed: escrow.escrowId }), "the escrow is no longer derived from (operator, escrow id): update SEED_MOVES").toBe(escrow.address);
-            const outcome = await sendRaw(m.chain.access, operator, [move.build({ account: escrow.address as Address, base: signerOf(operator), seed: escrow.escrowId, lamports: before.lamports })]);
+            const { operator } = derivedKeys();
+            const outcome = await sendRaw(m.chain.access, operator, [move.build({ account: escrow.address as Address, multisig: escrow.multisig as Address, mint: escrow.mint as Address, operator: operator.address })]);
             expect(outcome.error, `operator: ${move.name} executed on chain (${outcome.signature})`).toBeDefined();
             await expectEscrowUnchanged(`operator: ${move.name}`);
           }));

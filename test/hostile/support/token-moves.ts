@@ -1,10 +1,10 @@
 // The ways one key may try to move an escrow's MOLT on chain, written with @solana-program/token's
 // own builders: transfer out, close, set its owner or close authority, approve a delegate, burn,
 // freeze; each with the key as the authority, or with the 2-of-3 multisig as the authority and too
-// few signers. And the system-program tricks open to the key the escrow addresses derive from.
-// Builds instructions only.
+// few signers. And what the holder of an escrow account's own derived key could try with the system
+// program, or anyone by initializing the accounts anew. Builds instructions only.
 import type { Address, Instruction, TransactionSigner } from "@solana/kit";
-import { SYSTEM_PROGRAM_ADDRESS, getAssignWithSeedInstruction, getCreateAccountWithSeedInstruction, getTransferSolWithSeedInstruction } from "@solana-program/system";
+import { SYSTEM_PROGRAM_ADDRESS, getAllocateInstruction, getAssignInstruction, getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
 import {
   AuthorityType,
   TOKEN_PROGRAM_ADDRESS,
@@ -12,8 +12,9 @@ import {
   getBurnCheckedInstruction,
   getCloseAccountInstruction,
   getFreezeAccountInstruction,
+  getInitializeAccount3Instruction,
+  getInitializeMultisig2Instruction,
   getSetAuthorityInstruction,
-  getTokenSize,
   getTransferCheckedInstruction,
   getTransferInstruction,
 } from "@solana-program/token";
@@ -86,26 +87,49 @@ export const TOKEN_MOVES: readonly TokenMove[] = [
   },
 ];
 
-/** The escrow account's address derivation, as the key it derives from sees it. */
-export interface SeededAccount {
-  readonly account: Address;
-  readonly base: TransactionSigner;
-  readonly seed: string;
+/** One of an escrow's two accounts, as the operator who derives its key (escrowAccountKeys) sees it. */
+export interface DerivedAccount {
+  readonly address: Address;
+  /** The account's own key, derived from the operator's secret: it signed the account's creation. */
+  readonly key: TransactionSigner;
+  /** The operator, who pays and receives. */
+  readonly operator: TransactionSigner;
   readonly lamports: bigint;
+  readonly space: number;
 }
 
-/** What the base key of the derived escrow addresses could try with the system program. */
-export const SEED_MOVES: readonly { readonly name: string; build(target: SeededAccount): Instruction }[] = [
+/** What the holder of an escrow account's own key could try with the system program on that account. */
+export const SYSTEM_MOVES: readonly { readonly name: string; build(target: DerivedAccount): Instruction }[] = [
   {
-    name: "re-create the escrow account at its seed",
-    build: (t) => getCreateAccountWithSeedInstruction({ payer: t.base, newAccount: t.account, base: t.base.address, seed: t.seed, amount: t.lamports, space: getTokenSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
+    name: "withdraw its lamports",
+    build: (t) => getTransferSolInstruction({ source: t.key, destination: t.operator.address, amount: t.lamports }),
   },
   {
-    name: "withdraw the escrow's lamports by its seed",
-    build: (t) => getTransferSolWithSeedInstruction({ source: t.account, baseAccount: t.base, destination: t.base.address, amount: t.lamports, fromSeed: t.seed, fromOwner: TOKEN_PROGRAM_ADDRESS }),
+    name: "assign it to the system program",
+    build: (t) => getAssignInstruction({ account: t.key, programAddress: SYSTEM_PROGRAM_ADDRESS }),
   },
   {
-    name: "assign the escrow to the system program by its seed",
-    build: (t) => getAssignWithSeedInstruction({ account: t.account, baseAccount: t.base, base: t.base.address, seed: t.seed, programAddress: SYSTEM_PROGRAM_ADDRESS }),
+    name: "assign it to a program of the operator's choosing",
+    build: (t) => getAssignInstruction({ account: t.key, programAddress: t.operator.address }),
+  },
+  {
+    name: "allocate it anew",
+    build: (t) => getAllocateInstruction({ newAccount: t.key, space: BigInt(t.space) }),
+  },
+  {
+    name: "create it again",
+    build: (t) => getCreateAccountInstruction({ payer: t.operator, newAccount: t.key, lamports: t.lamports, space: t.space, programAddress: TOKEN_PROGRAM_ADDRESS }),
+  },
+];
+
+/** The escrow's two accounts initialized anew for the operator (no signer: the token program alone decides). */
+export const REINITIALIZE_MOVES: readonly { readonly name: string; build(target: { readonly account: Address; readonly multisig: Address; readonly mint: Address; readonly operator: Address }): Instruction }[] = [
+  {
+    name: "initialize the escrow account anew, owned by the operator",
+    build: (t) => getInitializeAccount3Instruction({ account: t.account, mint: t.mint, owner: t.operator }),
+  },
+  {
+    name: "initialize the multisig anew, 1-of-1 of the operator",
+    build: (t) => getInitializeMultisig2Instruction({ multisig: t.multisig, signers: [t.operator], m: 1 }),
   },
 ];
