@@ -26,7 +26,7 @@ import type { Attestation, Dispute } from "../settlement/statements.js";
 import { registerFeed } from "./feed.js";
 import { clientErrorHandler, frameworkErrors, registerNotFound } from "./http-errors.js";
 import { matchJson, registerSettlementRoutes } from "./settlement-routes.js";
-import { AddressText, AttestationBody, DisputeBody, EventBody, IdParams, MatchBody, ModelStats, OfferBody, OrderBody, QueryInt, QuoteQuery, Decimal, SubmittedOrder, respond } from "./schemas.js";
+import { AddressText, AttestationBody, DisputeBody, EmptyBody, EventBody, ID_PARAM_EXPECTED, ID_PARAM_LENGTH_MAX, IdParams, MatchBody, ModelStats, OfferBody, OrderBody, QueryInt, QuoteQuery, Decimal, SubmittedOrder, respond } from "./schemas.js";
 import { verifySignature } from "./http-signature.js";
 import { recordNonce, storeNonces } from "./nonce-registry.js";
 import type { NonceRegistry } from "./nonce-registry.js";
@@ -156,9 +156,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.setErrorHandler((error: unknown, _request, reply) => {
+  app.setErrorHandler((error: unknown, request, reply) => {
     if (isMarketError(error)) return reply.status(error.httpStatus).send(error.toJSON());
-    const fastifyError = error as { validation?: unknown; statusCode?: number; code?: string; message?: string };
+    const fastifyError = error as { validation?: unknown; validationContext?: string; statusCode?: number; code?: string; message?: string };
+    const params = request.params as Record<string, unknown> | undefined;
+    if (fastifyError.validation !== undefined && fastifyError.validationContext === "params" && typeof params?.id === "string") {
+      return reply.status(400).send(new MarketError("INVALID_ID", { kind: "path", value: params.id.slice(0, ID_PARAM_LENGTH_MAX), expected: ID_PARAM_EXPECTED }).toJSON());
+    }
     if (fastifyError.validation !== undefined) {
       return reply.status(400).send(new MarketError("INVALID_FIELD", { field: "request", value: "as sent", allowed: fastifyError.message ?? "see /docs" }).toJSON());
     }
@@ -195,6 +199,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return request.auth;
   };
   const send = (reply: FastifyReply, value: unknown): FastifyReply => reply.status(200).send(value);
+  /** A command that takes no body: a request without one is validated as `{}`, so EmptyBody refuses any field. */
+  const noBody = { body: EmptyBody };
+  const bodyless = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    if (request.body === undefined) request.body = {};
+    done();
+  };
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()));
 
@@ -211,7 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   for (const action of ["pause", "resume", "withdraw"] as const) {
-    app.post(`/v1/offers/:id/${action}`, { schema: { params: IdParams, response: respond(Type.Object({ offerId: Type.String() })) } }, async (request, reply) => {
+    app.post(`/v1/offers/:id/${action}`, { preValidation: bodyless, schema: { params: IdParams, ...noBody, response: respond(Type.Object({ offerId: Type.String() })) } }, async (request, reply) => {
       const { caller, key } = authOf(request);
       const { id } = request.params;
       if (action === "pause") await deps.market.pauseOffer(key, id, caller);
@@ -228,7 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return send(reply, result.match === undefined ? result : { ...result, match: matchJson(result.match) });
   });
 
-  app.post("/v1/orders/:id/cancel", { schema: { params: IdParams, response: respond(Type.Object({ orderId: Type.String() })) } }, async (request, reply) => {
+  app.post("/v1/orders/:id/cancel", { preValidation: bodyless, schema: { params: IdParams, ...noBody, response: respond(Type.Object({ orderId: Type.String() })) } }, async (request, reply) => {
     const { caller, key } = authOf(request);
     await deps.market.cancelOrder(key, request.params.id, caller);
     return send(reply, { orderId: request.params.id });
@@ -236,7 +246,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const OrderStatusBody = Type.Object({ orderId: Type.String(), status: Type.String() });
 
-  app.post("/v1/orders/:id/start", { schema: { params: IdParams, response: respond(OrderStatusBody) } }, async (request, reply) => {
+  app.post("/v1/orders/:id/start", { preValidation: bodyless, schema: { params: IdParams, ...noBody, response: respond(OrderStatusBody) } }, async (request, reply) => {
     const { caller, key } = authOf(request);
     await deps.market.startJob(key, request.params.id, caller);
     return send(reply, { orderId: request.params.id, status: (await deps.market.getOrder(request.params.id)).status });

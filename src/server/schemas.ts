@@ -114,7 +114,14 @@ export const DisputeBody = Type.Object(
   { additionalProperties: false },
 );
 export const SubmittedOrder = Type.Object({ orderId: Type.String(), status: Type.String(), match: Type.Optional(MatchBody) });
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+/** Longest id a path takes; every id the market makes is far shorter. */
+export const ID_PARAM_LENGTH_MAX = 64;
+/** What an id in a path may hold: visible ASCII, so no NUL byte or other control character ever reaches a store (PostgreSQL refuses NUL in text). */
+export const ID_PARAM_EXPECTED = `1..${ID_PARAM_LENGTH_MAX} visible ASCII characters (no space or control character)`;
+/** A path's object id: refused with INVALID_ID (400) before any store is asked, unless it is 1..64 visible ASCII characters. */
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: ID_PARAM_LENGTH_MAX, pattern: `^[\\x21-\\x7E]{1,${ID_PARAM_LENGTH_MAX}}$` }) }, { additionalProperties: false });
+/** The body of a command that takes none: nothing, or `{}`; a field is refused, not ignored. */
+export const EmptyBody = Type.Object({}, { additionalProperties: false, description: "no body, or {}" });
 
 
 /** The answers of a route: `schema` on 200, `{ code, message, details }` on every 4xx it may give. */

@@ -156,13 +156,13 @@ export const malformedEnvelope = (f: RouteFixture): fc.Arbitrary<RawRequest> =>
 
 const BAD_IDS = ["x".repeat(65), "x".repeat(101), "x".repeat(2000), encodeURIComponent("ord_é"), encodeURIComponent("😀"), "%2F..%2F..%2Fetc%2Fpasswd", "..", "%20", "%ZZ", "%E0%A4%A", "ord_00000000000000000000000000", "0OIl0OIl0OIl0OIl0OIl0OIl0OIl0OIl", "1111111111111111111111111111111", ""];
 
-/** Path parameters with a NUL byte (PostgreSQL refuses NUL in text: a store must not turn that into a 5xx). */
-export const NUL_IDS = ["%00", "a%00b", "ord_%00"] as const;
+/** Path parameters with a NUL byte (PostgreSQL refuses NUL in text: a store must not turn that into a 5xx) or another control character. */
+export const PATH_CONTROL_IDS = ["%00", "a%00b", "ord_%00", "%01", "ord_%0A", "%1B%5B31m", "%7F", "ord_%C2%85"] as const;
 
 /** A route's request with `id` as its path parameter, signed by its owner when it is a POST. */
 export function withParam(route: HostileRoute, f: RouteFixture, id: string): RawRequest {
   const url = pathOf(route, f, id);
-  return route.method === "GET" ? { method: "GET", url, headers: {} } : signedPost(route.owner(f), url, route.body === undefined ? "" : JSON.stringify(route.body(f)));
+  return route.method === "GET" ? { method: "GET", url, headers: {} } : signedPost(route.owner(f), url, JSON.stringify(route.body?.(f) ?? {}));
 }
 
 /** Routes with a path parameter, given a bad one; and paths and methods no route serves. */

@@ -28,7 +28,7 @@ export interface RouteFixture {
 /** What a query parameter holds: its malformed values follow from it. */
 export type QueryKind = "int" | "decimal" | "address" | "seq" | { readonly text: { readonly minLength: number; readonly maxLength: number } };
 
-/** One route. `body` is undefined for a POST without a body. */
+/** One route. A POST always has a valid body: a command that takes no fields takes `{}` (and refuses any field). */
 export interface HostileRoute {
   readonly method: "GET" | "POST";
   /** As the OpenAPI document writes it: /v1/orders/{id}/fund */
@@ -37,6 +37,7 @@ export interface HostileRoute {
   readonly param?: "order" | "resting" | "offer" | "address";
   /** Who may call it (the caller whose valid request would change state). */
   owner(f: RouteFixture): Wallet;
+  /** The body of a valid POST; undefined for a GET. */
   body?(f: RouteFixture): Record<string, unknown>;
   /** A valid query, and the kind of each parameter it may take. */
   readonly query?: { readonly valid: Readonly<Record<string, string>>; readonly kinds: Readonly<Record<string, QueryKind>> };
@@ -50,6 +51,7 @@ const buyer = (f: RouteFixture): Wallet => f.buyer;
 const provider = (f: RouteFixture): Wallet => f.provider;
 const anyone = (f: RouteFixture): Wallet => f.attacker;
 const offerBody = (): Record<string, unknown> => ({ gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24 });
+const noFields = (): Record<string, unknown> => ({});
 const orderBody = (): Record<string, unknown> => ({ requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } });
 const QUOTE = { valid: { gpus: "1", maxPrice: "3", hours: "1", vram: "40", limit: "5" }, kinds: { gpus: "int", maxPrice: "decimal", hours: "int", vram: "int", limit: "int", features: { text: { minLength: 0, maxLength: 128 } }, region: { text: { minLength: 0, maxLength: 64 } }, country: { text: { minLength: 2, maxLength: 2 } } } } as const;
 
@@ -57,6 +59,7 @@ const QUOTE = { valid: { gpus: "1", maxPrice: "3", hours: "1", vram: "40", limit
 export const HOSTILE_ROUTES: readonly HostileRoute[] = [
   { method: "GET", template: "/healthz", owner: anyone },
   { method: "GET", template: "/v1/stats", owner: anyone },
+  { method: "GET", template: "/v1/market", owner: anyone },
   { method: "GET", template: "/v1/balances/{address}", param: "address", owner: anyone },
   { method: "GET", template: "/v1/quote", owner: anyone, query: QUOTE },
   { method: "GET", template: "/v1/offers/best", owner: anyone, query: { valid: { gpus: "1", maxPrice: "3", hours: "1" }, kinds: { gpus: "int", vram: "int", maxPrice: "decimal", hours: "int", models: { text: { minLength: 0, maxLength: 512 } }, limit: "int" } } },
@@ -68,12 +71,12 @@ export const HOSTILE_ROUTES: readonly HostileRoute[] = [
   { method: "GET", template: "/v1/orders/{id}", param: "order", owner: anyone },
   { method: "GET", template: "/v1/orders/{id}/escrow", param: "order", owner: anyone },
   { method: "POST", template: "/v1/offers", owner: provider, body: offerBody },
-  { method: "POST", template: "/v1/offers/{id}/pause", param: "offer", owner: provider },
-  { method: "POST", template: "/v1/offers/{id}/resume", param: "offer", owner: provider },
-  { method: "POST", template: "/v1/offers/{id}/withdraw", param: "offer", owner: provider },
+  { method: "POST", template: "/v1/offers/{id}/pause", param: "offer", owner: provider, body: noFields },
+  { method: "POST", template: "/v1/offers/{id}/resume", param: "offer", owner: provider, body: noFields },
+  { method: "POST", template: "/v1/offers/{id}/withdraw", param: "offer", owner: provider, body: noFields },
   { method: "POST", template: "/v1/orders", owner: buyer, body: orderBody },
-  { method: "POST", template: "/v1/orders/{id}/cancel", param: "resting", owner: buyer },
-  { method: "POST", template: "/v1/orders/{id}/start", param: "order", owner: provider },
+  { method: "POST", template: "/v1/orders/{id}/cancel", param: "resting", owner: buyer, body: noFields },
+  { method: "POST", template: "/v1/orders/{id}/start", param: "order", owner: provider, body: noFields },
   { method: "POST", template: "/v1/orders/{id}/complete", param: "order", owner: provider, body: (f) => ({ attestation: attest(proof(f, 0), f.provider) }) },
   { method: "POST", template: "/v1/orders/{id}/fail", param: "order", owner: provider, body: (f) => ({ attestation: attest(proof(f, 137), f.provider) }) },
   {
