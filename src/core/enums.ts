@@ -92,7 +92,8 @@ export type OfferStatus = (typeof OfferStatus)[keyof typeof OfferStatus];
 const ORDER_TRANSITIONS: { readonly [S in OrderStatus]: readonly OrderStatus[] } = {
   Pending: ["Matched", "Cancelled", "Expired"],
   // Matched -> Expired: the buyer did not fund the escrow within the market's funding window.
-  Matched: ["Escrowed", "Expired"],
+  // Matched -> Cancelled: the buyer withdraws a match it has not funded (its GPUs return at once).
+  Matched: ["Escrowed", "Expired", "Cancelled"],
   // Escrowed -> Failed: the job never started before the escrow's lockedUntil (the sweeper's timeout).
   Escrowed: ["Running", "Failed"],
   Running: ["Completed", "Failed"],

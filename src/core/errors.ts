@@ -26,6 +26,7 @@ export interface MarketErrorDetails {
   INVALID_NETWORK: { value: string; reason: string };
   INSUFFICIENT_BALANCE: { address: string; required: string; available: string };
   INSUFFICIENT_SOL: { address: string; requiredLamports: string; availableLamports: string };
+  INSUFFICIENT_FUNDS: { buyerId: string; required: string; available: string; committed: string };
   CHAIN_ERROR: { reason: string };
   INVALID_SIGNATURE: { statement: "attestation" | "confirmation" | "dispute" | "transaction"; signer: string };
   SIGNATURE_REQUIRED: { signer: string; message: string };
@@ -107,6 +108,11 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   INSUFFICIENT_BALANCE: {
     httpStatus: 402,
     message: (d) => `${d.address} holds ${d.available} MOLT, ${d.required} MOLT required; fund the wallet (molt-market wallet airdrop, off mainnet)`,
+  },
+  INSUFFICIENT_FUNDS: {
+    httpStatus: 402,
+    message: (d) =>
+      `${d.buyerId} holds ${d.available} MOLT; this order could cost up to ${d.required} MOLT together with the ${d.committed} MOLT its resting and unfunded orders already commit: every order is backed by the buyer's balance; add MOLT, cancel an order, or order less`,
   },
   INSUFFICIENT_SOL: {
     httpStatus: 402,

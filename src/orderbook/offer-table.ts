@@ -118,6 +118,8 @@ export class OfferTable {
   readonly regions = new InternTable("regions", INTERN_LIMITS.regions);
   readonly countries = new InternTable("countries", INTERN_LIMITS.countries);
   readonly providers = new InternTable("providers", INTERN_LIMITS.providers);
+  /** Live offers per interned provider. */
+  private readonly liveByProvider = new Map<number, number>();
   readonly modelNames = new InternTable("modelNames", INTERN_LIMITS.modelNames);
   readonly computeCapabilities = new InternTable("computeCapabilities", INTERN_LIMITS.computeCapabilities);
   private nextEpoch = 1;
@@ -193,6 +195,7 @@ export class OfferTable {
     this.provider[slot] = provider;
     this.epoch[slot] = this.nextEpoch++;
     this.liveCount++;
+    this.liveByProvider.set(provider, (this.liveByProvider.get(provider) ?? 0) + 1);
     return slot;
   }
 
@@ -208,12 +211,22 @@ export class OfferTable {
 
   /** Frees a slot. */
   release(slot: number): void {
+    const provider = this.provider[slot] ?? 0;
+    const live = (this.liveByProvider.get(provider) ?? 1) - 1;
+    if (live === 0) this.liveByProvider.delete(provider);
+    else this.liveByProvider.set(provider, live);
     const id = this.ids[slot];
     if (id !== undefined) this.slotById.delete(id);
     this.ids[slot] = undefined;
     this.status[slot] = SLOT_FREE;
     this.freeSlots.push(slot);
     this.liveCount--;
+  }
+
+  /** Offers (active or paused) `providerId` holds in the table now. */
+  liveOffersOf(providerId: string): number {
+    const provider = this.providers.lookup(providerId);
+    return provider < 0 ? 0 : (this.liveByProvider.get(provider) ?? 0);
   }
 
   /** Utilization in percent used for scoring (unknown counts as 0). */

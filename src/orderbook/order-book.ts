@@ -423,6 +423,16 @@ export class OrderBook {
     return this.table.liveCount;
   }
 
+  /** Offers (active and paused) `providerId` holds in the book: what a per-provider cap counts. */
+  liveOffersOf(providerId: string): number {
+    return this.table.liveOffersOf(providerId);
+  }
+
+  /** Orders `buyerId` has resting, and their worst-case cost: what a per-buyer cap and the backing of orders count. */
+  restingLoadOf(buyerId: string): { readonly count: number; readonly worstCaseBaseUnits: bigint } {
+    return this.resting.buyerLoad(buyerId);
+  }
+
   /** All active offers, ordered by id (creation time). */
   activeOffers(): BookOffer[] {
     const offers: BookOffer[] = [];

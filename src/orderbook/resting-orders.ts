@@ -2,6 +2,7 @@
 // region) and sorted by price cap within a bucket, so an offer that gains capacity only looks at
 // orders it could satisfy. Served by priority, then age, then id. In memory only.
 import { priorityRank } from "../core/enums.js";
+import type { Amount } from "../core/amount.js";
 import type { OrderId } from "../core/ids.js";
 import type { JobOrder } from "../core/types.js";
 import type { CompiledQuery } from "./shape-index.js";
@@ -44,12 +45,24 @@ export function compareServeOrder(a: RestingOrder, b: RestingOrder): number {
 }
 
 /**
+ * What an order could cost its buyer at worst: max price x GPUs x hours, or its budget when lower.
+ * Invariant: never less than what any match of the order costs.
+ */
+export function worstCaseCost(order: JobOrder): Amount {
+  const requirements = order.requirements;
+  const atMaxPrice = requirements.maxPricePerHour.mul(requirements.minGpuCount * requirements.estimatedHours);
+  return order.maxBudget !== undefined && order.maxBudget.lt(atMaxPrice) ? order.maxBudget : atMaxPrice;
+}
+
+/**
  * Pending orders. Invariant: every entry of `byId` is in exactly one bucket, at its place by
  * price cap.
  */
 export class RestingOrders {
   private readonly buckets = new Map<string, Bucket>();
   private readonly byId = new Map<OrderId, RestingOrder>();
+  /** Resting orders and their worst-case cost per buyer. */
+  private readonly byBuyer = new Map<string, { readonly count: number; readonly worstCaseBaseUnits: bigint }>();
 
   /** Number of resting orders. */
   get size(): number {
@@ -75,6 +88,7 @@ export class RestingOrders {
 
   /** Adds an order. */
   add(entry: RestingOrder): void {
+    this.loadOf(entry.order.buyerId, 1, worstCaseCost(entry.order).baseUnits);
     const entries = this.bucketOf(entry).entries;
     const cap = entry.query.priceCap;
     let lo = 0;
@@ -86,6 +100,18 @@ export class RestingOrders {
     }
     entries.splice(lo, 0, entry);
     this.byId.set(entry.order.id, entry);
+  }
+
+  /** Orders `buyerId` has resting, and what they could cost it at worst (base units). */
+  buyerLoad(buyerId: string): { readonly count: number; readonly worstCaseBaseUnits: bigint } {
+    return this.byBuyer.get(buyerId) ?? { count: 0, worstCaseBaseUnits: 0n };
+  }
+
+  private loadOf(buyerId: string, count: number, baseUnits: bigint): void {
+    const load = this.byBuyer.get(buyerId) ?? { count: 0, worstCaseBaseUnits: 0n };
+    const next = { count: load.count + count, worstCaseBaseUnits: load.worstCaseBaseUnits + baseUnits };
+    if (next.count === 0) this.byBuyer.delete(buyerId);
+    else this.byBuyer.set(buyerId, next);
   }
 
   /** Removes an order; returns it, or undefined when it is not resting. */
@@ -106,6 +132,7 @@ export class RestingOrders {
     entries.splice(lo, 1);
     if (entries.length === 0) this.buckets.delete(bucket.key);
     this.byId.delete(id);
+    this.loadOf(entry.order.buyerId, -1, -worstCaseCost(entry.order).baseUnits);
     return entry;
   }
 

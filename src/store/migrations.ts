@@ -79,6 +79,12 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  "0003_orders_by_buyer": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A buyer's resting and unfunded orders, read when it submits another (orders are backed by its balance).
+      await db.schema.createIndex("orders_buyer_status").on("orders").columns(["buyer_id", "status", "id"]).execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

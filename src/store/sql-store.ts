@@ -188,6 +188,8 @@ export class SqlStore implements Store {
       write: (batch) => this.writeRows(conn, batch),
       getOrder: (id) => this.readOrder(conn, id),
       getEscrow: (id) => this.readEscrow(conn, id),
+      ordersOfBuyer: async (buyerId, statuses, limit) =>
+        statuses.length === 0 ? [] : (await conn.selectFrom("orders").selectAll().where("buyer_id", "=", buyerId).where("status", "in", [...statuses]).orderBy("id").limit(limit).execute()).map(orderRow),
     };
   }
 

@@ -91,6 +91,7 @@ const ORDER_LIFECYCLE: readonly (readonly [OrderStatusT, OrderStatusT])[] = [
   ["Pending", "Expired"],
   ["Matched", "Escrowed"],
   ["Matched", "Expired"],
+  ["Matched", "Cancelled"],
   ["Escrowed", "Running"],
   ["Escrowed", "Failed"],
   ["Running", "Completed"],

@@ -41,6 +41,7 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   IDEMPOTENCY_KEY_REUSED: { key: "k-1" },
   ESCROW_NOT_FOUND: { escrowId: "esc_x" },
   ESCROW_BUSY: { escrowId: "esc_x", step: "settle" },
+  INSUFFICIENT_FUNDS: { buyerId: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", required: "10", available: "5", committed: "4" },
   INSUFFICIENT_SOL: { address: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", requiredLamports: "5400000", availableLamports: "0" },
   UNAUTHORIZED: { reason: "the signature does not verify" },
   RATE_LIMITED: { limit: "requestsPerMinute", max: 600, retryAfterS: 12 },
@@ -55,7 +56,7 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
 /** The codes the API promises, written out independently of the table. */
 const EXPECTED_CODES: readonly string[] = [
   "ORDER_NOT_FOUND", "OFFER_NOT_FOUND", "NO_MATCHING_OFFERS", "INSUFFICIENT_CAPACITY", "PRICE_EXCEEDS_BUDGET",
-  "ESCROW_ERROR", "ESCROW_BUSY", "INSUFFICIENT_SOL", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
+  "ESCROW_ERROR", "ESCROW_BUSY", "INSUFFICIENT_SOL", "INSUFFICIENT_FUNDS", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
   "AMOUNT_UNDERFLOW", "INVALID_ID", "INVALID_FIELD", "OUT_OF_RANGE", "DUPLICATE_ID", "LIMIT_EXCEEDED",
   "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
   "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",

@@ -15,7 +15,10 @@ import { SqlStore } from "../../../src/store/sql-store.js";
 const [url = "", schema = "", nodeId = "node", countText = "600"] = process.argv.slice(2);
 const chain = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-node-")) });
 const store = await SqlStore.openPostgres(url, { schema });
-const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }), nodeId });
+// This worker measures convergence of two nodes under 1,200 orders of two synthetic buyers, not abuse:
+// per-wallet caps and the backing of orders (tested in test/market/wallet-limits.test.ts) are lifted.
+const walletLimits = { backedOrders: false, restingOrdersPerBuyerMax: 1_000_000, unfundedMatchesPerBuyerMax: 1_000_000 };
+const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }), nodeId, walletLimits });
 const say = (line: string): void => {
   writeSync(1, `${line}\n`);
 };
