@@ -20,8 +20,12 @@ export const JOB_USAGE = `  molt-market offer list [--mine] [--provider ADDRESS]
   molt-market escrow fund|show|refund ORDER_ID      fund a matched order (buyer), show it, refund a failed job (buyer)
   molt-market job list                              the wallet's jobs (as provider and as buyer) holding GPUs
   molt-market job start ORDER_ID                    the provider starts the job
-  molt-market job complete ORDER_ID [--output FILE] [--usage FILE] [--started ISO] [--ended ISO]
-  molt-market job fail ORDER_ID --exit N [--output FILE] [--usage FILE] [--started ISO] [--ended ISO]
+  molt-market job complete ORDER_ID [--output FILE] [--usage FILE] [--started ISO] [--ended ISO] [--model M]
+  molt-market job fail ORDER_ID --exit N [--output FILE] [--usage FILE] [--started ISO] [--ended ISO] [--model M]
+                                                    the provider ends the job with its proof, also after
+                                                    withdrawing the offer; --model (the offer's GPU model)
+                                                    only for an order that does not record it and whose
+                                                    offer is gone
   molt-market settle ORDER_ID [--hours H] [--reject REASON]
                                                     buyer: confirm the proof (or reject it) and settle;
                                                     provider: settle unconfirmed once the dispute window closed
@@ -84,10 +88,14 @@ function hoursOf(seconds: number): string {
 async function proofOf(ctx: JobContext, orderId: string, exitStatus: number): Promise<ExecutionProof> {
   const client = ctx.client(false);
   const [order, escrow] = await Promise.all([client.getOrder(orderId), client.getEscrow(orderId)]);
-  const gpuModel = await client.getOffer(escrow.offerId).then(
-    (offer) => offer.gpuModel,
-    () => requiredFlag(ctx.options.model, "--model (the offer is gone from the book)"),
-  );
+  // The order keeps its offer's model, so a withdrawn or expired offer does not matter; orders
+  // matched before it did ask the offer, and then --model if the offer is gone too.
+  const gpuModel =
+    order.job.gpuModel ??
+    (await client.getOffer(escrow.offerId).then(
+      (offer) => offer.gpuModel,
+      () => requiredFlag(ctx.options.model, "--model (the order does not record its GPU model and its offer is gone)"),
+    ));
   return {
     escrowId: escrow.escrowId,
     orderId,

@@ -88,8 +88,11 @@ export class BatchBuilder {
     if (row !== undefined) this.orderById.set(id, { ...row, status });
   }
 
-  /** The rows a book event stands for, and the event itself. */
-  bookEvent(event: BookEvent): void {
+  /**
+   * The rows a book event stands for, and the event itself. `gpuModel`, of an OrderMatched event's
+   * offer, goes into the job record: proofs of the job need it after the offer is withdrawn or expired.
+   */
+  bookEvent(event: BookEvent, gpuModel?: string): void {
     switch (event.type) {
       case "OfferAdded": {
         const offer = event.offer;
@@ -118,7 +121,7 @@ export class BatchBuilder {
         // Each part is serialized once; the event payload is the same JSON encodeBookEvent would write.
         const doc = JSON.stringify(event.order);
         const match = JSON.stringify(event.match);
-        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(), doc, match, escrowId: null, job: `{"matchedAtMs":${event.atMs}}` });
+        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(), doc, match, escrowId: null, job: `{"matchedAtMs":${event.atMs}${gpuModel === undefined ? "" : `,"gpuModel":${JSON.stringify(gpuModel)}`}}` });
         this.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
         this.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
         return;

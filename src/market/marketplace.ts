@@ -68,6 +68,8 @@ export interface MarketplaceOptions {
 export interface JobRecord {
   /** When the order was matched: the funding window runs from here. */
   readonly matchedAtMs?: number;
+  /** The GPU model of the matched offer, kept for the job's proof when the offer is gone (orders matched since it was recorded). */
+  readonly gpuModel?: string;
   readonly startedAtMs?: number;
   readonly attestation?: Attestation;
   readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
@@ -192,7 +194,9 @@ export class Marketplace {
   private newBook(): OrderBook {
     const book = new OrderBook({ clock: this.clock, limits: this.bookLimits });
     book.on((event) => {
-      if (!this.replaying && this.batch !== undefined) this.batch.bookEvent(event);
+      if (this.replaying || this.batch === undefined) return;
+      const offerId = event.type === "OrderMatched" ? event.match.offerId : undefined;
+      this.batch.bookEvent(event, offerId !== undefined && book.hasOffer(offerId) ? book.getOffer(offerId).gpuCapacity.gpuModel : undefined);
     });
     return book;
   }

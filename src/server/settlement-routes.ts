@@ -77,6 +77,7 @@ const EscrowBody = Type.Object({
   settlementTransactionId: Type.Optional(Type.String()),
 });
 const JobBody = Type.Object({
+  gpuModel: Type.Optional(Type.String()),
   startedAtMs: Type.Optional(Type.Integer()),
   attestation: Type.Optional(Type.Unknown()),
   failure: Type.Optional(Type.Unknown()),

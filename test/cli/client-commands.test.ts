@@ -95,6 +95,38 @@ describe("molt-market client commands", () => {
     expect((await cli("escrow", "show", disputed)).out).toMatch(/: Resolved\n/);
   });
 
+  it("a provider who withdraws its offer still fails and completes the jobs running on it, without --model", async () => {
+    const provider = join(dir, "provider-3.json");
+    const buyer = join(dir, "buyer-3.json");
+    await cli("wallet", "new", "--wallet", provider);
+    await cli("wallet", "new", "--wallet", buyer);
+    await cli("wallet", "airdrop", "20", "--wallet", buyer);
+    const offer = await cli("offer", "add", "--gpus", "2", "--model", "L4", "--vram", "24", "--price", "1", "--hours", "24", "--region", "ap-south-1", "--country", "IN", "--wallet", provider, "--json");
+    const { offerId } = JSON.parse(offer.out) as { offerId: string };
+    const running = async (): Promise<string> => {
+      const submitted = await cli("order", "submit", "--gpus", "1", "--max-price", "1", "--hours", "2", "--region", "ap-south-1", "--wallet", buyer, "--json");
+      const orderId = (JSON.parse(submitted.out) as { orderId: string }).orderId;
+      expect((await cli("escrow", "fund", orderId, "--wallet", buyer)).out).toMatch(/: Locked\n/);
+      expect((await cli("job", "start", orderId, "--wallet", provider)).out).toBe(`order ${orderId}: Running\n`);
+      return orderId;
+    };
+    const [failed, completed] = [await running(), await running()];
+    expect((await cli("offer", "withdraw", offerId, "--wallet", provider)).code).toBe(0);
+    expect((await cli("offer", "list", "--mine", "--wallet", provider)).out).toBe("no offers\n");
+    // Before the fix both asked for an undocumented --model: the proof took the model from the withdrawn offer.
+    const fail = await cli("job", "fail", failed, "--exit", "1", "--wallet", provider, "--json");
+    expect(fail.code, fail.err).toBe(0);
+    expect((JSON.parse(fail.out) as { status: string; proof: { gpuModel: string } })).toMatchObject({ status: "Failed", proof: { gpuModel: "L4" } });
+    expect((await cli("escrow", "refund", failed, "--wallet", buyer)).out).toMatch(/: Refunded \(FullRefund\)/);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const complete = await cli("job", "complete", completed, "--wallet", provider);
+    expect(complete.out, complete.err).toMatch(/: Completed\n/);
+    const settled = await cli("settle", completed, "--wallet", buyer);
+    expect(settled.out, settled.err).toMatch(/: Settled \(/);
+    // Withdrawn means no new matches, also once its GPUs are free again.
+    expect((await cli("order", "submit", "--gpus", "1", "--max-price", "1", "--hours", "2", "--region", "ap-south-1", "--wallet", buyer)).out).not.toContain(offerId);
+  });
+
   it("errors say what to do, with exit codes", async () => {
     const missing = await cli("wallet", "show", "--wallet", join(dir, "nope.json"));
     expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/molt-market wallet new/)]);
