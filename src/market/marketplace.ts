@@ -27,6 +27,9 @@ import type { JobSettlementInput, SettlementResult } from "../settlement/settle-
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
 import type { CommandRow, EventRow, OrderRow, Store, StoreWriter } from "../store/store.js";
 import { BatchBuilder } from "./batch.js";
+import { checkOfferCap, checkOrderBacking, walletLimits } from "./wallet-limits.js";
+import type { BuyerLoad, WalletLimits } from "./wallet-limits.js";
+import { isAddress } from "../chain/address.js";
 import { decodeBookEvent, decodeEscrow, decodeMatch, decodeOrder, encodeEscrow, restoreOffer } from "./codec.js";
 
 /** Named bounds and defaults of a marketplace process. */
@@ -62,6 +65,8 @@ export interface MarketplaceOptions {
   readonly follow?: boolean;
   /** How long a match waits for its escrow to be funded before the sweeper expires it (default MARKET_LIMITS.fundingWindowMs). */
   readonly fundingWindowMs?: number;
+  /** Per-wallet caps and the backing of orders (default WALLET_LIMITS). */
+  readonly walletLimits?: Partial<WalletLimits>;
 }
 
 /** Lifecycle details of a job, kept with its order. */
@@ -145,6 +150,8 @@ export class Marketplace {
   /** How long a match waits for its escrow to be funded. */
   readonly fundingWindowMs: number;
   private readonly bookLimits: Partial<OrderBookLimits>;
+  /** Per-wallet caps and the backing of orders. */
+  readonly walletLimits: WalletLimits;
   private bookValue: OrderBook;
   private seq = 0;
   private queue: Command[] = [];
@@ -165,6 +172,7 @@ export class Marketplace {
     this.fundingWindowMs = options.fundingWindowMs ?? MARKET_LIMITS.fundingWindowMs;
     assertIntInRange("fundingWindowMs", this.fundingWindowMs, 1000, MARKET_LIMITS.fundingWindowMsMax);
     this.bookLimits = options.bookLimits ?? {};
+    this.walletLimits = walletLimits(options.walletLimits);
     this.bookValue = this.newBook();
   }
 
@@ -230,7 +238,9 @@ export class Marketplace {
   private applyFeed(events: readonly EventRow[]): void {
     for (const event of events) {
       if (event.seq !== this.seq + 1) throw new MarketError("STORE_ERROR", { reason: `event feed jumped from ${this.seq} to ${event.seq}` });
-      if (BOOK_EVENT_TYPES.has(event.type)) {
+      // A lifecycle event of the same name (OrderExpired, OrderCancelled of a matched order) carries
+      // an entityId and is not a book event: the AllocationReleased after it moves the book.
+      if (BOOK_EVENT_TYPES.has(event.type) && !isLifecycleEvent(event.payload)) {
         this.replaying = true;
         try {
           this.bookValue.apply(decodeBookEvent(event.payload));
@@ -379,9 +389,13 @@ export class Marketplace {
 
   // ------------------------------------------------------------ offers and orders
 
-  /** Lists capacity. @throws validation codes, DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED */
+  /** Lists capacity, within its provider's cap of live offers. @throws validation codes, DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED (offersPerProviderMax, offersMax) */
   async addOffer(key: string, input: CreateOfferInput): Promise<{ readonly offerId: string }> {
-    return (await this.submit(key, "addOffer", input, () => ({ offerId: this.book.addOffer(createOffer(input, { clock: this.clock })) }))) as { offerId: string };
+    return (await this.submit(key, "addOffer", input, () => {
+      const offer = createOffer(input, { clock: this.clock });
+      checkOfferCap(this.book.liveOffersOf(offer.providerId), this.walletLimits);
+      return { offerId: this.book.addOffer(offer) };
+    })) as { offerId: string };
   }
 
   private offerCommand(key: string, name: "pauseOffer" | "resumeOffer" | "withdrawOffer", offerId: string, actor: Address): Promise<unknown> {
@@ -410,18 +424,60 @@ export class Marketplace {
     await this.offerCommand(key, "withdrawOffer", offerId, actor);
   }
 
-  /** Submits an order: matched at once, or resting. @throws validation codes, DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED */
+  /**
+   * Submits an order: matched at once, or resting. It must be backed: the buyer's MOLT covers its
+   * worst-case cost plus the buyer's resting and unfunded orders, within the buyer's caps.
+   * @throws validation codes, DUPLICATE_ID, EXPIRED, LIMIT_EXCEEDED, INSUFFICIENT_FUNDS
+   */
   async submitOrder(key: string, input: CreateOrderInput): Promise<{ readonly orderId: string; readonly status: string; readonly match?: OrderMatch }> {
-    const answer = (await this.submit(key, "submitOrder", input, () => this.book.submitOrder(createOrder(input, { clock: this.clock })))) as { orderId: string; status: string; match?: unknown };
+    // The balance is read before the batch (a chain read holds no lock); the commitments inside it, serialized with the buyer's other orders.
+    const buyerId: unknown = (input as { buyerId?: unknown }).buyerId;
+    const available = this.walletLimits.backedOrders && typeof buyerId === "string" && (await this.store.getCommand(key)) === undefined
+      ? isAddress(buyerId) ? await this.payments.client.balance(buyerId) : Amount.zero()
+      : undefined;
+    const answer = (await this.submit(key, "submitOrder", input, async (batch, writer) => {
+      const order = createOrder(input, { clock: this.clock });
+      checkOrderBacking(order, await this.buyerLoad(batch, writer, order.buyerId), available, this.walletLimits);
+      return this.book.submitOrder(order);
+    })) as { orderId: string; status: string; match?: unknown };
     return answer.match === undefined ? { orderId: answer.orderId, status: answer.status } : { ...answer, match: decodeMatch(JSON.stringify(answer.match)) };
   }
 
-  /** Cancels a resting order, by its buyer. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION */
+  /** What `buyerId` has committed and not funded: its resting orders (the book) and its matched, unfunded orders (the store and this batch). */
+  private async buyerLoad(batch: BatchBuilder, writer: StoreWriter, buyerId: string): Promise<BuyerLoad> {
+    const resting = this.book.restingLoadOf(buyerId);
+    const matched = new Map<string, OrderRow>();
+    for (const row of await writer.ordersOfBuyer(buyerId, ["Matched"], this.walletLimits.unfundedMatchesPerBuyerMax)) matched.set(row.id, row);
+    for (const row of batch.orders) if (row.buyerId === buyerId) matched.set(row.id, batch.orderById.get(row.id) ?? row);
+    let unfundedMatchCount = 0;
+    let unfundedMatchBaseUnits = 0n;
+    for (const row of matched.values()) {
+      if (row.status !== "Matched" || row.match === null) continue;
+      unfundedMatchCount++;
+      unfundedMatchBaseUnits += decodeMatch(row.match).totalCost.baseUnits;
+    }
+    return { restingCount: resting.count, restingWorstCaseBaseUnits: resting.worstCaseBaseUnits, unfundedMatchCount, unfundedMatchBaseUnits };
+  }
+
+  /**
+   * Cancels an order, by its buyer: a resting one, or a matched one it has not funded (its GPUs
+   * return to the offer at once). @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_BUSY
+   */
   async cancelOrder(key: string, orderId: string, actor: Address): Promise<void> {
-    await this.submit(key, "cancelOrder", { orderId, actor }, () => {
+    await this.submit(key, "cancelOrder", { orderId, actor }, async (batch, writer) => {
       const order = this.book.getOrder(orderId as never);
       if (order.buyerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `cancel order ${orderId}`, allowed: "its buyer" });
-      this.book.cancelOrder(order.id);
+      if (!hasAllocation(this.book, orderId)) {
+        this.book.cancelOrder(order.id);
+        return { orderId };
+      }
+      const row = await this.orderRow(batch, writer, orderId);
+      const escrow = await this.idleEscrow(batch, writer, row);
+      if (row.status !== "Matched" || (escrow !== undefined && escrow.state !== "Created")) {
+        throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: row.status, to: "Cancelled" });
+      }
+      this.transition(batch, row, "Cancelled", { ...jobOf(row), failure: { reason: "cancelled by the buyer before funding" } });
+      this.release(orderId);
       return { orderId };
     });
   }
@@ -872,6 +928,11 @@ export class Marketplace {
 }
 
 const BOOK_EVENT_TYPES = new Set(["OfferAdded", "OfferPaused", "OfferResumed", "OfferWithdrawn", "OfferExpired", "OrderRested", "OrderMatched", "OrderCancelled", "OrderExpired", "AllocationReleased", "ReputationChanged"]);
+
+/** Is an event's payload a lifecycle event (MarketEventBody, with an entityId) rather than a book event. */
+function isLifecycleEvent(payload: string): boolean {
+  return (JSON.parse(payload) as { entityId?: unknown }).entityId !== undefined;
+}
 
 function jobOf(order: OrderRow): JobRecord {
   return order.job === null ? {} : (JSON.parse(order.job) as JobRecord);
