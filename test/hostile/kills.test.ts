@@ -45,8 +45,8 @@ const tally = hostileTally();
 const url = await postgresUrl("hostile: kill -9 in chain steps");
 const worker = new URL("./support/kill-worker.ts", import.meta.url).pathname;
 
-/** Kills per chain step: 4 steps x 6 on SQLite, x 3 on PostgreSQL. */
-const KILLS_PER_STEP = { sqlite: 6, postgres: 3 } as const;
+/** Kills per chain step (4 steps): the last 2 timed from the transaction, the rest from the step. Each costs a process start (1-3 s). */
+const KILLS_PER_STEP = { sqlite: 5, postgres: 2 } as const;
 /** The kill lands 0..KILL_DELAY_MS_MAX ms after the worker says it calls the step. */
 const KILL_DELAY_MS_MAX = 30;
 /** Each round's clock starts this much after the last one's, so time never runs back across processes. */
