@@ -96,12 +96,16 @@ export interface OrderView {
   readonly job: JobRecord;
 }
 
-/** A chain step recorded before it is sent. */
+/**
+ * A chain step recorded before it is sent, with the idempotency key of the request that sends it:
+ * when a crash comes between the send and the record, reconciliation records the outcome under
+ * that key, so the request's retry gets its answer.
+ */
 type Pending =
-  | { readonly op: "fund" }
-  | { readonly op: "settle"; readonly outcome: SettlementSummary }
-  | { readonly op: "refund" }
-  | { readonly op: "resolve"; readonly outcome: SettlementSummary };
+  | { readonly op: "fund"; readonly key?: string }
+  | { readonly op: "settle"; readonly outcome: SettlementSummary; readonly key?: string }
+  | { readonly op: "refund"; readonly key?: string }
+  | { readonly op: "resolve"; readonly outcome: SettlementSummary; readonly key?: string };
 
 interface SettlementSummary {
   readonly status: string;
@@ -561,7 +565,7 @@ export class Marketplace {
         if (escrow.state !== "Created") return;
         // An escrow opened for a match that has since expired or been cancelled is never funded.
         if (order.status !== "Matched") throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
-        this.markPending(batch, escrow, pending, { op: "fund" }, buyer);
+        this.markPending(batch, escrow, pending, { op: "fund", key }, buyer);
         return;
       }
       if (order.status !== "Matched" || order.match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
@@ -569,7 +573,7 @@ export class Marketplace {
       opened = escrow;
       if (rehearsal) return;
       batch.putOrder({ ...order, escrowId: escrow.id });
-      this.putEscrow(batch, escrow, { op: "fund" });
+      this.putEscrow(batch, escrow, { op: "fund", key });
     });
     const escrow = opened;
     if (escrow === undefined) throw new MarketError("ESCROW_NOT_FOUND", { escrowId: `of order ${orderId}` });
@@ -682,7 +686,7 @@ export class Marketplace {
         this.transition(batch, order, "Disputed", { ...job, failure: { reason: result.status.reason } });
         return { disputed: true };
       }
-      this.markPending(batch, escrow, pending, { op: "settle", outcome: summarize(result) }, cosigner);
+      this.markPending(batch, escrow, pending, { op: "settle", outcome: summarize(result), key }, cosigner);
       return { disputed: false };
     })) as { disputed: boolean };
     // The intent has no key, so it ran now and built the input it checked.
@@ -708,7 +712,7 @@ export class Marketplace {
       if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `refund order ${orderId}`, allowed: "its buyer" });
       assertOrderTransition(order.status as OrderStatus, "Refunded");
       const { escrow, pending } = await this.escrowOf(batch, writer, order);
-      this.markPending(batch, escrow, pending, { op: "refund" }, buyer);
+      this.markPending(batch, escrow, pending, { op: "refund", key }, buyer);
     });
     await this.payOut(key, orderId, "refund", buyer, async (escrow) => {
       const attestation = jobOf(await this.orderRow(undefined, undefined, orderId)).failure?.attestation;
@@ -769,7 +773,7 @@ export class Marketplace {
       if (escrow.disputeId === undefined || decision === undefined) throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of escrow ${escrow.id} yet` });
       decided = { disputeId: escrow.disputeId, providerShare: Amount.parse(decision.providerShare), reason: decision.reason };
       const split = resolveDisputeSplit(escrow, decided);
-      this.markPending(batch, escrow, pending, { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }) }, acceptor);
+      this.markPending(batch, escrow, pending, { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }), key }, acceptor);
     });
     // The intent has no key, so it ran now and read the decision it checked.
     const checked = decided;
@@ -841,7 +845,8 @@ export class Marketplace {
       if (pending.op === "fund") {
         const funded = await this.adoptFunding(escrow);
         if (funded !== undefined) {
-          await this.submit(undefined, "reconcile.fund", { id: row.id }, (batch, writer) => this.recordFunded(batch, writer, row.orderId, funded));
+          // Under the funding request's key and arguments, so its retry gets this answer.
+          await this.submit(pending.key, "fundEscrow", { orderId: row.orderId, buyer: escrow.buyer }, (batch, writer) => this.recordFunded(batch, writer, row.orderId, funded));
           recorded++;
           continue;
         }
@@ -849,7 +854,7 @@ export class Marketplace {
         const handle = await this.payments.client.escrowHandleFor({ escrowId: escrow.id, buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
         if ((await this.payments.client.escrowBalance(handle)) === undefined) {
           const outcome = pending.op === "refund" ? { status: "FullRefund", providerPayment: "0", platformFee: "0", buyerRefund: escrow.amount.toString() } : pending.outcome;
-          await this.submit(undefined, "reconcile.payout", { id: row.id }, (batch, writer) => this.recordPayout(batch, writer, row.orderId, pending.op, { ...outcome, transactions: [] }));
+          await this.submit(pending.key, pending.op, { orderId: row.orderId }, (batch, writer) => this.recordPayout(batch, writer, row.orderId, pending.op, { ...outcome, transactions: [] }));
           recorded++;
           continue;
         }

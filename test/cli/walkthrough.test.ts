@@ -2,7 +2,7 @@
 // serve` spawned as a process on SQLite and on PostgreSQL. Then the chain and the server are
 // asked what happened: the provider was paid for the seconds the job ran, the fee taken, the rest
 // refunded, exact to the base unit.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,23 @@ afterAll(async () => {
   if (pgUrl !== undefined) await dropSchema(pgUrl, schema);
 });
 
+/** Runs a bash script to its end (killed after `timeoutMs`), keeping the event loop free. */
+function bash(script: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-euo", "pipefail", "-c", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 async function runWalkthrough(databaseUrl: string | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "molt-walkthrough-"));
   const server = await serveProcess(join(dir, "server"), { ...(databaseUrl === undefined ? {} : { databaseUrl }), args: databaseUrl === undefined ? [] : ["--schema", schema] });
@@ -39,7 +56,9 @@ async function runWalkthrough(databaseUrl: string | undefined): Promise<void> {
     const prelude = `molt() { "${process.execPath}" --import "${TSX_LOADER}" "${CLI_MAIN}" "$@"; }\nexport MOLT_SERVER_URL=${server.url}\n`;
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "" };
     delete env.MOLT_WALLET_PATH;
-    const run = spawnSync("bash", ["-euo", "pipefail", "-c", prelude + walkthroughBlock()], { cwd: dir, env, encoding: "utf8", timeout: 120_000 });
+    // Run asynchronously: a spawnSync would freeze this process's event loop for the whole walkthrough,
+    // and the client below would then write into a keep-alive connection the server closed meanwhile.
+    const run = await bash(prelude + walkthroughBlock(), dir, env, 150_000);
     expect(run.status, `walkthrough failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
     // Progress of the chain steps goes to stderr as plain lines (no terminal here).
     expect(run.stderr).toContain("escrow: checked and signed on this machine (moves 5 MOLT from your wallet into escrow ");

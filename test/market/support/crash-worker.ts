@@ -23,7 +23,10 @@ const [arbiter, buyer, provider] = [wallet("arbiter"), wallet("buyer"), wallet("
 const chain = await EmbeddedMoltClient.open({ dataDir: join(dir, "chain"), snapshotEvery: 50 });
 if ((await chain.balance(buyer.address)).isZero()) await chain.airdrop(buyer.address, Amount.parse("1000000"));
 const store = dialect === "sqlite" ? SqlStore.openSqlite(join(dir, "market.db")) : await SqlStore.openPostgres(url, { schema });
-const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }), follow: false });
+// One buyer and one provider stand for many here (this tests durability under kill -9, not abuse):
+// their per-wallet caps are lifted; the orders stay backed by the buyer's 1,000,000 MOLT.
+const walletLimits = { offersPerProviderMax: 1_000_000, restingOrdersPerBuyerMax: 1_000_000, unfundedMatchesPerBuyerMax: 1_000_000 };
+const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }), follow: false, walletLimits });
 const ack = (kind: string, key: string, id: string): void => {
   writeSync(1, `ack ${kind} ${key} ${id}\n`);
 };
