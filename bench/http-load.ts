@@ -20,6 +20,9 @@ interface Job {
   readonly seconds: number;
   /** Requests per second for an open loop; none for a closed loop. */
   readonly rate?: number;
+  /** The seed the buyers' keys derive from (`buyer-<i>`), and how many there are. */
+  readonly buyerSeed: Uint8Array;
+  readonly buyers: number;
 }
 
 /** What a run reports. */
@@ -31,7 +34,9 @@ interface LoadResult {
 }
 
 const job = workerData as Job;
-const wallet = Wallet.generate();
+const root = Wallet.fromSeed(Uint8Array.from(job.buyerSeed));
+// The load signs as each buyer in turn.
+const buyers = Array.from({ length: job.buyers }, (_, i) => root.derive(`buyer-${i}`));
 let sequence = 0;
 
 /** The next request of the job: a signed order submission or a quote. */
@@ -39,6 +44,7 @@ function nextRequest(): { readonly method: "GET" | "POST"; readonly path: string
   if (job.kind === "quote") return { method: "GET", path: `/v1/quote?gpus=${1 + (sequence++ % 4)}&maxPrice=9&hours=1`, body: "", headers: {} };
   const body = JSON.stringify({ requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
   const key = `load-${process.pid}-${sequence++}`;
+  const wallet = buyers[sequence % buyers.length] ?? root;
   const headers = signRequest({ method: "POST", path: "/v1/orders", body, idempotencyKey: key }, wallet, Date.now());
   return { method: "POST", path: "/v1/orders", body, headers: { ...headers, "content-type": "application/json" } };
 }

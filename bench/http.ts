@@ -3,11 +3,13 @@
 // run as the physical bound of signed submissions (their ratio). The load comes from a worker
 // thread (autocannon), so the server keeps one core; a bare Fastify app under the same load gives
 // the floor of this machine and stack. Flags: --json, --seconds=S, --in-flight=N.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
+import { Amount } from "../src/core/amount.js";
 import { Wallet } from "../src/chain/wallet.js";
 import { Marketplace } from "../src/market/marketplace.js";
 import { PaymentService } from "../src/payments/payment-service.js";
@@ -21,6 +23,13 @@ const { json } = benchArgs();
 const flag = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const SECONDS = flag("seconds", 5);
 const IN_FLIGHT = flag("in-flight", 64);
+/**
+ * Buyers the load signs as, in turn: orders are backed by the buyer's MOLT and capped per wallet
+ * (100 resting, 100 unfunded matches), so the load is many funded buyers, as a market's is. Each
+ * is a key derived from one seed the workers share.
+ */
+const BUYERS = flag("buyers", 1000);
+const BUYER_SEED = randomBytes(32);
 const TARGETS = { submissionsPerSecondMin: 3000, submissionP99MsMax: 25, quotesPerSecondMin: 15000 };
 
 /** What one load run measured: 2xx answers, seconds, and latency percentiles in ms. */
@@ -33,7 +42,7 @@ interface LoadResult {
 
 function load(baseUrl: string, kind: "submit" | "quote", rate?: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./http-load.js", import.meta.url), { workerData: { baseUrl, kind, inFlight: IN_FLIGHT, seconds: SECONDS, ...(rate === undefined ? {} : { rate }) } });
+    const worker = new Worker(new URL("./http-load.js", import.meta.url), { workerData: { baseUrl, kind, inFlight: IN_FLIGHT, seconds: SECONDS, buyerSeed: BUYER_SEED, buyers: BUYERS, ...(rate === undefined ? {} : { rate }) } });
     worker.once("message", resolve);
     worker.once("error", reject);
   });
@@ -74,6 +83,9 @@ const dir = mkdtempSync(join(tmpdir(), "molt-bench-http-"));
 const chain = await EmbeddedMoltClient.open({ dataDir: join(dir, "chain") });
 const market = await Marketplace.open({ store: SqlStore.openSqlite(join(dir, "market.db")), payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }), follow: false });
 await Promise.all(Array.from({ length: 20_000 }, (_, i) => market.addOffer(`offer-${i}`, { providerId: `provider-${i % 200}`, gpuCapacity: { gpuCount: 8, gpuModel: ["H100", "A100", "L40S", "H200"][i % 4] ?? "H100", vramGb: 80 }, pricePerHour: (1 + (i % 80) / 10).toFixed(2), availableHours: 100 })));
+for (let i = 0; i < BUYERS; i += 50) {
+  await Promise.all(Array.from({ length: Math.min(50, BUYERS - i) }, (_, j) => chain.airdrop(Wallet.fromSeed(BUYER_SEED).derive(`buyer-${i + j}`).address, Amount.parse("1000000"))));
+}
 const app = await buildApp({ market, requestsPerMinute: 100_000_000 });
 const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
 

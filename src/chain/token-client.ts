@@ -28,6 +28,8 @@ import type { Wallet } from "./wallet.js";
 
 /** Most MOLT one airdrop mints. */
 export const AIRDROP_MAX = Amount.fromMolt(1_000_000);
+/** Token account addresses a client remembers at most (then it starts over). */
+export const TOKEN_ACCOUNTS_REMEMBERED_MAX = 100_000;
 /** Longest memo kept with a transaction. */
 export const MEMO_LENGTH_MAX = 256;
 /**
@@ -80,9 +82,16 @@ export abstract class MoltTokenClient implements MoltClient {
   protected abstract grantLamports(to: Address, lamports: bigint): Promise<void>;
   abstract getTransaction(id: TransactionId): Promise<Transaction | undefined>;
 
+  /** Token account addresses derived already, by owner (a derivation costs a curve check). */
+  private readonly tokenAccounts = new Map<string, Address>();
+
   /** The MOLT token account of `owner` (its associated token account). */
   async tokenAccount(owner: Address): Promise<Address> {
+    const known = this.tokenAccounts.get(owner);
+    if (known !== undefined) return known;
     const [account] = await findAssociatedTokenPda({ owner, mint: this.mint, tokenProgram: TOKEN_PROGRAM_ADDRESS });
+    if (this.tokenAccounts.size >= TOKEN_ACCOUNTS_REMEMBERED_MAX) this.tokenAccounts.clear();
+    this.tokenAccounts.set(owner, account);
     return account;
   }
 

@@ -436,9 +436,7 @@ export class Marketplace {
   async submitOrder(key: string, input: CreateOrderInput): Promise<{ readonly orderId: string; readonly status: string; readonly match?: OrderMatch }> {
     // The balance is read before the batch (a chain read holds no lock); the commitments inside it, serialized with the buyer's other orders.
     const buyerId: unknown = (input as { buyerId?: unknown }).buyerId;
-    const available = this.walletLimits.backedOrders && typeof buyerId === "string" && (await this.store.getCommand(key)) === undefined
-      ? isAddress(buyerId) ? await this.payments.client.balance(buyerId) : Amount.zero()
-      : undefined;
+    const available = this.walletLimits.backedOrders && typeof buyerId === "string" ? (isAddress(buyerId) ? await this.payments.client.balance(buyerId) : Amount.zero()) : undefined;
     const answer = (await this.submit(key, "submitOrder", input, async (batch, writer) => {
       const order = createOrder(input, { clock: this.clock });
       checkOrderBacking(order, await this.buyerLoad(batch, writer, order.buyerId), available, this.walletLimits);
