@@ -27,6 +27,7 @@ import type { ExecutionProof } from "../../src/settlement/statements.js";
 import type { Store } from "../../src/store/store.js";
 import { hostileStores } from "./support/stores.js";
 import { hostileTally } from "./support/tally.js";
+import { seededRandom } from "../../src/orderbook/sample-market.js";
 
 const tally = hostileTally();
 const stores = await hostileStores("hostile: races");
@@ -40,18 +41,6 @@ const BUYER_MOLT = "50";
 /** How long each job runs on the market's clock (billed in full: the provider's attested time). */
 const JOB_MS = 30 * 60_000;
 const SETTLED = new Set(["Settled", "Refunded", "Resolved"]);
-
-/** mulberry32: a small seeded PRNG, so a failing interleaving's delays can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Successful chain calls per escrow id: fundings (createEscrow) and payouts (settleEscrow, the one payout path). */
 interface ChainCounts {
@@ -116,7 +105,7 @@ for (const store of stores) {
     let opened: { readonly store: Store; readonly dispose: () => Promise<void> };
     let keys = 0;
     const key = (what: string): string => `race-${what}-${++keys}`;
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const outcomes = new Map<string, { races: number; first: number; second: number; both: number; refusals: Map<string, number> }>();
 
     beforeAll(async () => {

@@ -60,6 +60,12 @@ describe("a job's money over HTTP", () => {
     expect(progress.map((p) => p.phase)).toEqual(["preparing", "signing", "confirming"]);
     expect((progress[1] as { summary: string }).summary).toMatch(/^moves 6 MOLT from your wallet into escrow \w+, owned 2-of-3 by you, the provider and the arbiter, and pays 0\.00540096 SOL of rent/);
     await provider.endJob(order.orderId, "complete", attest(proof, parties.provider));
+    // The hole of issue 11: the buyer settles the 2 s proof for nothing (actualHours 0 and its own
+    // confirmation of 0 s). The market refuses it, and so does the buyer's own client; nothing moves.
+    const zero = confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: 0 });
+    await expect(served.market.settle(`zero-${order.orderId}`, order.orderId, { actualHours: "0", confirmation: zero }, parties.buyer)).rejects.toMatchObject({ code: "PROOF_MISMATCH" });
+    await expect(buyer.settle(order.orderId, { actualHours: "0", confirmation: zero })).rejects.toMatchObject({ code: "PROOF_MISMATCH" });
+    expect((await buyer.getOrder(order.orderId)).status).toBe("Completed");
     const confirmation = confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: 2 });
     const settled = await buyer.settle(order.orderId, { actualHours: (2 / 3600).toFixed(9), confirmation });
     expect(settled.status).toBe("Settled");
