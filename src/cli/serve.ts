@@ -150,8 +150,10 @@ async function serveLocked(
   }
   for (const lock of locks) lock.setUrl(url);
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
+  // Listen for SIGTERM before saying it serves: a stop sent the moment the line is read is then a clean stop.
+  const stopped = untilStopped();
   out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
-  await untilStopped();
+  await stopped;
   clearInterval(sweeper);
   await app.close();
   await market.close();
