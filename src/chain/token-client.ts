@@ -169,13 +169,11 @@ export abstract class MoltTokenClient implements MoltClient {
     positive(input.amount);
     const keys = escrowAccountKeys(this.feePayer, input.escrowId);
     const handle: EscrowHandle = { escrowId: input.escrowId, address: keys.account.address, multisig: keys.multisig.address, parties, amount: input.amount };
-    if ((await this.accountData(handle.address))?.length === getTokenSize()) {
-      throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
-    }
-    for (const address of [handle.multisig, handle.address]) {
-      if ((await this.lamportsOf(address)) > 0n) {
-        throw new MarketError("ESCROW_ERROR", { reason: `account ${address} of escrow ${input.escrowId} was sent lamports before the escrow was made; nothing was sent, and this order cannot be funded: cancel it and order again` });
-      }
+    // Both addresses must hold nothing: a token account there is this escrow funded already, anything else was sent by someone.
+    for (const address of [handle.address, handle.multisig]) {
+      if ((await this.lamportsOf(address)) === 0n) continue;
+      if (address === handle.address && (await this.accountData(address))?.length === getTokenSize()) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
+      throw new MarketError("ESCROW_ERROR", { reason: `account ${address} of escrow ${input.escrowId} was sent lamports before the escrow was made; nothing was sent, and this order cannot be funded: cancel it and order again` });
     }
     await this.requireBalance(input.buyer, input.amount);
     const rent = { multisigLamports: await this.rentExempt(getMultisigSize()), accountLamports: await this.rentExempt(getTokenSize()) };

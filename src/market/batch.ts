@@ -25,6 +25,8 @@ export class BatchBuilder {
   readonly commandByKey = new Map<string, CommandRow>();
   /** Orders and escrows written earlier in this batch: later commands read these first. */
   readonly orderById = new Map<string, OrderRow>();
+  /** Ids of the orders this batch writes, by buyer (a buyer's backing counts them). */
+  private readonly orderIdsByBuyer = new Map<string, Set<string>>();
   readonly escrowById = new Map<string, EscrowRow>();
 
   constructor(
@@ -51,7 +53,8 @@ export class BatchBuilder {
     for (const row of this.commands) this.commandByKey.set(row.key, row);
     this.seq = mark[8] ?? this.seq;
     this.orderById.clear();
-    for (const row of this.orders) this.orderById.set(row.id, row);
+    this.orderIdsByBuyer.clear();
+    for (const row of this.orders) this.indexOrder(row);
     for (const change of this.orderStatuses) {
       const row = this.orderById.get(change.id);
       if (row !== undefined) this.orderById.set(change.id, { ...row, status: change.status });
@@ -73,7 +76,19 @@ export class BatchBuilder {
 
   putOrder(row: OrderRow): void {
     this.orders.push(row);
+    this.indexOrder(row);
+  }
+
+  /** The orders of `buyerId` this batch writes, as they stand now in it. */
+  ordersOfBuyer(buyerId: string): OrderRow[] {
+    return [...(this.orderIdsByBuyer.get(buyerId) ?? [])].flatMap((id) => this.orderById.get(id) ?? []);
+  }
+
+  private indexOrder(row: OrderRow): void {
     this.orderById.set(row.id, row);
+    const ids = this.orderIdsByBuyer.get(row.buyerId);
+    if (ids === undefined) this.orderIdsByBuyer.set(row.buyerId, new Set([row.id]));
+    else ids.add(row.id);
   }
 
   putEscrow(row: EscrowRow): void {

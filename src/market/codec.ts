@@ -79,7 +79,11 @@ export function encodeBookEvent(event: BookEventBody): string {
 
 /** A stored book event back, ready for OrderBook.apply. @throws validation codes */
 export function decodeBookEvent(json: string): BookEventBody {
-  const raw = JSON.parse(json) as { type: string } & Record<string, unknown>;
+  return bookEventOf(JSON.parse(json) as { type: string } & Record<string, unknown>);
+}
+
+/** A book event from its parsed JSON form (what decodeBookEvent reads). @throws as decodeBookEvent */
+export function bookEventOf(raw: { type: string } & Record<string, unknown>): BookEventBody {
   switch (raw.type) {
     case "OfferAdded": {
       const offer = raw.offer as { status: string; freeGpuCount: number };

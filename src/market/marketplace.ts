@@ -30,7 +30,7 @@ import { BatchBuilder } from "./batch.js";
 import { checkOfferCap, checkOrderBacking, walletLimits } from "./wallet-limits.js";
 import type { BuyerLoad, WalletLimits } from "./wallet-limits.js";
 import { isAddress } from "../chain/address.js";
-import { decodeBookEvent, decodeEscrow, decodeMatch, decodeOrder, encodeEscrow, restoreOffer } from "./codec.js";
+import { bookEventOf, decodeEscrow, decodeMatch, decodeOrder, encodeEscrow, restoreOffer } from "./codec.js";
 
 /** Named bounds and defaults of a marketplace process. */
 export const MARKET_LIMITS = {
@@ -244,10 +244,11 @@ export class Marketplace {
       if (event.seq !== this.seq + 1) throw new MarketError("STORE_ERROR", { reason: `event feed jumped from ${this.seq} to ${event.seq}` });
       // A lifecycle event of the same name (OrderExpired, OrderCancelled of a matched order) carries
       // an entityId and is not a book event: the AllocationReleased after it moves the book.
-      if (BOOK_EVENT_TYPES.has(event.type) && !isLifecycleEvent(event.payload)) {
+      const raw = BOOK_EVENT_TYPES.has(event.type) ? (JSON.parse(event.payload) as { type: string; entityId?: unknown } & Record<string, unknown>) : undefined;
+      if (raw !== undefined && raw.entityId === undefined) {
         this.replaying = true;
         try {
-          this.bookValue.apply(decodeBookEvent(event.payload));
+          this.bookValue.apply(bookEventOf(raw));
         } finally {
           this.replaying = false;
         }
@@ -450,7 +451,7 @@ export class Marketplace {
     const resting = this.book.restingLoadOf(buyerId);
     const matched = new Map<string, OrderRow>();
     for (const row of await writer.ordersOfBuyer(buyerId, ["Matched"], this.walletLimits.unfundedMatchesPerBuyerMax)) matched.set(row.id, row);
-    for (const row of batch.orders) if (row.buyerId === buyerId) matched.set(row.id, batch.orderById.get(row.id) ?? row);
+    for (const row of batch.ordersOfBuyer(buyerId)) matched.set(row.id, row);
     let unfundedMatchCount = 0;
     let unfundedMatchBaseUnits = 0n;
     for (const row of matched.values()) {
@@ -673,8 +674,7 @@ export class Marketplace {
       assertOrderTransition(order.status as OrderStatus, "Settled");
       const job = jobOf(order);
       if (job.attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
-      const { escrow, pending } = await this.escrowOf(batch, writer, order);
-      if (pending !== undefined) throw new MarketError("ESCROW_BUSY", { escrowId: escrow.id, step: pending.op });
+      const escrow = await this.requireIdleEscrow(batch, writer, order);
       const proof = job.attestation.proof;
       settlementInput = { escrowId: escrow.id, ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof, providerAttestation: job.attestation, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
       const billedBy = cosigner.address === order.buyerId ? "buyer" : "provider";
@@ -684,7 +684,7 @@ export class Marketplace {
         this.transition(batch, order, "Disputed", { ...job, failure: { reason: result.status.reason } });
         return { disputed: true };
       }
-      this.markPending(batch, escrow, pending, { op: "settle", outcome: summarize(result), key }, cosigner);
+      this.markPending(batch, escrow, undefined, { op: "settle", outcome: summarize(result), key }, cosigner);
       return { disputed: false };
     })) as { disputed: boolean };
     // The intent has no key, so it ran now and built the input it checked.
@@ -745,8 +745,7 @@ export class Marketplace {
       if (actor !== this.payments.arbiter.address) throw new MarketError("FORBIDDEN", { actor, action: `decide the dispute of order ${orderId}`, allowed: "the market's arbiter" });
       const order = await this.orderRow(batch, writer, orderId);
       assertOrderTransition(order.status as OrderStatus, "Resolved");
-      const { escrow, pending } = await this.escrowOf(batch, writer, order);
-      if (pending !== undefined) throw new MarketError("ESCROW_BUSY", { escrowId: escrow.id, step: pending.op });
+      const escrow = await this.requireIdleEscrow(batch, writer, order);
       if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
       resolveDisputeSplit(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason });
       batch.putOrder({ ...order, job: JSON.stringify({ ...jobOf(order), decision: { providerShare: providerShare.toString(), reason: decision.reason, decidedAtMs: batch.nowMs } }) });
@@ -931,11 +930,6 @@ export class Marketplace {
 }
 
 const BOOK_EVENT_TYPES = new Set(["OfferAdded", "OfferPaused", "OfferResumed", "OfferWithdrawn", "OfferExpired", "OrderRested", "OrderMatched", "OrderCancelled", "OrderExpired", "AllocationReleased", "ReputationChanged"]);
-
-/** Is an event's payload a lifecycle event (MarketEventBody, with an entityId) rather than a book event. */
-function isLifecycleEvent(payload: string): boolean {
-  return (JSON.parse(payload) as { entityId?: unknown }).entityId !== undefined;
-}
 
 function jobOf(order: OrderRow): JobRecord {
   return order.job === null ? {} : (JSON.parse(order.job) as JobRecord);

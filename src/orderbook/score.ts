@@ -45,16 +45,8 @@ export const SCORE_WEIGHT_UNITS = {
 /** Reputation of a provider nobody has rated. */
 export const REPUTATION_DEFAULT = 0.5;
 
-/** The parts of one score, each in whole score units (0 <= part <= its weight in units). */
-export interface ScoreParts {
-  readonly priceHeadroom: number;
-  readonly gpuFit: number;
-  readonly vramFit: number;
-  readonly preferredModel: number;
-  readonly extraFeatures: number;
-  readonly reputation: number;
-  readonly utilization: number;
-}
+/** The parts of one score, named as the breakdown's, each in whole score units (0 <= part <= its weight in units). */
+export type ScoreParts = { readonly [Part in Exclude<keyof ScoreBreakdown, "total">]: number };
 
 /**
  * round(numerator / denominator), a half up, for non-negative integers whose 2 x numerator +
