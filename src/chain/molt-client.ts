@@ -2,11 +2,11 @@
 // embedded runtime, or a validator over RPC). Every backend passes the same contract test suite.
 // Types only.
 import type { Amount } from "../core/amount.js";
-import type { Address } from "./address.js";
+import type { Address } from "../core/address.js";
 import type { EscrowParties } from "./escrow-instructions.js";
 import type { Network } from "./network.js";
 import type { Transaction } from "./transaction.js";
-import type { TransactionId } from "./transaction-id.js";
+import type { TransactionId } from "../core/transaction-id.js";
 import type { MessageSigner } from "./signer.js";
 
 /** An escrow on chain: its token account, the 2-of-3 multisig that owns it, and who is in it. */

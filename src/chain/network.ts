@@ -2,8 +2,9 @@
 // RPC URL), its RPC and websocket URLs, and the chain settings read from the environment
 // (MOLT_NETWORK, MOLT_RPC_URL, MOLT_WALLET_PATH, MOLT_MINT). Pure: the environment is passed in.
 import { MarketError } from "../core/errors.js";
-import { parseAddress } from "./address.js";
-import type { Address } from "./address.js";
+import { parseAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
+import type { TransactionId } from "../core/transaction-id.js";
 
 /** The named clusters. */
 export const NETWORK_NAMES = ["devnet", "testnet", "mainnet", "localnet"] as const;
@@ -141,4 +142,9 @@ export function chainEnvironment(env: Readonly<Record<string, string | undefined
     ...(walletPath === undefined || walletPath === "" ? {} : { walletPath }),
     ...(mint === undefined || mint === "" ? {} : { mint: parseAddress(mint) }),
   };
+}
+
+/** Where a person can look the transaction up. */
+export function explorerUrl(id: TransactionId, network: Network): string {
+  return `https://explorer.solana.com/tx/${id}${network.explorerQuery()}`;
 }

@@ -4,8 +4,8 @@
 import { getBase64Decoder, getBase64Encoder, getCompiledTransactionMessageDecoder } from "@solana/kit";
 import type { SignatureBytes, TransactionPartialSigner } from "@solana/kit";
 import { MarketError } from "../core/errors.js";
-import { parseAddress } from "./address.js";
-import type { Address } from "./address.js";
+import { parseAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
 import { Wallet } from "./wallet.js";
 
 /** Largest transaction message a client may bring (Solana's packet size bounds a whole transaction). */

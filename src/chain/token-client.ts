@@ -14,8 +14,8 @@ import {
 } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
-import { parseAddress } from "./address.js";
-import type { Address } from "./address.js";
+import { parseAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
 import { assertDistinctParties, createEscrowInstructions, escrowAccountKeys, payoutInstructions } from "./escrow-instructions.js";
 import type { EscrowParties } from "./escrow-instructions.js";
 import type { EscrowHandle, MoltClient, SettlementPayout } from "./molt-client.js";
@@ -23,7 +23,7 @@ import type { Network } from "./network.js";
 import { presentedBlockhash, walletSigner } from "./signer.js";
 import type { MessageSigner } from "./signer.js";
 import type { Transaction, TransactionType } from "./transaction.js";
-import type { TransactionId } from "./transaction-id.js";
+import type { TransactionId } from "../core/transaction-id.js";
 import type { Wallet } from "./wallet.js";
 
 /** Most MOLT one airdrop mints. */

@@ -1,8 +1,8 @@
 // Transaction: what molt-market records about a transaction it sent: status, type, amount, parties,
 // time, fee, memo. Types only.
 import type { Amount } from "../core/amount.js";
-import type { Address } from "./address.js";
-import type { TransactionId } from "./transaction-id.js";
+import type { Address } from "../core/address.js";
+import type { TransactionId } from "../core/transaction-id.js";
 
 /** Where a transaction stands. */
 export type TransactionStatus =

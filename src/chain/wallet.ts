@@ -1,33 +1,19 @@
 // Wallet: an ed25519 keypair in the Solana CLI keypair file format (a JSON array of 64 bytes: the
 // 32-byte seed, then the 32-byte public key). Signs with Node's crypto. Reads and writes only the
 // files it is given; never lets the secret reach a log, an error or JSON.
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify } from "node:crypto";
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { MarketError } from "../core/errors.js";
-import { addressFromBytes, addressToBytes } from "./address.js";
-import type { Address } from "./address.js";
+import { addressFromBytes } from "../core/address.js";
+import type { Address } from "../core/address.js";
+import { verifySigned } from "../core/signer.js";
+import type { Signer } from "../core/signer.js";
 
 /** Largest wallet file read (a keypair file is about 250 bytes). */
 export const WALLET_FILE_BYTES_MAX = 4096;
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
-/** Public keys kept ready for verification (a server sees the same callers again and again). */
-export const PUBLIC_KEYS_CACHED_MAX = 10_000;
-const publicKeys = new Map<string, KeyObject>();
-
-/** The verification key of an address, from a bounded cache (oldest entry dropped first). @throws on a malformed address */
-function publicKeyOf(address: Address): KeyObject {
-  let key = publicKeys.get(address);
-  if (key === undefined) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, addressToBytes(address)]), format: "der", type: "spki" });
-    if (publicKeys.size >= PUBLIC_KEYS_CACHED_MAX) publicKeys.delete(publicKeys.keys().next().value ?? "");
-    publicKeys.set(address, key);
-  }
-  return key;
-}
-
 function privateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
 }
@@ -42,7 +28,7 @@ function publicKeyBytes(key: KeyObject): Uint8Array {
  * Invariant: the public key is the one derived from the seed (checked when loaded).
  * @example const wallet = Wallet.generate(); wallet.save("buyer.json"); Wallet.fromFile("buyer.json").address
  */
-export class Wallet {
+export class Wallet implements Signer {
   readonly address: Address;
   readonly publicKey: Uint8Array;
   readonly #privateKey: KeyObject;
@@ -135,12 +121,7 @@ export class Wallet {
 
   /** Does `signature` sign `message` for `address`. Never throws for malformed input: false. */
   static verify(address: Address, message: Uint8Array, signature: Uint8Array): boolean {
-    if (signature.length !== 64) return false;
-    try {
-      return cryptoVerify(null, message, publicKeyOf(address), signature);
-    } catch {
-      return false;
-    }
+    return verifySigned(address, message, signature);
   }
 
   /** JSON shows the address only. */

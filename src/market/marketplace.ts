@@ -14,7 +14,7 @@ import type { CreateOfferInput } from "../core/offer.js";
 import { createOrder } from "../core/order.js";
 import type { CreateOrderInput } from "../core/order.js";
 import type { OrderMatch } from "../core/types.js";
-import type { Address } from "../chain/address.js";
+import type { Address } from "../core/address.js";
 import type { MessageSigner } from "../chain/signer.js";
 import { OrderBook } from "../orderbook/order-book.js";
 import type { OrderBookLimits } from "../orderbook/order-book.js";
@@ -29,7 +29,7 @@ import type { CommandRow, EventRow, OrderRow, Store, StoreWriter } from "../stor
 import { BatchBuilder } from "./batch.js";
 import { checkOfferCap, checkOrderBacking, walletLimits } from "./wallet-limits.js";
 import type { BuyerLoad, WalletLimits } from "./wallet-limits.js";
-import { isAddress } from "../chain/address.js";
+import { isAddress } from "../core/address.js";
 import { bookEventOf, decodeEscrow, decodeMatch, decodeOrder, encodeEscrow, restoreOffer } from "./codec.js";
 
 /** Named bounds and defaults of a marketplace process. */

@@ -8,17 +8,17 @@ import { MarketError, assertIntInRange } from "../core/errors.js";
 import { escrowIdOf } from "../core/ids.js";
 import type { OrderMatch } from "../core/types.js";
 import { ImmutableDate } from "../core/validate.js";
-import { parseAddress } from "../chain/address.js";
-import type { Address } from "../chain/address.js";
-import type { MoltClient, SettlementPayout } from "../chain/molt-client.js";
-import type { TransactionId } from "../chain/transaction-id.js";
+import { parseAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
+import type { EscrowHandle, MoltClient, SettlementPayout } from "../chain/molt-client.js";
+import type { TransactionId } from "../core/transaction-id.js";
 import type { MessageSigner } from "../chain/signer.js";
 import type { Wallet } from "../chain/wallet.js";
 import { SECONDS_PER_HOUR, assertFeeBps, billingRate } from "../settlement/billing.js";
 import type { ChargeSplit } from "../settlement/billing.js";
 import { checkDisputeOpening, disputeDeadlineMs, resolveDisputeSplit } from "../settlement/dispute.js";
 import type { DisputeDecision, DisputeResolution } from "../settlement/dispute.js";
-import { assertEscrowTransition, escrowHandle, partyRole, transitionEscrow } from "../settlement/escrow-account.js";
+import { assertEscrowTransition, partyRole, transitionEscrow } from "../settlement/escrow-account.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import { checkAttestation, settleJob } from "../settlement/settle-job.js";
 import type { JobSettlementInput, SettlementResult } from "../settlement/settle-job.js";
@@ -267,4 +267,16 @@ export class PaymentService {
     const transaction = await this.client.settleEscrow(handle, [this.arbiter, cosigner], payouts);
     return transaction.id;
   }
+}
+
+/** The chain's view of a funded escrow. @throws ESCROW_ERROR (not funded yet) */
+export function escrowHandle(escrow: EscrowAccount): EscrowHandle {
+  if (escrow.chain === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} is not funded on chain yet` });
+  return {
+    escrowId: escrow.id,
+    address: escrow.chain.address,
+    multisig: escrow.chain.multisig,
+    parties: { buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter },
+    amount: escrow.amount,
+  };
 }

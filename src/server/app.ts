@@ -19,8 +19,8 @@ import { MarketError, assertIntInRange, isMarketError } from "../core/errors.js"
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import { createOrder } from "../core/order.js";
 import type { BookOffer } from "../core/types.js";
-import { parseAddress } from "../chain/address.js";
-import type { Address } from "../chain/address.js";
+import { parseAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
 import { registerFeed } from "./feed.js";

@@ -13,8 +13,8 @@
 // Building and checking only, no I/O; verifyRequest (nonce-registry.ts) records the nonce after this.
 import { createHash, randomBytes } from "node:crypto";
 import { MarketError } from "../core/errors.js";
-import { isAddress } from "../chain/address.js";
-import type { Address } from "../chain/address.js";
+import { isAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
 import { Wallet } from "../chain/wallet.js";
 import { parseDictionary, serializeString } from "./structured-fields.js";
 import type { DictionaryMember, Parameters } from "./structured-fields.js";

@@ -3,7 +3,7 @@
 // for one process (embedding, tests). verifyRequest checks the signature first, so a forged request
 // burns no nonce.
 import { MarketError } from "../core/errors.js";
-import type { Address } from "../chain/address.js";
+import type { Address } from "../core/address.js";
 import type { NonceLimits, NonceVerdict, Store } from "../store/store.js";
 import { SIGNATURE_WINDOW_S, verifySignature } from "./http-signature.js";
 import type { SignedRequestParts } from "./http-signature.js";

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Amount } from "../core/amount.js";
 import { MarketError, assertIntInRange } from "../core/errors.js";
 import type { BookOffer, OrderMatch } from "../core/types.js";
-import type { Address } from "../chain/address.js";
+import type { Address } from "../core/address.js";
 import { PresentedSignature } from "../chain/signer.js";
 import type { Marketplace, OrderView } from "../market/marketplace.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";

@@ -3,9 +3,8 @@
 import { MarketError } from "../core/errors.js";
 import type { Amount } from "../core/amount.js";
 import type { DisputeId, EscrowId, OfferId, OrderId } from "../core/ids.js";
-import type { Address } from "../chain/address.js";
-import type { EscrowHandle } from "../chain/molt-client.js";
-import type { TransactionId } from "../chain/transaction-id.js";
+import type { Address } from "../core/address.js";
+import type { TransactionId } from "../core/transaction-id.js";
 import type { BillingRate } from "./billing.js";
 
 /** Where an escrow is in its life. */
@@ -82,18 +81,6 @@ export interface EscrowAccount {
   readonly settlementTransactionId?: TransactionId;
   /** The escrow's token account and its multisig owner, once funded. */
   readonly chain?: { readonly address: Address; readonly multisig: Address };
-}
-
-/** The chain's view of a funded escrow. @throws ESCROW_ERROR (not funded yet) */
-export function escrowHandle(escrow: EscrowAccount): EscrowHandle {
-  if (escrow.chain === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} is not funded on chain yet` });
-  return {
-    escrowId: escrow.id,
-    address: escrow.chain.address,
-    multisig: escrow.chain.multisig,
-    parties: { buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter },
-    amount: escrow.amount,
-  };
 }
 
 /** The escrow moved to `to` with `changes`, frozen. @throws INVALID_STATE_TRANSITION */

@@ -5,7 +5,7 @@ import { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { newDisputeId } from "../core/ids.js";
 import type { DisputeId } from "../core/ids.js";
-import type { TransactionId } from "../chain/transaction-id.js";
+import type { TransactionId } from "../core/transaction-id.js";
 import { SETTLEMENT_HOURS_MAX, billSeconds, hoursToSeconds } from "./billing.js";
 import type { EscrowAccount } from "./escrow-account.js";
 import { encodeExecutionProof, proofDigest, verifyAttestation, verifyConfirmation } from "./statements.js";

@@ -3,9 +3,10 @@
 // signature made for one kind of statement never verifies as another. Pure apart from signing.
 import { createHash } from "node:crypto";
 import { MarketError } from "../core/errors.js";
-import { addressToBytes, isAddress } from "../chain/address.js";
-import type { Address } from "../chain/address.js";
-import { Wallet } from "../chain/wallet.js";
+import { addressToBytes, isAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
+import { verifySigned } from "../core/signer.js";
+import type { Signer } from "../core/signer.js";
 
 /** Domain tags: the first bytes of every encoding, one per statement kind and version. */
 export const DOMAIN_TAGS = {
@@ -192,8 +193,8 @@ export function disputeMessage(dispute: Omit<Dispute, "signature">): Uint8Array 
   return writer.u64("openedAtMs", dispute.openedAtMs).bytes();
 }
 
-/** The provider attests a proof. @throws INVALID_FIELD (the wallet is not the proof's provider), encoding codes */
-export function attest(proof: ExecutionProof, provider: Wallet): Attestation {
+/** The provider attests a proof. @throws INVALID_FIELD (the signer is not the proof's provider), encoding codes */
+export function attest(proof: ExecutionProof, provider: Signer): Attestation {
   if (provider.address !== proof.provider) {
     throw new MarketError("INVALID_FIELD", { field: "provider", value: provider.address, allowed: `the proof's provider ${proof.provider}` });
   }
@@ -201,22 +202,22 @@ export function attest(proof: ExecutionProof, provider: Wallet): Attestation {
 }
 
 /** The buyer accepts or rejects a proof for `billedSeconds`. @throws encoding codes */
-export function confirm(input: { readonly proof: ExecutionProof; readonly buyer: Wallet; readonly accepted: boolean; readonly billedSeconds: number; readonly reason?: string }): Confirmation {
+export function confirm(input: { readonly proof: ExecutionProof; readonly buyer: Signer; readonly accepted: boolean; readonly billedSeconds: number; readonly reason?: string }): Confirmation {
   const unsigned = { escrowId: input.proof.escrowId, proofDigest: proofDigest(input.proof), buyer: input.buyer.address, accepted: input.accepted, billedSeconds: input.billedSeconds, reason: input.reason ?? "" };
   return { ...unsigned, signature: Buffer.from(input.buyer.sign(confirmationMessage(unsigned))).toString("hex") };
 }
 
 /** A party opens a dispute over an escrow. @throws encoding codes */
-export function openDisputeStatement(input: { readonly id: string; readonly escrowId: string; readonly party: Wallet; readonly reason: string; readonly evidence?: readonly string[]; readonly openedAtMs: number }): Dispute {
+export function openDisputeStatement(input: { readonly id: string; readonly escrowId: string; readonly party: Signer; readonly reason: string; readonly evidence?: readonly string[]; readonly openedAtMs: number }): Dispute {
   const unsigned = { id: input.id, escrowId: input.escrowId, openedBy: input.party.address, reason: input.reason, evidence: input.evidence ?? [], openedAtMs: input.openedAtMs };
   return { ...unsigned, signature: Buffer.from(input.party.sign(disputeMessage(unsigned))).toString("hex") };
 }
 
 /** Does `signatureHex` (64 bytes, lowercase hex) verify for `signer` over the bytes `message` builds. Never throws. */
-function verifySigned(signer: Address, message: () => Uint8Array, signatureHex: string): boolean {
+function verifyHex(signer: Address, message: () => Uint8Array, signatureHex: string): boolean {
   if (!/^[0-9a-f]{128}$/.test(signatureHex)) return false;
   try {
-    return Wallet.verify(signer, message(), Uint8Array.from(Buffer.from(signatureHex, "hex")));
+    return verifySigned(signer, message(), Uint8Array.from(Buffer.from(signatureHex, "hex")));
   } catch {
     return false;
   }
@@ -224,15 +225,15 @@ function verifySigned(signer: Address, message: () => Uint8Array, signatureHex: 
 
 /** Is the attestation signed by the proof's provider over exactly this proof. Never throws: false. */
 export function verifyAttestation(attestation: Attestation): boolean {
-  return verifySigned(attestation.proof.provider, () => attestationMessage(attestation.proof), attestation.signature);
+  return verifyHex(attestation.proof.provider, () => attestationMessage(attestation.proof), attestation.signature);
 }
 
 /** Is the confirmation signed by its buyer over exactly these fields. Never throws: false. */
 export function verifyConfirmation(confirmation: Confirmation): boolean {
-  return verifySigned(confirmation.buyer, () => confirmationMessage(confirmation), confirmation.signature);
+  return verifyHex(confirmation.buyer, () => confirmationMessage(confirmation), confirmation.signature);
 }
 
 /** Is the dispute signed by its opener over exactly these fields. Never throws: false. */
 export function verifyDispute(dispute: Dispute): boolean {
-  return verifySigned(dispute.openedBy, () => disputeMessage(dispute), dispute.signature);
+  return verifyHex(dispute.openedBy, () => disputeMessage(dispute), dispute.signature);
 }

@@ -12,8 +12,8 @@ import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { isMarketError } from "../../src/core/errors.js";
 import { rejectionCode } from "../support/error-code.js";
-import type { TransactionId } from "../../src/chain/transaction-id.js";
-import type { Address } from "../../src/chain/address.js";
+import type { TransactionId } from "../../src/core/transaction-id.js";
+import type { Address } from "../../src/core/address.js";
 
 const MOLT = (text: string): Amount => Amount.parse(text);
 

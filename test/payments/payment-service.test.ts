@@ -8,13 +8,13 @@ import {
 } from "@solana/kit";
 import type { Blockhash } from "@solana/kit";
 import { getTransferCheckedInstruction } from "@solana-program/token";
-import type { Address } from "../../src/chain/address.js";
+import type { Address } from "../../src/core/address.js";
 import type { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
 import { walletSigner } from "../../src/chain/signer.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount, MOLT_DECIMALS } from "../../src/core/amount.js";
 import { newDisputeId } from "../../src/core/ids.js";
-import { escrowHandle } from "../../src/settlement/escrow-account.js";
+import { escrowHandle } from "../../src/payments/payment-service.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import { openDisputeStatement } from "../../src/settlement/statements.js";
 import { rejectionCode } from "../support/error-code.js";

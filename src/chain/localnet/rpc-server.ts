@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { getBase58Encoder, getBase64Decoder, getBase64Encoder } from "@solana/kit";
 import { getTokenDecoder } from "@solana-program/token";
 import { MOLT_DECIMALS } from "../../core/amount.js";
-import { isAddress } from "../address.js";
+import { isAddress } from "../../core/address.js";
 import type { EmbeddedMoltClient } from "../embedded/embedded-client.js";
 import { startSubscriptions } from "./ws-server.js";
 

@@ -19,14 +19,14 @@ import type { Blockhash, Instruction, Rpc, RpcSubscriptions, Signature, SolanaRp
 import { systemClock } from "../../core/clock.js";
 import type { Clock } from "../../core/clock.js";
 import { MarketError } from "../../core/errors.js";
-import { parseAddress } from "../address.js";
-import type { Address } from "../address.js";
+import { parseAddress } from "../../core/address.js";
+import type { Address } from "../../core/address.js";
 import type { Network } from "../network.js";
 import { walletSigner } from "../signer.js";
 import type { Transaction } from "../transaction.js";
 import { MoltTokenClient } from "../token-client.js";
 import type { TransactionRecord } from "../token-client.js";
-import type { TransactionId } from "../transaction-id.js";
+import type { TransactionId } from "../../core/transaction-id.js";
 import type { Wallet } from "../wallet.js";
 
 /** How long a transaction may take to confirm by default. */

@@ -9,7 +9,7 @@ import { createSolanaRpc, lamports } from "@solana/kit";
 import type { Address as KitAddress, Base64EncodedWireTransaction, Blockhash } from "@solana/kit";
 import { EmbeddedMoltClient } from "../../../src/chain/embedded/embedded-client.js";
 import { startLocalnet } from "../../../src/chain/localnet/rpc-server.js";
-import type { Address } from "../../../src/chain/address.js";
+import type { Address } from "../../../src/core/address.js";
 import type { MoltClient } from "../../../src/chain/molt-client.js";
 import { Network } from "../../../src/chain/network.js";
 import { RpcMoltClient } from "../../../src/chain/rpc/rpc-client.js";

@@ -3,7 +3,7 @@
 // market), a buyer, a provider and an attacker, each a fresh wallet with SOL and MOLT of its own,
 // each with a typed MarketClient.
 import type { FastifyInstance } from "fastify";
-import type { Address } from "../../../src/chain/address.js";
+import type { Address } from "../../../src/core/address.js";
 import { Wallet } from "../../../src/chain/wallet.js";
 import { MarketClient } from "../../../src/client/client.js";
 import type { EscrowView } from "../../../src/client/client.js";

@@ -1,9 +1,8 @@
 // TransactionId: a Solana transaction signature (64 bytes) in base58, and its explorer URL.
 // Pure, no I/O.
 import { getBase58Decoder, getBase58Encoder } from "@solana/kit";
-import { MarketError } from "../core/errors.js";
-import type { Brand } from "../core/ids.js";
-import type { Network } from "./network.js";
+import { MarketError } from "./errors.js";
+import type { Brand } from "./ids.js";
 
 /** A transaction's first signature, base58. */
 export type TransactionId = Brand<string, "TransactionId">;
@@ -28,9 +27,4 @@ export function parseTransactionId(value: unknown): TransactionId {
 export function transactionIdFromBytes(signature: Uint8Array): TransactionId {
   if (signature.length !== 64) throw new MarketError("INVALID_ID", { kind: "transaction", value: `${signature.length} bytes`, expected: "64 signature bytes" });
   return getBase58Decoder().decode(signature) as TransactionId;
-}
-
-/** Where a person can look the transaction up. */
-export function explorerUrl(id: TransactionId, network: Network): string {
-  return `https://explorer.solana.com/tx/${id}${network.explorerQuery()}`;
 }

@@ -2,7 +2,7 @@
 // MarketError-speaking helpers. Pure, no I/O.
 import { getAddressDecoder, getAddressEncoder, isAddress as kitIsAddress } from "@solana/kit";
 import type { Address } from "@solana/kit";
-import { MarketError } from "../core/errors.js";
+import { MarketError } from "./errors.js";
 
 export type { Address } from "@solana/kit";
 
