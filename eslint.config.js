@@ -1,6 +1,7 @@
 // Lint configuration: typescript-eslint's type-checked rules over src, test and bench.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { moltPlugin } from "./eslint-rules/folder-order.js";
 
 export default tseslint.config(
   { ignores: ["dist/**", "build/**", "node_modules/**", "coverage/**"] },
@@ -19,7 +20,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ["eslint.config.js"],
+    files: ["src/**/*.ts"],
+    plugins: { molt: moltPlugin },
+    rules: { "molt/folder-order": "error" },
+  },
+  {
+    files: ["eslint.config.js", "eslint-rules/**/*.js"],
     ...tseslint.configs.disableTypeChecked,
   },
 );

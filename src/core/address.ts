@@ -1,10 +1,10 @@
-// Address: a Solana account address, base58 of 32 bytes (@solana/kit's branded Address), with
+// Address: a Solana account address, base58 of 32 bytes (the branded Address of kit's leaf package @solana/addresses), with
 // MarketError-speaking helpers. Pure, no I/O.
-import { getAddressDecoder, getAddressEncoder, isAddress as kitIsAddress } from "@solana/kit";
-import type { Address } from "@solana/kit";
+import { getAddressDecoder, getAddressEncoder, isAddress as kitIsAddress } from "@solana/addresses";
+import type { Address } from "@solana/addresses";
 import { MarketError } from "./errors.js";
 
-export type { Address } from "@solana/kit";
+export type { Address } from "@solana/addresses";
 
 /** Longest string looked at as an address. */
 const ADDRESS_TEXT_MAX = 64;

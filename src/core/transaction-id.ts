@@ -1,6 +1,6 @@
 // TransactionId: a Solana transaction signature (64 bytes) in base58, and its explorer URL.
 // Pure, no I/O.
-import { getBase58Decoder, getBase58Encoder } from "@solana/kit";
+import { getBase58Decoder, getBase58Encoder } from "@solana/codecs-strings";
 import { MarketError } from "./errors.js";
 import type { Brand } from "./ids.js";
 
