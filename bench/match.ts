@@ -5,9 +5,9 @@ import { ManualClock } from "../src/core/clock.js";
 import type { CapacityOffer, JobOrder } from "../src/core/types.js";
 import { OrderBook } from "../src/orderbook/order-book.js";
 import type { OrderId } from "../src/core/ids.js";
-import { referenceScan } from "../src/orderbook/reference-scan.js";
-import type { ReferenceOffer } from "../src/orderbook/reference-scan.js";
-import { generateOffers, generateOrders } from "../src/orderbook/sample-market.js";
+import { referenceScan } from "../test/support/reference-scan.js";
+import type { ReferenceOffer } from "../test/support/reference-scan.js";
+import { generateOffers, generateOrders } from "../test/support/sample-market.js";
 import { benchArgs, collectGarbage, fixed, heapBytes, nowNs, percentile, printTable } from "./report.js";
 
 const NOW_MS = Date.parse("2026-11-23T00:00:00Z");

@@ -20,7 +20,7 @@ import type { CreateOfferInput } from "../src/core/offer.js";
 import type { CreateOrderInput } from "../src/core/order.js";
 import { Marketplace } from "../src/market/marketplace.js";
 import { PaymentService } from "../src/payments/payment-service.js";
-import { generateOffers } from "../src/orderbook/sample-market.js";
+import { generateOffers } from "../test/support/sample-market.js";
 import { SqlStore } from "../src/store/sql-store.js";
 import { benchArgs, fixed, percentile, printTable } from "./report.js";
 

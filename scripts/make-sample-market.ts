@@ -1,7 +1,7 @@
 // Writes examples/sample-market.json: 400 offers from the seeded realistic generator, without ids
 // or timestamps, so that `molt-market quote` lists them as created now. Run: npx tsx scripts/make-sample-market.ts
 import { writeFileSync } from "node:fs";
-import { generateOffers } from "../src/orderbook/sample-market.js";
+import { generateOffers } from "../test/support/sample-market.js";
 
 const offers = generateOffers({ seed: 2026, offers: 400, nowMs: Date.parse("2026-11-23T00:00:00Z"), providers: 40 }).map((offer) => ({
   providerId: offer.providerId,

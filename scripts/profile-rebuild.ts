@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
 import { Wallet } from "../src/chain/wallet.js";
 import { Marketplace } from "../src/market/marketplace.js";
-import { generateOffers } from "../src/orderbook/sample-market.js";
+import { generateOffers } from "../test/support/sample-market.js";
 import { PaymentService } from "../src/payments/payment-service.js";
 import { SqlStore } from "../src/store/sql-store.js";
 

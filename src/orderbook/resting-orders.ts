@@ -5,7 +5,8 @@ import { priorityRank } from "../core/enums.js";
 import type { Amount } from "../core/amount.js";
 import type { OrderId } from "../core/ids.js";
 import type { JobOrder } from "../core/types.js";
-import type { CompiledQuery } from "./shape-index.js";
+import { capacityFits } from "./matching.js";
+import type { CompiledQuery } from "./query.js";
 
 /** A resting order with its requirements resolved for fast checks. */
 export interface RestingOrder {
@@ -143,7 +144,7 @@ export class RestingOrders {
   candidatesFor(probe: CapacityProbe): RestingOrder[] {
     const found: RestingOrder[] = [];
     for (const bucket of this.buckets.values()) {
-      if (bucket.minGpu > probe.freeGpus || bucket.minVram > probe.vramGb || (bucket.requiredMask & probe.mask) !== bucket.requiredMask) continue;
+      if (!capacityFits(probe.freeGpus, probe.vramGb, probe.mask, bucket.minGpu, bucket.minVram, bucket.requiredMask)) continue;
       if (bucket.region !== "" && bucket.region !== probe.region) continue;
       for (const entry of bucket.entries) {
         if (entry.query.priceCap < probe.price) break;

@@ -27,7 +27,7 @@ import type { ExecutionProof } from "../../src/settlement/statements.js";
 import type { Store } from "../../src/store/store.js";
 import { hostileStores } from "./support/stores.js";
 import { hostileTally } from "./support/tally.js";
-import { seededRandom } from "../../src/orderbook/sample-market.js";
+import { seededRandom } from "../support/sample-market.js";
 
 const tally = hostileTally();
 const stores = await hostileStores("hostile: races");

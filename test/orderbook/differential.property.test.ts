@@ -7,8 +7,8 @@ import { ManualClock } from "../../src/core/clock.js";
 import { createOrder } from "../../src/core/order.js";
 import type { BookOffer } from "../../src/core/types.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
-import { referenceSatisfies, referenceScan } from "../../src/orderbook/reference-scan.js";
-import type { ReferenceOffer } from "../../src/orderbook/reference-scan.js";
+import { referenceSatisfies, referenceScan } from "../support/reference-scan.js";
+import type { ReferenceOffer } from "../support/reference-scan.js";
 import { PROVIDERS, T0, offerFrom, offerSpec, orderFrom, orderSpec } from "../support/arbitraries.js";
 
 function referenceView(book: OrderBook): ReferenceOffer[] {

@@ -9,8 +9,8 @@ import type { OfferId } from "../../src/core/ids.js";
 import type { JobOrder } from "../../src/core/types.js";
 import type { BookEvent } from "../../src/orderbook/events.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
-import { referenceSatisfies, referenceScan } from "../../src/orderbook/reference-scan.js";
-import type { ReferenceOffer } from "../../src/orderbook/reference-scan.js";
+import { referenceSatisfies, referenceScan } from "../support/reference-scan.js";
+import type { ReferenceOffer } from "../support/reference-scan.js";
 import { T0, bookCommand, changeOffer, offerFrom, orderFrom, releaseOne } from "../support/arbitraries.js";
 
 

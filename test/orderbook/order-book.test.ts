@@ -221,4 +221,19 @@ describe("OrderBook", () => {
     expect(book.matchOrder(order(clock, requirements)).map((m) => m.offerId)).toEqual([under]);
     expect(book.hasOffer(over)).toBe(true);
   });
+
+  it("serves a resting order naming a region or country the book had never seen once an offer there arrives, and only there", () => {
+    const { clock, book } = setup();
+    const byRegion = book.submitOrder(order(clock, { location: { region: "ap-south-1" } }));
+    const byCountry = book.submitOrder(order(clock, { location: { country: "IN" } }));
+    const byBoth = book.submitOrder(order(clock, { location: { region: "ap-south-1", country: "JP" } }));
+    expect([byRegion.status, byCountry.status, byBoth.status]).toEqual(["Pending", "Pending", "Pending"]);
+    book.addOffer(offer(clock)); // no location: serves none of them
+    book.addOffer(offer(clock, { location: { region: "eu-west-1", country: "IN" } }));
+    expect(book.getOrder(byCountry.orderId).status).toBe("Matched");
+    expect(book.getOrder(byRegion.orderId).status).toBe("Pending");
+    book.addOffer(offer(clock, { location: { region: "ap-south-1", country: "IN" } }));
+    expect(book.getOrder(byRegion.orderId).status).toBe("Matched");
+    expect(book.getOrder(byBoth.orderId).status).toBe("Pending");
+  });
 });

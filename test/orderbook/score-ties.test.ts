@@ -12,7 +12,7 @@ import { createOffer } from "../../src/core/offer.js";
 import { createOrder } from "../../src/core/order.js";
 import type { BookOffer, JobOrder, OrderMatch } from "../../src/core/types.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
-import { referenceScan } from "../../src/orderbook/reference-scan.js";
+import { referenceScan } from "../support/reference-scan.js";
 import { SCORE_WEIGHTS } from "../../src/orderbook/score.js";
 
 const T0 = Date.parse("2026-11-23T00:00:00Z");

@@ -1,11 +1,11 @@
 // The reference matcher: filter every offer by the DESIGN.md rules, score, sort. Written for
 // obviousness, not speed; the property tests and the benchmark compare the index against it.
 // Pure, no I/O.
-import { AMOUNT_MAX_BASE_UNITS } from "../core/amount.js";
-import type { Amount } from "../core/amount.js";
-import { featureMask } from "../core/enums.js";
-import { normalizeGpuModel } from "../core/gpu-model.js";
-import type { CapacityOffer, JobRequirements } from "../core/types.js";
+import { AMOUNT_MAX_BASE_UNITS } from "../../src/core/amount.js";
+import type { Amount } from "../../src/core/amount.js";
+import { featureMask } from "../../src/core/enums.js";
+import { normalizeGpuModel } from "../../src/core/gpu-model.js";
+import type { CapacityOffer, JobRequirements } from "../../src/core/types.js";
 import {
   extraFeaturesUnits,
   gpuFitUnits,
@@ -16,7 +16,7 @@ import {
   scoreUnitsOf,
   utilizationUnits,
   vramFitUnits,
-} from "./score.js";
+} from "../../src/orderbook/score.js";
 
 /** An offer as the reference sees it: the listing, its free GPUs now, its provider's reputation. */
 export interface ReferenceOffer {

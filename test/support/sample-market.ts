@@ -1,12 +1,12 @@
 // A seeded generator of realistic GPU markets (model mix, GPUs per host, VRAM by model, features,
 // ten regions, prices by model) and of buyer orders against them. Pure: same seed, same market.
-import { Amount, BASE_UNITS_PER_MOLT } from "../core/amount.js";
-import { DAY_MS, HOUR_MS } from "../core/clock.js";
-import { Feature, Priority } from "../core/enums.js";
-import type { Feature as FeatureT } from "../core/enums.js";
-import { createOffer } from "../core/offer.js";
-import { createOrder } from "../core/order.js";
-import type { CapacityOffer, JobOrder } from "../core/types.js";
+import { Amount, BASE_UNITS_PER_MOLT } from "../../src/core/amount.js";
+import { DAY_MS, HOUR_MS } from "../../src/core/clock.js";
+import { Feature, Priority } from "../../src/core/enums.js";
+import type { Feature as FeatureT } from "../../src/core/enums.js";
+import { createOffer } from "../../src/core/offer.js";
+import { createOrder } from "../../src/core/order.js";
+import type { CapacityOffer, JobOrder } from "../../src/core/types.js";
 
 /** A small, fast, seeded PRNG (mulberry32): floats in [0, 1). */
 export function seededRandom(seed: number): () => number {

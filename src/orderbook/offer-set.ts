@@ -1,0 +1,215 @@
+// OfferSet: the book's offers: the column table, the two shape indexes (with and without region)
+// that hold exactly the active offers with free GPUs, the expiry heap, and the providers'
+// reputations the indexes score with. In memory only, no I/O.
+import { MarketError } from "../core/errors.js";
+import { OfferStatus } from "../core/enums.js";
+import type { OfferId } from "../core/ids.js";
+import type { CapacityOffer } from "../core/types.js";
+import { ExpiryHeap } from "./expiry-heap.js";
+import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
+import type { CompiledQuery } from "./query.js";
+import { Reputations, assertReputation } from "./reputations.js";
+import { ShapeIndex } from "./shape-index.js";
+
+/**
+ * The offers of one book. Invariants: a slot is in both indexes iff it is active with free GPUs,
+ * and in neither otherwise; every live slot has an entry in the expiry heap (stale entries of
+ * freed slots are skipped when popped and dropped when the heap is compacted).
+ */
+export class OfferSet {
+  readonly table = new OfferTable();
+  readonly reputations = new Reputations();
+  /** Shapes keyed by region too: for queries that name a region or a country. */
+  private readonly regionIndex: ShapeIndex;
+  /** Shapes without region: for all other queries. Both always hold the same slots. */
+  private readonly anyRegionIndex: ShapeIndex;
+  private readonly expiries = new ExpiryHeap();
+  /** Slots restored with `defer`, waiting for indexDeferred(). */
+  private readonly deferredSlots: number[] = [];
+
+  constructor(private readonly offersMax: number) {
+    this.regionIndex = new ShapeIndex(this.table, this.reputations, true);
+    this.anyRegionIndex = new ShapeIndex(this.table, this.reputations, false);
+  }
+
+  /** The best `limit` indexed slots for a query, best first (ShapeIndex.best). */
+  bestSlots(query: CompiledQuery, limit: number): number[] {
+    // Queries naming a region or a country use the region index's pools of shapes.
+    const index = query.region >= 0 || query.country >= 0 ? this.regionIndex : this.anyRegionIndex;
+    return index.best(query, limit).slots;
+  }
+
+  /** Is the slot in the indexes (active with free GPUs). */
+  isIndexed(slot: number): boolean {
+    return this.anyRegionIndex.has(slot);
+  }
+
+  private indexInsert(slot: number): void {
+    this.regionIndex.insert(slot);
+    this.anyRegionIndex.insert(slot);
+  }
+
+  private indexRemove(slot: number): void {
+    this.regionIndex.remove(slot);
+    this.anyRegionIndex.remove(slot);
+  }
+
+  /** The slot of a held offer. @throws OFFER_NOT_FOUND */
+  slotOf(offerId: OfferId): number {
+    const slot = this.table.slotById.get(offerId);
+    if (slot === undefined) throw new MarketError("OFFER_NOT_FOUND", { offerId });
+    return slot;
+  }
+
+  /** Status of a held offer's slot. */
+  statusOf(slot: number): OfferStatus {
+    return this.table.status[slot] === SLOT_PAUSED ? OfferStatus.Paused : OfferStatus.Active;
+  }
+
+  /** @throws INVALID_STATE_TRANSITION unless the offer in `slot` has status `from` (a slot code) */
+  assertStatus(slot: number, from: number, to: OfferStatus): void {
+    if (this.table.status[slot] !== from) {
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "offer", from: this.statusOf(slot), to });
+    }
+  }
+
+  /** @throws DUPLICATE_ID (the set holds this offer), LIMIT_EXCEEDED (offersMax) */
+  checkNew(offerId: OfferId): void {
+    if (this.table.slotById.has(offerId)) throw new MarketError("DUPLICATE_ID", { kind: "offer", id: offerId });
+    this.checkRoom(1);
+  }
+
+  /** @throws LIMIT_EXCEEDED when `count` more offers would pass offersMax */
+  checkRoom(count: number): void {
+    if (this.table.liveCount + count > this.offersMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "offersMax", max: this.offersMax });
+  }
+
+  /**
+   * Stores a validated offer with `freeGpus` free, active or paused, and schedules its expiry; it is
+   * indexed iff active with free GPUs. Returns the slot. @throws LIMIT_EXCEEDED (intern tables), before storing
+   */
+  store(offer: CapacityOffer, freeGpus: number, paused: boolean): number {
+    const slot = this.table.insert(offer);
+    this.table.freeGpus[slot] = freeGpus;
+    if (paused) this.table.status[slot] = SLOT_PAUSED;
+    this.expiries.push(offer.expiresAt.getTime(), slot);
+    if (!paused && freeGpus > 0) this.indexInsert(slot);
+    return slot;
+  }
+
+  /**
+   * Stores validated offers, all or none, active with all GPUs free, and schedules their expiries;
+   * the caller indexes them (indexMany). @throws LIMIT_EXCEEDED (intern tables), DUPLICATE_ID (an id twice in the batch)
+   */
+  storeMany(offers: readonly CapacityOffer[]): number[] {
+    const table = this.table;
+    const slots = table.insertMany(offers);
+    // A repeat inside the batch shows as a slot whose id maps elsewhere: undo the batch.
+    const repeated = slots.findIndex((slot, i) => table.slotById.get(offers[i]?.id ?? "") !== slot);
+    if (repeated >= 0) {
+      const id = offers[repeated]?.id ?? "";
+      for (const slot of slots) if (table.status[slot] !== SLOT_FREE) table.release(slot);
+      for (const offer of offers) table.slotById.delete(offer.id);
+      throw new MarketError("DUPLICATE_ID", { kind: "offer", id });
+    }
+    for (const slot of slots) this.expiries.push(table.expiresAt[slot] ?? 0, slot);
+    return slots;
+  }
+
+  /** Indexes stored active slots with free GPUs at once (one sort per touched index list). */
+  indexMany(slots: readonly number[]): void {
+    this.regionIndex.insertMany(slots);
+    this.anyRegionIndex.insertMany(slots);
+  }
+
+  /** Keeps slots to index later, by indexDeferred(). */
+  deferIndex(slots: readonly number[]): void {
+    for (const slot of slots) this.deferredSlots.push(slot);
+  }
+
+  /** Indexes the deferred slots that are still active with free GPUs and not indexed yet. */
+  indexDeferred(): void {
+    const t = this.table;
+    this.indexMany(this.deferredSlots.splice(0).filter((slot) => t.status[slot] === SLOT_ACTIVE && (t.freeGpus[slot] ?? 0) > 0 && !this.isIndexed(slot)));
+  }
+
+  /** Takes an offer out of the set (withdrawn or expired); allocations on it keep their GPUs. */
+  drop(slot: number): void {
+    this.indexRemove(slot);
+    this.table.release(slot);
+  }
+
+  /** Active -> Paused: out of the indexes. @throws INVALID_STATE_TRANSITION */
+  pause(slot: number): void {
+    this.assertStatus(slot, SLOT_ACTIVE, OfferStatus.Paused);
+    this.indexRemove(slot);
+    this.table.status[slot] = SLOT_PAUSED;
+  }
+
+  /** Paused -> Active (the caller checked the status): back in the indexes if it has free GPUs. */
+  activate(slot: number): void {
+    this.table.status[slot] = SLOT_ACTIVE;
+    if ((this.table.freeGpus[slot] ?? 0) > 0) this.indexInsert(slot);
+  }
+
+  /** Takes `gpuCount` free GPUs of the offer in `slot` (the caller checked they are free). */
+  takeGpus(slot: number, gpuCount: number): void {
+    const t = this.table;
+    this.indexRemove(slot);
+    t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) - gpuCount;
+    if ((t.freeGpus[slot] ?? 0) > 0 && t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
+  }
+
+  /**
+   * Gives `gpuCount` GPUs back to the offer in `slot` if it is still the offer of incarnation
+   * `epoch` (not withdrawn, expired, or replaced in a reused slot); returns whether it is.
+   */
+  returnGpus(slot: number, epoch: number, gpuCount: number): boolean {
+    const t = this.table;
+    const held = t.status[slot] !== SLOT_FREE && t.epoch[slot] === epoch;
+    if (held) {
+      this.indexRemove(slot);
+      t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) + gpuCount;
+      if (t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
+    }
+    return held;
+  }
+
+  /** Sets a reputation and re-bands the provider's indexed offers. @throws OUT_OF_RANGE, LIMIT_EXCEEDED (providers) */
+  setReputation(providerId: string, reputation: number): void {
+    assertReputation(reputation);
+    const provider = this.table.providers.intern(providerId);
+    this.reputations.set(provider, reputation);
+    // Re-band this provider's offers: rare, so a scan beats a per-provider list on every offer.
+    for (let slot = 0; slot < this.table.highWater; slot++) {
+      if (this.table.provider[slot] === provider && this.isIndexed(slot)) {
+        this.indexRemove(slot);
+        this.indexInsert(slot);
+      }
+    }
+  }
+
+  /** A provider's reputation (REPUTATION_DEFAULT when never set). */
+  reputationOf(providerId: string): number {
+    return this.reputations.valueOf(this.table.providers.lookup(providerId));
+  }
+
+  /** Pops the next offer slot expired at `nowMs` (still live, expiry <= nowMs), or -1 when none; the caller drops it. */
+  nextExpired(nowMs: number): number {
+    while (this.expiries.peekTime() <= nowMs) {
+      const slot = this.expiries.pop();
+      if (this.table.status[slot] === SLOT_FREE || (this.table.expiresAt[slot] ?? 0) > nowMs) continue;
+      return slot;
+    }
+    return -1;
+  }
+
+  /** Rebuilds the expiry heap when stale entries outnumber live offers. */
+  compactExpiries(): void {
+    if (this.expiries.size <= 2 * this.table.liveCount + 1024) return;
+    this.expiries.clear();
+    for (let slot = 0; slot < this.table.highWater; slot++) {
+      if (this.table.status[slot] !== SLOT_FREE) this.expiries.push(this.table.expiresAt[slot] ?? 0, slot);
+    }
+  }
+}

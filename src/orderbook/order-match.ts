@@ -1,0 +1,50 @@
+// The OrderMatch of an order and an offer slot: price, GPUs, hours, total cost, and the score
+// with its breakdown from the same integer parts the index ranked by. Pure over the table.
+import { Amount } from "../core/amount.js";
+import type { OfferId } from "../core/ids.js";
+import type { JobOrder, OrderMatch } from "../core/types.js";
+import type { OfferTable } from "./offer-table.js";
+import type { CompiledQuery } from "./query.js";
+import type { Reputations } from "./reputations.js";
+import {
+  extraFeaturesUnits,
+  gpuFitUnits,
+  preferredModelUnits,
+  priceHeadroomUnits,
+  scoreBreakdown,
+  utilizationUnits,
+  vramFitUnits,
+} from "./score.js";
+
+/**
+ * The match `order` gets from the offer in `slot` (which satisfies `query`, the order's compiled
+ * requirements): minGpuCount GPUs for estimatedHours at the offer's price.
+ * Invariant: its score units equal those ShapeIndex.best ranked the slot by; totalCost = price x
+ * GPUs x hours exactly.
+ */
+export function matchOf(table: OfferTable, reputations: Reputations, order: JobOrder, query: CompiledQuery, slot: number): OrderMatch {
+  const t = table;
+  const requirements = order.requirements;
+  const price = Amount.fromLamports(t.price[slot] ?? 0n);
+  const mask = t.mask[slot] ?? 0;
+  const breakdown = scoreBreakdown({
+    priceHeadroom: priceHeadroomUnits(t.price[slot] ?? 0n, query.maxPrice),
+    gpuFit: gpuFitUnits(query.minGpu, t.freeGpus[slot] ?? 0),
+    vramFit: vramFitUnits(query.minVram, t.vram[slot] ?? 0),
+    preferredModel: preferredModelUnits(query.preferredModels.includes(t.model[slot] ?? 0)),
+    extraFeatures: extraFeaturesUnits(mask, query.requiredMask),
+    reputation: reputations.unitsOf(t.provider[slot] ?? 0),
+    utilization: utilizationUnits(t.utilizationPct(slot)),
+  });
+  return {
+    orderId: order.id,
+    offerId: t.ids[slot] as OfferId,
+    providerId: t.providers.valueOf(t.provider[slot] ?? 0),
+    gpuCount: requirements.minGpuCount,
+    pricePerHour: price,
+    hours: requirements.estimatedHours,
+    totalCost: price.mul(requirements.minGpuCount * requirements.estimatedHours),
+    score: breakdown.total,
+    scoreBreakdown: breakdown,
+  };
+}
