@@ -11,9 +11,7 @@ import {
   createAddressWithSeed,
   createTransactionMessage,
   getBase64Decoder,
-  getBase64Encoder,
   getCompiledTransactionMessageDecoder,
-  getTransactionDecoder,
   getTransactionEncoder,
   lamports,
   pipe,
@@ -33,13 +31,18 @@ import { parseAddress } from "../../core/address.js";
 import type { Address } from "../../core/address.js";
 import { Network } from "../network.js";
 import { walletSigner } from "../signer.js";
-import type { Transaction, TransactionType } from "../transaction.js";
+import type { Transaction } from "../transaction.js";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import type { TransactionId } from "../../core/transaction-id.js";
 import { Wallet } from "../wallet.js";
 import { MoltTokenClient } from "../token-client.js";
 import type { TransactionRecord } from "../token-client.js";
 import { ChainLog } from "./chain-log.js";
+import { RecentBlockhashes } from "./recent-blockhashes.js";
+import { TransactionHistory } from "./transaction-history.js";
+import type { SignatureStatus, TransactionDetails } from "./transaction-history.js";
+import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
+import { replayLog } from "./log-replay.js";
 
 /** Seed of the MOLT mint's address, derived from the operator's. */
 export const MINT_SEED = "molt-mint";
@@ -47,14 +50,8 @@ export const MINT_SEED = "molt-mint";
 export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
 /** Below this the operator is topped up again (the runtime faucet grants at most about 10^14). */
 export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
-/** Fee per signature on the embedded runtime, in lamports. */
-export const SIGNATURE_FEE_LAMPORTS = 5000n;
 /** Log entries between snapshots by default. */
 export const SNAPSHOT_EVERY_DEFAULT = 1000;
-/** How long a replaced blockhash is still accepted (a validator accepts one for about 150 slots, 60 s). */
-export const BLOCKHASH_VALIDITY_MS = 60_000;
-/** Replaced blockhashes remembered at most (the oldest are forgotten first). */
-export const RECENT_BLOCKHASHES_MAX = 10_000;
 
 /** Options of the embedded chain. */
 export interface EmbeddedClientOptions {
@@ -63,63 +60,6 @@ export interface EmbeddedClientOptions {
   readonly clock?: Clock;
   /** Log entries between snapshots (restart time vs. write volume). */
   readonly snapshotEvery?: number;
-}
-
-interface StoredRecord {
-  readonly id: string;
-  readonly slot: string;
-  readonly type: TransactionType;
-  readonly amount: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly timeMs: number;
-  readonly feeLamports: string;
-  readonly memo?: string;
-}
-
-function toRecord(transaction: Transaction): StoredRecord {
-  return {
-    id: transaction.id,
-    slot: transaction.status.kind === "Confirmed" ? transaction.status.slot.toString() : "0",
-    type: transaction.type,
-    amount: transaction.amount.toString(),
-    ...(transaction.from === undefined ? {} : { from: transaction.from }),
-    ...(transaction.to === undefined ? {} : { to: transaction.to }),
-    timeMs: transaction.timeMs,
-    feeLamports: transaction.feeLamports.toString(),
-    ...(transaction.memo === undefined ? {} : { memo: transaction.memo }),
-  };
-}
-
-function fromRecord(record: StoredRecord): Transaction {
-  return {
-    id: record.id as TransactionId,
-    status: { kind: "Confirmed", slot: BigInt(record.slot) },
-    type: record.type,
-    amount: Amount.parse(record.amount),
-    ...(record.from === undefined ? {} : { from: parseAddress(record.from) }),
-    ...(record.to === undefined ? {} : { to: parseAddress(record.to) }),
-    timeMs: record.timeMs,
-    feeLamports: BigInt(record.feeLamports),
-    ...(record.memo === undefined ? {} : { memo: record.memo }),
-  };
-}
-
-/** A transaction decoded from its wire bytes. */
-type WireTransaction = ReturnType<ReturnType<typeof getTransactionDecoder>["decode"]>;
-
-/** The network fee of a transaction: one fee per signature. */
-function feeOf(transaction: { readonly signatures: Readonly<Record<string, unknown>> }): bigint {
-  return SIGNATURE_FEE_LAMPORTS * BigInt(Object.keys(transaction.signatures).length);
-}
-
-/** Decodes wire bytes into a transaction. @throws CHAIN_ERROR (bytes that are no transaction) */
-function decodeWire(wire: Uint8Array): WireTransaction {
-  try {
-    return getTransactionDecoder().decode(wire);
-  } catch (e) {
-    throw new MarketError("CHAIN_ERROR", { reason: "the bytes are not a serialized transaction" }, { cause: e });
-  }
 }
 
 /**
@@ -131,15 +71,10 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   readonly network = Network.localnet();
   /** Where the time of confirmed transactions went, in nanoseconds: for benchmarks and metrics. */
   readonly timings = { transactions: 0, buildSignNs: 0n, executeNs: 0n, durableLogNs: 0n };
-  private readonly transactions = new Map<string, Transaction>();
-  /** Outcome of every transaction this process executed or replayed, by signature. */
-  private readonly statuses = new Map<string, { readonly slot: bigint; readonly error?: string }>();
-  /** Wire bytes (base64), fee and logs of every transaction in the log or sent since start, by signature. */
-  private readonly details = new Map<string, { readonly wire: string; readonly feeLamports: bigint; readonly logs: readonly string[] }>();
-  private readonly statusListeners = new Set<(signature: string) => void>();
+  /** Records, outcomes, wire bytes and logs of every transaction in the log or sent since start. */
+  private readonly history = new TransactionHistory();
   private readonly snapshotEvery: number;
-  /** Blockhashes replaced less than BLOCKHASH_VALIDITY_MS ago, with the time they stop being accepted, oldest first. */
-  private readonly recentBlockhashes = new Map<string, number>();
+  private readonly recentBlockhashes: RecentBlockhashes;
 
   private constructor(
     private svm: LiteSVM,
@@ -153,6 +88,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   ) {
     super();
     this.snapshotEvery = snapshotEvery;
+    this.recentBlockhashes = new RecentBlockhashes(clock);
   }
 
   /**
@@ -169,55 +105,9 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     const snapshot = log.latestSnapshot();
     const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
     const client = new EmbeddedMoltClient(svm, log, operator, mint, options.clock ?? systemClock, options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT);
-    client.replay(snapshot?.seq ?? 0);
+    replayLog({ svm, entries: log.entries, snapshotSeq: snapshot?.seq ?? 0, history: client.history });
     if (log.seq === 0) await client.createMint();
     return client;
-  }
-
-  private replay(snapshotSeq: number): void {
-    const decoder = getTransactionDecoder();
-    const base64 = getBase64Encoder();
-    this.svm.withBlockhashCheck(false); // logged transactions carry blockhashes long gone; signatures are still checked
-    for (const entry of this.log.entries) {
-      const recorded = entry.kind === "transaction" ? fromRecord(JSON.parse(entry.record) as StoredRecord) : undefined;
-      if (recorded !== undefined) this.transactions.set(recorded.id, recorded);
-      if (entry.kind === "lamports") {
-        if (entry.seq > snapshotSeq) this.svm.airdrop(parseAddress(entry.to), lamports(BigInt(entry.lamports)));
-        continue;
-      }
-      if (entry.seq <= snapshotSeq) {
-        // In the snapshot already: restore what RPC callers may ask about it, without executing it.
-        if (recorded !== undefined) {
-          this.noteDetails(recorded.id, entry.wire, recorded.feeLamports, []);
-          this.statuses.set(recorded.id, { slot: recorded.status.kind === "Confirmed" ? recorded.status.slot : 0n });
-        } else {
-          const transaction = decoder.decode(base64.encode(entry.wire));
-          const first = Object.values(transaction.signatures)[0];
-          if (first !== null && first !== undefined) {
-            const signature = transactionIdFromBytes(first);
-            this.noteDetails(signature, entry.wire, feeOf(transaction), []);
-            this.statuses.set(signature, { slot: 0n, error: "failed (before the last snapshot)" });
-          }
-        }
-        continue;
-      }
-      const transaction = decoder.decode(base64.encode(entry.wire));
-      const result = this.svm.sendTransaction(transaction);
-      if (entry.kind === "failed") {
-        if (!(result instanceof FailedTransactionMetadata)) {
-          throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
-        }
-        this.noteFailed(transaction, entry.wire, result);
-        continue;
-      }
-      if (result instanceof FailedTransactionMetadata) {
-        throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} failed: ${result.err().toString()}` });
-      }
-      const signature = transactionIdFromBytes(result.signature());
-      this.noteDetails(signature, entry.wire, recorded?.feeLamports ?? feeOf(transaction), result.logs());
-      this.setStatus(signature, { slot: this.svm.getClock().slot });
-    }
-    this.svm.withBlockhashCheck(true);
   }
 
   /** Gives the operator lamports for fees and rent when it runs low; logged like a transaction. @throws CHAIN_ERROR */
@@ -295,9 +185,9 @@ export class EmbeddedMoltClient extends MoltTokenClient {
       timeMs: this.clock.now(),
     };
     this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
-    this.transactions.set(transaction.id, transaction);
-    this.noteDetails(transaction.id, wire, transaction.feeLamports, result.logs());
-    this.setStatus(transaction.id, { slot: this.svm.getClock().slot });
+    this.history.record(transaction);
+    this.history.noteDetails(transaction.id, { wire, feeLamports: transaction.feeLamports, logs: result.logs() });
+    this.history.setStatus(transaction.id, { slot: this.svm.getClock().slot });
     return transaction;
   }
 
@@ -306,18 +196,13 @@ export class EmbeddedMoltClient extends MoltTokenClient {
    * still accepted for BLOCKHASH_VALIDITY_MS, as a validator accepts recent blockhashes.
    */
   private expireBlockhash(): void {
-    const nowMs = this.clock.now();
-    this.recentBlockhashes.set(this.svm.latestBlockhash(), nowMs + BLOCKHASH_VALIDITY_MS);
-    for (const [hash, until] of this.recentBlockhashes) {
-      if (until > nowMs && this.recentBlockhashes.size <= RECENT_BLOCKHASHES_MAX) break;
-      this.recentBlockhashes.delete(hash);
-    }
+    this.recentBlockhashes.replaced(this.svm.latestBlockhash());
     this.svm.expireBlockhash();
   }
 
   /** Does the chain still accept transactions built on `blockhash` (the latest, or one replaced less than BLOCKHASH_VALIDITY_MS ago). */
   isBlockhashValid(blockhash: string): boolean {
-    return blockhash === this.svm.latestBlockhash() || (this.recentBlockhashes.get(blockhash) ?? 0) > this.clock.now();
+    return blockhash === this.svm.latestBlockhash() || this.recentBlockhashes.accepts(blockhash);
   }
 
   /**
@@ -380,7 +265,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
 
   /** A transaction this chain confirmed, or undefined. */
   getTransaction(id: TransactionId): Promise<Transaction | undefined> {
-    return Promise.resolve(this.transactions.get(id));
+    return Promise.resolve(this.history.transaction(id));
   }
 
   // ------------------------------------------------------------------ runtime view for the localnet server
@@ -418,7 +303,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     const result = this.sendLogged(decoded, wire);
     const wireText = getBase64Decoder().decode(wire);
     if (result instanceof FailedTransactionMetadata) {
-      return { signature: this.noteFailed(decoded, wireText, result), error: result.err().toString() };
+      return { signature: this.history.noteFailed(decoded, wireText, result, this.svm.getClock().slot), error: result.err().toString() };
     }
     const transaction = this.confirmed(result, wireText, { type: "External", amount: Amount.zero(), feeLamports: feeOf(decoded) });
     return { signature: transaction.id };
@@ -433,39 +318,19 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
   }
 
-  private noteDetails(signature: string, wire: string, feeLamports: bigint, logs: readonly string[]): void {
-    this.details.set(signature, { wire, feeLamports, logs });
-  }
-
-  /** Records a failed transaction's outcome; returns its signature ("" when unsigned). */
-  private noteFailed(transaction: WireTransaction, wire: string, result: FailedTransactionMetadata): string {
-    const first = Object.values(transaction.signatures)[0];
-    if (first === null || first === undefined) return "";
-    const signature = transactionIdFromBytes(first);
-    this.noteDetails(signature, wire, feeOf(transaction), result.meta().logs());
-    this.setStatus(signature, { slot: this.svm.getClock().slot, error: result.err().toString() });
-    return signature;
-  }
-
   /** A transaction's wire bytes (base64), fee and logs, when this chain has it. */
-  transactionDetails(signature: string): { readonly wire: string; readonly feeLamports: bigint; readonly logs: readonly string[] } | undefined {
-    return this.details.get(signature);
-  }
-
-  private setStatus(signature: string, status: { readonly slot: bigint; readonly error?: string }): void {
-    this.statuses.set(signature, status);
-    for (const listener of this.statusListeners) listener(signature);
+  transactionDetails(signature: string): TransactionDetails | undefined {
+    return this.history.detailsOf(signature);
   }
 
   /** Calls `listener` with each signature whose outcome becomes known; returns the unsubscribe function. */
   onStatus(listener: (signature: string) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.history.onStatus(listener);
   }
 
   /** Where a transaction this process knows ended: its slot, and its error when it failed. */
-  signatureStatus(signature: string): { readonly slot: bigint; readonly error?: string } | undefined {
-    return this.statuses.get(signature);
+  signatureStatus(signature: string): SignatureStatus | undefined {
+    return this.history.statusOf(signature);
   }
 
   /** Gives an address lamports (SOL for fees), logged like a transaction. @throws CHAIN_ERROR */
@@ -476,7 +341,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     }
     this.log.append({ kind: "lamports", to, lamports: amount.toString() });
     const signature = transactionIdFromBytes(result.signature());
-    this.setStatus(signature, { slot: this.svm.getClock().slot });
+    this.history.setStatus(signature, { slot: this.svm.getClock().slot });
     return signature;
   }
 
