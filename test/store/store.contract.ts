@@ -3,7 +3,7 @@
 // writers, upserts keep free GPUs, command keys are stored once, a nonce is accepted once and bounded.
 import { afterEach, describe, expect, it } from "vitest";
 import type { MarketErrorCode } from "../../src/core/errors.js";
-import { BULK_ROWS_MAX } from "../../src/store/sql-store.js";
+import { BULK_ROWS_MAX } from "../../src/store/sql-tables.js";
 import type { BatchWrites, EventRow, NonceLimits, OfferRow, OrderRow, Store } from "../../src/store/store.js";
 import { rejectionCode } from "../support/error-code.js";
 
