@@ -15,7 +15,7 @@ import { Marketplace } from "../src/market/marketplace.js";
 import { PaymentService } from "../src/payments/payment-service.js";
 import Fastify from "fastify";
 import { buildApp } from "../src/server/app.js";
-import { signRequest, signatureBase } from "../src/server/http-signature.js";
+import { signRequest, signatureBase } from "../src/contract/http-signature.js";
 import { SqlStore } from "../src/store/sql-store.js";
 import { benchArgs, fixed, printTable } from "./report.js";
 

@@ -4,7 +4,11 @@
 // Reads the files it is pointed at (outputs to hash); talks HTTP through MarketClient.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { ChainStepProgress, EscrowView, MarketClient, MatchView, OfferView, OrderDetails } from "../client/client.js";
+import type { ChainStepProgress } from "../client/chain-steps.js";
+import type { MarketClient } from "../client/client.js";
+import type { EscrowView } from "../contract/escrows.js";
+import type { OfferView } from "../contract/offers.js";
+import type { MatchView, OrderDetails } from "../contract/orders.js";
 import type { Wallet } from "../chain/wallet.js";
 import { MarketError } from "../core/errors.js";
 import { newDisputeId } from "../core/ids.js";

@@ -1,7 +1,7 @@
 // Progress of a command that waits on the chain, written to stderr: on a terminal one line that
 // spins with the elapsed time and is replaced by the next step; elsewhere (logs, CI) one plain line
 // per step. Writes only through the function it is given.
-import type { ChainStepProgress } from "../client/client.js";
+import type { ChainStepProgress } from "../client/chain-steps.js";
 
 /** How often the spinner line is redrawn. */
 export const PROGRESS_REDRAW_MS = 100;

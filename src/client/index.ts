@@ -1,6 +1,19 @@
-// Entry "molt-market/client": the typed HTTP client that signs requests with a wallet, and the
-// checks it makes before it signs a transaction.
-export { CLIENT_ATTEMPTS_MAX, MarketClient, SIGNING_ROUNDS_MAX } from "./client.js";
-export type { ChainStepProgress, EscrowView, MarketClientOptions, MatchView, OfferRequest, OfferView, OrderDetails, OrderRequest } from "./client.js";
+// Entry "molt-market/client": the typed HTTP client that signs requests with a wallet, the checks it
+// makes before it signs a transaction, and the wire contract it shares with the server (the request
+// signature scheme and the types of what it sends and receives).
+export { MarketClient } from "./client.js";
+export type { MarketClientOptions, MarketIdentity } from "./client.js";
+export { CLIENT_ATTEMPTS_MAX } from "./transport.js";
+export { SIGNING_ROUNDS_MAX } from "./chain-steps.js";
+export type { ChainStepOptions, ChainStepProgress } from "./chain-steps.js";
 export { checkTransactionToSign } from "./transaction-check.js";
 export type { SigningExpectation } from "./transaction-check.js";
+export { contentDigest, newNonce, signRequest } from "../contract/http-signature.js";
+export type { SignatureHeaders, SignedRequestParts } from "../contract/http-signature.js";
+export type { ErrorAnswer } from "../contract/common.js";
+export type { ChainSignatureView, EscrowView, SettleRequest } from "../contract/escrows.js";
+export type { DecisionRequest } from "../contract/disputes.js";
+export type { DecisionRecord, FailureRecord, JobView, SettlementRecord } from "../contract/jobs.js";
+export type { AirdropView, BalanceView, EventPage, EventView, HealthView, MarketView, ModelStatsView, StatsView } from "../contract/market-data.js";
+export type { OfferRequest, OfferView } from "../contract/offers.js";
+export type { MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";

@@ -1,10 +1,13 @@
 // The answers to requests that reach no route or never parse as HTTP: an unknown route, a known
-// path asked with another method, a malformed URL, a request Node's parser refuses. Each is a 4xx
+// path asked with another method, a malformed URL, a request Node's parser refuses, and the errors
+// routes throw (MarketErrors, validation, body limits). Each is a 4xx
 // { code, message, details } like every other error of the API, never Fastify's own shape.
 import { STATUS_CODES, maxHeaderSize } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
-import { MarketError } from "../core/errors.js";
+import { MarketError, isMarketError } from "../core/errors.js";
+import { ID_PARAM_EXPECTED, ID_PARAM_LENGTH_MAX } from "../contract/common.js";
+import { SERVER_LIMITS } from "./limits.js";
 
 /** Named bounds of these answers. */
 export const HTTP_ERROR_LIMITS = {
@@ -74,4 +77,26 @@ export function clientErrorHandler(error: Error & { readonly code?: string }, so
     socket.write(`HTTP/1.1 ${refused.httpStatus} ${STATUS_CODES[refused.httpStatus] ?? ""}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(error);
+}
+
+/**
+ * The app's error handler: a MarketError is its own { code, message, details } and status; a path id
+ * that fails validation is INVALID_ID, any other validation failure INVALID_FIELD, a body over
+ * bodyBytesMax LIMIT_EXCEEDED; anything else under 500 keeps its status. Only a broken server is a 500.
+ */
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isMarketError(error)) return reply.status(error.httpStatus).send(error.toJSON());
+  const fastifyError = error as { validation?: unknown; validationContext?: string; statusCode?: number; code?: string; message?: string };
+  const params = request.params as Record<string, unknown> | undefined;
+  if (fastifyError.validation !== undefined && fastifyError.validationContext === "params" && typeof params?.id === "string") {
+    return reply.status(400).send(new MarketError("INVALID_ID", { kind: "path", value: params.id.slice(0, ID_PARAM_LENGTH_MAX), expected: ID_PARAM_EXPECTED }).toJSON());
+  }
+  if (fastifyError.validation !== undefined) {
+    return reply.status(400).send(new MarketError("INVALID_FIELD", { field: "request", value: "as sent", allowed: fastifyError.message ?? "see /docs" }).toJSON());
+  }
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return reply.status(422).send(new MarketError("LIMIT_EXCEEDED", { limit: "bodyBytesMax", max: SERVER_LIMITS.bodyBytesMax }).toJSON());
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500) {
+    return reply.status(fastifyError.statusCode).send(new MarketError("INVALID_FIELD", { field: "request", value: fastifyError.code ?? "", allowed: fastifyError.message ?? "" }).toJSON());
+  }
+  return reply.status(500).send({ code: "INTERNAL", message: "the server failed; nothing was acknowledged", details: {} });
 }

@@ -5,8 +5,8 @@
 import { MarketError } from "../core/errors.js";
 import type { Address } from "../core/address.js";
 import type { NonceLimits, NonceVerdict, Store } from "../store/store.js";
-import { SIGNATURE_WINDOW_S, verifySignature } from "./http-signature.js";
-import type { SignedRequestParts } from "./http-signature.js";
+import { SIGNATURE_WINDOW_S, verifySignature } from "../contract/http-signature.js";
+import type { SignedRequestParts } from "../contract/http-signature.js";
 
 /** Nonces kept at once, over every keyid (a flood within one window is refused until old ones age out). */
 export const NONCES_MAX = 1_000_000;

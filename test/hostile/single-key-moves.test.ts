@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escrowAccountKeys } from "../../src/chain/escrow-instructions.js";
 import type { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
-import type { EscrowView } from "../../src/client/client.js";
+import type { EscrowView } from "../../src/contract/escrows.js";
 import { attest } from "../../src/settlement/statements.js";
 import { HOSTILE_CHAINS } from "./support/chains.js";
 import type { RawAccount } from "./support/chains.js";

@@ -3,7 +3,7 @@
 // before the upgrade, another address still gets in, and a closed feed frees its slot.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { FEED_LIMITS } from "../../src/server/feed.js";
+import { FEED_LIMITS } from "../../src/server/routes/feed.js";
 import { openServedMarket } from "./support.js";
 import type { ServedMarket } from "./support.js";
 

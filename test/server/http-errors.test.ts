@@ -7,8 +7,8 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import { MARKET_LIMITS } from "../../src/market/marketplace.js";
-import { SERVER_LIMITS } from "../../src/server/app.js";
-import { signRequest } from "../../src/server/http-signature.js";
+import { SERVER_LIMITS } from "../../src/server/limits.js";
+import { signRequest } from "../../src/contract/http-signature.js";
 import { openServedMarket } from "./support.js";
 import type { ServedMarket } from "./support.js";
 

@@ -3,7 +3,8 @@
 // never holds their keys), answering SIGNATURE_REQUIRED. Balances are checked to the base unit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
-import type { ChainStepProgress, OrderDetails } from "../../src/client/client.js";
+import type { ChainStepProgress } from "../../src/client/chain-steps.js";
+import type { OrderDetails } from "../../src/contract/orders.js";
 import { checkTransactionToSign } from "../../src/client/transaction-check.js";
 import { PresentedSignature } from "../../src/chain/signer.js";
 import { isMarketError } from "../../src/core/errors.js";

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { buildApp } from "../../src/server/app.js";
-import { contentDigest, newNonce } from "../../src/server/http-signature.js";
+import { contentDigest, newNonce } from "../../src/contract/http-signature.js";
 import { openMarket, openParties, postgresFactory, sqliteFactory } from "../market/support.js";
 import type { Parties, StoreFactory } from "../market/support.js";
 import { postgresUrl } from "../support/postgres.js";

@@ -2,7 +2,7 @@
 // member keeps its exact text, malformed fields are refused with a position, and no input throws.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { STRUCTURED_FIELD_LENGTH_MAX, parseDictionary, serializeString } from "../../src/server/structured-fields.js";
+import { STRUCTURED_FIELD_LENGTH_MAX, parseDictionary, serializeString } from "../../src/contract/structured-fields.js";
 
 function parsed(text: string) {
   const result = parseDictionary(text);

@@ -5,7 +5,7 @@
 // truncated JSON, oversized bodies, bad path parameters and query strings. Pure: builds requests.
 import fc from "fast-check";
 import { Wallet } from "../../../src/chain/wallet.js";
-import { contentDigest } from "../../../src/server/http-signature.js";
+import { contentDigest } from "../../../src/contract/http-signature.js";
 import { signedPost } from "./requests.js";
 import type { RawRequest } from "./requests.js";
 import { HOSTILE_ROUTES, pathOf, urlOf } from "./routes.js";

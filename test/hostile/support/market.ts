@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Address } from "../../../src/core/address.js";
 import { Wallet } from "../../../src/chain/wallet.js";
 import { MarketClient } from "../../../src/client/client.js";
-import type { EscrowView } from "../../../src/client/client.js";
+import type { EscrowView } from "../../../src/contract/escrows.js";
 import { Marketplace } from "../../../src/market/marketplace.js";
 import { PaymentService } from "../../../src/payments/payment-service.js";
 import { buildApp } from "../../../src/server/app.js";

@@ -4,7 +4,7 @@
 // malformed variant of a valid request must be refused; a test checks this table against the
 // routes the server publishes, so a new route cannot go unattacked.
 import type { Wallet } from "../../../src/chain/wallet.js";
-import type { EscrowView } from "../../../src/client/client.js";
+import type { EscrowView } from "../../../src/contract/escrows.js";
 import { newDisputeId } from "../../../src/core/ids.js";
 import { attest, openDisputeStatement } from "../../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../../src/settlement/statements.js";

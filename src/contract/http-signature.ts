@@ -10,12 +10,14 @@
 //     optional but "ed25519" when present; expires is optional and refused once past; any other
 //     parameter is allowed (it is signed, so it changes nothing it does not say).
 //   Label: "molt" when the request has it, otherwise the request's only signature.
-// Building and checking only, no I/O; verifyRequest (nonce-registry.ts) records the nonce after this.
+// Building and checking only, no I/O: the client signs with it, the server checks with it and then
+// records the nonce (src/server/nonce-registry.ts).
 import { createHash, randomBytes } from "node:crypto";
 import { MarketError } from "../core/errors.js";
 import { isAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
-import { Wallet } from "../chain/wallet.js";
+import { verifySigned } from "../core/signer.js";
+import type { Signer } from "../core/signer.js";
 import { parseDictionary, serializeString } from "./structured-fields.js";
 import type { DictionaryMember, Parameters } from "./structured-fields.js";
 
@@ -101,21 +103,21 @@ export function newNonce(): string {
 }
 
 /**
- * Signs a request with a wallet: the headers to send with it (Content-Digest, Signature-Input,
+ * Signs a request with a wallet (any Signer): the headers to send with it (Content-Digest, Signature-Input,
  * Signature, and the Idempotency-Key it covers). Invariant: the server's verifyRequest accepts it
  * within the window.
  * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters, an Idempotency-Key that cannot be sent as it is)
  * @example fetch(url, { method: "POST", body, headers: { ...signRequest({ method: "POST", path, body, idempotencyKey }, wallet, Date.now()) } })
  */
-export function signRequest(parts: SignedRequestParts, wallet: Wallet, nowMs: number, nonce: string = newNonce()): SignatureHeaders {
+export function signRequest(parts: SignedRequestParts, signer: Signer, nowMs: number, nonce: string = newNonce()): SignatureHeaders {
   if (!NONCE_PATTERN.test(nonce)) throw new MarketError("INVALID_FIELD", { field: "nonce", value: JSON.stringify(nonce.slice(0, 80)), allowed: "16..64 base64url characters" });
   const key = parts.idempotencyKey;
   if (key !== undefined && !HEADER_VALUE_PATTERN.test(key)) throw new MarketError("INVALID_FIELD", { field: "Idempotency-Key", value: JSON.stringify(key.slice(0, 80)), allowed: "visible ASCII characters, spaces only inside" });
   const digest = contentDigest(parts.body);
   const components: [string, string][] = [["@method", parts.method.toUpperCase()], ["@path", parts.path], ["content-digest", digest]];
   if (key !== undefined) components.push(["idempotency-key", key]);
-  const params = `(${components.map(([name]) => serializeString(name)).join(" ")});created=${Math.floor(nowMs / 1000)};keyid=${serializeString(wallet.address)};nonce=${serializeString(nonce)};alg=${serializeString(SIGNATURE_ALGORITHM)}`;
-  const signature = Buffer.from(wallet.sign(Buffer.from(signatureBase(components, params), "utf8"))).toString("base64");
+  const params = `(${components.map(([name]) => serializeString(name)).join(" ")});created=${Math.floor(nowMs / 1000)};keyid=${serializeString(signer.address)};nonce=${serializeString(nonce)};alg=${serializeString(SIGNATURE_ALGORITHM)}`;
+  const signature = Buffer.from(signer.sign(Buffer.from(signatureBase(components, params), "utf8"))).toString("base64");
   return { "content-digest": digest, "signature-input": `${SIGNATURE_LABEL}=${params}`, signature: `${SIGNATURE_LABEL}=:${signature}:`, ...(key === undefined ? {} : { "idempotency-key": key }) };
 }
 
@@ -186,15 +188,6 @@ function coveredComponents(member: DictionaryMember, method: string): string[] {
   return names;
 }
 
-/** Whether the ed25519 signature of `keyid` verifies over `base` (a key that cannot be read verifies nothing). */
-function verifiesOver(keyid: Address, base: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return Wallet.verify(keyid, base, signature);
-  } catch {
-    return false;
-  }
-}
-
 /** Checks Content-Digest against the raw body: sha-256 required, sha-512 checked when present. @throws UNAUTHORIZED */
 function checkContentDigest(headers: Headers, body: Uint8Array | string): void {
   const parsed = parseDictionary(singleHeader(headers, "content-digest", SIGNATURE_LIMITS.contentDigestLengthMax));
@@ -238,6 +231,6 @@ export function verifySignature(parts: SignedRequestParts, headers: Headers, now
   checkContentDigest(headers, parts.body);
   const components = names.map((name): [string, string] => [name, name === "@method" ? method : name === "@path" ? parts.path : fieldValue(headers, name)]);
   const base = Buffer.from(signatureBase(components, input.member.text), "utf8");
-  if (!verifiesOver(keyid, base, signature.value.value)) throw unauthorized(`the signature does not verify for keyid over ${names.join(", ")} and its parameters`);
+  if (!verifySigned(keyid, base, signature.value.value)) throw unauthorized(`the signature does not verify for keyid over ${names.join(", ")} and its parameters`);
   return { keyid, nonce, createdS, label: input.label };
 }

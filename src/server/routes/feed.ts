@@ -1,12 +1,15 @@
-// The live feed: GET /v1/feed?after=<seq> upgrades to a WebSocket that sends every event after
-// that seq from the store, then each new one as this process applies it, in order, once each.
-// A slow reader is closed rather than buffered without end; no one client address holds more than
-// its share of the connections. Registers routes only.
-import { Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { MarketError } from "../core/errors.js";
-import type { Marketplace } from "../market/marketplace.js";
-import type { EventRow } from "../store/store.js";
+// The market's event log: GET /v1/events pages it; the live feed GET /v1/feed?after=<seq> upgrades
+// to a WebSocket that sends every event after that seq from the store, then each new one as this
+// process applies it, in order, once each. A slow reader is closed rather than buffered without
+// end; no one client address holds more than its share of the connections. Registers routes only.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import { MarketError, assertIntInRange } from "../../core/errors.js";
+import { ErrorBody, respond } from "../../contract/common.js";
+import { EventPageBody, EventsQuery, FeedQuery } from "../../contract/market-data.js";
+import type { EventRow } from "../../store/store.js";
+import { SERVER_LIMITS } from "../limits.js";
+import type { RouteDeps } from "./route-deps.js";
 
 /** Named bounds of the live feed. */
 export const FEED_LIMITS = {
@@ -20,12 +23,20 @@ export const FEED_LIMITS = {
   pageMax: 1000,
 } as const;
 
+const tags = ["feed"];
+
 /**
- * Adds /v1/feed to an app that has @fastify/websocket registered. Invariant: at most
+ * Adds /v1/events and /v1/feed (to an app that has @fastify/websocket registered). Invariant: at most
  * connectionsMax connections in all and connectionsPerClientMax per client address are open; a
  * connection's slot frees when it closes. An upgrade over a cap is answered 429 before it happens.
  */
-export function registerFeed(app: FastifyInstance, market: Marketplace): void {
+export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }) => {
+  app.get("/v1/events", { schema: { tags, summary: "A page of the event log after a seq, oldest first", querystring: EventsQuery, response: respond(EventPageBody) } }, async (request) => {
+    const limit = Number(request.query.limit ?? SERVER_LIMITS.eventPageMax);
+    assertIntInRange("limit", limit, 1, SERVER_LIMITS.eventPageMax);
+    return { events: await market.events(Number(request.query.after ?? 0), limit) };
+  });
+
   let connections = 0;
   const connectionsByClient = new Map<string, number>();
   /** Why a new connection from this client would exceed a cap, or undefined when it fits. */
@@ -36,7 +47,6 @@ export function registerFeed(app: FastifyInstance, market: Marketplace): void {
     }
     return undefined;
   };
-  const querystring = Type.Object({ after: Type.Optional(Type.String({ pattern: "^\\d{1,15}$" })) }, { additionalProperties: false });
   // The caps are checked before the upgrade (an HTTP 429 with { code, message, details }), and again
   // when the socket opens, since upgrades in flight are not counted yet (then closed with 1013).
   const preHandler = (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void => {
@@ -46,8 +56,14 @@ export function registerFeed(app: FastifyInstance, market: Marketplace): void {
   const handler = (): never => {
     throw new MarketError("INVALID_FIELD", { field: "Upgrade", value: "missing", allowed: "a WebSocket upgrade: connect a WebSocket client to /v1/feed?after=<seq>, or page with GET /v1/events" });
   };
-  const description = "WebSocket (connect with Upgrade: websocket): every event after `after`, then each new one, in order, once each. At most 10 feeds per client address and 1000 in all; more are refused with 429 TOO_MANY_CONNECTIONS.";
-  app.route({ method: "GET", url: "/v1/feed", schema: { querystring, summary: "The live event feed (WebSocket)", description }, preHandler, handler, wsHandler: (socket, request) => {
+  const description =
+    "WebSocket (connect with `Upgrade: websocket`): every event after `after`, then each new one as the server applies it, in order, once each. " +
+    "Each message is one text frame holding one event as JSON, `{ seq, type, entityId, atMs, node, payload }` (the events of GET /v1/events; payload is the event's JSON document); " +
+    "reconnect with after=<last seq received> to resume. " +
+    `At most ${FEED_LIMITS.connectionsPerClientMax} feeds per client address and ${FEED_LIMITS.connectionsMax} in all; more are refused with 429 TOO_MANY_CONNECTIONS before the upgrade, or closed with 1013 when they race past it. ` +
+    `A reader more than ${FEED_LIMITS.bufferedBytesMax / (1024 * 1024)} MiB behind is closed with 1013; a failure of the feed closes it with 1011. A GET without Upgrade is 400 INVALID_FIELD.`;
+  const response = { 101: { type: "null", description: "Switching Protocols: the WebSocket of events" }, 400: ErrorBody, 429: ErrorBody } as const;
+  app.route({ method: "GET", url: "/v1/feed", schema: { tags, summary: "The live event feed (WebSocket)", description, querystring: FeedQuery, response }, preHandler, handler, wsHandler: (socket, request) => {
     const refused = refusal(request);
     if (refused !== undefined) {
       socket.close(1013, refused.details.clientAddress === undefined ? "too many feed connections; retry later" : "too many feed connections from this client address; close one or retry later");
@@ -56,7 +72,7 @@ export function registerFeed(app: FastifyInstance, market: Marketplace): void {
     const client = request.ip;
     connections++;
     connectionsByClient.set(client, (connectionsByClient.get(client) ?? 0) + 1);
-    let lastSent = Number((request.query as { after?: string }).after ?? 0);
+    let lastSent = Number(request.query.after ?? 0);
     let catchingUp = true;
     const queued: EventRow[] = [];
     const send = (event: EventRow): void => {
@@ -92,4 +108,6 @@ export function registerFeed(app: FastifyInstance, market: Marketplace): void {
       socket.close(1011, "the feed failed; reconnect with after=<last seq received>");
     });
   } });
-}
+  // Registration is synchronous; the plugin type asks for a promise.
+  return Promise.resolve();
+};

@@ -1,0 +1,73 @@
+// The wire contract of a job: the provider's attested execution proof it completes or fails the
+// job with, and the record of what happened to the job that an order carries. Pure, no I/O.
+import { Type } from "@sinclair/typebox";
+import type { Static, TUnsafe } from "@sinclair/typebox";
+import { GPU_COUNT_MAX, GPU_COUNT_MIN } from "../core/limits.js";
+import type { Attestation, Dispute } from "../settlement/statements.js";
+import { AddressText, Digest, SignatureHex } from "./common.js";
+import { MODEL_TEXT_LENGTH_MAX } from "./offers.js";
+
+/** Longest id a statement names (escrow, order, offer, dispute). */
+export const STATEMENT_ID_LENGTH_MAX = 64;
+/** Longest reason text a statement or a decision carries (the settlement's STATEMENT_TEXT_BYTES_MAX). */
+export const STATEMENT_TEXT_LENGTH_MAX = 256;
+
+/** An execution proof, as the provider signs it (settlement's ExecutionProof). */
+export const ProofBody = Type.Object(
+  {
+    escrowId: Type.String({ maxLength: STATEMENT_ID_LENGTH_MAX }),
+    orderId: Type.String({ maxLength: STATEMENT_ID_LENGTH_MAX }),
+    offerId: Type.String({ maxLength: STATEMENT_ID_LENGTH_MAX }),
+    provider: AddressText,
+    gpuModel: Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }),
+    gpuCount: Type.Integer({ minimum: GPU_COUNT_MIN, maximum: GPU_COUNT_MAX }),
+    startedAtMs: Type.Integer({ minimum: 0 }),
+    endedAtMs: Type.Integer({ minimum: 0 }),
+    exitStatus: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }),
+    outputDigest: Digest,
+    usageDigest: Digest,
+  },
+  { additionalProperties: false },
+);
+/** The provider's signed proof (settlement's Attestation). */
+export const AttestationStatement = Type.Object({ proof: ProofBody, signature: SignatureHex }, { additionalProperties: false });
+/** POST /v1/orders/{id}/complete and /fail: the provider's attestation of the run. */
+export const AttestationBody = Type.Object({ attestation: AttestationStatement }, { additionalProperties: false });
+
+/** What a job's record holds as the market recorded it: typed here, sent as stored (never filtered). */
+function recorded<T>(description: string): TUnsafe<T> {
+  return Type.Unsafe<T>(Type.Unknown({ description }));
+}
+/** The arbiter's split of a dispute, waiting for a party to accept it. */
+export interface DecisionRecord {
+  readonly providerShare: string;
+  readonly reason: string;
+  readonly decidedAtMs: number;
+}
+/** How a job's escrow was paid out: the amounts (MOLT) and the chain transactions. */
+export interface SettlementRecord {
+  readonly status: string;
+  readonly providerPayment: string;
+  readonly platformFee: string;
+  readonly buyerRefund: string;
+  readonly transactions: readonly string[];
+}
+/** Why a job failed, and the attestation it failed with when the provider gave one. */
+export interface FailureRecord {
+  readonly reason: string;
+  readonly attestation?: Attestation;
+}
+
+/** What happened to an order's job: start, attestation, failure, dispute, decision, settlement. */
+export const JobBody = Type.Object({
+  gpuModel: Type.Optional(Type.String()),
+  startedAtMs: Type.Optional(Type.Integer()),
+  attestation: Type.Optional(recorded<Attestation>("the provider's attestation: { proof, signature }")),
+  failure: Type.Optional(recorded<FailureRecord>("why the job failed: { reason, attestation? }")),
+  dispute: Type.Optional(recorded<Dispute>("the signed dispute: { id, escrowId, openedBy, reason, evidence, openedAtMs, signature }")),
+  decision: Type.Optional(recorded<DecisionRecord>("the arbiter's split: { providerShare, reason, decidedAtMs }")),
+  settlement: Type.Optional(recorded<SettlementRecord>("the payout: { status, providerPayment, platformFee, buyerRefund, transactions }")),
+  settlementDue: Type.Optional(Type.Boolean()),
+});
+/** What happened to a job, as the server reports it. */
+export type JobView = Static<typeof JobBody>;

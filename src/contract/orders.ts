@@ -1,0 +1,106 @@
+// The wire contract of orders and matches: what a buyer sends to order compute, a match with the
+// parts of its score, an order with its match and job, and the mapper from an OrderMatch. Pure.
+import { Type } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
+import { OrderStatus } from "../core/enums.js";
+import { GPU_COUNT_MAX, GPU_COUNT_MIN, HOURS_MAX, HOURS_MIN, PREFERRED_MODELS_MAX, VRAM_GB_MAX } from "../core/limits.js";
+import type { OrderMatch } from "../core/types.js";
+import { AddressText, Decimal, FEATURE_LIST_LENGTH_MAX, FeatureText, LocationBody, PriorityText, QueryInt } from "./common.js";
+import { JobBody } from "./jobs.js";
+import { DateTimeText, MODEL_TEXT_LENGTH_MAX } from "./offers.js";
+
+/** What a buyer sends to order compute; the buyer is the request's signer. */
+export const OrderBody = Type.Object(
+  {
+    requirements: Type.Object(
+      {
+        minGpuCount: Type.Integer({ minimum: GPU_COUNT_MIN, maximum: GPU_COUNT_MAX }),
+        minVramGb: Type.Integer({ minimum: 0, maximum: VRAM_GB_MAX }),
+        maxPricePerHour: Decimal,
+        estimatedHours: Type.Integer({ minimum: HOURS_MIN, maximum: HOURS_MAX }),
+        preferredModels: Type.Optional(Type.Array(Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }), { maxItems: PREFERRED_MODELS_MAX })),
+        requiredFeatures: Type.Optional(Type.Array(FeatureText, { maxItems: FEATURE_LIST_LENGTH_MAX })),
+        location: Type.Optional(LocationBody),
+      },
+      { additionalProperties: false },
+    ),
+    maxBudget: Type.Optional(Decimal),
+    priority: Type.Optional(PriorityText),
+    expiresAt: Type.Optional(DateTimeText),
+  },
+  { additionalProperties: false },
+);
+/** What a client may send when ordering compute (the buyer is the signer). */
+export type OrderRequest = Static<typeof OrderBody>;
+
+/** The weighted parts a match's score is the sum of (core's ScoreBreakdown). */
+export const ScoreBreakdownBody = Type.Object(
+  {
+    priceHeadroom: Type.Number(),
+    gpuFit: Type.Number(),
+    vramFit: Type.Number(),
+    preferredModel: Type.Number(),
+    extraFeatures: Type.Number(),
+    reputation: Type.Number(),
+    utilization: Type.Number(),
+    total: Type.Number({ description: "the score, in [0, 1]" }),
+  },
+  { description: "the weighted parts of the score; total is their sum" },
+);
+/** A match: the offer an order got, what was allocated, at what cost, and why it scored as it did. */
+export const MatchBody = Type.Object({
+  orderId: Type.String(),
+  offerId: Type.String(),
+  providerId: Type.String(),
+  gpuCount: Type.Integer(),
+  pricePerHour: Type.String(),
+  hours: Type.Integer(),
+  totalCost: Type.String(),
+  score: Type.Number(),
+  scoreBreakdown: ScoreBreakdownBody,
+});
+/** A match as the server sends it (amounts as decimal strings). */
+export type MatchView = Static<typeof MatchBody>;
+/** A list of matches (a quote, or the matches holding GPUs). */
+export const MatchListBody = Type.Object({ matches: Type.Array(MatchBody) });
+/** GET /v1/matches: the matches holding GPUs of a provider and/or a buyer. */
+export const MatchListQuery = Type.Object({ provider: Type.Optional(AddressText), buyer: Type.Optional(AddressText), limit: Type.Optional(QueryInt) }, { additionalProperties: false });
+
+/** The answer of POST /v1/orders: the order, and its match when it found one at once. */
+export const SubmittedOrder = Type.Object({ orderId: Type.String(), status: Type.String(), match: Type.Optional(MatchBody) });
+/** A submitted order. */
+export type SubmittedOrderView = Static<typeof SubmittedOrder>;
+/** The answer of a cancellation: the order's id. */
+export const OrderIdBody = Type.Object({ orderId: Type.String() });
+/** The answer of a job command: the order and the status it is in now. */
+export const OrderStatusBody = Type.Object({ orderId: Type.String(), status: Type.String() });
+/** An order's id and status. */
+export type OrderStatusView = Static<typeof OrderStatusBody>;
+
+/** An order with its match and job, as GET /v1/orders/{id} and the lifecycle routes answer. */
+export const OrderViewBody = Type.Object({
+  orderId: Type.String(),
+  status: Type.String({ description: `one of ${Object.values(OrderStatus).join(", ")}` }),
+  buyerId: Type.String(),
+  offerId: Type.Union([Type.String(), Type.Null()]),
+  escrowId: Type.Union([Type.String(), Type.Null()]),
+  match: Type.Union([MatchBody, Type.Null()]),
+  job: JobBody,
+});
+/** An order with its match and job, as the server reports it. */
+export type OrderDetails = Static<typeof OrderViewBody>;
+
+/** A match as JSON: amounts as decimal strings, with the parts of its score. */
+export function matchJson(match: OrderMatch): MatchView {
+  return {
+    orderId: match.orderId,
+    offerId: match.offerId,
+    providerId: match.providerId,
+    gpuCount: match.gpuCount,
+    pricePerHour: match.pricePerHour.toString(),
+    hours: match.hours,
+    totalCost: match.totalCost.toString(),
+    score: match.score,
+    scoreBreakdown: { ...match.scoreBreakdown },
+  };
+}
