@@ -77,6 +77,7 @@ export function assertDistinctParties(parties: EscrowParties): void {
  * initialize it for the mint, owned by the multisig, then move `amount` from the buyer into it.
  * Both creations fail if the address holds anything, so a successful funding proves both accounts new.
  * @throws ESCROW_ERROR (parties not distinct)
+ * @example createEscrowInstructions({ keys: escrowAccountKeys(operator, escrowId), parties, mint, buyer, buyerTokenAccount, amount, rent })
  */
 export function createEscrowInstructions(input: {
   readonly keys: EscrowAccountKeys;

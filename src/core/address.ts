@@ -36,7 +36,10 @@ export function assertIsAddress(value: unknown): asserts value is Address {
   throw new MarketError("INVALID_ADDRESS", { value: text, reason });
 }
 
-/** Checks and converts a string to an Address. @throws INVALID_ADDRESS */
+/**
+ * Checks and converts a string to an Address. @throws INVALID_ADDRESS
+ * @example parseAddress("11111111111111111111111111111111") // the system program
+ */
 export function parseAddress(value: unknown): Address {
   assertIsAddress(value);
   return value;

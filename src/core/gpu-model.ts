@@ -17,6 +17,7 @@ const MEMORY_TOKEN = /^\d+(?:GB|G|GIB)$/;
  * The normalized key of a GPU model name: uppercase, vendor, memory size and form factor dropped,
  * remaining words joined without spaces ("NVIDIA GeForce RTX 4090" -> "RTX4090").
  * @throws INVALID_FIELD when the name is empty, too long, or has nothing left after normalization
+ * @example normalizeGpuModel("nvidia  h100 ") // "H100"
  */
 export function normalizeGpuModel(name: unknown, field = "gpuCapacity.gpuModel"): string {
   const cached = typeof name === "string" ? NORMALIZED_CACHE.get(name) : undefined;

@@ -138,6 +138,7 @@ export const newEscrowId: (timeMs: number) => EscrowId = escrowIds.create;
  * The EscrowId of an order's escrow: the order's ULID under the escrow prefix. An order has at most
  * one escrow, so its id (and the chain accounts derived from it) is known before anything is written.
  * @throws INVALID_ID (not an order id)
+ * @example escrowIdOf(order.id) // "esc_" + the order id's ULID
  */
 export function escrowIdOf(order: string): EscrowId {
   return `${ID_PREFIXES.escrow}${orderId(order).slice(ID_PREFIXES.order.length)}` as EscrowId;

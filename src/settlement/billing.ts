@@ -52,6 +52,7 @@ export function assertFeeBps(feeBps: number): void {
  * (the provider loses no fraction; the escrow cap bounds what the buyer pays). Billing per second
  * at a fixed whole rate is what makes pay additive: n one-second jobs pay what one n-second job pays.
  * @throws OUT_OF_RANGE (gpuCount, feeBps), INVALID_FIELD (zero price)
+ * @example billingRate(Amount.parse("2.5"), 4, 250) // 10 MOLT per hour, 2,777,778 base units per second, fee 2.5%
  */
 export function billingRate(pricePerHour: Amount, gpuCount: number, feeBps: number): BillingRate {
   if (!Number.isSafeInteger(gpuCount) || gpuCount < 1) {
@@ -83,6 +84,7 @@ export function splitCharge(charge: Amount, escrowed: Amount, rate: BillingRate)
 /**
  * The split for `billedSeconds` of an escrow: charge = min(rate x seconds, escrowed).
  * Invariant: payment + fee + refund = escrowed; below the cap every part is linear in seconds.
+ * @example billSeconds(1800, escrowed, rate) // { payment, fee, refund } that add up to escrowed
  */
 export function billSeconds(billedSeconds: number, escrowed: Amount, rate: BillingRate): ChargeSplit {
   const uncapped = rate.ratePerSecond * BigInt(billedSeconds);

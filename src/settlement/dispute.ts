@@ -65,6 +65,7 @@ export function checkDisputeOpening(escrow: EscrowAccount, dispute: Dispute, now
  * The payout of an arbiter's decision: the provider's share, less the escrow's fee, to the
  * provider; the rest to the buyer. Invariant: payment + fee + refund = escrowed.
  * @throws INVALID_STATE_TRANSITION (not Disputed), PROOF_MISMATCH (another dispute), OUT_OF_RANGE (share over the escrow)
+ * @example resolveDisputeSplit(escrow, { disputeId, providerShare: Amount.parse("1.5"), reason: "ran half the job" }) // fee from the share, the rest refunded
  */
 export function resolveDisputeSplit(escrow: EscrowAccount, decision: DisputeDecision): ChargeSplit {
   assertEscrowTransition(escrow.state, "Resolved");

@@ -193,7 +193,10 @@ export function disputeMessage(dispute: Omit<Dispute, "signature">): Uint8Array 
   return writer.u64("openedAtMs", dispute.openedAtMs).bytes();
 }
 
-/** The provider attests a proof. @throws INVALID_FIELD (the signer is not the proof's provider), encoding codes */
+/**
+ * The provider attests a proof. @throws INVALID_FIELD (the signer is not the proof's provider), encoding codes
+ * @example const attestation = attest(proof, providerWallet); verifyAttestation(attestation) // true
+ */
 export function attest(proof: ExecutionProof, provider: Signer): Attestation {
   if (provider.address !== proof.provider) {
     throw new MarketError("INVALID_FIELD", { field: "provider", value: provider.address, allowed: `the proof's provider ${proof.provider}` });
@@ -201,7 +204,10 @@ export function attest(proof: ExecutionProof, provider: Signer): Attestation {
   return { proof, signature: Buffer.from(provider.sign(attestationMessage(proof))).toString("hex") };
 }
 
-/** The buyer accepts or rejects a proof for `billedSeconds`. @throws encoding codes */
+/**
+ * The buyer accepts or rejects a proof for `billedSeconds`. @throws encoding codes
+ * @example confirm({ proof, buyer: buyerWallet, accepted: true, billedSeconds: 3600 })
+ */
 export function confirm(input: { readonly proof: ExecutionProof; readonly buyer: Signer; readonly accepted: boolean; readonly billedSeconds: number; readonly reason?: string }): Confirmation {
   const unsigned = { escrowId: input.proof.escrowId, proofDigest: proofDigest(input.proof), buyer: input.buyer.address, accepted: input.accepted, billedSeconds: input.billedSeconds, reason: input.reason ?? "" };
   return { ...unsigned, signature: Buffer.from(input.buyer.sign(confirmationMessage(unsigned))).toString("hex") };
@@ -223,7 +229,10 @@ function verifyHex(signer: Address, message: () => Uint8Array, signatureHex: str
   }
 }
 
-/** Is the attestation signed by the proof's provider over exactly this proof. Never throws: false. */
+/**
+ * Is the attestation signed by the proof's provider over exactly this proof. Never throws: false.
+ * @example verifyAttestation({ ...attestation, proof: { ...attestation.proof, gpuCount: 8 } }) // false: not what was signed
+ */
 export function verifyAttestation(attestation: Attestation): boolean {
   return verifyHex(attestation.proof.provider, () => attestationMessage(attestation.proof), attestation.signature);
 }

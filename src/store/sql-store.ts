@@ -46,6 +46,7 @@ export class SqlStore implements Store {
   /**
    * A SQLite file (created when missing): WAL, synchronous=FULL, so a commit survives a kill -9
    * or a power cut. The log is checkpointed by a worker thread, never inside a commit. @throws STORE_ERROR
+   * @example const store = SqlStore.openSqlite(".molt-market/market.db"); await store.migrate()
    */
   static openSqlite(path: string): SqlStore {
     try {
@@ -63,7 +64,10 @@ export class SqlStore implements Store {
     }
   }
 
-  /** A PostgreSQL database (`DATABASE_URL`), optionally in its own schema (created when missing). */
+  /**
+   * A PostgreSQL database (`DATABASE_URL`), optionally in its own schema (created when missing).
+   * @example const store = await SqlStore.openPostgres(process.env.DATABASE_URL ?? ""); await store.migrate()
+   */
   static async openPostgres(connectionString: string, options: { readonly schema?: string; readonly poolSize?: number } = {}): Promise<SqlStore> {
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {

@@ -94,6 +94,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   /**
    * Opens (or creates, on first start) the chain in `dataDir`.
    * @throws WALLET_ERROR (operator key), CHAIN_ERROR (damaged log, replay refused)
+   * @example const chain = await EmbeddedMoltClient.open({ dataDir: ".molt-market/chain" }); await chain.airdrop(buyer.address, Amount.parse("10"))
    */
   static async open(options: EmbeddedClientOptions): Promise<EmbeddedMoltClient> {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });

@@ -216,6 +216,7 @@ function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
 /**
  * Serves `chain` on 127.0.0.1: JSON-RPC on `port` (default 8899) and subscriptions on `port + 1`
  * (8900); port 0 picks free ports for both.
+ * @example const localnet = await startLocalnet(chain, { port: 8899 }); // then solana --url http://127.0.0.1:8899 ...
  */
 export async function startLocalnet(chain: EmbeddedMoltClient, options: { readonly port?: number } = {}): Promise<Localnet> {
   const server = createServer((request, response) => {

@@ -61,6 +61,7 @@ function isTransient(error: unknown): boolean {
 /**
  * MoltClient over JSON-RPC. Invariant: a transaction is reported only once a status poll shows it
  * confirmed; one operation signs one transaction, whatever the retries.
+ * @example const chain = new RpcMoltClient({ network: Network.devnet(), payer: operator, mint: parseAddress(process.env.MOLT_MINT) })
  */
 export class RpcMoltClient extends MoltTokenClient {
   readonly network: Network;
