@@ -6,6 +6,7 @@ import { Amount } from "../core/amount.js";
 import type { Clock } from "../core/clock.js";
 import { MarketError } from "../core/errors.js";
 import type { Wallet } from "../chain/wallet.js";
+import type { DecisionRequest } from "../contract/disputes.js";
 import type { EscrowView } from "../contract/escrows.js";
 import type { AirdropView, BalanceView, EventPage, HealthView, MarketView, StatsView } from "../contract/market-data.js";
 import type { OfferRequest, OfferView } from "../contract/offers.js";
@@ -111,7 +112,7 @@ export class MarketClient {
   }
 
   /** The arbiter decides a dispute's split (the provider's gross share in MOLT). @throws FORBIDDEN, the server's MarketError */
-  decideDispute(orderId: string, decision: { readonly providerShare: string; readonly reason: string }, key?: string): Promise<OrderDetails> {
+  decideDispute(orderId: string, decision: DecisionRequest, key?: string): Promise<OrderDetails> {
     return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/dispute/decide`, decision, key);
   }
 
