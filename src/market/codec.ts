@@ -38,10 +38,22 @@ export function decodeOrder(doc: string, status: string): JobOrder {
   return status === "Pending" ? order : Object.freeze({ ...order, status: status as JobOrder["status"] });
 }
 
+/** A match as JSON data: what JSON.stringify writes of an OrderMatch, amounts as decimal strings. */
+export type MatchJson = Omit<OrderMatch, "pricePerHour" | "totalCost"> & { readonly pricePerHour: string; readonly totalCost: string };
+
+/** A match as JSON data, fields in the same order JSON.stringify writes them. */
+export function matchToJson(match: OrderMatch): MatchJson {
+  return { ...match, pricePerHour: match.pricePerHour.toJSON(), totalCost: match.totalCost.toJSON() };
+}
+
+/** The inverse of matchToJson: amounts as Amount. @throws INVALID_AMOUNT */
+export function matchFromJson(raw: MatchJson): OrderMatch {
+  return Object.freeze({ ...raw, pricePerHour: Amount.parse(raw.pricePerHour), totalCost: Amount.parse(raw.totalCost) });
+}
+
 /** A stored match back, amounts as Amount. */
 export function decodeMatch(json: string): OrderMatch {
-  const raw = JSON.parse(json) as OrderMatch & { pricePerHour: string; totalCost: string };
-  return Object.freeze({ ...raw, pricePerHour: Amount.parse(raw.pricePerHour), totalCost: Amount.parse(raw.totalCost) });
+  return matchFromJson(JSON.parse(json) as MatchJson);
 }
 
 /** An escrow as JSON: amounts and the rate as strings, times as epoch ms. */

@@ -1,0 +1,173 @@
+// Group commit with idempotency: commands wait in a queue, are applied in batches (one store
+// transaction each, after catching up on the feed) and are answered only once their batch is durable.
+import { createHash } from "node:crypto";
+import type { Clock } from "../core/clock.js";
+import { MarketError, isMarketError } from "../core/errors.js";
+import type { CommandRow, Store, StoreWriter } from "../store/store.js";
+import { BatchBuilder } from "./batch.js";
+import type { MarketFeed } from "./feed.js";
+import { MARKET_LIMITS } from "./limits.js";
+
+/**
+ * `T` if it survives a JSON round trip unchanged in type: strings, numbers, booleans, null, arrays
+ * and plain objects of these (optional fields may be absent); never undefined, a function, a bigint
+ * or anything with a toJSON (Amount, Date), which come back as something else.
+ */
+export type JsonAnswer<T> = T extends string | number | boolean | null
+  ? T
+  : T extends (...args: never[]) => unknown
+    ? never
+    : T extends readonly (infer E)[]
+      ? readonly JsonAnswer<E>[]
+      : T extends { toJSON(): unknown }
+        ? never
+        : T extends object
+          ? { readonly [K in keyof T]: JsonAnswer<T[K]> }
+          : never;
+
+/** A command's effect, applied inside a batch; its answer is stored as JSON under the command's key (submit checks it is a JsonAnswer). */
+export type CommandApply<T> = (batch: BatchBuilder, writer: StoreWriter) => T | Promise<T>;
+
+interface QueuedCommand {
+  readonly key: string | undefined;
+  readonly hash: string;
+  readonly apply: CommandApply<unknown>;
+  readonly resolve: (answer: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly ok: unknown } | { readonly error: unknown };
+
+/** Throws INVALID_FIELD unless `key` is a usable idempotency key (1..keyLengthMax characters). @throws INVALID_FIELD */
+export function checkKey(key: string): void {
+  if (key.length === 0 || key.length > MARKET_LIMITS.keyLengthMax) {
+    throw new MarketError("INVALID_FIELD", { field: "idempotencyKey", value: `${key.length} characters`, allowed: `1..${MARKET_LIMITS.keyLengthMax} characters` });
+  }
+}
+
+/**
+ * The write path of a marketplace process. Invariants: a command is answered only after its batch
+ * committed; a repeated key with the same request gets the first answer, with another request
+ * IDEMPOTENCY_KEY_REUSED; a refused command leaves nothing in its batch; exclusive steps of this
+ * process run one at a time.
+ */
+export class CommandQueue {
+  private queue: QueuedCommand[] = [];
+  private flushScheduled = false;
+  private exclusiveTail: Promise<void> = Promise.resolve();
+  private closedValue = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly feed: MarketFeed,
+    private readonly clock: Clock,
+    private readonly nodeId: string,
+    private readonly batchMax: number,
+  ) {}
+
+  /** Has close() run: new commands are refused. */
+  get closed(): boolean {
+    return this.closedValue;
+  }
+
+  /** Runs `fn` after every earlier exclusive step of this process. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exclusiveTail.then(fn);
+    this.exclusiveTail = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /**
+   * Queues a command for the next batch; resolves with its answer, as read back from JSON, once the
+   * batch is durable. @throws STORE_ERROR (closed, or the batch failed), INVALID_FIELD (key), LIMIT_EXCEEDED (queueMax), IDEMPOTENCY_KEY_REUSED, what `apply` throws
+   */
+  submit<T>(key: string | undefined, name: string, args: unknown, apply: CommandApply<T> & CommandApply<JsonAnswer<T>>): Promise<T> {
+    if (this.closedValue) return Promise.reject(new MarketError("STORE_ERROR", { reason: "the marketplace is closed" }));
+    if (key !== undefined) checkKey(key);
+    if (this.queue.length >= MARKET_LIMITS.queueMax) return Promise.reject(new MarketError("LIMIT_EXCEEDED", { limit: "queueMax", max: MARKET_LIMITS.queueMax }));
+    const hash = createHash("sha256").update(name).update("\0").update(JSON.stringify(args)).digest("hex");
+    return new Promise<T>((resolve, reject) => {
+      // The answer is JSON.parse(JSON.stringify(apply's T)), which JsonAnswer<T> keeps a T.
+      const answered = (answer: unknown): void => {
+        resolve(answer as T);
+      };
+      this.queue.push({ key, hash, apply, resolve: answered, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.exclusive(() => this.flush()));
+      }
+    });
+  }
+
+  /** Commits every queued command, batchMax at a time. */
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.batchMax));
+  }
+
+  /** Waits for the queued commands, then refuses new ones. */
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      await this.flush();
+    });
+    this.closedValue = true;
+  }
+
+  private async commit(commands: readonly QueuedCommand[]): Promise<void> {
+    let builder: BatchBuilder | undefined;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.store.writeBatch(async (writer) => {
+        await this.feed.catchUp((seq, limit) => writer.eventsAfter(seq, limit));
+        const batch = new BatchBuilder(this.feed.seq, this.nodeId, this.clock.now());
+        builder = batch;
+        this.feed.beginBatch(batch);
+        const results = await this.applyAll(commands, batch, writer);
+        await writer.write(batch.writes());
+        return results;
+      });
+    } catch (e) {
+      this.feed.endBatch(undefined);
+      // The book may hold changes that were never written: take it back from the store.
+      await this.feed.rebuild().catch(() => undefined);
+      const error = isMarketError(e) ? e : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
+      for (const command of commands) command.reject(error);
+      return;
+    }
+    this.feed.endBatch(builder);
+    commands.forEach((command, i) => {
+      const outcome = outcomes[i];
+      if (outcome !== undefined && "ok" in outcome) command.resolve(outcome.ok);
+      else command.reject(outcome?.error);
+    });
+  }
+
+  /** Applies each command in turn: a stored or earlier answer for its key, or its effect; a refused one is rolled back. */
+  private async applyAll(commands: readonly QueuedCommand[], batch: BatchBuilder, writer: StoreWriter): Promise<Outcome[]> {
+    const keys = commands.flatMap((c) => (c.key === undefined ? [] : [c.key]));
+    const stored: Map<string, CommandRow> = keys.length === 0 ? new Map<string, CommandRow>() : await writer.commands(keys);
+    const results: Outcome[] = [];
+    for (const command of commands) {
+      const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commandByKey.get(command.key));
+      if (prior !== undefined) {
+        results.push(prior.requestHash === command.hash ? { ok: JSON.parse(prior.response) as unknown } : { error: new MarketError("IDEMPOTENCY_KEY_REUSED", { key: command.key ?? "" }) });
+        continue;
+      }
+      const mark = batch.mark();
+      try {
+        const response = JSON.stringify((await command.apply(batch, writer)) ?? null);
+        if (command.key !== undefined) {
+          const row = { key: command.key, requestHash: command.hash, response, atMs: batch.nowMs };
+          batch.commands.push(row);
+          batch.commandByKey.set(row.key, row);
+        }
+        results.push({ ok: JSON.parse(response) as unknown });
+      } catch (e) {
+        batch.rollback(mark);
+        if (!isMarketError(e)) throw e;
+        results.push({ error: e });
+      }
+    }
+    return results;
+  }
+}

@@ -1,0 +1,21 @@
+// The named bounds and defaults of a marketplace process, in one table. Constants only, no I/O.
+
+/** Named bounds and defaults of a marketplace process. Invariant: every queue, page and key the market keeps is bounded by one of these. */
+export const MARKET_LIMITS = {
+  /** Commands one group commit takes at most. */
+  batchMax: 1000,
+  /** Commands waiting for a batch at most; more are refused with LIMIT_EXCEEDED. */
+  queueMax: 100_000,
+  /** Events read per page when catching up or replaying the feed. */
+  eventPageMax: 1000,
+  /** Orders one sweep looks at per rule. */
+  sweepMax: 1000,
+  /** Longest idempotency key: fits the server's `<caller address, 32..44>:<Idempotency-Key, 1..100>` (145). */
+  keyLengthMax: 160,
+  /** How often an idle process reads other processes' events. */
+  followIntervalMs: 100,
+  /** How long a match holds its GPUs for the buyer to fund the escrow (default); then it expires. */
+  fundingWindowMs: 15 * 60_000,
+  /** Longest funding window a market may set. */
+  fundingWindowMsMax: 24 * 60 * 60_000,
+} as const;

@@ -1,0 +1,87 @@
+// The sweeper: one pass, as one command, over what time ends: expired offers and orders, matches
+// not funded in time, jobs past their escrow's lockedUntil, settlements whose dispute window closed.
+import type { PaymentService } from "../payments/payment-service.js";
+import type { OrderRow, Store } from "../store/store.js";
+import type { BatchBuilder } from "./batch.js";
+import { decodeOrder } from "./codec.js";
+import type { CommandQueue } from "./command-queue.js";
+import type { MarketFeed } from "./feed.js";
+import { MARKET_LIMITS } from "./limits.js";
+import type { OrderRows } from "./order-rows.js";
+import { jobOf } from "./views.js";
+
+/** What one sweep did, by rule. */
+export interface SweepResult {
+  readonly expiredOffers: number;
+  readonly expiredOrders: number;
+  readonly timedOut: number;
+  readonly settlementsDue: number;
+  readonly unfunded: number;
+}
+
+/**
+ * The sweeper. Invariants: it never touches an order whose escrow has a chain step under way;
+ * GPUs of an order it ends return to the offer; it looks at sweepMax orders per pass at most.
+ */
+export class Sweeper {
+  constructor(
+    private readonly queue: CommandQueue,
+    private readonly feed: MarketFeed,
+    private readonly rows: OrderRows,
+    private readonly store: Store,
+    private readonly payments: PaymentService,
+    private readonly fundingWindowMs: number,
+  ) {}
+
+  /**
+   * One sweep: expires offers and resting orders, expires matches the buyer did not fund within
+   * the funding window (their GPUs return), fails jobs whose escrow passed lockedUntil without
+   * completing (the buyer may then refund), and marks settlements whose dispute window closed as
+   * due. @throws STORE_ERROR
+   */
+  async sweep(): Promise<SweepResult> {
+    const candidates = await this.store.ordersWithStatus(["Matched", "Escrowed", "Running", "Completed"], MARKET_LIMITS.sweepMax);
+    return this.queue.submit(undefined, "sweep", null, async (batch, writer) => {
+      const expired = this.feed.book.expire();
+      let timedOut = 0;
+      let settlementsDue = 0;
+      let unfunded = 0;
+      for (const candidate of candidates) {
+        const order = await this.rows.orderRow(batch, writer, candidate.id);
+        if (order.status === "Matched") {
+          // A match past its funding window expires unless a funding is under way.
+          if (batch.nowMs >= this.fundingDeadlineMs(order) && (await this.rows.pendingOf(batch, writer, order)) === undefined) {
+            this.expireUnfunded(batch, order);
+            unfunded++;
+          }
+          continue;
+        }
+        if (order.escrowId === null) continue;
+        const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
+        if (pending !== undefined) continue;
+        const job = jobOf(order);
+        if ((order.status === "Escrowed" || order.status === "Running") && escrow.jobEndedAt === undefined && batch.nowMs >= escrow.lockedUntil.getTime()) {
+          this.rows.transition(batch, order, "Failed", { ...job, failure: { reason: `timeout: the job did not complete by ${escrow.lockedUntil.toISOString()}` } });
+          this.rows.release(order.id);
+          timedOut++;
+        } else if (order.status === "Completed" && job.settlementDue !== true && escrow.jobEndedAt !== undefined && batch.nowMs >= escrow.jobEndedAt.getTime() + this.payments.disputeWindowMs) {
+          batch.putOrder({ ...order, job: JSON.stringify({ ...job, settlementDue: true }) });
+          batch.marketEvent({ type: "SettlementDue", entityId: order.id, escrowId: escrow.id });
+          settlementsDue++;
+        }
+      }
+      return { expiredOffers: expired.offers.length, expiredOrders: expired.orders.length, timedOut, settlementsDue, unfunded };
+    });
+  }
+
+  /** When a matched order's funding window closes (from its match; rows from before matchedAtMs, from its creation). */
+  private fundingDeadlineMs(order: OrderRow): number {
+    return (jobOf(order).matchedAtMs ?? decodeOrder(order.doc, order.status).createdAt.getTime()) + this.fundingWindowMs;
+  }
+
+  /** A match its buyer did not fund in time: the order becomes Expired and its GPUs return to the offer. */
+  private expireUnfunded(batch: BatchBuilder, order: OrderRow): void {
+    this.rows.transition(batch, order, "Expired", { ...jobOf(order), failure: { reason: `unfunded: the escrow was not funded within ${this.fundingWindowMs / 60_000} minutes of the match` } });
+    this.rows.release(order.id);
+  }
+}

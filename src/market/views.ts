@@ -1,0 +1,57 @@
+// How the market reports an order: the OrderView and the JobRecord kept with it, read from a stored
+// order row. Pure, no I/O.
+import { MarketError } from "../core/errors.js";
+import { OrderStatus } from "../core/enums.js";
+import type { OrderMatch } from "../core/types.js";
+import type { Attestation, Dispute } from "../settlement/statements.js";
+import type { OrderRow } from "../store/store.js";
+import { decodeMatch } from "./codec.js";
+
+/** Lifecycle details of a job, kept with its order. */
+export interface JobRecord {
+  /** When the order was matched: the funding window runs from here. */
+  readonly matchedAtMs?: number;
+  /** The GPU model of the matched offer, kept for the job's proof when the offer is gone (orders matched since it was recorded). */
+  readonly gpuModel?: string;
+  readonly startedAtMs?: number;
+  readonly attestation?: Attestation;
+  readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
+  readonly dispute?: Dispute;
+  /** The arbiter's split of a dispute, waiting for the buyer or the provider to accept it. */
+  readonly decision?: { readonly providerShare: string; readonly reason: string; readonly decidedAtMs: number };
+  readonly settlement?: { readonly status: string; readonly providerPayment: string; readonly platformFee: string; readonly buyerRefund: string; readonly transactions: readonly string[] };
+  readonly settlementDue?: boolean;
+}
+
+/** An order as the market reports it. */
+export interface OrderView {
+  readonly orderId: string;
+  readonly status: string;
+  readonly buyerId: string;
+  readonly offerId: string | null;
+  readonly match: OrderMatch | undefined;
+  readonly escrowId: string | null;
+  readonly job: JobRecord;
+}
+
+const ORDER_STATUSES: ReadonlySet<string> = new Set(Object.values(OrderStatus));
+
+function isOrderStatus(value: string): value is OrderStatus {
+  return ORDER_STATUSES.has(value);
+}
+
+/** The job record of a stored order ({} before it has one). */
+export function jobOf(order: OrderRow): JobRecord {
+  return order.job === null ? {} : (JSON.parse(order.job) as JobRecord);
+}
+
+/** The status of a stored order. Invariant: rows are written with an OrderStatus only. @throws STORE_ERROR (a row with another status) */
+export function statusOf(order: OrderRow): OrderStatus {
+  if (!isOrderStatus(order.status)) throw new MarketError("STORE_ERROR", { reason: `order ${order.id} has the unknown status ${order.status}` });
+  return order.status;
+}
+
+/** A stored order as the market reports it. */
+export function viewOf(row: OrderRow): OrderView {
+  return { orderId: row.id, status: row.status, buyerId: row.buyerId, offerId: row.offerId, match: row.match === null ? undefined : decodeMatch(row.match), escrowId: row.escrowId, job: jobOf(row) };
+}
