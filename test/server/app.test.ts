@@ -9,6 +9,7 @@ import { buildApp } from "../../src/server/app.js";
 import { signRequest } from "../../src/contract/http-signature.js";
 import { newDisputeId } from "../../src/core/ids.js";
 import { attest, openDisputeStatement } from "../../src/settlement/statements.js";
+import { SCORE_WEIGHTS } from "../../src/orderbook/score.js";
 import type { Parties } from "../market/support.js";
 import { openServedMarket } from "./support.js";
 import type { ServedMarket } from "./support.js";
@@ -127,6 +128,18 @@ describe("HTTP API reads", () => {
       const bad = await app.inject({ method: "GET", url });
       expect(bad.statusCode, url).toBe(400);
       expect(typeof bad.json<{ code: string }>().code).toBe("string");
+    }
+  });
+
+  it("a quote explains each match like every other match answer: its score breakdown, whose parts add up to the score", async () => {
+    const quote = await app.inject({ method: "GET", url: "/v1/quote?gpus=2&vram=40&maxPrice=3&hours=1&limit=5" });
+    const { matches } = quote.json<{ matches: { score: number; scoreBreakdown?: Record<string, number> }[] }>();
+    expect(matches.length).toBeGreaterThan(0);
+    for (const match of matches) {
+      const { total, ...parts } = match.scoreBreakdown ?? {};
+      expect(Object.keys(parts).sort()).toEqual(Object.keys(SCORE_WEIGHTS).sort());
+      expect(total).toBe(match.score);
+      expect(Object.values(parts).reduce((sum, part) => sum + part, 0)).toBeCloseTo(match.score, 6);
     }
   });
 
