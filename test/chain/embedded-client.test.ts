@@ -131,7 +131,7 @@ describe("EmbeddedMoltClient", () => {
 
   it("loses no confirmed transaction when the process is killed with SIGKILL at random moments", async () => {
     const dir = dataDir();
-    const script = new URL("./support/transfer-loop.ts", import.meta.url).pathname;
+    const script = new URL("../support/workers/transfer-loop.ts", import.meta.url).pathname;
     const confirmed: string[] = [];
     const payers: string[] = [];
     const rounds = 5;

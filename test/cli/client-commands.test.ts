@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { openServedMarket } from "../server/support.js";
-import type { ServedMarket } from "../server/support.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
 
 let served: ServedMarket;
 let server: string;

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DATA_DIR_LOCK_FILE, lockDataDir, readDataDirLock } from "../../src/cli/data-dir-lock.js";
 import { MarketClient } from "../../src/client/client.js";
-import { expectMarketError } from "../core/expect-error.js";
-import { CLI_MAIN, serveProcess } from "./serve-process.js";
+import { expectMarketError } from "../support/expect-error.js";
+import { CLI_MAIN, serveProcess } from "../support/serve-process.js";
 
 const freshDir = (): string => mkdtempSync(join(tmpdir(), "molt-lock-"));
 

@@ -11,7 +11,7 @@ import { startLocalnet } from "../../src/chain/localnet/rpc-server.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { MarketClient } from "../../src/client/client.js";
 import { attest, confirm } from "../../src/settlement/statements.js";
-import { serveProcess } from "./serve-process.js";
+import { serveProcess } from "../support/serve-process.js";
 
 describe("molt-market serve --chain rpc", () => {
   it("funds, runs and settles a job on a validator over JSON-RPC", { timeout: 60_000 }, async () => {

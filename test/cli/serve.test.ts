@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { DEMO_OFFERS } from "../../src/cli/serve.js";
-import { CLI_MAIN, serveProcess } from "./serve-process.js";
+import { CLI_MAIN, serveProcess } from "../support/serve-process.js";
 
 describe("molt-market serve", () => {
   it("serves a demo market, stops on SIGTERM, and restarts on the same data", { timeout: 60_000 }, async () => {

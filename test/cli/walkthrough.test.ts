@@ -11,7 +11,7 @@ import { MarketClient } from "../../src/client/client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { dropSchema, postgresUrl } from "../support/postgres.js";
-import { CLI_MAIN, serveProcess } from "./serve-process.js";
+import { CLI_MAIN, serveProcess } from "../support/serve-process.js";
 
 const README = new URL("../../README.md", import.meta.url);
 /** tsx's loader by absolute URL: the walkthrough runs in a directory of its own, outside the checkout. */

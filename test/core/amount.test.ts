@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AMOUNT_MAX_BASE_UNITS, AMOUNT_STRING_LENGTH_MAX, Amount, BASE_UNITS_PER_MOLT } from "../../src/core/amount.js";
-import { expectMarketError } from "./expect-error.js";
+import { expectMarketError } from "../support/expect-error.js";
 
 const MAX = AMOUNT_MAX_BASE_UNITS;
 const anyBaseUnits = fc.bigInt({ min: 0n, max: MAX });

@@ -9,7 +9,7 @@ import { GPU_MODEL_LENGTH_MAX, normalizeGpuModel } from "../../src/core/gpu-mode
 import {
   COUNTRY_CODE_COUNT, REGION_LENGTH_MAX, isCountryCode, parseCountry, parseLocation, parseLocationRequirement, parseRegion,
 } from "../../src/core/location.js";
-import { expectMarketError } from "./expect-error.js";
+import { expectMarketError } from "../support/expect-error.js";
 
 describe("features", () => {
   it("FEATURES lists the five features in bit order", () => {

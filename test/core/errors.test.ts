@@ -4,7 +4,7 @@ import {
   MARKET_ERROR_CODES, MARKET_ERROR_TABLE, MarketError, assertIntInRange, describeValue, isMarketError,
 } from "../../src/core/errors.js";
 import type { MarketErrorCode, MarketErrorDetails } from "../../src/core/errors.js";
-import { expectMarketError } from "./expect-error.js";
+import { expectMarketError } from "../support/expect-error.js";
 
 /** Sample details for every code; the mapped type makes the compiler insist on one per code. */
 const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] } = {

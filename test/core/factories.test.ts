@@ -15,7 +15,7 @@ import { createOrder, parseOrder, parseRequirements } from "../../src/core/order
 import type { CreateOrderInput, RequirementsInput } from "../../src/core/order.js";
 import type { GpuCapacity } from "../../src/core/types.js";
 import { isValidated } from "../../src/core/validate.js";
-import { expectMarketError, fieldOf } from "./expect-error.js";
+import { expectMarketError, fieldOf } from "../support/expect-error.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const clock = new ManualClock(T0);

@@ -7,7 +7,7 @@ import {
   ID_PREFIXES, assertIsDisputeId, assertIsEscrowId, assertIsOfferId, assertIsOrderId, idTimestampMs, isDisputeId,
   isEscrowId, isOfferId, isOrderId, newDisputeId, newEscrowId, newOfferId, newOrderId, newUlid, offerId, orderId,
 } from "../../src/core/ids.js";
-import { expectMarketError } from "./expect-error.js";
+import { expectMarketError } from "../support/expect-error.js";
 
 let lastTime = Date.parse("2026-01-01T00:00:00.000Z");
 /** A time later than any used before in this file. */

@@ -1,4 +1,4 @@
-// Hostile: kill -9 in the middle of each chain step of an escrow. A child marketplace (support/
+// Hostile: kill -9 in the middle of each chain step of an escrow. A child marketplace (test/support/hostile/
 // kill-worker.ts, on this file's store and embedded chain) drives one job to fundEscrow, settle (with
 // the buyer's confirmation), refund (after failJob) or resolveDispute (after openDispute and
 // decideDispute), says so, and is killed with SIGKILL 0..30 ms later, or 0..2 ms after the step's
@@ -37,13 +37,13 @@ import { confirm } from "../../src/settlement/statements.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
 import { dropSchema, postgresUrl } from "../support/postgres.js";
-import { KILL_GPU_MODEL, KILL_JOB_RAN_MS, KILL_STEPS } from "./support/kill-worker.js";
-import type { KillStep } from "./support/kill-worker.js";
-import { hostileTally } from "./support/tally.js";
+import { KILL_GPU_MODEL, KILL_JOB_RAN_MS, KILL_STEPS } from "../support/hostile/kill-worker.js";
+import type { KillStep } from "../support/hostile/kill-worker.js";
+import { hostileTally } from "../support/hostile/tally.js";
 
 const tally = hostileTally();
 const url = await postgresUrl("hostile: kill -9 in chain steps");
-const worker = new URL("./support/kill-worker.ts", import.meta.url).pathname;
+const worker = new URL("../support/hostile/kill-worker.ts", import.meta.url).pathname;
 
 /** Kills per chain step (4 steps): the last 2 timed from the transaction, the rest from the step. Each costs a process start (1-3 s). */
 const KILLS_PER_STEP = { sqlite: 5, postgres: 2 } as const;

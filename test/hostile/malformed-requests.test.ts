@@ -9,16 +9,16 @@
 import fc from "fast-check";
 import { getTokenDecoder } from "@solana-program/token";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HOSTILE_CHAINS } from "./support/chains.js";
-import { PATH_CONTROL_IDS, foreignBody, malformedBody, malformedEnvelope, malformedHeaders, malformedPath, malformedQuery, validPost, withParam } from "./support/malformed.js";
-import { fundedJob, openHostileMarket } from "./support/market.js";
-import type { HostileMarket } from "./support/market.js";
-import { expectRefusal, inject, overHttp, signedPost } from "./support/requests.js";
-import type { RawRequest, RawResponse } from "./support/requests.js";
-import { HOSTILE_ROUTES, pathOf } from "./support/routes.js";
-import type { RouteFixture } from "./support/routes.js";
-import { hostileStores } from "./support/stores.js";
-import { hostileTally } from "./support/tally.js";
+import { HOSTILE_CHAINS } from "../support/hostile/chains.js";
+import { PATH_CONTROL_IDS, foreignBody, malformedBody, malformedEnvelope, malformedHeaders, malformedPath, malformedQuery, validPost, withParam } from "../support/hostile/malformed.js";
+import { fundedJob, openHostileMarket } from "../support/hostile/market.js";
+import type { HostileMarket } from "../support/hostile/market.js";
+import { expectRefusal, inject, overHttp, signedPost } from "../support/hostile/requests.js";
+import type { RawRequest, RawResponse } from "../support/hostile/requests.js";
+import { HOSTILE_ROUTES, pathOf } from "../support/hostile/routes.js";
+import type { RouteFixture } from "../support/hostile/routes.js";
+import { hostileStores } from "../support/hostile/stores.js";
+import { hostileTally } from "../support/hostile/tally.js";
 
 const tally = hostileTally();
 const stores = await hostileStores("hostile: malformed requests");
@@ -86,7 +86,7 @@ for (const store of stores) {
       const swagger = (m.app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
       const served = Object.entries(swagger.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
       const attacked = HOSTILE_ROUTES.map((route) => `${route.method} ${route.template}`);
-      expect(served.filter((route) => !attacked.includes(route)), "routes no hostile case attacks: add them to test/hostile/support/routes.ts").toEqual([]);
+      expect(served.filter((route) => !attacked.includes(route)), "routes no hostile case attacks: add them to test/support/hostile/routes.ts").toEqual([]);
       for (const route of HOSTILE_ROUTES) expect(m.app.hasRoute({ method: route.method, url: route.template.replace(/\{([a-z]+)\}/, ":$1") }), `${route.method} ${route.template}`).toBe(true);
     });
 

@@ -25,8 +25,8 @@ import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import { attest, confirm, openDisputeStatement } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";
 import type { Store } from "../../src/store/store.js";
-import { hostileStores } from "./support/stores.js";
-import { hostileTally } from "./support/tally.js";
+import { hostileStores } from "../support/hostile/stores.js";
+import { hostileTally } from "../support/hostile/tally.js";
 import { seededRandom } from "../support/sample-market.js";
 
 const tally = hostileTally();

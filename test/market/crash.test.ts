@@ -16,9 +16,9 @@ import { PaymentService } from "../../src/payments/payment-service.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
 import { dropSchema, postgresUrl } from "../support/postgres.js";
-import { conservationErrors } from "./support.js";
+import { conservationErrors } from "../support/market.js";
 
-const worker = new URL("./support/crash-worker.ts", import.meta.url).pathname;
+const worker = new URL("../support/workers/crash-worker.ts", import.meta.url).pathname;
 const url = await postgresUrl("Marketplace crash test");
 const ROUNDS = 6;
 const RANK: Record<string, number> = { Pending: 0, Cancelled: 1, Expired: 1, Matched: 1, Escrowed: 2, Running: 3, Completed: 4, Failed: 4, Settled: 5, Refunded: 5, Disputed: 5, Resolved: 6 };

@@ -14,8 +14,8 @@ import { attest, confirm, openDisputeStatement } from "../../src/settlement/stat
 import type { ExecutionProof } from "../../src/settlement/statements.js";
 import { rejectionCode } from "../support/error-code.js";
 import { postgresUrl } from "../support/postgres.js";
-import { openParties, postgresFactory, sqliteFactory } from "./support.js";
-import type { Parties, StoreFactory } from "./support.js";
+import { openParties, postgresFactory, sqliteFactory } from "../support/market.js";
+import type { Parties, StoreFactory } from "../support/market.js";
 
 const url = await postgresUrl("in-flight chain steps");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];

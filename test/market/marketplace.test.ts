@@ -10,8 +10,8 @@ import type { ExecutionProof } from "../../src/settlement/statements.js";
 import type { Store } from "../../src/store/store.js";
 import { rejectionCode } from "../support/error-code.js";
 import { postgresUrl } from "../support/postgres.js";
-import { conservationErrors, openMarket, openParties, postgresFactory, sqliteFactory } from "./support.js";
-import type { Parties, StoreFactory } from "./support.js";
+import { conservationErrors, openMarket, openParties, postgresFactory, sqliteFactory } from "../support/market.js";
+import type { Parties, StoreFactory } from "../support/market.js";
 
 const url = await postgresUrl("Marketplace");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];

@@ -16,9 +16,9 @@ import { Marketplace } from "../../src/market/marketplace.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import { dropSchema, postgresUrl } from "../support/postgres.js";
-import { conservationErrors } from "./support.js";
+import { conservationErrors } from "../support/market.js";
 
-const worker = new URL("./support/node-worker.ts", import.meta.url).pathname;
+const worker = new URL("../support/workers/node-worker.ts", import.meta.url).pathname;
 const url = await postgresUrl("Marketplace multi-node test");
 const schema = `molt_nodes_${process.pid}`;
 const ORDERS_PER_NODE = 600;

@@ -12,8 +12,8 @@ import type { Marketplace } from "../../src/market/marketplace.js";
 import { attest } from "../../src/settlement/statements.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import { PresentedSignature } from "../../src/chain/signer.js";
-import { conservationErrors, openMarket, openParties } from "./support.js";
-import type { Parties } from "./support.js";
+import { conservationErrors, openMarket, openParties } from "../support/market.js";
+import type { Parties } from "../support/market.js";
 
 const opened: { market: Marketplace; parties: Parties }[] = [];
 afterEach(async () => {

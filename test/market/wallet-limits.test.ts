@@ -11,8 +11,8 @@ import { Marketplace } from "../../src/market/marketplace.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { rejectionCode } from "../support/error-code.js";
 import { postgresUrl } from "../support/postgres.js";
-import { conservationErrors, openParties, postgresFactory, sqliteFactory } from "./support.js";
-import type { Parties, StoreFactory } from "./support.js";
+import { conservationErrors, openParties, postgresFactory, sqliteFactory } from "../support/market.js";
+import type { Parties, StoreFactory } from "../support/market.js";
 
 const url = await postgresUrl("per-wallet limits");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];

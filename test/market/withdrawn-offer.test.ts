@@ -10,8 +10,8 @@ import { attest, confirm, openDisputeStatement } from "../../src/settlement/stat
 import type { ExecutionProof } from "../../src/settlement/statements.js";
 import { rejectionCode } from "../support/error-code.js";
 import { postgresUrl } from "../support/postgres.js";
-import { conservationErrors, openParties, postgresFactory, sqliteFactory } from "./support.js";
-import type { Parties, StoreFactory } from "./support.js";
+import { conservationErrors, openParties, postgresFactory, sqliteFactory } from "../support/market.js";
+import type { Parties, StoreFactory } from "../support/market.js";
 
 const url = await postgresUrl("withdrawn offers");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];

@@ -1,6 +1,6 @@
 // Unit tests of the order book's rules: the spec's quick start, continuous matching, serve order,
 // expiry, release, errors and limits, events.
-import { expectMarketError } from "../core/expect-error.js";
+import { expectMarketError } from "../support/expect-error.js";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";

@@ -2,7 +2,7 @@
 // offers, resting orders and allocations, and makes no match of its own. Model-based property test
 // over random command sequences, plus unit tests of apply's edge cases and of a rebuild from rows.
 import fc from "fast-check";
-import { expectMarketError } from "../core/expect-error.js";
+import { expectMarketError } from "../support/expect-error.js";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";

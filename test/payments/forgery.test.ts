@@ -12,8 +12,8 @@ import type { JobSettlementInput } from "../../src/settlement/settle-job.js";
 import { attest, confirm, encodeExecutionProof, openDisputeStatement } from "../../src/settlement/statements.js";
 import type { Attestation, ExecutionProof } from "../../src/settlement/statements.js";
 import { rejectionCode } from "../support/error-code.js";
-import { openJobMarket } from "./support/job-market.js";
-import type { JobMarket } from "./support/job-market.js";
+import { openJobMarket } from "../support/job-market.js";
+import type { JobMarket } from "../support/job-market.js";
 
 /** The order of Ed25519's base point group, L: adding it to S gives a malleated signature. */
 const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;

@@ -18,8 +18,8 @@ import { escrowHandle } from "../../src/payments/payment-service.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import { openDisputeStatement } from "../../src/settlement/statements.js";
 import { rejectionCode } from "../support/error-code.js";
-import { BUYER_FUNDS, WINDOW_MS, openJobMarket } from "./support/job-market.js";
-import type { JobMarket } from "./support/job-market.js";
+import { BUYER_FUNDS, WINDOW_MS, openJobMarket } from "../support/job-market.js";
+import type { JobMarket } from "../support/job-market.js";
 
 /** A plain SPL transfer from `from` straight into a token account (the MoltClient pays owners, not accounts). */
 async function depositInto(chain: EmbeddedMoltClient, from: Wallet, tokenAccount: Address, amount: Amount): Promise<void> {

@@ -7,9 +7,9 @@ import { MarketClient } from "../../src/client/client.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { isMarketError } from "../../src/core/errors.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
-import type { Parties } from "../market/support.js";
-import { openServedMarket } from "./support.js";
-import type { ServedMarket } from "./support.js";
+import type { Parties } from "../support/market.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
 
 let served: ServedMarket;
 let parties: Parties;

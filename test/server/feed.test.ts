@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { FEED_LIMITS } from "../../src/server/routes/feed.js";
-import { openServedMarket } from "./support.js";
-import type { ServedMarket } from "./support.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
 
 let served: ServedMarket;
 let feedUrl: string;

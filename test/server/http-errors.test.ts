@@ -9,8 +9,8 @@ import { Wallet } from "../../src/chain/wallet.js";
 import { MARKET_LIMITS } from "../../src/market/marketplace.js";
 import { SERVER_LIMITS } from "../../src/server/limits.js";
 import { signRequest } from "../../src/contract/http-signature.js";
-import { openServedMarket } from "./support.js";
-import type { ServedMarket } from "./support.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
 
 let served: ServedMarket;
 let port: number;

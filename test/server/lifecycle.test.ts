@@ -13,9 +13,9 @@ import { Amount } from "../../src/core/amount.js";
 import { newDisputeId } from "../../src/core/ids.js";
 import { attest, confirm, openDisputeStatement, proofDigest } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";
-import type { Parties } from "../market/support.js";
-import { openServedMarket } from "./support.js";
-import type { ServedMarket } from "./support.js";
+import type { Parties } from "../support/market.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
 
 let served: ServedMarket;
 let parties: Parties;

@@ -13,8 +13,8 @@ import { Wallet } from "../../src/chain/wallet.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { buildApp } from "../../src/server/app.js";
 import { contentDigest, newNonce } from "../../src/contract/http-signature.js";
-import { openMarket, openParties, postgresFactory, sqliteFactory } from "../market/support.js";
-import type { Parties, StoreFactory } from "../market/support.js";
+import { openMarket, openParties, postgresFactory, sqliteFactory } from "../support/market.js";
+import type { Parties, StoreFactory } from "../support/market.js";
 import { postgresUrl } from "../support/postgres.js";
 
 const url = await postgresUrl("RFC 9421 interoperability");

@@ -10,9 +10,9 @@ import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { signRequest } from "../../src/contract/http-signature.js";
 import { attest, openDisputeStatement } from "../../src/settlement/statements.js";
-import type { Parties } from "../market/support.js";
-import { openServedMarket } from "./support.js";
-import type { ServedMarket } from "./support.js";
+import type { Parties } from "../support/market.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
 
 let served: ServedMarket;
 let parties: Parties;

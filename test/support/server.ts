@@ -8,8 +8,8 @@ import type { Marketplace } from "../../src/market/marketplace.js";
 import { buildApp } from "../../src/server/app.js";
 import type { AppDeps } from "../../src/server/app.js";
 import { SqlStore } from "../../src/store/sql-store.js";
-import { openMarket, openParties } from "../market/support.js";
-import type { Parties } from "../market/support.js";
+import { openMarket, openParties } from "./market.js";
+import type { Parties } from "./market.js";
 
 /** The served market and how to stop it. */
 export interface ServedMarket {

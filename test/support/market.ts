@@ -12,7 +12,7 @@ import { Marketplace } from "../../src/market/marketplace.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
-import { dropSchema } from "../support/postgres.js";
+import { dropSchema } from "./postgres.js";
 
 /** How to get a fresh store of one dialect, and a second handle on the same database. */
 export interface StoreFactory {

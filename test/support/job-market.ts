@@ -3,19 +3,19 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EmbeddedMoltClient } from "../../../src/chain/embedded/embedded-client.js";
-import { Wallet } from "../../../src/chain/wallet.js";
-import { Amount } from "../../../src/core/amount.js";
-import { HOUR_MS, ManualClock } from "../../../src/core/clock.js";
-import { createOffer } from "../../../src/core/offer.js";
-import { createOrder } from "../../../src/core/order.js";
-import type { OrderMatch } from "../../../src/core/types.js";
-import { OrderBook } from "../../../src/orderbook/order-book.js";
-import { PaymentService } from "../../../src/payments/payment-service.js";
-import type { EscrowAccount } from "../../../src/settlement/escrow-account.js";
-import { attest, confirm } from "../../../src/settlement/statements.js";
-import type { Attestation, Confirmation, ExecutionProof } from "../../../src/settlement/statements.js";
-import { T0 } from "../../support/arbitraries.js";
+import { EmbeddedMoltClient } from "../../src/chain/embedded/embedded-client.js";
+import { Wallet } from "../../src/chain/wallet.js";
+import { Amount } from "../../src/core/amount.js";
+import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
+import { createOffer } from "../../src/core/offer.js";
+import { createOrder } from "../../src/core/order.js";
+import type { OrderMatch } from "../../src/core/types.js";
+import { OrderBook } from "../../src/orderbook/order-book.js";
+import { PaymentService } from "../../src/payments/payment-service.js";
+import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
+import { attest, confirm } from "../../src/settlement/statements.js";
+import type { Attestation, Confirmation, ExecutionProof } from "../../src/settlement/statements.js";
+import { T0 } from "./arbitraries.js";
 
 /** Everything a payment test needs. */
 export interface JobMarket {

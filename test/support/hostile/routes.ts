@@ -1,4 +1,4 @@
-// Every route of the HTTP API (src/server/app.ts, settlement-routes.ts, feed.ts) as the hostile
+// Every route of the HTTP API (the route plugins of src/server/routes/) as the hostile
 // suite attacks it: its method and path, who owns the object it acts on, a valid request (the
 // body a mutating route takes, the query a read takes), and what each query parameter is. A
 // malformed variant of a valid request must be refused; a test checks this table against the

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqlStore } from "../../../src/store/sql-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { dropSchema, postgresUrl } from "../../support/postgres.js";
+import { dropSchema, postgresUrl } from "../postgres.js";
 
 /** One store implementation: opens a fresh, empty store and drops it afterwards. */
 export interface HostileStore {
