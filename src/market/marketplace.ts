@@ -31,9 +31,6 @@ import type { OrderView } from "./views.js";
 import { walletLimits } from "./wallet-limits.js";
 import type { WalletLimits } from "./wallet-limits.js";
 
-export { MARKET_LIMITS } from "./limits.js";
-export type { FeedListener } from "./feed.js";
-export type { JobRecord, OrderView } from "./views.js";
 
 /** What a marketplace process is built from. */
 export interface MarketplaceOptions {

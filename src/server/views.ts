@@ -4,7 +4,8 @@ import { escrowJson } from "../contract/escrows.js";
 import type { EscrowView } from "../contract/escrows.js";
 import { matchJson } from "../contract/orders.js";
 import type { OrderDetails } from "../contract/orders.js";
-import type { Marketplace, OrderView } from "../market/marketplace.js";
+import type { Marketplace } from "../market/marketplace.js";
+import type { OrderView } from "../market/views.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 
 /** An order as JSON: its match with amounts as decimal strings, its job as the market recorded it. */

@@ -28,7 +28,7 @@ import { isMarketError } from "../../src/core/errors.js";
 import { escrowIdOf } from "../../src/core/ids.js";
 import { decodeEscrow } from "../../src/market/codec.js";
 import { Marketplace } from "../../src/market/marketplace.js";
-import type { OrderView } from "../../src/market/marketplace.js";
+import type { OrderView } from "../../src/market/views.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { billSeconds, splitCharge } from "../../src/settlement/billing.js";

@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
-import { MARKET_LIMITS } from "../../src/market/marketplace.js";
+import { MARKET_LIMITS } from "../../src/market/limits.js";
 import { SERVER_LIMITS } from "../../src/server/limits.js";
 import { signRequest } from "../../src/contract/http-signature.js";
 import { openServedMarket } from "../support/server.js";
