@@ -14,8 +14,6 @@ export const API_TAGS = [
   { name: "feed", description: "The market's event log: pages of it, and a live WebSocket feed" },
   { name: "operations", description: "Health, metrics and this document" },
 ] as const;
-/** One tag of the document. */
-export type ApiTag = (typeof API_TAGS)[number]["name"];
 
 /** The security schemes of the document: one per header a signed request carries. */
 export const SECURITY_SCHEMES = {

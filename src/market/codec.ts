@@ -89,12 +89,7 @@ export function encodeBookEvent(event: BookEventBody): string {
   return JSON.stringify(event);
 }
 
-/** A stored book event back, ready for OrderBook.apply. @throws validation codes */
-export function decodeBookEvent(json: string): BookEventBody {
-  return bookEventOf(JSON.parse(json) as { type: string } & Record<string, unknown>);
-}
-
-/** A book event from its parsed JSON form (what decodeBookEvent reads). @throws as decodeBookEvent */
+/** A stored book event from its parsed JSON form, ready for OrderBook.apply. @throws validation codes */
 export function bookEventOf(raw: { type: string } & Record<string, unknown>): BookEventBody {
   switch (raw.type) {
     case "OfferAdded": {
