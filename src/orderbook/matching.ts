@@ -58,7 +58,9 @@ export function priceFits(table: OfferTable, slot: number, priceCap: bigint): bo
 
 /**
  * Does the offer in `slot` satisfy the query at `nowMs`: every rule of DESIGN.md "Matching" but
- * the offer's status, which the caller checks (only indexed, active offers are asked).
+ * the offer's status, which the caller checks (only indexed, active offers are asked). The shape
+ * index applies the same parts: capacityFits per shape and the region by its pools
+ * (shape-table.ts), termsFit, countryFits and priceFits per offer (shape-index.ts).
  * Invariant: the index returns exactly the active offers for which this holds (the differential
  * property test compares both with the reference scan).
  */

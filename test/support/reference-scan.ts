@@ -1,6 +1,6 @@
 // The reference matcher: filter every offer by the DESIGN.md rules, score, sort. Written for
 // obviousness, not speed; the property tests and the benchmark compare the index against it.
-// Pure, no I/O.
+// A test oracle, not shipped; it shares only the score parts (score.ts) with the book. Pure, no I/O.
 import { AMOUNT_MAX_BASE_UNITS } from "../../src/core/amount.js";
 import type { Amount } from "../../src/core/amount.js";
 import { featureMask } from "../../src/core/enums.js";

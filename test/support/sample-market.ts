@@ -1,5 +1,6 @@
 // A seeded generator of realistic GPU markets (model mix, GPUs per host, VRAM by model, features,
-// ten regions, prices by model) and of buyer orders against them. Pure: same seed, same market.
+// ten regions, prices by model) and of buyer orders against them, for tests, benchmarks and scripts
+// (not shipped). Pure: same seed, same market.
 import { Amount, BASE_UNITS_PER_MOLT } from "../../src/core/amount.js";
 import { DAY_MS, HOUR_MS } from "../../src/core/clock.js";
 import { Feature, Priority } from "../../src/core/enums.js";
