@@ -3,7 +3,7 @@
 // (not shipped). Pure: same seed, same market.
 import { Amount, BASE_UNITS_PER_MOLT } from "../../src/core/amount.js";
 import { DAY_MS, HOUR_MS } from "../../src/core/clock.js";
-import { Feature, Priority } from "../../src/core/enums.js";
+import { Priority } from "../../src/core/enums.js";
 import type { Feature as FeatureT } from "../../src/core/enums.js";
 import { createOffer } from "../../src/core/offer.js";
 import { createOrder } from "../../src/core/order.js";
@@ -158,6 +158,3 @@ export function generateOrders(options: { readonly seed: number; readonly orders
   }
   return orders;
 }
-
-/** Features of the spec, for generators that want them all. */
-export const ALL_FEATURES: readonly FeatureT[] = Object.values(Feature);
