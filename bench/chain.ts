@@ -36,18 +36,31 @@ const transferPhase = phase();
 const beforeEscrows = phase();
 start = nowNs();
 for (let i = 0; i < ESCROWS; i++) {
-  const { escrow } = await chain.createEscrow({ escrowId: `esc_${String(i).padStart(26, "0")}`, buyer, provider: provider.address, arbiter: arbiter.address, amount: Amount.parse("10") });
-  await chain.settleEscrow(escrow, [provider, arbiter], [
-    { owner: provider.address, amount: Amount.parse("6.5") },
-    { owner: treasury.address, amount: Amount.parse("0.325") },
-    { owner: buyer.address, amount: Amount.parse("3.175") },
-  ]);
+  const { escrow } = await chain.createEscrow({
+    escrowId: `esc_${String(i).padStart(26, "0")}`,
+    buyer,
+    provider: provider.address,
+    arbiter: arbiter.address,
+    amount: Amount.parse("10"),
+  });
+  await chain.settleEscrow(
+    escrow,
+    [provider, arbiter],
+    [
+      { owner: provider.address, amount: Amount.parse("6.5") },
+      { owner: treasury.address, amount: Amount.parse("0.325") },
+      { owner: buyer.address, amount: Amount.parse("3.175") },
+    ],
+  );
 }
 const escrowSeconds = Number(nowNs() - start) / 1e9;
 const after = phase();
 chain.close();
 
-function split(from: ReturnType<typeof phase>, to: ReturnType<typeof phase>): { buildSignUs: number; executeUs: number; durableLogUs: number } {
+function split(
+  from: ReturnType<typeof phase>,
+  to: ReturnType<typeof phase>,
+): { buildSignUs: number; executeUs: number; durableLogUs: number } {
   const n = Math.max(1, to.transactions - from.transactions);
   return {
     buildSignUs: Number(to.buildSignNs - from.buildSignNs) / 1000 / n,
@@ -62,13 +75,27 @@ const result = {
   node: process.version,
   transfers: { count: TRANSFERS, perSecond: TRANSFERS / transferSeconds, ...transferSplit },
   escrows: { count: ESCROWS, createdAndSettledPerSecond: ESCROWS / escrowSeconds, transactionsPerEscrow: 2, ...escrowSplit },
-  escrowToTransferTimeRatio: (escrowSeconds / ESCROWS) / (transferSeconds / TRANSFERS),
+  escrowToTransferTimeRatio: escrowSeconds / ESCROWS / (transferSeconds / TRANSFERS),
 };
 if (!json) {
   printTable("Embedded chain (LiteSVM + SPL Token, fsync'd log), µs per transaction", [
-    { workload: "transfer", "per second": fixed(result.transfers.perSecond, 0), "build+sign": fixed(transferSplit.buildSignUs), execute: fixed(transferSplit.executeUs), "durable log": fixed(transferSplit.durableLogUs) },
-    { workload: "escrow create+settle", "per second": fixed(result.escrows.createdAndSettledPerSecond, 0), "build+sign": fixed(escrowSplit.buildSignUs), execute: fixed(escrowSplit.executeUs), "durable log": fixed(escrowSplit.durableLogUs) },
+    {
+      workload: "transfer",
+      "per second": fixed(result.transfers.perSecond, 0),
+      "build+sign": fixed(transferSplit.buildSignUs),
+      execute: fixed(transferSplit.executeUs),
+      "durable log": fixed(transferSplit.durableLogUs),
+    },
+    {
+      workload: "escrow create+settle",
+      "per second": fixed(result.escrows.createdAndSettledPerSecond, 0),
+      "build+sign": fixed(escrowSplit.buildSignUs),
+      execute: fixed(escrowSplit.executeUs),
+      "durable log": fixed(escrowSplit.durableLogUs),
+    },
   ]);
-  console.log(`\nan escrow (create + settle, 2 transactions) takes ${fixed(result.escrowToTransferTimeRatio, 2)}x the time of one transfer`);
+  console.log(
+    `\nan escrow (create + settle, 2 transactions) takes ${fixed(result.escrowToTransferTimeRatio, 2)}x the time of one transfer`,
+  );
 }
 console.log(JSON.stringify(result));

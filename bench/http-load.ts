@@ -40,9 +40,17 @@ const buyers = Array.from({ length: job.buyers }, (_, i) => root.derive(`buyer-$
 let sequence = 0;
 
 /** The next request of the job: a signed order submission or a quote. */
-function nextRequest(): { readonly method: "GET" | "POST"; readonly path: string; readonly body: string; readonly headers: Record<string, string> } {
-  if (job.kind === "quote") return { method: "GET", path: `/v1/quote?gpus=${1 + (sequence++ % 4)}&maxPrice=9&hours=1`, body: "", headers: {} };
-  const body = JSON.stringify({ requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
+function nextRequest(): {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+} {
+  if (job.kind === "quote")
+    return { method: "GET", path: `/v1/quote?gpus=${1 + (sequence++ % 4)}&maxPrice=9&hours=1`, body: "", headers: {} };
+  const body = JSON.stringify({
+    requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 },
+  });
   const key = `load-${process.pid}-${sequence++}`;
   const wallet = buyers[sequence % buyers.length] ?? root;
   const headers = signRequest({ method: "POST", path: "/v1/orders", body, idempotencyKey: key }, wallet, Date.now());
@@ -52,7 +60,12 @@ function nextRequest(): { readonly method: "GET" | "POST"; readonly path: string
 async function closedLoop(): Promise<LoadResult> {
   // In a worker thread autocannon hands back its histograms encoded (it expects to be one of its
   // own workers); aggregateResult decodes them.
-  const options = { url: job.baseUrl, connections: job.inFlight, duration: job.seconds, requests: [{ setupRequest: (r: AutocannonRequest): AutocannonRequest => ({ ...r, ...nextRequest() }) }] };
+  const options = {
+    url: job.baseUrl,
+    connections: job.inFlight,
+    duration: job.seconds,
+    requests: [{ setupRequest: (r: AutocannonRequest): AutocannonRequest => ({ ...r, ...nextRequest() }) }],
+  };
   const result = autocannon.aggregateResult([await autocannon(options)], options);
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
     throw new Error(`${job.kind}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} answers other than 2xx`);
@@ -66,12 +79,16 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 function send(): Promise<number> {
   const { method, path, body, headers } = nextRequest();
   return new Promise((resolve, reject) => {
-    const req = request(`${job.baseUrl}${path}`, { method, agent, headers: { ...headers, ...(body === "" ? {} : { "content-length": String(Buffer.byteLength(body)) }) } }, (response) => {
-      response.resume();
-      response.on("end", () => {
-        resolve(response.statusCode ?? 0);
-      });
-    });
+    const req = request(
+      `${job.baseUrl}${path}`,
+      { method, agent, headers: { ...headers, ...(body === "" ? {} : { "content-length": String(Buffer.byteLength(body)) }) } },
+      (response) => {
+        response.resume();
+        response.on("end", () => {
+          resolve(response.statusCode ?? 0);
+        });
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -96,7 +113,12 @@ async function openLoop(rate: number): Promise<LoadResult> {
   }
   await Promise.all(pending);
   agent.destroy();
-  return { count: latencies.length, seconds: (performance.now() - started) / 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    count: latencies.length,
+    seconds: (performance.now() - started) / 1000,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }
 
 parentPort?.postMessage(await (job.rate === undefined ? closedLoop() : openLoop(job.rate)));

@@ -20,7 +20,8 @@ import { SqlStore } from "../src/store/sql-store.js";
 import { benchArgs, fixed, printTable } from "./report.js";
 
 const { json } = benchArgs();
-const flag = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
+const flag = (name: string, fallback: number): number =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const SECONDS = flag("seconds", 5);
 const IN_FLIGHT = flag("in-flight", 64);
 /**
@@ -42,7 +43,17 @@ interface LoadResult {
 
 function load(baseUrl: string, kind: "submit" | "quote", rate?: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./http-load.js", import.meta.url), { workerData: { baseUrl, kind, inFlight: IN_FLIGHT, seconds: SECONDS, buyerSeed: BUYER_SEED, buyers: BUYERS, ...(rate === undefined ? {} : { rate }) } });
+    const worker = new Worker(new URL("./http-load.js", import.meta.url), {
+      workerData: {
+        baseUrl,
+        kind,
+        inFlight: IN_FLIGHT,
+        seconds: SECONDS,
+        buyerSeed: BUYER_SEED,
+        buyers: BUYERS,
+        ...(rate === undefined ? {} : { rate }),
+      },
+    });
     worker.once("message", resolve);
     worker.once("error", reject);
   });
@@ -53,7 +64,17 @@ function verificationsPerSecond(): number {
   const wallet = Wallet.generate();
   const body = JSON.stringify({ requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 } });
   const headers = signRequest({ method: "POST", path: "/v1/orders", body, idempotencyKey: "bench" }, wallet, Date.now());
-  const base = Buffer.from(signatureBase([["@method", "POST"], ["@path", "/v1/orders"], ["content-digest", headers["content-digest"]], ["idempotency-key", "bench"]], headers["signature-input"].slice("molt=".length)));
+  const base = Buffer.from(
+    signatureBase(
+      [
+        ["@method", "POST"],
+        ["@path", "/v1/orders"],
+        ["content-digest", headers["content-digest"]],
+        ["idempotency-key", "bench"],
+      ],
+      headers["signature-input"].slice("molt=".length),
+    ),
+  );
   const signature = Buffer.from(headers.signature.slice("molt=:".length, -1), "base64");
   let count = 0;
   const started = performance.now();
@@ -70,8 +91,19 @@ function verificationsPerSecond(): number {
  */
 async function bareFastify(): Promise<{ readonly submitPerSecond: number; readonly quotePerSecond: number }> {
   const bare = Fastify({ logger: false });
-  bare.post("/v1/orders", { schema: { body: { type: "object", required: ["requirements"], properties: { requirements: { type: "object" } } }, response: { 200: { type: "object", properties: { orderId: { type: "string" }, status: { type: "string" } } } } } }, () => ({ orderId: "ord_01JD3Q0000000000000000000Z", status: "Pending" }));
-  bare.get("/v1/quote", { schema: { response: { 200: { type: "object", properties: { matches: { type: "array" } } } } } }, () => ({ matches: [] }));
+  bare.post(
+    "/v1/orders",
+    {
+      schema: {
+        body: { type: "object", required: ["requirements"], properties: { requirements: { type: "object" } } },
+        response: { 200: { type: "object", properties: { orderId: { type: "string" }, status: { type: "string" } } } },
+      },
+    },
+    () => ({ orderId: "ord_01JD3Q0000000000000000000Z", status: "Pending" }),
+  );
+  bare.get("/v1/quote", { schema: { response: { 200: { type: "object", properties: { matches: { type: "array" } } } } } }, () => ({
+    matches: [],
+  }));
   const url = await bare.listen({ host: "127.0.0.1", port: 0 });
   const submit = await load(url, "submit");
   const quote = await load(url, "quote");
@@ -81,10 +113,27 @@ async function bareFastify(): Promise<{ readonly submitPerSecond: number; readon
 
 const dir = mkdtempSync(join(tmpdir(), "molt-bench-http-"));
 const chain = await EmbeddedMoltClient.open({ dataDir: join(dir, "chain") });
-const market = await Marketplace.open({ store: SqlStore.openSqlite(join(dir, "market.db")), payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }), follow: false });
-await Promise.all(Array.from({ length: 20_000 }, (_, i) => market.addOffer(`offer-${i}`, { providerId: `provider-${i % 200}`, gpuCapacity: { gpuCount: 8, gpuModel: ["H100", "A100", "L40S", "H200"][i % 4] ?? "H100", vramGb: 80 }, pricePerHour: (1 + (i % 80) / 10).toFixed(2), availableHours: 100 })));
+const market = await Marketplace.open({
+  store: SqlStore.openSqlite(join(dir, "market.db")),
+  payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }),
+  follow: false,
+});
+await Promise.all(
+  Array.from({ length: 20_000 }, (_, i) =>
+    market.addOffer(`offer-${i}`, {
+      providerId: `provider-${i % 200}`,
+      gpuCapacity: { gpuCount: 8, gpuModel: ["H100", "A100", "L40S", "H200"][i % 4] ?? "H100", vramGb: 80 },
+      pricePerHour: (1 + (i % 80) / 10).toFixed(2),
+      availableHours: 100,
+    }),
+  ),
+);
 for (let i = 0; i < BUYERS; i += 50) {
-  await Promise.all(Array.from({ length: Math.min(50, BUYERS - i) }, (_, j) => chain.airdrop(Wallet.fromSeed(BUYER_SEED).derive(`buyer-${i + j}`).address, Amount.parse("1000000"))));
+  await Promise.all(
+    Array.from({ length: Math.min(50, BUYERS - i) }, (_, j) =>
+      chain.airdrop(Wallet.fromSeed(BUYER_SEED).derive(`buyer-${i + j}`).address, Amount.parse("1000000")),
+    ),
+  );
 }
 const app = await buildApp({ market, requestsPerMinute: 100_000_000 });
 const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
@@ -106,26 +155,77 @@ chain.close();
 const results = {
   verificationsPerSecond: verifications,
   bareFastify: floor,
-  submissions: { perSecond: submissionRate, p50Ms: submissions.p50Ms, p99Ms: submissions.p99Ms, ratioToVerifications: submissionRate / verifications },
-  submissionsAtTarget: { rate: TARGETS.submissionsPerSecondMin, perSecond: atTarget.count / atTarget.seconds, p50Ms: atTarget.p50Ms, p99Ms: atTarget.p99Ms },
+  submissions: {
+    perSecond: submissionRate,
+    p50Ms: submissions.p50Ms,
+    p99Ms: submissions.p99Ms,
+    ratioToVerifications: submissionRate / verifications,
+  },
+  submissionsAtTarget: {
+    rate: TARGETS.submissionsPerSecondMin,
+    perSecond: atTarget.count / atTarget.seconds,
+    p50Ms: atTarget.p50Ms,
+    p99Ms: atTarget.p99Ms,
+  },
   submissionsAtHalfPeak: { rate: halfRate, perSecond: atHalf.count / atHalf.seconds, p50Ms: atHalf.p50Ms, p99Ms: atHalf.p99Ms },
   quotes: { perSecond: quoteRate, p50Ms: quotes.p50Ms, p99Ms: quotes.p99Ms },
 };
-printTable(`bench:http — SQLite store, ${IN_FLIGHT} in flight from a worker thread, ${SECONDS} s per run (${new Date().toISOString().slice(0, 10)})`, [
-  { run: "ed25519 verifications (bound)", "per s": fixed(verifications, 0), "p50 ms": "", "p99 ms": "" },
-  { run: "bare Fastify POST /v1/orders (floor)", "per s": fixed(floor.submitPerSecond, 0), "p50 ms": "", "p99 ms": "" },
-  { run: "bare Fastify GET /v1/quote (floor)", "per s": fixed(floor.quotePerSecond, 0), "p50 ms": "", "p99 ms": "" },
-  { run: "signed submissions, closed loop", "per s": fixed(submissionRate, 0), "p50 ms": fixed(results.submissions.p50Ms, 2), "p99 ms": fixed(results.submissions.p99Ms, 2) },
-  { run: `signed submissions at ${TARGETS.submissionsPerSecondMin}/s`, "per s": fixed(results.submissionsAtTarget.perSecond, 0), "p50 ms": fixed(results.submissionsAtTarget.p50Ms, 2), "p99 ms": fixed(results.submissionsAtTarget.p99Ms, 2) },
-  { run: `signed submissions at ${halfRate}/s (half of peak)`, "per s": fixed(results.submissionsAtHalfPeak.perSecond, 0), "p50 ms": fixed(results.submissionsAtHalfPeak.p50Ms, 2), "p99 ms": fixed(results.submissionsAtHalfPeak.p99Ms, 2) },
-  { run: "quotes, closed loop", "per s": fixed(quoteRate, 0), "p50 ms": fixed(results.quotes.p50Ms, 2), "p99 ms": fixed(results.quotes.p99Ms, 2) },
-]);
+printTable(
+  `bench:http — SQLite store, ${IN_FLIGHT} in flight from a worker thread, ${SECONDS} s per run (${new Date().toISOString().slice(0, 10)})`,
+  [
+    { run: "ed25519 verifications (bound)", "per s": fixed(verifications, 0), "p50 ms": "", "p99 ms": "" },
+    { run: "bare Fastify POST /v1/orders (floor)", "per s": fixed(floor.submitPerSecond, 0), "p50 ms": "", "p99 ms": "" },
+    { run: "bare Fastify GET /v1/quote (floor)", "per s": fixed(floor.quotePerSecond, 0), "p50 ms": "", "p99 ms": "" },
+    {
+      run: "signed submissions, closed loop",
+      "per s": fixed(submissionRate, 0),
+      "p50 ms": fixed(results.submissions.p50Ms, 2),
+      "p99 ms": fixed(results.submissions.p99Ms, 2),
+    },
+    {
+      run: `signed submissions at ${TARGETS.submissionsPerSecondMin}/s`,
+      "per s": fixed(results.submissionsAtTarget.perSecond, 0),
+      "p50 ms": fixed(results.submissionsAtTarget.p50Ms, 2),
+      "p99 ms": fixed(results.submissionsAtTarget.p99Ms, 2),
+    },
+    {
+      run: `signed submissions at ${halfRate}/s (half of peak)`,
+      "per s": fixed(results.submissionsAtHalfPeak.perSecond, 0),
+      "p50 ms": fixed(results.submissionsAtHalfPeak.p50Ms, 2),
+      "p99 ms": fixed(results.submissionsAtHalfPeak.p99Ms, 2),
+    },
+    {
+      run: "quotes, closed loop",
+      "per s": fixed(quoteRate, 0),
+      "p50 ms": fixed(results.quotes.p50Ms, 2),
+      "p99 ms": fixed(results.quotes.p99Ms, 2),
+    },
+  ],
+);
 printTable("Targets", [
-  { metric: "signed submissions/s", target: `>= ${TARGETS.submissionsPerSecondMin}`, reached: fixed(submissionRate, 0), verdict: submissionRate >= TARGETS.submissionsPerSecondMin ? "met" : "NOT MET" },
-  { metric: `p99 ms at ${TARGETS.submissionsPerSecondMin}/s`, target: `<= ${TARGETS.submissionP99MsMax}`, reached: fixed(results.submissionsAtTarget.p99Ms, 2), verdict: results.submissionsAtTarget.p99Ms <= TARGETS.submissionP99MsMax ? "met" : "NOT MET" },
-  { metric: "quotes/s", target: `>= ${TARGETS.quotesPerSecondMin}`, reached: fixed(quoteRate, 0), verdict: quoteRate >= TARGETS.quotesPerSecondMin ? "met" : "NOT MET" },
+  {
+    metric: "signed submissions/s",
+    target: `>= ${TARGETS.submissionsPerSecondMin}`,
+    reached: fixed(submissionRate, 0),
+    verdict: submissionRate >= TARGETS.submissionsPerSecondMin ? "met" : "NOT MET",
+  },
+  {
+    metric: `p99 ms at ${TARGETS.submissionsPerSecondMin}/s`,
+    target: `<= ${TARGETS.submissionP99MsMax}`,
+    reached: fixed(results.submissionsAtTarget.p99Ms, 2),
+    verdict: results.submissionsAtTarget.p99Ms <= TARGETS.submissionP99MsMax ? "met" : "NOT MET",
+  },
+  {
+    metric: "quotes/s",
+    target: `>= ${TARGETS.quotesPerSecondMin}`,
+    reached: fixed(quoteRate, 0),
+    verdict: quoteRate >= TARGETS.quotesPerSecondMin ? "met" : "NOT MET",
+  },
   { metric: "submissions / verifications", target: "(ratio)", reached: fixed(results.submissions.ratioToVerifications, 3), verdict: "" },
   { metric: "submissions / bare POST", target: "(ratio)", reached: fixed(submissionRate / floor.submitPerSecond, 3), verdict: "" },
   { metric: "quotes / bare GET", target: "(ratio)", reached: fixed(quoteRate / floor.quotePerSecond, 3), verdict: "" },
 ]);
-if (json) console.log(JSON.stringify({ bench: "http", node: process.version, config: { seconds: SECONDS, inFlight: IN_FLIGHT }, targets: TARGETS, results }));
+if (json)
+  console.log(
+    JSON.stringify({ bench: "http", node: process.version, config: { seconds: SECONDS, inFlight: IN_FLIGHT }, targets: TARGETS, results }),
+  );

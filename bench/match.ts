@@ -69,7 +69,12 @@ function runSize(size: number): void {
   const book = new OrderBook({ clock });
   let buildNs = 0n;
   for (let chunk = 0; chunk * BUILD_CHUNK < size; chunk++) {
-    const offers = generateOffers({ seed: size + chunk, offers: Math.min(BUILD_CHUNK, size - chunk * BUILD_CHUNK), nowMs: NOW_MS, providers: Math.max(10, Math.floor(size / 20)) });
+    const offers = generateOffers({
+      seed: size + chunk,
+      offers: Math.min(BUILD_CHUNK, size - chunk * BUILD_CHUNK),
+      nowMs: NOW_MS,
+      providers: Math.max(10, Math.floor(size / 20)),
+    });
     const start = nowNs();
     for (const offer of offers) book.addOffer(offer);
     buildNs += nowNs() - start;
@@ -97,7 +102,9 @@ function runSize(size: number): void {
   const matchSamples = timeEach(measured, (order) => book.matchOrder(order, 10));
 
   // The reference sees the same offers, as plain objects, after the book is timed.
-  const referenceOffers: ReferenceOffer[] = book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: 0.5 }));
+  const referenceOffers: ReferenceOffer[] = book
+    .activeOffers()
+    .map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: 0.5 }));
   collectGarbage();
   timeReference(referenceOffers, warmup.slice(0, 20), false);
   const referenceBest = timeReference(referenceOffers, measured, false);
@@ -160,30 +167,30 @@ function throughput(): Sustained {
   let releaseNs = 0n;
   // Orders are made in chunks outside the timer and dropped after, as a server would receive them.
   for (let chunkStart = 0; chunkStart < streamLength; chunkStart += chunkLength) {
-  const stream = generateOrders({ seed: 12 + chunkStart, orders: chunkLength, nowMs: NOW_MS });
-  const start = nowNs();
-  for (let j = 0; j < stream.length; j++) {
-    const i = chunkStart + j;
-    const submitStart = nowNs();
-    const result = book.submitOrder(stream[j] as JobOrder);
-    submitNs += nowNs() - submitStart;
-    if (result.status === "Matched") {
-      matched++;
-      running.push(result.orderId);
-    } else rested++;
-    if (i % 10 === 0 && offersAdded < arrivals.length) {
-      const addStart = nowNs();
-      book.addOffer(arrivals[offersAdded++] as CapacityOffer);
-      addNs += nowNs() - addStart;
+    const stream = generateOrders({ seed: 12 + chunkStart, orders: chunkLength, nowMs: NOW_MS });
+    const start = nowNs();
+    for (let j = 0; j < stream.length; j++) {
+      const i = chunkStart + j;
+      const submitStart = nowNs();
+      const result = book.submitOrder(stream[j] as JobOrder);
+      submitNs += nowNs() - submitStart;
+      if (result.status === "Matched") {
+        matched++;
+        running.push(result.orderId);
+      } else rested++;
+      if (i % 10 === 0 && offersAdded < arrivals.length) {
+        const addStart = nowNs();
+        book.addOffer(arrivals[offersAdded++] as CapacityOffer);
+        addNs += nowNs() - addStart;
+      }
+      if (running.length - runningHead > 20_000) {
+        const releaseStart = nowNs();
+        book.releaseAllocation(running[runningHead++] as OrderId);
+        releaseNs += nowNs() - releaseStart;
+        released++;
+      }
     }
-    if (running.length - runningHead > 20_000) {
-      const releaseStart = nowNs();
-      book.releaseAllocation(running[runningHead++] as OrderId);
-      releaseNs += nowNs() - releaseStart;
-      released++;
-    }
-  }
-  elapsedNs += nowNs() - start;
+    elapsedNs += nowNs() - start;
   }
   const seconds = Number(elapsedNs) / 1e9;
   return {
@@ -222,41 +229,57 @@ const reached = {
 };
 
 if (!json) {
-  printTable("Latency, 10 results, µs (reference = filter all offers, score, sort)", latency.map((r) => ({
-    offers: r.offers,
-    op: r.op,
-    "book p50": fixed(r.bookP50Us),
-    "book p99": fixed(r.bookP99Us),
-    "ref p50": fixed(r.referenceP50Us),
-    "ref p99": fixed(r.referenceP99Us),
-    "ref orders": r.referenceOrders,
-    "p50 x": fixed(r.p50Ratio, 0),
-    "p99 x": fixed(r.p99Ratio, 0),
-  })));
-  printTable("Build (addOffer one by one as offers stream in; addOffers in one call as a rebuild does)", builds.map((b) => ({
-    offers: b.offers,
-    "addOffer ms": fixed(b.buildMs),
-    "addOffer /s": fixed(b.offers / (b.buildMs / 1000), 0),
-    "addOffers ms": fixed(b.bulkMs),
-    "heap B/offer": fixed(b.heapBytesPerOffer, 0),
-  })));
-  printTable("Sustained submitOrder on a 10^5 book (1 offer arrives per 10 orders, jobs end after 20k running)", [{
-    orders: sustained.orders,
-    seconds: fixed(sustained.seconds, 2),
-    "orders/s": fixed(sustained.ordersPerSecond, 0),
-    "submit-only/s": fixed(sustained.submitOnlyPerSecond, 0),
-    "µs submit": fixed(sustained.submitUs, 2),
-    "µs addOffer": fixed(sustained.addOfferUs, 2),
-    "µs release": fixed(sustained.releaseUs, 2),
-    matched: sustained.matched,
-    rested: sustained.rested,
-    "offers added": sustained.offersAdded,
-    released: sustained.released,
-  }]);
+  printTable(
+    "Latency, 10 results, µs (reference = filter all offers, score, sort)",
+    latency.map((r) => ({
+      offers: r.offers,
+      op: r.op,
+      "book p50": fixed(r.bookP50Us),
+      "book p99": fixed(r.bookP99Us),
+      "ref p50": fixed(r.referenceP50Us),
+      "ref p99": fixed(r.referenceP99Us),
+      "ref orders": r.referenceOrders,
+      "p50 x": fixed(r.p50Ratio, 0),
+      "p99 x": fixed(r.p99Ratio, 0),
+    })),
+  );
+  printTable(
+    "Build (addOffer one by one as offers stream in; addOffers in one call as a rebuild does)",
+    builds.map((b) => ({
+      offers: b.offers,
+      "addOffer ms": fixed(b.buildMs),
+      "addOffer /s": fixed(b.offers / (b.buildMs / 1000), 0),
+      "addOffers ms": fixed(b.bulkMs),
+      "heap B/offer": fixed(b.heapBytesPerOffer, 0),
+    })),
+  );
+  printTable("Sustained submitOrder on a 10^5 book (1 offer arrives per 10 orders, jobs end after 20k running)", [
+    {
+      orders: sustained.orders,
+      seconds: fixed(sustained.seconds, 2),
+      "orders/s": fixed(sustained.ordersPerSecond, 0),
+      "submit-only/s": fixed(sustained.submitOnlyPerSecond, 0),
+      "µs submit": fixed(sustained.submitUs, 2),
+      "µs addOffer": fixed(sustained.addOfferUs, 2),
+      "µs release": fixed(sustained.releaseUs, 2),
+      matched: sustained.matched,
+      rested: sustained.rested,
+      "offers added": sustained.offersAdded,
+      released: sustained.released,
+    },
+  ]);
   printTable("Targets at the largest size", [
     { metric: "bestOffers p99 µs", target: `<= ${targets.bestOffersP99UsMax}`, reached: fixed(reached.bestOffersP99Us, 1) },
-    { metric: "bestOffers speedup (p99 ratio)", target: `>= ${targets.bestOffersSpeedupMin}`, reached: fixed(reached.bestOffersSpeedupP99, 0) },
-    { metric: "orders/s, 10^5 book, with arrivals and job ends", target: `>= ${targets.submitOrdersPerSecondMin}`, reached: fixed(reached.submitOrdersPerSecond, 0) },
+    {
+      metric: "bestOffers speedup (p99 ratio)",
+      target: `>= ${targets.bestOffersSpeedupMin}`,
+      reached: fixed(reached.bestOffersSpeedupP99, 0),
+    },
+    {
+      metric: "orders/s, 10^5 book, with arrivals and job ends",
+      target: `>= ${targets.submitOrdersPerSecondMin}`,
+      reached: fixed(reached.submitOrdersPerSecond, 0),
+    },
     { metric: "submitOrder calls alone /s", target: "", reached: fixed(sustained.submitOnlyPerSecond, 0) },
     { metric: "heap bytes per offer", target: `<= ${targets.heapBytesPerOfferMax}`, reached: fixed(reached.heapBytesPerOffer, 0) },
     { metric: "build ms, addOffer one by one", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.buildMs, 0) },

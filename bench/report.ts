@@ -49,6 +49,13 @@ export function fixed(value: number, decimals = 1): string {
 export function benchArgs(): { json: boolean; sizes: number[] | undefined } {
   const json = process.argv.includes("--json");
   const sizesArg = process.argv.find((a) => a.startsWith("--sizes="));
-  const sizes = sizesArg === undefined ? undefined : sizesArg.slice("--sizes=".length).split(",").map(Number).filter((n) => n > 0);
+  const sizes =
+    sizesArg === undefined
+      ? undefined
+      : sizesArg
+          .slice("--sizes=".length)
+          .split(",")
+          .map(Number)
+          .filter((n) => n > 0);
   return { json, sizes };
 }

@@ -56,7 +56,8 @@ const WARMUP_SECONDS = 1;
 /** addOffer calls outstanding at once while filling the store for the rebuild (queueMax is 100,000). */
 const FILL_WAVE = 50_000;
 const REBUILD_MIX_ARG = process.argv.find((a) => a.startsWith("--rebuild-mix="))?.slice("--rebuild-mix=".length) ?? "sample";
-if (REBUILD_MIX_ARG !== "sample" && REBUILD_MIX_ARG !== "uniform") throw new Error(`--rebuild-mix is sample or uniform, got ${REBUILD_MIX_ARG}`);
+if (REBUILD_MIX_ARG !== "sample" && REBUILD_MIX_ARG !== "uniform")
+  throw new Error(`--rebuild-mix is sample or uniform, got ${REBUILD_MIX_ARG}`);
 const REBUILD_MIX: "sample" | "uniform" = REBUILD_MIX_ARG;
 const DIALECTS = (process.argv.find((a) => a.startsWith("--dialects="))?.slice("--dialects=".length) ?? "sqlite,postgres").split(",");
 const POSTGRES_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -144,7 +145,9 @@ async function benchDatabase(): Promise<{ readonly url: string; readonly drop: (
   try {
     await adminQuery(POSTGRES_URL, `create database ${name}`);
   } catch (e) {
-    progress(`postgres: cannot create a database of its own (${e instanceof Error ? e.message : String(e)}); using schemas in ${redact(POSTGRES_URL)}`);
+    progress(
+      `postgres: cannot create a database of its own (${e instanceof Error ? e.message : String(e)}); using schemas in ${redact(POSTGRES_URL)}`,
+    );
     return { url: POSTGRES_URL, drop: () => Promise.resolve() };
   }
   const url = new URL(POSTGRES_URL);
@@ -190,7 +193,10 @@ function offerInput(i: number): CreateOfferInput {
 }
 
 function orderInput(i: number): CreateOrderInput {
-  return { buyerId: `buyer-${i % 4999}`, requirements: { minGpuCount: 1 + (i % 2), minVramGb: 80, maxPricePerHour: "5", estimatedHours: 1 } };
+  return {
+    buyerId: `buyer-${i % 4999}`,
+    requirements: { minGpuCount: 1 + (i % 2), minVramGb: 80, maxPricePerHour: "5", estimatedHours: 1 },
+  };
 }
 
 /** `count` offers of the sample market's mix (models, GPU counts, features, regions, prices), as a client sends them. */
@@ -211,11 +217,20 @@ function sampleOfferInputs(seed: number, count: number, providers: number): Crea
  * Adds `count` offers through addOffer, `wave` outstanding at a time (inputs made between waves,
  * outside the timer); returns seconds taken.
  */
-async function addOffers(market: Marketplace, prefix: string, count: number, wave: number, mix: "sample" | "uniform" = "uniform"): Promise<number> {
+async function addOffers(
+  market: Marketplace,
+  prefix: string,
+  count: number,
+  wave: number,
+  mix: "sample" | "uniform" = "uniform",
+): Promise<number> {
   let elapsed = 0;
   for (let from = 0; from < count; from += wave) {
     const size = Math.min(wave, count - from);
-    const inputs = mix === "sample" ? sampleOfferInputs(from + 1, size, Math.max(10, Math.floor(count / 20))) : Array.from({ length: size }, (_, j) => offerInput(from + j));
+    const inputs =
+      mix === "sample"
+        ? sampleOfferInputs(from + 1, size, Math.max(10, Math.floor(count / 20)))
+        : Array.from({ length: size }, (_, j) => offerInput(from + j));
     const start = performance.now();
     await Promise.all(inputs.map((input, j) => market.addOffer(`${prefix}-${from + j}`, input)));
     elapsed += performance.now() - start;
@@ -241,7 +256,14 @@ interface ClosedLoop {
 }
 
 /** Keeps `inFlight` submitOrder calls outstanding until `count` were issued or `seconds` passed. */
-async function closedLoop(market: Marketplace, prefix: string, count: number, inFlight: number, seconds: number, batchMax: number): Promise<ClosedLoop> {
+async function closedLoop(
+  market: Marketplace,
+  prefix: string,
+  count: number,
+  inFlight: number,
+  seconds: number,
+  batchMax: number,
+): Promise<ClosedLoop> {
   const latencies = new Float64Array(count);
   let issued = 0;
   let acked = 0;
@@ -271,9 +293,17 @@ async function closedLoop(market: Marketplace, prefix: string, count: number, in
   const elapsed = (lastAck - start) / 1000;
   const samples = latencies.subarray(0, acked);
   return {
-    batchMax, inFlight, commands: acked, failed, matched, rested: acked - matched, seconds: elapsed,
+    batchMax,
+    inFlight,
+    commands: acked,
+    failed,
+    matched,
+    rested: acked - matched,
+    seconds: elapsed,
     commandsPerSecond: acked / elapsed,
-    p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: percentile(samples, 100),
+    p50Ms: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+    maxMs: percentile(samples, 100),
     ...(firstError === undefined ? {} : { firstError }),
   };
 }
@@ -316,19 +346,21 @@ async function openLoop(market: Marketplace, prefix: string, rate: number, secon
       const t0 = performance.now();
       outstanding++;
       maxOutstanding = Math.max(maxOutstanding, outstanding);
-      calls.push(market.submitOrder(`${prefix}-${i}`, orderInput(i)).then(
-        () => {
-          const t = performance.now();
-          latencies[acked] = t - t0;
-          scheduled[acked++] = t - dueAt;
-          outstanding--;
-        },
-        (e: unknown) => {
-          failed++;
-          outstanding--;
-          firstError ??= e instanceof Error ? e.message : String(e);
-        },
-      ));
+      calls.push(
+        market.submitOrder(`${prefix}-${i}`, orderInput(i)).then(
+          () => {
+            const t = performance.now();
+            latencies[acked] = t - t0;
+            scheduled[acked++] = t - dueAt;
+            outstanding--;
+          },
+          (e: unknown) => {
+            failed++;
+            outstanding--;
+            firstError ??= e instanceof Error ? e.message : String(e);
+          },
+        ),
+      );
     }
     await sleep(1);
   }
@@ -337,9 +369,18 @@ async function openLoop(market: Marketplace, prefix: string, rate: number, secon
   const samples = latencies.subarray(0, acked);
   const fromSchedule = scheduled.subarray(0, acked);
   return {
-    ratePerSecond: rate, issued, commands: acked, failed, seconds: elapsed, commandsPerSecond: acked / elapsed, maxOutstanding,
-    p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: percentile(samples, 100),
-    scheduledP99Ms: percentile(fromSchedule, 99), scheduledMaxMs: percentile(fromSchedule, 100),
+    ratePerSecond: rate,
+    issued,
+    commands: acked,
+    failed,
+    seconds: elapsed,
+    commandsPerSecond: acked / elapsed,
+    maxOutstanding,
+    p50Ms: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+    maxMs: percentile(samples, 100),
+    scheduledP99Ms: percentile(fromSchedule, 99),
+    scheduledMaxMs: percentile(fromSchedule, 100),
     ...(firstError === undefined ? {} : { firstError }),
   };
 }
@@ -393,7 +434,16 @@ async function rebuild(dialect: Dialect, offers: number): Promise<Rebuild> {
       await store.loadBook();
       const loadBookSeconds = (performance.now() - loadStart) / 1000;
       const offerCount = market.book.offerCount;
-      return { offers, mix: REBUILD_MIX, fillSeconds, fillOffersPerSecond: offers / fillSeconds, openSeconds, loadBookSeconds, offerCount, ok: offerCount === offers };
+      return {
+        offers,
+        mix: REBUILD_MIX,
+        fillSeconds,
+        fillOffersPerSecond: offers / fillSeconds,
+        openSeconds,
+        loadBookSeconds,
+        offerCount,
+        ok: offerCount === offers,
+      };
     } finally {
       await market.close();
     }
@@ -422,7 +472,14 @@ async function runDialect(dialect: Dialect): Promise<DialectResult> {
   const offers = dialect.name === "postgres" ? REBUILD_OFFERS_POSTGRES : REBUILD_OFFERS;
   const rebuilt = await rebuild(dialect, offers);
   progress(`${dialect.name}: rebuild of ${offers} offers in ${fixed(rebuilt.openSeconds, 2)} s`);
-  return { dialect: dialect.name, groupCommit, perCommand, groupCommitSpeedup: groupCommit.commandsPerSecond / perCommand.commandsPerSecond, halfPeak, rebuild: rebuilt };
+  return {
+    dialect: dialect.name,
+    groupCommit,
+    perCommand,
+    groupCommitSpeedup: groupCommit.commandsPerSecond / perCommand.commandsPerSecond,
+    halfPeak,
+    rebuild: rebuilt,
+  };
 }
 
 // ------------------------------------------------------------------ main
@@ -465,53 +522,127 @@ const reached = results.map((r) => ({
 
 if (!json) {
   const measured = results.filter((r) => r.skipped === undefined);
-  printTable(`Peak durable submitOrder, closed loop, ${IN_FLIGHT} outstanding, book of ${BOOK_OFFERS} offers, runs capped at ${RUN_SECONDS} s`, measured.flatMap((r) => [r.groupCommit, r.perCommand].flatMap((c) => c === undefined ? [] : [{
-    dialect: r.dialect,
-    batchMax: c.batchMax,
-    commands: c.commands,
-    failed: c.failed,
-    matched: c.matched,
-    rested: c.rested,
-    seconds: fixed(c.seconds, 2),
-    "commands/s": fixed(c.commandsPerSecond, 0),
-    "p50 ms": fixed(c.p50Ms, 1),
-    "p99 ms": fixed(c.p99Ms, 1),
-    "max ms": fixed(c.maxMs, 1),
-  }])));
-  for (const r of measured) console.log(`${r.dialect}: group commit is ${fixed(r.groupCommitSpeedup ?? NaN, 1)}x one transaction per command`);
-  printTable(`Open loop at half of the group-commit peak, ${RUN_SECONDS} s (latency from the call; "sched" from when the command was due)`, measured.flatMap((r) => r.halfPeak === undefined ? [] : [{
-    dialect: r.dialect,
-    "rate/s": fixed(r.halfPeak.ratePerSecond, 0),
-    acked: r.halfPeak.commands,
-    failed: r.halfPeak.failed,
-    "acked/s": fixed(r.halfPeak.commandsPerSecond, 0),
-    "max outstanding": r.halfPeak.maxOutstanding,
-    "p50 ms": fixed(r.halfPeak.p50Ms, 2),
-    "p99 ms": fixed(r.halfPeak.p99Ms, 2),
-    "max ms": fixed(r.halfPeak.maxMs, 2),
-    "sched p99 ms": fixed(r.halfPeak.scheduledP99Ms, 2),
-    "sched max ms": fixed(r.halfPeak.scheduledMaxMs, 2),
-  }]));
-  printTable("Rebuild: fill through addOffer (group commit, waves of 50,000), reopen a new SqlStore, time Marketplace.open", measured.flatMap((r) => r.rebuild === undefined ? [] : [{
-    dialect: r.dialect,
-    offers: r.rebuild.offers,
-    mix: r.rebuild.mix,
-    "fill s": fixed(r.rebuild.fillSeconds, 1),
-    "fill offers/s": fixed(r.rebuild.fillOffersPerSecond, 0),
-    "open s": fixed(r.rebuild.openSeconds, 2),
-    "loadBook alone s": fixed(r.rebuild.loadBookSeconds, 2),
-    offerCount: r.rebuild.offerCount,
-    check: r.rebuild.ok ? "ok" : "WRONG",
-  }]));
-  printTable("Targets", reached.flatMap((r) => {
-    const skipped = results.find((x) => x.dialect === r.dialect)?.skipped !== undefined;
-    const min = r.dialect === "sqlite" ? targets.sqliteCommandsPerSecondMin : targets.postgresCommandsPerSecondMin;
-    const atSize = r.rebuildOffers === targets.rebuildOffers;
-    return [
-      { dialect: r.dialect, metric: "durable commands/s (group commit)", target: `>= ${min}`, reached: skipped ? "skipped" : fixed(r.commandsPerSecond, 0), verdict: skipped ? "SKIPPED" : verdict(r.commandsPerSecond >= min) },
-      { dialect: r.dialect, metric: "p99 ms at half of peak", target: `<= ${targets.halfPeakP99MsMax}`, reached: skipped ? "skipped" : fixed(r.halfPeakP99Ms, 2), verdict: skipped ? "SKIPPED" : verdict(r.halfPeakP99Ms <= targets.halfPeakP99MsMax) },
-      { dialect: r.dialect, metric: `rebuild s, ${skipped ? targets.rebuildOffers : r.rebuildOffers} offers`, target: `<= ${targets.rebuildSecondsMax} (at 10^6)`, reached: skipped ? "skipped" : fixed(r.rebuildSeconds, 2), verdict: skipped ? "SKIPPED" : atSize ? verdict(r.rebuildSeconds <= targets.rebuildSecondsMax) : r.rebuildSeconds > targets.rebuildSecondsMax ? "NOT MET (even below 10^6)" : "n/a (not 10^6)" },
-    ];
-  }));
+  printTable(
+    `Peak durable submitOrder, closed loop, ${IN_FLIGHT} outstanding, book of ${BOOK_OFFERS} offers, runs capped at ${RUN_SECONDS} s`,
+    measured.flatMap((r) =>
+      [r.groupCommit, r.perCommand].flatMap((c) =>
+        c === undefined
+          ? []
+          : [
+              {
+                dialect: r.dialect,
+                batchMax: c.batchMax,
+                commands: c.commands,
+                failed: c.failed,
+                matched: c.matched,
+                rested: c.rested,
+                seconds: fixed(c.seconds, 2),
+                "commands/s": fixed(c.commandsPerSecond, 0),
+                "p50 ms": fixed(c.p50Ms, 1),
+                "p99 ms": fixed(c.p99Ms, 1),
+                "max ms": fixed(c.maxMs, 1),
+              },
+            ],
+      ),
+    ),
+  );
+  for (const r of measured)
+    console.log(`${r.dialect}: group commit is ${fixed(r.groupCommitSpeedup ?? NaN, 1)}x one transaction per command`);
+  printTable(
+    `Open loop at half of the group-commit peak, ${RUN_SECONDS} s (latency from the call; "sched" from when the command was due)`,
+    measured.flatMap((r) =>
+      r.halfPeak === undefined
+        ? []
+        : [
+            {
+              dialect: r.dialect,
+              "rate/s": fixed(r.halfPeak.ratePerSecond, 0),
+              acked: r.halfPeak.commands,
+              failed: r.halfPeak.failed,
+              "acked/s": fixed(r.halfPeak.commandsPerSecond, 0),
+              "max outstanding": r.halfPeak.maxOutstanding,
+              "p50 ms": fixed(r.halfPeak.p50Ms, 2),
+              "p99 ms": fixed(r.halfPeak.p99Ms, 2),
+              "max ms": fixed(r.halfPeak.maxMs, 2),
+              "sched p99 ms": fixed(r.halfPeak.scheduledP99Ms, 2),
+              "sched max ms": fixed(r.halfPeak.scheduledMaxMs, 2),
+            },
+          ],
+    ),
+  );
+  printTable(
+    "Rebuild: fill through addOffer (group commit, waves of 50,000), reopen a new SqlStore, time Marketplace.open",
+    measured.flatMap((r) =>
+      r.rebuild === undefined
+        ? []
+        : [
+            {
+              dialect: r.dialect,
+              offers: r.rebuild.offers,
+              mix: r.rebuild.mix,
+              "fill s": fixed(r.rebuild.fillSeconds, 1),
+              "fill offers/s": fixed(r.rebuild.fillOffersPerSecond, 0),
+              "open s": fixed(r.rebuild.openSeconds, 2),
+              "loadBook alone s": fixed(r.rebuild.loadBookSeconds, 2),
+              offerCount: r.rebuild.offerCount,
+              check: r.rebuild.ok ? "ok" : "WRONG",
+            },
+          ],
+    ),
+  );
+  printTable(
+    "Targets",
+    reached.flatMap((r) => {
+      const skipped = results.find((x) => x.dialect === r.dialect)?.skipped !== undefined;
+      const min = r.dialect === "sqlite" ? targets.sqliteCommandsPerSecondMin : targets.postgresCommandsPerSecondMin;
+      const atSize = r.rebuildOffers === targets.rebuildOffers;
+      return [
+        {
+          dialect: r.dialect,
+          metric: "durable commands/s (group commit)",
+          target: `>= ${min}`,
+          reached: skipped ? "skipped" : fixed(r.commandsPerSecond, 0),
+          verdict: skipped ? "SKIPPED" : verdict(r.commandsPerSecond >= min),
+        },
+        {
+          dialect: r.dialect,
+          metric: "p99 ms at half of peak",
+          target: `<= ${targets.halfPeakP99MsMax}`,
+          reached: skipped ? "skipped" : fixed(r.halfPeakP99Ms, 2),
+          verdict: skipped ? "SKIPPED" : verdict(r.halfPeakP99Ms <= targets.halfPeakP99MsMax),
+        },
+        {
+          dialect: r.dialect,
+          metric: `rebuild s, ${skipped ? targets.rebuildOffers : r.rebuildOffers} offers`,
+          target: `<= ${targets.rebuildSecondsMax} (at 10^6)`,
+          reached: skipped ? "skipped" : fixed(r.rebuildSeconds, 2),
+          verdict: skipped
+            ? "SKIPPED"
+            : atSize
+              ? verdict(r.rebuildSeconds <= targets.rebuildSecondsMax)
+              : r.rebuildSeconds > targets.rebuildSecondsMax
+                ? "NOT MET (even below 10^6)"
+                : "n/a (not 10^6)",
+        },
+      ];
+    }),
+  );
 }
-console.log(JSON.stringify({ bench: "store", node: process.version, config: { runSeconds: RUN_SECONDS, bookOffers: BOOK_OFFERS, inFlight: IN_FLIGHT, rebuildOffers: REBUILD_OFFERS, rebuildOffersPostgres: REBUILD_OFFERS_POSTGRES, rebuildMix: REBUILD_MIX, postgresUrl: redact(POSTGRES_URL) }, results, targets, reached }));
+console.log(
+  JSON.stringify({
+    bench: "store",
+    node: process.version,
+    config: {
+      runSeconds: RUN_SECONDS,
+      bookOffers: BOOK_OFFERS,
+      inFlight: IN_FLIGHT,
+      rebuildOffers: REBUILD_OFFERS,
+      rebuildOffersPostgres: REBUILD_OFFERS_POSTGRES,
+      rebuildMix: REBUILD_MIX,
+      postgresUrl: redact(POSTGRES_URL),
+    },
+    results,
+    targets,
+    reached,
+  }),
+);

@@ -4,7 +4,20 @@
 import path from "node:path";
 
 /** The folders of src/ in dependency order: a folder may import only from folders before it. */
-export const FOLDER_ORDER = ["core", "orderbook", "chain", "settlement", "contract", "payments", "store", "market", "server", "client", "agent", "cli"];
+export const FOLDER_ORDER = [
+  "core",
+  "orderbook",
+  "chain",
+  "settlement",
+  "contract",
+  "payments",
+  "store",
+  "market",
+  "server",
+  "client",
+  "agent",
+  "cli",
+];
 
 /** Folders a folder must never import even though they come before it (DESIGN.md's "never" column). */
 export const FOLDER_NEVER = {

@@ -13,7 +13,8 @@ const offers = generateOffers({ seed: 2026, offers: 400, nowMs: Date.parse("2026
   location: offer.location,
 }));
 const market = {
-  description: "Sample molt-market book: 400 offers of H100, H200, B200, A100, L40S, L4, RTX 4090/5090 and MI300X hosts in ten regions. Prices are MOLT per GPU-hour.",
+  description:
+    "Sample molt-market book: 400 offers of H100, H200, B200, A100, L40S, L4, RTX 4090/5090 and MI300X hosts in ten regions. Prices are MOLT per GPU-hour.",
   offers,
 };
 writeFileSync(new URL("../examples/sample-market.json", import.meta.url), `${JSON.stringify(market, null, 1)}\n`);

@@ -4,7 +4,14 @@
 import { writeFileSync } from "node:fs";
 import { Wallet } from "../src/chain/wallet.js";
 import {
-  attest, attestationMessage, confirm, confirmationMessage, disputeMessage, encodeExecutionProof, openDisputeStatement, proofDigest,
+  attest,
+  attestationMessage,
+  confirm,
+  confirmationMessage,
+  disputeMessage,
+  encodeExecutionProof,
+  openDisputeStatement,
+  proofDigest,
 } from "../src/settlement/statements.js";
 import type { ExecutionProof } from "../src/settlement/statements.js";
 

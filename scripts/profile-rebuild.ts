@@ -15,8 +15,14 @@ const payments = new PaymentService({ client: chain, arbiter: Wallet.generate() 
 if (!existsSync(path)) {
   const market = await Marketplace.open({ store: SqlStore.openSqlite(path), payments, follow: false });
   const offers = generateOffers({ seed: 7, offers: Number(countText), nowMs: Date.now() }).map((o) => ({
-    providerId: o.providerId, gpuCapacity: o.gpuCapacity, pricePerHour: o.pricePerHour.toString(), availableHours: o.availableHours,
-    minCommitmentHours: o.minCommitmentHours, expiresAt: o.expiresAt, features: o.features, ...(o.location === undefined ? {} : { location: o.location }),
+    providerId: o.providerId,
+    gpuCapacity: o.gpuCapacity,
+    pricePerHour: o.pricePerHour.toString(),
+    availableHours: o.availableHours,
+    minCommitmentHours: o.minCommitmentHours,
+    expiresAt: o.expiresAt,
+    features: o.features,
+    ...(o.location === undefined ? {} : { location: o.location }),
   }));
   for (let i = 0; i < offers.length; i += 50_000) {
     await Promise.all(offers.slice(i, i + 50_000).map((offer, j) => market.addOffer(`o-${i + j}`, offer)));

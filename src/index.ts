@@ -7,13 +7,41 @@ export type { Clock } from "./core/clock.js";
 export { MARKET_ERROR_CODES, MARKET_ERROR_TABLE, MarketError, isMarketError } from "./core/errors.js";
 export type { MarketErrorCode, MarketErrorDetails } from "./core/errors.js";
 export {
-  FEATURES, Feature, OfferStatus, OrderStatus, PRIORITIES, Priority, assertOfferTransition, assertOrderTransition,
-  canTransitionOffer, canTransitionOrder, featureMask, featuresOfMask, isFeature, parseFeature, parsePriority, priorityRank,
+  FEATURES,
+  Feature,
+  OfferStatus,
+  OrderStatus,
+  PRIORITIES,
+  Priority,
+  assertOfferTransition,
+  assertOrderTransition,
+  canTransitionOffer,
+  canTransitionOrder,
+  featureMask,
+  featuresOfMask,
+  isFeature,
+  parseFeature,
+  parsePriority,
+  priorityRank,
 } from "./core/enums.js";
 export { normalizeGpuModel } from "./core/gpu-model.js";
 export {
-  ID_PREFIXES, assertIsDisputeId, assertIsEscrowId, assertIsOfferId, assertIsOrderId, idTimestampMs, isDisputeId, isEscrowId,
-  isOfferId, isOrderId, newDisputeId, newEscrowId, newOfferId, newOrderId, offerId, orderId,
+  ID_PREFIXES,
+  assertIsDisputeId,
+  assertIsEscrowId,
+  assertIsOfferId,
+  assertIsOrderId,
+  idTimestampMs,
+  isDisputeId,
+  isEscrowId,
+  isOfferId,
+  isOrderId,
+  newDisputeId,
+  newEscrowId,
+  newOfferId,
+  newOrderId,
+  offerId,
+  orderId,
 } from "./core/ids.js";
 export type { DisputeId, EscrowId, OfferId, OrderId } from "./core/ids.js";
 export * as limits from "./core/limits.js";
@@ -35,8 +63,20 @@ export type { Signer } from "./core/signer.js";
 export { isTransactionId, parseTransactionId, transactionIdFromBytes } from "./core/transaction-id.js";
 export type { TransactionId } from "./core/transaction-id.js";
 export {
-  DISPUTE_EVIDENCE_MAX, DOMAIN_TAGS, STATEMENT_TEXT_BYTES_MAX, attest, attestationMessage, confirm, confirmationMessage, disputeMessage,
-  encodeExecutionProof, openDisputeStatement, proofDigest, verifyAttestation, verifyConfirmation, verifyDispute,
+  DISPUTE_EVIDENCE_MAX,
+  DOMAIN_TAGS,
+  STATEMENT_TEXT_BYTES_MAX,
+  attest,
+  attestationMessage,
+  confirm,
+  confirmationMessage,
+  disputeMessage,
+  encodeExecutionProof,
+  openDisputeStatement,
+  proofDigest,
+  verifyAttestation,
+  verifyConfirmation,
+  verifyDispute,
 } from "./settlement/statements.js";
 export type { Attestation, Confirmation, Dispute, ExecutionProof } from "./settlement/statements.js";
 export { FEE_BPS_MAX, SECONDS_PER_HOUR, billSeconds, billingRate, hoursToSeconds, splitCharge } from "./settlement/billing.js";

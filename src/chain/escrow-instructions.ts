@@ -61,7 +61,10 @@ export function escrowAccountKeys(operator: Wallet, escrowId: string): EscrowAcc
   if (escrowId.length === 0 || escrowId.length > ESCROW_ID_LENGTH_MAX) {
     throw new MarketError("ESCROW_ERROR", { reason: `an escrow id is 1..${ESCROW_ID_LENGTH_MAX} characters` });
   }
-  return { multisig: operator.derive(`molt-market/escrow/v1/multisig/${escrowId}`), account: operator.derive(`molt-market/escrow/v1/account/${escrowId}`) };
+  return {
+    multisig: operator.derive(`molt-market/escrow/v1/multisig/${escrowId}`),
+    account: operator.derive(`molt-market/escrow/v1/account/${escrowId}`),
+  };
 }
 
 /** Throws ESCROW_ERROR unless buyer, provider and arbiter are three different keys. @throws ESCROW_ERROR */
@@ -92,9 +95,25 @@ export function createEscrowInstructions(input: {
   const multisig = walletSigner(input.keys.multisig);
   const account = walletSigner(input.keys.account);
   return [
-    getCreateAccountInstruction({ payer: input.buyer, newAccount: multisig, lamports: input.rent.multisigLamports, space: getMultisigSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
-    getInitializeMultisig2Instruction({ multisig: multisig.address, signers: [input.parties.buyer, input.parties.provider, input.parties.arbiter], m: ESCROW_SIGNATURES_REQUIRED }),
-    getCreateAccountInstruction({ payer: input.buyer, newAccount: account, lamports: input.rent.accountLamports, space: getTokenSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
+    getCreateAccountInstruction({
+      payer: input.buyer,
+      newAccount: multisig,
+      lamports: input.rent.multisigLamports,
+      space: getMultisigSize(),
+      programAddress: TOKEN_PROGRAM_ADDRESS,
+    }),
+    getInitializeMultisig2Instruction({
+      multisig: multisig.address,
+      signers: [input.parties.buyer, input.parties.provider, input.parties.arbiter],
+      m: ESCROW_SIGNATURES_REQUIRED,
+    }),
+    getCreateAccountInstruction({
+      payer: input.buyer,
+      newAccount: account,
+      lamports: input.rent.accountLamports,
+      space: getTokenSize(),
+      programAddress: TOKEN_PROGRAM_ADDRESS,
+    }),
     getInitializeAccount3Instruction({ account: account.address, mint: input.mint, owner: multisig.address }),
     getTransferCheckedInstruction({
       source: input.buyerTokenAccount,
@@ -131,7 +150,8 @@ export function payoutInstructions(input: {
 }): Instruction[] {
   const [first, second] = input.cosigners;
   if (first.address === second.address) throw new MarketError("ESCROW_ERROR", { reason: "two different parties must co-sign" });
-  if (input.payouts.length > ESCROW_PAYOUTS_MAX) throw new MarketError("ESCROW_ERROR", { reason: `at most ${ESCROW_PAYOUTS_MAX} payouts per settlement` });
+  if (input.payouts.length > ESCROW_PAYOUTS_MAX)
+    throw new MarketError("ESCROW_ERROR", { reason: `at most ${ESCROW_PAYOUTS_MAX} payouts per settlement` });
   const multiSigners = [first, second];
   return [
     ...input.payouts

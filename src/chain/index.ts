@@ -6,7 +6,12 @@ export { Wallet } from "./wallet.js";
 export { PresentedSignature, TRANSACTION_MESSAGE_BYTES_MAX, presentedBlockhash, walletSigner } from "./signer.js";
 export type { MessageSigner } from "./signer.js";
 export {
-  ESCROW_PAYOUTS_MAX, ESCROW_SIGNATURES_REQUIRED, assertDistinctParties, createEscrowInstructions, defaultRentExemptLamports, escrowAccountKeys,
+  ESCROW_PAYOUTS_MAX,
+  ESCROW_SIGNATURES_REQUIRED,
+  assertDistinctParties,
+  createEscrowInstructions,
+  defaultRentExemptLamports,
+  escrowAccountKeys,
   payoutInstructions,
 } from "./escrow-instructions.js";
 export type { EscrowParties, EscrowPayout } from "./escrow-instructions.js";

@@ -38,15 +38,31 @@ export interface MoltClient {
   airdrop(to: Address, amount: Amount): Promise<Transaction>;
   getTransaction(id: TransactionId): Promise<Transaction | undefined>;
   /** Creates the escrow account (and the parties' multisig when new) and funds it from the buyer, in one transaction. */
-  createEscrow(input: { readonly escrowId: string; readonly buyer: MessageSigner; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }>;
+  createEscrow(input: {
+    readonly escrowId: string;
+    readonly buyer: MessageSigner;
+    readonly provider: Address;
+    readonly arbiter: Address;
+    readonly amount: Amount;
+  }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }>;
   /** Everything to the provider; signed by provider and arbiter. */
   releaseEscrow(escrow: EscrowHandle, provider: MessageSigner, arbiter: MessageSigner): Promise<Transaction>;
   /** Everything back to the buyer; signed by buyer and arbiter. */
   refundEscrow(escrow: EscrowHandle, buyer: MessageSigner, arbiter: MessageSigner): Promise<Transaction>;
   /** Several payouts that add up to the escrow, in one transaction; signed by two of the three parties. */
-  settleEscrow(escrow: EscrowHandle, cosigners: readonly [MessageSigner, MessageSigner], payouts: readonly SettlementPayout[]): Promise<Transaction>;
+  settleEscrow(
+    escrow: EscrowHandle,
+    cosigners: readonly [MessageSigner, MessageSigner],
+    payouts: readonly SettlementPayout[],
+  ): Promise<Transaction>;
   /** Where the escrow of these parties and id lives (whether or not it exists yet). */
-  escrowHandleFor(input: { readonly escrowId: string; readonly buyer: Address; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<EscrowHandle>;
+  escrowHandleFor(input: {
+    readonly escrowId: string;
+    readonly buyer: Address;
+    readonly provider: Address;
+    readonly arbiter: Address;
+    readonly amount: Amount;
+  }): Promise<EscrowHandle>;
   /** MOLT in an escrow, or undefined once it is closed. */
   escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined>;
 }

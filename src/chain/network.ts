@@ -36,7 +36,8 @@ function parseRpcUrl(value: string): URL {
   } catch {
     throw new MarketError("INVALID_NETWORK", { value: value.slice(0, 200), reason: "not a URL" });
   }
-  if (value.length > RPC_URL_LENGTH_MAX) throw new MarketError("INVALID_NETWORK", { value: value.slice(0, 200), reason: `longer than ${RPC_URL_LENGTH_MAX} characters` });
+  if (value.length > RPC_URL_LENGTH_MAX)
+    throw new MarketError("INVALID_NETWORK", { value: value.slice(0, 200), reason: `longer than ${RPC_URL_LENGTH_MAX} characters` });
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new MarketError("INVALID_NETWORK", { value: value.slice(0, 200), reason: "an RPC URL is http: or https:" });
   }
@@ -92,7 +93,8 @@ export class Network {
           throw new MarketError("INVALID_NETWORK", { value: ws.slice(0, 200), reason: "not a URL" });
         }
       })();
-      if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") throw new MarketError("INVALID_NETWORK", { value: ws.slice(0, 200), reason: "a websocket URL is ws: or wss:" });
+      if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:")
+        throw new MarketError("INVALID_NETWORK", { value: ws.slice(0, 200), reason: "a websocket URL is ws: or wss:" });
     } else ws = websocketUrlFor(rpc);
     return new Network("custom", rpc.href.replace(/\/$/, ""), ws);
   }

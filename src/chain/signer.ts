@@ -32,7 +32,9 @@ export function walletSigner(signer: MessageSigner): TransactionPartialSigner {
   return {
     address: signer.address,
     signTransactions: (transactions) =>
-      Promise.resolve(transactions.map((transaction) => ({ [signer.address]: signer.sign(Uint8Array.from(transaction.messageBytes)) as SignatureBytes }))),
+      Promise.resolve(
+        transactions.map((transaction) => ({ [signer.address]: signer.sign(Uint8Array.from(transaction.messageBytes)) as SignatureBytes })),
+      ),
   };
 }
 
@@ -60,15 +62,24 @@ export class PresentedSignature implements MessageSigner {
     const message = Uint8Array.from(getBase64Encoder().encode(presented.message));
     const signature = Uint8Array.from(getBase64Encoder().encode(presented.signature));
     if (message.length === 0 || message.length > TRANSACTION_MESSAGE_BYTES_MAX) {
-      throw new MarketError("INVALID_FIELD", { field: "chainSignature.message", value: `${message.length} bytes`, allowed: `a base64 transaction message of 1..${TRANSACTION_MESSAGE_BYTES_MAX} bytes, as SIGNATURE_REQUIRED gave it` });
+      throw new MarketError("INVALID_FIELD", {
+        field: "chainSignature.message",
+        value: `${message.length} bytes`,
+        allowed: `a base64 transaction message of 1..${TRANSACTION_MESSAGE_BYTES_MAX} bytes, as SIGNATURE_REQUIRED gave it`,
+      });
     }
     let blockhash: string;
     try {
       blockhash = getCompiledTransactionMessageDecoder().decode(message).lifetimeToken;
     } catch {
-      throw new MarketError("INVALID_FIELD", { field: "chainSignature.message", value: `${message.length} bytes`, allowed: "the transaction message SIGNATURE_REQUIRED gave, unchanged" });
+      throw new MarketError("INVALID_FIELD", {
+        field: "chainSignature.message",
+        value: `${message.length} bytes`,
+        allowed: "the transaction message SIGNATURE_REQUIRED gave, unchanged",
+      });
     }
-    if (!Wallet.verify(this.address, message, signature)) throw new MarketError("INVALID_SIGNATURE", { statement: "transaction", signer: this.address });
+    if (!Wallet.verify(this.address, message, signature))
+      throw new MarketError("INVALID_SIGNATURE", { statement: "transaction", signer: this.address });
     this.presented = { message, signature };
     this.blockhash = blockhash;
   }

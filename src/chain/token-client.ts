@@ -50,7 +50,8 @@ function positive(amount: Amount): void {
 }
 
 function expectParty(escrow: EscrowHandle, wallet: MessageSigner, role: keyof EscrowParties): void {
-  if (escrow.parties[role] !== wallet.address) throw new MarketError("ESCROW_ERROR", { reason: `the ${role} of escrow ${escrow.escrowId} must sign` });
+  if (escrow.parties[role] !== wallet.address)
+    throw new MarketError("ESCROW_ERROR", { reason: `the ${role} of escrow ${escrow.escrowId} must sign` });
 }
 
 /**
@@ -104,13 +105,25 @@ export abstract class MoltTokenClient implements MoltClient {
   private async requireBalance(owner: MessageSigner, amount: Amount): Promise<void> {
     const available = await this.balance(owner.address);
     if (available.lt(amount)) {
-      throw new MarketError("INSUFFICIENT_BALANCE", { address: owner.address, required: amount.toString(), available: available.toString() });
+      throw new MarketError("INSUFFICIENT_BALANCE", {
+        address: owner.address,
+        required: amount.toString(),
+        available: available.toString(),
+      });
     }
   }
 
   private async createTokenAccount(owner: Address): Promise<{ readonly account: Address; readonly instruction: Instruction }> {
     const account = await this.tokenAccount(owner);
-    return { account, instruction: getCreateAssociatedTokenIdempotentInstruction({ payer: walletSigner(this.feePayer), ata: account, owner, mint: this.mint }) };
+    return {
+      account,
+      instruction: getCreateAssociatedTokenIdempotentInstruction({
+        payer: walletSigner(this.feePayer),
+        ata: account,
+        owner,
+        mint: this.mint,
+      }),
+    };
   }
 
   /**
@@ -128,7 +141,14 @@ export abstract class MoltTokenClient implements MoltClient {
     return this.execute(
       [
         destination.instruction,
-        getTransferCheckedInstruction({ source: await this.tokenAccount(from.address), mint: this.mint, destination: destination.account, authority: walletSigner(from), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
+        getTransferCheckedInstruction({
+          source: await this.tokenAccount(from.address),
+          mint: this.mint,
+          destination: destination.account,
+          authority: walletSigner(from),
+          amount: amount.baseUnits,
+          decimals: MOLT_DECIMALS,
+        }),
       ],
       { type: "Transfer", amount, from: from.address, to: recipient, ...(memo === undefined ? {} : { memo }) },
       from.blockhash,
@@ -140,18 +160,29 @@ export abstract class MoltTokenClient implements MoltClient {
    * @throws INVALID_NETWORK (mainnet), INVALID_ADDRESS, INVALID_FIELD, LIMIT_EXCEEDED (over AIRDROP_MAX), WALLET_ERROR (no mint authority), CHAIN_ERROR
    */
   async airdrop(to: Address, amount: Amount): Promise<Transaction> {
-    if (this.network.isProduction()) throw new MarketError("INVALID_NETWORK", { value: this.network.name, reason: "there are no airdrops on mainnet; buy or receive MOLT" });
+    if (this.network.isProduction())
+      throw new MarketError("INVALID_NETWORK", {
+        value: this.network.name,
+        reason: "there are no airdrops on mainnet; buy or receive MOLT",
+      });
     const recipient = parseAddress(to);
     positive(amount);
     if (amount.gt(AIRDROP_MAX)) throw new MarketError("LIMIT_EXCEEDED", { limit: "airdropMolt", max: Number(AIRDROP_MAX.asMolt()) });
-    if (this.mintAuthority === undefined) throw new MarketError("WALLET_ERROR", { reason: "airdrops need the mint authority's wallet (the localnet's operator.json)" });
+    if (this.mintAuthority === undefined)
+      throw new MarketError("WALLET_ERROR", { reason: "airdrops need the mint authority's wallet (the localnet's operator.json)" });
     const held = await this.lamportsOf(recipient);
     if (held < AIRDROP_SOL_FLOOR_LAMPORTS) await this.grantLamports(recipient, AIRDROP_SOL_FLOOR_LAMPORTS - held);
     const destination = await this.createTokenAccount(recipient);
     return this.execute(
       [
         destination.instruction,
-        getMintToCheckedInstruction({ mint: this.mint, token: destination.account, mintAuthority: walletSigner(this.mintAuthority), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
+        getMintToCheckedInstruction({
+          mint: this.mint,
+          token: destination.account,
+          mintAuthority: walletSigner(this.mintAuthority),
+          amount: amount.baseUnits,
+          decimals: MOLT_DECIMALS,
+        }),
       ],
       { type: "Airdrop", amount, to: recipient },
     );
@@ -163,23 +194,47 @@ export abstract class MoltTokenClient implements MoltClient {
    * hold nothing), and moves `amount` from the buyer into it. The buyer pays both accounts' rent.
    * @throws INVALID_ADDRESS, INVALID_FIELD (zero), ESCROW_ERROR (parties not distinct, id, exists, address tampered with), INSUFFICIENT_BALANCE, INSUFFICIENT_SOL, CHAIN_ERROR, SIGNATURE_REQUIRED
    */
-  async createEscrow(input: { readonly escrowId: string; readonly buyer: MessageSigner; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
-    const parties: EscrowParties = { buyer: input.buyer.address, provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
+  async createEscrow(input: {
+    readonly escrowId: string;
+    readonly buyer: MessageSigner;
+    readonly provider: Address;
+    readonly arbiter: Address;
+    readonly amount: Amount;
+  }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
+    const parties: EscrowParties = {
+      buyer: input.buyer.address,
+      provider: parseAddress(input.provider),
+      arbiter: parseAddress(input.arbiter),
+    };
     assertDistinctParties(parties);
     positive(input.amount);
     const keys = escrowAccountKeys(this.feePayer, input.escrowId);
-    const handle: EscrowHandle = { escrowId: input.escrowId, address: keys.account.address, multisig: keys.multisig.address, parties, amount: input.amount };
+    const handle: EscrowHandle = {
+      escrowId: input.escrowId,
+      address: keys.account.address,
+      multisig: keys.multisig.address,
+      parties,
+      amount: input.amount,
+    };
     // Both addresses must hold nothing: a token account there is this escrow funded already, anything else was sent by someone.
     for (const address of [handle.address, handle.multisig]) {
       if ((await this.lamportsOf(address)) === 0n) continue;
-      if (address === handle.address && (await this.accountData(address))?.length === getTokenSize()) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
-      throw new MarketError("ESCROW_ERROR", { reason: `account ${address} of escrow ${input.escrowId} was sent lamports before the escrow was made; nothing was sent, and this order cannot be funded: cancel it and order again` });
+      if (address === handle.address && (await this.accountData(address))?.length === getTokenSize())
+        throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
+      throw new MarketError("ESCROW_ERROR", {
+        reason: `account ${address} of escrow ${input.escrowId} was sent lamports before the escrow was made; nothing was sent, and this order cannot be funded: cancel it and order again`,
+      });
     }
     await this.requireBalance(input.buyer, input.amount);
     const rent = { multisigLamports: await this.rentExempt(getMultisigSize()), accountLamports: await this.rentExempt(getTokenSize()) };
     const rentLamports = rent.multisigLamports + rent.accountLamports;
     const solHeld = await this.lamportsOf(input.buyer.address);
-    if (solHeld < rentLamports) throw new MarketError("INSUFFICIENT_SOL", { address: input.buyer.address, requiredLamports: rentLamports.toString(), availableLamports: solHeld.toString() });
+    if (solHeld < rentLamports)
+      throw new MarketError("INSUFFICIENT_SOL", {
+        address: input.buyer.address,
+        requiredLamports: rentLamports.toString(),
+        availableLamports: solHeld.toString(),
+      });
     const instructions = createEscrowInstructions({
       keys,
       parties,
@@ -189,7 +244,11 @@ export abstract class MoltTokenClient implements MoltClient {
       amount: input.amount,
       rent,
     });
-    const transaction = await this.execute(instructions, { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: handle.address, memo: input.escrowId }, input.buyer.blockhash);
+    const transaction = await this.execute(
+      instructions,
+      { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: handle.address, memo: input.escrowId },
+      input.buyer.blockhash,
+    );
     return { escrow: handle, transaction };
   }
 
@@ -197,7 +256,12 @@ export abstract class MoltTokenClient implements MoltClient {
   async releaseEscrow(escrow: EscrowHandle, provider: MessageSigner, arbiter: MessageSigner): Promise<Transaction> {
     expectParty(escrow, provider, "provider");
     expectParty(escrow, arbiter, "arbiter");
-    return this.payOut(escrow, [provider, arbiter], [{ owner: escrow.parties.provider, amount: await this.heldBy(escrow) }], "EscrowRelease");
+    return this.payOut(
+      escrow,
+      [provider, arbiter],
+      [{ owner: escrow.parties.provider, amount: await this.heldBy(escrow) }],
+      "EscrowRelease",
+    );
   }
 
   /** Everything in the escrow back to the buyer, signed by buyer and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
@@ -212,23 +276,46 @@ export abstract class MoltTokenClient implements MoltClient {
    * The payouts must add up to what the escrow holds, to the base unit.
    * @throws ESCROW_ERROR (signers, sum, closed, too many payouts), INVALID_ADDRESS, CHAIN_ERROR
    */
-  async settleEscrow(escrow: EscrowHandle, cosigners: readonly [MessageSigner, MessageSigner], payouts: readonly SettlementPayout[]): Promise<Transaction> {
+  async settleEscrow(
+    escrow: EscrowHandle,
+    cosigners: readonly [MessageSigner, MessageSigner],
+    payouts: readonly SettlementPayout[],
+  ): Promise<Transaction> {
     const members = [escrow.parties.buyer, escrow.parties.provider, escrow.parties.arbiter] as string[];
     if (cosigners[0].address === cosigners[1].address || !cosigners.every((w) => members.includes(w.address))) {
       throw new MarketError("ESCROW_ERROR", { reason: "a settlement is signed by two different parties of the escrow" });
     }
     const held = await this.heldBy(escrow);
     const total = sumOf(payouts);
-    if (!total.equals(held)) throw new MarketError("ESCROW_ERROR", { reason: `payouts add up to ${total.toString()} MOLT, the escrow holds ${held.toString()} MOLT` });
+    if (!total.equals(held))
+      throw new MarketError("ESCROW_ERROR", {
+        reason: `payouts add up to ${total.toString()} MOLT, the escrow holds ${held.toString()} MOLT`,
+      });
     return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
   }
 
   /** The addresses of an escrow's accounts (derived from the operator's secret), whether or not they exist. @throws INVALID_ADDRESS, ESCROW_ERROR (parties not distinct, id) */
-  escrowHandleFor(input: { readonly escrowId: string; readonly buyer: Address; readonly provider: Address; readonly arbiter: Address; readonly amount: Amount }): Promise<EscrowHandle> {
-    const parties: EscrowParties = { buyer: parseAddress(input.buyer), provider: parseAddress(input.provider), arbiter: parseAddress(input.arbiter) };
+  escrowHandleFor(input: {
+    readonly escrowId: string;
+    readonly buyer: Address;
+    readonly provider: Address;
+    readonly arbiter: Address;
+    readonly amount: Amount;
+  }): Promise<EscrowHandle> {
+    const parties: EscrowParties = {
+      buyer: parseAddress(input.buyer),
+      provider: parseAddress(input.provider),
+      arbiter: parseAddress(input.arbiter),
+    };
     assertDistinctParties(parties);
     const keys = escrowAccountKeys(this.feePayer, input.escrowId);
-    return Promise.resolve({ escrowId: input.escrowId, address: keys.account.address, multisig: keys.multisig.address, parties, amount: input.amount });
+    return Promise.resolve({
+      escrowId: input.escrowId,
+      address: keys.account.address,
+      multisig: keys.multisig.address,
+      parties,
+      amount: input.amount,
+    });
   }
 
   /** MOLT in the escrow, or undefined once closed. */
@@ -249,8 +336,15 @@ export abstract class MoltTokenClient implements MoltClient {
    * the escrow account's rent of the same size instead), so closing a token account to have the
    * market make it again never earns anyone the operator's SOL.
    */
-  private async payOut(escrow: EscrowHandle, cosigners: readonly [MessageSigner, MessageSigner], payouts: readonly SettlementPayout[], type: TransactionType): Promise<Transaction> {
-    const destinations = await Promise.all(payouts.map(async (payout) => ({ ...(await this.createTokenAccount(parseAddress(payout.owner))), amount: payout.amount })));
+  private async payOut(
+    escrow: EscrowHandle,
+    cosigners: readonly [MessageSigner, MessageSigner],
+    payouts: readonly SettlementPayout[],
+    type: TransactionType,
+  ): Promise<Transaction> {
+    const destinations = await Promise.all(
+      payouts.map(async (payout) => ({ ...(await this.createTokenAccount(parseAddress(payout.owner))), amount: payout.amount })),
+    );
     const created = [];
     for (const destination of destinations) {
       if (!destination.amount.isZero() && (await this.accountData(destination.account)) === undefined) created.push(destination);
@@ -266,6 +360,10 @@ export abstract class MoltTokenClient implements MoltClient {
         rentDestination: created.length === 0 ? escrow.parties.buyer : this.feePayer.address,
       }),
     ];
-    return this.execute(instructions, { type, amount: sumOf(payouts), from: escrow.address, memo: escrow.escrowId }, presentedBlockhash(cosigners));
+    return this.execute(
+      instructions,
+      { type, amount: sumOf(payouts), from: escrow.address, memo: escrow.escrowId },
+      presentedBlockhash(cosigners),
+    );
   }
 }

@@ -11,7 +11,8 @@ export type TransactionStatus =
   | { readonly kind: "Failed"; readonly error: string };
 
 /** What a transaction did. */
-export type TransactionType = "Transfer" | "Airdrop" | "EscrowCreate" | "EscrowRelease" | "EscrowRefund" | "EscrowSettle" | "Setup" | "External";
+export type TransactionType =
+  "Transfer" | "Airdrop" | "EscrowCreate" | "EscrowRelease" | "EscrowRefund" | "EscrowSettle" | "Setup" | "External";
 
 /** One transaction as molt-market knows it. */
 export interface Transaction {

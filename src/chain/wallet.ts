@@ -64,7 +64,10 @@ export class Wallet implements Signer {
     const all = Uint8Array.from(bytes);
     const wallet = new Wallet(all.subarray(0, 32));
     if (!Buffer.from(wallet.publicKey).equals(Buffer.from(all.subarray(32)))) {
-      throw new MarketError("WALLET_ERROR", { ...where, reason: "the public key (bytes 32..63) does not belong to the secret key (bytes 0..31)" });
+      throw new MarketError("WALLET_ERROR", {
+        ...where,
+        reason: "the public key (bytes 32..63) does not belong to the secret key (bytes 0..31)",
+      });
     }
     return wallet;
   }
@@ -73,12 +76,16 @@ export class Wallet implements Signer {
   static fromFile(path: string): Wallet {
     let text: string;
     try {
-      if (statSync(path).size > WALLET_FILE_BYTES_MAX) throw new MarketError("WALLET_ERROR", { path, reason: `larger than ${WALLET_FILE_BYTES_MAX} bytes` });
+      if (statSync(path).size > WALLET_FILE_BYTES_MAX)
+        throw new MarketError("WALLET_ERROR", { path, reason: `larger than ${WALLET_FILE_BYTES_MAX} bytes` });
       text = readFileSync(path, "utf8");
     } catch (e) {
       if (e instanceof MarketError) throw e;
       const code = (e as { code?: string }).code;
-      throw new MarketError("WALLET_ERROR", { path, reason: code === "ENOENT" ? "no such file; create one with `molt-market wallet new`" : `cannot read it (${code ?? "error"})` });
+      throw new MarketError("WALLET_ERROR", {
+        path,
+        reason: code === "ENOENT" ? "no such file; create one with `molt-market wallet new`" : `cannot read it (${code ?? "error"})`,
+      });
     }
     let parsed: unknown;
     try {
@@ -101,7 +108,10 @@ export class Wallet implements Signer {
       chmodSync(path, 0o600); // an overwritten file keeps its old mode otherwise
     } catch (e) {
       const code = (e as { code?: string }).code;
-      throw new MarketError("WALLET_ERROR", { path, reason: code === "EEXIST" ? "the file exists; pass overwrite to replace it" : `cannot write it (${code ?? "error"})` });
+      throw new MarketError("WALLET_ERROR", {
+        path,
+        reason: code === "EEXIST" ? "the file exists; pass overwrite to replace it" : `cannot write it (${code ?? "error"})`,
+      });
     }
   }
 

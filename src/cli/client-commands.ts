@@ -71,7 +71,8 @@ const OPTIONS = {
 
 function integer(value: string | undefined, flag: string): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n)) throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(value ?? null), allowed: "a whole number" });
+  if (value === undefined || !Number.isInteger(n))
+    throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(value ?? null), allowed: "a whole number" });
   return n;
 }
 
@@ -94,19 +95,32 @@ export async function runClientCommand(
   const walletPath = values.wallet ?? env.MOLT_WALLET_PATH ?? DEFAULT_WALLET_PATH;
   const baseUrl = values.server ?? env.MOLT_SERVER_URL ?? DEFAULT_SERVER_URL;
   const loadWallet = (): Wallet => {
-    if (!existsSync(walletPath)) throw new MarketError("WALLET_ERROR", { path: walletPath, reason: "no wallet file; make one with `molt-market wallet new`" });
+    if (!existsSync(walletPath))
+      throw new MarketError("WALLET_ERROR", { path: walletPath, reason: "no wallet file; make one with `molt-market wallet new`" });
     return Wallet.fromFile(walletPath);
   };
   const client = (signed: boolean): MarketClient => new MarketClient({ baseUrl, ...(signed ? { wallet: loadWallet() } : {}) });
   const print = (value: unknown, text: string): string => (values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
   const features = (values.feature ?? []).map((feature) => parseFeature(feature, "--feature"));
-  const location = values.region === undefined && values.country === undefined ? {} : { location: { ...(values.region === undefined ? {} : { region: values.region }), ...(values.country === undefined ? {} : { country: values.country }) } };
+  const location =
+    values.region === undefined && values.country === undefined
+      ? {}
+      : {
+          location: {
+            ...(values.region === undefined ? {} : { region: values.region }),
+            ...(values.country === undefined ? {} : { country: values.country }),
+          },
+        };
 
   const money = await runJobCommand({ client, wallet: loadWallet, print, progress, options: values }, command, action, target);
   if (money !== undefined) return money;
 
   if (command === "wallet" && action === "new") {
-    if (existsSync(walletPath) && !values.force) throw new MarketError("WALLET_ERROR", { path: walletPath, reason: "a wallet file is there already; --force replaces it (its MOLT stays with the old key)" });
+    if (existsSync(walletPath) && !values.force)
+      throw new MarketError("WALLET_ERROR", {
+        path: walletPath,
+        reason: "a wallet file is there already; --force replaces it (its MOLT stays with the old key)",
+      });
     mkdirSync(dirname(walletPath), { recursive: true });
     const wallet = Wallet.generate();
     wallet.save(walletPath, { overwrite: values.force });
@@ -126,7 +140,11 @@ export async function runClientCommand(
   }
   if (command === "offer" && action === "add") {
     const offer: OfferRequest = {
-      gpuCapacity: { gpuCount: integer(values.gpus, "--gpus"), gpuModel: requiredFlag(values.model, "--model"), vramGb: integer(values.vram, "--vram") },
+      gpuCapacity: {
+        gpuCount: integer(values.gpus, "--gpus"),
+        gpuModel: requiredFlag(values.model, "--model"),
+        vramGb: integer(values.vram, "--vram"),
+      },
       pricePerHour: requiredFlag(values.price, "--price"),
       availableHours: integer(values.hours, "--hours"),
       ...(features.length === 0 ? {} : { features }),
@@ -148,8 +166,14 @@ export async function runClientCommand(
     ...location,
   });
   if (command === "order" && action === "submit") {
-    const result = await client(true).submitOrder({ requirements: requirements(), ...(values.budget === undefined ? {} : { maxBudget: values.budget }) }, values.key);
-    const matched = result.match === undefined ? "resting until an offer fits" : `matched offer ${result.match.offerId} (${result.match.gpuCount} GPUs at ${result.match.pricePerHour} MOLT/GPU-h, total ${result.match.totalCost} MOLT)`;
+    const result = await client(true).submitOrder(
+      { requirements: requirements(), ...(values.budget === undefined ? {} : { maxBudget: values.budget }) },
+      values.key,
+    );
+    const matched =
+      result.match === undefined
+        ? "resting until an offer fits"
+        : `matched offer ${result.match.offerId} (${result.match.gpuCount} GPUs at ${result.match.pricePerHour} MOLT/GPU-h, total ${result.match.totalCost} MOLT)`;
     return print(result, `order ${result.orderId}: ${result.status}, ${matched}`);
   }
   if (command === "order" && action === "cancel") {
@@ -162,19 +186,47 @@ export async function runClientCommand(
     const lines = [
       `order ${result.orderId}: ${result.status}`,
       `  buyer     ${result.buyerId}`,
-      m === null ? "  match     - (resting until an offer fits)" : `  match     offer ${m.offerId} of ${m.providerId}: ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT`,
+      m === null
+        ? "  match     - (resting until an offer fits)"
+        : `  match     offer ${m.offerId} of ${m.providerId}: ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT`,
       `  escrow    ${result.escrowId ?? "- (the buyer funds it: molt-market escrow fund)"}`,
     ];
     return print(result, lines.join("\n"));
   }
   if (command === "order" && action === "quote") {
     const r = requirements();
-    const result = await client(false).quote({ gpus: r.minGpuCount, vram: r.minVramGb, maxPrice: r.maxPricePerHour, hours: r.estimatedHours, features, ...(values.region === undefined ? {} : { region: values.region }), ...(values.country === undefined ? {} : { country: values.country }) });
-    return print(result, result.matches.length === 0 ? "no offer fits" : result.matches.map((m, i) => `${i + 1}. ${m.offerId}  ${m.pricePerHour} MOLT/GPU-h  total ${m.totalCost} MOLT  score ${m.score.toFixed(3)}`).join("\n"));
+    const result = await client(false).quote({
+      gpus: r.minGpuCount,
+      vram: r.minVramGb,
+      maxPrice: r.maxPricePerHour,
+      hours: r.estimatedHours,
+      features,
+      ...(values.region === undefined ? {} : { region: values.region }),
+      ...(values.country === undefined ? {} : { country: values.country }),
+    });
+    return print(
+      result,
+      result.matches.length === 0
+        ? "no offer fits"
+        : result.matches
+            .map((m, i) => `${i + 1}. ${m.offerId}  ${m.pricePerHour} MOLT/GPU-h  total ${m.totalCost} MOLT  score ${m.score.toFixed(3)}`)
+            .join("\n"),
+    );
   }
   if (command === "stats") {
     const result = await client(false).stats();
-    return print(result, result.models.map((m) => `${m.gpuModel}: ${m.offers} offers, ${m.freeGpus} free GPUs, from ${m.lowestPrice} (median ${m.medianPrice}) MOLT/GPU-h`).join("\n") || "no offers");
+    return print(
+      result,
+      result.models
+        .map(
+          (m) => `${m.gpuModel}: ${m.offers} offers, ${m.freeGpus} free GPUs, from ${m.lowestPrice} (median ${m.medianPrice}) MOLT/GPU-h`,
+        )
+        .join("\n") || "no offers",
+    );
   }
-  throw new MarketError("INVALID_FIELD", { field: "command", value: JSON.stringify(`${command} ${action}`.trim()), allowed: "see molt-market --help" });
+  throw new MarketError("INVALID_FIELD", {
+    field: "command",
+    value: JSON.stringify(`${command} ${action}`.trim()),
+    allowed: "see molt-market --help",
+  });
 }

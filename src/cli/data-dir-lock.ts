@@ -46,7 +46,13 @@ function parseHolder(text: string | undefined): DataDirLockHolder | undefined {
   if (text === undefined) return undefined;
   try {
     const holder = JSON.parse(text) as Partial<DataDirLockHolder> | null;
-    if (typeof holder?.pid !== "number" || typeof holder.host !== "string" || typeof holder.command !== "string" || typeof holder.since !== "string") return undefined;
+    if (
+      typeof holder?.pid !== "number" ||
+      typeof holder.host !== "string" ||
+      typeof holder.command !== "string" ||
+      typeof holder.since !== "string"
+    )
+      return undefined;
     return holder as DataDirLockHolder;
   } catch {
     return undefined;
@@ -87,11 +93,23 @@ export function lockDataDir(dir: string, command: string): DataDirLock {
       break;
     } catch (e) {
       tryUnlink(temp);
-      if ((e as { code?: unknown }).code !== "EEXIST") throw new MarketError("STORE_ERROR", { reason: `cannot write the data directory's lock ${path}: ${(e as Error).message}` }, { cause: e });
+      if ((e as { code?: unknown }).code !== "EEXIST")
+        throw new MarketError(
+          "STORE_ERROR",
+          { reason: `cannot write the data directory's lock ${path}: ${(e as Error).message}` },
+          { cause: e },
+        );
     }
     const current = readDataDirLock(dir);
     if (!isStale(current, path) && current !== undefined) {
-      throw new MarketError("DATA_DIR_LOCKED", { dir, pid: current.pid, host: current.host, command: current.command, since: current.since, ...(current.url === undefined ? {} : { url: current.url }) });
+      throw new MarketError("DATA_DIR_LOCKED", {
+        dir,
+        pid: current.pid,
+        host: current.host,
+        command: current.command,
+        since: current.since,
+        ...(current.url === undefined ? {} : { url: current.url }),
+      });
     }
     if (attempt >= TAKE_ATTEMPTS_MAX) throw new MarketError("STORE_ERROR", { reason: `the lock ${path} keeps changing hands; retry` });
     takeOver(path, current);
@@ -128,7 +146,8 @@ function takeOver(path: string, stale: DataDirLockHolder | undefined): void {
     return; // gone already: the next attempt links
   }
   const moved = parseHolder(safeRead(aside));
-  const isTheStaleOne = stale === undefined ? moved === undefined : moved?.pid === stale.pid && moved.since === stale.since && moved.host === stale.host;
+  const isTheStaleOne =
+    stale === undefined ? moved === undefined : moved?.pid === stale.pid && moved.since === stale.since && moved.host === stale.host;
   if (!isTheStaleOne) {
     try {
       linkSync(aside, path);

@@ -72,14 +72,23 @@ function digestOf(path: string | undefined, flag: string): string {
   try {
     return createHash("sha256").update(readFileSync(path)).digest("hex");
   } catch (e) {
-    throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(path), allowed: `a readable file (${e instanceof Error ? e.message : String(e)})` });
+    throw new MarketError("INVALID_FIELD", {
+      field: flag,
+      value: JSON.stringify(path),
+      allowed: `a readable file (${e instanceof Error ? e.message : String(e)})`,
+    });
   }
 }
 
 function timeOf(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(value), allowed: "an ISO 8601 time, e.g. 2026-11-24T10:00:00Z" });
+  if (!Number.isFinite(ms))
+    throw new MarketError("INVALID_FIELD", {
+      field: flag,
+      value: JSON.stringify(value),
+      allowed: "an ISO 8601 time, e.g. 2026-11-24T10:00:00Z",
+    });
   return ms;
 }
 
@@ -143,25 +152,59 @@ function escrowText(escrow: EscrowView): string {
 
 function offerTable(offers: readonly OfferView[]): string {
   if (offers.length === 0) return "no offers";
-  const rows = offers.map((o) => [o.offerId, o.status, o.gpuModel, `${o.freeGpus}/${o.gpuCount}`, `${o.vramGb} GB`, o.pricePerHour, o.providerId]);
+  const rows = offers.map((o) => [
+    o.offerId,
+    o.status,
+    o.gpuModel,
+    `${o.freeGpus}/${o.gpuCount}`,
+    `${o.vramGb} GB`,
+    o.pricePerHour,
+    o.providerId,
+  ]);
   const header = ["OFFER", "STATUS", "MODEL", "FREE", "VRAM", "MOLT/GPU-H", "PROVIDER"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /**
  * Runs a money command; resolves to what it prints, or undefined when `command action` is not one.
  * @throws MarketError (the server's, or bad flags)
  */
-export async function runJobCommand(ctx: JobContext, command: string, action: string, target: string | undefined): Promise<string | undefined> {
+export async function runJobCommand(
+  ctx: JobContext,
+  command: string,
+  action: string,
+  target: string | undefined,
+): Promise<string | undefined> {
   const { options, print } = ctx;
   const orderId = (): string => requiredFlag(target, "ORDER_ID");
-  const chainProgress = (what: string) => ({ ...(options.key === undefined ? {} : { key: options.key }), onProgress: (p: ChainStepProgress) => { ctx.progress.step(describeChainProgress(what, p)); } });
-  const finish = <T>(promise: Promise<T>): Promise<T> => promise.finally(() => { ctx.progress.end(); });
+  const chainProgress = (what: string) => ({
+    ...(options.key === undefined ? {} : { key: options.key }),
+    onProgress: (p: ChainStepProgress) => {
+      ctx.progress.step(describeChainProgress(what, p));
+    },
+  });
+  const finish = <T>(promise: Promise<T>): Promise<T> =>
+    promise.finally(() => {
+      ctx.progress.end();
+    });
 
   if (command === "offer" && action === "list") {
     const provider = options.mine === true ? ctx.wallet().address : options.provider;
-    const offers = await ctx.client(false).listOffers({ ...(provider === undefined ? {} : { provider }), ...(options.model === undefined ? {} : { model: options.model }), ...(options.limit === undefined ? {} : { limit: Number(options.limit) }) });
+    const offers = await ctx
+      .client(false)
+      .listOffers({
+        ...(provider === undefined ? {} : { provider }),
+        ...(options.model === undefined ? {} : { model: options.model }),
+        ...(options.limit === undefined ? {} : { limit: Number(options.limit) }),
+      });
     return print({ offers }, offerTable(offers));
   }
   if (command === "escrow" && action === "fund") {
@@ -180,8 +223,19 @@ export async function runJobCommand(ctx: JobContext, command: string, action: st
     const me = ctx.wallet().address;
     const client = ctx.client(false);
     const [asProvider, asBuyer] = await Promise.all([client.matches({ provider: me }), client.matches({ buyer: me })]);
-    const rows: readonly { readonly role: string; readonly m: MatchView }[] = [...asProvider.map((m) => ({ role: "provider", m })), ...asBuyer.map((m) => ({ role: "buyer", m }))];
-    const text = rows.length === 0 ? "no jobs holding GPUs" : rows.map(({ role, m }) => `${m.orderId}  ${role.padEnd(8)}  ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT  (offer ${m.offerId})`).join("\n");
+    const rows: readonly { readonly role: string; readonly m: MatchView }[] = [
+      ...asProvider.map((m) => ({ role: "provider", m })),
+      ...asBuyer.map((m) => ({ role: "buyer", m })),
+    ];
+    const text =
+      rows.length === 0
+        ? "no jobs holding GPUs"
+        : rows
+            .map(
+              ({ role, m }) =>
+                `${m.orderId}  ${role.padEnd(8)}  ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT  (offer ${m.offerId})`,
+            )
+            .join("\n");
     return print({ asProvider, asBuyer }, text);
   }
   if (command === "job" && action === "start") {
@@ -191,38 +245,80 @@ export async function runJobCommand(ctx: JobContext, command: string, action: st
   if (command === "job" && (action === "complete" || action === "fail")) {
     const exitStatus = action === "complete" ? 0 : Number(requiredFlag(options.exit, "--exit"));
     if (!Number.isInteger(exitStatus) || (action === "fail" && exitStatus === 0)) {
-      throw new MarketError("INVALID_FIELD", { field: "--exit", value: JSON.stringify(options.exit), allowed: "the job's non-zero exit status (a job that exited 0 completes)" });
+      throw new MarketError("INVALID_FIELD", {
+        field: "--exit",
+        value: JSON.stringify(options.exit),
+        allowed: "the job's non-zero exit status (a job that exited 0 completes)",
+      });
     }
     const proof = await proofOf(ctx, orderId(), exitStatus);
     const result = await ctx.client(true).endJob(proof.orderId, action, attest(proof, ctx.wallet()), options.key);
-    return print({ ...result, proof }, `order ${result.orderId}: ${result.status}\n  proof: ${proofSeconds(proof)} s from ${new Date(proof.startedAtMs).toISOString()}, exit ${exitStatus}, output sha256 ${proof.outputDigest}`);
+    return print(
+      { ...result, proof },
+      `order ${result.orderId}: ${result.status}\n  proof: ${proofSeconds(proof)} s from ${new Date(proof.startedAtMs).toISOString()}, exit ${exitStatus}, output sha256 ${proof.outputDigest}`,
+    );
   }
   if (command === "settle") {
     const id = requiredFlag(action === "" ? undefined : action, "ORDER_ID");
     const client = ctx.client(true);
     const [order, escrow] = await Promise.all([client.getOrder(id), client.getEscrow(id)]);
     const attestation = order.job.attestation;
-    if (attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
+    if (attestation === undefined)
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
     const ran = proofSeconds(attestation.proof);
     const seconds = options.hours === undefined ? ran : Math.round(Number(options.hours) * 3600);
     const wallet = ctx.wallet();
     const confirmation =
       wallet.address === escrow.buyer
-        ? confirm({ proof: attestation.proof, buyer: wallet, accepted: options.reject === undefined, billedSeconds: Math.min(seconds, escrow.allocatedSeconds), ...(options.reject === undefined ? {} : { reason: options.reject }) })
+        ? confirm({
+            proof: attestation.proof,
+            buyer: wallet,
+            accepted: options.reject === undefined,
+            billedSeconds: Math.min(seconds, escrow.allocatedSeconds),
+            ...(options.reject === undefined ? {} : { reason: options.reject }),
+          })
         : undefined;
-    const settled = await finish(client.settle(id, { ...(options.hours === undefined ? {} : { actualHours: hoursOf(seconds) }), ...(confirmation === undefined ? {} : { confirmation }) }, chainProgress("settlement")));
+    const settled = await finish(
+      client.settle(
+        id,
+        {
+          ...(options.hours === undefined ? {} : { actualHours: hoursOf(seconds) }),
+          ...(confirmation === undefined ? {} : { confirmation }),
+        },
+        chainProgress("settlement"),
+      ),
+    );
     return print(settled, settlementText(settled));
   }
   if (command === "dispute" && action === "open") {
     const id = orderId();
     const escrow = await ctx.client(false).getEscrow(id);
-    const statement = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: escrow.escrowId, party: ctx.wallet(), reason: requiredFlag(options.reason, "--reason"), evidence: (options.evidence ?? []).map((file) => digestOf(file, "--evidence")), openedAtMs: Date.now() });
+    const statement = openDisputeStatement({
+      id: newDisputeId(Date.now()),
+      escrowId: escrow.escrowId,
+      party: ctx.wallet(),
+      reason: requiredFlag(options.reason, "--reason"),
+      evidence: (options.evidence ?? []).map((file) => digestOf(file, "--evidence")),
+      openedAtMs: Date.now(),
+    });
     const result = await ctx.client(true).openDispute(id, statement, options.key);
-    return print({ ...result, disputeId: statement.id }, `order ${result.orderId}: ${result.status} (dispute ${statement.id}); the arbiter decides the split`);
+    return print(
+      { ...result, disputeId: statement.id },
+      `order ${result.orderId}: ${result.status} (dispute ${statement.id}); the arbiter decides the split`,
+    );
   }
   if (command === "dispute" && action === "decide") {
-    const result = await ctx.client(true).decideDispute(orderId(), { providerShare: requiredFlag(options["provider-share"], "--provider-share"), reason: requiredFlag(options.reason, "--reason") }, options.key);
-    return print(result, `order ${result.orderId}: decided, ${result.job.decision?.providerShare ?? "?"} MOLT to the provider (fee included); the buyer or the provider accepts it with \`molt-market dispute resolve ${result.orderId}\``);
+    const result = await ctx
+      .client(true)
+      .decideDispute(
+        orderId(),
+        { providerShare: requiredFlag(options["provider-share"], "--provider-share"), reason: requiredFlag(options.reason, "--reason") },
+        options.key,
+      );
+    return print(
+      result,
+      `order ${result.orderId}: decided, ${result.job.decision?.providerShare ?? "?"} MOLT to the provider (fee included); the buyer or the provider accepts it with \`molt-market dispute resolve ${result.orderId}\``,
+    );
   }
   if (command === "dispute" && action === "resolve") {
     const resolved = await finish(ctx.client(true).acceptDecision(orderId(), chainProgress("resolution")));

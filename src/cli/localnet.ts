@@ -46,7 +46,9 @@ export async function runLocalnet(args: readonly string[], out: (text: string) =
     const localnet = await startLocalnet(chain, { port });
     lock.setUrl(localnet.rpcUrl);
     const stopped = untilStopped(); // listening before saying it serves, so an immediate stop is clean
-    out(`localnet serving ${localnet.rpcUrl}\nwebsocket ${localnet.wsUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`);
+    out(
+      `localnet serving ${localnet.rpcUrl}\nwebsocket ${localnet.wsUrl}\nmint ${chain.mint}\noperator ${chain.operator.address}\ndata ${dataDir}\n`,
+    );
     await stopped;
     await localnet.close();
     chain.close();

@@ -32,7 +32,12 @@ Options:
 `;
 
 /** Runs the CLI with argv (without node and script); resolves to the exit code. Progress goes to `err`, as a spinner when `errIsTty`. */
-export async function main(argv: readonly string[], out: (text: string) => void, err: (text: string) => void, errIsTty = false): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+  errIsTty = false,
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
@@ -53,7 +58,14 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       return 0;
     }
     if ((CLIENT_COMMANDS as readonly string[]).includes(command)) {
-      out(await runClientCommand(command, rest, process.env, rest.includes("--json") ? progressDisplay(() => undefined, false) : progressDisplay(err, errIsTty)));
+      out(
+        await runClientCommand(
+          command,
+          rest,
+          process.env,
+          rest.includes("--json") ? progressDisplay(() => undefined, false) : progressDisplay(err, errIsTty),
+        ),
+      );
       return 0;
     }
     if (command === "localnet") {
@@ -72,7 +84,9 @@ export async function main(argv: readonly string[], out: (text: string) => void,
       return 1;
     }
     if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
-      err(`error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`);
+      err(
+        `error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`,
+      );
       return 2;
     }
     throw e;
@@ -82,5 +96,10 @@ export async function main(argv: readonly string[], out: (text: string) => void,
 // Run when this file is the program (also through npm's bin symlink), not when imported by tests.
 const script = process.argv[1];
 if (script !== undefined && pathToFileURL(realpathSync(script)).href === import.meta.url) {
-  process.exitCode = await main(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t), process.stderr.isTTY);
+  process.exitCode = await main(
+    process.argv.slice(2),
+    (t) => process.stdout.write(t),
+    (t) => process.stderr.write(t),
+    process.stderr.isTTY,
+  );
 }

@@ -23,11 +23,16 @@ export function readMarketOffers(path: string | URL): unknown[] {
   const where = path.toString();
   let text: string;
   try {
-    if (statSync(path).size > MARKET_FILE_BYTES_MAX) throw new MarketError("LIMIT_EXCEEDED", { limit: "marketFileBytes", max: MARKET_FILE_BYTES_MAX });
+    if (statSync(path).size > MARKET_FILE_BYTES_MAX)
+      throw new MarketError("LIMIT_EXCEEDED", { limit: "marketFileBytes", max: MARKET_FILE_BYTES_MAX });
     text = readFileSync(path, "utf8");
   } catch (e) {
     if (isMarketError(e)) throw e;
-    throw new MarketError("INVALID_FIELD", { field: "market", value: JSON.stringify(where), allowed: "a readable JSON market file (see examples/sample-market.json)" }, { cause: e });
+    throw new MarketError(
+      "INVALID_FIELD",
+      { field: "market", value: JSON.stringify(where), allowed: "a readable JSON market file (see examples/sample-market.json)" },
+      { cause: e },
+    );
   }
   let parsed: unknown;
   try {
@@ -39,7 +44,8 @@ export function readMarketOffers(path: string | URL): unknown[] {
   if (!Array.isArray(offers)) {
     throw new MarketError("INVALID_FIELD", { field: "market.offers", value: typeof offers, allowed: "an array of offers" });
   }
-  if (offers.length > MARKET_FILE_OFFERS_MAX) throw new MarketError("LIMIT_EXCEEDED", { limit: "marketFileOffers", max: MARKET_FILE_OFFERS_MAX });
+  if (offers.length > MARKET_FILE_OFFERS_MAX)
+    throw new MarketError("LIMIT_EXCEEDED", { limit: "marketFileOffers", max: MARKET_FILE_OFFERS_MAX });
   return offers as unknown[];
 }
 
@@ -53,7 +59,8 @@ export function loadMarket(path: string | URL, clock: Clock): OrderBook {
     try {
       book.addOffer(createOffer(input as CreateOfferInput, { clock }));
     } catch (e) {
-      if (isMarketError(e, "INVALID_FIELD")) throw new MarketError("INVALID_FIELD", { ...e.details, field: `offers[${index}].${e.details.field}` });
+      if (isMarketError(e, "INVALID_FIELD"))
+        throw new MarketError("INVALID_FIELD", { ...e.details, field: `offers[${index}].${e.details.field}` });
       throw e;
     }
   });

@@ -36,7 +36,8 @@ Output:
 `;
 
 function requireFlag(value: string | undefined, flag: string): string {
-  if (value === undefined) throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value; see molt-market quote --help` });
+  if (value === undefined)
+    throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value; see molt-market quote --help` });
   return value;
 }
 
@@ -75,7 +76,10 @@ export function runQuote(args: readonly string[]): string {
   const location: LocationRequirement | undefined =
     values.region === undefined && values.country === undefined
       ? undefined
-      : { ...(values.region === undefined ? {} : { region: values.region }), ...(values.country === undefined ? {} : { country: values.country }) };
+      : {
+          ...(values.region === undefined ? {} : { region: values.region }),
+          ...(values.country === undefined ? {} : { country: values.country }),
+        };
   const order = createOrder(
     {
       buyerId: "cli-quote",
@@ -95,11 +99,20 @@ export function runQuote(args: readonly string[]): string {
   );
   const book = loadMarket(values.market ?? SAMPLE_MARKET_URL, clock);
   const matches = book.matchOrder(order, integerFlag(values.limit, "--limit", RESULT_LIMIT_DEFAULT));
-  if (values.json) return `${JSON.stringify({ order: order.requirements, maxBudget: order.maxBudget, offersInMarket: book.offerCount, matches }, null, 2)}\n`;
+  if (values.json)
+    return `${JSON.stringify({ order: order.requirements, maxBudget: order.maxBudget, offersInMarket: book.offerCount, matches }, null, 2)}\n`;
   return formatMatches(book.offerCount, matches, (offerId) => book.getOffer(offerId));
 }
 
-function formatMatches(offerCount: number, matches: readonly OrderMatch[], offerOf: (id: OrderMatch["offerId"]) => { gpuCapacity: { gpuModel: string; gpuCount: number; vramGb: number }; location?: { region: string }; freeGpuCount: number }): string {
+function formatMatches(
+  offerCount: number,
+  matches: readonly OrderMatch[],
+  offerOf: (id: OrderMatch["offerId"]) => {
+    gpuCapacity: { gpuModel: string; gpuCount: number; vramGb: number };
+    location?: { region: string };
+    freeGpuCount: number;
+  },
+): string {
   if (matches.length === 0) {
     return `No offer among ${offerCount} satisfies this order. Try a higher --max-price, fewer --gpus, less --vram, fewer --feature flags, or no --region/--country.\n`;
   }

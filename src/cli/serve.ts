@@ -73,12 +73,28 @@ function demoProviders(dir: string): (sampleId: string) => Wallet {
  */
 async function openChain(kind: string, dataDir: string): Promise<EmbeddedMoltClient | RpcMoltClient> {
   if (kind === "embedded") return EmbeddedMoltClient.open({ dataDir: join(dataDir, "chain") });
-  if (kind !== "rpc") throw new MarketError("INVALID_FIELD", { field: "--chain", value: JSON.stringify(kind), allowed: "embedded (the default) or rpc" });
+  if (kind !== "rpc")
+    throw new MarketError("INVALID_FIELD", { field: "--chain", value: JSON.stringify(kind), allowed: "embedded (the default) or rpc" });
   const env = chainEnvironment();
-  if (env.mint === undefined) throw new MarketError("INVALID_FIELD", { field: "MOLT_MINT", value: "missing", allowed: "the address of the MOLT mint on that network (molt-market localnet prints it)" });
-  if (env.walletPath === undefined) throw new MarketError("INVALID_FIELD", { field: "MOLT_WALLET_PATH", value: "missing", allowed: "the operator's wallet file, which pays fees and rent (molt-market localnet's operator.json)" });
+  if (env.mint === undefined)
+    throw new MarketError("INVALID_FIELD", {
+      field: "MOLT_MINT",
+      value: "missing",
+      allowed: "the address of the MOLT mint on that network (molt-market localnet prints it)",
+    });
+  if (env.walletPath === undefined)
+    throw new MarketError("INVALID_FIELD", {
+      field: "MOLT_WALLET_PATH",
+      value: "missing",
+      allowed: "the operator's wallet file, which pays fees and rent (molt-market localnet's operator.json)",
+    });
   const payer = Wallet.fromFile(env.walletPath);
-  return new RpcMoltClient({ network: env.network, payer, mint: env.mint, ...(env.network.isProduction() ? {} : { mintAuthority: payer }) });
+  return new RpcMoltClient({
+    network: env.network,
+    payer,
+    mint: env.mint,
+    ...(env.network.isProduction() ? {} : { mintAuthority: payer }),
+  });
 }
 
 /**
@@ -89,7 +105,15 @@ async function openChain(kind: string, dataDir: string): Promise<EmbeddedMoltCli
 export async function runServe(args: readonly string[], out: (text: string) => void): Promise<void> {
   const { values } = parseArgs({
     args: [...args],
-    options: { "data-dir": { type: "string" }, host: { type: "string" }, port: { type: "string" }, schema: { type: "string" }, chain: { type: "string" }, "no-demo": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    options: {
+      "data-dir": { type: "string" },
+      host: { type: "string" },
+      port: { type: "string" },
+      schema: { type: "string" },
+      chain: { type: "string" },
+      "no-demo": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -117,7 +141,13 @@ export async function runServe(args: readonly string[], out: (text: string) => v
 
 /** The rest of `serve`, once the data directory is held. */
 async function serveLocked(
-  context: { readonly values: { readonly schema?: string | undefined; readonly host?: string | undefined; readonly "no-demo": boolean }; readonly port: number; readonly dataDir: string; readonly chainKind: string; readonly locks: readonly DataDirLock[] },
+  context: {
+    readonly values: { readonly schema?: string | undefined; readonly host?: string | undefined; readonly "no-demo": boolean };
+    readonly port: number;
+    readonly dataDir: string;
+    readonly chainKind: string;
+    readonly locks: readonly DataDirLock[];
+  },
   out: (text: string) => void,
 ): Promise<void> {
   const { values, port, dataDir, locks } = context;
@@ -126,7 +156,10 @@ async function serveLocked(
   const arbiter = Wallet.fromFile(arbiterPath);
   const chain = await openChain(context.chainKind, dataDir);
   const databaseUrl = process.env.DATABASE_URL;
-  const store = databaseUrl === undefined || databaseUrl === "" ? SqlStore.openSqlite(join(dataDir, "market.db")) : await SqlStore.openPostgres(databaseUrl, values.schema === undefined ? {} : { schema: values.schema });
+  const store =
+    databaseUrl === undefined || databaseUrl === ""
+      ? SqlStore.openSqlite(join(dataDir, "market.db"))
+      : await SqlStore.openPostgres(databaseUrl, values.schema === undefined ? {} : { schema: values.schema });
   const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }) });
   if (!values["no-demo"] && market.lastSeq === 0) {
     // The shipped sample market: offers as CreateOfferInput, providers named by sample ids.
@@ -144,7 +177,11 @@ async function serveLocked(
     chain.close();
     const code = (e as { code?: unknown }).code;
     if (code === "EADDRINUSE" || code === "EACCES") {
-      throw new MarketError("INVALID_FIELD", { field: "--port", value: String(port), allowed: `a port this process may listen on (${code}: ${code === "EADDRINUSE" ? "another server, perhaps another molt-market serve, holds it" : "it needs privileges"}); pick another with --port N` });
+      throw new MarketError("INVALID_FIELD", {
+        field: "--port",
+        value: String(port),
+        allowed: `a port this process may listen on (${code}: ${code === "EADDRINUSE" ? "another server, perhaps another molt-market serve, holds it" : "it needs privileges"}); pick another with --port N`,
+      });
     }
     throw e;
   }
@@ -152,7 +189,9 @@ async function serveLocked(
   const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
   // Listen for SIGTERM before saying it serves: a stop sent the moment the line is read is then a clean stop.
   const stopped = untilStopped();
-  out(`molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`);
+  out(
+    `molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`,
+  );
   await stopped;
   clearInterval(sweeper);
   await app.close();

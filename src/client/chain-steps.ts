@@ -17,9 +17,7 @@ export const SIGNING_ROUNDS_MAX = 3;
 
 /** Where a chain step is: asking for the transaction, signing it (and what it does), waiting for the chain. */
 export type ChainStepProgress =
-  | { readonly phase: "preparing" }
-  | { readonly phase: "signing"; readonly summary: string }
-  | { readonly phase: "confirming" };
+  { readonly phase: "preparing" } | { readonly phase: "signing"; readonly summary: string } | { readonly phase: "confirming" };
 
 /** How a chain step is sent: under `key` (default a fresh one), telling `onProgress` where it is. */
 export interface ChainStepOptions {
@@ -37,7 +35,13 @@ export function rateOf(escrow: EscrowView): BillingRate {
  * SIGNATURE_REQUIRED with the message, which is checked against `expect` before it is signed and
  * sent back under the same Idempotency-Key. @throws WALLET_ERROR, ESCROW_ERROR (a message asking more), the server's MarketError
  */
-export async function chainStep<T>(transport: HttpTransport, path: string, body: Readonly<Record<string, unknown>>, expect: (signer: string) => Promise<SigningExpectation>, options: ChainStepOptions): Promise<T> {
+export async function chainStep<T>(
+  transport: HttpTransport,
+  path: string,
+  body: Readonly<Record<string, unknown>>,
+  expect: (signer: string) => Promise<SigningExpectation>,
+  options: ChainStepOptions,
+): Promise<T> {
   const key = options.key ?? randomUUID();
   const wallet = transport.wallet;
   if (wallet === undefined) throw new MarketError("WALLET_ERROR", { reason: `POST ${path} must be signed: give the client a wallet` });
@@ -63,7 +67,16 @@ export async function chainStep<T>(transport: HttpTransport, path: string, body:
  * part is a minimum.
  */
 export async function payoutExpectation(escrow: EscrowView, signer: string, split: ChargeSplit): Promise<SigningExpectation> {
-  const [account] = await findAssociatedTokenPda({ owner: address(signer), mint: address(escrow.mint), tokenProgram: TOKEN_PROGRAM_ADDRESS });
+  const [account] = await findAssociatedTokenPda({
+    owner: address(signer),
+    mint: address(escrow.mint),
+    tokenProgram: TOKEN_PROGRAM_ADDRESS,
+  });
   const isBuyer = signer === escrow.buyer;
-  return { kind: "payout", signer, escrow: escrow.address, receives: { account, amount: isBuyer ? split.buyerRefund : split.providerPayment, orMore: isBuyer } };
+  return {
+    kind: "payout",
+    signer,
+    escrow: escrow.address,
+    receives: { account, amount: isBuyer ? split.buyerRefund : split.providerPayment, orMore: isBuyer },
+  };
 }

@@ -67,7 +67,11 @@ export class MarketClient {
   }
 
   /** What co-signing a payout of the order's escrow must give the signer: `share` splits the escrow's terms. */
-  private async payout(orderId: string, signer: string, share: (escrow: EscrowView) => Promise<ChargeSplit> | ChargeSplit): Promise<SigningExpectation> {
+  private async payout(
+    orderId: string,
+    signer: string,
+    share: (escrow: EscrowView) => Promise<ChargeSplit> | ChargeSplit,
+  ): Promise<SigningExpectation> {
     const escrow = await this.getEscrow(orderId);
     return payoutExpectation(escrow, signer, await share(escrow));
   }
@@ -84,31 +88,63 @@ export class MarketClient {
   }
 
   /** Settles a completed job, co-signed by the wallet (buyer with its confirmation, or provider after the dispute window). @throws the server's MarketError, ESCROW_ERROR */
-  settle(orderId: string, input: { readonly actualHours?: string; readonly confirmation?: Confirmation }, options: ChainStepOptions = {}): Promise<OrderDetails> {
+  settle(
+    orderId: string,
+    input: { readonly actualHours?: string; readonly confirmation?: Confirmation },
+    options: ChainStepOptions = {},
+  ): Promise<OrderDetails> {
     // The seconds billed are computed here from the attested proof, by the rule the market uses, never taken from the server.
     const share = async (escrow: EscrowView): Promise<ChargeSplit> => {
       const attestation = (await this.getOrder(orderId)).job.attestation;
-      if (attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: "not completed", to: "Settled" });
+      if (attestation === undefined)
+        throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: "not completed", to: "Settled" });
       const role = this.options.wallet?.address === escrow.buyer ? "buyer" : "provider";
-      return billSeconds(billedSecondsOf({ ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof: attestation.proof }, escrow, role), Amount.parse(escrow.amount), rateOf(escrow));
+      return billSeconds(
+        billedSecondsOf(
+          { ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof: attestation.proof },
+          escrow,
+          role,
+        ),
+        Amount.parse(escrow.amount),
+        rateOf(escrow),
+      );
     };
-    return chainStep(this.transport, `/v1/orders/${encodeURIComponent(orderId)}/settle`, { ...input }, (signer) => this.payout(orderId, signer, share), options);
+    return chainStep(
+      this.transport,
+      `/v1/orders/${encodeURIComponent(orderId)}/settle`,
+      { ...input },
+      (signer) => this.payout(orderId, signer, share),
+      options,
+    );
   }
 
   /** The buyer has a failed or timed-out job's escrow refunded. @throws the server's MarketError, ESCROW_ERROR */
   refund(orderId: string, options: ChainStepOptions = {}): Promise<OrderDetails> {
     const share = (escrow: EscrowView): ChargeSplit => billSeconds(0, Amount.parse(escrow.amount), rateOf(escrow));
-    return chainStep(this.transport, `/v1/orders/${encodeURIComponent(orderId)}/refund`, {}, (signer) => this.payout(orderId, signer, share), options);
+    return chainStep(
+      this.transport,
+      `/v1/orders/${encodeURIComponent(orderId)}/refund`,
+      {},
+      (signer) => this.payout(orderId, signer, share),
+      options,
+    );
   }
 
   /** A party accepts the arbiter's decision on a dispute, which pays it out. @throws the server's MarketError, ESCROW_ERROR */
   acceptDecision(orderId: string, options: ChainStepOptions = {}): Promise<OrderDetails> {
     const share = async (escrow: EscrowView): Promise<ChargeSplit> => {
       const decision = (await this.getOrder(orderId)).job.decision;
-      if (decision === undefined) throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of order ${orderId} yet` });
+      if (decision === undefined)
+        throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of order ${orderId} yet` });
       return splitCharge(Amount.parse(decision.providerShare), Amount.parse(escrow.amount), rateOf(escrow));
     };
-    return chainStep(this.transport, `/v1/orders/${encodeURIComponent(orderId)}/dispute/accept`, {}, (signer) => this.payout(orderId, signer, share), options);
+    return chainStep(
+      this.transport,
+      `/v1/orders/${encodeURIComponent(orderId)}/dispute/accept`,
+      {},
+      (signer) => this.payout(orderId, signer, share),
+      options,
+    );
   }
 
   /** The arbiter decides a dispute's split (the provider's gross share in MOLT). @throws FORBIDDEN, the server's MarketError */
@@ -137,7 +173,9 @@ export class MarketClient {
   }
 
   /** Offers in the book, oldest first, optionally of one provider or GPU model. */
-  async listOffers(filter: { readonly provider?: string; readonly model?: string; readonly after?: string; readonly limit?: number } = {}): Promise<readonly OfferView[]> {
+  async listOffers(
+    filter: { readonly provider?: string; readonly model?: string; readonly after?: string; readonly limit?: number } = {},
+  ): Promise<readonly OfferView[]> {
     return (await this.request<{ offers: OfferView[] }>("GET", `/v1/offers?${queryOf(filter)}`)).offers;
   }
 
@@ -177,7 +215,16 @@ export class MarketClient {
   }
 
   /** The best offers for a job, ranked. @throws INVALID_FIELD, OUT_OF_RANGE */
-  quote(query: { readonly gpus: number; readonly maxPrice: string; readonly hours: number; readonly vram?: number; readonly features?: readonly string[]; readonly region?: string; readonly country?: string; readonly limit?: number }): Promise<{ readonly matches: readonly MatchView[] }> {
+  quote(query: {
+    readonly gpus: number;
+    readonly maxPrice: string;
+    readonly hours: number;
+    readonly vram?: number;
+    readonly features?: readonly string[];
+    readonly region?: string;
+    readonly country?: string;
+    readonly limit?: number;
+  }): Promise<{ readonly matches: readonly MatchView[] }> {
     const params = new URLSearchParams({ gpus: String(query.gpus), maxPrice: query.maxPrice, hours: String(query.hours) });
     if (query.vram !== undefined) params.set("vram", String(query.vram));
     if (query.features !== undefined && query.features.length > 0) params.set("features", query.features.join(","));

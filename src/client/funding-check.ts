@@ -55,10 +55,16 @@ function decoded<T>(decode: () => T, what: string): T {
  * Checks a funding message (already decoded) and says in words what signing it does.
  * @throws ESCROW_ERROR (anything else asked of the key, the MOLT going elsewhere, a wrong multisig)
  */
-export function checkFunding(accounts: readonly string[], signerCount: number, instructions: readonly CompiledInstruction[], expectation: FundingExpectation): string {
+export function checkFunding(
+  accounts: readonly string[],
+  signerCount: number,
+  instructions: readonly CompiledInstruction[],
+  expectation: FundingExpectation,
+): string {
   const signerIndex = accounts.indexOf(expectation.signer);
   const at = (index: number | undefined): string => accounts[index ?? -1] ?? "?";
-  if (accounts.indexOf(expectation.provider) >= 0 && accounts.indexOf(expectation.provider) < signerCount) refuse("the provider signs it too, which would let it move the escrow with you");
+  if (accounts.indexOf(expectation.provider) >= 0 && accounts.indexOf(expectation.provider) < signerCount)
+    refuse("the provider signs it too, which would let it move the escrow with you");
   let transfer: { readonly destination: string; readonly amount: Amount } | undefined;
   let rentLamports = 0n;
   const created = new Map<string, number>();
@@ -78,34 +84,58 @@ export function checkFunding(accounts: readonly string[], signerCount: number, i
       continue; // naming this wallet as a member gives no one its authority
     }
     if (!indices.includes(signerIndex)) continue;
-    if (program === SYSTEM_PROGRAM_ADDRESS && indices.length === 2 && indices[0] === signerIndex && indices[1] !== signerIndex && data[0] === SYSTEM_CREATE_ACCOUNT) {
+    if (
+      program === SYSTEM_PROGRAM_ADDRESS &&
+      indices.length === 2 &&
+      indices[0] === signerIndex &&
+      indices[1] !== signerIndex &&
+      data[0] === SYSTEM_CREATE_ACCOUNT
+    ) {
       // Paying an escrow account's rent: a new account of the token program, of a multisig's or a token account's size, at exactly the rent.
       const { lamports, space, programAddress } = decoded(() => getCreateAccountInstructionDataDecoder().decode(data), "account creation");
       const size = Number(space);
-      if (programAddress !== TOKEN_PROGRAM_ADDRESS || (size !== getMultisigSize() && size !== getTokenSize())) refuse("it makes this wallet pay for an account that is not an escrow account");
-      if (lamports !== defaultRentExemptLamports(size)) refuse(`it makes this wallet pay ${lamports} lamports for an account whose rent is ${defaultRentExemptLamports(size)}`);
+      if (programAddress !== TOKEN_PROGRAM_ADDRESS || (size !== getMultisigSize() && size !== getTokenSize()))
+        refuse("it makes this wallet pay for an account that is not an escrow account");
+      if (lamports !== defaultRentExemptLamports(size))
+        refuse(`it makes this wallet pay ${lamports} lamports for an account whose rent is ${defaultRentExemptLamports(size)}`);
       created.set(at(indices[1]), size);
       rentLamports += lamports;
       continue;
     }
     // TransferChecked: source, mint, destination, authority (this wallet, alone).
-    if (program !== TOKEN_PROGRAM_ADDRESS || data[0] !== TOKEN_TAGS.transferChecked || indices[3] !== signerIndex || indices.length !== 4 || transfer !== undefined) {
+    if (
+      program !== TOKEN_PROGRAM_ADDRESS ||
+      data[0] !== TOKEN_TAGS.transferChecked ||
+      indices[3] !== signerIndex ||
+      indices.length !== 4 ||
+      transfer !== undefined
+    ) {
       refuse("it asks more of this wallet than one transfer into the escrow and its accounts' rent");
     }
     if (at(indices[1]) !== expectation.mint) refuse(`it transfers a token of mint ${at(indices[1])}, not MOLT (${expectation.mint})`);
     const amount = Amount.fromLamports(decoded(() => getTransferCheckedInstructionDataDecoder().decode(data), "transfer").amount);
-    if (!amount.equals(expectation.amount)) refuse(`it transfers ${amount.toString()} MOLT, the escrow is ${expectation.amount.toString()} MOLT`);
+    if (!amount.equals(expectation.amount))
+      refuse(`it transfers ${amount.toString()} MOLT, the escrow is ${expectation.amount.toString()} MOLT`);
     transfer = { destination: at(indices[2]), amount };
   }
   if (transfer === undefined) return refuse("it does not fund the escrow");
   const account = tokenAccounts.get(transfer.destination);
-  if (account === undefined || created.get(transfer.destination) !== getTokenSize()) refuse(`it sends the MOLT to ${transfer.destination}, which it does not create as the escrow's new token account`);
+  if (account === undefined || created.get(transfer.destination) !== getTokenSize())
+    refuse(`it sends the MOLT to ${transfer.destination}, which it does not create as the escrow's new token account`);
   if (account.mint !== expectation.mint) refuse(`the escrow account it creates is of mint ${account.mint}, not MOLT`);
   const multisig = multisigs.get(account.owner);
-  if (multisig === undefined || created.get(account.owner) !== getMultisigSize()) refuse(`the escrow account's owner ${account.owner} is not a multisig it creates`);
+  if (multisig === undefined || created.get(account.owner) !== getMultisigSize())
+    refuse(`the escrow account's owner ${account.owner} is not a multisig it creates`);
   const expected = [expectation.signer, expectation.provider, expectation.arbiter];
-  if (multisig.m !== ESCROW_SIGNATURES_REQUIRED || multisig.members.length !== 3 || new Set(multisig.members).size !== 3 || !expected.every((key) => multisig.members.includes(key))) {
-    refuse(`the escrow's owner is a ${multisig.m}-of-${multisig.members.length} multisig of ${multisig.members.join(", ")}, not 2-of-3 of you, the provider ${expectation.provider} and the arbiter ${expectation.arbiter}`);
+  if (
+    multisig.m !== ESCROW_SIGNATURES_REQUIRED ||
+    multisig.members.length !== 3 ||
+    new Set(multisig.members).size !== 3 ||
+    !expected.every((key) => multisig.members.includes(key))
+  ) {
+    refuse(
+      `the escrow's owner is a ${multisig.m}-of-${multisig.members.length} multisig of ${multisig.members.join(", ")}, not 2-of-3 of you, the provider ${expectation.provider} and the arbiter ${expectation.arbiter}`,
+    );
   }
   const sol = (lamports: bigint): string => Amount.fromLamports(lamports).toString();
   return `moves ${transfer.amount.toString()} MOLT from your wallet into escrow ${transfer.destination}, owned 2-of-3 by you, the provider and the arbiter, and pays ${sol(rentLamports)} SOL of rent for its two accounts (the token account's ${sol(defaultRentExemptLamports(getTokenSize()))} SOL comes back when it closes)`;

@@ -14,6 +14,15 @@ export type { ErrorAnswer } from "../contract/common.js";
 export type { ChainSignatureView, EscrowView, SettleRequest } from "../contract/escrows.js";
 export type { DecisionRequest } from "../contract/disputes.js";
 export type { DecisionRecord, FailureRecord, JobView, SettlementRecord } from "../contract/jobs.js";
-export type { AirdropView, BalanceView, EventPage, EventView, HealthView, MarketView, ModelStatsView, StatsView } from "../contract/market-data.js";
+export type {
+  AirdropView,
+  BalanceView,
+  EventPage,
+  EventView,
+  HealthView,
+  MarketView,
+  ModelStatsView,
+  StatsView,
+} from "../contract/market-data.js";
 export type { OfferRequest, OfferView } from "../contract/offers.js";
 export type { MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";

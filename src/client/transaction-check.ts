@@ -23,7 +23,12 @@ export type SigningExpectation =
    * closing, and its own token account `receives.account` gets exactly `receives.amount` (at least,
    * with `orMore`).
    */
-  | { readonly kind: "payout"; readonly signer: string; readonly escrow: string; readonly receives: { readonly account: string; readonly amount: Amount; readonly orMore: boolean } };
+  | {
+      readonly kind: "payout";
+      readonly signer: string;
+      readonly escrow: string;
+      readonly receives: { readonly account: string; readonly amount: Amount; readonly orMore: boolean };
+    };
 
 function refuse(reason: string): never {
   throw new MarketError("ESCROW_ERROR", { reason: `refused to sign the server's transaction: ${reason}` });
@@ -64,7 +69,8 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
     const program = accounts[instruction.programAddressIndex];
     const data = Uint8Array.from(instruction.data ?? []);
     // Creating the wallet's own token account for a payout (accounts: payer, account, owner, ...) needs no authority of it.
-    if (program === ASSOCIATED_TOKEN_PROGRAM_ADDRESS && indices.indexOf(signerIndex) === 2 && indices.lastIndexOf(signerIndex) === 2) continue;
+    if (program === ASSOCIATED_TOKEN_PROGRAM_ADDRESS && indices.indexOf(signerIndex) === 2 && indices.lastIndexOf(signerIndex) === 2)
+      continue;
     if (program !== TOKEN_PROGRAM_ADDRESS) refuse(`it uses this wallet in a call to program ${program ?? "?"}`);
     const tag = data[0];
     // TransferChecked: source, mint, destination, owner, signers...; CloseAccount: account, destination, owner, signers...
@@ -82,7 +88,9 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
   if (payouts === 0) refuse(`it does not pay out escrow ${expectation.escrow}`);
   const { amount, orMore } = expectation.receives;
   if (orMore ? received < amount.baseUnits : received !== amount.baseUnits) {
-    refuse(`it pays this wallet ${Amount.fromLamports(received).toString()} MOLT; its terms give it ${orMore ? "at least " : ""}${amount.toString()} MOLT`);
+    refuse(
+      `it pays this wallet ${Amount.fromLamports(received).toString()} MOLT; its terms give it ${orMore ? "at least " : ""}${amount.toString()} MOLT`,
+    );
   }
   return `co-signs the payout of escrow ${expectation.escrow}, which pays this wallet ${Amount.fromLamports(received).toString()} MOLT`;
 }

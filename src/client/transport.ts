@@ -58,23 +58,33 @@ export class HttpTransport {
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: "application/json" };
       if (method === "POST") {
-        if (this.wallet === undefined) throw new MarketError("WALLET_ERROR", { reason: `${method} ${path} must be signed: give the client a wallet` });
+        if (this.wallet === undefined)
+          throw new MarketError("WALLET_ERROR", { reason: `${method} ${path} must be signed: give the client a wallet` });
         // The signature covers the Idempotency-Key: a captured request cannot be sent again under another key.
-        Object.assign(headers, signRequest({ method, path: path.split("?")[0] ?? path, body: payload, idempotencyKey: key }, this.wallet, this.clock.now()), { "content-type": "application/json" });
+        Object.assign(
+          headers,
+          signRequest({ method, path: path.split("?")[0] ?? path, body: payload, idempotencyKey: key }, this.wallet, this.clock.now()),
+          { "content-type": "application/json" },
+        );
       }
       let response: Response;
       try {
         response = await this.fetcher(`${this.baseUrl}${path}`, { method, headers, ...(method === "POST" ? { body: payload } : {}) });
       } catch (e) {
         if (attempt < CLIENT_ATTEMPTS_MAX) continue;
-        throw new Error(`cannot reach ${this.baseUrl} (${CLIENT_ATTEMPTS_MAX} attempts): ${e instanceof Error ? e.message : String(e)}; is the server running?`, { cause: e });
+        throw new Error(
+          `cannot reach ${this.baseUrl} (${CLIENT_ATTEMPTS_MAX} attempts): ${e instanceof Error ? e.message : String(e)}; is the server running?`,
+          { cause: e },
+        );
       }
       const text = await response.text();
       const json: unknown = text === "" ? undefined : JSON.parse(text);
       if (response.ok) return json as T;
       const error = json as { code?: unknown; details?: unknown; message?: unknown } | undefined;
       if (isCode(error?.code)) throw new MarketError(error.code, error.details as MarketErrorDetails[typeof error.code]);
-      throw new Error(`${method} ${path}: HTTP ${response.status} ${typeof error?.message === "string" ? error.message : text.slice(0, 200)}`);
+      throw new Error(
+        `${method} ${path}: HTTP ${response.status} ${typeof error?.message === "string" ? error.message : text.slice(0, 200)}`,
+      );
     }
   }
 }

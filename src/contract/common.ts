@@ -24,7 +24,10 @@ export const FEATURE_LIST_LENGTH_MAX = 2 * FEATURES.length;
 export const COUNTRY_CODE_LENGTH = 2;
 /** Where an offer is, or where an order wants it: region and/or country. */
 export const LocationBody = Type.Object(
-  { region: Type.Optional(Type.String({ maxLength: REGION_LENGTH_MAX })), country: Type.Optional(Type.String({ minLength: COUNTRY_CODE_LENGTH, maxLength: COUNTRY_CODE_LENGTH })) },
+  {
+    region: Type.Optional(Type.String({ maxLength: REGION_LENGTH_MAX })),
+    country: Type.Optional(Type.String({ minLength: COUNTRY_CODE_LENGTH, maxLength: COUNTRY_CODE_LENGTH })),
+  },
   { additionalProperties: false },
 );
 
@@ -55,11 +58,38 @@ export const ID_PARAM_LENGTH_MAX = 64;
 /** What an id in a path may hold: visible ASCII, so no NUL byte or other control character ever reaches a store (PostgreSQL refuses NUL in text). */
 export const ID_PARAM_EXPECTED = `1..${ID_PARAM_LENGTH_MAX} visible ASCII characters (no space or control character)`;
 /** A path's object id: refused with INVALID_ID (400) before any store is asked, unless it is 1..64 visible ASCII characters. */
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: ID_PARAM_LENGTH_MAX, pattern: `^[\\x21-\\x7E]{1,${ID_PARAM_LENGTH_MAX}}$` }) }, { additionalProperties: false });
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: ID_PARAM_LENGTH_MAX, pattern: `^[\\x21-\\x7E]{1,${ID_PARAM_LENGTH_MAX}}$` }) },
+  { additionalProperties: false },
+);
 /** The body of a command that takes none: nothing, or `{}`; a field is refused, not ignored. */
 export const EmptyBody = Type.Object({}, { additionalProperties: false, description: "no body, or {}" });
 
 /** The answers of a route: `schema` on 200, `{ code, message, details }` on every 4xx it may give. */
-export function respond<T extends TSchema>(schema: T): { 200: T; 400: typeof ErrorBody; 401: typeof ErrorBody; 402: typeof ErrorBody; 403: typeof ErrorBody; 404: typeof ErrorBody; 409: typeof ErrorBody; 410: typeof ErrorBody; 422: typeof ErrorBody; 428: typeof ErrorBody } {
-  return { 200: schema, 400: ErrorBody, 401: ErrorBody, 402: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody, 422: ErrorBody, 428: ErrorBody };
+export function respond<T extends TSchema>(
+  schema: T,
+): {
+  200: T;
+  400: typeof ErrorBody;
+  401: typeof ErrorBody;
+  402: typeof ErrorBody;
+  403: typeof ErrorBody;
+  404: typeof ErrorBody;
+  409: typeof ErrorBody;
+  410: typeof ErrorBody;
+  422: typeof ErrorBody;
+  428: typeof ErrorBody;
+} {
+  return {
+    200: schema,
+    400: ErrorBody,
+    401: ErrorBody,
+    402: ErrorBody,
+    403: ErrorBody,
+    404: ErrorBody,
+    409: ErrorBody,
+    410: ErrorBody,
+    422: ErrorBody,
+    428: ErrorBody,
+  };
 }

@@ -25,6 +25,9 @@ export const DisputeStatement = Type.Object(
 export const DisputeBody = Type.Object({ dispute: DisputeStatement }, { additionalProperties: false });
 
 /** POST /v1/orders/{id}/dispute/decide: the arbiter's split, the provider's gross share in MOLT. */
-export const DecisionBody = Type.Object({ providerShare: Decimal, reason: Type.String({ minLength: 1, maxLength: STATEMENT_TEXT_LENGTH_MAX }) }, { additionalProperties: false });
+export const DecisionBody = Type.Object(
+  { providerShare: Decimal, reason: Type.String({ minLength: 1, maxLength: STATEMENT_TEXT_LENGTH_MAX }) },
+  { additionalProperties: false },
+);
 /** What the arbiter sends to decide a dispute. */
 export type DecisionRequest = Static<typeof DecisionBody>;

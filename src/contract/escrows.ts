@@ -17,7 +17,11 @@ const SECONDS_PER_HOUR = 3600;
 /** A party's signature over the transaction message SIGNATURE_REQUIRED handed out. */
 export const ChainSignature = Type.Object(
   { message: Base64(CHAIN_MESSAGE_BASE64_LENGTH_MAX), signature: Base64(CHAIN_SIGNATURE_BASE64_LENGTH_MAX) },
-  { additionalProperties: false, description: "The transaction message from SIGNATURE_REQUIRED's details.message, unchanged, and the party's ed25519 signature over it, both base64" },
+  {
+    additionalProperties: false,
+    description:
+      "The transaction message from SIGNATURE_REQUIRED's details.message, unchanged, and the party's ed25519 signature over it, both base64",
+  },
 );
 /** A chain co-signature as the client sends it. */
 export type ChainSignatureView = Static<typeof ChainSignature>;
@@ -40,7 +44,13 @@ export const ConfirmationBody = Type.Object(
 /** POST /v1/orders/{id}/settle: the hours to bill, the buyer's confirmation, the party's co-signature. */
 export const SettleBody = Type.Object(
   {
-    actualHours: Type.Optional(Type.String({ pattern: "^\\d{1,4}(\\.\\d{1,9})?$", description: "hours to bill, as a decimal string (whole seconds); absent, the provider's attested time. Only the provider may bill less than it attested" })),
+    actualHours: Type.Optional(
+      Type.String({
+        pattern: "^\\d{1,4}(\\.\\d{1,9})?$",
+        description:
+          "hours to bill, as a decimal string (whole seconds); absent, the provider's attested time. Only the provider may bill less than it attested",
+      }),
+    ),
     confirmation: Type.Optional(ConfirmationBody),
     chainSignature: Type.Optional(ChainSignature),
   },

@@ -110,15 +110,34 @@ export function newNonce(): string {
  * @example fetch(url, { method: "POST", body, headers: { ...signRequest({ method: "POST", path, body, idempotencyKey }, wallet, Date.now()) } })
  */
 export function signRequest(parts: SignedRequestParts, signer: Signer, nowMs: number, nonce: string = newNonce()): SignatureHeaders {
-  if (!NONCE_PATTERN.test(nonce)) throw new MarketError("INVALID_FIELD", { field: "nonce", value: JSON.stringify(nonce.slice(0, 80)), allowed: "16..64 base64url characters" });
+  if (!NONCE_PATTERN.test(nonce))
+    throw new MarketError("INVALID_FIELD", {
+      field: "nonce",
+      value: JSON.stringify(nonce.slice(0, 80)),
+      allowed: "16..64 base64url characters",
+    });
   const key = parts.idempotencyKey;
-  if (key !== undefined && !HEADER_VALUE_PATTERN.test(key)) throw new MarketError("INVALID_FIELD", { field: "Idempotency-Key", value: JSON.stringify(key.slice(0, 80)), allowed: "visible ASCII characters, spaces only inside" });
+  if (key !== undefined && !HEADER_VALUE_PATTERN.test(key))
+    throw new MarketError("INVALID_FIELD", {
+      field: "Idempotency-Key",
+      value: JSON.stringify(key.slice(0, 80)),
+      allowed: "visible ASCII characters, spaces only inside",
+    });
   const digest = contentDigest(parts.body);
-  const components: [string, string][] = [["@method", parts.method.toUpperCase()], ["@path", parts.path], ["content-digest", digest]];
+  const components: [string, string][] = [
+    ["@method", parts.method.toUpperCase()],
+    ["@path", parts.path],
+    ["content-digest", digest],
+  ];
   if (key !== undefined) components.push(["idempotency-key", key]);
   const params = `(${components.map(([name]) => serializeString(name)).join(" ")});created=${Math.floor(nowMs / 1000)};keyid=${serializeString(signer.address)};nonce=${serializeString(nonce)};alg=${serializeString(SIGNATURE_ALGORITHM)}`;
   const signature = Buffer.from(signer.sign(Buffer.from(signatureBase(components, params), "utf8"))).toString("base64");
-  return { "content-digest": digest, "signature-input": `${SIGNATURE_LABEL}=${params}`, signature: `${SIGNATURE_LABEL}=:${signature}:`, ...(key === undefined ? {} : { "idempotency-key": key }) };
+  return {
+    "content-digest": digest,
+    "signature-input": `${SIGNATURE_LABEL}=${params}`,
+    signature: `${SIGNATURE_LABEL}=:${signature}:`,
+    ...(key === undefined ? {} : { "idempotency-key": key }),
+  };
 }
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
@@ -126,7 +145,10 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 /** One header's value, within `lengthMax`. @throws UNAUTHORIZED (missing, repeated or too long) */
 function singleHeader(headers: Headers, name: string, lengthMax: number): string {
   const value = headers[name];
-  if (typeof value !== "string") throw unauthorized(`the ${name} header is ${value === undefined ? "missing" : "repeated"}; sign the request (RFC 9421, ed25519 with your wallet)`);
+  if (typeof value !== "string")
+    throw unauthorized(
+      `the ${name} header is ${value === undefined ? "missing" : "repeated"}; sign the request (RFC 9421, ed25519 with your wallet)`,
+    );
   if (value.length > lengthMax) throw unauthorized(`the ${name} header is longer than ${lengthMax} characters`);
   return value;
 }
@@ -172,19 +194,23 @@ function required<T>(value: T | undefined, name: string): T {
 function coveredComponents(member: DictionaryMember, method: string): string[] {
   const list = member.value;
   if (list.kind !== "inner-list") throw unauthorized("the Signature-Input member must be an inner list of covered components");
-  if (list.items.length > SIGNATURE_LIMITS.coveredComponentsMax) throw unauthorized(`a signature covers at most ${SIGNATURE_LIMITS.coveredComponentsMax} components`);
+  if (list.items.length > SIGNATURE_LIMITS.coveredComponentsMax)
+    throw unauthorized(`a signature covers at most ${SIGNATURE_LIMITS.coveredComponentsMax} components`);
   const names: string[] = [];
   for (const item of list.items) {
-    if (item.value.type !== "string" || !COMPONENT_NAME_PATTERN.test(item.value.value)) throw unauthorized("covered components must be lower-case component names in quotes");
+    if (item.value.type !== "string" || !COMPONENT_NAME_PATTERN.test(item.value.value))
+      throw unauthorized("covered components must be lower-case component names in quotes");
     if (item.params.size > 0) throw unauthorized(`component parameters (as on ${item.value.value}) are not supported`);
     const name = item.value.value;
-    if (name.startsWith("@") && name !== "@method" && name !== "@path") throw unauthorized(`the derived component ${name} is not supported; cover @method, @path and header fields`);
+    if (name.startsWith("@") && name !== "@method" && name !== "@path")
+      throw unauthorized(`the derived component ${name} is not supported; cover @method, @path and header fields`);
     if (names.includes(name)) throw unauthorized(`the component ${name} is covered twice`);
     names.push(name);
   }
   const required: readonly string[] = method === "POST" ? [...REQUIRED_COMPONENTS, POST_REQUIRED_COMPONENT] : REQUIRED_COMPONENTS;
   const missing = required.filter((name) => !names.includes(name));
-  if (missing.length > 0) throw unauthorized(`the signature must cover ${required.join(", ")} (in any order); it does not cover ${missing.join(", ")}`);
+  if (missing.length > 0)
+    throw unauthorized(`the signature must cover ${required.join(", ")} (in any order); it does not cover ${missing.join(", ")}`);
   return names;
 }
 
@@ -208,13 +234,19 @@ function checkContentDigest(headers: Headers, body: Uint8Array | string): void {
  * of keyid verifies over the signature base rebuilt as received. Pure.
  * @throws UNAUTHORIZED (with the reason)
  */
-export function verifySignature(parts: SignedRequestParts, headers: Headers, nowMs: number, windowS: number = SIGNATURE_WINDOW_S): VerifiedSignature {
+export function verifySignature(
+  parts: SignedRequestParts,
+  headers: Headers,
+  nowMs: number,
+  windowS: number = SIGNATURE_WINDOW_S,
+): VerifiedSignature {
   const method = parts.method.toUpperCase();
   const input = pickMember("signature-input", singleHeader(headers, "signature-input", SIGNATURE_LIMITS.signatureInputLengthMax));
   const signed = pickMember("signature", singleHeader(headers, "signature", SIGNATURE_LIMITS.signatureLengthMax));
   if (signed.label !== input.label) throw unauthorized(`signature and signature-input must use the same label (${input.label})`);
   const signature = signed.member.value;
-  if (signature.kind !== "item" || signature.value.type !== "bytes" || signature.value.value.length !== 64) throw unauthorized(`signature must be ${input.label}=:<64-byte ed25519 signature, base64>:`);
+  if (signature.kind !== "item" || signature.value.type !== "bytes" || signature.value.value.length !== 64)
+    throw unauthorized(`signature must be ${input.label}=:<64-byte ed25519 signature, base64>:`);
   const names = coveredComponents(input.member, method);
   const params = input.member.value.params;
   const createdS = required(integerParam(params, "created"), "created");
@@ -226,11 +258,16 @@ export function verifySignature(parts: SignedRequestParts, headers: Headers, now
   if (!isAddress(keyid)) throw unauthorized("keyid is not a wallet address");
   if (!NONCE_PATTERN.test(nonce)) throw unauthorized(`nonce must be 16..${NONCE_LENGTH_MAX} base64url characters`);
   const nowS = Math.floor(nowMs / 1000);
-  if (Math.abs(nowS - createdS) > windowS) throw unauthorized(`created is ${createdS - nowS} s from the server's clock; allowed: within ${windowS} s`);
+  if (Math.abs(nowS - createdS) > windowS)
+    throw unauthorized(`created is ${createdS - nowS} s from the server's clock; allowed: within ${windowS} s`);
   if (expiresS !== undefined && nowS > expiresS) throw unauthorized(`the signature expired ${nowS - expiresS} s ago`);
   checkContentDigest(headers, parts.body);
-  const components = names.map((name): [string, string] => [name, name === "@method" ? method : name === "@path" ? parts.path : fieldValue(headers, name)]);
+  const components = names.map((name): [string, string] => [
+    name,
+    name === "@method" ? method : name === "@path" ? parts.path : fieldValue(headers, name),
+  ]);
   const base = Buffer.from(signatureBase(components, input.member.text), "utf8");
-  if (!verifySigned(keyid, base, signature.value.value)) throw unauthorized(`the signature does not verify for keyid over ${names.join(", ")} and its parameters`);
+  if (!verifySigned(keyid, base, signature.value.value))
+    throw unauthorized(`the signature does not verify for keyid over ${names.join(", ")} and its parameters`);
   return { keyid, nonce, createdS, label: input.label };
 }

@@ -29,7 +29,13 @@ export const QuoteQuery = Type.Object(
 );
 
 /** One GPU model's market: active offers, free GPUs, lowest and median price per GPU-hour. */
-export const ModelStats = Type.Object({ gpuModel: Type.String(), offers: Type.Integer(), freeGpus: Type.Integer(), lowestPrice: Type.String(), medianPrice: Type.String() });
+export const ModelStats = Type.Object({
+  gpuModel: Type.String(),
+  offers: Type.Integer(),
+  freeGpus: Type.Integer(),
+  lowestPrice: Type.String(),
+  medianPrice: Type.String(),
+});
 /** One GPU model's market. */
 export type ModelStatsView = Static<typeof ModelStats>;
 /** GET /v1/stats. */
@@ -38,7 +44,13 @@ export const StatsBody = Type.Object({ models: Type.Array(ModelStats) });
 export type StatsView = Static<typeof StatsBody>;
 
 /** Who a market is on chain: its arbiter (the third key of every escrow), fee recipient, MOLT mint, network and fee. */
-export const MarketBody = Type.Object({ arbiter: Type.String(), feeRecipient: Type.String(), mint: Type.String(), network: Type.String(), feeBps: Type.Integer() });
+export const MarketBody = Type.Object({
+  arbiter: Type.String(),
+  feeRecipient: Type.String(),
+  mint: Type.String(),
+  network: Type.String(),
+  feeBps: Type.Integer(),
+});
 /** Who a market is, as GET /v1/market answers. */
 export type MarketView = Static<typeof MarketBody>;
 
@@ -56,7 +68,14 @@ export const AirdropAnswer = Type.Object({ address: Type.String(), molt: Type.St
 export type AirdropView = Static<typeof AirdropAnswer>;
 
 /** One event of the market's log, as GET /v1/events pages it and /v1/feed streams it. */
-export const EventBody = Type.Object({ seq: Type.Integer(), type: Type.String(), entityId: Type.String(), atMs: Type.Integer(), node: Type.String(), payload: Type.String({ description: "the event's JSON document" }) });
+export const EventBody = Type.Object({
+  seq: Type.Integer(),
+  type: Type.String(),
+  entityId: Type.String(),
+  atMs: Type.Integer(),
+  node: Type.String(),
+  payload: Type.String({ description: "the event's JSON document" }),
+});
 /** An event of the market's log. */
 export type EventView = Static<typeof EventBody>;
 /** GET /v1/events: events after a seq. */
@@ -88,6 +107,12 @@ export function modelStats(offers: readonly BookOffer[]): ModelStatsView[] {
       const prices = list.map((o) => o.pricePerHour).sort((a, b) => a.compare(b));
       // The lower middle price: a median that is always one of the listed prices, exact to the base unit.
       const median = prices[Math.floor((prices.length - 1) / 2)];
-      return { gpuModel, offers: list.length, freeGpus: list.reduce((n, o) => n + o.freeGpuCount, 0), lowestPrice: prices[0]?.toString() ?? "0", medianPrice: median?.toString() ?? "0" };
+      return {
+        gpuModel,
+        offers: list.length,
+        freeGpus: list.reduce((n, o) => n + o.freeGpuCount, 0),
+        lowestPrice: prices[0]?.toString() ?? "0",
+        medianPrice: median?.toString() ?? "0",
+      };
     });
 }

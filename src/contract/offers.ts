@@ -4,7 +4,15 @@ import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { OfferStatus } from "../core/enums.js";
 import {
-  COMPUTE_CAPABILITY_LENGTH_MAX, GPU_COUNT_MAX, GPU_COUNT_MIN, HOURS_MAX, HOURS_MIN, MEMORY_BANDWIDTH_MAX, UTILIZATION_MAX, VRAM_GB_MAX, VRAM_GB_MIN,
+  COMPUTE_CAPABILITY_LENGTH_MAX,
+  GPU_COUNT_MAX,
+  GPU_COUNT_MIN,
+  HOURS_MAX,
+  HOURS_MIN,
+  MEMORY_BANDWIDTH_MAX,
+  UTILIZATION_MAX,
+  VRAM_GB_MAX,
+  VRAM_GB_MIN,
 } from "../core/limits.js";
 import type { BookOffer } from "../core/types.js";
 import { AddressText, Decimal, FEATURE_LIST_LENGTH_MAX, FeatureText, ID_PARAM_LENGTH_MAX, LocationBody, QueryInt } from "./common.js";
@@ -73,12 +81,24 @@ export const OfferListBody = Type.Object({ offers: Type.Array(OfferViewBody) });
 
 /** GET /v1/offers: the book's offers, oldest first, optionally of one provider or GPU model, after an offer id. */
 export const OfferListQuery = Type.Object(
-  { provider: Type.Optional(AddressText), model: Type.Optional(Type.String({ minLength: 1, maxLength: MODEL_TEXT_LENGTH_MAX })), after: Type.Optional(Type.String({ maxLength: ID_PARAM_LENGTH_MAX })), limit: Type.Optional(QueryInt) },
+  {
+    provider: Type.Optional(AddressText),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: MODEL_TEXT_LENGTH_MAX })),
+    after: Type.Optional(Type.String({ maxLength: ID_PARAM_LENGTH_MAX })),
+    limit: Type.Optional(QueryInt),
+  },
   { additionalProperties: false },
 );
 /** GET /v1/offers/best: the offers that would serve a job, ranked. */
 export const BestOffersQuery = Type.Object(
-  { gpus: QueryInt, vram: Type.Optional(QueryInt), maxPrice: Decimal, hours: QueryInt, models: Type.Optional(Type.String({ maxLength: 512, description: "comma-separated preferred models" })), limit: Type.Optional(QueryInt) },
+  {
+    gpus: QueryInt,
+    vram: Type.Optional(QueryInt),
+    maxPrice: Decimal,
+    hours: QueryInt,
+    models: Type.Optional(Type.String({ maxLength: 512, description: "comma-separated preferred models" })),
+    limit: Type.Optional(QueryInt),
+  },
   { additionalProperties: false },
 );
 

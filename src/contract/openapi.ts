@@ -48,4 +48,6 @@ export const SECURITY_SCHEMES = {
 } as const;
 
 /** The security requirement of a mutating route: all four headers together. */
-export const SIGNED: readonly Readonly<Record<keyof typeof SECURITY_SCHEMES, readonly string[]>>[] = [{ httpMessageSignature: [], signatureInput: [], contentDigest: [], idempotencyKey: [] }];
+export const SIGNED: readonly Readonly<Record<keyof typeof SECURITY_SCHEMES, readonly string[]>>[] = [
+  { httpMessageSignature: [], signatureInput: [], contentDigest: [], idempotencyKey: [] },
+];

@@ -64,7 +64,10 @@ export type MatchView = Static<typeof MatchBody>;
 /** A list of matches (a quote, or the matches holding GPUs). */
 export const MatchListBody = Type.Object({ matches: Type.Array(MatchBody) });
 /** GET /v1/matches: the matches holding GPUs of a provider and/or a buyer. */
-export const MatchListQuery = Type.Object({ provider: Type.Optional(AddressText), buyer: Type.Optional(AddressText), limit: Type.Optional(QueryInt) }, { additionalProperties: false });
+export const MatchListQuery = Type.Object(
+  { provider: Type.Optional(AddressText), buyer: Type.Optional(AddressText), limit: Type.Optional(QueryInt) },
+  { additionalProperties: false },
+);
 
 /** The answer of POST /v1/orders: the order, and its match when it found one at once. */
 export const SubmittedOrder = Type.Object({ orderId: Type.String(), status: Type.String(), match: Type.Optional(MatchBody) });

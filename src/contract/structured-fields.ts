@@ -104,10 +104,10 @@ function parseString(c: Cursor): BareItem | Fail {
     const ch = c.peek();
     c.position++;
     if (ch === "\\") {
-      if (c.peek() !== "\"" && c.peek() !== "\\") return c.fail("a string escapes only \" and \\");
+      if (c.peek() !== '"' && c.peek() !== "\\") return c.fail('a string escapes only " and \\');
       value += c.peek();
       c.position++;
-    } else if (ch === "\"") {
+    } else if (ch === '"') {
       return { type: "string", value };
     } else if (ch < " " || ch > "~") {
       return c.fail("a string holds printable ASCII only");
@@ -133,7 +133,7 @@ function parseBytes(c: Cursor): BareItem | Fail {
 function parseBareItem(c: Cursor): BareItem | Fail {
   const ch = c.peek();
   if (ch === "-" || (ch >= "0" && ch <= "9")) return parseNumber(c);
-  if (ch === "\"") return parseString(c);
+  if (ch === '"') return parseString(c);
   if (ch === ":") return parseBytes(c);
   if (ch === "?") {
     const bit = c.text.charAt(c.position + 1);
@@ -202,7 +202,10 @@ function parseInnerList(c: Cursor): InnerList | Fail {
  * is refused with `rejectRepeatedKeys` (where two members could be read two ways).
  * @example parseDictionary('molt=("@method");created=1') // { ok: true, value: Map { "molt" => ... } }
  */
-export function parseDictionary(text: string, options: { readonly rejectRepeatedKeys?: boolean } = {}): ParseResult<ReadonlyMap<string, DictionaryMember>> {
+export function parseDictionary(
+  text: string,
+  options: { readonly rejectRepeatedKeys?: boolean } = {},
+): ParseResult<ReadonlyMap<string, DictionaryMember>> {
   if (text.length > STRUCTURED_FIELD_LENGTH_MAX) return { ok: false, reason: `longer than ${STRUCTURED_FIELD_LENGTH_MAX} characters` };
   const c = new Cursor(text);
   const members = new Map<string, DictionaryMember>();

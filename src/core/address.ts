@@ -47,7 +47,8 @@ export function parseAddress(value: unknown): Address {
 
 /** The address of 32 public-key bytes. @throws INVALID_ADDRESS when not 32 bytes */
 export function addressFromBytes(bytes: Uint8Array): Address {
-  if (bytes.length !== 32) throw new MarketError("INVALID_ADDRESS", { value: `${bytes.length} bytes`, reason: "an address is exactly 32 bytes" });
+  if (bytes.length !== 32)
+    throw new MarketError("INVALID_ADDRESS", { value: `${bytes.length} bytes`, reason: "an address is exactly 32 bytes" });
   return getAddressDecoder().decode(bytes);
 }
 

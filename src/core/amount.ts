@@ -72,7 +72,10 @@ export class Amount {
       throw new MarketError("INVALID_AMOUNT", { input: describeValue(input), reason: "expected a decimal string" });
     }
     if (input.length === 0 || input.length > AMOUNT_STRING_LENGTH_MAX) {
-      throw new MarketError("INVALID_AMOUNT", { input: input.slice(0, AMOUNT_STRING_LENGTH_MAX), reason: `length must be 1..${AMOUNT_STRING_LENGTH_MAX}` });
+      throw new MarketError("INVALID_AMOUNT", {
+        input: input.slice(0, AMOUNT_STRING_LENGTH_MAX),
+        reason: `length must be 1..${AMOUNT_STRING_LENGTH_MAX}`,
+      });
     }
     const parts = DECIMAL_PATTERN.exec(input);
     if (parts === null) {

@@ -15,7 +15,11 @@ export type Feature = (typeof Feature)[keyof typeof Feature];
 /** Every feature, in bit order (bit i of a feature mask is FEATURES[i]). */
 export const FEATURES: readonly Feature[] = Object.values(Feature);
 const FEATURE_BY_LOWER = new Map<string, Feature>(FEATURES.map((f) => [f.toLowerCase(), f]));
-for (const [alias, feature] of [["ib", Feature.Infiniband], ["hbm", Feature.HighBandwidthMemory], ["dedicated", Feature.DedicatedHost]] as const) {
+for (const [alias, feature] of [
+  ["ib", Feature.Infiniband],
+  ["hbm", Feature.HighBandwidthMemory],
+  ["dedicated", Feature.DedicatedHost],
+] as const) {
   FEATURE_BY_LOWER.set(alias, feature);
 }
 

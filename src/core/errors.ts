@@ -60,11 +60,15 @@ interface ErrorTableRow<C extends MarketErrorCode> {
 
 /** The one table: code -> HTTP status -> message. A test checks every code has a row. */
 export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRow<C> } = {
-  ORDER_NOT_FOUND: { httpStatus: 404, message: (d) => `order ${d.orderId} not found; it may have been cancelled, expired or never submitted` },
+  ORDER_NOT_FOUND: {
+    httpStatus: 404,
+    message: (d) => `order ${d.orderId} not found; it may have been cancelled, expired or never submitted`,
+  },
   OFFER_NOT_FOUND: { httpStatus: 404, message: (d) => `offer ${d.offerId} not found; it may have been withdrawn or expired` },
   NO_MATCHING_OFFERS: {
     httpStatus: 404,
-    message: (d) => `no offer satisfies ${d.orderId ?? "the order"}; relax the requirements (GPUs, VRAM, price, features, location) or let it rest`,
+    message: (d) =>
+      `no offer satisfies ${d.orderId ?? "the order"}; relax the requirements (GPUs, VRAM, price, features, location) or let it rest`,
   },
   INSUFFICIENT_CAPACITY: {
     httpStatus: 409,
@@ -74,7 +78,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   ESCROW_ERROR: { httpStatus: 409, message: (d) => `escrow error: ${d.reason}` },
   ESCROW_BUSY: {
     httpStatus: 409,
-    message: (d) => `a ${d.step} of escrow ${d.escrowId} is on its way to the chain; nothing else can change this order until it has landed or failed: retry in a few seconds (GET /v1/orders/{id} shows the outcome)`,
+    message: (d) =>
+      `a ${d.step} of escrow ${d.escrowId} is on its way to the chain; nothing else can change this order until it has landed or failed: retry in a few seconds (GET /v1/orders/{id} shows the outcome)`,
   },
   PAYMENT_FAILED: { httpStatus: 402, message: (d) => `payment failed: ${d.reason}` },
   INVALID_STATE_TRANSITION: {
@@ -84,7 +89,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   EXPIRED: { httpStatus: 410, message: (d) => `${d.entity} ${d.id} expired at ${d.expiresAt}` },
   INVALID_AMOUNT: {
     httpStatus: 400,
-    message: (d) => `invalid amount ${d.field === undefined ? "" : `${d.field} `}${JSON.stringify(d.input)}: ${d.reason}; use a decimal MOLT string like "12.5" with at most 9 decimals, between 0 and 18446744073.709551615`,
+    message: (d) =>
+      `invalid amount ${d.field === undefined ? "" : `${d.field} `}${JSON.stringify(d.input)}: ${d.reason}; use a decimal MOLT string like "12.5" with at most 9 decimals, between 0 and 18446744073.709551615`,
   },
   AMOUNT_OVERFLOW: { httpStatus: 422, message: (d) => `amount overflow in ${d.operation}: result exceeds ${d.limit} base units` },
   AMOUNT_UNDERFLOW: { httpStatus: 422, message: (d) => `amount underflow in ${d.operation}: result would be negative` },
@@ -99,7 +105,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   },
   WALLET_ERROR: {
     httpStatus: 400,
-    message: (d) => `wallet${d.path === undefined ? "" : ` ${d.path}`}: ${d.reason}; a wallet file is a Solana CLI keypair file (a JSON array of 64 bytes), as solana-keygen writes`,
+    message: (d) =>
+      `wallet${d.path === undefined ? "" : ` ${d.path}`}: ${d.reason}; a wallet file is a Solana CLI keypair file (a JSON array of 64 bytes), as solana-keygen writes`,
   },
   INVALID_NETWORK: {
     httpStatus: 400,
@@ -107,7 +114,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   },
   INSUFFICIENT_BALANCE: {
     httpStatus: 402,
-    message: (d) => `${d.address} holds ${d.available} MOLT, ${d.required} MOLT required; fund the wallet (molt-market wallet airdrop, off mainnet)`,
+    message: (d) =>
+      `${d.address} holds ${d.available} MOLT, ${d.required} MOLT required; fund the wallet (molt-market wallet airdrop, off mainnet)`,
   },
   INSUFFICIENT_FUNDS: {
     httpStatus: 402,
@@ -122,7 +130,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   CHAIN_ERROR: { httpStatus: 409, message: (d) => `the chain refused the transaction: ${d.reason}` },
   INVALID_SIGNATURE: {
     httpStatus: 422,
-    message: (d) => `the ${d.statement} signature does not verify for ${d.signer}; it must be that key's ed25519 signature over this exact statement's canonical bytes`,
+    message: (d) =>
+      `the ${d.statement} signature does not verify for ${d.signer}; it must be that key's ed25519 signature over this exact statement's canonical bytes`,
   },
   SIGNATURE_REQUIRED: {
     httpStatus: 428,
@@ -136,22 +145,35 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   NOT_A_PARTY: { httpStatus: 403, message: (d) => `${d.address} cannot sign this for escrow ${d.escrowId}; allowed: ${d.allowed}` },
   DISPUTE_WINDOW_OPEN: {
     httpStatus: 409,
-    message: (d) => `escrow ${d.escrowId} has no buyer confirmation; it settles once the dispute window closes at ${d.settleableAt}, or at once with the buyer's signed confirmation`,
+    message: (d) =>
+      `escrow ${d.escrowId} has no buyer confirmation; it settles once the dispute window closes at ${d.settleableAt}, or at once with the buyer's signed confirmation`,
   },
-  DISPUTE_WINDOW_CLOSED: { httpStatus: 409, message: (d) => `the dispute window of escrow ${d.escrowId} closed at ${d.closedAt}; disputes are opened before it closes` },
+  DISPUTE_WINDOW_CLOSED: {
+    httpStatus: 409,
+    message: (d) => `the dispute window of escrow ${d.escrowId} closed at ${d.closedAt}; disputes are opened before it closes`,
+  },
   ESCROW_LOCKED: {
     httpStatus: 409,
-    message: (d) => `escrow ${d.escrowId} is locked until ${d.lockedUntil}; before then a refund needs the provider's attestation that the job failed`,
+    message: (d) =>
+      `escrow ${d.escrowId} is locked until ${d.lockedUntil}; before then a refund needs the provider's attestation that the job failed`,
   },
-  STORE_ERROR: { httpStatus: 409, message: (d) => `the command was not applied and nothing was written: ${d.reason}; retry it with the same idempotency key` },
+  STORE_ERROR: {
+    httpStatus: 409,
+    message: (d) => `the command was not applied and nothing was written: ${d.reason}; retry it with the same idempotency key`,
+  },
   IDEMPOTENCY_KEY_REUSED: {
     httpStatus: 422,
-    message: (d) => `idempotency key ${JSON.stringify(d.key)} was used for another request; repeat the first request exactly, or use a new key`,
+    message: (d) =>
+      `idempotency key ${JSON.stringify(d.key)} was used for another request; repeat the first request exactly, or use a new key`,
   },
-  RATE_LIMITED: { httpStatus: 429, message: (d) => `too many requests: at most ${d.max} per minute (${d.limit}); retry in ${d.retryAfterS} s` },
+  RATE_LIMITED: {
+    httpStatus: 429,
+    message: (d) => `too many requests: at most ${d.max} per minute (${d.limit}); retry in ${d.retryAfterS} s`,
+  },
   TOO_MANY_CONNECTIONS: {
     httpStatus: 429,
-    message: (d) => `too many open live feed connections: at most ${d.max} ${d.clientAddress === undefined ? "on this server" : `from one client address (${d.clientAddress})`} (${d.limit}); close one, or retry later`,
+    message: (d) =>
+      `too many open live feed connections: at most ${d.max} ${d.clientAddress === undefined ? "on this server" : `from one client address (${d.clientAddress})`} (${d.limit}); close one, or retry later`,
   },
   UNAUTHORIZED: { httpStatus: 401, message: (d) => `request not authenticated: ${d.reason}` },
   FORBIDDEN: { httpStatus: 403, message: (d) => `${d.actor} may not ${d.action}; only ${d.allowed} may` },
@@ -160,7 +182,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   METHOD_NOT_ALLOWED: { httpStatus: 405, message: (d) => `${d.path} does not answer ${d.method}; it answers ${d.allowed} (see /docs)` },
   DATA_DIR_LOCKED: {
     httpStatus: 409,
-    message: (d) => `data directory ${d.dir} is in use by pid ${d.pid} on ${d.host} (${d.command}${d.url === undefined ? "" : `, serving ${d.url}`}) since ${d.since}; two processes on one directory would split its chain and store: stop that process, or use another --data-dir`,
+    message: (d) =>
+      `data directory ${d.dir} is in use by pid ${d.pid} on ${d.host} (${d.command}${d.url === undefined ? "" : `, serving ${d.url}`}) since ${d.since}; two processes on one directory would split its chain and store: stop that process, or use another --data-dir`,
   },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, message: (d) => `a request body of type ${d.contentType} is not accepted; send ${d.allowed}` },
 };

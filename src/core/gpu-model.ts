@@ -7,9 +7,37 @@ export const GPU_MODEL_LENGTH_MAX = 64;
 
 // Tokens that say who made it, its memory or its form factor, not which GPU it is.
 const NOISE_TOKENS = new Set([
-  "NVIDIA", "GEFORCE", "TESLA", "QUADRO", "AMD", "RADEON", "INSTINCT", "INTEL",
-  "SXM", "SXM2", "SXM3", "SXM4", "SXM5", "SXM6", "PCIE", "PCI", "E", "NVL", "HGX", "DGX",
-  "HBM", "HBM2", "HBM2E", "HBM3", "HBM3E", "GDDR6", "GDDR6X", "GDDR7", "GPU", "TENSOR", "CORE",
+  "NVIDIA",
+  "GEFORCE",
+  "TESLA",
+  "QUADRO",
+  "AMD",
+  "RADEON",
+  "INSTINCT",
+  "INTEL",
+  "SXM",
+  "SXM2",
+  "SXM3",
+  "SXM4",
+  "SXM5",
+  "SXM6",
+  "PCIE",
+  "PCI",
+  "E",
+  "NVL",
+  "HGX",
+  "DGX",
+  "HBM",
+  "HBM2",
+  "HBM2E",
+  "HBM3",
+  "HBM3E",
+  "GDDR6",
+  "GDDR6X",
+  "GDDR7",
+  "GPU",
+  "TENSOR",
+  "CORE",
 ]);
 const MEMORY_TOKEN = /^\d+(?:GB|G|GIB)$/;
 
@@ -23,13 +51,24 @@ export function normalizeGpuModel(name: unknown, field = "gpuCapacity.gpuModel")
   const cached = typeof name === "string" ? NORMALIZED_CACHE.get(name) : undefined;
   if (cached !== undefined) return cached;
   if (typeof name !== "string" || name.length === 0 || name.length > GPU_MODEL_LENGTH_MAX || /[\p{Cc}]/u.test(name)) {
-    throw new MarketError("INVALID_FIELD", { field, value: describeValue(name), allowed: `a GPU model name of 1..${GPU_MODEL_LENGTH_MAX} printable characters, like "H100"` });
+    throw new MarketError("INVALID_FIELD", {
+      field,
+      value: describeValue(name),
+      allowed: `a GPU model name of 1..${GPU_MODEL_LENGTH_MAX} printable characters, like "H100"`,
+    });
   }
-  const tokens = name.toUpperCase().split(/[^A-Z0-9]+/).filter((t) => t.length > 0);
+  const tokens = name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter((t) => t.length > 0);
   const kept = tokens.filter((t) => !NOISE_TOKENS.has(t) && !MEMORY_TOKEN.test(t));
   const key = kept.join("");
   if (key.length === 0) {
-    throw new MarketError("INVALID_FIELD", { field, value: describeValue(name), allowed: "a name that names a GPU, like \"H100\" or \"RTX 4090\"" });
+    throw new MarketError("INVALID_FIELD", {
+      field,
+      value: describeValue(name),
+      allowed: 'a name that names a GPU, like "H100" or "RTX 4090"',
+    });
   }
   if (NORMALIZED_CACHE.size >= NORMALIZED_CACHE_MAX) NORMALIZED_CACHE.clear();
   NORMALIZED_CACHE.set(name, key);

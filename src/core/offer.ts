@@ -9,14 +9,31 @@ import { assertIsOfferId, newOfferId } from "./ids.js";
 import type { OfferId } from "./ids.js";
 import { normalizeGpuModel } from "./gpu-model.js";
 import {
-  COMPUTE_CAPABILITY_LENGTH_MAX, GPU_COUNT_MAX, GPU_COUNT_MIN, HOURS_MAX, HOURS_MIN, MEMORY_BANDWIDTH_MAX,
-  OFFER_TTL_DEFAULT_MS, OFFER_TTL_MAX_MS, UTILIZATION_MAX, VRAM_GB_MAX, VRAM_GB_MIN,
+  COMPUTE_CAPABILITY_LENGTH_MAX,
+  GPU_COUNT_MAX,
+  GPU_COUNT_MIN,
+  HOURS_MAX,
+  HOURS_MIN,
+  MEMORY_BANDWIDTH_MAX,
+  OFFER_TTL_DEFAULT_MS,
+  OFFER_TTL_MAX_MS,
+  UTILIZATION_MAX,
+  VRAM_GB_MAX,
+  VRAM_GB_MIN,
 } from "./limits.js";
 import { parseLocation } from "./location.js";
 import type { Location } from "./location.js";
 import type { CapacityOffer, GpuCapacity } from "./types.js";
 import {
-  asRecord, checkExpiry, isValidated, markValidated, parseDate, parseFeatures, parseInt, parsePartyId, parsePositiveAmount,
+  asRecord,
+  checkExpiry,
+  isValidated,
+  markValidated,
+  parseDate,
+  parseFeatures,
+  parseInt,
+  parsePartyId,
+  parsePositiveAmount,
 } from "./validate.js";
 
 /** What a caller gives createOffer; everything else is filled in. */
@@ -51,7 +68,11 @@ function parseGpuCapacity(value: unknown): GpuCapacity {
   if (raw.computeCapability !== undefined) {
     const cc = raw.computeCapability;
     if (typeof cc !== "string" || cc.length > COMPUTE_CAPABILITY_LENGTH_MAX || !COMPUTE_CAPABILITY_PATTERN.test(cc)) {
-      throw new MarketError("INVALID_FIELD", { field: `${field}.computeCapability`, value: describeValue(cc), allowed: "major.minor, like \"9.0\"" });
+      throw new MarketError("INVALID_FIELD", {
+        field: `${field}.computeCapability`,
+        value: describeValue(cc),
+        allowed: 'major.minor, like "9.0"',
+      });
     }
     capacity.computeCapability = cc;
   }
@@ -81,7 +102,11 @@ export function parseOffer(value: unknown): CapacityOffer {
   checkExpiry(createdAt, expiresAt, OFFER_TTL_MAX_MS, "expiresAt");
   const status = raw.status ?? OfferStatus.Active;
   if (status !== OfferStatus.Active) {
-    throw new MarketError("INVALID_FIELD", { field: "status", value: describeValue(status), allowed: "Active (a new offer is always Active)" });
+    throw new MarketError("INVALID_FIELD", {
+      field: "status",
+      value: describeValue(status),
+      allowed: "Active (a new offer is always Active)",
+    });
   }
   const offer: { -readonly [K in keyof CapacityOffer]: CapacityOffer[K] } = {
     id: raw.id,

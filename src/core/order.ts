@@ -9,13 +9,28 @@ import { normalizeGpuModel } from "./gpu-model.js";
 import { assertIsOrderId, newOrderId } from "./ids.js";
 import type { OrderId } from "./ids.js";
 import {
-  GPU_COUNT_MAX, GPU_COUNT_MIN, HOURS_MAX, HOURS_MIN, ORDER_TTL_DEFAULT_MS, ORDER_TTL_MAX_MS, PREFERRED_MODELS_MAX, VRAM_GB_MAX,
+  GPU_COUNT_MAX,
+  GPU_COUNT_MIN,
+  HOURS_MAX,
+  HOURS_MIN,
+  ORDER_TTL_DEFAULT_MS,
+  ORDER_TTL_MAX_MS,
+  PREFERRED_MODELS_MAX,
+  VRAM_GB_MAX,
 } from "./limits.js";
 import { parseLocationRequirement } from "./location.js";
 import type { LocationRequirement } from "./location.js";
 import type { JobOrder, JobRequirements } from "./types.js";
 import {
-  asRecord, checkExpiry, isValidated, markValidated, parseDate, parseFeatures, parseInt, parsePartyId, parsePositiveAmount,
+  asRecord,
+  checkExpiry,
+  isValidated,
+  markValidated,
+  parseDate,
+  parseFeatures,
+  parseInt,
+  parsePartyId,
+  parsePositiveAmount,
 } from "./validate.js";
 
 /** What a caller gives for requirements; lists default to empty, minVramGb to 0. */
@@ -52,10 +67,18 @@ export interface CreateOrderInput {
 export function parseRequirements(value: unknown): JobRequirements {
   if (typeof value === "object" && value !== null && isValidated(value, "requirements")) return value as JobRequirements;
   const field = "requirements";
-  const raw = asRecord(value, field, "{ minGpuCount, minVramGb, maxPricePerHour, estimatedHours, preferredModels?, requiredFeatures?, location? }");
+  const raw = asRecord(
+    value,
+    field,
+    "{ minGpuCount, minVramGb, maxPricePerHour, estimatedHours, preferredModels?, requiredFeatures?, location? }",
+  );
   const preferred = raw.preferredModels ?? [];
   if (!Array.isArray(preferred) || preferred.length > PREFERRED_MODELS_MAX) {
-    throw new MarketError("INVALID_FIELD", { field: `${field}.preferredModels`, value: describeValue(preferred), allowed: `a list of at most ${PREFERRED_MODELS_MAX} GPU model names` });
+    throw new MarketError("INVALID_FIELD", {
+      field: `${field}.preferredModels`,
+      value: describeValue(preferred),
+      allowed: `a list of at most ${PREFERRED_MODELS_MAX} GPU model names`,
+    });
   }
   const preferredModels = (preferred as unknown[]).map((model, i) => {
     normalizeGpuModel(model, `${field}.preferredModels[${i}]`);
@@ -87,7 +110,11 @@ export function parseOrder(value: unknown): JobOrder {
   checkExpiry(createdAt, expiresAt, ORDER_TTL_MAX_MS, "expiresAt");
   const status = raw.status ?? OrderStatus.Pending;
   if (status !== OrderStatus.Pending) {
-    throw new MarketError("INVALID_FIELD", { field: "status", value: describeValue(status), allowed: "Pending (a new order is always Pending)" });
+    throw new MarketError("INVALID_FIELD", {
+      field: "status",
+      value: describeValue(status),
+      allowed: "Pending (a new order is always Pending)",
+    });
   }
   const priority = raw.priority ?? Priority.Normal;
   if (!(PRIORITIES as readonly unknown[]).includes(priority)) {

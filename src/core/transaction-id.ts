@@ -11,20 +11,26 @@ const SIGNATURE_TEXT_MAX = 90;
 
 /** Is `value` base58 of exactly 64 bytes. */
 export function isTransactionId(value: unknown): value is TransactionId {
-  if (typeof value !== "string" || value.length < 64 || value.length > SIGNATURE_TEXT_MAX || /[^1-9A-HJ-NP-Za-km-z]/.test(value)) return false;
+  if (typeof value !== "string" || value.length < 64 || value.length > SIGNATURE_TEXT_MAX || /[^1-9A-HJ-NP-Za-km-z]/.test(value))
+    return false;
   return getBase58Encoder().encode(value).length === 64;
 }
 
 /** Checks and converts a string to a TransactionId. @throws INVALID_ID */
 export function parseTransactionId(value: unknown): TransactionId {
   if (!isTransactionId(value)) {
-    throw new MarketError("INVALID_ID", { kind: "transaction", value: typeof value === "string" ? value.slice(0, 64) : typeof value, expected: "a base58 transaction signature of 64 bytes" });
+    throw new MarketError("INVALID_ID", {
+      kind: "transaction",
+      value: typeof value === "string" ? value.slice(0, 64) : typeof value,
+      expected: "a base58 transaction signature of 64 bytes",
+    });
   }
   return value;
 }
 
 /** The TransactionId of 64 signature bytes. @throws INVALID_ID */
 export function transactionIdFromBytes(signature: Uint8Array): TransactionId {
-  if (signature.length !== 64) throw new MarketError("INVALID_ID", { kind: "transaction", value: `${signature.length} bytes`, expected: "64 signature bytes" });
+  if (signature.length !== 64)
+    throw new MarketError("INVALID_ID", { kind: "transaction", value: `${signature.length} bytes`, expected: "64 signature bytes" });
   return getBase58Decoder().decode(signature) as TransactionId;
 }

@@ -24,8 +24,22 @@ export function isValidated(value: object, kind: ValidatedKind): boolean {
 }
 
 const DATE_SETTERS = [
-  "setTime", "setMilliseconds", "setUTCMilliseconds", "setSeconds", "setUTCSeconds", "setMinutes", "setUTCMinutes",
-  "setHours", "setUTCHours", "setDate", "setUTCDate", "setMonth", "setUTCMonth", "setFullYear", "setUTCFullYear", "setYear",
+  "setTime",
+  "setMilliseconds",
+  "setUTCMilliseconds",
+  "setSeconds",
+  "setUTCSeconds",
+  "setMinutes",
+  "setUTCMinutes",
+  "setHours",
+  "setUTCHours",
+  "setDate",
+  "setUTCDate",
+  "setMonth",
+  "setUTCMonth",
+  "setFullYear",
+  "setUTCFullYear",
+  "setYear",
 ] as const;
 
 /** A Date whose setters throw: Object.freeze does not protect a Date's time, this does. */
@@ -81,17 +95,30 @@ export function parsePositiveAmount(value: unknown, field: string): Amount {
       if (isMarketError(e, "INVALID_AMOUNT")) throw new MarketError("INVALID_AMOUNT", { ...e.details, field });
       throw e;
     }
-  }
-  else throw new MarketError("INVALID_FIELD", { field, value: describeValue(value), allowed: "an Amount or a decimal MOLT string like \"12.5\"" });
+  } else
+    throw new MarketError("INVALID_FIELD", {
+      field,
+      value: describeValue(value),
+      allowed: 'an Amount or a decimal MOLT string like "12.5"',
+    });
   if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field, value: "0", allowed: "an amount greater than 0" });
   return amount;
 }
 
 /** A valid date, from a Date, an ISO string or epoch milliseconds; returned as a new ImmutableDate. @throws INVALID_FIELD */
 export function parseDate(value: unknown, field: string): Date {
-  const date = value instanceof Date ? new ImmutableDate(value.getTime()) : typeof value === "string" || typeof value === "number" ? new ImmutableDate(value) : undefined;
+  const date =
+    value instanceof Date
+      ? new ImmutableDate(value.getTime())
+      : typeof value === "string" || typeof value === "number"
+        ? new ImmutableDate(value)
+        : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new MarketError("INVALID_FIELD", { field, value: describeValue(value), allowed: "a Date, an ISO 8601 string or epoch milliseconds" });
+    throw new MarketError("INVALID_FIELD", {
+      field,
+      value: describeValue(value),
+      allowed: "a Date, an ISO 8601 string or epoch milliseconds",
+    });
   }
   return date;
 }
@@ -99,7 +126,11 @@ export function parseDate(value: unknown, field: string): Date {
 /** A feature list: known names (case-insensitive), duplicates dropped, in FEATURES order. @throws INVALID_FIELD */
 export function parseFeatures(value: unknown, field: string): Feature[] {
   if (!Array.isArray(value) || value.length > FEATURES.length * 2) {
-    throw new MarketError("INVALID_FIELD", { field, value: describeValue(value), allowed: `a list of features from ${FEATURES.join(", ")}` });
+    throw new MarketError("INVALID_FIELD", {
+      field,
+      value: describeValue(value),
+      allowed: `a list of features from ${FEATURES.join(", ")}`,
+    });
   }
   const seen = new Set<Feature>();
   for (const [i, item] of (value as unknown[]).entries()) {

@@ -42,12 +42,31 @@ export class BatchBuilder {
 
   /** A position to roll back to. */
   mark(): number[] {
-    return [this.offers.length, this.offerStatuses.length, this.orderStatuses.length, this.capacity.length, this.orders.length, this.escrows.length, this.events.length, this.commands.length, this.seq];
+    return [
+      this.offers.length,
+      this.offerStatuses.length,
+      this.orderStatuses.length,
+      this.capacity.length,
+      this.orders.length,
+      this.escrows.length,
+      this.events.length,
+      this.commands.length,
+      this.seq,
+    ];
   }
 
   /** Drops everything added after `mark`. */
   rollback(mark: readonly number[]): void {
-    const lists = [this.offers, this.offerStatuses, this.orderStatuses, this.capacity, this.orders, this.escrows, this.events, this.commands];
+    const lists = [
+      this.offers,
+      this.offerStatuses,
+      this.orderStatuses,
+      this.capacity,
+      this.orders,
+      this.escrows,
+      this.events,
+      this.commands,
+    ];
     lists.forEach((list, i) => (list.length = mark[i] ?? list.length));
     this.commandByKey.clear();
     for (const row of this.commands) this.commandByKey.set(row.key, row);
@@ -112,8 +131,17 @@ export class BatchBuilder {
       case "OfferAdded": {
         const offer = event.offer;
         const doc = JSON.stringify({ ...offer, freeGpuCount: undefined });
-        this.offers.push({ id: offer.id, providerId: offer.providerId, status: offer.status, gpuCount: offer.gpuCapacity.gpuCount, freeGpus: offer.gpuCapacity.gpuCount, expiresAtMs: offer.expiresAt.getTime(), doc });
-        if (event.offer.freeGpuCount !== offer.gpuCapacity.gpuCount) this.capacity.push({ offerId: offer.id, delta: event.offer.freeGpuCount - offer.gpuCapacity.gpuCount });
+        this.offers.push({
+          id: offer.id,
+          providerId: offer.providerId,
+          status: offer.status,
+          gpuCount: offer.gpuCapacity.gpuCount,
+          freeGpus: offer.gpuCapacity.gpuCount,
+          expiresAtMs: offer.expiresAt.getTime(),
+          doc,
+        });
+        if (event.offer.freeGpuCount !== offer.gpuCapacity.gpuCount)
+          this.capacity.push({ offerId: offer.id, delta: event.offer.freeGpuCount - offer.gpuCapacity.gpuCount });
         this.event(event.type, offer.id, encodeBookEvent(event), event.atMs);
         return;
       }
@@ -128,7 +156,17 @@ export class BatchBuilder {
       }
       case "OrderRested": {
         const doc = JSON.stringify(event.order);
-        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Pending", offerId: null, expiresAtMs: event.order.expiresAt.getTime(), doc, match: null, escrowId: null, job: null });
+        this.putOrder({
+          id: event.order.id,
+          buyerId: event.order.buyerId,
+          status: "Pending",
+          offerId: null,
+          expiresAtMs: event.order.expiresAt.getTime(),
+          doc,
+          match: null,
+          escrowId: null,
+          job: null,
+        });
         this.event(event.type, event.order.id, `{"type":"OrderRested","order":${doc}}`, event.atMs);
         return;
       }
@@ -136,7 +174,17 @@ export class BatchBuilder {
         // Each part is serialized once; the event payload is the same JSON encodeBookEvent would write.
         const doc = JSON.stringify(event.order);
         const match = JSON.stringify(event.match);
-        this.putOrder({ id: event.order.id, buyerId: event.order.buyerId, status: "Matched", offerId: event.match.offerId, expiresAtMs: event.order.expiresAt.getTime(), doc, match, escrowId: null, job: `{"matchedAtMs":${event.atMs}${gpuModel === undefined ? "" : `,"gpuModel":${JSON.stringify(gpuModel)}`}}` });
+        this.putOrder({
+          id: event.order.id,
+          buyerId: event.order.buyerId,
+          status: "Matched",
+          offerId: event.match.offerId,
+          expiresAtMs: event.order.expiresAt.getTime(),
+          doc,
+          match,
+          escrowId: null,
+          job: `{"matchedAtMs":${event.atMs}${gpuModel === undefined ? "" : `,"gpuModel":${JSON.stringify(gpuModel)}`}}`,
+        });
         this.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
         this.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
         return;
@@ -158,6 +206,15 @@ export class BatchBuilder {
 
   /** Everything to write. */
   writes(): BatchWrites {
-    return { offers: this.offers, offerStatuses: this.offerStatuses, orderStatuses: this.orderStatuses, capacity: this.capacity, orders: this.orders, escrows: this.escrows, events: this.events, commands: this.commands };
+    return {
+      offers: this.offers,
+      offerStatuses: this.offerStatuses,
+      orderStatuses: this.orderStatuses,
+      capacity: this.capacity,
+      orders: this.orders,
+      escrows: this.escrows,
+      events: this.events,
+      commands: this.commands,
+    };
   }
 }

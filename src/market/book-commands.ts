@@ -76,7 +76,8 @@ export class BookCommands {
   async offerCommand(key: string, name: OfferCommandName, offerId: string, actor: Address): Promise<void> {
     await this.queue.submit(key, name, { offerId, actor }, () => {
       const offer = bookOffer(this.book, offerId);
-      if (offer.providerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `${name} ${offerId}`, allowed: "the offer's provider" });
+      if (offer.providerId !== actor)
+        throw new MarketError("FORBIDDEN", { actor, action: `${name} ${offerId}`, allowed: "the offer's provider" });
       if (name === "pauseOffer") this.book.pauseOffer(offer.id);
       else if (name === "resumeOffer") this.book.resumeOffer(offer.id);
       else this.book.removeOffer(offer.id);
@@ -92,7 +93,12 @@ export class BookCommands {
   async submitOrder(key: string, input: CreateOrderInput): Promise<SubmittedOrder> {
     // The balance is read before the batch (a chain read holds no lock); the commitments inside it, serialized with the buyer's other orders.
     const buyerId: unknown = input.buyerId;
-    const available = this.walletLimits.backedOrders && typeof buyerId === "string" ? (isAddress(buyerId) ? await this.payments.client.balance(buyerId) : Amount.zero()) : undefined;
+    const available =
+      this.walletLimits.backedOrders && typeof buyerId === "string"
+        ? isAddress(buyerId)
+          ? await this.payments.client.balance(buyerId)
+          : Amount.zero()
+        : undefined;
     const answer = await this.queue.submit(key, "submitOrder", input, async (batch, writer) => {
       const order = createOrder(input, { clock: this.clock });
       checkOrderBacking(order, await this.buyerLoad(batch, writer, order.buyerId), available, this.walletLimits);
@@ -106,7 +112,8 @@ export class BookCommands {
   private async buyerLoad(batch: BatchBuilder, writer: StoreWriter, buyerId: string): Promise<BuyerLoad> {
     const resting = this.book.restingLoadOf(buyerId);
     const matched = new Map<string, OrderRow>();
-    for (const row of await writer.ordersOfBuyer(buyerId, ["Matched"], this.walletLimits.unfundedMatchesPerBuyerMax)) matched.set(row.id, row);
+    for (const row of await writer.ordersOfBuyer(buyerId, ["Matched"], this.walletLimits.unfundedMatchesPerBuyerMax))
+      matched.set(row.id, row);
     for (const row of batch.ordersOfBuyer(buyerId)) matched.set(row.id, row);
     let unfundedMatchCount = 0;
     let unfundedMatchBaseUnits = 0n;
@@ -115,7 +122,12 @@ export class BookCommands {
       unfundedMatchCount++;
       unfundedMatchBaseUnits += decodeMatch(row.match).totalCost.baseUnits;
     }
-    return { restingCount: resting.count, restingWorstCaseBaseUnits: resting.worstCaseBaseUnits, unfundedMatchCount, unfundedMatchBaseUnits };
+    return {
+      restingCount: resting.count,
+      restingWorstCaseBaseUnits: resting.worstCaseBaseUnits,
+      unfundedMatchCount,
+      unfundedMatchBaseUnits,
+    };
   }
 
   /**

@@ -71,16 +71,19 @@ export class ChainCommands {
       intent: { name: "fundEscrow.open", args: { orderId, buyer: buyer.address } },
       check: async (batch, writer): Promise<StepPlan<EscrowAccount>> => {
         const order = await this.rows.orderRow(batch, writer, orderId);
-        if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `fund order ${orderId}`, allowed: "its buyer" });
+        if (order.buyerId !== buyer.address)
+          throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `fund order ${orderId}`, allowed: "its buyer" });
         if (order.escrowId !== null) {
           const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
           if (escrow.state !== "Created") return { send: false, plan: escrow };
           // An escrow opened for a match that has since expired or been cancelled is never funded.
-          if (order.status !== "Matched") throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
+          if (order.status !== "Matched")
+            throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
           this.steps.markPending(batch, escrow, pending, { op: "fund", key }, buyer);
           return { send: true, plan: escrow };
         }
-        if (order.status !== "Matched" || order.match === null) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
+        if (order.status !== "Matched" || order.match === null)
+          throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Escrowed" });
         const escrow = this.payments.openEscrow(decodeMatch(order.match), buyer.address);
         if (!rehearsal) {
           batch.putOrder({ ...order, escrowId: escrow.id });
@@ -97,7 +100,14 @@ export class ChainCommands {
   }
 
   /** A payout step: its escrow re-read as stored before the send, its outcome recorded as reconcile records it. */
-  private payout<Plan extends PayoutPlan>(op: PayoutOp, orderId: string, signer: MessageSigner, intent: CommandName, check: (batch: BatchBuilder, writer: StoreWriter) => Promise<StepPlan<Plan>>, pay: (plan: Plan) => Promise<PayoutOutcome>): ChainStep<Plan, PayoutOutcome, null> {
+  private payout<Plan extends PayoutPlan>(
+    op: PayoutOp,
+    orderId: string,
+    signer: MessageSigner,
+    intent: CommandName,
+    check: (batch: BatchBuilder, writer: StoreWriter) => Promise<StepPlan<Plan>>,
+    pay: (plan: Plan) => Promise<PayoutOutcome>,
+  ): ChainStep<Plan, PayoutOutcome, null> {
     return {
       orderId,
       signer,
@@ -117,15 +127,25 @@ export class ChainCommands {
    */
   async settle(key: string, orderId: string, input: SettleInput, cosigner: MessageSigner): Promise<OrderView> {
     const args = { orderId, actualHours: input.actualHours ?? null, confirmation: input.confirmation ?? null, cosigner: cosigner.address };
-    const check = async (batch: BatchBuilder, writer: StoreWriter): Promise<StepPlan<PayoutPlan & { readonly settlement: JobSettlementInput }>> => {
+    const check = async (
+      batch: BatchBuilder,
+      writer: StoreWriter,
+    ): Promise<StepPlan<PayoutPlan & { readonly settlement: JobSettlementInput }>> => {
       const order = await this.rows.orderRow(batch, writer, orderId);
       this.rows.expectParty(order, cosigner.address, "settle");
       assertOrderTransition(statusOf(order), "Settled");
       const job = jobOf(order);
-      if (job.attestation === undefined) throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
+      if (job.attestation === undefined)
+        throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
       const escrow = await this.rows.requireIdleEscrow(batch, writer, order);
       const proof = job.attestation.proof;
-      const settlement: JobSettlementInput = { escrowId: escrow.id, ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof, providerAttestation: job.attestation, ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }) };
+      const settlement: JobSettlementInput = {
+        escrowId: escrow.id,
+        ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }),
+        proof,
+        providerAttestation: job.attestation,
+        ...(input.confirmation === undefined ? {} : { buyerConfirmation: input.confirmation }),
+      };
       const billedBy = cosigner.address === order.buyerId ? "buyer" : "provider";
       const result = settleJob(settlement, { escrow, nowMs: batch.nowMs, disputeWindowMs: this.payments.disputeWindowMs, billedBy });
       if (result.status.kind === "Disputed") {
@@ -136,10 +156,13 @@ export class ChainCommands {
       this.steps.markPending(batch, escrow, undefined, { op: "settle", outcome: summarize(result), key }, cosigner);
       return { send: true, plan: { escrow, settlement } };
     };
-    await this.steps.run(key, this.payout("settle", orderId, cosigner, { name: "settle.intent", args }, check, async ({ escrow, settlement }) => {
-      const { result } = await this.payments.releasePayment(escrow, settlement, cosigner);
-      return { ...summarize(result), transactions: result.transactions };
-    }));
+    await this.steps.run(
+      key,
+      this.payout("settle", orderId, cosigner, { name: "settle.intent", args }, check, async ({ escrow, settlement }) => {
+        const { result } = await this.payments.releasePayment(escrow, settlement, cosigner);
+        return { ...summarize(result), transactions: result.transactions };
+      }),
+    );
     return this.rows.getOrder(orderId);
   }
 
@@ -150,18 +173,29 @@ export class ChainCommands {
   async refund(key: string, orderId: string, buyer: MessageSigner): Promise<OrderView> {
     const check = async (batch: BatchBuilder, writer: StoreWriter): Promise<StepPlan<PayoutPlan>> => {
       const order = await this.rows.orderRow(batch, writer, orderId);
-      if (order.buyerId !== buyer.address) throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `refund order ${orderId}`, allowed: "its buyer" });
+      if (order.buyerId !== buyer.address)
+        throw new MarketError("FORBIDDEN", { actor: buyer.address, action: `refund order ${orderId}`, allowed: "its buyer" });
       assertOrderTransition(statusOf(order), "Refunded");
       const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
       this.steps.markPending(batch, escrow, pending, { op: "refund", key }, buyer);
       return { send: true, plan: { escrow } };
     };
-    await this.steps.run(key, this.payout("refund", orderId, buyer, { name: "refund.intent", args: { orderId, buyer: buyer.address } }, check, async ({ escrow }) => {
-      const attestation = jobOf(await this.rows.orderRow(undefined, undefined, orderId)).failure?.attestation;
-      const reason: RefundReason = attestation === undefined ? { kind: "timeout" } : { kind: "jobFailed", attestation };
-      const { transactions } = await this.payments.refundPayment(escrow, reason, buyer);
-      return { ...fullRefund(escrow.amount), transactions };
-    }));
+    await this.steps.run(
+      key,
+      this.payout(
+        "refund",
+        orderId,
+        buyer,
+        { name: "refund.intent", args: { orderId, buyer: buyer.address } },
+        check,
+        async ({ escrow }) => {
+          const attestation = jobOf(await this.rows.orderRow(undefined, undefined, orderId)).failure?.attestation;
+          const reason: RefundReason = attestation === undefined ? { kind: "timeout" } : { kind: "jobFailed", attestation };
+          const { transactions } = await this.payments.refundPayment(escrow, reason, buyer);
+          return { ...fullRefund(escrow.amount), transactions };
+        },
+      ),
+    );
     return this.rows.getOrder(orderId);
   }
 
@@ -170,22 +204,46 @@ export class ChainCommands {
    * transaction co-signed by the arbiter and `acceptor`. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_BUSY, ESCROW_ERROR (no decision), NOT_A_PARTY, CHAIN_ERROR, SIGNATURE_REQUIRED
    */
   async resolveDispute(key: string, orderId: string, acceptor: MessageSigner): Promise<OrderView> {
-    const check = async (batch: BatchBuilder, writer: StoreWriter): Promise<StepPlan<PayoutPlan & { readonly decision: DisputeDecision }>> => {
+    const check = async (
+      batch: BatchBuilder,
+      writer: StoreWriter,
+    ): Promise<StepPlan<PayoutPlan & { readonly decision: DisputeDecision }>> => {
       const order = await this.rows.orderRow(batch, writer, orderId);
       this.rows.expectParty(order, acceptor.address, "accept the dispute decision of");
       assertOrderTransition(statusOf(order), "Resolved");
       const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
       const decided = jobOf(order).decision;
-      if (escrow.disputeId === undefined || decided === undefined) throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of escrow ${escrow.id} yet` });
-      const decision: DisputeDecision = { disputeId: escrow.disputeId, providerShare: Amount.parse(decided.providerShare), reason: decided.reason };
+      if (escrow.disputeId === undefined || decided === undefined)
+        throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of escrow ${escrow.id} yet` });
+      const decision: DisputeDecision = {
+        disputeId: escrow.disputeId,
+        providerShare: Amount.parse(decided.providerShare),
+        reason: decided.reason,
+      };
       const split = resolveDisputeSplit(escrow, decision);
-      this.steps.markPending(batch, escrow, pending, { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }), key }, acceptor);
+      this.steps.markPending(
+        batch,
+        escrow,
+        pending,
+        { op: "resolve", outcome: summarize({ ...split, status: "Resolved" }), key },
+        acceptor,
+      );
       return { send: true, plan: { escrow, decision } };
     };
-    await this.steps.run(key, this.payout("resolve", orderId, acceptor, { name: "resolve.intent", args: { orderId, acceptor: acceptor.address } }, check, async ({ escrow, decision }) => {
-      const { resolution } = await this.payments.handleDispute(escrow, decision, acceptor);
-      return { ...summarize({ ...resolution, status: "Resolved" }), transactions: resolution.transactions };
-    }));
+    await this.steps.run(
+      key,
+      this.payout(
+        "resolve",
+        orderId,
+        acceptor,
+        { name: "resolve.intent", args: { orderId, acceptor: acceptor.address } },
+        check,
+        async ({ escrow, decision }) => {
+          const { resolution } = await this.payments.handleDispute(escrow, decision, acceptor);
+          return { ...summarize({ ...resolution, status: "Resolved" }), transactions: resolution.transactions };
+        },
+      ),
+    );
     return this.rows.getOrder(orderId);
   }
 

@@ -29,7 +29,8 @@ export interface StepPlan<Plan> {
 }
 
 /** How a step ended for its request: answered before (its key is used), checked with nothing to send, or sent and recorded. */
-export type StepResult<Plan, Sent> = { readonly kind: "answered" } | { readonly kind: "unsent"; readonly plan: Plan } | { readonly kind: "sent"; readonly sent: Sent };
+export type StepResult<Plan, Sent> =
+  { readonly kind: "answered" } | { readonly kind: "unsent"; readonly plan: Plan } | { readonly kind: "sent"; readonly sent: Sent };
 
 /** One chain step of an order's escrow, in the parts every step has. */
 export interface ChainStep<Plan, Sent, Recorded> {
@@ -79,7 +80,10 @@ export class ChainSteps {
    * Runs `step` for the request with `key`: the intent (check, mark pending), the send, then the
    * outcome recorded under `key`. @throws INVALID_FIELD (key), what the check, the send and the record throw
    */
-  async run<Plan, Sent, Recorded>(key: string, step: ChainStep<Plan, Sent, Recorded & JsonAnswer<Recorded>>): Promise<StepResult<Plan, Sent>> {
+  async run<Plan, Sent, Recorded>(
+    key: string,
+    step: ChainStep<Plan, Sent, Recorded & JsonAnswer<Recorded>>,
+  ): Promise<StepResult<Plan, Sent>> {
     if ((await this.store.getCommand(key)) !== undefined) return { kind: "answered" };
     checkKey(key);
     let planned: StepPlan<Plan> | undefined;
@@ -123,14 +127,25 @@ export class ChainSteps {
 
   /** The escrow as funded, if its account already holds the amount on chain. @throws CHAIN_ERROR */
   async adoptFunding(escrow: EscrowAccount): Promise<EscrowAccount | undefined> {
-    const handle = await this.payments.client.escrowHandleFor({ escrowId: escrow.id, buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
+    const handle = await this.payments.client.escrowHandleFor({
+      escrowId: escrow.id,
+      buyer: escrow.buyer,
+      provider: escrow.provider,
+      arbiter: escrow.arbiter,
+      amount: escrow.amount,
+    });
     const held = await this.payments.client.escrowBalance(handle);
     if (held === undefined || held.lt(escrow.amount)) return undefined;
     return Object.freeze({ ...escrow, state: "Locked", chain: Object.freeze({ address: handle.address, multisig: handle.multisig }) });
   }
 
   /** Records a funding: the escrow Locked, the order Escrowed (nothing when it was recorded already). @throws ORDER_NOT_FOUND, ESCROW_NOT_FOUND, INVALID_STATE_TRANSITION */
-  async recordFunded(batch: BatchBuilder, writer: StoreWriter, orderId: string, funded: EscrowAccount): Promise<{ readonly escrowId: string }> {
+  async recordFunded(
+    batch: BatchBuilder,
+    writer: StoreWriter,
+    orderId: string,
+    funded: EscrowAccount,
+  ): Promise<{ readonly escrowId: string }> {
     const order = await this.rows.orderRow(batch, writer, orderId);
     const { escrow } = await this.rows.escrowOf(batch, writer, order);
     if (escrow.state !== "Created") return { escrowId: escrow.id };
@@ -145,7 +160,16 @@ export class ChainSteps {
     const { escrow } = await this.rows.escrowOf(batch, writer, order);
     const state: EscrowState = op === "resolve" ? "Resolved" : outcome.status === "FullRefund" ? "Refunded" : "Released";
     const settlementTransactionId = outcome.transactions[0];
-    this.rows.putEscrow(batch, Object.freeze({ ...escrow, state, releasedAt: new Date(batch.nowMs), ...(settlementTransactionId === undefined ? {} : { settlementTransactionId }) }), undefined);
+    this.rows.putEscrow(
+      batch,
+      Object.freeze({
+        ...escrow,
+        state,
+        releasedAt: new Date(batch.nowMs),
+        ...(settlementTransactionId === undefined ? {} : { settlementTransactionId }),
+      }),
+      undefined,
+    );
     const to = PAID_ORDER_STATUS[op];
     if (canTransitionOrder(statusOf(order), to)) {
       this.rows.transition(batch, order, to, { ...jobOf(order), settlement: outcome });
@@ -174,16 +198,26 @@ export class ChainSteps {
         if (funded !== undefined) {
           // Under the funding request's key and arguments, so its retry gets this answer.
           const outcome = fundOutcome(row.orderId, escrow.buyer);
-          await this.queue.submit(pending.key, outcome.name, outcome.args, (batch, writer) => this.recordFunded(batch, writer, row.orderId, funded));
+          await this.queue.submit(pending.key, outcome.name, outcome.args, (batch, writer) =>
+            this.recordFunded(batch, writer, row.orderId, funded),
+          );
           recorded++;
           continue;
         }
       } else if (escrow.chain !== undefined) {
-        const handle = await this.payments.client.escrowHandleFor({ escrowId: escrow.id, buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
+        const handle = await this.payments.client.escrowHandleFor({
+          escrowId: escrow.id,
+          buyer: escrow.buyer,
+          provider: escrow.provider,
+          arbiter: escrow.arbiter,
+          amount: escrow.amount,
+        });
         if ((await this.payments.client.escrowBalance(handle)) === undefined) {
           const summary = pending.op === "refund" ? fullRefund(escrow.amount) : pending.outcome;
           const outcome = payoutOutcome(pending.op, row.orderId);
-          await this.queue.submit(pending.key, outcome.name, outcome.args, (batch, writer) => this.recordPayout(batch, writer, row.orderId, pending.op, { ...summary, transactions: [] }));
+          await this.queue.submit(pending.key, outcome.name, outcome.args, (batch, writer) =>
+            this.recordPayout(batch, writer, row.orderId, pending.op, { ...summary, transactions: [] }),
+          );
           recorded++;
           continue;
         }

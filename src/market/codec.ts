@@ -13,7 +13,11 @@ import type { EscrowAccount } from "../settlement/escrow-account.js";
  * and a rebuild reads a million of them. The stored status is kept.
  */
 export function restoreOffer(doc: string, status: string): CapacityOffer {
-  const raw = JSON.parse(doc) as Omit<CapacityOffer, "pricePerHour" | "createdAt" | "expiresAt"> & { pricePerHour: string; createdAt: string; expiresAt: string };
+  const raw = JSON.parse(doc) as Omit<CapacityOffer, "pricePerHour" | "createdAt" | "expiresAt"> & {
+    pricePerHour: string;
+    createdAt: string;
+    expiresAt: string;
+  };
   const offer: CapacityOffer = {
     id: raw.id,
     providerId: raw.providerId,
@@ -70,7 +74,15 @@ export function encodeEscrow(escrow: EscrowAccount): string {
 
 /** The inverse of encodeEscrow. */
 export function decodeEscrow(json: string): EscrowAccount {
-  const raw = JSON.parse(json) as Record<string, unknown> & { rate: { ratePerSecond: string; feeRatePerSecond: string }; amount: string; pricePerHour: string; createdAt: number; lockedUntil: number; jobEndedAt?: number; releasedAt?: number };
+  const raw = JSON.parse(json) as Record<string, unknown> & {
+    rate: { ratePerSecond: string; feeRatePerSecond: string };
+    amount: string;
+    pricePerHour: string;
+    createdAt: number;
+    lockedUntil: number;
+    jobEndedAt?: number;
+    releasedAt?: number;
+  };
   const escrow = {
     ...raw,
     amount: Amount.parse(raw.amount),
@@ -100,7 +112,11 @@ export function bookEventOf(raw: { type: string } & Record<string, unknown>): Bo
     case "OrderRested":
       return { type: "OrderRested", order: decodeOrder(JSON.stringify(raw.order), "Pending") };
     case "OrderMatched":
-      return { type: "OrderMatched", order: decodeOrder(JSON.stringify(raw.order), "Matched"), match: decodeMatch(JSON.stringify(raw.match)) };
+      return {
+        type: "OrderMatched",
+        order: decodeOrder(JSON.stringify(raw.order), "Matched"),
+        match: decodeMatch(JSON.stringify(raw.match)),
+      };
     default:
       return raw as unknown as BookEventBody;
   }

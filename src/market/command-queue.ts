@@ -41,7 +41,11 @@ type Outcome = { readonly ok: unknown } | { readonly error: unknown };
 /** Throws INVALID_FIELD unless `key` is a usable idempotency key (1..keyLengthMax characters). @throws INVALID_FIELD */
 export function checkKey(key: string): void {
   if (key.length === 0 || key.length > MARKET_LIMITS.keyLengthMax) {
-    throw new MarketError("INVALID_FIELD", { field: "idempotencyKey", value: `${key.length} characters`, allowed: `1..${MARKET_LIMITS.keyLengthMax} characters` });
+    throw new MarketError("INVALID_FIELD", {
+      field: "idempotencyKey",
+      value: `${key.length} characters`,
+      allowed: `1..${MARKET_LIMITS.keyLengthMax} characters`,
+    });
   }
 }
 
@@ -73,7 +77,10 @@ export class CommandQueue {
   /** Runs `fn` after every earlier exclusive step of this process. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.exclusiveTail.then(fn);
-    this.exclusiveTail = run.then(() => undefined, () => undefined);
+    this.exclusiveTail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -84,7 +91,8 @@ export class CommandQueue {
   submit<T>(key: string | undefined, name: string, args: unknown, apply: CommandApply<T> & CommandApply<JsonAnswer<T>>): Promise<T> {
     if (this.closedValue) return Promise.reject(new MarketError("STORE_ERROR", { reason: "the marketplace is closed" }));
     if (key !== undefined) checkKey(key);
-    if (this.queue.length >= MARKET_LIMITS.queueMax) return Promise.reject(new MarketError("LIMIT_EXCEEDED", { limit: "queueMax", max: MARKET_LIMITS.queueMax }));
+    if (this.queue.length >= MARKET_LIMITS.queueMax)
+      return Promise.reject(new MarketError("LIMIT_EXCEEDED", { limit: "queueMax", max: MARKET_LIMITS.queueMax }));
     const hash = createHash("sha256").update(name).update("\0").update(JSON.stringify(args)).digest("hex");
     return new Promise<T>((resolve, reject) => {
       // The answer is JSON.parse(JSON.stringify(apply's T)), which JsonAnswer<T> keeps a T.
@@ -130,7 +138,9 @@ export class CommandQueue {
       this.feed.endBatch(undefined);
       // The book may hold changes that were never written: take it back from the store.
       await this.feed.rebuild().catch(() => undefined);
-      const error = isMarketError(e) ? e : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
+      const error = isMarketError(e)
+        ? e
+        : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
       for (const command of commands) command.reject(error);
       return;
     }
@@ -150,7 +160,11 @@ export class CommandQueue {
     for (const command of commands) {
       const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commandByKey.get(command.key));
       if (prior !== undefined) {
-        results.push(prior.requestHash === command.hash ? { ok: JSON.parse(prior.response) as unknown } : { error: new MarketError("IDEMPOTENCY_KEY_REUSED", { key: command.key ?? "" }) });
+        results.push(
+          prior.requestHash === command.hash
+            ? { ok: JSON.parse(prior.response) as unknown }
+            : { error: new MarketError("IDEMPOTENCY_KEY_REUSED", { key: command.key ?? "" }) },
+        );
         continue;
       }
       const mark = batch.mark();

@@ -15,7 +15,19 @@ export type FeedListener = (event: EventRow) => void;
 /** Reads up to `limit` events after `seq`, oldest first (from the store, or inside a batch from its writer). */
 export type EventPageReader = (seq: number, limit: number) => Promise<EventRow[]>;
 
-const BOOK_EVENT_TYPES = new Set(["OfferAdded", "OfferPaused", "OfferResumed", "OfferWithdrawn", "OfferExpired", "OrderRested", "OrderMatched", "OrderCancelled", "OrderExpired", "AllocationReleased", "ReputationChanged"]);
+const BOOK_EVENT_TYPES = new Set([
+  "OfferAdded",
+  "OfferPaused",
+  "OfferResumed",
+  "OfferWithdrawn",
+  "OfferExpired",
+  "OrderRested",
+  "OrderMatched",
+  "OrderCancelled",
+  "OrderExpired",
+  "AllocationReleased",
+  "ReputationChanged",
+]);
 
 /**
  * The book and the seq of the last event applied to it. Invariants: events are applied in seq
@@ -52,7 +64,10 @@ export class MarketFeed {
     book.on((event) => {
       if (this.replaying || this.batch === undefined) return;
       const offerId = event.type === "OrderMatched" ? event.match.offerId : undefined;
-      this.batch.bookEvent(event, offerId !== undefined && book.hasOffer(offerId) ? book.getOffer(offerId).gpuCapacity.gpuModel : undefined);
+      this.batch.bookEvent(
+        event,
+        offerId !== undefined && book.hasOffer(offerId) ? book.getOffer(offerId).gpuCapacity.gpuModel : undefined,
+      );
     });
     return book;
   }
@@ -72,10 +87,17 @@ export class MarketFeed {
     const book = this.newBook();
     // Offers come page by page with their stored free GPUs (allocations already taken off).
     const stored = await this.store.loadBook((page) => {
-      book.restoreOffers(page.map((row) => ({ offer: restoreOffer(row.doc, row.status), freeGpuCount: row.freeGpus })), { defer: true });
+      book.restoreOffers(
+        page.map((row) => ({ offer: restoreOffer(row.doc, row.status), freeGpuCount: row.freeGpus })),
+        { defer: true },
+      );
     });
     book.finishRestore();
-    book.restoreAllocations(stored.allocated.flatMap((row) => (row.match === null ? [] : [{ order: decodeOrder(row.doc, "Matched"), match: decodeMatch(row.match) }])));
+    book.restoreAllocations(
+      stored.allocated.flatMap((row) =>
+        row.match === null ? [] : [{ order: decodeOrder(row.doc, "Matched"), match: decodeMatch(row.match) }],
+      ),
+    );
     this.replay(() => {
       for (const row of stored.resting) book.apply({ type: "OrderRested", order: decodeOrder(row.doc, "Pending") });
     });
@@ -94,10 +116,13 @@ export class MarketFeed {
 
   private applyEvents(events: readonly EventRow[]): void {
     for (const event of events) {
-      if (event.seq !== this.seqValue + 1) throw new MarketError("STORE_ERROR", { reason: `event feed jumped from ${this.seqValue} to ${event.seq}` });
+      if (event.seq !== this.seqValue + 1)
+        throw new MarketError("STORE_ERROR", { reason: `event feed jumped from ${this.seqValue} to ${event.seq}` });
       // A lifecycle event of the same name (OrderExpired, OrderCancelled of a matched order) carries
       // an entityId and is not a book event: the AllocationReleased after it moves the book.
-      const raw = BOOK_EVENT_TYPES.has(event.type) ? (JSON.parse(event.payload) as { type: string; entityId?: unknown } & Record<string, unknown>) : undefined;
+      const raw = BOOK_EVENT_TYPES.has(event.type)
+        ? (JSON.parse(event.payload) as { type: string; entityId?: unknown } & Record<string, unknown>)
+        : undefined;
       if (raw !== undefined && raw.entityId === undefined) {
         this.replay(() => {
           this.bookValue.apply(bookEventOf(raw));
@@ -133,8 +158,10 @@ export class MarketFeed {
 
   /** Events after `afterSeq`, oldest first, at most `limit` (a subscriber resuming the feed). @throws OUT_OF_RANGE */
   async events(afterSeq: number, limit: number = MARKET_LIMITS.eventPageMax): Promise<EventRow[]> {
-    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new MarketError("OUT_OF_RANGE", { field: "afterSeq", value: String(afterSeq), min: "0", max: String(Number.MAX_SAFE_INTEGER) });
-    if (!Number.isInteger(limit) || limit < 1 || limit > MARKET_LIMITS.eventPageMax) throw new MarketError("OUT_OF_RANGE", { field: "limit", value: String(limit), min: "1", max: String(MARKET_LIMITS.eventPageMax) });
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0)
+      throw new MarketError("OUT_OF_RANGE", { field: "afterSeq", value: String(afterSeq), min: "0", max: String(Number.MAX_SAFE_INTEGER) });
+    if (!Number.isInteger(limit) || limit < 1 || limit > MARKET_LIMITS.eventPageMax)
+      throw new MarketError("OUT_OF_RANGE", { field: "limit", value: String(limit), min: "1", max: String(MARKET_LIMITS.eventPageMax) });
     return this.store.eventsAfter(afterSeq, limit);
   }
 }

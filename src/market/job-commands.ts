@@ -67,8 +67,16 @@ export class JobCommands {
       assertOrderTransition(statusOf(order), "Failed");
       const escrow = await this.rows.requireIdleEscrow(batch, writer, order);
       checkAttestation(escrow, attestation, batch.nowMs);
-      if (attestation.proof.exitStatus === 0) throw new MarketError("INVALID_FIELD", { field: "attestation.proof.exitStatus", value: "0", allowed: "a non-zero exit status; a job that exited 0 completes" });
-      this.rows.transition(batch, order, "Failed", { ...jobOf(order), failure: { reason: `exit status ${attestation.proof.exitStatus}`, attestation } });
+      if (attestation.proof.exitStatus === 0)
+        throw new MarketError("INVALID_FIELD", {
+          field: "attestation.proof.exitStatus",
+          value: "0",
+          allowed: "a non-zero exit status; a job that exited 0 completes",
+        });
+      this.rows.transition(batch, order, "Failed", {
+        ...jobOf(order),
+        failure: { reason: `exit status ${attestation.proof.exitStatus}`, attestation },
+      });
       this.rows.release(orderId);
       return null;
     });
@@ -94,16 +102,28 @@ export class JobCommands {
    */
   async decideDispute(key: string, orderId: string, decision: DisputeDecisionInput, actor: Address): Promise<void> {
     const providerShare = Amount.from(decision.providerShare);
-    await this.queue.submit(key, "decideDispute", { orderId, providerShare: providerShare.toString(), reason: decision.reason, actor }, async (batch, writer) => {
-      if (actor !== this.payments.arbiter.address) throw new MarketError("FORBIDDEN", { actor, action: `decide the dispute of order ${orderId}`, allowed: "the market's arbiter" });
-      const order = await this.rows.orderRow(batch, writer, orderId);
-      assertOrderTransition(statusOf(order), "Resolved");
-      const escrow = await this.rows.requireIdleEscrow(batch, writer, order);
-      if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
-      resolveDisputeSplit(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason });
-      batch.putOrder({ ...order, job: JSON.stringify({ ...jobOf(order), decision: { providerShare: providerShare.toString(), reason: decision.reason, decidedAtMs: batch.nowMs } }) });
-      batch.marketEvent({ type: "DisputeDecided", entityId: order.id, escrowId: escrow.id, providerShare: providerShare.toString() });
-      return null;
-    });
+    await this.queue.submit(
+      key,
+      "decideDispute",
+      { orderId, providerShare: providerShare.toString(), reason: decision.reason, actor },
+      async (batch, writer) => {
+        if (actor !== this.payments.arbiter.address)
+          throw new MarketError("FORBIDDEN", { actor, action: `decide the dispute of order ${orderId}`, allowed: "the market's arbiter" });
+        const order = await this.rows.orderRow(batch, writer, orderId);
+        assertOrderTransition(statusOf(order), "Resolved");
+        const escrow = await this.rows.requireIdleEscrow(batch, writer, order);
+        if (escrow.disputeId === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} has no dispute` });
+        resolveDisputeSplit(escrow, { disputeId: escrow.disputeId, providerShare, reason: decision.reason });
+        batch.putOrder({
+          ...order,
+          job: JSON.stringify({
+            ...jobOf(order),
+            decision: { providerShare: providerShare.toString(), reason: decision.reason, decidedAtMs: batch.nowMs },
+          }),
+        });
+        batch.marketEvent({ type: "DisputeDecided", entityId: order.id, escrowId: escrow.id, providerShare: providerShare.toString() });
+        return null;
+      },
+    );
   }
 }

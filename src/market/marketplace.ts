@@ -31,7 +31,6 @@ import type { OrderView } from "./views.js";
 import { walletLimits } from "./wallet-limits.js";
 import type { WalletLimits } from "./wallet-limits.js";
 
-
 /** What a marketplace process is built from. */
 export interface MarketplaceOptions {
   readonly store: Store;

@@ -103,7 +103,13 @@ export class OrderRows {
 
   /** Writes the escrow with its pending step (or none) and records the event. */
   putEscrow(batch: BatchBuilder, escrow: EscrowAccount, pending: Pending | undefined): void {
-    batch.putEscrow({ id: escrow.id, orderId: escrow.orderId, state: escrow.state, doc: encodeEscrow(escrow), pending: pending === undefined ? null : JSON.stringify(pending) });
+    batch.putEscrow({
+      id: escrow.id,
+      orderId: escrow.orderId,
+      state: escrow.state,
+      doc: encodeEscrow(escrow),
+      pending: pending === undefined ? null : JSON.stringify(pending),
+    });
     batch.marketEvent({ type: `Escrow${escrow.state}`, entityId: escrow.id, orderId: escrow.orderId, pending: pending?.op ?? null });
   }
 
@@ -116,13 +122,18 @@ export class OrderRows {
   /** Throws FORBIDDEN unless `actor` is the order's buyer or its match's provider (checked before the order's state, so an outsider learns nothing of it). @throws FORBIDDEN */
   expectParty(order: OrderRow, actor: string, action: string): void {
     if (actor !== order.buyerId && actor !== (order.match === null ? undefined : decodeMatch(order.match).providerId)) {
-      throw new MarketError("FORBIDDEN", { actor, action: `${action} order ${order.id}`, allowed: "its buyer or the provider of its match" });
+      throw new MarketError("FORBIDDEN", {
+        actor,
+        action: `${action} order ${order.id}`,
+        allowed: "its buyer or the provider of its match",
+      });
     }
   }
 
   /** Throws FORBIDDEN unless `actor` is the provider of the order's match. @throws FORBIDDEN */
   expectProvider(order: OrderRow, actor: string, action: string): void {
     const providerId = order.match === null ? undefined : decodeMatch(order.match).providerId;
-    if (providerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `${action} the job of order ${order.id}`, allowed: "the provider of its match" });
+    if (providerId !== actor)
+      throw new MarketError("FORBIDDEN", { actor, action: `${action} the job of order ${order.id}`, allowed: "the provider of its match" });
   }
 }

@@ -36,7 +36,11 @@ export function parsePending(text: string | null): Pending | undefined {
 }
 
 /** A settlement's (or a dispute resolution's) amounts as decimal strings. */
-export function summarize(result: Pick<SettlementResult, "providerPayment" | "platformFee" | "buyerRefund"> & { readonly status: { readonly kind: string } | string }): SettlementSummary {
+export function summarize(
+  result: Pick<SettlementResult, "providerPayment" | "platformFee" | "buyerRefund"> & {
+    readonly status: { readonly kind: string } | string;
+  },
+): SettlementSummary {
   return {
     status: typeof result.status === "string" ? result.status : result.status.kind,
     providerPayment: result.providerPayment.toString(),

@@ -60,11 +60,23 @@ export class Sweeper {
         const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
         if (pending !== undefined) continue;
         const job = jobOf(order);
-        if ((order.status === "Escrowed" || order.status === "Running") && escrow.jobEndedAt === undefined && batch.nowMs >= escrow.lockedUntil.getTime()) {
-          this.rows.transition(batch, order, "Failed", { ...job, failure: { reason: `timeout: the job did not complete by ${escrow.lockedUntil.toISOString()}` } });
+        if (
+          (order.status === "Escrowed" || order.status === "Running") &&
+          escrow.jobEndedAt === undefined &&
+          batch.nowMs >= escrow.lockedUntil.getTime()
+        ) {
+          this.rows.transition(batch, order, "Failed", {
+            ...job,
+            failure: { reason: `timeout: the job did not complete by ${escrow.lockedUntil.toISOString()}` },
+          });
           this.rows.release(order.id);
           timedOut++;
-        } else if (order.status === "Completed" && job.settlementDue !== true && escrow.jobEndedAt !== undefined && batch.nowMs >= escrow.jobEndedAt.getTime() + this.payments.disputeWindowMs) {
+        } else if (
+          order.status === "Completed" &&
+          job.settlementDue !== true &&
+          escrow.jobEndedAt !== undefined &&
+          batch.nowMs >= escrow.jobEndedAt.getTime() + this.payments.disputeWindowMs
+        ) {
           batch.putOrder({ ...order, job: JSON.stringify({ ...job, settlementDue: true }) });
           batch.marketEvent({ type: "SettlementDue", entityId: order.id, escrowId: escrow.id });
           settlementsDue++;
@@ -81,7 +93,10 @@ export class Sweeper {
 
   /** A match its buyer did not fund in time: the order becomes Expired and its GPUs return to the offer. */
   private expireUnfunded(batch: BatchBuilder, order: OrderRow): void {
-    this.rows.transition(batch, order, "Expired", { ...jobOf(order), failure: { reason: `unfunded: the escrow was not funded within ${this.fundingWindowMs / 60_000} minutes of the match` } });
+    this.rows.transition(batch, order, "Expired", {
+      ...jobOf(order),
+      failure: { reason: `unfunded: the escrow was not funded within ${this.fundingWindowMs / 60_000} minutes of the match` },
+    });
     this.rows.release(order.id);
   }
 }

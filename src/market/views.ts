@@ -19,7 +19,13 @@ export interface JobRecord {
   readonly dispute?: Dispute;
   /** The arbiter's split of a dispute, waiting for the buyer or the provider to accept it. */
   readonly decision?: { readonly providerShare: string; readonly reason: string; readonly decidedAtMs: number };
-  readonly settlement?: { readonly status: string; readonly providerPayment: string; readonly platformFee: string; readonly buyerRefund: string; readonly transactions: readonly string[] };
+  readonly settlement?: {
+    readonly status: string;
+    readonly providerPayment: string;
+    readonly platformFee: string;
+    readonly buyerRefund: string;
+    readonly transactions: readonly string[];
+  };
   readonly settlementDue?: boolean;
 }
 
@@ -47,11 +53,20 @@ export function jobOf(order: OrderRow): JobRecord {
 
 /** The status of a stored order. Invariant: rows are written with an OrderStatus only. @throws STORE_ERROR (a row with another status) */
 export function statusOf(order: OrderRow): OrderStatus {
-  if (!isOrderStatus(order.status)) throw new MarketError("STORE_ERROR", { reason: `order ${order.id} has the unknown status ${order.status}` });
+  if (!isOrderStatus(order.status))
+    throw new MarketError("STORE_ERROR", { reason: `order ${order.id} has the unknown status ${order.status}` });
   return order.status;
 }
 
 /** A stored order as the market reports it. */
 export function viewOf(row: OrderRow): OrderView {
-  return { orderId: row.id, status: row.status, buyerId: row.buyerId, offerId: row.offerId, match: row.match === null ? undefined : decodeMatch(row.match), escrowId: row.escrowId, job: jobOf(row) };
+  return {
+    orderId: row.id,
+    status: row.status,
+    buyerId: row.buyerId,
+    offerId: row.offerId,
+    match: row.match === null ? undefined : decodeMatch(row.match),
+    escrowId: row.escrowId,
+    job: jobOf(row),
+  };
 }

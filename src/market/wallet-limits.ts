@@ -42,7 +42,8 @@ export function walletLimits(overrides: Partial<WalletLimits> = {}): WalletLimit
 
 /** Refuses another offer of a provider at its cap. @throws LIMIT_EXCEEDED */
 export function checkOfferCap(liveOffers: number, limits: WalletLimits): void {
-  if (liveOffers >= limits.offersPerProviderMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "offersPerProviderMax", max: limits.offersPerProviderMax });
+  if (liveOffers >= limits.offersPerProviderMax)
+    throw new MarketError("LIMIT_EXCEEDED", { limit: "offersPerProviderMax", max: limits.offersPerProviderMax });
 }
 
 /** What a buyer has in the market that is not yet funded. */
@@ -61,12 +62,19 @@ export interface BuyerLoad {
  * @throws LIMIT_EXCEEDED (restingOrdersPerBuyerMax, unfundedMatchesPerBuyerMax), INSUFFICIENT_FUNDS
  */
 export function checkOrderBacking(order: JobOrder, load: BuyerLoad, available: Amount | undefined, limits: WalletLimits): void {
-  if (load.restingCount >= limits.restingOrdersPerBuyerMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "restingOrdersPerBuyerMax", max: limits.restingOrdersPerBuyerMax });
-  if (load.unfundedMatchCount >= limits.unfundedMatchesPerBuyerMax) throw new MarketError("LIMIT_EXCEEDED", { limit: "unfundedMatchesPerBuyerMax", max: limits.unfundedMatchesPerBuyerMax });
+  if (load.restingCount >= limits.restingOrdersPerBuyerMax)
+    throw new MarketError("LIMIT_EXCEEDED", { limit: "restingOrdersPerBuyerMax", max: limits.restingOrdersPerBuyerMax });
+  if (load.unfundedMatchCount >= limits.unfundedMatchesPerBuyerMax)
+    throw new MarketError("LIMIT_EXCEEDED", { limit: "unfundedMatchesPerBuyerMax", max: limits.unfundedMatchesPerBuyerMax });
   if (!limits.backedOrders || available === undefined) return;
   const committed = Amount.fromLamports(load.restingWorstCaseBaseUnits + load.unfundedMatchBaseUnits);
   const required = committed.add(worstCaseCost(order));
   if (available.lt(required)) {
-    throw new MarketError("INSUFFICIENT_FUNDS", { buyerId: order.buyerId, required: required.toString(), available: available.toString(), committed: committed.toString() });
+    throw new MarketError("INSUFFICIENT_FUNDS", {
+      buyerId: order.buyerId,
+      required: required.toString(),
+      available: available.toString(),
+      committed: committed.toString(),
+    });
   }
 }

@@ -97,7 +97,11 @@ export class Allocations {
   matchesOf(filter: { readonly providerId?: string; readonly buyerId?: string }, limit: number): OrderMatch[] {
     const found: OrderMatch[] = [];
     for (const { order, match } of this.byOrder.values()) {
-      if ((filter.providerId !== undefined && match.providerId !== filter.providerId) || (filter.buyerId !== undefined && order.buyerId !== filter.buyerId)) continue;
+      if (
+        (filter.providerId !== undefined && match.providerId !== filter.providerId) ||
+        (filter.buyerId !== undefined && order.buyerId !== filter.buyerId)
+      )
+        continue;
       found.push(match);
       if (found.length >= limit) break;
     }
@@ -106,7 +110,11 @@ export class Allocations {
 
   /** Every allocation's order, offer and GPUs, ordered by order id. */
   states(): AllocationState[] {
-    const states = [...this.byOrder.values()].map(({ match }) => ({ orderId: match.orderId, offerId: match.offerId, gpuCount: match.gpuCount }));
+    const states = [...this.byOrder.values()].map(({ match }) => ({
+      orderId: match.orderId,
+      offerId: match.offerId,
+      gpuCount: match.gpuCount,
+    }));
     return states.sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
   }
 }

@@ -83,11 +83,21 @@ export class BoundHeap {
 
   private grow(): void {
     const n = this.size * 2;
-    const keys = new Float64Array(n); keys.set(this.keys); this.keys = keys;
-    const shapes = new Int32Array(n); shapes.set(this.shapes); this.shapes = shapes;
-    const bands = new Int8Array(n); bands.set(this.bands); this.bands = bands;
-    const positions = new Int32Array(n); positions.set(this.positions); this.positions = positions;
-    const terms = new Float64Array(n); terms.set(this.terms); this.terms = terms;
+    const keys = new Float64Array(n);
+    keys.set(this.keys);
+    this.keys = keys;
+    const shapes = new Int32Array(n);
+    shapes.set(this.shapes);
+    this.shapes = shapes;
+    const bands = new Int8Array(n);
+    bands.set(this.bands);
+    this.bands = bands;
+    const positions = new Int32Array(n);
+    positions.set(this.positions);
+    this.positions = positions;
+    const terms = new Float64Array(n);
+    terms.set(this.terms);
+    this.terms = terms;
   }
 
   private set(i: number, key: number, shape: number, band: number, pos: number, term: number): void {

@@ -28,7 +28,14 @@ export function priceCapOf(requirements: JobRequirements, maxBudget: Amount | un
  * Free GPUs >= minGpuCount, vramGb >= minVramGb, every required feature: the part of the rule an
  * offer's shape decides (the index checks it once per shape, resting orders once per bucket).
  */
-export function capacityFits(freeGpus: number, vramGb: number, mask: number, minGpu: number, minVram: number, requiredMask: number): boolean {
+export function capacityFits(
+  freeGpus: number,
+  vramGb: number,
+  mask: number,
+  minGpu: number,
+  minVram: number,
+  requiredMask: number,
+): boolean {
   return freeGpus >= minGpu && vramGb >= minVram && (mask & requiredMask) === requiredMask;
 }
 
@@ -67,7 +74,14 @@ export function priceFits(table: OfferTable, slot: number, priceCap: bigint): bo
 export function offerSatisfies(table: OfferTable, slot: number, query: CompiledQuery, nowMs: number): boolean {
   return (
     !query.impossible &&
-    capacityFits(table.freeGpus[slot] ?? 0, table.vram[slot] ?? 0, table.mask[slot] ?? 0, query.minGpu, query.minVram, query.requiredMask) &&
+    capacityFits(
+      table.freeGpus[slot] ?? 0,
+      table.vram[slot] ?? 0,
+      table.mask[slot] ?? 0,
+      query.minGpu,
+      query.minVram,
+      query.requiredMask,
+    ) &&
     termsFit(table, slot, query.estimatedHours, nowMs) &&
     priceFits(table, slot, query.priceCap) &&
     regionFits(table, slot, query.region) &&

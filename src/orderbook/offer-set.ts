@@ -130,7 +130,9 @@ export class OfferSet {
   /** Indexes the deferred slots that are still active with free GPUs and not indexed yet. */
   indexDeferred(): void {
     const t = this.table;
-    this.indexMany(this.deferredSlots.splice(0).filter((slot) => t.status[slot] === SLOT_ACTIVE && (t.freeGpus[slot] ?? 0) > 0 && !this.isIndexed(slot)));
+    this.indexMany(
+      this.deferredSlots.splice(0).filter((slot) => t.status[slot] === SLOT_ACTIVE && (t.freeGpus[slot] ?? 0) > 0 && !this.isIndexed(slot)),
+    );
   }
 
   /** Takes an offer out of the set (withdrawn or expired); allocations on it keep their GPUs. */

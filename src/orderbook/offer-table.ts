@@ -73,7 +73,10 @@ export const INTERN_LIMITS = {
   computeCapabilities: 1023,
 } as const;
 
-function grow<T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array | BigUint64Array>(array: T, capacity: number): T {
+function grow<T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array | BigUint64Array>(
+  array: T,
+  capacity: number,
+): T {
   const next = new (array.constructor as new (length: number) => T)(capacity);
   next.set(array as never);
   return next;
@@ -260,7 +263,9 @@ export class OfferTable {
       expiresAt: new Date(this.expiresAt[slot] ?? 0),
       status: this.status[slot] === SLOT_PAUSED ? OfferStatus.Paused : OfferStatus.Active,
       features: featuresOfMask(this.mask[slot] ?? 0),
-      ...(region === 0 ? {} : { location: { region: this.regions.valueOf(region), country: this.countries.valueOf(this.country[slot] ?? 0) } }),
+      ...(region === 0
+        ? {}
+        : { location: { region: this.regions.valueOf(region), country: this.countries.valueOf(this.country[slot] ?? 0) } }),
       freeGpuCount: this.freeGpus[slot] ?? 0,
     };
   }

@@ -79,7 +79,10 @@ export class OrderBook {
    * and still sort each index list once.
    * @throws validation codes, OUT_OF_RANGE (free GPUs), DUPLICATE_ID, LIMIT_EXCEEDED; then nothing is added
    */
-  restoreOffers(entries: readonly { readonly offer: CapacityOffer; readonly freeGpuCount: number }[], options: { readonly defer?: boolean } = {}): void {
+  restoreOffers(
+    entries: readonly { readonly offer: CapacityOffer; readonly freeGpuCount: number }[],
+    options: { readonly defer?: boolean } = {},
+  ): void {
     restoreOffers(this.state, entries, options.defer === true);
   }
 

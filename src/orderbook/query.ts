@@ -36,7 +36,12 @@ export interface CompiledQuery {
  * Invariant: a known region or country keeps its index for the table's life (intern tables only
  * grow), so only an `impossible` query can change when compiled again later.
  */
-export function compileQuery(table: OfferTable, requirements: JobRequirements, maxBudget: Amount | undefined, nowMs: number): CompiledQuery {
+export function compileQuery(
+  table: OfferTable,
+  requirements: JobRequirements,
+  maxBudget: Amount | undefined,
+  nowMs: number,
+): CompiledQuery {
   const wantedRegion = requirements.location?.region;
   const wantedCountry = requirements.location?.country;
   // -1: any. A region or country the book never saw matches nothing.

@@ -87,7 +87,11 @@ function applyMatch(state: BookState, order: JobOrder, match: OrderMatch): void 
   const pending = entry?.order ?? parseOrder({ ...order, status: OrderStatus.Pending });
   if (entry === undefined) state.checkNewOrder(pending.id);
   if (match.orderId !== pending.id) {
-    throw new MarketError("INVALID_FIELD", { field: "match.orderId", value: describeValue(match.orderId), allowed: `the order's id ${pending.id}` });
+    throw new MarketError("INVALID_FIELD", {
+      field: "match.orderId",
+      value: describeValue(match.orderId),
+      allowed: `the order's id ${pending.id}`,
+    });
   }
   const slot = state.offers.slotOf(match.offerId);
   assertIntInRange("match.gpuCount", match.gpuCount, 1, GPU_COUNT_MAX);
@@ -99,14 +103,23 @@ function applyMatch(state: BookState, order: JobOrder, match: OrderMatch): void 
 }
 
 /** Loads stored offers with their free GPUs, all or none (OrderBook.restoreOffers has the rules). @throws its codes */
-export function restoreOffers(state: BookState, entries: readonly { readonly offer: CapacityOffer; readonly freeGpuCount: number }[], defer: boolean): void {
+export function restoreOffers(
+  state: BookState,
+  entries: readonly { readonly offer: CapacityOffer; readonly freeGpuCount: number }[],
+  defer: boolean,
+): void {
   const offers = state.offers;
   const table = offers.table;
   const valid = entries.map(({ offer, freeGpuCount }) => {
     // A paused offer is validated as the Active offer it was listed as.
     const parsed = parseOffer(offer.status === OfferStatus.Paused ? { ...offer, status: OfferStatus.Active } : offer);
     if (!Number.isInteger(freeGpuCount) || freeGpuCount < 0 || freeGpuCount > parsed.gpuCapacity.gpuCount) {
-      throw new MarketError("OUT_OF_RANGE", { field: "freeGpuCount", value: String(freeGpuCount), min: "0", max: String(parsed.gpuCapacity.gpuCount) });
+      throw new MarketError("OUT_OF_RANGE", {
+        field: "freeGpuCount",
+        value: String(freeGpuCount),
+        min: "0",
+        max: String(parsed.gpuCapacity.gpuCount),
+      });
     }
     if (table.slotById.has(parsed.id)) throw new MarketError("DUPLICATE_ID", { kind: "offer", id: parsed.id });
     return parsed;

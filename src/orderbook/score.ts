@@ -167,7 +167,9 @@ export const STATIC_BAND_UPPER: readonly number[] = Array.from({ length: STATIC_
 
 /** Sum of the parts, in units. Invariant: exact (integers below 2^53), in 0..SCORE_UNITS. */
 export function scoreUnitsOf(parts: ScoreParts): number {
-  return parts.priceHeadroom + parts.gpuFit + parts.vramFit + parts.preferredModel + parts.extraFeatures + parts.reputation + parts.utilization;
+  return (
+    parts.priceHeadroom + parts.gpuFit + parts.vramFit + parts.preferredModel + parts.extraFeatures + parts.reputation + parts.utilization
+  );
 }
 
 /** The score as shown: units / SCORE_UNITS, the nearest double. Invariant: strictly increasing in units, so it orders as the units do (rank by units all the same). */

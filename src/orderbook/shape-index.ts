@@ -8,7 +8,16 @@ import type { OfferTable } from "./offer-table.js";
 import type { CompiledQuery } from "./query.js";
 import { insertTop } from "./ranking.js";
 import type { Reputations } from "./reputations.js";
-import { SCORE_WEIGHT_UNITS, STATIC_BAND_UPPER, STATIC_BANDS, priceHeadroomUnits, priceHeadroomUnitsEstimate, priceHeadroomUnitsUpper, staticBandOf, utilizationUnits } from "./score.js";
+import {
+  SCORE_WEIGHT_UNITS,
+  STATIC_BAND_UPPER,
+  STATIC_BANDS,
+  priceHeadroomUnits,
+  priceHeadroomUnitsEstimate,
+  priceHeadroomUnitsUpper,
+  staticBandOf,
+  utilizationUnits,
+} from "./score.js";
 import { ShapeTable } from "./shape-table.js";
 
 /** Band of a heap entry that stands for a whole shape (its bands not yet handed out). */
@@ -73,10 +82,18 @@ export class ShapeIndex {
     this.knownShapes++;
     if (shape >= this.shapeSize.length) {
       const n = this.shapeSize.length * 2;
-      const size = new Int32Array(n); size.set(this.shapeSize); this.shapeSize = size;
-      const min = new Float64Array(n); min.set(this.shapeMinPrice); this.shapeMinPrice = min;
-      const bands = new Uint32Array(n); bands.set(this.shapeBands); this.shapeBands = bands;
-      const heads = new Float64Array(n * STATIC_BANDS).fill(Infinity); heads.set(this.bandHeadPrice); this.bandHeadPrice = heads;
+      const size = new Int32Array(n);
+      size.set(this.shapeSize);
+      this.shapeSize = size;
+      const min = new Float64Array(n);
+      min.set(this.shapeMinPrice);
+      this.shapeMinPrice = min;
+      const bands = new Uint32Array(n);
+      bands.set(this.shapeBands);
+      this.shapeBands = bands;
+      const heads = new Float64Array(n * STATIC_BANDS).fill(Infinity);
+      heads.set(this.bandHeadPrice);
+      this.bandHeadPrice = heads;
     }
     this.shapeMinPrice[shape] = Infinity;
     for (let band = 0; band < STATIC_BANDS; band++) {
@@ -150,8 +167,12 @@ export class ShapeIndex {
   private ensureSlot(slot: number): void {
     if (slot < this.slotShape.length) return;
     const n = Math.max(this.slotShape.length * 2, slot + 1);
-    const shapes = new Int32Array(n).fill(-1); shapes.set(this.slotShape); this.slotShape = shapes;
-    const bands = new Uint8Array(n); bands.set(this.slotBand); this.slotBand = bands;
+    const shapes = new Int32Array(n).fill(-1);
+    shapes.set(this.slotShape);
+    this.slotShape = shapes;
+    const bands = new Uint8Array(n);
+    bands.set(this.slotBand);
+    this.slotBand = bands;
   }
 
   /** Removes an indexed slot (no-op when not indexed). */
@@ -218,7 +239,13 @@ export class ShapeIndex {
       // Integer units: the sum is exact whatever the order of the parts.
       const term = (fitTerms[i] ?? 0) + preferredWeight * (preferredFlags[shapeModel[shape] ?? 0] ?? 0) + (featureTerms[i] ?? 0);
       const topBand = 31 - Math.clz32(this.shapeBands[shape] ?? 0);
-      heap.append(priceHeadroomUnitsUpper(minPrice, maxPriceF) + term + (STATIC_BAND_UPPER[topBand] ?? 0), shape, BAND_ENTRY, this.shapeBands[shape] ?? 0, term);
+      heap.append(
+        priceHeadroomUnitsUpper(minPrice, maxPriceF) + term + (STATIC_BAND_UPPER[topBand] ?? 0),
+        shape,
+        BAND_ENTRY,
+        this.shapeBands[shape] ?? 0,
+        term,
+      );
     }
     for (const model of preferredModels) preferredFlags[model] = 0;
     heap.heapify();

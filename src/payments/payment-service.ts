@@ -101,7 +101,11 @@ export class PaymentService {
     const allocatedSeconds = match.hours * SECONDS_PER_HOUR;
     const expected = match.pricePerHour.mul(match.gpuCount * match.hours);
     if (!expected.equals(match.totalCost)) {
-      throw new MarketError("INVALID_FIELD", { field: "match.totalCost", value: match.totalCost.toString(), allowed: `price x GPUs x hours = ${expected.toString()}` });
+      throw new MarketError("INVALID_FIELD", {
+        field: "match.totalCost",
+        value: match.totalCost.toString(),
+        allowed: `price x GPUs x hours = ${expected.toString()}`,
+      });
     }
     const nowMs = this.clock.now();
     return Object.freeze({
@@ -131,9 +135,18 @@ export class PaymentService {
   async fundEscrow(escrow: EscrowAccount, buyer: MessageSigner): Promise<EscrowStep> {
     assertEscrowTransition(escrow.state, "Locked");
     this.expectSigner(escrow, buyer, ["buyer"]);
-    const { escrow: handle, transaction } = await this.client.createEscrow({ escrowId: escrow.id, buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
+    const { escrow: handle, transaction } = await this.client.createEscrow({
+      escrowId: escrow.id,
+      buyer,
+      provider: escrow.provider,
+      arbiter: escrow.arbiter,
+      amount: escrow.amount,
+    });
     return {
-      escrow: transitionEscrow(escrow, "Locked", { transactionId: transaction.id, chain: Object.freeze({ address: handle.address, multisig: handle.multisig }) }),
+      escrow: transitionEscrow(escrow, "Locked", {
+        transactionId: transaction.id,
+        chain: Object.freeze({ address: handle.address, multisig: handle.multisig }),
+      }),
       transactions: [transaction.id],
     };
   }
@@ -149,10 +162,18 @@ export class PaymentService {
    * @throws INVALID_STATE_TRANSITION (not Locked), ESCROW_ERROR (completed already), INVALID_SIGNATURE, PROOF_MISMATCH
    */
   completeJob(escrow: EscrowAccount, attestation: Attestation): EscrowAccount {
-    if (escrow.state !== "Locked") throw new MarketError("INVALID_STATE_TRANSITION", { entity: "escrow", from: escrow.state, to: "Locked" });
-    if (escrow.jobEndedAt !== undefined) throw new MarketError("ESCROW_ERROR", { reason: `the job of escrow ${escrow.id} completed already at ${escrow.jobEndedAt.toISOString()}` });
+    if (escrow.state !== "Locked")
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "escrow", from: escrow.state, to: "Locked" });
+    if (escrow.jobEndedAt !== undefined)
+      throw new MarketError("ESCROW_ERROR", {
+        reason: `the job of escrow ${escrow.id} completed already at ${escrow.jobEndedAt.toISOString()}`,
+      });
     checkAttestation(escrow, attestation, this.clock.now());
-    return Object.freeze({ ...escrow, jobEndedAt: new ImmutableDate(attestation.proof.endedAtMs), proofDigest: proofDigest(attestation.proof) });
+    return Object.freeze({
+      ...escrow,
+      jobEndedAt: new ImmutableDate(attestation.proof.endedAtMs),
+      proofDigest: proofDigest(attestation.proof),
+    });
   }
 
   /**
@@ -161,7 +182,11 @@ export class PaymentService {
    * confirmation moves the escrow to Disputed and sends nothing.
    * @throws everything settleJob throws, NOT_A_PARTY, ESCROW_ERROR, CHAIN_ERROR
    */
-  async releasePayment(escrow: EscrowAccount, input: JobSettlementInput, cosigner: MessageSigner): Promise<{ readonly escrow: EscrowAccount; readonly result: SettlementResult }> {
+  async releasePayment(
+    escrow: EscrowAccount,
+    input: JobSettlementInput,
+    cosigner: MessageSigner,
+  ): Promise<{ readonly escrow: EscrowAccount; readonly result: SettlementResult }> {
     const billedBy = this.expectSigner(escrow, cosigner, ["buyer", "provider"]);
     const nowMs = this.clock.now();
     const result = settleJob(input, { escrow, nowMs, disputeWindowMs: this.disputeWindowMs, billedBy });
@@ -186,19 +211,34 @@ export class PaymentService {
     this.expectSigner(escrow, buyer, ["buyer"]);
     const nowMs = this.clock.now();
     if (reason.kind === "timeout") {
-      if (nowMs < escrow.lockedUntil.getTime()) throw new MarketError("ESCROW_LOCKED", { escrowId: escrow.id, lockedUntil: escrow.lockedUntil.toISOString() });
+      if (nowMs < escrow.lockedUntil.getTime())
+        throw new MarketError("ESCROW_LOCKED", { escrowId: escrow.id, lockedUntil: escrow.lockedUntil.toISOString() });
       if (escrow.jobEndedAt !== undefined) {
-        throw new MarketError("ESCROW_ERROR", { reason: `the job of escrow ${escrow.id} completed at ${escrow.jobEndedAt.toISOString()}; it settles with its proof, or the buyer opens a dispute` });
+        throw new MarketError("ESCROW_ERROR", {
+          reason: `the job of escrow ${escrow.id} completed at ${escrow.jobEndedAt.toISOString()}; it settles with its proof, or the buyer opens a dispute`,
+        });
       }
     } else {
       checkAttestation(escrow, reason.attestation, nowMs);
       if (reason.attestation.proof.exitStatus === 0) {
-        throw new MarketError("INVALID_FIELD", { field: "attestation.proof.exitStatus", value: "0", allowed: "a non-zero exit status (a job that exited 0 settles with releasePayment)" });
+        throw new MarketError("INVALID_FIELD", {
+          field: "attestation.proof.exitStatus",
+          value: "0",
+          allowed: "a non-zero exit status (a job that exited 0 settles with releasePayment)",
+        });
       }
     }
     const zero = Amount.zero();
-    const transactionId = await this.payOut(escrow, buyer, { providerPayment: zero, platformFee: zero, buyerRefund: escrow.amount, charge: zero });
-    return { escrow: transitionEscrow(escrow, "Refunded", { releasedAt: new ImmutableDate(nowMs), settlementTransactionId: transactionId }), transactions: [transactionId] };
+    const transactionId = await this.payOut(escrow, buyer, {
+      providerPayment: zero,
+      platformFee: zero,
+      buyerRefund: escrow.amount,
+      charge: zero,
+    });
+    return {
+      escrow: transitionEscrow(escrow, "Refunded", { releasedAt: new ImmutableDate(nowMs), settlementTransactionId: transactionId }),
+      transactions: [transactionId],
+    };
   }
 
   /** Last moment a dispute may be opened on `escrow`. */
@@ -221,7 +261,11 @@ export class PaymentService {
    * and `acceptor` (the buyer or provider who accepts it); Disputed -> Resolved.
    * @throws INVALID_STATE_TRANSITION, PROOF_MISMATCH, OUT_OF_RANGE, NOT_A_PARTY, ESCROW_ERROR, CHAIN_ERROR
    */
-  async handleDispute(escrow: EscrowAccount, decision: DisputeDecision, acceptor: MessageSigner): Promise<{ readonly escrow: EscrowAccount; readonly resolution: DisputeResolution }> {
+  async handleDispute(
+    escrow: EscrowAccount,
+    decision: DisputeDecision,
+    acceptor: MessageSigner,
+  ): Promise<{ readonly escrow: EscrowAccount; readonly resolution: DisputeResolution }> {
     const split = resolveDisputeSplit(escrow, decision);
     this.expectSigner(escrow, acceptor, ["buyer", "provider"]);
     const transactionId = await this.payOut(escrow, acceptor, split);
@@ -258,7 +302,10 @@ export class PaymentService {
     const handle = escrowHandle(escrow);
     const held = await this.client.escrowBalance(handle);
     if (held === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} is closed on chain already` });
-    if (held.lt(escrow.amount)) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} holds ${held.toString()} MOLT on chain, less than the ${escrow.amount.toString()} MOLT locked` });
+    if (held.lt(escrow.amount))
+      throw new MarketError("ESCROW_ERROR", {
+        reason: `escrow ${escrow.id} holds ${held.toString()} MOLT on chain, less than the ${escrow.amount.toString()} MOLT locked`,
+      });
     const payouts: SettlementPayout[] = [
       { owner: escrow.provider, amount: split.providerPayment },
       { owner: escrow.feeRecipient, amount: split.platformFee },

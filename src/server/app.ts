@@ -48,14 +48,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const nonces = deps.nonces ?? storeNonces(deps.market.store);
   // Unknown fields are refused, not dropped, and nothing is coerced: a client learns what it sent wrong.
-  const app = Fastify({ bodyLimit: SERVER_LIMITS.bodyBytesMax, logger: false, frameworkErrors, clientErrorHandler, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    bodyLimit: SERVER_LIMITS.bodyBytesMax,
+    logger: false,
+    frameworkErrors,
+    clientErrorHandler,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
     openapi: {
       info: {
         title: "molt-market",
         version: "0.1.0",
-        description: "Order book, escrow and settlement of a GPU compute marketplace paid in MOLT. Mutating requests are signed (RFC 9421, ed25519 wallet key) and carry an Idempotency-Key; amounts are decimal MOLT strings; errors are { code, message, details }.",
+        description:
+          "Order book, escrow and settlement of a GPU compute marketplace paid in MOLT. Mutating requests are signed (RFC 9421, ed25519 wallet key) and carry an Idempotency-Key; amounts are decimal MOLT strings; errors are { code, message, details }.",
       },
       tags: API_TAGS.map((tag) => ({ ...tag })),
       components: { securitySchemes: structuredClone(SECURITY_SCHEMES) },
@@ -67,7 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: requestsPerMinute,
     timeWindow: 60_000,
-    errorResponseBuilder: (_request, context) => new MarketError("RATE_LIMITED", { limit: "requestsPerMinute", max: requestsPerMinute, retryAfterS: Math.ceil(context.ttl / 1000) }),
+    errorResponseBuilder: (_request, context) =>
+      new MarketError("RATE_LIMITED", { limit: "requestsPerMinute", max: requestsPerMinute, retryAfterS: Math.ceil(context.ttl / 1000) }),
   });
   const metrics = marketMetrics(deps.market);
   countRequests(app, metrics);

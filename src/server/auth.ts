@@ -33,7 +33,13 @@ declare module "fastify" {
 export function acceptJsonOnly(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (request, _payload, done) => {
-    done(new MarketError("UNSUPPORTED_MEDIA_TYPE", { contentType: (request.headers["content-type"] ?? "none").slice(0, SERVER_LIMITS.contentTypeEchoLengthMax), allowed: "application/json" }), undefined);
+    done(
+      new MarketError("UNSUPPORTED_MEDIA_TYPE", {
+        contentType: (request.headers["content-type"] ?? "none").slice(0, SERVER_LIMITS.contentTypeEchoLengthMax),
+        allowed: "application/json",
+      }),
+      undefined,
+    );
   });
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body: Buffer, done) => {
     request.rawBody = body;
@@ -62,7 +68,11 @@ export function authenticatePosts(app: FastifyInstance, deps: { readonly clock: 
     const verified = verifySignature({ method: request.method, path, body: request.rawBody ?? "" }, request.headers, nowMs);
     const key = request.headers["idempotency-key"];
     if (typeof key !== "string" || key.length === 0 || key.length > SERVER_LIMITS.idempotencyKeyLengthMax) {
-      throw new MarketError("INVALID_FIELD", { field: "Idempotency-Key", value: typeof key === "string" ? `${key.length} characters` : "missing", allowed: `one header of 1..${SERVER_LIMITS.idempotencyKeyLengthMax} characters on every POST` });
+      throw new MarketError("INVALID_FIELD", {
+        field: "Idempotency-Key",
+        value: typeof key === "string" ? `${key.length} characters` : "missing",
+        allowed: `one header of 1..${SERVER_LIMITS.idempotencyKeyLengthMax} characters on every POST`,
+      });
     }
     await recordNonce(deps.nonces, verified, nowMs);
     // Keys are per caller: one caller's key never answers another's request.

@@ -36,9 +36,10 @@ export function registerNotFound(app: FastifyInstance): void {
     const path = url.split("?")[0] ?? url;
     // findRoute is typed as always finding one; it returns null when no route takes the path.
     const allowed = METHODS.filter((method) => method !== request.method && (app.findRoute({ method, url: path }) as unknown) !== null);
-    const error = allowed.length === 0
-      ? new MarketError("ROUTE_NOT_FOUND", { method: request.method, path: echoPath(url) })
-      : new MarketError("METHOD_NOT_ALLOWED", { method: request.method, path: echoPath(url), allowed: allowed.join(", ") });
+    const error =
+      allowed.length === 0
+        ? new MarketError("ROUTE_NOT_FOUND", { method: request.method, path: echoPath(url) })
+        : new MarketError("METHOD_NOT_ALLOWED", { method: request.method, path: echoPath(url), allowed: allowed.join(", ") });
     if (error.code === "METHOD_NOT_ALLOWED") void reply.header("allow", allowed.join(", "));
     return reply.status(error.httpStatus).send(error.toJSON());
   });
@@ -50,9 +51,10 @@ export function registerNotFound(app: FastifyInstance): void {
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const url = request.url;
-  const allowed = error.code === "FST_ERR_MAX_PARAM_LENGTH"
-    ? `path parameters (ids, addresses) of at most ${HTTP_ERROR_LIMITS.paramLengthMax} characters; see /docs`
-    : "a path in valid UTF-8 percent-encoding; see /docs";
+  const allowed =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? `path parameters (ids, addresses) of at most ${HTTP_ERROR_LIMITS.paramLengthMax} characters; see /docs`
+      : "a path in valid UTF-8 percent-encoding; see /docs";
   const refused = new MarketError("INVALID_FIELD", { field: "path", value: JSON.stringify(echoPath(url)), allowed });
   void reply.status(refused.httpStatus).send(refused.toJSON());
 }
@@ -65,16 +67,23 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
  */
 export function clientErrorHandler(error: Error & { readonly code?: string }, socket: Socket): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const refused = error.code === "HPE_HEADER_OVERFLOW"
-    ? new MarketError("LIMIT_EXCEEDED", { limit: "headerBytesMax", max: maxHeaderSize })
-    : new MarketError("INVALID_FIELD", {
-      field: "request",
-      value: error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "not received in time" : `refused by the HTTP parser (${error.code ?? "malformed"})`,
-      allowed: "an HTTP/1.1 request with a well-formed request line and headers, and one Content-Length or Transfer-Encoding: chunked that matches the body",
-    });
+  const refused =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? new MarketError("LIMIT_EXCEEDED", { limit: "headerBytesMax", max: maxHeaderSize })
+      : new MarketError("INVALID_FIELD", {
+          field: "request",
+          value:
+            error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+              ? "not received in time"
+              : `refused by the HTTP parser (${error.code ?? "malformed"})`,
+          allowed:
+            "an HTTP/1.1 request with a well-formed request line and headers, and one Content-Length or Transfer-Encoding: chunked that matches the body",
+        });
   const body = JSON.stringify(refused.toJSON());
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${refused.httpStatus} ${STATUS_CODES[refused.httpStatus] ?? ""}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${refused.httpStatus} ${STATUS_CODES[refused.httpStatus] ?? ""}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }
@@ -89,14 +98,35 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const fastifyError = error as { validation?: unknown; validationContext?: string; statusCode?: number; code?: string; message?: string };
   const params = request.params as Record<string, unknown> | undefined;
   if (fastifyError.validation !== undefined && fastifyError.validationContext === "params" && typeof params?.id === "string") {
-    return reply.status(400).send(new MarketError("INVALID_ID", { kind: "path", value: params.id.slice(0, ID_PARAM_LENGTH_MAX), expected: ID_PARAM_EXPECTED }).toJSON());
+    return reply
+      .status(400)
+      .send(
+        new MarketError("INVALID_ID", {
+          kind: "path",
+          value: params.id.slice(0, ID_PARAM_LENGTH_MAX),
+          expected: ID_PARAM_EXPECTED,
+        }).toJSON(),
+      );
   }
   if (fastifyError.validation !== undefined) {
-    return reply.status(400).send(new MarketError("INVALID_FIELD", { field: "request", value: "as sent", allowed: fastifyError.message ?? "see /docs" }).toJSON());
+    return reply
+      .status(400)
+      .send(
+        new MarketError("INVALID_FIELD", { field: "request", value: "as sent", allowed: fastifyError.message ?? "see /docs" }).toJSON(),
+      );
   }
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return reply.status(422).send(new MarketError("LIMIT_EXCEEDED", { limit: "bodyBytesMax", max: SERVER_LIMITS.bodyBytesMax }).toJSON());
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return reply.status(422).send(new MarketError("LIMIT_EXCEEDED", { limit: "bodyBytesMax", max: SERVER_LIMITS.bodyBytesMax }).toJSON());
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500) {
-    return reply.status(fastifyError.statusCode).send(new MarketError("INVALID_FIELD", { field: "request", value: fastifyError.code ?? "", allowed: fastifyError.message ?? "" }).toJSON());
+    return reply
+      .status(fastifyError.statusCode)
+      .send(
+        new MarketError("INVALID_FIELD", {
+          field: "request",
+          value: fastifyError.code ?? "",
+          allowed: fastifyError.message ?? "",
+        }).toJSON(),
+      );
   }
   return reply.status(500).send({ code: "INTERNAL", message: "the server failed; nothing was acknowledged", details: {} });
 }

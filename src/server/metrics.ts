@@ -14,9 +14,21 @@ export interface MarketMetrics {
 export function marketMetrics(market: Marketplace): MarketMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: "molt_http_requests_total", help: "HTTP requests answered, by method, route and status", labelNames: ["method", "route", "status"] as const, registers: [registry] });
+  const requests = new Counter({
+    name: "molt_http_requests_total",
+    help: "HTTP requests answered, by method, route and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
   const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   };
   gauge("molt_book_offers", "Offers in the book (active and paused)", () => market.book.offerCount);
   gauge("molt_book_resting_orders", "Orders resting in the book", () => market.book.pendingOrders().length);

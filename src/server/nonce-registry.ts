@@ -35,7 +35,10 @@ export function storeNonces(store: Store, limits: NonceLimits = NONCE_LIMITS): N
 export class NonceStore implements NonceRegistry {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly windowS: number = SIGNATURE_WINDOW_S, private readonly totalMax: number = NONCES_MAX) {}
+  constructor(
+    private readonly windowS: number = SIGNATURE_WINDOW_S,
+    private readonly totalMax: number = NONCES_MAX,
+  ) {}
 
   /** Records `nonce` of `keyid` seen at `nowS`, unless seen within two windows or the map is full. */
   accept(keyid: string, nonce: string, _createdS: number, nowS: number): NonceVerdict {
@@ -65,7 +68,11 @@ export class NonceStore implements NonceRegistry {
  * Records a verified signature's nonce. Invariant: call it only after the signature verified.
  * @throws UNAUTHORIZED (a replayed nonce, or a bound reached), STORE_ERROR
  */
-export async function recordNonce(nonces: NonceRegistry, signature: { readonly keyid: string; readonly nonce: string; readonly createdS: number }, nowMs: number): Promise<void> {
+export async function recordNonce(
+  nonces: NonceRegistry,
+  signature: { readonly keyid: string; readonly nonce: string; readonly createdS: number },
+  nowMs: number,
+): Promise<void> {
   const verdict = await nonces.accept(signature.keyid, signature.nonce, signature.createdS, Math.floor(nowMs / 1000));
   if (verdict === "accepted") return;
   const reason = {
@@ -81,7 +88,13 @@ export async function recordNonce(nonces: NonceRegistry, signature: { readonly k
  * accepted once; a refused one records nothing. Returns the signer's address.
  * @throws UNAUTHORIZED (with the reason), STORE_ERROR (the registry's store failed)
  */
-export async function verifyRequest(parts: SignedRequestParts, headers: Readonly<Record<string, string | string[] | undefined>>, nowMs: number, nonces: NonceRegistry, windowS: number = SIGNATURE_WINDOW_S): Promise<Address> {
+export async function verifyRequest(
+  parts: SignedRequestParts,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  nowMs: number,
+  nonces: NonceRegistry,
+  windowS: number = SIGNATURE_WINDOW_S,
+): Promise<Address> {
   const verified = verifySignature(parts, headers, nowMs, windowS);
   await recordNonce(nonces, verified, nowMs);
   return verified.keyid;

@@ -56,9 +56,15 @@ export function assertFeeBps(feeBps: number): void {
  */
 export function billingRate(pricePerHour: Amount, gpuCount: number, feeBps: number): BillingRate {
   if (!Number.isSafeInteger(gpuCount) || gpuCount < 1) {
-    throw new MarketError("OUT_OF_RANGE", { field: "gpuCount", value: describeValue(gpuCount), min: "1", max: String(Number.MAX_SAFE_INTEGER) });
+    throw new MarketError("OUT_OF_RANGE", {
+      field: "gpuCount",
+      value: describeValue(gpuCount),
+      min: "1",
+      max: String(Number.MAX_SAFE_INTEGER),
+    });
   }
-  if (pricePerHour.isZero()) throw new MarketError("INVALID_FIELD", { field: "pricePerHour", value: "0", allowed: "a price greater than 0" });
+  if (pricePerHour.isZero())
+    throw new MarketError("INVALID_FIELD", { field: "pricePerHour", value: "0", allowed: "a price greater than 0" });
   assertFeeBps(feeBps);
   const perHour = pricePerHour.baseUnits * BigInt(gpuCount);
   const ratePerSecond = (perHour + BigInt(SECONDS_PER_HOUR) - 1n) / BigInt(SECONDS_PER_HOUR); // ceil
@@ -105,7 +111,11 @@ export function hoursToSeconds(hours: number | string, field = "actualHours", ma
     throw new MarketError("OUT_OF_RANGE", { field, value: describeValue(hours), min: "0", max: String(maxHours) });
   }
   if (match === null) {
-    throw new MarketError("INVALID_FIELD", { field, value: describeValue(hours), allowed: `a non-negative decimal number of hours, like 23.5, at most ${maxHours}` });
+    throw new MarketError("INVALID_FIELD", {
+      field,
+      value: describeValue(hours),
+      allowed: `a non-negative decimal number of hours, like 23.5, at most ${maxHours}`,
+    });
   }
   const fraction = match[2] ?? "";
   const digits = BigInt(`${match[1] ?? "0"}${fraction}`);

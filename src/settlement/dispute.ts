@@ -50,8 +50,10 @@ export function disputeDeadlineMs(escrow: EscrowAccount, disputeWindowMs: number
 export function checkDisputeOpening(escrow: EscrowAccount, dispute: Dispute, nowMs: number, disputeWindowMs: number): DisputeId {
   assertEscrowTransition(escrow.state, "Disputed");
   const id = dispute.id;
-  if (!isDisputeId(id)) throw new MarketError("INVALID_ID", { kind: "dispute", value: id.slice(0, 64), expected: "\"dsp_\" followed by a 26-character ULID" });
-  if (dispute.escrowId !== escrow.id) throw new MarketError("PROOF_MISMATCH", { field: "dispute.escrowId", expected: escrow.id, actual: dispute.escrowId });
+  if (!isDisputeId(id))
+    throw new MarketError("INVALID_ID", { kind: "dispute", value: id.slice(0, 64), expected: '"dsp_" followed by a 26-character ULID' });
+  if (dispute.escrowId !== escrow.id)
+    throw new MarketError("PROOF_MISMATCH", { field: "dispute.escrowId", expected: escrow.id, actual: dispute.escrowId });
   if (partyRole(escrow, dispute.openedBy) === undefined) {
     throw new MarketError("NOT_A_PARTY", { escrowId: escrow.id, address: dispute.openedBy, allowed: "the escrow's buyer or provider" });
   }
@@ -70,10 +72,19 @@ export function checkDisputeOpening(escrow: EscrowAccount, dispute: Dispute, now
 export function resolveDisputeSplit(escrow: EscrowAccount, decision: DisputeDecision): ChargeSplit {
   assertEscrowTransition(escrow.state, "Resolved");
   if (decision.disputeId !== escrow.disputeId) {
-    throw new MarketError("PROOF_MISMATCH", { field: "decision.disputeId", expected: escrow.disputeId ?? "none", actual: decision.disputeId });
+    throw new MarketError("PROOF_MISMATCH", {
+      field: "decision.disputeId",
+      expected: escrow.disputeId ?? "none",
+      actual: decision.disputeId,
+    });
   }
   if (decision.providerShare.gt(escrow.amount)) {
-    throw new MarketError("OUT_OF_RANGE", { field: "providerShare", value: decision.providerShare.toString(), min: "0", max: escrow.amount.toString() });
+    throw new MarketError("OUT_OF_RANGE", {
+      field: "providerShare",
+      value: decision.providerShare.toString(),
+      min: "0",
+      max: escrow.amount.toString(),
+    });
   }
   return splitCharge(decision.providerShare, escrow.amount, escrow.rate);
 }

@@ -84,7 +84,11 @@ export interface EscrowAccount {
 }
 
 /** The escrow moved to `to` with `changes`, frozen. @throws INVALID_STATE_TRANSITION */
-export function transitionEscrow(escrow: EscrowAccount, to: EscrowState, changes: Partial<Omit<EscrowAccount, "state">> = {}): EscrowAccount {
+export function transitionEscrow(
+  escrow: EscrowAccount,
+  to: EscrowState,
+  changes: Partial<Omit<EscrowAccount, "state">> = {},
+): EscrowAccount {
   assertEscrowTransition(escrow.state, to);
   return Object.freeze({ ...escrow, ...changes, state: to });
 }

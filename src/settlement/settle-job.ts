@@ -82,8 +82,10 @@ export function checkAttestation(escrow: EscrowAccount, attestation: Attestation
   if (proof.orderId !== escrow.orderId) throw mismatch("proof.orderId", escrow.orderId, proof.orderId);
   if (proof.offerId !== escrow.offerId) throw mismatch("proof.offerId", escrow.offerId, proof.offerId);
   if (proof.gpuCount !== escrow.gpuCount) throw mismatch("proof.gpuCount", escrow.gpuCount, proof.gpuCount);
-  if (proof.startedAtMs < escrow.createdAt.getTime()) throw mismatch("proof.startedAtMs", `at or after ${escrow.createdAt.toISOString()}`, iso(proof.startedAtMs));
-  if (proof.endedAtMs > escrow.lockedUntil.getTime()) throw mismatch("proof.endedAtMs", `at or before ${escrow.lockedUntil.toISOString()}`, iso(proof.endedAtMs));
+  if (proof.startedAtMs < escrow.createdAt.getTime())
+    throw mismatch("proof.startedAtMs", `at or after ${escrow.createdAt.toISOString()}`, iso(proof.startedAtMs));
+  if (proof.endedAtMs > escrow.lockedUntil.getTime())
+    throw mismatch("proof.endedAtMs", `at or before ${escrow.lockedUntil.toISOString()}`, iso(proof.endedAtMs));
   if (proof.endedAtMs > nowMs) throw mismatch("proof.endedAtMs", `at or before now (${iso(nowMs)})`, iso(proof.endedAtMs));
 }
 
@@ -97,7 +99,11 @@ export function proofSeconds(proof: ExecutionProof): number {
  * provider may bill less (actualHours below it); a buyer who disagrees with the proof rejects it
  * and the arbiter decides, it cannot bill less itself. @throws PROOF_MISMATCH, INVALID_FIELD, OUT_OF_RANGE
  */
-export function billedSecondsOf(input: Pick<JobSettlementInput, "actualHours" | "proof">, escrow: Pick<EscrowAccount, "allocatedSeconds">, billedBy: "buyer" | "provider"): number {
+export function billedSecondsOf(
+  input: Pick<JobSettlementInput, "actualHours" | "proof">,
+  escrow: Pick<EscrowAccount, "allocatedSeconds">,
+  billedBy: "buyer" | "provider",
+): number {
   const ran = proofSeconds(input.proof);
   const attested = Math.min(ran, escrow.allocatedSeconds);
   if (input.actualHours === undefined) return attested;
@@ -105,7 +111,11 @@ export function billedSecondsOf(input: Pick<JobSettlementInput, "actualHours" | 
   if (claimed > ran) throw mismatch("actualHours", `at most the proof's ${ran} s (${(ran / 3600).toFixed(6)} h)`, `${claimed} s`);
   const billed = Math.min(claimed, escrow.allocatedSeconds);
   if (billedBy === "buyer" && billed < attested) {
-    throw mismatch("actualHours", `the provider's attested ${attested} s: only the provider may bill less; to contest the proof, reject it and the arbiter decides`, `${billed} s`);
+    throw mismatch(
+      "actualHours",
+      `the provider's attested ${attested} s: only the provider may bill less; to contest the proof, reject it and the arbiter decides`,
+      `${billed} s`,
+    );
   }
   return billed;
 }
@@ -134,7 +144,8 @@ function checkConfirmation(confirmation: Confirmation, input: JobSettlementInput
  */
 export function settleJob(input: JobSettlementInput, terms: SettlementTerms): SettlementResult {
   const { escrow, nowMs } = terms;
-  if (escrow.state !== "Locked") throw new MarketError("INVALID_STATE_TRANSITION", { entity: "escrow", from: escrow.state, to: "Released" });
+  if (escrow.state !== "Locked")
+    throw new MarketError("INVALID_STATE_TRANSITION", { entity: "escrow", from: escrow.state, to: "Released" });
   if (input.escrowId !== escrow.id) throw mismatch("escrowId", escrow.id, input.escrowId);
   const proofBytes = Buffer.from(encodeExecutionProof(input.proof)).toString("hex");
   if (Buffer.from(encodeExecutionProof(input.providerAttestation.proof)).toString("hex") !== proofBytes) {
@@ -154,7 +165,13 @@ export function settleJob(input: JobSettlementInput, terms: SettlementTerms): Se
       const status: SettlementStatus = { kind: "Disputed", disputeId: (terms.newDisputeId ?? newDisputeId)(nowMs), reason };
       return Object.freeze({
         status,
-        providerPayment: zero, buyerRefund: zero, platformFee: zero, heldInEscrow: escrow.amount, billedSeconds, charge: zero, transactions: [],
+        providerPayment: zero,
+        buyerRefund: zero,
+        platformFee: zero,
+        heldInEscrow: escrow.amount,
+        billedSeconds,
+        charge: zero,
+        transactions: [],
       });
     }
   } else if (nowMs < input.proof.endedAtMs + terms.disputeWindowMs) {

@@ -80,7 +80,11 @@ class Writer {
   text(field: string, value: string): this {
     const bytes = Buffer.from(value, "utf8");
     if (bytes.length > STATEMENT_TEXT_BYTES_MAX) {
-      throw new MarketError("INVALID_FIELD", { field, value: `${bytes.length} bytes`, allowed: `at most ${STATEMENT_TEXT_BYTES_MAX} bytes of UTF-8` });
+      throw new MarketError("INVALID_FIELD", {
+        field,
+        value: `${bytes.length} bytes`,
+        allowed: `at most ${STATEMENT_TEXT_BYTES_MAX} bytes of UTF-8`,
+      });
     }
     const length = Buffer.alloc(2);
     length.writeUInt16BE(bytes.length);
@@ -89,7 +93,8 @@ class Writer {
   }
 
   u32(field: string, value: number): this {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: "0", max: String(0xffffffff) });
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+      throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: "0", max: String(0xffffffff) });
     const bytes = Buffer.alloc(4);
     bytes.writeUInt32BE(value);
     this.parts.push(bytes);
@@ -97,7 +102,8 @@ class Writer {
   }
 
   i32(field: string, value: number): this {
-    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: String(-0x80000000), max: String(0x7fffffff) });
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
+      throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: String(-0x80000000), max: String(0x7fffffff) });
     const bytes = Buffer.alloc(4);
     bytes.writeInt32BE(value);
     this.parts.push(bytes);
@@ -105,7 +111,8 @@ class Writer {
   }
 
   u64(field: string, value: number): this {
-    if (!Number.isSafeInteger(value) || value < 0) throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: "0", max: String(Number.MAX_SAFE_INTEGER) });
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new MarketError("OUT_OF_RANGE", { field, value: String(value), min: "0", max: String(Number.MAX_SAFE_INTEGER) });
     const bytes = Buffer.alloc(8);
     bytes.writeBigUInt64BE(BigInt(value));
     this.parts.push(bytes);
@@ -124,7 +131,12 @@ class Writer {
   }
 
   digest(field: string, value: string): this {
-    if (!/^[0-9a-f]{64}$/.test(value)) throw new MarketError("INVALID_FIELD", { field, value: JSON.stringify(value.slice(0, 80)), allowed: "a SHA-256 digest as 64 lowercase hex digits" });
+    if (!/^[0-9a-f]{64}$/.test(value))
+      throw new MarketError("INVALID_FIELD", {
+        field,
+        value: JSON.stringify(value.slice(0, 80)),
+        allowed: "a SHA-256 digest as 64 lowercase hex digits",
+      });
     this.parts.push(Buffer.from(value, "hex"));
     return this;
   }
@@ -141,7 +153,11 @@ function tagged(tag: string): Writer {
 /** The canonical bytes of a proof. @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_ADDRESS */
 export function encodeExecutionProof(proof: ExecutionProof): Uint8Array {
   if (proof.endedAtMs < proof.startedAtMs) {
-    throw new MarketError("INVALID_FIELD", { field: "endedAtMs", value: String(proof.endedAtMs), allowed: `a time at or after startedAtMs (${proof.startedAtMs})` });
+    throw new MarketError("INVALID_FIELD", {
+      field: "endedAtMs",
+      value: String(proof.endedAtMs),
+      allowed: `a time at or after startedAtMs (${proof.startedAtMs})`,
+    });
   }
   return tagged(DOMAIN_TAGS.executionProof)
     .text("escrowId", proof.escrowId)
@@ -182,7 +198,8 @@ export function confirmationMessage(confirmation: Omit<Confirmation, "signature"
 
 /** The bytes a party signs to open a dispute. @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_ADDRESS, LIMIT_EXCEEDED */
 export function disputeMessage(dispute: Omit<Dispute, "signature">): Uint8Array {
-  if (dispute.evidence.length > DISPUTE_EVIDENCE_MAX) throw new MarketError("LIMIT_EXCEEDED", { limit: "disputeEvidence", max: DISPUTE_EVIDENCE_MAX });
+  if (dispute.evidence.length > DISPUTE_EVIDENCE_MAX)
+    throw new MarketError("LIMIT_EXCEEDED", { limit: "disputeEvidence", max: DISPUTE_EVIDENCE_MAX });
   const writer = tagged(DOMAIN_TAGS.dispute)
     .text("id", dispute.id)
     .text("escrowId", dispute.escrowId)
@@ -199,7 +216,11 @@ export function disputeMessage(dispute: Omit<Dispute, "signature">): Uint8Array 
  */
 export function attest(proof: ExecutionProof, provider: Signer): Attestation {
   if (provider.address !== proof.provider) {
-    throw new MarketError("INVALID_FIELD", { field: "provider", value: provider.address, allowed: `the proof's provider ${proof.provider}` });
+    throw new MarketError("INVALID_FIELD", {
+      field: "provider",
+      value: provider.address,
+      allowed: `the proof's provider ${proof.provider}`,
+    });
   }
   return { proof, signature: Buffer.from(provider.sign(attestationMessage(proof))).toString("hex") };
 }
@@ -208,14 +229,41 @@ export function attest(proof: ExecutionProof, provider: Signer): Attestation {
  * The buyer accepts or rejects a proof for `billedSeconds`. @throws encoding codes
  * @example confirm({ proof, buyer: buyerWallet, accepted: true, billedSeconds: 3600 })
  */
-export function confirm(input: { readonly proof: ExecutionProof; readonly buyer: Signer; readonly accepted: boolean; readonly billedSeconds: number; readonly reason?: string }): Confirmation {
-  const unsigned = { escrowId: input.proof.escrowId, proofDigest: proofDigest(input.proof), buyer: input.buyer.address, accepted: input.accepted, billedSeconds: input.billedSeconds, reason: input.reason ?? "" };
+export function confirm(input: {
+  readonly proof: ExecutionProof;
+  readonly buyer: Signer;
+  readonly accepted: boolean;
+  readonly billedSeconds: number;
+  readonly reason?: string;
+}): Confirmation {
+  const unsigned = {
+    escrowId: input.proof.escrowId,
+    proofDigest: proofDigest(input.proof),
+    buyer: input.buyer.address,
+    accepted: input.accepted,
+    billedSeconds: input.billedSeconds,
+    reason: input.reason ?? "",
+  };
   return { ...unsigned, signature: Buffer.from(input.buyer.sign(confirmationMessage(unsigned))).toString("hex") };
 }
 
 /** A party opens a dispute over an escrow. @throws encoding codes */
-export function openDisputeStatement(input: { readonly id: string; readonly escrowId: string; readonly party: Signer; readonly reason: string; readonly evidence?: readonly string[]; readonly openedAtMs: number }): Dispute {
-  const unsigned = { id: input.id, escrowId: input.escrowId, openedBy: input.party.address, reason: input.reason, evidence: input.evidence ?? [], openedAtMs: input.openedAtMs };
+export function openDisputeStatement(input: {
+  readonly id: string;
+  readonly escrowId: string;
+  readonly party: Signer;
+  readonly reason: string;
+  readonly evidence?: readonly string[];
+  readonly openedAtMs: number;
+}): Dispute {
+  const unsigned = {
+    id: input.id,
+    escrowId: input.escrowId,
+    openedBy: input.party.address,
+    reason: input.reason,
+    evidence: input.evidence ?? [],
+    openedAtMs: input.openedAtMs,
+  };
   return { ...unsigned, signature: Buffer.from(input.party.sign(disputeMessage(unsigned))).toString("hex") };
 }
 

@@ -2,4 +2,18 @@
 export { SqlStore } from "./sql-store.js";
 export { BULK_ROWS_MAX } from "./sql-tables.js";
 export { AUTOCHECKPOINT_PAGES, CHECKPOINT_INTERVAL_MS, SqliteCheckpointer } from "./sqlite-checkpointer.js";
-export type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, NonceLimits, NonceVerdict, OfferRow, OrderRow, StatusChange, Store, StoreWriter, StoredBook } from "./store.js";
+export type {
+  BatchWrites,
+  CapacityDelta,
+  CommandRow,
+  EscrowRow,
+  EventRow,
+  NonceLimits,
+  NonceVerdict,
+  OfferRow,
+  OrderRow,
+  StatusChange,
+  Store,
+  StoreWriter,
+  StoredBook,
+} from "./store.js";

@@ -102,6 +102,10 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-    throw new MarketError("STORE_ERROR", { reason: `migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}` }, { cause: error });
+    throw new MarketError(
+      "STORE_ERROR",
+      { reason: `migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}` },
+      { cause: error },
+    );
   }
 }

@@ -18,15 +18,25 @@ function bucketOf(nowS: number, windowS: number): number {
 
 function storeError(action: string, cause: unknown): MarketError<"STORE_ERROR"> {
   if (cause instanceof MarketError && cause.code === "STORE_ERROR") return cause as MarketError<"STORE_ERROR">;
-  return new MarketError("STORE_ERROR", { reason: `cannot ${action}: ${cause instanceof Error ? cause.message : String(cause)}` }, { cause });
+  return new MarketError(
+    "STORE_ERROR",
+    { reason: `cannot ${action}: ${cause instanceof Error ? cause.message : String(cause)}` },
+    { cause },
+  );
 }
 
 /** The prepared SQLite statements (after the migrations). */
 function prepareNonceStatements(database: Database.Database) {
   return {
-    used: database.prepare<[string, number], { used: number }>("select coalesce(sum(accepted), 0) as used from nonce_counts where keyid = ? and bucket >= ?"),
-    insert: database.prepare<[string, string, number]>("insert into nonces (keyid, nonce, created_s) values (?, ?, ?) on conflict do nothing"),
-    bump: database.prepare<[string, number]>("insert into nonce_counts (keyid, bucket, accepted) values (?, ?, 1) on conflict (keyid, bucket) do update set accepted = accepted + 1"),
+    used: database.prepare<[string, number], { used: number }>(
+      "select coalesce(sum(accepted), 0) as used from nonce_counts where keyid = ? and bucket >= ?",
+    ),
+    insert: database.prepare<[string, string, number]>(
+      "insert into nonces (keyid, nonce, created_s) values (?, ?, ?) on conflict do nothing",
+    ),
+    bump: database.prepare<[string, number]>(
+      "insert into nonce_counts (keyid, bucket, accepted) values (?, ?, 1) on conflict (keyid, bucket) do update set accepted = accepted + 1",
+    ),
     pruneNonces: database.prepare<[number]>("delete from nonces where created_s < ?"),
     pruneCounts: database.prepare<[number]>("delete from nonce_counts where bucket < ?"),
     total: database.prepare<[], { total: number }>("select count(*) as total from nonces"),
@@ -48,7 +58,10 @@ export class NonceTable {
   private prepared: ReturnType<typeof prepareNonceStatements> | undefined;
 
   /** `sqlite`: the connection Kysely runs on, used through Kysely's connection (its mutex), never beside it. */
-  constructor(private readonly db: Kysely<unknown>, private readonly sqlite?: Database.Database) {}
+  constructor(
+    private readonly db: Kysely<unknown>,
+    private readonly sqlite?: Database.Database,
+  ) {}
 
   /**
    * Records the nonce unless a bound is reached ("keyid-full", "full") or it was recorded already
@@ -60,7 +73,10 @@ export class NonceTable {
       if (this.totalEstimate >= limits.totalMax) return "full";
       const bucket = bucketOf(nowS, limits.windowS);
       const sqlite = this.sqlite;
-      const verdict = sqlite === undefined ? await this.acceptPostgres(keyid, nonce, createdS, bucket, limits) : await this.onSqlite(sqlite, () => this.acceptSqlite(sqlite, keyid, nonce, createdS, bucket, limits));
+      const verdict =
+        sqlite === undefined
+          ? await this.acceptPostgres(keyid, nonce, createdS, bucket, limits)
+          : await this.onSqlite(sqlite, () => this.acceptSqlite(sqlite, keyid, nonce, createdS, bucket, limits));
       if (verdict === "accepted") this.totalEstimate++;
       return verdict;
     } catch (e) {
@@ -111,15 +127,24 @@ export class NonceTable {
     });
   }
 
-  private acceptSqlite(database: Database.Database, keyid: string, nonce: string, createdS: number, bucket: number, limits: NonceLimits): NonceVerdict {
+  private acceptSqlite(
+    database: Database.Database,
+    keyid: string,
+    nonce: string,
+    createdS: number,
+    bucket: number,
+    limits: NonceLimits,
+  ): NonceVerdict {
     const statements = (this.prepared ??= prepareNonceStatements(database));
     // One immediate transaction: other processes on the file see the count and the insert together.
-    return database.transaction((): NonceVerdict => {
-      if ((statements.used.get(keyid, bucket - 1)?.used ?? 0) >= limits.perKeyidMax) return "keyid-full";
-      if (statements.insert.run(keyid, nonce, createdS).changes !== 1) return "replayed";
-      statements.bump.run(keyid, bucket);
-      return "accepted";
-    }).immediate();
+    return database
+      .transaction((): NonceVerdict => {
+        if ((statements.used.get(keyid, bucket - 1)?.used ?? 0) >= limits.perKeyidMax) return "keyid-full";
+        if (statements.insert.run(keyid, nonce, createdS).changes !== 1) return "replayed";
+        statements.bump.run(keyid, bucket);
+        return "accepted";
+      })
+      .immediate();
   }
 
   /**
@@ -135,7 +160,9 @@ export class NonceTable {
       used as (select coalesce(sum(accepted), 0) as n from nonce_counts where keyid = ${keyid}::text and bucket >= ${bucket - 1}::bigint),
       ins as (insert into nonces (keyid, nonce, created_s) select ${keyid}::text, ${nonce}::text, ${createdS}::bigint from used where used.n < ${limits.perKeyidMax}::bigint on conflict do nothing returning 1),
       bump as (insert into nonce_counts (keyid, bucket, accepted) select ${keyid}::text, ${bucket}::bigint, 1 from ins on conflict (keyid, bucket) do update set accepted = nonce_counts.accepted + 1)
-      select (select n from used) as used, (select count(*) from ins) as inserted, (select setting from async_commit) as commit_mode`.execute(this.db);
+      select (select n from used) as used, (select count(*) from ins) as inserted, (select setting from async_commit) as commit_mode`.execute(
+      this.db,
+    );
     const row = result.rows[0];
     if (Number(row?.inserted ?? 0) === 1) return "accepted";
     return Number(row?.used ?? 0) >= limits.perKeyidMax ? "keyid-full" : "replayed";

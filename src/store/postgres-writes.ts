@@ -4,7 +4,18 @@
 import { sql } from "kysely";
 import type { RawBuilder } from "kysely";
 import { MarketError } from "../core/errors.js";
-import { BULK_ROWS_MAX, COMMAND_COLUMNS, ESCROW_COLUMNS, ESCROW_UPDATE, EVENT_COLUMNS, OFFER_COLUMNS, OFFER_UPDATE, ORDER_COLUMNS, ORDER_UPDATE, chunks } from "./sql-tables.js";
+import {
+  BULK_ROWS_MAX,
+  COMMAND_COLUMNS,
+  ESCROW_COLUMNS,
+  ESCROW_UPDATE,
+  EVENT_COLUMNS,
+  OFFER_COLUMNS,
+  OFFER_UPDATE,
+  ORDER_COLUMNS,
+  ORDER_UPDATE,
+  chunks,
+} from "./sql-tables.js";
 import type { ColumnType, Db, TableRows } from "./sql-tables.js";
 
 /** A FROM source that reads rows of `columns` from one JSON array parameter. */
@@ -12,16 +23,31 @@ function jsonSource(rows: readonly object[], columns: readonly (readonly [string
   return sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns.map(([name, type]) => `${name} ${type}`).join(", "))})`;
 }
 
-async function bulkInsert(conn: Db, table: string, rows: readonly object[], columns: readonly (readonly [string, ColumnType])[], onConflict: string): Promise<void> {
+async function bulkInsert(
+  conn: Db,
+  table: string,
+  rows: readonly object[],
+  columns: readonly (readonly [string, ColumnType])[],
+  onConflict: string,
+): Promise<void> {
   const names = sql.raw(columns.map(([name]) => name).join(", "));
   for (const part of chunks(rows)) {
-    await sql`insert into ${sql.table(table)} (${names}) select ${names} from ${jsonSource(part, columns)} where true ${sql.raw(onConflict)}`.execute(conn);
+    await sql`insert into ${sql.table(table)} (${names}) select ${names} from ${jsonSource(part, columns)} where true ${sql.raw(onConflict)}`.execute(
+      conn,
+    );
   }
 }
 
-async function setStatuses(conn: Db, table: "offers" | "orders", changes: readonly { readonly id: string; readonly status: string }[]): Promise<void> {
+async function setStatuses(
+  conn: Db,
+  table: "offers" | "orders",
+  changes: readonly { readonly id: string; readonly status: string }[],
+): Promise<void> {
   for (const part of chunks(changes)) {
-    await sql`update ${sql.table(table)} set status = x.status from ${jsonSource(part, [["id", "text"], ["status", "text"]])} where ${sql.table(table)}.id = x.id`.execute(conn);
+    await sql`update ${sql.table(table)} set status = x.status from ${jsonSource(part, [
+      ["id", "text"],
+      ["status", "text"],
+    ])} where ${sql.table(table)}.id = x.id`.execute(conn);
   }
 }
 
@@ -41,12 +67,23 @@ async function writeInOneStatement(conn: Db, rows: TableRows): Promise<boolean> 
   const lists = [rows.moved, rows.orders, rows.escrows, rows.events, rows.commands];
   if (lists.some((list) => list.length > BULK_ROWS_MAX)) return false;
   const parts: RawBuilder<unknown>[] = [];
-  const insert = (name: string, table: string, list: readonly object[], columns: readonly (readonly [string, ColumnType])[], onConflict: string): void => {
+  const insert = (
+    name: string,
+    table: string,
+    list: readonly object[],
+    columns: readonly (readonly [string, ColumnType])[],
+    onConflict: string,
+  ): void => {
     if (list.length === 0) return;
     const names = sql.raw(columns.map(([column]) => column).join(", "));
-    parts.push(sql`${sql.raw(name)} as (insert into ${sql.table(table)} (${names}) select ${names} from ${jsonSource(list, columns)} where true ${sql.raw(onConflict)})`);
+    parts.push(
+      sql`${sql.raw(name)} as (insert into ${sql.table(table)} (${names}) select ${names} from ${jsonSource(list, columns)} where true ${sql.raw(onConflict)})`,
+    );
   };
-  parts.push(sql`cap as (update offers set free_gpus = offers.free_gpus + x.delta from ${jsonSource(rows.moved, [["id", "text"], ["delta", "integer"]])}
+  parts.push(sql`cap as (update offers set free_gpus = offers.free_gpus + x.delta from ${jsonSource(rows.moved, [
+    ["id", "text"],
+    ["delta", "integer"],
+  ])}
     where offers.id = x.id and offers.free_gpus + x.delta >= 0 and offers.free_gpus + x.delta <= offers.gpu_count returning offers.id)`);
   insert("o", "orders", rows.orders, ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`);
   insert("x", "escrows", rows.escrows, ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`);
@@ -67,7 +104,10 @@ export async function writeRowsPostgres(conn: Db, rows: TableRows): Promise<void
   await bulkInsert(conn, "offers", rows.offers, OFFER_COLUMNS, `on conflict (id) do update set ${OFFER_UPDATE}`);
   await setStatuses(conn, "offers", rows.offerStatuses);
   for (const part of chunks(rows.moved)) {
-    const result = await sql`update offers set free_gpus = offers.free_gpus + x.delta from ${jsonSource(part, [["id", "text"], ["delta", "integer"]])}
+    const result = await sql`update offers set free_gpus = offers.free_gpus + x.delta from ${jsonSource(part, [
+      ["id", "text"],
+      ["delta", "integer"],
+    ])}
       where offers.id = x.id and offers.free_gpus + x.delta >= 0 and offers.free_gpus + x.delta <= offers.gpu_count`.execute(conn);
     if (Number(result.numAffectedRows ?? 0n) !== part.length) throw capacityRefused(part);
   }

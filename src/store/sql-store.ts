@@ -13,7 +13,18 @@ import { writeRowsPostgres } from "./postgres-writes.js";
 import { chunks, escrowRow, eventRow, offerRow, orderRow, tableRows } from "./sql-tables.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import { SqliteWrites } from "./sqlite-writes.js";
-import type { CommandRow, EscrowRow, EventRow, NonceLimits, NonceVerdict, OfferRow, OrderRow, Store, StoreWriter, StoredBook } from "./store.js";
+import type {
+  CommandRow,
+  EscrowRow,
+  EventRow,
+  NonceLimits,
+  NonceVerdict,
+  OfferRow,
+  OrderRow,
+  Store,
+  StoreWriter,
+  StoredBook,
+} from "./store.js";
 
 /** Offers read per page while loading a book. */
 const LOAD_PAGE_ROWS = 20_000;
@@ -58,9 +69,19 @@ export class SqlStore implements Store {
       const checkpointer = new SqliteCheckpointer(path, SQLITE_BUSY_TIMEOUT_MS, () => {
         if (database.open) database.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
       });
-      return new SqlStore("sqlite", new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }), undefined, database, checkpointer);
+      return new SqlStore(
+        "sqlite",
+        new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }),
+        undefined,
+        database,
+        checkpointer,
+      );
     } catch (e) {
-      throw new MarketError("STORE_ERROR", { reason: `cannot open SQLite database ${path}: ${e instanceof Error ? e.message : String(e)}` }, { cause: e });
+      throw new MarketError(
+        "STORE_ERROR",
+        { reason: `cannot open SQLite database ${path}: ${e instanceof Error ? e.message : String(e)}` },
+        { cause: e },
+      );
     }
   }
 
@@ -68,7 +89,10 @@ export class SqlStore implements Store {
    * A PostgreSQL database (`DATABASE_URL`), optionally in its own schema (created when missing).
    * @example const store = await SqlStore.openPostgres(process.env.DATABASE_URL ?? ""); await store.migrate()
    */
-  static async openPostgres(connectionString: string, options: { readonly schema?: string; readonly poolSize?: number } = {}): Promise<SqlStore> {
+  static async openPostgres(
+    connectionString: string,
+    options: { readonly schema?: string; readonly poolSize?: number } = {},
+  ): Promise<SqlStore> {
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new MarketError("INVALID_FIELD", { field: "schema", value: JSON.stringify(schema), allowed: "a lower-case SQL identifier" });
@@ -82,7 +106,11 @@ export class SqlStore implements Store {
         await admin.end();
       }
     }
-    const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
+    const pool = new pg.Pool({
+      connectionString,
+      max: options.poolSize ?? 4,
+      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
     return new SqlStore("postgres", new Kysely<MarketTables>({ dialect: new PostgresDialect({ pool }) }), schema);
   }
 
@@ -122,7 +150,18 @@ export class SqlStore implements Store {
       getOrder: (id) => this.readOrder(conn, id),
       getEscrow: (id) => this.readEscrow(conn, id),
       ordersOfBuyer: async (buyerId, statuses, limit) =>
-        statuses.length === 0 ? [] : (await conn.selectFrom("orders").selectAll().where("buyer_id", "=", buyerId).where("status", "in", [...statuses]).orderBy("id").limit(limit).execute()).map(orderRow),
+        statuses.length === 0
+          ? []
+          : (
+              await conn
+                .selectFrom("orders")
+                .selectAll()
+                .where("buyer_id", "=", buyerId)
+                .where("status", "in", [...statuses])
+                .orderBy("id")
+                .limit(limit)
+                .execute()
+            ).map(orderRow),
     };
   }
 
@@ -130,7 +169,9 @@ export class SqlStore implements Store {
   async writeBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       // PostgreSQL: begin and take the write lock in one round trip (no parameters: one simple query).
-      await (this.dialect === "sqlite" ? sql`begin immediate` : sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`)).execute(conn);
+      await (this.dialect === "sqlite" ? sql`begin immediate` : sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`)).execute(
+        conn,
+      );
       try {
         const result = await fn(this.writer(conn));
         await sql`commit`.execute(conn);
@@ -152,16 +193,27 @@ export class SqlStore implements Store {
   }
 
   async lastSeq(): Promise<number> {
-    const row = await this.db.selectFrom("events").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .executeTakeFirst();
     return Number(row?.seq ?? 0);
   }
 
   async loadBook(onOffers?: (page: readonly OfferRow[]) => void): Promise<StoredBook> {
     // One read transaction, so the rows and the seq agree.
     return this.db.transaction().execute(async (trx) => {
-      const seqRow = await trx.selectFrom("events").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+      const seqRow = await trx
+        .selectFrom("events")
+        .select((eb) => eb.fn.max("seq").as("seq"))
+        .executeTakeFirst();
       const resting = await trx.selectFrom("orders").selectAll().where("status", "=", "Pending").orderBy("id").execute();
-      const allocated = await trx.selectFrom("orders").selectAll().where("status", "in", ["Matched", "Escrowed", "Running"]).orderBy("id").execute();
+      const allocated = await trx
+        .selectFrom("orders")
+        .selectAll()
+        .where("status", "in", ["Matched", "Escrowed", "Running"])
+        .orderBy("id")
+        .execute();
       const offers: OfferRow[] = [];
       await this.scanLiveOffers(trx, onOffers ?? ((page) => offers.push(...page)));
       return { offers, resting: resting.map(orderRow), allocated: allocated.map(orderRow), seq: Number(seqRow?.seq ?? 0) };
@@ -176,21 +228,40 @@ export class SqlStore implements Store {
   private async scanLiveOffers(trx: Db, onPage: (page: readonly OfferRow[]) => void): Promise<void> {
     if (this.sqlite !== undefined) {
       // better-sqlite3 directly, rows as arrays: the book's largest read, and the same connection and transaction.
-      const page = this.sqlite.prepare<[number, number], [number, string, string, string, number, number, number, string]>(
-        `select rowid, id, provider_id, status, gpu_count, free_gpus, expires_at_ms, doc from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
-      ).raw(true);
+      const page = this.sqlite
+        .prepare<[number, number], [number, string, string, string, number, number, number, string]>(
+          `select rowid, id, provider_id, status, gpu_count, free_gpus, expires_at_ms, doc from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
+        )
+        .raw(true);
       let rowid = -1;
       for (;;) {
         const rows = page.all(rowid, LOAD_PAGE_ROWS);
         if (rows.length === 0) return;
-        onPage(rows.map(([, id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc]) => ({ id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc })));
+        onPage(
+          rows.map(([, id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc]) => ({
+            id,
+            providerId,
+            status,
+            gpuCount,
+            freeGpus,
+            expiresAtMs,
+            doc,
+          })),
+        );
         rowid = rows[rows.length - 1]?.[0] ?? rowid;
         if (rows.length < LOAD_PAGE_ROWS) return;
       }
     }
     let after = "";
     for (;;) {
-      const rows = await trx.selectFrom("offers").selectAll().where("id", ">", after).where("status", "in", ["Active", "Paused"]).orderBy("id").limit(LOAD_PAGE_ROWS).execute();
+      const rows = await trx
+        .selectFrom("offers")
+        .selectAll()
+        .where("id", ">", after)
+        .where("status", "in", ["Active", "Paused"])
+        .orderBy("id")
+        .limit(LOAD_PAGE_ROWS)
+        .execute();
       if (rows.length === 0) return;
       onPage(rows.map(offerRow));
       after = rows[rows.length - 1]?.id ?? after;
@@ -236,7 +307,15 @@ export class SqlStore implements Store {
 
   async ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
     if (statuses.length === 0) return [];
-    return (await this.db.selectFrom("orders").selectAll().where("status", "in", [...statuses]).orderBy("id").limit(limit).execute()).map(orderRow);
+    return (
+      await this.db
+        .selectFrom("orders")
+        .selectAll()
+        .where("status", "in", [...statuses])
+        .orderBy("id")
+        .limit(limit)
+        .execute()
+    ).map(orderRow);
   }
 
   /** @throws STORE_ERROR */

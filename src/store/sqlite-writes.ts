@@ -3,17 +3,30 @@
 // costs SQLite a parse of every row.
 import type Database from "better-sqlite3";
 import { MarketError } from "../core/errors.js";
-import { COMMAND_COLUMNS, ESCROW_COLUMNS, ESCROW_UPDATE, EVENT_COLUMNS, OFFER_COLUMNS, OFFER_UPDATE, ORDER_COLUMNS, ORDER_UPDATE } from "./sql-tables.js";
+import {
+  COMMAND_COLUMNS,
+  ESCROW_COLUMNS,
+  ESCROW_UPDATE,
+  EVENT_COLUMNS,
+  OFFER_COLUMNS,
+  OFFER_UPDATE,
+  ORDER_COLUMNS,
+  ORDER_UPDATE,
+} from "./sql-tables.js";
 import type { ColumnType, TableRows } from "./sql-tables.js";
 
 /** The SQLite write statements, prepared once per connection (after the migrations). */
 function prepareWrites(database: Database.Database) {
   const insert = (table: string, columns: readonly (readonly [string, ColumnType])[], onConflict: string): Database.Statement =>
-    database.prepare(`insert into ${table} (${columns.map(([c]) => c).join(", ")}) values (${columns.map(([c]) => `@${c}`).join(", ")}) ${onConflict}`);
+    database.prepare(
+      `insert into ${table} (${columns.map(([c]) => c).join(", ")}) values (${columns.map(([c]) => `@${c}`).join(", ")}) ${onConflict}`,
+    );
   return {
     offer: insert("offers", OFFER_COLUMNS, `on conflict (id) do update set ${OFFER_UPDATE}`),
     offerStatus: database.prepare("update offers set status = @status where id = @id"),
-    capacity: database.prepare("update offers set free_gpus = free_gpus + @delta where id = @id and free_gpus + @delta >= 0 and free_gpus + @delta <= gpu_count"),
+    capacity: database.prepare(
+      "update offers set free_gpus = free_gpus + @delta where id = @id and free_gpus + @delta >= 0 and free_gpus + @delta <= gpu_count",
+    ),
     order: insert("orders", ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`),
     orderStatus: database.prepare("update orders set status = @status where id = @id"),
     escrow: insert("escrows", ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`),
@@ -34,7 +47,8 @@ export class SqliteWrites {
     for (const row of rows.offers) statements.offer.run(row);
     for (const row of rows.offerStatuses) statements.offerStatus.run(row);
     for (const row of rows.moved) {
-      if (statements.capacity.run(row).changes !== 1) throw new MarketError("INSUFFICIENT_CAPACITY", { required: Math.max(0, -row.delta), available: 0 });
+      if (statements.capacity.run(row).changes !== 1)
+        throw new MarketError("INSUFFICIENT_CAPACITY", { required: Math.max(0, -row.delta), available: 0 });
     }
     for (const row of rows.orders) statements.order.run(row);
     for (const row of rows.orderStatuses) statements.orderStatus.run(row);

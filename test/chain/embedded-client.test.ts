@@ -22,7 +22,6 @@ function dataDir(): string {
   return mkdtempSync(join(tmpdir(), "molt-chain-"));
 }
 
-
 describe("EmbeddedMoltClient", () => {
   it("accepts a transaction signed elsewhere on a blockhash replaced less than 60 s ago, not later", async () => {
     const clock = new ManualClock(Date.parse("2026-11-24T00:00:00Z"));
@@ -32,9 +31,15 @@ describe("EmbeddedMoltClient", () => {
     await chain.airdrop(alice.address, MOLT("10"));
     /** The message a transfer of `molt` asks alice to sign, and her signature over it. */
     const signedElsewhere = async (molt: string): Promise<{ message: string; signature: string }> => {
-      const asked = await chain.transfer(new PresentedSignature(alice.address), bob.address, MOLT(molt)).then(() => undefined, (e: unknown) => e);
+      const asked = await chain.transfer(new PresentedSignature(alice.address), bob.address, MOLT(molt)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       if (!isMarketError(asked, "SIGNATURE_REQUIRED")) throw new Error(`expected SIGNATURE_REQUIRED, got ${String(asked)}`);
-      return { message: asked.details.message, signature: Buffer.from(alice.sign(Buffer.from(asked.details.message, "base64"))).toString("base64") };
+      return {
+        message: asked.details.message,
+        signature: Buffer.from(alice.sign(Buffer.from(asked.details.message, "base64"))).toString("base64"),
+      };
     };
     const early = await signedElsewhere("1");
     await chain.airdrop(Wallet.generate().address, MOLT("1")); // the chain moves on to a new blockhash
@@ -46,7 +51,9 @@ describe("EmbeddedMoltClient", () => {
     await chain.airdrop(Wallet.generate().address, MOLT("1"));
     clock.advance(BLOCKHASH_VALIDITY_MS);
     // Its blockhash is too old now: the transaction is rebuilt on the latest one, which the signature does not cover.
-    expect(await rejectionCode(chain.transfer(new PresentedSignature(alice.address, late), bob.address, MOLT("2")))).toBe("SIGNATURE_REQUIRED");
+    expect(await rejectionCode(chain.transfer(new PresentedSignature(alice.address, late), bob.address, MOLT("2")))).toBe(
+      "SIGNATURE_REQUIRED",
+    );
     expect((await chain.balance(bob.address)).toString()).toBe("1");
     chain.close();
   });
@@ -187,7 +194,12 @@ describe("EmbeddedMoltClient", () => {
     const chain = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-poison-")) });
     const [buyer, provider, arbiter] = [Wallet.generate(), Wallet.generate(), Wallet.generate()];
     await chain.airdrop(buyer.address, Amount.parse("10"));
-    const input = { escrowId: "esc_01JD3Q000000000000000000P0", provider: provider.address, arbiter: arbiter.address, amount: Amount.parse("4") };
+    const input = {
+      escrowId: "esc_01JD3Q000000000000000000P0",
+      provider: provider.address,
+      arbiter: arbiter.address,
+      amount: Amount.parse("4"),
+    };
     const handle = await chain.escrowHandleFor({ ...input, buyer: buyer.address });
     // The addresses come from the operator's secret: another operator (an outsider) derives others.
     const outsider = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-poison-other-")) });

@@ -2,17 +2,36 @@
 // one-transaction settlement split move exact amounts; no single key, the operator's included,
 // moves escrowed funds; a substituted mint or authority is refused; a second release moves nothing.
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
-import { appendTransactionMessageInstructions, createTransactionMessage, lamports, pipe, setTransactionMessageFeePayerSigner, signTransactionMessageWithSigners } from "@solana/kit";
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  lamports,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  signTransactionMessageWithSigners,
+} from "@solana/kit";
 import type { Address, Instruction } from "@solana/kit";
 import { getCreateAccountInstruction } from "@solana-program/system";
 import {
-  TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstruction, getInitializeMint2Instruction,
-  getMintSize, getMintToCheckedInstruction, getMultisigSize, getTokenDecoder, getTokenSize, getTransferCheckedInstruction,
+  TOKEN_PROGRAM_ADDRESS,
+  findAssociatedTokenPda,
+  getCreateAssociatedTokenIdempotentInstruction,
+  getInitializeMint2Instruction,
+  getMintSize,
+  getMintToCheckedInstruction,
+  getMultisigSize,
+  getTokenDecoder,
+  getTokenSize,
+  getTransferCheckedInstruction,
 } from "@solana-program/token";
 import { getInitializeMultisig2Instruction } from "@solana-program/token";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  ESCROW_SIGNATURES_REQUIRED, createEscrowInstructions, defaultRentExemptLamports, escrowAccountKeys, payoutInstructions,
+  ESCROW_SIGNATURES_REQUIRED,
+  createEscrowInstructions,
+  defaultRentExemptLamports,
+  escrowAccountKeys,
+  payoutInstructions,
 } from "../../src/chain/escrow-instructions.js";
 import type { EscrowParties } from "../../src/chain/escrow-instructions.js";
 import { walletSigner } from "../../src/chain/signer.js";
@@ -47,26 +66,47 @@ class Chain {
   /** Funds escrow `escrowId` of `parties` from `buyer` (who gets SOL for the rent first): the market's funding instructions. */
   async fund(escrowId: string, parties: EscrowParties, buyer: Wallet, buyerAccount: Address, amount: Amount): Promise<boolean> {
     this.svm.airdrop(buyer.address, lamports(1_000_000_000n));
-    return this.send(createEscrowInstructions({
-      keys: escrowAccountKeys(this.operator, escrowId), parties, mint: this.mint.address, buyer: walletSigner(buyer), buyerTokenAccount: buyerAccount, amount,
-      rent: { multisigLamports: this.rent(getMultisigSize()), accountLamports: this.rent(getTokenSize()) },
-    }));
+    return this.send(
+      createEscrowInstructions({
+        keys: escrowAccountKeys(this.operator, escrowId),
+        parties,
+        mint: this.mint.address,
+        buyer: walletSigner(buyer),
+        buyerTokenAccount: buyerAccount,
+        amount,
+        rent: { multisigLamports: this.rent(getMultisigSize()), accountLamports: this.rent(getTokenSize()) },
+      }),
+    );
   }
 
   /** A 2-of-3 multisig of `members`, at a fresh address. */
   async multisigOf(members: readonly Address[]): Promise<Address> {
     const multisig = Wallet.generate();
-    expect(await this.send([
-      getCreateAccountInstruction({ payer: walletSigner(this.operator), newAccount: walletSigner(multisig), lamports: this.rent(getMultisigSize()), space: getMultisigSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
-      getInitializeMultisig2Instruction({ multisig: multisig.address, signers: [...members], m: ESCROW_SIGNATURES_REQUIRED }),
-    ])).toBe(true);
+    expect(
+      await this.send([
+        getCreateAccountInstruction({
+          payer: walletSigner(this.operator),
+          newAccount: walletSigner(multisig),
+          lamports: this.rent(getMultisigSize()),
+          space: getMultisigSize(),
+          programAddress: TOKEN_PROGRAM_ADDRESS,
+        }),
+        getInitializeMultisig2Instruction({ multisig: multisig.address, signers: [...members], m: ESCROW_SIGNATURES_REQUIRED }),
+      ]),
+    ).toBe(true);
     return multisig.address;
   }
 
   async setUp(): Promise<void> {
     this.svm.airdrop(this.operator.address, lamports(100_000_000_000n));
     const ok = await this.send([
-      getCreateAccountInstruction({ payer: walletSigner(this.operator), newAccount: walletSigner(this.mint), lamports: this.rent(getMintSize()), space: getMintSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
+      getCreateAccountInstruction({
+        payer: walletSigner(this.operator),
+        newAccount: walletSigner(this.mint),
+        lamports: this.rent(getMintSize()),
+        space: getMintSize(),
+        programAddress: TOKEN_PROGRAM_ADDRESS,
+      }),
       getInitializeMint2Instruction({ mint: this.mint.address, decimals: 9, mintAuthority: this.operator.address }),
     ]);
     expect(ok).toBe(true);
@@ -79,7 +119,17 @@ class Chain {
   }
 
   async mintTo(account: Address, amount: Amount): Promise<void> {
-    expect(await this.send([getMintToCheckedInstruction({ mint: this.mint.address, token: account, mintAuthority: walletSigner(this.operator), amount: amount.baseUnits, decimals: 9 })])).toBe(true);
+    expect(
+      await this.send([
+        getMintToCheckedInstruction({
+          mint: this.mint.address,
+          token: account,
+          mintAuthority: walletSigner(this.operator),
+          amount: amount.baseUnits,
+          decimals: 9,
+        }),
+      ]),
+    ).toBe(true);
   }
 
   balance(account: Address): bigint | undefined {
@@ -106,7 +156,11 @@ describe("escrow instructions on the SPL Token program", () => {
     provider = Wallet.generate();
     arbiter = Wallet.generate();
     parties = { buyer: buyer.address, provider: provider.address, arbiter: arbiter.address };
-    accounts = { buyer: await chain.tokenAccount(buyer.address), provider: await chain.tokenAccount(provider.address), fees: await chain.tokenAccount(chain.operator.address) };
+    accounts = {
+      buyer: await chain.tokenAccount(buyer.address),
+      provider: await chain.tokenAccount(provider.address),
+      fees: await chain.tokenAccount(chain.operator.address),
+    };
     await chain.mintTo(accounts.buyer, MOLT("1000"));
     const keys = escrowAccountKeys(chain.operator, escrowId);
     multisig = keys.multisig.address;
@@ -117,7 +171,14 @@ describe("escrow instructions on the SPL Token program", () => {
   });
 
   function payout(cosigners: [Wallet, Wallet], payouts: { destination: Address; amount: Amount }[]): Instruction[] {
-    return payoutInstructions({ escrow, mint: chain.mint.address, multisig, cosigners: [walletSigner(cosigners[0]), walletSigner(cosigners[1])], payouts, rentDestination: chain.operator.address });
+    return payoutInstructions({
+      escrow,
+      mint: chain.mint.address,
+      multisig,
+      cosigners: [walletSigner(cosigners[0]), walletSigner(cosigners[1])],
+      payouts,
+      rentDestination: chain.operator.address,
+    });
   }
 
   it("releases to the provider with provider + arbiter, and closes the account so its rent returns", async () => {
@@ -138,45 +199,102 @@ describe("escrow instructions on the SPL Token program", () => {
     const payment = Amount.fromLamports(59_999_999_999n);
     const fee = Amount.fromLamports(3_000_000_001n);
     const refund = MOLT("100").sub(payment).sub(fee);
-    expect(await chain.send(payout([provider, arbiter], [
-      { destination: accounts.provider, amount: payment },
-      { destination: accounts.fees, amount: fee },
-      { destination: accounts.buyer, amount: refund },
-    ]))).toBe(true);
+    expect(
+      await chain.send(
+        payout(
+          [provider, arbiter],
+          [
+            { destination: accounts.provider, amount: payment },
+            { destination: accounts.fees, amount: fee },
+            { destination: accounts.buyer, amount: refund },
+          ],
+        ),
+      ),
+    ).toBe(true);
     expect(chain.balance(accounts.provider)).toBe(payment.baseUnits);
     expect(chain.balance(accounts.fees)).toBe(fee.baseUnits);
     expect(chain.balance(accounts.buyer)).toBe(MOLT("900").add(refund).baseUnits);
-    expect((chain.balance(accounts.provider) ?? 0n) + (chain.balance(accounts.fees) ?? 0n) + (chain.balance(accounts.buyer) ?? 0n) - MOLT("900").baseUnits).toBe(MOLT("100").baseUnits);
+    expect(
+      (chain.balance(accounts.provider) ?? 0n) +
+        (chain.balance(accounts.fees) ?? 0n) +
+        (chain.balance(accounts.buyer) ?? 0n) -
+        MOLT("900").baseUnits,
+    ).toBe(MOLT("100").baseUnits);
   });
 
   it("no single key moves escrowed funds: not the buyer, the provider, the arbiter or the operator", async () => {
     for (const alone of [buyer, provider, arbiter, chain.operator]) {
-      const single = getTransferCheckedInstruction({ source: escrow, mint: chain.mint.address, destination: accounts.provider, authority: multisig, amount: 1n, decimals: 9, multiSigners: [walletSigner(alone)] });
+      const single = getTransferCheckedInstruction({
+        source: escrow,
+        mint: chain.mint.address,
+        destination: accounts.provider,
+        authority: multisig,
+        amount: 1n,
+        decimals: 9,
+        multiSigners: [walletSigner(alone)],
+      });
       expect(await chain.send([single])).toBe(false);
       // Signing as the owner directly is refused too: the owner is the multisig, not a key.
-      const direct = getTransferCheckedInstruction({ source: escrow, mint: chain.mint.address, destination: accounts.provider, authority: walletSigner(alone), amount: 1n, decimals: 9 });
+      const direct = getTransferCheckedInstruction({
+        source: escrow,
+        mint: chain.mint.address,
+        destination: accounts.provider,
+        authority: walletSigner(alone),
+        amount: 1n,
+        decimals: 9,
+      });
       expect(await chain.send([direct])).toBe(false);
     }
     // Two signatures of one key count once.
     expect(() => payout([arbiter, arbiter], [{ destination: accounts.provider, amount: MOLT("100") }])).toThrow(/two different parties/);
-    const doubled = getTransferCheckedInstruction({ source: escrow, mint: chain.mint.address, destination: accounts.provider, authority: multisig, amount: 1n, decimals: 9, multiSigners: [walletSigner(arbiter), walletSigner(arbiter)] });
+    const doubled = getTransferCheckedInstruction({
+      source: escrow,
+      mint: chain.mint.address,
+      destination: accounts.provider,
+      authority: multisig,
+      amount: 1n,
+      decimals: 9,
+      multiSigners: [walletSigner(arbiter), walletSigner(arbiter)],
+    });
     expect(await chain.send([doubled])).toBe(false);
     expect(chain.balance(escrow)).toBe(MOLT("100").baseUnits);
   });
 
   it("refuses a substituted mint, token account or authority, and an outsider co-signer", async () => {
     const fakeMint = Wallet.generate();
-    expect(await chain.send([
-      getCreateAccountInstruction({ payer: walletSigner(chain.operator), newAccount: walletSigner(fakeMint), lamports: chain.rent(getMintSize()), space: getMintSize(), programAddress: TOKEN_PROGRAM_ADDRESS }),
-      getInitializeMint2Instruction({ mint: fakeMint.address, decimals: 9, mintAuthority: chain.operator.address }),
-    ])).toBe(true);
-    const wrongMint = payoutInstructions({ escrow, mint: fakeMint.address, multisig, cosigners: [walletSigner(provider), walletSigner(arbiter)], payouts: [{ destination: accounts.provider, amount: MOLT("100") }], rentDestination: chain.operator.address });
+    expect(
+      await chain.send([
+        getCreateAccountInstruction({
+          payer: walletSigner(chain.operator),
+          newAccount: walletSigner(fakeMint),
+          lamports: chain.rent(getMintSize()),
+          space: getMintSize(),
+          programAddress: TOKEN_PROGRAM_ADDRESS,
+        }),
+        getInitializeMint2Instruction({ mint: fakeMint.address, decimals: 9, mintAuthority: chain.operator.address }),
+      ]),
+    ).toBe(true);
+    const wrongMint = payoutInstructions({
+      escrow,
+      mint: fakeMint.address,
+      multisig,
+      cosigners: [walletSigner(provider), walletSigner(arbiter)],
+      payouts: [{ destination: accounts.provider, amount: MOLT("100") }],
+      rentDestination: chain.operator.address,
+    });
     expect(await chain.send(wrongMint)).toBe(false);
     // An attacker's own multisig, made of keys they hold, is not the escrow's owner.
     const attackers = { buyer: Wallet.generate(), provider: Wallet.generate(), arbiter: Wallet.generate() };
     const attackerParties = { buyer: attackers.buyer.address, provider: attackers.provider.address, arbiter: attackers.arbiter.address };
     const attackerMultisig = await chain.multisigOf([attackerParties.buyer, attackerParties.provider, attackerParties.arbiter]);
-    const wrongAuthority = payoutInstructions({ escrow, mint: chain.mint.address, multisig: attackerMultisig, cosigners: [walletSigner(attackers.buyer), walletSigner(attackers.provider)], payouts: [{ destination: accounts.provider, amount: MOLT("100") }], rentDestination: chain.operator.address });
+    const wrongAuthority = payoutInstructions({
+      escrow,
+      mint: chain.mint.address,
+      multisig: attackerMultisig,
+      cosigners: [walletSigner(attackers.buyer), walletSigner(attackers.provider)],
+      payouts: [{ destination: accounts.provider, amount: MOLT("100") }],
+      rentDestination: chain.operator.address,
+    });
     expect(await chain.send(wrongAuthority)).toBe(false);
     // A substituted token account: another escrow's (another party triple's) account, drained with
     // this escrow's multisig and co-signers, is refused; so is the buyer's own account.
@@ -188,7 +306,14 @@ describe("escrow instructions on the SPL Token program", () => {
     expect(await chain.fund(victimEscrowId, victimParties, victimBuyer, victimAccount, MOLT("50"))).toBe(true);
     const victimEscrow = escrowAccountKeys(chain.operator, victimEscrowId).account.address;
     for (const source of [victimEscrow, accounts.buyer]) {
-      const substituted = payoutInstructions({ escrow: source, mint: chain.mint.address, multisig, cosigners: [walletSigner(provider), walletSigner(arbiter)], payouts: [{ destination: accounts.provider, amount: MOLT("1") }], rentDestination: chain.operator.address });
+      const substituted = payoutInstructions({
+        escrow: source,
+        mint: chain.mint.address,
+        multisig,
+        cosigners: [walletSigner(provider), walletSigner(arbiter)],
+        payouts: [{ destination: accounts.provider, amount: MOLT("1") }],
+        rentDestination: chain.operator.address,
+      });
       expect(await chain.send(substituted)).toBe(false);
     }
     expect(chain.balance(victimEscrow)).toBe(MOLT("50").baseUnits);
@@ -229,7 +354,12 @@ describe("escrow instructions on the SPL Token program", () => {
     expect(chain.balance(accounts.buyer)).toBe(MOLT("900").baseUnits);
     try {
       createEscrowInstructions({
-        keys: again, parties: { ...parties, provider: buyer.address }, mint: chain.mint.address, buyer: walletSigner(buyer), buyerTokenAccount: accounts.buyer, amount: MOLT("1"),
+        keys: again,
+        parties: { ...parties, provider: buyer.address },
+        mint: chain.mint.address,
+        buyer: walletSigner(buyer),
+        buyerTokenAccount: accounts.buyer,
+        amount: MOLT("1"),
         rent: { multisigLamports: 1n, accountLamports: 1n },
       });
       throw new Error("same key twice accepted");

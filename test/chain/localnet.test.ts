@@ -4,9 +4,17 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  appendTransactionMessageInstructions, createSolanaRpc, createSolanaRpcSubscriptions, createTransactionMessage, getBase64EncodedWireTransaction,
-  getSignatureFromTransaction, lamports, pipe,
-  setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
+  appendTransactionMessageInstructions,
+  createSolanaRpc,
+  createSolanaRpcSubscriptions,
+  createTransactionMessage,
+  getBase64EncodedWireTransaction,
+  getSignatureFromTransaction,
+  lamports,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
 } from "@solana/kit";
 import type { Instruction, Rpc, Signature, SolanaRpcApi } from "@solana/kit";
 import { getTransferCheckedInstruction } from "@solana-program/token";
@@ -36,7 +44,9 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(dir = mkdtempSync(join(tmpdir(), "molt-localnet-"))): Promise<{ chain: EmbeddedMoltClient; rpc: Rpc<SolanaRpcApi>; dir: string }> {
+async function start(
+  dir = mkdtempSync(join(tmpdir(), "molt-localnet-")),
+): Promise<{ chain: EmbeddedMoltClient; rpc: Rpc<SolanaRpcApi>; dir: string }> {
   const chain = await EmbeddedMoltClient.open({ dataDir: dir });
   const localnet = await startLocalnet(chain, { port: 0 });
   running = { localnet, chain };
@@ -52,7 +62,9 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     const signature = await rpc.requestAirdrop(alice.address, lamports(1_000_000_000n)).send();
     // Already known: announced at once.
     const abort = new AbortController();
-    const known = await subscriptions.signatureNotifications(signature, { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
+    const known = await subscriptions
+      .signatureNotifications(signature, { commitment: "confirmed" })
+      .subscribe({ abortSignal: abort.signal });
     for await (const notification of known) {
       expect(notification.value.err).toBeNull();
       break;
@@ -60,9 +72,18 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     // Not known yet: announced when it lands.
     await chain.airdrop(alice.address, Amount.parse("3"));
     const { value: latest } = await rpc.getLatestBlockhash().send(); // after the airdrop, which moves the blockhash on
-    const transfer = getTransferCheckedInstruction({ source: await chain.tokenAccount(alice.address), mint: chain.mint, destination: await chain.tokenAccount(alice.address), authority: walletSigner(alice), amount: 1n, decimals: 9 });
+    const transfer = getTransferCheckedInstruction({
+      source: await chain.tokenAccount(alice.address),
+      mint: chain.mint,
+      destination: await chain.tokenAccount(alice.address),
+      authority: walletSigner(alice),
+      amount: 1n,
+      decimals: 9,
+    });
     const signed = await signedBy(alice, latest, [transfer]);
-    const pending = await subscriptions.signatureNotifications(getSignatureFromTransaction(signed), { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
+    const pending = await subscriptions
+      .signatureNotifications(getSignatureFromTransaction(signed), { commitment: "confirmed" })
+      .subscribe({ abortSignal: abort.signal });
     const next = pending[Symbol.asyncIterator]().next();
     await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
     const announced = await next;
@@ -94,7 +115,14 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     await chain.airdrop(alice.address, Amount.parse("10"));
     await chain.airdrop(bob.address, Amount.parse("1")); // creates bob's token account
     const { value: latest } = await rpc.getLatestBlockhash().send();
-    const transfer = getTransferCheckedInstruction({ source: await chain.tokenAccount(alice.address), mint: chain.mint, destination: await chain.tokenAccount(bob.address), authority: walletSigner(alice), amount: 2_500_000_000n, decimals: 9 });
+    const transfer = getTransferCheckedInstruction({
+      source: await chain.tokenAccount(alice.address),
+      mint: chain.mint,
+      destination: await chain.tokenAccount(bob.address),
+      authority: walletSigner(alice),
+      amount: 2_500_000_000n,
+      decimals: 9,
+    });
     const signed = await signedBy(alice, latest, [transfer]);
     const wire = getBase64EncodedWireTransaction(signed);
     const simulated = await rpc.simulateTransaction(wire, { encoding: "base64" }).send();
@@ -109,7 +137,14 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     expect(fetched?.transaction[0]).toBe(wire);
     expect(fetched?.meta?.err).toBeNull();
     expect(fetched?.meta?.fee).toBe(5000n);
-    expect(await rpc.getTransaction("1111111111111111111111111111111111111111111111111111111111111111" as Signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send()).toBeNull();
+    expect(
+      await rpc
+        .getTransaction("1111111111111111111111111111111111111111111111111111111111111111" as Signature, {
+          encoding: "base64",
+          maxSupportedTransactionVersion: 0,
+        })
+        .send(),
+    ).toBeNull();
     // Sent over RPC, it is in the durable log like every other transaction: reopen as after a crash.
     await running?.localnet.close();
     running = undefined;
@@ -127,12 +162,22 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     await rpc.requestAirdrop(alice.address, lamports(1_000_000_000n)).send();
     const { value: latest } = await rpc.getLatestBlockhash().send();
     // A transfer from an account alice doesn't have: refused, with nothing moved.
-    const transfer = getTransferCheckedInstruction({ source: await chain.tokenAccount(alice.address), mint: chain.mint, destination: await chain.tokenAccount(Wallet.generate().address), authority: walletSigner(alice), amount: 1n, decimals: 9 });
+    const transfer = getTransferCheckedInstruction({
+      source: await chain.tokenAccount(alice.address),
+      mint: chain.mint,
+      destination: await chain.tokenAccount(Wallet.generate().address),
+      authority: walletSigner(alice),
+      amount: 1n,
+      decimals: 9,
+    });
     const signed = await signedBy(alice, latest, [transfer]);
     await expect(rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send()).rejects.toThrow();
     // It failed while executing, so like on Solana its fee (one signature) was still charged.
     expect((await rpc.getBalance(alice.address).send()).value).toBe(1_000_000_000n - 5000n);
-    const raw = await fetch(running?.localnet.rpcUrl ?? "", { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "getTeleport", params: [] }) });
+    const raw = await fetch(running?.localnet.rpcUrl ?? "", {
+      method: "POST",
+      body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "getTeleport", params: [] }),
+    });
     expect(raw.status).toBe(200);
     expect(await raw.json()).toMatchObject({ jsonrpc: "2.0", id: 7, error: { code: -32601 } });
     const garbage = await fetch(running?.localnet.rpcUrl ?? "", { method: "POST", body: "{not json" });

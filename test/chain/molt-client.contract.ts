@@ -11,7 +11,6 @@ import { rejectionCode } from "../support/error-code.js";
 
 const MOLT = (text: string): Amount => Amount.parse(text);
 
-
 let escrowCounter = 0;
 function nextEscrowId(): string {
   escrowCounter++;
@@ -32,7 +31,17 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const { chain, wallet } = await funded("10");
       const [provider, arbiter] = [Wallet.generate(), Wallet.generate()];
       const solBefore = await chain.lamportsOf(wallet.address);
-      const made = await Promise.all([1, 2, 3].map(() => chain.createEscrow({ escrowId: nextEscrowId(), buyer: wallet, provider: provider.address, arbiter: arbiter.address, amount: MOLT("1") })));
+      const made = await Promise.all(
+        [1, 2, 3].map(() =>
+          chain.createEscrow({
+            escrowId: nextEscrowId(),
+            buyer: wallet,
+            provider: provider.address,
+            arbiter: arbiter.address,
+            amount: MOLT("1"),
+          }),
+        ),
+      );
       expect(new Set(made.map((m) => m.escrow.multisig)).size).toBe(3);
       expect((await chain.balance(wallet.address)).toString()).toBe("7");
       // The buyer paid the rent of 3 multisigs (355 bytes) and 3 token accounts (165 bytes); the operator paid the fees.
@@ -41,7 +50,17 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       // A funding of a buyer with MOLT but no SOL is refused before anything is sent.
       const noSol = Wallet.generate();
       await chain.transfer(wallet, noSol.address, MOLT("2"));
-      expect(await rejectionCode(chain.createEscrow({ escrowId: nextEscrowId(), buyer: noSol, provider: provider.address, arbiter: arbiter.address, amount: MOLT("1") }))).toBe("INSUFFICIENT_SOL");
+      expect(
+        await rejectionCode(
+          chain.createEscrow({
+            escrowId: nextEscrowId(),
+            buyer: noSol,
+            provider: provider.address,
+            arbiter: arbiter.address,
+            amount: MOLT("1"),
+          }),
+        ),
+      ).toBe("INSUFFICIENT_SOL");
       expect((await chain.balance(noSol.address)).toString()).toBe("2");
       chain.close();
     });
@@ -61,8 +80,18 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       // Other transactions in between: the message keeps its blockhash while the chain accepts it.
       await chain.airdrop(Wallet.generate().address, MOLT("1"));
       // A signature for another amount, or a forged one, moves nothing.
-      expect(await rejectionCode(chain.createEscrow({ ...input, amount: MOLT("5"), buyer: new PresentedSignature(wallet.address, { message, signature }) }))).toBe("SIGNATURE_REQUIRED");
-      expect(() => new PresentedSignature(wallet.address, { message, signature: Buffer.from(Wallet.generate().sign(Buffer.from(message, "base64"))).toString("base64") })).toThrow(expect.objectContaining({ code: "INVALID_SIGNATURE" }) as Error);
+      expect(
+        await rejectionCode(
+          chain.createEscrow({ ...input, amount: MOLT("5"), buyer: new PresentedSignature(wallet.address, { message, signature }) }),
+        ),
+      ).toBe("SIGNATURE_REQUIRED");
+      expect(
+        () =>
+          new PresentedSignature(wallet.address, {
+            message,
+            signature: Buffer.from(Wallet.generate().sign(Buffer.from(message, "base64"))).toString("base64"),
+          }),
+      ).toThrow(expect.objectContaining({ code: "INVALID_SIGNATURE" }) as Error);
       expect((await chain.balance(wallet.address)).toString()).toBe("10");
       const made = await chain.createEscrow({ ...input, buyer: new PresentedSignature(wallet.address, { message, signature }) });
       expect((await chain.escrowBalance(made.escrow))?.toString()).toBe("4");
@@ -108,7 +137,13 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const { chain, wallet: buyer } = await funded("100");
       const provider = Wallet.generate();
       const arbiter = Wallet.generate();
-      const { escrow, transaction } = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("40") });
+      const { escrow, transaction } = await chain.createEscrow({
+        escrowId: nextEscrowId(),
+        buyer,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount: MOLT("40"),
+      });
       expect(transaction.type).toBe("EscrowCreate");
       expect((await chain.escrowBalance(escrow))?.toString()).toBe("40");
       expect((await chain.balance(buyer.address)).toString()).toBe("60");
@@ -125,11 +160,21 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const { chain, wallet: buyer } = await funded("100");
       const provider = Wallet.generate();
       const arbiter = Wallet.generate();
-      const { escrow } = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("25") });
+      const { escrow } = await chain.createEscrow({
+        escrowId: nextEscrowId(),
+        buyer,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount: MOLT("25"),
+      });
       expect(await rejectionCode(chain.releaseEscrow(escrow, buyer, arbiter))).toBe("ESCROW_ERROR");
       expect(await rejectionCode(chain.refundEscrow(escrow, provider, arbiter))).toBe("ESCROW_ERROR");
-      expect(await rejectionCode(chain.settleEscrow(escrow, [arbiter, arbiter], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
-      expect(await rejectionCode(chain.settleEscrow(escrow, [arbiter, Wallet.generate()], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.settleEscrow(escrow, [arbiter, arbiter], [{ owner: buyer.address, amount: MOLT("25") }]))).toBe(
+        "ESCROW_ERROR",
+      );
+      expect(
+        await rejectionCode(chain.settleEscrow(escrow, [arbiter, Wallet.generate()], [{ owner: buyer.address, amount: MOLT("25") }])),
+      ).toBe("ESCROW_ERROR");
       await chain.refundEscrow(escrow, buyer, arbiter);
       expect((await chain.balance(buyer.address)).toString()).toBe("100");
       chain.close();
@@ -140,16 +185,37 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const provider = Wallet.generate();
       const arbiter = Wallet.generate();
       const treasury = Wallet.generate();
-      const { escrow } = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("50") });
+      const { escrow } = await chain.createEscrow({
+        escrowId: nextEscrowId(),
+        buyer,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount: MOLT("50"),
+      });
       const payment = MOLT("33.333333334");
       const fee = MOLT("1.666666666");
       const refund = MOLT("15");
-      expect(await rejectionCode(chain.settleEscrow(escrow, [provider, arbiter], [{ owner: provider.address, amount: payment }, { owner: treasury.address, amount: fee }]))).toBe("ESCROW_ERROR");
-      const settled = await chain.settleEscrow(escrow, [provider, arbiter], [
-        { owner: provider.address, amount: payment },
-        { owner: treasury.address, amount: fee },
-        { owner: buyer.address, amount: refund },
-      ]);
+      expect(
+        await rejectionCode(
+          chain.settleEscrow(
+            escrow,
+            [provider, arbiter],
+            [
+              { owner: provider.address, amount: payment },
+              { owner: treasury.address, amount: fee },
+            ],
+          ),
+        ),
+      ).toBe("ESCROW_ERROR");
+      const settled = await chain.settleEscrow(
+        escrow,
+        [provider, arbiter],
+        [
+          { owner: provider.address, amount: payment },
+          { owner: treasury.address, amount: fee },
+          { owner: buyer.address, amount: refund },
+        ],
+      );
       expect(settled.type).toBe("EscrowSettle");
       expect((await chain.balance(provider.address)).toString()).toBe("33.333333334");
       expect((await chain.balance(treasury.address)).toString()).toBe("1.666666666");
@@ -162,14 +228,38 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       const { chain, wallet: buyer } = await funded("10");
       const provider = Wallet.generate();
       const arbiter = Wallet.generate();
-      expect(await rejectionCode(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("11") }))).toBe("INSUFFICIENT_BALANCE");
+      expect(
+        await rejectionCode(
+          chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("11") }),
+        ),
+      ).toBe("INSUFFICIENT_BALANCE");
       const id = nextEscrowId();
-      const first = await chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") });
-      expect(await rejectionCode(chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") }))).toBe("ESCROW_ERROR");
-      const second = await chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("3") });
+      const first = await chain.createEscrow({
+        escrowId: id,
+        buyer,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount: MOLT("2"),
+      });
+      expect(
+        await rejectionCode(
+          chain.createEscrow({ escrowId: id, buyer, provider: provider.address, arbiter: arbiter.address, amount: MOLT("2") }),
+        ),
+      ).toBe("ESCROW_ERROR");
+      const second = await chain.createEscrow({
+        escrowId: nextEscrowId(),
+        buyer,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount: MOLT("3"),
+      });
       expect(second.escrow.multisig).not.toBe(first.escrow.multisig);
       expect(second.escrow.address).not.toBe(first.escrow.address);
-      expect(await rejectionCode(chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: buyer.address, arbiter: arbiter.address, amount: MOLT("1") }))).toBe("ESCROW_ERROR");
+      expect(
+        await rejectionCode(
+          chain.createEscrow({ escrowId: nextEscrowId(), buyer, provider: buyer.address, arbiter: arbiter.address, amount: MOLT("1") }),
+        ),
+      ).toBe("ESCROW_ERROR");
       chain.close();
     });
   });

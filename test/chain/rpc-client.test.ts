@@ -18,7 +18,10 @@ import { rejectionCode } from "../support/error-code.js";
  * Forwards to `target`, but loses the first sendTransaction: its answer after forwarding
  * ("answer"), or the request itself before forwarding ("request").
  */
-async function lossyProxy(target: string, lose: "answer" | "request"): Promise<{ url: string; dropped: () => number; forwardedSends: () => number; close: () => Promise<void> }> {
+async function lossyProxy(
+  target: string,
+  lose: "answer" | "request",
+): Promise<{ url: string; dropped: () => number; forwardedSends: () => number; close: () => Promise<void> }> {
   let dropped = 0;
   let sends = 0;
   const server = createServer((incoming, outgoing) => {
@@ -50,7 +53,17 @@ async function lossyProxy(target: string, lose: "answer" | "request"): Promise<{
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, dropped: () => dropped, forwardedSends: () => sends, close: () => new Promise((resolve) => server.close(() => { resolve(); })) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dropped: () => dropped,
+    forwardedSends: () => sends,
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  };
 }
 
 describe("RpcMoltClient", () => {
@@ -65,7 +78,12 @@ describe("RpcMoltClient", () => {
       const bob = Wallet.generate();
       await chain.airdrop(alice.address, Amount.parse("10"));
       // The proxy carries HTTP only; its websocket URL leads nowhere, so confirmation falls back to polling.
-      const client = new RpcMoltClient({ network: Network.custom(proxy.url, "ws://127.0.0.1:9"), payer, mint: chain.mint, confirmTimeoutMs: 10_000 });
+      const client = new RpcMoltClient({
+        network: Network.custom(proxy.url, "ws://127.0.0.1:9"),
+        payer,
+        mint: chain.mint,
+        confirmTimeoutMs: 10_000,
+      });
       const sent = await client.transfer(alice, bob.address, Amount.parse("4"));
       expect(sent.status.kind).toBe("Confirmed");
       expect(proxy.dropped()).toBe(1);
@@ -83,10 +101,19 @@ describe("RpcMoltClient", () => {
   it("refuses airdrops on mainnet before any request, and reports an unreachable network", async () => {
     const mainnet = new RpcMoltClient({ network: Network.mainnet(), payer: Wallet.generate(), mint: Wallet.generate().address });
     expect(await rejectionCode(mainnet.airdrop(Wallet.generate().address, Amount.parse("1")))).toBe("INVALID_NETWORK");
-    const down = new RpcMoltClient({ network: Network.custom("http://127.0.0.1:9"), payer: Wallet.generate(), mint: Wallet.generate().address, confirmTimeoutMs: 1000 });
+    const down = new RpcMoltClient({
+      network: Network.custom("http://127.0.0.1:9"),
+      payer: Wallet.generate(),
+      mint: Wallet.generate().address,
+      confirmTimeoutMs: 1000,
+    });
     const alice = Wallet.generate();
     await expect(down.balance(alice.address)).rejects.toThrow();
-    const noAuthority = new RpcMoltClient({ network: Network.custom("http://127.0.0.1:9"), payer: Wallet.generate(), mint: Wallet.generate().address });
+    const noAuthority = new RpcMoltClient({
+      network: Network.custom("http://127.0.0.1:9"),
+      payer: Wallet.generate(),
+      mint: Wallet.generate().address,
+    });
     expect(await rejectionCode(noAuthority.airdrop(alice.address, Amount.parse("1")))).toBe("WALLET_ERROR");
   });
 });

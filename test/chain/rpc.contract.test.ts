@@ -15,10 +15,18 @@ moltClientContract("rpc over localnet", async () => {
   const localnet = await startLocalnet(chain, { port: 0 });
   const payer = Wallet.generate();
   chain.airdropLamports(payer.address, 100_000_000_000n);
-  const client = new RpcMoltClient({ network: Network.custom(localnet.rpcUrl, localnet.wsUrl), payer, mint: chain.mint, mintAuthority: chain.operator, confirmTimeoutMs: 10_000 });
+  const client = new RpcMoltClient({
+    network: Network.custom(localnet.rpcUrl, localnet.wsUrl),
+    payer,
+    mint: chain.mint,
+    mintAuthority: chain.operator,
+    confirmTimeoutMs: 10_000,
+  });
   return Object.assign(client, {
     close: (): void => {
-      void localnet.close().then(() => { chain.close(); });
+      void localnet.close().then(() => {
+        chain.close();
+      });
     },
   });
 });

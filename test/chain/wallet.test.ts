@@ -14,7 +14,8 @@ import type { MarketErrorCode } from "../../src/core/errors.js";
 
 const VECTOR_FILE = new URL("./fixtures/rfc8032-keypair.json", import.meta.url).pathname;
 const VECTOR_ADDRESS = "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z";
-const VECTOR_SIGNATURE_OF_EMPTY = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+const VECTOR_SIGNATURE_OF_EMPTY =
+  "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
 const VECTOR_SIGNATURE_BASE58 = "5awYiUvGiDFA33EJjj4TXJG44a5afJc8QjWRpGgQiu6b23jCr7yndW2fmp9ujwqJVe32J456wV3VF78Asb1obnTc";
 const SEED_HEX = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 
@@ -63,7 +64,11 @@ describe("Wallet", () => {
     wallet.save(path);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(Wallet.fromFile(path).address).toBe(wallet.address);
-    expect(codeOf(() => { Wallet.generate().save(path); })).toBe("WALLET_ERROR");
+    expect(
+      codeOf(() => {
+        Wallet.generate().save(path);
+      }),
+    ).toBe("WALLET_ERROR");
     expect(Wallet.fromFile(path).address).toBe(wallet.address);
     writeFileSync(join(dir, "loose.json"), "[]", { mode: 0o644 });
     const replacement = Wallet.generate();
@@ -140,7 +145,12 @@ describe("Network", () => {
     expect(Network.localnet()).toMatchObject({ rpcUrl: "http://127.0.0.1:8899", wsUrl: "ws://127.0.0.1:8900" });
     expect(Network.custom("http://10.0.0.5:18899").wsUrl).toBe("ws://10.0.0.5:18900");
     expect(Network.custom("https://rpc.example.org/key").wsUrl).toBe("wss://rpc.example.org/key");
-    expect([Network.devnet(), Network.testnet(), Network.localnet(), Network.custom("http://x:1")].map((n) => n.isProduction())).toEqual([false, false, false, false]);
+    expect([Network.devnet(), Network.testnet(), Network.localnet(), Network.custom("http://x:1")].map((n) => n.isProduction())).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(Network.mainnet().isProduction()).toBe(true);
     expect(Network.parse("mainnet-beta").name).toBe("mainnet");
     expect(codeOf(() => Network.parse("moonnet"))).toBe("INVALID_NETWORK");
@@ -151,8 +161,15 @@ describe("Network", () => {
   it("reads MOLT_NETWORK, MOLT_RPC_URL, MOLT_WALLET_PATH and MOLT_MINT", () => {
     expect(chainEnvironment({}).network.name).toBe("localnet");
     expect(chainEnvironment({ MOLT_NETWORK: "devnet" }).network.rpcUrl).toBe("https://api.devnet.solana.com");
-    expect(chainEnvironment({ MOLT_NETWORK: "devnet", MOLT_RPC_URL: "http://127.0.0.1:9000" }).network).toMatchObject({ name: "custom", rpcUrl: "http://127.0.0.1:9000", wsUrl: "ws://127.0.0.1:9001" });
-    expect(chainEnvironment({ MOLT_WALLET_PATH: "/home/a/.config/solana/id.json", MOLT_MINT: VECTOR_ADDRESS })).toMatchObject({ walletPath: "/home/a/.config/solana/id.json", mint: VECTOR_ADDRESS });
+    expect(chainEnvironment({ MOLT_NETWORK: "devnet", MOLT_RPC_URL: "http://127.0.0.1:9000" }).network).toMatchObject({
+      name: "custom",
+      rpcUrl: "http://127.0.0.1:9000",
+      wsUrl: "ws://127.0.0.1:9001",
+    });
+    expect(chainEnvironment({ MOLT_WALLET_PATH: "/home/a/.config/solana/id.json", MOLT_MINT: VECTOR_ADDRESS })).toMatchObject({
+      walletPath: "/home/a/.config/solana/id.json",
+      mint: VECTOR_ADDRESS,
+    });
     expect(codeOf(() => chainEnvironment({ MOLT_MINT: "not-a-mint" }))).toBe("INVALID_ADDRESS");
     expect(codeOf(() => chainEnvironment({ MOLT_NETWORK: "moonnet" }))).toBe("INVALID_NETWORK");
   });
@@ -164,7 +181,10 @@ describe("TransactionId", () => {
     expect(isTransactionId(id)).toBe(true);
     expect(explorerUrl(id, Network.mainnet())).toBe(`https://explorer.solana.com/tx/${id}`);
     expect(explorerUrl(id, Network.devnet())).toBe(`https://explorer.solana.com/tx/${id}?cluster=devnet`);
-    expect(explorerUrl(id, Network.localnet())).toBe(`https://explorer.solana.com/tx/${id}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899`);
-    for (const bad of [VECTOR_ADDRESS, `${VECTOR_SIGNATURE_BASE58}0`, "", 7]) expect(codeOf(() => parseTransactionId(bad))).toBe("INVALID_ID");
+    expect(explorerUrl(id, Network.localnet())).toBe(
+      `https://explorer.solana.com/tx/${id}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899`,
+    );
+    for (const bad of [VECTOR_ADDRESS, `${VECTOR_SIGNATURE_BASE58}0`, "", 7])
+      expect(codeOf(() => parseTransactionId(bad))).toBe("INVALID_ID");
   });
 });

@@ -21,7 +21,11 @@ afterAll(() => served.close());
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main([...argv, "--server", server], (t) => (out += t), (t) => (err += t));
+  const code = await main(
+    [...argv, "--server", server],
+    (t) => (out += t),
+    (t) => (err += t),
+  );
   return { code, out, err };
 }
 
@@ -36,13 +40,65 @@ describe("molt-market client commands", () => {
     expect((await cli("wallet", "show", "--wallet", provider)).out).toBe(`wallet ${providerAddress}\n`);
     expect((await cli("wallet", "airdrop", "50", "--wallet", buyer)).out).toMatch(/^airdropped 50 MOLT to /);
     expect((await cli("wallet", "balance", "--wallet", buyer)).out).toMatch(/holds 50 MOLT/);
-    const offer = await cli("offer", "add", "--gpus", "8", "--model", "H100", "--vram", "80", "--price", "2.5", "--hours", "24", "--feature", "nvlink", "--region", "us-east-1", "--country", "US", "--wallet", provider, "--json");
+    const offer = await cli(
+      "offer",
+      "add",
+      "--gpus",
+      "8",
+      "--model",
+      "H100",
+      "--vram",
+      "80",
+      "--price",
+      "2.5",
+      "--hours",
+      "24",
+      "--feature",
+      "nvlink",
+      "--region",
+      "us-east-1",
+      "--country",
+      "US",
+      "--wallet",
+      provider,
+      "--json",
+    );
     expect(offer.code, offer.err).toBe(0);
     const { offerId } = JSON.parse(offer.out) as { offerId: string };
     expect((await cli("order", "quote", "--gpus", "4", "--max-price", "3", "--hours", "2")).out).toContain(offerId);
-    const submitted = await cli("order", "submit", "--gpus", "4", "--max-price", "3", "--hours", "2", "--vram", "40", "--wallet", buyer, "--key", "o-1");
+    const submitted = await cli(
+      "order",
+      "submit",
+      "--gpus",
+      "4",
+      "--max-price",
+      "3",
+      "--hours",
+      "2",
+      "--vram",
+      "40",
+      "--wallet",
+      buyer,
+      "--key",
+      "o-1",
+    );
     expect(submitted.out).toMatch(new RegExp(`Matched, matched offer ${offerId} \\(4 GPUs at 2.5 MOLT/GPU-h, total 20 MOLT\\)`));
-    const again = await cli("order", "submit", "--gpus", "4", "--max-price", "3", "--hours", "2", "--vram", "40", "--wallet", buyer, "--key", "o-1");
+    const again = await cli(
+      "order",
+      "submit",
+      "--gpus",
+      "4",
+      "--max-price",
+      "3",
+      "--hours",
+      "2",
+      "--vram",
+      "40",
+      "--wallet",
+      buyer,
+      "--key",
+      "o-1",
+    );
     expect(again.out).toBe(submitted.out);
     const orderId = /order (ord_\w+)/.exec(submitted.out)?.[1] ?? "";
     expect((await cli("order", "show", orderId)).out).toMatch(/: Matched\n/);
@@ -59,11 +115,44 @@ describe("molt-market client commands", () => {
     await cli("wallet", "new", "--wallet", provider);
     await cli("wallet", "new", "--wallet", buyer);
     await cli("wallet", "airdrop", "20", "--wallet", buyer);
-    await cli("offer", "add", "--gpus", "2", "--model", "L4", "--vram", "24", "--price", "1", "--hours", "24", "--region", "eu-north-1", "--country", "SE", "--wallet", provider);
+    await cli(
+      "offer",
+      "add",
+      "--gpus",
+      "2",
+      "--model",
+      "L4",
+      "--vram",
+      "24",
+      "--price",
+      "1",
+      "--hours",
+      "24",
+      "--region",
+      "eu-north-1",
+      "--country",
+      "SE",
+      "--wallet",
+      provider,
+    );
     const listed = await cli("offer", "list", "--mine", "--wallet", provider);
     expect(listed.out).toMatch(/^OFFER +STATUS +MODEL +FREE +VRAM +MOLT\/GPU-H +PROVIDER\nofr_\w+ +Active +L4 +2\/2 +24 GB +1 /);
     const run = async (): Promise<string> => {
-      const submitted = await cli("order", "submit", "--gpus", "2", "--max-price", "1", "--hours", "2", "--region", "eu-north-1", "--wallet", buyer, "--json");
+      const submitted = await cli(
+        "order",
+        "submit",
+        "--gpus",
+        "2",
+        "--max-price",
+        "1",
+        "--hours",
+        "2",
+        "--region",
+        "eu-north-1",
+        "--wallet",
+        buyer,
+        "--json",
+      );
       const orderId = (JSON.parse(submitted.out) as { orderId: string }).orderId;
       const funded = await cli("escrow", "fund", orderId, "--wallet", buyer);
       expect(funded.out, funded.err).toMatch(/: Locked\n {2}amount +4 MOLT \(2 GPUs x 2 h at 1 MOLT\/GPU-h\)/);
@@ -75,20 +164,33 @@ describe("molt-market client commands", () => {
 
     const failed = await run();
     expect((await cli("job", "fail", failed, "--wallet", provider)).err).toMatch(/INVALID_FIELD.*--exit/);
-    expect((await cli("job", "fail", failed, "--exit", "137", "--wallet", provider)).out).toMatch(/: Failed\n {2}proof: \d+ s from .*, exit 137/);
+    expect((await cli("job", "fail", failed, "--exit", "137", "--wallet", provider)).out).toMatch(
+      /: Failed\n {2}proof: \d+ s from .*, exit 137/,
+    );
     const refunded = await cli("escrow", "refund", failed, "--wallet", buyer);
-    expect(refunded.out, refunded.err).toMatch(/: Refunded \(FullRefund\)\n {2}provider payment +0 MOLT\n {2}platform fee +0 MOLT\n {2}buyer refund +4 MOLT/);
+    expect(refunded.out, refunded.err).toMatch(
+      /: Refunded \(FullRefund\)\n {2}provider payment +0 MOLT\n {2}platform fee +0 MOLT\n {2}buyer refund +4 MOLT/,
+    );
     expect((await cli("wallet", "balance", "--wallet", buyer)).out).toMatch(/holds 20 MOLT/);
 
     const disputed = await run();
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await cli("job", "complete", disputed, "--wallet", provider)).out).toMatch(/: Completed\n/);
-    expect((await cli("dispute", "open", disputed, "--reason", "no output", "--wallet", buyer)).out).toMatch(/: Disputed \(dispute dsp_\w+\); the arbiter decides/);
-    expect((await cli("dispute", "decide", disputed, "--provider-share", "1", "--reason", "half done", "--wallet", buyer)).err).toMatch(/FORBIDDEN.*the market's arbiter/);
-    expect((await cli("dispute", "decide", disputed, "--provider-share", "1", "--reason", "half done", "--wallet", arbiter)).out).toMatch(/decided, 1 MOLT to the provider/);
+    expect((await cli("dispute", "open", disputed, "--reason", "no output", "--wallet", buyer)).out).toMatch(
+      /: Disputed \(dispute dsp_\w+\); the arbiter decides/,
+    );
+    expect((await cli("dispute", "decide", disputed, "--provider-share", "1", "--reason", "half done", "--wallet", buyer)).err).toMatch(
+      /FORBIDDEN.*the market's arbiter/,
+    );
+    expect((await cli("dispute", "decide", disputed, "--provider-share", "1", "--reason", "half done", "--wallet", arbiter)).out).toMatch(
+      /decided, 1 MOLT to the provider/,
+    );
     const resolved = await cli("dispute", "resolve", disputed, "--wallet", provider, "--json");
     expect(resolved.code, resolved.err).toBe(0);
-    const settlement = (JSON.parse(resolved.out) as { status: string; job: { settlement: { providerPayment: string; platformFee: string; buyerRefund: string } } });
+    const settlement = JSON.parse(resolved.out) as {
+      status: string;
+      job: { settlement: { providerPayment: string; platformFee: string; buyerRefund: string } };
+    };
     expect(settlement.status).toBe("Resolved");
     expect(settlement.job.settlement.buyerRefund).toBe("3");
     expect((await cli("wallet", "balance", "--wallet", provider)).out).toContain(`holds ${settlement.job.settlement.providerPayment} MOLT`);
@@ -101,10 +203,44 @@ describe("molt-market client commands", () => {
     await cli("wallet", "new", "--wallet", provider);
     await cli("wallet", "new", "--wallet", buyer);
     await cli("wallet", "airdrop", "20", "--wallet", buyer);
-    const offer = await cli("offer", "add", "--gpus", "2", "--model", "L4", "--vram", "24", "--price", "1", "--hours", "24", "--region", "ap-south-1", "--country", "IN", "--wallet", provider, "--json");
+    const offer = await cli(
+      "offer",
+      "add",
+      "--gpus",
+      "2",
+      "--model",
+      "L4",
+      "--vram",
+      "24",
+      "--price",
+      "1",
+      "--hours",
+      "24",
+      "--region",
+      "ap-south-1",
+      "--country",
+      "IN",
+      "--wallet",
+      provider,
+      "--json",
+    );
     const { offerId } = JSON.parse(offer.out) as { offerId: string };
     const running = async (): Promise<string> => {
-      const submitted = await cli("order", "submit", "--gpus", "1", "--max-price", "1", "--hours", "2", "--region", "ap-south-1", "--wallet", buyer, "--json");
+      const submitted = await cli(
+        "order",
+        "submit",
+        "--gpus",
+        "1",
+        "--max-price",
+        "1",
+        "--hours",
+        "2",
+        "--region",
+        "ap-south-1",
+        "--wallet",
+        buyer,
+        "--json",
+      );
       const orderId = (JSON.parse(submitted.out) as { orderId: string }).orderId;
       expect((await cli("escrow", "fund", orderId, "--wallet", buyer)).out).toMatch(/: Locked\n/);
       expect((await cli("job", "start", orderId, "--wallet", provider)).out).toBe(`order ${orderId}: Running\n`);
@@ -116,7 +252,10 @@ describe("molt-market client commands", () => {
     // Before the fix both asked for an undocumented --model: the proof took the model from the withdrawn offer.
     const fail = await cli("job", "fail", failed, "--exit", "1", "--wallet", provider, "--json");
     expect(fail.code, fail.err).toBe(0);
-    expect((JSON.parse(fail.out) as { status: string; proof: { gpuModel: string } })).toMatchObject({ status: "Failed", proof: { gpuModel: "L4" } });
+    expect(JSON.parse(fail.out) as { status: string; proof: { gpuModel: string } }).toMatchObject({
+      status: "Failed",
+      proof: { gpuModel: "L4" },
+    });
     expect((await cli("escrow", "refund", failed, "--wallet", buyer)).out).toMatch(/: Refunded \(FullRefund\)/);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const complete = await cli("job", "complete", completed, "--wallet", provider);
@@ -124,16 +263,24 @@ describe("molt-market client commands", () => {
     const settled = await cli("settle", completed, "--wallet", buyer);
     expect(settled.out, settled.err).toMatch(/: Settled \(/);
     // Withdrawn means no new matches, also once its GPUs are free again.
-    expect((await cli("order", "submit", "--gpus", "1", "--max-price", "1", "--hours", "2", "--region", "ap-south-1", "--wallet", buyer)).out).not.toContain(offerId);
+    expect(
+      (await cli("order", "submit", "--gpus", "1", "--max-price", "1", "--hours", "2", "--region", "ap-south-1", "--wallet", buyer)).out,
+    ).not.toContain(offerId);
   });
 
   it("errors say what to do, with exit codes", async () => {
     const missing = await cli("wallet", "show", "--wallet", join(dir, "nope.json"));
     expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/molt-market wallet new/)]);
-    expect((await cli("order", "submit", "--gpus", "four", "--max-price", "3", "--hours", "2", "--wallet", join(dir, "buyer.json"))).err).toMatch(/INVALID_FIELD.*--gpus/);
-    const down = await main(["stats", "--server", "http://127.0.0.1:9"], () => undefined, (t) => {
-      expect(t).toMatch(/cannot reach http:\/\/127.0.0.1:9/);
-    });
+    expect(
+      (await cli("order", "submit", "--gpus", "four", "--max-price", "3", "--hours", "2", "--wallet", join(dir, "buyer.json"))).err,
+    ).toMatch(/INVALID_FIELD.*--gpus/);
+    const down = await main(
+      ["stats", "--server", "http://127.0.0.1:9"],
+      () => undefined,
+      (t) => {
+        expect(t).toMatch(/cannot reach http:\/\/127.0.0.1:9/);
+      },
+    );
     expect(down).toBe(1);
   });
 });

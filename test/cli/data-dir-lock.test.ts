@@ -32,7 +32,11 @@ function runCli(args: readonly string[]): Promise<{ readonly code: number | null
   const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, ...args], { stdio: ["ignore", "ignore", "pipe"], env });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on("exit", (code) => { resolve({ code, stderr }); }));
+  return new Promise((resolve) =>
+    child.on("exit", (code) => {
+      resolve({ code, stderr });
+    }),
+  );
 }
 
 describe("lockDataDir", () => {
@@ -40,7 +44,11 @@ describe("lockDataDir", () => {
     const dir = freshDir();
     const lock = lockDataDir(dir, "molt-market serve --port 8080");
     lock.setUrl("http://127.0.0.1:8080");
-    expect(readDataDirLock(dir)).toMatchObject({ pid: process.pid, command: "molt-market serve --port 8080", url: "http://127.0.0.1:8080" });
+    expect(readDataDirLock(dir)).toMatchObject({
+      pid: process.pid,
+      command: "molt-market serve --port 8080",
+      url: "http://127.0.0.1:8080",
+    });
     const e = expectMarketError(() => lockDataDir(dir, "molt-market serve --port 8091"), "DATA_DIR_LOCKED");
     expect(e.details).toMatchObject({ dir, pid: process.pid, command: "molt-market serve --port 8080", url: "http://127.0.0.1:8080" });
     expect(e.message).toContain(`pid ${process.pid}`);
@@ -82,22 +90,26 @@ describe("lockDataDir", () => {
 });
 
 describe("serve and localnet hold their directory", () => {
-  it("a second serve on the same directory exits 1 naming the holder; so does localnet on its chain; the lock goes with the server", { timeout: 90_000 }, async () => {
-    const dir = freshDir();
-    const first = await serveProcess(dir, { args: ["--no-demo"] });
-    const second = await runCli(["serve", "--data-dir", dir, "--port", "0", "--no-demo"]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`error: DATA_DIR_LOCKED: data directory ${dir} is in use by pid ${first.pid}`);
-    expect(second.stderr).toContain(`serving ${first.url}`);
-    expect(second.stderr).toMatch(/since \d{4}-\d\d-\d\dT/);
-    const localnet = await runCli(["localnet", "--data-dir", join(dir, "chain"), "--port", "0"]);
-    expect(localnet.code).toBe(1);
-    expect(localnet.stderr).toContain(`error: DATA_DIR_LOCKED: data directory ${join(dir, "chain")} is in use by pid ${first.pid}`);
-    expect((await new MarketClient({ baseUrl: first.url }).health()).status).toBe("ok"); // the first is unharmed
-    expect((await first.stop()).code).toBe(0);
-    expect(existsSync(join(dir, DATA_DIR_LOCK_FILE))).toBe(false);
-    expect(existsSync(join(dir, "chain", DATA_DIR_LOCK_FILE))).toBe(false);
-  });
+  it(
+    "a second serve on the same directory exits 1 naming the holder; so does localnet on its chain; the lock goes with the server",
+    { timeout: 90_000 },
+    async () => {
+      const dir = freshDir();
+      const first = await serveProcess(dir, { args: ["--no-demo"] });
+      const second = await runCli(["serve", "--data-dir", dir, "--port", "0", "--no-demo"]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`error: DATA_DIR_LOCKED: data directory ${dir} is in use by pid ${first.pid}`);
+      expect(second.stderr).toContain(`serving ${first.url}`);
+      expect(second.stderr).toMatch(/since \d{4}-\d\d-\d\dT/);
+      const localnet = await runCli(["localnet", "--data-dir", join(dir, "chain"), "--port", "0"]);
+      expect(localnet.code).toBe(1);
+      expect(localnet.stderr).toContain(`error: DATA_DIR_LOCKED: data directory ${join(dir, "chain")} is in use by pid ${first.pid}`);
+      expect((await new MarketClient({ baseUrl: first.url }).health()).status).toBe("ok"); // the first is unharmed
+      expect((await first.stop()).code).toBe(0);
+      expect(existsSync(join(dir, DATA_DIR_LOCK_FILE))).toBe(false);
+      expect(existsSync(join(dir, "chain", DATA_DIR_LOCK_FILE))).toBe(false);
+    },
+  );
 
   it("a server killed with SIGKILL leaves a lock the next serve takes over", { timeout: 90_000 }, async () => {
     const dir = freshDir();

@@ -17,13 +17,17 @@ async function runOnce(dataDir: string): Promise<{ mint: string; slot: unknown; 
       const found = /localnet serving (\S+)/.exec(output);
       if (found?.[1] !== undefined && output.includes("\ndata ")) resolve(found[1]);
     });
-    child.on("exit", (code) => { reject(new Error(`localnet exited with ${String(code)}: ${output}`)); });
+    child.on("exit", (code) => {
+      reject(new Error(`localnet exited with ${String(code)}: ${output}`));
+    });
   });
   const reply = await fetch(url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getSlot" }) });
   const { result: slot } = (await reply.json()) as { result: unknown };
   const code = await new Promise<number | null>((resolve) => {
     child.removeAllListeners("exit");
-    child.on("exit", (exitCode) => { resolve(exitCode); });
+    child.on("exit", (exitCode) => {
+      resolve(exitCode);
+    });
     child.kill("SIGTERM");
   });
   return { mint: /mint (\S+)/.exec(output)?.[1] ?? "", slot, output, code };

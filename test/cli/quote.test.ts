@@ -9,11 +9,29 @@ import { main } from "../../src/cli/main.js";
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
+  const code = await main(
+    args,
+    (t) => (out += t),
+    (t) => (err += t),
+  );
   return { code, out, err };
 }
 
-const ISSUE_FLAGS = ["quote", "--gpus", "4", "--vram", "40", "--max-price", "15", "--hours", "8", "--feature", "nvlink", "--region", "us-east-1"];
+const ISSUE_FLAGS = [
+  "quote",
+  "--gpus",
+  "4",
+  "--vram",
+  "40",
+  "--max-price",
+  "15",
+  "--hours",
+  "8",
+  "--feature",
+  "nvlink",
+  "--region",
+  "us-east-1",
+];
 
 describe("molt-market quote", () => {
   it("prints the best matches of the sample market with each score's breakdown", async () => {
@@ -34,7 +52,9 @@ describe("molt-market quote", () => {
   it("--json gives matches with decimal-string amounts, ordered by score, all satisfying the order", async () => {
     const { code, out } = await run([...ISSUE_FLAGS, "--json", "--limit", "25", "--budget", "100"]);
     expect(code).toBe(0);
-    const parsed = JSON.parse(out) as { matches: { score: number; pricePerHour: string; totalCost: string; gpuCount: number; hours: number }[] };
+    const parsed = JSON.parse(out) as {
+      matches: { score: number; pricePerHour: string; totalCost: string; gpuCount: number; hours: number }[];
+    };
     expect(parsed.matches.length).toBeGreaterThan(0);
     for (const [i, m] of parsed.matches.entries()) {
       expect(typeof m.pricePerHour).toBe("string");
@@ -52,9 +72,14 @@ describe("molt-market quote", () => {
   });
 
   it("refuses bad flags with the error code and what is allowed", async () => {
-    expect(await run(["quote", "--gpus", "0", "--max-price", "15", "--hours", "8"])).toMatchObject({ code: 1, err: expect.stringMatching(/OUT_OF_RANGE: requirements.minGpuCount 0 is out of range; allowed 1..1024/) as unknown });
+    expect(await run(["quote", "--gpus", "0", "--max-price", "15", "--hours", "8"])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/OUT_OF_RANGE: requirements.minGpuCount 0 is out of range; allowed 1..1024/) as unknown,
+    });
     expect((await run(["quote", "--gpus", "4", "--max-price", "1.2.3", "--hours", "8"])).err).toMatch(/INVALID_AMOUNT/);
-    expect((await run(["quote", "--gpus", "4", "--max-price", "15", "--hours", "8", "--feature", "warp-drive"])).err).toMatch(/INVALID_FIELD: invalid --feature "warp-drive"; allowed: NvLink, Infiniband/);
+    expect((await run(["quote", "--gpus", "4", "--max-price", "15", "--hours", "8", "--feature", "warp-drive"])).err).toMatch(
+      /INVALID_FIELD: invalid --feature "warp-drive"; allowed: NvLink, Infiniband/,
+    );
     expect((await run(["quote", "--gpus", "4", "--max-price", "15"])).err).toMatch(/--hours/);
     expect((await run(["quote", "--gpus", "4", "--max-price", "15", "--hours", "8", "--country", "XX"])).err).toMatch(/ISO 3166-1/);
     expect(await run(["quote", "--bogus"])).toMatchObject({ code: 2 });
@@ -64,11 +89,29 @@ describe("molt-market quote", () => {
   it("reads another market file and reports a bad offer by its index", async () => {
     const dir = mkdtempSync(join(tmpdir(), "molt-quote-"));
     const file = join(dir, "market.json");
-    writeFileSync(file, JSON.stringify({ offers: [{ providerId: "p", gpuCapacity: { gpuCount: 2, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2", availableHours: 10 }, { providerId: "p", gpuCapacity: { gpuCount: 2, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2", availableHours: 10, features: ["Teleport"] }] }));
-    expect((await run(["quote", "--gpus", "1", "--max-price", "3", "--hours", "2", "--market", file])).err).toMatch(/offers\[1\]\.features\[0\]/);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        offers: [
+          { providerId: "p", gpuCapacity: { gpuCount: 2, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2", availableHours: 10 },
+          {
+            providerId: "p",
+            gpuCapacity: { gpuCount: 2, gpuModel: "H100", vramGb: 80 },
+            pricePerHour: "2",
+            availableHours: 10,
+            features: ["Teleport"],
+          },
+        ],
+      }),
+    );
+    expect((await run(["quote", "--gpus", "1", "--max-price", "3", "--hours", "2", "--market", file])).err).toMatch(
+      /offers\[1\]\.features\[0\]/,
+    );
     writeFileSync(file, "{ not json");
     expect((await run(["quote", "--gpus", "1", "--max-price", "3", "--hours", "2", "--market", file])).err).toMatch(/valid JSON/);
-    expect((await run(["quote", "--gpus", "1", "--max-price", "3", "--hours", "2", "--market", join(dir, "missing.json")])).err).toMatch(/readable JSON market file/);
+    expect((await run(["quote", "--gpus", "1", "--max-price", "3", "--hours", "2", "--market", join(dir, "missing.json")])).err).toMatch(
+      /readable JSON market file/,
+    );
   });
 
   it("works as the built binary", () => {

@@ -28,15 +28,32 @@ describe("molt-market serve --chain rpc", () => {
       const buyer = new MarketClient({ baseUrl: server.url, wallet: buyerWallet });
       await buyer.airdrop("10");
       await provider.addOffer({ gpuCapacity: { gpuCount: 1, gpuModel: "L4", vramGb: 24 }, pricePerHour: "3.6", availableHours: 4 });
-      const { orderId } = await buyer.submitOrder({ requirements: { minGpuCount: 1, minVramGb: 24, maxPricePerHour: "3.6", estimatedHours: 1 } });
+      const { orderId } = await buyer.submitOrder({
+        requirements: { minGpuCount: 1, minVramGb: 24, maxPricePerHour: "3.6", estimatedHours: 1 },
+      });
       const escrow = await buyer.fundEscrow(orderId);
       expect(escrow).toMatchObject({ state: "Locked", amount: "3.6", ratePerSecond: "1000000" });
       await provider.startJob(orderId);
       const startedAtMs = (await provider.getOrder(orderId)).job.startedAtMs ?? 0;
       await new Promise((resolve) => setTimeout(resolve, 2100));
-      const proof = { escrowId: escrow.escrowId, orderId, offerId: escrow.offerId, provider: providerWallet.address, gpuModel: "L4", gpuCount: 1, startedAtMs, endedAtMs: startedAtMs + 2000, exitStatus: 0, outputDigest: "c".repeat(64), usageDigest: "d".repeat(64) };
+      const proof = {
+        escrowId: escrow.escrowId,
+        orderId,
+        offerId: escrow.offerId,
+        provider: providerWallet.address,
+        gpuModel: "L4",
+        gpuCount: 1,
+        startedAtMs,
+        endedAtMs: startedAtMs + 2000,
+        exitStatus: 0,
+        outputDigest: "c".repeat(64),
+        usageDigest: "d".repeat(64),
+      };
       await provider.endJob(orderId, "complete", attest(proof, providerWallet));
-      const settled = await buyer.settle(orderId, { actualHours: (2 / 3600).toFixed(9), confirmation: confirm({ proof, buyer: buyerWallet, accepted: true, billedSeconds: 2 }) });
+      const settled = await buyer.settle(orderId, {
+        actualHours: (2 / 3600).toFixed(9),
+        confirmation: confirm({ proof, buyer: buyerWallet, accepted: true, billedSeconds: 2 }),
+      });
       expect(settled.status).toBe("Settled");
       // 2 s at 1,000,000 base units/s; the fee is 2.5 % of each second (25,000).
       expect((await provider.balance(providerWallet.address)).molt).toBe("0.00195");

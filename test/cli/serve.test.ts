@@ -22,13 +22,17 @@ describe("molt-market serve", () => {
     expect(models.reduce((n, m) => n + m.offers, 0)).toBe(DEMO_OFFERS);
     expect((await client.quote({ gpus: 1, maxPrice: "100", hours: 1 })).matches.length).toBeGreaterThan(0);
     // The demo's providers are real wallets in the data directory: a job on a demo offer can be funded and run.
-    const providers = new Map<string, Wallet>(readdirSync(join(dir, "demo-providers")).map((file) => {
-      const wallet = Wallet.fromFile(join(dir, "demo-providers", file));
-      return [wallet.address, wallet] as const;
-    }));
+    const providers = new Map<string, Wallet>(
+      readdirSync(join(dir, "demo-providers")).map((file) => {
+        const wallet = Wallet.fromFile(join(dir, "demo-providers", file));
+        return [wallet.address, wallet] as const;
+      }),
+    );
     const buyer = new MarketClient({ baseUrl: first.url, wallet: Wallet.generate() });
     await buyer.airdrop("1000");
-    const { orderId, match } = await buyer.submitOrder({ requirements: { minGpuCount: 1, minVramGb: 0, maxPricePerHour: "100", estimatedHours: 1 } });
+    const { orderId, match } = await buyer.submitOrder({
+      requirements: { minGpuCount: 1, minVramGb: 0, maxPricePerHour: "100", estimatedHours: 1 },
+    });
     const provider = providers.get(match?.providerId ?? "");
     if (provider === undefined) throw new Error(`the demo offer's provider ${match?.providerId ?? "?"} has no wallet in demo-providers`);
     expect((await buyer.fundEscrow(orderId)).state).toBe("Locked");
@@ -39,7 +43,9 @@ describe("molt-market serve", () => {
     const second = await serveProcess(dir);
     const seq = (await new MarketClient({ baseUrl: second.url }).health()).seq;
     expect(seq).toBeGreaterThan(DEMO_OFFERS);
-    expect((await new MarketClient({ baseUrl: second.url }).events(0, DEMO_OFFERS + 1)).events.filter((e) => e.type === "OfferAdded").length).toBe(DEMO_OFFERS); // none added again
+    expect(
+      (await new MarketClient({ baseUrl: second.url }).events(0, DEMO_OFFERS + 1)).events.filter((e) => e.type === "OfferAdded").length,
+    ).toBe(DEMO_OFFERS); // none added again
     expect((await second.stop()).code).toBe(0);
   });
 
@@ -49,13 +55,19 @@ describe("molt-market serve", () => {
     const port = (holder.address() as AddressInfo).port;
     const env = { ...process.env };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, "serve", "--data-dir", mkdtempSync(join(tmpdir(), "molt-serve-")), "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"], env });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", CLI_MAIN, "serve", "--data-dir", mkdtempSync(join(tmpdir(), "molt-serve-")), "--port", String(port)],
+      { stdio: ["ignore", "pipe", "pipe"], env },
+    );
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     holder.close();
     expect(code).toBe(1);
-    expect(stderr).toMatch(new RegExp(`error: INVALID_FIELD: invalid --port ${port}; allowed: a port this process may listen on \\(EADDRINUSE`));
+    expect(stderr).toMatch(
+      new RegExp(`error: INVALID_FIELD: invalid --port ${port}; allowed: a port this process may listen on \\(EADDRINUSE`),
+    );
     expect(stderr).not.toMatch(/at Server\./);
   });
 });

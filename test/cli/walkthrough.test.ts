@@ -32,7 +32,12 @@ afterAll(async () => {
 });
 
 /** Runs a bash script to its end (killed after `timeoutMs`), keeping the event loop free. */
-function bash(script: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }> {
+function bash(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("bash", ["-euo", "pipefail", "-c", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -50,7 +55,10 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: nu
 
 async function runWalkthrough(databaseUrl: string | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "molt-walkthrough-"));
-  const server = await serveProcess(join(dir, "server"), { ...(databaseUrl === undefined ? {} : { databaseUrl }), args: databaseUrl === undefined ? [] : ["--schema", schema] });
+  const server = await serveProcess(join(dir, "server"), {
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    args: databaseUrl === undefined ? [] : ["--schema", schema],
+  });
   try {
     // The README's setup lines, with this checkout's CLI run from source and the spawned server's URL.
     const prelude = `molt() { "${process.execPath}" --import "${TSX_LOADER}" "${CLI_MAIN}" "$@"; }\nexport MOLT_SERVER_URL=${server.url}\n`;
@@ -71,8 +79,15 @@ async function runWalkthrough(databaseUrl: string | undefined): Promise<void> {
     const escrow = await client.getEscrow(orderId ?? "");
     const settlement = order.job.settlement;
     if (settlement === undefined) throw new Error("no settlement recorded");
-    const [payment, fee, refund] = [settlement.providerPayment, settlement.platformFee, settlement.buyerRefund].map((molt) => Amount.parse(molt));
-    expect(payment?.add(fee ?? Amount.zero()).add(refund ?? Amount.zero()).toString()).toBe(escrow.amount);
+    const [payment, fee, refund] = [settlement.providerPayment, settlement.platformFee, settlement.buyerRefund].map((molt) =>
+      Amount.parse(molt),
+    );
+    expect(
+      payment
+        ?.add(fee ?? Amount.zero())
+        .add(refund ?? Amount.zero())
+        .toString(),
+    ).toBe(escrow.amount);
     expect(escrow).toMatchObject({ state: "Released", amount: "5" });
     // The job ran at least the 5 s the walkthrough sleeps: at least 5 s x ceil(2 x 2.5 MOLT / 3600) per second.
     const rate = BigInt(escrow.ratePerSecond);
@@ -81,7 +96,11 @@ async function runWalkthrough(databaseUrl: string | undefined): Promise<void> {
     const provider = Wallet.fromFile(join(dir, "wallets/provider.json"));
     const buyer = Wallet.fromFile(join(dir, "wallets/buyer.json"));
     expect((await client.balance(provider.address)).molt).toBe(settlement.providerPayment);
-    expect(Amount.parse((await client.balance(buyer.address)).molt).toString()).toBe(Amount.parse("95").add(refund ?? Amount.zero()).toString());
+    expect(Amount.parse((await client.balance(buyer.address)).molt).toString()).toBe(
+      Amount.parse("95")
+        .add(refund ?? Amount.zero())
+        .toString(),
+    );
     expect(run.stdout).toContain(`${provider.address} holds ${settlement.providerPayment} MOLT`);
   } finally {
     expect((await server.stop()).code).toBe(0);

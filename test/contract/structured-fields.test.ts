@@ -19,9 +19,16 @@ describe("RFC 8941 dictionaries", () => {
     expect(sig1?.text).toBe(`("@method" "@authority" "content-digest";sf);alg="ed25519";expires=1618884773`);
     expect(sig1?.value.kind).toBe("inner-list");
     if (sig1?.value.kind !== "inner-list") return;
-    expect(sig1.value.items.map((item) => item.value)).toEqual([{ type: "string", value: "@method" }, { type: "string", value: "@authority" }, { type: "string", value: "content-digest" }]);
+    expect(sig1.value.items.map((item) => item.value)).toEqual([
+      { type: "string", value: "@method" },
+      { type: "string", value: "@authority" },
+      { type: "string", value: "content-digest" },
+    ]);
     expect(sig1.value.items[2]?.params.get("sf")).toEqual({ type: "boolean", value: true });
-    expect([...sig1.value.params]).toEqual([["alg", { type: "string", value: "ed25519" }], ["expires", { type: "integer", value: 1618884773 }]]);
+    expect([...sig1.value.params]).toEqual([
+      ["alg", { type: "string", value: "ed25519" }],
+      ["expires", { type: "integer", value: 1618884773 }],
+    ]);
     const signature = parsed("sig1=:aGVsbG8=:").get("sig1")?.value;
     expect(signature?.kind === "item" && signature.value.type === "bytes" && Buffer.from(signature.value.value).toString()).toBe("hello");
   });
@@ -29,19 +36,39 @@ describe("RFC 8941 dictionaries", () => {
   it("reads every bare item type, escapes, booleans without value, and spaces where the grammar allows them", () => {
     const members = parsed(`  a=1, b=-2.5;x, c="q\\"\\\\", d=tok/en:x, e=?0, f ,g=(1  "s"  );p=?1  `);
     expect(members.get("a")?.value).toMatchObject({ kind: "item", value: { type: "integer", value: 1 } });
-    expect(members.get("b")?.value).toMatchObject({ value: { type: "decimal", value: -2.5 }, params: new Map([["x", { type: "boolean", value: true }]]) });
-    expect(members.get("c")?.value).toMatchObject({ value: { type: "string", value: "q\"\\" } });
+    expect(members.get("b")?.value).toMatchObject({
+      value: { type: "decimal", value: -2.5 },
+      params: new Map([["x", { type: "boolean", value: true }]]),
+    });
+    expect(members.get("c")?.value).toMatchObject({ value: { type: "string", value: 'q"\\' } });
     expect(members.get("d")?.value).toMatchObject({ value: { type: "token", value: "tok/en:x" } });
     expect(members.get("e")?.value).toMatchObject({ value: { type: "boolean", value: false } });
     expect(members.get("f")?.value).toMatchObject({ value: { type: "boolean", value: true } });
     expect(members.get("g")?.text).toBe(`(1  "s"  );p=?1`);
     expect(parsed("a=1, a=2").get("a")?.value).toMatchObject({ value: { value: 2 } });
     expect(parseDictionary("a=1, a=2", { rejectRepeatedKeys: true })).toEqual({ ok: false, reason: "the key a is repeated" });
-    expect(serializeString("a\"b\\c")).toBe(`"a\\"b\\\\c"`);
+    expect(serializeString('a"b\\c')).toBe(`"a\\"b\\\\c"`);
   });
 
   it("refuses malformed fields with where and why", () => {
-    for (const bad of ["A=1", "a=1,", "a=1 b=2", "a=(1", "a=(1,2)", "a=\"open", "a=\"tab\t\"", "a=\"\\n\"", "a=:AAA:", "a=:AAB=:", "a=1234567890123456", "a=1.2345", "a=?2", "a=@1", "a=1;B=2", `a=${"1".repeat(13)}.1`]) {
+    for (const bad of [
+      "A=1",
+      "a=1,",
+      "a=1 b=2",
+      "a=(1",
+      "a=(1,2)",
+      'a="open',
+      'a="tab\t"',
+      'a="\\n"',
+      "a=:AAA:",
+      "a=:AAB=:",
+      "a=1234567890123456",
+      "a=1.2345",
+      "a=?2",
+      "a=@1",
+      "a=1;B=2",
+      `a=${"1".repeat(13)}.1`,
+    ]) {
       const result = parseDictionary(bad);
       expect(result.ok, bad).toBe(false);
       if (!result.ok) expect(result.reason, bad).toMatch(/at character \d+|longer/);
@@ -51,9 +78,12 @@ describe("RFC 8941 dictionaries", () => {
   });
 
   it("never throws, whatever the text", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => {
-      const result = parseDictionary(text);
-      expect(typeof result.ok).toBe("boolean");
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const result = parseDictionary(text);
+        expect(typeof result.ok).toBe("boolean");
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,13 +1,32 @@
 // Enums (features, priorities, order and offer lifecycles), locations and GPU model names.
 import { describe, expect, it } from "vitest";
 import {
-  FEATURES, Feature, OfferStatus, OrderStatus, PRIORITIES, assertOfferTransition, assertOrderTransition,
-  canTransitionOffer, canTransitionOrder, featureMask, featuresOfMask, isFeature, parseFeature, parsePriority, priorityRank,
+  FEATURES,
+  Feature,
+  OfferStatus,
+  OrderStatus,
+  PRIORITIES,
+  assertOfferTransition,
+  assertOrderTransition,
+  canTransitionOffer,
+  canTransitionOrder,
+  featureMask,
+  featuresOfMask,
+  isFeature,
+  parseFeature,
+  parsePriority,
+  priorityRank,
 } from "../../src/core/enums.js";
 import type { OfferStatus as OfferStatusT, OrderStatus as OrderStatusT } from "../../src/core/enums.js";
 import { GPU_MODEL_LENGTH_MAX, normalizeGpuModel } from "../../src/core/gpu-model.js";
 import {
-  COUNTRY_CODE_COUNT, REGION_LENGTH_MAX, isCountryCode, parseCountry, parseLocation, parseLocationRequirement, parseRegion,
+  COUNTRY_CODE_COUNT,
+  REGION_LENGTH_MAX,
+  isCountryCode,
+  parseCountry,
+  parseLocation,
+  parseLocationRequirement,
+  parseRegion,
 } from "../../src/core/location.js";
 import { expectMarketError } from "../support/expect-error.js";
 
@@ -23,7 +42,12 @@ describe("features", () => {
       expect(featureMask(features)).toBe(mask);
       // In FEATURES order, without duplicates.
       expect(features).toEqual(FEATURES.filter((f) => features.includes(f)));
-      expect(features).toHaveLength(mask.toString(2).split("").filter((b) => b === "1").length);
+      expect(features).toHaveLength(
+        mask
+          .toString(2)
+          .split("")
+          .filter((b) => b === "1").length,
+      );
       seen.add(features.join(","));
     }
     expect(seen.size).toBe(32);
@@ -53,11 +77,14 @@ describe("features", () => {
     expect(parseFeature(input)).toBe(feature);
   });
 
-  it.each(["", "nv-link", "warp-drive", " nvlink", "fp16", "__proto__", "constructor"])("parseFeature(%j) throws INVALID_FIELD", (input) => {
-    const e = expectMarketError(() => parseFeature(input), "INVALID_FIELD");
-    expect(e.details.field).toBe("feature");
-    expect(e.details.allowed).toContain("NvLink");
-  });
+  it.each(["", "nv-link", "warp-drive", " nvlink", "fp16", "__proto__", "constructor"])(
+    "parseFeature(%j) throws INVALID_FIELD",
+    (input) => {
+      const e = expectMarketError(() => parseFeature(input), "INVALID_FIELD");
+      expect(e.details.field).toBe("feature");
+      expect(e.details.allowed).toContain("NvLink");
+    },
+  );
 
   it("parseFeature names the given field", () => {
     expect(expectMarketError(() => parseFeature("x", "features[2]"), "INVALID_FIELD").details.field).toBe("features[2]");
@@ -135,9 +162,13 @@ describe("order transitions", () => {
     for (const from of ORDER_STATUSES) {
       for (const to of ORDER_STATUSES) {
         if (legal.has(`${from}->${to}`)) {
-          expect(() => { assertOrderTransition(from, to); }).not.toThrow();
+          expect(() => {
+            assertOrderTransition(from, to);
+          }).not.toThrow();
         } else {
-          const e = expectMarketError(() => { assertOrderTransition(from, to); }, "INVALID_STATE_TRANSITION");
+          const e = expectMarketError(() => {
+            assertOrderTransition(from, to);
+          }, "INVALID_STATE_TRANSITION");
           expect(e.details).toEqual({ entity: "order", from, to });
           expect(e.httpStatus).toBe(409);
         }
@@ -160,9 +191,13 @@ describe("offer transitions", () => {
       for (const to of OFFER_STATUSES) {
         expect(canTransitionOffer(from, to), `${from}->${to}`).toBe(legal.has(`${from}->${to}`));
         if (legal.has(`${from}->${to}`)) {
-          expect(() => { assertOfferTransition(from, to); }).not.toThrow();
+          expect(() => {
+            assertOfferTransition(from, to);
+          }).not.toThrow();
         } else {
-          const e = expectMarketError(() => { assertOfferTransition(from, to); }, "INVALID_STATE_TRANSITION");
+          const e = expectMarketError(() => {
+            assertOfferTransition(from, to);
+          }, "INVALID_STATE_TRANSITION");
           expect(e.details).toEqual({ entity: "offer", from, to });
         }
       }
@@ -205,7 +240,7 @@ describe("location", () => {
 
   // parseCountry uppercases before checking, and Unicode case mapping turns some single non-ASCII
   // characters into two ASCII letters: "ß" -> "SS" (South Sudan), "ﬁ" -> "FI" (Finland).
-  it("parseCountry rejects non-ASCII input that uppercases to a code (\"ß\" -> \"SS\")", () => {
+  it('parseCountry rejects non-ASCII input that uppercases to a code ("ß" -> "SS")', () => {
     expectMarketError(() => parseCountry("ß"), "INVALID_FIELD");
     expectMarketError(() => parseCountry("ﬁ"), "INVALID_FIELD");
   });
@@ -235,7 +270,9 @@ describe("location", () => {
     const location = parseLocation({ region: "US-West-2", country: "us" });
     expect(location).toEqual({ region: "us-west-2", country: "US" });
     expect(Object.isFrozen(location)).toBe(true);
-    expect(expectMarketError(() => parseLocation({ region: "us-west-2", country: "ZZ" }), "INVALID_FIELD").details.field).toBe("location.country");
+    expect(expectMarketError(() => parseLocation({ region: "us-west-2", country: "ZZ" }), "INVALID_FIELD").details.field).toBe(
+      "location.country",
+    );
     expect(expectMarketError(() => parseLocation({ country: "US" }), "INVALID_FIELD").details.field).toBe("location.region");
     expect(expectMarketError(() => parseLocation(null), "INVALID_FIELD").details.field).toBe("location");
   });
@@ -250,7 +287,9 @@ describe("location", () => {
     expect(Object.isFrozen(regionOnly)).toBe(true);
     expect(parseLocationRequirement({ country: "de" })).toEqual({ country: "DE" });
     expect(parseLocationRequirement({ region: "EU-Central-1", country: "de" })).toEqual({ region: "eu-central-1", country: "DE" });
-    expect(expectMarketError(() => parseLocationRequirement({ country: "XX" }), "INVALID_FIELD").details.field).toBe("requirements.location.country");
+    expect(expectMarketError(() => parseLocationRequirement({ country: "XX" }), "INVALID_FIELD").details.field).toBe(
+      "requirements.location.country",
+    );
   });
 });
 
@@ -289,7 +328,8 @@ describe("normalizeGpuModel", () => {
 
   it("accepts a 64-character name and names the given field on error", () => {
     expect(normalizeGpuModel(`H${"1".repeat(GPU_MODEL_LENGTH_MAX - 1)}`)).toBe(`H${"1".repeat(GPU_MODEL_LENGTH_MAX - 1)}`);
-    expect(expectMarketError(() => normalizeGpuModel("", "requirements.preferredModels[3]"), "INVALID_FIELD").details.field)
-      .toBe("requirements.preferredModels[3]");
+    expect(expectMarketError(() => normalizeGpuModel("", "requirements.preferredModels[3]"), "INVALID_FIELD").details.field).toBe(
+      "requirements.preferredModels[3]",
+    );
   });
 });

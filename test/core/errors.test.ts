@@ -1,7 +1,12 @@
 // MarketError: the code -> HTTP status -> message table, the error class and the isMarketError guard.
 import { describe, expect, it } from "vitest";
 import {
-  MARKET_ERROR_CODES, MARKET_ERROR_TABLE, MarketError, assertIntInRange, describeValue, isMarketError,
+  MARKET_ERROR_CODES,
+  MARKET_ERROR_TABLE,
+  MarketError,
+  assertIntInRange,
+  describeValue,
+  isMarketError,
 } from "../../src/core/errors.js";
 import type { MarketErrorCode, MarketErrorDetails } from "../../src/core/errors.js";
 import { expectMarketError } from "../support/expect-error.js";
@@ -21,7 +26,7 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   AMOUNT_OVERFLOW: { operation: "add", limit: "18446744073709551615" },
   AMOUNT_UNDERFLOW: { operation: "sub" },
   INVALID_ID: { kind: "offer", value: "ofr_short", expected: "a ULID" },
-  INVALID_FIELD: { field: "providerId", value: "\"\"", allowed: "1..128 characters" },
+  INVALID_FIELD: { field: "providerId", value: '""', allowed: "1..128 characters" },
   OUT_OF_RANGE: { field: "gpuCapacity.gpuCount", value: "0", min: "1", max: "1024" },
   DUPLICATE_ID: { kind: "order", id: "ord_x" },
   LIMIT_EXCEEDED: { limit: "resting orders", max: 100_000 },
@@ -48,20 +53,62 @@ const SAMPLE_DETAILS: { readonly [C in MarketErrorCode]: MarketErrorDetails[C] }
   TOO_MANY_CONNECTIONS: { limit: "connectionsPerClientMax", max: 10, clientAddress: "203.0.113.7" },
   ROUTE_NOT_FOUND: { method: "GET", path: "/v1/nothing" },
   METHOD_NOT_ALLOWED: { method: "DELETE", path: "/v1/orders/ord_x", allowed: "GET, HEAD" },
-  DATA_DIR_LOCKED: { dir: "/srv/market", pid: 4242, host: "node-1", command: "molt-market serve --port 8080", since: "2026-01-02T00:00:00.000Z", url: "http://127.0.0.1:8080" },
+  DATA_DIR_LOCKED: {
+    dir: "/srv/market",
+    pid: 4242,
+    host: "node-1",
+    command: "molt-market serve --port 8080",
+    since: "2026-01-02T00:00:00.000Z",
+    url: "http://127.0.0.1:8080",
+  },
   UNSUPPORTED_MEDIA_TYPE: { contentType: "text/plain", allowed: "application/json" },
   FORBIDDEN: { actor: "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z", action: "cancel order ord_x", allowed: "its buyer" },
 };
 
 /** The codes the API promises, written out independently of the table. */
 const EXPECTED_CODES: readonly string[] = [
-  "ORDER_NOT_FOUND", "OFFER_NOT_FOUND", "NO_MATCHING_OFFERS", "INSUFFICIENT_CAPACITY", "PRICE_EXCEEDS_BUDGET",
-  "ESCROW_ERROR", "ESCROW_BUSY", "INSUFFICIENT_SOL", "INSUFFICIENT_FUNDS", "PAYMENT_FAILED", "INVALID_STATE_TRANSITION", "EXPIRED", "INVALID_AMOUNT", "AMOUNT_OVERFLOW",
-  "AMOUNT_UNDERFLOW", "INVALID_ID", "INVALID_FIELD", "OUT_OF_RANGE", "DUPLICATE_ID", "LIMIT_EXCEEDED",
-  "INVALID_ADDRESS", "WALLET_ERROR", "INVALID_NETWORK", "INSUFFICIENT_BALANCE", "CHAIN_ERROR",
-  "INVALID_SIGNATURE", "PROOF_MISMATCH", "NOT_A_PARTY", "DISPUTE_WINDOW_OPEN", "DISPUTE_WINDOW_CLOSED", "ESCROW_LOCKED",
-  "STORE_ERROR", "IDEMPOTENCY_KEY_REUSED", "ESCROW_NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED", "RATE_LIMITED",
-  "SIGNATURE_REQUIRED", "TOO_MANY_CONNECTIONS", "ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED", "DATA_DIR_LOCKED",
+  "ORDER_NOT_FOUND",
+  "OFFER_NOT_FOUND",
+  "NO_MATCHING_OFFERS",
+  "INSUFFICIENT_CAPACITY",
+  "PRICE_EXCEEDS_BUDGET",
+  "ESCROW_ERROR",
+  "ESCROW_BUSY",
+  "INSUFFICIENT_SOL",
+  "INSUFFICIENT_FUNDS",
+  "PAYMENT_FAILED",
+  "INVALID_STATE_TRANSITION",
+  "EXPIRED",
+  "INVALID_AMOUNT",
+  "AMOUNT_OVERFLOW",
+  "AMOUNT_UNDERFLOW",
+  "INVALID_ID",
+  "INVALID_FIELD",
+  "OUT_OF_RANGE",
+  "DUPLICATE_ID",
+  "LIMIT_EXCEEDED",
+  "INVALID_ADDRESS",
+  "WALLET_ERROR",
+  "INVALID_NETWORK",
+  "INSUFFICIENT_BALANCE",
+  "CHAIN_ERROR",
+  "INVALID_SIGNATURE",
+  "PROOF_MISMATCH",
+  "NOT_A_PARTY",
+  "DISPUTE_WINDOW_OPEN",
+  "DISPUTE_WINDOW_CLOSED",
+  "ESCROW_LOCKED",
+  "STORE_ERROR",
+  "IDEMPOTENCY_KEY_REUSED",
+  "ESCROW_NOT_FOUND",
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+  "RATE_LIMITED",
+  "SIGNATURE_REQUIRED",
+  "TOO_MANY_CONNECTIONS",
+  "ROUTE_NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "DATA_DIR_LOCKED",
   "UNSUPPORTED_MEDIA_TYPE",
 ];
 
@@ -180,8 +227,12 @@ describe("isMarketError", () => {
 
 describe("assertIntInRange / describeValue", () => {
   it("accepts integers in range, inclusive", () => {
-    expect(() => { assertIntInRange("n", 1, 1, 3); }).not.toThrow();
-    expect(() => { assertIntInRange("n", 3, 1, 3); }).not.toThrow();
+    expect(() => {
+      assertIntInRange("n", 1, 1, 3);
+    }).not.toThrow();
+    expect(() => {
+      assertIntInRange("n", 3, 1, 3);
+    }).not.toThrow();
   });
 
   it.each<[string, unknown]>([
@@ -193,7 +244,9 @@ describe("assertIntInRange / describeValue", () => {
     ["a bigint", 2n],
     ["null", null],
   ])("rejects %s with OUT_OF_RANGE naming the field and bounds", (_name, value) => {
-    const e = expectMarketError(() => { assertIntInRange("count", value, 1, 3); }, "OUT_OF_RANGE");
+    const e = expectMarketError(() => {
+      assertIntInRange("count", value, 1, 3);
+    }, "OUT_OF_RANGE");
     expect(e.details).toMatchObject({ field: "count", min: "1", max: "3" });
   });
 

@@ -7,7 +7,12 @@ import type { MarketErrorCode } from "../../src/core/errors.js";
 import type { Priority } from "../../src/core/enums.js";
 import { isOfferId, isOrderId, newOfferId, newOrderId } from "../../src/core/ids.js";
 import {
-  OFFER_TTL_DEFAULT_MS, OFFER_TTL_MAX_MS, ORDER_TTL_DEFAULT_MS, ORDER_TTL_MAX_MS, PARTY_ID_LENGTH_MAX, PREFERRED_MODELS_MAX,
+  OFFER_TTL_DEFAULT_MS,
+  OFFER_TTL_MAX_MS,
+  ORDER_TTL_DEFAULT_MS,
+  ORDER_TTL_MAX_MS,
+  PARTY_ID_LENGTH_MAX,
+  PREFERRED_MODELS_MAX,
 } from "../../src/core/limits.js";
 import { createOffer, parseOffer } from "../../src/core/offer.js";
 import type { CreateOfferInput } from "../../src/core/offer.js";
@@ -92,14 +97,24 @@ describe("createOffer", () => {
   });
 
   it("normalizes the location and trims the model name", () => {
-    const offer = createOffer(offerInput({ location: { region: "US-East-1", country: "us" }, gpuCapacity: { gpuCount: 1, gpuModel: "  L40S ", vramGb: 48 } }), { clock });
+    const offer = createOffer(
+      offerInput({ location: { region: "US-East-1", country: "us" }, gpuCapacity: { gpuCount: 1, gpuModel: "  L40S ", vramGb: 48 } }),
+      { clock },
+    );
     expect(offer.location).toEqual({ region: "us-east-1", country: "US" });
     expect(offer.gpuCapacity.gpuModel).toBe("L40S");
   });
 
   it("keeps optional capacity fields", () => {
     const offer = createOffer(withCapacity({ computeCapability: "9.0", memoryBandwidth: 3350, currentUtilization: 0 }), { clock });
-    expect(offer.gpuCapacity).toEqual({ gpuCount: 8, gpuModel: "H100", vramGb: 80, computeCapability: "9.0", memoryBandwidth: 3350, currentUtilization: 0 });
+    expect(offer.gpuCapacity).toEqual({
+      gpuCount: 8,
+      gpuModel: "H100",
+      vramGb: 80,
+      computeCapability: "9.0",
+      memoryBandwidth: 3350,
+      currentUtilization: 0,
+    });
   });
 
   it("returns a frozen offer with frozen parts, marked as validated", () => {
@@ -112,9 +127,15 @@ describe("createOffer", () => {
     expect(() => offer.expiresAt.setUTCFullYear(2030)).toThrow(TypeError);
     expect(isValidated(offer, "offer")).toBe(true);
     expect(isValidated(offer, "order")).toBe(false);
-    expect(() => { (offer as unknown as { status: string }).status = "Paused"; }).toThrow(TypeError);
-    expect(() => { (offer.features as string[]).push("FP8"); }).toThrow(TypeError);
-    expect(() => { (offer.gpuCapacity as { gpuCount: number }).gpuCount = 1024; }).toThrow(TypeError);
+    expect(() => {
+      (offer as unknown as { status: string }).status = "Paused";
+    }).toThrow(TypeError);
+    expect(() => {
+      (offer.features as string[]).push("FP8");
+    }).toThrow(TypeError);
+    expect(() => {
+      (offer.gpuCapacity as { gpuCount: number }).gpuCount = 1024;
+    }).toThrow(TypeError);
     expect(offer.status).toBe("Active");
   });
 
@@ -160,29 +181,79 @@ const OFFER_REJECTIONS: readonly Rejection[] = [
   { name: "pricePerHour zero Amount", input: offerInput({ pricePerHour: Amount.zero() }), code: "INVALID_FIELD", field: "pricePerHour" },
   { name: "pricePerHour abc", input: offerInput({ pricePerHour: "abc" }), code: "INVALID_AMOUNT" },
   { name: "pricePerHour -1", input: offerInput({ pricePerHour: "-1" }), code: "INVALID_AMOUNT" },
-  { name: "pricePerHour a number", input: offerInput({ pricePerHour: 2.5 as unknown as string }), code: "INVALID_FIELD", field: "pricePerHour" },
+  {
+    name: "pricePerHour a number",
+    input: offerInput({ pricePerHour: 2.5 as unknown as string }),
+    code: "INVALID_FIELD",
+    field: "pricePerHour",
+  },
   { name: "availableHours 0", input: offerInput({ availableHours: 0 }), code: "OUT_OF_RANGE", field: "availableHours" },
   { name: "availableHours 8785", input: offerInput({ availableHours: 8785 }), code: "OUT_OF_RANGE", field: "availableHours" },
-  { name: "minCommitmentHours > availableHours", input: offerInput({ availableHours: 10, minCommitmentHours: 11 }), code: "OUT_OF_RANGE", field: "minCommitmentHours" },
+  {
+    name: "minCommitmentHours > availableHours",
+    input: offerInput({ availableHours: 10, minCommitmentHours: 11 }),
+    code: "OUT_OF_RANGE",
+    field: "minCommitmentHours",
+  },
   { name: "minCommitmentHours -1", input: offerInput({ minCommitmentHours: -1 }), code: "OUT_OF_RANGE", field: "minCommitmentHours" },
   { name: "expiresAt = createdAt", input: offerInput({ expiresAt: at(T0) }), code: "INVALID_FIELD", field: "expiresAt" },
   { name: "expiresAt < createdAt", input: offerInput({ expiresAt: at(T0 - 1) }), code: "INVALID_FIELD", field: "expiresAt" },
-  { name: "expiresAt 366 days + 1 ms later", input: offerInput({ expiresAt: at(T0 + OFFER_TTL_MAX_MS + 1) }), code: "INVALID_FIELD", field: "expiresAt" },
+  {
+    name: "expiresAt 366 days + 1 ms later",
+    input: offerInput({ expiresAt: at(T0 + OFFER_TTL_MAX_MS + 1) }),
+    code: "INVALID_FIELD",
+    field: "expiresAt",
+  },
   { name: "expiresAt not a date", input: offerInput({ expiresAt: "next tuesday" }), code: "INVALID_FIELD", field: "expiresAt" },
   { name: "createdAt not a date", input: offerInput({ createdAt: "yesterday" }), code: "INVALID_FIELD", field: "createdAt" },
   { name: "providerId empty", input: offerInput({ providerId: "" }), code: "INVALID_FIELD", field: "providerId" },
   { name: "providerId padded", input: offerInput({ providerId: " padded" }), code: "INVALID_FIELD", field: "providerId" },
   { name: "providerId trailing space", input: offerInput({ providerId: "padded " }), code: "INVALID_FIELD", field: "providerId" },
-  { name: "providerId 129 chars", input: offerInput({ providerId: "p".repeat(PARTY_ID_LENGTH_MAX + 1) }), code: "INVALID_FIELD", field: "providerId" },
+  {
+    name: "providerId 129 chars",
+    input: offerInput({ providerId: "p".repeat(PARTY_ID_LENGTH_MAX + 1) }),
+    code: "INVALID_FIELD",
+    field: "providerId",
+  },
   { name: "providerId control char", input: offerInput({ providerId: "a\u0000b" }), code: "INVALID_FIELD", field: "providerId" },
   { name: "unknown feature", input: offerInput({ features: ["NvLink", "warp-drive"] }), code: "INVALID_FIELD", field: "features[1]" },
-  { name: "location country ZZ", input: offerInput({ location: { region: "us-east-1", country: "ZZ" } }), code: "INVALID_FIELD", field: "location.country" },
-  { name: "location region bad", input: offerInput({ location: { region: "us east", country: "US" } }), code: "INVALID_FIELD", field: "location.region" },
-  { name: "currentUtilization 101", input: withCapacity({ currentUtilization: 101 }), code: "OUT_OF_RANGE", field: "gpuCapacity.currentUtilization" },
-  { name: "currentUtilization -1", input: withCapacity({ currentUtilization: -1 }), code: "OUT_OF_RANGE", field: "gpuCapacity.currentUtilization" },
+  {
+    name: "location country ZZ",
+    input: offerInput({ location: { region: "us-east-1", country: "ZZ" } }),
+    code: "INVALID_FIELD",
+    field: "location.country",
+  },
+  {
+    name: "location region bad",
+    input: offerInput({ location: { region: "us east", country: "US" } }),
+    code: "INVALID_FIELD",
+    field: "location.region",
+  },
+  {
+    name: "currentUtilization 101",
+    input: withCapacity({ currentUtilization: 101 }),
+    code: "OUT_OF_RANGE",
+    field: "gpuCapacity.currentUtilization",
+  },
+  {
+    name: "currentUtilization -1",
+    input: withCapacity({ currentUtilization: -1 }),
+    code: "OUT_OF_RANGE",
+    field: "gpuCapacity.currentUtilization",
+  },
   { name: "memoryBandwidth 0", input: withCapacity({ memoryBandwidth: 0 }), code: "OUT_OF_RANGE", field: "gpuCapacity.memoryBandwidth" },
-  { name: "computeCapability nine", input: withCapacity({ computeCapability: "nine" }), code: "INVALID_FIELD", field: "gpuCapacity.computeCapability" },
-  { name: "computeCapability 9", input: withCapacity({ computeCapability: "9" }), code: "INVALID_FIELD", field: "gpuCapacity.computeCapability" },
+  {
+    name: "computeCapability nine",
+    input: withCapacity({ computeCapability: "nine" }),
+    code: "INVALID_FIELD",
+    field: "gpuCapacity.computeCapability",
+  },
+  {
+    name: "computeCapability 9",
+    input: withCapacity({ computeCapability: "9" }),
+    code: "INVALID_FIELD",
+    field: "gpuCapacity.computeCapability",
+  },
 ];
 
 describe("createOffer boundaries", () => {
@@ -251,7 +322,9 @@ describe("createOrder", () => {
   });
 
   it("returns a frozen order with frozen requirements and lists", () => {
-    const order = createOrder(withRequirements({ preferredModels: ["H100"], requiredFeatures: ["fp8"], location: { country: "us" } }), { clock });
+    const order = createOrder(withRequirements({ preferredModels: ["H100"], requiredFeatures: ["fp8"], location: { country: "us" } }), {
+      clock,
+    });
     expect(Object.isFrozen(order)).toBe(true);
     expect(Object.isFrozen(order.requirements)).toBe(true);
     expect(Object.isFrozen(order.requirements.preferredModels)).toBe(true);
@@ -259,7 +332,9 @@ describe("createOrder", () => {
     expect(Object.isFrozen(order.requirements.location)).toBe(true);
     expect(isValidated(order, "order")).toBe(true);
     expect(isValidated(order.requirements, "requirements")).toBe(true);
-    expect(() => { (order as unknown as { status: string }).status = "Matched"; }).toThrow(TypeError);
+    expect(() => {
+      (order as unknown as { status: string }).status = "Matched";
+    }).toThrow(TypeError);
   });
 
   it("normalizes requirements", () => {
@@ -296,9 +371,24 @@ describe("createOrder", () => {
     ["estimatedHours 8785", withRequirements({ estimatedHours: 8785 }), "OUT_OF_RANGE", "requirements.estimatedHours"],
     ["maxPricePerHour 0", withRequirements({ maxPricePerHour: "0" }), "INVALID_FIELD", "requirements.maxPricePerHour"],
     ["maxPricePerHour 1e3", withRequirements({ maxPricePerHour: "1e3" }), "INVALID_AMOUNT", undefined],
-    ["17 preferredModels", withRequirements({ preferredModels: Array.from({ length: PREFERRED_MODELS_MAX + 1 }, () => "H100") }), "INVALID_FIELD", "requirements.preferredModels"],
-    ["a preferred model that names no GPU", withRequirements({ preferredModels: ["H100", "NVIDIA"] }), "INVALID_FIELD", "requirements.preferredModels[1]"],
-    ["an unknown required feature", withRequirements({ requiredFeatures: ["quantum"] }), "INVALID_FIELD", "requirements.requiredFeatures[0]"],
+    [
+      "17 preferredModels",
+      withRequirements({ preferredModels: Array.from({ length: PREFERRED_MODELS_MAX + 1 }, () => "H100") }),
+      "INVALID_FIELD",
+      "requirements.preferredModels",
+    ],
+    [
+      "a preferred model that names no GPU",
+      withRequirements({ preferredModels: ["H100", "NVIDIA"] }),
+      "INVALID_FIELD",
+      "requirements.preferredModels[1]",
+    ],
+    [
+      "an unknown required feature",
+      withRequirements({ requiredFeatures: ["quantum"] }),
+      "INVALID_FIELD",
+      "requirements.requiredFeatures[0]",
+    ],
     ["an empty location requirement", withRequirements({ location: {} }), "INVALID_FIELD", "requirements.location"],
     ["maxBudget 0", orderInput({ maxBudget: "0" }), "INVALID_FIELD", "maxBudget"],
     ["maxBudget malformed", orderInput({ maxBudget: "1.0000000001" }), "INVALID_AMOUNT", undefined],
@@ -388,7 +478,9 @@ describe("parseOffer", () => {
     expect(expectMarketError(() => parseOffer(withoutExpiry), "INVALID_FIELD").details.field).toBe("expiresAt");
     expect(expectMarketError(() => parseOffer(null), "INVALID_FIELD").details.field).toBe("offer");
     expect(expectMarketError(() => parseOffer([]), "INVALID_FIELD").details.field).toBe("offer");
-    expect(expectMarketError(() => parseOffer({ ...plainOffer(), gpuCapacity: "8x H100" }), "INVALID_FIELD").details.field).toBe("gpuCapacity");
+    expect(expectMarketError(() => parseOffer({ ...plainOffer(), gpuCapacity: "8x H100" }), "INVALID_FIELD").details.field).toBe(
+      "gpuCapacity",
+    );
   });
 
   // The "already validated" shortcut checks only the shared VALIDATED mark, not which factory set
@@ -433,8 +525,12 @@ describe("parseOrder / parseRequirements", () => {
 
   it("rejects a requirements value that is not an object", () => {
     expect(expectMarketError(() => parseRequirements("4x H100"), "INVALID_FIELD").details.field).toBe("requirements");
-    expect(expectMarketError(() => parseRequirements({ minGpuCount: 1, maxPricePerHour: "1", estimatedHours: 1, preferredModels: "H100" }), "INVALID_FIELD").details.field)
-      .toBe("requirements.preferredModels");
+    expect(
+      expectMarketError(
+        () => parseRequirements({ minGpuCount: 1, maxPricePerHour: "1", estimatedHours: 1, preferredModels: "H100" }),
+        "INVALID_FIELD",
+      ).details.field,
+    ).toBe("requirements.preferredModels");
   });
 
   // Same shortcut as parseOffer: a validated offer is returned by parseOrder as if it were an order.

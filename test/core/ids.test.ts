@@ -4,8 +4,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  ID_PREFIXES, assertIsDisputeId, assertIsEscrowId, assertIsOfferId, assertIsOrderId, idTimestampMs, isDisputeId,
-  isEscrowId, isOfferId, isOrderId, newDisputeId, newEscrowId, newOfferId, newOrderId, newUlid, offerId, orderId,
+  ID_PREFIXES,
+  assertIsDisputeId,
+  assertIsEscrowId,
+  assertIsOfferId,
+  assertIsOrderId,
+  idTimestampMs,
+  isDisputeId,
+  isEscrowId,
+  isOfferId,
+  isOrderId,
+  newDisputeId,
+  newEscrowId,
+  newOfferId,
+  newOrderId,
+  newUlid,
+  offerId,
+  orderId,
 } from "../../src/core/ids.js";
 import { expectMarketError } from "../support/expect-error.js";
 
@@ -44,11 +59,15 @@ describe("id kinds", () => {
     expect(id).toHaveLength(kind.prefix.length + 26);
     expect(id).toMatch(CROCKFORD_ID);
     expect(kind.is(id)).toBe(true);
-    expect(() => { kind.assert(id); }).not.toThrow();
+    expect(() => {
+      kind.assert(id);
+    }).not.toThrow();
     for (const other of KINDS) {
       if (other === kind) continue;
       expect(other.is(id), `${other.name} guard on ${id}`).toBe(false);
-      const e = expectMarketError(() => { other.assert(id); }, "INVALID_ID");
+      const e = expectMarketError(() => {
+        other.assert(id);
+      }, "INVALID_ID");
       expect(e.details.kind).toBe(other.name);
     }
   });
@@ -86,14 +105,18 @@ describe("assertIsOfferId / offerId / orderId", () => {
     ["a number", 12345],
     ["undefined", undefined],
   ])("assertIsOfferId throws INVALID_ID for %s", (_name, value) => {
-    const e = expectMarketError(() => { assertIsOfferId(value); }, "INVALID_ID");
+    const e = expectMarketError(() => {
+      assertIsOfferId(value);
+    }, "INVALID_ID");
     expect(e.details.kind).toBe("offer");
     expect(e.details.value).toBe(typeof value === "string" ? value : typeof value);
     expect(e.details.expected).toContain("ofr_");
   });
 
   it("truncates a long bad value in the error details", () => {
-    const e = expectMarketError(() => { assertIsOfferId("x".repeat(500)); }, "INVALID_ID");
+    const e = expectMarketError(() => {
+      assertIsOfferId("x".repeat(500));
+    }, "INVALID_ID");
     expect(e.details.value.length).toBeLessThanOrEqual(64);
   });
 

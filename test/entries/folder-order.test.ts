@@ -7,7 +7,14 @@ import { FOLDER_ORDER, allowedImports, moltPlugin } from "../../eslint-rules/fol
 
 const eslint = new ESLint({
   overrideConfigFile: true,
-  overrideConfig: [{ files: ["**/*.ts"], languageOptions: { parser: tseslint.parser }, plugins: { molt: moltPlugin }, rules: { "molt/folder-order": "error" } }],
+  overrideConfig: [
+    {
+      files: ["**/*.ts"],
+      languageOptions: { parser: tseslint.parser },
+      plugins: { molt: moltPlugin },
+      rules: { "molt/folder-order": "error" },
+    },
+  ],
 });
 
 async function problemsOf(file: string, source: string): Promise<string[]> {
@@ -17,7 +24,10 @@ async function problemsOf(file: string, source: string): Promise<string[]> {
 
 describe("folder-order lint rule", () => {
   it("refuses an upward import: the core importing the server", async () => {
-    const problems = await problemsOf("src/core/example.ts", 'import { buildApp } from "../server/app.js";\nexport const app = buildApp;\n');
+    const problems = await problemsOf(
+      "src/core/example.ts",
+      'import { buildApp } from "../server/app.js";\nexport const app = buildApp;\n',
+    );
     expect(problems).toEqual(["src/core/ may not import src/server/ (allowed: none); see the folder table of DESIGN.md"]);
   });
 
@@ -28,12 +38,16 @@ describe("folder-order lint rule", () => {
   });
 
   it("refuses a dynamic import that runs up, from a nested folder", async () => {
-    const problems = await problemsOf("src/chain/embedded/example.ts", 'export const book = () => import("../../orderbook/order-book.js");\n');
+    const problems = await problemsOf(
+      "src/chain/embedded/example.ts",
+      'export const book = () => import("../../orderbook/order-book.js");\n',
+    );
     expect(problems).toHaveLength(1);
   });
 
   it("allows imports down the table, within a folder, and of packages", async () => {
-    const source = 'import { Amount } from "../core/amount.js";\nimport { x } from "./sibling.js";\nimport Fastify from "fastify";\nexport { Amount, x, Fastify };\n';
+    const source =
+      'import { Amount } from "../core/amount.js";\nimport { x } from "./sibling.js";\nimport Fastify from "fastify";\nexport { Amount, x, Fastify };\n';
     expect(await problemsOf("src/server/example.ts", source)).toEqual([]);
   });
 

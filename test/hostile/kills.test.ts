@@ -80,10 +80,17 @@ interface Dialect {
   drop?(): Promise<void>;
 }
 
-const dialects: Dialect[] = [{ name: "sqlite", args: ["sqlite"], open: (dir) => Promise.resolve(SqlStore.openSqlite(join(dir, "market.db"))) }];
+const dialects: Dialect[] = [
+  { name: "sqlite", args: ["sqlite"], open: (dir) => Promise.resolve(SqlStore.openSqlite(join(dir, "market.db"))) },
+];
 if (url !== undefined) {
   const schema = `molt_kills_${process.pid}`;
-  dialects.push({ name: "postgres", args: ["postgres", url, schema], open: () => SqlStore.openPostgres(url, { schema }), drop: () => dropSchema(url, schema) });
+  dialects.push({
+    name: "postgres",
+    args: ["postgres", url, schema],
+    open: () => SqlStore.openPostgres(url, { schema }),
+    drop: () => dropSchema(url, schema),
+  });
 }
 
 /** What a kill is timed from: the worker's "step" line, or the chain transaction inside the step. */
@@ -102,16 +109,28 @@ class KillWorker {
 
   constructor() {
     this.child = spawn(process.execPath, ["--import", "tsx", worker], { stdio: ["pipe", "pipe", "inherit"] });
-    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => { resolve({ code, signal }); }));
-    createInterface({ input: this.child.stdout as Readable }).on("line", (line) => { this.onLine(line); });
+    this.exited = new Promise((resolve) =>
+      this.child.on("exit", (code, signal) => {
+        resolve({ code, signal });
+      }),
+    );
+    createInterface({ input: this.child.stdout as Readable }).on("line", (line) => {
+      this.onLine(line);
+    });
   }
 
   /** Runs the worker to its step and kills it `delayMs` after `anchor`; resolves with the step and every later line. */
-  async run(args: readonly string[], anchor: Anchor, delayMs: number): Promise<{ readonly step: StepLine; readonly after: readonly string[] }> {
+  async run(
+    args: readonly string[],
+    anchor: Anchor,
+    delayMs: number,
+  ): Promise<{ readonly step: StepLine; readonly after: readonly string[] }> {
     let step: StepLine | undefined;
     const after: string[] = [];
     let timer: NodeJS.Timeout | undefined;
-    const stall = setTimeout(() => { this.kill(); }, WORKER_READY_MS_MAX);
+    const stall = setTimeout(() => {
+      this.kill();
+    }, WORKER_READY_MS_MAX);
     this.onLine = (line) => {
       const [word = "", name = "", orderId = "", key = ""] = line.split(" ");
       if (word === "step" && step === undefined) {
@@ -121,7 +140,10 @@ class KillWorker {
         after.push(line);
       }
       // A step without the anchored line (a transaction refused before sending) is killed at "done" or "error".
-      if (timer === undefined && (word === anchor || word === "done" || word === "error")) timer = setTimeout(() => { this.kill(); }, delayMs);
+      if (timer === undefined && (word === anchor || word === "done" || word === "error"))
+        timer = setTimeout(() => {
+          this.kill();
+        }, delayMs);
     };
     this.child.stdin?.write(`${JSON.stringify(args)}\n`);
     const { code, signal } = await this.exited;
@@ -168,8 +190,17 @@ class KillMarket {
     const { arbiter, buyer, provider } = this.wallets;
     const chain = await EmbeddedMoltClient.open({ dataDir: this.chainDir });
     this.airdropped += (await chain.airdrop(buyer.address, Amount.parse(BUYER_MOLT))).amount.baseUnits;
-    const market = await Marketplace.open({ store: await this.dialect.open(this.dir), payments: new PaymentService({ client: chain, arbiter }), follow: false });
-    await market.addOffer("setup-offer", { providerId: provider.address, gpuCapacity: { gpuCount: 64, gpuModel: KILL_GPU_MODEL, vramGb: 80 }, pricePerHour: "2.5", availableHours: 2000 });
+    const market = await Marketplace.open({
+      store: await this.dialect.open(this.dir),
+      payments: new PaymentService({ client: chain, arbiter }),
+      follow: false,
+    });
+    await market.addOffer("setup-offer", {
+      providerId: provider.address,
+      gpuCapacity: { gpuCount: 64, gpuModel: KILL_GPU_MODEL, vramGb: 80 },
+      pricePerHour: "2.5",
+      availableHours: 2000,
+    });
     await market.close();
     this.last = await this.balancesOf(chain);
     chain.close();
@@ -199,7 +230,14 @@ class KillMarket {
       if (step === "resolve") return (await market.resolveDispute(key, orderId, cosigner)).status;
       const proof = (await market.getOrder(orderId)).job.attestation?.proof;
       if (proof === undefined) return "no attestation";
-      return (await market.settle(key, orderId, { confirmation: confirm({ proof, buyer, accepted: true, billedSeconds: Math.floor(KILL_JOB_RAN_MS / 1000) }) }, cosigner)).status;
+      return (
+        await market.settle(
+          key,
+          orderId,
+          { confirmation: confirm({ proof, buyer, accepted: true, billedSeconds: Math.floor(KILL_JOB_RAN_MS / 1000) }) },
+          cosigner,
+        )
+      ).status;
     } catch (e) {
       if (!isMarketError(e)) throw e; // anything else is a bug, and fails the case
       return `refused ${e.code}`;
@@ -213,9 +251,16 @@ class KillMarket {
     const shiftMs = roundNo * ROUND_CLOCK_MS;
     const current = this.spare ?? new KillWorker();
     this.spare = new KillWorker();
-    const { step: line, after } = await current.run([this.dir, String(roundNo), step, String(shiftMs), ...this.dialect.args], anchor, delayMs);
+    const { step: line, after } = await current.run(
+      [this.dir, String(roundNo), step, String(shiftMs), ...this.dialect.args],
+      anchor,
+      delayMs,
+    );
     expect(line.name).toBe(step);
-    expect(after.filter((l) => l.startsWith("error")), "the worker's step was refused").toEqual([]);
+    expect(
+      after.filter((l) => l.startsWith("error")),
+      "the worker's step was refused",
+    ).toEqual([]);
     const clock: Clock = { now: () => Date.now() + shiftMs + CHECK_CLOCK_LEAD_MS };
     const chain = await EmbeddedMoltClient.open({ dataDir: this.chainDir });
     const store = await this.dialect.open(this.dir);
@@ -230,31 +275,59 @@ class KillMarket {
       const order = await market.getOrder(line.orderId);
       const amount = order.match?.totalCost;
       if (amount === undefined) throw new Error(`order ${line.orderId} has no match`);
-      const handle = await chain.escrowHandleFor({ escrowId: escrowIdOf(line.orderId), buyer: buyer.address, provider: provider.address, arbiter: arbiter.address, amount });
+      const handle = await chain.escrowHandleFor({
+        escrowId: escrowIdOf(line.orderId),
+        buyer: buyer.address,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount,
+      });
       const held = await chain.escrowBalance(handle);
       const paid = step === "fund" ? held !== undefined : held === undefined;
       if (step === "fund" && held !== undefined) expect(held.baseUnits, "a funded escrow holds its amount").toBe(amount.baseUnits);
-      const landing: Landing = keyRecorded ? "recorded" : paid ? "sent, not recorded" : pendingAtKill > 0 ? "marked, not sent" : "before the pending mark";
+      const landing: Landing = keyRecorded
+        ? "recorded"
+        : paid
+          ? "sent, not recorded"
+          : pendingAtKill > 0
+            ? "marked, not sent"
+            : "before the pending mark";
       if (paid) expect(pendingAtKill + (keyRecorded ? 1 : 0), "a step paid on chain was marked or recorded").toBeGreaterThan(0);
       // Every round funded its job once before its step; the fund step itself only when paid.
       const funded = step !== "fund" || paid ? amount.baseUnits : 0n;
       expect(order.status, `order after a kill ${landing}`).toBe(paid ? OUTCOME[step] : PRIOR[step]);
       if (!paid) {
-        expect(await this.balancesOf(chain), "nothing paid out before the retry").toEqual({ buyer: before.buyer - funded, provider: before.provider, arbiter: before.arbiter });
-        expect(await this.retry(market, step, line.orderId, line.key, roundNo), "the same step retried with the same key").toBe(step === "fund" ? "Locked" : OUTCOME[step]);
+        expect(await this.balancesOf(chain), "nothing paid out before the retry").toEqual({
+          buyer: before.buyer - funded,
+          provider: before.provider,
+          arbiter: before.arbiter,
+        });
+        expect(await this.retry(market, step, line.orderId, line.key, roundNo), "the same step retried with the same key").toBe(
+          step === "fund" ? "Locked" : OUTCOME[step],
+        );
       }
       const escrow = await market.getEscrow(line.orderId);
       expect(escrow.state).toBe(ESCROW_OUTCOME[step]);
       const split = expectedSplit(step, await market.getOrder(line.orderId), escrow);
-      const paidOnce: Balances = split === undefined
-        ? { buyer: before.buyer - amount.baseUnits, provider: before.provider, arbiter: before.arbiter }
-        : { buyer: before.buyer - amount.baseUnits + split.buyerRefund.baseUnits, provider: before.provider + split.providerPayment.baseUnits, arbiter: before.arbiter + split.platformFee.baseUnits };
+      const paidOnce: Balances =
+        split === undefined
+          ? { buyer: before.buyer - amount.baseUnits, provider: before.provider, arbiter: before.arbiter }
+          : {
+              buyer: before.buyer - amount.baseUnits + split.buyerRefund.baseUnits,
+              provider: before.provider + split.providerPayment.baseUnits,
+              arbiter: before.arbiter + split.platformFee.baseUnits,
+            };
       expect(await this.balancesOf(chain), `paid exactly once (kill ${landing})`).toEqual(paidOnce);
       if (split !== undefined) {
         expect(split.providerPayment.add(split.platformFee).add(split.buyerRefund).baseUnits).toBe(amount.baseUnits);
         const recorded = (await market.getOrder(line.orderId)).job.settlement;
-        expect({ provider: recorded?.providerPayment, fee: recorded?.platformFee, buyer: recorded?.buyerRefund }, "the store records what the chain paid").toEqual({
-          provider: split.providerPayment.toString(), fee: split.platformFee.toString(), buyer: split.buyerRefund.toString(),
+        expect(
+          { provider: recorded?.providerPayment, fee: recorded?.platformFee, buyer: recorded?.buyerRefund },
+          "the store records what the chain paid",
+        ).toEqual({
+          provider: split.providerPayment.toString(),
+          fee: split.platformFee.toString(),
+          buyer: split.buyerRefund.toString(),
         });
       }
 
@@ -278,7 +351,15 @@ class KillMarket {
         if (page.length === 0) break;
         for (const row of page) {
           const stored = decodeEscrow(row.doc);
-          const onChain = await chain.escrowBalance(await chain.escrowHandleFor({ escrowId: stored.id, buyer: stored.buyer, provider: stored.provider, arbiter: stored.arbiter, amount: stored.amount }));
+          const onChain = await chain.escrowBalance(
+            await chain.escrowHandleFor({
+              escrowId: stored.id,
+              buyer: stored.buyer,
+              provider: stored.provider,
+              arbiter: stored.arbiter,
+              amount: stored.amount,
+            }),
+          );
           const expected = row.state === "Locked" || row.state === "Disputed" ? stored.amount.baseUnits : undefined;
           expect(onChain?.baseUnits, `escrow ${row.id} is ${row.state} in the store`).toBe(expected);
           inEscrows += onChain?.baseUnits ?? 0n;
@@ -302,7 +383,10 @@ class KillMarket {
     const fromStep = KILLS_PER_STEP[this.dialect.name] - 2;
     const plan: { readonly anchor: Anchor; readonly delayMs: number }[] = [
       // Stratified: each kill gets its own slice of 0..KILL_DELAY_MS_MAX, at a random point in it.
-      ...Array.from({ length: fromStep }, (_, i) => ({ anchor: "step" as const, delayMs: Math.floor(((i + Math.random()) * (KILL_DELAY_MS_MAX + 1)) / fromStep) })),
+      ...Array.from({ length: fromStep }, (_, i) => ({
+        anchor: "step" as const,
+        delayMs: Math.floor(((i + Math.random()) * (KILL_DELAY_MS_MAX + 1)) / fromStep),
+      })),
       { anchor: "sending", delayMs: Math.floor(Math.random() * (TRANSACTION_DELAY_MS_MAX + 1)) },
       { anchor: "sent", delayMs: Math.floor(Math.random() * (TRANSACTION_DELAY_MS_MAX + 1)) },
     ];
@@ -313,7 +397,8 @@ class KillMarket {
 /** The split the step pays out, from the rules (not from what the store recorded). */
 function expectedSplit(step: KillStep, order: OrderView, escrow: EscrowAccount): ChargeSplit | undefined {
   if (step === "fund") return undefined;
-  if (step === "refund") return { providerPayment: Amount.zero(), platformFee: Amount.zero(), buyerRefund: escrow.amount, charge: Amount.zero() };
+  if (step === "refund")
+    return { providerPayment: Amount.zero(), platformFee: Amount.zero(), buyerRefund: escrow.amount, charge: Amount.zero() };
   if (step === "settle") return billSeconds(Math.floor(KILL_JOB_RAN_MS / 1000), escrow.amount, escrow.rate);
   const share = order.job.decision?.providerShare;
   if (share === undefined) throw new Error(`order ${order.orderId} has no decision`);
@@ -333,8 +418,12 @@ describe(`hostile: kill -9 in each chain step (${dialects.map((d) => d.name).joi
 
   const counts = markets.map((m) => `${KILLS_PER_STEP[m.dialect.name]} on ${m.dialect.name}`).join(", ");
   for (const step of KILL_STEPS) {
-    it(`${step}: kills (${counts}) 0..${KILL_DELAY_MS_MAX} ms into the step or around its transaction; reconciled, paid at most once, retried once, conserved`, { timeout: 120_000 }, async () => {
-      await Promise.all(markets.map((market) => market.kills(step)));
-    });
+    it(
+      `${step}: kills (${counts}) 0..${KILL_DELAY_MS_MAX} ms into the step or around its transaction; reconciled, paid at most once, retried once, conserved`,
+      { timeout: 120_000 },
+      async () => {
+        await Promise.all(markets.map((market) => market.kills(step)));
+      },
+    );
   }
 });

@@ -10,7 +10,17 @@ import fc from "fast-check";
 import { getTokenDecoder } from "@solana-program/token";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE_CHAINS } from "../support/hostile/chains.js";
-import { PATH_CONTROL_IDS, foreignBody, malformedBody, malformedEnvelope, malformedHeaders, malformedPath, malformedQuery, validPost, withParam } from "../support/hostile/malformed.js";
+import {
+  PATH_CONTROL_IDS,
+  foreignBody,
+  malformedBody,
+  malformedEnvelope,
+  malformedHeaders,
+  malformedPath,
+  malformedQuery,
+  validPost,
+  withParam,
+} from "../support/hostile/malformed.js";
 import { fundedJob, openHostileMarket } from "../support/hostile/market.js";
 import type { HostileMarket } from "../support/hostile/market.js";
 import { expectRefusal, inject, overHttp, signedPost } from "../support/hostile/requests.js";
@@ -36,7 +46,8 @@ for (const store of stores) {
 
     /** Everything a wrongly accepted request could change, read through the API and the chain. */
     async function marketState(): Promise<unknown> {
-      const get = async (url: string): Promise<Record<string, unknown>> => JSON.parse((await inject(m.app, { method: "GET", url, headers: {} })).body) as Record<string, unknown>;
+      const get = async (url: string): Promise<Record<string, unknown>> =>
+        JSON.parse((await inject(m.app, { method: "GET", url, headers: {} })).body) as Record<string, unknown>;
       const events = (await get("/v1/events?after=0&limit=1000")).events as { seq: number; type: string }[];
       const escrow = await m.chain.access.account(f.escrow.address);
       const offer = await get(`/v1/offers/${f.offerId}`);
@@ -47,7 +58,9 @@ for (const store of stores) {
         resting: (await get(`/v1/orders/${f.restingId}`)).status,
         offer: `${String(offer.status)}, ${String(offer.freeGpus)} free`,
         escrow: escrow === undefined ? "closed" : getTokenDecoder().decode(escrow.data).amount.toString(),
-        molt: await Promise.all([f.buyer, f.provider, f.arbiter, f.attacker].map(async (w) => (await m.chain.client.balance(w.address)).toString())),
+        molt: await Promise.all(
+          [f.buyer, f.provider, f.arbiter, f.attacker].map(async (w) => (await m.chain.client.balance(w.address)).toString()),
+        ),
       };
     }
 
@@ -57,9 +70,25 @@ for (const store of stores) {
       const { orderId, escrow } = await fundedJob(m);
       await m.provider.client.startJob(orderId);
       const startedAtMs = (await m.provider.client.getOrder(orderId)).job.startedAtMs ?? 0;
-      const { offerId } = await m.provider.client.addOffer({ gpuCapacity: { gpuCount: 4, gpuModel: "L40S", vramGb: 48 }, pricePerHour: "1.5", availableHours: 24 });
-      const { orderId: restingId } = await m.buyer.client.submitOrder({ requirements: { minGpuCount: 512, minVramGb: 40, maxPricePerHour: "0.01", estimatedHours: 1 } });
-      f = { buyer: m.buyer.wallet, provider: m.provider.wallet, arbiter: m.arbiter, attacker: m.attacker.wallet, offerId, orderId, escrow, startedAtMs, restingId };
+      const { offerId } = await m.provider.client.addOffer({
+        gpuCapacity: { gpuCount: 4, gpuModel: "L40S", vramGb: 48 },
+        pricePerHour: "1.5",
+        availableHours: 24,
+      });
+      const { orderId: restingId } = await m.buyer.client.submitOrder({
+        requirements: { minGpuCount: 512, minVramGb: 40, maxPricePerHour: "0.01", estimatedHours: 1 },
+      });
+      f = {
+        buyer: m.buyer.wallet,
+        provider: m.provider.wallet,
+        arbiter: m.arbiter,
+        attacker: m.attacker.wallet,
+        offerId,
+        orderId,
+        escrow,
+        startedAtMs,
+        restingId,
+      };
       baseline = await marketState();
     }, 60_000);
     afterAll(async () => {
@@ -68,7 +97,11 @@ for (const store of stores) {
     });
 
     /** Sends every request `arbitrary` makes; each must be refused with nothing changed. */
-    async function refuseAll(arbitrary: fc.Arbitrary<RawRequest>, numRuns: number, send: (request: RawRequest) => Promise<RawResponse> = (request) => inject(m.app, request)): Promise<void> {
+    async function refuseAll(
+      arbitrary: fc.Arbitrary<RawRequest>,
+      numRuns: number,
+      send: (request: RawRequest) => Promise<RawResponse> = (request) => inject(m.app, request),
+    ): Promise<void> {
       await fc.assert(
         fc.asyncProperty(arbitrary, (request) =>
           tally.attempt(async () => {
@@ -84,23 +117,36 @@ for (const store of stores) {
 
     it("the table of attacked routes is every route the server serves", () => {
       const swagger = (m.app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
-      const served = Object.entries(swagger.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+      const served = Object.entries(swagger.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+      );
       const attacked = HOSTILE_ROUTES.map((route) => `${route.method} ${route.template}`);
-      expect(served.filter((route) => !attacked.includes(route)), "routes no hostile case attacks: add them to test/support/hostile/routes.ts").toEqual([]);
-      for (const route of HOSTILE_ROUTES) expect(m.app.hasRoute({ method: route.method, url: route.template.replace(/\{([a-z]+)\}/, ":$1") }), `${route.method} ${route.template}`).toBe(true);
+      expect(
+        served.filter((route) => !attacked.includes(route)),
+        "routes no hostile case attacks: add them to test/support/hostile/routes.ts",
+      ).toEqual([]);
+      for (const route of HOSTILE_ROUTES)
+        expect(
+          m.app.hasRoute({ method: route.method, url: route.template.replace(/\{([a-z]+)\}/, ":$1") }),
+          `${route.method} ${route.template}`,
+        ).toBe(true);
     });
 
-    it(`${RUNS.body} bodies with one field broken: wrong types, amounts out of range, negative or fractional, unicode, deep nesting, fields added or missing`, () => refuseAll(malformedBody(f), RUNS.body));
+    it(`${RUNS.body} bodies with one field broken: wrong types, amounts out of range, negative or fractional, unicode, deep nesting, fields added or missing`, () =>
+      refuseAll(malformedBody(f), RUNS.body));
 
     it(`${RUNS.foreign} bodies that are not the route's document`, () => refuseAll(foreignBody(f), RUNS.foreign));
 
-    it(`${RUNS.headers} signature headers missing, repeated, empty or garbled, replays of another signature, bad Idempotency-Keys`, () => refuseAll(malformedHeaders(f), RUNS.headers));
+    it(`${RUNS.headers} signature headers missing, repeated, empty or garbled, replays of another signature, bad Idempotency-Keys`, () =>
+      refuseAll(malformedHeaders(f), RUNS.headers));
 
-    it(`${RUNS.envelope} valid documents in a wrong content type, truncated, or over the body limit`, () => refuseAll(malformedEnvelope(f), RUNS.envelope));
+    it(`${RUNS.envelope} valid documents in a wrong content type, truncated, or over the body limit`, () =>
+      refuseAll(malformedEnvelope(f), RUNS.envelope));
 
     it(`${RUNS.path} bad path parameters, unknown paths and methods`, () => refuseAll(malformedPath(f), RUNS.path));
 
-    it(`${RUNS.query} bad query strings: values out of pattern or range, repeated, bracketed, unknown or missing parameters`, () => refuseAll(malformedQuery(f), RUNS.query));
+    it(`${RUNS.query} bad query strings: values out of pattern or range, repeated, bracketed, unknown or missing parameters`, () =>
+      refuseAll(malformedQuery(f), RUNS.query));
 
     // Found by this suite on PostgreSQL (which refuses a NUL byte in text): GET /v1/orders/%00 answered
     // 500 and POST /v1/orders/%00/fund 409 STORE_ERROR. An id is 1..64 visible ASCII characters (IdParams),
@@ -114,7 +160,10 @@ for (const store of stores) {
             const response = await inject(m.app, request);
             expectRefusal(request, response);
             const { code } = JSON.parse(response.body) as { code: string };
-            expect({ status: response.status, code }, `${route.method} ${pathOf(route, f, id)}`).toEqual({ status: 400, code: route.param === "address" ? expect.stringMatching(/^INVALID_(FIELD|ADDRESS)$/) as unknown : "INVALID_ID" });
+            expect({ status: response.status, code }, `${route.method} ${pathOf(route, f, id)}`).toEqual({
+              status: 400,
+              code: route.param === "address" ? (expect.stringMatching(/^INVALID_(FIELD|ADDRESS)$/) as unknown) : "INVALID_ID",
+            });
             expect(m.market.lastSeq).toBe(seq);
           });
         }
@@ -152,10 +201,22 @@ for (const store of stores) {
     // Found by this suite: POST /v1/offers/{id}/pause, /resume, /withdraw, /v1/orders/{id}/cancel and /start
     // declared no body schema, so a body with fields was ignored and the command ran. They take EmptyBody now.
     it("a body with fields on a route that takes none is refused, not ignored; no body, or {}, is still a valid request", async () => {
-      const { offerId } = await m.provider.client.addOffer({ gpuCapacity: { gpuCount: 1, gpuModel: "L4", vramGb: 24 }, pricePerHour: "0.5", availableHours: 24 });
-      const { orderId } = await m.buyer.client.submitOrder({ requirements: { minGpuCount: 1000, minVramGb: 24, maxPricePerHour: "0.01", estimatedHours: 1 } });
+      const { offerId } = await m.provider.client.addOffer({
+        gpuCapacity: { gpuCount: 1, gpuModel: "L4", vramGb: 24 },
+        pricePerHour: "0.5",
+        availableHours: 24,
+      });
+      const { orderId } = await m.buyer.client.submitOrder({
+        requirements: { minGpuCount: 1000, minVramGb: 24, maxPricePerHour: "0.01", estimatedHours: 1 },
+      });
       const before = m.market.lastSeq;
-      const commands = [[f.provider, `/v1/offers/${offerId}/pause`], [f.provider, `/v1/offers/${offerId}/resume`], [f.provider, `/v1/offers/${offerId}/withdraw`], [f.buyer, `/v1/orders/${orderId}/cancel`], [f.provider, `/v1/orders/${f.orderId}/start`]] as const;
+      const commands = [
+        [f.provider, `/v1/offers/${offerId}/pause`],
+        [f.provider, `/v1/offers/${offerId}/resume`],
+        [f.provider, `/v1/offers/${offerId}/withdraw`],
+        [f.buyer, `/v1/orders/${orderId}/cancel`],
+        [f.provider, `/v1/orders/${f.orderId}/start`],
+      ] as const;
       for (const [owner, url] of commands) {
         for (const body of [{ "x-unknown": true, reason: "not a field of this route" }, { orderId }, { chainSignature: "1".repeat(88) }]) {
           await tally.attempt(async () => {
@@ -174,7 +235,11 @@ for (const store of stores) {
       const resume = await inject(m.app, signedPost(f.provider, `/v1/offers/${offerId}/resume`, "{}"));
       expect(resume.status, resume.body).toBe(200);
       const signed = signedPost(f.buyer, `/v1/orders/${orderId}/cancel`, "");
-      const bare = await inject(m.app, { method: signed.method, url: signed.url, headers: Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name !== "content-type")) });
+      const bare = await inject(m.app, {
+        method: signed.method,
+        url: signed.url,
+        headers: Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name !== "content-type")),
+      });
       expect(bare.status, bare.body).toBe(200);
       expect((await m.buyer.client.getOrder(orderId)).status).toBe("Cancelled");
     });

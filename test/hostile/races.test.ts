@@ -112,13 +112,21 @@ for (const store of stores) {
       console.log(`hostile races (${store.name}): seed ${SEED} (HOSTILE_RACE_SEED replays it)`);
       chain = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-hostile-races-")) });
       opened = await store.fresh();
-      const payments = new PaymentService({ client: counted(chain, counts), arbiter, feeRecipient: feeRecipient.address, disputeWindowMs: HOUR_MS, clock });
+      const payments = new PaymentService({
+        client: counted(chain, counts),
+        arbiter,
+        feeRecipient: feeRecipient.address,
+        disputeWindowMs: HOUR_MS,
+        clock,
+      });
       market = await Marketplace.open({ store: opened.store, payments, clock, follow: false });
     }, 60_000);
     afterAll(async () => {
       for (const [name, o] of outcomes) {
         const refusals = [...o.refusals].map(([code, n]) => `${code} x${n}`).join(", ");
-        console.log(`hostile races (${store.name}) ${name}: ${o.races} races; first alone ${o.first}, second alone ${o.second}, both ${o.both}; refusals: ${refusals}`);
+        console.log(
+          `hostile races (${store.name}) ${name}: ${o.races} races; first alone ${o.first}, second alone ${o.second}, both ${o.both}; refusals: ${refusals}`,
+        );
       }
       await market.close();
       chain.close();
@@ -130,8 +138,16 @@ for (const store of stores) {
       const [buyer, provider] = [Wallet.generate(), Wallet.generate()];
       await chain.airdrop(buyer.address, Amount.parse(BUYER_MOLT));
       const startMolt = (await chain.balance(buyer.address)).baseUnits;
-      const { offerId } = await market.addOffer(key("offer"), { providerId: provider.address, gpuCapacity: { gpuCount: 1, gpuModel: "NVIDIA H100 80GB", vramGb: 80 }, pricePerHour: "2.5", availableHours: 48 });
-      const { orderId, status } = await market.submitOrder(key("order"), { buyerId: buyer.address, requirements: { minGpuCount: 1, minVramGb: 80, maxPricePerHour: "2.5", estimatedHours: 1 } });
+      const { offerId } = await market.addOffer(key("offer"), {
+        providerId: provider.address,
+        gpuCapacity: { gpuCount: 1, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
+        pricePerHour: "2.5",
+        availableHours: 48,
+      });
+      const { orderId, status } = await market.submitOrder(key("order"), {
+        buyerId: buyer.address,
+        requirements: { minGpuCount: 1, minVramGb: 80, maxPricePerHour: "2.5", estimatedHours: 1 },
+      });
       expect(status, "the race's order matches its own offer").toBe("Matched");
       if (stage === "matched") return { orderId, buyer, provider, startMolt };
       const escrow = await market.fundEscrow(key("fund"), orderId, buyer);
@@ -139,7 +155,19 @@ for (const store of stores) {
       clock.advance(JOB_MS);
       const startedAtMs = escrow.createdAt.getTime();
       const exitStatus = stage === "failed" ? 137 : 0;
-      const proof: ExecutionProof = { escrowId: escrow.id, orderId, offerId, provider: provider.address, gpuModel: "NVIDIA H100 80GB", gpuCount: 1, startedAtMs, endedAtMs: startedAtMs + JOB_MS, exitStatus, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64) };
+      const proof: ExecutionProof = {
+        escrowId: escrow.id,
+        orderId,
+        offerId,
+        provider: provider.address,
+        gpuModel: "NVIDIA H100 80GB",
+        gpuCount: 1,
+        startedAtMs,
+        endedAtMs: startedAtMs + JOB_MS,
+        exitStatus,
+        outputDigest: "a".repeat(64),
+        usageDigest: "b".repeat(64),
+      };
       if (stage === "failed") await market.failJob(key("fail"), orderId, attest(proof, provider), provider.address);
       else await market.completeJob(key("complete"), orderId, attest(proof, provider), provider.address);
       await market.withdrawOffer(key("withdraw"), offerId, provider.address);
@@ -150,12 +178,28 @@ for (const store of stores) {
       return { orderId, buyer, provider, startMolt, escrow, proof };
     }
 
-    const disputeBy = (escrow: EscrowAccount, party: Wallet) => openDisputeStatement({ id: newDisputeId(clock.now()), escrowId: escrow.id, party, reason: "raced", evidence: [], openedAtMs: clock.now() });
-    const settleConfirmed = (j: RaceJob, accepted = true) => () => {
-      if (j.proof === undefined) throw new Error("no proof");
-      const confirmation = confirm({ proof: j.proof, buyer: j.buyer, accepted, billedSeconds: JOB_MS / 1000, ...(accepted ? {} : { reason: "raced" }) });
-      return market.settle(key("settle"), j.orderId, { confirmation }, j.buyer);
-    };
+    const disputeBy = (escrow: EscrowAccount, party: Wallet) =>
+      openDisputeStatement({
+        id: newDisputeId(clock.now()),
+        escrowId: escrow.id,
+        party,
+        reason: "raced",
+        evidence: [],
+        openedAtMs: clock.now(),
+      });
+    const settleConfirmed =
+      (j: RaceJob, accepted = true) =>
+      () => {
+        if (j.proof === undefined) throw new Error("no proof");
+        const confirmation = confirm({
+          proof: j.proof,
+          buyer: j.buyer,
+          accepted,
+          billedSeconds: JOB_MS / 1000,
+          ...(accepted ? {} : { reason: "raced" }),
+        });
+        return market.settle(key("settle"), j.orderId, { confirmation }, j.buyer);
+      };
     const refund = (j: RaceJob) => () => market.refund(key("refund"), j.orderId, j.buyer);
     const dispute = (j: RaceJob, party: Wallet) => () => {
       if (j.escrow === undefined) throw new Error("no escrow");
@@ -165,17 +209,35 @@ for (const store of stores) {
     const fund = (j: RaceJob) => () => market.fundEscrow(key("fund"), j.orderId, j.buyer);
 
     const KINDS: readonly RaceKind[] = [
-      { name: "settle (buyer confirms) vs openDispute", stage: () => "completed", commands: (j, i) => [settleConfirmed(j), dispute(j, i % 2 === 0 ? j.provider : j.buyer)] },
+      {
+        name: "settle (buyer confirms) vs openDispute",
+        stage: () => "completed",
+        commands: (j, i) => [settleConfirmed(j), dispute(j, i % 2 === 0 ? j.provider : j.buyer)],
+      },
       { name: "settle vs refund, completed job", stage: () => "completed", commands: (j) => [settleConfirmed(j), refund(j)] },
       { name: "settle vs refund, failed job", stage: () => "failed", commands: (j) => [settleConfirmed(j), refund(j)] },
-      { name: "refund vs openDispute, failed job", stage: () => "failed", commands: (j, i) => [refund(j), dispute(j, i % 2 === 0 ? j.provider : j.buyer)] },
-      { name: "resolveDispute by buyer vs by provider after a decision", stage: () => "decided", commands: (j) => [resolve(j, j.buyer), resolve(j, j.provider)] },
+      {
+        name: "refund vs openDispute, failed job",
+        stage: () => "failed",
+        commands: (j, i) => [refund(j), dispute(j, i % 2 === 0 ? j.provider : j.buyer)],
+      },
+      {
+        name: "resolveDispute by buyer vs by provider after a decision",
+        stage: () => "decided",
+        commands: (j) => [resolve(j, j.buyer), resolve(j, j.provider)],
+      },
       { name: "fundEscrow vs fundEscrow (two keys)", stage: () => "matched", commands: (j) => [fund(j), fund(j)] },
-      { name: "settle vs settle (two keys; the second rejects every other time)", stage: () => "completed", commands: (j, i) => [settleConfirmed(j), settleConfirmed(j, i % 2 === 0)] },
+      {
+        name: "settle vs settle (two keys; the second rejects every other time)",
+        stage: () => "completed",
+        commands: (j, i) => [settleConfirmed(j), settleConfirmed(j, i % 2 === 0)],
+      },
     ];
 
     /** Runs `command` after a random 0..DELAY_MS_MAX ms: its refusal code, or undefined when it succeeded. Any other error fails the race. */
-    async function raced(command: () => Promise<unknown>): Promise<{ readonly ok: boolean; readonly code?: string; readonly other?: unknown }> {
+    async function raced(
+      command: () => Promise<unknown>,
+    ): Promise<{ readonly ok: boolean; readonly code?: string; readonly other?: unknown }> {
       await new Promise((resolveDelay) => setTimeout(resolveDelay, Math.floor(random() * (DELAY_MS_MAX + 1))));
       try {
         await command();
@@ -204,23 +266,45 @@ for (const store of stores) {
             if (results[0].ok && results[1].ok) tallied.both++;
             else if (results[0].ok) tallied.first++;
             else if (results[1].ok) tallied.second++;
-            expect(results.some((result) => result.ok), `${what}: both refused (${results.map((result) => result.code).join(", ")})`).toBe(true);
+            expect(
+              results.some((result) => result.ok),
+              `${what}: both refused (${results.map((result) => result.code).join(", ")})`,
+            ).toBe(true);
 
             expect(await market.store.pendingEscrows(), `${what}: a chain step left pending`).toEqual([]);
             const order = await market.getOrder(j.orderId);
             const escrow = await market.getEscrow(j.orderId);
-            const handle = await chain.escrowHandleFor({ escrowId: escrow.id, buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
+            const handle = await chain.escrowHandleFor({
+              escrowId: escrow.id,
+              buyer: escrow.buyer,
+              provider: escrow.provider,
+              arbiter: escrow.arbiter,
+              amount: escrow.amount,
+            });
             const held = await chain.escrowBalance(handle);
             const account = chain.account(handle.address);
             const fundings = counts.fundings.get(escrow.id) ?? 0;
             const payouts = counts.payouts.get(escrow.id) ?? 0;
             expect(fundings, `${what}: fundings on chain`).toBe(1);
             expect(payouts, `${what}: payouts on chain`).toBeLessThanOrEqual(1);
-            expect({ closed: account === undefined, payouts }, `${what}: the escrow is closed exactly when it paid out`).toEqual({ closed: payouts === 1, payouts });
-            expect({ status: order.status, closed: held === undefined }, `${what}: the stored status agrees with the chain`).toEqual({ status: order.status, closed: SETTLED.has(order.status) });
-            const [buyerMolt, providerMolt, feeAfter] = await Promise.all([chain.balance(j.buyer.address), chain.balance(j.provider.address), chain.balance(feeRecipient.address)]);
+            expect({ closed: account === undefined, payouts }, `${what}: the escrow is closed exactly when it paid out`).toEqual({
+              closed: payouts === 1,
+              payouts,
+            });
+            expect({ status: order.status, closed: held === undefined }, `${what}: the stored status agrees with the chain`).toEqual({
+              status: order.status,
+              closed: SETTLED.has(order.status),
+            });
+            const [buyerMolt, providerMolt, feeAfter] = await Promise.all([
+              chain.balance(j.buyer.address),
+              chain.balance(j.provider.address),
+              chain.balance(feeRecipient.address),
+            ]);
             const total = buyerMolt.baseUnits + providerMolt.baseUnits + (feeAfter.baseUnits - feeBefore) + (held?.baseUnits ?? 0n);
-            expect(total, `${what}: MOLT conserved (buyer ${buyerMolt.toString()}, provider ${providerMolt.toString()}, fee ${feeAfter.baseUnits - feeBefore}, escrow ${held?.toString() ?? "closed"})`).toBe(j.startMolt);
+            expect(
+              total,
+              `${what}: MOLT conserved (buyer ${buyerMolt.toString()}, provider ${providerMolt.toString()}, fee ${feeAfter.baseUnits - feeBefore}, escrow ${held?.toString() ?? "closed"})`,
+            ).toBe(j.startMolt);
           });
         }
       }, 120_000);

@@ -32,19 +32,47 @@ const tally = hostileTally();
 const stores = await hostileStores("hostile: single-key moves");
 
 /** How one key presents itself as the escrow's authority. */
-const FORMS: readonly { readonly name: string; readonly authority: (self: Wallet, multisig: Address) => MoveAuthority; readonly moves: (name: string) => boolean }[] = [
+const FORMS: readonly {
+  readonly name: string;
+  readonly authority: (self: Wallet, multisig: Address) => MoveAuthority;
+  readonly moves: (name: string) => boolean;
+}[] = [
   { name: "as its owner", authority: (self) => ({ kind: "key", signer: signerOf(self) }), moves: () => true },
   // The mint has no freeze authority (checked below): the multisig forms of a freeze say nothing more.
-  { name: "as one signer of the multisig", authority: (self, multisig) => ({ kind: "multisig", multisig, signers: [signerOf(self)] }), moves: (name) => !name.startsWith("freeze") },
-  { name: "as both signers of the multisig, one key twice", authority: (self, multisig) => ({ kind: "multisig", multisig, signers: [signerOf(self), signerOf(self)] }), moves: (name) => !name.startsWith("freeze") },
+  {
+    name: "as one signer of the multisig",
+    authority: (self, multisig) => ({ kind: "multisig", multisig, signers: [signerOf(self)] }),
+    moves: (name) => !name.startsWith("freeze"),
+  },
+  {
+    name: "as both signers of the multisig, one key twice",
+    authority: (self, multisig) => ({ kind: "multisig", multisig, signers: [signerOf(self), signerOf(self)] }),
+    moves: (name) => !name.startsWith("freeze"),
+  },
 ];
 
 /** How the operator presents the keys it derives for an escrow's own two accounts as the escrow's authority. */
-const DERIVED_FORMS: readonly { readonly name: string; readonly authority: (account: TransactionSigner, multisigKey: TransactionSigner, multisig: Address) => MoveAuthority; readonly moves: (name: string) => boolean }[] = [
-  { name: "signing with the escrow account's own key as its owner", authority: (account) => ({ kind: "key", signer: account }), moves: () => true },
+const DERIVED_FORMS: readonly {
+  readonly name: string;
+  readonly authority: (account: TransactionSigner, multisigKey: TransactionSigner, multisig: Address) => MoveAuthority;
+  readonly moves: (name: string) => boolean;
+}[] = [
+  {
+    name: "signing with the escrow account's own key as its owner",
+    authority: (account) => ({ kind: "key", signer: account }),
+    moves: () => true,
+  },
   // The multisig's address is the owner's: its own key signs for that very address, and the token program must still ask for two of its members.
-  { name: "signing with the multisig's own key as the owner", authority: (_account, multisigKey) => ({ kind: "key", signer: multisigKey }), moves: () => true },
-  { name: "with both derived keys as the multisig's signers", authority: (account, multisigKey, multisig) => ({ kind: "multisig", multisig, signers: [account, multisigKey] }), moves: (name) => !name.startsWith("freeze") },
+  {
+    name: "signing with the multisig's own key as the owner",
+    authority: (_account, multisigKey) => ({ kind: "key", signer: multisigKey }),
+    moves: () => true,
+  },
+  {
+    name: "with both derived keys as the multisig's signers",
+    authority: (account, multisigKey, multisig) => ({ kind: "multisig", multisig, signers: [account, multisigKey] }),
+    moves: (name) => !name.startsWith("freeze"),
+  },
 ];
 
 let controls = 0;
@@ -93,25 +121,59 @@ for (const store of stores) {
         const token = getTokenDecoder().decode(after.data);
         expect(token.amount, `${attempt}: escrow balance`).toBe(Amount.parse(escrow.amount).baseUnits);
         expect(token.owner, `${attempt}: escrow owner`).toBe(escrow.multisig);
-        expect({ delegate: token.delegate, closeAuthority: token.closeAuthority, state: token.state }, attempt).toEqual({ delegate: { __option: "None" }, closeAuthority: { __option: "None" }, state: AccountState.Initialized });
+        expect({ delegate: token.delegate, closeAuthority: token.closeAuthority, state: token.state }, attempt).toEqual({
+          delegate: { __option: "None" },
+          closeAuthority: { __option: "None" },
+          state: AccountState.Initialized,
+        });
         expect(after.lamports, `${attempt}: escrow lamports`).toBe(before.lamports);
         expect(Buffer.from(after.data).equals(Buffer.from(before.data)), `${attempt}: escrow bytes`).toBe(true);
         const multisig = await m.chain.access.account(escrow.multisig);
-        expect({ lamports: multisig?.lamports, owner: multisig?.owner, data: multisig && Buffer.from(multisig.data).toString("hex") }, `${attempt}: multisig account`).toEqual({ lamports: beforeMultisig.lamports, owner: beforeMultisig.owner, data: Buffer.from(beforeMultisig.data).toString("hex") });
+        expect(
+          { lamports: multisig?.lamports, owner: multisig?.owner, data: multisig && Buffer.from(multisig.data).toString("hex") },
+          `${attempt}: multisig account`,
+        ).toEqual({
+          lamports: beforeMultisig.lamports,
+          owner: beforeMultisig.owner,
+          data: Buffer.from(beforeMultisig.data).toString("hex"),
+        });
       }
 
       it("control: the same instructions move an escrow of these parties when two of its keys sign, and no one can freeze MOLT", async () => {
         const { provider, arbiter } = { provider: m.provider.wallet, arbiter: m.arbiter };
-        const { escrow: control } = await m.chain.client.createEscrow({ escrowId: `esc_hostile_control_${++controls}`, buyer: m.buyer.wallet, provider: provider.address, arbiter: arbiter.address, amount: Amount.parse("1") });
+        const { escrow: control } = await m.chain.client.createEscrow({
+          escrowId: `esc_hostile_control_${++controls}`,
+          buyer: m.buyer.wallet,
+          provider: provider.address,
+          arbiter: arbiter.address,
+          amount: Amount.parse("1"),
+        });
         expect(control.parties).toEqual({ buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter });
-        const target = { account: control.address, mint: escrow.mint as Address, destination: await tokenAccountOf(provider.address, escrow.mint), beneficiary: provider.address, amount: 1n };
+        const target = {
+          account: control.address,
+          mint: escrow.mint as Address,
+          destination: await tokenAccountOf(provider.address, escrow.mint),
+          beneficiary: provider.address,
+          amount: 1n,
+        };
         const twoKeys: MoveAuthority = { kind: "multisig", multisig: control.multisig, signers: [signerOf(provider), signerOf(arbiter)] };
         const run = async (name: string, authority: MoveAuthority, amount = 1n): Promise<void> => {
           const move = TOKEN_MOVES.find((candidate) => candidate.name === name);
           if (move === undefined) throw new Error(`no move ${name}`);
-          expect((await sendRaw(m.chain.access, provider, [move.build({ ...target, amount }, authority)])).error, `control ${name}`).toBeUndefined();
+          expect(
+            (await sendRaw(m.chain.access, provider, [move.build({ ...target, amount }, authority)])).error,
+            `control ${name}`,
+          ).toBeUndefined();
         };
-        for (const name of ["transfer out (TransferChecked)", "transfer out (Transfer)", "approve a delegate", "burn", "set the close authority", "set the owner"]) await run(name, twoKeys);
+        for (const name of [
+          "transfer out (TransferChecked)",
+          "transfer out (Transfer)",
+          "approve a delegate",
+          "burn",
+          "set the close authority",
+          "set the owner",
+        ])
+          await run(name, twoKeys);
         // The provider owns the control escrow now: its one key empties and closes it.
         const self: MoveAuthority = { kind: "key", signer: signerOf(provider) };
         await run("transfer out (TransferChecked)", self, 1_000_000_000n - 3n);
@@ -128,7 +190,13 @@ for (const store of stores) {
               tally.attempt(async () => {
                 const self = keys.get(role);
                 if (self === undefined) throw new Error(`no key for ${role}`);
-                const target = { account: escrow.address as Address, mint: escrow.mint as Address, destination: await tokenAccountOf(self.address, escrow.mint), beneficiary: self.address, amount: Amount.parse(escrow.amount).baseUnits };
+                const target = {
+                  account: escrow.address as Address,
+                  mint: escrow.mint as Address,
+                  destination: await tokenAccountOf(self.address, escrow.mint),
+                  beneficiary: self.address,
+                  amount: Amount.parse(escrow.amount).baseUnits,
+                };
                 const moltBefore = await m.chain.client.balance(self.address);
                 const outcome = await sendRaw(m.chain.access, self, [move.build(target, form.authority(self, escrow.multisig as Address))]);
                 expect(outcome.error, `${role}: ${move.name} ${form.name} executed on chain (${outcome.signature})`).toBeDefined();
@@ -144,7 +212,10 @@ for (const store of stores) {
         const operator = keys.get("operator");
         if (operator === undefined) throw new Error("no operator key");
         const derived = escrowAccountKeys(operator, escrow.escrowId);
-        expect({ account: derived.account.address, multisig: derived.multisig.address }, "the escrow's accounts no longer derive from (operator, escrow id): update DERIVED_FORMS").toEqual({ account: escrow.address, multisig: escrow.multisig });
+        expect(
+          { account: derived.account.address, multisig: derived.multisig.address },
+          "the escrow's accounts no longer derive from (operator, escrow id): update DERIVED_FORMS",
+        ).toEqual({ account: escrow.address, multisig: escrow.multisig });
         return { operator, ...derived };
       }
 
@@ -153,9 +224,17 @@ for (const store of stores) {
           it(`the operator cannot ${move.name} ${form.name}`, () =>
             tally.attempt(async () => {
               const { operator, account, multisig } = derivedKeys();
-              const target = { account: escrow.address as Address, mint: escrow.mint as Address, destination: await tokenAccountOf(operator.address, escrow.mint), beneficiary: operator.address, amount: Amount.parse(escrow.amount).baseUnits };
+              const target = {
+                account: escrow.address as Address,
+                mint: escrow.mint as Address,
+                destination: await tokenAccountOf(operator.address, escrow.mint),
+                beneficiary: operator.address,
+                amount: Amount.parse(escrow.amount).baseUnits,
+              };
               const moltBefore = await m.chain.client.balance(operator.address);
-              const outcome = await sendRaw(m.chain.access, operator, [move.build(target, form.authority(signerOf(account), signerOf(multisig), escrow.multisig as Address))]);
+              const outcome = await sendRaw(m.chain.access, operator, [
+                move.build(target, form.authority(signerOf(account), signerOf(multisig), escrow.multisig as Address)),
+              ]);
               expect(outcome.error, `operator: ${move.name} ${form.name} executed on chain (${outcome.signature})`).toBeDefined();
               await expectEscrowUnchanged(`operator: ${move.name} ${form.name}`);
               expect((await m.chain.client.balance(operator.address)).toString(), "the operator's MOLT").toBe(moltBefore.toString());
@@ -169,7 +248,15 @@ for (const store of stores) {
             tally.attempt(async () => {
               const { operator, account, multisig } = derivedKeys();
               const [key, held] = which === "escrow account" ? [account, before] : [multisig, beforeMultisig];
-              const outcome = await sendRaw(m.chain.access, operator, [move.build({ address: key.address, key: signerOf(key), operator: signerOf(operator), lamports: held.lamports, space: held.data.length })]);
+              const outcome = await sendRaw(m.chain.access, operator, [
+                move.build({
+                  address: key.address,
+                  key: signerOf(key),
+                  operator: signerOf(operator),
+                  lamports: held.lamports,
+                  space: held.data.length,
+                }),
+              ]);
               expect(outcome.error, `operator: ${move.name} of the ${which} executed on chain (${outcome.signature})`).toBeDefined();
               await expectEscrowUnchanged(`operator: ${move.name} of the ${which}`);
             }));
@@ -180,7 +267,14 @@ for (const store of stores) {
         it(`the operator cannot ${move.name}`, () =>
           tally.attempt(async () => {
             const { operator } = derivedKeys();
-            const outcome = await sendRaw(m.chain.access, operator, [move.build({ account: escrow.address as Address, multisig: escrow.multisig as Address, mint: escrow.mint as Address, operator: operator.address })]);
+            const outcome = await sendRaw(m.chain.access, operator, [
+              move.build({
+                account: escrow.address as Address,
+                multisig: escrow.multisig as Address,
+                mint: escrow.mint as Address,
+                operator: operator.address,
+              }),
+            ]);
             expect(outcome.error, `operator: ${move.name} executed on chain (${outcome.signature})`).toBeDefined();
             await expectEscrowUnchanged(`operator: ${move.name}`);
           }));
@@ -191,10 +285,24 @@ for (const store of stores) {
         const buyerBefore = await m.chain.client.balance(m.buyer.wallet.address);
         await m.provider.client.startJob(orderId);
         const startedAtMs = (await m.provider.client.getOrder(orderId)).job.startedAtMs ?? 0;
-        const proof = { escrowId: escrow.escrowId, orderId, offerId: escrow.offerId, provider: m.provider.wallet.address, gpuModel: "H100", gpuCount: escrow.gpuCount, startedAtMs, endedAtMs: Math.max(startedAtMs, Date.now()), exitStatus: 137, outputDigest: "0".repeat(64), usageDigest: "1".repeat(64) };
+        const proof = {
+          escrowId: escrow.escrowId,
+          orderId,
+          offerId: escrow.offerId,
+          provider: m.provider.wallet.address,
+          gpuModel: "H100",
+          gpuCount: escrow.gpuCount,
+          startedAtMs,
+          endedAtMs: Math.max(startedAtMs, Date.now()),
+          exitStatus: 137,
+          outputDigest: "0".repeat(64),
+          usageDigest: "1".repeat(64),
+        };
         await m.provider.client.endJob(orderId, "fail", attest(proof, m.provider.wallet));
         expect((await m.buyer.client.refund(orderId)).status).toBe("Refunded");
-        expect((await m.chain.client.balance(m.buyer.wallet.address)).toString()).toBe(buyerBefore.add(Amount.parse(escrow.amount)).toString());
+        expect((await m.chain.client.balance(m.buyer.wallet.address)).toString()).toBe(
+          buyerBefore.add(Amount.parse(escrow.amount)).toString(),
+        );
         expect(await m.chain.access.account(escrow.address)).toBeUndefined();
       });
     });

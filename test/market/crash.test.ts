@@ -21,7 +21,20 @@ import { conservationErrors } from "../support/market.js";
 const worker = new URL("../support/workers/crash-worker.ts", import.meta.url).pathname;
 const url = await postgresUrl("Marketplace crash test");
 const ROUNDS = 6;
-const RANK: Record<string, number> = { Pending: 0, Cancelled: 1, Expired: 1, Matched: 1, Escrowed: 2, Running: 3, Completed: 4, Failed: 4, Settled: 5, Refunded: 5, Disputed: 5, Resolved: 6 };
+const RANK: Record<string, number> = {
+  Pending: 0,
+  Cancelled: 1,
+  Expired: 1,
+  Matched: 1,
+  Escrowed: 2,
+  Running: 3,
+  Completed: 4,
+  Failed: 4,
+  Settled: 5,
+  Refunded: 5,
+  Disputed: 5,
+  Resolved: 6,
+};
 const NEEDS: Record<string, number> = { order: 0, fund: 2, start: 3, complete: 4, settle: 5 };
 
 interface Ack {
@@ -65,7 +78,10 @@ async function check(store: Store, dir: string, acks: readonly Ack[]): Promise<v
         const order = await store.getOrder(ack.id);
         expect(order, `acknowledged ${ack.kind} ${ack.key}`).toBeDefined();
         if (ack.kind === "cancel") expect(order?.status).toBe("Cancelled");
-        else expect(RANK[order?.status ?? ""] ?? -1, `${ack.kind} ${ack.key}: order ${ack.id} is ${order?.status}`).toBeGreaterThanOrEqual(NEEDS[ack.kind] ?? 0);
+        else
+          expect(RANK[order?.status ?? ""] ?? -1, `${ack.kind} ${ack.key}: order ${ack.id} is ${order?.status}`).toBeGreaterThanOrEqual(
+            NEEDS[ack.kind] ?? 0,
+          );
       }
     }
     expect(await conservationErrors(store)).toEqual([]);
@@ -76,10 +92,22 @@ async function check(store: Store, dir: string, acks: readonly Ack[]): Promise<v
       if (page.length === 0) break;
       for (const row of page) {
         const escrow = decodeEscrow(row.doc);
-        const handle = await chain.escrowHandleFor({ escrowId: escrow.id, buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter, amount: escrow.amount });
+        const handle = await chain.escrowHandleFor({
+          escrowId: escrow.id,
+          buyer: escrow.buyer,
+          provider: escrow.provider,
+          arbiter: escrow.arbiter,
+          amount: escrow.amount,
+        });
         const held = await chain.escrowBalance(handle);
-        const onChain = held === undefined ? "none or closed" : held.equals(escrow.amount) ? "holds the amount" : `holds ${held.toString()}`;
-        const expected = row.state === "Created" ? "none or closed" : row.state === "Locked" || row.state === "Disputed" ? "holds the amount" : "none or closed";
+        const onChain =
+          held === undefined ? "none or closed" : held.equals(escrow.amount) ? "holds the amount" : `holds ${held.toString()}`;
+        const expected =
+          row.state === "Created"
+            ? "none or closed"
+            : row.state === "Locked" || row.state === "Disputed"
+              ? "holds the amount"
+              : "none or closed";
         expect(onChain, `escrow ${row.id} is ${row.state} in the store`).toBe(expected);
       }
       after = page.at(-1)?.id ?? after;
@@ -108,20 +136,24 @@ describe("marketplace crash test (SIGKILL under load)", () => {
     for (const dialect of dialects) await dialect.drop?.();
   });
   for (const dialect of dialects) {
-    it(`${dialect.name}: ${ROUNDS} kills; nothing acknowledged is lost, GPUs conserved, store and chain agree`, { timeout: 180_000 }, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "molt-crash-"));
-      let total = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        const acks = await runAndKill([dir, String(round), ...dialect.args(dir)], 200 + Math.floor(Math.random() * 800), 20);
-        total += acks.length;
-        if (process.env.MOLT_CRASH_VERBOSE !== undefined) {
-          const kinds = new Map<string, number>();
-          for (const a of acks) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
-          console.log(`${dialect.name} round ${round}: ${JSON.stringify(Object.fromEntries(kinds))}`);
+    it(
+      `${dialect.name}: ${ROUNDS} kills; nothing acknowledged is lost, GPUs conserved, store and chain agree`,
+      { timeout: 180_000 },
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), "molt-crash-"));
+        let total = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          const acks = await runAndKill([dir, String(round), ...dialect.args(dir)], 200 + Math.floor(Math.random() * 800), 20);
+          total += acks.length;
+          if (process.env.MOLT_CRASH_VERBOSE !== undefined) {
+            const kinds = new Map<string, number>();
+            for (const a of acks) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+            console.log(`${dialect.name} round ${round}: ${JSON.stringify(Object.fromEntries(kinds))}`);
+          }
+          await check(await dialect.open(dir), dir, acks);
         }
-        await check(await dialect.open(dir), dir, acks);
-      }
-      expect(total).toBeGreaterThan(ROUNDS * 20);
-    });
+        expect(total).toBeGreaterThan(ROUNDS * 20);
+      },
+    );
   }
 });

@@ -20,8 +20,16 @@ import type { Parties, StoreFactory } from "../support/market.js";
 const url = await postgresUrl("in-flight chain steps");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];
 
-const offerInput = (provider: string) => ({ providerId: provider, gpuCapacity: { gpuCount: 8, gpuModel: "NVIDIA H100 80GB", vramGb: 80 }, pricePerHour: "2.5", availableHours: 48 });
-const orderInput = (buyer: string) => ({ buyerId: buyer, requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } });
+const offerInput = (provider: string) => ({
+  providerId: provider,
+  gpuCapacity: { gpuCount: 8, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
+  pricePerHour: "2.5",
+  availableHours: 48,
+});
+const orderInput = (buyer: string) => ({
+  buyerId: buyer,
+  requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 },
+});
 
 /** The chain client with its payouts held at a gate until the test opens it. */
 function gatedPayouts(chain: MoltClient): { readonly client: MoltClient; readonly entered: Promise<void>; readonly open: () => void } {
@@ -54,7 +62,11 @@ for (const factory of factories) {
     async function setup(client?: (chain: MoltClient) => MoltClient): Promise<{ market: Marketplace; parties: Parties }> {
       const db = await factory.fresh();
       const parties = await openParties();
-      const payments = new PaymentService({ client: client === undefined ? parties.chain : client(parties.chain), arbiter: parties.arbiter, disputeWindowMs: HOUR_MS });
+      const payments = new PaymentService({
+        client: client === undefined ? parties.chain : client(parties.chain),
+        arbiter: parties.arbiter,
+        disputeWindowMs: HOUR_MS,
+      });
       const market = await Marketplace.open({ store: await db.open(), payments });
       cleanups.push(async () => {
         await market.close().catch(() => undefined);
@@ -70,8 +82,17 @@ for (const factory of factories) {
       const escrow = await market.fundEscrow("f1", orderId, parties.buyer);
       await market.startJob("s1", orderId, parties.provider.address);
       const proof: ExecutionProof = {
-        escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "NVIDIA H100 80GB", gpuCount: 4,
-        startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+        escrowId: escrow.id,
+        orderId,
+        offerId: escrow.offerId,
+        provider: parties.provider.address,
+        gpuModel: "NVIDIA H100 80GB",
+        gpuCount: 4,
+        startedAtMs: escrow.createdAt.getTime(),
+        endedAtMs: Date.now(),
+        exitStatus: 0,
+        outputDigest: "a".repeat(64),
+        usageDigest: "b".repeat(64),
       };
       await market.completeJob("c1", orderId, attest(proof, parties.provider), parties.provider.address);
       return { orderId, proof };
@@ -82,12 +103,33 @@ for (const factory of factories) {
       const { market, parties } = await setup((chain) => (gate = gatedPayouts(chain)).client);
       const { orderId, proof } = await completedJob(market, parties);
       const seconds = Math.floor((proof.endedAtMs - proof.startedAtMs) / 1000);
-      const settling = market.settle("x1", orderId, { confirmation: confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: seconds }) }, parties.buyer);
+      const settling = market.settle(
+        "x1",
+        orderId,
+        { confirmation: confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: seconds }) },
+        parties.buyer,
+      );
       await gate?.entered;
       // Before the fix this dispute was accepted over the pending settlement, which then paid out on chain under a Disputed order.
-      const dispute = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: proof.escrowId, party: parties.provider, reason: "raced", evidence: [], openedAtMs: Date.now() });
+      const dispute = openDisputeStatement({
+        id: newDisputeId(Date.now()),
+        escrowId: proof.escrowId,
+        party: parties.provider,
+        reason: "raced",
+        evidence: [],
+        openedAtMs: Date.now(),
+      });
       expect(await rejectionCode(market.openDispute("d1", orderId, dispute))).toBe("ESCROW_BUSY");
-      expect(await rejectionCode(market.settle("x2", orderId, { confirmation: confirm({ proof, buyer: parties.buyer, accepted: false, billedSeconds: seconds, reason: "raced" }) }, parties.buyer))).toBe("ESCROW_BUSY");
+      expect(
+        await rejectionCode(
+          market.settle(
+            "x2",
+            orderId,
+            { confirmation: confirm({ proof, buyer: parties.buyer, accepted: false, billedSeconds: seconds, reason: "raced" }) },
+            parties.buyer,
+          ),
+        ),
+      ).toBe("ESCROW_BUSY");
       expect(await rejectionCode(market.refund("r1", orderId, parties.buyer))).toBe("INVALID_STATE_TRANSITION");
       gate?.open();
       expect((await settling).status).toBe("Settled");

@@ -16,8 +16,16 @@ import type { Parties, StoreFactory } from "../support/market.js";
 const url = await postgresUrl("Marketplace");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];
 
-const offerInput = (provider: string, gpuCount = 8) => ({ providerId: provider, gpuCapacity: { gpuCount, gpuModel: "NVIDIA H100 80GB", vramGb: 80 }, pricePerHour: "2.5", availableHours: 48 });
-const orderInput = (buyer: string, gpus = 4, hours = 2) => ({ buyerId: buyer, requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: hours } });
+const offerInput = (provider: string, gpuCount = 8) => ({
+  providerId: provider,
+  gpuCapacity: { gpuCount, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
+  pricePerHour: "2.5",
+  availableHours: 48,
+});
+const orderInput = (buyer: string, gpus = 4, hours = 2) => ({
+  buyerId: buyer,
+  requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: hours },
+});
 
 for (const factory of factories) {
   describe(`Marketplace on ${factory.name}`, () => {
@@ -25,7 +33,12 @@ for (const factory of factories) {
     afterEach(async () => {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
-    async function setup(): Promise<{ market: Marketplace; parties: Parties; reopen: () => Promise<Marketplace>; openStore: () => Promise<Store> }> {
+    async function setup(): Promise<{
+      market: Marketplace;
+      parties: Parties;
+      reopen: () => Promise<Marketplace>;
+      openStore: () => Promise<Store>;
+    }> {
       const db = await factory.fresh();
       const parties = await openParties();
       const markets: Marketplace[] = [];
@@ -48,11 +61,21 @@ for (const factory of factories) {
       expect(await market.addOffer("offer-1", offerInput(parties.provider.address))).toEqual(first);
       expect(market.book.offerCount).toBe(1);
       expect(await rejectionCode(market.addOffer("offer-1", offerInput(parties.provider.address, 4)))).toBe("IDEMPOTENCY_KEY_REUSED");
-      const submitted = await Promise.all([market.submitOrder("order-1", orderInput(parties.buyer.address)), market.submitOrder("order-1", orderInput(parties.buyer.address))]);
+      const submitted = await Promise.all([
+        market.submitOrder("order-1", orderInput(parties.buyer.address)),
+        market.submitOrder("order-1", orderInput(parties.buyer.address)),
+      ]);
       expect(submitted[0]).toEqual(submitted[1]);
       expect(submitted[0].status).toBe("Matched");
       expect(market.book.getOffer(first.offerId as never).freeGpuCount).toBe(4);
-      expect(await rejectionCode(market.submitOrder("order-2", { ...orderInput(parties.buyer.address), requirements: { ...orderInput(parties.buyer.address).requirements, minGpuCount: 0 } }))).toBe("OUT_OF_RANGE");
+      expect(
+        await rejectionCode(
+          market.submitOrder("order-2", {
+            ...orderInput(parties.buyer.address),
+            requirements: { ...orderInput(parties.buyer.address).requirements, minGpuCount: 0 },
+          }),
+        ),
+      ).toBe("OUT_OF_RANGE");
       expect(await rejectionCode(market.cancelOrder("cancel-1", submitted[0].orderId, parties.provider.address))).toBe("FORBIDDEN");
     });
 
@@ -67,7 +90,20 @@ for (const factory of factories) {
       const paused = await market.addOffer("a3", offerInput(parties.provider.address, 16));
       await market.pauseOffer("p3", paused.offerId, parties.provider.address);
       const before = market.book.snapshot();
-      const quote = (m: Marketplace): string[] => m.book.bestOffers({ minGpuCount: 1, minVramGb: 0, preferredModels: [], maxPricePerHour: Amount.parse("9"), estimatedHours: 1, requiredFeatures: [] }, 10).map((o) => `${o.id}:${o.freeGpuCount}`);
+      const quote = (m: Marketplace): string[] =>
+        m.book
+          .bestOffers(
+            {
+              minGpuCount: 1,
+              minVramGb: 0,
+              preferredModels: [],
+              maxPricePerHour: Amount.parse("9"),
+              estimatedHours: 1,
+              requiredFeatures: [],
+            },
+            10,
+          )
+          .map((o) => `${o.id}:${o.freeGpuCount}`);
       const quoted = quote(market);
       const seq = market.lastSeq;
       await market.close();
@@ -92,13 +128,27 @@ for (const factory of factories) {
       expect(await rejectionCode(market.startJob("s0", orderId, parties.buyer.address))).toBe("FORBIDDEN");
       await market.startJob("s1", orderId, parties.provider.address);
       const proof: ExecutionProof = {
-        escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "NVIDIA H100 80GB", gpuCount: 4,
-        startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+        escrowId: escrow.id,
+        orderId,
+        offerId: escrow.offerId,
+        provider: parties.provider.address,
+        gpuModel: "NVIDIA H100 80GB",
+        gpuCount: 4,
+        startedAtMs: escrow.createdAt.getTime(),
+        endedAtMs: Date.now(),
+        exitStatus: 0,
+        outputDigest: "a".repeat(64),
+        usageDigest: "b".repeat(64),
       };
       await market.completeJob("c1", orderId, attest(proof, parties.provider), parties.provider.address);
       expect(market.book.getOffer(escrow.offerId).freeGpuCount).toBe(8); // the GPUs came back
       const seconds = Math.floor((proof.endedAtMs - proof.startedAtMs) / 1000);
-      const settled = await market.settle("x1", orderId, { actualHours: seconds / 3600, confirmation: confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: seconds }) }, parties.provider);
+      const settled = await market.settle(
+        "x1",
+        orderId,
+        { actualHours: seconds / 3600, confirmation: confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: seconds }) },
+        parties.provider,
+      );
       expect(settled.status).toBe("Settled");
       const outcome = settled.job.settlement;
       expect(outcome?.transactions).toHaveLength(1);
@@ -107,15 +157,34 @@ for (const factory of factories) {
       expect((await market.getEscrow(orderId)).state).toBe(outcome?.buyerRefund === escrow.amount.toString() ? "Refunded" : "Released");
       expect(await rejectionCode(market.settle("x2", orderId, { actualHours: 0 }, parties.provider))).toBe("INVALID_STATE_TRANSITION");
       expect(await conservationErrors(market.store)).toEqual([]);
-      expect((await market.events(0, 1000)).map((e) => e.type)).toEqual(expect.arrayContaining(["EscrowCreated", "EscrowLocked", "OrderEscrowed", "OrderRunning", "OrderCompleted", "AllocationReleased", "OrderSettled"]));
+      expect((await market.events(0, 1000)).map((e) => e.type)).toEqual(
+        expect.arrayContaining([
+          "EscrowCreated",
+          "EscrowLocked",
+          "OrderEscrowed",
+          "OrderRunning",
+          "OrderCompleted",
+          "AllocationReleased",
+          "OrderSettled",
+        ]),
+      );
     });
 
     it("a failed job is refunded to the buyer; a disputed one is resolved by the arbiter's split", async () => {
       const { market, parties } = await setup();
       await market.addOffer("a1", offerInput(parties.provider.address, 8));
       const proofOf = (escrow: { id: string; offerId: string; createdAt: Date }, orderId: string, exitStatus: number): ExecutionProof => ({
-        escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "H100", gpuCount: 4,
-        startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+        escrowId: escrow.id,
+        orderId,
+        offerId: escrow.offerId,
+        provider: parties.provider.address,
+        gpuModel: "H100",
+        gpuCount: 4,
+        startedAtMs: escrow.createdAt.getTime(),
+        endedAtMs: Date.now(),
+        exitStatus,
+        outputDigest: "a".repeat(64),
+        usageDigest: "b".repeat(64),
       });
       const failed = await market.submitOrder("o1", orderInput(parties.buyer.address));
       const e1 = await market.fundEscrow("f1", failed.orderId, parties.buyer);
@@ -128,10 +197,27 @@ for (const factory of factories) {
       const disputed = await market.submitOrder("o2", orderInput(parties.buyer.address));
       const e2 = await market.fundEscrow("f2", disputed.orderId, parties.buyer);
       await market.startJob("s2", disputed.orderId, parties.provider.address);
-      await market.completeJob("c2", disputed.orderId, attest(proofOf(e2, disputed.orderId, 0), parties.provider), parties.provider.address);
-      await market.openDispute("d2", disputed.orderId, openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: e2.id, party: parties.buyer, reason: "slow", openedAtMs: Date.now() }));
+      await market.completeJob(
+        "c2",
+        disputed.orderId,
+        attest(proofOf(e2, disputed.orderId, 0), parties.provider),
+        parties.provider.address,
+      );
+      await market.openDispute(
+        "d2",
+        disputed.orderId,
+        openDisputeStatement({
+          id: newDisputeId(Date.now()),
+          escrowId: e2.id,
+          party: parties.buyer,
+          reason: "slow",
+          openedAtMs: Date.now(),
+        }),
+      );
       await expect(market.resolveDispute("z0", disputed.orderId, parties.provider)).rejects.toMatchObject({ code: "ESCROW_ERROR" });
-      await expect(market.decideDispute("y0", disputed.orderId, { providerShare: "7.5", reason: "half" }, parties.buyer.address)).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(
+        market.decideDispute("y0", disputed.orderId, { providerShare: "7.5", reason: "half" }, parties.buyer.address),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" });
       await market.decideDispute("y1", disputed.orderId, { providerShare: "7.5", reason: "half" }, parties.arbiter.address);
       const resolved = await market.resolveDispute("z2", disputed.orderId, parties.provider);
       expect(resolved.status).toBe("Resolved");

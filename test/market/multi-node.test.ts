@@ -30,7 +30,9 @@ interface Node {
 }
 
 function startNode(nodeId: string): Node {
-  const child = spawn(process.execPath, ["--import", "tsx", worker, url ?? "", schema, nodeId, String(ORDERS_PER_NODE)], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", worker, url ?? "", schema, nodeId, String(ORDERS_PER_NODE)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const lines: string[] = [];
   const waiters: (() => void)[] = [];
   createInterface({ input: child.stdout }).on("line", (line) => {
@@ -58,8 +60,22 @@ describe.runIf(url !== undefined)("two marketplace processes on one PostgreSQL",
   it(`${2 * ORDERS_PER_NODE} concurrent orders: GPUs never over-allocated, books equal within a second`, { timeout: 120_000 }, async () => {
     const chain = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-nodes-")) });
     const payments = new PaymentService({ client: chain, arbiter: Wallet.generate() });
-    const seeder = await Marketplace.open({ store: await SqlStore.openPostgres(url ?? "", { schema }), payments, nodeId: "seeder", follow: false });
-    await Promise.all(Array.from({ length: 40 }, (_, i) => seeder.addOffer(`offer-${i}`, { providerId: `provider-${i % 5}`, gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: (2 + (i % 7) * 0.25).toFixed(2), availableHours: 24 })));
+    const seeder = await Marketplace.open({
+      store: await SqlStore.openPostgres(url ?? "", { schema }),
+      payments,
+      nodeId: "seeder",
+      follow: false,
+    });
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        seeder.addOffer(`offer-${i}`, {
+          providerId: `provider-${i % 5}`,
+          gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 },
+          pricePerHour: (2 + (i % 7) * 0.25).toFixed(2),
+          availableHours: 24,
+        }),
+      ),
+    );
     await seeder.close();
 
     const nodes = [startNode("a"), startNode("b")];
@@ -89,7 +105,10 @@ describe.runIf(url !== undefined)("two marketplace processes on one PostgreSQL",
       expect(await conservationErrors(store)).toEqual([]);
       const stored = await store.loadBook();
       expect(stored.allocated).toHaveLength(matched);
-      const allocatedGpus = stored.allocated.reduce((sum, row) => sum + (JSON.parse(row.match ?? "{}") as { gpuCount: number }).gpuCount, 0);
+      const allocatedGpus = stored.allocated.reduce(
+        (sum, row) => sum + (JSON.parse(row.match ?? "{}") as { gpuCount: number }).gpuCount,
+        0,
+      );
       expect(allocatedGpus).toBeLessThanOrEqual(40 * 8);
       expect(stored.offers.every((o) => o.freeGpus >= 0)).toBe(true);
       const digest = createHash("sha256").update(JSON.stringify(rebuilt.book.snapshot())).digest("hex");

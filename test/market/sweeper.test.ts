@@ -31,8 +31,17 @@ async function setup(): Promise<{ market: Marketplace; parties: Parties; clock: 
   return { market, parties, clock };
 }
 
-const offer = (provider: string, expiresAt?: Date) => ({ providerId: provider, gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24, ...(expiresAt === undefined ? {} : { expiresAt }) });
-const order = (buyer: string, gpus: number) => ({ buyerId: buyer, requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } });
+const offer = (provider: string, expiresAt?: Date) => ({
+  providerId: provider,
+  gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 },
+  pricePerHour: "2.5",
+  availableHours: 24,
+  ...(expiresAt === undefined ? {} : { expiresAt }),
+});
+const order = (buyer: string, gpus: number) => ({
+  buyerId: buyer,
+  requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 },
+});
 
 describe("Marketplace.sweep", () => {
   it("expires offers and resting orders by the clock, in the store too", async () => {
@@ -55,7 +64,11 @@ describe("Marketplace.sweep", () => {
     const rehearsed = await market.submitOrder("o2", order(parties.buyer.address, 2));
     const funded = await market.submitOrder("o3", order(parties.buyer.address, 2));
     // The buyer asked for the funding transaction of o2 (its escrow is Created) but never signed it.
-    expect(await market.fundEscrow("f2", rehearsed.orderId, new PresentedSignature(parties.buyer.address)).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("SIGNATURE_REQUIRED");
+    expect(
+      await market
+        .fundEscrow("f2", rehearsed.orderId, new PresentedSignature(parties.buyer.address))
+        .catch((e: unknown) => (isMarketError(e) ? e.code : e)),
+    ).toBe("SIGNATURE_REQUIRED");
     await market.fundEscrow("f3", funded.orderId, parties.buyer);
     expect(market.book.getOffer(offerId as never).freeGpuCount).toBe(0);
     clock.advance(market.fundingWindowMs - 1);
@@ -68,8 +81,13 @@ describe("Marketplace.sweep", () => {
     expect(market.book.getOffer(offerId as never).freeGpuCount).toBe(6);
     expect(await conservationErrors(market.store)).toEqual([]);
     // Neither can be funded now, and nothing moved on chain.
-    for (const [key, id] of [["f4", unfunded.orderId], ["f5", rehearsed.orderId]] as const) {
-      expect(await market.fundEscrow(key, id, parties.buyer).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("INVALID_STATE_TRANSITION");
+    for (const [key, id] of [
+      ["f4", unfunded.orderId],
+      ["f5", rehearsed.orderId],
+    ] as const) {
+      expect(await market.fundEscrow(key, id, parties.buyer).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe(
+        "INVALID_STATE_TRANSITION",
+      );
     }
     expect((await parties.chain.balance(parties.buyer.address)).toString()).toBe("99995");
   });
@@ -82,7 +100,9 @@ describe("Marketplace.sweep", () => {
     await market.startJob("s1", orderId, parties.provider.address);
     clock.set(escrow.lockedUntil.getTime() - 1);
     expect((await market.sweep()).timedOut).toBe(0);
-    expect(await market.refund("r0", orderId, parties.buyer).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("INVALID_STATE_TRANSITION");
+    expect(await market.refund("r0", orderId, parties.buyer).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe(
+      "INVALID_STATE_TRANSITION",
+    );
     clock.advance(1);
     expect((await market.sweep()).timedOut).toBe(1);
     const failed = await market.getOrder(orderId);
@@ -101,11 +121,22 @@ describe("Marketplace.sweep", () => {
     await market.startJob("s1", orderId, parties.provider.address);
     clock.advance(30 * 60_000);
     const proof = {
-      escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "H100", gpuCount: 2,
-      startedAtMs: escrow.createdAt.getTime(), endedAtMs: clock.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+      escrowId: escrow.id,
+      orderId,
+      offerId: escrow.offerId,
+      provider: parties.provider.address,
+      gpuModel: "H100",
+      gpuCount: 2,
+      startedAtMs: escrow.createdAt.getTime(),
+      endedAtMs: clock.now(),
+      exitStatus: 0,
+      outputDigest: "a".repeat(64),
+      usageDigest: "b".repeat(64),
     };
     await market.completeJob("c1", orderId, attest(proof, parties.provider), parties.provider.address);
-    expect(await market.settle("x0", orderId, { actualHours: 0.5 }, parties.provider).catch((e: unknown) => (isMarketError(e) ? e.code : e))).toBe("DISPUTE_WINDOW_OPEN");
+    expect(
+      await market.settle("x0", orderId, { actualHours: 0.5 }, parties.provider).catch((e: unknown) => (isMarketError(e) ? e.code : e)),
+    ).toBe("DISPUTE_WINDOW_OPEN");
     clock.advance(HOUR_MS);
     expect((await market.sweep()).settlementsDue).toBe(1);
     expect((await market.sweep()).settlementsDue).toBe(0);

@@ -17,9 +17,17 @@ import type { Parties, StoreFactory } from "../support/market.js";
 const url = await postgresUrl("per-wallet limits");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];
 
-const offerInput = (provider: string, gpuCount = 8) => ({ providerId: provider, gpuCapacity: { gpuCount, gpuModel: "NVIDIA H100 80GB", vramGb: 80 }, pricePerHour: "2.5", availableHours: 48 });
+const offerInput = (provider: string, gpuCount = 8) => ({
+  providerId: provider,
+  gpuCapacity: { gpuCount, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
+  pricePerHour: "2.5",
+  availableHours: 48,
+});
 /** 4 GPUs for 2 hours at most 3 MOLT per GPU-hour: 24 MOLT at worst, 20 MOLT when matched at 2.5. */
-const orderInput = (buyer: string, gpus = 4) => ({ buyerId: buyer, requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } });
+const orderInput = (buyer: string, gpus = 4) => ({
+  buyerId: buyer,
+  requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 },
+});
 
 for (const factory of factories) {
   describe(`per-wallet limits on ${factory.name}`, () => {
@@ -28,11 +36,20 @@ for (const factory of factories) {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
-    async function setup(buyerMolt: string, limits: ConstructorParameters<typeof Object>[0] = {}): Promise<{ market: Marketplace; second: Marketplace; parties: Parties }> {
+    async function setup(
+      buyerMolt: string,
+      limits: ConstructorParameters<typeof Object>[0] = {},
+    ): Promise<{ market: Marketplace; second: Marketplace; parties: Parties }> {
       const db = await factory.fresh();
       const parties = await openParties(buyerMolt);
       const open = async (nodeId: string): Promise<Marketplace> =>
-        Marketplace.open({ store: await db.open(), payments: new PaymentService({ client: parties.chain, arbiter: parties.arbiter, disputeWindowMs: HOUR_MS }), nodeId, walletLimits: limits as never, follow: false });
+        Marketplace.open({
+          store: await db.open(),
+          payments: new PaymentService({ client: parties.chain, arbiter: parties.arbiter, disputeWindowMs: HOUR_MS }),
+          nodeId,
+          walletLimits: limits as never,
+          follow: false,
+        });
       const market = await open("node-a");
       const second = await open("node-b");
       cleanups.push(async () => {
@@ -56,7 +73,11 @@ for (const factory of factories) {
       expect((await market.submitOrder("o1", orderInput(parties.buyer.address))).status).toBe("Matched");
       expect((await market.submitOrder("o2", orderInput(parties.buyer.address, 6))).status).toBe("Pending");
       const third = await market.submitOrder("o3", orderInput(parties.buyer.address, 1)).catch((e: unknown) => e);
-      expect(isMarketError(third, "INSUFFICIENT_FUNDS") && third.details).toMatchObject({ available: "60", committed: "56", required: "62" });
+      expect(isMarketError(third, "INSUFFICIENT_FUNDS") && third.details).toMatchObject({
+        available: "60",
+        committed: "56",
+        required: "62",
+      });
       // A repeat of an accepted order's key replays its answer; it is not refused as a new commitment.
       expect((await market.submitOrder("o1", orderInput(parties.buyer.address))).status).toBe("Matched");
     });
@@ -83,12 +104,17 @@ for (const factory of factories) {
 
     it("one wallet cannot flood the book: live offers and resting orders are capped per wallet", async () => {
       const { market, parties } = await setup("1000", { offersPerProviderMax: 3, restingOrdersPerBuyerMax: 2 });
-      for (let i = 0; i < 3; i++) await market.addOffer(`a${i}`, { ...offerInput(parties.provider.address, 1), pricePerHour: "0.000000001" });
+      for (let i = 0; i < 3; i++)
+        await market.addOffer(`a${i}`, { ...offerInput(parties.provider.address, 1), pricePerHour: "0.000000001" });
       const over = await market.addOffer("a3", offerInput(parties.provider.address)).catch((e: unknown) => e);
       expect(isMarketError(over, "LIMIT_EXCEEDED") && over.details.limit).toBe("offersPerProviderMax");
       // Another provider is not held back by this one's cap.
       await market.addOffer("b0", offerInput(Wallet.generate().address));
-      const big = (key: string) => market.submitOrder(key, { ...orderInput(parties.buyer.address, 16), requirements: { ...orderInput(parties.buyer.address, 16).requirements, maxPricePerHour: "1" } });
+      const big = (key: string) =>
+        market.submitOrder(key, {
+          ...orderInput(parties.buyer.address, 16),
+          requirements: { ...orderInput(parties.buyer.address, 16).requirements, maxPricePerHour: "1" },
+        });
       expect((await big("o1")).status).toBe("Pending");
       expect((await big("o2")).status).toBe("Pending");
       const third = await big("o3").catch((e: unknown) => e);

@@ -16,8 +16,16 @@ import type { Parties, StoreFactory } from "../support/market.js";
 const url = await postgresUrl("withdrawn offers");
 const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [postgresFactory(url)])];
 
-const offerInput = (provider: string) => ({ providerId: provider, gpuCapacity: { gpuCount: 8, gpuModel: "NVIDIA H100 80GB", vramGb: 80 }, pricePerHour: "2.5", availableHours: 48 });
-const orderInput = (buyer: string) => ({ buyerId: buyer, requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } });
+const offerInput = (provider: string) => ({
+  providerId: provider,
+  gpuCapacity: { gpuCount: 8, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
+  pricePerHour: "2.5",
+  availableHours: 48,
+});
+const orderInput = (buyer: string) => ({
+  buyerId: buyer,
+  requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 },
+});
 
 for (const factory of factories) {
   describe(`an offer withdrawn under its jobs on ${factory.name}`, () => {
@@ -44,15 +52,28 @@ for (const factory of factories) {
     }
 
     /** An offer with a funded job on it (started unless `start` is false), then withdrawn. */
-    async function withdrawnUnderJob(market: Marketplace, parties: Parties, start = true): Promise<{ orderId: string; offerId: string; proof: (exitStatus: number) => ExecutionProof }> {
+    async function withdrawnUnderJob(
+      market: Marketplace,
+      parties: Parties,
+      start = true,
+    ): Promise<{ orderId: string; offerId: string; proof: (exitStatus: number) => ExecutionProof }> {
       const { offerId } = await market.addOffer("a1", offerInput(parties.provider.address));
       const { orderId } = await market.submitOrder("o1", orderInput(parties.buyer.address));
       const escrow = await market.fundEscrow("f1", orderId, parties.buyer);
       if (start) await market.startJob("s1", orderId, parties.provider.address);
       await market.withdrawOffer("w1", offerId, parties.provider.address);
       const proof = (exitStatus: number): ExecutionProof => ({
-        escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "NVIDIA H100 80GB", gpuCount: 4,
-        startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+        escrowId: escrow.id,
+        orderId,
+        offerId: escrow.offerId,
+        provider: parties.provider.address,
+        gpuModel: "NVIDIA H100 80GB",
+        gpuCount: 4,
+        startedAtMs: escrow.createdAt.getTime(),
+        endedAtMs: Date.now(),
+        exitStatus,
+        outputDigest: "a".repeat(64),
+        usageDigest: "b".repeat(64),
       });
       return { orderId, offerId, proof };
     }
@@ -76,7 +97,12 @@ for (const factory of factories) {
       await expectNoNewMatch(market, parties, "o3");
       expect(() => market.book.getOffer(offerId as never)).toThrow(/not found/i);
       const seconds = Math.floor((completed.endedAtMs - completed.startedAtMs) / 1000);
-      const settled = await market.settle("x1", orderId, { confirmation: confirm({ proof: completed, buyer: parties.buyer, accepted: true, billedSeconds: seconds }) }, parties.buyer);
+      const settled = await market.settle(
+        "x1",
+        orderId,
+        { confirmation: confirm({ proof: completed, buyer: parties.buyer, accepted: true, billedSeconds: seconds }) },
+        parties.buyer,
+      );
       expect(settled.status).toBe("Settled");
       expect((await market.getEscrow(orderId)).state).toMatch(/Released|Refunded/);
       expect(await conservationErrors(market.store)).toEqual([]);
@@ -102,7 +128,14 @@ for (const factory of factories) {
       await again.startJob("s1", orderId, parties.provider.address);
       await again.completeJob("c1", orderId, attest(proof(0), parties.provider), parties.provider.address);
       await expectNoNewMatch(again, parties, "o2");
-      const dispute = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: proof(0).escrowId, party: parties.buyer, reason: "wrong output", evidence: [], openedAtMs: Date.now() });
+      const dispute = openDisputeStatement({
+        id: newDisputeId(Date.now()),
+        escrowId: proof(0).escrowId,
+        party: parties.buyer,
+        reason: "wrong output",
+        evidence: [],
+        openedAtMs: Date.now(),
+      });
       await again.openDispute("d1", orderId, dispute);
       expect((await again.getOrder(orderId)).status).toBe("Disputed");
       expect(await rejectionCode(again.withdrawOffer("w2", proof(0).offerId, parties.provider.address))).toBe("OFFER_NOT_FOUND");

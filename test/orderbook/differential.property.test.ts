@@ -12,7 +12,9 @@ import type { ReferenceOffer } from "../support/reference-scan.js";
 import { PROVIDERS, T0, offerFrom, offerSpec, orderFrom, orderSpec } from "../support/arbitraries.js";
 
 function referenceView(book: OrderBook): ReferenceOffer[] {
-  return book.activeOffers().map((offer: BookOffer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
+  return book
+    .activeOffers()
+    .map((offer: BookOffer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
 }
 
 const bookSetup = fc.record({
@@ -45,15 +47,20 @@ function buildBook(setup: BookSetup): { book: OrderBook; clock: ManualClock } {
 describe("OrderBook vs reference scan", () => {
   it("bestOffers returns exactly the reference's offers in the reference's order", () => {
     fc.assert(
-      fc.property(bookSetup, fc.array(orderSpec, { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 20 }), (setup, orders, limit) => {
-        const { book, clock } = buildBook(setup);
-        const view = referenceView(book);
-        for (const spec of orders) {
-          const order = orderFrom(spec, clock);
-          const expected = referenceScan(view, order.requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
-          expect(book.bestOffers(order.requirements, limit).map((o) => o.id)).toEqual(expected);
-        }
-      }),
+      fc.property(
+        bookSetup,
+        fc.array(orderSpec, { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 20 }),
+        (setup, orders, limit) => {
+          const { book, clock } = buildBook(setup);
+          const view = referenceView(book);
+          for (const spec of orders) {
+            const order = orderFrom(spec, clock);
+            const expected = referenceScan(view, order.requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
+            expect(book.bestOffers(order.requirements, limit).map((o) => o.id)).toEqual(expected);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -77,7 +84,11 @@ describe("OrderBook vs reference scan", () => {
             expect(match.score).toBeLessThanOrEqual(1);
             const b = match.scoreBreakdown;
             expect(b.total).toBe(match.score);
-            expect(Math.abs(b.priceHeadroom + b.gpuFit + b.vramFit + b.preferredModel + b.extraFeatures + b.reputation + b.utilization - b.total)).toBeLessThan(1e-12);
+            expect(
+              Math.abs(
+                b.priceHeadroom + b.gpuFit + b.vramFit + b.preferredModel + b.extraFeatures + b.reputation + b.utilization - b.total,
+              ),
+            ).toBeLessThan(1e-12);
             expect(match.gpuCount).toBe(order.requirements.minGpuCount);
             expect(match.gpuCount).toBeLessThanOrEqual(candidate.freeGpuCount);
             expect(match.hours).toBe(order.requirements.estimatedHours);
@@ -92,17 +103,19 @@ describe("OrderBook vs reference scan", () => {
 
   it("pruning never drops a winner: dense books of one shape, varied prices, utilizations and reputations", () => {
     const denseOffer = offerSpec.chain((spec) =>
-      fc.record({ price: fc.bigInt({ min: 1_000_000_000n, max: 1_200_000_000n }), utilization: fc.integer({ min: 0, max: 100 }) }).map(({ price, utilization }) => ({
-        ...spec,
-        model: 0,
-        place: 0,
-        gpuCount: 8,
-        features: [],
-        availableHours: 100,
-        minCommitmentHours: 1,
-        price: Amount.fromLamports(price).toString(),
-        utilization,
-      })),
+      fc
+        .record({ price: fc.bigInt({ min: 1_000_000_000n, max: 1_200_000_000n }), utilization: fc.integer({ min: 0, max: 100 }) })
+        .map(({ price, utilization }) => ({
+          ...spec,
+          model: 0,
+          place: 0,
+          gpuCount: 8,
+          features: [],
+          availableHours: 100,
+          minCommitmentHours: 1,
+          price: Amount.fromLamports(price).toString(),
+          utilization,
+        })),
     );
     fc.assert(
       fc.property(
@@ -115,7 +128,10 @@ describe("OrderBook vs reference scan", () => {
           const book = new OrderBook({ clock });
           for (const spec of specs) book.addOffer(offerFrom(spec, clock));
           for (const [provider, reputation] of reputations) book.setProviderReputation(provider, reputation);
-          const requirements = createOrder({ buyerId: "b", requirements: { minGpuCount: 8, maxPricePerHour: maxPrice, estimatedHours: 1 } }, { clock }).requirements;
+          const requirements = createOrder(
+            { buyerId: "b", requirements: { minGpuCount: 8, maxPricePerHour: maxPrice, estimatedHours: 1 } },
+            { clock },
+          ).requirements;
           const expected = referenceScan(referenceView(book), requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
           expect(book.bestOffers(requirements, limit).map((o) => o.id)).toEqual(expected);
         },
@@ -126,18 +142,22 @@ describe("OrderBook vs reference scan", () => {
 
   it("addOffers (bulk) builds a book that answers exactly like one built offer by offer", () => {
     fc.assert(
-      fc.property(fc.array(offerSpec, { minLength: 1, maxLength: 150 }), fc.array(orderSpec, { minLength: 1, maxLength: 8 }), (specs, orders) => {
-        const clock = new ManualClock(T0);
-        const offers = specs.map((spec) => offerFrom(spec, clock));
-        const single = new OrderBook({ clock });
-        for (const offer of offers) single.addOffer(offer);
-        const bulk = new OrderBook({ clock });
-        expect(bulk.addOffers(offers)).toEqual(offers.map((o) => o.id));
-        for (const spec of orders) {
-          const order = orderFrom(spec, clock);
-          expect(bulk.matchOrder(order, 50)).toEqual(single.matchOrder(order, 50));
-        }
-      }),
+      fc.property(
+        fc.array(offerSpec, { minLength: 1, maxLength: 150 }),
+        fc.array(orderSpec, { minLength: 1, maxLength: 8 }),
+        (specs, orders) => {
+          const clock = new ManualClock(T0);
+          const offers = specs.map((spec) => offerFrom(spec, clock));
+          const single = new OrderBook({ clock });
+          for (const offer of offers) single.addOffer(offer);
+          const bulk = new OrderBook({ clock });
+          expect(bulk.addOffers(offers)).toEqual(offers.map((o) => o.id));
+          for (const spec of orders) {
+            const order = orderFrom(spec, clock);
+            expect(bulk.matchOrder(order, 50)).toEqual(single.matchOrder(order, 50));
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });

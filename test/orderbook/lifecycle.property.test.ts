@@ -13,9 +13,10 @@ import { referenceSatisfies, referenceScan } from "../support/reference-scan.js"
 import type { ReferenceOffer } from "../support/reference-scan.js";
 import { T0, bookCommand, changeOffer, offerFrom, orderFrom, releaseOne } from "../support/arbitraries.js";
 
-
 function view(book: OrderBook): ReferenceOffer[] {
-  return book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
+  return book
+    .activeOffers()
+    .map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
 }
 
 describe("OrderBook lifecycle", () => {
@@ -89,9 +90,16 @@ describe("OrderBook lifecycle", () => {
           const stepMatches = events.slice(firstEvent).filter((e) => e.type === "OrderMatched");
           for (const [i, event] of stepMatches.entries()) {
             const offerId = event.match.offerId;
-            const takenFromHere = stepMatches.slice(i).filter((e) => e.match.offerId === offerId).reduce((sum, e) => sum + e.match.gpuCount, 0);
+            const takenFromHere = stepMatches
+              .slice(i)
+              .filter((e) => e.match.offerId === offerId)
+              .reduce((sum, e) => sum + e.match.gpuCount, 0);
             const offer = book.getOffer(offerId);
-            const candidate = { offer, freeGpuCount: offer.freeGpuCount + takenFromHere, reputation: book.providerReputation(offer.providerId) };
+            const candidate = {
+              offer,
+              freeGpuCount: offer.freeGpuCount + takenFromHere,
+              reputation: book.providerReputation(offer.providerId),
+            };
             expect(referenceSatisfies(candidate, event.order.requirements, event.order.maxBudget, clock.now())).toBe(true);
           }
 
@@ -117,16 +125,23 @@ describe("OrderBook lifecycle", () => {
           for (let i = 1; i < pending.length; i++) {
             const a = pending[i - 1] as JobOrder;
             const b = pending[i] as JobOrder;
-            expect(rank[a.priority] > rank[b.priority] || (rank[a.priority] === rank[b.priority] && a.createdAt.getTime() <= b.createdAt.getTime())).toBe(true);
+            expect(
+              rank[a.priority] > rank[b.priority] ||
+                (rank[a.priority] === rank[b.priority] && a.createdAt.getTime() <= b.createdAt.getTime()),
+            ).toBe(true);
           }
         }
         // Events are numbered 1, 2, 3, ... with nothing missing.
-        events.forEach((event, i) => { expect(event.seq).toBe(i + 1); });
+        events.forEach((event, i) => {
+          expect(event.seq).toBe(i + 1);
+        });
         // Every order is in exactly one place: resting, matched, or gone by an event.
         const pendingIds = new Set(book.pendingOrders().map((o) => o.id));
         const matchedIds = new Set(book.activeMatches().map((m) => m.orderId));
         for (const order of submitted) {
-          const endedBy = events.filter((e) => (e.type === "OrderCancelled" || e.type === "OrderExpired" || e.type === "AllocationReleased") && e.orderId === order.id);
+          const endedBy = events.filter(
+            (e) => (e.type === "OrderCancelled" || e.type === "OrderExpired" || e.type === "AllocationReleased") && e.orderId === order.id,
+          );
           const places = (pendingIds.has(order.id) ? 1 : 0) + (matchedIds.has(order.id) ? 1 : 0) + endedBy.length;
           expect(places).toBe(1);
         }

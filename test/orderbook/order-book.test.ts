@@ -26,10 +26,23 @@ function setup(): { clock: ManualClock; book: OrderBook; events: BookEvent[] } {
 }
 
 function offer(clock: ManualClock, overrides: Partial<CreateOfferInput> = {}) {
-  return createOffer({ providerId: "provider-123", gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: Amount.fromMolt(10), availableHours: 24, ...overrides }, { clock });
+  return createOffer(
+    {
+      providerId: "provider-123",
+      gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 },
+      pricePerHour: Amount.fromMolt(10),
+      availableHours: 24,
+      ...overrides,
+    },
+    { clock },
+  );
 }
 
-function order(clock: ManualClock, requirements: Partial<RequirementsInput> = {}, extra: { priority?: Priority; maxBudget?: string; ttlMs?: number } = {}) {
+function order(
+  clock: ManualClock,
+  requirements: Partial<RequirementsInput> = {},
+  extra: { priority?: Priority; maxBudget?: string; ttlMs?: number } = {},
+) {
   return createOrder(
     {
       buyerId: "buyer-456",
@@ -80,7 +93,14 @@ describe("OrderBook", () => {
     expect(book.pendingOrders()).toEqual([]);
     expect(book.getOrder(third.orderId).status).toBe("Matched");
     expect(book.getOffer(offerId).freeGpuCount).toBe(0);
-    expect(events.map((e) => e.type)).toEqual(["OfferAdded", "OrderMatched", "OrderMatched", "OrderRested", "AllocationReleased", "OrderMatched"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "OfferAdded",
+      "OrderMatched",
+      "OrderMatched",
+      "OrderRested",
+      "AllocationReleased",
+      "OrderMatched",
+    ]);
   });
 
   it("serves resting orders by priority, then age", () => {
@@ -114,7 +134,9 @@ describe("OrderBook", () => {
 
   it("respects budget, features, location, hours and the price limit exactly to the base unit", () => {
     const { clock, book } = setup();
-    const id = book.addOffer(offer(clock, { features: ["NvLink"], location: { region: "us-east-1", country: "US" }, minCommitmentHours: 4 }));
+    const id = book.addOffer(
+      offer(clock, { features: ["NvLink"], location: { region: "us-east-1", country: "US" }, minCommitmentHours: 4 }),
+    );
     expect(book.matchOrder(order(clock, {}, { maxBudget: "320" })).map((m) => m.offerId)).toEqual([id]);
     expect(book.matchOrder(order(clock, {}, { maxBudget: "319.999999999" }))).toEqual([]);
     expect(book.matchOrder(order(clock, { maxPricePerHour: "10" }))).toHaveLength(1);
@@ -146,7 +168,10 @@ describe("OrderBook", () => {
     expect(book.matchOrder(order(clock))).toEqual([]); // expired though not swept yet
     expect(book.expire()).toEqual({ offers: [offerId], orders: [] });
     expect(book.hasOffer(offerId)).toBe(false);
-    expect(events.filter((e) => e.type === "OrderExpired" || e.type === "OfferExpired").map((e) => e.type)).toEqual(["OrderExpired", "OfferExpired"]);
+    expect(events.filter((e) => e.type === "OrderExpired" || e.type === "OfferExpired").map((e) => e.type)).toEqual([
+      "OrderExpired",
+      "OfferExpired",
+    ]);
   });
 
   it("pauses and resumes offers", () => {
@@ -157,10 +182,14 @@ describe("OrderBook", () => {
     expect(book.activeOffers()).toEqual([]);
     const waiting = book.submitOrder(order(clock));
     expect(waiting.status).toBe("Pending");
-    expectCode(() => { book.pauseOffer(id); }, "INVALID_STATE_TRANSITION");
+    expectCode(() => {
+      book.pauseOffer(id);
+    }, "INVALID_STATE_TRANSITION");
     book.resumeOffer(id);
     expect(book.getOrder(waiting.orderId).status).toBe("Matched");
-    expectCode(() => { book.resumeOffer(id); }, "INVALID_STATE_TRANSITION");
+    expectCode(() => {
+      book.resumeOffer(id);
+    }, "INVALID_STATE_TRANSITION");
   });
 
   it("removing an offer keeps running jobs' allocations until they end", () => {
@@ -172,7 +201,9 @@ describe("OrderBook", () => {
     expect(book.getMatch(matched.orderId).offerId).toBe(id);
     book.releaseAllocation(matched.orderId);
     expect(book.allocationCount).toBe(0);
-    expectCode(() => { book.removeOffer(id); }, "OFFER_NOT_FOUND");
+    expectCode(() => {
+      book.removeOffer(id);
+    }, "OFFER_NOT_FOUND");
   });
 
   it("refuses bad calls with stable codes", () => {
@@ -180,11 +211,19 @@ describe("OrderBook", () => {
     const o = offer(clock);
     book.addOffer(o);
     expectCode(() => book.addOffer(o), "DUPLICATE_ID");
-    expectCode(() => { book.removeOffer(newOfferId(T0)); }, "OFFER_NOT_FOUND");
-    expectCode(() => { book.cancelOrder("ord_01JD0000000000000000000000" as OrderId); }, "ORDER_NOT_FOUND");
-    expectCode(() => { book.releaseAllocation("ord_01JD0000000000000000000000" as OrderId); }, "ORDER_NOT_FOUND");
+    expectCode(() => {
+      book.removeOffer(newOfferId(T0));
+    }, "OFFER_NOT_FOUND");
+    expectCode(() => {
+      book.cancelOrder("ord_01JD0000000000000000000000" as OrderId);
+    }, "ORDER_NOT_FOUND");
+    expectCode(() => {
+      book.releaseAllocation("ord_01JD0000000000000000000000" as OrderId);
+    }, "ORDER_NOT_FOUND");
     const matched = book.submitOrder(order(clock));
-    expectCode(() => { book.cancelOrder(matched.orderId); }, "INVALID_STATE_TRANSITION");
+    expectCode(() => {
+      book.cancelOrder(matched.orderId);
+    }, "INVALID_STATE_TRANSITION");
     expectCode(() => book.submitOrder(book.getOrder(matched.orderId)), "INVALID_FIELD"); // status Matched is not a new order
     expectCode(() => book.addOffer(offer(clock, { createdAt: new Date(T0 - 2 * HOUR_MS), expiresAt: new Date(T0 - HOUR_MS) })), "EXPIRED");
   });
@@ -200,7 +239,9 @@ describe("OrderBook", () => {
     clock.advance(1000);
     expectCode(() => book.submitOrder(stale), "EXPIRED");
     expectCode(() => book.matchOrder(stale), "EXPIRED");
-    expectCode(() => { book.setProviderReputation("p", 1.5); }, "OUT_OF_RANGE");
+    expectCode(() => {
+      book.setProviderReputation("p", 1.5);
+    }, "OUT_OF_RANGE");
   });
 
   it("validates plain objects that did not come from a factory", () => {

@@ -16,7 +16,6 @@ import type { BookEvent } from "../../src/orderbook/events.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { PROVIDERS, T0, bookCommand, changeOffer, offerFrom, orderFrom, orderSpec, releaseOne } from "../support/arbitraries.js";
 
-
 /** An event with its stamp blanked, to compare events of two books. */
 function body(event: BookEvent): BookEvent {
   return { ...event, seq: 0, atMs: 0 };
@@ -36,67 +35,83 @@ function expectSameBooks(a: OrderBook, b: OrderBook, probes: readonly JobOrder[]
 describe("OrderBook replica", () => {
   it("a follower applying the leader's events holds the leader's state after every step, and never matches on its own", () => {
     fc.assert(
-      fc.property(fc.array(bookCommand, { minLength: 1, maxLength: 60 }), fc.array(orderSpec, { minLength: 1, maxLength: 3 }), (commands, probeSpecs) => {
-        const clock = new ManualClock(T0);
-        const leader = new OrderBook({ clock });
-        const follower = new OrderBook({ clock });
-        const leaderEvents: BookEvent[] = [];
-        const followerEvents: BookEvent[] = [];
-        leader.on((event) => leaderEvents.push(event));
-        leader.on((event) => { follower.apply(event); });
-        follower.on((event) => followerEvents.push(event));
-        const offerIds: OfferId[] = [];
-        const submitted: JobOrder[] = [];
+      fc.property(
+        fc.array(bookCommand, { minLength: 1, maxLength: 60 }),
+        fc.array(orderSpec, { minLength: 1, maxLength: 3 }),
+        (commands, probeSpecs) => {
+          const clock = new ManualClock(T0);
+          const leader = new OrderBook({ clock });
+          const follower = new OrderBook({ clock });
+          const leaderEvents: BookEvent[] = [];
+          const followerEvents: BookEvent[] = [];
+          leader.on((event) => leaderEvents.push(event));
+          leader.on((event) => {
+            follower.apply(event);
+          });
+          follower.on((event) => followerEvents.push(event));
+          const offerIds: OfferId[] = [];
+          const submitted: JobOrder[] = [];
 
-        for (const step of commands) {
-          switch (step.kind) {
-            case "add":
-              offerIds.push(leader.addOffer(offerFrom(step.spec, clock)));
-              break;
-            case "submit": {
-              const order = orderFrom(step.spec, clock);
-              leader.submitOrder(order);
-              submitted.push(order);
-              break;
-            }
-            case "remove":
-            case "pause":
-            case "resume":
-              changeOffer(leader, step.kind, step.pick, offerIds);
-              break;
-            case "cancel": {
-              const order = submitted[step.pick % Math.max(1, submitted.length)];
-              if (order === undefined) break;
-              try {
-                leader.cancelOrder(order.id);
-              } catch (e) {
-                expect(isMarketError(e, "ORDER_NOT_FOUND") || isMarketError(e, "INVALID_STATE_TRANSITION")).toBe(true);
+          for (const step of commands) {
+            switch (step.kind) {
+              case "add":
+                offerIds.push(leader.addOffer(offerFrom(step.spec, clock)));
+                break;
+              case "submit": {
+                const order = orderFrom(step.spec, clock);
+                leader.submitOrder(order);
+                submitted.push(order);
+                break;
               }
-              break;
+              case "remove":
+              case "pause":
+              case "resume":
+                changeOffer(leader, step.kind, step.pick, offerIds);
+                break;
+              case "cancel": {
+                const order = submitted[step.pick % Math.max(1, submitted.length)];
+                if (order === undefined) break;
+                try {
+                  leader.cancelOrder(order.id);
+                } catch (e) {
+                  expect(isMarketError(e, "ORDER_NOT_FOUND") || isMarketError(e, "INVALID_STATE_TRANSITION")).toBe(true);
+                }
+                break;
+              }
+              case "release":
+                releaseOne(leader, step.pick);
+                break;
+              case "expire":
+                clock.advance(step.ms);
+                leader.expire();
+                break;
+              case "reputation":
+                leader.setProviderReputation(step.provider, step.value);
+                break;
             }
-            case "release":
-              releaseOne(leader, step.pick);
-              break;
-            case "expire":
-              clock.advance(step.ms);
-              leader.expire();
-              break;
-            case "reputation":
-              leader.setProviderReputation(step.provider, step.value);
-              break;
+            expect(follower.snapshot()).toEqual(leader.snapshot());
+            // The follower tells of exactly the leader's events: no match (nor anything else) of its own.
+            expect(followerEvents.map(body)).toEqual(leaderEvents.map(body));
           }
-          expect(follower.snapshot()).toEqual(leader.snapshot());
-          // The follower tells of exactly the leader's events: no match (nor anything else) of its own.
-          expect(followerEvents.map(body)).toEqual(leaderEvents.map(body));
-        }
-        followerEvents.forEach((event, i) => { expect(event.seq).toBe(i + 1); });
-        expectSameBooks(leader, follower, probeSpecs.map((spec) => orderFrom(spec, clock)));
+          followerEvents.forEach((event, i) => {
+            expect(event.seq).toBe(i + 1);
+          });
+          expectSameBooks(
+            leader,
+            follower,
+            probeSpecs.map((spec) => orderFrom(spec, clock)),
+          );
 
-        // A book rebuilt later from the stored events (stamps and all) ends in the same state.
-        const rebuilt = new OrderBook({ clock });
-        for (const event of leaderEvents) rebuilt.apply(event);
-        expectSameBooks(leader, rebuilt, probeSpecs.map((spec) => orderFrom(spec, clock)));
-      }),
+          // A book rebuilt later from the stored events (stamps and all) ends in the same state.
+          const rebuilt = new OrderBook({ clock });
+          for (const event of leaderEvents) rebuilt.apply(event);
+          expectSameBooks(
+            leader,
+            rebuilt,
+            probeSpecs.map((spec) => orderFrom(spec, clock)),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -104,10 +119,22 @@ describe("OrderBook replica", () => {
 
 describe("OrderBook.apply", () => {
   function offerOf(clock: ManualClock, gpuCount = 8, ttlMs = 24 * HOUR_MS) {
-    return createOffer({ providerId: "provider-1", gpuCapacity: { gpuCount, gpuModel: "H100", vramGb: 80 }, pricePerHour: Amount.fromMolt(10), availableHours: 24, expiresAt: new Date(clock.now() + ttlMs) }, { clock });
+    return createOffer(
+      {
+        providerId: "provider-1",
+        gpuCapacity: { gpuCount, gpuModel: "H100", vramGb: 80 },
+        pricePerHour: Amount.fromMolt(10),
+        availableHours: 24,
+        expiresAt: new Date(clock.now() + ttlMs),
+      },
+      { clock },
+    );
   }
   function orderOf(clock: ManualClock, minGpuCount: number) {
-    return createOrder({ buyerId: "buyer-1", requirements: { minGpuCount, minVramGb: 40, maxPricePerHour: Amount.fromMolt(15), estimatedHours: 8 } }, { clock });
+    return createOrder(
+      { buyerId: "buyer-1", requirements: { minGpuCount, minVramGb: 40, maxPricePerHour: Amount.fromMolt(15), estimatedHours: 8 } },
+      { clock },
+    );
   }
   function matchedEvent(events: readonly BookEvent[]): Extract<BookEvent, { type: "OrderMatched" }> {
     const event = events.find((e) => e.type === "OrderMatched");
@@ -132,14 +159,18 @@ describe("OrderBook.apply", () => {
     follower.on((e) => told.push(e));
     follower.apply({ type: "OfferAdded", offer: { ...offer, freeGpuCount: 3 } });
     const direct = follower.snapshot();
-    expectCode(() => { follower.apply(matched); }, "INSUFFICIENT_CAPACITY");
+    expectCode(() => {
+      follower.apply(matched);
+    }, "INSUFFICIENT_CAPACITY");
     expect(follower.snapshot()).toEqual(direct);
     expect(follower.getOffer(offer.id).freeGpuCount).toBe(3);
 
     follower.apply({ type: "OrderRested", order });
     const resting = follower.snapshot();
     expect(resting.restingOrders).toEqual([order.id]);
-    expectCode(() => { follower.apply(matched); }, "INSUFFICIENT_CAPACITY");
+    expectCode(() => {
+      follower.apply(matched);
+    }, "INSUFFICIENT_CAPACITY");
     expect(follower.snapshot()).toEqual(resting);
     expect(follower.pendingOrders().map((o) => o.id)).toEqual([order.id]);
     // The book still answers from intact indexes: 3 free GPUs serve 3 but not 4.
@@ -148,11 +179,21 @@ describe("OrderBook.apply", () => {
     expect(told.map((e) => e.type)).toEqual(["OfferAdded", "OrderRested"]);
 
     // Other refusals change nothing either.
-    expectCode(() => { follower.apply({ ...matched, match: { ...matched.match, offerId: "off_missing" as OfferId } }); }, "OFFER_NOT_FOUND");
-    expectCode(() => { follower.apply({ type: "OfferAdded", offer: { ...offer, freeGpuCount: 9 } }); }, "DUPLICATE_ID");
-    expectCode(() => { follower.apply({ type: "OfferAdded", offer: { ...offerOf(clock), freeGpuCount: 9 } }); }, "OUT_OF_RANGE");
-    expectCode(() => { follower.apply({ type: "OrderRested", order }); }, "DUPLICATE_ID");
-    expectCode(() => { follower.apply({ type: "OrderCancelled", orderId: orderOf(clock, 1).id }); }, "ORDER_NOT_FOUND");
+    expectCode(() => {
+      follower.apply({ ...matched, match: { ...matched.match, offerId: "off_missing" as OfferId } });
+    }, "OFFER_NOT_FOUND");
+    expectCode(() => {
+      follower.apply({ type: "OfferAdded", offer: { ...offer, freeGpuCount: 9 } });
+    }, "DUPLICATE_ID");
+    expectCode(() => {
+      follower.apply({ type: "OfferAdded", offer: { ...offerOf(clock), freeGpuCount: 9 } });
+    }, "OUT_OF_RANGE");
+    expectCode(() => {
+      follower.apply({ type: "OrderRested", order });
+    }, "DUPLICATE_ID");
+    expectCode(() => {
+      follower.apply({ type: "OrderCancelled", orderId: orderOf(clock, 1).id });
+    }, "ORDER_NOT_FOUND");
     expect(follower.snapshot()).toEqual(resting);
     expect(told).toHaveLength(2);
   });

@@ -61,7 +61,10 @@ function buildBook(offers: readonly TieOffer[], reputations: Readonly<Record<str
 }
 
 function tieOrder(clock: ManualClock): JobOrder {
-  return createOrder({ buyerId: "buyer", requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: MAX_PRICE, estimatedHours: 2 } }, { clock });
+  return createOrder(
+    { buyerId: "buyer", requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: MAX_PRICE, estimatedHours: 2 } },
+    { clock },
+  );
 }
 
 /** Two offer ids stamped at the same time, lower first. */
@@ -76,7 +79,10 @@ function twoIds(): [OfferId, OfferId] {
  */
 function expectTieBrokenFor(first: TieOffer, second: TieOffer, reputations: Readonly<Record<string, number>>): void {
   // Added in both orders, so arrival order decides nothing.
-  for (const offers of [[first, second], [second, first]]) {
+  for (const offers of [
+    [first, second],
+    [second, first],
+  ]) {
     const { book, clock } = buildBook(offers, reputations);
     const order = tieOrder(clock);
     const matches = book.matchOrder(order, 10);
@@ -92,8 +98,13 @@ function expectTieBrokenFor(first: TieOffer, second: TieOffer, reputations: Read
     const oldSecond = oldFloatScore(book.getOffer(second.id), reputationOf(second), order);
     expect(oldSecond).toBeGreaterThan(oldFirst);
 
-    const view = book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
-    expect(referenceScan(view, order.requirements, order.maxBudget, clock.now(), 10).map((r) => r.offer.offer.id)).toEqual([first.id, second.id]);
+    const view = book
+      .activeOffers()
+      .map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
+    expect(referenceScan(view, order.requirements, order.maxBudget, clock.now(), 10).map((r) => r.offer.offer.id)).toEqual([
+      first.id,
+      second.id,
+    ]);
 
     const submitted = book.submitOrder(order);
     expect(submitted.status === "Matched" ? submitted.match.offerId : undefined).toBe(first.id);
@@ -134,42 +145,51 @@ describe("equal scores tie exactly and break by price, then age, then id", () =>
       ageMs: fc.constantFrom(0, 1000, 2000),
     });
     fc.assert(
-      fc.property(fc.array(tieOffer, { minLength: 2, maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 10 }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 1, max: 10 }), (specs, reputationCents, limit) => {
-        const clock = new ManualClock(T0 + 60_000);
-        const book = new OrderBook({ clock });
-        reputationCents.forEach((cents, i) => {
-          book.setProviderReputation(`p${i}`, cents / 100);
-        });
-        for (const spec of specs) {
-          book.addOffer(
-            createOffer(
-              {
-                providerId: `p${spec.provider}`,
-                gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80, currentUtilization: spec.utilization },
-                pricePerHour: Amount.fromLamports(BigInt(spec.cents) * 10_000_000n),
-                availableHours: 24,
-                createdAt: new Date(T0 - spec.ageMs),
-              },
-              { clock },
-            ),
+      fc.property(
+        fc.array(tieOffer, { minLength: 2, maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 10 }), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 1, max: 10 }),
+        (specs, reputationCents, limit) => {
+          const clock = new ManualClock(T0 + 60_000);
+          const book = new OrderBook({ clock });
+          reputationCents.forEach((cents, i) => {
+            book.setProviderReputation(`p${i}`, cents / 100);
+          });
+          for (const spec of specs) {
+            book.addOffer(
+              createOffer(
+                {
+                  providerId: `p${spec.provider}`,
+                  gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80, currentUtilization: spec.utilization },
+                  pricePerHour: Amount.fromLamports(BigInt(spec.cents) * 10_000_000n),
+                  availableHours: 24,
+                  createdAt: new Date(T0 - spec.ageMs),
+                },
+                { clock },
+              ),
+            );
+          }
+          const order = tieOrder(clock);
+          const matches = book.matchOrder(order, limit);
+          const view = book
+            .activeOffers()
+            .map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
+          expect(matches.map((m) => m.offerId)).toEqual(
+            referenceScan(view, order.requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id),
           );
-        }
-        const order = tieOrder(clock);
-        const matches = book.matchOrder(order, limit);
-        const view = book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
-        expect(matches.map((m) => m.offerId)).toEqual(referenceScan(view, order.requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id));
-        for (let i = 1; i < matches.length; i++) {
-          const [prev, next] = [matches[i - 1] as OrderMatch, matches[i] as OrderMatch];
-          expect(prev.score).toBeGreaterThanOrEqual(next.score);
-          if (prev.score !== next.score) continue;
-          const byPrice = prev.pricePerHour.compare(next.pricePerHour);
-          expect(byPrice).toBeLessThanOrEqual(0);
-          if (byPrice < 0) continue;
-          const [prevAge, nextAge] = [book.getOffer(prev.offerId).createdAt.getTime(), book.getOffer(next.offerId).createdAt.getTime()];
-          expect(prevAge).toBeLessThanOrEqual(nextAge);
-          if (prevAge === nextAge) expect(prev.offerId < next.offerId).toBe(true);
-        }
-      }),
+          for (let i = 1; i < matches.length; i++) {
+            const [prev, next] = [matches[i - 1] as OrderMatch, matches[i] as OrderMatch];
+            expect(prev.score).toBeGreaterThanOrEqual(next.score);
+            if (prev.score !== next.score) continue;
+            const byPrice = prev.pricePerHour.compare(next.pricePerHour);
+            expect(byPrice).toBeLessThanOrEqual(0);
+            if (byPrice < 0) continue;
+            const [prevAge, nextAge] = [book.getOffer(prev.offerId).createdAt.getTime(), book.getOffer(next.offerId).createdAt.getTime()];
+            expect(prevAge).toBeLessThanOrEqual(nextAge);
+            if (prevAge === nextAge) expect(prev.offerId < next.offerId).toBe(true);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

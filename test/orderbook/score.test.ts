@@ -40,9 +40,13 @@ function exactDouble(value: number): { numerator: bigint; exponent: bigint } {
 const pricePair = fc
   .oneof(
     fc.tuple(fc.bigInt({ min: 1n, max: 100_000_000_000n }), fc.bigInt({ min: 1n, max: 100_000_000_000n })),
-    fc.tuple(fc.bigInt({ min: 1n, max: 100n }), fc.bigInt({ min: 1n, max: 100n })).map(([a, b]) => [a * 1_000_000_000n, b * 1_000_000_000n] as const),
+    fc
+      .tuple(fc.bigInt({ min: 1n, max: 100n }), fc.bigInt({ min: 1n, max: 100n }))
+      .map(([a, b]) => [a * 1_000_000_000n, b * 1_000_000_000n] as const),
     fc.tuple(fc.bigInt({ min: 1n, max: AMOUNT_MAX_BASE_UNITS }), fc.bigInt({ min: 1n, max: AMOUNT_MAX_BASE_UNITS })),
-    fc.tuple(fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n, max: 1_000_000n })).map(([a, b, scale]) => [a * scale, b * scale] as const),
+    fc
+      .tuple(fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n, max: 1_000_000n }))
+      .map(([a, b, scale]) => [a * scale, b * scale] as const),
   )
   .map(([a, b]) => (a <= b ? ([a, b] as const) : ([b, a] as const)));
 
@@ -78,11 +82,18 @@ describe("score units", () => {
   it("the reputation part is round(50e6 x reputation), a half up, of the double's exact value", () => {
     const halves = fc.integer({ min: 0, max: 50_000_000 }).map((n) => (n + 0.5) / 50_000_000);
     fc.assert(
-      fc.property(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), halves, fc.integer({ min: 0, max: 100 }).map((n) => n / 100)), (reputation) => {
-        const { numerator, exponent } = exactDouble(reputation);
-        const expected = Number((2n * 50_000_000n * numerator + (1n << exponent)) >> (exponent + 1n));
-        expect(reputationUnits(reputation)).toBe(expected);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          halves,
+          fc.integer({ min: 0, max: 100 }).map((n) => n / 100),
+        ),
+        (reputation) => {
+          const { numerator, exponent } = exactDouble(reputation);
+          const expected = Number((2n * 50_000_000n * numerator + (1n << exponent)) >> (exponent + 1n));
+          expect(reputationUnits(reputation)).toBe(expected);
+        },
+      ),
       { numRuns: 5000 },
     );
     expect(reputationUnits(0.1)).toBe(5_000_000);
@@ -95,7 +106,9 @@ describe("score units", () => {
     expect(gpuFitUnits(2, 7)).toBe(Number(roundHalfUp(300_000_000n, 7n)));
     expect(vramFitUnits(40, 48)).toBe(83_333_333);
     expect(vramFitUnits(0, 80)).toBe(100_000_000);
-    for (let free = 1; free <= 2048; free++) for (const wanted of [1, free]) expect(gpuFitUnits(wanted, free)).toBe(Number(roundHalfUp(150_000_000n * BigInt(wanted), BigInt(free))));
+    for (let free = 1; free <= 2048; free++)
+      for (const wanted of [1, free])
+        expect(gpuFitUnits(wanted, free)).toBe(Number(roundHalfUp(150_000_000n * BigInt(wanted), BigInt(free))));
   });
 
   it("STATIC_BAND_UPPER is the highest static part of each band", () => {
@@ -109,8 +122,25 @@ describe("score units", () => {
   });
 
   it("the breakdown shows each part and the total as units / SCORE_UNITS", () => {
-    const parts = { priceHeadroom: 180_000_000, gpuFit: 75_000_000, vramFit: 50_000_000, preferredModel: 150_000_000, extraFeatures: 10_000_000, reputation: 25_000_000, utilization: 49_500_000 };
+    const parts = {
+      priceHeadroom: 180_000_000,
+      gpuFit: 75_000_000,
+      vramFit: 50_000_000,
+      preferredModel: 150_000_000,
+      extraFeatures: 10_000_000,
+      reputation: 25_000_000,
+      utilization: 49_500_000,
+    };
     const shown = scoreBreakdown(parts);
-    expect(shown).toEqual({ priceHeadroom: 0.18, gpuFit: 0.075, vramFit: 0.05, preferredModel: 0.15, extraFeatures: 0.01, reputation: 0.025, utilization: 0.0495, total: 0.5395 });
+    expect(shown).toEqual({
+      priceHeadroom: 0.18,
+      gpuFit: 0.075,
+      vramFit: 0.05,
+      preferredModel: 0.15,
+      extraFeatures: 0.01,
+      reputation: 0.025,
+      utilization: 0.0495,
+      total: 0.5395,
+    });
   });
 });

@@ -3,8 +3,13 @@
 // After each payout the token balances on chain equal the result to the base unit.
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  appendTransactionMessageInstruction, createTransactionMessage, getTransactionEncoder, pipe, setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
+  appendTransactionMessageInstruction,
+  createTransactionMessage,
+  getTransactionEncoder,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
 } from "@solana/kit";
 import type { Blockhash } from "@solana/kit";
 import { getTransferCheckedInstruction } from "@solana-program/token";
@@ -28,10 +33,21 @@ async function depositInto(chain: EmbeddedMoltClient, from: Wallet, tokenAccount
   const signed = await pipe(
     createTransactionMessage({ version: 0 }),
     (message) => setTransactionMessageFeePayerSigner(walletSigner(from), message),
-    (message) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: chain.latestBlockhash() as Blockhash, lastValidBlockHeight: 1_000_000n }, message),
+    (message) =>
+      setTransactionMessageLifetimeUsingBlockhash(
+        { blockhash: chain.latestBlockhash() as Blockhash, lastValidBlockHeight: 1_000_000n },
+        message,
+      ),
     (message) =>
       appendTransactionMessageInstruction(
-        getTransferCheckedInstruction({ source, mint: chain.mint, destination: tokenAccount, authority: walletSigner(from), amount: amount.baseUnits, decimals: MOLT_DECIMALS }),
+        getTransferCheckedInstruction({
+          source,
+          mint: chain.mint,
+          destination: tokenAccount,
+          authority: walletSigner(from),
+          amount: amount.baseUnits,
+          decimals: MOLT_DECIMALS,
+        }),
         message,
       ),
     (message) => signTransactionMessageWithSigners(message),
@@ -71,7 +87,13 @@ describe("PaymentService on the embedded chain", () => {
     market.clock.set(proof.endedAtMs + 1000);
     const { escrow: released, result } = await market.payments.releasePayment(
       completed,
-      { escrowId: escrow.id, actualHours: 5.5, proof, providerAttestation: market.attest(proof), buyerConfirmation: market.confirm(proof, 19_800) },
+      {
+        escrowId: escrow.id,
+        actualHours: 5.5,
+        proof,
+        providerAttestation: market.attest(proof),
+        buyerConfirmation: market.confirm(proof, 19_800),
+      },
       market.provider,
     );
     expect(result.status.kind).toBe("PartialRefund");
@@ -92,16 +114,32 @@ describe("PaymentService on the embedded chain", () => {
     const sent = await market.chain.getTransaction(result.transactions[0] ?? ("" as never));
     expect(sent?.type).toBe("EscrowSettle");
     // Settled once: a second settlement is an invalid transition and sends nothing.
-    expect(await rejectionCode(market.payments.releasePayment(released, { escrowId: escrow.id, actualHours: 5.5, proof, providerAttestation: market.attest(proof) }, market.provider))).toBe(
-      "INVALID_STATE_TRANSITION",
-    );
+    expect(
+      await rejectionCode(
+        market.payments.releasePayment(
+          released,
+          { escrowId: escrow.id, actualHours: 5.5, proof, providerAttestation: market.attest(proof) },
+          market.provider,
+        ),
+      ),
+    ).toBe("INVALID_STATE_TRANSITION");
   });
 
   it("a job that used its whole allocation pays the total cost: Success, nothing refunded", async () => {
     const { market, escrow } = await fundedEscrow(2, 1);
     const proof = market.proof(escrow, 3600 + 120); // ran past its hour: billed the allocated hour only
     market.clock.set(proof.endedAtMs);
-    const { result } = await market.payments.releasePayment(escrow, { escrowId: escrow.id, actualHours: "1.0333", proof, providerAttestation: market.attest(proof), buyerConfirmation: market.confirm(proof, 3600) }, market.buyer);
+    const { result } = await market.payments.releasePayment(
+      escrow,
+      {
+        escrowId: escrow.id,
+        actualHours: "1.0333",
+        proof,
+        providerAttestation: market.attest(proof),
+        buyerConfirmation: market.confirm(proof, 3600),
+      },
+      market.buyer,
+    );
     expect(result.status.kind).toBe("Success");
     expect(result.billedSeconds).toBe(3600);
     expect(result.charge.toString()).toBe("5");
@@ -113,7 +151,11 @@ describe("PaymentService on the embedded chain", () => {
     const { market, escrow } = await fundedEscrow();
     const proof = market.proof(escrow, 0);
     market.clock.set(proof.endedAtMs + WINDOW_MS); // no confirmation: waits out the dispute window
-    const { escrow: after, result } = await market.payments.releasePayment(escrow, { escrowId: escrow.id, actualHours: 0, proof, providerAttestation: market.attest(proof) }, market.provider);
+    const { escrow: after, result } = await market.payments.releasePayment(
+      escrow,
+      { escrowId: escrow.id, actualHours: 0, proof, providerAttestation: market.attest(proof) },
+      market.provider,
+    );
     expect(result.status.kind).toBe("FullRefund");
     expect(result.buyerRefund.equals(escrow.amount)).toBe(true);
     expect(after.state).toBe("Refunded");
@@ -143,16 +185,41 @@ describe("PaymentService on the embedded chain", () => {
     market.clock.set(proof.endedAtMs);
     const completed = market.payments.completeJob(escrow, market.attest(proof));
     market.clock.set(proof.endedAtMs + 10 * 60_000);
-    const dispute = openDisputeStatement({ id: newDisputeId(market.clock.now()), escrowId: escrow.id, party: market.buyer, reason: "half the GPUs were throttled", evidence: ["c".repeat(64)], openedAtMs: market.clock.now() });
+    const dispute = openDisputeStatement({
+      id: newDisputeId(market.clock.now()),
+      escrowId: escrow.id,
+      party: market.buyer,
+      reason: "half the GPUs were throttled",
+      evidence: ["c".repeat(64)],
+      openedAtMs: market.clock.now(),
+    });
     const disputed = market.payments.openDispute(completed, dispute);
     expect(disputed.state).toBe("Disputed");
     // Disputed escrows do not settle, refund or take a second dispute.
-    expect(await rejectionCode(market.payments.releasePayment(disputed, { escrowId: escrow.id, actualHours: 4, proof, providerAttestation: market.attest(proof), buyerConfirmation: market.confirm(proof, 14_400) }, market.provider))).toBe(
+    expect(
+      await rejectionCode(
+        market.payments.releasePayment(
+          disputed,
+          {
+            escrowId: escrow.id,
+            actualHours: 4,
+            proof,
+            providerAttestation: market.attest(proof),
+            buyerConfirmation: market.confirm(proof, 14_400),
+          },
+          market.provider,
+        ),
+      ),
+    ).toBe("INVALID_STATE_TRANSITION");
+    expect(await rejectionCode(market.payments.refundPayment(disputed, { kind: "timeout" }, market.buyer))).toBe(
       "INVALID_STATE_TRANSITION",
     );
-    expect(await rejectionCode(market.payments.refundPayment(disputed, { kind: "timeout" }, market.buyer))).toBe("INVALID_STATE_TRANSITION");
     const decision = { disputeId: dispute.id as never, providerShare: Amount.parse("30"), reason: "paid for the hours at full speed" };
-    expect(await rejectionCode(market.payments.handleDispute(disputed, { ...decision, providerShare: Amount.parse("80.000000001") }, market.provider))).toBe("OUT_OF_RANGE");
+    expect(
+      await rejectionCode(
+        market.payments.handleDispute(disputed, { ...decision, providerShare: Amount.parse("80.000000001") }, market.provider),
+      ),
+    ).toBe("OUT_OF_RANGE");
     expect(await rejectionCode(market.payments.handleDispute(disputed, decision, market.arbiter))).toBe("NOT_A_PARTY");
     const { escrow: resolved, resolution } = await market.payments.handleDispute(disputed, decision, market.provider);
     expect(resolved.state).toBe("Resolved");
@@ -171,7 +238,13 @@ describe("PaymentService on the embedded chain", () => {
     market.clock.set(proof.endedAtMs);
     const { escrow: disputed, result } = await market.payments.releasePayment(
       escrow,
-      { escrowId: escrow.id, actualHours: 1, proof, providerAttestation: market.attest(proof), buyerConfirmation: market.confirm(proof, 0, false, "no output was produced") },
+      {
+        escrowId: escrow.id,
+        actualHours: 1,
+        proof,
+        providerAttestation: market.attest(proof),
+        buyerConfirmation: market.confirm(proof, 0, false, "no output was produced"),
+      },
       market.provider,
     );
     expect(result.status).toMatchObject({ kind: "Disputed", reason: "no output was produced" });
@@ -179,7 +252,11 @@ describe("PaymentService on the embedded chain", () => {
     expect(disputed.state).toBe("Disputed");
     expect((await market.chain.escrowBalance(escrowHandle(escrow)))?.equals(escrow.amount)).toBe(true);
     if (result.status.kind !== "Disputed") throw new Error("unreachable");
-    const { resolution } = await market.payments.handleDispute(disputed, { disputeId: result.status.disputeId, providerShare: Amount.zero(), reason: "no output" }, market.buyer);
+    const { resolution } = await market.payments.handleDispute(
+      disputed,
+      { disputeId: result.status.disputeId, providerShare: Amount.zero(), reason: "no output" },
+      market.buyer,
+    );
     expect(resolution.buyerRefund.equals(escrow.amount)).toBe(true);
     expect((await market.balances()).buyer.equals(BUYER_FUNDS)).toBe(true);
   });
@@ -191,9 +268,19 @@ describe("PaymentService on the embedded chain", () => {
     const completed = market.payments.completeJob(escrow, market.attest(proof));
     expect(market.payments.disputeDeadline(completed).getTime()).toBe(proof.endedAtMs + WINDOW_MS);
     const statement = (party = market.provider): ReturnType<typeof openDisputeStatement> =>
-      openDisputeStatement({ id: newDisputeId(market.clock.now()), escrowId: escrow.id, party, reason: "the buyer's data was missing", openedAtMs: market.clock.now() });
-    expect(() => market.payments.openDispute(completed, statement(market.arbiter))).toThrow(expect.objectContaining({ code: "NOT_A_PARTY" }));
-    expect(() => market.payments.openDispute(completed, { ...statement(), reason: "edited after signing" })).toThrow(expect.objectContaining({ code: "INVALID_SIGNATURE" }));
+      openDisputeStatement({
+        id: newDisputeId(market.clock.now()),
+        escrowId: escrow.id,
+        party,
+        reason: "the buyer's data was missing",
+        openedAtMs: market.clock.now(),
+      });
+    expect(() => market.payments.openDispute(completed, statement(market.arbiter))).toThrow(
+      expect.objectContaining({ code: "NOT_A_PARTY" }),
+    );
+    expect(() => market.payments.openDispute(completed, { ...statement(), reason: "edited after signing" })).toThrow(
+      expect.objectContaining({ code: "INVALID_SIGNATURE" }),
+    );
     market.clock.set(proof.endedAtMs + WINDOW_MS + 1);
     expect(() => market.payments.openDispute(completed, statement())).toThrow(expect.objectContaining({ code: "DISPUTE_WINDOW_CLOSED" }));
   });
@@ -225,8 +312,16 @@ describe("PaymentService on the embedded chain", () => {
     const failed = market.proof(escrow, 600, { exitStatus: 137 });
     const succeeded = market.proof(escrow, 600);
     market.clock.set(failed.endedAtMs);
-    expect(await rejectionCode(market.payments.refundPayment(escrow, { kind: "jobFailed", attestation: market.attest(succeeded) }, market.buyer))).toBe("INVALID_FIELD");
-    const { escrow: refunded } = await market.payments.refundPayment(escrow, { kind: "jobFailed", attestation: market.attest(failed) }, market.buyer);
+    expect(
+      await rejectionCode(
+        market.payments.refundPayment(escrow, { kind: "jobFailed", attestation: market.attest(succeeded) }, market.buyer),
+      ),
+    ).toBe("INVALID_FIELD");
+    const { escrow: refunded } = await market.payments.refundPayment(
+      escrow,
+      { kind: "jobFailed", attestation: market.attest(failed) },
+      market.buyer,
+    );
     expect(refunded.state).toBe("Refunded");
     expect((await market.balances()).buyer.equals(BUYER_FUNDS)).toBe(true);
   });
@@ -239,7 +334,17 @@ describe("PaymentService on the embedded chain", () => {
     expect((await market.chain.escrowBalance(escrowHandle(escrow)))?.toString()).toBe("80.5");
     const proof = market.proof(escrow, 3600);
     market.clock.set(proof.endedAtMs);
-    const { result } = await market.payments.releasePayment(escrow, { escrowId: escrow.id, actualHours: 1, proof, providerAttestation: market.attest(proof), buyerConfirmation: market.confirm(proof, 3600) }, market.provider);
+    const { result } = await market.payments.releasePayment(
+      escrow,
+      {
+        escrowId: escrow.id,
+        actualHours: 1,
+        proof,
+        providerAttestation: market.attest(proof),
+        buyerConfirmation: market.confirm(proof, 3600),
+      },
+      market.provider,
+    );
     const balances = await market.balances();
     expect(balances.provider.equals(result.providerPayment)).toBe(true);
     expect(balances.buyer.equals(BUYER_FUNDS.sub(escrow.amount).add(result.buyerRefund).add(Amount.parse("0.5")))).toBe(true);

@@ -25,9 +25,21 @@ beforeAll(async () => {
 });
 afterAll(() => served.close());
 
-function signed(wallet: Wallet, method: "POST" | "GET", url: string, body: unknown, key?: string, nonce?: string): Promise<LightMyRequestResponse> {
+function signed(
+  wallet: Wallet,
+  method: "POST" | "GET",
+  url: string,
+  body: unknown,
+  key?: string,
+  nonce?: string,
+): Promise<LightMyRequestResponse> {
   const payload = body === undefined ? "" : JSON.stringify(body);
-  const headers = signRequest({ method, path: url.split("?")[0] ?? url, body: payload, ...(key === undefined ? {} : { idempotencyKey: key }) }, wallet, Date.now(), nonce);
+  const headers = signRequest(
+    { method, path: url.split("?")[0] ?? url, body: payload, ...(key === undefined ? {} : { idempotencyKey: key }) },
+    wallet,
+    Date.now(),
+    nonce,
+  );
   return app.inject({ method, url, payload, headers: { ...headers, "content-type": "application/json" } });
 }
 
@@ -59,7 +71,10 @@ describe("HTTP API", () => {
     const read = await app.inject({ method: "GET", url: `/v1/orders/${orderId}` });
     expect(read.json<{ status: string; buyerId: string }>()).toMatchObject({ status: "Cancelled", buyerId: parties.buyer.address });
     const matched = await signed(parties.buyer, "POST", "/v1/orders", order, "o2");
-    expect(matched.json<{ status: string; match: { totalCost: string } }>()).toMatchObject({ status: "Matched", match: { totalCost: "20" } });
+    expect(matched.json<{ status: string; match: { totalCost: string } }>()).toMatchObject({
+      status: "Matched",
+      match: { totalCost: "20" },
+    });
   });
 
   it("unsigned, forged and replayed requests get 401 and change nothing", async () => {
@@ -67,32 +82,62 @@ describe("HTTP API", () => {
     const unsigned = await app.inject({ method: "POST", url: "/v1/offers", payload: offer, headers: { "idempotency-key": "u1" } });
     expect([unsigned.statusCode, unsigned.body]).toEqual([401, expect.stringContaining("UNAUTHORIZED")]);
     const payload = JSON.stringify(offer);
-    const headers = { ...signRequest({ method: "POST", path: "/v1/offers", body: payload, idempotencyKey: "t3" }, parties.provider, Date.now()), "content-type": "application/json" };
+    const headers = {
+      ...signRequest({ method: "POST", path: "/v1/offers", body: payload, idempotencyKey: "t3" }, parties.provider, Date.now()),
+      "content-type": "application/json",
+    };
     const tampered = await app.inject({ method: "POST", url: "/v1/offers", payload: payload.replace("2.5", "0.5"), headers });
     expect(tampered.statusCode, tampered.body).toBe(401);
     const moved = await app.inject({ method: "POST", url: "/v1/orders", payload, headers });
     expect(moved.statusCode, moved.body).toBe(401);
     const rekeyed = await app.inject({ method: "POST", url: "/v1/offers", payload, headers: { ...headers, "idempotency-key": "t4" } });
-    expect([rekeyed.statusCode, rekeyed.json<{ details: { reason: string } }>().details.reason]).toEqual([401, expect.stringMatching(/does not verify/)]);
+    expect([rekeyed.statusCode, rekeyed.json<{ details: { reason: string } }>().details.reason]).toEqual([
+      401,
+      expect.stringMatching(/does not verify/),
+    ]);
     const ok = await app.inject({ method: "POST", url: "/v1/offers", payload, headers });
     expect(ok.statusCode).toBe(200);
     const replayed = await app.inject({ method: "POST", url: "/v1/offers", payload, headers });
-    expect([replayed.statusCode, replayed.json<{ details: { reason: string } }>().details.reason]).toEqual([401, expect.stringMatching(/nonce/)]);
+    expect([replayed.statusCode, replayed.json<{ details: { reason: string } }>().details.reason]).toEqual([
+      401,
+      expect.stringMatching(/nonce/),
+    ]);
     expect(market.lastSeq).toBe(seq + 1);
   });
 
   it("a body that is not JSON gets 415 and changes nothing; a body sent under the empty body's digest gets 401", async () => {
-    const { orderId } = (await signed(parties.buyer, "POST", "/v1/orders", { requirements: { ...order.requirements, minGpuCount: 64 } }, "ct-order")).json<{ orderId: string }>();
+    const { orderId } = (
+      await signed(parties.buyer, "POST", "/v1/orders", { requirements: { ...order.requirements, minGpuCount: 64 } }, "ct-order")
+    ).json<{ orderId: string }>();
     const seq = market.lastSeq;
     const url = `/v1/orders/${orderId}/cancel`;
     // Signed over an empty body, sent with one: the digest must be checked over the bytes that came.
-    const emptyDigest = (key: string): Record<string, string> => ({ ...signRequest({ method: "POST", path: url, body: "", idempotencyKey: key }, parties.buyer, Date.now()) });
-    for (const [contentType, key] of [["text/plain", "ct-1"], ["application/x-www-form-urlencoded", "ct-2"], [undefined, "ct-3"]] as const) {
-      const refused = await app.inject({ method: "POST", url, payload: "cancel=please", headers: { ...emptyDigest(key), ...(contentType === undefined ? {} : { "content-type": contentType }) } });
+    const emptyDigest = (key: string): Record<string, string> => ({
+      ...signRequest({ method: "POST", path: url, body: "", idempotencyKey: key }, parties.buyer, Date.now()),
+    });
+    for (const [contentType, key] of [
+      ["text/plain", "ct-1"],
+      ["application/x-www-form-urlencoded", "ct-2"],
+      [undefined, "ct-3"],
+    ] as const) {
+      const refused = await app.inject({
+        method: "POST",
+        url,
+        payload: "cancel=please",
+        headers: { ...emptyDigest(key), ...(contentType === undefined ? {} : { "content-type": contentType }) },
+      });
       expect([refused.statusCode, refused.json<{ code: string }>().code], contentType).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
     }
-    const json = await app.inject({ method: "POST", url, payload: "{}", headers: { ...emptyDigest("ct-4"), "content-type": "application/json" } });
-    expect([json.statusCode, json.json<{ details: { reason: string } }>().details.reason]).toEqual([401, expect.stringMatching(/content-digest does not match/)]);
+    const json = await app.inject({
+      method: "POST",
+      url,
+      payload: "{}",
+      headers: { ...emptyDigest("ct-4"), "content-type": "application/json" },
+    });
+    expect([json.statusCode, json.json<{ details: { reason: string } }>().details.reason]).toEqual([
+      401,
+      expect.stringMatching(/content-digest does not match/),
+    ]);
     expect(market.lastSeq).toBe(seq);
     expect((await app.inject({ method: "GET", url: `/v1/orders/${orderId}` })).json<{ status: string }>().status).toBe("Pending");
   });
@@ -111,7 +156,13 @@ describe("HTTP API", () => {
       expect(response.statusCode).toBeLessThan(500);
       expect(typeof response.json<{ code: string }>().code).toBe("string");
     }
-    const big = await signed(parties.provider, "POST", "/v1/offers", { ...offer, gpuCapacity: { ...offer.gpuCapacity, gpuModel: "x".repeat(70_000) } }, "b6");
+    const big = await signed(
+      parties.provider,
+      "POST",
+      "/v1/offers",
+      { ...offer, gpuCapacity: { ...offer.gpuCapacity, gpuModel: "x".repeat(70_000) } },
+      "b6",
+    );
     expect(big.statusCode).toBeLessThan(500);
     expect((await app.inject({ method: "GET", url: "/healthz" })).json<{ status: string }>().status).toBe("ok");
   });
@@ -124,7 +175,13 @@ describe("HTTP API reads", () => {
     const { matches } = quote.json<{ matches: { offerId: string; totalCost: string; score: number }[] }>();
     expect(matches.length).toBeGreaterThan(0);
     expect(matches[0]?.totalCost).toBe("5");
-    for (const url of ["/v1/quote?gpus=0&maxPrice=3&hours=1", "/v1/quote?gpus=2&maxPrice=abc&hours=1", "/v1/quote?gpus=2&maxPrice=3&hours=1&features=warp", "/v1/quote?gpus=2&maxPrice=3&hours=1&limit=1000", "/v1/quote?gpus=2&maxPrice=3&hours=1&bogus=1"]) {
+    for (const url of [
+      "/v1/quote?gpus=0&maxPrice=3&hours=1",
+      "/v1/quote?gpus=2&maxPrice=abc&hours=1",
+      "/v1/quote?gpus=2&maxPrice=3&hours=1&features=warp",
+      "/v1/quote?gpus=2&maxPrice=3&hours=1&limit=1000",
+      "/v1/quote?gpus=2&maxPrice=3&hours=1&bogus=1",
+    ]) {
       const bad = await app.inject({ method: "GET", url });
       expect(bad.statusCode, url).toBe(400);
       expect(typeof bad.json<{ code: string }>().code).toBe("string");
@@ -144,7 +201,9 @@ describe("HTTP API reads", () => {
   });
 
   it("stats per GPU model: offers, free GPUs, lowest and median price", async () => {
-    const { models } = (await app.inject({ method: "GET", url: "/v1/stats" })).json<{ models: { gpuModel: string; offers: number; freeGpus: number; lowestPrice: string; medianPrice: string }[] }>();
+    const { models } = (await app.inject({ method: "GET", url: "/v1/stats" })).json<{
+      models: { gpuModel: string; offers: number; freeGpus: number; lowestPrice: string; medianPrice: string }[];
+    }>();
     const h100 = models.find((m) => m.offers > 0);
     expect(h100?.lowestPrice).toBe("2.5");
     expect(h100?.medianPrice).toBe("2.5");
@@ -154,7 +213,8 @@ describe("HTTP API reads", () => {
   it("the event feed pages from any seq", async () => {
     const all = (await app.inject({ method: "GET", url: "/v1/events?after=0&limit=1000" })).json<{ events: { seq: number }[] }>().events;
     expect(all.map((e) => e.seq)).toEqual(Array.from({ length: market.lastSeq }, (_, i) => i + 1));
-    const tail = (await app.inject({ method: "GET", url: `/v1/events?after=${market.lastSeq - 2}` })).json<{ events: { seq: number }[] }>().events;
+    const tail = (await app.inject({ method: "GET", url: `/v1/events?after=${market.lastSeq - 2}` })).json<{ events: { seq: number }[] }>()
+      .events;
     expect(tail).toHaveLength(2);
     expect((await app.inject({ method: "GET", url: "/v1/events?after=-1" })).statusCode).toBe(400);
   });
@@ -165,7 +225,9 @@ describe("HTTP API operations", () => {
     expect((await app.inject({ method: "GET", url: "/docs" })).statusCode).toBeLessThan(400);
     const spec = (await app.inject({ method: "GET", url: "/docs/json" })).json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(spec.openapi).toMatch(/^3\./);
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/offers", "/v1/orders", "/v1/orders/{id}", "/v1/quote", "/v1/stats", "/v1/events", "/healthz"]));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(["/v1/offers", "/v1/orders", "/v1/orders/{id}", "/v1/quote", "/v1/stats", "/v1/events", "/healthz"]),
+    );
     const metrics = await app.inject({ method: "GET", url: "/metrics" });
     expect(metrics.headers["content-type"]).toMatch(/text\/plain/);
     expect(metrics.body).toMatch(/molt_http_requests_total\{method="GET",route="\/docs\/json",status="200"\} 1/);
@@ -190,26 +252,55 @@ describe("HTTP API operations", () => {
 describe("HTTP API job routes", () => {
   it("the provider starts and completes a funded job with its attestation; others get 403; the buyer disputes it", async () => {
     expect((await signed(parties.provider, "POST", "/v1/offers", offer, "jr-offer")).statusCode).toBe(200);
-    const { orderId } = (await signed(parties.buyer, "POST", "/v1/orders", { requirements: { ...order.requirements, minGpuCount: 2 } }, "jr-order")).json<{ orderId: string }>();
+    const { orderId } = (
+      await signed(parties.buyer, "POST", "/v1/orders", { requirements: { ...order.requirements, minGpuCount: 2 } }, "jr-order")
+    ).json<{ orderId: string }>();
     const escrow = await market.fundEscrow("jr-fund", orderId, parties.buyer); // over HTTP once the client signs chain transactions
     expect((await signed(parties.buyer, "POST", `/v1/orders/${orderId}/start`, undefined, "jr-s0")).statusCode).toBe(403);
     const started = await signed(parties.provider, "POST", `/v1/orders/${orderId}/start`, undefined, "jr-s1");
     expect(started.json()).toEqual({ orderId, status: "Running" });
     const proof = {
-      escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: parties.provider.address, gpuModel: "H100", gpuCount: 2,
-      startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+      escrowId: escrow.id,
+      orderId,
+      offerId: escrow.offerId,
+      provider: parties.provider.address,
+      gpuModel: "H100",
+      gpuCount: 2,
+      startedAtMs: escrow.createdAt.getTime(),
+      endedAtMs: Date.now(),
+      exitStatus: 0,
+      outputDigest: "a".repeat(64),
+      usageDigest: "b".repeat(64),
     };
     const attestation = attest(proof, parties.provider);
     expect((await signed(parties.buyer, "POST", `/v1/orders/${orderId}/complete`, { attestation }, "jr-c0")).statusCode).toBe(403);
-    const forged = await signed(parties.provider, "POST", `/v1/orders/${orderId}/complete`, { attestation: { ...attestation, proof: { ...proof, gpuCount: 4 } } }, "jr-c1");
+    const forged = await signed(
+      parties.provider,
+      "POST",
+      `/v1/orders/${orderId}/complete`,
+      { attestation: { ...attestation, proof: { ...proof, gpuCount: 4 } } },
+      "jr-c1",
+    );
     expect([forged.statusCode, forged.json<{ code: string }>().code]).toEqual([422, "INVALID_SIGNATURE"]);
     const completed = await signed(parties.provider, "POST", `/v1/orders/${orderId}/complete`, { attestation }, "jr-c2");
     expect(completed.json(), completed.body).toEqual({ orderId, status: "Completed" });
-    const dispute = openDisputeStatement({ id: newDisputeId(Date.now()), escrowId: escrow.id, party: parties.buyer, reason: "output missing", openedAtMs: Date.now() });
+    const dispute = openDisputeStatement({
+      id: newDisputeId(Date.now()),
+      escrowId: escrow.id,
+      party: parties.buyer,
+      reason: "output missing",
+      openedAtMs: Date.now(),
+    });
     expect((await signed(parties.provider, "POST", `/v1/orders/${orderId}/dispute`, { dispute }, "jr-d0")).statusCode).toBe(403);
     const disputed = await signed(parties.buyer, "POST", `/v1/orders/${orderId}/dispute`, { dispute }, "jr-d1");
     expect(disputed.json()).toEqual({ orderId, status: "Disputed" });
-    const bad = await signed(parties.buyer, "POST", `/v1/orders/${orderId}/dispute`, { dispute: { ...dispute, evidence: ["nope"] } }, "jr-d2");
+    const bad = await signed(
+      parties.buyer,
+      "POST",
+      `/v1/orders/${orderId}/dispute`,
+      { dispute: { ...dispute, evidence: ["nope"] } },
+      "jr-d2",
+    );
     expect(bad.statusCode).toBe(400);
   });
 });

@@ -26,7 +26,12 @@ describe("MarketClient", () => {
   it("lists, orders, quotes and reads through a real server", async () => {
     const provider = new MarketClient({ baseUrl, wallet: parties.provider });
     const buyer = new MarketClient({ baseUrl, wallet: parties.buyer });
-    const { offerId } = await provider.addOffer({ gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24, features: ["NvLink"] });
+    const { offerId } = await provider.addOffer({
+      gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 },
+      pricePerHour: "2.5",
+      availableHours: 24,
+      features: ["NvLink"],
+    });
     const quote = await buyer.quote({ gpus: 4, maxPrice: "3", hours: 2, features: ["NvLink"] });
     expect(quote.matches[0]?.offerId).toBe(offerId);
     const order = await buyer.submitOrder({ requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } });
@@ -46,7 +51,9 @@ describe("MarketClient", () => {
       expect(isMarketError(e, "ORDER_NOT_FOUND") && e.details.orderId).toBe("ord_01JD3Q0000000000000000000Z");
     }
     const stranger = new MarketClient({ baseUrl, wallet: parties.arbiter });
-    const { orderId } = await buyer.submitOrder({ requirements: { minGpuCount: 512, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 } });
+    const { orderId } = await buyer.submitOrder({
+      requirements: { minGpuCount: 512, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 2 },
+    });
     await expect(stranger.cancelOrder(orderId)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(new MarketClient({ baseUrl }).cancelOrder(orderId)).rejects.toMatchObject({ code: "WALLET_ERROR" });
   });
@@ -61,7 +68,11 @@ describe("MarketClient", () => {
     };
     const provider = new MarketClient({ baseUrl, wallet: parties.provider, fetch: lossy });
     const before = market.book.offerCount;
-    const { offerId } = await provider.addOffer({ gpuCapacity: { gpuCount: 2, gpuModel: "L4", vramGb: 24 }, pricePerHour: "0.5", availableHours: 24 });
+    const { offerId } = await provider.addOffer({
+      gpuCapacity: { gpuCount: 2, gpuModel: "L4", vramGb: 24 },
+      pricePerHour: "0.5",
+      availableHours: 24,
+    });
     expect(calls).toBe(2);
     expect(market.book.offerCount).toBe(before + 1);
     expect(market.book.getOffer(offerId as never).gpuCapacity.gpuModel).toBe("L4");

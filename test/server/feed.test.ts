@@ -20,11 +20,15 @@ afterAll(() => served.close());
 function connect(localAddress = "127.0.0.1"): Promise<{ readonly socket: WebSocket } | { readonly status: number; readonly body: string }> {
   const socket = new WebSocket(feedUrl, { localAddress });
   return new Promise((resolve, reject) => {
-    socket.on("open", () => { resolve({ socket }); });
+    socket.on("open", () => {
+      resolve({ socket });
+    });
     socket.on("unexpected-response", (_request, response) => {
       let body = "";
       response.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-      response.on("end", () => { resolve({ status: response.statusCode ?? 0, body }); });
+      response.on("end", () => {
+        resolve({ status: response.statusCode ?? 0, body });
+      });
     });
     socket.on("error", reject);
   });
@@ -32,7 +36,9 @@ function connect(localAddress = "127.0.0.1"): Promise<{ readonly socket: WebSock
 
 function closed(socket: WebSocket): Promise<void> {
   return new Promise((resolve) => {
-    socket.on("close", () => { resolve(); });
+    socket.on("close", () => {
+      resolve();
+    });
     socket.close();
   });
 }

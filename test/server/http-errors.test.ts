@@ -21,7 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => served.close());
 
-interface ErrorBody { readonly code: string; readonly message: string; readonly details: Record<string, unknown> }
+interface ErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
 
 /** Asserts the wire shape { code, message, details } and nothing else. */
 function errorBody(text: string): ErrorBody {
@@ -101,7 +105,8 @@ describe("requests no route takes", () => {
     ["POST", "/v1/stats", "GET, HEAD"],
   ])("%s %s (a path that answers other methods) is 405 METHOD_NOT_ALLOWED with Allow: %s", async (method, url, allowed) => {
     // A POST is authenticated before anything else (an unsigned one is 401 wherever it goes), so this one is signed.
-    const headers = method === "POST" ? { ...signRequest({ method, path: url, body: "", idempotencyKey: "k-405" }, Wallet.generate(), Date.now()) } : {};
+    const headers =
+      method === "POST" ? { ...signRequest({ method, path: url, body: "", idempotencyKey: "k-405" }, Wallet.generate(), Date.now()) } : {};
     const answer = await served.app.inject({ method: method as "GET", url, headers });
     expect(answer.statusCode).toBe(405);
     expect(answer.headers.allow).toBe(allowed);
@@ -140,9 +145,18 @@ describe("requests no route takes", () => {
 describe("requests Node's HTTP parser refuses", () => {
   it.each([
     ["a malformed request line", "GARBAGE\r\n\r\n"],
-    ["a Content-Length that is not a number", "POST /v1/offers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}"],
-    ["both Content-Length and Transfer-Encoding", "POST /v1/offers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"],
-    ["two different Content-Lengths", "POST /v1/offers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"],
+    [
+      "a Content-Length that is not a number",
+      "POST /v1/offers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}",
+    ],
+    [
+      "both Content-Length and Transfer-Encoding",
+      "POST /v1/offers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    ],
+    [
+      "two different Content-Lengths",
+      "POST /v1/offers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    ],
   ])("%s is 400 INVALID_FIELD on the request", async (_name, text) => {
     const answer = await rawRequest(text);
     expect(answer.status).toBe(400);

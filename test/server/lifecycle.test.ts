@@ -35,9 +35,14 @@ afterAll(() => served.close());
 const digest = "ab".repeat(32);
 
 /** An order of 2 GPUs x 1 h at 3 MOLT, funded and started, whose job ran `seconds`. */
-async function ranJob(seconds: number, exitStatus = 0): Promise<{ readonly order: OrderDetails; readonly proof: ExecutionProof; readonly progress: ChainStepProgress[] }> {
+async function ranJob(
+  seconds: number,
+  exitStatus = 0,
+): Promise<{ readonly order: OrderDetails; readonly proof: ExecutionProof; readonly progress: ChainStepProgress[] }> {
   await provider.addOffer({ gpuCapacity: { gpuCount: 2, gpuModel: "RTX 4090", vramGb: 24 }, pricePerHour: "3", availableHours: 10 });
-  const { orderId } = await buyer.submitOrder({ requirements: { minGpuCount: 2, minVramGb: 24, maxPricePerHour: "3", estimatedHours: 1, preferredModels: [] } });
+  const { orderId } = await buyer.submitOrder({
+    requirements: { minGpuCount: 2, minVramGb: 24, maxPricePerHour: "3", estimatedHours: 1, preferredModels: [] },
+  });
   const progress: ChainStepProgress[] = [];
   const escrow = await buyer.fundEscrow(orderId, { onProgress: (p) => progress.push(p) });
   const offerId = escrow.offerId;
@@ -46,8 +51,17 @@ async function ranJob(seconds: number, exitStatus = 0): Promise<{ readonly order
   await provider.startJob(orderId);
   const started = (await provider.getOrder(orderId)).job.startedAtMs ?? 0;
   const proof: ExecutionProof = {
-    escrowId: escrow.escrowId, orderId, offerId, provider: parties.provider.address, gpuModel: "RTX 4090", gpuCount: 2,
-    startedAtMs: started, endedAtMs: started + seconds * 1000, exitStatus, outputDigest: digest, usageDigest: digest,
+    escrowId: escrow.escrowId,
+    orderId,
+    offerId,
+    provider: parties.provider.address,
+    gpuModel: "RTX 4090",
+    gpuCount: 2,
+    startedAtMs: started,
+    endedAtMs: started + seconds * 1000,
+    exitStatus,
+    outputDigest: digest,
+    usageDigest: digest,
   };
   // The proof may not end in the future: wait until it has ended.
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, proof.endedAtMs - Date.now() + 5)));
@@ -59,12 +73,16 @@ describe("a job's money over HTTP", () => {
     const before = await parties.chain.balance(parties.buyer.address);
     const { order, proof, progress } = await ranJob(2);
     expect(progress.map((p) => p.phase)).toEqual(["preparing", "signing", "confirming"]);
-    expect((progress[1] as { summary: string }).summary).toMatch(/^moves 6 MOLT from your wallet into escrow \w+, owned 2-of-3 by you, the provider and the arbiter, and pays 0\.00540096 SOL of rent/);
+    expect((progress[1] as { summary: string }).summary).toMatch(
+      /^moves 6 MOLT from your wallet into escrow \w+, owned 2-of-3 by you, the provider and the arbiter, and pays 0\.00540096 SOL of rent/,
+    );
     await provider.endJob(order.orderId, "complete", attest(proof, parties.provider));
     // The hole of issue 11: the buyer settles the 2 s proof for nothing (actualHours 0 and its own
     // confirmation of 0 s). The market refuses it, and so does the buyer's own client; nothing moves.
     const zero = confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: 0 });
-    await expect(served.market.settle(`zero-${order.orderId}`, order.orderId, { actualHours: "0", confirmation: zero }, parties.buyer)).rejects.toMatchObject({ code: "PROOF_MISMATCH" });
+    await expect(
+      served.market.settle(`zero-${order.orderId}`, order.orderId, { actualHours: "0", confirmation: zero }, parties.buyer),
+    ).rejects.toMatchObject({ code: "PROOF_MISMATCH" });
     await expect(buyer.settle(order.orderId, { actualHours: "0", confirmation: zero })).rejects.toMatchObject({ code: "PROOF_MISMATCH" });
     expect((await buyer.getOrder(order.orderId)).status).toBe("Completed");
     const confirmation = confirm({ proof, buyer: parties.buyer, accepted: true, billedSeconds: 2 });
@@ -73,7 +91,11 @@ describe("a job's money over HTTP", () => {
     // rate = ceil(3 x 2 x 1e9 / 3600) = 1,666,667 base units/s; 2 s = 3,333,334; fee 2.5 % of the rate per second.
     const rate = 1_666_667n;
     const feeRate = (rate * 250n) / 10_000n;
-    expect(settled.job.settlement).toMatchObject({ status: "PartialRefund", providerPayment: Amount.fromLamports(2n * (rate - feeRate)).toString(), platformFee: Amount.fromLamports(2n * feeRate).toString() });
+    expect(settled.job.settlement).toMatchObject({
+      status: "PartialRefund",
+      providerPayment: Amount.fromLamports(2n * (rate - feeRate)).toString(),
+      platformFee: Amount.fromLamports(2n * feeRate).toString(),
+    });
     expect((await parties.chain.balance(parties.provider.address)).baseUnits).toBe(2n * (rate - feeRate));
     expect((await parties.chain.balance(parties.buyer.address)).baseUnits).toBe(before.baseUnits - 2n * rate);
     expect((await buyer.getEscrow(order.orderId)).state).toBe("Released");
@@ -95,7 +117,17 @@ describe("a job's money over HTTP", () => {
     const { order, proof } = await ranJob(1);
     await provider.endJob(order.orderId, "complete", attest(proof, parties.provider));
     const escrowId = (await buyer.getEscrow(order.orderId)).escrowId;
-    await buyer.openDispute(order.orderId, openDisputeStatement({ id: newDisputeId(Date.now()), escrowId, party: parties.buyer, reason: "the output was empty", evidence: [proofDigest(proof)], openedAtMs: Date.now() }));
+    await buyer.openDispute(
+      order.orderId,
+      openDisputeStatement({
+        id: newDisputeId(Date.now()),
+        escrowId,
+        party: parties.buyer,
+        reason: "the output was empty",
+        evidence: [proofDigest(proof)],
+        openedAtMs: Date.now(),
+      }),
+    );
     await expect(provider.acceptDecision(order.orderId)).rejects.toMatchObject({ code: "ESCROW_ERROR" });
     await expect(buyer.decideDispute(order.orderId, { providerShare: "6", reason: "mine" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const decided = await arbiter.decideDispute(order.orderId, { providerShare: "2", reason: "a third of the work was usable" });
@@ -111,9 +143,16 @@ describe("a job's money over HTTP", () => {
   it("the escrow, order, match and offer reads answer", async () => {
     const { order } = await ranJob(1);
     const escrow = await buyer.getEscrow(order.orderId);
-    expect(escrow).toMatchObject({ buyer: parties.buyer.address, provider: parties.provider.address, arbiter: parties.arbiter.address, ratePerSecond: "1666667" });
+    expect(escrow).toMatchObject({
+      buyer: parties.buyer.address,
+      provider: parties.provider.address,
+      arbiter: parties.arbiter.address,
+      ratePerSecond: "1666667",
+    });
     expect((await provider.matches({ provider: parties.provider.address })).map((m) => m.orderId)).toContain(order.orderId);
-    expect((await buyer.matches({ buyer: parties.buyer.address, provider: parties.provider.address })).map((m) => m.orderId)).toContain(order.orderId);
+    expect((await buyer.matches({ buyer: parties.buyer.address, provider: parties.provider.address })).map((m) => m.orderId)).toContain(
+      order.orderId,
+    );
     expect(await buyer.matches({ buyer: parties.arbiter.address })).toEqual([]);
     await expect(buyer.matches({})).rejects.toMatchObject({ code: "INVALID_FIELD" });
     const offers = await buyer.listOffers({ provider: parties.provider.address });
@@ -129,26 +168,68 @@ describe("checkTransactionToSign", () => {
     const escrow = await buyer.getEscrow(order.orderId);
     // A real funding message of another order, asked for as the server asks for it.
     const other = await buyer.submitOrder({ requirements: { minGpuCount: 2, minVramGb: 24, maxPricePerHour: "3", estimatedHours: 1 } });
-    const asked = await served.market.fundEscrow(`k-${other.orderId}`, other.orderId, new PresentedSignature(parties.buyer.address)).then(() => undefined, (e: unknown) => e);
+    const asked = await served.market.fundEscrow(`k-${other.orderId}`, other.orderId, new PresentedSignature(parties.buyer.address)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (!isMarketError(asked, "SIGNATURE_REQUIRED")) throw new Error(`expected SIGNATURE_REQUIRED, got ${String(asked)}`);
     const fundMessage = asked.details.message;
     const fund = { kind: "fund" as const, mint: parties.chain.mint, provider: parties.provider.address, arbiter: parties.arbiter.address };
     expect(checkTransactionToSign(fundMessage, { ...fund, signer: parties.buyer.address, amount: Amount.parse("6") })).toContain("6 MOLT");
-    expect(() => checkTransactionToSign(fundMessage, { ...fund, signer: parties.buyer.address, amount: Amount.parse("5") })).toThrow(/transfers 6 MOLT/);
+    expect(() => checkTransactionToSign(fundMessage, { ...fund, signer: parties.buyer.address, amount: Amount.parse("5") })).toThrow(
+      /transfers 6 MOLT/,
+    );
     const buyerAccount = await parties.chain.tokenAccount(parties.buyer.address);
     const receives = { account: buyerAccount, amount: Amount.parse("6"), orMore: true };
-    expect(() => checkTransactionToSign(fundMessage, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address, receives })).toThrow(/refused to sign/);
-    expect(() => checkTransactionToSign(fundMessage, { ...fund, signer: parties.provider.address, amount: Amount.parse("6") })).toThrow(/does not ask this wallet/);
+    expect(() =>
+      checkTransactionToSign(fundMessage, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address, receives }),
+    ).toThrow(/refused to sign/);
+    expect(() => checkTransactionToSign(fundMessage, { ...fund, signer: parties.provider.address, amount: Amount.parse("6") })).toThrow(
+      /does not ask this wallet/,
+    );
 
     // A real settlement message of a job that ran 1 s: the buyer gets 6 MOLT less one second at 1,666,667 base units.
     await provider.endJob(order.orderId, "complete", attest(ranProof, parties.provider));
     const confirmation = confirm({ proof: ranProof, buyer: parties.buyer, accepted: true, billedSeconds: 1 });
-    const settleAsked = await served.market.settle(`s-${order.orderId}`, order.orderId, { actualHours: (1 / 3600).toFixed(9), confirmation }, new PresentedSignature(parties.buyer.address)).then(() => undefined, (e: unknown) => e);
+    const settleAsked = await served.market
+      .settle(
+        `s-${order.orderId}`,
+        order.orderId,
+        { actualHours: (1 / 3600).toFixed(9), confirmation },
+        new PresentedSignature(parties.buyer.address),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     if (!isMarketError(settleAsked, "SIGNATURE_REQUIRED")) throw new Error(`expected SIGNATURE_REQUIRED, got ${String(settleAsked)}`);
     const refund = Amount.fromLamports(6_000_000_000n - 1_666_667n);
-    expect(checkTransactionToSign(settleAsked.details.message, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address, receives: { account: buyerAccount, amount: refund, orMore: true } })).toContain(`pays this wallet ${refund.toString()} MOLT`);
-    expect(() => checkTransactionToSign(settleAsked.details.message, { kind: "payout", signer: parties.buyer.address, escrow: escrow.address, receives: { account: buyerAccount, amount: refund.add(Amount.fromLamports(1n)), orMore: true } })).toThrow(/pays this wallet .* at least/);
-    expect(() => checkTransactionToSign(settleAsked.details.message, { kind: "payout", signer: parties.buyer.address, escrow: Wallet.generate().address, receives: { account: buyerAccount, amount: refund, orMore: true } })).toThrow(/other than paying out escrow/);
-    expect(() => checkTransactionToSign("AAAA", { ...fund, signer: parties.buyer.address, amount: Amount.parse("6") })).toThrow(/refused to sign/);
+    expect(
+      checkTransactionToSign(settleAsked.details.message, {
+        kind: "payout",
+        signer: parties.buyer.address,
+        escrow: escrow.address,
+        receives: { account: buyerAccount, amount: refund, orMore: true },
+      }),
+    ).toContain(`pays this wallet ${refund.toString()} MOLT`);
+    expect(() =>
+      checkTransactionToSign(settleAsked.details.message, {
+        kind: "payout",
+        signer: parties.buyer.address,
+        escrow: escrow.address,
+        receives: { account: buyerAccount, amount: refund.add(Amount.fromLamports(1n)), orMore: true },
+      }),
+    ).toThrow(/pays this wallet .* at least/);
+    expect(() =>
+      checkTransactionToSign(settleAsked.details.message, {
+        kind: "payout",
+        signer: parties.buyer.address,
+        escrow: Wallet.generate().address,
+        receives: { account: buyerAccount, amount: refund, orMore: true },
+      }),
+    ).toThrow(/other than paying out escrow/);
+    expect(() => checkTransactionToSign("AAAA", { ...fund, signer: parties.buyer.address, amount: Amount.parse("6") })).toThrow(
+      /refused to sign/,
+    );
   });
 });

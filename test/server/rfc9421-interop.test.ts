@@ -23,23 +23,41 @@ const factories: StoreFactory[] = [sqliteFactory, ...(url === undefined ? [] : [
 /** A wallet and the same secret key as a node:crypto KeyObject, for a signer that is not ours. */
 function walletWithKey(): { readonly wallet: Wallet; readonly privateKey: KeyObject } {
   const der = generateKeyPairSync("ed25519").privateKey.export({ format: "der", type: "pkcs8" });
-  return { wallet: Wallet.fromSeed(der.subarray(der.length - 32)), privateKey: createPrivateKey({ key: der, format: "der", type: "pkcs8" }) };
+  return {
+    wallet: Wallet.fromSeed(der.subarray(der.length - 32)),
+    privateKey: createPrivateKey({ key: der, format: "der", type: "pkcs8" }),
+  };
 }
 
 const OFFER = JSON.stringify({ gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24 });
 
 /** Headers for POST /v1/offers signed by the library: components and parameters in an order of its own, default label "sig". */
-async function thirdPartySigned(signer: { readonly wallet: Wallet; readonly privateKey: KeyObject }, key: string, createdMs: number, expiresMs: number): Promise<Record<string, string>> {
+async function thirdPartySigned(
+  signer: { readonly wallet: Wallet; readonly privateKey: KeyObject },
+  key: string,
+  createdMs: number,
+  expiresMs: number,
+): Promise<Record<string, string>> {
   const signed = await httpbis.signMessage(
     {
-      key: { id: signer.wallet.address, alg: "ed25519", sign: (data: Buffer) => Promise.resolve(cryptoSign(null, data, signer.privateKey)) },
+      key: {
+        id: signer.wallet.address,
+        alg: "ed25519",
+        sign: (data: Buffer) => Promise.resolve(cryptoSign(null, data, signer.privateKey)),
+      },
       fields: ["idempotency-key", "content-digest", "@path", "@method"],
       params: ["nonce", "keyid", "expires", "created", "alg"],
       paramValues: { nonce: newNonce(), created: new Date(createdMs), expires: new Date(expiresMs) },
     },
-    { method: "POST", url: "http://127.0.0.1/v1/offers", headers: { "content-type": "application/json", "content-digest": contentDigest(OFFER), "idempotency-key": key } },
+    {
+      method: "POST",
+      url: "http://127.0.0.1/v1/offers",
+      headers: { "content-type": "application/json", "content-digest": contentDigest(OFFER), "idempotency-key": key },
+    },
   );
-  return Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(", ") : value]));
+  return Object.fromEntries(
+    Object.entries(signed.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(", ") : value]),
+  );
 }
 
 for (const factory of factories) {
@@ -49,7 +67,8 @@ for (const factory of factories) {
     let market: Marketplace;
     let app: FastifyInstance;
     const signer = walletWithKey();
-    const post = (target: FastifyInstance, headers: Record<string, string>): Promise<LightMyRequestResponse> => target.inject({ method: "POST", url: "/v1/offers", payload: OFFER, headers });
+    const post = (target: FastifyInstance, headers: Record<string, string>): Promise<LightMyRequestResponse> =>
+      target.inject({ method: "POST", url: "/v1/offers", payload: OFFER, headers });
     const reasonOf = (response: LightMyRequestResponse): string => response.json<{ details: { reason: string } }>().details.reason;
 
     beforeAll(async () => {
@@ -67,7 +86,9 @@ for (const factory of factories) {
 
     it("accepts its signature (another order, label sig, expires) and refuses it once expired", async () => {
       const headers = await thirdPartySigned(signer, "lib-1", Date.now(), Date.now() + 60_000);
-      expect(headers["signature-input"]).toMatch(/^sig=\("idempotency-key" "content-digest" "@path" "@method"\);nonce="[^"]+";keyid="[^"]+";expires=\d+;created=\d+;alg="ed25519"$/);
+      expect(headers["signature-input"]).toMatch(
+        /^sig=\("idempotency-key" "content-digest" "@path" "@method"\);nonce="[^"]+";keyid="[^"]+";expires=\d+;created=\d+;alg="ed25519"$/,
+      );
       const accepted = await post(app, headers);
       expect(accepted.statusCode, accepted.body).toBe(200);
       expect(market.book.getOffer(accepted.json<{ offerId: string }>().offerId as never).providerId).toBe(signer.wallet.address);

@@ -8,7 +8,8 @@ import { isMarketError } from "../../src/core/errors.js";
 import { FEE_BPS_MAX, SECONDS_PER_HOUR, billSeconds, billingRate, hoursToSeconds, splitCharge } from "../../src/settlement/billing.js";
 
 const SECONDS_MAX = HOURS_MAX * SECONDS_PER_HOUR;
-const amount = (min: bigint): fc.Arbitrary<Amount> => fc.bigInt({ min, max: AMOUNT_MAX_BASE_UNITS }).map((units) => Amount.fromLamports(units));
+const amount = (min: bigint): fc.Arbitrary<Amount> =>
+  fc.bigInt({ min, max: AMOUNT_MAX_BASE_UNITS }).map((units) => Amount.fromLamports(units));
 const terms = fc.record({
   escrowed: amount(0n),
   price: amount(1n),
@@ -41,13 +42,19 @@ describe("billing", () => {
 
   it("the charge of a full allocation is the match's total cost, exactly", () => {
     fc.assert(
-      fc.property(amount(1n), fc.integer({ min: 1, max: GPU_COUNT_MAX }), fc.integer({ min: 1, max: HOURS_MAX }), fc.integer({ min: 0, max: FEE_BPS_MAX }), (price, gpuCount, hours, feeBps) => {
-        const total = price.baseUnits * BigInt(gpuCount) * BigInt(hours);
-        fc.pre(total <= AMOUNT_MAX_BASE_UNITS);
-        const split = billSeconds(hours * SECONDS_PER_HOUR, Amount.fromLamports(total), billingRate(price, gpuCount, feeBps));
-        expect(split.charge.baseUnits).toBe(total);
-        expect(split.buyerRefund.isZero()).toBe(true);
-      }),
+      fc.property(
+        amount(1n),
+        fc.integer({ min: 1, max: GPU_COUNT_MAX }),
+        fc.integer({ min: 1, max: HOURS_MAX }),
+        fc.integer({ min: 0, max: FEE_BPS_MAX }),
+        (price, gpuCount, hours, feeBps) => {
+          const total = price.baseUnits * BigInt(gpuCount) * BigInt(hours);
+          fc.pre(total <= AMOUNT_MAX_BASE_UNITS);
+          const split = billSeconds(hours * SECONDS_PER_HOUR, Amount.fromLamports(total), billingRate(price, gpuCount, feeBps));
+          expect(split.charge.baseUnits).toBe(total);
+          expect(split.buyerRefund.isZero()).toBe(true);
+        },
+      ),
     );
   });
 
@@ -61,9 +68,14 @@ describe("billing", () => {
         fc.array(fc.integer({ min: 0, max: 86_400 }), { minLength: 1, maxLength: 60 }),
         (price, gpuCount, feeBps, parts) => {
           const rate = billingRate(price, gpuCount, feeBps);
-          const whole = billSeconds(parts.reduce((a, b) => a + b, 0), escrowed, rate);
+          const whole = billSeconds(
+            parts.reduce((a, b) => a + b, 0),
+            escrowed,
+            rate,
+          );
           const pieces = parts.map((seconds) => billSeconds(seconds, escrowed, rate));
-          const sum = (pick: (s: (typeof pieces)[number]) => Amount): bigint => pieces.reduce((total, piece) => total + pick(piece).baseUnits, 0n);
+          const sum = (pick: (s: (typeof pieces)[number]) => Amount): bigint =>
+            pieces.reduce((total, piece) => total + pick(piece).baseUnits, 0n);
           expect(sum((p) => p.charge)).toBe(whole.charge.baseUnits);
           expect(sum((p) => p.platformFee)).toBe(whole.platformFee.baseUnits);
           expect(sum((p) => p.providerPayment)).toBe(whole.providerPayment.baseUnits);
@@ -119,7 +131,10 @@ describe("hoursToSeconds", () => {
   });
 
   it("n / 3600 in floating point reads back as n seconds, for every n it may be", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: SECONDS_MAX }), (n) => hoursToSeconds(n / 3600) === n), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: SECONDS_MAX }), (n) => hoursToSeconds(n / 3600) === n),
+      { numRuns: 5000 },
+    );
   });
 
   it("refuses what is not a non-negative decimal within HOURS_MAX", () => {

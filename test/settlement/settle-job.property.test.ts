@@ -23,17 +23,38 @@ const WINDOW_MS = 3_600_000;
 function escrowOf(price: Amount, gpuCount: number, hours: number, feeBps: number): EscrowAccount {
   const allocatedSeconds = hours * 3600;
   return Object.freeze({
-    id: newEscrowId(T0), state: "Locked", orderId: newOrderId(T0), offerId: newOfferId(T0),
-    buyer: buyer.address, provider: provider.address, arbiter: arbiter.address, feeRecipient: arbiter.address,
-    amount: price.mul(gpuCount * hours), pricePerHour: price, gpuCount, allocatedSeconds, feeBps, rate: billingRate(price, gpuCount, feeBps),
-    createdAt: new ImmutableDate(T0), lockedUntil: new ImmutableDate(T0 + allocatedSeconds * 1000 + WINDOW_MS),
+    id: newEscrowId(T0),
+    state: "Locked",
+    orderId: newOrderId(T0),
+    offerId: newOfferId(T0),
+    buyer: buyer.address,
+    provider: provider.address,
+    arbiter: arbiter.address,
+    feeRecipient: arbiter.address,
+    amount: price.mul(gpuCount * hours),
+    pricePerHour: price,
+    gpuCount,
+    allocatedSeconds,
+    feeBps,
+    rate: billingRate(price, gpuCount, feeBps),
+    createdAt: new ImmutableDate(T0),
+    lockedUntil: new ImmutableDate(T0 + allocatedSeconds * 1000 + WINDOW_MS),
   });
 }
 
 function proofOf(escrow: EscrowAccount, ranMs: number): ExecutionProof {
   return {
-    escrowId: escrow.id, orderId: escrow.orderId, offerId: escrow.offerId, provider: provider.address, gpuModel: "H100", gpuCount: escrow.gpuCount,
-    startedAtMs: T0, endedAtMs: T0 + ranMs, exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+    escrowId: escrow.id,
+    orderId: escrow.orderId,
+    offerId: escrow.offerId,
+    provider: provider.address,
+    gpuModel: "H100",
+    gpuCount: escrow.gpuCount,
+    startedAtMs: T0,
+    endedAtMs: T0 + ranMs,
+    exitStatus: 0,
+    outputDigest: "a".repeat(64),
+    usageDigest: "b".repeat(64),
   };
 }
 
@@ -52,18 +73,23 @@ describe("settleJob (pure)", () => {
     fc.assert(
       fc.property(cases, ({ price, gpuCount, hours, feeBps, ranFraction, confirmed, billedBy }) => {
         const escrow = escrowOf(price, gpuCount, hours, feeBps);
-        const ranMs = Math.floor(ranFraction * (escrow.lockedUntil.getTime() - T0) / 1000) * 1000;
+        const ranMs = Math.floor((ranFraction * (escrow.lockedUntil.getTime() - T0)) / 1000) * 1000;
         const proof = proofOf(escrow, ranMs);
         const ranSeconds = ranMs / 1000;
         const billed = Math.min(ranSeconds, escrow.allocatedSeconds);
         const result = settleJob(
           {
-            escrowId: escrow.id, actualHours: String(ranSeconds / 3600), proof, providerAttestation: attest(proof, provider),
+            escrowId: escrow.id,
+            actualHours: String(ranSeconds / 3600),
+            proof,
+            providerAttestation: attest(proof, provider),
             ...(confirmed ? { buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: billed }) } : {}),
           },
           { escrow, nowMs: proof.endedAtMs + (confirmed ? 0 : WINDOW_MS), disputeWindowMs: WINDOW_MS, billedBy },
         );
-        expect(result.providerPayment.add(result.platformFee).add(result.buyerRefund).add(result.heldInEscrow).equals(escrow.amount)).toBe(true);
+        expect(result.providerPayment.add(result.platformFee).add(result.buyerRefund).add(result.heldInEscrow).equals(escrow.amount)).toBe(
+          true,
+        );
         expect(result.heldInEscrow.isZero()).toBe(true);
         expect(result.billedSeconds).toBe(billed);
         expect(result.charge.equals(result.providerPayment.add(result.platformFee))).toBe(true);
@@ -79,7 +105,13 @@ describe("settleJob (pure)", () => {
     const escrow = escrowOf(Amount.parse("2"), 2, 4, 100);
     const proof = proofOf(escrow, 3_600_000);
     const result = settleJob(
-      { escrowId: escrow.id, actualHours: 1, proof, providerAttestation: attest(proof, provider), buyerConfirmation: confirm({ proof, buyer, accepted: false, billedSeconds: 0 }) },
+      {
+        escrowId: escrow.id,
+        actualHours: 1,
+        proof,
+        providerAttestation: attest(proof, provider),
+        buyerConfirmation: confirm({ proof, buyer, accepted: false, billedSeconds: 0 }),
+      },
       { escrow, nowMs: proof.endedAtMs, disputeWindowMs: WINDOW_MS, billedBy: "buyer" },
     );
     expect(result.status.kind).toBe("Disputed");
@@ -94,11 +126,15 @@ describe("settleJob (pure)", () => {
     const input = { escrowId: escrow.id, actualHours: 1, proof, providerAttestation: attest(proof, provider) };
     const terms = { escrow, nowMs: proof.endedAtMs + WINDOW_MS, disputeWindowMs: WINDOW_MS, billedBy: "provider" as const };
     const run = (f: () => unknown): Promise<unknown> => Promise.resolve().then(f);
-    expect(await rejectionCode(run(() => settleJob(input, { ...terms, escrow: { ...escrow, state: "Created" } })))).toBe("INVALID_STATE_TRANSITION");
+    expect(await rejectionCode(run(() => settleJob(input, { ...terms, escrow: { ...escrow, state: "Created" } })))).toBe(
+      "INVALID_STATE_TRANSITION",
+    );
     expect(await rejectionCode(run(() => settleJob({ ...input, actualHours: -1 }, terms)))).toBe("OUT_OF_RANGE");
     expect(await rejectionCode(run(() => settleJob({ ...input, actualHours: "one" }, terms)))).toBe("INVALID_FIELD");
     expect(await rejectionCode(run(() => settleJob({ ...input, proof: { ...proof, outputDigest: "xyz" } }, terms)))).toBe("INVALID_FIELD");
-    expect(await rejectionCode(run(() => settleJob(input, { ...terms, nowMs: proof.endedAtMs + WINDOW_MS - 1 })))).toBe("DISPUTE_WINDOW_OPEN");
+    expect(await rejectionCode(run(() => settleJob(input, { ...terms, nowMs: proof.endedAtMs + WINDOW_MS - 1 })))).toBe(
+      "DISPUTE_WINDOW_OPEN",
+    );
   });
 
   it("bills the attested time: a buyer cannot bill less (it rejects and the arbiter decides), the provider can", async () => {
@@ -107,17 +143,40 @@ describe("settleJob (pure)", () => {
     const attestation = attest(proof, provider);
     const atEnd = { escrow, nowMs: proof.endedAtMs, disputeWindowMs: WINDOW_MS };
     // The hole: the buyer settles with actualHours 0 and its own confirmation of 0 s.
-    const zero = { escrowId: escrow.id, actualHours: "0", proof, providerAttestation: attestation, buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 0 }) };
+    const zero = {
+      escrowId: escrow.id,
+      actualHours: "0",
+      proof,
+      providerAttestation: attestation,
+      buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 0 }),
+    };
     expect(await rejectionCode(Promise.resolve().then(() => settleJob(zero, { ...atEnd, billedBy: "buyer" })))).toBe("PROOF_MISMATCH");
     // Without actualHours the attested 3 s are billed, whoever settles.
-    const attested = { escrowId: escrow.id, proof, providerAttestation: attestation, buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 3 }) };
+    const attested = {
+      escrowId: escrow.id,
+      proof,
+      providerAttestation: attestation,
+      buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 3 }),
+    };
     const paid = settleJob(attested, { ...atEnd, billedBy: "buyer" });
     expect(paid.billedSeconds).toBe(3);
     expect(paid.charge.baseUnits).toBe(escrow.rate.ratePerSecond * 3n);
     // A confirmation of fewer seconds than attested does not settle either.
-    expect(await rejectionCode(Promise.resolve().then(() => settleJob({ ...attested, buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 2 }) }, { ...atEnd, billedBy: "buyer" })))).toBe("PROOF_MISMATCH");
+    expect(
+      await rejectionCode(
+        Promise.resolve().then(() =>
+          settleJob(
+            { ...attested, buyerConfirmation: confirm({ proof, buyer, accepted: true, billedSeconds: 2 }) },
+            { ...atEnd, billedBy: "buyer" },
+          ),
+        ),
+      ),
+    ).toBe("PROOF_MISMATCH");
     // The provider may bill less than it attested.
-    const less = settleJob({ escrowId: escrow.id, actualHours: "0", proof, providerAttestation: attestation }, { ...atEnd, nowMs: proof.endedAtMs + WINDOW_MS, billedBy: "provider" });
+    const less = settleJob(
+      { escrowId: escrow.id, actualHours: "0", proof, providerAttestation: attestation },
+      { ...atEnd, nowMs: proof.endedAtMs + WINDOW_MS, billedBy: "provider" },
+    );
     expect(less.billedSeconds).toBe(0);
     expect(less.status.kind).toBe("FullRefund");
   });

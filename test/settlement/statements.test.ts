@@ -6,8 +6,19 @@ import { describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import { isMarketError } from "../../src/core/errors.js";
 import {
-  DISPUTE_EVIDENCE_MAX, DOMAIN_TAGS, attest, attestationMessage, confirm, confirmationMessage, disputeMessage, encodeExecutionProof, openDisputeStatement,
-  proofDigest, verifyAttestation, verifyConfirmation, verifyDispute,
+  DISPUTE_EVIDENCE_MAX,
+  DOMAIN_TAGS,
+  attest,
+  attestationMessage,
+  confirm,
+  confirmationMessage,
+  disputeMessage,
+  encodeExecutionProof,
+  openDisputeStatement,
+  proofDigest,
+  verifyAttestation,
+  verifyConfirmation,
+  verifyDispute,
 } from "../../src/settlement/statements.js";
 import type { Attestation, Confirmation, Dispute, ExecutionProof } from "../../src/settlement/statements.js";
 
@@ -40,21 +51,38 @@ describe("statement test vectors", () => {
     expect(attest(proof, provider)).toEqual(vectors.attestation);
     const [accepted, rejected] = vectors.confirmations;
     expect(confirm({ proof, buyer, accepted: true, billedSeconds: 19_800 })).toEqual(accepted?.confirmation);
-    expect(confirm({ proof, buyer, accepted: false, billedSeconds: 0, reason: "job never produced output" })).toEqual(rejected?.confirmation);
+    expect(confirm({ proof, buyer, accepted: false, billedSeconds: 0, reason: "job never produced output" })).toEqual(
+      rejected?.confirmation,
+    );
     for (const { confirmation, message } of vectors.confirmations) {
       expect(hex(confirmationMessage(confirmation))).toBe(message);
       expect(verifyConfirmation(confirmation)).toBe(true);
     }
     expect(verifyAttestation(vectors.attestation)).toBe(true);
     const { dispute, message } = vectors.dispute;
-    expect(openDisputeStatement({ id: dispute.id, escrowId: dispute.escrowId, party: buyer, reason: dispute.reason, evidence: dispute.evidence, openedAtMs: dispute.openedAtMs })).toEqual(dispute);
+    expect(
+      openDisputeStatement({
+        id: dispute.id,
+        escrowId: dispute.escrowId,
+        party: buyer,
+        reason: dispute.reason,
+        evidence: dispute.evidence,
+        openedAtMs: dispute.openedAtMs,
+      }),
+    ).toEqual(dispute);
     expect(hex(disputeMessage(dispute))).toBe(message);
     expect(verifyDispute(dispute)).toBe(true);
     expect(verifyDispute({ ...dispute, evidence: [...dispute.evidence].reverse() })).toBe(false);
     expect(verifyDispute({ ...dispute, openedBy: provider.address })).toBe(false);
-    expect(() => disputeMessage({ ...dispute, evidence: Array.from({ length: DISPUTE_EVIDENCE_MAX + 1 }, () => "c".repeat(64)) })).toThrow(/disputeEvidence/);
+    expect(() => disputeMessage({ ...dispute, evidence: Array.from({ length: DISPUTE_EVIDENCE_MAX + 1 }, () => "c".repeat(64)) })).toThrow(
+      /disputeEvidence/,
+    );
     // Each encoding starts with its own domain tag (a u16 length, then the tag).
-    expect(Buffer.from(vectors.proofBytes, "hex").subarray(2, 2 + DOMAIN_TAGS.executionProof.length).toString()).toBe(DOMAIN_TAGS.executionProof);
+    expect(
+      Buffer.from(vectors.proofBytes, "hex")
+        .subarray(2, 2 + DOMAIN_TAGS.executionProof.length)
+        .toString(),
+    ).toBe(DOMAIN_TAGS.executionProof);
   });
 });
 
@@ -99,7 +127,13 @@ describe("forgeries never verify", () => {
     const s = Buffer.from(signature.slice(64), "hex").reverse(); // little-endian scalar
     const malleatedS = (BigInt(`0x${s.toString("hex")}`) + GROUP_ORDER).toString(16).padStart(64, "0");
     const malleated = signature.slice(0, 64) + Buffer.from(malleatedS, "hex").reverse().toString("hex");
-    for (const forged of [signature.slice(0, 126), `${signature}00`, "", "zz".repeat(64), malleated.length === 128 ? malleated : signature.replace(/.$/, "0")]) {
+    for (const forged of [
+      signature.slice(0, 126),
+      `${signature}00`,
+      "",
+      "zz".repeat(64),
+      malleated.length === 128 ? malleated : signature.replace(/.$/, "0"),
+    ]) {
       expect(verifyAttestation({ proof, signature: forged })).toBe(false);
     }
     fc.assert(

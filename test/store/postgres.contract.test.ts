@@ -8,13 +8,17 @@ import { storeContract } from "./store.contract.js";
 const url = await postgresUrl("Store contract");
 let schemas = 0;
 if (url !== undefined) {
-  storeContract("postgres", () => {
-    const schema = `molt_contract_${process.pid}_${++schemas}`;
-    return Promise.resolve({
-      open: () => SqlStore.openPostgres(url, { schema }),
-      dispose: () => dropSchema(url, schema),
-    });
-  }, { handlesPerProcess: "many" });
+  storeContract(
+    "postgres",
+    () => {
+      const schema = `molt_contract_${process.pid}_${++schemas}`;
+      return Promise.resolve({
+        open: () => SqlStore.openPostgres(url, { schema }),
+        dispose: () => dropSchema(url, schema),
+      });
+    },
+    { handlesPerProcess: "many" },
+  );
 }
 
 describe.runIf(url !== undefined)("PostgreSQL stores in schemas of one database", () => {

@@ -18,7 +18,10 @@ function writer(path: string): Database.Database {
 
 function fill(db: Database.Database): void {
   const insert = db.prepare("insert into t (v) values (?)");
-  for (let i = 0; i < 20; i++) db.transaction(() => { for (let j = 0; j < 10; j++) insert.run(Buffer.alloc(4096, i)); })();
+  for (let i = 0; i < 20; i++)
+    db.transaction(() => {
+      for (let j = 0; j < 10; j++) insert.run(Buffer.alloc(4096, i));
+    })();
 }
 
 describe("SqliteCheckpointer", () => {
@@ -34,7 +37,14 @@ describe("SqliteCheckpointer", () => {
     const path = join(dir, "with.db");
     const db = writer(path);
     let restored = false;
-    const checkpointer = new SqliteCheckpointer(path, 1000, () => { restored = true; }, 20);
+    const checkpointer = new SqliteCheckpointer(
+      path,
+      1000,
+      () => {
+        restored = true;
+      },
+      20,
+    );
     fill(db);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(statSync(path).size).toBeGreaterThan(800_000);

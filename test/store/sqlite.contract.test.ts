@@ -5,13 +5,17 @@ import { join } from "node:path";
 import { SqlStore } from "../../src/store/sql-store.js";
 import { storeContract } from "./store.contract.js";
 
-storeContract("sqlite", () => {
-  const dir = mkdtempSync(join(tmpdir(), "molt-store-"));
-  return Promise.resolve({
-    open: () => Promise.resolve(SqlStore.openSqlite(join(dir, "market.db"))),
-    dispose: () => {
-      rmSync(dir, { recursive: true, force: true });
-      return Promise.resolve();
-    },
-  });
-}, { handlesPerProcess: "one" });
+storeContract(
+  "sqlite",
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), "molt-store-"));
+    return Promise.resolve({
+      open: () => Promise.resolve(SqlStore.openSqlite(join(dir, "market.db"))),
+      dispose: () => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      },
+    });
+  },
+  { handlesPerProcess: "one" },
+);

@@ -8,11 +8,36 @@ import type { BatchWrites, EventRow, NonceLimits, OfferRow, OrderRow, Store } fr
 import { rejectionCode } from "../support/error-code.js";
 
 const EMPTY: BatchWrites = { offers: [], capacity: [], orders: [], escrows: [], events: [], commands: [] };
-const offer = (id: string, gpuCount = 8, status = "Active"): OfferRow => ({ id, providerId: "p1", status, gpuCount, freeGpus: gpuCount, expiresAtMs: 1_900_000_000_000, doc: JSON.stringify({ id, status }) });
-const order = (id: string, status = "Pending", offerId: string | null = null): OrderRow => ({ id, buyerId: "b1", status, offerId, expiresAtMs: 1_900_000_000_000, doc: JSON.stringify({ id }), match: offerId === null ? null : "{}", escrowId: null, job: null });
+const offer = (id: string, gpuCount = 8, status = "Active"): OfferRow => ({
+  id,
+  providerId: "p1",
+  status,
+  gpuCount,
+  freeGpus: gpuCount,
+  expiresAtMs: 1_900_000_000_000,
+  doc: JSON.stringify({ id, status }),
+});
+const order = (id: string, status = "Pending", offerId: string | null = null): OrderRow => ({
+  id,
+  buyerId: "b1",
+  status,
+  offerId,
+  expiresAtMs: 1_900_000_000_000,
+  doc: JSON.stringify({ id }),
+  match: offerId === null ? null : "{}",
+  escrowId: null,
+  job: null,
+});
 const NONCE_LIMITS: NonceLimits = { windowS: 300, perKeyidMax: 1000, totalMax: 100_000 };
 const T0_S = 1_800_000_000;
-const event = (seq: number, type = "OfferAdded"): EventRow => ({ seq, type, entityId: `e${seq}`, atMs: 1000 + seq, node: "n1", payload: JSON.stringify({ seq }) });
+const event = (seq: number, type = "OfferAdded"): EventRow => ({
+  seq,
+  type,
+  entityId: `e${seq}`,
+  atMs: 1000 + seq,
+  node: "n1",
+  payload: JSON.stringify({ seq }),
+});
 
 /** Runs the contract against fresh, migrated stores from `open` (two calls give two handles on the same database). */
 export function storeContract(
@@ -53,15 +78,18 @@ export function storeContract(
       const { store: s } = await store();
       await write(s, {
         offers: [offer("o1"), offer("o2", 4, "Paused"), offer("o3", 2, "Withdrawn")],
-        capacity: [{ offerId: "o1", delta: -3 }, { offerId: "o1", delta: -1 }],
+        capacity: [
+          { offerId: "o1", delta: -3 },
+          { offerId: "o1", delta: -1 },
+        ],
         orders: [order("r1"), order("m1", "Matched", "o1"), order("s1", "Settled", "o1")],
-        escrows: [{ id: "x1", orderId: "m1", state: "Created", doc: "{}", pending: "{\"op\":\"fund\"}" }],
+        escrows: [{ id: "x1", orderId: "m1", state: "Created", doc: "{}", pending: '{"op":"fund"}' }],
         events: [event(1), event(2)],
-        commands: [{ key: "k1", requestHash: "h", response: "{\"ok\":true}", atMs: 5 }],
+        commands: [{ key: "k1", requestHash: "h", response: '{"ok":true}', atMs: 5 }],
       });
       expect((await s.getOffer("o1"))?.freeGpus).toBe(4);
       expect((await s.getOrder("m1"))?.offerId).toBe("o1");
-      expect((await s.getEscrow("x1"))?.pending).toBe("{\"op\":\"fund\"}");
+      expect((await s.getEscrow("x1"))?.pending).toBe('{"op":"fund"}');
       expect((await s.pendingEscrows()).map((e) => e.id)).toEqual(["x1"]);
       expect((await s.listEscrows("", 10)).map((e) => e.id)).toEqual(["x1"]);
       expect(await s.listEscrows("x1", 10)).toEqual([]);
@@ -75,17 +103,19 @@ export function storeContract(
       expect((await s.ordersWithStatus(["Settled", "Pending"], 10)).map((o) => o.id)).toEqual(["r1", "s1"]);
       const found = await s.writeBatch((w) => w.commands(["k1", "k2"]));
       expect([...found.keys()]).toEqual(["k1"]);
-      expect(found.get("k1")?.response).toBe("{\"ok\":true}");
+      expect(found.get("k1")?.response).toBe('{"ok":true}');
       expect((await s.getCommand("k1"))?.requestHash).toBe("h");
       expect(await s.getCommand("k2")).toBeUndefined();
     });
 
     it("a batch that throws writes nothing", async () => {
       const { store: s } = await store();
-      await expect(s.writeBatch(async (w) => {
-        await w.write({ ...EMPTY, offers: [offer("o1")], events: [event(1)] });
-        throw new Error("boom");
-      })).rejects.toThrow("boom");
+      await expect(
+        s.writeBatch(async (w) => {
+          await w.write({ ...EMPTY, offers: [offer("o1")], events: [event(1)] });
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
       expect(await s.getOffer("o1")).toBeUndefined();
       expect(await s.lastSeq()).toBe(0);
     });
@@ -94,27 +124,49 @@ export function storeContract(
       const { store: s } = await store();
       await write(s, { offers: [offer("o1", 4)], events: [event(1)] });
       const refused = async (batch: Partial<BatchWrites>): Promise<MarketErrorCode | undefined> => rejectionCode(write(s, batch));
-      expect(await refused({ capacity: [{ offerId: "o1", delta: -5 }], events: [event(2)], orders: [order("m1", "Matched", "o1")] })).toBe("INSUFFICIENT_CAPACITY");
+      expect(await refused({ capacity: [{ offerId: "o1", delta: -5 }], events: [event(2)], orders: [order("m1", "Matched", "o1")] })).toBe(
+        "INSUFFICIENT_CAPACITY",
+      );
       expect(await refused({ capacity: [{ offerId: "o1", delta: 1 }], events: [event(2)] })).toBe("INSUFFICIENT_CAPACITY");
       expect(await refused({ capacity: [{ offerId: "nope", delta: -1 }], events: [event(2)] })).toBe("INSUFFICIENT_CAPACITY");
       expect(await s.getOrder("m1")).toBeUndefined();
       expect(await s.lastSeq()).toBe(1);
-      await write(s, { capacity: [{ offerId: "o1", delta: -4 }, { offerId: "o1", delta: 2 }, { offerId: "o1", delta: -2 }] });
+      await write(s, {
+        capacity: [
+          { offerId: "o1", delta: -4 },
+          { offerId: "o1", delta: 2 },
+          { offerId: "o1", delta: -2 },
+        ],
+      });
       expect((await s.getOffer("o1"))?.freeGpus).toBe(0);
     });
 
     it("an upsert changes status and document but never free GPUs; repeats in one batch: the last wins", async () => {
       const { store: s } = await store();
       await write(s, { offers: [offer("o1", 8)], capacity: [{ offerId: "o1", delta: -6 }] });
-      await write(s, { offers: [{ ...offer("o1", 8, "Paused"), doc: "{\"v\":1}" }, { ...offer("o1", 8, "Withdrawn"), doc: "{\"v\":2}" }], orders: [order("r1"), order("r1", "Cancelled")] });
+      await write(s, {
+        offers: [
+          { ...offer("o1", 8, "Paused"), doc: '{"v":1}' },
+          { ...offer("o1", 8, "Withdrawn"), doc: '{"v":2}' },
+        ],
+        orders: [order("r1"), order("r1", "Cancelled")],
+      });
       const stored = await s.getOffer("o1");
-      expect([stored?.status, stored?.freeGpus, stored?.doc]).toEqual(["Withdrawn", 2, "{\"v\":2}"]);
+      expect([stored?.status, stored?.freeGpus, stored?.doc]).toEqual(["Withdrawn", 2, '{"v":2}']);
       expect((await s.getOrder("r1"))?.status).toBe("Cancelled");
     });
 
     it("status changes apply after the upserts of the same batch", async () => {
       const { store: s } = await store();
-      await write(s, { offers: [offer("o1")], orders: [order("r1")], offerStatuses: [{ id: "o1", status: "Paused" }], orderStatuses: [{ id: "r1", status: "Expired" }, { id: "missing", status: "Expired" }] });
+      await write(s, {
+        offers: [offer("o1")],
+        orders: [order("r1")],
+        offerStatuses: [{ id: "o1", status: "Paused" }],
+        orderStatuses: [
+          { id: "r1", status: "Expired" },
+          { id: "missing", status: "Expired" },
+        ],
+      });
       expect((await s.getOffer("o1"))?.status).toBe("Paused");
       expect((await s.getOrder("r1"))?.status).toBe("Expired");
       expect(await s.writeBatch((w) => w.getOrder("r1"))).toMatchObject({ status: "Expired" });
@@ -132,7 +184,10 @@ export function storeContract(
     it(`writes batches larger than one bulk statement (${BULK_ROWS_MAX} rows)`, async () => {
       const { store: s } = await store();
       const count = BULK_ROWS_MAX + 1234;
-      await write(s, { events: Array.from({ length: count }, (_, i) => event(i + 1)), offers: Array.from({ length: count }, (_, i) => offer(`o${String(i).padStart(6, "0")}`)) });
+      await write(s, {
+        events: Array.from({ length: count }, (_, i) => event(i + 1)),
+        offers: Array.from({ length: count }, (_, i) => offer(`o${String(i).padStart(6, "0")}`)),
+      });
       expect(await s.lastSeq()).toBe(count);
       expect((await s.loadBook()).offers).toHaveLength(count);
     });
@@ -167,7 +222,9 @@ export function storeContract(
     it("concurrent attempts at one nonce: exactly one is accepted", async () => {
       const { store: s, second } = await store();
       const other = options.handlesPerProcess === "many" ? await second() : s;
-      const verdicts = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? s : other).acceptNonce("alice", "race", T0_S, T0_S, NONCE_LIMITS)));
+      const verdicts = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? s : other).acceptNonce("alice", "race", T0_S, T0_S, NONCE_LIMITS)),
+      );
       expect(verdicts.filter((v) => v === "accepted")).toHaveLength(1);
       expect(verdicts.filter((v) => v === "replayed")).toHaveLength(15);
     });

@@ -156,7 +156,12 @@ export const bookCommand = fc.oneof(
   { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: "cancel" as const, pick })) },
   { weight: 4, arbitrary: fc.nat().map((pick) => ({ kind: "release" as const, pick })) },
   { weight: 1, arbitrary: fc.constantFrom(10 * 60_000, 61 * 60_000, 3 * 3_600_000).map((ms) => ({ kind: "expire" as const, ms })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })).map(([provider, value]) => ({ kind: "reputation" as const, provider, value })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true }))
+      .map(([provider, value]) => ({ kind: "reputation" as const, provider, value })),
+  },
 );
 
 /**

@@ -52,7 +52,14 @@ export async function openJobMarket(): Promise<JobMarket> {
   const book = new OrderBook({ clock });
   book.addOffer(
     createOffer(
-      { providerId: provider.address, gpuCapacity: { gpuCount: 64, gpuModel: "NVIDIA H100 80GB", vramGb: 80 }, pricePerHour: PRICE_PER_GPU_HOUR, availableHours: 100, minCommitmentHours: 1, features: [] },
+      {
+        providerId: provider.address,
+        gpuCapacity: { gpuCount: 64, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
+        pricePerHour: PRICE_PER_GPU_HOUR,
+        availableHours: 100,
+        minCommitmentHours: 1,
+        features: [],
+      },
       { clock },
     ),
   );
@@ -66,7 +73,12 @@ export async function openJobMarket(): Promise<JobMarket> {
     provider,
     arbiter,
     match(gpus = 4, hours = 8) {
-      const result = book.submitOrder(createOrder({ buyerId: buyer.address, requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: hours } }, { clock }));
+      const result = book.submitOrder(
+        createOrder(
+          { buyerId: buyer.address, requirements: { minGpuCount: gpus, minVramGb: 40, maxPricePerHour: "3", estimatedHours: hours } },
+          { clock },
+        ),
+      );
       if (result.status !== "Matched") throw new Error("test offer did not match");
       return result.match;
     },
@@ -90,7 +102,11 @@ export async function openJobMarket(): Promise<JobMarket> {
     attest: (proof) => attest(proof, provider),
     confirm: (proof, billedSeconds, accepted = true, reason = "") => confirm({ proof, buyer, accepted, billedSeconds, reason }),
     async balances() {
-      return { buyer: await chain.balance(buyer.address), provider: await chain.balance(provider.address), arbiter: await chain.balance(arbiter.address) };
+      return {
+        buyer: await chain.balance(buyer.address),
+        provider: await chain.balance(provider.address),
+        arbiter: await chain.balance(arbiter.address),
+      };
     },
   };
 }

@@ -62,7 +62,12 @@ export async function openParties(buyerMolt = "100000"): Promise<Parties> {
 
 /** A marketplace on `store` for these parties. */
 export function openMarket(store: Store, parties: Parties, clock?: Clock, nodeId?: string): Promise<Marketplace> {
-  const payments = new PaymentService({ client: parties.chain, arbiter: parties.arbiter, disputeWindowMs: HOUR_MS, ...(clock === undefined ? {} : { clock }) });
+  const payments = new PaymentService({
+    client: parties.chain,
+    arbiter: parties.arbiter,
+    disputeWindowMs: HOUR_MS,
+    ...(clock === undefined ? {} : { clock }),
+  });
   return Marketplace.open({ store, payments, ...(clock === undefined ? {} : { clock }), ...(nodeId === undefined ? {} : { nodeId }) });
 }
 

@@ -33,7 +33,12 @@ export interface ReferenceResult {
 }
 
 /** Does an active offer satisfy the requirements (and budget) at `nowMs`: every DESIGN.md rule. */
-export function referenceSatisfies(candidate: ReferenceOffer, requirements: JobRequirements, maxBudget: Amount | undefined, nowMs: number): boolean {
+export function referenceSatisfies(
+  candidate: ReferenceOffer,
+  requirements: JobRequirements,
+  maxBudget: Amount | undefined,
+  nowMs: number,
+): boolean {
   const { offer, freeGpuCount } = candidate;
   if (offer.expiresAt.getTime() <= nowMs) return false;
   if (freeGpuCount < requirements.minGpuCount) return false;

@@ -36,16 +36,106 @@ interface ModelProfile {
 
 /** The model mix of the sample market. */
 export const MODEL_PROFILES: readonly ModelProfile[] = [
-  { name: "NVIDIA H100 80GB HBM3", share: 0.2, vramGb: [80], price: [1.9, 3.4], gpuCounts: [1, 2, 4, 8, 8, 8], computeCapability: "9.0", memoryBandwidth: 3350, features: { NvLink: 0.8, Infiniband: 0.6, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.3 } },
-  { name: "NVIDIA H200 141GB", share: 0.08, vramGb: [141], price: [3.0, 4.6], gpuCounts: [1, 4, 8, 8], computeCapability: "9.0", memoryBandwidth: 4800, features: { NvLink: 0.9, Infiniband: 0.7, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.4 } },
-  { name: "NVIDIA B200", share: 0.05, vramGb: [192], price: [4.5, 6.8], gpuCounts: [8], computeCapability: "10.0", memoryBandwidth: 8000, features: { NvLink: 1, Infiniband: 0.8, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.5 } },
-  { name: "NVIDIA A100 80GB", share: 0.12, vramGb: [80], price: [1.0, 2.0], gpuCounts: [1, 2, 4, 8, 8], computeCapability: "8.0", memoryBandwidth: 2039, features: { NvLink: 0.6, Infiniband: 0.4, HighBandwidthMemory: 1, DedicatedHost: 0.2 } },
-  { name: "NVIDIA A100 40GB", share: 0.07, vramGb: [40], price: [0.8, 1.5], gpuCounts: [1, 2, 4, 8], computeCapability: "8.0", memoryBandwidth: 1555, features: { NvLink: 0.5, Infiniband: 0.3, HighBandwidthMemory: 1 } },
-  { name: "NVIDIA L40S", share: 0.12, vramGb: [48], price: [0.7, 1.3], gpuCounts: [1, 2, 4, 8], computeCapability: "8.9", memoryBandwidth: 864, features: { FP8: 1, DedicatedHost: 0.2 } },
-  { name: "NVIDIA L4", share: 0.07, vramGb: [24], price: [0.25, 0.6], gpuCounts: [1, 2, 4, 8], computeCapability: "8.9", memoryBandwidth: 300, features: { FP8: 1 } },
-  { name: "NVIDIA GeForce RTX 4090", share: 0.17, vramGb: [24], price: [0.3, 0.75], gpuCounts: [1, 1, 2, 4, 8], computeCapability: "8.9", memoryBandwidth: 1008, features: { FP8: 0.9, DedicatedHost: 0.5 } },
-  { name: "NVIDIA GeForce RTX 5090", share: 0.07, vramGb: [32], price: [0.6, 1.1], gpuCounts: [1, 2, 4, 8], computeCapability: "12.0", memoryBandwidth: 1792, features: { FP8: 1, DedicatedHost: 0.5 } },
-  { name: "AMD Instinct MI300X", share: 0.05, vramGb: [192], price: [2.2, 3.6], gpuCounts: [8], computeCapability: "9.4", memoryBandwidth: 5300, features: { Infiniband: 0.6, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.3 } },
+  {
+    name: "NVIDIA H100 80GB HBM3",
+    share: 0.2,
+    vramGb: [80],
+    price: [1.9, 3.4],
+    gpuCounts: [1, 2, 4, 8, 8, 8],
+    computeCapability: "9.0",
+    memoryBandwidth: 3350,
+    features: { NvLink: 0.8, Infiniband: 0.6, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.3 },
+  },
+  {
+    name: "NVIDIA H200 141GB",
+    share: 0.08,
+    vramGb: [141],
+    price: [3.0, 4.6],
+    gpuCounts: [1, 4, 8, 8],
+    computeCapability: "9.0",
+    memoryBandwidth: 4800,
+    features: { NvLink: 0.9, Infiniband: 0.7, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.4 },
+  },
+  {
+    name: "NVIDIA B200",
+    share: 0.05,
+    vramGb: [192],
+    price: [4.5, 6.8],
+    gpuCounts: [8],
+    computeCapability: "10.0",
+    memoryBandwidth: 8000,
+    features: { NvLink: 1, Infiniband: 0.8, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.5 },
+  },
+  {
+    name: "NVIDIA A100 80GB",
+    share: 0.12,
+    vramGb: [80],
+    price: [1.0, 2.0],
+    gpuCounts: [1, 2, 4, 8, 8],
+    computeCapability: "8.0",
+    memoryBandwidth: 2039,
+    features: { NvLink: 0.6, Infiniband: 0.4, HighBandwidthMemory: 1, DedicatedHost: 0.2 },
+  },
+  {
+    name: "NVIDIA A100 40GB",
+    share: 0.07,
+    vramGb: [40],
+    price: [0.8, 1.5],
+    gpuCounts: [1, 2, 4, 8],
+    computeCapability: "8.0",
+    memoryBandwidth: 1555,
+    features: { NvLink: 0.5, Infiniband: 0.3, HighBandwidthMemory: 1 },
+  },
+  {
+    name: "NVIDIA L40S",
+    share: 0.12,
+    vramGb: [48],
+    price: [0.7, 1.3],
+    gpuCounts: [1, 2, 4, 8],
+    computeCapability: "8.9",
+    memoryBandwidth: 864,
+    features: { FP8: 1, DedicatedHost: 0.2 },
+  },
+  {
+    name: "NVIDIA L4",
+    share: 0.07,
+    vramGb: [24],
+    price: [0.25, 0.6],
+    gpuCounts: [1, 2, 4, 8],
+    computeCapability: "8.9",
+    memoryBandwidth: 300,
+    features: { FP8: 1 },
+  },
+  {
+    name: "NVIDIA GeForce RTX 4090",
+    share: 0.17,
+    vramGb: [24],
+    price: [0.3, 0.75],
+    gpuCounts: [1, 1, 2, 4, 8],
+    computeCapability: "8.9",
+    memoryBandwidth: 1008,
+    features: { FP8: 0.9, DedicatedHost: 0.5 },
+  },
+  {
+    name: "NVIDIA GeForce RTX 5090",
+    share: 0.07,
+    vramGb: [32],
+    price: [0.6, 1.1],
+    gpuCounts: [1, 2, 4, 8],
+    computeCapability: "12.0",
+    memoryBandwidth: 1792,
+    features: { FP8: 1, DedicatedHost: 0.5 },
+  },
+  {
+    name: "AMD Instinct MI300X",
+    share: 0.05,
+    vramGb: [192],
+    price: [2.2, 3.6],
+    gpuCounts: [8],
+    computeCapability: "9.4",
+    memoryBandwidth: 5300,
+    features: { Infiniband: 0.6, FP8: 1, HighBandwidthMemory: 1, DedicatedHost: 0.3 },
+  },
 ];
 
 /** The ten regions of the sample market and their countries. */
@@ -102,7 +192,9 @@ export function generateOffers(options: SampleMarketOptions): CapacityOffer[] {
     const availableHours = pick(random, [24, 48, 72, 168, 168, 336, 720]);
     const createdAtMs = options.nowMs - Math.floor(random() * DAY_MS);
     offers[i] = createOffer({
-      providerId: `provider-${Math.floor(random() * providerCount).toString().padStart(5, "0")}`,
+      providerId: `provider-${Math.floor(random() * providerCount)
+        .toString()
+        .padStart(5, "0")}`,
       gpuCapacity: {
         gpuCount: pick(random, profile.gpuCounts),
         gpuModel: profile.name,
@@ -150,7 +242,9 @@ export function generateOrders(options: { readonly seed: number; readonly orders
         requiredFeatures,
         ...(where < 0.3 ? { location: { region: place.region } } : where < 0.4 ? { location: { country: place.country } } : {}),
       },
-      ...(budgeted ? { maxBudget: maxPricePerHour.mul(minGpuCount * estimatedHours).sub(Amount.fromLamports(random() < 0.5 ? 1n : 0n)) } : {}),
+      ...(budgeted
+        ? { maxBudget: maxPricePerHour.mul(minGpuCount * estimatedHours).sub(Amount.fromLamports(random() < 0.5 ? 1n : 0n)) }
+        : {}),
       createdAt: new Date(options.nowMs),
       expiresAt: new Date(options.nowMs + HOUR_MS),
       priority: pick(random, [Priority.Low, Priority.Normal, Priority.Normal, Priority.High, Priority.Critical]),

@@ -15,13 +15,23 @@ export interface ServeProcess {
 }
 
 /** Starts `molt-market serve --data-dir dir --port 0 ...args`; without `databaseUrl` on the embedded defaults (SQLite). */
-export function serveProcess(dir: string, options: { readonly databaseUrl?: string; readonly args?: readonly string[]; readonly env?: Readonly<Record<string, string>> } = {}): Promise<ServeProcess> {
+export function serveProcess(
+  dir: string,
+  options: { readonly databaseUrl?: string; readonly args?: readonly string[]; readonly env?: Readonly<Record<string, string>> } = {},
+): Promise<ServeProcess> {
   const env = { ...process.env, ...options.env };
   delete env.DATABASE_URL;
   if (options.databaseUrl !== undefined) env.DATABASE_URL = options.databaseUrl;
-  const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, "serve", "--data-dir", dir, "--port", "0", ...(options.args ?? [])], { stdio: ["ignore", "pipe", "inherit"], env });
+  const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, "serve", "--data-dir", dir, "--port", "0", ...(options.args ?? [])], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env,
+  });
   let output = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => { resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).on("line", (line) => {
       output += `${line}\n`;

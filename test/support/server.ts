@@ -22,7 +22,9 @@ export interface ServedMarket {
 }
 
 /** Opens a market and its app (listening on 127.0.0.1 and a free port with `listen`). */
-export async function openServedMarket(options: { readonly listen?: boolean; readonly deps?: Omit<AppDeps, "market"> } = {}): Promise<ServedMarket> {
+export async function openServedMarket(
+  options: { readonly listen?: boolean; readonly deps?: Omit<AppDeps, "market"> } = {},
+): Promise<ServedMarket> {
   const parties = await openParties();
   const market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-served-")), "market.db")), parties);
   const app = await buildApp({ market, ...options.deps });

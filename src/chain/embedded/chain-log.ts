@@ -1,7 +1,18 @@
 // ChainLog: the embedded chain's durable record. An append-only file of JSON lines, each one fsync'd
 // before the caller reports its transaction confirmed, plus atomically written snapshots of the
 // LiteSVM state. Reads and writes files in one data directory.
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, existsSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  existsSync,
+} from "node:fs";
 import { join } from "node:path";
 import { MarketError } from "../../core/errors.js";
 
@@ -53,7 +64,13 @@ export class ChainLog {
         } catch (e) {
           if (i === end - 1) {
             // Cut the torn tail so the next append starts on a clean line.
-            writeFileSync(path, lines.slice(0, i).map((line) => `${line}\n`).join(""));
+            writeFileSync(
+              path,
+              lines
+                .slice(0, i)
+                .map((line) => `${line}\n`)
+                .join(""),
+            );
             break;
           }
           throw new MarketError("CHAIN_ERROR", { reason: `the chain log ${path} is damaged at line ${i + 1}` }, { cause: e });

@@ -105,7 +105,14 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     const log = ChainLog.open(options.dataDir);
     const snapshot = log.latestSnapshot();
     const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
-    const client = new EmbeddedMoltClient(svm, log, operator, mint, options.clock ?? systemClock, options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT);
+    const client = new EmbeddedMoltClient(
+      svm,
+      log,
+      operator,
+      mint,
+      options.clock ?? systemClock,
+      options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT,
+    );
     replayLog({ svm, entries: log.entries, snapshotSeq: snapshot?.seq ?? 0, history: client.history });
     if (log.seq === 0) await client.createMint();
     return client;
@@ -116,7 +123,9 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     if ((this.svm.getBalance(this.operator.address) ?? 0n) >= OPERATOR_LAMPORTS_LOW) return;
     const funded = this.svm.airdrop(this.operator.address, lamports(OPERATOR_LAMPORTS));
     if (funded === null || funded instanceof FailedTransactionMetadata) {
-      throw new MarketError("CHAIN_ERROR", { reason: `the runtime could not fund the operator${funded === null ? "" : `: ${funded.err().toString()}`}` });
+      throw new MarketError("CHAIN_ERROR", {
+        reason: `the runtime could not fund the operator${funded === null ? "" : `: ${funded.err().toString()}`}`,
+      });
     }
     this.log.append({ kind: "lamports", to: this.operator.address, lamports: OPERATOR_LAMPORTS.toString() });
   }
@@ -152,7 +161,11 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     const signed = await pipe(
       createTransactionMessage({ version: 0 }),
       (message) => setTransactionMessageFeePayerSigner(walletSigner(this.operator), message),
-      (message) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: lifetime as Blockhash, lastValidBlockHeight: this.svm.getClock().slot + 150n }, message),
+      (message) =>
+        setTransactionMessageLifetimeUsingBlockhash(
+          { blockhash: lifetime as Blockhash, lastValidBlockHeight: this.svm.getClock().slot + 150n },
+          message,
+        ),
       (message) => appendTransactionMessageInstructions(instructions, message),
       (message) => signTransactionMessageWithSigners(message),
     );
@@ -282,7 +295,9 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   }
 
   /** An account as the runtime holds it, or undefined. */
-  account(address: Address): { readonly lamports: bigint; readonly owner: Address; readonly data: Uint8Array; readonly executable: boolean } | undefined {
+  account(
+    address: Address,
+  ): { readonly lamports: bigint; readonly owner: Address; readonly data: Uint8Array; readonly executable: boolean } | undefined {
     const found = this.svm.getAccount(address);
     if (!found.exists) return undefined;
     return { lamports: found.lamports, owner: found.programAddress, data: Uint8Array.from(found.data), executable: found.executable };

@@ -17,7 +17,12 @@ import type { StoredRecord } from "./transaction-records.js";
  * fills `history`. Invariant: every entry after the snapshot ends as logged.
  * @throws CHAIN_ERROR (a logged transaction fails, or a failed one succeeds)
  */
-export function replayLog(input: { readonly svm: LiteSVM; readonly entries: ChainLog["entries"]; readonly snapshotSeq: number; readonly history: TransactionHistory }): void {
+export function replayLog(input: {
+  readonly svm: LiteSVM;
+  readonly entries: ChainLog["entries"];
+  readonly snapshotSeq: number;
+  readonly history: TransactionHistory;
+}): void {
   const { svm, history, snapshotSeq } = input;
   const decoder = getTransactionDecoder();
   const base64 = getBase64Encoder();

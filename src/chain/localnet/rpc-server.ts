@@ -32,7 +32,10 @@ class RpcError extends Error {
 
 /** JSON with bigints written as plain integers (JSON-RPC carries u64 values as numbers). */
 function stringify(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `__bigint__${v.toString()}` : v)).replace(/"__bigint__(-?\d+)"/g, "$1");
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `__bigint__${v.toString()}` : v)).replace(
+    /"__bigint__(-?\d+)"/g,
+    "$1",
+  );
 }
 
 function params(request: { params?: unknown }): unknown[] {
@@ -46,7 +49,8 @@ function addressParam(value: unknown): string {
 
 function wireParam(value: unknown, config: unknown): Uint8Array {
   const encoding = (config as { encoding?: string } | undefined)?.encoding ?? "base58";
-  if (typeof value !== "string" || value.length > 2 * RPC_BODY_BYTES_MAX) throw new RpcError(-32602, "Invalid param: transaction must be a string");
+  if (typeof value !== "string" || value.length > 2 * RPC_BODY_BYTES_MAX)
+    throw new RpcError(-32602, "Invalid param: transaction must be a string");
   try {
     return Uint8Array.from(encoding === "base64" ? getBase64Encoder().encode(value) : getBase58Encoder().encode(value));
   } catch {
@@ -66,13 +70,15 @@ function dispatch(chain: EmbeddedMoltClient, method: string, args: unknown[]): u
     case "getLatestBlockhash":
       return { context, value: { blockhash: chain.latestBlockhash(), lastValidBlockHeight: chain.slot + BLOCKHASH_VALID_SLOTS } };
     case "isBlockhashValid":
-      if (typeof args[0] !== "string" || args[0].length > 64) throw new RpcError(-32602, "Invalid param: blockhash must be a base58 string");
+      if (typeof args[0] !== "string" || args[0].length > 64)
+        throw new RpcError(-32602, "Invalid param: blockhash must be a base58 string");
       return { context, value: chain.isBlockhashValid(args[0]) };
     case "getBalance":
       return { context, value: chain.account(addressParam(args[0]) as never)?.lamports ?? 0n };
     case "getMinimumBalanceForRentExemption": {
       const space = args[0];
-      if (typeof space !== "number" || !Number.isInteger(space) || space < 0 || space > 10 * 1024 * 1024) throw new RpcError(-32602, "Invalid param: data length");
+      if (typeof space !== "number" || !Number.isInteger(space) || space < 0 || space > 10 * 1024 * 1024)
+        throw new RpcError(-32602, "Invalid param: data length");
       return chain.rentExemptMinimum(BigInt(space));
     }
     case "getAccountInfo": {
@@ -84,7 +90,14 @@ function dispatch(chain: EmbeddedMoltClient, method: string, args: unknown[]): u
         value:
           account === undefined
             ? null
-            : { data: [getBase64Decoder().decode(account.data), "base64"], executable: account.executable, lamports: account.lamports, owner: account.owner, rentEpoch: 18446744073709551615n, space: BigInt(account.data.length) },
+            : {
+                data: [getBase64Decoder().decode(account.data), "base64"],
+                executable: account.executable,
+                lamports: account.lamports,
+                owner: account.owner,
+                rentEpoch: 18446744073709551615n,
+                space: BigInt(account.data.length),
+              },
       };
     }
     case "getTokenAccountBalance": {
@@ -104,23 +117,34 @@ function dispatch(chain: EmbeddedMoltClient, method: string, args: unknown[]): u
     }
     case "sendTransaction": {
       const result = chain.submitWire(wireParam(args[0], args[1]));
-      if (result.error !== undefined) throw new RpcError(-32002, `Transaction simulation failed: ${result.error}`, { err: result.error, logs: [] });
+      if (result.error !== undefined)
+        throw new RpcError(-32002, `Transaction simulation failed: ${result.error}`, { err: result.error, logs: [] });
       return result.signature;
     }
     case "simulateTransaction": {
       const result = chain.simulateWire(wireParam(args[0], args[1]));
-      return { context, value: { err: result.error ?? null, logs: result.logs, accounts: null, unitsConsumed: result.unitsConsumed, returnData: null } };
+      return {
+        context,
+        value: { err: result.error ?? null, logs: result.logs, accounts: null, unitsConsumed: result.unitsConsumed, returnData: null },
+      };
     }
     case "getSignatureStatuses": {
       const signatures = args[0];
-      if (!Array.isArray(signatures) || signatures.length > SIGNATURE_STATUSES_MAX) throw new RpcError(-32602, `Invalid param: 1..${SIGNATURE_STATUSES_MAX} signatures`);
+      if (!Array.isArray(signatures) || signatures.length > SIGNATURE_STATUSES_MAX)
+        throw new RpcError(-32602, `Invalid param: 1..${SIGNATURE_STATUSES_MAX} signatures`);
       return {
         context,
         value: signatures.map((signature) => {
           const status = typeof signature === "string" ? chain.signatureStatus(signature) : undefined;
           if (status === undefined) return null;
           const err = status.error === undefined ? null : { InstructionError: status.error };
-          return { slot: status.slot, confirmations: null, err, confirmationStatus: "finalized", status: err === null ? { Ok: null } : { Err: err } };
+          return {
+            slot: status.slot,
+            confirmations: null,
+            err,
+            confirmationStatus: "finalized",
+            status: err === null ? { Ok: null } : { Err: err },
+          };
         }),
       };
     }
@@ -171,7 +195,9 @@ function readBody(request: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    request.on("end", () => { resolve(Buffer.concat(chunks).toString("utf8")); });
+    request.on("end", () => {
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
     request.on("error", reject);
   });
 }
@@ -189,12 +215,21 @@ async function handle(chain: EmbeddedMoltClient, request: IncomingMessage, respo
       throw new RpcError(-32700, "Parse error");
     }
     id = parsed.id ?? null;
-    if (parsed.jsonrpc !== "2.0" || typeof parsed.method !== "string") throw new RpcError(-32600, "Invalid request: jsonrpc 2.0 with a method");
+    if (parsed.jsonrpc !== "2.0" || typeof parsed.method !== "string")
+      throw new RpcError(-32600, "Invalid request: jsonrpc 2.0 with a method");
     const result = dispatch(chain, parsed.method, params(parsed));
     response.writeHead(200, { "content-type": "application/json" }).end(stringify({ jsonrpc: "2.0", id, result }));
   } catch (e) {
     const error = e instanceof RpcError ? e : new RpcError(-32603, e instanceof Error ? e.message : "Internal error");
-    response.writeHead(200, { "content-type": "application/json" }).end(stringify({ jsonrpc: "2.0", id, error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) } }));
+    response
+      .writeHead(200, { "content-type": "application/json" })
+      .end(
+        stringify({
+          jsonrpc: "2.0",
+          id,
+          error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) },
+        }),
+      );
   }
 }
 

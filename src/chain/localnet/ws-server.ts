@@ -43,7 +43,13 @@ export function startSubscriptions(chain: EmbeddedMoltClient, options: { readonl
       send(socket, {
         jsonrpc: "2.0",
         method: "signatureNotification",
-        params: { subscription: id, result: { context: { slot: status.slot }, value: { err: status.error === undefined ? null : { InstructionError: status.error } } } },
+        params: {
+          subscription: id,
+          result: {
+            context: { slot: status.slot },
+            value: { err: status.error === undefined ? null : { InstructionError: status.error } },
+          },
+        },
       });
       return true;
     };
@@ -54,7 +60,11 @@ export function startSubscriptions(chain: EmbeddedMoltClient, options: { readonl
     socket.on("message", (data) => {
       let request: { id?: unknown; method?: unknown; params?: unknown };
       try {
-        const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(new Uint8Array(data)).toString("utf8");
+        const text = Array.isArray(data)
+          ? Buffer.concat(data).toString("utf8")
+          : Buffer.isBuffer(data)
+            ? data.toString("utf8")
+            : Buffer.from(new Uint8Array(data)).toString("utf8");
         request = JSON.parse(text) as typeof request;
       } catch {
         send(socket, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
@@ -64,7 +74,11 @@ export function startSubscriptions(chain: EmbeddedMoltClient, options: { readonl
       const params = Array.isArray(request.params) ? (request.params as unknown[]) : [];
       if (request.method === "signatureSubscribe" && typeof params[0] === "string") {
         if (watching.size >= SUBSCRIPTIONS_PER_CONNECTION_MAX) {
-          send(socket, { jsonrpc: "2.0", id, error: { code: -32602, message: `At most ${SUBSCRIPTIONS_PER_CONNECTION_MAX} subscriptions per connection` } });
+          send(socket, {
+            jsonrpc: "2.0",
+            id,
+            error: { code: -32602, message: `At most ${SUBSCRIPTIONS_PER_CONNECTION_MAX} subscriptions per connection` },
+          });
           return;
         }
         const subscription = nextId++;
@@ -93,7 +107,9 @@ export function startSubscriptions(chain: EmbeddedMoltClient, options: { readonl
         close: () =>
           new Promise<void>((done) => {
             for (const client of server.clients) client.terminate();
-            server.close(() => { done(); });
+            server.close(() => {
+              done();
+            });
           }),
       });
     });

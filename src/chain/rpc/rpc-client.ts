@@ -90,14 +90,21 @@ export class RpcMoltClient extends MoltTokenClient {
   private async watch(signature: Signature): Promise<{ readonly announced: Promise<void>; stop(): void } | undefined> {
     const abort = new AbortController();
     try {
-      const notifications = await this.subscriptions.signatureNotifications(signature, { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
+      const notifications = await this.subscriptions
+        .signatureNotifications(signature, { commitment: "confirmed" })
+        .subscribe({ abortSignal: abort.signal });
       const announced = notifications[Symbol.asyncIterator]()
         .next()
         .then(
           () => undefined,
           () => undefined,
         );
-      return { announced, stop: () => { abort.abort(); } };
+      return {
+        announced,
+        stop: () => {
+          abort.abort();
+        },
+      };
     } catch {
       abort.abort();
       return undefined;
@@ -128,12 +135,15 @@ export class RpcMoltClient extends MoltTokenClient {
     try {
       signature = await this.rpc.requestAirdrop(to, lamports(amount)).send();
     } catch (e) {
-      throw new MarketError("CHAIN_ERROR", { reason: `the cluster's faucet refused ${amount} lamports for ${to}: ${e instanceof Error ? e.message : String(e)}` });
+      throw new MarketError("CHAIN_ERROR", {
+        reason: `the cluster's faucet refused ${amount} lamports for ${to}: ${e instanceof Error ? e.message : String(e)}`,
+      });
     }
     const deadline = Date.now() + this.confirmTimeoutMs;
     while (Date.now() < deadline) {
       const [status] = (await this.rpc.getSignatureStatuses([signature]).send()).value;
-      if (status !== null && status !== undefined && status.err !== null) throw new MarketError("CHAIN_ERROR", { reason: `the faucet's grant to ${to} failed` });
+      if (status !== null && status !== undefined && status.err !== null)
+        throw new MarketError("CHAIN_ERROR", { reason: `the faucet's grant to ${to} failed` });
       if (status !== null && status !== undefined) return;
       await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
     }
@@ -172,10 +182,16 @@ export class RpcMoltClient extends MoltTokenClient {
   }
 
   /** The presented blockhash while the cluster still accepts it (bounded by the 150 blocks a blockhash lives), else the latest. */
-  private async lifetimeFor(blockhash: string | undefined): Promise<{ readonly blockhash: Blockhash; readonly lastValidBlockHeight: bigint }> {
+  private async lifetimeFor(
+    blockhash: string | undefined,
+  ): Promise<{ readonly blockhash: Blockhash; readonly lastValidBlockHeight: bigint }> {
     if (blockhash !== undefined) {
       const { value: valid } = await this.rpc.isBlockhashValid(blockhash as Blockhash).send();
-      if (valid) return { blockhash: blockhash as Blockhash, lastValidBlockHeight: (await this.rpc.getBlockHeight().send()) + BLOCKHASH_LIFETIME_BLOCKS };
+      if (valid)
+        return {
+          blockhash: blockhash as Blockhash,
+          lastValidBlockHeight: (await this.rpc.getBlockHeight().send()) + BLOCKHASH_LIFETIME_BLOCKS,
+        };
     }
     return (await this.rpc.getLatestBlockhash().send()).value;
   }
@@ -208,11 +224,19 @@ export class RpcMoltClient extends MoltTokenClient {
       if (status === "confirmed") break;
       if (status !== undefined) throw new MarketError("CHAIN_ERROR", { reason: status });
       const height = await this.rpc.getBlockHeight().send();
-      if (height > lastValidBlockHeight) throw new MarketError("CHAIN_ERROR", { reason: `transaction ${signature} expired unconfirmed (blockhash too old); nothing was moved` });
-      if (this.clock.now() > deadline) throw new MarketError("CHAIN_ERROR", { reason: `transaction ${signature} not confirmed within ${this.confirmTimeoutMs} ms; check it before sending again` });
+      if (height > lastValidBlockHeight)
+        throw new MarketError("CHAIN_ERROR", {
+          reason: `transaction ${signature} expired unconfirmed (blockhash too old); nothing was moved`,
+        });
+      if (this.clock.now() > deadline)
+        throw new MarketError("CHAIN_ERROR", {
+          reason: `transaction ${signature} not confirmed within ${this.confirmTimeoutMs} ms; check it before sending again`,
+        });
       await pause();
     }
-    const { value: [status] } = await this.rpc.getSignatureStatuses([signature]).send();
+    const {
+      value: [status],
+    } = await this.rpc.getSignatureStatuses([signature]).send();
     const transaction: Transaction = {
       ...record,
       id: signature as string as TransactionId,
@@ -226,9 +250,12 @@ export class RpcMoltClient extends MoltTokenClient {
 
   /** "confirmed", an error text, or undefined while unknown. */
   private async statusOf(signature: Signature): Promise<string | undefined> {
-    const { value: [status] } = await this.rpc.getSignatureStatuses([signature]).send();
+    const {
+      value: [status],
+    } = await this.rpc.getSignatureStatuses([signature]).send();
     if (status === null || status === undefined) return undefined;
-    if (status.err !== null) return `transaction ${signature} failed: ${JSON.stringify(status.err, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`;
+    if (status.err !== null)
+      return `transaction ${signature} failed: ${JSON.stringify(status.err, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`;
     return status.confirmationStatus === "confirmed" || status.confirmationStatus === "finalized" ? "confirmed" : undefined;
   }
 

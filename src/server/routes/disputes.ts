@@ -18,25 +18,71 @@ const tags = ["disputes"];
 
 /** Adds the dispute routes. */
 export const disputeRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }) => {
-  app.post("/v1/orders/:id/dispute", { schema: { tags, summary: "Open a dispute with a signed statement (the buyer or the provider, who signs both)", security: SIGNED, params: IdParams, body: DisputeBody, response: respond(OrderStatusBody) } }, async (request) => {
-    const { caller, key } = authOf(request);
-    const { dispute } = request.body;
-    if (dispute.openedBy !== caller) throw new MarketError("FORBIDDEN", { actor: caller, action: `open a dispute signed by ${dispute.openedBy}`, allowed: "the dispute's signer" });
-    await market.openDispute(key, request.params.id, dispute);
-    return { orderId: request.params.id, status: (await market.getOrder(request.params.id)).status };
-  });
+  app.post(
+    "/v1/orders/:id/dispute",
+    {
+      schema: {
+        tags,
+        summary: "Open a dispute with a signed statement (the buyer or the provider, who signs both)",
+        security: SIGNED,
+        params: IdParams,
+        body: DisputeBody,
+        response: respond(OrderStatusBody),
+      },
+    },
+    async (request) => {
+      const { caller, key } = authOf(request);
+      const { dispute } = request.body;
+      if (dispute.openedBy !== caller)
+        throw new MarketError("FORBIDDEN", {
+          actor: caller,
+          action: `open a dispute signed by ${dispute.openedBy}`,
+          allowed: "the dispute's signer",
+        });
+      await market.openDispute(key, request.params.id, dispute);
+      return { orderId: request.params.id, status: (await market.getOrder(request.params.id)).status };
+    },
+  );
 
-  app.post("/v1/orders/:id/dispute/decide", { schema: { tags, summary: "Decide a dispute's split: the provider's gross share in MOLT (the arbiter only)", security: SIGNED, params: IdParams, body: DecisionBody, response: respond(OrderViewBody) } }, async (request) => {
-    const { caller, key } = authOf(request);
-    const { id } = request.params;
-    await market.decideDispute(key, id, { providerShare: Amount.parse(request.body.providerShare), reason: request.body.reason }, caller);
-    return orderJson(await market.getOrder(id));
-  });
+  app.post(
+    "/v1/orders/:id/dispute/decide",
+    {
+      schema: {
+        tags,
+        summary: "Decide a dispute's split: the provider's gross share in MOLT (the arbiter only)",
+        security: SIGNED,
+        params: IdParams,
+        body: DecisionBody,
+        response: respond(OrderViewBody),
+      },
+    },
+    async (request) => {
+      const { caller, key } = authOf(request);
+      const { id } = request.params;
+      await market.decideDispute(key, id, { providerShare: Amount.parse(request.body.providerShare), reason: request.body.reason }, caller);
+      return orderJson(await market.getOrder(id));
+    },
+  );
 
-  app.post("/v1/orders/:id/dispute/accept", { schema: { tags, summary: "Accept the arbiter's decision, which pays it out (the buyer or the provider, co-signed)", description: "First answer: 428 SIGNATURE_REQUIRED with the transaction message to sign; send the same request again with chainSignature.", security: SIGNED, params: IdParams, body: ChainStepBody, response: respond(OrderViewBody) } }, async (request) => {
-    const { caller, key } = authOf(request);
-    return orderJson(await market.resolveDispute(key, request.params.id, new PresentedSignature(caller, request.body.chainSignature)));
-  });
+  app.post(
+    "/v1/orders/:id/dispute/accept",
+    {
+      schema: {
+        tags,
+        summary: "Accept the arbiter's decision, which pays it out (the buyer or the provider, co-signed)",
+        description:
+          "First answer: 428 SIGNATURE_REQUIRED with the transaction message to sign; send the same request again with chainSignature.",
+        security: SIGNED,
+        params: IdParams,
+        body: ChainStepBody,
+        response: respond(OrderViewBody),
+      },
+    },
+    async (request) => {
+      const { caller, key } = authOf(request);
+      return orderJson(await market.resolveDispute(key, request.params.id, new PresentedSignature(caller, request.body.chainSignature)));
+    },
+  );
   // Registration is synchronous; the plugin type asks for a promise.
   return Promise.resolve();
 };

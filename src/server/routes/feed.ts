@@ -31,19 +31,35 @@ const tags = ["feed"];
  * connection's slot frees when it closes. An upgrade over a cap is answered 429 before it happens.
  */
 export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }) => {
-  app.get("/v1/events", { schema: { tags, summary: "A page of the event log after a seq, oldest first", querystring: EventsQuery, response: respond(EventPageBody) } }, async (request) => {
-    const limit = Number(request.query.limit ?? SERVER_LIMITS.eventPageMax);
-    assertIntInRange("limit", limit, 1, SERVER_LIMITS.eventPageMax);
-    return { events: await market.events(Number(request.query.after ?? 0), limit) };
-  });
+  app.get(
+    "/v1/events",
+    {
+      schema: {
+        tags,
+        summary: "A page of the event log after a seq, oldest first",
+        querystring: EventsQuery,
+        response: respond(EventPageBody),
+      },
+    },
+    async (request) => {
+      const limit = Number(request.query.limit ?? SERVER_LIMITS.eventPageMax);
+      assertIntInRange("limit", limit, 1, SERVER_LIMITS.eventPageMax);
+      return { events: await market.events(Number(request.query.after ?? 0), limit) };
+    },
+  );
 
   let connections = 0;
   const connectionsByClient = new Map<string, number>();
   /** Why a new connection from this client would exceed a cap, or undefined when it fits. */
   const refusal = (request: FastifyRequest): MarketError<"TOO_MANY_CONNECTIONS"> | undefined => {
-    if (connections >= FEED_LIMITS.connectionsMax) return new MarketError("TOO_MANY_CONNECTIONS", { limit: "connectionsMax", max: FEED_LIMITS.connectionsMax });
+    if (connections >= FEED_LIMITS.connectionsMax)
+      return new MarketError("TOO_MANY_CONNECTIONS", { limit: "connectionsMax", max: FEED_LIMITS.connectionsMax });
     if ((connectionsByClient.get(request.ip) ?? 0) >= FEED_LIMITS.connectionsPerClientMax) {
-      return new MarketError("TOO_MANY_CONNECTIONS", { limit: "connectionsPerClientMax", max: FEED_LIMITS.connectionsPerClientMax, clientAddress: request.ip });
+      return new MarketError("TOO_MANY_CONNECTIONS", {
+        limit: "connectionsPerClientMax",
+        max: FEED_LIMITS.connectionsPerClientMax,
+        clientAddress: request.ip,
+      });
     }
     return undefined;
   };
@@ -54,7 +70,11 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }
   };
   // A plain GET (no Upgrade) is told how to connect rather than answered with an empty 404.
   const handler = (): never => {
-    throw new MarketError("INVALID_FIELD", { field: "Upgrade", value: "missing", allowed: "a WebSocket upgrade: connect a WebSocket client to /v1/feed?after=<seq>, or page with GET /v1/events" });
+    throw new MarketError("INVALID_FIELD", {
+      field: "Upgrade",
+      value: "missing",
+      allowed: "a WebSocket upgrade: connect a WebSocket client to /v1/feed?after=<seq>, or page with GET /v1/events",
+    });
   };
   const description =
     "WebSocket (connect with `Upgrade: websocket`): every event after `after`, then each new one as the server applies it, in order, once each. " +
@@ -62,52 +82,68 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }
     "reconnect with after=<last seq received> to resume. " +
     `At most ${FEED_LIMITS.connectionsPerClientMax} feeds per client address and ${FEED_LIMITS.connectionsMax} in all; more are refused with 429 TOO_MANY_CONNECTIONS before the upgrade, or closed with 1013 when they race past it. ` +
     `A reader more than ${FEED_LIMITS.bufferedBytesMax / (1024 * 1024)} MiB behind is closed with 1013; a failure of the feed closes it with 1011. A GET without Upgrade is 400 INVALID_FIELD.`;
-  const response = { 101: { type: "null", description: "Switching Protocols: the WebSocket of events" }, 400: ErrorBody, 429: ErrorBody } as const;
-  app.route({ method: "GET", url: "/v1/feed", schema: { tags, summary: "The live event feed (WebSocket)", description, querystring: FeedQuery, response }, preHandler, handler, wsHandler: (socket, request) => {
-    const refused = refusal(request);
-    if (refused !== undefined) {
-      socket.close(1013, refused.details.clientAddress === undefined ? "too many feed connections; retry later" : "too many feed connections from this client address; close one or retry later");
-      return;
-    }
-    const client = request.ip;
-    connections++;
-    connectionsByClient.set(client, (connectionsByClient.get(client) ?? 0) + 1);
-    let lastSent = Number(request.query.after ?? 0);
-    let catchingUp = true;
-    const queued: EventRow[] = [];
-    const send = (event: EventRow): void => {
-      if (event.seq <= lastSent || socket.readyState !== socket.OPEN) return;
-      if (socket.bufferedAmount > FEED_LIMITS.bufferedBytesMax) {
-        socket.close(1013, "reader too slow; reconnect with after=<last seq received>");
+  const response = {
+    101: { type: "null", description: "Switching Protocols: the WebSocket of events" },
+    400: ErrorBody,
+    429: ErrorBody,
+  } as const;
+  app.route({
+    method: "GET",
+    url: "/v1/feed",
+    schema: { tags, summary: "The live event feed (WebSocket)", description, querystring: FeedQuery, response },
+    preHandler,
+    handler,
+    wsHandler: (socket, request) => {
+      const refused = refusal(request);
+      if (refused !== undefined) {
+        socket.close(
+          1013,
+          refused.details.clientAddress === undefined
+            ? "too many feed connections; retry later"
+            : "too many feed connections from this client address; close one or retry later",
+        );
         return;
       }
-      socket.send(JSON.stringify(event));
-      lastSent = event.seq;
-    };
-    // Subscribe first, so nothing applied while the store is read is missed.
-    const unsubscribe = market.onEvent((event) => {
-      if (catchingUp) queued.push(event);
-      else send(event);
-    });
-    socket.on("close", () => {
-      unsubscribe();
-      connections--;
-      const left = (connectionsByClient.get(client) ?? 1) - 1;
-      if (left === 0) connectionsByClient.delete(client);
-      else connectionsByClient.set(client, left);
-    });
-    void (async () => {
-      for (;;) {
-        const page = await market.events(lastSent, FEED_LIMITS.pageMax);
-        for (const event of page) send(event);
-        if (page.length < FEED_LIMITS.pageMax || socket.readyState !== socket.OPEN) break;
-      }
-      catchingUp = false;
-      for (const event of queued.splice(0)) send(event);
-    })().catch(() => {
-      socket.close(1011, "the feed failed; reconnect with after=<last seq received>");
-    });
-  } });
+      const client = request.ip;
+      connections++;
+      connectionsByClient.set(client, (connectionsByClient.get(client) ?? 0) + 1);
+      let lastSent = Number(request.query.after ?? 0);
+      let catchingUp = true;
+      const queued: EventRow[] = [];
+      const send = (event: EventRow): void => {
+        if (event.seq <= lastSent || socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > FEED_LIMITS.bufferedBytesMax) {
+          socket.close(1013, "reader too slow; reconnect with after=<last seq received>");
+          return;
+        }
+        socket.send(JSON.stringify(event));
+        lastSent = event.seq;
+      };
+      // Subscribe first, so nothing applied while the store is read is missed.
+      const unsubscribe = market.onEvent((event) => {
+        if (catchingUp) queued.push(event);
+        else send(event);
+      });
+      socket.on("close", () => {
+        unsubscribe();
+        connections--;
+        const left = (connectionsByClient.get(client) ?? 1) - 1;
+        if (left === 0) connectionsByClient.delete(client);
+        else connectionsByClient.set(client, left);
+      });
+      void (async () => {
+        for (;;) {
+          const page = await market.events(lastSent, FEED_LIMITS.pageMax);
+          for (const event of page) send(event);
+          if (page.length < FEED_LIMITS.pageMax || socket.readyState !== socket.OPEN) break;
+        }
+        catchingUp = false;
+        for (const event of queued.splice(0)) send(event);
+      })().catch(() => {
+        socket.close(1011, "the feed failed; reconnect with after=<last seq received>");
+      });
+    },
+  });
   // Registration is synchronous; the plugin type asks for a promise.
   return Promise.resolve();
 };

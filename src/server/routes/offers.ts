@@ -7,7 +7,16 @@ import { isOfferId } from "../../core/ids.js";
 import { parseLocation } from "../../core/location.js";
 import type { Location } from "../../core/location.js";
 import { EmptyBody, IdParams, respond } from "../../contract/common.js";
-import { BestOffersQuery, OFFER_PAGE_MAX, OfferBody, OfferIdBody, OfferListBody, OfferListQuery, OfferViewBody, offerJson } from "../../contract/offers.js";
+import {
+  BestOffersQuery,
+  OFFER_PAGE_MAX,
+  OfferBody,
+  OfferIdBody,
+  OfferListBody,
+  OfferListQuery,
+  OfferViewBody,
+  offerJson,
+} from "../../contract/offers.js";
 import type { OfferRequest } from "../../contract/offers.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf, bodyless } from "../auth.js";
@@ -21,55 +30,101 @@ const tags = ["offers"];
  * hash is of the body as sent. @throws INVALID_FIELD
  */
 function assertWholeLocation(offer: OfferRequest): asserts offer is OfferRequest & { readonly location?: Location } {
-  if (offer.location !== undefined && (offer.location.region === undefined || offer.location.country === undefined)) parseLocation(offer.location);
+  if (offer.location !== undefined && (offer.location.region === undefined || offer.location.country === undefined))
+    parseLocation(offer.location);
 }
 
 /** Adds the offer routes. */
 export const offerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }) => {
-  app.post("/v1/offers", { schema: { tags, summary: "List GPU capacity (the signer is the provider)", security: SIGNED, body: OfferBody, response: respond(OfferIdBody) } }, async (request) => {
-    const { caller, key } = authOf(request);
-    const offer = request.body;
-    assertWholeLocation(offer);
-    return market.addOffer(key, { ...offer, providerId: caller });
-  });
-
-  const actions = { pause: "Pause an offer (its provider only)", resume: "Resume a paused offer (its provider only)", withdraw: "Withdraw an offer for good (its provider only)" } as const;
-  for (const action of ["pause", "resume", "withdraw"] as const) {
-    app.post(`/v1/offers/:id/${action}`, { preValidation: bodyless, schema: { tags, summary: actions[action], security: SIGNED, params: IdParams, body: EmptyBody, response: respond(OfferIdBody) } }, async (request) => {
+  app.post(
+    "/v1/offers",
+    {
+      schema: {
+        tags,
+        summary: "List GPU capacity (the signer is the provider)",
+        security: SIGNED,
+        body: OfferBody,
+        response: respond(OfferIdBody),
+      },
+    },
+    async (request) => {
       const { caller, key } = authOf(request);
-      const { id } = request.params;
-      if (action === "pause") await market.pauseOffer(key, id, caller);
-      else if (action === "resume") await market.resumeOffer(key, id, caller);
-      else await market.withdrawOffer(key, id, caller);
-      return { offerId: id };
-    });
+      const offer = request.body;
+      assertWholeLocation(offer);
+      return market.addOffer(key, { ...offer, providerId: caller });
+    },
+  );
+
+  const actions = {
+    pause: "Pause an offer (its provider only)",
+    resume: "Resume a paused offer (its provider only)",
+    withdraw: "Withdraw an offer for good (its provider only)",
+  } as const;
+  for (const action of ["pause", "resume", "withdraw"] as const) {
+    app.post(
+      `/v1/offers/:id/${action}`,
+      {
+        preValidation: bodyless,
+        schema: { tags, summary: actions[action], security: SIGNED, params: IdParams, body: EmptyBody, response: respond(OfferIdBody) },
+      },
+      async (request) => {
+        const { caller, key } = authOf(request);
+        const { id } = request.params;
+        if (action === "pause") await market.pauseOffer(key, id, caller);
+        else if (action === "resume") await market.resumeOffer(key, id, caller);
+        else await market.withdrawOffer(key, id, caller);
+        return { offerId: id };
+      },
+    );
   }
 
-  app.get("/v1/offers", { schema: { tags, summary: "The book's offers, oldest first, optionally of one provider or GPU model", querystring: OfferListQuery, response: respond(OfferListBody) } }, (request) => {
-    const q = request.query;
-    const limit = Number(q.limit ?? OFFER_PAGE_MAX);
-    assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
-    const offers = market.book.listOffers({ ...(q.provider === undefined ? {} : { providerId: q.provider }), ...(q.model === undefined ? {} : { gpuModel: q.model }), ...(q.after === undefined ? {} : { after: q.after }) }, limit);
-    return { offers: offers.map(offerJson) };
-  });
-
-  app.get("/v1/offers/best", { schema: { tags, summary: "The best offers for a job, ranked", querystring: BestOffersQuery, response: respond(OfferListBody) } }, (request) => {
-    const q = request.query;
-    const limit = Number(q.limit ?? 10);
-    assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
-    const offers = market.book.bestOffers(
-      {
-        minGpuCount: Number(q.gpus),
-        minVramGb: Number(q.vram ?? 0),
-        maxPricePerHour: Amount.parse(q.maxPrice),
-        estimatedHours: Number(q.hours),
-        preferredModels: q.models === undefined || q.models === "" ? [] : q.models.split(",").map((m) => m.trim()),
-        requiredFeatures: [],
+  app.get(
+    "/v1/offers",
+    {
+      schema: {
+        tags,
+        summary: "The book's offers, oldest first, optionally of one provider or GPU model",
+        querystring: OfferListQuery,
+        response: respond(OfferListBody),
       },
-      limit,
-    );
-    return { offers: offers.map(offerJson) };
-  });
+    },
+    (request) => {
+      const q = request.query;
+      const limit = Number(q.limit ?? OFFER_PAGE_MAX);
+      assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
+      const offers = market.book.listOffers(
+        {
+          ...(q.provider === undefined ? {} : { providerId: q.provider }),
+          ...(q.model === undefined ? {} : { gpuModel: q.model }),
+          ...(q.after === undefined ? {} : { after: q.after }),
+        },
+        limit,
+      );
+      return { offers: offers.map(offerJson) };
+    },
+  );
+
+  app.get(
+    "/v1/offers/best",
+    { schema: { tags, summary: "The best offers for a job, ranked", querystring: BestOffersQuery, response: respond(OfferListBody) } },
+    (request) => {
+      const q = request.query;
+      const limit = Number(q.limit ?? 10);
+      assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
+      const offers = market.book.bestOffers(
+        {
+          minGpuCount: Number(q.gpus),
+          minVramGb: Number(q.vram ?? 0),
+          maxPricePerHour: Amount.parse(q.maxPrice),
+          estimatedHours: Number(q.hours),
+          preferredModels: q.models === undefined || q.models === "" ? [] : q.models.split(",").map((m) => m.trim()),
+          requiredFeatures: [],
+        },
+        limit,
+      );
+      return { offers: offers.map(offerJson) };
+    },
+  );
 
   app.get("/v1/offers/:id", { schema: { tags, summary: "One offer", params: IdParams, response: respond(OfferViewBody) } }, (request) => {
     const { id } = request.params;

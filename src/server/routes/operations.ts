@@ -9,7 +9,11 @@ const tags = ["operations"];
 
 /** Adds /healthz and /metrics. */
 export const operationRoutes: FastifyPluginAsyncTypebox<RouteDeps & { readonly metrics: MarketMetrics }> = (app, { market, metrics }) => {
-  app.get("/healthz", { schema: { tags, summary: "Is the server up, and the last event seq it applied", response: { 200: HealthBody } } }, () => ({ status: "ok" as const, seq: market.lastSeq }));
+  app.get(
+    "/healthz",
+    { schema: { tags, summary: "Is the server up, and the last event seq it applied", response: { 200: HealthBody } } },
+    () => ({ status: "ok" as const, seq: market.lastSeq }),
+  );
 
   app.get("/metrics", { schema: { hide: true, tags, summary: "Prometheus metrics" } }, async (_request, reply) =>
     reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()),

@@ -15,28 +15,79 @@ const tags = ["orders"];
 
 /** Adds the order routes. */
 export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }) => {
-  app.post("/v1/orders", { schema: { tags, summary: "Order compute (the signer is the buyer); the answer has the match when one was found at once", security: SIGNED, body: OrderBody, response: respond(SubmittedOrder) } }, async (request) => {
-    const { caller, key } = authOf(request);
-    const result = await market.submitOrder(key, { ...request.body, buyerId: caller });
-    return result.match === undefined ? { orderId: result.orderId, status: result.status } : { orderId: result.orderId, status: result.status, match: matchJson(result.match) };
-  });
+  app.post(
+    "/v1/orders",
+    {
+      schema: {
+        tags,
+        summary: "Order compute (the signer is the buyer); the answer has the match when one was found at once",
+        security: SIGNED,
+        body: OrderBody,
+        response: respond(SubmittedOrder),
+      },
+    },
+    async (request) => {
+      const { caller, key } = authOf(request);
+      const result = await market.submitOrder(key, { ...request.body, buyerId: caller });
+      return result.match === undefined
+        ? { orderId: result.orderId, status: result.status }
+        : { orderId: result.orderId, status: result.status, match: matchJson(result.match) };
+    },
+  );
 
-  app.post("/v1/orders/:id/cancel", { preValidation: bodyless, schema: { tags, summary: "Cancel a resting order (its buyer only)", security: SIGNED, params: IdParams, body: EmptyBody, response: respond(OrderIdBody) } }, async (request) => {
-    const { caller, key } = authOf(request);
-    await market.cancelOrder(key, request.params.id, caller);
-    return { orderId: request.params.id };
-  });
+  app.post(
+    "/v1/orders/:id/cancel",
+    {
+      preValidation: bodyless,
+      schema: {
+        tags,
+        summary: "Cancel a resting order (its buyer only)",
+        security: SIGNED,
+        params: IdParams,
+        body: EmptyBody,
+        response: respond(OrderIdBody),
+      },
+    },
+    async (request) => {
+      const { caller, key } = authOf(request);
+      await market.cancelOrder(key, request.params.id, caller);
+      return { orderId: request.params.id };
+    },
+  );
 
-  app.get("/v1/orders/:id", { schema: { tags, summary: "An order with its match and job", params: IdParams, response: respond(OrderViewBody) } }, async (request) => orderJson(await market.getOrder(request.params.id)));
+  app.get(
+    "/v1/orders/:id",
+    { schema: { tags, summary: "An order with its match and job", params: IdParams, response: respond(OrderViewBody) } },
+    async (request) => orderJson(await market.getOrder(request.params.id)),
+  );
 
-  app.get("/v1/matches", { schema: { tags, summary: "Matches holding GPUs (matched, funded or running jobs) of a provider and/or a buyer", querystring: MatchListQuery, response: respond(MatchListBody) } }, (request) => {
-    const q = request.query;
-    if (q.provider === undefined && q.buyer === undefined) throw new MarketError("INVALID_FIELD", { field: "query", value: "neither provider nor buyer", allowed: "provider=<address> and/or buyer=<address>" });
-    const limit = Number(q.limit ?? OFFER_PAGE_MAX);
-    assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
-    const matches = market.book.matchesOf({ ...(q.provider === undefined ? {} : { providerId: q.provider }), ...(q.buyer === undefined ? {} : { buyerId: q.buyer }) }, limit);
-    return { matches: matches.map(matchJson) };
-  });
+  app.get(
+    "/v1/matches",
+    {
+      schema: {
+        tags,
+        summary: "Matches holding GPUs (matched, funded or running jobs) of a provider and/or a buyer",
+        querystring: MatchListQuery,
+        response: respond(MatchListBody),
+      },
+    },
+    (request) => {
+      const q = request.query;
+      if (q.provider === undefined && q.buyer === undefined)
+        throw new MarketError("INVALID_FIELD", {
+          field: "query",
+          value: "neither provider nor buyer",
+          allowed: "provider=<address> and/or buyer=<address>",
+        });
+      const limit = Number(q.limit ?? OFFER_PAGE_MAX);
+      assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
+      const matches = market.book.matchesOf(
+        { ...(q.provider === undefined ? {} : { providerId: q.provider }), ...(q.buyer === undefined ? {} : { buyerId: q.buyer }) },
+        limit,
+      );
+      return { matches: matches.map(matchJson) };
+    },
+  );
   // Registration is synchronous; the plugin type asks for a promise.
   return Promise.resolve();
 };

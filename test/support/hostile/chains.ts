@@ -59,7 +59,8 @@ export interface HostileChain {
 
 function embeddedAccess(runtime: EmbeddedMoltClient): ChainAccess {
   return {
-    latestBlockhash: () => Promise.resolve({ blockhash: runtime.latestBlockhash() as Blockhash, lastValidBlockHeight: runtime.slot + 150n }),
+    latestBlockhash: () =>
+      Promise.resolve({ blockhash: runtime.latestBlockhash() as Blockhash, lastValidBlockHeight: runtime.slot + 150n }),
     send: (wire) => Promise.resolve(runtime.submitWire(wire)),
     account: (address) => Promise.resolve(runtime.account(address as Address)),
   };
@@ -73,15 +74,22 @@ function rpcAccess(rpcUrl: string): ChainAccess {
       const encoded = Buffer.from(wire).toString("base64") as Base64EncodedWireTransaction;
       try {
         const signature = await rpc.sendTransaction(encoded, { encoding: "base64" }).send();
-        const { value: [status] } = await rpc.getSignatureStatuses([signature]).send();
-        return { signature, ...(status?.err === null || status === null || status === undefined ? {} : { error: JSON.stringify(status.err) }) };
+        const {
+          value: [status],
+        } = await rpc.getSignatureStatuses([signature]).send();
+        return {
+          signature,
+          ...(status?.err === null || status === null || status === undefined ? {} : { error: JSON.stringify(status.err) }),
+        };
       } catch (e) {
         return { signature: "", error: e instanceof Error ? e.message : String(e) };
       }
     },
     async account(address) {
       const { value } = await rpc.getAccountInfo(address as KitAddress, { encoding: "base64" }).send();
-      return value === null ? undefined : { lamports: value.lamports, owner: value.owner, data: Uint8Array.from(Buffer.from(value.data[0], "base64")) };
+      return value === null
+        ? undefined
+        : { lamports: value.lamports, owner: value.owner, data: Uint8Array.from(Buffer.from(value.data[0], "base64")) };
     },
   };
 }
@@ -116,12 +124,21 @@ async function openRpc(): Promise<HostileChain> {
   };
   const payer = Wallet.generate();
   await fundSol(payer.address, 100n * PARTY_LAMPORTS);
-  const client = new RpcMoltClient({ network: Network.custom(localnet.rpcUrl, localnet.wsUrl), payer, mint: runtime.mint, mintAuthority: runtime.operator, confirmTimeoutMs: 10_000 });
+  const client = new RpcMoltClient({
+    network: Network.custom(localnet.rpcUrl, localnet.wsUrl),
+    payer,
+    mint: runtime.mint,
+    mintAuthority: runtime.operator,
+    confirmTimeoutMs: 10_000,
+  });
   return {
     name: "rpc",
     client,
     access: rpcAccess(localnet.rpcUrl),
-    operatorKeys: new Map([["operator", payer], ["mint authority", runtime.operator]]),
+    operatorKeys: new Map([
+      ["operator", payer],
+      ["mint authority", runtime.operator],
+    ]),
     fundSol,
     fundMolt: async (address, molt) => {
       await client.airdrop(address, Amount.parse(molt));
@@ -134,7 +151,11 @@ async function openRpc(): Promise<HostileChain> {
 }
 
 /** The chain backends, by name, with the roles of their operators' keys: each opens a fresh chain. */
-export const HOSTILE_CHAINS: readonly { readonly name: HostileChain["name"]; readonly operatorRoles: readonly string[]; open(): Promise<HostileChain> }[] = [
+export const HOSTILE_CHAINS: readonly {
+  readonly name: HostileChain["name"];
+  readonly operatorRoles: readonly string[];
+  open(): Promise<HostileChain>;
+}[] = [
   // The embedded chain's operator pays fees and rent, is the base of the escrow addresses and holds the mint authority.
   { name: "embedded", operatorRoles: ["operator"], open: openEmbedded },
   // Over RPC the market's payer is the operator; the localnet's operator holds the mint authority.

@@ -36,11 +36,23 @@ export const KILL_JOB_CLOCK_JUMP_MS = 2 * HOUR_MS;
 export const killOrderRequirements = { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "5", estimatedHours: 2 } as const;
 
 /** The proof of a job funded under `escrow`: it ran KILL_JOB_RAN_MS from the escrow's creation. */
-export function killProof(escrow: Pick<EscrowAccount, "id" | "orderId" | "offerId" | "provider" | "gpuCount" | "createdAt">, exitStatus: number): ExecutionProof {
+export function killProof(
+  escrow: Pick<EscrowAccount, "id" | "orderId" | "offerId" | "provider" | "gpuCount" | "createdAt">,
+  exitStatus: number,
+): ExecutionProof {
   const startedAtMs = escrow.createdAt.getTime();
   return {
-    escrowId: escrow.id, orderId: escrow.orderId, offerId: escrow.offerId, provider: escrow.provider, gpuModel: KILL_GPU_MODEL, gpuCount: escrow.gpuCount,
-    startedAtMs, endedAtMs: startedAtMs + KILL_JOB_RAN_MS, exitStatus, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+    escrowId: escrow.id,
+    orderId: escrow.orderId,
+    offerId: escrow.offerId,
+    provider: escrow.provider,
+    gpuModel: KILL_GPU_MODEL,
+    gpuCount: escrow.gpuCount,
+    startedAtMs,
+    endedAtMs: startedAtMs + KILL_JOB_RAN_MS,
+    exitStatus,
+    outputDigest: "a".repeat(64),
+    usageDigest: "b".repeat(64),
   };
 }
 
@@ -66,7 +78,9 @@ function announced(chain: MoltClient, armed: () => boolean, say: (line: string) 
 function readArguments(): Promise<string[]> {
   return new Promise((resolve) => {
     const lines = createInterface({ input: process.stdin });
-    lines.once("line", (line) => { resolve(JSON.parse(line) as string[]); });
+    lines.once("line", (line) => {
+      resolve(JSON.parse(line) as string[]);
+    });
     // The test is gone: never outlive it.
     lines.once("close", () => process.exit(0));
   });
@@ -78,7 +92,11 @@ async function main(): Promise<void> {
   const step = stepName as KillStep;
   let shiftMs = Number(clockShift);
   const clock = { now: () => Date.now() + shiftMs };
-  const [arbiter, buyer, provider] = ["arbiter", "buyer", "provider"].map((name) => Wallet.fromFile(join(dir, `${name}.json`))) as [Wallet, Wallet, Wallet];
+  const [arbiter, buyer, provider] = ["arbiter", "buyer", "provider"].map((name) => Wallet.fromFile(join(dir, `${name}.json`))) as [
+    Wallet,
+    Wallet,
+    Wallet,
+  ];
   const chain = await EmbeddedMoltClient.open({ dataDir: join(dir, "chain"), snapshotEvery: 3 });
   const store = dialect === "sqlite" ? SqlStore.openSqlite(join(dir, "market.db")) : await SqlStore.openPostgres(url, { schema });
   const say = (line: string): void => {
@@ -119,9 +137,17 @@ async function main(): Promise<void> {
       const cosigner = Number(round) % 2 === 1 ? provider : buyer;
       if (step === "settle") {
         const billedSeconds = Math.floor(KILL_JOB_RAN_MS / 1000);
-        await at("settle", (stepKey) => market.settle(stepKey, orderId, { confirmation: confirm({ proof, buyer, accepted: true, billedSeconds }) }, cosigner));
+        await at("settle", (stepKey) =>
+          market.settle(stepKey, orderId, { confirmation: confirm({ proof, buyer, accepted: true, billedSeconds }) }, cosigner),
+        );
       } else {
-        const dispute = openDisputeStatement({ id: newDisputeId(clock.now()), escrowId: escrow.id, party: buyer, reason: "the output is wrong", openedAtMs: clock.now() });
+        const dispute = openDisputeStatement({
+          id: newDisputeId(clock.now()),
+          escrowId: escrow.id,
+          party: buyer,
+          reason: "the output is wrong",
+          openedAtMs: clock.now(),
+        });
         await market.openDispute(key("dispute"), orderId, dispute);
         // A share that varies by round, in base units, so payout, fee and refund are all non-zero.
         const share = Amount.fromBaseUnits((escrow.amount.baseUnits * BigInt(20 + ((Number(round) * 7) % 60))) / 100n);

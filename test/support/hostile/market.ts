@@ -59,7 +59,15 @@ export async function openHostileMarket(store: HostileStore, chain: HostileChain
   };
   const [buyer, provider, attacker] = [await party(BUYER_MOLT), await party(), await party()];
   return {
-    chain, market, app, baseUrl, arbiter, buyer, provider, attacker, party,
+    chain,
+    market,
+    app,
+    baseUrl,
+    arbiter,
+    buyer,
+    provider,
+    attacker,
+    party,
     async close() {
       await app.close();
       await market.close();
@@ -69,9 +77,18 @@ export async function openHostileMarket(store: HostileStore, chain: HostileChain
 }
 
 /** A job the provider lists and the buyer orders and funds through the HTTP API: the order and its escrow. */
-export async function fundedJob(m: HostileMarket, shape: { readonly gpus: number; readonly price: string; readonly hours: number } = { gpus: 2, price: "2.5", hours: 1 }): Promise<{ readonly orderId: string; readonly escrow: EscrowView }> {
-  await m.provider.client.addOffer({ gpuCapacity: { gpuCount: shape.gpus, gpuModel: "H100", vramGb: 80 }, pricePerHour: shape.price, availableHours: 24 });
-  const order = await m.buyer.client.submitOrder({ requirements: { minGpuCount: shape.gpus, minVramGb: 80, maxPricePerHour: shape.price, estimatedHours: shape.hours } });
+export async function fundedJob(
+  m: HostileMarket,
+  shape: { readonly gpus: number; readonly price: string; readonly hours: number } = { gpus: 2, price: "2.5", hours: 1 },
+): Promise<{ readonly orderId: string; readonly escrow: EscrowView }> {
+  await m.provider.client.addOffer({
+    gpuCapacity: { gpuCount: shape.gpus, gpuModel: "H100", vramGb: 80 },
+    pricePerHour: shape.price,
+    availableHours: 24,
+  });
+  const order = await m.buyer.client.submitOrder({
+    requirements: { minGpuCount: shape.gpus, minVramGb: 80, maxPricePerHour: shape.price, estimatedHours: shape.hours },
+  });
   if (order.status !== "Matched") throw new Error(`the order did not match: ${order.status}`);
   return { orderId: order.orderId, escrow: await m.buyer.client.fundEscrow(order.orderId) };
 }

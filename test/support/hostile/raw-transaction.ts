@@ -1,6 +1,14 @@
 // Raw transactions as an attacker builds them: its own instructions, its own key as fee payer and
 // signer, sent through its own chain access. Builds and signs only; the chain decides.
-import { appendTransactionMessageInstructions, createTransactionMessage, getTransactionEncoder, pipe, setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners } from "@solana/kit";
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  getTransactionEncoder,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+} from "@solana/kit";
 import type { Instruction, TransactionSigner } from "@solana/kit";
 import { walletSigner } from "../../../src/chain/signer.js";
 import type { Wallet } from "../../../src/chain/wallet.js";

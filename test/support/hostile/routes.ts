@@ -26,7 +26,8 @@ export interface RouteFixture {
 }
 
 /** What a query parameter holds: its malformed values follow from it. */
-export type QueryKind = "int" | "decimal" | "address" | "seq" | { readonly text: { readonly minLength: number; readonly maxLength: number } };
+export type QueryKind =
+  "int" | "decimal" | "address" | "seq" | { readonly text: { readonly minLength: number; readonly maxLength: number } };
 
 /** One route. A POST always has a valid body: a command that takes no fields takes `{}` (and refuses any field). */
 export interface HostileRoute {
@@ -44,16 +45,46 @@ export interface HostileRoute {
 }
 
 function proof(f: RouteFixture, exitStatus: number): ExecutionProof {
-  return { escrowId: f.escrow.escrowId, orderId: f.orderId, offerId: f.escrow.offerId, provider: f.provider.address, gpuModel: "H100", gpuCount: f.escrow.gpuCount, startedAtMs: f.startedAtMs, endedAtMs: f.startedAtMs + 1000, exitStatus, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64) };
+  return {
+    escrowId: f.escrow.escrowId,
+    orderId: f.orderId,
+    offerId: f.escrow.offerId,
+    provider: f.provider.address,
+    gpuModel: "H100",
+    gpuCount: f.escrow.gpuCount,
+    startedAtMs: f.startedAtMs,
+    endedAtMs: f.startedAtMs + 1000,
+    exitStatus,
+    outputDigest: "a".repeat(64),
+    usageDigest: "b".repeat(64),
+  };
 }
 
 const buyer = (f: RouteFixture): Wallet => f.buyer;
 const provider = (f: RouteFixture): Wallet => f.provider;
 const anyone = (f: RouteFixture): Wallet => f.attacker;
-const offerBody = (): Record<string, unknown> => ({ gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 24 });
+const offerBody = (): Record<string, unknown> => ({
+  gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 },
+  pricePerHour: "2.5",
+  availableHours: 24,
+});
 const noFields = (): Record<string, unknown> => ({});
-const orderBody = (): Record<string, unknown> => ({ requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } });
-const QUOTE = { valid: { gpus: "1", maxPrice: "3", hours: "1", vram: "40", limit: "5" }, kinds: { gpus: "int", maxPrice: "decimal", hours: "int", vram: "int", limit: "int", features: { text: { minLength: 0, maxLength: 128 } }, region: { text: { minLength: 0, maxLength: 64 } }, country: { text: { minLength: 2, maxLength: 2 } } } } as const;
+const orderBody = (): Record<string, unknown> => ({
+  requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 },
+});
+const QUOTE = {
+  valid: { gpus: "1", maxPrice: "3", hours: "1", vram: "40", limit: "5" },
+  kinds: {
+    gpus: "int",
+    maxPrice: "decimal",
+    hours: "int",
+    vram: "int",
+    limit: "int",
+    features: { text: { minLength: 0, maxLength: 128 } },
+    region: { text: { minLength: 0, maxLength: 64 } },
+    country: { text: { minLength: 2, maxLength: 2 } },
+  },
+} as const;
 
 /** Every route the server serves, but /docs (static OpenAPI pages) and /metrics (a read of counters). */
 export const HOSTILE_ROUTES: readonly HostileRoute[] = [
@@ -62,12 +93,53 @@ export const HOSTILE_ROUTES: readonly HostileRoute[] = [
   { method: "GET", template: "/v1/market", owner: anyone },
   { method: "GET", template: "/v1/balances/{address}", param: "address", owner: anyone },
   { method: "GET", template: "/v1/quote", owner: anyone, query: QUOTE },
-  { method: "GET", template: "/v1/offers/best", owner: anyone, query: { valid: { gpus: "1", maxPrice: "3", hours: "1" }, kinds: { gpus: "int", vram: "int", maxPrice: "decimal", hours: "int", models: { text: { minLength: 0, maxLength: 512 } }, limit: "int" } } },
-  { method: "GET", template: "/v1/events", owner: anyone, query: { valid: { after: "0", limit: "10" }, kinds: { after: "seq", limit: "int" } } },
+  {
+    method: "GET",
+    template: "/v1/offers/best",
+    owner: anyone,
+    query: {
+      valid: { gpus: "1", maxPrice: "3", hours: "1" },
+      kinds: {
+        gpus: "int",
+        vram: "int",
+        maxPrice: "decimal",
+        hours: "int",
+        models: { text: { minLength: 0, maxLength: 512 } },
+        limit: "int",
+      },
+    },
+  },
+  {
+    method: "GET",
+    template: "/v1/events",
+    owner: anyone,
+    query: { valid: { after: "0", limit: "10" }, kinds: { after: "seq", limit: "int" } },
+  },
   { method: "GET", template: "/v1/feed", owner: anyone, query: { valid: { after: "0" }, kinds: { after: "seq" } } },
-  { method: "GET", template: "/v1/offers", owner: anyone, query: { valid: { limit: "10" }, kinds: { provider: "address", model: { text: { minLength: 1, maxLength: 128 } }, after: { text: { minLength: 0, maxLength: 64 } }, limit: "int" } } },
+  {
+    method: "GET",
+    template: "/v1/offers",
+    owner: anyone,
+    query: {
+      valid: { limit: "10" },
+      kinds: {
+        provider: "address",
+        model: { text: { minLength: 1, maxLength: 128 } },
+        after: { text: { minLength: 0, maxLength: 64 } },
+        limit: "int",
+      },
+    },
+  },
   { method: "GET", template: "/v1/offers/{id}", param: "offer", owner: anyone },
-  { method: "GET", template: "/v1/matches", owner: anyone, query: { valid: { buyer: "11111111111111111111111111111111", limit: "10" }, kinds: { provider: "address", buyer: "address", limit: "int" } } },
+  {
+    method: "GET",
+    template: "/v1/matches",
+    owner: anyone,
+    query: {
+      valid: { buyer: "11111111111111111111111111111111", limit: "10" },
+      kinds: { provider: "address", buyer: "address", limit: "int" },
+    },
+  },
   { method: "GET", template: "/v1/orders/{id}", param: "order", owner: anyone },
   { method: "GET", template: "/v1/orders/{id}/escrow", param: "order", owner: anyone },
   { method: "POST", template: "/v1/offers", owner: provider, body: offerBody },
@@ -77,23 +149,54 @@ export const HOSTILE_ROUTES: readonly HostileRoute[] = [
   { method: "POST", template: "/v1/orders", owner: buyer, body: orderBody },
   { method: "POST", template: "/v1/orders/{id}/cancel", param: "resting", owner: buyer, body: noFields },
   { method: "POST", template: "/v1/orders/{id}/start", param: "order", owner: provider, body: noFields },
-  { method: "POST", template: "/v1/orders/{id}/complete", param: "order", owner: provider, body: (f) => ({ attestation: attest(proof(f, 0), f.provider) }) },
-  { method: "POST", template: "/v1/orders/{id}/fail", param: "order", owner: provider, body: (f) => ({ attestation: attest(proof(f, 137), f.provider) }) },
   {
-    method: "POST", template: "/v1/orders/{id}/dispute", param: "order", owner: buyer,
-    body: (f) => ({ dispute: openDisputeStatement({ id: newDisputeId(f.startedAtMs), escrowId: f.escrow.escrowId, party: f.buyer, reason: "the output is empty", openedAtMs: f.startedAtMs + 2000 }) }),
+    method: "POST",
+    template: "/v1/orders/{id}/complete",
+    param: "order",
+    owner: provider,
+    body: (f) => ({ attestation: attest(proof(f, 0), f.provider) }),
+  },
+  {
+    method: "POST",
+    template: "/v1/orders/{id}/fail",
+    param: "order",
+    owner: provider,
+    body: (f) => ({ attestation: attest(proof(f, 137), f.provider) }),
+  },
+  {
+    method: "POST",
+    template: "/v1/orders/{id}/dispute",
+    param: "order",
+    owner: buyer,
+    body: (f) => ({
+      dispute: openDisputeStatement({
+        id: newDisputeId(f.startedAtMs),
+        escrowId: f.escrow.escrowId,
+        party: f.buyer,
+        reason: "the output is empty",
+        openedAtMs: f.startedAtMs + 2000,
+      }),
+    }),
   },
   { method: "POST", template: "/v1/orders/{id}/fund", param: "order", owner: buyer, body: () => ({}) },
   { method: "POST", template: "/v1/orders/{id}/settle", param: "order", owner: buyer, body: () => ({ actualHours: "0.5" }) },
   { method: "POST", template: "/v1/orders/{id}/refund", param: "order", owner: buyer, body: () => ({}) },
-  { method: "POST", template: "/v1/orders/{id}/dispute/decide", param: "order", owner: (f) => f.arbiter, body: () => ({ providerShare: "1", reason: "half the output" }) },
+  {
+    method: "POST",
+    template: "/v1/orders/{id}/dispute/decide",
+    param: "order",
+    owner: (f) => f.arbiter,
+    body: () => ({ providerShare: "1", reason: "half the output" }),
+  },
   { method: "POST", template: "/v1/orders/{id}/dispute/accept", param: "order", owner: buyer, body: () => ({}) },
   { method: "POST", template: "/v1/airdrops", owner: anyone, body: () => ({ molt: "1" }) },
 ];
 
 /** The route's path with its parameter filled in (`value` replaces the fixture's object). */
 export function pathOf(route: HostileRoute, f: RouteFixture, value?: string): string {
-  const id = value ?? (route.param === "order" ? f.orderId : route.param === "resting" ? f.restingId : route.param === "offer" ? f.offerId : f.buyer.address);
+  const id =
+    value ??
+    (route.param === "order" ? f.orderId : route.param === "resting" ? f.restingId : route.param === "offer" ? f.offerId : f.buyer.address);
   return route.template.replace(/\{[a-z]+\}/, id);
 }
 

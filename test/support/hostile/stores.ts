@@ -16,7 +16,11 @@ export interface HostileStore {
 
 const sqlite: HostileStore = {
   name: "sqlite",
-  fresh: () => Promise.resolve({ store: SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-hostile-")), "market.db")), dispose: () => Promise.resolve() }),
+  fresh: () =>
+    Promise.resolve({
+      store: SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-hostile-")), "market.db")),
+      dispose: () => Promise.resolve(),
+    }),
 };
 
 let schemas = 0;

@@ -4,7 +4,13 @@
 // few signers. And what the holder of an escrow account's own derived key could try with the system
 // program, or anyone by initializing the accounts anew. Builds instructions only.
 import type { Address, Instruction, TransactionSigner } from "@solana/kit";
-import { SYSTEM_PROGRAM_ADDRESS, getAllocateInstruction, getAssignInstruction, getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
+import {
+  SYSTEM_PROGRAM_ADDRESS,
+  getAllocateInstruction,
+  getAssignInstruction,
+  getCreateAccountInstruction,
+  getTransferSolInstruction,
+} from "@solana-program/system";
 import {
   AuthorityType,
   TOKEN_PROGRAM_ADDRESS,
@@ -21,7 +27,9 @@ import {
 import { MOLT_DECIMALS } from "../../../src/core/amount.js";
 
 /** Who signs for the escrow: one key as if it were the owner, or the multisig with the signers given. */
-export type MoveAuthority = { readonly kind: "key"; readonly signer: TransactionSigner } | { readonly kind: "multisig"; readonly multisig: Address; readonly signers: readonly TransactionSigner[] };
+export type MoveAuthority =
+  | { readonly kind: "key"; readonly signer: TransactionSigner }
+  | { readonly kind: "multisig"; readonly multisig: Address; readonly signers: readonly TransactionSigner[] };
 
 /** The escrow under attack and where its MOLT would go. */
 export interface MoveTarget {
@@ -42,7 +50,10 @@ export interface TokenMove {
 }
 
 /** The `authority` and `multiSigners` inputs of a token builder. */
-function authorityInputs(authority: MoveAuthority): { readonly signer: Address | TransactionSigner; readonly multiSigners?: TransactionSigner[] } {
+function authorityInputs(authority: MoveAuthority): {
+  readonly signer: Address | TransactionSigner;
+  readonly multiSigners?: TransactionSigner[];
+} {
   return authority.kind === "key" ? { signer: authority.signer } : { signer: authority.multisig, multiSigners: [...authority.signers] };
 }
 
@@ -55,31 +66,77 @@ const withSigners = (authority: MoveAuthority): { multiSigners?: TransactionSign
 export const TOKEN_MOVES: readonly TokenMove[] = [
   {
     name: "transfer out (TransferChecked)",
-    build: (t, a) => getTransferCheckedInstruction({ source: t.account, mint: t.mint, destination: t.destination, authority: authorityInputs(a).signer, amount: t.amount, decimals: MOLT_DECIMALS, ...withSigners(a) }),
+    build: (t, a) =>
+      getTransferCheckedInstruction({
+        source: t.account,
+        mint: t.mint,
+        destination: t.destination,
+        authority: authorityInputs(a).signer,
+        amount: t.amount,
+        decimals: MOLT_DECIMALS,
+        ...withSigners(a),
+      }),
   },
   {
     name: "transfer out (Transfer)",
-    build: (t, a) => getTransferInstruction({ source: t.account, destination: t.destination, authority: authorityInputs(a).signer, amount: t.amount, ...withSigners(a) }),
+    build: (t, a) =>
+      getTransferInstruction({
+        source: t.account,
+        destination: t.destination,
+        authority: authorityInputs(a).signer,
+        amount: t.amount,
+        ...withSigners(a),
+      }),
   },
   {
     name: "approve a delegate",
-    build: (t, a) => getApproveInstruction({ source: t.account, delegate: t.beneficiary, owner: authorityInputs(a).signer, amount: t.amount, ...withSigners(a) }),
+    build: (t, a) =>
+      getApproveInstruction({
+        source: t.account,
+        delegate: t.beneficiary,
+        owner: authorityInputs(a).signer,
+        amount: t.amount,
+        ...withSigners(a),
+      }),
   },
   {
     name: "burn",
-    build: (t, a) => getBurnCheckedInstruction({ account: t.account, mint: t.mint, authority: authorityInputs(a).signer, amount: t.amount, decimals: MOLT_DECIMALS, ...withSigners(a) }),
+    build: (t, a) =>
+      getBurnCheckedInstruction({
+        account: t.account,
+        mint: t.mint,
+        authority: authorityInputs(a).signer,
+        amount: t.amount,
+        decimals: MOLT_DECIMALS,
+        ...withSigners(a),
+      }),
   },
   {
     name: "set the close authority",
-    build: (t, a) => getSetAuthorityInstruction({ owned: t.account, owner: authorityInputs(a).signer, authorityType: AuthorityType.CloseAccount, newAuthority: t.beneficiary, ...withSigners(a) }),
+    build: (t, a) =>
+      getSetAuthorityInstruction({
+        owned: t.account,
+        owner: authorityInputs(a).signer,
+        authorityType: AuthorityType.CloseAccount,
+        newAuthority: t.beneficiary,
+        ...withSigners(a),
+      }),
   },
   {
     name: "set the owner",
-    build: (t, a) => getSetAuthorityInstruction({ owned: t.account, owner: authorityInputs(a).signer, authorityType: AuthorityType.AccountOwner, newAuthority: t.beneficiary, ...withSigners(a) }),
+    build: (t, a) =>
+      getSetAuthorityInstruction({
+        owned: t.account,
+        owner: authorityInputs(a).signer,
+        authorityType: AuthorityType.AccountOwner,
+        newAuthority: t.beneficiary,
+        ...withSigners(a),
+      }),
   },
   {
     name: "close the account",
-    build: (t, a) => getCloseAccountInstruction({ account: t.account, destination: t.beneficiary, owner: authorityInputs(a).signer, ...withSigners(a) }),
+    build: (t, a) =>
+      getCloseAccountInstruction({ account: t.account, destination: t.beneficiary, owner: authorityInputs(a).signer, ...withSigners(a) }),
   },
   {
     name: "freeze it (as freeze authority)",
@@ -118,12 +175,22 @@ export const SYSTEM_MOVES: readonly { readonly name: string; build(target: Deriv
   },
   {
     name: "create it again",
-    build: (t) => getCreateAccountInstruction({ payer: t.operator, newAccount: t.key, lamports: t.lamports, space: t.space, programAddress: TOKEN_PROGRAM_ADDRESS }),
+    build: (t) =>
+      getCreateAccountInstruction({
+        payer: t.operator,
+        newAccount: t.key,
+        lamports: t.lamports,
+        space: t.space,
+        programAddress: TOKEN_PROGRAM_ADDRESS,
+      }),
   },
 ];
 
 /** The escrow's two accounts initialized anew for the operator (no signer: the token program alone decides). */
-export const REINITIALIZE_MOVES: readonly { readonly name: string; build(target: { readonly account: Address; readonly multisig: Address; readonly mint: Address; readonly operator: Address }): Instruction }[] = [
+export const REINITIALIZE_MOVES: readonly {
+  readonly name: string;
+  build(target: { readonly account: Address; readonly multisig: Address; readonly mint: Address; readonly operator: Address }): Instruction;
+}[] = [
   {
     name: "initialize the escrow account anew, owned by the operator",
     build: (t) => getInitializeAccount3Instruction({ account: t.account, mint: t.mint, owner: t.operator }),

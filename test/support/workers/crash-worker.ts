@@ -49,8 +49,17 @@ async function jobFlow(orderId: string): Promise<void> {
     ack("start", startKey, orderId);
   }
   const proof = {
-    escrowId: escrow.id, orderId, offerId: escrow.offerId, provider: provider.address, gpuModel: "H100", gpuCount: escrow.gpuCount,
-    startedAtMs: escrow.createdAt.getTime(), endedAtMs: Date.now(), exitStatus: 0, outputDigest: "a".repeat(64), usageDigest: "b".repeat(64),
+    escrowId: escrow.id,
+    orderId,
+    offerId: escrow.offerId,
+    provider: provider.address,
+    gpuModel: "H100",
+    gpuCount: escrow.gpuCount,
+    startedAtMs: escrow.createdAt.getTime(),
+    endedAtMs: Date.now(),
+    exitStatus: 0,
+    outputDigest: "a".repeat(64),
+    usageDigest: "b".repeat(64),
   };
   if (status !== "Completed") {
     const completeKey = nextKey();
@@ -60,7 +69,12 @@ async function jobFlow(orderId: string): Promise<void> {
   const completed = (await market.getOrder(orderId)).job.attestation?.proof ?? proof;
   const seconds = Math.floor((completed.endedAtMs - completed.startedAtMs) / 1000);
   const settleKey = nextKey();
-  await market.settle(settleKey, orderId, { actualHours: seconds / 3600, confirmation: confirm({ proof: completed, buyer, accepted: true, billedSeconds: seconds }) }, provider);
+  await market.settle(
+    settleKey,
+    orderId,
+    { actualHours: seconds / 3600, confirmation: confirm({ proof: completed, buyer, accepted: true, billedSeconds: seconds }) },
+    provider,
+  );
   ack("settle", settleKey, orderId);
 }
 
@@ -70,10 +84,18 @@ async function client(): Promise<never> {
     const key = nextKey();
     try {
       if (pick < 0.25) {
-        const { offerId } = await market.addOffer(key, { providerId: provider.address, gpuCapacity: { gpuCount: 1 + Math.floor(Math.random() * 8), gpuModel: "H100", vramGb: 80 }, pricePerHour: (1 + Math.random() * 3).toFixed(3), availableHours: 24 });
+        const { offerId } = await market.addOffer(key, {
+          providerId: provider.address,
+          gpuCapacity: { gpuCount: 1 + Math.floor(Math.random() * 8), gpuModel: "H100", vramGb: 80 },
+          pricePerHour: (1 + Math.random() * 3).toFixed(3),
+          availableHours: 24,
+        });
         ack("offer", key, offerId);
       } else {
-        const { orderId, status } = await market.submitOrder(key, { buyerId: buyer.address, requirements: { minGpuCount: 1 + Math.floor(Math.random() * 4), minVramGb: 40, maxPricePerHour: "5", estimatedHours: 1 } });
+        const { orderId, status } = await market.submitOrder(key, {
+          buyerId: buyer.address,
+          requirements: { minGpuCount: 1 + Math.floor(Math.random() * 4), minVramGb: 40, maxPricePerHour: "5", estimatedHours: 1 },
+        });
         ack("order", key, orderId);
         if (status === "Matched" && Math.random() < 0.3) await jobFlow(orderId);
         else if (status === "Pending" && Math.random() < 0.2) {
@@ -84,7 +106,8 @@ async function client(): Promise<never> {
       }
     } catch (e) {
       if (!isMarketError(e)) throw e;
-      if (process.env.MOLT_WORKER_DEBUG !== undefined && !["INVALID_STATE_TRANSITION", "ORDER_NOT_FOUND"].includes(e.code)) writeSync(2, `error ${e.code}: ${e.message}\n`);
+      if (process.env.MOLT_WORKER_DEBUG !== undefined && !["INVALID_STATE_TRANSITION", "ORDER_NOT_FOUND"].includes(e.code))
+        writeSync(2, `error ${e.code}: ${e.message}\n`);
     }
   }
 }

@@ -18,7 +18,12 @@ const store = await SqlStore.openPostgres(url, { schema });
 // This worker measures convergence of two nodes under 1,200 orders of two synthetic buyers, not abuse:
 // per-wallet caps and the backing of orders (tested in test/market/wallet-limits.test.ts) are lifted.
 const walletLimits = { backedOrders: false, restingOrdersPerBuyerMax: 1_000_000, unfundedMatchesPerBuyerMax: 1_000_000 };
-const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }), nodeId, walletLimits });
+const market = await Marketplace.open({
+  store,
+  payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }),
+  nodeId,
+  walletLimits,
+});
 const say = (line: string): void => {
   writeSync(1, `${line}\n`);
 };
@@ -30,7 +35,10 @@ async function submitAll(count: number): Promise<void> {
   const client = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
-      const result = await market.submitOrder(`${nodeId}-${i}`, { buyerId: `buyer-${nodeId}`, requirements: { minGpuCount: 1 + (i % 4), minVramGb: 40, maxPricePerHour: "5", estimatedHours: 1 } });
+      const result = await market.submitOrder(`${nodeId}-${i}`, {
+        buyerId: `buyer-${nodeId}`,
+        requirements: { minGpuCount: 1 + (i % 4), minVramGb: 40, maxPricePerHour: "5", estimatedHours: 1 },
+      });
       if (result.status === "Matched") matched++;
       else pending++;
     }
