@@ -198,13 +198,11 @@ export async function runJobCommand(
 
   if (command === "offer" && action === "list") {
     const provider = options.mine === true ? ctx.wallet().address : options.provider;
-    const offers = await ctx
-      .client(false)
-      .listOffers({
-        ...(provider === undefined ? {} : { provider }),
-        ...(options.model === undefined ? {} : { model: options.model }),
-        ...(options.limit === undefined ? {} : { limit: Number(options.limit) }),
-      });
+    const offers = await ctx.client(false).listOffers({
+      ...(provider === undefined ? {} : { provider }),
+      ...(options.model === undefined ? {} : { model: options.model }),
+      ...(options.limit === undefined ? {} : { limit: Number(options.limit) }),
+    });
     return print({ offers }, offerTable(offers));
   }
   if (command === "escrow" && action === "fund") {

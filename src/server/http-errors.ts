@@ -98,15 +98,13 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const fastifyError = error as { validation?: unknown; validationContext?: string; statusCode?: number; code?: string; message?: string };
   const params = request.params as Record<string, unknown> | undefined;
   if (fastifyError.validation !== undefined && fastifyError.validationContext === "params" && typeof params?.id === "string") {
-    return reply
-      .status(400)
-      .send(
-        new MarketError("INVALID_ID", {
-          kind: "path",
-          value: params.id.slice(0, ID_PARAM_LENGTH_MAX),
-          expected: ID_PARAM_EXPECTED,
-        }).toJSON(),
-      );
+    return reply.status(400).send(
+      new MarketError("INVALID_ID", {
+        kind: "path",
+        value: params.id.slice(0, ID_PARAM_LENGTH_MAX),
+        expected: ID_PARAM_EXPECTED,
+      }).toJSON(),
+    );
   }
   if (fastifyError.validation !== undefined) {
     return reply
@@ -118,15 +116,13 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
     return reply.status(422).send(new MarketError("LIMIT_EXCEEDED", { limit: "bodyBytesMax", max: SERVER_LIMITS.bodyBytesMax }).toJSON());
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500) {
-    return reply
-      .status(fastifyError.statusCode)
-      .send(
-        new MarketError("INVALID_FIELD", {
-          field: "request",
-          value: fastifyError.code ?? "",
-          allowed: fastifyError.message ?? "",
-        }).toJSON(),
-      );
+    return reply.status(fastifyError.statusCode).send(
+      new MarketError("INVALID_FIELD", {
+        field: "request",
+        value: fastifyError.code ?? "",
+        allowed: fastifyError.message ?? "",
+      }).toJSON(),
+    );
   }
   return reply.status(500).send({ code: "INTERNAL", message: "the server failed; nothing was acknowledged", details: {} });
 }

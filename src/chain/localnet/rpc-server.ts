@@ -221,15 +221,13 @@ async function handle(chain: EmbeddedMoltClient, request: IncomingMessage, respo
     response.writeHead(200, { "content-type": "application/json" }).end(stringify({ jsonrpc: "2.0", id, result }));
   } catch (e) {
     const error = e instanceof RpcError ? e : new RpcError(-32603, e instanceof Error ? e.message : "Internal error");
-    response
-      .writeHead(200, { "content-type": "application/json" })
-      .end(
-        stringify({
-          jsonrpc: "2.0",
-          id,
-          error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) },
-        }),
-      );
+    response.writeHead(200, { "content-type": "application/json" }).end(
+      stringify({
+        jsonrpc: "2.0",
+        id,
+        error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) },
+      }),
+    );
   }
 }
 

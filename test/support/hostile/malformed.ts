@@ -420,12 +420,10 @@ export const malformedQuery = (f: RouteFixture): fc.Arbitrary<RawRequest> =>
       fc
         .constantFrom(...Object.keys(kinds))
         .map((name) => url([...entries.filter(([k]) => k !== name), [name, valid[name] ?? "1"], [name, valid[name] ?? "1"]])),
-      fc
-        .constantFrom(...Object.keys(kinds))
-        .map((name) => ({
-          ...url(entries.filter(([k]) => k !== name)),
-          url: `${url(entries.filter(([k]) => k !== name)).url}&${name}[]=1`,
-        })),
+      fc.constantFrom(...Object.keys(kinds)).map((name) => ({
+        ...url(entries.filter(([k]) => k !== name)),
+        url: `${url(entries.filter(([k]) => k !== name)).url}&${name}[]=1`,
+      })),
       fc.string({ minLength: 1, maxLength: 10 }).map((name) => url([...entries, [`x-${name}`, "1"]])),
     ];
     const required =
