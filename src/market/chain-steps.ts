@@ -125,15 +125,20 @@ export class ChainSteps {
     });
   }
 
-  /** The escrow as funded, if its account already holds the amount on chain. @throws CHAIN_ERROR */
-  async adoptFunding(escrow: EscrowAccount): Promise<EscrowAccount | undefined> {
-    const handle = await this.payments.client.escrowHandleFor({
+  /** Where the chain keeps `escrow` (whether or not it is funded yet). @throws CHAIN_ERROR */
+  private handleOf(escrow: EscrowAccount): ReturnType<PaymentService["client"]["escrowHandleFor"]> {
+    return this.payments.client.escrowHandleFor({
       escrowId: escrow.id,
       buyer: escrow.buyer,
       provider: escrow.provider,
       arbiter: escrow.arbiter,
       amount: escrow.amount,
     });
+  }
+
+  /** The escrow as funded, if its account already holds the amount on chain. @throws CHAIN_ERROR */
+  async adoptFunding(escrow: EscrowAccount): Promise<EscrowAccount | undefined> {
+    const handle = await this.handleOf(escrow);
     const held = await this.payments.client.escrowBalance(handle);
     if (held === undefined || held.lt(escrow.amount)) return undefined;
     return Object.freeze({ ...escrow, state: "Locked", chain: Object.freeze({ address: handle.address, multisig: handle.multisig }) });
@@ -205,13 +210,7 @@ export class ChainSteps {
           continue;
         }
       } else if (escrow.chain !== undefined) {
-        const handle = await this.payments.client.escrowHandleFor({
-          escrowId: escrow.id,
-          buyer: escrow.buyer,
-          provider: escrow.provider,
-          arbiter: escrow.arbiter,
-          amount: escrow.amount,
-        });
+        const handle = await this.handleOf(escrow);
         if ((await this.payments.client.escrowBalance(handle)) === undefined) {
           const summary = pending.op === "refund" ? fullRefund(escrow.amount) : pending.outcome;
           const outcome = payoutOutcome(pending.op, row.orderId);
