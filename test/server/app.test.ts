@@ -235,6 +235,37 @@ describe("HTTP API operations", () => {
     expect(metrics.body).toContain("process_cpu_user_seconds_total");
   });
 
+  it("documents every operation for a reader: a known tag and a summary each, the signature scheme on every POST, and the live feed", async () => {
+    interface Operation {
+      tags?: string[];
+      summary?: string;
+      security?: Record<string, unknown>[];
+    }
+    const spec = (await app.inject({ method: "GET", url: "/docs/json" })).json<{
+      tags: { name: string; description: string }[];
+      paths: Record<string, Record<string, Operation>>;
+      components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
+    }>();
+    const tagNames = spec.tags.map((tag) => tag.name);
+    expect(tagNames).toEqual(expect.arrayContaining(["offers", "orders", "jobs", "escrows", "disputes", "market", "feed", "operations"]));
+    const schemes = Object.keys(spec.components.securitySchemes);
+    expect(Object.values(spec.components.securitySchemes).map((scheme) => scheme.name)).toEqual(
+      expect.arrayContaining(["Signature", "Signature-Input", "Content-Digest", "Idempotency-Key"]),
+    );
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+    for (const { path, method, operation } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect(operation.tags?.length, where).toBe(1);
+      expect(tagNames, where).toContain(operation.tags?.[0]);
+      expect(operation.summary?.length ?? 0, where).toBeGreaterThan(3);
+      if (method === "post") expect(Object.keys(operation.security?.[0] ?? {}).sort(), where).toEqual([...schemes].sort());
+    }
+    expect(spec.paths["/v1/feed"]?.get?.summary).toBeDefined();
+  });
+
   it("a client over its request rate gets 429 RATE_LIMITED", async () => {
     const limited = await buildApp({ market, requestsPerMinute: 3 });
     try {
