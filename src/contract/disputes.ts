@@ -3,10 +3,8 @@
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { AddressText, Decimal, Digest, SignatureHex } from "./common.js";
-import { STATEMENT_ID_LENGTH_MAX, STATEMENT_TEXT_LENGTH_MAX } from "./jobs.js";
-
-/** Evidence digests one dispute carries at most (the settlement's DISPUTE_EVIDENCE_MAX). */
-export const DISPUTE_EVIDENCE_LENGTH_MAX = 16;
+import { DISPUTE_EVIDENCE_MAX, STATEMENT_TEXT_BYTES_MAX } from "../settlement/statements.js";
+import { STATEMENT_ID_LENGTH_MAX } from "./jobs.js";
 
 /** A signed dispute statement (settlement's Dispute). */
 export const DisputeStatement = Type.Object(
@@ -14,8 +12,8 @@ export const DisputeStatement = Type.Object(
     id: Type.String({ maxLength: STATEMENT_ID_LENGTH_MAX }),
     escrowId: Type.String({ maxLength: STATEMENT_ID_LENGTH_MAX }),
     openedBy: AddressText,
-    reason: Type.String({ maxLength: STATEMENT_TEXT_LENGTH_MAX }),
-    evidence: Type.Array(Digest, { maxItems: DISPUTE_EVIDENCE_LENGTH_MAX }),
+    reason: Type.String({ maxLength: STATEMENT_TEXT_BYTES_MAX }),
+    evidence: Type.Array(Digest, { maxItems: DISPUTE_EVIDENCE_MAX }),
     openedAtMs: Type.Integer({ minimum: 0 }),
     signature: SignatureHex,
   },
@@ -26,7 +24,7 @@ export const DisputeBody = Type.Object({ dispute: DisputeStatement }, { addition
 
 /** POST /v1/orders/{id}/dispute/decide: the arbiter's split, the provider's gross share in MOLT. */
 export const DecisionBody = Type.Object(
-  { providerShare: Decimal, reason: Type.String({ minLength: 1, maxLength: STATEMENT_TEXT_LENGTH_MAX }) },
+  { providerShare: Decimal, reason: Type.String({ minLength: 1, maxLength: STATEMENT_TEXT_BYTES_MAX }) },
   { additionalProperties: false },
 );
 /** What the arbiter sends to decide a dispute. */

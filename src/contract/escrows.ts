@@ -6,7 +6,8 @@ import type { Static } from "@sinclair/typebox";
 import { HOURS_MAX } from "../core/limits.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import { AddressText, Base64, Digest, SignatureHex } from "./common.js";
-import { STATEMENT_ID_LENGTH_MAX, STATEMENT_TEXT_LENGTH_MAX } from "./jobs.js";
+import { STATEMENT_TEXT_BYTES_MAX } from "../settlement/statements.js";
+import { STATEMENT_ID_LENGTH_MAX } from "./jobs.js";
 
 /** Longest base64 transaction message a party co-signs (a Solana transaction is at most 1232 bytes). */
 export const CHAIN_MESSAGE_BASE64_LENGTH_MAX = 1700;
@@ -36,7 +37,7 @@ export const ConfirmationBody = Type.Object(
     buyer: AddressText,
     accepted: Type.Boolean(),
     billedSeconds: Type.Integer({ minimum: 0, maximum: HOURS_MAX * SECONDS_PER_HOUR }),
-    reason: Type.String({ maxLength: STATEMENT_TEXT_LENGTH_MAX }),
+    reason: Type.String({ maxLength: STATEMENT_TEXT_BYTES_MAX }),
     signature: SignatureHex,
   },
   { additionalProperties: false },

@@ -9,8 +9,6 @@ import { MODEL_TEXT_LENGTH_MAX } from "./offers.js";
 
 /** Longest id a statement names (escrow, order, offer, dispute). */
 export const STATEMENT_ID_LENGTH_MAX = 64;
-/** Longest reason text a statement or a decision carries (the settlement's STATEMENT_TEXT_BYTES_MAX). */
-export const STATEMENT_TEXT_LENGTH_MAX = 256;
 
 /** An execution proof, as the provider signs it (settlement's ExecutionProof). */
 export const ProofBody = Type.Object(
