@@ -1,20 +1,16 @@
 // The money side of `molt-market`: escrow fund / show / refund, job start / complete / fail, settle,
 // dispute open / decide / resolve, and offer list. Proofs, confirmations and disputes are signed
 // with the wallet here; chain transactions are checked and co-signed here too, never by the server.
-// Reads the files it is pointed at (outputs to hash); talks HTTP through MarketClient.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+// Talks HTTP through MarketClient; proofs and file digests come from job-proof, text from job-text.
 import type { ChainStepProgress } from "../client/chain-steps.js";
 import type { MarketClient } from "../client/client.js";
-import type { EscrowView } from "../contract/escrows.js";
-import type { OfferView } from "../contract/offers.js";
-import type { MatchView, OrderDetails } from "../contract/orders.js";
 import type { Wallet } from "../chain/wallet.js";
 import { MarketError } from "../core/errors.js";
 import { newDisputeId } from "../core/ids.js";
 import { proofSeconds } from "../settlement/settle-job.js";
 import { attest, confirm, openDisputeStatement } from "../settlement/statements.js";
-import type { ExecutionProof } from "../settlement/statements.js";
+import { digestOf, proofOf } from "./job-proof.js";
+import { escrowText, jobListText, offerTable, settlementText } from "./job-text.js";
 import { requiredFlag } from "./process.js";
 import { describeChainProgress } from "./progress.js";
 import type { Progress } from "./progress.js";
@@ -66,111 +62,9 @@ export interface JobContext {
   readonly options: JobOptions;
 }
 
-/** SHA-256 (hex) of a file, or of nothing when no file is named. @throws INVALID_FIELD (unreadable) */
-function digestOf(path: string | undefined, flag: string): string {
-  if (path === undefined) return createHash("sha256").digest("hex");
-  try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
-  } catch (e) {
-    throw new MarketError("INVALID_FIELD", {
-      field: flag,
-      value: JSON.stringify(path),
-      allowed: `a readable file (${e instanceof Error ? e.message : String(e)})`,
-    });
-  }
-}
-
-function timeOf(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw new MarketError("INVALID_FIELD", {
-      field: flag,
-      value: JSON.stringify(value),
-      allowed: "an ISO 8601 time, e.g. 2026-11-24T10:00:00Z",
-    });
-  return ms;
-}
-
 /** Hours as the decimal string the API takes, exact to the second. */
 function hoursOf(seconds: number): string {
   return (seconds / 3600).toFixed(9);
-}
-
-/** The job's proof, as the provider states it: the order's escrow and match, the times and digests given. */
-async function proofOf(ctx: JobContext, orderId: string, exitStatus: number): Promise<ExecutionProof> {
-  const client = ctx.client(false);
-  const [order, escrow] = await Promise.all([client.getOrder(orderId), client.getEscrow(orderId)]);
-  // The order keeps its offer's model, so a withdrawn or expired offer does not matter; orders
-  // matched before it did ask the offer, and then --model if the offer is gone too.
-  const gpuModel =
-    order.job.gpuModel ??
-    (await client.getOffer(escrow.offerId).then(
-      (offer) => offer.gpuModel,
-      () => requiredFlag(ctx.options.model, "--model (the order does not record its GPU model and its offer is gone)"),
-    ));
-  return {
-    escrowId: escrow.escrowId,
-    orderId,
-    offerId: escrow.offerId,
-    provider: ctx.wallet().address,
-    gpuModel,
-    gpuCount: escrow.gpuCount,
-    startedAtMs: timeOf(ctx.options.started, order.job.startedAtMs ?? Date.parse(escrow.createdAt), "--started"),
-    endedAtMs: timeOf(ctx.options.ended, Date.now(), "--ended"),
-    exitStatus,
-    outputDigest: digestOf(ctx.options.output, "--output"),
-    usageDigest: digestOf(ctx.options.usage, "--usage"),
-  };
-}
-
-function settlementText(order: OrderDetails): string {
-  const s = order.job.settlement;
-  if (s === undefined) return `order ${order.orderId}: ${order.status}`;
-  return [
-    `order ${order.orderId}: ${order.status} (${s.status})`,
-    `  provider payment  ${s.providerPayment} MOLT`,
-    `  platform fee      ${s.platformFee} MOLT`,
-    `  buyer refund      ${s.buyerRefund} MOLT`,
-    `  transaction       ${s.transactions.join(", ") || "-"}`,
-  ].join("\n");
-}
-
-function escrowText(escrow: EscrowView): string {
-  return [
-    `escrow ${escrow.escrowId}: ${escrow.state}`,
-    `  amount        ${escrow.amount} MOLT (${escrow.gpuCount} GPUs x ${escrow.allocatedSeconds / 3600} h at ${escrow.pricePerHour} MOLT/GPU-h)`,
-    `  account       ${escrow.address} (owner: 2-of-3 multisig ${escrow.multisig})`,
-    `  buyer         ${escrow.buyer}`,
-    `  provider      ${escrow.provider}`,
-    `  arbiter       ${escrow.arbiter}`,
-    `  locked until  ${escrow.lockedUntil}`,
-    ...(escrow.transactionId === undefined ? [] : [`  funded by     ${escrow.transactionId}`]),
-    ...(escrow.settlementTransactionId === undefined ? [] : [`  paid out by   ${escrow.settlementTransactionId}`]),
-  ].join("\n");
-}
-
-function offerTable(offers: readonly OfferView[]): string {
-  if (offers.length === 0) return "no offers";
-  const rows = offers.map((o) => [
-    o.offerId,
-    o.status,
-    o.gpuModel,
-    `${o.freeGpus}/${o.gpuCount}`,
-    `${o.vramGb} GB`,
-    o.pricePerHour,
-    o.providerId,
-  ]);
-  const header = ["OFFER", "STATUS", "MODEL", "FREE", "VRAM", "MOLT/GPU-H", "PROVIDER"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  return [header, ...rows]
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
 
 /**
@@ -221,20 +115,7 @@ export async function runJobCommand(
     const me = ctx.wallet().address;
     const client = ctx.client(false);
     const [asProvider, asBuyer] = await Promise.all([client.matches({ provider: me }), client.matches({ buyer: me })]);
-    const rows: readonly { readonly role: string; readonly m: MatchView }[] = [
-      ...asProvider.map((m) => ({ role: "provider", m })),
-      ...asBuyer.map((m) => ({ role: "buyer", m })),
-    ];
-    const text =
-      rows.length === 0
-        ? "no jobs holding GPUs"
-        : rows
-            .map(
-              ({ role, m }) =>
-                `${m.orderId}  ${role.padEnd(8)}  ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT  (offer ${m.offerId})`,
-            )
-            .join("\n");
-    return print({ asProvider, asBuyer }, text);
+    return print({ asProvider, asBuyer }, jobListText(asProvider, asBuyer));
   }
   if (command === "job" && action === "start") {
     const result = await ctx.client(true).startJob(orderId(), options.key);

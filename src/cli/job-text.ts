@@ -1,0 +1,73 @@
+// Text for people from the money commands' results: escrows, settlements, offer and job lists.
+// Pure: no I/O, no signing; the --json output never goes through here.
+import type { EscrowView } from "../contract/escrows.js";
+import type { OfferView } from "../contract/offers.js";
+import type { MatchView, OrderDetails } from "../contract/orders.js";
+
+/** An order's status and, once settled, its payout lines (payment, fee, refund, transactions). Pure. */
+export function settlementText(order: OrderDetails): string {
+  const s = order.job.settlement;
+  if (s === undefined) return `order ${order.orderId}: ${order.status}`;
+  return [
+    `order ${order.orderId}: ${order.status} (${s.status})`,
+    `  provider payment  ${s.providerPayment} MOLT`,
+    `  platform fee      ${s.platformFee} MOLT`,
+    `  buyer refund      ${s.buyerRefund} MOLT`,
+    `  transaction       ${s.transactions.join(", ") || "-"}`,
+  ].join("\n");
+}
+
+/** An escrow's state, amount, parties and lock; funding and payout transactions only when known. Pure. */
+export function escrowText(escrow: EscrowView): string {
+  return [
+    `escrow ${escrow.escrowId}: ${escrow.state}`,
+    `  amount        ${escrow.amount} MOLT (${escrow.gpuCount} GPUs x ${escrow.allocatedSeconds / 3600} h at ${escrow.pricePerHour} MOLT/GPU-h)`,
+    `  account       ${escrow.address} (owner: 2-of-3 multisig ${escrow.multisig})`,
+    `  buyer         ${escrow.buyer}`,
+    `  provider      ${escrow.provider}`,
+    `  arbiter       ${escrow.arbiter}`,
+    `  locked until  ${escrow.lockedUntil}`,
+    ...(escrow.transactionId === undefined ? [] : [`  funded by     ${escrow.transactionId}`]),
+    ...(escrow.settlementTransactionId === undefined ? [] : [`  paid out by   ${escrow.settlementTransactionId}`]),
+  ].join("\n");
+}
+
+/** Offers as an aligned table, one row each in the given order, or "no offers". Pure. */
+export function offerTable(offers: readonly OfferView[]): string {
+  if (offers.length === 0) return "no offers";
+  const rows = offers.map((o) => [
+    o.offerId,
+    o.status,
+    o.gpuModel,
+    `${o.freeGpus}/${o.gpuCount}`,
+    `${o.vramGb} GB`,
+    o.pricePerHour,
+    o.providerId,
+  ]);
+  const header = ["OFFER", "STATUS", "MODEL", "FREE", "VRAM", "MOLT/GPU-H", "PROVIDER"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** The wallet's jobs holding GPUs, provider rows before buyer rows, or "no jobs holding GPUs". Pure. */
+export function jobListText(asProvider: readonly MatchView[], asBuyer: readonly MatchView[]): string {
+  const rows: readonly { readonly role: string; readonly m: MatchView }[] = [
+    ...asProvider.map((m) => ({ role: "provider", m })),
+    ...asBuyer.map((m) => ({ role: "buyer", m })),
+  ];
+  return rows.length === 0
+    ? "no jobs holding GPUs"
+    : rows
+        .map(
+          ({ role, m }) =>
+            `${m.orderId}  ${role.padEnd(8)}  ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT  (offer ${m.offerId})`,
+        )
+        .join("\n");
+}
