@@ -1,6 +1,7 @@
 // Entry "molt-market/market": the Marketplace application service (book + store + payments) and
 // the PaymentService that moves escrowed MOLT.
-export { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService, escrowHandle } from "../payments/payment-service.js";
+export { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "../payments/payment-service.js";
+export { escrowHandle } from "../payments/escrow-payout.js";
 export type { EscrowStep, PaymentServiceOptions, RefundReason } from "../payments/payment-service.js";
 export { Marketplace } from "./marketplace.js";
 export type { MarketplaceOptions } from "./marketplace.js";

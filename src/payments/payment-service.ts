@@ -10,20 +10,20 @@ import type { OrderMatch } from "../core/types.js";
 import { ImmutableDate } from "../core/validate.js";
 import { parseAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
-import type { EscrowHandle, MoltClient, SettlementPayout } from "../chain/molt-client.js";
+import type { MoltClient } from "../chain/molt-client.js";
 import type { TransactionId } from "../core/transaction-id.js";
 import type { MessageSigner } from "../chain/signer.js";
 import type { Wallet } from "../chain/wallet.js";
 import { SECONDS_PER_HOUR, assertFeeBps, billingRate } from "../settlement/billing.js";
-import type { ChargeSplit } from "../settlement/billing.js";
 import { checkDisputeOpening, disputeDeadlineMs, resolveDisputeSplit } from "../settlement/dispute.js";
 import type { DisputeDecision, DisputeResolution } from "../settlement/dispute.js";
-import { assertEscrowTransition, partyRole, transitionEscrow } from "../settlement/escrow-account.js";
+import { assertEscrowTransition, transitionEscrow } from "../settlement/escrow-account.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import { checkAttestation, settleJob } from "../settlement/settle-job.js";
 import type { JobSettlementInput, SettlementResult } from "../settlement/settle-job.js";
 import { proofDigest } from "../settlement/statements.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
+import { expectSigner, payOut } from "./escrow-payout.js";
 
 /** Defaults: a 2.5 % platform fee, one hour of grace after the allocated hours, a one-day dispute window. */
 export const PAYMENT_DEFAULTS = { feeBps: 250, gracePeriodMs: HOUR_MS, disputeWindowMs: DAY_MS } as const;
@@ -134,7 +134,7 @@ export class PaymentService {
    */
   async fundEscrow(escrow: EscrowAccount, buyer: MessageSigner): Promise<EscrowStep> {
     assertEscrowTransition(escrow.state, "Locked");
-    this.expectSigner(escrow, buyer, ["buyer"]);
+    expectSigner(escrow, buyer, ["buyer"]);
     const { escrow: handle, transaction } = await this.client.createEscrow({
       escrowId: escrow.id,
       buyer,
@@ -187,13 +187,13 @@ export class PaymentService {
     input: JobSettlementInput,
     cosigner: MessageSigner,
   ): Promise<{ readonly escrow: EscrowAccount; readonly result: SettlementResult }> {
-    const billedBy = this.expectSigner(escrow, cosigner, ["buyer", "provider"]);
+    const billedBy = expectSigner(escrow, cosigner, ["buyer", "provider"]);
     const nowMs = this.clock.now();
     const result = settleJob(input, { escrow, nowMs, disputeWindowMs: this.disputeWindowMs, billedBy });
     if (result.status.kind === "Disputed") {
       return { escrow: transitionEscrow(escrow, "Disputed", { disputeId: result.status.disputeId }), result };
     }
-    const transactionId = await this.payOut(escrow, cosigner, result);
+    const transactionId = await payOut(this.client, this.arbiter, escrow, cosigner, result);
     const state = result.status.kind === "FullRefund" ? "Refunded" : "Released";
     return {
       escrow: transitionEscrow(escrow, state, { releasedAt: new ImmutableDate(nowMs), settlementTransactionId: transactionId }),
@@ -208,7 +208,7 @@ export class PaymentService {
    */
   async refundPayment(escrow: EscrowAccount, reason: RefundReason, buyer: MessageSigner): Promise<EscrowStep> {
     assertEscrowTransition(escrow.state, "Refunded");
-    this.expectSigner(escrow, buyer, ["buyer"]);
+    expectSigner(escrow, buyer, ["buyer"]);
     const nowMs = this.clock.now();
     if (reason.kind === "timeout") {
       if (nowMs < escrow.lockedUntil.getTime())
@@ -229,7 +229,7 @@ export class PaymentService {
       }
     }
     const zero = Amount.zero();
-    const transactionId = await this.payOut(escrow, buyer, {
+    const transactionId = await payOut(this.client, this.arbiter, escrow, buyer, {
       providerPayment: zero,
       platformFee: zero,
       buyerRefund: escrow.amount,
@@ -267,8 +267,8 @@ export class PaymentService {
     acceptor: MessageSigner,
   ): Promise<{ readonly escrow: EscrowAccount; readonly resolution: DisputeResolution }> {
     const split = resolveDisputeSplit(escrow, decision);
-    this.expectSigner(escrow, acceptor, ["buyer", "provider"]);
-    const transactionId = await this.payOut(escrow, acceptor, split);
+    expectSigner(escrow, acceptor, ["buyer", "provider"]);
+    const transactionId = await payOut(this.client, this.arbiter, escrow, acceptor, split);
     const resolvedAt = new ImmutableDate(this.clock.now());
     const resolution: DisputeResolution = Object.freeze({
       disputeId: decision.disputeId,
@@ -284,46 +284,4 @@ export class PaymentService {
     });
     return { escrow: transitionEscrow(escrow, "Resolved", { releasedAt: resolvedAt, settlementTransactionId: transactionId }), resolution };
   }
-
-  private expectSigner(escrow: EscrowAccount, wallet: MessageSigner, roles: readonly ("buyer" | "provider")[]): "buyer" | "provider" {
-    const role = partyRole(escrow, wallet.address);
-    if (role === undefined || !roles.includes(role)) {
-      throw new MarketError("NOT_A_PARTY", { escrowId: escrow.id, address: wallet.address, allowed: `the escrow's ${roles.join(" or ")}` });
-    }
-    return role;
-  }
-
-  /**
-   * Sends one transaction that pays provider, fee recipient and buyer and closes the escrow.
-   * MOLT that someone sent into the escrow account beyond what was locked goes back to the buyer,
-   * so a stray deposit cannot block a settlement.
-   */
-  private async payOut(escrow: EscrowAccount, cosigner: MessageSigner, split: ChargeSplit): Promise<TransactionId> {
-    const handle = escrowHandle(escrow);
-    const held = await this.client.escrowBalance(handle);
-    if (held === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} is closed on chain already` });
-    if (held.lt(escrow.amount))
-      throw new MarketError("ESCROW_ERROR", {
-        reason: `escrow ${escrow.id} holds ${held.toString()} MOLT on chain, less than the ${escrow.amount.toString()} MOLT locked`,
-      });
-    const payouts: SettlementPayout[] = [
-      { owner: escrow.provider, amount: split.providerPayment },
-      { owner: escrow.feeRecipient, amount: split.platformFee },
-      { owner: escrow.buyer, amount: split.buyerRefund.add(held.sub(escrow.amount)) },
-    ];
-    const transaction = await this.client.settleEscrow(handle, [this.arbiter, cosigner], payouts);
-    return transaction.id;
-  }
-}
-
-/** The chain's view of a funded escrow. @throws ESCROW_ERROR (not funded yet) */
-export function escrowHandle(escrow: EscrowAccount): EscrowHandle {
-  if (escrow.chain === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.id} is not funded on chain yet` });
-  return {
-    escrowId: escrow.id,
-    address: escrow.chain.address,
-    multisig: escrow.chain.multisig,
-    parties: { buyer: escrow.buyer, provider: escrow.provider, arbiter: escrow.arbiter },
-    amount: escrow.amount,
-  };
 }

@@ -10,7 +10,21 @@ import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
 import { NonceTable } from "./nonce-table.js";
 import { writeRowsPostgres } from "./postgres-writes.js";
-import { chunks, escrowRow, eventRow, offerRow, orderRow, tableRows } from "./sql-tables.js";
+import {
+  loadBook,
+  readCommand,
+  readCommands,
+  readEscrow,
+  readEscrowsAfter,
+  readEvents,
+  readLastSeq,
+  readOffer,
+  readOrder,
+  readOrdersOfBuyer,
+  readOrdersWithStatus,
+  readPendingEscrows,
+} from "./sql-reads.js";
+import { tableRows } from "./sql-tables.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import { SqliteWrites } from "./sqlite-writes.js";
 import type {
@@ -26,8 +40,6 @@ import type {
   StoredBook,
 } from "./store.js";
 
-/** Offers read per page while loading a book. */
-const LOAD_PAGE_ROWS = 20_000;
 /** Advisory lock id of the market's write lock on PostgreSQL. */
 const WRITE_LOCK_ID = 0x4d4f4c54; // "MOLT"
 /** How long SQLite waits for another process's write lock before it reports busy. */
@@ -133,35 +145,16 @@ export class SqlStore implements Store {
 
   private writer(conn: Db): StoreWriter {
     return {
-      eventsAfter: (seq, limit) => this.readEvents(conn, seq, limit),
-      commands: async (keys) => {
-        const found = new Map<string, CommandRow>();
-        for (const part of chunks(keys)) {
-          const rows = await conn.selectFrom("commands").selectAll().where("key", "in", part).execute();
-          for (const r of rows) found.set(r.key, { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) });
-        }
-        return found;
-      },
+      eventsAfter: (seq, limit) => readEvents(conn, seq, limit),
+      commands: (keys) => readCommands(conn, keys),
       write: async (batch) => {
         const rows = tableRows(batch);
         if (this.sqliteWrites !== undefined) this.sqliteWrites.write(rows);
         else await writeRowsPostgres(conn, rows);
       },
-      getOrder: (id) => this.readOrder(conn, id),
-      getEscrow: (id) => this.readEscrow(conn, id),
-      ordersOfBuyer: async (buyerId, statuses, limit) =>
-        statuses.length === 0
-          ? []
-          : (
-              await conn
-                .selectFrom("orders")
-                .selectAll()
-                .where("buyer_id", "=", buyerId)
-                .where("status", "in", [...statuses])
-                .orderBy("id")
-                .limit(limit)
-                .execute()
-            ).map(orderRow),
+      getOrder: (id) => readOrder(conn, id),
+      getEscrow: (id) => readEscrow(conn, id),
+      ordersOfBuyer: (buyerId, statuses, limit) => readOrdersOfBuyer(conn, buyerId, statuses, limit),
     };
   }
 
@@ -183,139 +176,44 @@ export class SqlStore implements Store {
     });
   }
 
-  private async readEvents(conn: Db, seq: number, limit: number): Promise<EventRow[]> {
-    const rows = await conn.selectFrom("events").selectAll().where("seq", ">", seq).orderBy("seq").limit(limit).execute();
-    return rows.map(eventRow);
-  }
-
   eventsAfter(seq: number, limit: number): Promise<EventRow[]> {
-    return this.readEvents(this.db, seq, limit);
+    return readEvents(this.db, seq, limit);
   }
 
-  async lastSeq(): Promise<number> {
-    const row = await this.db
-      .selectFrom("events")
-      .select((eb) => eb.fn.max("seq").as("seq"))
-      .executeTakeFirst();
-    return Number(row?.seq ?? 0);
+  lastSeq(): Promise<number> {
+    return readLastSeq(this.db);
   }
 
-  async loadBook(onOffers?: (page: readonly OfferRow[]) => void): Promise<StoredBook> {
-    // One read transaction, so the rows and the seq agree.
-    return this.db.transaction().execute(async (trx) => {
-      const seqRow = await trx
-        .selectFrom("events")
-        .select((eb) => eb.fn.max("seq").as("seq"))
-        .executeTakeFirst();
-      const resting = await trx.selectFrom("orders").selectAll().where("status", "=", "Pending").orderBy("id").execute();
-      const allocated = await trx
-        .selectFrom("orders")
-        .selectAll()
-        .where("status", "in", ["Matched", "Escrowed", "Running"])
-        .orderBy("id")
-        .execute();
-      const offers: OfferRow[] = [];
-      await this.scanLiveOffers(trx, onOffers ?? ((page) => offers.push(...page)));
-      return { offers, resting: resting.map(orderRow), allocated: allocated.map(orderRow), seq: Number(seqRow?.seq ?? 0) };
-    });
+  loadBook(onOffers?: (page: readonly OfferRow[]) => void): Promise<StoredBook> {
+    return loadBook(this.db, this.sqlite, onOffers);
   }
 
-  /**
-   * Active and paused offers in pages of LOAD_PAGE_ROWS, by a key that costs no sort: SQLite's rowid
-   * (the table's own order), PostgreSQL's primary key index.
-   * Invariant: called inside loadBook's read transaction.
-   */
-  private async scanLiveOffers(trx: Db, onPage: (page: readonly OfferRow[]) => void): Promise<void> {
-    if (this.sqlite !== undefined) {
-      // better-sqlite3 directly, rows as arrays: the book's largest read, and the same connection and transaction.
-      const page = this.sqlite
-        .prepare<[number, number], [number, string, string, string, number, number, number, string]>(
-          `select rowid, id, provider_id, status, gpu_count, free_gpus, expires_at_ms, doc from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
-        )
-        .raw(true);
-      let rowid = -1;
-      for (;;) {
-        const rows = page.all(rowid, LOAD_PAGE_ROWS);
-        if (rows.length === 0) return;
-        onPage(
-          rows.map(([, id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc]) => ({
-            id,
-            providerId,
-            status,
-            gpuCount,
-            freeGpus,
-            expiresAtMs,
-            doc,
-          })),
-        );
-        rowid = rows[rows.length - 1]?.[0] ?? rowid;
-        if (rows.length < LOAD_PAGE_ROWS) return;
-      }
-    }
-    let after = "";
-    for (;;) {
-      const rows = await trx
-        .selectFrom("offers")
-        .selectAll()
-        .where("id", ">", after)
-        .where("status", "in", ["Active", "Paused"])
-        .orderBy("id")
-        .limit(LOAD_PAGE_ROWS)
-        .execute();
-      if (rows.length === 0) return;
-      onPage(rows.map(offerRow));
-      after = rows[rows.length - 1]?.id ?? after;
-      if (rows.length < LOAD_PAGE_ROWS) return;
-    }
-  }
-
-  async getOffer(id: string): Promise<OfferRow | undefined> {
-    const row = await this.db.selectFrom("offers").selectAll().where("id", "=", id).executeTakeFirst();
-    return row === undefined ? undefined : offerRow(row);
-  }
-
-  private async readOrder(conn: Db, id: string): Promise<OrderRow | undefined> {
-    const row = await conn.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
-    return row === undefined ? undefined : orderRow(row);
-  }
-
-  private async readEscrow(conn: Db, id: string): Promise<EscrowRow | undefined> {
-    const row = await conn.selectFrom("escrows").selectAll().where("id", "=", id).executeTakeFirst();
-    return row === undefined ? undefined : escrowRow(row);
+  getOffer(id: string): Promise<OfferRow | undefined> {
+    return readOffer(this.db, id);
   }
 
   getOrder(id: string): Promise<OrderRow | undefined> {
-    return this.readOrder(this.db, id);
+    return readOrder(this.db, id);
   }
 
   getEscrow(id: string): Promise<EscrowRow | undefined> {
-    return this.readEscrow(this.db, id);
+    return readEscrow(this.db, id);
   }
 
-  async pendingEscrows(): Promise<EscrowRow[]> {
-    return (await this.db.selectFrom("escrows").selectAll().where("pending", "is not", null).orderBy("id").execute()).map(escrowRow);
+  pendingEscrows(): Promise<EscrowRow[]> {
+    return readPendingEscrows(this.db);
   }
 
-  async getCommand(key: string): Promise<CommandRow | undefined> {
-    const r = await this.db.selectFrom("commands").selectAll().where("key", "=", key).executeTakeFirst();
-    return r === undefined ? undefined : { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) };
+  getCommand(key: string): Promise<CommandRow | undefined> {
+    return readCommand(this.db, key);
   }
 
-  async listEscrows(afterId: string, limit: number): Promise<EscrowRow[]> {
-    return (await this.db.selectFrom("escrows").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute()).map(escrowRow);
+  listEscrows(afterId: string, limit: number): Promise<EscrowRow[]> {
+    return readEscrowsAfter(this.db, afterId, limit);
   }
 
-  async ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
-    if (statuses.length === 0) return [];
-    return (
-      await this.db
-        .selectFrom("orders")
-        .selectAll()
-        .where("status", "in", [...statuses])
-        .orderBy("id")
-        .limit(limit)
-        .execute()
-    ).map(orderRow);
+  ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
+    return readOrdersWithStatus(this.db, statuses, limit);
   }
 
   /** @throws STORE_ERROR */

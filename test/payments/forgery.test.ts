@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import type { Amount } from "../../src/core/amount.js";
 import type { MarketErrorCode } from "../../src/core/errors.js";
-import { escrowHandle } from "../../src/payments/payment-service.js";
+import { escrowHandle } from "../../src/payments/escrow-payout.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import type { JobSettlementInput } from "../../src/settlement/settle-job.js";
 import { attest, confirm, encodeExecutionProof, openDisputeStatement } from "../../src/settlement/statements.js";

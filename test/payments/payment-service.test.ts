@@ -19,7 +19,7 @@ import { walletSigner } from "../../src/chain/signer.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount, MOLT_DECIMALS } from "../../src/core/amount.js";
 import { newDisputeId } from "../../src/core/ids.js";
-import { escrowHandle } from "../../src/payments/payment-service.js";
+import { escrowHandle } from "../../src/payments/escrow-payout.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import { openDisputeStatement } from "../../src/settlement/statements.js";
 import { rejectionCode } from "../support/error-code.js";

@@ -1,0 +1,175 @@
+// The SQL store's reads, as functions over a Kysely connection (the pool or a batch's transaction),
+// book loading with paging included. Never writes; never opens a transaction but loadBook's read one.
+import type Database from "better-sqlite3";
+import { chunks, escrowRow, eventRow, offerRow, orderRow } from "./sql-tables.js";
+import type { Db } from "./sql-tables.js";
+import type { CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StoredBook } from "./store.js";
+
+/** Offers read per page while loading a book. */
+const LOAD_PAGE_ROWS = 20_000;
+
+/** Events with seq > `seq`, in seq order, at most `limit`. */
+export async function readEvents(conn: Db, seq: number, limit: number): Promise<EventRow[]> {
+  const rows = await conn.selectFrom("events").selectAll().where("seq", ">", seq).orderBy("seq").limit(limit).execute();
+  return rows.map(eventRow);
+}
+
+/** The last event's seq; 0 when there is none. */
+export async function readLastSeq(conn: Db): Promise<number> {
+  const row = await conn
+    .selectFrom("events")
+    .select((eb) => eb.fn.max("seq").as("seq"))
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/**
+ * The book to rebuild: live offers (each page to `onOffers`, or collected when absent), resting
+ * and allocated orders, and the seq they reflect. Invariant: one read transaction, so the rows and
+ * the seq agree. `sqlite` is the connection Kysely runs on, when the store is SQLite.
+ */
+export async function loadBook(
+  db: Db,
+  sqlite: Database.Database | undefined,
+  onOffers?: (page: readonly OfferRow[]) => void,
+): Promise<StoredBook> {
+  return db.transaction().execute(async (trx) => {
+    const seqRow = await trx
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .executeTakeFirst();
+    const resting = await trx.selectFrom("orders").selectAll().where("status", "=", "Pending").orderBy("id").execute();
+    const allocated = await trx
+      .selectFrom("orders")
+      .selectAll()
+      .where("status", "in", ["Matched", "Escrowed", "Running"])
+      .orderBy("id")
+      .execute();
+    const offers: OfferRow[] = [];
+    await scanLiveOffers(trx, sqlite, onOffers ?? ((page) => offers.push(...page)));
+    return { offers, resting: resting.map(orderRow), allocated: allocated.map(orderRow), seq: Number(seqRow?.seq ?? 0) };
+  });
+}
+
+/**
+ * Active and paused offers in pages of LOAD_PAGE_ROWS, by a key that costs no sort: SQLite's rowid
+ * (the table's own order), PostgreSQL's primary key index.
+ * Invariant: called inside loadBook's read transaction.
+ */
+async function scanLiveOffers(trx: Db, sqlite: Database.Database | undefined, onPage: (page: readonly OfferRow[]) => void): Promise<void> {
+  if (sqlite !== undefined) {
+    // better-sqlite3 directly, rows as arrays: the book's largest read, and the same connection and transaction.
+    const page = sqlite
+      .prepare<[number, number], [number, string, string, string, number, number, number, string]>(
+        `select rowid, id, provider_id, status, gpu_count, free_gpus, expires_at_ms, doc from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
+      )
+      .raw(true);
+    let rowid = -1;
+    for (;;) {
+      const rows = page.all(rowid, LOAD_PAGE_ROWS);
+      if (rows.length === 0) return;
+      onPage(
+        rows.map(([, id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc]) => ({
+          id,
+          providerId,
+          status,
+          gpuCount,
+          freeGpus,
+          expiresAtMs,
+          doc,
+        })),
+      );
+      rowid = rows[rows.length - 1]?.[0] ?? rowid;
+      if (rows.length < LOAD_PAGE_ROWS) return;
+    }
+  }
+  let after = "";
+  for (;;) {
+    const rows = await trx
+      .selectFrom("offers")
+      .selectAll()
+      .where("id", ">", after)
+      .where("status", "in", ["Active", "Paused"])
+      .orderBy("id")
+      .limit(LOAD_PAGE_ROWS)
+      .execute();
+    if (rows.length === 0) return;
+    onPage(rows.map(offerRow));
+    after = rows[rows.length - 1]?.id ?? after;
+    if (rows.length < LOAD_PAGE_ROWS) return;
+  }
+}
+
+/** The offer `id`, if stored. */
+export async function readOffer(conn: Db, id: string): Promise<OfferRow | undefined> {
+  const row = await conn.selectFrom("offers").selectAll().where("id", "=", id).executeTakeFirst();
+  return row === undefined ? undefined : offerRow(row);
+}
+
+/** The order `id`, if stored. */
+export async function readOrder(conn: Db, id: string): Promise<OrderRow | undefined> {
+  const row = await conn.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
+  return row === undefined ? undefined : orderRow(row);
+}
+
+/** The escrow `id`, if stored. */
+export async function readEscrow(conn: Db, id: string): Promise<EscrowRow | undefined> {
+  const row = await conn.selectFrom("escrows").selectAll().where("id", "=", id).executeTakeFirst();
+  return row === undefined ? undefined : escrowRow(row);
+}
+
+/** Escrows with a pending chain step, in id order. */
+export async function readPendingEscrows(conn: Db): Promise<EscrowRow[]> {
+  return (await conn.selectFrom("escrows").selectAll().where("pending", "is not", null).orderBy("id").execute()).map(escrowRow);
+}
+
+/** Escrows with id > `afterId`, in id order, at most `limit`. */
+export async function readEscrowsAfter(conn: Db, afterId: string, limit: number): Promise<EscrowRow[]> {
+  return (await conn.selectFrom("escrows").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute()).map(escrowRow);
+}
+
+/** Orders in one of `statuses`, in id order, at most `limit`; none for no status. */
+export async function readOrdersWithStatus(conn: Db, statuses: readonly string[], limit: number): Promise<OrderRow[]> {
+  if (statuses.length === 0) return [];
+  return (
+    await conn
+      .selectFrom("orders")
+      .selectAll()
+      .where("status", "in", [...statuses])
+      .orderBy("id")
+      .limit(limit)
+      .execute()
+  ).map(orderRow);
+}
+
+/** The orders of `buyerId` in one of `statuses`, in id order, at most `limit`; none for no status. */
+export async function readOrdersOfBuyer(conn: Db, buyerId: string, statuses: readonly string[], limit: number): Promise<OrderRow[]> {
+  return statuses.length === 0
+    ? []
+    : (
+        await conn
+          .selectFrom("orders")
+          .selectAll()
+          .where("buyer_id", "=", buyerId)
+          .where("status", "in", [...statuses])
+          .orderBy("id")
+          .limit(limit)
+          .execute()
+      ).map(orderRow);
+}
+
+/** The stored command `key`, if any. */
+export async function readCommand(conn: Db, key: string): Promise<CommandRow | undefined> {
+  const r = await conn.selectFrom("commands").selectAll().where("key", "=", key).executeTakeFirst();
+  return r === undefined ? undefined : { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) };
+}
+
+/** The stored commands among `keys`, by key; read in chunks of BULK_ROWS_MAX keys. */
+export async function readCommands(conn: Db, keys: readonly string[]): Promise<Map<string, CommandRow>> {
+  const found = new Map<string, CommandRow>();
+  for (const part of chunks(keys)) {
+    const rows = await conn.selectFrom("commands").selectAll().where("key", "in", part).execute();
+    for (const r of rows) found.set(r.key, { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) });
+  }
+  return found;
+}
