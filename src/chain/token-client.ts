@@ -1,28 +1,35 @@
 // MoltTokenClient: the MoltClient operations written once (balances, transfers, airdrops, escrows)
 // over four primitives a backend provides: read an account, know the rent, execute instructions,
-// and who pays. The embedded and the rpc backends extend it. Talks to the chain only through them.
+// and who pays; the escrow operations live in escrow-operations.ts, handed those primitives. The
+// embedded and the rpc backends extend it. Talks to the chain only through them.
 import type { Instruction } from "@solana/kit";
 import {
   TOKEN_PROGRAM_ADDRESS,
   findAssociatedTokenPda,
   getCreateAssociatedTokenIdempotentInstruction,
   getMintToCheckedInstruction,
-  getMultisigSize,
   getTokenDecoder,
-  getTokenSize,
   getTransferCheckedInstruction,
 } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { parseAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
-import { assertDistinctParties, createEscrowInstructions, escrowAccountKeys, payoutInstructions } from "./escrow-instructions.js";
-import type { EscrowParties } from "./escrow-instructions.js";
+import {
+  createEscrow,
+  escrowBalance,
+  escrowHandleFor,
+  refundEscrow,
+  releaseEscrow,
+  requirePositive,
+  settleEscrow,
+} from "./escrow-operations.js";
+import type { EscrowLedger } from "./escrow-operations.js";
 import type { EscrowHandle, MoltClient, SettlementPayout } from "./molt-client.js";
 import type { Network } from "./network.js";
-import { presentedBlockhash, walletSigner } from "./signer.js";
+import { walletSigner } from "./signer.js";
 import type { MessageSigner } from "./signer.js";
-import type { Transaction, TransactionType } from "./transaction.js";
+import type { Transaction } from "./transaction.js";
 import type { TransactionId } from "../core/transaction-id.js";
 import type { Wallet } from "./wallet.js";
 
@@ -40,19 +47,6 @@ export const AIRDROP_SOL_FLOOR_LAMPORTS = 100_000_000n;
 
 /** What a transaction is recorded as, before the chain gives it an id, a status and a fee. */
 export type TransactionRecord = Omit<Transaction, "id" | "status" | "feeLamports" | "timeMs">;
-
-function sumOf(payouts: readonly SettlementPayout[]): Amount {
-  return payouts.reduce((sum, payout) => sum.add(payout.amount), Amount.zero());
-}
-
-function positive(amount: Amount): void {
-  if (amount.isZero()) throw new MarketError("INVALID_FIELD", { field: "amount", value: "0", allowed: "an amount greater than 0" });
-}
-
-function expectParty(escrow: EscrowHandle, wallet: MessageSigner, role: keyof EscrowParties): void {
-  if (escrow.parties[role] !== wallet.address)
-    throw new MarketError("ESCROW_ERROR", { reason: `the ${role} of escrow ${escrow.escrowId} must sign` });
-}
 
 /**
  * The shared MoltClient. Invariants: nothing is sent that the checks here refuse (balance, roles,
@@ -132,7 +126,7 @@ export abstract class MoltTokenClient implements MoltClient {
    */
   async transfer(from: MessageSigner, to: Address, amount: Amount, memo?: string): Promise<Transaction> {
     const recipient = parseAddress(to);
-    positive(amount);
+    requirePositive(amount);
     if (memo !== undefined && memo.length > MEMO_LENGTH_MAX) {
       throw new MarketError("OUT_OF_RANGE", { field: "memo", value: `${memo.length} characters`, min: "0", max: String(MEMO_LENGTH_MAX) });
     }
@@ -166,7 +160,7 @@ export abstract class MoltTokenClient implements MoltClient {
         reason: "there are no airdrops on mainnet; buy or receive MOLT",
       });
     const recipient = parseAddress(to);
-    positive(amount);
+    requirePositive(amount);
     if (amount.gt(AIRDROP_MAX)) throw new MarketError("LIMIT_EXCEEDED", { limit: "airdropMolt", max: Number(AIRDROP_MAX.asMolt()) });
     if (this.mintAuthority === undefined)
       throw new MarketError("WALLET_ERROR", { reason: "airdrops need the mint authority's wallet (the localnet's operator.json)" });
@@ -188,87 +182,44 @@ export abstract class MoltTokenClient implements MoltClient {
     );
   }
 
+  /** What the escrow operations use of this client (read when called: subclasses set their fields after this constructor). */
+  private get escrowLedger(): EscrowLedger {
+    return {
+      mint: this.mint,
+      feePayer: this.feePayer,
+      execute: (instructions, record, blockhash) => this.execute(instructions, record, blockhash),
+      accountData: (address) => this.accountData(address),
+      rentExempt: (space) => this.rentExempt(space),
+      lamportsOf: (address) => this.lamportsOf(address),
+      tokenAccount: (owner) => this.tokenAccount(owner),
+      requireBalance: (owner, amount) => this.requireBalance(owner, amount),
+      createTokenAccount: (owner) => this.createTokenAccount(owner),
+    };
+  }
+
   /**
-   * Funds an escrow in one transaction: creates its 2-of-3 multisig of buyer, provider and arbiter
-   * and its token account owned by it, at fresh addresses only the operator can derive (checked to
-   * hold nothing), and moves `amount` from the buyer into it. The buyer pays both accounts' rent.
+   * Funds an escrow in one transaction (its 2-of-3 multisig and token account, at fresh derived
+   * addresses checked to hold nothing); the buyer pays both accounts' rent. See escrow-operations.
    * @throws INVALID_ADDRESS, INVALID_FIELD (zero), ESCROW_ERROR (parties not distinct, id, exists, address tampered with), INSUFFICIENT_BALANCE, INSUFFICIENT_SOL, CHAIN_ERROR, SIGNATURE_REQUIRED
    */
-  async createEscrow(input: {
+  createEscrow(input: {
     readonly escrowId: string;
     readonly buyer: MessageSigner;
     readonly provider: Address;
     readonly arbiter: Address;
     readonly amount: Amount;
   }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
-    const parties: EscrowParties = {
-      buyer: input.buyer.address,
-      provider: parseAddress(input.provider),
-      arbiter: parseAddress(input.arbiter),
-    };
-    assertDistinctParties(parties);
-    positive(input.amount);
-    const keys = escrowAccountKeys(this.feePayer, input.escrowId);
-    const handle: EscrowHandle = {
-      escrowId: input.escrowId,
-      address: keys.account.address,
-      multisig: keys.multisig.address,
-      parties,
-      amount: input.amount,
-    };
-    // Both addresses must hold nothing: a token account there is this escrow funded already, anything else was sent by someone.
-    for (const address of [handle.address, handle.multisig]) {
-      if ((await this.lamportsOf(address)) === 0n) continue;
-      if (address === handle.address && (await this.accountData(address))?.length === getTokenSize())
-        throw new MarketError("ESCROW_ERROR", { reason: `escrow ${input.escrowId} exists already` });
-      throw new MarketError("ESCROW_ERROR", {
-        reason: `account ${address} of escrow ${input.escrowId} was sent lamports before the escrow was made; nothing was sent, and this order cannot be funded: cancel it and order again`,
-      });
-    }
-    await this.requireBalance(input.buyer, input.amount);
-    const rent = { multisigLamports: await this.rentExempt(getMultisigSize()), accountLamports: await this.rentExempt(getTokenSize()) };
-    const rentLamports = rent.multisigLamports + rent.accountLamports;
-    const solHeld = await this.lamportsOf(input.buyer.address);
-    if (solHeld < rentLamports)
-      throw new MarketError("INSUFFICIENT_SOL", {
-        address: input.buyer.address,
-        requiredLamports: rentLamports.toString(),
-        availableLamports: solHeld.toString(),
-      });
-    const instructions = createEscrowInstructions({
-      keys,
-      parties,
-      mint: this.mint,
-      buyer: walletSigner(input.buyer),
-      buyerTokenAccount: await this.tokenAccount(input.buyer.address),
-      amount: input.amount,
-      rent,
-    });
-    const transaction = await this.execute(
-      instructions,
-      { type: "EscrowCreate", amount: input.amount, from: input.buyer.address, to: handle.address, memo: input.escrowId },
-      input.buyer.blockhash,
-    );
-    return { escrow: handle, transaction };
+    return createEscrow(this.escrowLedger, input);
   }
 
   /** Everything in the escrow to the provider, signed by provider and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
-  async releaseEscrow(escrow: EscrowHandle, provider: MessageSigner, arbiter: MessageSigner): Promise<Transaction> {
-    expectParty(escrow, provider, "provider");
-    expectParty(escrow, arbiter, "arbiter");
-    return this.payOut(
-      escrow,
-      [provider, arbiter],
-      [{ owner: escrow.parties.provider, amount: await this.heldBy(escrow) }],
-      "EscrowRelease",
-    );
+  releaseEscrow(escrow: EscrowHandle, provider: MessageSigner, arbiter: MessageSigner): Promise<Transaction> {
+    return releaseEscrow(this.escrowLedger, escrow, provider, arbiter);
   }
 
   /** Everything in the escrow back to the buyer, signed by buyer and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */
-  async refundEscrow(escrow: EscrowHandle, buyer: MessageSigner, arbiter: MessageSigner): Promise<Transaction> {
-    expectParty(escrow, buyer, "buyer");
-    expectParty(escrow, arbiter, "arbiter");
-    return this.payOut(escrow, [buyer, arbiter], [{ owner: escrow.parties.buyer, amount: await this.heldBy(escrow) }], "EscrowRefund");
+  refundEscrow(escrow: EscrowHandle, buyer: MessageSigner, arbiter: MessageSigner): Promise<Transaction> {
+    return refundEscrow(this.escrowLedger, escrow, buyer, arbiter);
   }
 
   /**
@@ -276,22 +227,12 @@ export abstract class MoltTokenClient implements MoltClient {
    * The payouts must add up to what the escrow holds, to the base unit.
    * @throws ESCROW_ERROR (signers, sum, closed, too many payouts), INVALID_ADDRESS, CHAIN_ERROR
    */
-  async settleEscrow(
+  settleEscrow(
     escrow: EscrowHandle,
     cosigners: readonly [MessageSigner, MessageSigner],
     payouts: readonly SettlementPayout[],
   ): Promise<Transaction> {
-    const members = [escrow.parties.buyer, escrow.parties.provider, escrow.parties.arbiter] as string[];
-    if (cosigners[0].address === cosigners[1].address || !cosigners.every((w) => members.includes(w.address))) {
-      throw new MarketError("ESCROW_ERROR", { reason: "a settlement is signed by two different parties of the escrow" });
-    }
-    const held = await this.heldBy(escrow);
-    const total = sumOf(payouts);
-    if (!total.equals(held))
-      throw new MarketError("ESCROW_ERROR", {
-        reason: `payouts add up to ${total.toString()} MOLT, the escrow holds ${held.toString()} MOLT`,
-      });
-    return this.payOut(escrow, cosigners, payouts, "EscrowSettle");
+    return settleEscrow(this.escrowLedger, escrow, cosigners, payouts);
   }
 
   /** The addresses of an escrow's accounts (derived from the operator's secret), whether or not they exist. @throws INVALID_ADDRESS, ESCROW_ERROR (parties not distinct, id) */
@@ -302,68 +243,11 @@ export abstract class MoltTokenClient implements MoltClient {
     readonly arbiter: Address;
     readonly amount: Amount;
   }): Promise<EscrowHandle> {
-    const parties: EscrowParties = {
-      buyer: parseAddress(input.buyer),
-      provider: parseAddress(input.provider),
-      arbiter: parseAddress(input.arbiter),
-    };
-    assertDistinctParties(parties);
-    const keys = escrowAccountKeys(this.feePayer, input.escrowId);
-    return Promise.resolve({
-      escrowId: input.escrowId,
-      address: keys.account.address,
-      multisig: keys.multisig.address,
-      parties,
-      amount: input.amount,
-    });
+    return Promise.resolve(escrowHandleFor(this.feePayer, input));
   }
 
   /** MOLT in the escrow, or undefined once closed. */
-  async escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined> {
-    const data = await this.accountData(escrow.address);
-    return data === undefined ? undefined : Amount.fromLamports(getTokenDecoder().decode(data).amount);
-  }
-
-  private async heldBy(escrow: EscrowHandle): Promise<Amount> {
-    const held = await this.escrowBalance(escrow);
-    if (held === undefined) throw new MarketError("ESCROW_ERROR", { reason: `escrow ${escrow.escrowId} is settled and closed already` });
-    return held;
-  }
-
-  /**
-   * The payout transaction. The escrow account's rent goes back to the buyer, who paid it, unless
-   * the payout has to create a payee's missing token account (the operator pays that one, and takes
-   * the escrow account's rent of the same size instead), so closing a token account to have the
-   * market make it again never earns anyone the operator's SOL.
-   */
-  private async payOut(
-    escrow: EscrowHandle,
-    cosigners: readonly [MessageSigner, MessageSigner],
-    payouts: readonly SettlementPayout[],
-    type: TransactionType,
-  ): Promise<Transaction> {
-    const destinations = await Promise.all(
-      payouts.map(async (payout) => ({ ...(await this.createTokenAccount(parseAddress(payout.owner))), amount: payout.amount })),
-    );
-    const created = [];
-    for (const destination of destinations) {
-      if (!destination.amount.isZero() && (await this.accountData(destination.account)) === undefined) created.push(destination);
-    }
-    const instructions: Instruction[] = [
-      ...created.map((d) => d.instruction),
-      ...payoutInstructions({
-        escrow: escrow.address,
-        mint: this.mint,
-        multisig: escrow.multisig,
-        cosigners: [walletSigner(cosigners[0]), walletSigner(cosigners[1])],
-        payouts: destinations.map((d) => ({ destination: d.account, amount: d.amount })),
-        rentDestination: created.length === 0 ? escrow.parties.buyer : this.feePayer.address,
-      }),
-    ];
-    return this.execute(
-      instructions,
-      { type, amount: sumOf(payouts), from: escrow.address, memo: escrow.escrowId },
-      presentedBlockhash(cosigners),
-    );
+  escrowBalance(escrow: EscrowHandle): Promise<Amount | undefined> {
+    return escrowBalance(this.escrowLedger, escrow);
   }
 }

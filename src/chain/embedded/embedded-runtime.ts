@@ -1,0 +1,226 @@
+// EmbeddedRuntime: the in-process Solana runtime (LiteSVM) under EmbeddedMoltClient, with its durable
+// chain log, transaction history and recent blockhashes, and the wire-level view the localnet server
+// answers RPC from. Never signs a transaction; reads and writes files only through its ChainLog.
+import { FailedTransactionMetadata, LiteSVM } from "litesvm";
+import type { TransactionMetadata } from "litesvm";
+import { getBase64Decoder, getCompiledTransactionMessageDecoder, lamports } from "@solana/kit";
+import { Amount } from "../../core/amount.js";
+import type { Clock } from "../../core/clock.js";
+import { MarketError } from "../../core/errors.js";
+import { parseAddress } from "../../core/address.js";
+import type { Address } from "../../core/address.js";
+import type { Transaction } from "../transaction.js";
+import { transactionIdFromBytes } from "../../core/transaction-id.js";
+import type { TransactionId } from "../../core/transaction-id.js";
+import { ChainLog } from "./chain-log.js";
+import { RecentBlockhashes } from "./recent-blockhashes.js";
+import { TransactionHistory } from "./transaction-history.js";
+import type { SignatureStatus, TransactionDetails } from "./transaction-history.js";
+import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
+import { replayLog } from "./log-replay.js";
+
+/** Lamports the operator starts with, to pay fees and rent. */
+export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
+/** Below this the operator is topped up again (the runtime faucet grants at most about 10^14). */
+export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
+
+/**
+ * The runtime and its log. Invariants: a transaction is reported confirmed only once its log entry
+ * is on disk; a refused transaction changes nothing and is logged only when it was charged a fee.
+ */
+export class EmbeddedRuntime {
+  /** Records, outcomes, wire bytes and logs of every transaction in the log or sent since start. */
+  private readonly history = new TransactionHistory();
+  private readonly recentBlockhashes: RecentBlockhashes;
+
+  private constructor(
+    private readonly svm: LiteSVM,
+    private readonly log: ChainLog,
+    /** Pays fees and rent; topped up when it runs low. */
+    private readonly operator: Address,
+    private readonly clock: Clock,
+  ) {
+    this.recentBlockhashes = new RecentBlockhashes(clock);
+  }
+
+  /** Opens the log in `dataDir`, loads its newest snapshot and replays what came after. @throws CHAIN_ERROR (damaged log, replay refused) */
+  static open(dataDir: string, operator: Address, clock: Clock): EmbeddedRuntime {
+    const log = ChainLog.open(dataDir);
+    const snapshot = log.latestSnapshot();
+    const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
+    const runtime = new EmbeddedRuntime(svm, log, operator, clock);
+    replayLog({ svm, entries: log.entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
+    return runtime;
+  }
+
+  /** Entries in the chain log (0 before the first). */
+  get seq(): number {
+    return this.log.seq;
+  }
+
+  /** Gives the operator lamports for fees and rent when it runs low; logged like a transaction. @throws CHAIN_ERROR */
+  fundOperator(): void {
+    if ((this.svm.getBalance(this.operator) ?? 0n) >= OPERATOR_LAMPORTS_LOW) return;
+    const funded = this.svm.airdrop(this.operator, lamports(OPERATOR_LAMPORTS));
+    if (funded === null || funded instanceof FailedTransactionMetadata) {
+      throw new MarketError("CHAIN_ERROR", {
+        reason: `the runtime could not fund the operator${funded === null ? "" : `: ${funded.err().toString()}`}`,
+      });
+    }
+    this.log.append({ kind: "lamports", to: this.operator, lamports: OPERATOR_LAMPORTS.toString() });
+  }
+
+  /**
+   * Bookkeeping of a transaction that executed: its durable log entry first, then its record,
+   * details and status (which wakes signature subscribers).
+   */
+  confirmed(result: TransactionMetadata, wire: string, record: Omit<Transaction, "id" | "status" | "timeMs">): Transaction {
+    const transaction: Transaction = {
+      ...record,
+      id: transactionIdFromBytes(result.signature()),
+      status: { kind: "Confirmed", slot: this.svm.getClock().slot },
+      timeMs: this.clock.now(),
+    };
+    this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
+    this.history.record(transaction);
+    this.history.noteDetails(transaction.id, { wire, feeLamports: transaction.feeLamports, logs: result.logs() });
+    this.history.setStatus(transaction.id, { slot: this.svm.getClock().slot });
+    return transaction;
+  }
+
+  /**
+   * The next transaction gets a new blockhash, so that a repeat is a new transaction; the old one is
+   * still accepted for BLOCKHASH_VALIDITY_MS, as a validator accepts recent blockhashes.
+   */
+  expireBlockhash(): void {
+    this.recentBlockhashes.replaced(this.svm.latestBlockhash());
+    this.svm.expireBlockhash();
+  }
+
+  /** Does the chain still accept transactions built on `blockhash` (the latest, or one replaced less than BLOCKHASH_VALIDITY_MS ago). */
+  isBlockhashValid(blockhash: string): boolean {
+    return blockhash === this.svm.latestBlockhash() || this.recentBlockhashes.accepts(blockhash);
+  }
+
+  /**
+   * Sends a transaction; when it fails but its fee was charged (it failed while executing), logs it
+   * as failed so a replay charges the same fee. A recent blockhash is accepted like the latest one.
+   */
+  sendLogged(transaction: Parameters<LiteSVM["sendTransaction"]>[0], wire: Uint8Array): ReturnType<LiteSVM["sendTransaction"]> {
+    const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
+    const feePayer = message.staticAccounts[0];
+    const before = feePayer === undefined ? null : this.svm.getBalance(feePayer);
+    // The runtime knows only its latest blockhash: a recent one is let through here (signatures and
+    // repeats are still checked by the runtime).
+    const recent = message.lifetimeToken !== this.svm.latestBlockhash() && this.isBlockhashValid(message.lifetimeToken);
+    if (recent) this.svm.withBlockhashCheck(false);
+    let result: ReturnType<LiteSVM["sendTransaction"]>;
+    try {
+      result = this.svm.sendTransaction(transaction);
+    } finally {
+      if (recent) this.svm.withBlockhashCheck(true);
+    }
+    if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
+      this.log.append({ kind: "failed", wire: getBase64Decoder().decode(wire) });
+    }
+    return result;
+  }
+
+  /** Writes a snapshot of the state (restart then replays only what came after). */
+  snapshot(): void {
+    this.log.writeSnapshot(this.log.seq, this.svm.toBytes());
+  }
+
+  /** Lamports held at `address` (0 when no account is there). */
+  lamportsOf(address: Address): bigint {
+    return this.svm.getBalance(address) ?? 0n;
+  }
+
+  /** A transaction this chain confirmed, or undefined. */
+  transaction(id: TransactionId): Transaction | undefined {
+    return this.history.transaction(id);
+  }
+
+  /** The runtime's current slot. */
+  get slot(): bigint {
+    return this.svm.getClock().slot;
+  }
+
+  /** The blockhash new transactions must use. */
+  latestBlockhash(): string {
+    return this.svm.latestBlockhash();
+  }
+
+  /** An account as the runtime holds it, or undefined. */
+  account(
+    address: Address,
+  ): { readonly lamports: bigint; readonly owner: Address; readonly data: Uint8Array; readonly executable: boolean } | undefined {
+    const found = this.svm.getAccount(address);
+    if (!found.exists) return undefined;
+    return { lamports: found.lamports, owner: found.programAddress, data: Uint8Array.from(found.data), executable: found.executable };
+  }
+
+  /** Lamports an account of `space` bytes needs to be rent exempt. */
+  rentExemptMinimum(space: bigint): bigint {
+    return this.svm.minimumBalanceForRentExemption(space);
+  }
+
+  /**
+   * Executes a signed transaction from its wire bytes; on success it is logged durably before this
+   * returns. A refused transaction changes nothing and its error is returned, not thrown.
+   * @throws CHAIN_ERROR (bytes that are no transaction)
+   */
+  submitWire(wire: Uint8Array): { readonly signature: string; readonly error?: string } {
+    const decoded = decodeWire(wire);
+    this.fundOperator();
+    const result = this.sendLogged(decoded, wire);
+    const wireText = getBase64Decoder().decode(wire);
+    if (result instanceof FailedTransactionMetadata) {
+      return { signature: this.history.noteFailed(decoded, wireText, result, this.svm.getClock().slot), error: result.err().toString() };
+    }
+    const transaction = this.confirmed(result, wireText, { type: "External", amount: Amount.zero(), feeLamports: feeOf(decoded) });
+    return { signature: transaction.id };
+  }
+
+  /** Runs a signed transaction without keeping its effects. @throws CHAIN_ERROR (bytes that are no transaction) */
+  simulateWire(wire: Uint8Array): { readonly error?: string; readonly logs: readonly string[]; readonly unitsConsumed: bigint } {
+    const result = this.svm.simulateTransaction(decodeWire(wire));
+    if (result instanceof FailedTransactionMetadata) {
+      return { error: result.err().toString(), logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+    }
+    return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+  }
+
+  /** A transaction's wire bytes (base64), fee and logs, when this chain has it. */
+  transactionDetails(signature: string): TransactionDetails | undefined {
+    return this.history.detailsOf(signature);
+  }
+
+  /** Calls `listener` with each signature whose outcome becomes known; returns the unsubscribe function. */
+  onStatus(listener: (signature: string) => void): () => void {
+    return this.history.onStatus(listener);
+  }
+
+  /** Where a transaction this process knows ended: its slot, and its error when it failed. */
+  signatureStatus(signature: string): SignatureStatus | undefined {
+    return this.history.statusOf(signature);
+  }
+
+  /** Gives an address lamports (SOL for fees), logged like a transaction. @throws CHAIN_ERROR */
+  airdropLamports(to: Address, amount: bigint): string {
+    const result = this.svm.airdrop(parseAddress(to), lamports(amount));
+    if (result === null || result instanceof FailedTransactionMetadata) {
+      throw new MarketError("CHAIN_ERROR", { reason: `airdrop refused${result === null ? "" : `: ${result.err().toString()}`}` });
+    }
+    this.log.append({ kind: "lamports", to, lamports: amount.toString() });
+    const signature = transactionIdFromBytes(result.signature());
+    this.history.setStatus(signature, { slot: this.svm.getClock().slot });
+    return signature;
+  }
+
+  /** Writes a snapshot and closes the log. */
+  close(): void {
+    this.snapshot();
+    this.log.close();
+  }
+}
