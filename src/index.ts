@@ -65,7 +65,6 @@ export type { TransactionId } from "./core/transaction-id.js";
 export {
   DISPUTE_EVIDENCE_MAX,
   DOMAIN_TAGS,
-  STATEMENT_TEXT_BYTES_MAX,
   attest,
   attestationMessage,
   confirm,
@@ -78,6 +77,15 @@ export {
   verifyConfirmation,
   verifyDispute,
 } from "./settlement/statements.js";
+export { STATEMENT_TEXT_BYTES_MAX } from "./settlement/statement-writer.js";
+export {
+  RECEIPT_CLOCK_SKEW_MS,
+  checkUsageReceipt,
+  signUsageReceipt,
+  usageReceiptMessage,
+  verifyUsageReceipt,
+} from "./settlement/usage-receipt.js";
+export type { UsageReceipt, UsageReceiptCheck } from "./settlement/usage-receipt.js";
 export type { Attestation, Confirmation, Dispute, ExecutionProof } from "./settlement/statements.js";
 export { FEE_BPS_MAX, SECONDS_PER_HOUR, billSeconds, billingRate, hoursToSeconds, splitCharge } from "./settlement/billing.js";
 export type { BillingRate, ChargeSplit } from "./settlement/billing.js";

@@ -3,7 +3,8 @@
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { AddressText, Decimal, Digest, SignatureHex } from "./common.js";
-import { DISPUTE_EVIDENCE_MAX, STATEMENT_TEXT_BYTES_MAX } from "../settlement/statements.js";
+import { STATEMENT_TEXT_BYTES_MAX } from "../settlement/statement-writer.js";
+import { DISPUTE_EVIDENCE_MAX } from "../settlement/statements.js";
 import { STATEMENT_ID_LENGTH_MAX } from "./jobs.js";
 
 /** A signed dispute statement (settlement's Dispute). */

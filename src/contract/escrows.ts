@@ -6,7 +6,7 @@ import type { Static } from "@sinclair/typebox";
 import { HOURS_MAX } from "../core/limits.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import { AddressText, Base64, Digest, SignatureHex } from "./common.js";
-import { STATEMENT_TEXT_BYTES_MAX } from "../settlement/statements.js";
+import { STATEMENT_TEXT_BYTES_MAX } from "../settlement/statement-writer.js";
 import { STATEMENT_ID_LENGTH_MAX } from "./jobs.js";
 
 /** Longest base64 transaction message a party co-signs (a Solana transaction is at most 1232 bytes). */

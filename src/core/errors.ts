@@ -28,7 +28,7 @@ export interface MarketErrorDetails {
   INSUFFICIENT_SOL: { address: string; requiredLamports: string; availableLamports: string };
   INSUFFICIENT_FUNDS: { buyerId: string; required: string; available: string; committed: string };
   CHAIN_ERROR: { reason: string };
-  INVALID_SIGNATURE: { statement: "attestation" | "confirmation" | "dispute" | "transaction"; signer: string };
+  INVALID_SIGNATURE: { statement: "attestation" | "confirmation" | "dispute" | "usage receipt" | "transaction"; signer: string };
   SIGNATURE_REQUIRED: { signer: string; message: string };
   PROOF_MISMATCH: { field: string; expected: string; actual: string };
   NOT_A_PARTY: { escrowId: string; address: string; allowed: string };
