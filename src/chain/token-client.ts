@@ -182,9 +182,11 @@ export abstract class MoltTokenClient implements MoltClient {
     );
   }
 
-  /** What the escrow operations use of this client (read when called: subclasses set their fields after this constructor). */
+  private escrowLedgerValue: EscrowLedger | undefined;
+
+  /** What the escrow operations use of this client, made on first use (subclasses set their fields after this constructor). */
   private get escrowLedger(): EscrowLedger {
-    return {
+    return (this.escrowLedgerValue ??= {
       mint: this.mint,
       feePayer: this.feePayer,
       execute: (instructions, record, blockhash) => this.execute(instructions, record, blockhash),
@@ -194,7 +196,7 @@ export abstract class MoltTokenClient implements MoltClient {
       tokenAccount: (owner) => this.tokenAccount(owner),
       requireBalance: (owner, amount) => this.requireBalance(owner, amount),
       createTokenAccount: (owner) => this.createTokenAccount(owner),
-    };
+    });
   }
 
   /**

@@ -1,7 +1,10 @@
-// The canonical encoding of signed statements: fields in one fixed order, length-prefixed UTF-8,
-// fixed-width big-endian integers, raw bytes, after a domain tag. Pure: no I/O.
+// The canonical encoding of signed statements (fields in one fixed order, length-prefixed UTF-8,
+// fixed-width big-endian integers, raw bytes, after a domain tag) and the check of their hex
+// signatures. Pure: no I/O.
 import { MarketError } from "../core/errors.js";
 import { addressToBytes, isAddress } from "../core/address.js";
+import type { Address } from "../core/address.js";
+import { verifySigned } from "../core/signer.js";
 
 /** Longest string field (ids, model names, reasons) in a statement. */
 export const STATEMENT_TEXT_BYTES_MAX = 256;
@@ -82,4 +85,14 @@ export class StatementWriter {
 /** A writer that starts with `tag`, so that bytes made for one kind of statement never read as another. */
 export function tagged(tag: string): StatementWriter {
   return new StatementWriter().text("domainTag", tag);
+}
+
+/** Does `signatureHex` (64 bytes, lowercase hex) verify for `signer` over the bytes `message` builds. Never throws: a malformed statement is false. */
+export function verifyStatementHex(signer: Address, message: () => Uint8Array, signatureHex: string): boolean {
+  if (!/^[0-9a-f]{128}$/.test(signatureHex)) return false;
+  try {
+    return verifySigned(signer, message(), Uint8Array.from(Buffer.from(signatureHex, "hex")));
+  } catch {
+    return false;
+  }
 }

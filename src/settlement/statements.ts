@@ -4,9 +4,8 @@
 import { createHash } from "node:crypto";
 import { MarketError } from "../core/errors.js";
 import type { Address } from "../core/address.js";
-import { verifySigned } from "../core/signer.js";
 import type { Signer } from "../core/signer.js";
-import { tagged } from "./statement-writer.js";
+import { tagged, verifyStatementHex } from "./statement-writer.js";
 
 /** Domain tags: the first bytes of every encoding, one per statement kind and version. */
 export const DOMAIN_TAGS = {
@@ -189,30 +188,20 @@ export function openDisputeStatement(input: {
   return { ...unsigned, signature: Buffer.from(input.party.sign(disputeMessage(unsigned))).toString("hex") };
 }
 
-/** Does `signatureHex` (64 bytes, lowercase hex) verify for `signer` over the bytes `message` builds. Never throws. */
-function verifyHex(signer: Address, message: () => Uint8Array, signatureHex: string): boolean {
-  if (!/^[0-9a-f]{128}$/.test(signatureHex)) return false;
-  try {
-    return verifySigned(signer, message(), Uint8Array.from(Buffer.from(signatureHex, "hex")));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Is the attestation signed by the proof's provider over exactly this proof. Never throws: false.
  * @example verifyAttestation({ ...attestation, proof: { ...attestation.proof, gpuCount: 8 } }) // false: not what was signed
  */
 export function verifyAttestation(attestation: Attestation): boolean {
-  return verifyHex(attestation.proof.provider, () => attestationMessage(attestation.proof), attestation.signature);
+  return verifyStatementHex(attestation.proof.provider, () => attestationMessage(attestation.proof), attestation.signature);
 }
 
 /** Is the confirmation signed by its buyer over exactly these fields. Never throws: false. */
 export function verifyConfirmation(confirmation: Confirmation): boolean {
-  return verifyHex(confirmation.buyer, () => confirmationMessage(confirmation), confirmation.signature);
+  return verifyStatementHex(confirmation.buyer, () => confirmationMessage(confirmation), confirmation.signature);
 }
 
 /** Is the dispute signed by its opener over exactly these fields. Never throws: false. */
 export function verifyDispute(dispute: Dispute): boolean {
-  return verifyHex(dispute.openedBy, () => disputeMessage(dispute), dispute.signature);
+  return verifyStatementHex(dispute.openedBy, () => disputeMessage(dispute), dispute.signature);
 }

@@ -6,10 +6,9 @@
 import { createHash } from "node:crypto";
 import { MarketError } from "../core/errors.js";
 import type { Address } from "../core/address.js";
-import { verifySigned } from "../core/signer.js";
 import type { Signer } from "../core/signer.js";
 import type { EscrowAccount } from "./escrow-account.js";
-import { tagged } from "./statement-writer.js";
+import { tagged, verifyStatementHex } from "./statement-writer.js";
 import { DOMAIN_TAGS } from "./statements.js";
 
 /** How far a receipt's time may differ from the market's clock (clocks of two machines differ); a provider can over-count by at most this. */
@@ -72,12 +71,7 @@ export function signUsageReceipt(input: {
 
 /** Is the receipt signed by its provider over exactly these fields. Never throws: false. */
 export function verifyUsageReceipt(receipt: UsageReceipt): boolean {
-  if (!/^[0-9a-f]{128}$/.test(receipt.signature)) return false;
-  try {
-    return verifySigned(receipt.provider, usageReceiptMessage(receipt), Uint8Array.from(Buffer.from(receipt.signature, "hex")));
-  } catch {
-    return false;
-  }
+  return verifyStatementHex(receipt.provider, () => usageReceiptMessage(receipt), receipt.signature);
 }
 
 /** What a new receipt is checked against. */
