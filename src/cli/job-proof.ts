@@ -1,8 +1,7 @@
-// The provider's execution proof for `job complete|fail`, built from the order, its escrow and the
-// flags, and the SHA-256 digests of the files named (outputs, usage, evidence). Reads those files;
-// never signs and never sends anything.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+// The provider's execution proof for `job complete|fail`, built (by the agent's executionProofOf)
+// from the order, its escrow and the flags, and the SHA-256 digests of the files named (outputs,
+// usage). Reads those files; never signs and never sends anything.
+import { digestOf, executionProofOf } from "../agent/execution-proof.js";
 import type { MarketClient } from "../client/client.js";
 import type { Wallet } from "../chain/wallet.js";
 import { MarketError } from "../core/errors.js";
@@ -22,20 +21,6 @@ export interface ProofSource {
   };
 }
 
-/** SHA-256 (hex) of a file, or of nothing when no file is named. @throws INVALID_FIELD (unreadable) */
-export function digestOf(path: string | undefined, flag: string): string {
-  if (path === undefined) return createHash("sha256").digest("hex");
-  try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
-  } catch (e) {
-    throw new MarketError("INVALID_FIELD", {
-      field: flag,
-      value: JSON.stringify(path),
-      allowed: `a readable file (${e instanceof Error ? e.message : String(e)})`,
-    });
-  }
-}
-
 function timeOf(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const ms = Date.parse(value);
@@ -53,27 +38,13 @@ function timeOf(value: string | undefined, fallback: number, flag: string): numb
  * @throws INVALID_FIELD (bad --started/--ended, unreadable file, --model missing when needed), the server's MarketError
  */
 export async function proofOf(source: ProofSource, orderId: string, exitStatus: number): Promise<ExecutionProof> {
-  const client = source.client(false);
-  const [order, escrow] = await Promise.all([client.getOrder(orderId), client.getEscrow(orderId)]);
-  // The order keeps its offer's model, so a withdrawn or expired offer does not matter; orders
-  // matched before it did ask the offer, and then --model if the offer is gone too.
-  const gpuModel =
-    order.job.gpuModel ??
-    (await client.getOffer(escrow.offerId).then(
-      (offer) => offer.gpuModel,
-      () => requiredFlag(source.options.model, "--model (the order does not record its GPU model and its offer is gone)"),
-    ));
-  return {
-    escrowId: escrow.escrowId,
-    orderId,
-    offerId: escrow.offerId,
+  return executionProofOf(source.client(false), orderId, {
     provider: source.wallet().address,
-    gpuModel,
-    gpuCount: escrow.gpuCount,
-    startedAtMs: timeOf(source.options.started, order.job.startedAtMs ?? Date.parse(escrow.createdAt), "--started"),
-    endedAtMs: timeOf(source.options.ended, Date.now(), "--ended"),
     exitStatus,
+    startedAtMs: source.options.started === undefined ? undefined : timeOf(source.options.started, 0, "--started"),
+    endedAtMs: timeOf(source.options.ended, Date.now(), "--ended"),
     outputDigest: digestOf(source.options.output, "--output"),
     usageDigest: digestOf(source.options.usage, "--usage"),
-  };
+    gpuModelFallback: () => requiredFlag(source.options.model, "--model (the order does not record its GPU model and its offer is gone)"),
+  });
 }
