@@ -8,6 +8,7 @@ import { MarketClient } from "../client/client.js";
 import type { OfferRequest } from "../contract/offers.js";
 import type { OrderRequest } from "../contract/orders.js";
 import { Wallet } from "../chain/wallet.js";
+import { parseAddress } from "../core/address.js";
 import { parseFeature } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
 import { JOB_USAGE, runJobCommand } from "./job-commands.js";
@@ -29,8 +30,11 @@ export const CLIENT_USAGE = `Usage:
   molt-market offer add --gpus N --model M --vram GB --price MOLT --hours H [--feature F]... [--region R] [--country CC]
   molt-market offer pause|resume|withdraw OFFER_ID
   molt-market order submit --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC] [--budget MOLT]
+                          [--allow-provider ADDRESS]... [--deny-provider ADDRESS]...
   molt-market order cancel|show ORDER_ID
   molt-market order quote --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC]
+                          [--allow-provider ADDRESS]... [--deny-provider ADDRESS]...
+      --allow-provider: match only these providers (repeatable); --deny-provider: never these (repeatable)
   molt-market stats
 ${JOB_USAGE}
 Every command takes --server URL (default $MOLT_SERVER_URL or ${DEFAULT_SERVER_URL}),
@@ -54,6 +58,8 @@ const OPTIONS = {
   feature: { type: "string", multiple: true },
   region: { type: "string" },
   country: { type: "string" },
+  "allow-provider": { type: "string", multiple: true },
+  "deny-provider": { type: "string", multiple: true },
   help: { type: "boolean", short: "h", default: false },
   mine: { type: "boolean", default: false },
   provider: { type: "string" },
@@ -112,6 +118,18 @@ export async function runClientCommand(
           },
         };
 
+  const allowProviders = values["allow-provider"] ?? [];
+  const denyProviders = values["deny-provider"] ?? [];
+  const providerFilter =
+    allowProviders.length === 0 && denyProviders.length === 0
+      ? {}
+      : {
+          providers: {
+            ...(allowProviders.length === 0 ? {} : { allow: allowProviders.map((a) => parseAddress(a)) }),
+            ...(denyProviders.length === 0 ? {} : { deny: denyProviders.map((a) => parseAddress(a)) }),
+          },
+        };
+
   const money = await runJobCommand({ client, wallet: loadWallet, print, progress, options: values }, command, action, target);
   if (money !== undefined) return money;
 
@@ -164,6 +182,7 @@ export async function runClientCommand(
     estimatedHours: integer(values.hours, "--hours"),
     ...(features.length === 0 ? {} : { requiredFeatures: features }),
     ...location,
+    ...providerFilter,
   });
   if (command === "order" && action === "submit") {
     const result = await client(true).submitOrder(
@@ -203,6 +222,8 @@ export async function runClientCommand(
       features,
       ...(values.region === undefined ? {} : { region: values.region }),
       ...(values.country === undefined ? {} : { country: values.country }),
+      ...(allowProviders.length === 0 ? {} : { allowProviders }),
+      ...(denyProviders.length === 0 ? {} : { denyProviders }),
     });
     return print(
       result,

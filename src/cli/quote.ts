@@ -28,6 +28,8 @@ Order:
   --region NAME       region, e.g. us-east-1
   --country CC        ISO 3166-1 alpha-2 country, e.g. US
   --budget MOLT       highest total cost (price x GPUs x hours)
+  --allow-provider ID match only this provider, repeatable (a hard filter)
+  --deny-provider ID  never match this provider, repeatable (a hard filter)
   --priority P        Low, Normal, High or Critical
 Output:
   --limit N           matches to show (default ${RESULT_LIMIT_DEFAULT}, at most 1000)
@@ -61,6 +63,8 @@ export function runQuote(args: readonly string[]): string {
       model: { type: "string", multiple: true },
       region: { type: "string" },
       country: { type: "string" },
+      "allow-provider": { type: "string", multiple: true },
+      "deny-provider": { type: "string", multiple: true },
       budget: { type: "string" },
       priority: { type: "string" },
       limit: { type: "string" },
@@ -80,6 +84,8 @@ export function runQuote(args: readonly string[]): string {
           ...(values.region === undefined ? {} : { region: values.region }),
           ...(values.country === undefined ? {} : { country: values.country }),
         };
+  const allow = values["allow-provider"];
+  const deny = values["deny-provider"];
   const order = createOrder(
     {
       buyerId: "cli-quote",
@@ -91,6 +97,9 @@ export function runQuote(args: readonly string[]): string {
         requiredFeatures: (values.feature ?? []).map((f) => parseFeature(f, "--feature")),
         preferredModels: values.model ?? [],
         ...(location === undefined ? {} : { location }),
+        ...(allow === undefined && deny === undefined
+          ? {}
+          : { providers: { ...(allow === undefined ? {} : { allow }), ...(deny === undefined ? {} : { deny }) } }),
       },
       ...(values.budget === undefined ? {} : { maxBudget: Amount.parse(values.budget) }),
       ...(values.priority === undefined ? {} : { priority: parsePriority(values.priority) }),
@@ -114,7 +123,7 @@ function formatMatches(
   },
 ): string {
   if (matches.length === 0) {
-    return `No offer among ${offerCount} satisfies this order. Try a higher --max-price, fewer --gpus, less --vram, fewer --feature flags, or no --region/--country.\n`;
+    return `No offer among ${offerCount} satisfies this order. Try a higher --max-price, fewer --gpus, less --vram, fewer --feature flags, or no --region/--country/--allow-provider/--deny-provider.\n`;
   }
   const rows = matches.map((m, i) => {
     const offer = offerOf(m.offerId);

@@ -223,6 +223,9 @@ export class MarketClient {
     readonly features?: readonly string[];
     readonly region?: string;
     readonly country?: string;
+    /** Hard provider filters: the only providers to match, and providers never matched (addresses). */
+    readonly allowProviders?: readonly string[];
+    readonly denyProviders?: readonly string[];
     readonly limit?: number;
   }): Promise<{ readonly matches: readonly MatchView[] }> {
     const params = new URLSearchParams({ gpus: String(query.gpus), maxPrice: query.maxPrice, hours: String(query.hours) });
@@ -230,6 +233,8 @@ export class MarketClient {
     if (query.features !== undefined && query.features.length > 0) params.set("features", query.features.join(","));
     if (query.region !== undefined) params.set("region", query.region);
     if (query.country !== undefined) params.set("country", query.country);
+    if (query.allowProviders !== undefined && query.allowProviders.length > 0) params.set("allowProviders", query.allowProviders.join(","));
+    if (query.denyProviders !== undefined && query.denyProviders.length > 0) params.set("denyProviders", query.denyProviders.join(","));
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     return this.request("GET", `/v1/quote?${params.toString()}`);
   }

@@ -4,11 +4,19 @@ import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import type { BookOffer } from "../core/types.js";
+import { PROVIDER_FILTER_MAX } from "../core/limits.js";
 import { REGION_LENGTH_MAX } from "../core/location.js";
 import { AddressText, COUNTRY_CODE_LENGTH, Decimal, QueryInt, QuerySeq } from "./common.js";
 
 /** Longest comma-separated feature list a quote's query carries. */
 export const FEATURE_LIST_TEXT_LENGTH_MAX = 128;
+
+/** A comma-separated list of 1..PROVIDER_FILTER_MAX provider addresses in a quote's query. */
+const ProviderListText = Type.String({
+  pattern: `^[1-9A-HJ-NP-Za-km-z]{32,44}(,[1-9A-HJ-NP-Za-km-z]{32,44}){0,${PROVIDER_FILTER_MAX - 1}}$`,
+  maxLength: PROVIDER_FILTER_MAX * 45,
+  description: "comma-separated provider addresses",
+});
 
 /** The id a quote's matches carry (a quote records nothing). */
 export const QUOTE_ORDER_ID = "ord_00000000000000000000000000";
@@ -23,6 +31,8 @@ export const QuoteQuery = Type.Object(
     features: Type.Optional(Type.String({ maxLength: FEATURE_LIST_TEXT_LENGTH_MAX, description: "comma-separated features" })),
     region: Type.Optional(Type.String({ maxLength: REGION_LENGTH_MAX })),
     country: Type.Optional(Type.String({ minLength: COUNTRY_CODE_LENGTH, maxLength: COUNTRY_CODE_LENGTH })),
+    allowProviders: Type.Optional(ProviderListText),
+    denyProviders: Type.Optional(ProviderListText),
     limit: Type.Optional(QueryInt),
   },
   { additionalProperties: false },

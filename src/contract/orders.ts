@@ -3,11 +3,30 @@
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { OrderStatus } from "../core/enums.js";
-import { GPU_COUNT_MAX, GPU_COUNT_MIN, HOURS_MAX, HOURS_MIN, PREFERRED_MODELS_MAX, VRAM_GB_MAX } from "../core/limits.js";
+import {
+  GPU_COUNT_MAX,
+  GPU_COUNT_MIN,
+  HOURS_MAX,
+  HOURS_MIN,
+  PREFERRED_MODELS_MAX,
+  PROVIDER_FILTER_MAX,
+  VRAM_GB_MAX,
+} from "../core/limits.js";
 import type { OrderMatch } from "../core/types.js";
 import { AddressText, Decimal, FEATURE_LIST_LENGTH_MAX, FeatureText, LocationBody, PriorityText, QueryInt } from "./common.js";
 import { JobBody } from "./jobs.js";
 import { DateTimeText, MODEL_TEXT_LENGTH_MAX } from "./offers.js";
+
+/** An order's hard provider filters (core's ProviderFilter): providers are the addresses that sign their offers. */
+const ProviderFilterBody = Type.Object(
+  {
+    allow: Type.Optional(
+      Type.Array(AddressText, { minItems: 1, maxItems: PROVIDER_FILTER_MAX, description: "the only providers the order may match" }),
+    ),
+    deny: Type.Optional(Type.Array(AddressText, { maxItems: PROVIDER_FILTER_MAX, description: "providers the order never matches" })),
+  },
+  { additionalProperties: false },
+);
 
 /** What a buyer sends to order compute; the buyer is the request's signer. */
 export const OrderBody = Type.Object(
@@ -21,6 +40,7 @@ export const OrderBody = Type.Object(
         preferredModels: Type.Optional(Type.Array(Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }), { maxItems: PREFERRED_MODELS_MAX })),
         requiredFeatures: Type.Optional(Type.Array(FeatureText, { maxItems: FEATURE_LIST_LENGTH_MAX })),
         location: Type.Optional(LocationBody),
+        providers: Type.Optional(ProviderFilterBody),
       },
       { additionalProperties: false },
     ),

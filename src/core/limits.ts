@@ -25,3 +25,5 @@ export const ORDER_TTL_MAX_MS = 30 * 86_400_000;
 /** Defaults when the caller gives no expiry: offers 7 days, orders 1 hour. */
 export const OFFER_TTL_DEFAULT_MS = 7 * 86_400_000;
 export const ORDER_TTL_DEFAULT_MS = 3_600_000;
+/** At most 64 provider ids in an order's `providers.allow`, and 64 in its `providers.deny`. */
+export const PROVIDER_FILTER_MAX = 64;

@@ -20,7 +20,8 @@ import {
 } from "./limits.js";
 import { parseLocationRequirement } from "./location.js";
 import type { LocationRequirement } from "./location.js";
-import type { JobOrder, JobRequirements } from "./types.js";
+import { parseProviderFilter } from "./provider-filter.js";
+import type { JobOrder, JobRequirements, ProviderFilter } from "./types.js";
 import {
   asRecord,
   checkExpiry,
@@ -42,6 +43,8 @@ export interface RequirementsInput {
   readonly estimatedHours: number;
   readonly requiredFeatures?: readonly string[];
   readonly location?: LocationRequirement;
+  /** Hard provider filters: the only providers taken (`allow`), those never taken (`deny`). */
+  readonly providers?: ProviderFilter;
 }
 
 /** What a caller gives createOrder; everything else is filled in. */
@@ -61,7 +64,7 @@ export interface CreateOrderInput {
 /**
  * Validates requirements and returns a frozen, normalized copy. Rules: minGpuCount 1..1024,
  * minVramGb 0..2048, maxPricePerHour > 0, estimatedHours 1..8784, at most 16 preferred models,
- * features from the enum, location region and/or country.
+ * features from the enum, location region and/or country, provider filters (provider-filter.ts).
  * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT, AMOUNT_OVERFLOW
  */
 export function parseRequirements(value: unknown): JobRequirements {
@@ -70,7 +73,7 @@ export function parseRequirements(value: unknown): JobRequirements {
   const raw = asRecord(
     value,
     field,
-    "{ minGpuCount, minVramGb, maxPricePerHour, estimatedHours, preferredModels?, requiredFeatures?, location? }",
+    "{ minGpuCount, minVramGb, maxPricePerHour, estimatedHours, preferredModels?, requiredFeatures?, location?, providers? }",
   );
   const preferred = raw.preferredModels ?? [];
   if (!Array.isArray(preferred) || preferred.length > PREFERRED_MODELS_MAX) {
@@ -93,6 +96,8 @@ export function parseRequirements(value: unknown): JobRequirements {
     requiredFeatures: Object.freeze(parseFeatures(raw.requiredFeatures ?? [], `${field}.requiredFeatures`)),
   };
   if (raw.location !== undefined) requirements.location = parseLocationRequirement(raw.location, `${field}.location`);
+  const providers = raw.providers === undefined ? undefined : parseProviderFilter(raw.providers, `${field}.providers`);
+  if (providers !== undefined) requirements.providers = providers;
   return markValidated(requirements, "requirements");
 }
 

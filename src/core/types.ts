@@ -55,6 +55,18 @@ export interface JobRequirements {
   readonly estimatedHours: number;
   readonly requiredFeatures: readonly Feature[];
   readonly location?: LocationRequirement;
+  /** Hard provider filters: an offer matches only if its provider is in `allow` (when given) and not in `deny`. */
+  readonly providers?: ProviderFilter;
+}
+
+/**
+ * Which providers an order accepts: `allow` (non-empty when given) lists the only ones, `deny`
+ * those never taken. Invariant (parseRequirements): ids are valid party ids, without repeats, at
+ * most PROVIDER_FILTER_MAX each, and no id is in both lists.
+ */
+export interface ProviderFilter {
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
 }
 
 /** A buyer's request for compute. */

@@ -58,6 +58,19 @@ export function regionFits(table: OfferTable, slot: number, region: number): boo
   return region < 0 || table.region[slot] === region;
 }
 
+/**
+ * The offer's provider passes the order's hard filters: in `providers.allow` when given, not in
+ * `providers.deny`. One boolean check when the order has no filter (the common case).
+ */
+export function providerFits(table: OfferTable, slot: number, query: CompiledQuery): boolean {
+  if (!query.providerFiltered) return true;
+  const provider = table.provider[slot] ?? 0;
+  const { allowedProviders, deniedProviders } = query;
+  return (
+    (allowedProviders === undefined || allowedProviders.has(provider)) && (deniedProviders === undefined || !deniedProviders.has(provider))
+  );
+}
+
 /** The exact price is within the order's cap (priceCapOf: limit, budget and u64 range). */
 export function priceFits(table: OfferTable, slot: number, priceCap: bigint): boolean {
   return (table.price[slot] ?? 0n) <= priceCap;
@@ -67,7 +80,7 @@ export function priceFits(table: OfferTable, slot: number, priceCap: bigint): bo
  * Does the offer in `slot` satisfy the query at `nowMs`: every rule of DESIGN.md "Matching" but
  * the offer's status, which the caller checks (only indexed, active offers are asked). The shape
  * index applies the same parts: capacityFits per shape and the region by its pools
- * (shape-table.ts), termsFit, countryFits and priceFits per offer (shape-index.ts).
+ * (shape-table.ts), termsFit, countryFits, priceFits and providerFits per offer (shape-index.ts).
  * Invariant: the index returns exactly the active offers for which this holds (the differential
  * property test compares both with the reference scan).
  */
@@ -85,6 +98,7 @@ export function offerSatisfies(table: OfferTable, slot: number, query: CompiledQ
     termsFit(table, slot, query.estimatedHours, nowMs) &&
     priceFits(table, slot, query.priceCap) &&
     regionFits(table, slot, query.region) &&
-    countryFits(table, slot, query.country)
+    countryFits(table, slot, query.country) &&
+    providerFits(table, slot, query)
   );
 }

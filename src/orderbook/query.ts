@@ -1,10 +1,10 @@
 // CompiledQuery: an order's requirements resolved against the book's intern tables (region,
-// country and preferred models as indexes) with its price cap, ready for the matching rule and
-// the shape index. Pure, no I/O.
+// country, preferred models and provider filters as indexes) with its price cap, ready for the
+// matching rule and the shape index. Pure, no I/O.
 import type { Amount } from "../core/amount.js";
 import { featureMask } from "../core/enums.js";
 import { normalizeGpuModel } from "../core/gpu-model.js";
-import type { JobRequirements } from "../core/types.js";
+import type { JobRequirements, ProviderFilter } from "../core/types.js";
 import { priceCapOf } from "./matching.js";
 import type { OfferTable } from "./offer-table.js";
 
@@ -27,14 +27,73 @@ export interface CompiledQuery {
   /** Normalized model indexes the order prefers, without repeats. */
   readonly preferredModels: readonly number[];
   readonly nowMs: number;
-  /** Region or country named but unknown to the book: nothing can match. */
+  /** Region or country named but unknown to the book, or an allow list of unknown providers only: nothing can match. */
   readonly impossible: boolean;
+  /** The order has a provider filter that can reject a known provider; false: providerFits is always true. */
+  readonly providerFiltered: boolean;
+  /** Interned providers of `providers.allow` the book knows; undefined: any provider. */
+  readonly allowedProviders: ReadonlySet<number> | undefined;
+  /** Interned providers of `providers.deny` the book knows; undefined: none denied. */
+  readonly deniedProviders: ReadonlySet<number> | undefined;
+  /**
+   * The size of the provider intern table when a listed provider was unknown to it, else -1: once
+   * the table has grown past it, a provider the filter names may be known and the query must be
+   * compiled again (intern indexes never change, so a query with -1 stays exact).
+   */
+  readonly unresolvedProvidersAt: number;
+}
+
+/** The provider filter of a query, resolved to interned indexes (the fields of CompiledQuery). */
+interface CompiledProviders {
+  readonly providerFiltered: boolean;
+  readonly allowedProviders: ReadonlySet<number> | undefined;
+  readonly deniedProviders: ReadonlySet<number> | undefined;
+  readonly unresolvedProvidersAt: number;
+  /** An allow list none of whose providers the table knows. */
+  readonly allowsNone: boolean;
+}
+
+/** No filter: shared, so the common case allocates nothing. */
+const NO_PROVIDER_FILTER: CompiledProviders = {
+  providerFiltered: false,
+  allowedProviders: undefined,
+  deniedProviders: undefined,
+  unresolvedProvidersAt: -1,
+  allowsNone: false,
+};
+
+/** Interned indexes of the `ids` the table knows (ids it never saw are left out). */
+function knownProviders(table: OfferTable, ids: readonly string[]): Set<number> {
+  const known = new Set<number>();
+  for (const id of ids) {
+    const index = table.providers.lookup(id);
+    if (index >= 0) known.add(index);
+  }
+  return known;
+}
+
+/** Resolves an order's provider filter against the table's provider intern table. */
+function compileProviders(table: OfferTable, filter: ProviderFilter | undefined): CompiledProviders {
+  if (filter === undefined) return NO_PROVIDER_FILTER;
+  const allow = filter.allow === undefined ? undefined : knownProviders(table, filter.allow);
+  const deny = filter.deny === undefined ? undefined : knownProviders(table, filter.deny);
+  const unknown = (filter.allow?.length ?? 0) - (allow?.size ?? 0) + (filter.deny?.length ?? 0) - (deny?.size ?? 0);
+  const denied = deny === undefined || deny.size === 0 ? undefined : deny;
+  return {
+    // A deny of providers the book never saw costs nothing: no offer of theirs can be asked.
+    providerFiltered: allow !== undefined || denied !== undefined,
+    allowedProviders: allow,
+    deniedProviders: denied,
+    unresolvedProvidersAt: unknown > 0 ? table.providers.size : -1,
+    allowsNone: allow !== undefined && allow.size === 0,
+  };
 }
 
 /**
  * Compiles validated requirements against the table's intern tables at `nowMs`.
- * Invariant: a known region or country keeps its index for the table's life (intern tables only
- * grow), so only an `impossible` query can change when compiled again later.
+ * Invariant: a known region, country or provider keeps its index for the table's life (intern
+ * tables only grow), so only an `impossible` query, or one with `unresolvedProvidersAt` below the
+ * provider table's size, can change when compiled again later (needsRecompile).
  */
 export function compileQuery(
   table: OfferTable,
@@ -53,6 +112,7 @@ export function compileQuery(
     if (index >= 0 && !preferredModels.includes(index)) preferredModels.push(index);
   }
   const priceCap = priceCapOf(requirements, maxBudget);
+  const providers = compileProviders(table, requirements.providers);
   return {
     minGpu: requirements.minGpuCount,
     minVram: requirements.minVramGb,
@@ -66,6 +126,18 @@ export function compileQuery(
     priceCapF: Number(priceCap),
     preferredModels,
     nowMs,
-    impossible: (wantedRegion !== undefined && region < 0) || (wantedCountry !== undefined && country < 0),
+    impossible: (wantedRegion !== undefined && region < 0) || (wantedCountry !== undefined && country < 0) || providers.allowsNone,
+    providerFiltered: providers.providerFiltered,
+    allowedProviders: providers.allowedProviders,
+    deniedProviders: providers.deniedProviders,
+    unresolvedProvidersAt: providers.unresolvedProvidersAt,
   };
+}
+
+/**
+ * Must `query`, compiled earlier against `table`, be compiled again before it is trusted now: it
+ * named a region, country or provider the table did not know then and may know now.
+ */
+export function needsRecompile(table: OfferTable, query: CompiledQuery): boolean {
+  return query.impossible || (query.unresolvedProvidersAt >= 0 && query.unresolvedProvidersAt < table.providers.size);
 }

@@ -3,14 +3,18 @@
 import type { BookState } from "./book-state.js";
 import { offerSatisfies } from "./matching.js";
 import type { RestingOrder } from "./resting-orders.js";
+import { needsRecompile } from "./query.js";
 import type { CompiledQuery } from "./query.js";
 
 /**
- * The entry's query with the offer table's current indexes: a query compiled when its region or
- * country was unknown (`impossible`) is compiled again, since the table may have learned them.
+ * The entry's query with the offer table's current indexes: a query compiled when its region,
+ * country or a provider it filters on was unknown is compiled again, since the table may have
+ * learned them (a provider it denies may have just added this offer).
  */
 function currentQuery(state: BookState, entry: RestingOrder, nowMs: number): CompiledQuery {
-  return entry.query.impossible ? state.compile(entry.order.requirements, entry.order.maxBudget, nowMs) : entry.query;
+  return needsRecompile(state.offers.table, entry.query)
+    ? state.compile(entry.order.requirements, entry.order.maxBudget, nowMs)
+    : entry.query;
 }
 
 /**

@@ -3,7 +3,7 @@
 // best-bound-first and stops once no remaining offer can beat the k-th best found. Scores and
 // bounds are whole score units (score.ts), compared exactly. In memory only, no I/O.
 import { BoundHeap } from "./bound-heap.js";
-import { countryFits, priceFits, termsFit } from "./matching.js";
+import { countryFits, priceFits, providerFits, termsFit } from "./matching.js";
 import type { OfferTable } from "./offer-table.js";
 import type { CompiledQuery } from "./query.js";
 import { insertTop } from "./ranking.js";
@@ -292,12 +292,14 @@ export class ShapeIndex {
         heap.popRoot(); // the rest of this band costs more still
         continue;
       }
-      // The shape decided capacity (and region, by the pool); the rest of the rule per offer.
+      // The shape decided capacity (and region, by the pool); the rest of the rule (terms, country,
+      // provider filters, exact price) per offer.
       // Prices above 2^53 share floats: one equal to the cap's float may be above or below the cap,
       // and the band holds those in arrival order, so only this offer is skipped.
       if (
         termsFit(t, slot, query.estimatedHours, query.nowMs) &&
         countryFits(t, slot, query.country) &&
+        providerFits(t, slot, query) &&
         (price < priceCapF || priceFits(t, slot, query.priceCap))
       ) {
         // The float estimate decides the rounding almost always; else the exact bigint division.

@@ -1,5 +1,6 @@
 // Differential property tests: the indexed book returns exactly what the reference scan returns,
-// in the same order, for random books (with allocations, pauses and reputations) and orders.
+// in the same order, for random books (with allocations, pauses and reputations) and orders (with
+// random provider allow / deny lists, of providers in the book and of unknown ones).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
@@ -9,7 +10,8 @@ import type { BookOffer } from "../../src/core/types.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { referenceSatisfies, referenceScan } from "../support/reference-scan.js";
 import type { ReferenceOffer } from "../support/reference-scan.js";
-import { PROVIDERS, T0, offerFrom, offerSpec, orderFrom, orderSpec } from "../support/arbitraries.js";
+import { PROVIDERS, T0, offerFrom, offerSpec, orderSpec } from "../support/arbitraries.js";
+import { filteredOrderFrom, providerFilterSpec } from "../support/provider-filters.js";
 
 function referenceView(book: OrderBook): ReferenceOffer[] {
   return book
@@ -19,7 +21,7 @@ function referenceView(book: OrderBook): ReferenceOffer[] {
 
 const bookSetup = fc.record({
   offers: fc.array(offerSpec, { minLength: 10, maxLength: 120 }),
-  fillers: fc.array(orderSpec, { maxLength: 15 }),
+  fillers: fc.array(fc.tuple(orderSpec, providerFilterSpec), { maxLength: 15 }),
   pauses: fc.array(fc.nat(), { maxLength: 5 }),
   reputations: fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
   advanceMs: fc.constantFrom(0, 30 * 60_000, 90 * 60_000),
@@ -33,7 +35,7 @@ function buildBook(setup: BookSetup): { book: OrderBook; clock: ManualClock } {
   for (const spec of setup.offers) book.addOffer(offerFrom(spec, clock));
   for (const [provider, reputation] of setup.reputations) book.setProviderReputation(provider, reputation);
   // Orders that match take GPUs, so offers end up partly allocated.
-  for (const spec of setup.fillers) book.submitOrder(orderFrom(spec, clock));
+  for (const [spec, filter] of setup.fillers) book.submitOrder(filteredOrderFrom(spec, filter, clock));
   const active = book.activeOffers();
   for (const pick of setup.pauses) {
     const offer = active[pick % Math.max(1, active.length)];
@@ -49,13 +51,13 @@ describe("OrderBook vs reference scan", () => {
     fc.assert(
       fc.property(
         bookSetup,
-        fc.array(orderSpec, { minLength: 1, maxLength: 10 }),
+        fc.array(fc.tuple(orderSpec, providerFilterSpec), { minLength: 1, maxLength: 10 }),
         fc.integer({ min: 1, max: 20 }),
         (setup, orders, limit) => {
           const { book, clock } = buildBook(setup);
           const view = referenceView(book);
-          for (const spec of orders) {
-            const order = orderFrom(spec, clock);
+          for (const [spec, filter] of orders) {
+            const order = filteredOrderFrom(spec, filter, clock);
             const expected = referenceScan(view, order.requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
             expect(book.bestOffers(order.requirements, limit).map((o) => o.id)).toEqual(expected);
           }
@@ -67,12 +69,12 @@ describe("OrderBook vs reference scan", () => {
 
   it("matchOrder returns the reference's matches, with scores, costs and allocations that keep every rule", () => {
     fc.assert(
-      fc.property(bookSetup, fc.array(orderSpec, { minLength: 1, maxLength: 10 }), (setup, orders) => {
+      fc.property(bookSetup, fc.array(fc.tuple(orderSpec, providerFilterSpec), { minLength: 1, maxLength: 10 }), (setup, orders) => {
         const { book, clock } = buildBook(setup);
         const view = referenceView(book);
         const byId = new Map(view.map((r) => [r.offer.id, r]));
-        for (const spec of orders) {
-          const order = orderFrom(spec, clock);
+        for (const [spec, filter] of orders) {
+          const order = filteredOrderFrom(spec, filter, clock);
           const expected = referenceScan(view, order.requirements, order.maxBudget, clock.now(), 1000);
           const matches = book.matchOrder(order, 1000);
           expect(matches.map((m) => m.offerId)).toEqual(expected.map((r) => r.offer.offer.id));
@@ -144,7 +146,7 @@ describe("OrderBook vs reference scan", () => {
     fc.assert(
       fc.property(
         fc.array(offerSpec, { minLength: 1, maxLength: 150 }),
-        fc.array(orderSpec, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(orderSpec, providerFilterSpec), { minLength: 1, maxLength: 8 }),
         (specs, orders) => {
           const clock = new ManualClock(T0);
           const offers = specs.map((spec) => offerFrom(spec, clock));
@@ -152,8 +154,8 @@ describe("OrderBook vs reference scan", () => {
           for (const offer of offers) single.addOffer(offer);
           const bulk = new OrderBook({ clock });
           expect(bulk.addOffers(offers)).toEqual(offers.map((o) => o.id));
-          for (const spec of orders) {
-            const order = orderFrom(spec, clock);
+          for (const [spec, filter] of orders) {
+            const order = filteredOrderFrom(spec, filter, clock);
             expect(bulk.matchOrder(order, 50)).toEqual(single.matchOrder(order, 50));
           }
         },
@@ -175,11 +177,11 @@ describe("OrderBook vs reference scan", () => {
 
   it("a quote changes nothing", () => {
     fc.assert(
-      fc.property(bookSetup, orderSpec, (setup, spec) => {
+      fc.property(bookSetup, orderSpec, providerFilterSpec, (setup, spec, filter) => {
         const { book, clock } = buildBook(setup);
         const before = JSON.stringify(book.activeOffers());
-        book.matchOrder(orderFrom(spec, clock), 50);
-        book.bestOffers(orderFrom(spec, clock).requirements, 50);
+        book.matchOrder(filteredOrderFrom(spec, filter, clock), 50);
+        book.bestOffers(filteredOrderFrom(spec, filter, clock).requirements, 50);
         expect(JSON.stringify(book.activeOffers())).toBe(before);
       }),
       { numRuns: 100 },

@@ -1,6 +1,7 @@
 // Model-based property test: random sequences of book commands, with the invariants checked after
 // every step: GPUs are conserved, matches keep every rule, no resting order is left that an offer
 // could serve, submitOrder takes the reference's best offer, events are complete and in order.
+// Orders carry random provider filters, some naming a provider that only offers later.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
@@ -11,7 +12,8 @@ import type { BookEvent } from "../../src/orderbook/events.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { referenceSatisfies, referenceScan } from "../support/reference-scan.js";
 import type { ReferenceOffer } from "../support/reference-scan.js";
-import { T0, bookCommand, changeOffer, offerFrom, orderFrom, releaseOne } from "../support/arbitraries.js";
+import { T0, bookCommand, changeOffer, offerFrom, releaseOne } from "../support/arbitraries.js";
+import { LATE_PROVIDER, filteredOrderFrom, providerFilterSpec } from "../support/provider-filters.js";
 
 function view(book: OrderBook): ReferenceOffer[] {
   return book
@@ -21,8 +23,14 @@ function view(book: OrderBook): ReferenceOffer[] {
 
 describe("OrderBook lifecycle", () => {
   it("keeps its invariants under random command sequences", () => {
+    // Each command with a provider filter (used by a submit) and whether an added offer is the late provider's.
+    const step = fc.tuple(
+      bookCommand,
+      providerFilterSpec,
+      fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
+    );
     fc.assert(
-      fc.property(fc.array(bookCommand, { minLength: 1, maxLength: 80 }), (commands) => {
+      fc.property(fc.array(step, { minLength: 1, maxLength: 80 }), (commands) => {
         const clock = new ManualClock(T0);
         const book = new OrderBook({ clock });
         const events: BookEvent[] = [];
@@ -30,17 +38,17 @@ describe("OrderBook lifecycle", () => {
         const offerIds: OfferId[] = [];
         const submitted: JobOrder[] = [];
 
-        for (const step of commands) {
+        for (const [step, filter, late] of commands) {
           const before = new Map(view(book).map((r) => [r.offer.id, r]));
           const firstEvent = events.length;
           switch (step.kind) {
             case "add": {
-              const offer = offerFrom(step.spec, clock);
+              const offer = offerFrom(late ? { ...step.spec, providerId: LATE_PROVIDER } : step.spec, clock);
               offerIds.push(book.addOffer(offer));
               break;
             }
             case "submit": {
-              const order = orderFrom(step.spec, clock);
+              const order = filteredOrderFrom(step.spec, filter, clock);
               const best = referenceScan([...before.values()], order.requirements, order.maxBudget, clock.now(), 1)[0];
               const result = book.submitOrder(order);
               submitted.push(order);

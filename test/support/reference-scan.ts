@@ -47,6 +47,9 @@ export function referenceSatisfies(
   const wanted = requirements.location;
   if (wanted?.region !== undefined && offer.location?.region !== wanted.region) return false;
   if (wanted?.country !== undefined && offer.location?.country !== wanted.country) return false;
+  const providers = requirements.providers;
+  if (providers?.allow !== undefined && !providers.allow.includes(offer.providerId)) return false;
+  if (providers?.deny?.includes(offer.providerId) === true) return false;
   if (offer.pricePerHour.gt(requirements.maxPricePerHour)) return false;
   if (!(offer.availableHours >= requirements.estimatedHours && requirements.estimatedHours >= offer.minCommitmentHours)) return false;
   const totalCost = offer.pricePerHour.baseUnits * BigInt(requirements.minGpuCount) * BigInt(requirements.estimatedHours);

@@ -63,6 +63,14 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
                     ...(q.country === undefined ? {} : { country: q.country }),
                   },
                 }),
+            ...(q.allowProviders === undefined && q.denyProviders === undefined
+              ? {}
+              : {
+                  providers: {
+                    ...(q.allowProviders === undefined ? {} : { allow: q.allowProviders.split(",") }),
+                    ...(q.denyProviders === undefined ? {} : { deny: q.denyProviders.split(",") }),
+                  },
+                }),
           },
         },
         { clock },
