@@ -8,6 +8,7 @@ import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from "./client-comman
 import { LOCALNET_USAGE, runLocalnet } from "./localnet.js";
 import { QUOTE_USAGE, runQuote } from "./quote.js";
 import { progressDisplay } from "./progress.js";
+import { PROVIDER_USAGE, runProvider } from "./provider-commands.js";
 import { SERVE_USAGE, runServe } from "./serve.js";
 
 const USAGE = `Usage: molt-market <command> [options]
@@ -24,6 +25,7 @@ Commands:
   settle    pay a completed job out (provider payment, fee, refund)
   dispute   open | decide | resolve
   stats     market stats per GPU model
+  provider  run: the provider agent, serving funded orders of the wallet's offers (molt-market provider --help)
             (molt-market wallet --help: the server, wallet and --json options)
 
 Options:
@@ -68,6 +70,10 @@ export async function main(
       );
       return 0;
     }
+    if (command === "provider") {
+      await runProvider(rest, out);
+      return 0;
+    }
     if (command === "localnet") {
       await runLocalnet(rest, out);
       return 0;
@@ -85,7 +91,7 @@ export async function main(
     }
     if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
       err(
-        `error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`,
+        `error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : command === "provider" ? PROVIDER_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`,
       );
       return 2;
     }

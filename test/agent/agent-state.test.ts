@@ -52,7 +52,7 @@ describe("the agent's state directory", () => {
 
   it("survives a torn write: the half-written temporary file is ignored and the last whole record stays", () => {
     const state = new AgentStateDir(freshDir());
-    const before = record("ord_torn", { lastReceipt: undefined });
+    const before = record("ord_torn");
     state.save(before);
     // A crash in the middle of writeFileAtomic: the new text is half in the temporary file, never renamed.
     const next = JSON.stringify(record("ord_torn", { phase: "ending", exit: { exitStatus: 0, endedAtMs: 5 } }));
