@@ -18,6 +18,8 @@ import type { Runner } from "./runner.js";
 export const RESCAN_INTERVAL_MS = 15_000;
 /** How often the agent looks at its jobs for a due step, in milliseconds. */
 export const TICK_INTERVAL_MS = 250;
+/** Backoff while the server does not answer at start, in milliseconds. */
+export const SERVER_RETRY_MS = { first: 500, max: 15_000 } as const;
 /** Jobs one agent drives at once; more funded orders wait for a slot (a provider's GPUs bound them long before). */
 export const AGENT_JOBS_MAX = 256;
 
@@ -57,6 +59,8 @@ export class ProviderAgent {
   private feed: FeedFollower | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private stopped = false;
+  /** Ends the wait for the server early (stop). */
+  private wake: () => void = () => undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.state = new AgentStateDir(options.stateDir);
@@ -69,9 +73,11 @@ export class ProviderAgent {
     return [...this.drivers.keys()];
   }
 
-  /** Picks up its saved jobs, follows the feed, scans its matches, and starts stepping. @throws the server's MarketError, Error (unreachable) */
+  /**
+   * Picks up its saved jobs, waits for the server (retrying with backoff until it answers or the
+   * agent is stopped), follows the feed, scans its matches, and starts stepping. Never throws.
+   */
   async start(): Promise<void> {
-    const { client } = this.options;
     for (const record of this.state.list((file, reason) => {
       this.log(`state: skipped ${file}: ${reason}`);
     })) {
@@ -79,7 +85,8 @@ export class ProviderAgent {
       this.drivers.set(record.orderId, this.driver(record));
       this.log(`resumed ${record.orderId}: ${record.phase}${record.run === undefined ? "" : `, re-attaching to its workload`}`);
     }
-    const { seq } = await client.health();
+    const seq = await this.serverSeq();
+    if (seq === undefined || this.halted()) return;
     this.feed = new FeedFollower(
       this.options.baseUrl,
       seq,
@@ -90,6 +97,7 @@ export class ProviderAgent {
     );
     this.feed.start();
     await this.scan();
+    if (this.halted()) return;
     this.timers = [
       setInterval(() => {
         this.tick();
@@ -99,9 +107,35 @@ export class ProviderAgent {
     this.tick();
   }
 
+  /** Has `stop` been called (a method, so no narrowing survives an await). */
+  private halted(): boolean {
+    return this.stopped;
+  }
+
+  /** The server's last event seq, asked until it answers; undefined when the agent was stopped first. */
+  private async serverSeq(): Promise<number | undefined> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        return (await this.options.client.health()).seq;
+      } catch (e) {
+        if (attempt === 0) this.failed("server", e);
+        const waitMs = Math.min(SERVER_RETRY_MS.max, SERVER_RETRY_MS.first * 2 ** Math.min(attempt, 16));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, waitMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+    return undefined;
+  }
+
   /** Stops following and stepping, waits for the steps in flight, and leaves workloads running. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake();
     this.feed?.stop();
     for (const timer of this.timers) clearInterval(timer);
     await Promise.allSettled([...this.busy.values()]);

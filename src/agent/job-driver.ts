@@ -3,7 +3,10 @@
 // workload exits, and settle it once the buyer's dispute window has passed (or, when the market
 // failed it as ProviderLost, stop the workload and settle for the receipted seconds). Every call
 // carries an idempotency key of the job and the step; every change is saved before the next step.
+import { appendFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
 import type { MarketClient } from "../client/client.js";
+import type { EscrowView } from "../contract/escrows.js";
 import type { ReceiptRequest } from "../contract/jobs.js";
 import type { OrderDetails } from "../contract/orders.js";
 import type { Clock } from "../core/clock.js";
@@ -45,6 +48,13 @@ export function stepKey(orderId: string, step: string): string {
   return `agent:${orderId}:${step}`;
 }
 
+/** The usage samples of a job (one JSON line per receipt with telemetry), in its runner folder; the proof's usage digest is its SHA-256. */
+export const USAGE_FILE = "usage.jsonl";
+
+function termsOf(escrow: EscrowView): { escrowId: string; allocatedSeconds: number; lockedUntilMs: number } {
+  return { escrowId: escrow.escrowId, allocatedSeconds: escrow.allocatedSeconds, lockedUntilMs: Date.parse(escrow.lockedUntil) };
+}
+
 /** Telemetry as the receipt route takes it (its own lists), or nothing. */
 function wireTelemetry(telemetry: Telemetry | undefined): Pick<ReceiptRequest, "telemetry"> {
   if (telemetry === undefined) return {};
@@ -70,7 +80,8 @@ export class JobDriver {
   private lastError = "";
   /** The market changed this order: read it before the next step. */
   private stale = true;
-  private terms: { allocatedSeconds: number; lockedUntilMs: number } | undefined;
+  /** The escrow's terms, read again whenever the market changed the order (a buyer's extension moves them). */
+  private terms: { escrowId: string; allocatedSeconds: number; lockedUntilMs: number } | undefined;
   /** Sequences at or under this are never sent again (a receipt refused or lost under its key). */
   private sequenceFloor = 0;
   /** The settleable time last logged, so the wait is said once. */
@@ -128,6 +139,7 @@ export class JobDriver {
   /** Brings the record in line with the market's view of the order. */
   private async reconcile(order: OrderDetails): Promise<void> {
     const { phase, run } = this.record;
+    this.terms = undefined;
     const latest = order.job.receipt;
     if (latest !== undefined && latest.sequence > (this.record.lastReceipt?.sequence ?? 0)) this.save({ lastReceipt: latest });
     if (order.job.startedAtMs !== undefined && this.record.startedAtMs === undefined) this.save({ startedAtMs: order.job.startedAtMs });
@@ -163,7 +175,7 @@ export class JobDriver {
       client.workload(this.orderId, stepKey(this.orderId, "workload")),
     ]);
     const startedAtMs = started.job.startedAtMs ?? this.ctx.clock.now();
-    this.terms = { allocatedSeconds: escrow.allocatedSeconds, lockedUntilMs: Date.parse(escrow.lockedUntil) };
+    this.terms = termsOf(escrow);
     try {
       const run = await runner.launch({
         orderId: this.orderId,
@@ -194,23 +206,25 @@ export class JobDriver {
       this.save({ phase: "ending", exit: { exitStatus, endedAtMs } });
       return;
     }
-    if (this.terms === undefined) {
-      const escrow = await client.getEscrow(this.orderId);
-      this.terms = { allocatedSeconds: escrow.allocatedSeconds, lockedUntilMs: Date.parse(escrow.lockedUntil) };
-    }
+    const terms = this.terms ?? termsOf(await client.getEscrow(this.orderId));
+    this.terms = terms;
     const latest = this.record.lastReceipt;
     const plan = planReceipt(
-      { startedAtMs: this.record.startedAtMs ?? clock.now(), ...this.terms, latest, intervalS: this.ctx.receiptIntervalS },
+      { startedAtMs: this.record.startedAtMs ?? clock.now(), ...terms, latest, intervalS: this.ctx.receiptIntervalS },
       clock.now(),
     );
     if (!plan.send) {
+      // Past the window: read the escrow again next time (an extension moves its end).
+      if (plan.reason === "window-ended") this.terms = undefined;
       this.nextAtMs = Math.min(plan.dueAtMs ?? Infinity, clock.now() + 1000);
       return;
     }
     const telemetry = run === undefined ? undefined : await runner.telemetry?.(run);
+    if (telemetry !== undefined && run !== undefined)
+      appendFileSync(join(run.jobDir, USAGE_FILE), `${JSON.stringify({ atMs: plan.atMs, ...telemetry })}\n`, { mode: 0o600 });
     const sequence = Math.max(plan.sequence, this.sequenceFloor + 1);
     const receipt: UsageReceipt = signUsageReceipt({
-      escrowId: this.record.lastReceipt?.escrowId ?? (await client.getEscrow(this.orderId)).escrowId,
+      escrowId: terms.escrowId,
       provider: this.ctx.wallet,
       sequence,
       secondsRun: plan.secondsRun,
@@ -236,7 +250,10 @@ export class JobDriver {
         startedAtMs: this.record.startedAtMs,
         endedAtMs: exit.endedAtMs,
         outputDigest: run === undefined ? digestOf(undefined, "stdout") : await runner.outputDigest(run),
-        usageDigest: digestOf(undefined, "usage"),
+        usageDigest: digestOf(
+          run === undefined || !existsSync(join(run.jobDir, USAGE_FILE)) ? undefined : join(run.jobDir, USAGE_FILE),
+          "usage",
+        ),
       });
       attestation = attest({ ...proof, endedAtMs: Math.max(proof.endedAtMs, proof.startedAtMs) }, wallet);
       this.save({ attestation });

@@ -109,9 +109,11 @@ export async function runProvider(
   });
   try {
     log(`agent of ${wallet.address} on ${baseUrl}, state in ${stateDir}`);
-    await agent.start();
+    // The agent waits for the server as long as it must; a signal stops it even then.
+    const starting = agent.start();
     await stopped;
     await agent.stop();
+    await starting;
   } finally {
     lock.release();
   }

@@ -3,17 +3,19 @@
 // on exit 0 with the proof, wait out the dispute window, settle; a restarted driver continues the
 // market's receipt sequence and never launches twice; a ProviderLost job is stopped and settled; a
 // non-zero exit fails the job and ends the agent's part.
-import { mkdtempSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AgentStateDir } from "../../src/agent/agent-state.js";
-import { JobDriver, stepKey } from "../../src/agent/job-driver.js";
+import { JobDriver, USAGE_FILE, stepKey } from "../../src/agent/job-driver.js";
 import type { JobContext } from "../../src/agent/job-driver.js";
 import type { Runner } from "../../src/agent/runner.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { verifyAttestation } from "../../src/settlement/statements.js";
+import { telemetryDigest } from "../../src/settlement/usage-receipt.js";
 import { FAKE_ORDER_ID, fakeAgentMarket, fakeRunner } from "../support/fake-agent-market.js";
 import type { FakeAgentMarket } from "../support/fake-agent-market.js";
 
@@ -106,6 +108,25 @@ describe("one job in the agent's hands", () => {
     expect(market.status()).toBe("Settled");
     expect(lines.some((line) => line.startsWith(`lost ${FAKE_ORDER_ID}`))).toBe(true);
     expect(driver.done).toBe(true);
+  });
+
+  it("signs the runner's telemetry into each receipt and digests the usage samples into the proof", async () => {
+    const telemetry = { gpuUtilizationPct: [87], deviceUuids: ["GPU-0b8f1c2e"] };
+    const { clock, market, runner, state, ctx } = setup((c) => fakeRunner(c, telemetry));
+    const driver = new JobDriver({ orderId: FAKE_ORDER_ID, offerId: "off", phase: "starting" }, ctx);
+    await drive(driver, clock, 21_000);
+    expect(market.receipts.map((r) => r.telemetryDigest)).toEqual([telemetryDigest(telemetry), telemetryDigest(telemetry)]);
+    runner.exit(0);
+    await drive(driver, clock, 1_000);
+    const samples = readFileSync(join(state.jobDir(FAKE_ORDER_ID), USAGE_FILE));
+    expect(
+      samples
+        .toString()
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual(market.receipts.map((r) => ({ atMs: r.atMs, ...telemetry })));
+    expect(state.load(FAKE_ORDER_ID)?.attestation?.proof.usageDigest).toBe(createHash("sha256").update(samples).digest("hex"));
   });
 
   it("fails the job on a non-zero exit with its attested proof, and leaves the refund to the buyer", async () => {

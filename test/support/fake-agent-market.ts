@@ -10,7 +10,7 @@ import type { ManualClock } from "../../src/core/clock.js";
 import { MarketError } from "../../src/core/errors.js";
 import { escrowIdOf } from "../../src/core/ids.js";
 import { checkUsageReceipt } from "../../src/settlement/usage-receipt.js";
-import type { UsageReceipt } from "../../src/settlement/usage-receipt.js";
+import type { Telemetry, UsageReceipt } from "../../src/settlement/usage-receipt.js";
 import type { Attestation } from "../../src/settlement/statements.js";
 
 /** The order every fake market holds. */
@@ -145,8 +145,11 @@ export function fakeAgentMarket(provider: Wallet, clock: ManualClock, allocatedS
   };
 }
 
-/** A runner whose one workload runs until `exit` is called; records stops. */
-export function fakeRunner(clock: ManualClock): Runner & { exit(code: number): void; readonly stops: number; readonly launches: number } {
+/** A runner whose one workload runs until `exit` is called (reporting `telemetry` when given); records stops and launches. */
+export function fakeRunner(
+  clock: ManualClock,
+  telemetry?: Telemetry,
+): Runner & { exit(code: number): void; readonly stops: number; readonly launches: number } {
   let state: RunStatus = { state: "running" };
   let stops = 0;
   let launches = 0;
@@ -171,5 +174,6 @@ export function fakeRunner(clock: ManualClock): Runner & { exit(code: number): v
       return Promise.resolve();
     },
     outputDigest: () => Promise.resolve("e".repeat(64)),
+    ...(telemetry === undefined ? {} : { telemetry: () => Promise.resolve(telemetry) }),
   };
 }
