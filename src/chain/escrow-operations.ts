@@ -1,8 +1,8 @@
 // The escrow operations of MoltTokenClient (create, release, refund, settle, address, balance),
 // written over the EscrowLedger a token client hands them. Talks to the chain only through it.
 import type { Instruction } from "@solana/kit";
-import { getMultisigSize, getTokenDecoder, getTokenSize } from "@solana-program/token";
-import { Amount } from "../core/amount.js";
+import { getMultisigSize, getTokenDecoder, getTokenSize, getTransferCheckedInstruction } from "@solana-program/token";
+import { Amount, MOLT_DECIMALS } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { parseAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
@@ -113,6 +113,37 @@ export async function createEscrow(
     input.buyer.blockhash,
   );
   return { escrow: handle, transaction };
+}
+
+/**
+ * Adds `amount` to a funded escrow: one TransferChecked from the buyer's token account into the
+ * escrow's, signed by the buyer alone (the operator pays the fee). Nothing else moves.
+ * @throws INVALID_FIELD (zero), ESCROW_ERROR (signer not the buyer, escrow closed), INSUFFICIENT_BALANCE, CHAIN_ERROR, SIGNATURE_REQUIRED
+ */
+export async function depositToEscrow(
+  ledger: EscrowLedger,
+  escrow: EscrowHandle,
+  buyer: MessageSigner,
+  amount: Amount,
+): Promise<Transaction> {
+  expectParty(escrow, buyer, "buyer");
+  requirePositive(amount);
+  await heldBy(ledger, escrow);
+  await ledger.requireBalance(buyer, amount);
+  return ledger.execute(
+    [
+      getTransferCheckedInstruction({
+        source: await ledger.tokenAccount(buyer.address),
+        mint: ledger.mint,
+        destination: escrow.address,
+        authority: walletSigner(buyer),
+        amount: amount.baseUnits,
+        decimals: MOLT_DECIMALS,
+      }),
+    ],
+    { type: "EscrowDeposit", amount, from: buyer.address, to: escrow.address, memo: escrow.escrowId },
+    buyer.blockhash,
+  );
 }
 
 /** Everything in the escrow to the provider, signed by provider and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */

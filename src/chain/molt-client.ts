@@ -45,6 +45,8 @@ export interface MoltClient {
     readonly arbiter: Address;
     readonly amount: Amount;
   }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }>;
+  /** More MOLT from the buyer into an escrow that is funded already (one transfer, signed by the buyer alone). */
+  depositToEscrow(escrow: EscrowHandle, buyer: MessageSigner, amount: Amount): Promise<Transaction>;
   /** Everything to the provider; signed by provider and arbiter. */
   releaseEscrow(escrow: EscrowHandle, provider: MessageSigner, arbiter: MessageSigner): Promise<Transaction>;
   /** Everything back to the buyer; signed by buyer and arbiter. */

@@ -17,6 +17,7 @@ import { parseAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
 import {
   createEscrow,
+  depositToEscrow,
   escrowBalance,
   escrowHandleFor,
   refundEscrow,
@@ -212,6 +213,14 @@ export abstract class MoltTokenClient implements MoltClient {
     readonly amount: Amount;
   }): Promise<{ readonly escrow: EscrowHandle; readonly transaction: Transaction }> {
     return createEscrow(this.escrowLedger, input);
+  }
+
+  /**
+   * More MOLT from the buyer into a funded escrow, one transfer signed by the buyer alone. See escrow-operations.
+   * @throws INVALID_FIELD (zero), ESCROW_ERROR (not the buyer, closed), INSUFFICIENT_BALANCE, CHAIN_ERROR, SIGNATURE_REQUIRED
+   */
+  depositToEscrow(escrow: EscrowHandle, buyer: MessageSigner, amount: Amount): Promise<Transaction> {
+    return depositToEscrow(this.escrowLedger, escrow, buyer, amount);
   }
 
   /** Everything in the escrow to the provider, signed by provider and arbiter. @throws ESCROW_ERROR, CHAIN_ERROR */

@@ -12,7 +12,7 @@ export type TransactionStatus =
 
 /** What a transaction did. */
 export type TransactionType =
-  "Transfer" | "Airdrop" | "EscrowCreate" | "EscrowRelease" | "EscrowRefund" | "EscrowSettle" | "Setup" | "External";
+  "Transfer" | "Airdrop" | "EscrowCreate" | "EscrowDeposit" | "EscrowRelease" | "EscrowRefund" | "EscrowSettle" | "Setup" | "External";
 
 /** One transaction as molt-market knows it. */
 export interface Transaction {

@@ -21,6 +21,8 @@ export const JOB_USAGE = `  molt-market offer list [--mine] [--provider ADDRESS]
   molt-market escrow fund|show|refund ORDER_ID      fund a matched order (buyer), show it, refund a failed job (buyer)
   molt-market job list                              the wallet's jobs (as provider and as buyer) holding GPUs
   molt-market job start ORDER_ID                    the provider starts the job
+  molt-market job extend ORDER_ID --hours N         the buyer adds N whole hours to its funded or running job,
+                                                    depositing price x GPUs x N MOLT into its escrow (co-signed)
   molt-market job complete ORDER_ID [--output FILE] [--usage FILE] [--started ISO] [--ended ISO] [--model M]
   molt-market job fail ORDER_ID --exit N [--output FILE] [--usage FILE] [--started ISO] [--ended ISO] [--model M]
                                                     the provider ends the job with its proof, also after
@@ -121,6 +123,20 @@ export async function runJobCommand(
   if (command === "job" && action === "start") {
     const result = await ctx.client(true).startJob(orderId(), options.key);
     return print(result, `order ${result.orderId}: ${result.status}`);
+  }
+  if (command === "job" && action === "extend") {
+    const hours = Number(requiredFlag(options.hours, "--hours"));
+    if (!Number.isInteger(hours) || hours < 1)
+      throw new MarketError("INVALID_FIELD", {
+        field: "--hours",
+        value: JSON.stringify(options.hours),
+        allowed: "a whole number of hours, 1 or more",
+      });
+    const extended = await finish(ctx.client(true).extendJob(orderId(), hours, chainProgress("extension")));
+    return print(
+      extended,
+      `order ${extended.orderId}: extended by ${extended.addedHours} h, ${extended.addedMolt} MOLT added to escrow ${extended.escrowId} (${extended.amount} MOLT held, ${extended.allocatedSeconds / 3600} h allocated)\n  locked until ${extended.lockedUntil}`,
+    );
   }
   if (command === "job" && (action === "complete" || action === "fail")) {
     const exitStatus = action === "complete" ? 0 : Number(requiredFlag(options.exit, "--exit"));

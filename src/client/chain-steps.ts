@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { address } from "@solana/kit";
 import { TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda } from "@solana-program/token";
+import { Amount } from "../core/amount.js";
 import { MarketError, isMarketError } from "../core/errors.js";
 import type { EscrowView } from "../contract/escrows.js";
 import type { BillingRate, ChargeSplit } from "../settlement/billing.js";
@@ -79,4 +80,19 @@ export async function payoutExpectation(escrow: EscrowView, signer: string, spli
     escrow: escrow.address,
     receives: { account, amount: isBuyer ? split.buyerRefund : split.providerPayment, orMore: isBuyer },
   };
+}
+
+/**
+ * What co-signing the deposit of an extension of `escrow` by `hours` must do: move exactly price
+ * per GPU-hour x GPUs x hours (computed here from the escrow's terms) from the signer's MOLT
+ * account of `mint` (the market's, pinned) into the escrow's account. @throws ESCROW_ERROR (the escrow is of another mint)
+ */
+export async function depositExpectation(escrow: EscrowView, signer: string, hours: number, mint: string): Promise<SigningExpectation> {
+  if (escrow.mint !== mint)
+    throw new MarketError("ESCROW_ERROR", {
+      reason: `escrow ${escrow.escrowId} is of mint ${escrow.mint}, not the market's MOLT (${mint})`,
+    });
+  const [source] = await findAssociatedTokenPda({ owner: address(signer), mint: address(mint), tokenProgram: TOKEN_PROGRAM_ADDRESS });
+  const amount = Amount.parse(escrow.pricePerHour).mul(escrow.gpuCount * hours);
+  return { kind: "deposit", signer, amount, mint, source, escrow: escrow.address };
 }

@@ -8,6 +8,7 @@ import { MarketError } from "../core/errors.js";
 import type { Wallet } from "../chain/wallet.js";
 import type { DecisionRequest } from "../contract/disputes.js";
 import type { EscrowView } from "../contract/escrows.js";
+import type { ExtensionView } from "../contract/extension.js";
 import type { AirdropView, BalanceView, EventPage, HealthView, MarketView, StatsView } from "../contract/market-data.js";
 import type { OfferRequest, OfferView } from "../contract/offers.js";
 import type { MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
@@ -15,7 +16,7 @@ import { billSeconds, splitCharge } from "../settlement/billing.js";
 import type { ChargeSplit } from "../settlement/billing.js";
 import { billedSecondsOf } from "../settlement/settle-job.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
-import { chainStep, payoutExpectation, rateOf } from "./chain-steps.js";
+import { chainStep, depositExpectation, payoutExpectation, rateOf } from "./chain-steps.js";
 import type { ChainStepOptions } from "./chain-steps.js";
 import type { SigningExpectation } from "./transaction-check.js";
 import { HttpTransport, queryOf } from "./transport.js";
@@ -85,6 +86,13 @@ export class MarketClient {
       return { kind: "fund", signer, amount: Amount.parse(match.totalCost), mint, provider: match.providerId, arbiter };
     };
     return chainStep(this.transport, `/v1/orders/${encodeURIComponent(orderId)}/fund`, {}, expect, options);
+  }
+
+  /** The buyer extends its Escrowed or Running job by whole `hours`, depositing exactly their cost into its escrow, co-signed here. @throws the server's MarketError, ESCROW_ERROR */
+  extendJob(orderId: string, hours: number, options: ChainStepOptions = {}): Promise<ExtensionView> {
+    const expect = async (signer: string): Promise<SigningExpectation> =>
+      depositExpectation(await this.getEscrow(orderId), signer, hours, (await this.market()).mint);
+    return chainStep(this.transport, `/v1/orders/${encodeURIComponent(orderId)}/extend`, { hours }, expect, options);
   }
 
   /** Settles a completed job, co-signed by the wallet (buyer with its confirmation, or provider after the dispute window). @throws the server's MarketError, ESCROW_ERROR */

@@ -3,7 +3,8 @@
 // creates and initializes, owned by a multisig that this same message creates and initializes as
 // 2-of-3 of exactly {buyer, provider, arbiter}. An initialization fails on chain unless its account
 // is new, so a message that lands cannot send the MOLT anywhere else. Its key may otherwise only
-// pay the two accounts' rent, exactly as Solana's default rent computes it. Pure.
+// pay the two accounts' rent, exactly as Solana's default rent computes it. A deposit into a funded
+// escrow (an extension) is one transfer of exactly its cost into the escrow's account. Pure.
 import { SYSTEM_PROGRAM_ADDRESS, getCreateAccountInstructionDataDecoder } from "@solana-program/system";
 import {
   TOKEN_PROGRAM_ADDRESS,
@@ -25,6 +26,16 @@ export interface FundingExpectation {
   readonly mint: string;
   readonly provider: string;
   readonly arbiter: string;
+}
+
+/** What a deposit into a funded escrow (a job's extension) must do: move exactly `amount` of `mint` from `source` (the signer's token account) to `escrow`'s token account. */
+export interface DepositExpectation {
+  readonly kind: "deposit";
+  readonly signer: string;
+  readonly amount: Amount;
+  readonly mint: string;
+  readonly source: string;
+  readonly escrow: string;
 }
 
 /** One compiled instruction, as the message decoder gives it. */
@@ -139,4 +150,43 @@ export function checkFunding(
   }
   const sol = (lamports: bigint): string => Amount.fromLamports(lamports).toString();
   return `moves ${transfer.amount.toString()} MOLT from your wallet into escrow ${transfer.destination}, owned 2-of-3 by you, the provider and the arbiter, and pays ${sol(rentLamports)} SOL of rent for its two accounts (the token account's ${sol(defaultRentExemptLamports(getTokenSize()))} SOL comes back when it closes)`;
+}
+
+/**
+ * Checks a deposit message (already decoded): its one use of the signer's key is one TransferChecked
+ * of exactly the expected MOLT from its token account into the escrow's, signed by it alone; says in words what signing does.
+ * @throws ESCROW_ERROR (anything else asked of the key, another amount, mint, source or destination)
+ */
+export function checkDeposit(
+  accounts: readonly string[],
+  instructions: readonly CompiledInstruction[],
+  expectation: DepositExpectation,
+): string {
+  const signerIndex = accounts.indexOf(expectation.signer);
+  const at = (index: number | undefined): string => accounts[index ?? -1] ?? "?";
+  let transferred: Amount | undefined;
+  for (const instruction of instructions) {
+    const indices = instruction.accountIndices ?? [];
+    if (!indices.includes(signerIndex)) continue;
+    const data = Uint8Array.from(instruction.data ?? []);
+    // TransferChecked: source, mint, destination, authority (this wallet, alone).
+    if (
+      at(instruction.programAddressIndex) !== TOKEN_PROGRAM_ADDRESS ||
+      data[0] !== TOKEN_TAGS.transferChecked ||
+      indices.length !== 4 ||
+      indices.indexOf(signerIndex) !== 3 ||
+      transferred !== undefined
+    ) {
+      refuse("it asks more of this wallet than one transfer into the escrow");
+    }
+    if (at(indices[1]) !== expectation.mint) refuse(`it transfers a token of mint ${at(indices[1])}, not MOLT (${expectation.mint})`);
+    if (at(indices[0]) !== expectation.source) refuse(`it transfers from ${at(indices[0])}, not from this wallet's MOLT account`);
+    if (at(indices[2]) !== expectation.escrow) refuse(`it sends the MOLT to ${at(indices[2])}, not to escrow ${expectation.escrow}`);
+    const amount = Amount.fromLamports(decoded(() => getTransferCheckedInstructionDataDecoder().decode(data), "transfer").amount);
+    if (!amount.equals(expectation.amount))
+      refuse(`it transfers ${amount.toString()} MOLT, the extension costs ${expectation.amount.toString()} MOLT`);
+    transferred = amount;
+  }
+  if (transferred === undefined) return refuse(`it does not deposit into escrow ${expectation.escrow}`);
+  return `moves ${transferred.toString()} MOLT from your wallet into escrow ${expectation.escrow}, to pay for the job's extension`;
 }

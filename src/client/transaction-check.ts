@@ -1,14 +1,15 @@
 // What a client checks before it co-signs a chain transaction the server built: its key may do
 // only what the step needs. Funding (funding-check.ts): one transfer of exactly the escrowed amount
 // into a new escrow account this message proves is 2-of-3 of the parties, and its rent. A payout: only as a co-signer of transfers out of, and the closing of, the order's
-// escrow account. Anything else (paying fees, another program, another account) is refused, so a
+// escrow account. A deposit (an extension): one transfer of exactly its cost from the signer's
+// MOLT account into the order's escrow account. Anything else (paying fees, another program, another account) is refused, so a
 // dishonest server cannot spend a party's MOLT or SOL. Pure.
 import { getBase64Encoder, getCompiledTransactionMessageDecoder } from "@solana/kit";
 import { ASSOCIATED_TOKEN_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS, getTransferCheckedInstructionDataDecoder } from "@solana-program/token";
 import { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
-import { checkFunding } from "./funding-check.js";
-import type { FundingExpectation } from "./funding-check.js";
+import { checkDeposit, checkFunding } from "./funding-check.js";
+import type { DepositExpectation, FundingExpectation } from "./funding-check.js";
 
 /** SPL Token instruction tags the checks know. */
 const TRANSFER_CHECKED = 12;
@@ -18,6 +19,8 @@ const CLOSE_ACCOUNT = 9;
 export type SigningExpectation =
   /** Funding: one TransferChecked of `amount` into a new escrow of signer, provider and arbiter (checkFunding). */
   | FundingExpectation
+  /** A deposit into a funded escrow (an extension): one TransferChecked of `amount` from the signer's account to the escrow's (checkDeposit). */
+  | DepositExpectation
   /**
    * A payout: the signer only co-signs (as a multisig member) transfers out of `escrow` and its
    * closing, and its own token account `receives.account` gets exactly `receives.amount` (at least,
@@ -61,6 +64,7 @@ export function checkTransactionToSign(messageBase64: string, expectation: Signi
   if (signerIndex < 0 || signerIndex >= message.header.numSignerAccounts) refuse("it does not ask this wallet to sign");
   if (signerIndex === 0) refuse("it would make this wallet pay the fees");
   if (expectation.kind === "fund") return checkFunding(accounts, message.header.numSignerAccounts, message.instructions, expectation);
+  if (expectation.kind === "deposit") return checkDeposit(accounts, message.instructions, expectation);
   let payouts = 0;
   let received = 0n;
   for (const instruction of message.instructions) {

@@ -5,6 +5,7 @@ import type { Static, TUnsafe } from "@sinclair/typebox";
 import { GPU_COUNT_MAX, GPU_COUNT_MIN } from "../core/limits.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
 import { AddressText, Digest, SignatureHex } from "./common.js";
+import type { ExtensionRecord } from "./extension.js";
 import { MODEL_TEXT_LENGTH_MAX } from "./offers.js";
 
 /** Longest id a statement names (escrow, order, offer, dispute). */
@@ -66,6 +67,9 @@ export const JobBody = Type.Object({
   decision: Type.Optional(recorded<DecisionRecord>("the arbiter's split: { providerShare, reason, decidedAtMs }")),
   settlement: Type.Optional(recorded<SettlementRecord>("the payout: { status, providerPayment, platformFee, buyerRefund, transactions }")),
   settlementDue: Type.Optional(Type.Boolean()),
+  extensions: Type.Optional(
+    recorded<readonly ExtensionRecord[]>("the buyer's extensions, oldest first: [{ hours, amount, atMs, transactionId? }]"),
+  ),
 });
 /** What happened to a job, as the server reports it. */
 export type JobView = Static<typeof JobBody>;

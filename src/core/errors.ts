@@ -10,6 +10,7 @@ export interface MarketErrorDetails {
   PRICE_EXCEEDS_BUDGET: { price: string; budget: string };
   ESCROW_ERROR: { reason: string };
   ESCROW_BUSY: { escrowId: string; step: string };
+  EXTENSION_REFUSED: { orderId: string; reason: string; extendableHours: number };
   PAYMENT_FAILED: { reason: string };
   INVALID_STATE_TRANSITION: { entity: "order" | "offer" | "escrow"; from: string; to: string };
   EXPIRED: { entity: "order" | "offer"; id: string; expiresAt: string };
@@ -80,6 +81,11 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
     httpStatus: 409,
     message: (d) =>
       `a ${d.step} of escrow ${d.escrowId} is on its way to the chain; nothing else can change this order until it has landed or failed: retry in a few seconds (GET /v1/orders/{id} shows the outcome)`,
+  },
+  EXTENSION_REFUSED: {
+    httpStatus: 409,
+    message: (d) =>
+      `cannot extend the job of order ${d.orderId}: ${d.reason}: ${d.extendableHours > 0 ? `extend by at most ${d.extendableHours} h` : "it cannot be extended now; order a new job for more hours"}`,
   },
   PAYMENT_FAILED: { httpStatus: 402, message: (d) => `payment failed: ${d.reason}` },
   INVALID_STATE_TRANSITION: {

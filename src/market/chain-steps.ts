@@ -3,6 +3,7 @@
 import type { MessageSigner } from "../chain/signer.js";
 import { canTransitionOrder } from "../core/enums.js";
 import type { OrderStatus } from "../core/enums.js";
+import { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import type { PaymentService } from "../payments/payment-service.js";
 import type { EscrowAccount, EscrowState } from "../settlement/escrow-account.js";
@@ -11,6 +12,7 @@ import type { BatchBuilder } from "./batch.js";
 import { decodeEscrow } from "./codec.js";
 import { checkKey } from "./command-queue.js";
 import type { CommandQueue, JsonAnswer } from "./command-queue.js";
+import { extendOutcome, recordExtension } from "./extend-command.js";
 import type { OrderRows } from "./order-rows.js";
 import { fullRefund } from "./pending-step.js";
 import type { PayoutOp, PayoutOutcome, Pending } from "./pending-step.js";
@@ -205,6 +207,17 @@ export class ChainSteps {
           const outcome = fundOutcome(row.orderId, escrow.buyer);
           await this.queue.submit(pending.key, outcome.name, outcome.args, (batch, writer) =>
             this.recordFunded(batch, writer, row.orderId, funded),
+          );
+          recorded++;
+          continue;
+        }
+      } else if (pending.op === "extend") {
+        // The deposit landed when the escrow holds the stored amount plus the extension's.
+        const held = await this.payments.client.escrowBalance(await this.handleOf(escrow));
+        if (held !== undefined && held.gte(escrow.amount.add(Amount.parse(pending.amount)))) {
+          const outcome = extendOutcome(row.orderId, escrow.buyer, pending.hours);
+          await this.queue.submit(pending.key, outcome.name, outcome.args, (batch, writer) =>
+            recordExtension(this.rows, batch, writer, row.orderId, pending),
           );
           recorded++;
           continue;

@@ -19,6 +19,8 @@ import { ChainCommands } from "./chain-commands.js";
 import type { AirdropAnswer, SettleInput } from "./chain-commands.js";
 import { ChainSteps } from "./chain-steps.js";
 import { CommandQueue } from "./command-queue.js";
+import { ExtendCommand } from "./extend-command.js";
+import type { JobExtension } from "./extend-command.js";
 import { MarketFeed } from "./feed.js";
 import type { FeedListener } from "./feed.js";
 import { JobCommands } from "./job-commands.js";
@@ -69,6 +71,7 @@ export class Marketplace {
   private readonly jobCommands: JobCommands;
   private readonly chainSteps: ChainSteps;
   private readonly chainCommands: ChainCommands;
+  private readonly extendCommand: ExtendCommand;
   private readonly sweeper: Sweeper;
   private followTimer: NodeJS.Timeout | undefined;
 
@@ -87,6 +90,7 @@ export class Marketplace {
     this.jobCommands = new JobCommands(this.queue, this.rows, this.payments);
     this.chainSteps = new ChainSteps(this.queue, this.rows, this.store, this.payments);
     this.chainCommands = new ChainCommands(this.queue, this.chainSteps, this.rows, this.store, this.payments);
+    this.extendCommand = new ExtendCommand(this.chainSteps, this.rows, this.store, this.payments);
     this.sweeper = new Sweeper(this.queue, this.feed, this.rows, this.store, this.payments, this.fundingWindowMs);
   }
 
@@ -172,6 +176,11 @@ export class Marketplace {
   /** The buyer funds the escrow of a matched order (a repeat adopts a funding already on chain). @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_BUSY, INSUFFICIENT_BALANCE, SIGNATURE_REQUIRED, CHAIN_ERROR, STORE_ERROR */
   fundEscrow(key: string, orderId: string, buyer: MessageSigner): Promise<EscrowAccount> {
     return this.chainCommands.fundEscrow(key, orderId, buyer);
+  }
+
+  /** The buyer adds whole hours to its Escrowed or Running job, depositing their cost into its escrow. @throws OUT_OF_RANGE, ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, EXTENSION_REFUSED, ESCROW_BUSY, INSUFFICIENT_BALANCE, SIGNATURE_REQUIRED, CHAIN_ERROR, STORE_ERROR */
+  extendJob(key: string, orderId: string, hours: number, buyer: MessageSigner): Promise<JobExtension> {
+    return this.extendCommand.extendJob(key, orderId, hours, buyer);
   }
 
   /** The provider starts the job. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION */

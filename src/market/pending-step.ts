@@ -28,7 +28,9 @@ export type Pending =
   | { readonly op: "fund"; readonly key?: string }
   | { readonly op: "settle"; readonly outcome: SettlementSummary; readonly key?: string }
   | { readonly op: "refund"; readonly key?: string }
-  | { readonly op: "resolve"; readonly outcome: SettlementSummary; readonly key?: string };
+  | { readonly op: "resolve"; readonly outcome: SettlementSummary; readonly key?: string }
+  /** The buyer adds `hours` to its job, depositing `amount` (base units, decimal string) into the escrow. */
+  | { readonly op: "extend"; readonly hours: number; readonly amount: string; readonly key?: string };
 
 /** The pending mark of a stored escrow row (null: none). */
 export function parsePending(text: string | null): Pending | undefined {

@@ -1,5 +1,6 @@
 // How the market reports an order: the OrderView and the JobRecord kept with it, read from a stored
 // order row. Pure, no I/O.
+import type { ExtensionRecord } from "../contract/extension.js";
 import { MarketError } from "../core/errors.js";
 import { OrderStatus } from "../core/enums.js";
 import type { OrderMatch } from "../core/types.js";
@@ -27,6 +28,8 @@ export interface JobRecord {
     readonly transactions: readonly string[];
   };
   readonly settlementDue?: boolean;
+  /** The buyer's extensions of the job, oldest first (at most EXTENSIONS_PER_JOB_MAX). */
+  readonly extensions?: readonly ExtensionRecord[];
 }
 
 /** An order as the market reports it. */

@@ -13,6 +13,7 @@ import type { Address } from "../core/address.js";
 import type { MoltClient } from "../chain/molt-client.js";
 import type { TransactionId } from "../core/transaction-id.js";
 import type { MessageSigner } from "../chain/signer.js";
+import type { Transaction } from "../chain/transaction.js";
 import type { Wallet } from "../chain/wallet.js";
 import { SECONDS_PER_HOUR, assertFeeBps, billingRate } from "../settlement/billing.js";
 import { checkDisputeOpening, disputeDeadlineMs, resolveDisputeSplit } from "../settlement/dispute.js";
@@ -23,7 +24,7 @@ import { checkAttestation, settleJob } from "../settlement/settle-job.js";
 import type { JobSettlementInput, SettlementResult } from "../settlement/settle-job.js";
 import { proofDigest } from "../settlement/statements.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
-import { expectSigner, payOut } from "./escrow-payout.js";
+import { escrowHandle, expectSigner, payOut } from "./escrow-payout.js";
 
 /** Defaults: a 2.5 % platform fee, one hour of grace after the allocated hours, a one-day dispute window. */
 export const PAYMENT_DEFAULTS = { feeBps: 250, gracePeriodMs: HOUR_MS, disputeWindowMs: DAY_MS } as const;
@@ -283,5 +284,17 @@ export class PaymentService {
       transactions: [transactionId],
     });
     return { escrow: transitionEscrow(escrow, "Resolved", { releasedAt: resolvedAt, settlementTransactionId: transactionId }), resolution };
+  }
+
+  /**
+   * The buyer adds `amount` to its Locked escrow, in one transfer into the same escrow account that
+   * the buyer alone signs. Records nothing: the caller grows the escrow's terms once it landed.
+   * @throws INVALID_STATE_TRANSITION (not Locked), NOT_A_PARTY, ESCROW_ERROR, INVALID_FIELD, INSUFFICIENT_BALANCE, CHAIN_ERROR, SIGNATURE_REQUIRED
+   */
+  async depositToEscrow(escrow: EscrowAccount, amount: Amount, buyer: MessageSigner): Promise<Transaction> {
+    if (escrow.state !== "Locked")
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "escrow", from: escrow.state, to: "Locked with more MOLT" });
+    expectSigner(escrow, buyer, ["buyer"]);
+    return this.client.depositToEscrow(escrowHandle(escrow), buyer, amount);
   }
 }

@@ -22,6 +22,7 @@ import { storeNonces } from "./nonce-registry.js";
 import type { NonceRegistry } from "./nonce-registry.js";
 import { disputeRoutes } from "./routes/disputes.js";
 import { escrowRoutes } from "./routes/escrows.js";
+import { extensionRoutes } from "./routes/extension.js";
 import { feedRoutes } from "./routes/feed.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { marketDataRoutes } from "./routes/market-data.js";
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(orderRoutes, routeDeps);
   await app.register(jobRoutes, routeDeps);
   await app.register(escrowRoutes, routeDeps);
+  await app.register(extensionRoutes, routeDeps);
   await app.register(disputeRoutes, routeDeps);
   await app.register(marketDataRoutes, routeDeps);
 

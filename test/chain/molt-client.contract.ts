@@ -224,6 +224,55 @@ export function moltClientContract(name: string, open: () => Promise<MoltClient 
       chain.close();
     });
 
+    it("escrow: the buyer deposits more into a funded escrow (also signing elsewhere), and a split pays out all it holds", async () => {
+      const { chain, wallet: buyer } = await funded("100");
+      const [provider, arbiter] = [Wallet.generate(), Wallet.generate()];
+      await chain.airdrop(provider.address, MOLT("5"));
+      const { escrow } = await chain.createEscrow({
+        escrowId: nextEscrowId(),
+        buyer,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount: MOLT("20"),
+      });
+      const deposit = await chain.depositToEscrow(escrow, buyer, MOLT("7.000000001"));
+      expect(deposit.type).toBe("EscrowDeposit");
+      expect((await chain.getTransaction(deposit.id))?.amount.toString()).toBe("7.000000001");
+      expect((await chain.escrowBalance(escrow))?.toString()).toBe("27.000000001");
+      expect((await chain.balance(buyer.address)).toString()).toBe("72.999999999");
+      // Only the buyer deposits, something, that it holds; nothing moves when refused.
+      expect(await rejectionCode(chain.depositToEscrow(escrow, provider, MOLT("1")))).toBe("ESCROW_ERROR");
+      expect(await rejectionCode(chain.depositToEscrow(escrow, buyer, Amount.zero()))).toBe("INVALID_FIELD");
+      expect(await rejectionCode(chain.depositToEscrow(escrow, buyer, MOLT("73")))).toBe("INSUFFICIENT_BALANCE");
+      expect((await chain.escrowBalance(escrow))?.toString()).toBe("27.000000001");
+      // Signed elsewhere: the message is asked for, then the signed one lands once.
+      const asked = await chain.depositToEscrow(escrow, new PresentedSignature(buyer.address), MOLT("3")).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!isMarketError(asked, "SIGNATURE_REQUIRED")) throw new Error(`expected SIGNATURE_REQUIRED, got ${String(asked)}`);
+      const message = asked.details.message;
+      const signature = Buffer.from(buyer.sign(Buffer.from(message, "base64"))).toString("base64");
+      expect(
+        await rejectionCode(chain.depositToEscrow(escrow, new PresentedSignature(buyer.address, { message, signature }), MOLT("4"))),
+      ).toBe("SIGNATURE_REQUIRED");
+      await chain.depositToEscrow(escrow, new PresentedSignature(buyer.address, { message, signature }), MOLT("3"));
+      expect((await chain.escrowBalance(escrow))?.toString()).toBe("30.000000001");
+      await chain.settleEscrow(
+        escrow,
+        [provider, arbiter],
+        [
+          { owner: provider.address, amount: MOLT("30") },
+          { owner: buyer.address, amount: MOLT("0.000000001") },
+        ],
+      );
+      expect((await chain.balance(provider.address)).toString()).toBe("35");
+      expect((await chain.balance(buyer.address)).toString()).toBe("70");
+      expect(await rejectionCode(chain.depositToEscrow(escrow, buyer, MOLT("1")))).toBe("ESCROW_ERROR");
+      expect((await chain.balance(buyer.address)).toString()).toBe("70");
+      chain.close();
+    });
+
     it("escrow: the buyer must hold the amount, ids are single-use, and each escrow has its own multisig", async () => {
       const { chain, wallet: buyer } = await funded("10");
       const provider = Wallet.generate();

@@ -181,6 +181,7 @@ export const HOSTILE_ROUTES: readonly HostileRoute[] = [
   { method: "POST", template: "/v1/orders/{id}/fund", param: "order", owner: buyer, body: () => ({}) },
   { method: "POST", template: "/v1/orders/{id}/settle", param: "order", owner: buyer, body: () => ({ actualHours: "0.5" }) },
   { method: "POST", template: "/v1/orders/{id}/refund", param: "order", owner: buyer, body: () => ({}) },
+  { method: "POST", template: "/v1/orders/{id}/extend", param: "order", owner: buyer, body: () => ({ hours: 1 }) },
   {
     method: "POST",
     template: "/v1/orders/{id}/dispute/decide",
