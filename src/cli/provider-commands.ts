@@ -35,7 +35,8 @@ Options:
   --wallet PATH                 the provider's wallet (default $MOLT_WALLET_PATH or ${DEFAULT_WALLET_PATH})
   --server URL                  the market (default $MOLT_SERVER_URL or ${DEFAULT_SERVER_URL})
   --offer ID                    serve only this offer (repeat for more; default: all the wallet's offers)
-  --receipt-interval SECONDS    seconds between usage receipts, ${RECEIPT_INTERVAL_S_MIN}..${RECEIPT_INTERVAL_S_MAX} (default ${RECEIPT_INTERVAL_S_DEFAULT})
+  --receipt-interval SECONDS    seconds between usage receipts, ${RECEIPT_INTERVAL_S_MIN}..${RECEIPT_INTERVAL_S_MAX} (default ${RECEIPT_INTERVAL_S_DEFAULT});
+                                keep it well under the market's receipt timeout
   --state-dir DIR               the agent's job records and workload files (default DATA_DIR/agent-<wallet address>)
   --data-dir DIR                the folder the default state directory is in (default ${DEFAULT_DATA_DIR})
   --gpu-devices LIST            the host GPUs workloads get, comma-separated indexes or UUIDs (default: unset; docker gets a count)

@@ -97,6 +97,22 @@ describe("one job in the agent's hands", () => {
     expect(keysOf(market, "start")).toBe(1);
   });
 
+  it("a restarted driver finishes a job whose workload ended while the agent was down, with the time it ended", async () => {
+    const { clock, market, runner, state, ctx } = setup();
+    const first = new JobDriver({ orderId: FAKE_ORDER_ID, offerId: "off", phase: "starting" }, ctx);
+    await drive(first, clock, 11_000);
+    const endedAtMs = clock.now();
+    runner.exit(0);
+    // Down for 2 s (within the market's patience): nothing steps.
+    clock.advance(2_000);
+    const saved = state.load(FAKE_ORDER_ID);
+    if (saved === undefined) throw new Error("no record");
+    const second = new JobDriver(saved, ctx);
+    await drive(second, clock, 500);
+    expect(market.status()).toBe("Completed");
+    expect(state.load(FAKE_ORDER_ID)?.attestation?.proof.endedAtMs).toBe(endedAtMs);
+  });
+
   it("stops the workload of a job the market failed as ProviderLost, and settles its receipted seconds", async () => {
     const { clock, market, runner, lines, ctx } = setup();
     const driver = new JobDriver({ orderId: FAKE_ORDER_ID, offerId: "off", phase: "starting" }, ctx);
