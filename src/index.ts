@@ -51,6 +51,8 @@ export { createOffer, parseOffer } from "./core/offer.js";
 export type { CreateOfferInput } from "./core/offer.js";
 export { createOrder, parseOrder, parseRequirements } from "./core/order.js";
 export type { CreateOrderInput, RequirementsInput } from "./core/order.js";
+export { WORKLOAD_LIMITS, parseWorkload } from "./core/workload.js";
+export type { Workload } from "./core/workload.js";
 export type { BookOffer, CapacityOffer, GpuCapacity, JobOrder, JobRequirements, OrderMatch, ScoreBreakdown } from "./core/types.js";
 export type { BookEvent, BookEventType, BookListener } from "./orderbook/events.js";
 export { ORDER_BOOK_LIMITS, OrderBook, RESULT_LIMIT_DEFAULT } from "./orderbook/order-book.js";
@@ -80,12 +82,17 @@ export {
 export { STATEMENT_TEXT_BYTES_MAX } from "./settlement/statement-writer.js";
 export {
   RECEIPT_CLOCK_SKEW_MS,
+  TELEMETRY_LIMITS,
   checkUsageReceipt,
+  countersignUsageReceipt,
+  receiptCountersignMessage,
   signUsageReceipt,
+  telemetryDigest,
   usageReceiptMessage,
+  verifyReceiptCountersign,
   verifyUsageReceipt,
 } from "./settlement/usage-receipt.js";
-export type { UsageReceipt, UsageReceiptCheck } from "./settlement/usage-receipt.js";
+export type { Telemetry, UsageReceipt, UsageReceiptCheck } from "./settlement/usage-receipt.js";
 export type { Attestation, Confirmation, Dispute, ExecutionProof } from "./settlement/statements.js";
 export { FEE_BPS_MAX, SECONDS_PER_HOUR, billSeconds, billingRate, hoursToSeconds, splitCharge } from "./settlement/billing.js";
 export type { BillingRate, ChargeSplit } from "./settlement/billing.js";

@@ -11,8 +11,9 @@ import { RpcMoltClient } from "../chain/rpc/rpc-client.js";
 import { MarketError } from "../core/errors.js";
 import { Wallet } from "../chain/wallet.js";
 import type { CreateOfferInput } from "../core/offer.js";
+import { MARKET_LIMITS } from "../market/limits.js";
 import { Marketplace } from "../market/marketplace.js";
-import { PaymentService } from "../payments/payment-service.js";
+import { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "../payments/payment-service.js";
 import { buildApp } from "../server/app.js";
 import { SqlStore } from "../store/sql-store.js";
 import { lockDataDir } from "./data-dir-lock.js";
@@ -29,6 +30,7 @@ export const SWEEP_INTERVAL_MS = 10_000;
 
 /** Usage of the serve command. */
 export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--schema NAME] [--chain embedded|rpc] [--no-demo]
+                          [--receipt-timeout S] [--dispute-window S] [--sweep-interval S]
 
 Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed at /v1/feed,
 metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
@@ -45,6 +47,11 @@ DIR/demo-providers/*.json (to run the demo's jobs). Stop it with Ctrl-C.
                    operator's wallet: pays fees and rent, and mints airdrops off mainnet when it
                    holds the mint authority, as molt-market localnet's operator.json does)
   --no-demo        do not list the demo market
+  --receipt-timeout S  seconds a running job may go without a usage receipt (a funded job
+                   without a start) before it fails ProviderLost (default ${MARKET_LIMITS.receiptTimeoutMs / 1000})
+  --dispute-window S   seconds after a job completes during which a party may dispute it; an
+                   unconfirmed proof settles after it (default ${PAYMENT_DEFAULTS.disputeWindowMs / 1000})
+  --sweep-interval S   seconds between sweeps of timeouts, lost providers and expiries (default ${SWEEP_INTERVAL_MS / 1000})
 `;
 
 /**
@@ -97,6 +104,20 @@ async function openChain(kind: string, dataDir: string): Promise<EmbeddedMoltCli
   });
 }
 
+/** A flag of whole seconds as milliseconds, `fallback` when absent. @throws OUT_OF_RANGE */
+function secondsFlag(value: string | undefined, flag: string, fallbackMs: number, minMs: number, maxMs: number): number {
+  if (value === undefined) return fallbackMs;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds * 1000 < minMs || seconds * 1000 > maxMs)
+    throw new MarketError("OUT_OF_RANGE", {
+      field: flag,
+      value: JSON.stringify(value),
+      min: String(minMs / 1000),
+      max: String(maxMs / 1000),
+    });
+  return seconds * 1000;
+}
+
 /**
  * Runs `serve` until SIGINT or SIGTERM. Invariant: while it runs, it holds the data directory's lock
  * (and, on the embedded chain, the chain directory's), released when it stops or exits.
@@ -112,6 +133,9 @@ export async function runServe(args: readonly string[], out: (text: string) => v
       schema: { type: "string" },
       chain: { type: "string" },
       "no-demo": { type: "boolean", default: false },
+      "receipt-timeout": { type: "string" },
+      "dispute-window": { type: "string" },
+      "sweep-interval": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -142,7 +166,14 @@ export async function runServe(args: readonly string[], out: (text: string) => v
 /** The rest of `serve`, once the data directory is held. */
 async function serveLocked(
   context: {
-    readonly values: { readonly schema?: string | undefined; readonly host?: string | undefined; readonly "no-demo": boolean };
+    readonly values: {
+      readonly schema?: string | undefined;
+      readonly host?: string | undefined;
+      readonly "no-demo": boolean;
+      readonly "receipt-timeout"?: string | undefined;
+      readonly "dispute-window"?: string | undefined;
+      readonly "sweep-interval"?: string | undefined;
+    };
     readonly port: number;
     readonly dataDir: string;
     readonly chainKind: string;
@@ -151,6 +182,21 @@ async function serveLocked(
   out: (text: string) => void,
 ): Promise<void> {
   const { values, port, dataDir, locks } = context;
+  const receiptTimeoutMs = secondsFlag(
+    values["receipt-timeout"],
+    "--receipt-timeout",
+    MARKET_LIMITS.receiptTimeoutMs,
+    MARKET_LIMITS.receiptTimeoutMsMin,
+    MARKET_LIMITS.receiptTimeoutMsMax,
+  );
+  const disputeWindowMs = secondsFlag(
+    values["dispute-window"],
+    "--dispute-window",
+    PAYMENT_DEFAULTS.disputeWindowMs,
+    1000,
+    PAYMENT_PERIOD_MS_MAX,
+  );
+  const sweepIntervalMs = secondsFlag(values["sweep-interval"], "--sweep-interval", SWEEP_INTERVAL_MS, 1000, 3_600_000);
   const arbiterPath = join(dataDir, "arbiter.json");
   if (!existsSync(arbiterPath)) Wallet.generate().save(arbiterPath);
   const arbiter = Wallet.fromFile(arbiterPath);
@@ -160,7 +206,11 @@ async function serveLocked(
     databaseUrl === undefined || databaseUrl === ""
       ? SqlStore.openSqlite(join(dataDir, "market.db"))
       : await SqlStore.openPostgres(databaseUrl, values.schema === undefined ? {} : { schema: values.schema });
-  const market = await Marketplace.open({ store, payments: new PaymentService({ client: chain, arbiter }) });
+  const market = await Marketplace.open({
+    store,
+    payments: new PaymentService({ client: chain, arbiter, disputeWindowMs }),
+    receiptTimeoutMs,
+  });
   if (!values["no-demo"] && market.lastSeq === 0) {
     // The shipped sample market: offers as CreateOfferInput, providers named by sample ids.
     const demo = readMarketOffers(SAMPLE_MARKET_URL).slice(0, DEMO_OFFERS) as (CreateOfferInput & { readonly providerId: string })[];
@@ -186,7 +236,7 @@ async function serveLocked(
     throw e;
   }
   for (const lock of locks) lock.setUrl(url);
-  const sweeper = setInterval(() => void market.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
+  const sweeper = setInterval(() => void market.sweep().catch(() => undefined), sweepIntervalMs);
   // Listen for SIGTERM before saying it serves: a stop sent the moment the line is read is then a clean stop.
   const stopped = untilStopped();
   out(

@@ -11,12 +11,14 @@ import type { EscrowView } from "../contract/escrows.js";
 import type { ExtensionView } from "../contract/extension.js";
 import type { AirdropView, BalanceView, EventPage, HealthView, MarketView, StatsView } from "../contract/market-data.js";
 import type { OfferRequest, OfferView } from "../contract/offers.js";
+import type { CountersignRequest, ReceiptRequest, WorkloadView } from "../contract/jobs.js";
 import type { MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
 import { billSeconds, splitCharge } from "../settlement/billing.js";
 import type { ChargeSplit } from "../settlement/billing.js";
 import { billedSecondsOf } from "../settlement/settle-job.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
 import { chainStep, depositExpectation, payoutExpectation, rateOf } from "./chain-steps.js";
+import { receiptedShare } from "./receipted-share.js";
 import type { ChainStepOptions } from "./chain-steps.js";
 import type { SigningExpectation } from "./transaction-check.js";
 import { HttpTransport, queryOf } from "./transport.js";
@@ -101,9 +103,11 @@ export class MarketClient {
     input: { readonly actualHours?: string; readonly confirmation?: Confirmation },
     options: ChainStepOptions = {},
   ): Promise<OrderDetails> {
-    // The seconds billed are computed here from the attested proof, by the rule the market uses, never taken from the server.
+    // The seconds billed are computed here from the attested proof (a lost job: the provider's signed receipt), by the rule the market uses, never taken from the server.
     const share = async (escrow: EscrowView): Promise<ChargeSplit> => {
-      const attestation = (await this.getOrder(orderId)).job.attestation;
+      const order = await this.getOrder(orderId);
+      if (order.status === "Failed") return receiptedShare(order, escrow);
+      const attestation = order.job.attestation;
       if (attestation === undefined)
         throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: "not completed", to: "Settled" });
       const role = this.options.wallet?.address === escrow.buyer ? "buyer" : "provider";
@@ -128,7 +132,7 @@ export class MarketClient {
 
   /** The buyer has a failed or timed-out job's escrow refunded. @throws the server's MarketError, ESCROW_ERROR */
   refund(orderId: string, options: ChainStepOptions = {}): Promise<OrderDetails> {
-    const share = (escrow: EscrowView): ChargeSplit => billSeconds(0, Amount.parse(escrow.amount), rateOf(escrow));
+    const share = async (escrow: EscrowView): Promise<ChargeSplit> => receiptedShare(await this.getOrder(orderId), escrow);
     return chainStep(
       this.transport,
       `/v1/orders/${encodeURIComponent(orderId)}/refund`,
@@ -168,6 +172,21 @@ export class MarketClient {
   /** The provider completes (exit 0) or fails (non-zero exit) the job with its attested proof. @throws FORBIDDEN, INVALID_SIGNATURE, PROOF_MISMATCH */
   endJob(orderId: string, action: "complete" | "fail", attestation: Attestation, key?: string): Promise<OrderStatusView> {
     return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/${action}`, { attestation }, key);
+  }
+
+  /** The provider records a running job's signed usage receipt (with the telemetry its digest covers). @throws FORBIDDEN, RATE_LIMITED, INVALID_SIGNATURE, PROOF_MISMATCH */
+  sendReceipt(orderId: string, body: ReceiptRequest, key?: string): Promise<OrderStatusView> {
+    return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/receipts`, body, key);
+  }
+
+  /** The buyer countersigns the job's latest receipt (it agrees the job had run that long). @throws FORBIDDEN, PROOF_MISMATCH, INVALID_SIGNATURE */
+  countersignReceipt(orderId: string, body: CountersignRequest, key?: string): Promise<OrderStatusView> {
+    return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/receipts/countersign`, body, key);
+  }
+
+  /** What the order runs, for its buyer or matched provider (a signed read). @throws FORBIDDEN, ORDER_NOT_FOUND */
+  workload(orderId: string, key?: string): Promise<WorkloadView> {
+    return this.request("POST", `/v1/orders/${encodeURIComponent(orderId)}/workload`, undefined, key);
   }
 
   /** The buyer or provider opens a dispute with its signed statement. @throws FORBIDDEN, DISPUTE_WINDOW_CLOSED */

@@ -15,6 +15,7 @@ import {
 import type { OrderMatch } from "../core/types.js";
 import { AddressText, Decimal, FEATURE_LIST_LENGTH_MAX, FeatureText, LocationBody, PriorityText, QueryInt } from "./common.js";
 import { JobBody } from "./jobs.js";
+import { WorkloadBody } from "./workload.js";
 import { DateTimeText, MODEL_TEXT_LENGTH_MAX } from "./offers.js";
 
 /** An order's hard provider filters (core's ProviderFilter): providers are the addresses that sign their offers. */
@@ -47,6 +48,12 @@ export const OrderBody = Type.Object(
     maxBudget: Type.Optional(Decimal),
     priority: Type.Optional(PriorityText),
     expiresAt: Type.Optional(DateTimeText),
+    workload: Type.Optional(WorkloadBody),
+    rematch: Type.Optional(
+      Type.Boolean({
+        description: "when its job fails, submit a successor order for the remaining hours, excluding the provider that failed",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -109,6 +116,10 @@ export const OrderViewBody = Type.Object({
   escrowId: Type.Union([Type.String(), Type.Null()]),
   match: Type.Union([MatchBody, Type.Null()]),
   job: JobBody,
+  rematch: Type.Boolean({ description: "a failed job of this order is continued by a successor order" }),
+  successorOf: Type.Union([Type.String(), Type.Null()], {
+    description: "the failed order this one continues, when the market submitted it",
+  }),
 });
 /** An order with its match and job, as the server reports it. */
 export type OrderDetails = Static<typeof OrderViewBody>;

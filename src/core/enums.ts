@@ -102,7 +102,8 @@ const ORDER_TRANSITIONS: { readonly [S in OrderStatus]: readonly OrderStatus[] }
   Escrowed: ["Running", "Failed"],
   Running: ["Completed", "Failed"],
   Completed: ["Settled", "Disputed"],
-  Failed: ["Refunded", "Disputed"],
+  // Failed -> Settled: a lost provider's escrow pays its receipted seconds and refunds the rest.
+  Failed: ["Refunded", "Settled", "Disputed"],
   Disputed: ["Resolved"],
   Settled: [],
   Refunded: [],

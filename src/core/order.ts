@@ -22,6 +22,7 @@ import { parseLocationRequirement } from "./location.js";
 import type { LocationRequirement } from "./location.js";
 import { parseProviderFilter } from "./provider-filter.js";
 import type { JobOrder, JobRequirements, ProviderFilter } from "./types.js";
+import { parseWorkload } from "./workload.js";
 import {
   asRecord,
   checkExpiry,
@@ -59,6 +60,10 @@ export interface CreateOrderInput {
   readonly expiresAt?: Date | string;
   /** Default: Normal. */
   readonly priority?: Priority;
+  readonly workload?: unknown;
+  /** Default: false. */
+  readonly rematch?: boolean;
+  readonly successorOf?: OrderId | string;
 }
 
 /**
@@ -101,6 +106,11 @@ export function parseRequirements(value: unknown): JobRequirements {
   return markValidated(requirements, "requirements");
 }
 
+function parseBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") throw new MarketError("INVALID_FIELD", { field, value: describeValue(value), allowed: "true or false" });
+  return value;
+}
+
 /**
  * Validates a complete order and returns a frozen, normalized copy (or the same object when a
  * factory already did). A new order is Pending; expiry after creation, at most 30 days later.
@@ -135,6 +145,12 @@ export function parseOrder(value: unknown): JobOrder {
     priority: priority as Priority,
   };
   if (raw.maxBudget !== undefined) order.maxBudget = parsePositiveAmount(raw.maxBudget, "maxBudget");
+  if (raw.workload !== undefined) order.workload = parseWorkload(raw.workload);
+  if (raw.rematch !== undefined) order.rematch = parseBoolean(raw.rematch, "rematch");
+  if (raw.successorOf !== undefined) {
+    assertIsOrderId(raw.successorOf);
+    order.successorOf = raw.successorOf;
+  }
   return markValidated(order, "order");
 }
 

@@ -3,6 +3,7 @@ import type { Amount } from "./amount.js";
 import type { Feature, OfferStatus, OrderStatus, Priority } from "./enums.js";
 import type { OfferId, OrderId } from "./ids.js";
 import type { Location, LocationRequirement } from "./location.js";
+import type { Workload } from "./workload.js";
 
 /** The GPUs of an offer. */
 export interface GpuCapacity {
@@ -80,6 +81,12 @@ export interface JobOrder {
   readonly expiresAt: Date;
   readonly status: OrderStatus;
   readonly priority: Priority;
+  /** What the matched provider runs (shown to the buyer and that provider only). */
+  readonly workload?: Workload;
+  /** When its job fails (provider lost or non-zero exit), the market submits a successor order for the remaining hours. */
+  readonly rematch?: boolean;
+  /** The order whose failed job this one continues (set by the market's re-match, never by a client). */
+  readonly successorOf?: OrderId;
 }
 
 /** The parts a match score is made of: each weighted part, and their sum. */

@@ -157,7 +157,7 @@ export class ChainSteps {
     const { escrow } = await this.rows.escrowOf(batch, writer, order);
     if (escrow.state !== "Created") return { escrowId: escrow.id };
     this.rows.putEscrow(batch, funded, undefined);
-    this.rows.transition(batch, order, "Escrowed", jobOf(order));
+    this.rows.transition(batch, order, "Escrowed", { ...jobOf(order), fundedAtMs: batch.nowMs });
     return { escrowId: funded.id };
   }
 
@@ -177,7 +177,8 @@ export class ChainSteps {
       }),
       undefined,
     );
-    const to = PAID_ORDER_STATUS[op];
+    // A failed job's payout settles it when it pays the provider (a lost provider's receipted seconds).
+    const to = statusOf(order) === "Failed" && op === "refund" && outcome.providerPayment !== "0" ? "Settled" : PAID_ORDER_STATUS[op];
     if (canTransitionOrder(statusOf(order), to)) {
       this.rows.transition(batch, order, to, { ...jobOf(order), settlement: outcome });
       return null;
@@ -225,7 +226,7 @@ export class ChainSteps {
       } else if (escrow.chain !== undefined) {
         const handle = await this.handleOf(escrow);
         if ((await this.payments.client.escrowBalance(handle)) === undefined) {
-          const summary = pending.op === "refund" ? fullRefund(escrow.amount) : pending.outcome;
+          const summary = pending.outcome ?? fullRefund(escrow.amount);
           const outcome = payoutOutcome(pending.op, row.orderId);
           await this.queue.submit(pending.key, outcome.name, outcome.args, (batch, writer) =>
             this.recordPayout(batch, writer, row.orderId, pending.op, { ...summary, transactions: [] }),

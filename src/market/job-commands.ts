@@ -6,11 +6,13 @@ import { assertOrderTransition } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
 import type { PaymentService } from "../payments/payment-service.js";
 import { resolveDisputeSplit } from "../settlement/dispute.js";
-import { checkAttestation } from "../settlement/settle-job.js";
+import { checkAttestation, proofSeconds } from "../settlement/settle-job.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
 import type { CommandQueue } from "./command-queue.js";
 import type { OrderRows } from "./order-rows.js";
+import { rematch } from "./rematch.js";
 import { jobOf, statusOf } from "./views.js";
+import type { JobRecord } from "./views.js";
 
 /** An arbiter's split of a dispute: base units to the provider (the fee comes out of it), the rest refunded. */
 export interface DisputeDecisionInput {
@@ -59,7 +61,7 @@ export class JobCommands {
     });
   }
 
-  /** The match's provider reports a failed job, with a proof of non-zero exit status. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH, INVALID_FIELD, ESCROW_BUSY */
+  /** The match's provider reports a failed job, with a proof of non-zero exit status; an order that asked for re-match gets its successor. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, INVALID_SIGNATURE, PROOF_MISMATCH, INVALID_FIELD, ESCROW_BUSY */
   async failJob(key: string, orderId: string, attestation: Attestation, actor: Address): Promise<void> {
     await this.queue.submit(key, "failJob", { orderId, attestation, actor }, async (batch, writer) => {
       const order = await this.rows.orderRow(batch, writer, orderId);
@@ -73,11 +75,14 @@ export class JobCommands {
           value: "0",
           allowed: "a non-zero exit status; a job that exited 0 completes",
         });
-      this.rows.transition(batch, order, "Failed", {
+      const failed: JobRecord = {
         ...jobOf(order),
-        failure: { reason: `exit status ${attestation.proof.exitStatus}`, attestation },
-      });
+        failure: { kind: "ExitStatus", reason: `exit status ${attestation.proof.exitStatus}`, attestation },
+      };
+      const row = this.rows.transition(batch, order, "Failed", failed);
       this.rows.release(orderId);
+      const linked = rematch(this.rows.book, batch, row, failed, proofSeconds(attestation.proof));
+      if (linked !== failed) batch.putOrder({ ...row, job: JSON.stringify(linked) });
       return null;
     });
   }

@@ -18,4 +18,14 @@ export const MARKET_LIMITS = {
   fundingWindowMs: 15 * 60_000,
   /** Longest funding window a market may set. */
   fundingWindowMsMax: 24 * 60 * 60_000,
+  /**
+   * How long a running job may go without a usage receipt (a funded job without being started)
+   * before it fails ProviderLost (default: 5 minutes, five receipt intervals of a default agent).
+   */
+  receiptTimeoutMs: 5 * 60_000,
+  /** Shortest and longest receipt timeout a market may set. */
+  receiptTimeoutMsMin: 1000,
+  receiptTimeoutMsMax: 24 * 60 * 60_000,
+  /** Least time between two receipts of one job, by the market's clock; a faster provider is refused RATE_LIMITED. */
+  receiptIntervalMinMs: 500,
 } as const;

@@ -8,6 +8,7 @@ import type { Clock } from "../core/clock.js";
 import { assertIntInRange } from "../core/errors.js";
 import type { CreateOfferInput } from "../core/offer.js";
 import type { CreateOrderInput } from "../core/order.js";
+import type { Workload } from "../core/workload.js";
 import type { OrderBook, OrderBookLimits } from "../orderbook/order-book.js";
 import type { PaymentService } from "../payments/payment-service.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
@@ -27,6 +28,9 @@ import { JobCommands } from "./job-commands.js";
 import type { DisputeDecisionInput } from "./job-commands.js";
 import { MARKET_LIMITS } from "./limits.js";
 import { OrderRows } from "./order-rows.js";
+import { LostJobPayouts, isReceiptedFailure } from "./lost-job.js";
+import { ReceiptCommands } from "./receipt-commands.js";
+import type { CountersignInput, ReceiptInput } from "./receipt-commands.js";
 import { Sweeper } from "./sweeper.js";
 import type { SweepResult } from "./sweeper.js";
 import type { OrderView } from "./views.js";
@@ -48,6 +52,8 @@ export interface MarketplaceOptions {
   readonly fundingWindowMs?: number;
   /** Per-wallet caps and the backing of orders (default WALLET_LIMITS). */
   readonly walletLimits?: Partial<WalletLimits>;
+  /** How long a job may go without a usage receipt before it fails ProviderLost (default MARKET_LIMITS.receiptTimeoutMs). */
+  readonly receiptTimeoutMs?: number;
 }
 
 /**
@@ -64,6 +70,8 @@ export class Marketplace {
   readonly fundingWindowMs: number;
   /** Per-wallet caps and the backing of orders. */
   readonly walletLimits: WalletLimits;
+  /** How long a job may go without a usage receipt (a funded job without a start) before it fails ProviderLost. */
+  readonly receiptTimeoutMs: number;
   private readonly feed: MarketFeed;
   private readonly queue: CommandQueue;
   private readonly rows: OrderRows;
@@ -71,6 +79,8 @@ export class Marketplace {
   private readonly jobCommands: JobCommands;
   private readonly chainSteps: ChainSteps;
   private readonly chainCommands: ChainCommands;
+  private readonly receiptCommands: ReceiptCommands;
+  private readonly lostJobs: LostJobPayouts;
   private readonly extendCommand: ExtendCommand;
   private readonly sweeper: Sweeper;
   private followTimer: NodeJS.Timeout | undefined;
@@ -83,6 +93,8 @@ export class Marketplace {
     this.fundingWindowMs = options.fundingWindowMs ?? MARKET_LIMITS.fundingWindowMs;
     assertIntInRange("fundingWindowMs", this.fundingWindowMs, 1000, MARKET_LIMITS.fundingWindowMsMax);
     this.walletLimits = walletLimits(options.walletLimits);
+    this.receiptTimeoutMs = options.receiptTimeoutMs ?? MARKET_LIMITS.receiptTimeoutMs;
+    assertIntInRange("receiptTimeoutMs", this.receiptTimeoutMs, MARKET_LIMITS.receiptTimeoutMsMin, MARKET_LIMITS.receiptTimeoutMsMax);
     this.feed = new MarketFeed(this.store, clock, options.bookLimits ?? {});
     this.queue = new CommandQueue(this.store, this.feed, clock, this.nodeId, options.batchMax ?? MARKET_LIMITS.batchMax);
     this.rows = new OrderRows(this.store, this.feed);
@@ -91,7 +103,9 @@ export class Marketplace {
     this.chainSteps = new ChainSteps(this.queue, this.rows, this.store, this.payments);
     this.chainCommands = new ChainCommands(this.queue, this.chainSteps, this.rows, this.store, this.payments);
     this.extendCommand = new ExtendCommand(this.chainSteps, this.rows, this.store, this.payments);
-    this.sweeper = new Sweeper(this.queue, this.feed, this.rows, this.store, this.payments, this.fundingWindowMs);
+    this.receiptCommands = new ReceiptCommands(this.queue, this.rows);
+    this.lostJobs = new LostJobPayouts(this.chainSteps, this.rows, this.payments, clock);
+    this.sweeper = new Sweeper(this.queue, this.feed, this.rows, this.store, this.payments, this.fundingWindowMs, this.receiptTimeoutMs);
   }
 
   /** Migrates the store, rebuilds the book from it, reconciles pending chain steps, and starts following. @throws STORE_ERROR, CHAIN_ERROR, OUT_OF_RANGE (fundingWindowMs) */
@@ -198,14 +212,39 @@ export class Marketplace {
     return this.jobCommands.failJob(key, orderId, attestation, actor);
   }
 
-  /** Settles a completed job (or opens a dispute on a rejected confirmation). @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, what settleJob throws, NOT_A_PARTY, CHAIN_ERROR, STORE_ERROR */
-  settle(key: string, orderId: string, input: SettleInput, cosigner: MessageSigner): Promise<OrderView> {
+  /**
+   * Settles a completed job (or opens a dispute on a rejected confirmation); a failed job with
+   * receipted seconds (lost provider) is paid those seconds instead, whichever party asks first.
+   * @throws ORDER_NOT_FOUND, INVALID_STATE_TRANSITION, what settleJob throws, NOT_A_PARTY, CHAIN_ERROR, STORE_ERROR
+   */
+  async settle(key: string, orderId: string, input: SettleInput, cosigner: MessageSigner): Promise<OrderView> {
+    if (isReceiptedFailure(await this.rows.orderRow(undefined, undefined, orderId))) return this.lostJobs.payOut(key, orderId, cosigner);
     return this.chainCommands.settle(key, orderId, input, cosigner);
   }
 
-  /** Refunds a failed job's escrow to the buyer. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_LOCKED, CHAIN_ERROR */
-  refund(key: string, orderId: string, buyer: MessageSigner): Promise<OrderView> {
+  /**
+   * Refunds a failed job's escrow to the buyer; a failed job with receipted seconds (lost provider)
+   * pays the provider those seconds and refunds the rest. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_LOCKED, CHAIN_ERROR
+   */
+  async refund(key: string, orderId: string, buyer: MessageSigner): Promise<OrderView> {
+    const order = await this.rows.orderRow(undefined, undefined, orderId);
+    if (isReceiptedFailure(order) && order.buyerId === buyer.address) return this.lostJobs.payOut(key, orderId, buyer);
     return this.chainCommands.refund(key, orderId, buyer);
+  }
+
+  /** The provider records a running job's usage receipt. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, RATE_LIMITED, INVALID_SIGNATURE, PROOF_MISMATCH, INVALID_FIELD */
+  recordReceipt(key: string, orderId: string, input: ReceiptInput, actor: Address): Promise<void> {
+    return this.receiptCommands.recordReceipt(key, orderId, input, actor);
+  }
+
+  /** The buyer countersigns the job's latest receipt. @throws ORDER_NOT_FOUND, FORBIDDEN, PROOF_MISMATCH, INVALID_SIGNATURE */
+  countersignReceipt(key: string, orderId: string, input: CountersignInput, actor: Address): Promise<void> {
+    return this.receiptCommands.countersignReceipt(key, orderId, input, actor);
+  }
+
+  /** The workload of an order, for its buyer or matched provider only. @throws ORDER_NOT_FOUND, FORBIDDEN */
+  workloadOf(orderId: string, actor: Address): Promise<Workload | null> {
+    return this.receiptCommands.workloadOf(orderId, actor);
   }
 
   /** The buyer or the provider opens a dispute over a completed or failed job. @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, what PaymentService.openDispute throws */

@@ -44,6 +44,11 @@ export class OrderRows {
     private readonly feed: MarketFeed,
   ) {}
 
+  /** The in-memory book the rows' GPUs are allocated in. */
+  get book(): OrderBook {
+    return this.feed.book;
+  }
+
   /** The order, from `batch`, else `writer`, else the store. @throws ORDER_NOT_FOUND */
   async orderRow(batch: BatchBuilder | undefined, writer: StoreWriter | undefined, orderId: string): Promise<OrderRow> {
     const row = batch?.orderById.get(orderId) ?? (await (writer ?? this.store).getOrder(orderId));

@@ -27,7 +27,8 @@ export type PayoutOp = "settle" | "refund" | "resolve";
 export type Pending =
   | { readonly op: "fund"; readonly key?: string }
   | { readonly op: "settle"; readonly outcome: SettlementSummary; readonly key?: string }
-  | { readonly op: "refund"; readonly key?: string }
+  /** A full refund; or, with `outcome`, a lost provider's receipted seconds paid and the rest refunded. */
+  | { readonly op: "refund"; readonly outcome?: SettlementSummary; readonly key?: string }
   | { readonly op: "resolve"; readonly outcome: SettlementSummary; readonly key?: string }
   /** The buyer adds `hours` to its job, depositing `amount` (base units, decimal string) into the escrow. */
   | { readonly op: "extend"; readonly hours: number; readonly amount: string; readonly key?: string };

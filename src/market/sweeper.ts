@@ -8,13 +8,17 @@ import type { CommandQueue } from "./command-queue.js";
 import type { MarketFeed } from "./feed.js";
 import { MARKET_LIMITS } from "./limits.js";
 import type { OrderRows } from "./order-rows.js";
+import { rematch } from "./rematch.js";
 import { jobOf } from "./views.js";
+import type { JobRecord } from "./views.js";
 
 /** What one sweep did, by rule. */
 export interface SweepResult {
   readonly expiredOffers: number;
   readonly expiredOrders: number;
   readonly timedOut: number;
+  /** Jobs failed ProviderLost: funded and never started, or running without a receipt, for the receipt timeout. */
+  readonly lost: number;
   readonly settlementsDue: number;
   readonly unfunded: number;
 }
@@ -31,6 +35,7 @@ export class Sweeper {
     private readonly store: Store,
     private readonly payments: PaymentService,
     private readonly fundingWindowMs: number,
+    private readonly receiptTimeoutMs: number,
   ) {}
 
   /**
@@ -46,6 +51,7 @@ export class Sweeper {
       let timedOut = 0;
       let settlementsDue = 0;
       let unfunded = 0;
+      let lost = 0;
       for (const candidate of candidates) {
         const order = await this.rows.orderRow(batch, writer, candidate.id);
         if (order.status === "Matched") {
@@ -60,17 +66,31 @@ export class Sweeper {
         const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
         if (pending !== undefined) continue;
         const job = jobOf(order);
+        const silentSinceMs = order.status === "Running" ? (job.receiptedAtMs ?? job.startedAtMs) : job.fundedAtMs;
         if (
           (order.status === "Escrowed" || order.status === "Running") &&
           escrow.jobEndedAt === undefined &&
           batch.nowMs >= escrow.lockedUntil.getTime()
         ) {
+          // A job that sent receipts is paid them even when it overran; one that sent none is refunded in full.
+          const secondsRun = job.receipt?.secondsRun;
           this.rows.transition(batch, order, "Failed", {
             ...job,
-            failure: { reason: `timeout: the job did not complete by ${escrow.lockedUntil.toISOString()}` },
+            failure: {
+              kind: "Timeout",
+              reason: `timeout: the job did not complete by ${escrow.lockedUntil.toISOString()}`,
+              ...(secondsRun === undefined ? {} : { secondsRun }),
+            },
           });
           this.rows.release(order.id);
           timedOut++;
+        } else if (
+          (order.status === "Escrowed" || order.status === "Running") &&
+          silentSinceMs !== undefined &&
+          batch.nowMs >= silentSinceMs + this.receiptTimeoutMs
+        ) {
+          this.failLost(batch, order, job, silentSinceMs);
+          lost++;
         } else if (
           order.status === "Completed" &&
           job.settlementDue !== true &&
@@ -82,13 +102,35 @@ export class Sweeper {
           settlementsDue++;
         }
       }
-      return { expiredOffers: expired.offers.length, expiredOrders: expired.orders.length, timedOut, settlementsDue, unfunded };
+      return { expiredOffers: expired.offers.length, expiredOrders: expired.orders.length, timedOut, lost, settlementsDue, unfunded };
     });
   }
 
   /** When a matched order's funding window closes (from its match; rows from before matchedAtMs, from its creation). */
   private fundingDeadlineMs(order: OrderRow): number {
     return (jobOf(order).matchedAtMs ?? decodeOrder(order.doc, order.status).createdAt.getTime()) + this.fundingWindowMs;
+  }
+
+  /**
+   * A job whose provider went silent: Failed ProviderLost, its GPUs back to the offer, its escrow to
+   * pay the last receipted seconds (none for a job never started), and its successor submitted when
+   * the order asked for re-match.
+   */
+  private failLost(batch: BatchBuilder, order: OrderRow, job: JobRecord, silentSinceMs: number): void {
+    const secondsRun = order.status === "Running" ? (job.receipt?.secondsRun ?? 0) : 0;
+    const what = order.status === "Running" ? "no usage receipt" : "the funded job was not started";
+    const failed: JobRecord = {
+      ...job,
+      failure: {
+        kind: "ProviderLost",
+        reason: `ProviderLost: ${what} for ${this.receiptTimeoutMs / 1000} s (since ${new Date(silentSinceMs).toISOString()}); the provider is paid its ${secondsRun} receipted seconds, the rest goes back to the buyer`,
+        secondsRun,
+      },
+    };
+    const row = this.rows.transition(batch, order, "Failed", failed);
+    this.rows.release(order.id);
+    const linked = rematch(this.feed.book, batch, row, failed, secondsRun);
+    if (linked !== failed) batch.putOrder({ ...row, job: JSON.stringify(linked) });
   }
 
   /** A match its buyer did not fund in time: the order becomes Expired and its GPUs return to the offer. */

@@ -5,6 +5,7 @@ import { MarketError } from "../core/errors.js";
 import { OrderStatus } from "../core/enums.js";
 import type { OrderMatch } from "../core/types.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
+import type { Telemetry, UsageReceipt } from "../settlement/usage-receipt.js";
 import type { OrderRow } from "../store/store.js";
 import { decodeMatch } from "./codec.js";
 
@@ -14,9 +15,21 @@ export interface JobRecord {
   readonly matchedAtMs?: number;
   /** The GPU model of the matched offer, kept for the job's proof when the offer is gone (orders matched since it was recorded). */
   readonly gpuModel?: string;
+  /** When the buyer's funding was recorded: the provider's start window runs from here. */
+  readonly fundedAtMs?: number;
   readonly startedAtMs?: number;
+  /** The provider's latest usage receipt, as it signed it. */
+  readonly receipt?: UsageReceipt;
+  /** The telemetry the latest receipt came with, if any (its digest is the receipt's). */
+  readonly telemetry?: Telemetry;
+  /** When the market recorded the latest receipt, by its own clock: the loss timeout runs from here. */
+  readonly receiptedAtMs?: number;
+  /** The buyer's countersignature of a receipt: it agrees the job had run that long. */
+  readonly countersigned?: { readonly sequence: number; readonly secondsRun: number; readonly signature: string };
   readonly attestation?: Attestation;
-  readonly failure?: { readonly reason: string; readonly attestation?: Attestation };
+  readonly failure?: JobFailure;
+  /** The order the market submitted to continue this failed job (re-match). */
+  readonly successor?: string;
   readonly dispute?: Dispute;
   /** The arbiter's split of a dispute, waiting for the buyer or the provider to accept it. */
   readonly decision?: { readonly providerShare: string; readonly reason: string; readonly decidedAtMs: number };
@@ -32,6 +45,17 @@ export interface JobRecord {
   readonly extensions?: readonly ExtensionRecord[];
 }
 
+/** How a job failed: provider's proof of a non-zero exit, lost provider, or timeout. */
+export type FailureKind = "ExitStatus" | "ProviderLost" | "Timeout";
+
+/** Why a job failed. `secondsRun`, when set, is what its escrow pays the provider: its last receipted seconds. */
+export interface JobFailure {
+  readonly reason: string;
+  readonly kind?: FailureKind;
+  readonly attestation?: Attestation;
+  readonly secondsRun?: number;
+}
+
 /** An order as the market reports it. */
 export interface OrderView {
   readonly orderId: string;
@@ -41,6 +65,10 @@ export interface OrderView {
   readonly match: OrderMatch | undefined;
   readonly escrowId: string | null;
   readonly job: JobRecord;
+  /** Whether a failed job of this order is continued by a successor order. */
+  readonly rematch: boolean;
+  /** The failed order this one continues, when the market submitted it. */
+  readonly successorOf: string | null;
 }
 
 const ORDER_STATUSES: ReadonlySet<string> = new Set(Object.values(OrderStatus));
@@ -61,6 +89,12 @@ export function statusOf(order: OrderRow): OrderStatus {
   return order.status;
 }
 
+/** The re-match fields of a stored order document. */
+function continuationOf(doc: string): Pick<OrderView, "rematch" | "successorOf"> {
+  const order = JSON.parse(doc) as { readonly rematch?: boolean; readonly successorOf?: string };
+  return { rematch: order.rematch === true, successorOf: order.successorOf ?? null };
+}
+
 /** A stored order as the market reports it. */
 export function viewOf(row: OrderRow): OrderView {
   return {
@@ -71,5 +105,6 @@ export function viewOf(row: OrderRow): OrderView {
     match: row.match === null ? undefined : decodeMatch(row.match),
     escrowId: row.escrowId,
     job: jobOf(row),
+    ...continuationOf(row.doc),
   };
 }

@@ -7,6 +7,7 @@ import type { OrderDetails } from "../contract/orders.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { OrderView } from "../market/views.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
+import type { EventRow } from "../store/store.js";
 
 /** An order as JSON: its match with amounts as decimal strings, its job as the market recorded it. */
 export function orderJson(order: OrderView): OrderDetails {
@@ -18,6 +19,8 @@ export function orderJson(order: OrderView): OrderDetails {
     escrowId: order.escrowId,
     match: order.match === undefined ? null : matchJson(order.match),
     job: order.job,
+    rematch: order.rematch,
+    successorOf: order.successorOf,
   };
 }
 
@@ -33,4 +36,17 @@ export async function escrowView(market: Marketplace, escrow: EscrowAccount): Pr
       amount: escrow.amount,
     }));
   return escrowJson(escrow, { address: chain.address, multisig: chain.multisig, mint: market.payments.client.mint });
+}
+
+/**
+ * An event as anyone may read it: an order's workload is for its buyer and matched provider only
+ * (POST /v1/orders/{id}/workload), so it is taken out of the order a book event carries. The
+ * stored event keeps it (other nodes rebuild their book from it). Invariant: no public event holds a workload.
+ */
+export function publicEvent(event: EventRow): EventRow {
+  if (!event.payload.includes('"workload"')) return event;
+  const payload = JSON.parse(event.payload) as { order?: Record<string, unknown> };
+  if (payload.order?.workload === undefined) return event;
+  // JSON drops the undefined workload.
+  return { ...event, payload: JSON.stringify({ ...payload, order: { ...payload.order, workload: undefined, hasWorkload: true } }) };
 }

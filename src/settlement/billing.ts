@@ -99,6 +99,18 @@ export function billSeconds(billedSeconds: number, escrowed: Amount, rate: Billi
 }
 
 /**
+ * The split of a failed job paid by its receipts (a lost provider): `secondsRun`, floored, at least
+ * 0 and capped at the allocation, billed at the escrow's rate. Invariant: payment + fee + refund =
+ * escrowed; never more than the receipts attest.
+ */
+export function receiptedSplit(
+  escrow: { readonly amount: Amount; readonly rate: BillingRate; readonly allocatedSeconds: number },
+  secondsRun: number,
+): ChargeSplit {
+  return billSeconds(Math.min(Math.max(0, Math.floor(secondsRun)), escrow.allocatedSeconds), escrow.amount, escrow.rate);
+}
+
+/**
  * Whole seconds in `hours`, read exactly from its decimal form (a number is read as the shortest
  * decimal that prints it, so 0.1 h is 360 s), rounded to the nearest second with an exact half
  * second rounded down: n / 3600 computed in floating point always reads back as n seconds.

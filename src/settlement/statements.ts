@@ -14,6 +14,7 @@ export const DOMAIN_TAGS = {
   confirmation: "molt-market/v1/confirmation",
   dispute: "molt-market/v1/dispute",
   usageReceipt: "molt-market/v1/usage-receipt",
+  receiptCountersign: "molt-market/v1/usage-receipt-countersign",
 } as const;
 
 /** Most evidence digests one dispute names. */

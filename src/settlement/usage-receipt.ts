@@ -17,6 +17,39 @@ export const RECEIPT_CLOCK_SKEW_MS = 5_000;
 /** SHA-256 of no telemetry: the digest a receipt carries when its provider sends none. */
 const NO_TELEMETRY_DIGEST = createHash("sha256").digest("hex");
 
+/** Named bounds of the telemetry a receipt may come with. */
+export const TELEMETRY_LIMITS = { devicesMax: 64, deviceUuidLengthMax: 64 } as const;
+
+/** What a provider may report beside a receipt: per-device GPU utilization (0..100) and device UUIDs. */
+export interface Telemetry {
+  readonly gpuUtilizationPct?: readonly number[];
+  readonly deviceUuids?: readonly string[];
+}
+
+/**
+ * SHA-256 (hex) of telemetry in its canonical form (fields in a fixed order, absent lists as empty),
+ * the digest a receipt signs. Invariant: equal telemetry, equal digest. @throws INVALID_FIELD (beyond TELEMETRY_LIMITS)
+ */
+export function telemetryDigest(telemetry: Telemetry): string {
+  const utilization = telemetry.gpuUtilizationPct ?? [];
+  const devices = telemetry.deviceUuids ?? [];
+  const bad =
+    utilization.length > TELEMETRY_LIMITS.devicesMax ||
+    devices.length > TELEMETRY_LIMITS.devicesMax ||
+    utilization.some((pct) => !Number.isInteger(pct) || pct < 0 || pct > 100) ||
+    devices.some((uuid) => typeof uuid !== "string" || uuid.length > TELEMETRY_LIMITS.deviceUuidLengthMax);
+  if (bad) {
+    throw new MarketError("INVALID_FIELD", {
+      field: "telemetry",
+      value: `${utilization.length} utilizations, ${devices.length} devices`,
+      allowed: `at most ${TELEMETRY_LIMITS.devicesMax} integer utilizations 0..100 and device UUIDs of at most ${TELEMETRY_LIMITS.deviceUuidLengthMax} characters`,
+    });
+  }
+  return createHash("sha256")
+    .update(JSON.stringify({ gpuUtilizationPct: utilization, deviceUuids: devices }))
+    .digest("hex");
+}
+
 /** A provider's signed statement of how long a running job has run. */
 export interface UsageReceipt {
   readonly escrowId: string;
@@ -141,4 +174,28 @@ export function checkUsageReceipt(input: UsageReceiptCheck): void {
       receipt.secondsRun,
     );
   }
+}
+
+/** What a buyer signs to countersign a receipt: it agrees the job of this escrow had run `secondsRun` by receipt `sequence`. */
+export function receiptCountersignMessage(receipt: Pick<UsageReceipt, "escrowId" | "sequence" | "secondsRun">, buyer: Address): Uint8Array {
+  return tagged(DOMAIN_TAGS.receiptCountersign)
+    .text("escrowId", receipt.escrowId)
+    .address("buyer", buyer)
+    .u64("sequence", receipt.sequence)
+    .u64("secondsRun", receipt.secondsRun)
+    .bytes();
+}
+
+/** The buyer's countersignature (hex) of a receipt. @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_ADDRESS (encoding) */
+export function countersignUsageReceipt(receipt: Pick<UsageReceipt, "escrowId" | "sequence" | "secondsRun">, buyer: Signer): string {
+  return Buffer.from(buyer.sign(receiptCountersignMessage(receipt, buyer.address))).toString("hex");
+}
+
+/** Is `signature` the buyer's countersignature of this receipt. Never throws: false. */
+export function verifyReceiptCountersign(
+  receipt: Pick<UsageReceipt, "escrowId" | "sequence" | "secondsRun">,
+  buyer: Address,
+  signature: string,
+): boolean {
+  return verifyStatementHex(buyer, () => receiptCountersignMessage(receipt, buyer), signature);
 }

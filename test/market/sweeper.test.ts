@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
 import { isMarketError } from "../../src/core/errors.js";
+import { MARKET_LIMITS } from "../../src/market/limits.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { attest } from "../../src/settlement/statements.js";
 import { SqlStore } from "../../src/store/sql-store.js";
@@ -23,10 +24,18 @@ afterEach(async () => {
   }
 });
 
+// These rules are about funding windows and lockedUntil: the provider-loss timeout is set beyond them
+// (test/market/provider-loss.test.ts covers it).
 async function setup(): Promise<{ market: Marketplace; parties: Parties; clock: ManualClock }> {
   const clock = new ManualClock(Date.now());
   const parties = await openParties();
-  const market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-sweep-")), "market.db")), parties, clock);
+  const market = await openMarket(
+    SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-sweep-")), "market.db")),
+    parties,
+    clock,
+    undefined,
+    { receiptTimeoutMs: MARKET_LIMITS.receiptTimeoutMsMax },
+  );
   opened.push({ market, parties });
   return { market, parties, clock };
 }
@@ -49,7 +58,7 @@ describe("Marketplace.sweep", () => {
     const { offerId } = await market.addOffer("a1", offer(parties.provider.address, new Date(clock.now() + HOUR_MS)));
     const resting = await market.submitOrder("o1", { ...order(parties.buyer.address, 16), expiresAt: new Date(clock.now() + HOUR_MS / 2) });
     expect(resting.status).toBe("Pending");
-    expect(await market.sweep()).toEqual({ expiredOffers: 0, expiredOrders: 0, timedOut: 0, settlementsDue: 0, unfunded: 0 });
+    expect(await market.sweep()).toEqual({ expiredOffers: 0, expiredOrders: 0, timedOut: 0, lost: 0, settlementsDue: 0, unfunded: 0 });
     clock.advance(2 * HOUR_MS);
     expect(await market.sweep()).toMatchObject({ expiredOffers: 1, expiredOrders: 1 });
     expect((await market.store.getOffer(offerId))?.status).toBe("Expired");

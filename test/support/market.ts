@@ -9,6 +9,7 @@ import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS } from "../../src/core/clock.js";
 import type { Clock } from "../../src/core/clock.js";
 import { Marketplace } from "../../src/market/marketplace.js";
+import type { MarketplaceOptions } from "../../src/market/marketplace.js";
 import { PaymentService } from "../../src/payments/payment-service.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -61,14 +62,26 @@ export async function openParties(buyerMolt = "100000"): Promise<Parties> {
 }
 
 /** A marketplace on `store` for these parties. */
-export function openMarket(store: Store, parties: Parties, clock?: Clock, nodeId?: string): Promise<Marketplace> {
+export function openMarket(
+  store: Store,
+  parties: Parties,
+  clock?: Clock,
+  nodeId?: string,
+  options: Partial<Pick<MarketplaceOptions, "receiptTimeoutMs" | "fundingWindowMs">> = {},
+): Promise<Marketplace> {
   const payments = new PaymentService({
     client: parties.chain,
     arbiter: parties.arbiter,
     disputeWindowMs: HOUR_MS,
     ...(clock === undefined ? {} : { clock }),
   });
-  return Marketplace.open({ store, payments, ...(clock === undefined ? {} : { clock }), ...(nodeId === undefined ? {} : { nodeId }) });
+  return Marketplace.open({
+    store,
+    payments,
+    ...options,
+    ...(clock === undefined ? {} : { clock }),
+    ...(nodeId === undefined ? {} : { nodeId }),
+  });
 }
 
 /** Offers whose free + allocated GPUs differ from their GPU count, read from the database. */

@@ -9,6 +9,7 @@ import { ErrorBody, respond } from "../../contract/common.js";
 import { EventPageBody, EventsQuery, FeedQuery } from "../../contract/market-data.js";
 import type { EventRow } from "../../store/store.js";
 import { SERVER_LIMITS } from "../limits.js";
+import { publicEvent } from "../views.js";
 import type { RouteDeps } from "./route-deps.js";
 
 /** Named bounds of the live feed. */
@@ -44,7 +45,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }
     async (request) => {
       const limit = Number(request.query.limit ?? SERVER_LIMITS.eventPageMax);
       assertIntInRange("limit", limit, 1, SERVER_LIMITS.eventPageMax);
-      return { events: await market.events(Number(request.query.after ?? 0), limit) };
+      return { events: (await market.events(Number(request.query.after ?? 0), limit)).map(publicEvent) };
     },
   );
 
@@ -116,7 +117,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }
           socket.close(1013, "reader too slow; reconnect with after=<last seq received>");
           return;
         }
-        socket.send(JSON.stringify(event));
+        socket.send(JSON.stringify(publicEvent(event)));
         lastSent = event.seq;
       };
       // Subscribe first, so nothing applied while the store is read is missed.

@@ -1,10 +1,12 @@
-// Routes of a matched job's run: its provider starts it, then completes it (exit 0) or fails it
-// (non-zero exit) with its attested proof. Rules and signature checks live in the market.
+// Routes of a matched job's run: its provider starts it, sends usage receipts while it runs (the
+// buyer may countersign them), then completes it (exit 0) or fails it (non-zero exit) with its
+// attested proof; the parties read its workload. Rules and signature checks live in the market.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { EmptyBody, IdParams, respond } from "../../contract/common.js";
-import { AttestationBody } from "../../contract/jobs.js";
+import { AttestationBody, CountersignBody, ReceiptBody, WorkloadAnswer } from "../../contract/jobs.js";
 import { OrderStatusBody } from "../../contract/orders.js";
 import { SIGNED } from "../../contract/openapi.js";
+import { workloadJson } from "../../contract/workload.js";
 import { authOf, bodyless } from "../auth.js";
 import type { RouteDeps } from "./route-deps.js";
 
@@ -64,6 +66,65 @@ export const jobRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market })
       },
     );
   }
+  app.post(
+    "/v1/orders/:id/receipts",
+    {
+      schema: {
+        tags,
+        summary: "Record a usage receipt of a running job: cumulative seconds run, signed (its provider only)",
+        security: SIGNED,
+        params: IdParams,
+        body: ReceiptBody,
+        response: respond(OrderStatusBody),
+      },
+    },
+    async (request) => {
+      const { caller, key } = authOf(request);
+      const { receipt, telemetry } = request.body;
+      await market.recordReceipt(key, request.params.id, telemetry === undefined ? { receipt } : { receipt, telemetry }, caller);
+      return statusOf(request.params.id);
+    },
+  );
+
+  app.post(
+    "/v1/orders/:id/receipts/countersign",
+    {
+      schema: {
+        tags,
+        summary: "Countersign the latest usage receipt of a job (its buyer only)",
+        security: SIGNED,
+        params: IdParams,
+        body: CountersignBody,
+        response: respond(OrderStatusBody),
+      },
+    },
+    async (request) => {
+      const { caller, key } = authOf(request);
+      await market.countersignReceipt(key, request.params.id, request.body, caller);
+      return statusOf(request.params.id);
+    },
+  );
+
+  app.post(
+    "/v1/orders/:id/workload",
+    {
+      preValidation: bodyless,
+      schema: {
+        tags,
+        summary: "Read what an order runs (its buyer or matched provider only; signed, since nobody else may)",
+        security: SIGNED,
+        params: IdParams,
+        body: EmptyBody,
+        response: respond(WorkloadAnswer),
+      },
+    },
+    async (request) => {
+      const { caller } = authOf(request);
+      const workload = await market.workloadOf(request.params.id, caller);
+      return { orderId: request.params.id, workload: workload === null ? null : workloadJson(workload) };
+    },
+  );
+
   // Registration is synchronous; the plugin type asks for a promise.
   return Promise.resolve();
 };
