@@ -23,9 +23,6 @@ export const ExtendBody = Type.Object(
   },
   { additionalProperties: false },
 );
-/** What an extend request carries. */
-export type ExtendRequest = Static<typeof ExtendBody>;
-
 /** The answer of an extension: what was added, and the escrow's terms now. */
 export const ExtensionBody = Type.Object({
   orderId: Type.String(),
