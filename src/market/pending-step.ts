@@ -30,7 +30,7 @@ export type Pending =
   /** A full refund; or, with `outcome`, a lost provider's receipted seconds paid and the rest refunded. */
   | { readonly op: "refund"; readonly outcome?: SettlementSummary; readonly key?: string }
   | { readonly op: "resolve"; readonly outcome: SettlementSummary; readonly key?: string }
-  /** The buyer adds `hours` to its job, depositing `amount` (base units, decimal string) into the escrow. */
+  /** The buyer adds `hours` to its job, depositing `amount` (MOLT, a decimal string) into the escrow. */
   | { readonly op: "extend"; readonly hours: number; readonly amount: string; readonly key?: string };
 
 /** The pending mark of a stored escrow row (null: none). */
