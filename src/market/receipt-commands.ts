@@ -57,10 +57,12 @@ export class ReceiptCommands {
           retryAfterS: 1,
         });
       const { receipt, telemetry } = input;
-      if (telemetry !== undefined && telemetryDigest(telemetry) !== receipt.telemetryDigest)
+      // The receipt signs the digest of exactly the telemetry sent beside it (of nothing when none is).
+      const expectedDigest = telemetryDigest(telemetry);
+      if (expectedDigest !== receipt.telemetryDigest)
         throw new MarketError("PROOF_MISMATCH", {
           field: "receipt.telemetryDigest",
-          expected: telemetryDigest(telemetry),
+          expected: expectedDigest,
           actual: receipt.telemetryDigest,
         });
       const { escrow } = await this.rows.escrowOf(batch, writer, order);

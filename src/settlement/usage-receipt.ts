@@ -28,9 +28,11 @@ export interface Telemetry {
 
 /**
  * SHA-256 (hex) of telemetry in its canonical form (fields in a fixed order, absent lists as empty),
- * the digest a receipt signs. Invariant: equal telemetry, equal digest. @throws INVALID_FIELD (beyond TELEMETRY_LIMITS)
+ * the digest a receipt signs; of nothing when none is sent. Invariant: equal telemetry, equal digest.
+ * @throws INVALID_FIELD (beyond TELEMETRY_LIMITS)
  */
-export function telemetryDigest(telemetry: Telemetry): string {
+export function telemetryDigest(telemetry: Telemetry | undefined): string {
+  if (telemetry === undefined) return NO_TELEMETRY_DIGEST;
   const utilization = telemetry.gpuUtilizationPct ?? [];
   const devices = telemetry.deviceUuids ?? [];
   const bad =

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import type { Marketplace } from "../../src/market/marketplace.js";
+import type { Marketplace, MarketplaceOptions } from "../../src/market/marketplace.js";
 import { buildApp } from "../../src/server/app.js";
 import type { AppDeps } from "../../src/server/app.js";
 import { SqlStore } from "../../src/store/sql-store.js";
@@ -23,10 +23,20 @@ export interface ServedMarket {
 
 /** Opens a market and its app (listening on 127.0.0.1 and a free port with `listen`). */
 export async function openServedMarket(
-  options: { readonly listen?: boolean; readonly deps?: Omit<AppDeps, "market"> } = {},
+  options: {
+    readonly listen?: boolean;
+    readonly deps?: Omit<AppDeps, "market">;
+    readonly market?: Partial<Pick<MarketplaceOptions, "receiptTimeoutMs">>;
+  } = {},
 ): Promise<ServedMarket> {
   const parties = await openParties();
-  const market = await openMarket(SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-served-")), "market.db")), parties);
+  const market = await openMarket(
+    SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-served-")), "market.db")),
+    parties,
+    undefined,
+    undefined,
+    options.market,
+  );
   const app = await buildApp({ market, ...options.deps });
   const baseUrl = options.listen === true ? await app.listen({ host: "127.0.0.1", port: 0 }) : "";
   return {

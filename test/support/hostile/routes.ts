@@ -8,6 +8,8 @@ import type { EscrowView } from "../../../src/contract/escrows.js";
 import { newDisputeId } from "../../../src/core/ids.js";
 import { attest, openDisputeStatement } from "../../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../../src/settlement/statements.js";
+import { countersignUsageReceipt, signUsageReceipt, telemetryDigest } from "../../../src/settlement/usage-receipt.js";
+import type { UsageReceipt } from "../../../src/settlement/usage-receipt.js";
 
 /** The objects the routes act on, made by the suite's setup. */
 export interface RouteFixture {
@@ -58,6 +60,18 @@ function proof(f: RouteFixture, exitStatus: number): ExecutionProof {
     outputDigest: "a".repeat(64),
     usageDigest: "b".repeat(64),
   };
+}
+
+/** The job's first usage receipt: one second run, a second after its start, with the telemetry the receipts route is sent. */
+function receiptOf(f: RouteFixture): UsageReceipt {
+  return signUsageReceipt({
+    escrowId: f.escrow.escrowId,
+    provider: f.provider,
+    sequence: 1,
+    secondsRun: 1,
+    atMs: f.startedAtMs + 1000,
+    telemetryDigest: telemetryDigest({ gpuUtilizationPct: [90], deviceUuids: ["GPU-0"] }),
+  });
 }
 
 const buyer = (f: RouteFixture): Wallet => f.buyer;
@@ -178,6 +192,21 @@ export const HOSTILE_ROUTES: readonly HostileRoute[] = [
       }),
     }),
   },
+  {
+    method: "POST",
+    template: "/v1/orders/{id}/receipts",
+    param: "order",
+    owner: provider,
+    body: (f) => ({ receipt: receiptOf(f), telemetry: { gpuUtilizationPct: [90], deviceUuids: ["GPU-0"] } }),
+  },
+  {
+    method: "POST",
+    template: "/v1/orders/{id}/receipts/countersign",
+    param: "order",
+    owner: buyer,
+    body: (f) => ({ sequence: 1, signature: countersignUsageReceipt(receiptOf(f), f.buyer) }),
+  },
+  { method: "POST", template: "/v1/orders/{id}/workload", param: "order", owner: buyer, body: noFields },
   { method: "POST", template: "/v1/orders/{id}/fund", param: "order", owner: buyer, body: () => ({}) },
   { method: "POST", template: "/v1/orders/{id}/settle", param: "order", owner: buyer, body: () => ({ actualHours: "0.5" }) },
   { method: "POST", template: "/v1/orders/{id}/refund", param: "order", owner: buyer, body: () => ({}) },
