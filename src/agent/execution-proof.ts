@@ -2,20 +2,31 @@
 // its escrow and what the provider measured (times, exit status, digests of output and usage), and
 // the SHA-256 of a file. Reads the market and files; never signs and never sends anything.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { MarketClient } from "../client/client.js";
 import type { Address } from "../core/address.js";
 import { MarketError } from "../core/errors.js";
 import type { ExecutionProof } from "../settlement/statements.js";
 
+/** Bytes read at a time while digesting a file, so a large output never sits in memory whole. */
+const DIGEST_CHUNK_BYTES = 1024 * 1024;
+
 /**
- * SHA-256 (hex) of a file, or of nothing when no file is named.
+ * SHA-256 (hex) of a file, read in chunks, or of nothing when no file is named.
  * @throws INVALID_FIELD (unreadable; `field` names what pointed at the file)
  */
 export function digestOf(path: string | undefined, field: string): string {
-  if (path === undefined) return createHash("sha256").digest("hex");
+  const hash = createHash("sha256");
+  if (path === undefined) return hash.digest("hex");
   try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
+    const fd = openSync(path, "r");
+    try {
+      const chunk = Buffer.alloc(DIGEST_CHUNK_BYTES);
+      for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
+    } finally {
+      closeSync(fd);
+    }
+    return hash.digest("hex");
   } catch (e) {
     throw new MarketError("INVALID_FIELD", {
       field,

@@ -144,7 +144,11 @@ export class JobDriver {
     if (latest !== undefined && latest.sequence > (this.record.lastReceipt?.sequence ?? 0)) this.save({ lastReceipt: latest });
     if (order.job.startedAtMs !== undefined && this.record.startedAtMs === undefined) this.save({ startedAtMs: order.job.startedAtMs });
     const lost = order.status === "Failed" && order.job.failure?.kind === "ProviderLost";
-    if (lost && phase !== "settling") {
+    if (lost && latest === undefined) {
+      // Lost before any receipt: nothing is owed to the provider; the buyer is refunded.
+      if (run !== undefined) await this.ctx.runner.stop(run);
+      this.finish("Failed (ProviderLost before any receipt)");
+    } else if (lost && phase !== "settling") {
       if (run !== undefined) await this.ctx.runner.stop(run);
       this.ctx.log(
         `lost ${this.orderId}: the market failed it (ProviderLost, no receipt in time); workload stopped, settling the receipted seconds`,

@@ -145,6 +145,19 @@ describe("one job in the agent's hands", () => {
     expect(state.load(FAKE_ORDER_ID)?.attestation?.proof.usageDigest).toBe(createHash("sha256").update(samples).digest("hex"));
   });
 
+  it("a job lost before any receipt is not settled by the provider: the workload stops and the agent's part ends", async () => {
+    const { clock, market, runner, ctx } = setup();
+    const driver = new JobDriver({ orderId: FAKE_ORDER_ID, offerId: "off", phase: "starting" }, ctx);
+    await drive(driver, clock, 1_000);
+    market.loseProvider();
+    driver.marketChanged();
+    await drive(driver, clock, 1_000);
+    expect((runner as unknown as { stops: number }).stops).toBe(1);
+    expect(market.status()).toBe("Failed");
+    expect(keysOf(market, "settle")).toBe(0);
+    expect(driver.done).toBe(true);
+  });
+
   it("fails the job on a non-zero exit with its attested proof, and leaves the refund to the buyer", async () => {
     const { clock, market, runner, state, ctx } = setup();
     const driver = new JobDriver({ orderId: FAKE_ORDER_ID, offerId: "off", phase: "starting" }, ctx);

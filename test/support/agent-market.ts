@@ -72,23 +72,28 @@ export async function agentMarket(
   };
 }
 
-/** The buyer orders 1 GPU for 1 hour from `provider` only, with the sleep workload's args, and funds it. Resolves to the order id. */
+/**
+ * The buyer orders 1 GPU for `hours` (default 1) from `provider` only (any provider when undefined),
+ * with the sleep workload's args and `rematch` when asked, and funds it. Resolves to the order id.
+ */
 export async function fundedOrder(
   market: AgentMarket,
-  provider: MarketProvider,
-  run: { readonly seconds: number; readonly exitCode?: number },
+  provider: MarketProvider | undefined,
+  run: { readonly seconds: number; readonly exitCode?: number; readonly hours?: number; readonly rematch?: boolean },
 ): Promise<string> {
   const submitted = await market.buyer.client.submitOrder({
     requirements: {
       minGpuCount: 1,
       minVramGb: 80,
       maxPricePerHour: "3",
-      estimatedHours: 1,
-      providers: { allow: [provider.wallet.address] },
+      estimatedHours: run.hours ?? 1,
+      ...(provider === undefined ? {} : { providers: { allow: [provider.wallet.address] } }),
     },
+    ...(run.rematch === undefined ? {} : { rematch: run.rematch }),
     workload: { image: TEST_IMAGE, args: [String(run.seconds), String(run.exitCode ?? 0)] },
   });
-  if (submitted.match?.providerId !== provider.wallet.address) throw new Error(`order ${submitted.orderId} did not match the provider`);
+  if (submitted.match === undefined || (provider !== undefined && submitted.match.providerId !== provider.wallet.address))
+    throw new Error(`order ${submitted.orderId} did not match ${provider === undefined ? "any offer" : "the provider"}`);
   await market.buyer.client.fundEscrow(submitted.orderId);
   return submitted.orderId;
 }
