@@ -9,9 +9,9 @@ export const FEED_RECONNECT_MS = { first: 250, max: 15_000 } as const;
 /** Largest feed message read; a larger one closes the connection (a feed event is far smaller). */
 const FEED_MESSAGE_BYTES_MAX = 1024 * 1024;
 
-/** The feed URL of a server for events after `seq`. */
+/** The feed URL of a server (under its base path, as the client's requests are) for events after `seq`. */
 export function feedUrl(baseUrl: string, seq: number): string {
-  const url = new URL("/v1/feed", baseUrl.replace(/\/+$/, "/"));
+  const url = new URL(`${baseUrl.replace(/\/+$/, "")}/v1/feed`);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   url.searchParams.set("after", String(seq));
   return url.toString();
