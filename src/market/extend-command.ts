@@ -16,6 +16,7 @@ import type { OfferRow, Store, StoreWriter } from "../store/store.js";
 import type { BatchBuilder } from "./batch.js";
 import { decodeMatch } from "./codec.js";
 import type { ChainSteps, CommandName, StepPlan } from "./chain-steps.js";
+import type { CommandQueue } from "./command-queue.js";
 import type { OrderRows } from "./order-rows.js";
 import { jobOf, statusOf } from "./views.js";
 
@@ -105,6 +106,7 @@ function refuse(orderId: string, reason: string, extendableHours: number): never
  */
 export class ExtendCommand {
   constructor(
+    private readonly queue: CommandQueue,
     private readonly steps: ChainSteps,
     private readonly rows: OrderRows,
     private readonly store: Store,
@@ -115,23 +117,30 @@ export class ExtendCommand {
    * The buyer adds `hours` whole hours to its Escrowed or Running job, depositing their cost into
    * the escrow. A buyer who signs elsewhere first gets the transaction (SIGNATURE_REQUIRED), and
    * that rehearsal writes nothing.
-   * @throws OUT_OF_RANGE (hours), ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, EXTENSION_REFUSED, ESCROW_BUSY, ESCROW_NOT_FOUND, INSUFFICIENT_BALANCE, SIGNATURE_REQUIRED, CHAIN_ERROR, STORE_ERROR
+   * @throws OUT_OF_RANGE (hours), IDEMPOTENCY_KEY_REUSED, ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, EXTENSION_REFUSED, ESCROW_BUSY, ESCROW_NOT_FOUND, INSUFFICIENT_BALANCE, SIGNATURE_REQUIRED, CHAIN_ERROR, STORE_ERROR
    */
   async extendJob(key: string, orderId: string, hours: number, buyer: MessageSigner): Promise<JobExtension> {
     assertIntInRange("hours", hours, 1, HOURS_MAX);
     // Read before the intent: the store is not read inside a batch's transaction (only its writer is).
     const offerId = (await this.rows.getOrder(orderId)).offerId;
     const offer = offerId === null ? undefined : await this.store.getOffer(offerId);
+    const outcome = extendOutcome(orderId, buyer.address, hours);
     const result = await this.steps.run(key, {
       orderId,
       signer: buyer,
       intent: { name: "extendJob.intent", args: { orderId, buyer: buyer.address, hours } },
       check: (batch, writer) => this.check(batch, writer, { key, orderId, hours, buyer, offer }),
       send: ({ escrow, amount }) => this.payments.depositToEscrow(escrow, amount, buyer),
-      outcome: extendOutcome(orderId, buyer.address, hours),
+      outcome,
       record: (batch, writer, sent: Transaction) =>
         recordExtension(this.rows, batch, writer, orderId, { hours, amount: sent.amount.toString(), transactionId: sent.id }),
     });
+    if (result.kind === "answered") {
+      // The key answered before: refused (IDEMPOTENCY_KEY_REUSED) unless it answered this same extension.
+      await this.queue.submit(key, outcome.name, outcome.args, () => {
+        throw new MarketError("STORE_ERROR", { reason: `the answer of key ${key} is gone` });
+      });
+    }
     const escrow = await this.rows.getEscrow(orderId);
     if (result.kind === "unsent") throw new MarketError("STORE_ERROR", { reason: `the extension of order ${orderId} was not sent` });
     const extensions = (await this.rows.getOrder(orderId)).job.extensions ?? [];

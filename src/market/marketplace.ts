@@ -102,7 +102,7 @@ export class Marketplace {
     this.jobCommands = new JobCommands(this.queue, this.rows, this.payments);
     this.chainSteps = new ChainSteps(this.queue, this.rows, this.store, this.payments);
     this.chainCommands = new ChainCommands(this.queue, this.chainSteps, this.rows, this.store, this.payments);
-    this.extendCommand = new ExtendCommand(this.chainSteps, this.rows, this.store, this.payments);
+    this.extendCommand = new ExtendCommand(this.queue, this.chainSteps, this.rows, this.store, this.payments);
     this.receiptCommands = new ReceiptCommands(this.queue, this.rows);
     this.lostJobs = new LostJobPayouts(this.chainSteps, this.rows, this.payments, clock);
     this.sweeper = new Sweeper(this.queue, this.feed, this.rows, this.store, this.payments, this.fundingWindowMs, this.receiptTimeoutMs);

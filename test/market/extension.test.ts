@@ -131,6 +131,10 @@ describe("extending a job", () => {
     expect(again.extension).toEqual(extension);
     expect(await escrowHeld(market, parties, orderId)).toBe("50");
     expect((await market.getOrder(orderId)).job.extensions).toHaveLength(1);
+    // The key under another extension, or another command's key, is refused.
+    expect(await rejectionCode(market.extendJob("e1", orderId, 2, parties.buyer))).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await rejectionCode(market.extendJob("f1", orderId, 3, parties.buyer))).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await escrowHeld(market, parties, orderId)).toBe("50");
 
     // The job runs 4.5 h, past its first allocation (2 h) and first lockedUntil (2 h + 1 h grace).
     clock.advance(3.5 * HOUR_MS);
