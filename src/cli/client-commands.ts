@@ -1,7 +1,7 @@
 // The client side of `molt-market`: wallet, offer, order and stats commands that talk to a
 // marketplace server through MarketClient, signing with a wallet file. Output: lines for people,
 // one JSON document with --json. Reads the wallet file; talks HTTP.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { MarketClient } from "../client/client.js";
@@ -12,6 +12,7 @@ import { parseAddress } from "../core/address.js";
 import { parseFeature } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
 import { JOB_USAGE, runJobCommand } from "./job-commands.js";
+import { jobLines } from "./job-text.js";
 import { requiredFlag } from "./process.js";
 import { progressDisplay } from "./progress.js";
 import type { Progress } from "./progress.js";
@@ -30,7 +31,11 @@ export const CLIENT_USAGE = `Usage:
   molt-market offer add --gpus N --model M --vram GB --price MOLT --hours H [--feature F]... [--region R] [--country CC]
   molt-market offer pause|resume|withdraw OFFER_ID
   molt-market order submit --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC] [--budget MOLT]
-                          [--allow-provider ADDRESS]... [--deny-provider ADDRESS]...
+                          [--allow-provider ADDRESS]... [--deny-provider ADDRESS]... [--workload FILE] [--rematch]
+      --workload FILE: JSON { image (pinned by @sha256 digest), command?, args?, env? } the provider runs
+      (only the buyer and the matched provider can read it; never put a secret in it)
+      --rematch: if the job fails (provider lost, or non-zero exit), the market submits a successor
+      order for the remaining hours that excludes that provider; you fund it like any match
   molt-market order cancel|show ORDER_ID
   molt-market order quote --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC]
                           [--allow-provider ADDRESS]... [--deny-provider ADDRESS]...
@@ -60,6 +65,8 @@ const OPTIONS = {
   country: { type: "string" },
   "allow-provider": { type: "string", multiple: true },
   "deny-provider": { type: "string", multiple: true },
+  workload: { type: "string" },
+  rematch: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
   mine: { type: "boolean", default: false },
   provider: { type: "string" },
@@ -74,6 +81,19 @@ const OPTIONS = {
   evidence: { type: "string", multiple: true },
   "provider-share": { type: "string" },
 } as const;
+
+/** The workload in a JSON file, as the order sends it (the server checks it). @throws INVALID_FIELD */
+function readWorkload(path: string): NonNullable<OrderRequest["workload"]> {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as NonNullable<OrderRequest["workload"]>;
+  } catch (e) {
+    throw new MarketError("INVALID_FIELD", {
+      field: "--workload",
+      value: JSON.stringify(path),
+      allowed: `a readable JSON file { image, command?, args?, env? } (${e instanceof Error ? e.message : String(e)})`,
+    });
+  }
+}
 
 function integer(value: string | undefined, flag: string): number {
   const n = Number(value);
@@ -186,7 +206,12 @@ export async function runClientCommand(
   });
   if (command === "order" && action === "submit") {
     const result = await client(true).submitOrder(
-      { requirements: requirements(), ...(values.budget === undefined ? {} : { maxBudget: values.budget }) },
+      {
+        requirements: requirements(),
+        ...(values.budget === undefined ? {} : { maxBudget: values.budget }),
+        ...(values.workload === undefined ? {} : { workload: readWorkload(values.workload) }),
+        ...(values.rematch ? { rematch: true } : {}),
+      },
       values.key,
     );
     const matched =
@@ -209,6 +234,7 @@ export async function runClientCommand(
         ? "  match     - (resting until an offer fits)"
         : `  match     offer ${m.offerId} of ${m.providerId}: ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT`,
       `  escrow    ${result.escrowId ?? "- (the buyer funds it: molt-market escrow fund)"}`,
+      ...jobLines(result),
     ];
     return print(result, lines.join("\n"));
   }

@@ -71,3 +71,27 @@ export function jobListText(asProvider: readonly MatchView[], asBuyer: readonly 
         )
         .join("\n");
 }
+
+/** What happened to an order's job, line by line for `order show`: start, latest receipt, failure, re-match, payout. Pure. */
+export function jobLines(order: OrderDetails): string[] {
+  const job = order.job;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const lines: string[] = [];
+  if (order.successorOf !== null) lines.push(`  continues ${order.successorOf} (re-matched after its job failed)`);
+  if (job.startedAtMs !== undefined) lines.push(`  started   ${iso(job.startedAtMs)}`);
+  if (job.receipt !== undefined)
+    lines.push(
+      `  receipt   #${job.receipt.sequence}: ${job.receipt.secondsRun} s run, signed ${iso(job.receipt.atMs)}${job.countersigned?.sequence === job.receipt.sequence ? " (countersigned)" : ""}`,
+    );
+  if (job.failure !== undefined) lines.push(`  failed    ${job.failure.reason}`);
+  if (job.successor !== undefined)
+    lines.push(
+      `  re-match  successor order ${job.successor} for the remaining hours: see it with molt-market order show ${job.successor}, fund it with molt-market escrow fund ${job.successor}`,
+    );
+  else if (order.rematch && order.status === "Failed") lines.push("  re-match  none: no hours remain, or no provider is left to try");
+  if (job.settlement !== undefined)
+    lines.push(
+      `  paid out  ${job.settlement.status}: provider ${job.settlement.providerPayment}, fee ${job.settlement.platformFee}, buyer refund ${job.settlement.buyerRefund} MOLT`,
+    );
+  return lines;
+}
