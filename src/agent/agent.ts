@@ -8,6 +8,7 @@ import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import type { Signer } from "../core/signer.js";
 import { AgentStateDir } from "./agent-state.js";
+import type { JobRecord } from "./agent-state.js";
 import { FeedFollower } from "./feed-follower.js";
 import { JobDriver } from "./job-driver.js";
 import type { AgentMarket } from "./job-driver.js";
@@ -143,7 +144,7 @@ export class ProviderAgent {
     this.log(`stopped; ${running} job(s) left to a restart (their workloads keep running)`);
   }
 
-  private driver(record: Parameters<AgentStateDir["save"]>[0]): JobDriver {
+  private driver(record: JobRecord): JobDriver {
     const { client, wallet, runner, gpuDevices } = this.options;
     return new JobDriver(record, {
       client,

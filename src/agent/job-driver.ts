@@ -92,10 +92,12 @@ export class JobDriver {
     private readonly ctx: JobContext,
   ) {}
 
+  /** The order this driver steps. */
   get orderId(): string {
     return this.record.orderId;
   }
 
+  /** Has the agent's part ended (settled, failed, refunded, disputed...): no step is due again. */
   get done(): boolean {
     return this.record.phase === "done";
   }

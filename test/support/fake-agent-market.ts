@@ -2,9 +2,8 @@
 // of the agent's steps on a manual clock: one order, its escrow, the job's lifecycle with the
 // market's own receipt rule (checkUsageReceipt), idempotency keys that replay the first answer, a
 // dispute window before the provider may settle, and a switch to fail the job as ProviderLost.
-import type { JobRecord } from "../../src/agent/agent-state.js";
 import type { AgentMarket } from "../../src/agent/job-driver.js";
-import type { RunRecord, RunStatus, Runner } from "../../src/agent/runner.js";
+import type { RunStatus, Runner } from "../../src/agent/runner.js";
 import type { Wallet } from "../../src/chain/wallet.js";
 import type { ManualClock } from "../../src/core/clock.js";
 import { MarketError } from "../../src/core/errors.js";
@@ -27,8 +26,6 @@ export interface FakeAgentMarket {
   status(): string;
   /** The market fails the running job: no receipt in time. */
   loseProvider(): void;
-  /** The record an agent would have saved after starting the job. */
-  readonly startedRecord: (run: RunRecord) => JobRecord;
 }
 
 /** A fake market of one funded order of `provider`'s offer: 1 GPU for `allocatedSeconds`, settleable `disputeWindowMs` after completion. */
@@ -141,7 +138,6 @@ export function fakeAgentMarket(provider: Wallet, clock: ManualClock, allocatedS
       status = "Failed";
       failure = { reason: "no usage receipt within the receipt timeout", kind: "ProviderLost" };
     },
-    startedRecord: (run) => ({ orderId: FAKE_ORDER_ID, offerId: OFFER_ID, phase: "running", run, startedAtMs: startedAtMs ?? 0 }),
   };
 }
 
