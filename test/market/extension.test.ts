@@ -325,6 +325,8 @@ describe("extending a job", () => {
     const escrow = await restarted.getEscrow(orderId);
     expect(escrow.amount.toString()).toBe("50");
     expect(escrow.allocatedSeconds).toBe(5 * 3600);
+    // A book rebuilt after the record holds the grown match (it is loaded from the stored order row).
+    expect((await s.reopen()).book.getMatch(orderId as never)).toMatchObject({ hours: 5, totalCost: Amount.parse("50") });
     expect((await restarted.getOrder(orderId)).job.extensions).toEqual([{ hours: 3, amount: "30", atMs: expect.any(Number) as number }]);
     const balance = (await parties.chain.balance(parties.buyer.address)).toString();
     const retried = await restarted.extendJob("e1", orderId, 3, parties.buyer);
