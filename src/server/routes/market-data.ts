@@ -34,7 +34,9 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
     {
       schema: {
         tags,
-        summary: "The best matches an order with these requirements would get now, with their score breakdowns (records nothing)",
+        summary:
+          "The best matches an order with these requirements would get now, with their score breakdowns (records nothing); " +
+          "allowProviders / denyProviders are the order's hard provider filters",
         querystring: QuoteQuery,
         response: respond(MatchListBody),
       },
