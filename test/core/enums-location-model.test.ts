@@ -126,6 +126,7 @@ const ORDER_LIFECYCLE: readonly (readonly [OrderStatusT, OrderStatusT])[] = [
   ["Completed", "Settled"],
   ["Completed", "Disputed"],
   ["Failed", "Refunded"],
+  ["Failed", "Settled"],
   ["Failed", "Disputed"],
   ["Disputed", "Resolved"],
 ];
