@@ -201,6 +201,10 @@ export class BatchBuilder {
       case "ReputationChanged":
         this.event(event.type, event.providerId, encodeBookEvent(event), event.atMs);
         return;
+      case "AllocationExtended":
+        // The order row's match is written by the extension itself.
+        this.event(event.type, event.orderId, encodeBookEvent(event), event.atMs);
+        return;
     }
   }
 

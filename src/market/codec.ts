@@ -117,6 +117,8 @@ export function bookEventOf(raw: { type: string } & Record<string, unknown>): Bo
         order: decodeOrder(JSON.stringify(raw.order), "Matched"),
         match: decodeMatch(JSON.stringify(raw.match)),
       };
+    case "AllocationExtended":
+      return { ...(raw as unknown as BookEventBody & { type: "AllocationExtended" }), totalCost: Amount.parse(String(raw.totalCost)) };
     default:
       return raw as unknown as BookEventBody;
   }

@@ -17,6 +17,7 @@ import type { BatchBuilder } from "./batch.js";
 import { decodeMatch } from "./codec.js";
 import type { ChainSteps, CommandName, StepPlan } from "./chain-steps.js";
 import type { CommandQueue } from "./command-queue.js";
+import { allocatedOrderId } from "./order-rows.js";
 import type { OrderRows } from "./order-rows.js";
 import { jobOf, statusOf } from "./views.js";
 
@@ -76,9 +77,13 @@ export async function recordExtension(
     ...(deposit.transactionId === undefined ? {} : { transactionId: deposit.transactionId }),
   };
   const match = order.match === null ? null : decodeMatch(order.match);
+  const grownMatch = match === null ? null : { ...match, hours: match.hours + deposit.hours, totalCost: match.totalCost.add(amount) };
+  // The live book (and, through its AllocationExtended event, every node's) holds the grown match too.
+  const allocated = allocatedOrderId(rows.book, orderId);
+  if (allocated !== undefined && grownMatch !== null) rows.book.extendAllocation(allocated, grownMatch.hours, grownMatch.totalCost);
   batch.putOrder({
     ...order,
-    match: match === null ? null : JSON.stringify({ ...match, hours: match.hours + deposit.hours, totalCost: match.totalCost.add(amount) }),
+    match: grownMatch === null ? null : JSON.stringify(grownMatch),
     job: JSON.stringify({ ...job, extensions: [...(job.extensions ?? []), extension] }),
   });
   batch.marketEvent({

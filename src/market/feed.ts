@@ -26,6 +26,7 @@ const BOOK_EVENT_TYPES = new Set([
   "OrderCancelled",
   "OrderExpired",
   "AllocationReleased",
+  "AllocationExtended",
   "ReputationChanged",
 ]);
 

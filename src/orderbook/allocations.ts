@@ -1,6 +1,7 @@
 // Allocations: the GPUs each matched order holds on its offer until its job ends, keyed by order,
 // in the order they were made. In memory only, no I/O.
 import { MarketError } from "../core/errors.js";
+import type { Amount } from "../core/amount.js";
 import type { OfferId, OrderId } from "../core/ids.js";
 import type { JobOrder, OrderMatch } from "../core/types.js";
 import type { OfferSet } from "./offer-set.js";
@@ -86,6 +87,13 @@ export class Allocations {
     if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
     this.byOrder.delete(orderId);
     return { allocation, returned: this.offers.returnGpus(allocation.offerSlot, allocation.offerEpoch, allocation.match.gpuCount) };
+  }
+
+  /** Grows an allocation's match to `hours` for `totalCost` in all (an extension; same GPUs). @throws ORDER_NOT_FOUND */
+  extend(orderId: OrderId, hours: number, totalCost: Amount): void {
+    const allocation = this.byOrder.get(orderId);
+    if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
+    this.byOrder.set(orderId, { ...allocation, match: Object.freeze({ ...allocation.match, hours, totalCost }) });
   }
 
   /** Matches whose GPUs are still allocated, in the order they were made. */

@@ -1,5 +1,6 @@
 // Events the order book emits for every change, so later layers can persist and stream them.
 // Types only.
+import type { Amount } from "../core/amount.js";
 import type { OfferId, OrderId } from "../core/ids.js";
 import type { BookOffer, JobOrder, OrderMatch } from "../core/types.js";
 
@@ -23,6 +24,8 @@ export type BookEvent = EventBase &
     | { readonly type: "OrderCancelled"; readonly orderId: OrderId }
     | { readonly type: "OrderExpired"; readonly orderId: OrderId }
     | { readonly type: "AllocationReleased"; readonly orderId: OrderId; readonly offerId: OfferId; readonly gpuCount: number }
+    /** A buyer extended a funded job: its match now runs `hours` in all, for `totalCost` in all (same GPUs). */
+    | { readonly type: "AllocationExtended"; readonly orderId: OrderId; readonly hours: number; readonly totalCost: Amount }
     | { readonly type: "ReputationChanged"; readonly providerId: string; readonly reputation: number }
   );
 

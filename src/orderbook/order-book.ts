@@ -1,6 +1,7 @@
 // OrderBook: the matching engine of the spec, a facade over its parts (book-state.ts lists them).
 // Orders match continuously (best offer at once, else rest until an offer satisfies them); every
 // change emits an event. In memory only: no I/O, no chain, no store; time from the injected clock.
+import type { Amount } from "../core/amount.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { MarketError } from "../core/errors.js";
@@ -15,7 +16,7 @@ import type { ExpiryResult } from "./book-state.js";
 import type { BookEventBody, BookListener } from "./events.js";
 import { activeOffers, listOffers } from "./offer-listing.js";
 import { addOffer, addOffers, pauseOffer, resumeOffer, withdrawOffer } from "./offer-lifecycle.js";
-import { cancelOrder, releaseAllocation, submitOrder } from "./order-lifecycle.js";
+import { cancelOrder, extendAllocation, releaseAllocation, submitOrder } from "./order-lifecycle.js";
 import type { SubmitOrderResult } from "./order-lifecycle.js";
 import { applyEvent, restoreAllocations, restoreOffers, snapshotOf } from "./replica.js";
 import type { BookSnapshot } from "./replica.js";
@@ -262,6 +263,11 @@ export class OrderBook {
    */
   releaseAllocation(orderId: OrderId): void {
     releaseAllocation(this.state, orderId);
+  }
+
+  /** A funded job was extended: its match now runs `hours` for `totalCost` in all, same GPUs. @throws ORDER_NOT_FOUND */
+  extendAllocation(orderId: OrderId, hours: number, totalCost: Amount): void {
+    extendAllocation(this.state, orderId, hours, totalCost);
   }
 
   // ---------------------------------------------------------------- replication

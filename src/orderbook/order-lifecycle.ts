@@ -1,5 +1,6 @@
 // The order steps of the book that emit events: submit (match at once or rest), cancel, release
 // an allocation when its job ends. In memory only, no I/O.
+import type { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { OrderStatus } from "../core/enums.js";
 import type { OrderId } from "../core/ids.js";
@@ -46,6 +47,13 @@ export function cancelOrder(state: BookState, orderId: OrderId): void {
   }
   if (events.listening) events.record({ type: "OrderCancelled", orderId });
   events.flush();
+}
+
+/** OrderBook.extendAllocation: the match of a funded job grows to `hours` for `totalCost` in all. @throws ORDER_NOT_FOUND */
+export function extendAllocation(state: BookState, orderId: OrderId, hours: number, totalCost: Amount): void {
+  state.allocations.extend(orderId, hours, totalCost);
+  if (state.events.listening) state.events.record({ type: "AllocationExtended", orderId, hours, totalCost });
+  state.events.flush();
 }
 
 /** OrderBook.releaseAllocation: GPUs back to a still-held offer, which then serves resting orders. @throws ORDER_NOT_FOUND */

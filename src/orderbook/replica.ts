@@ -58,6 +58,9 @@ export function applyEvent(state: BookState, event: BookEventBody): void {
     case "AllocationReleased":
       state.allocations.release(event.orderId);
       break;
+    case "AllocationExtended":
+      state.allocations.extend(event.orderId, event.hours, event.totalCost);
+      break;
     case "ReputationChanged":
       offers.setReputation(event.providerId, event.reputation);
       break;

@@ -350,4 +350,19 @@ describe("extending a job", () => {
     expect((await parties.chain.balance(parties.buyer.address)).toString()).toBe(balance);
     expect((await restarted.extendJob("e2", orderId, 1, parties.buyer)).escrow.amount.toString()).toBe("30");
   });
+
+  it("the live book and every node following the feed hold the grown match at once (AllocationExtended), as /v1/matches shows it", async () => {
+    const s = await setup();
+    const { market, parties } = s;
+    const { orderId } = await fundedJob(s, { hours: 2 });
+    const follower = await s.reopen();
+    await market.extendJob("e1", orderId, 3, parties.buyer);
+    expect(market.book.getMatch(orderId as never)).toMatchObject({ hours: 5, totalCost: Amount.parse("50") });
+    await follower.follow();
+    expect(follower.book.getMatch(orderId as never)).toMatchObject({ hours: 5, totalCost: Amount.parse("50") });
+    expect(follower.book.matchesOf({ providerId: parties.provider.address }, 10)).toMatchObject([{ orderId, hours: 5 }]);
+    expect(follower.book.snapshot()).toEqual(market.book.snapshot());
+    // The job still ends as before: its GPUs return to the offer.
+    expect((await market.events(0, 1000)).filter((event) => event.type === "AllocationExtended")).toHaveLength(1);
+  });
 });
