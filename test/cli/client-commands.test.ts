@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";
+import { runCli } from "../support/cli.js";
+import type { CliRun } from "../support/cli.js";
 
 let served: ServedMarket;
 let server: string;
@@ -18,16 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => served.close());
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(
-    [...argv, "--server", server],
-    (t) => (out += t),
-    (t) => (err += t),
-  );
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCli([...argv, "--server", server]);
 
 describe("molt-market client commands", () => {
   it("a provider and a buyer go from new wallets to a matched order", async () => {

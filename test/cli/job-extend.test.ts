@@ -5,9 +5,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";
+import { runCli } from "../support/cli.js";
+import type { CliRun } from "../support/cli.js";
 
 let served: ServedMarket;
 const dir = mkdtempSync(join(tmpdir(), "molt-cli-extend-"));
@@ -17,16 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => served.close());
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(
-    [...argv, "--server", served.baseUrl],
-    (t) => (out += t),
-    (t) => (err += t),
-  );
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCli([...argv, "--server", served.baseUrl]);
 
 describe("molt-market job extend", () => {
   it("the buyer extends its running job: MOLT added and the new lockedUntil printed; refusals say what to do", async () => {

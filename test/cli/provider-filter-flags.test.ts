@@ -4,22 +4,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { CLIENT_USAGE } from "../../src/cli/client-commands.js";
 import { QUOTE_USAGE } from "../../src/cli/quote.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";
+import { runCli } from "../support/cli.js";
+import type { CliRun } from "../support/cli.js";
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(
-    args,
-    (t) => (out += t),
-    (t) => (err += t),
-  );
-  return { code, out, err };
-}
+const run = (args: string[]): Promise<CliRun> => runCli(args);
 
 const QUOTE = ["quote", "--gpus", "2", "--max-price", "15", "--hours", "8", "--json", "--limit", "20"];
 const providersOf = (out: string): string[] => (JSON.parse(out) as { matches: { providerId: string }[] }).matches.map((m) => m.providerId);

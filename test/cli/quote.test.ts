@@ -4,18 +4,10 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "../support/cli.js";
+import type { CliRun } from "../support/cli.js";
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(
-    args,
-    (t) => (out += t),
-    (t) => (err += t),
-  );
-  return { code, out, err };
-}
+const run = (args: string[]): Promise<CliRun> => runCli(args);
 
 const ISSUE_FLAGS = [
   "quote",

@@ -5,9 +5,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";
+import { runCli } from "../support/cli.js";
+import type { CliRun } from "../support/cli.js";
 
 let served: ServedMarket;
 const dir = mkdtempSync(join(tmpdir(), "molt-cli-rematch-"));
@@ -17,16 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => served.close());
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(
-    [...argv, "--server", served.baseUrl],
-    (t) => (out += t),
-    (t) => (err += t),
-  );
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCli([...argv, "--server", served.baseUrl]);
 
 describe("re-match from the CLI", () => {
   it("a failed job of a --rematch order names its successor and the command to fund it", async () => {
