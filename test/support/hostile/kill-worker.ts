@@ -3,7 +3,9 @@
 // and an embedded chain in the given directory, wallets in files there), drives one new job to the
 // chain step under test and prints, synchronously, "step <name> <orderId> <key>" right before
 // calling it, "sending" / "sent" around the chain transaction inside it, then "done" (or "error
-// <code> <message>"), and waits to be killed. Writes nothing but the market's own files.
+// <code> <message>"), and waits to be killed. Writes nothing but the market's own files. The steps:
+// fund, settle, refund, resolve, lostPayout (a running job with one usage receipt, failed
+// ProviderLost by a sweep, paid its receipted seconds) and extend (the buyer adds hours to it).
 import { writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
@@ -20,10 +22,11 @@ import { PaymentService } from "../../../src/payments/payment-service.js";
 import { attest, confirm, openDisputeStatement } from "../../../src/settlement/statements.js";
 import type { EscrowAccount } from "../../../src/settlement/escrow-account.js";
 import type { ExecutionProof } from "../../../src/settlement/statements.js";
+import { signUsageReceipt } from "../../../src/settlement/usage-receipt.js";
 import { SqlStore } from "../../../src/store/sql-store.js";
 
 /** The chain steps a kill lands in. */
-export const KILL_STEPS = ["fund", "settle", "refund", "resolve"] as const;
+export const KILL_STEPS = ["fund", "settle", "refund", "resolve", "lostPayout", "extend"] as const;
 export type KillStep = (typeof KILL_STEPS)[number];
 
 /** The GPU model of the test offer, repeated in every proof. */
@@ -32,6 +35,14 @@ export const KILL_GPU_MODEL = "NVIDIA H100 80GB";
 export const KILL_JOB_RAN_MS = 90 * 60_000;
 /** How far the worker's clock jumps after funding, so the proof's end is in the past. */
 export const KILL_JOB_CLOCK_JUMP_MS = 2 * HOUR_MS;
+/** How long a lost job ran before its one usage receipt, by the worker's clock: 40 minutes of its 2 allocated hours. */
+export const KILL_LOST_RAN_MS = 40 * 60_000;
+/** The seconds that receipt attests (all of KILL_LOST_RAN_MS): what the lost job's provider is paid for. */
+export const KILL_LOST_SECONDS = KILL_LOST_RAN_MS / 1000;
+/** The worker's receipt timeout: its sweep, this much (and a second) after the receipt, fails the job ProviderLost. */
+export const KILL_RECEIPT_TIMEOUT_MS = 60_000;
+/** Hours the extend step adds to a running job. */
+export const KILL_EXTEND_HOURS = 1;
 /** The order every job submits: 1 GPU, 2 hours, backed many times over by the buyer's MOLT. */
 export const killOrderRequirements = { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "5", estimatedHours: 2 } as const;
 
@@ -63,7 +74,7 @@ function announced(chain: MoltClient, armed: () => boolean, say: (line: string) 
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
       const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (property !== "createEscrow" && property !== "settleEscrow") return method;
+      if (property !== "createEscrow" && property !== "settleEscrow" && property !== "depositToEscrow") return method;
       return async (...args: unknown[]) => {
         if (armed()) say("sending");
         const result = await method(...args);
@@ -104,7 +115,13 @@ async function main(): Promise<void> {
   };
   let armed = false;
   const client = announced(chain, () => armed, say);
-  const market = await Marketplace.open({ store, payments: new PaymentService({ client, arbiter, clock }), clock, follow: false });
+  const market = await Marketplace.open({
+    store,
+    payments: new PaymentService({ client, arbiter, clock }),
+    clock,
+    follow: false,
+    receiptTimeoutMs: KILL_RECEIPT_TIMEOUT_MS,
+  });
   const key = (name: string): string => `r${round}-${name}`;
 
   const { orderId, status } = await market.submitOrder(key("order"), { buyerId: buyer.address, requirements: killOrderRequirements });
@@ -121,8 +138,27 @@ async function main(): Promise<void> {
       say(`error ${e.code} ${e.message.replace(/\n/g, " ")}`);
     }
   };
+  // Odd rounds are co-signed (or accepted, or paid out) by the provider, even ones by the buyer.
+  const cosigner = Number(round) % 2 === 1 ? provider : buyer;
   if (step === "fund") {
     await at("fund", (stepKey) => market.fundEscrow(stepKey, orderId, buyer));
+  } else if (step === "lostPayout" || step === "extend") {
+    const escrow = await market.fundEscrow(key("fund"), orderId, buyer);
+    await market.startJob(key("start"), orderId, provider.address);
+    if (step === "extend") {
+      await at("extend", (stepKey) => market.extendJob(stepKey, orderId, KILL_EXTEND_HOURS, buyer));
+    } else {
+      shiftMs += KILL_LOST_RAN_MS;
+      const receipt = signUsageReceipt({ escrowId: escrow.id, provider, sequence: 1, secondsRun: KILL_LOST_SECONDS, atMs: clock.now() });
+      await market.recordReceipt(key("receipt"), orderId, { receipt }, provider.address);
+      shiftMs += KILL_RECEIPT_TIMEOUT_MS + 1000;
+      await market.sweep();
+      const lost = await market.getOrder(orderId);
+      if (lost.status !== "Failed") throw new Error(`order ${orderId} is ${lost.status} after the sweep, not Failed ProviderLost`);
+      await at("lostPayout", (stepKey) =>
+        cosigner === provider ? market.settle(stepKey, orderId, {}, provider) : market.refund(stepKey, orderId, buyer),
+      );
+    }
   } else {
     const escrow = await market.fundEscrow(key("fund"), orderId, buyer);
     await market.startJob(key("start"), orderId, provider.address);
@@ -133,8 +169,6 @@ async function main(): Promise<void> {
       await at("refund", (stepKey) => market.refund(stepKey, orderId, buyer));
     } else {
       await market.completeJob(key("complete"), orderId, attest(proof, provider), provider.address);
-      // Odd rounds are co-signed (or accepted) by the provider, even ones by the buyer.
-      const cosigner = Number(round) % 2 === 1 ? provider : buyer;
       if (step === "settle") {
         const billedSeconds = Math.floor(KILL_JOB_RAN_MS / 1000);
         await at("settle", (stepKey) =>
