@@ -97,8 +97,9 @@ export async function runProvider(
   const log = (line: string): void => {
     out(`${new Date().toISOString()} ${line}\n`);
   };
+  const client = new MarketClient({ baseUrl, wallet });
   const agent = new ProviderAgent({
-    client: new MarketClient({ baseUrl, wallet }),
+    client,
     baseUrl,
     wallet,
     runner,
@@ -110,6 +111,16 @@ export async function runProvider(
   });
   try {
     log(`agent of ${wallet.address} on ${baseUrl}, state in ${stateDir}`);
+    // Two receipts per timeout at least, or one late receipt loses the job: say so once the market answers.
+    void client
+      .market()
+      .then(({ receiptTimeoutMs }) => {
+        if (receiptTimeoutMs !== undefined && receiptIntervalS * 2000 > receiptTimeoutMs)
+          log(
+            `warning: --receipt-interval ${receiptIntervalS} s is more than half the market's receipt timeout (${receiptTimeoutMs / 1000} s): one late receipt would lose a job (ProviderLost)`,
+          );
+      })
+      .catch(() => undefined);
     // The agent waits for the server as long as it must; a signal stops it even then.
     const starting = agent.start();
     await stopped;

@@ -60,6 +60,11 @@ export const MarketBody = Type.Object({
   mint: Type.String(),
   network: Type.String(),
   feeBps: Type.Integer(),
+  receiptTimeoutMs: Type.Integer({ description: "how long a running job may go without a usage receipt before it fails ProviderLost" }),
+  disputeWindowMs: Type.Integer({
+    description: "how long after a job completes a party may dispute it; an unconfirmed proof settles after it",
+  }),
+  fundingWindowMs: Type.Integer({ description: "how long a match waits for its buyer to fund the escrow before it expires" }),
 });
 /** Who a market is, as GET /v1/market answers. */
 export type MarketView = Static<typeof MarketBody>;

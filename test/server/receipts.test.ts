@@ -49,6 +49,8 @@ async function runningJob(): Promise<{ orderId: string; escrowId: string; starte
 
 describe("receipts and workloads over HTTP", () => {
   it("the provider sends receipts the buyer sees and countersigns; the workload is for the parties only and never in public events", async () => {
+    // The market says its clocks, so an agent can check its receipt interval against the timeout.
+    expect(await stranger.market()).toMatchObject({ receiptTimeoutMs: RECEIPT_TIMEOUT_MS, fundingWindowMs: 15 * 60_000 });
     const { orderId, escrowId, startedAtMs } = await runningJob();
     expect((await provider.workload(orderId)).workload).toEqual({ image: IMAGE, command: ["python", "train.py"], env: { EPOCHS: "3" } });
     expect((await buyer.workload(orderId)).workload?.image).toBe(IMAGE);

@@ -104,7 +104,8 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
     {
       schema: {
         tags,
-        summary: "Who the market is on chain: arbiter, fee recipient, MOLT mint, network, fee",
+        summary:
+          "Who the market is on chain (arbiter, fee recipient, MOLT mint, network, fee) and its clocks (receipt timeout, dispute and funding windows)",
         response: respond(MarketBody),
       },
     },
@@ -114,6 +115,9 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
       mint: market.payments.client.mint,
       network: market.payments.client.network.name,
       feeBps: market.payments.feeBps,
+      receiptTimeoutMs: market.receiptTimeoutMs,
+      disputeWindowMs: market.payments.disputeWindowMs,
+      fundingWindowMs: market.fundingWindowMs,
     }),
   );
 
