@@ -53,7 +53,16 @@ export { createOrder, parseOrder, parseRequirements } from "./core/order.js";
 export type { CreateOrderInput, RequirementsInput } from "./core/order.js";
 export { WORKLOAD_LIMITS, parseWorkload } from "./core/workload.js";
 export type { Workload } from "./core/workload.js";
-export type { BookOffer, CapacityOffer, GpuCapacity, JobOrder, JobRequirements, OrderMatch, ScoreBreakdown } from "./core/types.js";
+export type {
+  BookOffer,
+  CapacityOffer,
+  GpuCapacity,
+  JobOrder,
+  JobRequirements,
+  OrderMatch,
+  ProviderFilter,
+  ScoreBreakdown,
+} from "./core/types.js";
 export type { BookEvent, BookEventType, BookListener } from "./orderbook/events.js";
 export { ORDER_BOOK_LIMITS, OrderBook, RESULT_LIMIT_DEFAULT } from "./orderbook/order-book.js";
 export type { BookSnapshot, ExpiryResult, OrderBookLimits, OrderBookOptions, SubmitOrderResult } from "./orderbook/order-book.js";
