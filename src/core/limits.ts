@@ -13,6 +13,8 @@ export const HOURS_MAX = 8784;
 export const PARTY_ID_LENGTH_MAX = 128;
 /** At most 16 preferred GPU models per order. */
 export const PREFERRED_MODELS_MAX = 16;
+/** At most 16 required GPU models (`requirements.gpuModels`, any of) per order. */
+export const GPU_MODELS_MAX = 16;
 /** Memory bandwidth in GB/s: 1..100000. */
 export const MEMORY_BANDWIDTH_MAX = 100_000;
 /** Utilization in percent: 0..100. */

@@ -20,6 +20,7 @@ import {
 } from "./limits.js";
 import { parseLocationRequirement } from "./location.js";
 import type { LocationRequirement } from "./location.js";
+import { parseGpuModels, parseMinReputation } from "./hard-filters.js";
 import { parseProviderFilter } from "./provider-filter.js";
 import type { JobOrder, JobRequirements, ProviderFilter } from "./types.js";
 import { parseWorkload } from "./workload.js";
@@ -46,6 +47,10 @@ export interface RequirementsInput {
   readonly location?: LocationRequirement;
   /** Hard provider filters: the only providers taken (`allow`), those never taken (`deny`). */
   readonly providers?: ProviderFilter;
+  /** Hard model filter: only offers of one of these GPU models (normalized) match. */
+  readonly gpuModels?: readonly string[];
+  /** Hard reputation filter: only offers of providers with at least this reputation (0..1) match. */
+  readonly minReputation?: number;
 }
 
 /** What a caller gives createOrder; everything else is filled in. */
@@ -69,7 +74,8 @@ export interface CreateOrderInput {
 /**
  * Validates requirements and returns a frozen, normalized copy. Rules: minGpuCount 1..1024,
  * minVramGb 0..2048, maxPricePerHour > 0, estimatedHours 1..8784, at most 16 preferred models,
- * features from the enum, location region and/or country, provider filters (provider-filter.ts).
+ * features from the enum, location region and/or country, provider filters (provider-filter.ts),
+ * 1..16 required GPU models and a minimum reputation in [0, 1] (hard-filters.ts).
  * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT, AMOUNT_OVERFLOW
  */
 export function parseRequirements(value: unknown): JobRequirements {
@@ -78,7 +84,7 @@ export function parseRequirements(value: unknown): JobRequirements {
   const raw = asRecord(
     value,
     field,
-    "{ minGpuCount, minVramGb, maxPricePerHour, estimatedHours, preferredModels?, requiredFeatures?, location?, providers? }",
+    "{ minGpuCount, minVramGb, maxPricePerHour, estimatedHours, preferredModels?, requiredFeatures?, location?, providers?, gpuModels?, minReputation? }",
   );
   const preferred = raw.preferredModels ?? [];
   if (!Array.isArray(preferred) || preferred.length > PREFERRED_MODELS_MAX) {
@@ -103,6 +109,8 @@ export function parseRequirements(value: unknown): JobRequirements {
   if (raw.location !== undefined) requirements.location = parseLocationRequirement(raw.location, `${field}.location`);
   const providers = raw.providers === undefined ? undefined : parseProviderFilter(raw.providers, `${field}.providers`);
   if (providers !== undefined) requirements.providers = providers;
+  if (raw.gpuModels !== undefined) requirements.gpuModels = parseGpuModels(raw.gpuModels, `${field}.gpuModels`);
+  if (raw.minReputation !== undefined) requirements.minReputation = parseMinReputation(raw.minReputation, `${field}.minReputation`);
   return markValidated(requirements, "requirements");
 }
 

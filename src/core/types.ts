@@ -58,6 +58,10 @@ export interface JobRequirements {
   readonly location?: LocationRequirement;
   /** Hard provider filters: an offer matches only if its provider is in `allow` (when given) and not in `deny`. */
   readonly providers?: ProviderFilter;
+  /** Hard model filter: an offer matches only if its normalized GPU model is one of these (as given, trimmed; any of). */
+  readonly gpuModels?: readonly string[];
+  /** Hard reputation filter: an offer matches only if its provider's reputation is >= this, in [0, 1]. */
+  readonly minReputation?: number;
 }
 
 /**

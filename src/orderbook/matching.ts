@@ -6,6 +6,7 @@ import type { Amount } from "../core/amount.js";
 import type { JobRequirements } from "../core/types.js";
 import type { OfferTable } from "./offer-table.js";
 import type { CompiledQuery } from "./query.js";
+import type { Reputations } from "./reputations.js";
 
 /**
  * Highest price per GPU-hour an order accepts, in base units: maxPricePerHour, lowered so that
@@ -71,6 +72,19 @@ export function providerFits(table: OfferTable, slot: number, query: CompiledQue
   );
 }
 
+/**
+ * The offer's normalized GPU model is one the order's `gpuModels` names (any model when it names
+ * none). The index checks it once per shape (the model is part of the shape).
+ */
+export function modelFits(model: number, query: CompiledQuery): boolean {
+  return query.allowedModels === undefined || query.allowedModels.has(model);
+}
+
+/** The offer's provider has at least the order's `minReputation` now (always, when the order names none). */
+export function reputationFits(reputations: Reputations, table: OfferTable, slot: number, query: CompiledQuery): boolean {
+  return query.minReputation <= 0 || reputations.valueOf(table.provider[slot] ?? 0) >= query.minReputation;
+}
+
 /** The exact price is within the order's cap (priceCapOf: limit, budget and u64 range). */
 export function priceFits(table: OfferTable, slot: number, priceCap: bigint): boolean {
   return (table.price[slot] ?? 0n) <= priceCap;
@@ -79,12 +93,13 @@ export function priceFits(table: OfferTable, slot: number, priceCap: bigint): bo
 /**
  * Does the offer in `slot` satisfy the query at `nowMs`: every rule of DESIGN.md "Matching" but
  * the offer's status, which the caller checks (only indexed, active offers are asked). The shape
- * index applies the same parts: capacityFits per shape and the region by its pools
- * (shape-table.ts), termsFit, countryFits, priceFits and providerFits per offer (shape-index.ts).
+ * index applies the same parts: capacityFits and modelFits per shape and the region by its pools
+ * (shape-table.ts), termsFit, countryFits, priceFits, providerFits and reputationFits per offer
+ * (shape-index.ts; an allow list walks its providers' offers instead, provider-slots.ts).
  * Invariant: the index returns exactly the active offers for which this holds (the differential
  * property test compares both with the reference scan).
  */
-export function offerSatisfies(table: OfferTable, slot: number, query: CompiledQuery, nowMs: number): boolean {
+export function offerSatisfies(table: OfferTable, reputations: Reputations, slot: number, query: CompiledQuery, nowMs: number): boolean {
   return (
     !query.impossible &&
     capacityFits(
@@ -99,6 +114,8 @@ export function offerSatisfies(table: OfferTable, slot: number, query: CompiledQ
     priceFits(table, slot, query.priceCap) &&
     regionFits(table, slot, query.region) &&
     countryFits(table, slot, query.country) &&
-    providerFits(table, slot, query)
+    providerFits(table, slot, query) &&
+    modelFits(table.model[slot] ?? 0, query) &&
+    reputationFits(reputations, table, slot, query)
   );
 }

@@ -1,5 +1,5 @@
 // CompiledQuery: an order's requirements resolved against the book's intern tables (region,
-// country, preferred models and provider filters as indexes) with its price cap, ready for the
+// country, preferred and required models and provider filters as indexes) with its price cap, ready for the
 // matching rule and the shape index. Pure, no I/O.
 import type { Amount } from "../core/amount.js";
 import { featureMask } from "../core/enums.js";
@@ -41,6 +41,12 @@ export interface CompiledQuery {
    * compiled again (intern indexes never change, so a query with -1 stays exact).
    */
   readonly unresolvedProvidersAt: number;
+  /** Interned normalized models of `gpuModels` the book knows; undefined: any model. */
+  readonly allowedModels: ReadonlySet<number> | undefined;
+  /** The size of the model intern table when a model of `gpuModels` was unknown to it, else -1 (as unresolvedProvidersAt). */
+  readonly unresolvedModelsAt: number;
+  /** The order's minReputation (0: any provider). */
+  readonly minReputation: number;
 }
 
 /** The provider filter of a query, resolved to interned indexes (the fields of CompiledQuery). */
@@ -89,6 +95,19 @@ function compileProviders(table: OfferTable, filter: ProviderFilter | undefined)
   };
 }
 
+/** Interned indexes of the normalized `models` the table knows, and whether one was unknown. */
+function compileModels(table: OfferTable, models: readonly string[] | undefined): { allowed: Set<number> | undefined; unknown: boolean } {
+  if (models === undefined) return { allowed: undefined, unknown: false };
+  const allowed = new Set<number>();
+  let unknown = false;
+  for (const model of models) {
+    const index = table.models.lookup(normalizeGpuModel(model));
+    if (index >= 0) allowed.add(index);
+    else unknown = true;
+  }
+  return { allowed, unknown };
+}
+
 /**
  * Compiles validated requirements against the table's intern tables at `nowMs`.
  * Invariant: a known region, country or provider keeps its index for the table's life (intern
@@ -113,6 +132,7 @@ export function compileQuery(
   }
   const priceCap = priceCapOf(requirements, maxBudget);
   const providers = compileProviders(table, requirements.providers);
+  const models = compileModels(table, requirements.gpuModels);
   return {
     minGpu: requirements.minGpuCount,
     minVram: requirements.minVramGb,
@@ -126,18 +146,29 @@ export function compileQuery(
     priceCapF: Number(priceCap),
     preferredModels,
     nowMs,
-    impossible: (wantedRegion !== undefined && region < 0) || (wantedCountry !== undefined && country < 0) || providers.allowsNone,
+    impossible:
+      (wantedRegion !== undefined && region < 0) ||
+      (wantedCountry !== undefined && country < 0) ||
+      providers.allowsNone ||
+      models.allowed?.size === 0,
     providerFiltered: providers.providerFiltered,
     allowedProviders: providers.allowedProviders,
     deniedProviders: providers.deniedProviders,
     unresolvedProvidersAt: providers.unresolvedProvidersAt,
+    allowedModels: models.allowed,
+    unresolvedModelsAt: models.unknown ? table.models.size : -1,
+    minReputation: requirements.minReputation ?? 0,
   };
 }
 
 /**
  * Must `query`, compiled earlier against `table`, be compiled again before it is trusted now: it
- * named a region, country or provider the table did not know then and may know now.
+ * named a region, country, provider or GPU model the table did not know then and may know now.
  */
 export function needsRecompile(table: OfferTable, query: CompiledQuery): boolean {
-  return query.impossible || (query.unresolvedProvidersAt >= 0 && query.unresolvedProvidersAt < table.providers.size);
+  return (
+    query.impossible ||
+    (query.unresolvedProvidersAt >= 0 && query.unresolvedProvidersAt < table.providers.size) ||
+    (query.unresolvedModelsAt >= 0 && query.unresolvedModelsAt < table.models.size)
+  );
 }

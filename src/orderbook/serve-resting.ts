@@ -37,7 +37,7 @@ export function serveResting(state: BookState, slot: number): void {
   });
   for (const entry of candidates) {
     if (!offers.isIndexed(slot)) return; // no free GPUs left
-    if (entry.expiresAtMs <= nowMs || !offerSatisfies(t, slot, currentQuery(state, entry, nowMs), nowMs)) continue;
+    if (entry.expiresAtMs <= nowMs || !offerSatisfies(t, offers.reputations, slot, currentQuery(state, entry, nowMs), nowMs)) continue;
     if (state.allocations.full) return;
     resting.remove(entry.order.id);
     // Resolve the query again: tables may have learned the order's region or preferred models.

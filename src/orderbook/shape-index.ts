@@ -3,7 +3,7 @@
 // best-bound-first and stops once no remaining offer can beat the k-th best found. Scores and
 // bounds are whole score units (score.ts), compared exactly. In memory only, no I/O.
 import { BoundHeap } from "./bound-heap.js";
-import { countryFits, priceFits, providerFits, termsFit } from "./matching.js";
+import { countryFits, modelFits, priceFits, providerFits, reputationFits, termsFit } from "./matching.js";
 import type { OfferTable } from "./offer-table.js";
 import type { CompiledQuery } from "./query.js";
 import { insertTop } from "./ranking.js";
@@ -233,7 +233,7 @@ export class ShapeIndex {
     const preferredWeight = SCORE_WEIGHT_UNITS.preferredModel;
     for (let i = 0; i < candidates.count; i++) {
       const shape = shapes[i] ?? 0;
-      if ((this.shapeSize[shape] ?? 0) === 0) continue;
+      if ((this.shapeSize[shape] ?? 0) === 0 || !modelFits(shapeModel[shape] ?? 0, query)) continue;
       const minPrice = this.shapeMinPrice[shape] ?? Infinity;
       if (minPrice > priceCapF) continue;
       // Integer units: the sum is exact whatever the order of the parts.
@@ -292,14 +292,15 @@ export class ShapeIndex {
         heap.popRoot(); // the rest of this band costs more still
         continue;
       }
-      // The shape decided capacity (and region, by the pool); the rest of the rule (terms, country,
-      // provider filters, exact price) per offer.
+      // The shape decided capacity and model (and region, by the pool); the rest of the rule (terms,
+      // country, provider and reputation filters, exact price) per offer.
       // Prices above 2^53 share floats: one equal to the cap's float may be above or below the cap,
       // and the band holds those in arrival order, so only this offer is skipped.
       if (
         termsFit(t, slot, query.estimatedHours, query.nowMs) &&
         countryFits(t, slot, query.country) &&
         providerFits(t, slot, query) &&
+        reputationFits(this.reputations, t, slot, query) &&
         (price < priceCapF || priceFits(t, slot, query.priceCap))
       ) {
         // The float estimate decides the rounding almost always; else the exact bigint division.

@@ -1,17 +1,19 @@
 // Differential property tests: the indexed book returns exactly what the reference scan returns,
 // in the same order, for random books (with allocations, pauses and reputations) and orders (with
-// random provider allow / deny lists, of providers in the book and of unknown ones).
+// random hard filters: provider allow / deny lists, of providers in the book and of unknown ones,
+// GPU models in other spellings and one no book holds, a minimum reputation).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
 import { ManualClock } from "../../src/core/clock.js";
+import { normalizeGpuModel } from "../../src/core/gpu-model.js";
 import { createOrder } from "../../src/core/order.js";
 import type { BookOffer } from "../../src/core/types.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { referenceSatisfies, referenceScan } from "../support/reference-scan.js";
 import type { ReferenceOffer } from "../support/reference-scan.js";
 import { PROVIDERS, T0, offerFrom, offerSpec, orderSpec } from "../support/arbitraries.js";
-import { filteredOrderFrom, providerFilterSpec } from "../support/provider-filters.js";
+import { filteredOrderFrom, hardFilterSpec } from "../support/provider-filters.js";
 
 function referenceView(book: OrderBook): ReferenceOffer[] {
   return book
@@ -21,7 +23,7 @@ function referenceView(book: OrderBook): ReferenceOffer[] {
 
 const bookSetup = fc.record({
   offers: fc.array(offerSpec, { minLength: 10, maxLength: 120 }),
-  fillers: fc.array(fc.tuple(orderSpec, providerFilterSpec), { maxLength: 15 }),
+  fillers: fc.array(fc.tuple(orderSpec, hardFilterSpec), { maxLength: 15 }),
   pauses: fc.array(fc.nat(), { maxLength: 5 }),
   reputations: fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
   advanceMs: fc.constantFrom(0, 30 * 60_000, 90 * 60_000),
@@ -51,7 +53,7 @@ describe("OrderBook vs reference scan", () => {
     fc.assert(
       fc.property(
         bookSetup,
-        fc.array(fc.tuple(orderSpec, providerFilterSpec), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.tuple(orderSpec, hardFilterSpec), { minLength: 1, maxLength: 10 }),
         fc.integer({ min: 1, max: 20 }),
         (setup, orders, limit) => {
           const { book, clock } = buildBook(setup);
@@ -69,7 +71,7 @@ describe("OrderBook vs reference scan", () => {
 
   it("matchOrder returns the reference's matches, with scores, costs and allocations that keep every rule", () => {
     fc.assert(
-      fc.property(bookSetup, fc.array(fc.tuple(orderSpec, providerFilterSpec), { minLength: 1, maxLength: 10 }), (setup, orders) => {
+      fc.property(bookSetup, fc.array(fc.tuple(orderSpec, hardFilterSpec), { minLength: 1, maxLength: 10 }), (setup, orders) => {
         const { book, clock } = buildBook(setup);
         const view = referenceView(book);
         const byId = new Map(view.map((r) => [r.offer.id, r]));
@@ -100,6 +102,28 @@ describe("OrderBook vs reference scan", () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("hard filters never return, quote or match an offer outside them", () => {
+    fc.assert(
+      fc.property(bookSetup, fc.array(fc.tuple(orderSpec, hardFilterSpec), { minLength: 1, maxLength: 10 }), (setup, orders) => {
+        const { book, clock } = buildBook(setup);
+        for (const [spec, filters] of orders) {
+          const order = filteredOrderFrom(spec, filters, clock);
+          const models = filters.gpuModels?.map((model) => normalizeGpuModel(model));
+          const inside = (offer: BookOffer): boolean =>
+            (models === undefined || models.includes(normalizeGpuModel(offer.gpuCapacity.gpuModel))) &&
+            (filters.minReputation === undefined || book.providerReputation(offer.providerId) >= filters.minReputation) &&
+            (filters.providers?.allow === undefined || filters.providers.allow.includes(offer.providerId)) &&
+            filters.providers?.deny?.includes(offer.providerId) !== true;
+          for (const offer of book.bestOffers(order.requirements, 50)) expect(inside(offer)).toBe(true);
+          for (const match of book.matchOrder(order, 50)) expect(inside(book.getOffer(match.offerId))).toBe(true);
+          const result = book.submitOrder(order);
+          if (result.status === "Matched") expect(inside(book.getOffer(result.match.offerId))).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 
@@ -146,7 +170,7 @@ describe("OrderBook vs reference scan", () => {
     fc.assert(
       fc.property(
         fc.array(offerSpec, { minLength: 1, maxLength: 150 }),
-        fc.array(fc.tuple(orderSpec, providerFilterSpec), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(orderSpec, hardFilterSpec), { minLength: 1, maxLength: 8 }),
         (specs, orders) => {
           const clock = new ManualClock(T0);
           const offers = specs.map((spec) => offerFrom(spec, clock));
@@ -177,7 +201,7 @@ describe("OrderBook vs reference scan", () => {
 
   it("a quote changes nothing", () => {
     fc.assert(
-      fc.property(bookSetup, orderSpec, providerFilterSpec, (setup, spec, filter) => {
+      fc.property(bookSetup, orderSpec, hardFilterSpec, (setup, spec, filter) => {
         const { book, clock } = buildBook(setup);
         const before = JSON.stringify(book.activeOffers());
         book.matchOrder(filteredOrderFrom(spec, filter, clock), 50);

@@ -13,7 +13,7 @@ import { OrderBook } from "../../src/orderbook/order-book.js";
 import { referenceSatisfies, referenceScan } from "../support/reference-scan.js";
 import type { ReferenceOffer } from "../support/reference-scan.js";
 import { T0, bookCommand, changeOffer, offerFrom, releaseOne } from "../support/arbitraries.js";
-import { LATE_PROVIDER, filteredOrderFrom, providerFilterSpec } from "../support/provider-filters.js";
+import { LATE_PROVIDER, filteredOrderFrom, hardFilterSpec } from "../support/provider-filters.js";
 
 function view(book: OrderBook): ReferenceOffer[] {
   return book
@@ -26,7 +26,7 @@ describe("OrderBook lifecycle", () => {
     // Each command with a provider filter (used by a submit) and whether an added offer is the late provider's.
     const step = fc.tuple(
       bookCommand,
-      providerFilterSpec,
+      hardFilterSpec,
       fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
     );
     fc.assert(

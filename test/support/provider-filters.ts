@@ -1,10 +1,11 @@
-// fast-check arbitraries for orders' hard provider filters (requirements.providers): allow and deny
-// lists drawn from the providers the generated books hold plus some no book knows yet, never one
-// id in both lists, and the order builder that puts a filter on an order spec.
+// fast-check arbitraries for orders' hard filters: provider allow and deny lists (requirements.providers)
+// drawn from the providers the generated books hold plus some no book knows yet, never one id in
+// both lists; GPU models (requirements.gpuModels) in other spellings than the offers' plus one no
+// book holds; a minimum reputation; and the order builder that puts the filters on an order spec.
 import fc from "fast-check";
 import type { Clock } from "../../src/core/clock.js";
 import { createOrder } from "../../src/core/order.js";
-import type { JobOrder, ProviderFilter } from "../../src/core/types.js";
+import type { JobOrder, JobRequirements, ProviderFilter } from "../../src/core/types.js";
 import { PROVIDERS, orderFrom } from "./arbitraries.js";
 import type { OrderSpec } from "./arbitraries.js";
 
@@ -16,7 +17,7 @@ export const LATE_PROVIDER = UNKNOWN_PROVIDERS[0];
 const FILTER_IDS = [...PROVIDERS, ...UNKNOWN_PROVIDERS];
 
 /** No filter (most often), an allow list, a deny list, or both (disjoint). */
-export const providerFilterSpec: fc.Arbitrary<ProviderFilter | undefined> = fc.oneof(
+const providerFilterSpec: fc.Arbitrary<ProviderFilter | undefined> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
   {
     weight: 4,
@@ -32,14 +33,41 @@ export const providerFilterSpec: fc.Arbitrary<ProviderFilter | undefined> = fc.o
   },
 );
 
-/** The order of `spec` (arbitraries.ts orderFrom) with the provider filter `filter`, at the clock's now. */
-export function filteredOrderFrom(spec: OrderSpec, filter: ProviderFilter | undefined, clock: Clock): JobOrder {
+/** The hard filters of an order: any of providers, gpuModels and minReputation. */
+export type HardFilters = Pick<JobRequirements, "providers" | "gpuModels" | "minReputation">;
+
+/** Model names as buyers write them: the generated offers' models in other spellings, and one no generated book holds. */
+const FILTER_MODELS = ["h100", "NVIDIA A100 40GB", "rtx4090", "L40S", "RTX 5090"] as const;
+
+/** Often no model filter, else one to three models (any of). */
+const gpuModelsSpec: fc.Arbitrary<readonly string[] | undefined> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  { weight: 2, arbitrary: fc.subarray([...FILTER_MODELS], { minLength: 1, maxLength: 3 }) },
+);
+
+/** Often no reputation floor, else one around the default reputation (0.5) and the extremes. */
+const minReputationSpec: fc.Arbitrary<number | undefined> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  { weight: 2, arbitrary: fc.oneof(fc.constantFrom(0, 0.5, 0.51, 1), fc.double({ min: 0, max: 1, noNaN: true })) },
+);
+
+/** Every hard filter, each often absent, together. */
+export const hardFilterSpec: fc.Arbitrary<HardFilters> = fc
+  .record({ providers: providerFilterSpec, gpuModels: gpuModelsSpec, minReputation: minReputationSpec })
+  .map(({ providers, gpuModels, minReputation }) => ({
+    ...(providers === undefined ? {} : { providers }),
+    ...(gpuModels === undefined ? {} : { gpuModels }),
+    ...(minReputation === undefined ? {} : { minReputation }),
+  }));
+
+/** The order of `spec` (arbitraries.ts orderFrom) with the hard filters `filters`, at the clock's now. */
+export function filteredOrderFrom(spec: OrderSpec, filters: HardFilters | undefined, clock: Clock): JobOrder {
   const base = orderFrom(spec, clock);
-  if (filter === undefined) return base;
+  if (filters === undefined || Object.keys(filters).length === 0) return base;
   return createOrder(
     {
       buyerId: base.buyerId,
-      requirements: { ...base.requirements, providers: filter },
+      requirements: { ...base.requirements, ...filters },
       ...(base.maxBudget === undefined ? {} : { maxBudget: base.maxBudget }),
       priority: base.priority,
       createdAt: base.createdAt,

@@ -50,6 +50,9 @@ export function referenceSatisfies(
   const providers = requirements.providers;
   if (providers?.allow !== undefined && !providers.allow.includes(offer.providerId)) return false;
   if (providers?.deny?.includes(offer.providerId) === true) return false;
+  const models = requirements.gpuModels?.map((model) => normalizeGpuModel(model));
+  if (models !== undefined && !models.includes(normalizeGpuModel(offer.gpuCapacity.gpuModel))) return false;
+  if (requirements.minReputation !== undefined && candidate.reputation < requirements.minReputation) return false;
   if (offer.pricePerHour.gt(requirements.maxPricePerHour)) return false;
   if (!(offer.availableHours >= requirements.estimatedHours && requirements.estimatedHours >= offer.minCommitmentHours)) return false;
   const totalCost = offer.pricePerHour.baseUnits * BigInt(requirements.minGpuCount) * BigInt(requirements.estimatedHours);
