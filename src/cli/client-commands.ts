@@ -12,7 +12,7 @@ import { parseAddress } from "../core/address.js";
 import { parseFeature } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
 import { JOB_USAGE, runJobCommand } from "./job-commands.js";
-import { jobLines } from "./job-text.js";
+import { feeText, jobLines } from "./job-text.js";
 import { requiredFlag } from "./process.js";
 import { progressDisplay } from "./progress.js";
 import type { Progress } from "./progress.js";
@@ -217,7 +217,7 @@ export async function runClientCommand(
     const matched =
       result.match === undefined
         ? "resting until an offer fits"
-        : `matched offer ${result.match.offerId} (${result.match.gpuCount} GPUs at ${result.match.pricePerHour} MOLT/GPU-h, total ${result.match.totalCost} MOLT)`;
+        : `matched offer ${result.match.offerId} (${result.match.gpuCount} GPUs at ${result.match.pricePerHour} MOLT/GPU-h, total ${result.match.totalCost} MOLT, ${feeText(result.match)})`;
     return print(result, `order ${result.orderId}: ${result.status}, ${matched}`);
   }
   if (command === "order" && action === "cancel") {
@@ -232,7 +232,7 @@ export async function runClientCommand(
       `  buyer     ${result.buyerId}`,
       m === null
         ? "  match     - (resting until an offer fits)"
-        : `  match     offer ${m.offerId} of ${m.providerId}: ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT`,
+        : `  match     offer ${m.offerId} of ${m.providerId}: ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT (${feeText(m)})`,
       `  escrow    ${result.escrowId ?? "- (the buyer funds it: molt-market escrow fund)"}`,
       ...jobLines(result),
     ];
@@ -256,7 +256,10 @@ export async function runClientCommand(
       result.matches.length === 0
         ? "no offer fits"
         : result.matches
-            .map((m, i) => `${i + 1}. ${m.offerId}  ${m.pricePerHour} MOLT/GPU-h  total ${m.totalCost} MOLT  score ${m.score.toFixed(3)}`)
+            .map(
+              (m, i) =>
+                `${i + 1}. ${m.offerId}  ${m.pricePerHour} MOLT/GPU-h  total ${m.totalCost} MOLT (${feeText(m)})  score ${m.score.toFixed(3)}`,
+            )
             .join("\n"),
     );
   }

@@ -4,6 +4,11 @@ import type { EscrowView } from "../contract/escrows.js";
 import type { OfferView } from "../contract/offers.js";
 import type { MatchView, OrderDetails } from "../contract/orders.js";
 
+/** The platform's fee of a match in people's words: "platform fee 0.25 MOLT (2.5 %) out of the provider's payment". Pure. */
+export function feeText(match: Pick<MatchView, "feeBps" | "platformFee">): string {
+  return `platform fee ${match.platformFee} MOLT (${match.feeBps / 100} %) out of the provider's payment`;
+}
+
 /** An order's status and, once settled, its payout lines (payment, fee, refund, transactions). Pure. */
 export function settlementText(order: OrderDetails): string {
   const s = order.job.settlement;

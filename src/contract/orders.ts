@@ -6,6 +6,7 @@ import { OrderStatus } from "../core/enums.js";
 import {
   GPU_COUNT_MAX,
   GPU_COUNT_MIN,
+  GPU_MODELS_MAX,
   HOURS_MAX,
   HOURS_MIN,
   PREFERRED_MODELS_MAX,
@@ -13,6 +14,7 @@ import {
   VRAM_GB_MAX,
 } from "../core/limits.js";
 import type { OrderMatch } from "../core/types.js";
+import { fullRunSplit } from "../settlement/billing.js";
 import { AddressText, Decimal, FEATURE_LIST_LENGTH_MAX, FeatureText, LocationBody, PriorityText, QueryInt } from "./common.js";
 import { JobBody } from "./jobs.js";
 import { WorkloadBody } from "./workload.js";
@@ -42,6 +44,16 @@ export const OrderBody = Type.Object(
         requiredFeatures: Type.Optional(Type.Array(FeatureText, { maxItems: FEATURE_LIST_LENGTH_MAX })),
         location: Type.Optional(LocationBody),
         providers: Type.Optional(ProviderFilterBody),
+        gpuModels: Type.Optional(
+          Type.Array(Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }), {
+            minItems: 1,
+            maxItems: GPU_MODELS_MAX,
+            description: "hard filter: only offers of one of these GPU models (normalized: 'h100' = 'NVIDIA H100 80GB') match",
+          }),
+        ),
+        minReputation: Type.Optional(
+          Type.Number({ minimum: 0, maximum: 1, description: "hard filter: only offers of providers with at least this reputation match" }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -83,6 +95,11 @@ export const MatchBody = Type.Object({
   pricePerHour: Type.String(),
   hours: Type.Integer(),
   totalCost: Type.String(),
+  feeBps: Type.Integer({ description: "the platform's fee rate in basis points (250 = 2.5 %), fixed into the escrow when it is funded" }),
+  platformFee: Type.String({
+    description:
+      "the platform's fee (MOLT) on totalCost if the job runs all its hours; it comes out of the provider's payment, the buyer pays totalCost",
+  }),
   score: Type.Number(),
   scoreBreakdown: ScoreBreakdownBody,
 });
@@ -124,8 +141,11 @@ export const OrderViewBody = Type.Object({
 /** An order with its match and job, as the server reports it. */
 export type OrderDetails = Static<typeof OrderViewBody>;
 
-/** A match as JSON: amounts as decimal strings, with the parts of its score. */
-export function matchJson(match: OrderMatch): MatchView {
+/**
+ * A match as JSON under a fee of `feeBps`: amounts as decimal strings, the fee on its total cost
+ * (the settlement's own split of a full run: fullRunSplit), and the parts of its score.
+ */
+export function matchJson(match: OrderMatch, feeBps: number): MatchView {
   return {
     orderId: match.orderId,
     offerId: match.offerId,
@@ -134,6 +154,8 @@ export function matchJson(match: OrderMatch): MatchView {
     pricePerHour: match.pricePerHour.toString(),
     hours: match.hours,
     totalCost: match.totalCost.toString(),
+    feeBps,
+    platformFee: fullRunSplit(match, feeBps).platformFee.toString(),
     score: match.score,
     scoreBreakdown: { ...match.scoreBreakdown },
   };

@@ -9,15 +9,15 @@ import type { OrderView } from "../market/views.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import type { EventRow } from "../store/store.js";
 
-/** An order as JSON: its match with amounts as decimal strings, its job as the market recorded it. */
-export function orderJson(order: OrderView): OrderDetails {
+/** An order as JSON: its match with amounts as decimal strings and the fee under `feeBps`, its job as the market recorded it. */
+export function orderJson(order: OrderView, feeBps: number): OrderDetails {
   return {
     orderId: order.orderId,
     status: order.status,
     buyerId: order.buyerId,
     offerId: order.offerId,
     escrowId: order.escrowId,
-    match: order.match === undefined ? null : matchJson(order.match),
+    match: order.match === undefined ? null : matchJson(order.match, feeBps),
     job: order.job,
     rematch: order.rematch,
     successorOf: order.successorOf,

@@ -111,6 +111,18 @@ export function receiptedSplit(
 }
 
 /**
+ * The split of a match's escrow when its job runs every allocated second: the fee a buyer sees
+ * before paying. Invariant: the same as settling that escrow for its whole allocation.
+ * @throws OUT_OF_RANGE, INVALID_FIELD (as billingRate)
+ */
+export function fullRunSplit(
+  match: { readonly pricePerHour: Amount; readonly gpuCount: number; readonly hours: number; readonly totalCost: Amount },
+  feeBps: number,
+): ChargeSplit {
+  return billSeconds(match.hours * SECONDS_PER_HOUR, match.totalCost, billingRate(match.pricePerHour, match.gpuCount, feeBps));
+}
+
+/**
  * Whole seconds in `hours`, read exactly from its decimal form (a number is read as the shortest
  * decimal that prints it, so 0.1 h is 360 s), rounded to the nearest second with an exact half
  * second rounded down: n / 3600 computed in floating point always reads back as n seconds.

@@ -75,7 +75,13 @@ describe("molt-market client commands", () => {
       "--key",
       "o-1",
     );
-    expect(submitted.out).toMatch(new RegExp(`Matched, matched offer ${offerId} \\(4 GPUs at 2.5 MOLT/GPU-h, total 20 MOLT\\)`));
+    // The fee is shown before paying: what the settlement of a full run takes, 2.5 % of each second's
+    // whole-unit rate (floored per second), so a little under 2.5 % of the 20 MOLT.
+    expect(submitted.out).toMatch(
+      new RegExp(
+        `Matched, matched offer ${offerId} \\(4 GPUs at 2.5 MOLT/GPU-h, total 20 MOLT, platform fee 0.49999676 MOLT \\(2.5 %\\) out of the provider's payment\\)`,
+      ),
+    );
     const again = await cli(
       "order",
       "submit",

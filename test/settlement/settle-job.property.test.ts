@@ -7,7 +7,8 @@ import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { newEscrowId, newOfferId, newOrderId } from "../../src/core/ids.js";
 import { ImmutableDate } from "../../src/core/validate.js";
-import { FEE_BPS_MAX, billingRate } from "../../src/settlement/billing.js";
+import { matchJson } from "../../src/contract/orders.js";
+import { FEE_BPS_MAX, billingRate, fullRunSplit } from "../../src/settlement/billing.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import { settleJob } from "../../src/settlement/settle-job.js";
 import { attest, confirm } from "../../src/settlement/statements.js";
@@ -66,6 +67,46 @@ const cases = fc.record({
   ranFraction: fc.double({ min: 0, max: 1, noNaN: true }),
   confirmed: fc.boolean(),
   billedBy: fc.constantFrom("buyer" as const, "provider" as const),
+});
+
+describe("the fee a buyer sees before paying", () => {
+  it("matchJson's platformFee is exactly what settleJob takes when the job runs all its hours (property)", () => {
+    fc.assert(
+      fc.property(cases, ({ price, gpuCount, hours, feeBps }) => {
+        const escrow = escrowOf(price, gpuCount, hours, feeBps);
+        const match = {
+          orderId: escrow.orderId,
+          offerId: escrow.offerId,
+          providerId: provider.address,
+          gpuCount,
+          pricePerHour: price,
+          hours,
+          totalCost: escrow.amount,
+          score: 1,
+          scoreBreakdown: {
+            priceHeadroom: 0,
+            gpuFit: 0,
+            vramFit: 0,
+            preferredModel: 0,
+            extraFeatures: 0,
+            reputation: 0,
+            utilization: 0,
+            total: 1,
+          },
+        };
+        const shown = matchJson(match, feeBps);
+        const proof = proofOf(escrow, escrow.allocatedSeconds * 1000);
+        const settled = settleJob(
+          { escrowId: escrow.id, proof, providerAttestation: attest(proof, provider) },
+          { escrow, nowMs: proof.endedAtMs + WINDOW_MS, disputeWindowMs: WINDOW_MS, billedBy: "provider" },
+        );
+        expect(shown.feeBps).toBe(feeBps);
+        expect(shown.platformFee).toBe(settled.platformFee.toString());
+        expect(fullRunSplit(match, feeBps).providerPayment.equals(settled.providerPayment)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe("settleJob (pure)", () => {

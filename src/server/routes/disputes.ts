@@ -60,7 +60,7 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { marke
       const { caller, key } = authOf(request);
       const { id } = request.params;
       await market.decideDispute(key, id, { providerShare: Amount.parse(request.body.providerShare), reason: request.body.reason }, caller);
-      return orderJson(await market.getOrder(id));
+      return orderJson(await market.getOrder(id), market.payments.feeBps);
     },
   );
 
@@ -80,7 +80,10 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { marke
     },
     async (request) => {
       const { caller, key } = authOf(request);
-      return orderJson(await market.resolveDispute(key, request.params.id, new PresentedSignature(caller, request.body.chainSignature)));
+      return orderJson(
+        await market.resolveDispute(key, request.params.id, new PresentedSignature(caller, request.body.chainSignature)),
+        market.payments.feeBps,
+      );
     },
   );
   // Registration is synchronous; the plugin type asks for a promise.

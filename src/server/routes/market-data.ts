@@ -36,7 +36,7 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
         tags,
         summary:
           "The best matches an order with these requirements would get now, with their score breakdowns (records nothing); " +
-          "allowProviders / denyProviders are the order's hard provider filters",
+          "allowProviders / denyProviders, models (GPU models, any of) and minReputation are the order's hard filters",
         querystring: QuoteQuery,
         response: respond(MatchListBody),
       },
@@ -73,11 +73,13 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
                     ...(q.denyProviders === undefined ? {} : { deny: q.denyProviders.split(",") }),
                   },
                 }),
+            ...(q.models === undefined ? {} : { gpuModels: q.models.split(",") }),
+            ...(q.minReputation === undefined ? {} : { minReputation: Number(q.minReputation) }),
           },
         },
         { clock },
       );
-      return { matches: market.book.matchOrder(order, limit).map(matchJson) };
+      return { matches: market.book.matchOrder(order, limit).map((match) => matchJson(match, market.payments.feeBps)) };
     },
   );
 

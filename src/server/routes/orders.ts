@@ -31,7 +31,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market 
       const result = await market.submitOrder(key, { ...request.body, buyerId: caller });
       return result.match === undefined
         ? { orderId: result.orderId, status: result.status }
-        : { orderId: result.orderId, status: result.status, match: matchJson(result.match) };
+        : { orderId: result.orderId, status: result.status, match: matchJson(result.match, market.payments.feeBps) };
     },
   );
 
@@ -58,7 +58,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market 
   app.get(
     "/v1/orders/:id",
     { schema: { tags, summary: "An order with its match and job", params: IdParams, response: respond(OrderViewBody) } },
-    async (request) => orderJson(await market.getOrder(request.params.id)),
+    async (request) => orderJson(await market.getOrder(request.params.id), market.payments.feeBps),
   );
 
   app.get(
@@ -85,7 +85,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market 
         { ...(q.provider === undefined ? {} : { providerId: q.provider }), ...(q.buyer === undefined ? {} : { buyerId: q.buyer }) },
         limit,
       );
-      return { matches: matches.map(matchJson) };
+      return { matches: matches.map((match) => matchJson(match, market.payments.feeBps)) };
     },
   );
   // Registration is synchronous; the plugin type asks for a promise.
