@@ -12,6 +12,9 @@ import { MARKET_LIMITS } from "./limits.js";
 /** A listener of the event feed. */
 export type FeedListener = (event: EventRow) => void;
 
+/** Runs on each book rebuild() makes, before it replaces the current one, with the seq it is rebuilt to (nothing it does to the book is written). */
+export type RebuildHook = (book: OrderBook, seq: number) => Promise<void>;
+
 /** Reads up to `limit` events after `seq`, oldest first (from the store, or inside a batch from its writer). */
 export type EventPageReader = (seq: number, limit: number) => Promise<EventRow[]>;
 
@@ -41,6 +44,7 @@ export class MarketFeed {
   private batch: BatchBuilder | undefined;
   private replaying = false;
   private readonly listeners = new Set<FeedListener>();
+  private readonly rebuildHooks: RebuildHook[] = [];
 
   constructor(
     private readonly store: Store,
@@ -102,8 +106,19 @@ export class MarketFeed {
     this.replay(() => {
       for (const row of stored.resting) book.apply({ type: "OrderRested", order: decodeOrder(row.doc, "Pending") });
     });
+    this.replaying = true;
+    try {
+      for (const hook of this.rebuildHooks) await hook(book, stored.seq);
+    } finally {
+      this.replaying = false;
+    }
     this.bookValue = book;
     this.seqValue = stored.seq;
+  }
+
+  /** Runs `hook` on every later rebuild (see RebuildHook). */
+  onRebuild(hook: RebuildHook): void {
+    this.rebuildHooks.push(hook);
   }
 
   /** Applies every event `read` returns after the current seq, page by page. @throws STORE_ERROR (a gap in the feed) */

@@ -1,6 +1,7 @@
 // Marketplace: the order lifecycle over the book, the PaymentService and a Store, as one facade
 // over its parts (feed, command queue, book, job and chain commands, sweeper). Wires and delegates only.
 import type { MessageSigner } from "../chain/signer.js";
+import { parseAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
 import type { Amount } from "../core/amount.js";
 import { systemClock } from "../core/clock.js";
@@ -30,6 +31,8 @@ import { MARKET_LIMITS } from "./limits.js";
 import { OrderRows } from "./order-rows.js";
 import { LostJobPayouts, isReceiptedFailure } from "./lost-job.js";
 import { ReceiptCommands } from "./receipt-commands.js";
+import { MarketReputation } from "./reputation.js";
+import type { ProviderReputation } from "./reputation-ledger.js";
 import type { CountersignInput, ReceiptInput } from "./receipt-commands.js";
 import { Sweeper } from "./sweeper.js";
 import type { SweepResult } from "./sweeper.js";
@@ -75,6 +78,7 @@ export class Marketplace {
   private readonly feed: MarketFeed;
   private readonly queue: CommandQueue;
   private readonly rows: OrderRows;
+  private readonly reputation: MarketReputation;
   private readonly bookCommands: BookCommands;
   private readonly jobCommands: JobCommands;
   private readonly chainSteps: ChainSteps;
@@ -97,7 +101,8 @@ export class Marketplace {
     assertIntInRange("receiptTimeoutMs", this.receiptTimeoutMs, MARKET_LIMITS.receiptTimeoutMsMin, MARKET_LIMITS.receiptTimeoutMsMax);
     this.feed = new MarketFeed(this.store, clock, options.bookLimits ?? {});
     this.queue = new CommandQueue(this.store, this.feed, clock, this.nodeId, options.batchMax ?? MARKET_LIMITS.batchMax);
-    this.rows = new OrderRows(this.store, this.feed);
+    this.reputation = new MarketReputation(this.store, this.feed);
+    this.rows = new OrderRows(this.store, this.feed, this.reputation);
     this.bookCommands = new BookCommands(this.queue, this.feed, this.rows, this.payments, clock, this.walletLimits);
     this.jobCommands = new JobCommands(this.queue, this.rows, this.payments);
     this.chainSteps = new ChainSteps(this.queue, this.rows, this.store, this.payments);
@@ -145,6 +150,11 @@ export class Marketplace {
   /** Events after `afterSeq`, oldest first, at most `limit` (a subscriber resuming the feed). @throws OUT_OF_RANGE */
   events(afterSeq: number, limit: number = MARKET_LIMITS.eventPageMax): Promise<EventRow[]> {
     return this.feed.events(afterSeq, limit);
+  }
+
+  /** A provider's reputation: outcome counts, uptime, estimate and recent outcomes, folded from the event log. @throws INVALID_ADDRESS */
+  providerReputation(providerId: string): ProviderReputation {
+    return this.reputation.reportOf(parseAddress(providerId));
   }
 
   /** An order with its lifecycle. @throws ORDER_NOT_FOUND */

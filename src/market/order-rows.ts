@@ -12,6 +12,8 @@ import type { BatchBuilder } from "./batch.js";
 import { decodeEscrow, decodeMatch, encodeEscrow } from "./codec.js";
 import type { MarketFeed } from "./feed.js";
 import { parsePending } from "./pending-step.js";
+import { outcomeFields } from "./reputation-ledger.js";
+import type { MarketReputation } from "./reputation.js";
 import type { Pending } from "./pending-step.js";
 import { statusOf, viewOf } from "./views.js";
 import type { JobRecord, OrderView } from "./views.js";
@@ -42,6 +44,7 @@ export class OrderRows {
   constructor(
     private readonly store: Store,
     private readonly feed: MarketFeed,
+    private readonly reputation?: MarketReputation,
   ) {}
 
   /** The in-memory book the rows' GPUs are allocated in. */
@@ -97,12 +100,20 @@ export class OrderRows {
     return (await this.escrowOf(undefined, undefined, await this.orderRow(undefined, undefined, orderId))).escrow;
   }
 
-  /** Moves the order to `to` with `job` (and `changes`) and records the event. @throws INVALID_STATE_TRANSITION */
+  /** Moves the order to `to` with `job` (and `changes`) and records the event (with its provider, and a job outcome for reputations). @throws INVALID_STATE_TRANSITION */
   transition(batch: BatchBuilder, order: OrderRow, to: OrderStatus, job: JobRecord, changes: Partial<OrderRow> = {}): OrderRow {
     assertOrderTransition(statusOf(order), to);
     const row: OrderRow = { ...order, ...changes, status: to, job: JSON.stringify(job) };
     batch.putOrder(row);
-    batch.marketEvent({ type: `Order${to}`, entityId: order.id, from: order.status, escrowId: row.escrowId });
+    const match = row.match === null ? undefined : decodeMatch(row.match);
+    batch.marketEvent({
+      type: `Order${to}`,
+      entityId: order.id,
+      from: order.status,
+      escrowId: row.escrowId,
+      ...outcomeFields(match?.providerId, match?.hours, to, job),
+    });
+    this.reputation?.noteTransition(batch, match?.providerId, to);
     return row;
   }
 

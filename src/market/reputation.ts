@@ -1,0 +1,81 @@
+// The market's reputation wiring: keeps the ledger folded over every event this process applies,
+// sets each changed estimate in the book inside the batch that recorded the outcome (a
+// ReputationChanged event), and restores every estimate on a rebuild. Reads the store, never writes it.
+import { isMarketError } from "../core/errors.js";
+import type { OrderBook } from "../orderbook/order-book.js";
+import type { EventRow, Store } from "../store/store.js";
+import type { BatchBuilder } from "./batch.js";
+import type { MarketFeed } from "./feed.js";
+import { MARKET_LIMITS } from "./limits.js";
+import { ReputationLedger } from "./reputation-ledger.js";
+import type { ProviderReputation } from "./reputation-ledger.js";
+
+/** Order statuses whose event may record an outcome. */
+const OUTCOME_STATUSES: ReadonlySet<string> = new Set(["Settled", "Failed", "Resolved"]);
+
+/** Sets a reputation in `book`, unless it holds it already; a book full of providers keeps the default. */
+function setIn(book: OrderBook, providerId: string, estimate: number): void {
+  if (book.providerReputation(providerId) === estimate) return;
+  try {
+    book.setProviderReputation(providerId, estimate);
+  } catch (e) {
+    if (!isMarketError(e, "LIMIT_EXCEEDED")) throw e;
+  }
+}
+
+/**
+ * Reputations of one marketplace process. Invariants: the ledger has folded exactly the events the
+ * feed applied (in seq order), so it equals a fresh fold of the log up to the feed's seq; the book
+ * holds each provider's ledger estimate once its batch committed; every node computes the same.
+ */
+export class MarketReputation {
+  private ledger = new ReputationLedger();
+
+  constructor(
+    private readonly store: Store,
+    private readonly feed: MarketFeed,
+  ) {
+    feed.onEvent((event) => {
+      this.fold(event);
+    });
+    feed.onRebuild((book, seq) => this.restore(book, seq));
+  }
+
+  /** The seq of the last event folded. */
+  get seq(): number {
+    return this.ledger.seq;
+  }
+
+  /** A provider's counts, estimate and recent outcomes, as of the last event this process applied. */
+  reportOf(providerId: string): ProviderReputation {
+    return this.ledger.reportOf(providerId);
+  }
+
+  /** Folds an applied event; an estimate it moved is set in the book (a follower's or a rolled-back command's book is corrected, unrecorded). */
+  private fold(event: EventRow): void {
+    const providerId = this.ledger.apply(event);
+    if (providerId !== undefined) setIn(this.feed.book, providerId, this.ledger.estimateOf(providerId));
+  }
+
+  /**
+   * Called after an order's status event is added to `batch`: the provider's estimate with the
+   * batch's events so far is set in the book, which records it as ReputationChanged in the batch.
+   */
+  noteTransition(batch: BatchBuilder, providerId: string | undefined, to: string): void {
+    if (providerId === undefined || !OUTCOME_STATUSES.has(to)) return;
+    const tentative = this.ledger.forkFor(providerId);
+    for (const event of batch.events) tentative.apply(event);
+    setIn(this.feed.book, providerId, tentative.estimateOf(providerId));
+  }
+
+  /** Folds the stored events up to `seq` not folded yet, then sets every estimate in the rebuilt `book`. @throws STORE_ERROR */
+  private async restore(book: OrderBook, seq: number): Promise<void> {
+    if (this.ledger.seq > seq) this.ledger = new ReputationLedger();
+    while (this.ledger.seq < seq) {
+      const events = await this.store.eventsAfter(this.ledger.seq, MARKET_LIMITS.eventPageMax);
+      for (const event of events) if (event.seq <= seq) this.ledger.apply(event);
+      if (events.length < MARKET_LIMITS.eventPageMax) break;
+    }
+    for (const providerId of this.ledger.providers()) setIn(book, providerId, this.ledger.estimateOf(providerId));
+  }
+}
