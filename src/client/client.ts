@@ -10,6 +10,7 @@ import type { DecisionRequest } from "../contract/disputes.js";
 import type { EscrowView } from "../contract/escrows.js";
 import type { ExtensionView } from "../contract/extension.js";
 import type { AirdropView, BalanceView, EventPage, HealthView, MarketView, StatsView } from "../contract/market-data.js";
+import type { CandlesView, DepthView, TradesView } from "../contract/market-history.js";
 import type { OfferRequest, OfferView } from "../contract/offers.js";
 import type { CountersignRequest, ReceiptRequest, WorkloadView } from "../contract/jobs.js";
 import type { MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
@@ -279,6 +280,23 @@ export class MarketClient {
   /** Market stats per GPU model. */
   stats(): Promise<StatsView> {
     return this.request("GET", "/v1/stats");
+  }
+
+  /** Trades (every match) after seq `after`, of one GPU model when given; `next` pages on. @throws OUT_OF_RANGE, INVALID_FIELD */
+  trades(query: { readonly model?: string; readonly after?: number; readonly limit?: number } = {}): Promise<TradesView> {
+    return this.request("GET", `/v1/market/trades?${queryOf(query)}`);
+  }
+
+  /** Candles per UTC bucket of [from, to) ms (default: the last 24 buckets), interval 1h or 1d. @throws OUT_OF_RANGE, INVALID_FIELD */
+  candles(
+    query: { readonly model?: string; readonly interval?: "1h" | "1d"; readonly from?: number; readonly to?: number } = {},
+  ): Promise<CandlesView> {
+    return this.request("GET", `/v1/market/candles?${queryOf(query)}`);
+  }
+
+  /** The live book's depth: free GPUs per price, resting demand per max price. @throws INVALID_FIELD */
+  depth(query: { readonly model?: string } = {}): Promise<DepthView> {
+    return this.request("GET", `/v1/market/depth?${queryOf(query)}`);
   }
 
   /** A page of the event feed after `seq`. */

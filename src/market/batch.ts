@@ -1,8 +1,19 @@
 // One group-commit batch as it is built: the rows and events of the commands applied so far, with
 // a mark per command so a refused command leaves nothing behind. In memory only.
 import type { BookEvent } from "../orderbook/events.js";
-import type { BatchWrites, CapacityDelta, CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StatusChange } from "../store/store.js";
+import type {
+  BatchWrites,
+  CapacityDelta,
+  CommandRow,
+  EscrowRow,
+  EventRow,
+  OfferRow,
+  OrderRow,
+  StatusChange,
+  TradeRow,
+} from "../store/store.js";
 import { encodeBookEvent } from "./codec.js";
+import { tradeOfMatch } from "./trades.js";
 
 /** A lifecycle event of the market feed, beside the book's own events. */
 export interface MarketEventBody {
@@ -21,6 +32,8 @@ export class BatchBuilder {
   readonly escrows: EscrowRow[] = [];
   readonly events: EventRow[] = [];
   readonly commands: CommandRow[] = [];
+  /** The trades of the OrderMatched events of this batch. */
+  readonly trades: TradeRow[] = [];
   /** The commands of this batch by key (a key repeated inside one batch gets the first answer). */
   readonly commandByKey = new Map<string, CommandRow>();
   /** Orders and escrows written earlier in this batch: later commands read these first. */
@@ -52,6 +65,7 @@ export class BatchBuilder {
       this.events.length,
       this.commands.length,
       this.seq,
+      this.trades.length,
     ];
   }
 
@@ -71,6 +85,7 @@ export class BatchBuilder {
     this.commandByKey.clear();
     for (const row of this.commands) this.commandByKey.set(row.key, row);
     this.seq = mark[8] ?? this.seq;
+    this.trades.length = mark[9] ?? this.trades.length;
     this.orderById.clear();
     this.orderIdsByBuyer.clear();
     for (const row of this.orders) this.indexOrder(row);
@@ -186,7 +201,8 @@ export class BatchBuilder {
           job: `{"matchedAtMs":${event.atMs}${gpuModel === undefined ? "" : `,"gpuModel":${JSON.stringify(gpuModel)}`}}`,
         });
         this.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
-        this.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
+        const row = this.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
+        this.trades.push(tradeOfMatch(row, event.match, gpuModel));
         return;
       }
       case "OrderCancelled":
@@ -219,6 +235,7 @@ export class BatchBuilder {
       escrows: this.escrows,
       events: this.events,
       commands: this.commands,
+      trades: this.trades,
     };
   }
 }

@@ -26,6 +26,7 @@ import { extensionRoutes } from "./routes/extension.js";
 import { feedRoutes } from "./routes/feed.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { marketDataRoutes } from "./routes/market-data.js";
+import { marketHistoryRoutes } from "./routes/market-history.js";
 import { offerRoutes } from "./routes/offers.js";
 import { operationRoutes } from "./routes/operations.js";
 import { orderRoutes } from "./routes/orders.js";
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(extensionRoutes, routeDeps);
   await app.register(disputeRoutes, routeDeps);
   await app.register(marketDataRoutes, routeDeps);
+  await app.register(marketHistoryRoutes, routeDeps);
 
   await app.ready();
   return app;

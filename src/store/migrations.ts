@@ -3,6 +3,7 @@
 import { Migrator, sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import { MarketError } from "../core/errors.js";
+import { TRADES_MIGRATION } from "./trade-migration.js";
 
 /** Every migration, by name; names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -85,6 +86,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex("orders_buyer_status").on("orders").columns(["buyer_id", "status", "id"]).execute();
     },
   },
+  "0005_trades": TRADES_MIGRATION,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -17,6 +17,7 @@ import {
   chunks,
 } from "./sql-tables.js";
 import type { ColumnType, Db, TableRows } from "./sql-tables.js";
+import { TRADE_COLUMNS } from "./trade-table.js";
 
 /** A FROM source that reads rows of `columns` from one JSON array parameter. */
 function jsonSource(rows: readonly object[], columns: readonly (readonly [string, ColumnType])[]): RawBuilder<unknown> {
@@ -64,7 +65,7 @@ function capacityRefused(moved: TableRows["moved"]): MarketError {
  */
 async function writeInOneStatement(conn: Db, rows: TableRows): Promise<boolean> {
   if (rows.offers.length > 0 || rows.offerStatuses.length > 0 || rows.orderStatuses.length > 0) return false;
-  const lists = [rows.moved, rows.orders, rows.escrows, rows.events, rows.commands];
+  const lists = [rows.moved, rows.orders, rows.escrows, rows.events, rows.commands, rows.trades];
   if (lists.some((list) => list.length > BULK_ROWS_MAX)) return false;
   const parts: RawBuilder<unknown>[] = [];
   const insert = (
@@ -89,6 +90,7 @@ async function writeInOneStatement(conn: Db, rows: TableRows): Promise<boolean> 
   insert("x", "escrows", rows.escrows, ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`);
   insert("e", "events", rows.events, EVENT_COLUMNS, "");
   insert("c", "commands", rows.commands, COMMAND_COLUMNS, "");
+  insert("t", "trades", rows.trades, TRADE_COLUMNS, "");
   const result = await sql<{ moved: number }>`with ${sql.join(parts, sql`, `)} select count(*)::int as moved from cap`.execute(conn);
   if ((result.rows[0]?.moved ?? -1) !== rows.moved.length) throw capacityRefused(rows.moved);
   return true;
@@ -116,4 +118,5 @@ export async function writeRowsPostgres(conn: Db, rows: TableRows): Promise<void
   await bulkInsert(conn, "escrows", rows.escrows, ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`);
   await bulkInsert(conn, "events", rows.events, EVENT_COLUMNS, "");
   await bulkInsert(conn, "commands", rows.commands, COMMAND_COLUMNS, "");
+  await bulkInsert(conn, "trades", rows.trades, TRADE_COLUMNS, "");
 }

@@ -25,6 +25,7 @@ import {
   readPendingEscrows,
 } from "./sql-reads.js";
 import { tableRows } from "./sql-tables.js";
+import { readTradeBuckets, readTrades } from "./trade-table.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import { SqliteWrites } from "./sqlite-writes.js";
 import type {
@@ -38,6 +39,10 @@ import type {
   Store,
   StoreWriter,
   StoredBook,
+  TradeBucketQuery,
+  TradeBucketRow,
+  TradeQuery,
+  TradeRow,
 } from "./store.js";
 
 /** Advisory lock id of the market's write lock on PostgreSQL. */
@@ -214,6 +219,14 @@ export class SqlStore implements Store {
 
   ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
     return readOrdersWithStatus(this.db, statuses, limit);
+  }
+
+  trades(query: TradeQuery): Promise<TradeRow[]> {
+    return readTrades(this.db, query);
+  }
+
+  tradeBuckets(query: TradeBucketQuery): Promise<TradeBucketRow[]> {
+    return readTradeBuckets(this.db, query);
   }
 
   /** @throws STORE_ERROR */

@@ -1,6 +1,8 @@
 // The tables of the SQL store as Kysely sees them, their columns for bulk writes, the mapping of
 // rows to the Store's row types, and a batch turned into rows per table. Pure: no I/O.
 import type { Kysely } from "kysely";
+import { tradeColumnsOf } from "./trade-table.js";
+import type { TradeTable } from "./trade-table.js";
 import type { BatchWrites, EscrowRow, EventRow, OfferRow, OrderRow } from "./store.js";
 
 /** Rows one bulk statement writes at most (larger batches are split). */
@@ -23,6 +25,7 @@ export interface MarketTables {
   escrows: { id: string; order_id: string; state: string; doc: string; pending: string | null };
   events: { seq: Int; type: string; entity_id: string; at_ms: Int; node: string; payload: string };
   commands: { key: string; request_hash: string; response: string; at_ms: Int };
+  trades: TradeTable;
 }
 export type ColumnType = "text" | "integer" | "bigint";
 export type Db = Kysely<MarketTables>;
@@ -151,6 +154,7 @@ export function tableRows(batch: BatchWrites) {
     })),
     events: batch.events.map((e) => ({ seq: e.seq, type: e.type, entity_id: e.entityId, at_ms: e.atMs, node: e.node, payload: e.payload })),
     commands: batch.commands.map((c) => ({ key: c.key, request_hash: c.requestHash, response: c.response, at_ms: c.atMs })),
+    trades: (batch.trades ?? []).map(tradeColumnsOf),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   ORDER_UPDATE,
 } from "./sql-tables.js";
 import type { ColumnType, TableRows } from "./sql-tables.js";
+import { TRADE_COLUMNS } from "./trade-table.js";
 
 /** The SQLite write statements, prepared once per connection (after the migrations). */
 function prepareWrites(database: Database.Database) {
@@ -32,6 +33,7 @@ function prepareWrites(database: Database.Database) {
     escrow: insert("escrows", ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`),
     event: insert("events", EVENT_COLUMNS, ""),
     command: insert("commands", COMMAND_COLUMNS, ""),
+    trade: insert("trades", TRADE_COLUMNS, ""),
   };
 }
 
@@ -55,5 +57,6 @@ export class SqliteWrites {
     for (const row of rows.escrows) statements.escrow.run(row);
     for (const row of rows.events) statements.event.run(row);
     for (const row of rows.commands) statements.command.run(row);
+    for (const row of rows.trades) statements.trade.run(row);
   }
 }

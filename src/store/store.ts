@@ -64,6 +64,55 @@ export interface CommandRow {
   readonly atMs: number;
 }
 
+/**
+ * A trade: one match (an OrderMatched event, same seq and time), as the market data reads it.
+ * Invariant: costBaseUnits = priceBaseUnits x gpuHours at the time of the match (extensions not included).
+ */
+export interface TradeRow {
+  readonly seq: number;
+  readonly atMs: number;
+  readonly orderId: string;
+  readonly offerId: string;
+  readonly providerId: string;
+  /** The offer's GPU model, normalized (normalizeGpuModel). */
+  readonly gpuModel: string;
+  readonly gpuCount: number;
+  readonly hours: number;
+  readonly gpuHours: number;
+  /** Price per GPU-hour, base units. */
+  readonly priceBaseUnits: bigint;
+  /** The match's totalCost, base units. */
+  readonly costBaseUnits: bigint;
+}
+
+/** Trades after `afterSeq` in seq order, of one GPU model when given, at most `limit`. */
+export interface TradeQuery {
+  readonly gpuModel?: string;
+  readonly afterSeq: number;
+  readonly limit: number;
+}
+
+/** Trades of [fromMs, toMs) grouped in buckets of `intervalMs` (UTC-aligned: bucket = floor(atMs / intervalMs)). */
+export interface TradeBucketQuery {
+  readonly gpuModel?: string;
+  readonly intervalMs: number;
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** One bucket's trades summed. Invariant: trades >= 1 (an empty bucket has no row). */
+export interface TradeBucketRow {
+  /** The bucket's start, ms since the epoch. */
+  readonly startMs: number;
+  readonly trades: number;
+  readonly gpuHours: bigint;
+  readonly costBaseUnits: bigint;
+  readonly openBaseUnits: bigint;
+  readonly highBaseUnits: bigint;
+  readonly lowBaseUnits: bigint;
+  readonly closeBaseUnits: bigint;
+}
+
 /** A change of an offer's free GPUs, applied only if the result stays within 0..gpuCount. */
 export interface CapacityDelta {
   readonly offerId: string;
@@ -86,6 +135,8 @@ export interface BatchWrites {
   readonly escrows: readonly EscrowRow[];
   readonly events: readonly EventRow[];
   readonly commands: readonly CommandRow[];
+  /** The trades of the batch's OrderMatched events. */
+  readonly trades?: readonly TradeRow[];
 }
 
 /** What a batch may do inside its transaction, holding the market's write lock. */
@@ -164,6 +215,10 @@ export interface Store {
    * `createdS`). Bounded by `limits`; prunes every so many calls. @throws STORE_ERROR
    */
   acceptNonce(keyid: string, nonce: string, createdS: number, nowS: number, limits: NonceLimits): Promise<NonceVerdict>;
+  /** A page of trades (see TradeQuery). @throws STORE_ERROR */
+  trades(query: TradeQuery): Promise<TradeRow[]>;
+  /** Trades summed per bucket, in bucket order, empty buckets left out. @throws STORE_ERROR */
+  tradeBuckets(query: TradeBucketQuery): Promise<TradeBucketRow[]>;
   /** Forgets nonces created more than two windows before `nowS`; returns how many. @throws STORE_ERROR */
   pruneNonces(nowS: number, windowS: number): Promise<number>;
   close(): Promise<void>;

@@ -104,8 +104,38 @@ const QUOTE = {
 export const HOSTILE_ROUTES: readonly HostileRoute[] = [
   { method: "GET", template: "/healthz", owner: anyone },
   { method: "GET", template: "/v1/stats", owner: anyone },
+  {
+    method: "GET",
+    template: "/v1/market/trades",
+    owner: anyone,
+    query: {
+      valid: { model: "H100", after: "0", limit: "10" },
+      kinds: { model: { text: { minLength: 1, maxLength: 64 } }, after: "seq", limit: "int" },
+    },
+  },
+  {
+    method: "GET",
+    template: "/v1/market/candles",
+    owner: anyone,
+    query: {
+      valid: { model: "H100", interval: "1h", from: "0", to: "3600000" },
+      kinds: {
+        model: { text: { minLength: 1, maxLength: 64 } },
+        interval: { text: { minLength: 2, maxLength: 2 } },
+        from: "seq",
+        to: "seq",
+      },
+    },
+  },
+  {
+    method: "GET",
+    template: "/v1/market/depth",
+    owner: anyone,
+    query: { valid: { model: "H100" }, kinds: { model: { text: { minLength: 1, maxLength: 64 } } } },
+  },
   { method: "GET", template: "/v1/market", owner: anyone },
   { method: "GET", template: "/v1/balances/{address}", param: "address", owner: anyone },
+  { method: "GET", template: "/v1/providers/{address}", param: "address", owner: anyone },
   { method: "GET", template: "/v1/quote", owner: anyone, query: QUOTE },
   {
     method: "GET",
