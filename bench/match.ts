@@ -8,6 +8,8 @@ import type { OrderId } from "../src/core/ids.js";
 import { referenceScan } from "../test/support/reference-scan.js";
 import type { ReferenceOffer } from "../test/support/reference-scan.js";
 import { generateOffers, generateOrders } from "../test/support/sample-market.js";
+import { filterRows } from "./match-filters.js";
+import type { FilterRow } from "./match-filters.js";
 import { benchArgs, collectGarbage, fixed, heapBytes, nowNs, percentile, printTable } from "./report.js";
 
 const NOW_MS = Date.parse("2026-11-23T00:00:00Z");
@@ -53,6 +55,7 @@ function timeReference(offers: readonly ReferenceOffer[], orders: readonly JobOr
 }
 
 const latency: LatencyRow[] = [];
+const filters: FilterRow[] = [];
 const builds: { offers: number; buildMs: number; bulkMs: number; heapBytesPerOffer: number }[] = [];
 const orders = generateOrders({ seed: 7, orders: ORDERS_PER_SIZE + WARMUP_ORDERS, nowMs: NOW_MS });
 const warmup = orders.slice(0, WARMUP_ORDERS);
@@ -100,6 +103,8 @@ function runSize(size: number): void {
   }
   const bestSamples = timeEach(measured, (order) => book.bestOffers(order.requirements, 10));
   const matchSamples = timeEach(measured, (order) => book.matchOrder(order, 10));
+  // The same orders with hard filters, timed beside their unfiltered twins on the same book.
+  for (const row of filterRows(book, measured, size, Math.max(10, Math.floor(size / 20)))) filters.push(row);
 
   // The reference sees the same offers, as plain objects, after the book is timed.
   const referenceOffers: ReferenceOffer[] = book
@@ -244,6 +249,19 @@ if (!json) {
     })),
   );
   printTable(
+    "Hard filters: bestOffers of the same orders with and without them, same book, timed alternately, µs (ratio = with / without)",
+    filters.map((r) => ({
+      offers: r.offers,
+      filters: r.filters,
+      "without p50": fixed(r.plainP50Us),
+      "without p99": fixed(r.plainP99Us),
+      "with p50": fixed(r.filteredP50Us),
+      "with p99": fixed(r.filteredP99Us),
+      "p50 ratio": fixed(r.p50Ratio, 2),
+      "p99 ratio": fixed(r.p99Ratio, 2),
+    })),
+  );
+  printTable(
     "Build (addOffer one by one as offers stream in; addOffers in one call as a rebuild does)",
     builds.map((b) => ({
       offers: b.offers,
@@ -286,4 +304,4 @@ if (!json) {
     { metric: "build ms, addOffers in one call", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.bulkBuildMs, 0) },
   ]);
 }
-console.log(JSON.stringify({ bench: "match", node: process.version, latency, builds, sustained, targets, reached }));
+console.log(JSON.stringify({ bench: "match", node: process.version, latency, filters, builds, sustained, targets, reached }));

@@ -7,6 +7,7 @@ import type { OfferId } from "../core/ids.js";
 import type { CapacityOffer } from "../core/types.js";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
+import { ALLOW_WALK_MAX, ProviderSlots } from "./provider-slots.js";
 import type { CompiledQuery } from "./query.js";
 import { Reputations, assertReputation } from "./reputations.js";
 import { ShapeIndex } from "./shape-index.js";
@@ -23,6 +24,8 @@ export class OfferSet {
   private readonly regionIndex: ShapeIndex;
   /** Shapes without region: for all other queries. Both always hold the same slots. */
   private readonly anyRegionIndex: ShapeIndex;
+  /** The indexed slots of each provider: an allow list walks only its providers' offers. */
+  private readonly providerSlots = new ProviderSlots();
   private readonly expiries = new ExpiryHeap();
   /** Slots restored with `defer`, waiting for indexDeferred(). */
   private readonly deferredSlots: number[] = [];
@@ -34,6 +37,11 @@ export class OfferSet {
 
   /** The best `limit` indexed slots for a query, best first (ShapeIndex.best). */
   bestSlots(query: CompiledQuery, limit: number): number[] {
+    // An allow list of providers holding few offers: walk theirs only, same ranking.
+    const allowed = query.allowedProviders;
+    if (allowed !== undefined && this.providerSlots.countOf(allowed) <= ALLOW_WALK_MAX) {
+      return this.providerSlots.best(this.table, this.reputations, allowed, query, limit);
+    }
     // Queries naming a region or a country use the region index's pools of shapes.
     const index = query.region >= 0 || query.country >= 0 ? this.regionIndex : this.anyRegionIndex;
     return index.best(query, limit).slots;
@@ -47,11 +55,14 @@ export class OfferSet {
   private indexInsert(slot: number): void {
     this.regionIndex.insert(slot);
     this.anyRegionIndex.insert(slot);
+    this.providerSlots.add(slot, this.table.provider[slot] ?? 0);
   }
 
   private indexRemove(slot: number): void {
+    if (!this.anyRegionIndex.has(slot)) return;
     this.regionIndex.remove(slot);
     this.anyRegionIndex.remove(slot);
+    this.providerSlots.remove(slot, this.table.provider[slot] ?? 0);
   }
 
   /** The slot of a held offer. @throws OFFER_NOT_FOUND */
@@ -120,6 +131,7 @@ export class OfferSet {
   indexMany(slots: readonly number[]): void {
     this.regionIndex.insertMany(slots);
     this.anyRegionIndex.insertMany(slots);
+    for (const slot of slots) this.providerSlots.add(slot, this.table.provider[slot] ?? 0);
   }
 
   /** Keeps slots to index later, by indexDeferred(). */

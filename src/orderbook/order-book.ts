@@ -14,6 +14,9 @@ import type { OrderBookLimits } from "./book-limits.js";
 import { BookState } from "./book-state.js";
 import type { ExpiryResult } from "./book-state.js";
 import type { BookEventBody, BookListener } from "./events.js";
+import { diagnoseMiss } from "./miss-diagnosis.js";
+import { explanationOf } from "./miss-explanation.js";
+import type { MissExplanation } from "./miss-explanation.js";
 import { activeOffers, listOffers } from "./offer-listing.js";
 import { addOffer, addOffers, pauseOffer, resumeOffer, withdrawOffer } from "./offer-lifecycle.js";
 import { cancelOrder, extendAllocation, releaseAllocation, submitOrder } from "./order-lifecycle.js";
@@ -22,7 +25,7 @@ import { applyEvent, restoreAllocations, restoreOffers, snapshotOf } from "./rep
 import type { BookSnapshot } from "./replica.js";
 
 export { ORDER_BOOK_LIMITS, RESULT_LIMIT_DEFAULT };
-export type { BookSnapshot, ExpiryResult, OrderBookLimits, SubmitOrderResult };
+export type { BookSnapshot, ExpiryResult, MissExplanation, OrderBookLimits, SubmitOrderResult };
 
 /** Options of an OrderBook. */
 export interface OrderBookOptions {
@@ -199,6 +202,34 @@ export class OrderBook {
     const query = state.compile(valid.requirements, valid.maxBudget, nowMs);
     const slots = state.offers.bestSlots(query, limit);
     return slots.map((slot) => state.matchOf(valid, query, slot));
+  }
+
+  /**
+   * A quote with its reason when empty: the matches the order would get now (matchOrder) and, when
+   * there are none, why (explainMiss). Changes nothing.
+   * @throws validation codes, EXPIRED (order past its expiry), OUT_OF_RANGE (limit)
+   */
+  quoteOrder(order: JobOrder, limit?: number): { readonly matches: OrderMatch[]; readonly explanation?: MissExplanation } {
+    const matches = this.matchOrder(order, limit);
+    const explanation = matches.length === 0 ? this.explainMiss(order.requirements, order.maxBudget) : undefined;
+    return explanation === undefined ? { matches } : { matches, explanation };
+  }
+
+  /**
+   * Why requirements (with a budget) find no offer now: the constraint that empties the results
+   * when they are applied in MISS_CONSTRAINTS order (model, GPUs, VRAM, features, region, country,
+   * providers, reputation, hours, price, budget), the nearest offer, whether no offer held could
+   * ever fill it, and the code (NO_MATCHING_OFFERS, or PRICE_EXCEEDS_BUDGET when only the cost
+   * stands in the way). Undefined when an offer satisfies them. Bounded: one pass over at most
+   * MISS_SCAN_SLOTS_MAX offer slots; call it on a miss only.
+   * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation)
+   */
+  explainMiss(requirements: JobRequirements, maxBudget?: Amount): MissExplanation | undefined {
+    const state = this.state;
+    const valid = parseRequirements(requirements);
+    const nowMs = state.clock.now();
+    const finding = diagnoseMiss(state.offers, state.compile(valid, maxBudget, nowMs), valid, nowMs);
+    return finding === undefined ? undefined : explanationOf(state.offers, finding, valid, maxBudget);
   }
 
   // ---------------------------------------------------------------- orders
