@@ -25,7 +25,7 @@ Commands:
   settle    pay a completed job out (provider payment, fee, refund)
   dispute   open | decide | resolve
   stats     market stats per GPU model
-  provider  run: the provider agent, serving funded orders of the wallet's offers (molt-market provider --help)
+  provider  run: the provider agent, serving funded orders of the wallet's offers; show ADDRESS: its reputation (molt-market provider --help)
             (molt-market wallet --help: the server, wallet and --json options)
 
 Options:

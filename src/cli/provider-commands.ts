@@ -14,11 +14,13 @@ import { Wallet } from "../chain/wallet.js";
 import { MarketError, assertIntInRange } from "../core/errors.js";
 import { DEFAULT_SERVER_URL, DEFAULT_WALLET_PATH } from "./client-commands.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { showProvider } from "./provider-show.js";
 import { requiredFlag, untilStopped } from "./process.js";
 import { DEFAULT_DATA_DIR } from "./serve.js";
 
 /** Usage of `molt-market provider`. */
 export const PROVIDER_USAGE = `Usage: molt-market provider run --runner command:EXE|docker [options]
+       molt-market provider show ADDRESS [--server URL] [--json]   a provider's reputation (counts, estimate, recent outcomes)
 
 Runs the provider agent next to the GPUs: it takes every funded order of the wallet's offers,
 starts the job, runs its workload, sends a signed usage receipt every receipt interval, completes
@@ -54,7 +56,7 @@ function runnerOf(spec: string, dockerNetwork: string | undefined): Runner {
 }
 
 /**
- * Runs `molt-market provider run` until SIGINT or SIGTERM; `out` gets one line per step.
+ * Runs `molt-market provider run` until SIGINT or SIGTERM; `out` gets one line per step (`provider show ADDRESS` prints a reputation and returns).
  * @throws INVALID_FIELD, OUT_OF_RANGE (flags), WALLET_ERROR, DATA_DIR_LOCKED (another agent on the state directory), the server's MarketError
  */
 export async function runProvider(
@@ -62,6 +64,10 @@ export async function runProvider(
   out: (text: string) => void,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<void> {
+  if (args[0] === "show") {
+    out(await showProvider(args.slice(1), env));
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: [...args],
     options: {
@@ -81,7 +87,7 @@ export async function runProvider(
   });
   if (values.help || positionals[0] !== "run") {
     if (!values.help)
-      throw new MarketError("INVALID_FIELD", { field: "command", value: JSON.stringify(positionals.join(" ")), allowed: "provider run" });
+      throw new MarketError("INVALID_FIELD", { field: "command", value: JSON.stringify(positionals.join(" ")), allowed: "provider run, provider show" });
     out(PROVIDER_USAGE);
     return;
   }

@@ -12,8 +12,9 @@ import type { ExtensionView } from "../contract/extension.js";
 import type { AirdropView, BalanceView, EventPage, HealthView, MarketView, StatsView } from "../contract/market-data.js";
 import type { CandlesView, DepthView, TradesView } from "../contract/market-history.js";
 import type { OfferRequest, OfferView } from "../contract/offers.js";
+import type { ProviderView } from "../contract/providers.js";
 import type { CountersignRequest, ReceiptRequest, WorkloadView } from "../contract/jobs.js";
-import type { MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
+import type { ExplanationView, MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
 import { billSeconds, splitCharge } from "../settlement/billing.js";
 import type { ChargeSplit } from "../settlement/billing.js";
 import { billedSecondsOf } from "../settlement/settle-job.js";
@@ -254,8 +255,11 @@ export class MarketClient {
     /** Hard provider filters: the only providers to match, and providers never matched (addresses). */
     readonly allowProviders?: readonly string[];
     readonly denyProviders?: readonly string[];
+    /** Hard filters: only offers of these GPU models (any of), only providers with at least this reputation (0..1). */
+    readonly models?: readonly string[];
+    readonly minReputation?: number;
     readonly limit?: number;
-  }): Promise<{ readonly matches: readonly MatchView[] }> {
+  }): Promise<{ readonly matches: readonly MatchView[]; readonly explanation?: ExplanationView }> {
     const params = new URLSearchParams({ gpus: String(query.gpus), maxPrice: query.maxPrice, hours: String(query.hours) });
     if (query.vram !== undefined) params.set("vram", String(query.vram));
     if (query.features !== undefined && query.features.length > 0) params.set("features", query.features.join(","));
@@ -263,6 +267,8 @@ export class MarketClient {
     if (query.country !== undefined) params.set("country", query.country);
     if (query.allowProviders !== undefined && query.allowProviders.length > 0) params.set("allowProviders", query.allowProviders.join(","));
     if (query.denyProviders !== undefined && query.denyProviders.length > 0) params.set("denyProviders", query.denyProviders.join(","));
+    if (query.models !== undefined && query.models.length > 0) params.set("models", query.models.join(","));
+    if (query.minReputation !== undefined) params.set("minReputation", String(query.minReputation));
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     return this.request("GET", `/v1/quote?${params.toString()}`);
   }
@@ -270,6 +276,11 @@ export class MarketClient {
   /** MOLT held by an address. @throws INVALID_ADDRESS */
   balance(address: string): Promise<BalanceView> {
     return this.request("GET", `/v1/balances/${encodeURIComponent(address)}`);
+  }
+
+  /** A provider's reputation: outcome counts, uptime, the estimate, its prior and recent outcomes. @throws INVALID_ADDRESS */
+  provider(address: string): Promise<ProviderView> {
+    return this.request("GET", `/v1/providers/${encodeURIComponent(address)}`);
   }
 
   /** Test MOLT minted to the wallet (never on mainnet). @throws INVALID_NETWORK, LIMIT_EXCEEDED, INVALID_AMOUNT */

@@ -11,6 +11,7 @@ export const API_TAGS = [
   { name: "escrows", description: "A job's money: the 2-of-3 escrow, funding, settlement and refund (steps the party co-signs on chain)" },
   { name: "disputes", description: "A contested job: the signed dispute, the arbiter's split, a party's acceptance" },
   { name: "market", description: "Market data: quotes, stats per GPU model, who the market is on chain, balances and test airdrops" },
+  { name: "providers", description: "Providers' reputations: outcome counts, uptime, the estimate and its recent outcomes" },
   { name: "feed", description: "The market's event log: pages of it, and a live WebSocket feed" },
   { name: "operations", description: "Health, metrics and this document" },
 ] as const;

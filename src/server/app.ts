@@ -30,6 +30,7 @@ import { marketHistoryRoutes } from "./routes/market-history.js";
 import { offerRoutes } from "./routes/offers.js";
 import { operationRoutes } from "./routes/operations.js";
 import { orderRoutes } from "./routes/orders.js";
+import { providerRoutes } from "./routes/providers.js";
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(disputeRoutes, routeDeps);
   await app.register(marketDataRoutes, routeDeps);
   await app.register(marketHistoryRoutes, routeDeps);
+  await app.register(providerRoutes, routeDeps);
 
   await app.ready();
   return app;

@@ -10,7 +10,7 @@ import type { EventRow } from "../../src/store/store.js";
 import { openMarket, openParties, postgresFactory, sqliteFactory } from "../support/market.js";
 import type { StoreFactory } from "../support/market.js";
 import { postgresUrl } from "../support/postgres.js";
-import { REPUTATION_TEST_TIMEOUT_MS, driveJob, providersWithOffers } from "../support/reputation-market.js";
+import { REPUTATION_TEST_TIMEOUT_MS, driveJob, manualTime, providersWithOffers } from "../support/reputation-market.js";
 import type { DrivenOutcome } from "../support/reputation-market.js";
 
 const url = await postgresUrl("Reputation");
@@ -67,12 +67,12 @@ for (const factory of factories) {
           };
           try {
             const market = await open();
-            const providers = await providersWithOffers(market, 3, clock);
+            const providers = await providersWithOffers(market, 3, clock.now());
             for (const step of steps) {
               clock.advance(step.gapMs);
               const provider = providers[step.provider];
               if (provider === undefined) throw new Error("no such provider");
-              await driveJob(market, parties, provider, step.outcome, clock);
+              await driveJob(market, parties, provider, step.outcome, manualTime(clock));
             }
             const fresh = await freshLedger(market);
             const events = await allEvents(market);
@@ -109,10 +109,10 @@ for (const factory of factories) {
         parties.chain.close();
         await db.dispose();
       });
-      const [reliable, flaky] = await providersWithOffers(market, 2, clock);
+      const [reliable, flaky] = await providersWithOffers(market, 2, clock.now());
       if (reliable === undefined || flaky === undefined) throw new Error("two providers");
-      await driveJob(market, parties, reliable, "settled", clock);
-      await driveJob(market, parties, flaky, "lost", clock);
+      await driveJob(market, parties, reliable, "settled", manualTime(clock));
+      await driveJob(market, parties, flaky, "lost", manualTime(clock));
       expect(market.book.providerReputation(reliable.address)).toBeGreaterThan(market.book.providerReputation(flaky.address));
       const submitted = await market.submitOrder("tie", {
         buyerId: parties.buyer.address,

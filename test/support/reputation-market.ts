@@ -7,7 +7,24 @@ import { attest, confirm } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";
 import type { Parties } from "./market.js";
 
-/** The receipt timeout the reputation markets run with. */
+/** How a test moves time: a manual clock's advance, or real waiting. */
+export interface TestTime {
+  now(): number;
+  pass(ms: number): Promise<void>;
+}
+
+/** A manual clock as TestTime. */
+export function manualTime(clock: ManualClock): TestTime {
+  return {
+    now: () => clock.now(),
+    pass: (ms) => {
+      clock.advance(ms);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The receipt timeout the reputation markets run with (on a manual clock). */
 export const REPUTATION_TEST_TIMEOUT_MS = 60_000;
 
 /** How a driven job ends. */
@@ -30,9 +47,9 @@ export async function driveJob(
   parties: Parties,
   provider: Wallet,
   outcome: DrivenOutcome,
-  clock: ManualClock,
+  time: TestTime,
 ): Promise<string> {
-  const tag = `${provider.address.slice(0, 6)}-${clock.now()}-${Math.random()}`;
+  const tag = `${provider.address.slice(0, 6)}-${time.now()}-${Math.random()}`;
   const submitted = await market.submitOrder(`o-${tag}`, {
     buyerId: parties.buyer.address,
     requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1, providers: { allow: [provider.address] } },
@@ -42,11 +59,11 @@ export async function driveJob(
   const escrow = await market.fundEscrow(`f-${tag}`, orderId, parties.buyer);
   await market.startJob(`s-${tag}`, orderId, provider.address);
   if (outcome === "lost") {
-    clock.advance(REPUTATION_TEST_TIMEOUT_MS);
+    await time.pass(market.receiptTimeoutMs + 100);
     await market.sweep();
     return orderId;
   }
-  clock.advance(1000);
+  await time.pass(1000);
   const proof: ExecutionProof = {
     escrowId: escrow.id,
     orderId,
@@ -55,7 +72,7 @@ export async function driveJob(
     gpuModel: "H100",
     gpuCount: 1,
     startedAtMs: escrow.createdAt.getTime(),
-    endedAtMs: clock.now(),
+    endedAtMs: time.now(),
     exitStatus: outcome === "failed" ? 1 : 0,
     outputDigest: "a".repeat(64),
     usageDigest: "b".repeat(64),
@@ -76,9 +93,8 @@ export async function driveJob(
 }
 
 /** `count` fresh provider wallets, each with the same offer in the market. */
-export async function providersWithOffers(market: Marketplace, count: number, clock: ManualClock): Promise<Wallet[]> {
+export async function providersWithOffers(market: Marketplace, count: number, nowMs: number): Promise<Wallet[]> {
   const wallets = Array.from({ length: count }, () => Wallet.generate());
-  for (const [i, wallet] of wallets.entries())
-    await market.addOffer(`offer-${i}-${wallet.address}`, sameOffer(wallet.address, clock.now()));
+  for (const [i, wallet] of wallets.entries()) await market.addOffer(`offer-${i}-${wallet.address}`, sameOffer(wallet.address, nowMs));
   return wallets;
 }
