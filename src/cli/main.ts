@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { isMarketError } from "../core/errors.js";
 import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from "./client-commands.js";
 import { LOCALNET_USAGE, runLocalnet } from "./localnet.js";
+import { MARKET_USAGE, runMarketCommand } from "./market-commands.js";
 import { QUOTE_USAGE, runQuote } from "./quote.js";
 import { progressDisplay } from "./progress.js";
 import { PROVIDER_USAGE, runProvider } from "./provider-commands.js";
@@ -25,6 +26,7 @@ Commands:
   settle    pay a completed job out (provider payment, fee, refund)
   dispute   open | decide | resolve
   stats     market stats per GPU model
+  market    candles | depth | trades: price history and the book's depth (molt-market market --help)
   provider  run: the provider agent, serving funded orders of the wallet's offers; show ADDRESS: its reputation (molt-market provider --help)
             (molt-market wallet --help: the server, wallet and --json options)
 
@@ -70,6 +72,10 @@ export async function main(
       );
       return 0;
     }
+    if (command === "market") {
+      out(await runMarketCommand(rest, process.env));
+      return 0;
+    }
     if (command === "provider") {
       await runProvider(rest, out);
       return 0;
@@ -91,7 +97,7 @@ export async function main(
     }
     if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
       err(
-        `error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : command === "provider" ? PROVIDER_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`,
+        `error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : command === "provider" ? PROVIDER_USAGE : command === "market" ? MARKET_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`,
       );
       return 2;
     }
