@@ -64,7 +64,12 @@ interface Tally {
   recent: RecentOutcome[];
 }
 
-/** (α0 + s) / (α0 + β0 + s + f): the posterior mean of a Beta prior after decayed outcomes; always in [0, 1]. */
+/**
+ * The estimate: reputation = (α0 + s) / (α0 + β0 + s + f), the mean of the Beta(α0 + s, β0 + f)
+ * posterior, where s and f sum each outcome's REPUTATION_MODEL weight decayed by
+ * 2^(-age / halfLifeMs), age measured from the provider's latest outcome in event time. Invariant:
+ * in [0, 1]; the prior mean α0 / (α0 + β0) = 0.5 without outcomes; rises with s, falls with f.
+ */
 export function reputationEstimate(successWeight: number, failureWeight: number): number {
   const { priorSuccesses, priorFailures } = REPUTATION_MODEL;
   return (priorSuccesses + successWeight) / (priorSuccesses + priorFailures + successWeight + failureWeight);
