@@ -27,8 +27,6 @@ export const TradeBody = Type.Object({
   pricePerHour: Type.String({ description: "MOLT per GPU-hour" }),
   molt: Type.String({ description: "the match's total cost, MOLT" }),
 });
-/** A trade on the wire. */
-export type TradeView = Static<typeof TradeBody>;
 /** A page of trades; `next` is the `after` of the next page, absent on the last page. */
 export const TradesBody = Type.Object({ trades: Type.Array(TradeBody), next: Type.Optional(Type.Integer()) });
 /** A page of trades. */
@@ -56,8 +54,6 @@ export const CandleBody = Type.Object({
   gpuHours: Type.Integer(),
   molt: Type.String(),
 });
-/** A candle on the wire. */
-export type CandleView = Static<typeof CandleBody>;
 /** Candles of [fromMs, toMs) (widened to whole buckets); buckets without trades are left out. */
 export const CandlesBody = Type.Object({
   model: Type.Union([Type.String(), Type.Null()]),

@@ -1,0 +1,108 @@
+// Migration 0005_trades on a store that already holds matches (written before the trades table
+// existed): the table is filled from the event log with the same trades the market writes itself,
+// on SQLite and PostgreSQL.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { Wallet } from "../../src/chain/wallet.js";
+import { SqlStore } from "../../src/store/sql-store.js";
+import type { Store } from "../../src/store/store.js";
+import { openMarket, openParties } from "../support/market.js";
+import { dropSchema, postgresUrl } from "../support/postgres.js";
+
+const url = await postgresUrl("Trades backfill");
+
+/** A database: how to open the store, how to reach it raw (below the store), how to drop it. */
+interface TestDb {
+  readonly name: string;
+  open(): Promise<Store>;
+  raw(): Kysely<unknown>;
+  dispose(): Promise<void>;
+}
+
+function sqliteDb(): TestDb {
+  const path = join(mkdtempSync(join(tmpdir(), "molt-backfill-")), "market.db");
+  return {
+    name: "sqlite",
+    open: () => Promise.resolve(SqlStore.openSqlite(path)),
+    raw: () => new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) }),
+    dispose: () => Promise.resolve(),
+  };
+}
+
+function postgresDb(connectionString: string): TestDb {
+  const schema = `molt_backfill_${process.pid}`;
+  return {
+    name: "postgres",
+    open: () => SqlStore.openPostgres(connectionString, { schema }),
+    raw: () =>
+      new Kysely<unknown>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, options: `-c search_path=${schema}` }) }),
+      }),
+    dispose: () => dropSchema(connectionString, schema),
+  };
+}
+
+const factories: (() => TestDb)[] = [sqliteDb, ...(url === undefined ? [] : [() => postgresDb(url)])];
+
+/** Every trade of a store. */
+const tradesOf = (store: Store) => store.trades({ afterSeq: 0, limit: 500 });
+
+for (const factory of factories) {
+  describe(`trades backfill on ${factory().name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    it("a store whose matches predate the trades table gets the same trades from its event log", { timeout: 60_000 }, async () => {
+      const db = factory();
+      const parties = await openParties();
+      cleanups.push(async () => {
+        parties.chain.close();
+        await db.dispose();
+      });
+      const market = await openMarket(await db.open(), parties);
+      for (const [i, [model, price, gpus]] of (
+        [
+          ["NVIDIA H100 80GB", "2.5", 4],
+          ["RTX 4090", "0.75", 1],
+          ["A100", "1.125", 2],
+        ] as const
+      ).entries()) {
+        await market.addOffer(`offer-${i}`, {
+          providerId: Wallet.generate().address,
+          gpuCapacity: { gpuCount: gpus, gpuModel: model, vramGb: 24 },
+          pricePerHour: price,
+          availableHours: 48,
+        });
+        await market.submitOrder(`order-${i}`, {
+          buyerId: parties.buyer.address,
+          requirements: { minGpuCount: gpus, minVramGb: 0, maxPricePerHour: price, estimatedHours: i + 1 },
+        });
+      }
+      const written = await tradesOf(market.store);
+      expect(written.map((t) => [t.gpuModel, t.costBaseUnits])).toEqual([
+        ["H100", 10_000_000_000n],
+        ["RTX4090", 1_500_000_000n],
+        ["A100", 6_750_000_000n],
+      ]);
+      await market.close();
+
+      // The store as it was before 0005_trades: no table, the migration not applied.
+      const raw = db.raw();
+      await sql`drop table trades`.execute(raw);
+      await sql`delete from kysely_migration where name = '0005_trades'`.execute(raw);
+      await raw.destroy();
+
+      const reopened = await db.open();
+      await reopened.migrate();
+      expect(await tradesOf(reopened)).toEqual(written);
+      await reopened.close();
+    });
+  });
+}
