@@ -37,7 +37,7 @@ async function freshLedger(market: Marketplace): Promise<ReputationLedger> {
 const history = fc.array(
   fc.record({
     provider: fc.integer({ min: 0, max: 2 }),
-    outcome: fc.constantFrom<DrivenOutcome>("settled", "failed", "lost"),
+    outcome: fc.constantFrom<DrivenOutcome>("settled", "failed", "lost", "disputeWon", "disputeLost"),
     gapMs: fc.integer({ min: 0, max: 40 * 24 * 3_600_000 }),
   }),
   {
@@ -53,7 +53,7 @@ for (const factory of factories) {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
-    it("the incremental ledger and the book equal a fresh fold of the log, before and after a rebuild", async () => {
+    it("the incremental ledger and the book equal a fresh fold of the log, on a follower and after a rebuild", async () => {
       await fc.assert(
         fc.asyncProperty(history, async (steps) => {
           const db = await factory.fresh();
@@ -67,6 +67,8 @@ for (const factory of factories) {
           };
           try {
             const market = await open();
+            // A second node on the same store, following the first one's events.
+            const follower = await open();
             const providers = await providersWithOffers(market, 3, clock.now());
             for (const step of steps) {
               clock.advance(step.gapMs);
@@ -75,6 +77,19 @@ for (const factory of factories) {
               await driveJob(market, parties, provider, step.outcome, manualTime(clock));
             }
             const fresh = await freshLedger(market);
+            // Every driven job is counted once, as what it was, for its provider.
+            const counted = {
+              settled: "settled",
+              failed: "failedExitStatus",
+              lost: "lost",
+              disputeWon: "disputeWon",
+              disputeLost: "disputeLost",
+            } as const;
+            providers.forEach((provider, i) => {
+              const expected = { settled: 0, disputeWon: 0, disputeLost: 0, failedExitStatus: 0, lost: 0, timedOut: 0 };
+              for (const step of steps) if (step.provider === i) expected[counted[step.outcome]]++;
+              expect(fresh.reportOf(provider.address).counts).toEqual(expected);
+            });
             const events = await allEvents(market);
             for (const provider of providers) {
               const report = fresh.reportOf(provider.address);
@@ -84,6 +99,12 @@ for (const factory of factories) {
             // Each outcome's batch recorded the estimate it produced, for followers to apply.
             const changed = events.filter((event) => event.type === "ReputationChanged");
             expect(changed.length).toBeGreaterThanOrEqual(new Set(steps.map((step) => step.provider)).size);
+            await follower.follow();
+            expect(follower.lastSeq).toBe(market.lastSeq);
+            for (const provider of providers) {
+              expect(follower.providerReputation(provider.address)).toEqual(fresh.reportOf(provider.address));
+              expect(follower.book.providerReputation(provider.address)).toBe(fresh.estimateOf(provider.address));
+            }
             const reopened = await open();
             for (const provider of providers) {
               expect(reopened.providerReputation(provider.address)).toEqual(fresh.reportOf(provider.address));

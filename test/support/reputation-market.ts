@@ -3,7 +3,8 @@
 import { Wallet } from "../../src/chain/wallet.js";
 import type { ManualClock } from "../../src/core/clock.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
-import { attest, confirm } from "../../src/settlement/statements.js";
+import { newDisputeId } from "../../src/core/ids.js";
+import { attest, confirm, openDisputeStatement } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";
 import type { Parties } from "./market.js";
 
@@ -28,7 +29,7 @@ export function manualTime(clock: ManualClock): TestTime {
 export const REPUTATION_TEST_TIMEOUT_MS = 60_000;
 
 /** How a driven job ends. */
-export type DrivenOutcome = "settled" | "failed" | "lost";
+export type DrivenOutcome = "settled" | "failed" | "lost" | "disputeWon" | "disputeLost";
 
 /** An offer of `provider`: 8 H100 at 2.5 for a year from `nowMs` (every provider the same shape and price). */
 export function sameOffer(provider: string, nowMs: number) {
@@ -82,6 +83,21 @@ export async function driveJob(
     return orderId;
   }
   await market.completeJob(`c-${tag}`, orderId, attest(proof, provider), provider.address);
+  if (outcome === "disputeWon" || outcome === "disputeLost") {
+    // The buyer disputes; the arbiter gives the provider half the escrow (won) or a fifth (lost).
+    const dispute = openDisputeStatement({
+      id: newDisputeId(time.now()),
+      escrowId: escrow.id,
+      party: parties.buyer,
+      reason: "slow",
+      openedAtMs: time.now(),
+    });
+    await market.openDispute(`d-${tag}`, orderId, dispute);
+    const providerShare = outcome === "disputeWon" ? escrow.amount.toString() : "0.5";
+    await market.decideDispute(`y-${tag}`, orderId, { providerShare, reason: outcome }, parties.arbiter.address);
+    await market.resolveDispute(`z-${tag}`, orderId, provider);
+    return orderId;
+  }
   const seconds = Math.floor((proof.endedAtMs - proof.startedAtMs) / 1000);
   await market.settle(
     `p-${tag}`,
