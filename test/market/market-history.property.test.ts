@@ -8,6 +8,7 @@ import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
 import { normalizeGpuModel } from "../../src/core/gpu-model.js";
+import { buildApp } from "../../src/server/app.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { CANDLE_INTERVALS_MS, MarketHistory } from "../../src/market/market-history.js";
 import type { CandleInterval } from "../../src/market/market-history.js";
@@ -186,6 +187,23 @@ for (const factory of factories) {
         const request = { interval, fromMs: START_MS, toMs: h.clock.now() + 1 };
         expect(await b.candles(request)).toEqual(await a.candles(request));
         expect(await b.candles({ ...request, gpuModel: "H100" })).toEqual(await a.candles({ ...request, gpuModel: "H100" }));
+      }
+      // The same through each node's HTTP app (its own caches; depth from its own book).
+      const apps = [await buildApp({ market: h.market, clock: h.clock }), await buildApp({ market: second, clock: h.clock })];
+      try {
+        for (const url of [
+          "/v1/market/trades?limit=500",
+          "/v1/market/trades?model=A100&after=3",
+          "/v1/market/candles?interval=1h",
+          `/v1/market/candles?interval=1d&from=${START_MS}&to=${h.clock.now() + 1}`,
+          "/v1/market/depth",
+        ]) {
+          const [fromA, fromB] = await Promise.all(apps.map((app) => app.inject({ method: "GET", url })));
+          expect(fromA?.statusCode).toBe(200);
+          expect(fromB?.json()).toEqual(fromA?.json());
+        }
+      } finally {
+        for (const app of apps) await app.close();
       }
     });
   });
