@@ -13,6 +13,8 @@ import { parseFeature } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
 import { JOB_USAGE, runJobCommand } from "./job-commands.js";
 import { feeText, jobLines } from "./job-text.js";
+import { explanationText } from "./miss-text.js";
+import { reputationFlag } from "./quote.js";
 import { requiredFlag } from "./process.js";
 import { progressDisplay } from "./progress.js";
 import type { Progress } from "./progress.js";
@@ -31,14 +33,18 @@ export const CLIENT_USAGE = `Usage:
   molt-market offer add --gpus N --model M --vram GB --price MOLT --hours H [--feature F]... [--region R] [--country CC]
   molt-market offer pause|resume|withdraw OFFER_ID
   molt-market order submit --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC] [--budget MOLT]
-                          [--allow-provider ADDRESS]... [--deny-provider ADDRESS]... [--workload FILE] [--rematch]
+                          [--model M]... [--min-reputation R] [--allow-provider ADDRESS]... [--deny-provider ADDRESS]...
+                          [--workload FILE] [--rematch]
+      --model: only offers of these GPU models (repeatable, any of; "h100" = "NVIDIA H100 80GB");
+      --min-reputation: only providers with at least this reputation (0..1); both are hard filters.
+      An order that finds nothing rests, and the answer says which constraint left no offer
       --workload FILE: JSON { image (pinned by @sha256 digest), command?, args?, env? } the provider runs
       (only the buyer and the matched provider can read it; never put a secret in it)
       --rematch: if the job fails (provider lost, or non-zero exit), the market submits a successor
       order for the remaining hours that excludes that provider; you fund it like any match
   molt-market order cancel|show ORDER_ID
   molt-market order quote --gpus N --max-price MOLT --hours H [--vram GB] [--feature F]... [--region R] [--country CC]
-                          [--allow-provider ADDRESS]... [--deny-provider ADDRESS]...
+                          [--model M]... [--min-reputation R] [--allow-provider ADDRESS]... [--deny-provider ADDRESS]...
       --allow-provider: match only these providers (repeatable); --deny-provider: never these (repeatable)
   molt-market stats
 ${JOB_USAGE}
@@ -54,7 +60,8 @@ const OPTIONS = {
   json: { type: "boolean", default: false },
   force: { type: "boolean", default: false },
   gpus: { type: "string" },
-  model: { type: "string" },
+  model: { type: "string", multiple: true },
+  "min-reputation": { type: "string" },
   vram: { type: "string" },
   price: { type: "string" },
   "max-price": { type: "string" },
@@ -81,6 +88,13 @@ const OPTIONS = {
   evidence: { type: "string", multiple: true },
   "provider-share": { type: "string" },
 } as const;
+
+/** The single value of a flag that may be given once only (an offer has one model). @throws INVALID_FIELD when given twice */
+function oneFlag(values: readonly string[] | undefined, flag: string): string | undefined {
+  if (values !== undefined && values.length > 1)
+    throw new MarketError("INVALID_FIELD", { field: flag, value: `${values.length} values`, allowed: "one value here" });
+  return values?.[0];
+}
 
 /** The workload in a JSON file, as the order sends it (the server checks it). @throws INVALID_FIELD */
 function readWorkload(path: string): NonNullable<OrderRequest["workload"]> {
@@ -150,7 +164,14 @@ export async function runClientCommand(
           },
         };
 
-  const money = await runJobCommand({ client, wallet: loadWallet, print, progress, options: values }, command, action, target);
+  // Orders take many models (a hard filter); the other commands one (offer add, offer list).
+  const singleModel = command === "order" ? undefined : oneFlag(values.model, "--model");
+  const money = await runJobCommand(
+    { client, wallet: loadWallet, print, progress, options: { ...values, model: singleModel } },
+    command,
+    action,
+    target,
+  );
   if (money !== undefined) return money;
 
   if (command === "wallet" && action === "new") {
@@ -180,7 +201,7 @@ export async function runClientCommand(
     const offer: OfferRequest = {
       gpuCapacity: {
         gpuCount: integer(values.gpus, "--gpus"),
-        gpuModel: requiredFlag(values.model, "--model"),
+        gpuModel: requiredFlag(singleModel, "--model"),
         vramGb: integer(values.vram, "--vram"),
       },
       pricePerHour: requiredFlag(values.price, "--price"),
@@ -203,6 +224,8 @@ export async function runClientCommand(
     ...(features.length === 0 ? {} : { requiredFeatures: features }),
     ...location,
     ...providerFilter,
+    ...(values.model === undefined ? {} : { gpuModels: values.model }),
+    ...(values["min-reputation"] === undefined ? {} : { minReputation: reputationFlag(values["min-reputation"]) }),
   });
   if (command === "order" && action === "submit") {
     const result = await client(true).submitOrder(
@@ -216,7 +239,7 @@ export async function runClientCommand(
     );
     const matched =
       result.match === undefined
-        ? "resting until an offer fits"
+        ? `resting until an offer fits${result.explanation === undefined ? "" : `\n${explanationText(result.explanation)}`}`
         : `matched offer ${result.match.offerId} (${result.match.gpuCount} GPUs at ${result.match.pricePerHour} MOLT/GPU-h, total ${result.match.totalCost} MOLT, ${feeText(result.match)})`;
     return print(result, `order ${result.orderId}: ${result.status}, ${matched}`);
   }
@@ -250,11 +273,13 @@ export async function runClientCommand(
       ...(values.country === undefined ? {} : { country: values.country }),
       ...(allowProviders.length === 0 ? {} : { allowProviders }),
       ...(denyProviders.length === 0 ? {} : { denyProviders }),
+      ...(r.gpuModels === undefined ? {} : { models: r.gpuModels }),
+      ...(r.minReputation === undefined ? {} : { minReputation: r.minReputation }),
     });
     return print(
       result,
       result.matches.length === 0
-        ? "no offer fits"
+        ? `no offer fits${result.explanation === undefined ? "" : `\n${explanationText(result.explanation)}`}`
         : result.matches
             .map(
               (m, i) =>

@@ -9,6 +9,7 @@ import type { LocationRequirement } from "../core/location.js";
 import { createOrder } from "../core/order.js";
 import type { OrderMatch } from "../core/types.js";
 import { RESULT_LIMIT_DEFAULT } from "../orderbook/order-book.js";
+import { explanationText } from "./miss-text.js";
 import { SAMPLE_MARKET_URL, loadMarket } from "./market-file.js";
 import { renderTable } from "./table.js";
 
@@ -24,7 +25,10 @@ Order:
   --vram GB           minimum VRAM per GPU (default 0: any)
   --feature NAME      required feature, repeatable: nvlink, infiniband, fp8,
                       hbm (HighBandwidthMemory), dedicated (DedicatedHost)
-  --model NAME        preferred GPU model, repeatable (raises the score only)
+  --model NAME        GPU model, repeatable: only offers of one of them match
+                      (a hard filter; "h100" = "NVIDIA H100 80GB")
+  --prefer-model NAME preferred GPU model, repeatable (raises the score only)
+  --min-reputation R  only providers with at least this reputation, 0..1 (a hard filter)
   --region NAME       region, e.g. us-east-1
   --country CC        ISO 3166-1 alpha-2 country, e.g. US
   --budget MOLT       highest total cost (price x GPUs x hours)
@@ -50,6 +54,13 @@ function integerFlag(value: string | undefined, flag: string, fallback?: number)
   return Number(text);
 }
 
+/** A reputation flag: a decimal number; parseRequirements checks its range. @throws INVALID_FIELD */
+export function reputationFlag(text: string, flag = "--min-reputation"): number {
+  if (!/^\d+(\.\d+)?$/.test(text))
+    throw new MarketError("INVALID_FIELD", { field: flag, value: JSON.stringify(text), allowed: "a number in 0..1" });
+  return Number(text);
+}
+
 /** Runs `quote` with its arguments; returns the text to print. @throws MarketError for bad flags or market files */
 export function runQuote(args: readonly string[]): string {
   const { values } = parseArgs({
@@ -61,6 +72,8 @@ export function runQuote(args: readonly string[]): string {
       hours: { type: "string" },
       feature: { type: "string", multiple: true },
       model: { type: "string", multiple: true },
+      "prefer-model": { type: "string", multiple: true },
+      "min-reputation": { type: "string" },
       region: { type: "string" },
       country: { type: "string" },
       "allow-provider": { type: "string", multiple: true },
@@ -95,7 +108,9 @@ export function runQuote(args: readonly string[]): string {
         maxPricePerHour: Amount.parse(requireFlag(values["max-price"], "--max-price")),
         estimatedHours: integerFlag(values.hours, "--hours"),
         requiredFeatures: (values.feature ?? []).map((f) => parseFeature(f, "--feature")),
-        preferredModels: values.model ?? [],
+        preferredModels: values["prefer-model"] ?? [],
+        ...(values.model === undefined ? {} : { gpuModels: values.model }),
+        ...(values["min-reputation"] === undefined ? {} : { minReputation: reputationFlag(values["min-reputation"]) }),
         ...(location === undefined ? {} : { location }),
         ...(allow === undefined && deny === undefined
           ? {}
@@ -107,10 +122,11 @@ export function runQuote(args: readonly string[]): string {
     { clock },
   );
   const book = loadMarket(values.market ?? SAMPLE_MARKET_URL, clock);
-  const matches = book.matchOrder(order, integerFlag(values.limit, "--limit", RESULT_LIMIT_DEFAULT));
+  const { matches, explanation } = book.quoteOrder(order, integerFlag(values.limit, "--limit", RESULT_LIMIT_DEFAULT));
   if (values.json)
-    return `${JSON.stringify({ order: order.requirements, maxBudget: order.maxBudget, offersInMarket: book.offerCount, matches }, null, 2)}\n`;
-  return formatMatches(book.offerCount, matches, (offerId) => book.getOffer(offerId));
+    return `${JSON.stringify({ order: order.requirements, maxBudget: order.maxBudget, offersInMarket: book.offerCount, matches, explanation }, null, 2)}\n`;
+  const text = formatMatches(book.offerCount, matches, (offerId) => book.getOffer(offerId));
+  return explanation === undefined ? text : `${text}${explanationText(explanation)}\n`;
 }
 
 function formatMatches(
@@ -123,7 +139,7 @@ function formatMatches(
   },
 ): string {
   if (matches.length === 0) {
-    return `No offer among ${offerCount} satisfies this order. Try a higher --max-price, fewer --gpus, less --vram, fewer --feature flags, or no --region/--country/--allow-provider/--deny-provider.\n`;
+    return `No offer among ${offerCount} satisfies this order. Try a higher --max-price, fewer --gpus, less --vram, fewer --feature flags, or no --region/--country/--model/--min-reputation/--allow-provider/--deny-provider.\n`;
   }
   const rows = matches.map((m, i) => {
     const offer = offerOf(m.offerId);

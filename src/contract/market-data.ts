@@ -4,9 +4,11 @@ import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import type { BookOffer } from "../core/types.js";
-import { PROVIDER_FILTER_MAX } from "../core/limits.js";
+import { GPU_MODELS_MAX, PROVIDER_FILTER_MAX } from "../core/limits.js";
+import { GPU_MODEL_LENGTH_MAX } from "../core/gpu-model.js";
 import { REGION_LENGTH_MAX } from "../core/location.js";
 import { AddressText, COUNTRY_CODE_LENGTH, Decimal, QueryInt, QuerySeq } from "./common.js";
+import { ExplanationBody, MatchBody } from "./orders.js";
 
 /** Longest comma-separated feature list a quote's query carries. */
 export const FEATURE_LIST_TEXT_LENGTH_MAX = 128;
@@ -16,6 +18,19 @@ const ProviderListText = Type.String({
   pattern: `^[1-9A-HJ-NP-Za-km-z]{32,44}(,[1-9A-HJ-NP-Za-km-z]{32,44}){0,${PROVIDER_FILTER_MAX - 1}}$`,
   maxLength: PROVIDER_FILTER_MAX * 45,
   description: "comma-separated provider addresses",
+});
+
+/** A comma-separated list of 1..GPU_MODELS_MAX GPU model names in a quote's query (the `gpuModels` hard filter). */
+const ModelListText = Type.String({
+  minLength: 1,
+  maxLength: GPU_MODELS_MAX * (GPU_MODEL_LENGTH_MAX + 1),
+  description: "comma-separated GPU model names; only offers of one of them match (a hard filter, normalized)",
+});
+
+/** A reputation floor in [0, 1] as query text (the `minReputation` hard filter). */
+const ReputationText = Type.String({
+  pattern: "^(0(\\.[0-9]{1,6})?|1(\\.0{1,6})?)$",
+  description: "only offers of providers with at least this reputation (0..1) match (a hard filter)",
 });
 
 /** The id a quote's matches carry (a quote records nothing). */
@@ -33,10 +48,15 @@ export const QuoteQuery = Type.Object(
     country: Type.Optional(Type.String({ minLength: COUNTRY_CODE_LENGTH, maxLength: COUNTRY_CODE_LENGTH })),
     allowProviders: Type.Optional(ProviderListText),
     denyProviders: Type.Optional(ProviderListText),
+    models: Type.Optional(ModelListText),
+    minReputation: Type.Optional(ReputationText),
     limit: Type.Optional(QueryInt),
   },
   { additionalProperties: false },
 );
+
+/** GET /v1/quote's answer: the best matches, and when there are none, why (a quote is a question: 200 either way). */
+export const QuoteBody = Type.Object({ matches: Type.Array(MatchBody), explanation: Type.Optional(ExplanationBody) });
 
 /** One GPU model's market: active offers, free GPUs, lowest and median price per GPU-hour. */
 export const ModelStats = Type.Object({

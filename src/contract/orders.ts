@@ -14,6 +14,7 @@ import {
   VRAM_GB_MAX,
 } from "../core/limits.js";
 import type { OrderMatch } from "../core/types.js";
+import type { Amount } from "../core/amount.js";
 import { fullRunSplit } from "../settlement/billing.js";
 import { AddressText, Decimal, FEATURE_LIST_LENGTH_MAX, FeatureText, LocationBody, PriorityText, QueryInt } from "./common.js";
 import { JobBody } from "./jobs.js";
@@ -113,8 +114,74 @@ export const MatchListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** The answer of POST /v1/orders: the order, and its match when it found one at once. */
-export const SubmittedOrder = Type.Object({ orderId: Type.String(), status: Type.String(), match: Type.Optional(MatchBody) });
+/** The offer nearest to passing the constraint that emptied an order's results. */
+const NearestOfferBody = Type.Object({
+  offerId: Type.String(),
+  providerId: Type.String(),
+  gpuModel: Type.String(),
+  freeGpuCount: Type.Integer(),
+  vramGb: Type.Integer(),
+  features: Type.Array(Type.String()),
+  pricePerHour: Type.String(),
+  region: Type.Optional(Type.String()),
+  availableHours: Type.Integer(),
+  minCommitmentHours: Type.Integer(),
+  providerReputation: Type.Number(),
+});
+/** Why an order or quote found no offer (the book's MissExplanation). */
+export const ExplanationBody = Type.Object(
+  {
+    code: Type.Union([Type.Literal("NO_MATCHING_OFFERS"), Type.Literal("PRICE_EXCEEDS_BUDGET")], {
+      description: "PRICE_EXCEEDS_BUDGET: an offer fits everything but the price or budget; else NO_MATCHING_OFFERS",
+    }),
+    constraint: Type.String({
+      description:
+        "the constraint that left no offer, applied in this order: gpuModels, gpuCount, vram, features, region, country, providers, reputation, hours, price, budget ('offers': the book has none with free GPUs)",
+    }),
+    message: Type.String(),
+    nearest: Type.Optional(NearestOfferBody),
+    onOffer: Type.Array(Type.String(), { description: "models, regions or countries on offer, for those constraints" }),
+    restsIndefinitely: Type.Boolean({
+      description: "no offer in the book could fill the order even with all its GPUs free: it waits for a new offer (it still rests)",
+    }),
+    complete: Type.Boolean({ description: "the diagnosis looked at the whole book" }),
+  },
+  { description: "why nothing matched: the constraint that emptied the results and the nearest offer" },
+);
+/** A miss explanation as the server sends it. */
+export type ExplanationView = Static<typeof ExplanationBody>;
+
+/** A miss explanation as the book gives it (orderbook's MissExplanation; contract may not import the book). */
+interface MissExplanationInput extends Readonly<Omit<ExplanationView, "nearest" | "onOffer">> {
+  readonly onOffer: readonly string[];
+  readonly nearest?: Readonly<Omit<NonNullable<ExplanationView["nearest"]>, "features" | "pricePerHour">> & {
+    readonly features: readonly string[];
+    readonly pricePerHour: Amount;
+  };
+}
+
+/** The wire form of a miss explanation (amounts as decimal strings). */
+export function explanationJson(explanation: MissExplanationInput): ExplanationView {
+  const { nearest, ...rest } = explanation;
+  return {
+    ...rest,
+    onOffer: [...rest.onOffer],
+    ...(nearest === undefined
+      ? {}
+      : { nearest: { ...nearest, features: [...nearest.features], pricePerHour: nearest.pricePerHour.toString() } }),
+  };
+}
+
+/**
+ * The answer of POST /v1/orders: the order, and its match when it found one at once; a Pending
+ * order that found none has the explanation of why (it rests all the same: capacity may come).
+ */
+export const SubmittedOrder = Type.Object({
+  orderId: Type.String(),
+  status: Type.String(),
+  match: Type.Optional(MatchBody),
+  explanation: Type.Optional(ExplanationBody),
+});
 /** A submitted order. */
 export type SubmittedOrderView = Static<typeof SubmittedOrder>;
 /** The answer of a cancellation: the order's id. */

@@ -14,12 +14,13 @@ import {
   BalanceParams,
   MarketBody,
   QUOTE_ORDER_ID,
+  QuoteBody,
   QuoteQuery,
   StatsBody,
   modelStats,
 } from "../../contract/market-data.js";
 import type { ModelStatsView } from "../../contract/market-data.js";
-import { MatchListBody, matchJson } from "../../contract/orders.js";
+import { explanationJson, matchJson } from "../../contract/orders.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf } from "../auth.js";
 import { SERVER_LIMITS } from "../limits.js";
@@ -36,9 +37,10 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
         tags,
         summary:
           "The best matches an order with these requirements would get now, with their score breakdowns (records nothing); " +
-          "allowProviders / denyProviders, models (GPU models, any of) and minReputation are the order's hard filters",
+          "allowProviders / denyProviders, models (GPU models, any of) and minReputation are the order's hard filters; " +
+          "no match answers 200 with matches [] and an explanation (the constraint that left no offer, the nearest offer)",
         querystring: QuoteQuery,
-        response: respond(MatchListBody),
+        response: respond(QuoteBody),
       },
     },
     (request) => {
@@ -79,7 +81,9 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
         },
         { clock },
       );
-      return { matches: market.book.matchOrder(order, limit).map((match) => matchJson(match, market.payments.feeBps)) };
+      const quote = market.book.quoteOrder(order, limit);
+      const matches = quote.matches.map((match) => matchJson(match, market.payments.feeBps));
+      return quote.explanation === undefined ? { matches } : { matches, explanation: explanationJson(quote.explanation) };
     },
   );
 

@@ -2,10 +2,21 @@
 // rests) and cancels its own resting order; anyone reads an order or the matches holding GPUs of a
 // provider or buyer. Rules live in the market.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Amount } from "../../core/amount.js";
 import { MarketError, assertIntInRange } from "../../core/errors.js";
+import { parseRequirements } from "../../core/order.js";
 import { EmptyBody, IdParams, respond } from "../../contract/common.js";
 import { OFFER_PAGE_MAX } from "../../contract/offers.js";
-import { MatchListBody, MatchListQuery, OrderBody, OrderIdBody, OrderViewBody, SubmittedOrder, matchJson } from "../../contract/orders.js";
+import {
+  MatchListBody,
+  MatchListQuery,
+  OrderBody,
+  OrderIdBody,
+  OrderViewBody,
+  SubmittedOrder,
+  explanationJson,
+  matchJson,
+} from "../../contract/orders.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf, bodyless } from "../auth.js";
 import { orderJson } from "../views.js";
@@ -20,7 +31,9 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market 
     {
       schema: {
         tags,
-        summary: "Order compute (the signer is the buyer); the answer has the match when one was found at once",
+        summary:
+          "Order compute (the signer is the buyer); the answer has the match when one was found at once, else the order rests " +
+          "and the answer explains why nothing matched (explanation.restsIndefinitely: no offer in the book could ever fill it)",
         security: SIGNED,
         body: OrderBody,
         response: respond(SubmittedOrder),
@@ -29,9 +42,17 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market 
     async (request) => {
       const { caller, key } = authOf(request);
       const result = await market.submitOrder(key, { ...request.body, buyerId: caller });
-      return result.match === undefined
+      if (result.match !== undefined)
+        return { orderId: result.orderId, status: result.status, match: matchJson(result.match, market.payments.feeBps) };
+      // It rests: say why nothing matched (the order was validated by submitOrder, so these parse).
+      const { maxBudget } = request.body;
+      const explanation = market.book.explainMiss(
+        parseRequirements(request.body.requirements),
+        maxBudget === undefined ? undefined : Amount.parse(maxBudget),
+      );
+      return explanation === undefined
         ? { orderId: result.orderId, status: result.status }
-        : { orderId: result.orderId, status: result.status, match: matchJson(result.match, market.payments.feeBps) };
+        : { orderId: result.orderId, status: result.status, explanation: explanationJson(explanation) };
     },
   );
 
