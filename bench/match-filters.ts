@@ -1,6 +1,6 @@
 // bench:match's hard-filter rows: the same orders with and without hard filters on the same book,
 // timed alternately in one process, and allow lists of a few providers (the per-provider walk).
-import { createOrder } from "../src/core/order.js";
+import { createOrder, parseRequirements } from "../src/core/order.js";
 import type { JobOrder, JobRequirements } from "../src/core/types.js";
 import type { OrderBook } from "../src/orderbook/order-book.js";
 import { MODEL_PROFILES, seededRandom } from "../test/support/sample-market.js";
@@ -97,4 +97,34 @@ export function filterRows(book: OrderBook, orders: readonly JobOrder[], size: n
     rowOf(size, "gpuModels (own model) + minReputation 0.5", timePairs(book, orders, narrowing)),
     rowOf(size, "allow list of 3 providers", timePairs(book, orders, allowed)),
   ];
+}
+
+/** Time of explaining a miss (OrderBook.explainMiss: one bounded pass over the book), per kind of miss. */
+export interface MissRow {
+  offers: number;
+  miss: string;
+  constraint: string;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Times explainMiss for three kinds of miss (a model not on offer, too many GPUs, too low a price), 40 times each. */
+export function missRows(book: OrderBook, size: number): MissRow[] {
+  const base = { minGpuCount: 1, maxPricePerHour: "5", estimatedHours: 4 };
+  const kinds: [string, Record<string, unknown>][] = [
+    ["model not on offer", { gpuModels: ["RTX 6000"] }],
+    ["1024 GPUs", { minGpuCount: 1024 }],
+    ["price 0.0001", { maxPricePerHour: "0.0001" }],
+  ];
+  return kinds.map(([miss, extra]) => {
+    const requirements = parseRequirements({ ...base, ...extra });
+    const samples = new Float64Array(40);
+    let constraint = "";
+    for (let i = 0; i < samples.length; i++) {
+      const start = nowNs();
+      constraint = book.explainMiss(requirements)?.constraint ?? "(matched)";
+      samples[i] = Number(nowNs() - start) / 1e6;
+    }
+    return { offers: size, miss, constraint, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99) };
+  });
 }

@@ -8,8 +8,8 @@ import type { OrderId } from "../src/core/ids.js";
 import { referenceScan } from "../test/support/reference-scan.js";
 import type { ReferenceOffer } from "../test/support/reference-scan.js";
 import { generateOffers, generateOrders } from "../test/support/sample-market.js";
-import { filterRows } from "./match-filters.js";
-import type { FilterRow } from "./match-filters.js";
+import { filterRows, missRows } from "./match-filters.js";
+import type { FilterRow, MissRow } from "./match-filters.js";
 import { benchArgs, collectGarbage, fixed, heapBytes, nowNs, percentile, printTable } from "./report.js";
 
 const NOW_MS = Date.parse("2026-11-23T00:00:00Z");
@@ -56,6 +56,7 @@ function timeReference(offers: readonly ReferenceOffer[], orders: readonly JobOr
 
 const latency: LatencyRow[] = [];
 const filters: FilterRow[] = [];
+const misses: MissRow[] = [];
 const builds: { offers: number; buildMs: number; bulkMs: number; heapBytesPerOffer: number }[] = [];
 const orders = generateOrders({ seed: 7, orders: ORDERS_PER_SIZE + WARMUP_ORDERS, nowMs: NOW_MS });
 const warmup = orders.slice(0, WARMUP_ORDERS);
@@ -105,6 +106,7 @@ function runSize(size: number): void {
   const matchSamples = timeEach(measured, (order) => book.matchOrder(order, 10));
   // The same orders with hard filters, timed beside their unfiltered twins on the same book.
   for (const row of filterRows(book, measured, size, Math.max(10, Math.floor(size / 20)))) filters.push(row);
+  for (const row of missRows(book, size)) misses.push(row);
 
   // The reference sees the same offers, as plain objects, after the book is timed.
   const referenceOffers: ReferenceOffer[] = book
@@ -262,6 +264,10 @@ if (!json) {
     })),
   );
   printTable(
+    "Explaining a miss (explainMiss: one bounded pass over the book, on a miss only), ms",
+    misses.map((r) => ({ offers: r.offers, miss: r.miss, constraint: r.constraint, p50: fixed(r.p50Ms, 2), p99: fixed(r.p99Ms, 2) })),
+  );
+  printTable(
     "Build (addOffer one by one as offers stream in; addOffers in one call as a rebuild does)",
     builds.map((b) => ({
       offers: b.offers,
@@ -304,4 +310,4 @@ if (!json) {
     { metric: "build ms, addOffers in one call", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.bulkBuildMs, 0) },
   ]);
 }
-console.log(JSON.stringify({ bench: "match", node: process.version, latency, filters, builds, sustained, targets, reached }));
+console.log(JSON.stringify({ bench: "match", node: process.version, latency, filters, misses, builds, sustained, targets, reached }));
