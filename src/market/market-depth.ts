@@ -11,6 +11,8 @@ export const DEPTH_LIMITS = {
   levelsMax: 100,
   /** Offers one depth read scans at most (the answer says when it stopped short). */
   offersScannedMax: 100_000,
+  /** Resting orders one depth read adds up at most, in serve order (the answer says when it stopped short). */
+  ordersScannedMax: 100_000,
   /** Offers read from the book per page. */
   offersPage: 1000,
 } as const;
@@ -22,7 +24,7 @@ export interface DepthLevel {
   readonly count: number;
 }
 
-/** Asks from cheapest up, bids from highest max price down; `partial` when the offer scan hit its cap. */
+/** Asks from cheapest up, bids from highest max price down; `partial` when the offer or order scan hit its cap. */
 export interface MarketDepth {
   readonly asks: DepthLevel[];
   readonly bids: DepthLevel[];
@@ -48,7 +50,8 @@ function add(byPrice: Map<bigint, { gpus: number; count: number }>, price: bigin
 /**
  * The book's depth, of one normalized GPU model when given. Asks: active offers with free GPUs.
  * Bids: resting orders, of the model when their hard `gpuModels` accept it (an order without one takes any).
- * Invariant: at most DEPTH_LIMITS.levelsMax levels a side, at most offersScannedMax offers read.
+ * Invariant: at most DEPTH_LIMITS.levelsMax levels a side, at most offersScannedMax offers and
+ * ordersScannedMax resting orders added up.
  */
 export function marketDepth(book: OrderBook, gpuModel: string | undefined): MarketDepth {
   const asks = new Map<bigint, { gpus: number; count: number }>();
@@ -72,8 +75,10 @@ export function marketDepth(book: OrderBook, gpuModel: string | undefined): Mark
     }
   }
   const bids = new Map<bigint, { gpus: number; count: number }>();
-  for (const order of book.pendingOrders()) {
-    const hard = (order.requirements as { readonly gpuModels?: readonly string[] }).gpuModels;
+  const resting = book.pendingOrders();
+  if (resting.length > DEPTH_LIMITS.ordersScannedMax) partial = true;
+  for (const order of resting.slice(0, DEPTH_LIMITS.ordersScannedMax)) {
+    const hard = order.requirements.gpuModels;
     if (
       gpuModel !== undefined &&
       hard !== undefined &&
