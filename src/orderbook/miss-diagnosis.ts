@@ -62,9 +62,10 @@ function firstFailure(offers: OfferSet, slot: number, free: number, query: Compi
   if (!reputationFits(offers.reputations, t, slot, query)) return 8;
   const hours = query.estimatedHours;
   if ((t.availableHours[slot] ?? 0) < hours || (t.minCommitment[slot] ?? 0) > hours) return 9;
-  const price = t.price[slot] ?? 0n;
-  if (price > query.maxPrice) return 10;
-  if (price > query.priceCap) return 11;
+  // Floats first (Number of a bigint is monotone); the exact prices only when the floats are equal.
+  const priceF = t.priceF[slot] ?? 0;
+  if (priceF > query.maxPriceF || (priceF === query.maxPriceF && (t.price[slot] ?? 0n) > query.maxPrice)) return 10;
+  if (priceF > query.priceCapF || (priceF === query.priceCapF && (t.price[slot] ?? 0n) > query.priceCap)) return 11;
   return PASSES;
 }
 
@@ -107,6 +108,13 @@ function listedValue(offers: OfferSet, slot: number, level: number): string | un
   }
 }
 
+/** Is the offer in slot `a` cheaper than the one in `b` (floats first, exact when they are equal). */
+function ranksCheaper(t: OfferSet["table"], a: number, b: number): boolean {
+  const priceA = t.priceF[a] ?? 0;
+  const priceB = t.priceF[b] ?? 0;
+  return priceA !== priceB ? priceA < priceB : (t.price[a] ?? 0n) < (t.price[b] ?? 0n);
+}
+
 /**
  * Diagnoses a miss of `query` (compiled from `requirements`) at `nowMs`: counts, per constraint,
  * the offers (active, unexpired, with free GPUs) that fail it first; the constraint named is the
@@ -130,14 +138,20 @@ export function diagnoseMiss(
   for (let slot = 0; slot < end; slot++) {
     const status = t.status[slot] ?? SLOT_FREE;
     if (status === SLOT_FREE || (t.expiresAt[slot] ?? 0) <= nowMs) continue;
-    if (!everSatisfiable && firstFailure(offers, slot, t.gpuCount[slot] ?? 0, query, requirements) === PASSES) everSatisfiable = true;
-    if (status !== SLOT_ACTIVE || (t.freeGpus[slot] ?? 0) === 0) continue;
-    const level = firstFailure(offers, slot, t.freeGpus[slot] ?? 0, query, requirements);
+    const gpuCount = t.gpuCount[slot] ?? 0;
+    const free = t.freeGpus[slot] ?? 0;
+    const indexed = status === SLOT_ACTIVE && free > 0;
+    const level = indexed ? firstFailure(offers, slot, free, query, requirements) : PASSES;
+    if (level === PASSES && indexed) return undefined;
+    // Could it ever be filled: the same rule with all its GPUs free (the same answer when all are).
+    if (!everSatisfiable && (indexed && free === gpuCount ? level : firstFailure(offers, slot, gpuCount, query, requirements)) === PASSES) {
+      everSatisfiable = true;
+    }
+    if (!indexed) continue;
     reached[level] = (reached[level] ?? 0) + 1;
-    if (level === PASSES) return undefined;
     const key = nearness(offers, slot, level, query);
     const best = nearestSlot[level] ?? -1;
-    if (key > (nearestKey[level] ?? -Infinity) || (key === nearestKey[level] && (t.price[slot] ?? 0n) < (t.price[best] ?? 0n))) {
+    if (key > (nearestKey[level] ?? -Infinity) || (key === nearestKey[level] && ranksCheaper(t, slot, best))) {
       nearestKey[level] = key;
       nearestSlot[level] = slot;
     }

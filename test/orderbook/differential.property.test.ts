@@ -127,6 +127,29 @@ describe("OrderBook vs reference scan", () => {
     );
   });
 
+  it("explainMiss explains exactly the misses, with its constraint's code and a nearest offer of the book", () => {
+    fc.assert(
+      fc.property(bookSetup, fc.array(fc.tuple(orderSpec, hardFilterSpec), { minLength: 1, maxLength: 10 }), (setup, orders) => {
+        const { book, clock } = buildBook(setup);
+        const view = referenceView(book);
+        for (const [spec, filters] of orders) {
+          const order = filteredOrderFrom(spec, filters, clock);
+          const matches = book.matchOrder(order, 1);
+          const explanation = book.explainMiss(order.requirements, order.maxBudget);
+          expect(explanation === undefined).toBe(matches.length > 0);
+          if (explanation === undefined) continue;
+          expect(explanation.code).toBe(
+            explanation.constraint === "price" || explanation.constraint === "budget" ? "PRICE_EXCEEDS_BUDGET" : "NO_MATCHING_OFFERS",
+          );
+          // The nearest offer is a live, unexpired offer with free GPUs, of the book.
+          if (explanation.nearest !== undefined) expect(view.some((r) => r.offer.id === explanation.nearest?.offerId)).toBe(true);
+          else expect(explanation.constraint).toBe("offers");
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("pruning never drops a winner: dense books of one shape, varied prices, utilizations and reputations", () => {
     const denseOffer = offerSpec.chain((spec) =>
       fc
