@@ -45,6 +45,7 @@ export class MarketFeed {
   private replaying = false;
   private readonly listeners = new Set<FeedListener>();
   private readonly rebuildHooks: RebuildHook[] = [];
+  private readonly batchEndHooks: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -157,9 +158,16 @@ export class MarketFeed {
   /** Ends the batch; a committed one's events follow the current seq and are told to the listeners. */
   endBatch(committed: BatchBuilder | undefined): void {
     this.batch = undefined;
-    if (committed === undefined) return;
-    this.seqValue = committed.lastSeq;
-    for (const event of committed.events) this.publish(event);
+    if (committed !== undefined) {
+      this.seqValue = committed.lastSeq;
+      for (const event of committed.events) this.publish(event);
+    }
+    for (const hook of this.batchEndHooks) hook();
+  }
+
+  /** Runs `hook` after every later batch ends, committed or not, outside it (what it does to the book is written nowhere). */
+  onBatchEnd(hook: () => void): void {
+    this.batchEndHooks.push(hook);
   }
 
   private publish(event: EventRow): void {

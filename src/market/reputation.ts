@@ -26,10 +26,13 @@ function setIn(book: OrderBook, providerId: string, estimate: number): void {
 /**
  * Reputations of one marketplace process. Invariants: the ledger has folded exactly the events the
  * feed applied (in seq order), so it equals a fresh fold of the log up to the feed's seq; the book
- * holds each provider's ledger estimate once its batch committed; every node computes the same.
+ * holds each provider's ledger estimate once a batch ended (a refused command's tentative estimate
+ * is taken back then; a failed batch's book is rebuilt and restored); every node computes the same.
  */
 export class MarketReputation {
   private ledger = new ReputationLedger();
+  /** Providers whose estimate the current batch set in the book: a refused command may have left theirs behind. */
+  private readonly touched = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -39,6 +42,10 @@ export class MarketReputation {
       this.fold(event);
     });
     feed.onRebuild((book, seq) => this.restore(book, seq));
+    feed.onBatchEnd(() => {
+      for (const providerId of this.touched) setIn(this.feed.book, providerId, this.ledger.estimateOf(providerId));
+      this.touched.clear();
+    });
   }
 
   /** The seq of the last event folded. */
@@ -64,7 +71,9 @@ export class MarketReputation {
   noteTransition(batch: BatchBuilder, providerId: string | undefined, to: string): void {
     if (providerId === undefined || !OUTCOME_STATUSES.has(to)) return;
     const tentative = this.ledger.forkFor(providerId);
-    for (const event of batch.events) tentative.apply(event);
+    // Only events that name the provider can move its tally.
+    for (const event of batch.events) if (event.payload.includes(providerId)) tentative.apply(event);
+    this.touched.add(providerId);
     setIn(this.feed.book, providerId, tentative.estimateOf(providerId));
   }
 
