@@ -189,18 +189,20 @@ export class OfferSet {
     return held;
   }
 
-  /** Sets a reputation and re-bands the provider's indexed offers. @throws OUT_OF_RANGE, LIMIT_EXCEEDED (providers) */
-  setReputation(providerId: string, reputation: number): void {
+  /**
+   * Sets a reputation and re-bands the provider's indexed offers; returns their slots (resting
+   * orders with a minReputation may now take them). @throws OUT_OF_RANGE, LIMIT_EXCEEDED (providers)
+   */
+  setReputation(providerId: string, reputation: number): number[] {
     assertReputation(reputation);
     const provider = this.table.providers.intern(providerId);
     this.reputations.set(provider, reputation);
-    // Re-band this provider's offers: rare, so a scan beats a per-provider list on every offer.
-    for (let slot = 0; slot < this.table.highWater; slot++) {
-      if (this.table.provider[slot] === provider && this.isIndexed(slot)) {
-        this.indexRemove(slot);
-        this.indexInsert(slot);
-      }
+    const slots = this.providerSlots.slotsOf(provider);
+    for (const slot of slots) {
+      this.indexRemove(slot);
+      this.indexInsert(slot);
     }
+    return slots;
   }
 
   /** A provider's reputation (REPUTATION_DEFAULT when never set). */

@@ -22,6 +22,7 @@ import { addOffer, addOffers, pauseOffer, resumeOffer, withdrawOffer } from "./o
 import { cancelOrder, extendAllocation, releaseAllocation, submitOrder } from "./order-lifecycle.js";
 import type { SubmitOrderResult } from "./order-lifecycle.js";
 import { applyEvent, restoreAllocations, restoreOffers, snapshotOf } from "./replica.js";
+import { serveResting } from "./serve-resting.js";
 import type { BookSnapshot } from "./replica.js";
 
 export { ORDER_BOOK_LIMITS, RESULT_LIMIT_DEFAULT };
@@ -161,11 +162,16 @@ export class OrderBook {
     return listOffers(this.state.offers.table, filter, limit);
   }
 
-  /** Sets a provider's reputation in [0, 1] (default 0.5); it weighs in every later score. @throws OUT_OF_RANGE */
+  /**
+   * Sets a provider's reputation in [0, 1] (default 0.5); it weighs in every later score, and
+   * resting orders whose minReputation it now meets are served by the provider's offers.
+   * @throws OUT_OF_RANGE
+   */
   setProviderReputation(providerId: string, reputation: number): void {
     const events = this.state.events;
-    this.state.offers.setReputation(providerId, reputation);
+    const slots = this.state.offers.setReputation(providerId, reputation);
     if (events.listening) events.record({ type: "ReputationChanged", providerId, reputation });
+    for (const slot of slots) serveResting(this.state, slot);
     events.flush();
   }
 

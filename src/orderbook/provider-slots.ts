@@ -48,6 +48,11 @@ export class ProviderSlots {
     this.position[slot] = -1;
   }
 
+  /** The indexed slots of one provider now (a copy: the caller may change the index while reading it). */
+  slotsOf(provider: number): number[] {
+    return [...(this.lists[provider] ?? [])];
+  }
+
   /** Indexed slots of the providers in `providers`, counted. */
   countOf(providers: ReadonlySet<number>): number {
     let count = 0;
