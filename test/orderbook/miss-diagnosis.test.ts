@@ -207,6 +207,20 @@ describe("hard filters gpuModels and minReputation", () => {
     expect(book.getMatch(order.id).providerId).toBe("p-new");
   });
 
+  it("an order resting for want of reputation is served when its provider's reputation reaches the floor", () => {
+    const { clock, book } = smallBook();
+    const order = createOrder(
+      { buyerId: "b", requirements: { minGpuCount: 8, maxPricePerHour: "5", estimatedHours: 1, minReputation: 0.8 } },
+      { clock },
+    );
+    expect(book.submitOrder(order).status).toBe("Pending");
+    book.setProviderReputation("p-one", 0.7);
+    expect(book.pendingOrders().map((o) => o.id)).toEqual([order.id]);
+    book.setProviderReputation("p-one", 0.8);
+    expect(book.getMatch(order.id).providerId).toBe("p-one");
+    expect(book.pendingOrders()).toEqual([]);
+  });
+
   it("validation: lists of 1..GPU_MODELS_MAX model names, a reputation in [0, 1]", () => {
     const base = { minGpuCount: 1, maxPricePerHour: "1", estimatedHours: 1 };
     expectMarketError(() => parseRequirements({ ...base, gpuModels: [] }), "INVALID_FIELD");
