@@ -87,7 +87,11 @@ export async function runProvider(
   });
   if (values.help || positionals[0] !== "run") {
     if (!values.help)
-      throw new MarketError("INVALID_FIELD", { field: "command", value: JSON.stringify(positionals.join(" ")), allowed: "provider run, provider show" });
+      throw new MarketError("INVALID_FIELD", {
+        field: "command",
+        value: JSON.stringify(positionals.join(" ")),
+        allowed: "provider run, provider show",
+      });
     out(PROVIDER_USAGE);
     return;
   }

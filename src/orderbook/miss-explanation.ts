@@ -7,6 +7,7 @@ import type { Feature } from "../core/enums.js";
 import type { OfferId } from "../core/ids.js";
 import type { JobRequirements } from "../core/types.js";
 import type { OfferSet } from "./offer-set.js";
+import { MISS_SCAN_SLOTS_MAX } from "./miss-diagnosis.js";
 import type { MissConstraint, MissFinding } from "./miss-diagnosis.js";
 
 /** The offer nearest to passing the constraint that emptied an order's results. */
@@ -119,6 +120,7 @@ export function explanationOf(
   const { constraint, onOffer, restsIndefinitely, complete } = finding;
   let message = sentence(constraint, nearest, requirements, maxBudget, onOffer);
   if (restsIndefinitely) message += "; no offer in the book could fill it even with all its GPUs free: it waits for a new offer";
+  if (!complete) message += ` (judged from the first ${MISS_SCAN_SLOTS_MAX} offers of a larger book)`;
   return {
     code: constraint === "price" || constraint === "budget" ? "PRICE_EXCEEDS_BUDGET" : "NO_MATCHING_OFFERS",
     constraint,
