@@ -13,11 +13,17 @@ import type { ProviderReputation } from "./reputation-ledger.js";
 /** Order statuses whose event may record an outcome. */
 const OUTCOME_STATUSES: ReadonlySet<string> = new Set(["Settled", "Failed", "Resolved"]);
 
-/** Sets a reputation in `book`, unless it holds it already; a book full of providers keeps the default. */
-function setIn(book: OrderBook, providerId: string, estimate: number): void {
+/**
+ * Sets a reputation in `book`, unless it holds it already; a book full of providers keeps the
+ * default. Inside a batch (`record`) through setProviderReputation, which records ReputationChanged
+ * and serves resting orders the provider now qualifies for (recorded too); outside one as a replayed
+ * ReputationChanged, which serves nothing: what the leader served reaches this book as its events.
+ */
+function setIn(book: OrderBook, providerId: string, estimate: number, record: boolean): void {
   if (book.providerReputation(providerId) === estimate) return;
   try {
-    book.setProviderReputation(providerId, estimate);
+    if (record) book.setProviderReputation(providerId, estimate);
+    else book.apply({ type: "ReputationChanged", providerId, reputation: estimate });
   } catch (e) {
     if (!isMarketError(e, "LIMIT_EXCEEDED")) throw e;
   }
@@ -43,7 +49,7 @@ export class MarketReputation {
     });
     feed.onRebuild((book, seq) => this.restore(book, seq));
     feed.onBatchEnd(() => {
-      for (const providerId of this.touched) setIn(this.feed.book, providerId, this.ledger.estimateOf(providerId));
+      for (const providerId of this.touched) setIn(this.feed.book, providerId, this.ledger.estimateOf(providerId), false);
       this.touched.clear();
     });
   }
@@ -61,7 +67,7 @@ export class MarketReputation {
   /** Folds an applied event; an estimate it moved is set in the book (a follower's or a rolled-back command's book is corrected, unrecorded). */
   private fold(event: EventRow): void {
     const providerId = this.ledger.apply(event);
-    if (providerId !== undefined) setIn(this.feed.book, providerId, this.ledger.estimateOf(providerId));
+    if (providerId !== undefined) setIn(this.feed.book, providerId, this.ledger.estimateOf(providerId), false);
   }
 
   /**
@@ -74,7 +80,7 @@ export class MarketReputation {
     // Only events that name the provider can move its tally.
     for (const event of batch.events) if (event.payload.includes(providerId)) tentative.apply(event);
     this.touched.add(providerId);
-    setIn(this.feed.book, providerId, tentative.estimateOf(providerId));
+    setIn(this.feed.book, providerId, tentative.estimateOf(providerId), true);
   }
 
   /** Folds the stored events up to `seq` not folded yet, then sets every estimate in the rebuilt `book`. @throws STORE_ERROR */
@@ -85,6 +91,6 @@ export class MarketReputation {
       for (const event of events) if (event.seq <= seq) this.ledger.apply(event);
       if (events.length < MARKET_LIMITS.eventPageMax) break;
     }
-    for (const providerId of this.ledger.providers()) setIn(book, providerId, this.ledger.estimateOf(providerId));
+    for (const providerId of this.ledger.providers()) setIn(book, providerId, this.ledger.estimateOf(providerId), false);
   }
 }

@@ -120,6 +120,35 @@ for (const factory of factories) {
       );
     }, 240_000);
 
+    it("an order resting for want of reputation is matched in the batch of the outcome that raises it, on every node", async () => {
+      const db = await factory.fresh();
+      const parties = await openParties();
+      const clock = new ManualClock(Date.UTC(2026, 0, 1));
+      const open = async () => openMarket(await db.open(), parties, clock, undefined, { receiptTimeoutMs: REPUTATION_TEST_TIMEOUT_MS });
+      const market = await open();
+      const follower = await open();
+      cleanups.push(async () => {
+        await follower.close();
+        await market.close();
+        parties.chain.close();
+        await db.dispose();
+      });
+      const [provider] = await providersWithOffers(market, 1, clock.now());
+      if (provider === undefined) throw new Error("one provider");
+      const resting = await market.submitOrder("picky", {
+        buyerId: parties.buyer.address,
+        requirements: { minGpuCount: 1, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1, minReputation: 0.6 },
+      });
+      expect(resting.status).toBe("Pending");
+      await driveJob(market, parties, provider, "settled", manualTime(clock));
+      expect(market.book.providerReputation(provider.address)).toBe(2 / 3);
+      expect((await market.getOrder(resting.orderId)).status).toBe("Matched");
+      await follower.follow();
+      expect(follower.book.providerReputation(provider.address)).toBe(2 / 3);
+      expect(follower.book.getMatch(resting.orderId as never).providerId).toBe(provider.address);
+      expect(follower.book.snapshot()).toEqual(market.book.snapshot());
+    }, 60_000);
+
     it("a reliable provider wins a tie against a flaky one at the same price and offer shape", async () => {
       const db = await factory.fresh();
       const parties = await openParties();
