@@ -8,6 +8,7 @@ import { GPU_MODELS_MAX } from "../../src/core/limits.js";
 import { createOffer } from "../../src/core/offer.js";
 import { createOrder, parseRequirements } from "../../src/core/order.js";
 import type { RequirementsInput } from "../../src/core/order.js";
+import { MISS_SCAN_SLOTS_MAX } from "../../src/orderbook/miss-diagnosis.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { expectMarketError } from "../support/expect-error.js";
 
@@ -233,5 +234,22 @@ describe("hard filters gpuModels and minReputation", () => {
     expectMarketError(() => parseRequirements({ ...base, minReputation: 1.5 }), "OUT_OF_RANGE");
     expectMarketError(() => parseRequirements({ ...base, minReputation: "0.5" }), "OUT_OF_RANGE");
     expect(parseRequirements({ ...base, gpuModels: [" H100 ", "h100", "A100"] }).gpuModels).toEqual(["H100", "A100"]);
+  });
+});
+
+describe("a miss in a book larger than the diagnosis looks at", () => {
+  it("is judged from the first MISS_SCAN_SLOTS_MAX offers, says so, and never claims the order could never be filled", () => {
+    const clock = new ManualClock(T0);
+    const book = new OrderBook({ clock, limits: { offersMax: MISS_SCAN_SLOTS_MAX + 100 } });
+    for (let i = 0; i < MISS_SCAN_SLOTS_MAX + 10; i++) book.addOffer(offerOf(clock, { providerId: `p-${i % 97}`, gpuCount: 1 }));
+    // 64 GPUs: no offer of the book has them, yet the diagnosis saw only part of it.
+    const order = createOrder(
+      { buyerId: "b", requirements: { minGpuCount: 64, minVramGb: 40, maxPricePerHour: "3", estimatedHours: 1 } },
+      { clock },
+    );
+    const { matches, explanation } = book.quoteOrder(order);
+    expect(matches).toEqual([]);
+    expect(explanation).toMatchObject({ code: "NO_MATCHING_OFFERS", constraint: "gpuCount", complete: false, restsIndefinitely: false });
+    expect(explanation?.message).toContain(`judged from the first ${MISS_SCAN_SLOTS_MAX} offers`);
   });
 });
