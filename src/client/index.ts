@@ -13,7 +13,19 @@ export type { SignatureHeaders, SignedRequestParts } from "../contract/http-sign
 export type { ErrorAnswer } from "../contract/common.js";
 export type { ChainSignatureView, EscrowView, SettleRequest } from "../contract/escrows.js";
 export type { DecisionRequest } from "../contract/disputes.js";
-export type { DecisionRecord, FailureRecord, JobView, SettlementRecord } from "../contract/jobs.js";
+export type {
+  CountersignRecord,
+  CountersignRequest,
+  DecisionRecord,
+  FailureRecord,
+  JobView,
+  ReceiptRequest,
+  SettlementRecord,
+  WorkloadView,
+} from "../contract/jobs.js";
+export type { ExtensionView } from "../contract/extension.js";
+export type { CandlesView, DepthView, TradesView } from "../contract/market-history.js";
+export type { ProviderView } from "../contract/providers.js";
 export type {
   AirdropView,
   BalanceView,
@@ -25,4 +37,4 @@ export type {
   StatsView,
 } from "../contract/market-data.js";
 export type { OfferRequest, OfferView } from "../contract/offers.js";
-export type { MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
+export type { ExplanationView, MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";

@@ -184,8 +184,7 @@ export class ChainSteps {
       return null;
     }
     // The escrow was paid out on chain: that outcome wins over whatever the store says of the order.
-    batch.putOrder({ ...order, status: to, job: JSON.stringify({ ...jobOf(order), settlement: outcome }) });
-    batch.marketEvent({ type: `Order${to}`, entityId: order.id, from: order.status, escrowId: order.escrowId, overruled: true });
+    this.rows.overrule(batch, order, to, { ...jobOf(order), settlement: outcome });
     return null;
   }
 

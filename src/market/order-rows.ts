@@ -103,6 +103,25 @@ export class OrderRows {
   /** Moves the order to `to` with `job` (and `changes`) and records the event (with its provider, and a job outcome for reputations). @throws INVALID_STATE_TRANSITION */
   transition(batch: BatchBuilder, order: OrderRow, to: OrderStatus, job: JobRecord, changes: Partial<OrderRow> = {}): OrderRow {
     assertOrderTransition(statusOf(order), to);
+    return this.record(batch, order, to, job, changes, {});
+  }
+
+  /**
+   * Records the order in `to` even when the lifecycle has no such edge from where the store says it
+   * is: a payout the chain made wins over the store (the event says `overruled`). Same event fields as transition.
+   */
+  overrule(batch: BatchBuilder, order: OrderRow, to: OrderStatus, job: JobRecord): OrderRow {
+    return this.record(batch, order, to, job, {}, { overruled: true });
+  }
+
+  private record(
+    batch: BatchBuilder,
+    order: OrderRow,
+    to: OrderStatus,
+    job: JobRecord,
+    changes: Partial<OrderRow>,
+    extra: Readonly<Record<string, unknown>>,
+  ): OrderRow {
     const row: OrderRow = { ...order, ...changes, status: to, job: JSON.stringify(job) };
     batch.putOrder(row);
     const match = row.match === null ? undefined : decodeMatch(row.match);
@@ -112,6 +131,7 @@ export class OrderRows {
       from: order.status,
       escrowId: row.escrowId,
       ...outcomeFields(match?.providerId, match?.hours, to, job),
+      ...extra,
     });
     this.reputation?.noteTransition(batch, match?.providerId, to);
     return row;
