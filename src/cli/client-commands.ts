@@ -1,7 +1,7 @@
 // The client side of `molt-market`: wallet, offer, order and stats commands that talk to a
 // marketplace server through MarketClient, signing with a wallet file. Output: lines for people,
 // one JSON document with --json. Reads the wallet file; talks HTTP.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { MarketClient } from "../client/client.js";
@@ -13,6 +13,7 @@ import { parseFeature } from "../core/enums.js";
 import { MarketError } from "../core/errors.js";
 import { JOB_USAGE, runJobCommand } from "./job-commands.js";
 import { feeText, jobLines } from "./job-text.js";
+import { oneFlag, readWorkload } from "./order-flags.js";
 import { explanationText } from "./miss-text.js";
 import { reputationFlag } from "./quote.js";
 import { requiredFlag } from "./process.js";
@@ -88,26 +89,6 @@ const OPTIONS = {
   evidence: { type: "string", multiple: true },
   "provider-share": { type: "string" },
 } as const;
-
-/** The single value of a flag that may be given once only (an offer has one model). @throws INVALID_FIELD when given twice */
-function oneFlag(values: readonly string[] | undefined, flag: string): string | undefined {
-  if (values !== undefined && values.length > 1)
-    throw new MarketError("INVALID_FIELD", { field: flag, value: `${values.length} values`, allowed: "one value here" });
-  return values?.[0];
-}
-
-/** The workload in a JSON file, as the order sends it (the server checks it). @throws INVALID_FIELD */
-function readWorkload(path: string): NonNullable<OrderRequest["workload"]> {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as NonNullable<OrderRequest["workload"]>;
-  } catch (e) {
-    throw new MarketError("INVALID_FIELD", {
-      field: "--workload",
-      value: JSON.stringify(path),
-      allowed: `a readable JSON file { image, command?, args?, env? } (${e instanceof Error ? e.message : String(e)})`,
-    });
-  }
-}
 
 function integer(value: string | undefined, flag: string): number {
   const n = Number(value);
