@@ -11,6 +11,7 @@ export type {
   NonceLimits,
   NonceVerdict,
   OfferRow,
+  OrderListQuery,
   OrderRow,
   StatusChange,
   Store,

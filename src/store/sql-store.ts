@@ -9,6 +9,7 @@ import pg from "pg";
 import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
 import { NonceTable } from "./nonce-table.js";
+import { readOrderList } from "./order-list.js";
 import { writeRowsPostgres } from "./postgres-writes.js";
 import {
   loadBook,
@@ -35,6 +36,7 @@ import type {
   NonceLimits,
   NonceVerdict,
   OfferRow,
+  OrderListQuery,
   OrderRow,
   Store,
   StoreWriter,
@@ -219,6 +221,10 @@ export class SqlStore implements Store {
 
   ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
     return readOrdersWithStatus(this.db, statuses, limit);
+  }
+
+  listOrders(query: OrderListQuery): Promise<OrderRow[]> {
+    return readOrderList(this.db, query);
   }
 
   trades(query: TradeQuery): Promise<TradeRow[]> {

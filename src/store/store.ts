@@ -113,6 +113,17 @@ export interface TradeBucketRow {
   readonly closeBaseUnits: bigint;
 }
 
+/** A page of a party's orders (Store.listOrders): of a buyer and/or of the provider of their matched offer. */
+export interface OrderListQuery {
+  readonly buyerId?: string;
+  readonly providerId?: string;
+  /** Only orders in one of these statuses; every status when absent. */
+  readonly statuses?: readonly string[];
+  /** Only orders with ids below this one: the last id of the previous page. */
+  readonly beforeId?: string;
+  readonly limit: number;
+}
+
 /** A change of an offer's free GPUs, applied only if the result stays within 0..gpuCount. */
 export interface CapacityDelta {
   readonly offerId: string;
@@ -209,6 +220,8 @@ export interface Store {
   listEscrows(afterId: string, limit: number): Promise<EscrowRow[]>;
   /** Orders in one of `statuses`, oldest first, at most `limit`. */
   ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]>;
+  /** A party's orders, newest first, at most `query.limit` (see OrderListQuery). @throws STORE_ERROR */
+  listOrders(query: OrderListQuery): Promise<OrderRow[]>;
   /**
    * Records a request signature's nonce once: "accepted" for exactly one of any number of calls with
    * the same keyid and nonce, from any process, until the row is pruned (two windows after

@@ -108,6 +108,38 @@ export function storeContract(
       expect(await s.getCommand("k2")).toBeUndefined();
     });
 
+    it("a party's orders: a buyer's and a provider's (by their matched offers), newest first, by status, paged without repeats or gaps", async () => {
+      const { store: s } = await store();
+      const mine = (id: string, status: string, offerId: string | null, buyerId = "b1"): OrderRow => ({
+        ...order(id, status, offerId),
+        buyerId,
+      });
+      await write(s, {
+        offers: [offer("o1"), { ...offer("o2"), providerId: "p2" }],
+        orders: [
+          mine("r01", "Pending", null),
+          mine("r02", "Matched", "o1"),
+          mine("r03", "Settled", "o2"),
+          mine("r04", "Cancelled", null),
+          mine("r05", "Running", "o1", "b2"),
+          mine("r06", "Expired", "o1"),
+        ],
+      });
+      const ids = (rows: readonly OrderRow[]): string[] => rows.map((o) => o.id);
+      expect(ids(await s.listOrders({ buyerId: "b1", limit: 10 }))).toEqual(["r06", "r04", "r03", "r02", "r01"]);
+      expect(ids(await s.listOrders({ providerId: "p1", limit: 10 }))).toEqual(["r06", "r05", "r02"]);
+      expect(ids(await s.listOrders({ providerId: "p2", limit: 10 }))).toEqual(["r03"]);
+      expect(ids(await s.listOrders({ buyerId: "b1", providerId: "p1", limit: 10 }))).toEqual(["r06", "r02"]);
+      expect(ids(await s.listOrders({ buyerId: "b1", statuses: ["Pending", "Settled"], limit: 10 }))).toEqual(["r03", "r01"]);
+      expect(await s.listOrders({ buyerId: "b1", statuses: [], limit: 10 })).toEqual([]);
+      expect(await s.listOrders({ buyerId: "nobody", limit: 10 })).toEqual([]);
+      const first = await s.listOrders({ buyerId: "b1", limit: 2 });
+      const second = await s.listOrders({ buyerId: "b1", beforeId: first[first.length - 1]?.id ?? "", limit: 2 });
+      const third = await s.listOrders({ buyerId: "b1", beforeId: second[second.length - 1]?.id ?? "", limit: 2 });
+      expect([...ids(first), ...ids(second), ...ids(third)]).toEqual(["r06", "r04", "r03", "r02", "r01"]);
+      expect((await s.listOrders({ buyerId: "b1", limit: 1 }))[0]).toEqual(mine("r06", "Expired", "o1"));
+    });
+
     it("a batch that throws writes nothing", async () => {
       const { store: s } = await store();
       await expect(
