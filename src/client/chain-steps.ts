@@ -2,8 +2,7 @@
 // SIGNATURE_REQUIRED with the transaction message, the client checks the message against what it
 // expects (computed here from the escrow's terms, never taken from the server), signs it and sends
 // the same request again under the same Idempotency-Key.
-import { randomUUID } from "node:crypto";
-import { address } from "@solana/kit";
+import { address, getBase64Decoder, getBase64Encoder } from "@solana/kit";
 import { TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda } from "@solana-program/token";
 import { Amount } from "../core/amount.js";
 import { MarketError, isMarketError } from "../core/errors.js";
@@ -34,7 +33,9 @@ export function rateOf(escrow: EscrowView): BillingRate {
 /**
  * A POST that sends a chain transaction the wallet co-signs: the server answers
  * SIGNATURE_REQUIRED with the message, which is checked against `expect` before it is signed and
- * sent back under the same Idempotency-Key. @throws WALLET_ERROR, ESCROW_ERROR (a message asking more), the server's MarketError
+ * sent back under the same Idempotency-Key. The wallet signs it with signTransactionMessage when it
+ * has one (a browser wallet's signTransaction), else with sign.
+ * @throws WALLET_ERROR (no wallet, or the wallet's refusal), ESCROW_ERROR (a message asking more), the server's MarketError
  */
 export async function chainStep<T>(
   transport: HttpTransport,
@@ -43,7 +44,7 @@ export async function chainStep<T>(
   expect: (signer: string) => Promise<SigningExpectation>,
   options: ChainStepOptions,
 ): Promise<T> {
-  const key = options.key ?? randomUUID();
+  const key = options.key ?? globalThis.crypto.randomUUID();
   const wallet = transport.wallet;
   if (wallet === undefined) throw new MarketError("WALLET_ERROR", { reason: `POST ${path} must be signed: give the client a wallet` });
   options.onProgress?.({ phase: "preparing" });
@@ -56,8 +57,9 @@ export async function chainStep<T>(
       if (!isMarketError(e, "SIGNATURE_REQUIRED") || e.details.signer !== wallet.address || round > SIGNING_ROUNDS_MAX) throw e;
       const summary = checkTransactionToSign(e.details.message, await expect(wallet.address));
       options.onProgress?.({ phase: "signing", summary });
-      const message = Buffer.from(e.details.message, "base64");
-      chainSignature = { message: e.details.message, signature: Buffer.from(wallet.sign(message)).toString("base64") };
+      const message = Uint8Array.from(getBase64Encoder().encode(e.details.message));
+      const signature = await (wallet.signTransactionMessage === undefined ? wallet.sign(message) : wallet.signTransactionMessage(message));
+      chainSignature = { message: e.details.message, signature: getBase64Decoder().decode(signature) };
     }
   }
 }

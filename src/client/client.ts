@@ -1,11 +1,11 @@
 // MarketClient: the typed HTTP client of the marketplace server. It signs every mutating request
-// with a Wallet (RFC 9421), sends an Idempotency-Key, retries transport failures with the same key
+// with a Wallet or a browser wallet (RFC 9421), sends an Idempotency-Key, retries transport failures with the same key
 // (transport.ts), checks every chain transaction before the wallet co-signs it (chain-steps.ts), and
 // turns error answers back into MarketErrors. Its answers are the contract's wire types.
 import { Amount } from "../core/amount.js";
 import type { Clock } from "../core/clock.js";
 import { MarketError } from "../core/errors.js";
-import type { Wallet } from "../chain/wallet.js";
+import type { AsyncSigner } from "../core/signer.js";
 import type { DecisionRequest } from "../contract/disputes.js";
 import type { EscrowView } from "../contract/escrows.js";
 import type { ExtensionView } from "../contract/extension.js";
@@ -29,8 +29,8 @@ import { HttpTransport, queryOf } from "./transport.js";
 export interface MarketClientOptions {
   /** The server, e.g. http://127.0.0.1:8080 */
   readonly baseUrl: string;
-  /** Signs mutating requests; reads need none. */
-  readonly wallet?: Wallet;
+  /** Signs mutating requests and chain steps: a Wallet, or any AsyncSigner (a browser wallet); reads need none. */
+  readonly wallet?: AsyncSigner;
   readonly clock?: Clock;
   readonly fetch?: typeof fetch;
   /**

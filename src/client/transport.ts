@@ -1,13 +1,12 @@
 // The client's HTTP transport: every POST signed with the wallet (RFC 9421, the contract's scheme)
 // under an Idempotency-Key, a transport failure retried with the same key, an error answer turned
-// back into its MarketError. Talks HTTP only through fetch.
-import { randomUUID } from "node:crypto";
+// back into its MarketError. Talks HTTP only through fetch; runs in Node and in a browser.
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { MARKET_ERROR_TABLE, MarketError } from "../core/errors.js";
 import type { MarketErrorCode, MarketErrorDetails } from "../core/errors.js";
-import type { Wallet } from "../chain/wallet.js";
-import { signRequest } from "../contract/http-signature.js";
+import type { AsyncSigner } from "../core/signer.js";
+import { signRequestAsync } from "../contract/http-signature.js";
 
 /** Attempts of one request when the connection fails (same key, fresh signature each time). */
 export const CLIENT_ATTEMPTS_MAX = 3;
@@ -16,8 +15,8 @@ export const CLIENT_ATTEMPTS_MAX = 3;
 export interface TransportOptions {
   /** The server, e.g. http://127.0.0.1:8080 */
   readonly baseUrl: string;
-  /** Signs mutating requests; reads need none. */
-  readonly wallet?: Wallet;
+  /** Signs mutating requests (a Wallet, or a browser wallet's AsyncSigner); reads need none. */
+  readonly wallet?: AsyncSigner;
   readonly clock?: Clock;
   readonly fetch?: typeof fetch;
 }
@@ -39,7 +38,7 @@ export class HttpTransport {
   private readonly clock: Clock;
   private readonly fetcher: typeof fetch;
   /** The wallet that signs, if any. */
-  readonly wallet: Wallet | undefined;
+  readonly wallet: AsyncSigner | undefined;
 
   constructor(options: TransportOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -51,9 +50,9 @@ export class HttpTransport {
   /**
    * One request; the answer's JSON as `T` (the contract's type of the route). A POST is signed and
    * carries `key` as its Idempotency-Key.
-   * @throws WALLET_ERROR (a POST without a wallet), the server's MarketError, Error (unreachable, or an answer that is not one)
+   * @throws WALLET_ERROR (a POST without a wallet), what the wallet throws (a refusal), the server's MarketError, Error (unreachable, or an answer that is not one)
    */
-  async request<T>(method: "GET" | "POST", path: string, body?: unknown, key: string = randomUUID()): Promise<T> {
+  async request<T>(method: "GET" | "POST", path: string, body?: unknown, key: string = globalThis.crypto.randomUUID()): Promise<T> {
     const payload = body === undefined ? "" : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: "application/json" };
@@ -63,7 +62,11 @@ export class HttpTransport {
         // The signature covers the Idempotency-Key: a captured request cannot be sent again under another key.
         Object.assign(
           headers,
-          signRequest({ method, path: path.split("?")[0] ?? path, body: payload, idempotencyKey: key }, this.wallet, this.clock.now()),
+          await signRequestAsync(
+            { method, path: path.split("?")[0] ?? path, body: payload, idempotencyKey: key },
+            this.wallet,
+            this.clock.now(),
+          ),
           { "content-type": "application/json" },
         );
       }

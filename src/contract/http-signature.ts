@@ -12,12 +12,13 @@
 //   Label: "molt" when the request has it, otherwise the request's only signature.
 // Building and checking only, no I/O: the client signs with it, the server checks with it and then
 // records the nonce (src/server/nonce-registry.ts).
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { getBase64Decoder } from "@solana/codecs-strings";
 import { MarketError } from "../core/errors.js";
 import { isAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
 import { verifySigned } from "../core/signer.js";
-import type { Signer } from "../core/signer.js";
+import type { AsyncSigner, Signer } from "../core/signer.js";
 import { parseDictionary, serializeString } from "./structured-fields.js";
 import type { DictionaryMember, Parameters } from "./structured-fields.js";
 
@@ -97,19 +98,28 @@ export function signatureBase(components: readonly (readonly [name: string, valu
   return [...components.map(([name, value]) => `${serializeString(name)}: ${value}`), `"@signature-params": ${signatureParams}`].join("\n");
 }
 
-/** A fresh random nonce (128 bits, base64url). */
+/** A fresh random nonce (128 bits, base64url), from the platform's CSPRNG (Node or a browser). */
 export function newNonce(): string {
-  return randomBytes(16).toString("base64url");
+  return base64Url(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/** Bytes as unpadded base64url (RFC 4648 section 5). */
+function base64Url(bytes: Uint8Array): string {
+  return getBase64Decoder().decode(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** A request ready to sign: the signature base's bytes, and the headers that carry a signature of them. */
+interface RequestToSign {
+  readonly base: Uint8Array;
+  headers(signature: Uint8Array): SignatureHeaders;
 }
 
 /**
- * Signs a request with a wallet (any Signer): the headers to send with it (Content-Digest, Signature-Input,
- * Signature, and the Idempotency-Key it covers). Invariant: the server's verifyRequest accepts it
- * within the window.
+ * The signature base of a request signed by `address` at `nowMs` with `nonce`, and how its headers
+ * are made from a signature of it: what signRequest and signRequestAsync share.
  * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters, an Idempotency-Key that cannot be sent as it is)
- * @example fetch(url, { method: "POST", body, headers: { ...signRequest({ method: "POST", path, body, idempotencyKey }, wallet, Date.now()) } })
  */
-export function signRequest(parts: SignedRequestParts, signer: Signer, nowMs: number, nonce: string = newNonce()): SignatureHeaders {
+function requestToSign(parts: SignedRequestParts, address: Address, nowMs: number, nonce: string): RequestToSign {
   if (!NONCE_PATTERN.test(nonce))
     throw new MarketError("INVALID_FIELD", {
       field: "nonce",
@@ -130,14 +140,44 @@ export function signRequest(parts: SignedRequestParts, signer: Signer, nowMs: nu
     ["content-digest", digest],
   ];
   if (key !== undefined) components.push(["idempotency-key", key]);
-  const params = `(${components.map(([name]) => serializeString(name)).join(" ")});created=${Math.floor(nowMs / 1000)};keyid=${serializeString(signer.address)};nonce=${serializeString(nonce)};alg=${serializeString(SIGNATURE_ALGORITHM)}`;
-  const signature = Buffer.from(signer.sign(Buffer.from(signatureBase(components, params), "utf8"))).toString("base64");
+  const params = `(${components.map(([name]) => serializeString(name)).join(" ")});created=${Math.floor(nowMs / 1000)};keyid=${serializeString(address)};nonce=${serializeString(nonce)};alg=${serializeString(SIGNATURE_ALGORITHM)}`;
   return {
-    "content-digest": digest,
-    "signature-input": `${SIGNATURE_LABEL}=${params}`,
-    signature: `${SIGNATURE_LABEL}=:${signature}:`,
-    ...(key === undefined ? {} : { "idempotency-key": key }),
+    base: new TextEncoder().encode(signatureBase(components, params)),
+    headers: (signature) => ({
+      "content-digest": digest,
+      "signature-input": `${SIGNATURE_LABEL}=${params}`,
+      signature: `${SIGNATURE_LABEL}=:${getBase64Decoder().decode(signature)}:`,
+      ...(key === undefined ? {} : { "idempotency-key": key }),
+    }),
   };
+}
+
+/**
+ * Signs a request with a wallet (any Signer): the headers to send with it (Content-Digest, Signature-Input,
+ * Signature, and the Idempotency-Key it covers). Invariant: the server's verifyRequest accepts it
+ * within the window.
+ * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters, an Idempotency-Key that cannot be sent as it is)
+ * @example fetch(url, { method: "POST", body, headers: { ...signRequest({ method: "POST", path, body, idempotencyKey }, wallet, Date.now()) } })
+ */
+export function signRequest(parts: SignedRequestParts, signer: Signer, nowMs: number, nonce: string = newNonce()): SignatureHeaders {
+  const request = requestToSign(parts, signer.address, nowMs, nonce);
+  return request.headers(signer.sign(request.base));
+}
+
+/**
+ * signRequest with a signer that may sign asynchronously (a browser wallet): the same headers, once
+ * it has signed. Invariant: the server's verifyRequest accepts it within the window of `nowMs`.
+ * @throws INVALID_FIELD (as signRequest), what the signer throws (a wallet's refusal)
+ * @example const headers = await signRequestAsync({ method: "POST", path, body, idempotencyKey }, browserSigner, Date.now())
+ */
+export async function signRequestAsync(
+  parts: SignedRequestParts,
+  signer: AsyncSigner,
+  nowMs: number,
+  nonce: string = newNonce(),
+): Promise<SignatureHeaders> {
+  const request = requestToSign(parts, signer.address, nowMs, nonce);
+  return request.headers(await signer.sign(request.base));
 }
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;

@@ -1,6 +1,6 @@
 // Signer: the small interface a signed statement needs (an address and an ed25519 signature of a
-// message), and verification of such a signature against an address. A Wallet is a Signer; a
-// browser wallet or a remote key can be one too. Pure: hashing and signature checks only.
+// message), its asynchronous form (AsyncSigner: a browser wallet that asks its user), and
+// verification of such a signature against an address. A Wallet is both. Pure: signature checks only.
 import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { addressToBytes } from "./address.js";
@@ -11,6 +11,15 @@ export interface Signer {
   readonly address: Address;
   /** The 64-byte ed25519 signature of `message`. */
   sign(message: Uint8Array): Uint8Array;
+}
+
+/** A key that signs for `address`, possibly asynchronously (a browser wallet asks its user). */
+export interface AsyncSigner {
+  readonly address: Address;
+  /** The 64-byte ed25519 signature of `message` (request signature bases, signed statements). */
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** The 64-byte signature of a Solana transaction message, for keys that sign transactions by another path (Wallet Standard signTransaction); absent: `sign`. */
+  signTransactionMessage?(message: Uint8Array): Promise<Uint8Array>;
 }
 
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
