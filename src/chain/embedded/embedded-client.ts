@@ -34,6 +34,7 @@ import { Wallet } from "../wallet.js";
 import { MoltTokenClient } from "../token-client.js";
 import type { TransactionRecord } from "../token-client.js";
 import { EmbeddedRuntime } from "./embedded-runtime.js";
+import type { RecentTransaction, SignaturePage } from "./recent-transactions.js";
 import type { SignatureStatus, TransactionDetails } from "./transaction-history.js";
 import { feeOf } from "./transaction-records.js";
 
@@ -133,12 +134,17 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     );
     const signedAt = process.hrtime.bigint();
     const wireBytes = getTransactionEncoder().encode(signed);
-    const result = this.runtime.sendLogged(signed, Uint8Array.from(wireBytes));
+    const { result, balances } = this.runtime.sendLogged(signed, Uint8Array.from(wireBytes));
     if (result instanceof FailedTransactionMetadata) {
       throw new MarketError("CHAIN_ERROR", { reason: result.err().toString() });
     }
     const executedAt = process.hrtime.bigint();
-    const transaction = this.runtime.confirmed(result, getBase64Decoder().decode(wireBytes), { ...record, feeLamports: feeOf(signed) });
+    const transaction = this.runtime.confirmed(
+      result,
+      getBase64Decoder().decode(wireBytes),
+      { ...record, feeLamports: feeOf(signed) },
+      balances,
+    );
     const loggedAt = process.hrtime.bigint();
     this.timings.transactions++;
     this.timings.buildSignNs += signedAt - started;
@@ -194,7 +200,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
 
   // ------------------------------------------------------------------ runtime view for the localnet server (see EmbeddedRuntime)
 
-  /** The runtime's current slot. */
+  /** The runtime's current slot (one every SLOT_MS of the clock). */
   get slot(): bigint {
     return this.runtime.slot;
   }
@@ -221,9 +227,19 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     return this.runtime.submitWire(wire);
   }
 
-  /** Runs a signed transaction without keeping its effects. @throws CHAIN_ERROR (bytes that are no transaction) */
-  simulateWire(wire: Uint8Array): { readonly error?: string; readonly logs: readonly string[]; readonly unitsConsumed: bigint } {
-    return this.runtime.simulateWire(wire);
+  /** Runs a transaction without keeping its effects (see EmbeddedRuntime.simulateWire). @throws CHAIN_ERROR (bytes that are no transaction) */
+  simulateWire(wire: Uint8Array, options?: Parameters<EmbeddedRuntime["simulateWire"]>[1]): ReturnType<EmbeddedRuntime["simulateWire"]> {
+    return this.runtime.simulateWire(wire, options);
+  }
+
+  /** A transaction of the recent window, with its balances when known, or undefined. */
+  recentTransaction(signature: string): RecentTransaction | undefined {
+    return this.runtime.recentTransaction(signature);
+  }
+
+  /** Transactions of the recent window naming `address` among their accounts, newest first. */
+  recentFor(address: string, page: SignaturePage): RecentTransaction[] {
+    return this.runtime.recentFor(address, page);
   }
 
   /** A transaction's wire bytes (base64), fee and logs, when this chain has it. */

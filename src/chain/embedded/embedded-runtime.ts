@@ -1,6 +1,7 @@
 // EmbeddedRuntime: the in-process Solana runtime (LiteSVM) under EmbeddedMoltClient, with its durable
-// chain log, transaction history and recent blockhashes, and the wire-level view the localnet server
-// answers RPC from. Never signs a transaction; reads and writes files only through its ChainLog.
+// chain log, transaction history, recent blockhashes and slot clock (a new slot, and blockhash, every
+// SLOT_MS), and the wire-level view the localnet server answers RPC from. Never signs a transaction;
+// reads and writes files only through its ChainLog.
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import type { TransactionMetadata } from "litesvm";
 import { getBase64Decoder, getCompiledTransactionMessageDecoder, lamports } from "@solana/kit";
@@ -12,12 +13,17 @@ import type { Address } from "../../core/address.js";
 import type { Transaction } from "../transaction.js";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import type { TransactionId } from "../../core/transaction-id.js";
+import { balanceChanges, balancesOf } from "./balance-changes.js";
 import { ChainLog } from "./chain-log.js";
+import type { BalanceChanges, RecentTransaction, SignaturePage } from "./recent-transactions.js";
 import { RecentBlockhashes } from "./recent-blockhashes.js";
 import { TransactionHistory } from "./transaction-history.js";
 import type { SignatureStatus, TransactionDetails } from "./transaction-history.js";
+import { transactionErrorJson } from "./transaction-error.js";
+import type { TransactionErrorJson } from "./transaction-error.js";
 import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
 import { replayLog } from "./log-replay.js";
+import { SlotClock } from "./slot-clock.js";
 
 /** Lamports the operator starts with, to pay fees and rent. */
 export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
@@ -32,6 +38,8 @@ export class EmbeddedRuntime {
   /** Records, outcomes, wire bytes and logs of every transaction in the log or sent since start. */
   private readonly history = new TransactionHistory();
   private readonly recentBlockhashes: RecentBlockhashes;
+  /** Set once the log is replayed: slots then follow the clock from where the log left them. */
+  private slots: SlotClock | undefined;
 
   private constructor(
     private readonly svm: LiteSVM,
@@ -43,6 +51,16 @@ export class EmbeddedRuntime {
     this.recentBlockhashes = new RecentBlockhashes(clock);
   }
 
+  /** Moves the runtime to the slot its clock says, with a new blockhash when the slot moved (the old one stays recent). */
+  private tick(): bigint {
+    const current = this.svm.getClock().slot;
+    const target = this.slots?.now() ?? current;
+    if (target <= current) return current;
+    this.svm.warpToSlot(target);
+    this.expireBlockhash();
+    return target;
+  }
+
   /** Opens the log in `dataDir`, loads its newest snapshot and replays what came after. @throws CHAIN_ERROR (damaged log, replay refused) */
   static open(dataDir: string, operator: Address, clock: Clock): EmbeddedRuntime {
     const log = ChainLog.open(dataDir);
@@ -50,6 +68,7 @@ export class EmbeddedRuntime {
     const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
     const runtime = new EmbeddedRuntime(svm, log, operator, clock);
     replayLog({ svm, entries: log.entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
+    runtime.slots = new SlotClock(clock, svm.getClock().slot);
     return runtime;
   }
 
@@ -74,17 +93,23 @@ export class EmbeddedRuntime {
    * Bookkeeping of a transaction that executed: its durable log entry first, then its record,
    * details and status (which wakes signature subscribers).
    */
-  confirmed(result: TransactionMetadata, wire: string, record: Omit<Transaction, "id" | "status" | "timeMs">): Transaction {
+  confirmed(
+    result: TransactionMetadata,
+    wire: string,
+    record: Omit<Transaction, "id" | "status" | "timeMs">,
+    balances?: BalanceChanges,
+  ): Transaction {
+    const slot = this.svm.getClock().slot;
     const transaction: Transaction = {
       ...record,
       id: transactionIdFromBytes(result.signature()),
-      status: { kind: "Confirmed", slot: this.svm.getClock().slot },
+      status: { kind: "Confirmed", slot },
       timeMs: this.clock.now(),
     };
     this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
     this.history.record(transaction);
     this.history.noteDetails(transaction.id, { wire, feeLamports: transaction.feeLamports, logs: result.logs() });
-    this.history.setStatus(transaction.id, { slot: this.svm.getClock().slot });
+    this.history.setStatus(transaction.id, { slot }, balances);
     return transaction;
   }
 
@@ -103,13 +128,19 @@ export class EmbeddedRuntime {
   }
 
   /**
-   * Sends a transaction; when it fails but its fee was charged (it failed while executing), logs it
-   * as failed so a replay charges the same fee. A recent blockhash is accepted like the latest one.
+   * Sends a transaction in the current slot; when it fails but its fee was charged (it failed while
+   * executing), logs it as failed so a replay charges the same fee. A recent blockhash is accepted
+   * like the latest one. Returns the runtime's result and the balances of its accounts around it.
    */
-  sendLogged(transaction: Parameters<LiteSVM["sendTransaction"]>[0], wire: Uint8Array): ReturnType<LiteSVM["sendTransaction"]> {
+  sendLogged(
+    transaction: Parameters<LiteSVM["sendTransaction"]>[0],
+    wire: Uint8Array,
+  ): { readonly result: ReturnType<LiteSVM["sendTransaction"]>; readonly balances: BalanceChanges } {
+    this.tick();
     const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
     const feePayer = message.staticAccounts[0];
     const before = feePayer === undefined ? null : this.svm.getBalance(feePayer);
+    const balancesBefore = balancesOf(this.svm, message.staticAccounts);
     // The runtime knows only its latest blockhash: a recent one is let through here (signatures and
     // repeats are still checked by the runtime).
     const recent = message.lifetimeToken !== this.svm.latestBlockhash() && this.isBlockhashValid(message.lifetimeToken);
@@ -123,7 +154,7 @@ export class EmbeddedRuntime {
     if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
       this.log.append({ kind: "failed", wire: getBase64Decoder().decode(wire) });
     }
-    return result;
+    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message.staticAccounts)) };
   }
 
   /** Writes a snapshot of the state (restart then replays only what came after). */
@@ -141,13 +172,14 @@ export class EmbeddedRuntime {
     return this.history.transaction(id);
   }
 
-  /** The runtime's current slot. */
+  /** The runtime's current slot (it follows the clock: one every SLOT_MS). */
   get slot(): bigint {
-    return this.svm.getClock().slot;
+    return this.tick();
   }
 
-  /** The blockhash new transactions must use. */
+  /** The blockhash new transactions must use (a new one with every slot). */
   latestBlockhash(): string {
+    this.tick();
     return this.svm.latestBlockhash();
   }
 
@@ -173,22 +205,70 @@ export class EmbeddedRuntime {
   submitWire(wire: Uint8Array): { readonly signature: string; readonly error?: string } {
     const decoded = decodeWire(wire);
     this.fundOperator();
-    const result = this.sendLogged(decoded, wire);
+    const { result, balances } = this.sendLogged(decoded, wire);
     const wireText = getBase64Decoder().decode(wire);
     if (result instanceof FailedTransactionMetadata) {
-      return { signature: this.history.noteFailed(decoded, wireText, result, this.svm.getClock().slot), error: result.err().toString() };
+      const signature = this.history.noteFailed(decoded, wireText, result, this.svm.getClock().slot, balances);
+      return { signature, error: result.err().toString() };
     }
-    const transaction = this.confirmed(result, wireText, { type: "External", amount: Amount.zero(), feeLamports: feeOf(decoded) });
+    const transaction = this.confirmed(
+      result,
+      wireText,
+      { type: "External", amount: Amount.zero(), feeLamports: feeOf(decoded) },
+      balances,
+    );
     return { signature: transaction.id };
   }
 
-  /** Runs a signed transaction without keeping its effects. @throws CHAIN_ERROR (bytes that are no transaction) */
-  simulateWire(wire: Uint8Array): { readonly error?: string; readonly logs: readonly string[]; readonly unitsConsumed: bigint } {
-    const result = this.svm.simulateTransaction(decodeWire(wire));
+  /**
+   * Runs a transaction without keeping its effects, in the current slot; a recent blockhash passes as
+   * on send. `sigVerify: false` skips signature checks; `replaceRecentBlockhash` runs it as if built
+   * on the latest blockhash (so signatures are not checked either, as on a validator).
+   * @throws CHAIN_ERROR (bytes that are no transaction)
+   */
+  simulateWire(
+    wire: Uint8Array,
+    options: { readonly sigVerify?: boolean; readonly replaceRecentBlockhash?: boolean } = {},
+  ): {
+    readonly error?: string;
+    readonly errorJson?: TransactionErrorJson;
+    readonly logs: readonly string[];
+    readonly unitsConsumed: bigint;
+  } {
+    this.tick();
+    const decoded = decodeWire(wire);
+    const lifetime = getCompiledTransactionMessageDecoder().decode(decoded.messageBytes).lifetimeToken;
+    const skipBlockhash =
+      options.replaceRecentBlockhash === true || (lifetime !== this.svm.latestBlockhash() && this.isBlockhashValid(lifetime));
+    const skipSignatures = options.sigVerify === false || options.replaceRecentBlockhash === true;
+    if (skipBlockhash) this.svm.withBlockhashCheck(false);
+    if (skipSignatures) this.svm.withSigverify(false);
+    let result: ReturnType<LiteSVM["simulateTransaction"]>;
+    try {
+      result = this.svm.simulateTransaction(decoded);
+    } finally {
+      if (skipBlockhash) this.svm.withBlockhashCheck(true);
+      if (skipSignatures) this.svm.withSigverify(true);
+    }
     if (result instanceof FailedTransactionMetadata) {
-      return { error: result.err().toString(), logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+      return {
+        error: result.err().toString(),
+        errorJson: transactionErrorJson(result.err()),
+        logs: result.meta().logs(),
+        unitsConsumed: result.meta().computeUnitsConsumed(),
+      };
     }
     return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+  }
+
+  /** A transaction of the recent window (what RPC serves by signature with its balances), or undefined. */
+  recentTransaction(signature: string): RecentTransaction | undefined {
+    return this.history.recentTransaction(signature);
+  }
+
+  /** Transactions of the recent window naming `address` among their accounts, newest first. */
+  recentFor(address: string, page: SignaturePage): RecentTransaction[] {
+    return this.history.recentFor(address, page);
   }
 
   /** A transaction's wire bytes (base64), fee and logs, when this chain has it. */
@@ -208,6 +288,7 @@ export class EmbeddedRuntime {
 
   /** Gives an address lamports (SOL for fees), logged like a transaction. @throws CHAIN_ERROR */
   airdropLamports(to: Address, amount: bigint): string {
+    this.tick();
     const result = this.svm.airdrop(parseAddress(to), lamports(amount));
     if (result === null || result instanceof FailedTransactionMetadata) {
       throw new MarketError("CHAIN_ERROR", { reason: `airdrop refused${result === null ? "" : `: ${result.err().toString()}`}` });

@@ -1,12 +1,14 @@
 // Replay of the embedded chain's log on start: entries up to the snapshot are already in the state
 // and only restore what RPC callers may ask about; later ones execute again, and each must end as
-// it ended the first time (a divergence is a damaged log, refused). Reads the log it is given only.
+// it ended the first time (a divergence is a damaged log, refused), in the slot it was recorded in.
+// Reads the log it is given only.
 import { FailedTransactionMetadata } from "litesvm";
 import type { LiteSVM } from "litesvm";
-import { getBase64Encoder, getTransactionDecoder, lamports } from "@solana/kit";
+import { getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder, lamports } from "@solana/kit";
 import { MarketError } from "../../core/errors.js";
 import { parseAddress } from "../../core/address.js";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
+import { balanceChanges, balancesOf } from "./balance-changes.js";
 import type { ChainLog } from "./chain-log.js";
 import type { TransactionHistory } from "./transaction-history.js";
 import { feeOf, fromRecord } from "./transaction-records.js";
@@ -51,12 +53,16 @@ export function replayLog(input: {
       continue;
     }
     const transaction = decoder.decode(base64.encode(entry.wire));
+    if (recorded?.status.kind === "Confirmed" && recorded.status.slot > svm.getClock().slot) svm.warpToSlot(recorded.status.slot);
+    const keys = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes).staticAccounts;
+    const before = balancesOf(svm, keys);
     const result = svm.sendTransaction(transaction);
+    const balances = balanceChanges(before, balancesOf(svm, keys));
     if (entry.kind === "failed") {
       if (!(result instanceof FailedTransactionMetadata)) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
       }
-      history.noteFailed(transaction, entry.wire, result, svm.getClock().slot);
+      history.noteFailed(transaction, entry.wire, result, svm.getClock().slot, balances);
       continue;
     }
     if (result instanceof FailedTransactionMetadata) {
@@ -64,7 +70,7 @@ export function replayLog(input: {
     }
     const signature = transactionIdFromBytes(result.signature());
     history.noteDetails(signature, { wire: entry.wire, feeLamports: recorded?.feeLamports ?? feeOf(transaction), logs: result.logs() });
-    history.setStatus(signature, { slot: svm.getClock().slot });
+    history.setStatus(signature, { slot: svm.getClock().slot }, balances);
   }
   svm.withBlockhashCheck(true);
 }

@@ -1,16 +1,22 @@
 // What the embedded chain remembers of its transactions for callers who ask later (the market's
 // getTransaction, RPC's getSignatureStatuses / getTransaction): records, outcomes, wire bytes and
-// logs by signature, and who waits for an outcome. In memory; rebuilt from the chain log on start.
+// logs by signature, who waits for an outcome, and the window of recent transactions RPC lists by
+// address. In memory; rebuilt from the chain log on start.
 import type { FailedTransactionMetadata } from "litesvm";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import type { Transaction } from "../transaction.js";
+import { RecentTransactions } from "./recent-transactions.js";
+import type { BalanceChanges, RecentTransaction, SignaturePage } from "./recent-transactions.js";
+import { transactionErrorJson } from "./transaction-error.js";
+import type { TransactionErrorJson } from "./transaction-error.js";
 import { feeOf } from "./transaction-records.js";
 import type { WireTransaction } from "./transaction-records.js";
 
-/** Where a transaction ended: its slot, and its error when it failed. */
+/** Where a transaction ended: its slot, and its error when it failed (as text, and as Solana's JSON when known). */
 export interface SignatureStatus {
   readonly slot: bigint;
   readonly error?: string;
+  readonly errorJson?: TransactionErrorJson;
 }
 
 /** A transaction's wire bytes (base64), fee and logs. */
@@ -26,6 +32,7 @@ export class TransactionHistory {
   private readonly statuses = new Map<string, SignatureStatus>();
   private readonly details = new Map<string, TransactionDetails>();
   private readonly listeners = new Set<(signature: string) => void>();
+  private readonly recent = new RecentTransactions();
 
   /** Remembers a confirmed transaction's record. */
   record(transaction: Transaction): void {
@@ -48,14 +55,36 @@ export class TransactionHistory {
   }
 
   /** Sets a transaction's outcome and tells the listeners. */
-  setStatus(signature: string, status: SignatureStatus): void {
-    this.statuses.set(signature, status);
+  setStatus(signature: string, status: SignatureStatus, balances?: BalanceChanges): void {
+    this.restoreStatus(signature, status, balances);
     for (const listener of this.listeners) listener(signature);
   }
 
-  /** Sets an outcome known before anyone could listen (restored on start), without telling anyone. */
-  restoreStatus(signature: string, status: SignatureStatus): void {
+  /**
+   * Sets an outcome known before anyone could listen (restored on start), without telling anyone.
+   * A transaction whose wire bytes are known joins the recent window.
+   */
+  restoreStatus(signature: string, status: SignatureStatus, balances?: BalanceChanges): void {
     this.statuses.set(signature, status);
+    const wire = this.details.get(signature)?.wire;
+    if (wire === undefined) return;
+    this.recent.add({
+      signature,
+      slot: status.slot,
+      wire,
+      ...(status.error === undefined ? {} : { error: status.errorJson ?? status.error }),
+      ...(balances === undefined ? {} : { balances }),
+    });
+  }
+
+  /** A transaction of the recent window, or undefined (unknown, or older than the window). */
+  recentTransaction(signature: string): RecentTransaction | undefined {
+    return this.recent.get(signature);
+  }
+
+  /** Transactions of the recent window naming `address` among their accounts, newest first. */
+  recentFor(address: string, page: SignaturePage): RecentTransaction[] {
+    return this.recent.forAddress(address, page);
   }
 
   /** A transaction's outcome, when known. */
@@ -64,12 +93,18 @@ export class TransactionHistory {
   }
 
   /** Records a failed transaction's outcome at `slot`; returns its signature ("" when unsigned). */
-  noteFailed(transaction: WireTransaction, wire: string, result: FailedTransactionMetadata, slot: bigint): string {
+  noteFailed(
+    transaction: WireTransaction,
+    wire: string,
+    result: FailedTransactionMetadata,
+    slot: bigint,
+    balances?: BalanceChanges,
+  ): string {
     const first = Object.values(transaction.signatures)[0];
     if (first === null || first === undefined) return "";
     const signature = transactionIdFromBytes(first);
     this.noteDetails(signature, { wire, feeLamports: feeOf(transaction), logs: result.meta().logs() });
-    this.setStatus(signature, { slot, error: result.err().toString() });
+    this.setStatus(signature, { slot, error: result.err().toString(), errorJson: transactionErrorJson(result.err()) }, balances);
     return signature;
   }
 
