@@ -20,6 +20,7 @@ import { SERVER_LIMITS } from "./limits.js";
 import { countRequests, marketMetrics } from "./metrics.js";
 import { storeNonces } from "./nonce-registry.js";
 import type { NonceRegistry } from "./nonce-registry.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { disputeRoutes } from "./routes/disputes.js";
 import { escrowRoutes } from "./routes/escrows.js";
 import { extensionRoutes } from "./routes/extension.js";
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(marketDataRoutes, routeDeps);
   await app.register(marketHistoryRoutes, routeDeps);
   await app.register(providerRoutes, routeDeps);
+  await app.register(dashboardRoutes);
 
   await app.ready();
   return app;
