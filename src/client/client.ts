@@ -12,6 +12,7 @@ import type { ExtensionView } from "../contract/extension.js";
 import type { AirdropView, BalanceView, EventPage, HealthView, MarketView, StatsView } from "../contract/market-data.js";
 import type { CandlesView, DepthView, TradesView } from "../contract/market-history.js";
 import type { OfferRequest, OfferView } from "../contract/offers.js";
+import type { OrderListView } from "../contract/order-list.js";
 import type { ProviderView } from "../contract/providers.js";
 import type { CountersignRequest, ReceiptRequest, WorkloadView } from "../contract/jobs.js";
 import type { ExplanationView, MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
@@ -23,6 +24,8 @@ import { chainStep, depositExpectation, payoutExpectation, rateOf } from "./chai
 import { receiptedShare } from "./receipted-share.js";
 import type { ChainStepOptions } from "./chain-steps.js";
 import type { SigningExpectation } from "./transaction-check.js";
+import { quoteParams } from "./quote-query.js";
+import type { QuoteQuery } from "./quote-query.js";
 import { HttpTransport, queryOf } from "./transport.js";
 
 /** How a client is set up. */
@@ -244,33 +247,20 @@ export class MarketClient {
   }
 
   /** The best offers for a job, ranked. @throws INVALID_FIELD, OUT_OF_RANGE */
-  quote(query: {
-    readonly gpus: number;
-    readonly maxPrice: string;
-    readonly hours: number;
-    readonly vram?: number;
-    readonly features?: readonly string[];
-    readonly region?: string;
-    readonly country?: string;
-    /** Hard provider filters: the only providers to match, and providers never matched (addresses). */
-    readonly allowProviders?: readonly string[];
-    readonly denyProviders?: readonly string[];
-    /** Hard filters: only offers of these GPU models (any of), only providers with at least this reputation (0..1). */
-    readonly models?: readonly string[];
-    readonly minReputation?: number;
+  quote(query: QuoteQuery): Promise<{ readonly matches: readonly MatchView[]; readonly explanation?: ExplanationView }> {
+    return this.request("GET", `/v1/quote?${quoteParams(query)}`);
+  }
+
+  /** A buyer's and/or a provider's orders in every status (or in `status`), newest first; `next` is the `after` of the next page. @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_ID */
+  listOrders(filter: {
+    readonly buyer?: string;
+    readonly provider?: string;
+    readonly status?: readonly string[];
+    readonly after?: string;
     readonly limit?: number;
-  }): Promise<{ readonly matches: readonly MatchView[]; readonly explanation?: ExplanationView }> {
-    const params = new URLSearchParams({ gpus: String(query.gpus), maxPrice: query.maxPrice, hours: String(query.hours) });
-    if (query.vram !== undefined) params.set("vram", String(query.vram));
-    if (query.features !== undefined && query.features.length > 0) params.set("features", query.features.join(","));
-    if (query.region !== undefined) params.set("region", query.region);
-    if (query.country !== undefined) params.set("country", query.country);
-    if (query.allowProviders !== undefined && query.allowProviders.length > 0) params.set("allowProviders", query.allowProviders.join(","));
-    if (query.denyProviders !== undefined && query.denyProviders.length > 0) params.set("denyProviders", query.denyProviders.join(","));
-    if (query.models !== undefined && query.models.length > 0) params.set("models", query.models.join(","));
-    if (query.minReputation !== undefined) params.set("minReputation", String(query.minReputation));
-    if (query.limit !== undefined) params.set("limit", String(query.limit));
-    return this.request("GET", `/v1/quote?${params.toString()}`);
+  }): Promise<OrderListView> {
+    const status = filter.status === undefined || filter.status.length === 0 ? undefined : filter.status.join(",");
+    return this.request("GET", `/v1/orders?${queryOf({ ...filter, status })}`);
   }
 
   /** MOLT held by an address. @throws INVALID_ADDRESS */

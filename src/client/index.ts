@@ -37,4 +37,13 @@ export type {
   StatsView,
 } from "../contract/market-data.js";
 export type { OfferRequest, OfferView } from "../contract/offers.js";
-export type { ExplanationView, MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
+export type {
+  ExplanationView,
+  MatchView,
+  OrderDeadlines,
+  OrderDetails,
+  OrderRequest,
+  OrderStatusView,
+  SubmittedOrderView,
+} from "../contract/orders.js";
+export type { OrderListView } from "../contract/order-list.js";

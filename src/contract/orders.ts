@@ -191,6 +191,27 @@ export const OrderStatusBody = Type.Object({ orderId: Type.String(), status: Typ
 /** An order's id and status. */
 export type OrderStatusView = Static<typeof OrderStatusBody>;
 
+/** An ISO 8601 time, or null when that clock does not run for the order now. */
+const DeadlineText = (description: string) => Type.Union([Type.String({ format: "date-time" }), Type.Null()], { description });
+/** The market's clocks that run for an order in its current status (null: not running now); the sweeper enforces them. */
+export const DeadlinesBody = Type.Object(
+  {
+    fundBy: DeadlineText("Matched: the buyer funds the escrow by then, or the match expires (funding window from the match)"),
+    lockedUntil: DeadlineText(
+      "Escrowed or Running: the job completes by then or fails Timeout; Failed: the escrow's lock, after which a timed-out job is refunded",
+    ),
+    disputeUntil: DeadlineText(
+      "Completed or Failed: a party may open a dispute until then; an unconfirmed proof settles after it (dispute window from the job's end)",
+    ),
+    receiptDueBy: DeadlineText(
+      "Escrowed: the provider starts the job by then; Running: its next usage receipt is due by then; else it fails ProviderLost",
+    ),
+  },
+  { additionalProperties: false },
+);
+/** An order's deadlines, as the server reports them. */
+export type OrderDeadlines = Static<typeof DeadlinesBody>;
+
 /** An order with its match and job, as GET /v1/orders/{id} and the lifecycle routes answer. */
 export const OrderViewBody = Type.Object({
   orderId: Type.String(),
@@ -204,6 +225,7 @@ export const OrderViewBody = Type.Object({
   successorOf: Type.Union([Type.String(), Type.Null()], {
     description: "the failed order this one continues, when the market submitted it",
   }),
+  deadlines: DeadlinesBody,
 });
 /** An order with its match and job, as the server reports it. */
 export type OrderDetails = Static<typeof OrderViewBody>;

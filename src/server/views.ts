@@ -4,13 +4,22 @@ import { escrowJson } from "../contract/escrows.js";
 import type { EscrowView } from "../contract/escrows.js";
 import { matchJson } from "../contract/orders.js";
 import type { OrderDetails } from "../contract/orders.js";
+import { decodeEscrow } from "../market/codec.js";
+import { deadlinesOf } from "../market/deadlines.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { OrderView } from "../market/views.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import type { EventRow } from "../store/store.js";
 
-/** An order as JSON: its match with amounts as decimal strings and the fee under `feeBps`, its job as the market recorded it. */
-export function orderJson(order: OrderView, feeBps: number): OrderDetails {
+/**
+ * An order as JSON: its match with amounts as decimal strings and the market's fee, its job as the
+ * market recorded it, and its deadlines by the market's clocks (its escrow read from the store).
+ * @throws STORE_ERROR
+ */
+export async function orderJson(market: Marketplace, order: OrderView): Promise<OrderDetails> {
+  const escrowRow = order.escrowId === null ? undefined : await market.store.getEscrow(order.escrowId);
+  const escrow = escrowRow === undefined ? undefined : decodeEscrow(escrowRow.doc);
+  const feeBps = market.payments.feeBps;
   return {
     orderId: order.orderId,
     status: order.status,
@@ -21,6 +30,11 @@ export function orderJson(order: OrderView, feeBps: number): OrderDetails {
     job: order.job,
     rematch: order.rematch,
     successorOf: order.successorOf,
+    deadlines: deadlinesOf(order, escrow, {
+      fundingWindowMs: market.fundingWindowMs,
+      receiptTimeoutMs: market.receiptTimeoutMs,
+      disputeWindowMs: market.payments.disputeWindowMs,
+    }),
   };
 }
 

@@ -60,7 +60,7 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { marke
       const { caller, key } = authOf(request);
       const { id } = request.params;
       await market.decideDispute(key, id, { providerShare: Amount.parse(request.body.providerShare), reason: request.body.reason }, caller);
-      return orderJson(await market.getOrder(id), market.payments.feeBps);
+      return orderJson(market, await market.getOrder(id));
     },
   );
 
@@ -81,8 +81,8 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { marke
     async (request) => {
       const { caller, key } = authOf(request);
       return orderJson(
+        market,
         await market.resolveDispute(key, request.params.id, new PresentedSignature(caller, request.body.chainSignature)),
-        market.payments.feeBps,
       );
     },
   );

@@ -64,10 +64,7 @@ export const escrowRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market
         ...(body.actualHours === undefined ? {} : { actualHours: body.actualHours }),
         ...(body.confirmation === undefined ? {} : { confirmation: body.confirmation }),
       };
-      return orderJson(
-        await market.settle(key, request.params.id, input, new PresentedSignature(caller, body.chainSignature)),
-        market.payments.feeBps,
-      );
+      return orderJson(market, await market.settle(key, request.params.id, input, new PresentedSignature(caller, body.chainSignature)));
     },
   );
 
@@ -86,10 +83,7 @@ export const escrowRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market
     },
     async (request) => {
       const { caller, key } = authOf(request);
-      return orderJson(
-        await market.refund(key, request.params.id, new PresentedSignature(caller, request.body.chainSignature)),
-        market.payments.feeBps,
-      );
+      return orderJson(market, await market.refund(key, request.params.id, new PresentedSignature(caller, request.body.chainSignature)));
     },
   );
   // Registration is synchronous; the plugin type asks for a promise.

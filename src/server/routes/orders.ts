@@ -17,8 +17,10 @@ import {
   explanationJson,
   matchJson,
 } from "../../contract/orders.js";
+import { OrderListBody, OrderListQuery } from "../../contract/order-list.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf, bodyless } from "../auth.js";
+import { listOrders } from "../order-list.js";
 import { orderJson } from "../views.js";
 import type { RouteDeps } from "./route-deps.js";
 
@@ -79,7 +81,21 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market 
   app.get(
     "/v1/orders/:id",
     { schema: { tags, summary: "An order with its match and job", params: IdParams, response: respond(OrderViewBody) } },
-    async (request) => orderJson(await market.getOrder(request.params.id), market.payments.feeBps),
+    async (request) => orderJson(market, await market.getOrder(request.params.id)),
+  );
+
+  app.get(
+    "/v1/orders",
+    {
+      schema: {
+        tags,
+        summary:
+          "A buyer's and/or a provider's orders in every status, newest first, each as GET /v1/orders/{id} answers it; next pages on",
+        querystring: OrderListQuery,
+        response: respond(OrderListBody),
+      },
+    },
+    (request) => listOrders(market, request.query),
   );
 
   app.get(

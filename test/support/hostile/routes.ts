@@ -184,6 +184,21 @@ export const HOSTILE_ROUTES: readonly HostileRoute[] = [
       kinds: { provider: "address", buyer: "address", limit: "int" },
     },
   },
+  {
+    method: "GET",
+    template: "/v1/orders",
+    owner: anyone,
+    query: {
+      valid: { buyer: "11111111111111111111111111111111", status: "Pending,Settled", limit: "10" },
+      kinds: {
+        buyer: "address",
+        provider: "address",
+        status: { text: { minLength: 0, maxLength: 102 } },
+        after: { text: { minLength: 0, maxLength: 64 } },
+        limit: "int",
+      },
+    },
+  },
   { method: "GET", template: "/v1/orders/{id}", param: "order", owner: anyone },
   { method: "GET", template: "/v1/orders/{id}/escrow", param: "order", owner: anyone },
   { method: "POST", template: "/v1/offers", owner: provider, body: offerBody },
