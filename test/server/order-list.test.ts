@@ -85,6 +85,6 @@ describe("GET /v1/orders", () => {
     expect(await rejectionCode(buyer.listOrders({ buyer: me, after: "nope" }))).toBe("INVALID_ID");
     const raw = await served.app.inject({ method: "GET", url: "/v1/orders?buyer=not-an-address" });
     expect(raw.statusCode).toBe(400);
-    expect((raw.json() as { code: string }).code).toBe("INVALID_FIELD");
+    expect(raw.json<{ code: string }>().code).toBe("INVALID_FIELD");
   });
 });
