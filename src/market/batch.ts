@@ -41,6 +41,8 @@ export class BatchBuilder {
   /** Ids of the orders this batch writes, by buyer (a buyer's backing counts them). */
   private readonly orderIdsByBuyer = new Map<string, Set<string>>();
   readonly escrowById = new Map<string, EscrowRow>();
+  /** What to tell once the batch has committed (observers), in order; a refused command's calls are rolled back with it. */
+  readonly afterCommit: (() => void)[] = [];
 
   constructor(
     private seq: number,
@@ -66,6 +68,7 @@ export class BatchBuilder {
       this.commands.length,
       this.seq,
       this.trades.length,
+      this.afterCommit.length,
     ];
   }
 
@@ -86,6 +89,7 @@ export class BatchBuilder {
     for (const row of this.commands) this.commandByKey.set(row.key, row);
     this.seq = mark[8] ?? this.seq;
     this.trades.length = mark[9] ?? this.trades.length;
+    this.afterCommit.length = mark[10] ?? this.afterCommit.length;
     this.orderById.clear();
     this.orderIdsByBuyer.clear();
     for (const row of this.orders) this.indexOrder(row);

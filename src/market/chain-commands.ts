@@ -20,6 +20,8 @@ import type { CommandQueue } from "./command-queue.js";
 import { fundOutcome, payoutOutcome } from "./chain-steps.js";
 import type { ChainStep, ChainSteps, CommandName, StepPlan } from "./chain-steps.js";
 import type { OrderRows } from "./order-rows.js";
+import { outcomeOf } from "./observer.js";
+import type { MarketObserver } from "./observer.js";
 import { fullRefund, summarize } from "./pending-step.js";
 import type { PayoutOp, PayoutOutcome } from "./pending-step.js";
 import { jobOf, statusOf } from "./views.js";
@@ -54,6 +56,7 @@ export class ChainCommands {
     private readonly rows: OrderRows,
     private readonly store: Store,
     private readonly payments: PaymentService,
+    private readonly observer: MarketObserver = {},
   ) {}
 
   /**
@@ -256,7 +259,12 @@ export class ChainCommands {
     const prior = await this.store.getCommand(key);
     if (prior !== undefined) return JSON.parse(prior.response) as AirdropAnswer;
     checkKey(key);
-    const transaction = await this.payments.client.airdrop(to, amount);
+    const sentAtMs = performance.now();
+    const transaction = await this.payments.client.airdrop(to, amount).catch((e: unknown) => {
+      this.observer.chainTransaction?.("airdrop", outcomeOf(e), performance.now() - sentAtMs);
+      throw e;
+    });
+    this.observer.chainTransaction?.("airdrop", "ok", performance.now() - sentAtMs);
     const answer = { address: to, molt: transaction.amount.toString(), transactionId: transaction.id };
     return this.queue.submit(key, "airdrop", { to, molt: amount.toString() }, (batch) => {
       batch.marketEvent({ type: "Airdrop", entityId: to, molt: answer.molt, transactionId: answer.transactionId });

@@ -13,6 +13,8 @@ import { decodeEscrow } from "./codec.js";
 import { checkKey } from "./command-queue.js";
 import type { CommandQueue, JsonAnswer } from "./command-queue.js";
 import { extendOutcome, recordExtension } from "./extend-command.js";
+import { outcomeOf } from "./observer.js";
+import type { MarketObserver } from "./observer.js";
 import type { OrderRows } from "./order-rows.js";
 import { fullRefund } from "./pending-step.js";
 import type { PayoutOp, PayoutOutcome, Pending } from "./pending-step.js";
@@ -76,6 +78,7 @@ export class ChainSteps {
     private readonly rows: OrderRows,
     private readonly store: Store,
     private readonly payments: PaymentService,
+    private readonly observer: MarketObserver = {},
   ) {}
 
   /**
@@ -98,12 +101,15 @@ export class ChainSteps {
     if (!planned.send) return { kind: "unsent", plan: planned.plan };
     const plan = step.refresh === undefined ? planned.plan : await step.refresh(planned.plan);
     let sent: Sent;
+    const sentAtMs = performance.now();
     try {
       sent = await step.send(plan);
     } catch (e) {
+      this.observer.chainTransaction?.(step.outcome.name, outcomeOf(e), performance.now() - sentAtMs);
       if (step.signer.awaitingSignature !== true) await this.clearPending(step.orderId);
       throw e;
     }
+    this.observer.chainTransaction?.(step.outcome.name, "ok", performance.now() - sentAtMs);
     await this.queue.submit(key, step.outcome.name, step.outcome.args, (batch, writer) => step.record(batch, writer, sent));
     return { kind: "sent", sent };
   }
@@ -177,6 +183,7 @@ export class ChainSteps {
       }),
       undefined,
     );
+    batch.afterCommit.push(() => this.observer.payoutRecorded?.(op, outcome));
     // A failed job's payout settles it when it pays the provider (a lost provider's receipted seconds).
     const to = statusOf(order) === "Failed" && op === "refund" && outcome.providerPayment !== "0" ? "Settled" : PAID_ORDER_STATUS[op];
     if (canTransitionOrder(statusOf(order), to)) {

@@ -7,6 +7,8 @@ import type { CommandRow, Store, StoreWriter } from "../store/store.js";
 import { BatchBuilder } from "./batch.js";
 import type { MarketFeed } from "./feed.js";
 import { MARKET_LIMITS } from "./limits.js";
+import { outcomeOf } from "./observer.js";
+import type { MarketObserver } from "./observer.js";
 
 /**
  * `T` if it survives a JSON round trip unchanged in type: strings, numbers, booleans, null, arrays
@@ -30,6 +32,7 @@ export type CommandApply<T> = (batch: BatchBuilder, writer: StoreWriter) => T | 
 
 interface QueuedCommand {
   readonly key: string | undefined;
+  readonly name: string;
   readonly hash: string;
   readonly apply: CommandApply<unknown>;
   readonly resolve: (answer: unknown) => void;
@@ -67,6 +70,7 @@ export class CommandQueue {
     private readonly clock: Clock,
     private readonly nodeId: string,
     private readonly batchMax: number,
+    private readonly observer: MarketObserver = {},
   ) {}
 
   /** Has close() run: new commands are refused. */
@@ -99,7 +103,7 @@ export class CommandQueue {
       const answered = (answer: unknown): void => {
         resolve(answer as T);
       };
-      this.queue.push({ key, hash, apply, resolve: answered, reject });
+      this.queue.push({ key, name, hash, apply, resolve: answered, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.exclusive(() => this.flush()));
@@ -141,13 +145,19 @@ export class CommandQueue {
       const error = isMarketError(e)
         ? e
         : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
-      for (const command of commands) command.reject(error);
+      for (const command of commands) {
+        this.observer.commandAnswered?.(command.name, outcomeOf(error));
+        command.reject(error);
+      }
       return;
     }
     this.feed.endBatch(builder);
+    for (const call of builder?.afterCommit ?? []) call();
     commands.forEach((command, i) => {
       const outcome = outcomes[i];
-      if (outcome !== undefined && "ok" in outcome) command.resolve(outcome.ok);
+      const ok = outcome !== undefined && "ok" in outcome;
+      this.observer.commandAnswered?.(command.name, ok ? "ok" : outcomeOf(outcome?.error));
+      if (ok) command.resolve(outcome.ok);
       else command.reject(outcome?.error);
     });
   }

@@ -30,6 +30,8 @@ import type { DisputeDecisionInput } from "./job-commands.js";
 import { MARKET_LIMITS } from "./limits.js";
 import { OrderRows } from "./order-rows.js";
 import { LostJobPayouts, isReceiptedFailure } from "./lost-job.js";
+import { MarketObservers } from "./observer.js";
+import type { MarketObserver } from "./observer.js";
 import { ReceiptCommands } from "./receipt-commands.js";
 import { MarketReputation } from "./reputation.js";
 import type { ProviderReputation } from "./reputation-ledger.js";
@@ -87,6 +89,7 @@ export class Marketplace {
   private readonly lostJobs: LostJobPayouts;
   private readonly extendCommand: ExtendCommand;
   private readonly sweeper: Sweeper;
+  private readonly observers = new MarketObservers();
   private followTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: MarketplaceOptions) {
@@ -100,13 +103,13 @@ export class Marketplace {
     this.receiptTimeoutMs = options.receiptTimeoutMs ?? MARKET_LIMITS.receiptTimeoutMs;
     assertIntInRange("receiptTimeoutMs", this.receiptTimeoutMs, MARKET_LIMITS.receiptTimeoutMsMin, MARKET_LIMITS.receiptTimeoutMsMax);
     this.feed = new MarketFeed(this.store, clock, options.bookLimits ?? {});
-    this.queue = new CommandQueue(this.store, this.feed, clock, this.nodeId, options.batchMax ?? MARKET_LIMITS.batchMax);
+    this.queue = new CommandQueue(this.store, this.feed, clock, this.nodeId, options.batchMax ?? MARKET_LIMITS.batchMax, this.observers);
     this.reputation = new MarketReputation(this.store, this.feed);
     this.rows = new OrderRows(this.store, this.feed, this.reputation);
     this.bookCommands = new BookCommands(this.queue, this.feed, this.rows, this.payments, clock, this.walletLimits);
     this.jobCommands = new JobCommands(this.queue, this.rows, this.payments);
-    this.chainSteps = new ChainSteps(this.queue, this.rows, this.store, this.payments);
-    this.chainCommands = new ChainCommands(this.queue, this.chainSteps, this.rows, this.store, this.payments);
+    this.chainSteps = new ChainSteps(this.queue, this.rows, this.store, this.payments, this.observers);
+    this.chainCommands = new ChainCommands(this.queue, this.chainSteps, this.rows, this.store, this.payments, this.observers);
     this.extendCommand = new ExtendCommand(this.queue, this.chainSteps, this.rows, this.store, this.payments);
     this.receiptCommands = new ReceiptCommands(this.queue, this.rows);
     this.lostJobs = new LostJobPayouts(this.chainSteps, this.rows, this.payments, clock);
@@ -145,6 +148,11 @@ export class Marketplace {
   /** Tells `listener` every event this process applies from now on (its own and followed ones); returns unsubscribe. */
   onEvent(listener: FeedListener): () => void {
     return this.feed.onEvent(listener);
+  }
+
+  /** Tells `observer` this process's command outcomes, chain transactions, payouts and sweeps from now on; returns its removal. */
+  observe(observer: MarketObserver): () => void {
+    return this.observers.add(observer);
   }
 
   /** Events after `afterSeq`, oldest first, at most `limit` (a subscriber resuming the feed). @throws OUT_OF_RANGE */
@@ -283,8 +291,10 @@ export class Marketplace {
   }
 
   /** One sweep of expiries, unfunded matches, timeouts and due settlements. @throws STORE_ERROR */
-  sweep(): Promise<SweepResult> {
-    return this.sweeper.sweep();
+  async sweep(): Promise<SweepResult> {
+    const result = await this.sweeper.sweep();
+    this.observers.swept(result);
+    return result;
   }
 
   /** Stops following, waits for queued commands, and closes the store. @throws STORE_ERROR */

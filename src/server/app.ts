@@ -5,19 +5,19 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import rateLimit from "@fastify/rate-limit";
 import websocket from "@fastify/websocket";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
 import { MarketError } from "../core/errors.js";
-import { API_TAGS, SECURITY_SCHEMES } from "../contract/openapi.js";
 import type { Marketplace } from "../market/marketplace.js";
 import { acceptJsonOnly, authenticatePosts } from "./auth.js";
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from "./http-errors.js";
 import { SERVER_LIMITS } from "./limits.js";
-import { countRequests, marketMetrics } from "./metrics.js";
+import { registerDocs } from "./docs.js";
+import { countFeedClients, countRequests, marketMetrics, observeMarket } from "./metrics.js";
+import { logRequests, loggerOptions, requestIdOf } from "./request-log.js";
+import type { AppLogger } from "./request-log.js";
 import { storeNonces } from "./nonce-registry.js";
 import type { NonceRegistry } from "./nonce-registry.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -41,6 +41,8 @@ export interface AppDeps {
   readonly nonces?: NonceRegistry;
   /** Requests per minute per client address (default SERVER_LIMITS.requestsPerMinute). */
   readonly requestsPerMinute?: number;
+  /** JSON request logs (pino): off by default; `{ level, stream? }` logs at level to stream (default stdout). */
+  readonly logger?: AppLogger;
 }
 
 /**
@@ -54,25 +56,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Unknown fields are refused, not dropped, and nothing is coerced: a client learns what it sent wrong.
   const app = Fastify({
     bodyLimit: SERVER_LIMITS.bodyBytesMax,
-    logger: false,
+    ...loggerOptions(deps.logger),
+    genReqId: requestIdOf,
     frameworkErrors,
     clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: "molt-market",
-        version: "0.1.0",
-        description:
-          "Order book, escrow and settlement of a GPU compute marketplace paid in MOLT. Mutating requests are signed (RFC 9421, ed25519 wallet key) and carry an Idempotency-Key; amounts are decimal MOLT strings; errors are { code, message, details }.",
-      },
-      tags: API_TAGS.map((tag) => ({ ...tag })),
-      components: { securitySchemes: structuredClone(SECURITY_SCHEMES) },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // First, so every answer (a 404, a 429) carries its X-Request-Id and is logged.
+  logRequests(app);
+  await registerDocs(app);
   await app.register(websocket, { options: { maxPayload: 1024 } });
   const requestsPerMinute = deps.requestsPerMinute ?? SERVER_LIMITS.requestsPerMinute;
   await app.register(rateLimit, {
@@ -83,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const metrics = marketMetrics(deps.market);
   countRequests(app, metrics);
+  countFeedClients(app, metrics);
+  observeMarket(app, deps.market, metrics);
   acceptJsonOnly(app);
   app.setErrorHandler(errorHandler);
   authenticatePosts(app, { clock, nonces });

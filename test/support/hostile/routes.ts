@@ -100,9 +100,10 @@ const QUOTE = {
   },
 } as const;
 
-/** Every route the server serves, but /docs (static OpenAPI pages) and /metrics (a read of counters). */
+/** Every route the server serves, but /docs (static OpenAPI pages). */
 export const HOSTILE_ROUTES: readonly HostileRoute[] = [
   { method: "GET", template: "/healthz", owner: anyone },
+  { method: "GET", template: "/metrics", owner: anyone },
   { method: "GET", template: "/v1/stats", owner: anyone },
   {
     method: "GET",
