@@ -53,17 +53,19 @@ export async function importKeypair(fileText: string): Promise<AsyncSigner> {
   pkcs8.set(bytes.subarray(0, SEED_BYTES), PKCS8_ED25519_PREFIX.length);
   const publicKeyBytes = bytes.slice(SEED_BYTES);
   const subtle = globalThis.crypto.subtle;
-  let privateKey: CryptoKey;
-  let publicKey: CryptoKey;
+  let keys: readonly [privateKey: Awaited<ReturnType<typeof subtle.importKey>>, publicKey: Awaited<ReturnType<typeof subtle.importKey>>];
   try {
-    privateKey = await subtle.importKey("pkcs8", pkcs8, ED25519, false, ["sign"]);
-    publicKey = await subtle.importKey("raw", publicKeyBytes, ED25519, true, ["verify"]);
+    keys = [
+      await subtle.importKey("pkcs8", pkcs8, ED25519, false, ["sign"]),
+      await subtle.importKey("raw", publicKeyBytes, ED25519, true, ["verify"]),
+    ];
   } catch {
     throw notKeypair("its bytes are not an ed25519 key pair");
   } finally {
     bytes.fill(0);
     pkcs8.fill(0);
   }
+  const [privateKey, publicKey] = keys;
   const challenge = globalThis.crypto.getRandomValues(new Uint8Array(32));
   const proof = await subtle.sign(ED25519, privateKey, challenge);
   if (!(await subtle.verify(ED25519, publicKey, proof, challenge)))
