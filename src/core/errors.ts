@@ -1,5 +1,6 @@
 // MarketError: the one error class of molt-market, with a stable string code, typed details per
 // code, and one table code -> HTTP status -> message. Pure, no I/O.
+import { transitionText } from "./transition-text.js";
 
 /** Typed details carried by each error code. */
 export interface MarketErrorDetails {
@@ -12,7 +13,7 @@ export interface MarketErrorDetails {
   ESCROW_BUSY: { escrowId: string; step: string };
   EXTENSION_REFUSED: { orderId: string; reason: string; extendableHours: number };
   PAYMENT_FAILED: { reason: string };
-  INVALID_STATE_TRANSITION: { entity: "order" | "offer" | "escrow"; from: string; to: string };
+  INVALID_STATE_TRANSITION: { entity: "order" | "offer" | "escrow"; from: string; to: string; id?: string };
   EXPIRED: { entity: "order" | "offer"; id: string; expiresAt: string };
   INVALID_AMOUNT: { input: string; reason: string; field?: string };
   AMOUNT_OVERFLOW: { operation: string; limit: string };
@@ -90,7 +91,7 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   PAYMENT_FAILED: { httpStatus: 402, message: (d) => `payment failed: ${d.reason}` },
   INVALID_STATE_TRANSITION: {
     httpStatus: 409,
-    message: (d) => `${d.entity} cannot go from ${d.from} to ${d.to}`,
+    message: (d) => transitionText(d),
   },
   EXPIRED: { httpStatus: 410, message: (d) => `${d.entity} ${d.id} expired at ${d.expiresAt}` },
   INVALID_AMOUNT: {
@@ -101,7 +102,10 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   AMOUNT_OVERFLOW: { httpStatus: 422, message: (d) => `amount overflow in ${d.operation}: result exceeds ${d.limit} base units` },
   AMOUNT_UNDERFLOW: { httpStatus: 422, message: (d) => `amount underflow in ${d.operation}: result would be negative` },
   INVALID_ID: { httpStatus: 400, message: (d) => `invalid ${d.kind} id ${JSON.stringify(d.value)}; expected ${d.expected}` },
-  INVALID_FIELD: { httpStatus: 400, message: (d) => `invalid ${d.field} ${d.value}; allowed: ${d.allowed}` },
+  INVALID_FIELD: {
+    httpStatus: 400,
+    message: (d) => (d.value === "missing" ? `${d.field} is missing: ${d.allowed}` : `invalid ${d.field} ${d.value}; allowed: ${d.allowed}`),
+  },
   OUT_OF_RANGE: { httpStatus: 400, message: (d) => `${d.field} ${d.value} is out of range; allowed ${d.min}..${d.max}` },
   DUPLICATE_ID: { httpStatus: 409, message: (d) => `${d.kind} ${d.id} already exists; submit it once or use a new id` },
   LIMIT_EXCEEDED: { httpStatus: 422, message: (d) => `limit ${d.limit} exceeded; at most ${d.max}` },

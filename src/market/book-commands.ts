@@ -32,6 +32,15 @@ export interface SubmittedOrder {
 }
 
 type OfferCommandName = "pauseOffer" | "resumeOffer" | "withdrawOffer";
+/** What each offer command does, in the words of an error. */
+const OFFER_COMMAND_WORDS: { readonly [N in OfferCommandName]: string } = {
+  pauseOffer: "pause",
+  resumeOffer: "resume",
+  withdrawOffer: "withdraw",
+};
+
+/** Statuses of orders the book holds (resting or holding GPUs). */
+const LIVE_STATUSES: ReadonlySet<string> = new Set(["Pending", "Matched", "Escrowed", "Running"]);
 
 /** The offer the book holds under `offerId`. @throws OFFER_NOT_FOUND */
 function bookOffer(book: OrderBook, offerId: string): BookOffer {
@@ -77,7 +86,11 @@ export class BookCommands {
     await this.queue.submit(key, name, { offerId, actor }, () => {
       const offer = bookOffer(this.book, offerId);
       if (offer.providerId !== actor)
-        throw new MarketError("FORBIDDEN", { actor, action: `${name} ${offerId}`, allowed: "the offer's provider" });
+        throw new MarketError("FORBIDDEN", {
+          actor,
+          action: `${OFFER_COMMAND_WORDS[name]} offer ${offerId}`,
+          allowed: "the offer's provider",
+        });
       if (name === "pauseOffer") this.book.pauseOffer(offer.id);
       else if (name === "resumeOffer") this.book.resumeOffer(offer.id);
       else this.book.removeOffer(offer.id);
@@ -131,11 +144,25 @@ export class BookCommands {
   }
 
   /**
+   * Refuses to cancel an order the book no longer holds because it ended (cancelled, expired, paid
+   * out): INVALID_STATE_TRANSITION from where it is, so its buyer learns it is over, not that it is
+   * unknown. @throws FORBIDDEN (not the buyer), INVALID_STATE_TRANSITION
+   */
+  private async refuseEnded(batch: BatchBuilder, writer: StoreWriter, orderId: string, actor: Address): Promise<void> {
+    if (!isOrderId(orderId)) return;
+    const row = batch.orderById.get(orderId) ?? (await writer.getOrder(orderId));
+    if (row === undefined || LIVE_STATUSES.has(row.status)) return;
+    if (row.buyerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `cancel order ${orderId}`, allowed: "its buyer" });
+    throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: row.status, to: "Cancelled", id: orderId });
+  }
+
+  /**
    * Cancels an order, by its buyer: a resting one, or a matched one it has not funded (its GPUs
    * return to the offer at once). @throws ORDER_NOT_FOUND, FORBIDDEN, INVALID_STATE_TRANSITION, ESCROW_BUSY
    */
   async cancelOrder(key: string, orderId: string, actor: Address): Promise<void> {
     await this.queue.submit(key, "cancelOrder", { orderId, actor }, async (batch, writer) => {
+      await this.refuseEnded(batch, writer, orderId, actor);
       const order = bookOrder(this.book, orderId);
       if (order.buyerId !== actor) throw new MarketError("FORBIDDEN", { actor, action: `cancel order ${orderId}`, allowed: "its buyer" });
       if (allocatedOrderId(this.book, orderId) === undefined) {

@@ -8,6 +8,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPM
 import { MarketError, isMarketError } from "../core/errors.js";
 import { ID_PARAM_EXPECTED, ID_PARAM_LENGTH_MAX } from "../contract/common.js";
 import { SERVER_LIMITS } from "./limits.js";
+import { validationError } from "./validation-text.js";
+import type { ValidationIssue } from "./validation-text.js";
 
 /** Named bounds of these answers. */
 export const HTTP_ERROR_LIMITS = {
@@ -89,11 +91,18 @@ export function clientErrorHandler(error: Error & { readonly code?: string }, so
 }
 
 /**
- * The app's error handler: a MarketError is its own { code, message, details } and status; a path id
- * that fails validation is INVALID_ID, any other validation failure INVALID_FIELD, a body over
+ * The app's error handler: a MarketError is its own { code, message, details } and status (a refused
+ * lifecycle step named by the path's id); a path id that fails validation is INVALID_ID, any other
+ * validation failure INVALID_FIELD in words (validation-text.ts), a body over
  * bodyBytesMax LIMIT_EXCEEDED; anything else under 500 keeps its status. Only a broken server is a 500.
  */
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isMarketError(error, "INVALID_STATE_TRANSITION") && error.details.id === undefined && error.details.entity !== "escrow") {
+    // The words name the order or offer of the path, which the rules that refused the step may not repeat.
+    const id = (request.params as Record<string, unknown> | undefined)?.id;
+    const named = typeof id === "string" ? new MarketError("INVALID_STATE_TRANSITION", { ...error.details, id }) : error;
+    return reply.status(named.httpStatus).send(named.toJSON());
+  }
   if (isMarketError(error)) return reply.status(error.httpStatus).send(error.toJSON());
   const fastifyError = error as { validation?: unknown; validationContext?: string; statusCode?: number; code?: string; message?: string };
   const params = request.params as Record<string, unknown> | undefined;
@@ -106,12 +115,16 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
       }).toJSON(),
     );
   }
-  if (fastifyError.validation !== undefined) {
+  if (Array.isArray(fastifyError.validation)) {
+    const data =
+      fastifyError.validationContext === "querystring"
+        ? request.query
+        : fastifyError.validationContext === "headers"
+          ? request.headers
+          : request.body;
     return reply
       .status(400)
-      .send(
-        new MarketError("INVALID_FIELD", { field: "request", value: "as sent", allowed: fastifyError.message ?? "see /docs" }).toJSON(),
-      );
+      .send(validationError(fastifyError.validation as ValidationIssue[], fastifyError.validationContext, data).toJSON());
   }
   if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
     return reply.status(422).send(new MarketError("LIMIT_EXCEEDED", { limit: "bodyBytesMax", max: SERVER_LIMITS.bodyBytesMax }).toJSON());

@@ -149,7 +149,7 @@ describe("MARKET_ERROR_TABLE", () => {
     expect(rowMessage("ORDER_NOT_FOUND")).toContain(SAMPLE_DETAILS.ORDER_NOT_FOUND.orderId);
     expect(rowMessage("INSUFFICIENT_CAPACITY")).toMatch(/8.*2/);
     expect(rowMessage("INVALID_STATE_TRANSITION")).toContain("Pending");
-    expect(rowMessage("INVALID_STATE_TRANSITION")).toContain("Settled");
+    expect(rowMessage("INVALID_STATE_TRANSITION")).toContain("settles after its job completes");
     expect(rowMessage("OUT_OF_RANGE")).toContain("gpuCapacity.gpuCount");
     expect(rowMessage("OUT_OF_RANGE")).toContain("1024");
     expect(rowMessage("INVALID_FIELD")).toContain("providerId");

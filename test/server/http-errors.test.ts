@@ -99,7 +99,7 @@ describe("requests no route takes", () => {
   });
 
   it.each([
-    ["GET", "/v1/orders", "POST"],
+    ["DELETE", "/v1/orders", "GET, HEAD, POST"],
     ["DELETE", "/v1/offers/ofr_x/pause", "POST"],
     ["PUT", "/healthz", "GET, HEAD"],
     ["POST", "/v1/stats", "GET, HEAD"],
@@ -139,6 +139,63 @@ describe("requests no route takes", () => {
     const answer = await served.app.inject({ method: "GET", url: "/v1/feed" });
     expect(answer.statusCode).toBe(400);
     expect(errorBody(answer.body)).toMatchObject({ code: "INVALID_FIELD", details: { field: "Upgrade" } });
+  });
+});
+
+describe("validation failures in the user's words", () => {
+  const post = async (url: string, body: unknown): Promise<ErrorBody> => {
+    const text = JSON.stringify(body);
+    const headers = signRequest(
+      { method: "POST", path: url, body: text, idempotencyKey: `k-${Math.random()}` },
+      Wallet.generate(),
+      Date.now(),
+    );
+    const answer = await served.app.inject({
+      method: "POST",
+      url,
+      headers: { ...headers, "content-type": "application/json" },
+      payload: text,
+    });
+    expect(answer.statusCode).toBe(400);
+    return errorBody(answer.body);
+  };
+  const offer = { gpuCapacity: { gpuCount: 2, gpuModel: "H100", vramGb: 80 }, pricePerHour: "2.5", availableHours: 10 };
+
+  it.each([
+    [
+      "a bad amount",
+      { ...offer, pricePerHour: "2,5" },
+      'invalid pricePerHour "2,5"; allowed: a decimal MOLT amount like 2.5, with at most 9 decimals',
+    ],
+    ["a missing field", { ...offer, availableHours: undefined }, "availableHours is missing: this request needs it (see /docs)"],
+    [
+      "a nested wrong type",
+      { ...offer, gpuCapacity: { ...offer.gpuCapacity, gpuCount: "two" } },
+      'invalid gpuCapacity.gpuCount "two"; allowed: a whole number',
+    ],
+    [
+      "a number below its minimum",
+      { ...offer, gpuCapacity: { ...offer.gpuCapacity, gpuCount: 0 } },
+      "invalid gpuCapacity.gpuCount 0; allowed: a number >= 1",
+    ],
+    [
+      "an unknown field",
+      { ...offer, colour: "red" },
+      "invalid colour (unknown field); allowed: only the fields /docs lists for this request",
+    ],
+    ["an unknown feature", { ...offer, features: ["WarpDrive"] }, 'invalid features[0] "WarpDrive"; allowed: one of NvLink'],
+  ])("%s names the field and what it allows, never a schema path or pattern", async (_, body, message) => {
+    const answer = await post("/v1/offers", body);
+    expect(answer.code).toBe("INVALID_FIELD");
+    expect(answer.message).toContain(message);
+    expect(answer.message).not.toMatch(/body\/|must match|pattern|\^|NaN|undefined/);
+  });
+
+  it("a bad query parameter is named as the query names it", async () => {
+    const answer = await served.app.inject({ method: "GET", url: "/v1/offers?limit=ten" });
+    const body = errorBody(answer.body);
+    expect(answer.statusCode).toBe(400);
+    expect(body.message).toBe('invalid limit "ten"; allowed: a whole number, e.g. 10');
   });
 });
 
