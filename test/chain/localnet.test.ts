@@ -155,7 +155,7 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
     reopened.close();
   });
 
-  it("answers bad calls with JSON-RPC errors; a refused transaction moves no MOLT, and its fee survives a restart", async () => {
+  it("answers bad calls with JSON-RPC errors; preflight refuses a failing transaction, and without preflight its fee survives a restart", async () => {
     const { chain, rpc, dir } = await start();
     await expect(rpc.getBalance("not-an-address" as never).send()).rejects.toThrow();
     const alice = Wallet.generate();
@@ -171,9 +171,24 @@ describe("molt-market localnet (JSON-RPC over the embedded chain)", () => {
       decimals: 9,
     });
     const signed = await signedBy(alice, latest, [transfer]);
-    await expect(rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send()).rejects.toThrow();
-    // It failed while executing, so like on Solana its fee (one signature) was still charged.
+    const wire = getBase64EncodedWireTransaction(signed);
+    // The preflight simulation refuses it, as a validator's does: nothing runs, no fee is charged.
+    await expect(rpc.sendTransaction(wire, { encoding: "base64" }).send()).rejects.toThrow(/simulation failed/);
+    expect((await rpc.getBalance(alice.address).send()).value).toBe(1_000_000_000n);
+    const preflight = (await (
+      await fetch(running?.localnet.rpcUrl ?? "", {
+        method: "POST",
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [wire, { encoding: "base64" }] }),
+      })
+    ).json()) as { error: { code: number; data: { err: unknown; logs: string[] } } };
+    expect(preflight.error.code).toBe(-32002);
+    expect(preflight.error.data.err).toEqual({ InstructionError: [0, "InvalidAccountData"] });
+    // Without preflight it runs and fails: like on Solana its fee (one signature) is still charged,
+    // and its status carries the error.
+    const signature = await rpc.sendTransaction(wire, { encoding: "base64", skipPreflight: true }).send();
     expect((await rpc.getBalance(alice.address).send()).value).toBe(1_000_000_000n - 5000n);
+    const [status] = (await rpc.getSignatureStatuses([signature]).send()).value;
+    expect(status?.err).toEqual({ InstructionError: [0n, "InvalidAccountData"] }); // kit reads numbers as bigints
     const raw = await fetch(running?.localnet.rpcUrl ?? "", {
       method: "POST",
       body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "getTeleport", params: [] }),

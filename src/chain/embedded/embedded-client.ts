@@ -217,6 +217,11 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     return this.runtime.account(address);
   }
 
+  /** Every account `program` owns, with its address (a scan of the whole state). */
+  programAccounts(program: Address): ReturnType<EmbeddedRuntime["programAccounts"]> {
+    return this.runtime.programAccounts(program);
+  }
+
   /** Lamports an account of `space` bytes needs to be rent exempt. */
   rentExemptMinimum(space: bigint): bigint {
     return this.runtime.rentExemptMinimum(space);

@@ -4,6 +4,7 @@
 // reads and writes files only through its ChainLog.
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import type { TransactionMetadata } from "litesvm";
+import type { ReadonlyUint8Array } from "@solana/kit";
 import { getBase64Decoder, getCompiledTransactionMessageDecoder, lamports } from "@solana/kit";
 import { Amount } from "../../core/amount.js";
 import type { Clock } from "../../core/clock.js";
@@ -19,8 +20,8 @@ import type { BalanceChanges, RecentTransaction, SignaturePage } from "./recent-
 import { RecentBlockhashes } from "./recent-blockhashes.js";
 import { TransactionHistory } from "./transaction-history.js";
 import type { SignatureStatus, TransactionDetails } from "./transaction-history.js";
-import { transactionErrorJson } from "./transaction-error.js";
-import type { TransactionErrorJson } from "./transaction-error.js";
+import { simulateWire } from "./simulate-wire.js";
+import type { SimulateOptions, SimulationResult } from "./simulate-wire.js";
 import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
 import { replayLog } from "./log-replay.js";
 import { SlotClock } from "./slot-clock.js";
@@ -192,6 +193,11 @@ export class EmbeddedRuntime {
     return { lamports: found.lamports, owner: found.programAddress, data: Uint8Array.from(found.data), executable: found.executable };
   }
 
+  /** Every account `program` owns, with its address (a scan, as a validator without an account index does). */
+  programAccounts(program: Address): { readonly address: Address; readonly data: ReadonlyUint8Array; readonly lamports: bigint }[] {
+    return this.svm.getProgramAccounts(program).map((found) => ({ address: found.address, data: found.data, lamports: found.lamports }));
+  }
+
   /** Lamports an account of `space` bytes needs to be rent exempt. */
   rentExemptMinimum(space: bigint): bigint {
     return this.svm.minimumBalanceForRentExemption(space);
@@ -199,16 +205,26 @@ export class EmbeddedRuntime {
 
   /**
    * Executes a signed transaction from its wire bytes; on success it is logged durably before this
-   * returns. A refused transaction changes nothing and its error is returned, not thrown.
+   * returns. A refused transaction changes nothing and its error is returned, not thrown; one that
+   * failed but paid its fee landed, and its status shows the error.
    * @throws CHAIN_ERROR (bytes that are no transaction)
    */
   submitWire(wire: Uint8Array): { readonly signature: string; readonly error?: string } {
     const decoded = decodeWire(wire);
     this.fundOperator();
+    const seqBefore = this.log.seq;
     const { result, balances } = this.sendLogged(decoded, wire);
     const wireText = getBase64Decoder().decode(wire);
     if (result instanceof FailedTransactionMetadata) {
-      const signature = this.history.noteFailed(decoded, wireText, result, this.svm.getClock().slot, balances);
+      // Only a failure that charged its fee landed (and was logged); a refusal leaves no status, so a
+      // repeat of a landed transaction (AlreadyProcessed) keeps the first one's.
+      const first = Object.values(decoded.signatures)[0];
+      const signature =
+        this.log.seq > seqBefore
+          ? this.history.noteFailed(decoded, wireText, result, this.svm.getClock().slot, balances)
+          : first === null || first === undefined
+            ? ""
+            : transactionIdFromBytes(first);
       return { signature, error: result.err().toString() };
     }
     const transaction = this.confirmed(
@@ -221,44 +237,12 @@ export class EmbeddedRuntime {
   }
 
   /**
-   * Runs a transaction without keeping its effects, in the current slot; a recent blockhash passes as
-   * on send. `sigVerify: false` skips signature checks; `replaceRecentBlockhash` runs it as if built
-   * on the latest blockhash (so signatures are not checked either, as on a validator).
+   * Runs a transaction without keeping its effects, in the current slot (see simulate-wire.ts).
    * @throws CHAIN_ERROR (bytes that are no transaction)
    */
-  simulateWire(
-    wire: Uint8Array,
-    options: { readonly sigVerify?: boolean; readonly replaceRecentBlockhash?: boolean } = {},
-  ): {
-    readonly error?: string;
-    readonly errorJson?: TransactionErrorJson;
-    readonly logs: readonly string[];
-    readonly unitsConsumed: bigint;
-  } {
+  simulateWire(wire: Uint8Array, options: SimulateOptions = {}): SimulationResult {
     this.tick();
-    const decoded = decodeWire(wire);
-    const lifetime = getCompiledTransactionMessageDecoder().decode(decoded.messageBytes).lifetimeToken;
-    const skipBlockhash =
-      options.replaceRecentBlockhash === true || (lifetime !== this.svm.latestBlockhash() && this.isBlockhashValid(lifetime));
-    const skipSignatures = options.sigVerify === false || options.replaceRecentBlockhash === true;
-    if (skipBlockhash) this.svm.withBlockhashCheck(false);
-    if (skipSignatures) this.svm.withSigverify(false);
-    let result: ReturnType<LiteSVM["simulateTransaction"]>;
-    try {
-      result = this.svm.simulateTransaction(decoded);
-    } finally {
-      if (skipBlockhash) this.svm.withBlockhashCheck(true);
-      if (skipSignatures) this.svm.withSigverify(true);
-    }
-    if (result instanceof FailedTransactionMetadata) {
-      return {
-        error: result.err().toString(),
-        errorJson: transactionErrorJson(result.err()),
-        logs: result.meta().logs(),
-        unitsConsumed: result.meta().computeUnitsConsumed(),
-      };
-    }
-    return { logs: result.meta().logs(), unitsConsumed: result.meta().computeUnitsConsumed() };
+    return simulateWire(this.svm, decodeWire(wire), (blockhash) => this.isBlockhashValid(blockhash), options);
   }
 
   /** A transaction of the recent window (what RPC serves by signature with its balances), or undefined. */

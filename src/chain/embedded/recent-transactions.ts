@@ -32,6 +32,8 @@ export interface RecentTransaction {
   /** Its wire bytes, base64. */
   readonly wire: string;
   readonly error?: TransactionErrorJson;
+  /** When it landed (ms since the epoch), when the chain recorded it. */
+  readonly timeMs?: number;
   /** Known when it executed in this process (sent, or replayed after the last snapshot). */
   readonly balances?: BalanceChanges;
 }

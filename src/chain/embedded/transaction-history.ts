@@ -68,11 +68,13 @@ export class TransactionHistory {
     this.statuses.set(signature, status);
     const wire = this.details.get(signature)?.wire;
     if (wire === undefined) return;
+    const timeMs = this.transactions.get(signature)?.timeMs;
     this.recent.add({
       signature,
       slot: status.slot,
       wire,
       ...(status.error === undefined ? {} : { error: status.errorJson ?? status.error }),
+      ...(timeMs === undefined ? {} : { timeMs }),
       ...(balances === undefined ? {} : { balances }),
     });
   }
