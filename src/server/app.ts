@@ -63,8 +63,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // First, so every answer (a 404, a 429) carries its X-Request-Id and is logged.
+  // First, so every answer (a 404, a 429) carries its X-Request-Id and is logged, and so that the
+  // plugins registered next (the document's pages among them) inherit the error handler.
   logRequests(app);
+  app.setErrorHandler(errorHandler);
   await registerDocs(app);
   await app.register(websocket, { options: { maxPayload: 1024 } });
   const requestsPerMinute = deps.requestsPerMinute ?? SERVER_LIMITS.requestsPerMinute;
@@ -79,7 +81,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   countFeedClients(app, metrics);
   observeMarket(app, deps.market, metrics);
   acceptJsonOnly(app);
-  app.setErrorHandler(errorHandler);
   authenticatePosts(app, { clock, nonces });
   registerNotFound(app);
 

@@ -1,7 +1,7 @@
 // The OpenAPI document at /docs/json (and its pages at /docs): built by @fastify/swagger from the
 // routes' TypeBox schemas, with what the schemas cannot say added here: the tags, the signature
 // scheme, one shared Error component (every error answer refers to it, each status naming its
-// codes), 429 and 500 on every operation, and each route's descriptions and examples
+// codes), the errors any request may get on every operation, and each route's descriptions and examples
 // (src/contract/openapi-examples.ts). Documentation only: nothing here changes how a request is served.
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -52,17 +52,21 @@ function documented(schema: Json, example: RouteExample | undefined): Json {
     ...(example.description === undefined ? {} : { description: example.description }),
     ...(schema.body === undefined ? {} : { body: withExample(schema.body, example.body) }),
     ...(schema.querystring === undefined ? {} : { querystring: withQueryExample(schema.querystring, example.query) }),
-    ...(response === undefined ? {} : { response: { ...response, 200: withExample(response[200], example.response) } }),
+    ...(response?.[200] === undefined ? {} : { response: { ...response, 200: withExample(response[200], example.response) } }),
   };
 }
 
-/** Every error answer refers to the Error component; every operation lists 429 and 500 too. */
+/** Errors any request may get (a malformed URL, a rate limit, a broken server), and those of any signed POST (no signature, a body not JSON, over bodyBytesMax). */
+const ANY_REQUEST_ERRORS = ["400", "429", "500"];
+const POST_ERRORS = ["401", "415", "422"];
+
+/** Every error answer refers to the Error component; every operation lists the errors any request of its method may get. */
 function shareErrors(document: Json): Json {
   const paths = document.paths as Record<string, Record<string, { responses?: Record<string, Json> }>>;
   for (const methods of Object.values(paths)) {
-    for (const operation of Object.values(methods)) {
+    for (const [method, operation] of Object.entries(methods)) {
       const responses = (operation.responses ??= {});
-      for (const status of ["429", "500"]) responses[status] ??= {};
+      for (const status of [...ANY_REQUEST_ERRORS, ...(method === "post" ? POST_ERRORS : [])]) responses[status] ??= {};
       for (const [status, response] of Object.entries(responses)) {
         if (Number(status) < 400) continue;
         responses[status] = {

@@ -49,7 +49,7 @@ export const operationRoutes: FastifyPluginAsyncTypebox<RouteDeps & { readonly m
         response: {
           200: {
             description: "Prometheus text format 0.0.4",
-            content: { "text/plain": { schema: { type: "string", examples: [METRICS_EXAMPLE] } } },
+            content: { "text/plain": { schema: { type: "string" }, example: METRICS_EXAMPLE } },
           },
         },
       },
