@@ -101,15 +101,19 @@ export class ChainSteps {
     if (!planned.send) return { kind: "unsent", plan: planned.plan };
     const plan = step.refresh === undefined ? planned.plan : await step.refresh(planned.plan);
     let sent: Sent;
+    // A signer still to sign elsewhere only rehearses the send: no transaction reaches the chain.
+    const rehearsal = step.signer.awaitingSignature === true;
     const sentAtMs = performance.now();
     try {
       sent = await step.send(plan);
     } catch (e) {
-      this.observer.chainTransaction?.(step.outcome.name, outcomeOf(e), performance.now() - sentAtMs);
-      if (step.signer.awaitingSignature !== true) await this.clearPending(step.orderId);
+      if (!rehearsal) {
+        this.observer.chainTransaction?.(step.outcome.name, outcomeOf(e), performance.now() - sentAtMs);
+        await this.clearPending(step.orderId);
+      }
       throw e;
     }
-    this.observer.chainTransaction?.(step.outcome.name, "ok", performance.now() - sentAtMs);
+    if (!rehearsal) this.observer.chainTransaction?.(step.outcome.name, "ok", performance.now() - sentAtMs);
     await this.queue.submit(key, step.outcome.name, step.outcome.args, (batch, writer) => step.record(batch, writer, sent));
     return { kind: "sent", sent };
   }
