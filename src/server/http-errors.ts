@@ -94,7 +94,7 @@ export function clientErrorHandler(error: Error & { readonly code?: string }, so
  * The app's error handler: a MarketError is its own { code, message, details } and status (a refused
  * lifecycle step named by the path's id); a path id that fails validation is INVALID_ID, any other
  * validation failure INVALID_FIELD in words (validation-text.ts), a body over
- * bodyBytesMax LIMIT_EXCEEDED; anything else under 500 keeps its status. Only a broken server is a 500.
+ * bodyBytesMax LIMIT_EXCEEDED; anything else under 500 keeps its status. Only a broken server is a 500 (logged as an error).
  */
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isMarketError(error, "INVALID_STATE_TRANSITION") && error.details.id === undefined && error.details.entity !== "escrow") {
@@ -137,5 +137,6 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
       }).toJSON(),
     );
   }
+  request.log.error({ err: error }, "internal error");
   return reply.status(500).send({ code: "INTERNAL", message: "the server failed; nothing was acknowledged", details: {} });
 }
