@@ -7,6 +7,7 @@ import { TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda } from "@solana-program/t
 import { Amount } from "../core/amount.js";
 import { MarketError, isMarketError } from "../core/errors.js";
 import type { EscrowView } from "../contract/escrows.js";
+import { newNonce } from "../contract/http-signature.js";
 import type { BillingRate, ChargeSplit } from "../settlement/billing.js";
 import { checkTransactionToSign } from "./transaction-check.js";
 import type { SigningExpectation } from "./transaction-check.js";
@@ -44,7 +45,7 @@ export async function chainStep<T>(
   expect: (signer: string) => Promise<SigningExpectation>,
   options: ChainStepOptions,
 ): Promise<T> {
-  const key = options.key ?? globalThis.crypto.randomUUID();
+  const key = options.key ?? newNonce();
   const wallet = transport.wallet;
   if (wallet === undefined) throw new MarketError("WALLET_ERROR", { reason: `POST ${path} must be signed: give the client a wallet` });
   options.onProgress?.({ phase: "preparing" });

@@ -6,7 +6,7 @@ import type { Clock } from "../core/clock.js";
 import { MARKET_ERROR_TABLE, MarketError } from "../core/errors.js";
 import type { MarketErrorCode, MarketErrorDetails } from "../core/errors.js";
 import type { AsyncSigner } from "../core/signer.js";
-import { signRequestAsync } from "../contract/http-signature.js";
+import { newNonce, signRequestAsync } from "../contract/http-signature.js";
 
 /** Attempts of one request when the connection fails (same key, fresh signature each time). */
 export const CLIENT_ATTEMPTS_MAX = 3;
@@ -43,16 +43,18 @@ export class HttpTransport {
   constructor(options: TransportOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.clock = options.clock ?? systemClock;
-    this.fetcher = options.fetch ?? fetch;
+    // A browser's fetch must be called on the window, never as a method of this transport.
+    this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.wallet = options.wallet;
   }
 
   /**
    * One request; the answer's JSON as `T` (the contract's type of the route). A POST is signed and
-   * carries `key` as its Idempotency-Key.
+   * carries `key` as its Idempotency-Key (default: 128 random bits, base64url, from getRandomValues,
+   * which a browser offers outside secure contexts too, unlike randomUUID).
    * @throws WALLET_ERROR (a POST without a wallet), what the wallet throws (a refusal), the server's MarketError, Error (unreachable, or an answer that is not one)
    */
-  async request<T>(method: "GET" | "POST", path: string, body?: unknown, key: string = globalThis.crypto.randomUUID()): Promise<T> {
+  async request<T>(method: "GET" | "POST", path: string, body?: unknown, key: string = newNonce()): Promise<T> {
     const payload = body === undefined ? "" : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: "application/json" };

@@ -167,7 +167,9 @@ export function createTestWallet(secretKey64: Uint8Array, name: string): TestWal
  */
 export function testWalletInitScript(secretKey64: Uint8Array, name = "Molt Test Wallet"): string {
   if (secretKey64.length !== 64) throw new Error(`a Solana keypair is 64 bytes, not ${secretKey64.length}`);
+  // A transpiler that keeps function names (esbuild's keepNames, as tsx runs) wraps them in __name(fn, "name"): supply it.
   return `(() => {
+  const __name = (target, value) => Object.defineProperty(target, "name", { value, configurable: true });
   const wallet = (${createTestWallet.toString()})(new Uint8Array(${JSON.stringify(Array.from(secretKey64))}), ${JSON.stringify(name)});
   Object.defineProperty(window, ${JSON.stringify(TEST_WALLET_CALLS_GLOBAL)}, { value: wallet.calls });
   const callback = ({ register }) => { register(wallet); };

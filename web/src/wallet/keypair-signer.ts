@@ -47,12 +47,16 @@ function keypairBytes(fileText: string): Uint8Array {
  * @example const signer = await importKeypair(await file.text()); new MarketClient({ baseUrl, wallet: signer })
  */
 export async function importKeypair(fileText: string): Promise<AsyncSigner> {
+  const subtle = globalThis.crypto.subtle as typeof globalThis.crypto.subtle | undefined;
+  if (subtle === undefined)
+    throw new MarketError("WALLET_ERROR", {
+      reason: "this page is not a secure context (https, or http on localhost), so the browser offers no WebCrypto to sign with",
+    });
   const bytes = keypairBytes(fileText);
   const pkcs8 = new Uint8Array(PKCS8_ED25519_PREFIX.length + SEED_BYTES);
   pkcs8.set(PKCS8_ED25519_PREFIX);
   pkcs8.set(bytes.subarray(0, SEED_BYTES), PKCS8_ED25519_PREFIX.length);
   const publicKeyBytes = bytes.slice(SEED_BYTES);
-  const subtle = globalThis.crypto.subtle;
   let keys: readonly [privateKey: Awaited<ReturnType<typeof subtle.importKey>>, publicKey: Awaited<ReturnType<typeof subtle.importKey>>];
   try {
     keys = [
