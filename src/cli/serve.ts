@@ -15,6 +15,8 @@ import { MARKET_LIMITS } from "../market/limits.js";
 import { Marketplace } from "../market/marketplace.js";
 import { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "../payments/payment-service.js";
 import { buildApp } from "../server/app.js";
+import { LOG_LEVELS } from "../server/request-log.js";
+import type { LogLevel } from "../server/request-log.js";
 import { SqlStore } from "../store/sql-store.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import type { DataDirLock } from "./data-dir-lock.js";
@@ -30,7 +32,7 @@ export const SWEEP_INTERVAL_MS = 10_000;
 
 /** Usage of the serve command. */
 export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--schema NAME] [--chain embedded|rpc] [--no-demo]
-                          [--receipt-timeout S] [--dispute-window S] [--sweep-interval S]
+                          [--receipt-timeout S] [--dispute-window S] [--sweep-interval S] [--log-level L]
 
 Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed at /v1/feed,
 metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
@@ -52,7 +54,16 @@ DIR/demo-providers/*.json (to run the demo's jobs). Stop it with Ctrl-C.
   --dispute-window S   seconds after a job completes during which a party may dispute it; an
                    unconfirmed proof settles after it (default ${PAYMENT_DEFAULTS.disputeWindowMs / 1000})
   --sweep-interval S   seconds between sweeps of timeouts, lost providers and expiries (default ${SWEEP_INTERVAL_MS / 1000})
+  --log-level L    JSON logs on stdout, one line per request with its id (X-Request-Id): ${LOG_LEVELS.join(", ")} (default info)
 `;
+
+/** The --log-level flag, info when absent. @throws INVALID_FIELD */
+function logLevelFlag(value: string | undefined): LogLevel {
+  const level = LOG_LEVELS.find((known) => known === (value ?? "info"));
+  if (level === undefined)
+    throw new MarketError("INVALID_FIELD", { field: "--log-level", value: JSON.stringify(value), allowed: LOG_LEVELS.join(", ") });
+  return level;
+}
 
 /**
  * The wallets of the demo market's providers, one file per sample provider in `dir` (made on first
@@ -136,6 +147,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
       "receipt-timeout": { type: "string" },
       "dispute-window": { type: "string" },
       "sweep-interval": { type: "string" },
+      "log-level": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -146,6 +158,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
     return;
   }
   const port = parsePort(values.port, 8080);
+  logLevelFlag(values["log-level"]);
   const dataDir = resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const chainKind = values.chain ?? "embedded";
@@ -173,6 +186,7 @@ async function serveLocked(
       readonly "receipt-timeout"?: string | undefined;
       readonly "dispute-window"?: string | undefined;
       readonly "sweep-interval"?: string | undefined;
+      readonly "log-level"?: string | undefined;
     };
     readonly port: number;
     readonly dataDir: string;
@@ -217,7 +231,7 @@ async function serveLocked(
     const providers = demoProviders(join(dataDir, "demo-providers"));
     await Promise.all(demo.map((offer, i) => market.addOffer(`demo-${i}`, { ...offer, providerId: providers(offer.providerId).address })));
   }
-  const app = await buildApp({ market });
+  const app = await buildApp({ market, logger: { level: logLevelFlag(values["log-level"]) } });
   let url: string;
   try {
     url = await app.listen({ host: values.host ?? "127.0.0.1", port });
