@@ -1,4 +1,5 @@
-// Entry "molt-market/client": the typed HTTP client that signs requests with a wallet, the checks it
+// Entry "molt-market/client": the typed HTTP client that signs requests with a wallet (or any
+// AsyncSigner, such as a browser wallet, with the statements it signs), the checks it
 // makes before it signs a transaction, and the wire contract it shares with the server (the request
 // signature scheme and the types of what it sends and receives).
 export { MarketClient } from "./client.js";
@@ -8,7 +9,9 @@ export { SIGNING_ROUNDS_MAX } from "./chain-steps.js";
 export type { ChainStepOptions, ChainStepProgress } from "./chain-steps.js";
 export { checkTransactionToSign } from "./transaction-check.js";
 export type { SigningExpectation } from "./transaction-check.js";
-export { contentDigest, newNonce, signRequest } from "../contract/http-signature.js";
+export { contentDigest, newNonce, signRequest, signRequestAsync } from "../contract/http-signature.js";
+export { confirmAsync, countersignUsageReceiptAsync, openDisputeStatementAsync } from "./statement-signing.js";
+export type { AsyncSigner } from "../core/signer.js";
 export type { SignatureHeaders, SignedRequestParts } from "../contract/http-signature.js";
 export type { ErrorAnswer } from "../contract/common.js";
 export type { ChainSignatureView, EscrowView, SettleRequest } from "../contract/escrows.js";
