@@ -5,7 +5,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import { Buffer } from "buffer";
+import { Buffer } from "buffer/"; // the npm package (the trailing slash skips Node's builtin), as its README says
 
 type Data = string | Uint8Array;
 type Encoding = "hex" | "base64";
