@@ -17,6 +17,7 @@ import { SERVER_LIMITS } from "./limits.js";
 import { registerDocs } from "./docs.js";
 import { countFeedClients, countRequests, marketMetrics, observeMarket } from "./metrics.js";
 import { logRequests, loggerOptions, requestIdOf } from "./request-log.js";
+import { refuseBadUpgrades } from "./upgrades.js";
 import type { AppLogger } from "./request-log.js";
 import { storeNonces } from "./nonce-registry.js";
 import type { NonceRegistry } from "./nonce-registry.js";
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   await registerDocs(app);
   await app.register(websocket, { options: { maxPayload: 1024 } });
+  refuseBadUpgrades(app);
   const requestsPerMinute = deps.requestsPerMinute ?? SERVER_LIMITS.requestsPerMinute;
   await app.register(rateLimit, {
     max: requestsPerMinute,

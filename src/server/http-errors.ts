@@ -37,7 +37,9 @@ export function registerNotFound(app: FastifyInstance): void {
     const url = request.url;
     const path = url.split("?")[0] ?? url;
     // findRoute is typed as always finding one; it returns null when no route takes the path.
-    const allowed = METHODS.filter((method) => method !== request.method && (app.findRoute({ method, url: path }) as unknown) !== null);
+    const routed = (method: string): boolean => (app.findRoute({ method, url: path }) as unknown) !== null;
+    // A route of this very method that found nothing (a static file missing) is a 404, not a 405.
+    const allowed = routed(request.method) ? [] : METHODS.filter((method) => method !== request.method && routed(method));
     const error =
       allowed.length === 0
         ? new MarketError("ROUTE_NOT_FOUND", { method: request.method, path: echoPath(url) })
@@ -58,7 +60,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
       ? `path parameters (ids, addresses) of at most ${HTTP_ERROR_LIMITS.paramLengthMax} characters; see /docs`
       : "a path in valid UTF-8 percent-encoding; see /docs";
   const refused = new MarketError("INVALID_FIELD", { field: "path", value: JSON.stringify(echoPath(url)), allowed });
-  void reply.status(refused.httpStatus).send(refused.toJSON());
+  // Refused before any hook runs: the request id is sent here.
+  void reply.header("x-request-id", request.id).status(refused.httpStatus).send(refused.toJSON());
 }
 
 /**
