@@ -98,28 +98,23 @@ export function signatureBase(components: readonly (readonly [name: string, valu
   return [...components.map(([name, value]) => `${serializeString(name)}: ${value}`), `"@signature-params": ${signatureParams}`].join("\n");
 }
 
-/** A fresh random nonce (128 bits, base64url), from the platform's CSPRNG (Node or a browser). */
+/** A fresh random nonce: 128 bits from the platform's CSPRNG (Node or a browser), unpadded base64url (RFC 4648 section 5). */
 export function newNonce(): string {
-  return base64Url(globalThis.crypto.getRandomValues(new Uint8Array(16)));
-}
-
-/** Bytes as unpadded base64url (RFC 4648 section 5). */
-function base64Url(bytes: Uint8Array): string {
-  return getBase64Decoder().decode(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** A request ready to sign: the signature base's bytes, and the headers that carry a signature of them. */
-interface RequestToSign {
-  readonly base: Uint8Array;
-  headers(signature: Uint8Array): SignatureHeaders;
+  const base64 = getBase64Decoder().decode(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+  return base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /**
  * The signature base of a request signed by `address` at `nowMs` with `nonce`, and how its headers
- * are made from a signature of it: what signRequest and signRequestAsync share.
+ * are made from a signature of it (what signRequest and signRequestAsync share).
  * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters, an Idempotency-Key that cannot be sent as it is)
  */
-function requestToSign(parts: SignedRequestParts, address: Address, nowMs: number, nonce: string): RequestToSign {
+function requestToSign(
+  parts: SignedRequestParts,
+  address: Address,
+  nowMs: number,
+  nonce: string,
+): { readonly base: Uint8Array; headers(signature: Uint8Array): SignatureHeaders } {
   if (!NONCE_PATTERN.test(nonce))
     throw new MarketError("INVALID_FIELD", {
       field: "nonce",

@@ -78,10 +78,12 @@ export class KeyObject {
     readonly raw: Uint8Array,
   ) {}
 
+  /** A public key of its 32 bytes. */
   static ofPublic(publicKey: Uint8Array): KeyObject {
     return new KeyObject("public", publicKey);
   }
 
+  /** A private key of its 32-byte seed. */
   static ofSeed(seed: Uint8Array): KeyObject {
     return new KeyObject("private", seed);
   }
