@@ -85,6 +85,9 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** How long a page step may wait for what it expects. */
+const PAGE_WAIT_MS = 10_000;
+
 /** A page and the errors it logged (console errors, uncaught exceptions, failed requests of its own origin). */
 export interface WatchedPage {
   readonly page: Page;
@@ -98,11 +101,15 @@ export async function watchedPage(
   initScript?: string,
 ): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(PAGE_WAIT_MS);
   if (initScript !== undefined) await context.addInitScript(initScript);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+    // A chain step's first POST is answered 428 SIGNATURE_REQUIRED with the transaction to co-sign
+    // (the protocol, not a failure); the browser logs every 4xx it fetches.
+    if (message.type() === "error" && !message.text().includes("status of 428 (Precondition Required)"))
+      errors.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => errors.push(`page: ${error.message}`));
   return { page, errors };

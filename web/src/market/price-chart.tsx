@@ -6,24 +6,35 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { CandlesView } from "../../../src/contract/market-history.js";
 
+/** Buckets drawn at most (the route answers at most 1000). */
+const CHART_BUCKETS_MAX = 1000;
 /** The chart's height in CSS pixels. */
 const CHART_HEIGHT_PX = 240;
 
+/** One hour or one day in ms, by the candles' interval. */
+function bucketMs(view: CandlesView): number {
+  return view.interval === "1d" ? 86_400_000 : 3_600_000;
+}
+
+/** Every bucket of the window on the x axis (so the axis spans the whole window), a gap where nothing traded. */
 function chartData(view: CandlesView): uPlot.AlignedData {
-  const candles = view.candles.filter((candle) => candle.trades > 0);
-  return [
-    candles.map((candle) => candle.startMs / 1000),
-    candles.map((candle) => Number(candle.close)),
-    candles.map((candle) => Number(candle.low)),
-    candles.map((candle) => Number(candle.high)),
-  ];
+  const byStart = new Map(view.candles.filter((candle) => candle.trades > 0).map((candle) => [candle.startMs, candle]));
+  const step = bucketMs(view);
+  const starts: number[] = [];
+  for (let at = view.fromMs - (view.fromMs % step); at < view.toMs && starts.length < CHART_BUCKETS_MAX; at += step) starts.push(at);
+  const series = (pick: (candle: CandlesView["candles"][number]) => string): (number | null)[] =>
+    starts.map((at) => {
+      const candle = byStart.get(at);
+      return candle === undefined ? null : Number(pick(candle));
+    });
+  return [starts.map((at) => at / 1000), series((c) => c.close), series((c) => c.low), series((c) => c.high)];
 }
 
 /** The chart, sized to its container (redrawn on resize). */
 export function PriceChart(props: { readonly candles: CandlesView }): JSX.Element {
   const box = useRef<HTMLDivElement>(null);
   const data = chartData(props.candles);
-  const empty = data[0].length === 0;
+  const empty = props.candles.candles.every((candle) => candle.trades === 0);
 
   useEffect(() => {
     const element = box.current;

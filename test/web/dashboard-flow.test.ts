@@ -1,0 +1,125 @@
+// The issue's "Shown by": in Debian's chromium, a Wallet Standard wallet of a fresh buyer key
+// connects, gets test MOLT, submits an order that matches a listed offer, funds its escrow (a
+// chain step the wallet signs through solana:signTransaction), watches the provider (in Node, its
+// own client and key) run and complete the job, settles with its signed confirmation, and sees
+// the split; the chain's balances are exact: payment + fee + refund = escrowed.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { MarketClient } from "../../src/client/client.js";
+import { Amount } from "../../src/core/amount.js";
+import { attest } from "../../src/settlement/statements.js";
+import type { ExecutionProof } from "../../src/settlement/statements.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
+import { VIEWPORTS, describeWithChromium, ensureDashboardBuilt, launchChromium, screenshot, watchedPage } from "./support/browser.js";
+import { savedKeypair } from "./support/keypairs.js";
+import { TEST_WALLET_CALLS_GLOBAL, testWalletInitScript } from "./support/test-wallet.js";
+import type { TestWalletCalls } from "./support/test-wallet.js";
+
+/** How long the job runs before the provider completes it. */
+const JOB_SECONDS = 2;
+
+let served: ServedMarket;
+let browser: Browser;
+
+describeWithChromium("the dashboard's flow in chromium", () => {
+  beforeAll(async () => {
+    await ensureDashboardBuilt();
+    served = await openServedMarket({ listen: true });
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await served.close();
+  });
+
+  it("connect, test MOLT, order, fund through the wallet, provider runs it, settle: the split on screen and exact on chain", async () => {
+    const { parties, baseUrl } = served;
+    const provider = new MarketClient({ baseUrl, wallet: parties.provider });
+    const { offerId } = await provider.addOffer({
+      gpuCapacity: { gpuCount: 4, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
+      pricePerHour: "2",
+      availableHours: 24,
+    });
+    const buyerKey = savedKeypair();
+    const buyer = buyerKey.wallet.address;
+    const { page, errors } = await watchedPage(browser, VIEWPORTS.desktop, testWalletInitScript(buyerKey.secretKey));
+    const calls = (): Promise<TestWalletCalls> =>
+      page.evaluate<TestWalletCalls>(`({ ...window[${JSON.stringify(TEST_WALLET_CALLS_GLOBAL)}] })`);
+
+    // Connect the wallet and get test MOLT.
+    await page.goto(`${baseUrl}/account`);
+    await page.getByRole("button", { name: "Connect Molt Test Wallet" }).click();
+    await page.getByText(buyer).first().waitFor();
+    await page.getByRole("button", { name: "Get test MOLT" }).click();
+    await page.getByTestId("balance").getByText("1000 MOLT").waitFor();
+    expect((await parties.chain.balance(buyer)).toString()).toBe("1000");
+
+    // Submit an order from the quote form (in-page navigation keeps the wallet connected).
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Offers" }).click();
+    await page.getByLabel("GPUs", { exact: true }).fill("2");
+    await page.getByLabel("Hours", { exact: true }).fill("1");
+    await page.getByRole("form", { name: "Quote" }).getByLabel("Max MOLT / GPU-hour").fill("3");
+    await page.getByRole("button", { name: "Submit as order" }).click();
+    await page.getByTestId("order-status").getByText("Matched").waitFor();
+    const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1) ?? "");
+    const matched = await provider.getOrder(orderId);
+    expect(matched).toMatchObject({ buyerId: buyer, offerId, status: "Matched" });
+    await page.getByText(/fund/i).first().waitFor();
+
+    // Fund: the deposit is a chain transaction the wallet signs through solana:signTransaction.
+    const before = await calls();
+    await page.getByRole("button", { name: "Fund escrow" }).click();
+    await page.getByTestId("order-status").getByText("Escrowed").waitFor();
+    const after = await calls();
+    expect(after.signTransaction).toBe(before.signTransaction + 1);
+    expect(after.signMessage).toBeGreaterThan(before.signMessage);
+    const escrow = await provider.getEscrow(orderId);
+    expect(escrow).toMatchObject({ buyer, state: "Locked", amount: "4" });
+
+    // The provider, in Node with its own key, runs and completes the job.
+    await provider.startJob(orderId);
+    const startedAtMs = (await provider.getOrder(orderId)).job.startedAtMs ?? 0;
+    const proof: ExecutionProof = {
+      escrowId: escrow.escrowId,
+      orderId,
+      offerId,
+      provider: parties.provider.address,
+      gpuModel: "NVIDIA H100 80GB",
+      gpuCount: 2,
+      startedAtMs,
+      endedAtMs: startedAtMs + JOB_SECONDS * 1000,
+      exitStatus: 0,
+      outputDigest: "ab".repeat(32),
+      usageDigest: "ab".repeat(32),
+    };
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, proof.endedAtMs - Date.now() + 5)));
+    await provider.endJob(orderId, "complete", attest(proof, parties.provider));
+    await page.getByTestId("order-status").getByText("Completed").waitFor();
+
+    // Settle in the browser: the buyer's confirmation and the payout co-signature, both by the wallet.
+    const beforeSettle = await calls();
+    await page.getByRole("button", { name: "Confirm and settle" }).click();
+    await page.getByTestId("order-status").getByText("Settled").waitFor();
+    expect((await calls()).signTransaction).toBe(beforeSettle.signTransaction + 1);
+    const settled = await provider.getOrder(orderId);
+    const split = settled.job.settlement;
+    if (split === undefined) throw new Error("no settlement");
+    await page.getByTestId("provider-payment").getByText(`${split.providerPayment} MOLT`).waitFor();
+    await page.getByTestId("platform-fee").getByText(`${split.platformFee} MOLT`).waitFor();
+    await page.getByTestId("buyer-refund").getByText(`${split.buyerRefund} MOLT`).waitFor();
+    await screenshot(page, "flow-settled");
+
+    // Exact on chain: rate = ceil(2 MOLT x 2 GPUs / 3600 s) base units per second, JOB_SECONDS billed.
+    const rate = (4n * 1_000_000_000n + 3599n) / 3600n;
+    const charge = rate * BigInt(JOB_SECONDS);
+    const [payment, fee, refund] = [split.providerPayment, split.platformFee, split.buyerRefund].map(
+      (text) => Amount.parse(text).baseUnits,
+    );
+    expect((payment ?? 0n) + (fee ?? 0n)).toBe(charge);
+    expect((payment ?? 0n) + (fee ?? 0n) + (refund ?? 0n)).toBe(Amount.parse(escrow.amount).baseUnits);
+    expect((await parties.chain.balance(parties.provider.address)).baseUnits).toBe(payment);
+    expect((await parties.chain.balance(buyer)).baseUnits).toBe(Amount.parse("1000").baseUnits - charge);
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
