@@ -16,6 +16,9 @@ const BASE58_DATA_BYTES_MAX = 128;
 const RENT_EPOCH_EXEMPT = 18446744073709551615n;
 
 type Config = Readonly<Record<string, unknown>>;
+
+/** Account encodings served (not base64+zstd). */
+const ACCOUNT_ENCODINGS = ["base58", "base64", "jsonParsed"] as const;
 type ChainAccount = NonNullable<ReturnType<EmbeddedMoltClient["account"]>>;
 
 function decimalsOf(chain: EmbeddedMoltClient, mint: string): number | undefined {
@@ -41,7 +44,7 @@ function sliced(data: Uint8Array, config: Config): Uint8Array {
 
 /** An account in Solana's UiAccount form, its data in the encoding `config` asks for (base58 by default, as a validator). */
 function encodeAccount(chain: EmbeddedMoltClient, account: ChainAccount, config: Config): unknown {
-  const encoding = encodingOf(config, ["base58", "base64", "jsonParsed"], "base58");
+  const encoding = encodingOf(config, ACCOUNT_ENCODINGS, "base58");
   let data: unknown;
   const parsed =
     encoding === "jsonParsed" && account.owner === TOKEN_PROGRAM_ADDRESS
@@ -68,6 +71,7 @@ function encodeAccount(chain: EmbeddedMoltClient, account: ChainAccount, config:
 }
 
 function accountInfo(chain: EmbeddedMoltClient, address: string, config: Config): unknown {
+  encodingOf(config, ACCOUNT_ENCODINGS, "base58"); // refused even when there is no account to encode
   const account = chain.account(address as Address);
   return account === undefined ? null : encodeAccount(chain, account, config);
 }

@@ -43,6 +43,13 @@ function answer(chain: EmbeddedMoltClient, request: unknown): unknown {
   }
 }
 
+/** A body over RPC_BODY_BYTES_MAX: answered 413, as a validator's HTTP server does. */
+class BodyTooLarge extends RpcError {
+  constructor() {
+    super(RPC_ERROR.invalidRequest, `Request larger than ${RPC_BODY_BYTES_MAX} bytes`);
+  }
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
@@ -50,8 +57,10 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > RPC_BODY_BYTES_MAX) {
-        reject(new RpcError(RPC_ERROR.invalidRequest, `Request larger than ${RPC_BODY_BYTES_MAX} bytes`));
-        request.destroy();
+        // Stop keeping it; the rest is drained unread and the connection closed after the answer.
+        request.removeAllListeners("data");
+        request.resume();
+        reject(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
@@ -79,13 +88,17 @@ function answerBody(chain: EmbeddedMoltClient, body: string): unknown {
 
 async function handle(chain: EmbeddedMoltClient, request: IncomingMessage, response: ServerResponse): Promise<void> {
   let reply: unknown;
+  let status = 200;
   try {
     if (request.method !== "POST") throw new RpcError(RPC_ERROR.invalidRequest, "Use POST with a JSON-RPC 2.0 body");
     reply = answerBody(chain, await readBody(request));
   } catch (e) {
+    if (e instanceof BodyTooLarge) status = 413;
     reply = errorReply(null, e);
   }
-  if (!response.destroyed) response.writeHead(200, { "content-type": "application/json" }).end(stringifyJson(reply));
+  if (response.destroyed) return;
+  response.writeHead(status, { "content-type": "application/json", ...(status === 413 ? { connection: "close" } : {}) });
+  response.end(stringifyJson(reply));
 }
 
 /** A running localnet: JSON-RPC over HTTP and subscriptions over websocket. */

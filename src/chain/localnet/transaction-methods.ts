@@ -2,6 +2,7 @@
 // skipped, as a validator), simulate, statuses, an address's signatures and a transaction by
 // signature, from the embedded chain's history and its window of recent transactions.
 import { getBase58Encoder, getBase64Encoder } from "@solana/kit";
+import { isMarketError } from "../../core/errors.js";
 import type { EmbeddedMoltClient } from "../embedded/embedded-client.js";
 import type { SignatureStatus } from "../embedded/transaction-history.js";
 import { RPC_BODY_BYTES_MAX, SIGNATURE_STATUSES_MAX, SIGNATURES_FOR_ADDRESS_MAX } from "./rpc-limits.js";
@@ -30,13 +31,23 @@ function blockTimeOf(timeMs: number | undefined): bigint | null {
   return timeMs === undefined ? null : BigInt(Math.floor(timeMs / 1000));
 }
 
+/** `run` over bytes that may be no transaction: the chain's refusal becomes an invalid-params error, as a validator's. */
+function onWire<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (isMarketError(e, "CHAIN_ERROR")) throw invalidParams(`invalid transaction: ${e.details.reason}`);
+    throw e;
+  }
+}
+
 /** Runs a preflight simulation unless skipped, then executes: a validator's sendTransaction. */
 function sendTransaction(chain: EmbeddedMoltClient, args: readonly unknown[]): string {
   const config = configAt(args, 1);
   const wire = wireParam(args[0], config);
   contextFor(chain, config);
   if (config["skipPreflight"] !== true) {
-    const simulated = chain.simulateWire(wire);
+    const simulated = onWire(() => chain.simulateWire(wire));
     if (simulated.error !== undefined) {
       throw new RpcError(RPC_ERROR.sendTransactionPreflightFailure, `Transaction simulation failed: ${simulated.error}`, {
         err: simulated.errorJson ?? simulated.error,
@@ -49,7 +60,7 @@ function sendTransaction(chain: EmbeddedMoltClient, args: readonly unknown[]): s
   }
   // Without preflight a refused transaction still has its signature answered, as a validator
   // forwards it; its status then shows the failure when it landed (a fee was charged), or nothing.
-  const result = chain.submitWire(wire);
+  const result = onWire(() => chain.submitWire(wire));
   if (result.signature === "") throw invalidParams("the transaction has no fee payer signature");
   return result.signature;
 }
@@ -60,10 +71,12 @@ function simulateTransaction(chain: EmbeddedMoltClient, args: readonly unknown[]
   if (config["sigVerify"] === true && config["replaceRecentBlockhash"] === true)
     throw invalidParams("sigVerify may not be used with replaceRecentBlockhash");
   const context = contextFor(chain, config);
-  const result = chain.simulateWire(wire, {
-    sigVerify: config["sigVerify"] === true,
-    replaceRecentBlockhash: config["replaceRecentBlockhash"] === true,
-  });
+  const result = onWire(() =>
+    chain.simulateWire(wire, {
+      sigVerify: config["sigVerify"] === true,
+      replaceRecentBlockhash: config["replaceRecentBlockhash"] === true,
+    }),
+  );
   const err = result.error === undefined ? null : (result.errorJson ?? result.error);
   return {
     context,
