@@ -60,7 +60,19 @@ function documented(schema: Json, example: RouteExample | undefined): Json {
 const ANY_REQUEST_ERRORS = ["400", "429", "500"];
 const POST_ERRORS = ["401", "415", "422"];
 
-/** Every error answer refers to the Error component; every operation lists the errors any request of its method may get. */
+/** The header every answer carries. */
+const REQUEST_ID_HEADER = {
+  "X-Request-Id": {
+    description:
+      "The request's id: the one it sent when well formed (1..64 of letters, digits and -_.:), else a fresh UUID; the server's log line of the request has it as reqId",
+    schema: { type: "string" },
+  },
+};
+
+/**
+ * Every error answer refers to the Error component; every operation lists the errors any request
+ * of its method may get; every answer documents X-Request-Id.
+ */
 function shareErrors(document: Json): Json {
   const paths = document.paths as Record<string, Record<string, { responses?: Record<string, Json> }>>;
   for (const methods of Object.values(paths)) {
@@ -68,12 +80,16 @@ function shareErrors(document: Json): Json {
       const responses = (operation.responses ??= {});
       for (const status of [...ANY_REQUEST_ERRORS, ...(method === "post" ? POST_ERRORS : [])]) responses[status] ??= {};
       for (const [status, response] of Object.entries(responses)) {
-        if (Number(status) < 400) continue;
-        responses[status] = {
-          ...response,
-          description: errorDescription(Number(status)),
-          content: { "application/json": { schema: { $ref: ERROR_REF } } },
-        };
+        const headers = { ...(response.headers as Json | undefined), ...REQUEST_ID_HEADER };
+        responses[status] =
+          Number(status) < 400
+            ? { ...response, headers }
+            : {
+                ...response,
+                description: errorDescription(Number(status)),
+                headers,
+                content: { "application/json": { schema: { $ref: ERROR_REF } } },
+              };
       }
     }
   }

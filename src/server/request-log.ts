@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { LogController } from "fastify";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import type { DestinationStream } from "pino";
 
 /** The log levels `serve --log-level` and buildApp's logger take, quietest last. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -14,7 +15,7 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where and how much the app logs: nothing (false, the default), or JSON lines at `level` to `stream` (default stdout). */
-export type AppLogger = false | { readonly level: LogLevel; readonly stream?: { write(line: string): void } };
+export type AppLogger = false | { readonly level: LogLevel; readonly stream?: DestinationStream };
 
 /** Named bounds of the request log. */
 export const REQUEST_LOG_LIMITS = {

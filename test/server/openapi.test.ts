@@ -25,7 +25,10 @@ interface Operation {
     readonly example?: unknown;
   }[];
   readonly requestBody?: { readonly content: Record<string, Media> };
-  readonly responses: Record<string, { readonly description: string; readonly content?: Record<string, Media> }>;
+  readonly responses: Record<
+    string,
+    { readonly description: string; readonly content?: Record<string, Media>; readonly headers?: Record<string, unknown> }
+  >;
 }
 interface Document {
   readonly info: { readonly description: string };
@@ -154,6 +157,7 @@ describe("the OpenAPI document", () => {
         if (Number(status) < 400) continue;
         expect(response.content?.["application/json"]?.schema, `${key} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
         expect(response.description, `${key} ${status}`).toMatch(/^Error/);
+        expect(response.headers?.["X-Request-Id"], `${key} ${status}`).toBeDefined();
       }
     }
     expect(doc.paths["/v1/orders/{id}"]?.get?.responses["404"]?.description).toContain("ORDER_NOT_FOUND");

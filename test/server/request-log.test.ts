@@ -108,6 +108,30 @@ describe("request log", () => {
       expect(raw).not.toContain(secret);
   });
 
+  it("redacts signatures, authorization, cookies, chain signatures and secret keys should anything log them", async () => {
+    const { raw } = await logged(() => {
+      served.app.log.info(
+        {
+          req: {
+            headers: {
+              signature: "molt=:c2lnLXNlY3JldA==:",
+              "signature-input": 'molt=();keyid="k"',
+              authorization: "Bearer tok-secret",
+              cookie: "sid=ck-secret",
+            },
+          },
+          body: { chainSignature: { message: "bXNnLXNlY3JldA==", signature: "c2ln" } },
+          wallet: { secretKey: "key-secret" },
+        },
+        "probe",
+      );
+      return Promise.resolve();
+    });
+    expect(raw).toContain("[redacted]");
+    for (const secret of ["c2lnLXNlY3JldA==", 'keyid=\\"k\\"', "tok-secret", "ck-secret", "bXNnLXNlY3JldA==", "key-secret"])
+      expect(raw, secret).not.toContain(secret);
+  });
+
   it("an unmatched path, a rate-limited request and a 405 carry a request id and are logged too", async () => {
     const { parsed } = await logged(async () => {
       const answer = await served.app.inject({ method: "DELETE", url: "/healthz", headers: { "x-request-id": "r-405" } });
