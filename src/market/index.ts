@@ -5,6 +5,7 @@ export { escrowHandle } from "../payments/escrow-payout.js";
 export type { EscrowStep, PaymentServiceOptions, RefundReason } from "../payments/payment-service.js";
 export { Marketplace } from "./marketplace.js";
 export type { MarketplaceOptions } from "./marketplace.js";
+export type { MarketObserver, ObservedOutcome } from "./observer.js";
 export { MARKET_LIMITS } from "./limits.js";
 export type { FeedListener } from "./feed.js";
 export type { JobRecord, OrderView } from "./views.js";

@@ -21,5 +21,6 @@ export { NONCES_MAX, NONCES_PER_KEYID_MAX, NONCE_LIMITS, NonceStore, recordNonce
 export type { NonceRegistry } from "./nonce-registry.js";
 export { buildApp } from "./app.js";
 export type { AppDeps } from "./app.js";
+export type { AppLogger, LogLevel } from "./request-log.js";
 export { SERVER_LIMITS } from "./limits.js";
 export { QUOTE_ORDER_ID, modelStats } from "../contract/market-data.js";
