@@ -31,7 +31,11 @@ describe("node-crypto shim", () => {
 
   it("makes ed25519 keys whose DER and signatures Node accepts, and verifies as Node does", () => {
     const { privateKey } = shim.generateKeyPairSync("ed25519");
-    const nodePrivate = node.createPrivateKey({ key: privateKey.export({ format: "der", type: "pkcs8" }), format: "der", type: "pkcs8" });
+    const nodePrivate = node.createPrivateKey({
+      key: Buffer.from(privateKey.export({ format: "der", type: "pkcs8" })),
+      format: "der",
+      type: "pkcs8",
+    });
     const spki = shim.createPublicKey(privateKey).export({ format: "der", type: "spki" });
     expect(spki.toString("hex")).toBe(node.createPublicKey(nodePrivate).export({ format: "der", type: "spki" }).toString("hex"));
     const message = new TextEncoder().encode("signature base");
@@ -42,7 +46,7 @@ describe("node-crypto shim", () => {
     );
     expect(signature.toString("hex")).toBe(node.sign(null, message, nodePrivate).toString("hex"));
     const shimPublic = shim.createPublicKey({ key: spki, format: "der", type: "spki" });
-    const nodePublic = node.createPublicKey({ key: spki, format: "der", type: "spki" });
+    const nodePublic = node.createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
     // The same signature with S + L: the same equation, a non-canonical encoding; both refuse it.
     const s = Buffer.from(signature.subarray(32)).reverse();
     const sPlusL = BigInt(`0x${s.toString("hex")}`) + L;
