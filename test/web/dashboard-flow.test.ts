@@ -108,6 +108,7 @@ describeWithChromium("the dashboard's flow in chromium", () => {
     await page.getByTestId("provider-payment").getByText(`${split.providerPayment} MOLT`).waitFor();
     await page.getByTestId("platform-fee").getByText(`${split.platformFee} MOLT`).waitFor();
     await page.getByTestId("buyer-refund").getByText(`${split.buyerRefund} MOLT`).waitFor();
+    await page.getByTestId("escrow-state").getByText("Released").waitFor();
     await screenshot(page, "flow-settled");
 
     // Exact on chain: rate = ceil(2 MOLT x 2 GPUs / 3600 s) base units per second, JOB_SECONDS billed.

@@ -12,8 +12,11 @@ export interface ReadState<T> {
   readonly reload: () => void;
 }
 
-/** Reads `path` (nothing when it is undefined). Invariant: `data` is the answer of the latest read that succeeded. */
-export function useRead<T>(path: string | undefined, refreshMs?: number): ReadState<T> {
+/**
+ * Reads `path` (nothing when it is undefined), again every `refreshMs` and whenever `version`
+ * changes. Invariant: `data` is the answer of the latest read that succeeded.
+ */
+export function useRead<T>(path: string | undefined, refreshMs?: number, version?: string): ReadState<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(path !== undefined);
@@ -41,7 +44,7 @@ export function useRead<T>(path: string | undefined, refreshMs?: number): ReadSt
     return () => {
       controller.abort();
     };
-  }, [path, generation]);
+  }, [path, generation, version]);
 
   useEffect(() => {
     if (refreshMs === undefined || path === undefined) return undefined;

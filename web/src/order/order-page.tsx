@@ -28,7 +28,8 @@ export function OrderPage(props: { readonly orderId: string }): JSX.Element {
   const path = `/v1/orders/${encodeURIComponent(props.orderId)}`;
   const read = useRead<OrderDetails>(path, ORDER_REFRESH_MS);
   const order = read.data;
-  const escrow = useRead<EscrowView>(order?.escrowId == null ? undefined : `${path}/escrow`, ORDER_REFRESH_MS);
+  // Read again as soon as the order moves (a settlement releases the escrow).
+  const escrow = useRead<EscrowView>(order?.escrowId == null ? undefined : `${path}/escrow`, ORDER_REFRESH_MS, order?.status);
   if (order === undefined)
     return (
       <div class="stack">
@@ -99,7 +100,9 @@ export function OrderPage(props: { readonly orderId: string }): JSX.Element {
               <Row label="Escrow">
                 <span class="mono">{escrow.data.escrowId}</span>
               </Row>
-              <Row label="State">{escrow.data.state}</Row>
+              <Row label="State">
+                <span data-testid="escrow-state">{escrow.data.state}</span>
+              </Row>
               <Row label="Amount">{`${escrow.data.amount} MOLT`}</Row>
               <Row label="Allocated">{`${escrow.data.allocatedSeconds} s`}</Row>
               <Row label="Locked until">{escrow.data.lockedUntil}</Row>
