@@ -6,6 +6,50 @@ import { MARKET_ERROR_CODES, MARKET_ERROR_TABLE } from "../core/errors.js";
 import { IDEMPOTENCY_KEY_LENGTH_MAX } from "./common.js";
 import { COVERED_COMPONENTS, NONCE_LENGTH_MAX, SIGNATURE_ALGORITHM, SIGNATURE_LABEL, SIGNATURE_WINDOW_S } from "./http-signature.js";
 
+/** A signed request as a client sends it (a buyer cancels its order), with the signature base it signed; a test verifies it. */
+export const SIGNED_REQUEST_EXAMPLE = {
+  method: "POST",
+  path: "/v1/orders/ord_01M8S0H0X8086ZW5VS0KWVTEGC/cancel",
+  body: "{}",
+  headers: {
+    "content-digest": "sha-256=:RBNvo1WzZ4oRRq0W9+hknpT7T8If536DEMBg9hyq/4o=:",
+    "idempotency-key": "cancel-01M8S0H0",
+    "signature-input":
+      'molt=("@method" "@path" "content-digest" "idempotency-key");created=1796135400;keyid="AB1AZXZb5cHRcuo47am1Rrr2fQG8yusUgKpaAbdNiYHQ";nonce="Xq3vN8pLw2TzR6cYk1HbJ4";alg="ed25519"',
+    signature: "molt=:mk1Kic96ijG2kf5khWG3Fq6ChnxvzO92WTA3FPlz6zYFjhuKmhHoZknxUN408DKX5/eTucYjIEu8jibOg469Cw==:",
+  },
+  /** When it was signed (its `created`), in ms. */
+  createdMs: 1_796_135_400_000,
+} as const;
+
+/** The example's request as text, then the signature base its signature covers. */
+function signedRequestText(): string {
+  const { method, path, body, headers } = SIGNED_REQUEST_EXAMPLE;
+  const params = headers["signature-input"].slice(`${SIGNATURE_LABEL}=`.length);
+  return [
+    "```http",
+    `${method} ${path} HTTP/1.1`,
+    "Content-Type: application/json",
+    `Content-Digest: ${headers["content-digest"]}`,
+    `Idempotency-Key: ${headers["idempotency-key"]}`,
+    `Signature-Input: ${headers["signature-input"]}`,
+    `Signature: ${headers.signature}`,
+    "",
+    body,
+    "```",
+    "",
+    "The signature base it signs (UTF-8, lines joined by \\n, no final newline):",
+    "",
+    "```",
+    `"@method": ${method}`,
+    `"@path": ${path}`,
+    `"content-digest": ${headers["content-digest"]}`,
+    `"idempotency-key": ${headers["idempotency-key"]}`,
+    `"@signature-params": ${params}`,
+    "```",
+  ].join("\n");
+}
+
 /** The document's description: what every request and answer of the API shares (CommonMark). */
 export const API_DESCRIPTION = [
   "Order book, escrow and settlement of a GPU compute marketplace paid in MOLT (an SPL token on Solana; 1 MOLT = 10^9 base units).",
@@ -20,6 +64,10 @@ export const API_DESCRIPTION = [
   `- \`Signature: ${SIGNATURE_LABEL}=:<base64 of the 64-byte ed25519 signature>:\`.`,
   "",
   `The covered components are ${COVERED_COMPONENTS.map((name) => `\`${name}\``).join(", ")}, in any order (\`idempotency-key\` on every POST; other header fields may be covered too). The signature base is built as RFC 9421 section 2.5 says: one \`"<component>": <value>\` line per covered component, then \`"@signature-params": <the Signature-Input inner list as sent>\`; \`@path\` is the path without the query. \`created\` must be within ${SIGNATURE_WINDOW_S} s of the server's clock; each nonce is accepted once (across restarts and nodes); \`alg\`, if sent, is \`${SIGNATURE_ALGORITHM}\`; \`expires\`, if sent, must not be past. A request that fails any of this is 401 UNAUTHORIZED, before its body is read.`,
+  "",
+  "For example:",
+  "",
+  signedRequestText(),
   "",
   "**Idempotency.** The same Idempotency-Key from the same signer replays the first answer (nothing is done twice); the same key with another request is 422 IDEMPOTENCY_KEY_REUSED. Keys are per signer.",
   "",

@@ -6,6 +6,8 @@ import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MARKET_ERROR_CODES } from "../../src/core/errors.js";
+import { verifySignature } from "../../src/contract/http-signature.js";
+import { SIGNED_REQUEST_EXAMPLE } from "../../src/contract/openapi.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";
 
@@ -142,6 +144,14 @@ describe("the OpenAPI document", () => {
       "sha-256=:",
     ])
       expect(doc.info.description).toContain(part);
+  });
+
+  it("shows a signed request whose signature verifies, with the signature base it covers", () => {
+    const { method, path, body, headers, createdMs } = SIGNED_REQUEST_EXAMPLE;
+    expect(verifySignature({ method, path, body }, headers, createdMs).keyid).toBe("AB1AZXZb5cHRcuo47am1Rrr2fQG8yusUgKpaAbdNiYHQ");
+    expect(() => verifySignature({ method, path, body: "{ }" }, headers, createdMs)).toThrow(/digest/i);
+    expect(doc.info.description).toContain(`Signature: ${headers.signature}`);
+    expect(doc.info.description).toContain(`"@path": ${path}\n"content-digest": ${headers["content-digest"]}`);
   });
 
   it("answers every error with the shared Error component, which lists every code", async () => {
