@@ -17,11 +17,12 @@ export const DASHBOARD_DIR = fileURLToPath(new URL("../../../dist/web/", import.
 export const DASHBOARD_PAGES = ["/", "/market", "/offers", "/account", "/orders/:id"] as const;
 
 /**
- * The dashboard page's Content-Security-Policy: its own scripts and styles only (inline styles for
- * the chart's sizing), its own API and live feed, no frames, no other origin.
+ * The dashboard page's Content-Security-Policy: its own scripts and style sheets only (no inline
+ * script or style; the chart sizes itself through the CSSOM, which the policy allows), its own API
+ * and live feed, no frames, no other origin.
  */
 export const DASHBOARD_CSP =
-  "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self'; img-src 'self' data:; " +
   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** How long a hashed asset may be cached (its name changes with its content). */
