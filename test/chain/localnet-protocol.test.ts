@@ -88,7 +88,7 @@ describe("localnet JSON-RPC over HTTP", () => {
     expect((await post(rpcUrl, { jsonrpc: "2.0", id: 9, method: "getHealth" })).json).toEqual({ jsonrpc: "2.0", id: 9, result: "ok" });
   });
 
-  it("refuses invalid params with -32602: bytes that are no transaction, limits out of range, jsonParsed transactions", async () => {
+  it("refuses invalid params with -32602: bytes that are no transaction, limits out of range, unserved encodings", async () => {
     const { rpcUrl } = await start();
     const call = async (method: string, params: unknown[]) =>
       ((await post(rpcUrl, { jsonrpc: "2.0", id: 1, method, params })).json as { error?: { code: number; message: string } }).error;
@@ -97,10 +97,52 @@ describe("localnet JSON-RPC over HTTP", () => {
     expect(await call("getSignaturesForAddress", [someone, { limit: 1001 }])).toMatchObject({ code: -32602 });
     expect(await call("getSignaturesForAddress", [someone, { limit: 0 }])).toMatchObject({ code: -32602 });
     const signature = "1".repeat(64);
-    expect(await call("getTransaction", [signature, { encoding: "jsonParsed" }])).toMatchObject({ code: -32602, message: /jsonParsed/ });
+    expect(await call("getTransaction", [signature, { encoding: "base64+zstd" }])).toMatchObject({ code: -32602, message: /encoding/ });
     expect(await call("getAccountInfo", [someone, { encoding: "base64+zstd" }])).toMatchObject({ code: -32602 });
     expect(await call("getSlot", [{ minContextSlot: Number.MAX_SAFE_INTEGER }])).toMatchObject({ code: -32016 });
     expect(await call("getTokenAccountsByOwner", [someone, { mint: someone }])).toMatchObject({ code: -32602, message: /mint/ });
+  });
+});
+
+describe("localnet transactions in jsonParsed", () => {
+  it("parses the chain's own mint creation: createAccountWithSeed then initializeMint2", async () => {
+    const { rpcUrl } = await start();
+    const chain = running?.chain;
+    if (chain === undefined) throw new Error("not started");
+    const call = async (method: string, params: unknown[]) =>
+      ((await post(rpcUrl, { jsonrpc: "2.0", id: 1, method, params })).json as { result: unknown }).result;
+    const [creation] = (await call("getSignaturesForAddress", [chain.mint])) as { signature: string }[];
+    const fetched = (await call("getTransaction", [
+      creation?.signature,
+      { encoding: "jsonParsed", maxSupportedTransactionVersion: 0 },
+    ])) as {
+      transaction: { message: { instructions: unknown[] } };
+    };
+    expect(fetched.transaction.message.instructions).toEqual([
+      {
+        program: "system",
+        programId: "11111111111111111111111111111111",
+        parsed: {
+          type: "createAccountWithSeed",
+          info: {
+            source: chain.operator.address,
+            newAccount: chain.mint,
+            base: chain.operator.address,
+            seed: "molt-mint",
+            lamports: Number(chain.rentExemptMinimum(82n)),
+            space: 82,
+            owner: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+          },
+        },
+        stackHeight: null,
+      },
+      {
+        program: "spl-token",
+        programId: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+        parsed: { type: "initializeMint2", info: { mint: chain.mint, decimals: 9, mintAuthority: chain.operator.address } },
+        stackHeight: null,
+      },
+    ]);
   });
 });
 

@@ -140,6 +140,26 @@ describe("@solana/kit against the localnet", () => {
     expect(asJson?.meta?.fee).toBe(FEE_LAMPORTS);
     const [pre, post] = [asJson?.meta?.preBalances ?? [], asJson?.meta?.postBalances ?? []];
     expect([(pre[0] ?? 0n) - (post[0] ?? 0n), (post[1] ?? 0n) - (pre[1] ?? 0n)]).toEqual([123_456_789n + FEE_LAMPORTS, 123_456_789n]);
+    // jsonParsed: the System transfer and the SPL Token transferChecked are parsed, as a validator does.
+    const parsedSol = await rpc.getTransaction(sol.signature, { encoding: "jsonParsed", maxSupportedTransactionVersion: 0 }).send();
+    expect(parsedSol?.transaction.message.instructions[0]).toMatchObject({
+      program: "system",
+      parsed: { type: "transfer", info: { source: alice.address, destination: bob.address, lamports: 123_456_789n } },
+    });
+    expect(parsedSol?.transaction.message.accountKeys[0]).toEqual({
+      pubkey: alice.address,
+      signer: true,
+      writable: true,
+      source: "transaction",
+    });
+    const parsedMolt = await rpc.getTransaction(molt.signature, { encoding: "jsonParsed", maxSupportedTransactionVersion: 0 }).send();
+    expect(parsedMolt?.transaction.message.instructions[0]).toMatchObject({
+      program: "spl-token",
+      parsed: {
+        type: "transferChecked",
+        info: { source: aliceMolt, destination: bobMolt, authority: alice.address, tokenAmount: { amount: "2500000001" } },
+      },
+    });
     // A v0 transaction asked for without maxSupportedTransactionVersion is refused as a validator does.
     await expect(rpc.getTransaction(sol.signature, { encoding: "json" }).send()).rejects.toThrow(/maxSupportedTransactionVersion/);
   }, 20_000);
@@ -234,6 +254,14 @@ describe("@solana/web3.js v1 against the localnet", () => {
     const keys = fetched?.transaction.message.staticAccountKeys.map((key) => key.toBase58());
     expect(keys?.slice(0, 2)).toEqual([payer.publicKey.toBase58(), payee.publicKey.toBase58()]);
     expect((fetched?.meta?.postBalances[1] ?? 0) - (fetched?.meta?.preBalances[1] ?? 0)).toBe(987_654_321);
+    const parsedTransfer = await connection.getParsedTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    expect(parsedTransfer?.transaction.message.instructions[0]).toMatchObject({
+      program: "system",
+      parsed: {
+        type: "transfer",
+        info: { source: payer.publicKey.toBase58(), destination: payee.publicKey.toBase58(), lamports: 987_654_321 },
+      },
+    });
     const moltFetched = await connection.getTransaction(moltSignature, { maxSupportedTransactionVersion: 0 });
     expect(moltFetched?.meta?.postTokenBalances?.map((balance) => balance.uiTokenAmount.amount).sort()).toEqual([
       "1750000000",

@@ -1,5 +1,5 @@
 // A landed transaction as Solana's getTransaction answers it: the transaction in the asked encoding
-// (json, base64 or base58) and its meta (status, fee, balances, logs). Pure: formats what the chain
+// (json, jsonParsed, base64 or base58) and its meta (status, fee, balances, logs). Pure: formats what the chain
 // recorded.
 import {
   getBase58Decoder,
@@ -11,15 +11,13 @@ import {
 import type { LegacyCompiledTransactionMessage, V0CompiledTransactionMessage } from "@solana/kit";
 import type { RecentTransaction, TokenBalance } from "../embedded/recent-transactions.js";
 import type { TransactionDetails } from "../embedded/transaction-history.js";
+import { MEMO_PROGRAMS, parsedInstruction } from "./parsed-instructions.js";
 import { uiTokenAmount } from "./rpc-params.js";
 
 /** Encodings getTransaction serves. */
-export const TRANSACTION_ENCODINGS = ["json", "base64", "base58"] as const;
+export const TRANSACTION_ENCODINGS = ["json", "jsonParsed", "base64", "base58"] as const;
 /** One of TRANSACTION_ENCODINGS. */
 export type TransactionEncoding = (typeof TRANSACTION_ENCODINGS)[number];
-
-/** The SPL Memo program (v2) and its first version. */
-const MEMO_PROGRAMS = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
 
 /** A transaction's wire bytes decoded, its message legacy or v0 (the versions the runtime executes). */
 function decoded(wire: string): {
@@ -49,27 +47,53 @@ export function memoOf(wire: string): string | null {
   return memos.length === 0 ? null : memos.join("; ");
 }
 
-function jsonTransaction(wire: string): unknown {
+/** jsonParsed account keys: each with whether it signs and is writable, by the message header. */
+function parsedAccountKeys(message: ReturnType<typeof decoded>["message"]): unknown[] {
+  const { numSignerAccounts, numReadonlySignerAccounts, numReadonlyNonSignerAccounts } = message.header;
+  const count = message.staticAccounts.length;
+  return message.staticAccounts.map((pubkey, index) => ({
+    pubkey,
+    writable:
+      index < numSignerAccounts ? index < numSignerAccounts - numReadonlySignerAccounts : index < count - numReadonlyNonSignerAccounts,
+    signer: index < numSignerAccounts,
+    source: "transaction",
+  }));
+}
+
+function jsonTransaction(wire: string, parsed: boolean): unknown {
   const { transaction, message } = decoded(wire);
   const base58 = getBase58Decoder();
+  const keyAt = (index: number): string => message.staticAccounts[index] ?? "";
   return {
     signatures: Object.values(transaction.signatures).map((signature) =>
       signature === null ? "1111111111111111111111111111111111111111111111111111111111111111" : base58.decode(signature),
     ),
     message: {
-      accountKeys: message.staticAccounts,
-      header: {
-        numRequiredSignatures: message.header.numSignerAccounts,
-        numReadonlySignedAccounts: message.header.numReadonlySignerAccounts,
-        numReadonlyUnsignedAccounts: message.header.numReadonlyNonSignerAccounts,
-      },
+      ...(parsed
+        ? { accountKeys: parsedAccountKeys(message) }
+        : {
+            accountKeys: message.staticAccounts,
+            header: {
+              numRequiredSignatures: message.header.numSignerAccounts,
+              numReadonlySignedAccounts: message.header.numReadonlySignerAccounts,
+              numReadonlyUnsignedAccounts: message.header.numReadonlyNonSignerAccounts,
+            },
+          }),
       recentBlockhash: message.lifetimeToken,
-      instructions: message.instructions.map((instruction) => ({
-        programIdIndex: instruction.programAddressIndex,
-        accounts: instruction.accountIndices ?? [],
-        data: base58.decode(instruction.data ?? new Uint8Array()),
-        stackHeight: null,
-      })),
+      instructions: message.instructions.map((instruction) =>
+        parsed
+          ? parsedInstruction(
+              keyAt(instruction.programAddressIndex),
+              (instruction.accountIndices ?? []).map(keyAt),
+              Uint8Array.from(instruction.data ?? []),
+            )
+          : {
+              programIdIndex: instruction.programAddressIndex,
+              accounts: instruction.accountIndices ?? [],
+              data: base58.decode(instruction.data ?? new Uint8Array()),
+              stackHeight: null,
+            },
+      ),
       ...(message.version === "legacy"
         ? {}
         : {
@@ -106,8 +130,8 @@ export function transactionJson(
   const version = versionOf(entry.wire);
   const err = entry.error ?? null;
   const transaction =
-    encoding === "json"
-      ? jsonTransaction(entry.wire)
+    encoding === "json" || encoding === "jsonParsed"
+      ? jsonTransaction(entry.wire, encoding === "jsonParsed")
       : encoding === "base64"
         ? [entry.wire, "base64"]
         : [getBase58Decoder().decode(getBase64Encoder().encode(entry.wire)), "base58"];

@@ -131,8 +131,6 @@ function signaturesForAddress(chain: EmbeddedMoltClient, args: readonly unknown[
 function getTransaction(chain: EmbeddedMoltClient, args: readonly unknown[]): unknown {
   const signature = signatureParam(args[0]);
   const config = typeof args[1] === "string" ? { encoding: args[1] } : configAt(args, 1);
-  if (config["encoding"] === "jsonParsed")
-    throw invalidParams("this localnet serves getTransaction in encoding json, base64 or base58, not jsonParsed");
   const encoding = encodingOf(config, TRANSACTION_ENCODINGS, "json");
   contextFor(chain, config);
   const entry = chain.recentTransaction(signature);
