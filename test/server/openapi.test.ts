@@ -146,6 +146,16 @@ describe("the OpenAPI document", () => {
       expect(doc.info.description).toContain(part);
   });
 
+  it("shows a live feed message that is an event as GET /v1/events pages them", async () => {
+    const message = /```json\n([\s\S]*?)\n```/.exec(doc.paths["/v1/feed"]?.get?.description ?? "")?.[1];
+    if (message === undefined) throw new Error("no message example in the live feed's description");
+    const page = doc.paths["/v1/events"]?.get?.responses["200"]?.content?.["application/json"]?.schema as {
+      properties: { events: { items: Record<string, unknown> } };
+    };
+    expect(await violation(page.properties.events.items, JSON.parse(message))).toBeUndefined();
+    expect(await violation(page.properties.events.items, { ...(JSON.parse(message) as object), seq: "41" })).toBeDefined();
+  });
+
   it("shows a signed request whose signature verifies, with the signature base it covers", () => {
     const { method, path, body, headers, createdMs } = SIGNED_REQUEST_EXAMPLE;
     expect(verifySignature({ method, path, body }, headers, createdMs).keyid).toBe("AB1AZXZb5cHRcuo47am1Rrr2fQG8yusUgKpaAbdNiYHQ");

@@ -26,6 +26,17 @@ export const FEED_LIMITS = {
 
 const tags = ["feed"];
 
+/** One message of the live feed, as the document shows it. */
+const FEED_MESSAGE_EXAMPLE = {
+  seq: 41,
+  type: "DisputeDecided",
+  entityId: "ord_01M8S0H4GZ1QPYA9JF0W7GYR3D",
+  atMs: 1796135753456,
+  node: "node-20795",
+  payload:
+    '{"type":"DisputeDecided","entityId":"ord_01M8S0H4GZ1QPYA9JF0W7GYR3D","escrowId":"esc_01M8S0H4GZ1QPYA9JF0W7GYR3D","providerShare":"2"}',
+};
+
 /**
  * Adds /v1/events and /v1/feed (to an app that has @fastify/websocket registered). Invariant: at most
  * connectionsMax connections in all and connectionsPerClientMax per client address are open; a
@@ -82,7 +93,10 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }
     "Each message is one text frame holding one event as JSON, `{ seq, type, entityId, atMs, node, payload }` (the events of GET /v1/events; payload is the event's JSON document); " +
     "reconnect with after=<last seq received> to resume. " +
     `At most ${FEED_LIMITS.connectionsPerClientMax} feeds per client address and ${FEED_LIMITS.connectionsMax} in all; more are refused with 429 TOO_MANY_CONNECTIONS before the upgrade, or closed with 1013 when they race past it. ` +
-    `A reader more than ${FEED_LIMITS.bufferedBytesMax / (1024 * 1024)} MiB behind is closed with 1013; a failure of the feed closes it with 1011. A GET without Upgrade is 400 INVALID_FIELD.`;
+    `A reader more than ${FEED_LIMITS.bufferedBytesMax / (1024 * 1024)} MiB behind is closed with 1013; a failure of the feed closes it with 1011. A GET without Upgrade, or a malformed handshake, is 400 INVALID_FIELD.\n\n` +
+    "One message (a text frame):\n\n```json\n" +
+    JSON.stringify(FEED_MESSAGE_EXAMPLE, null, 2) +
+    "\n```";
   const response = {
     101: { type: "null", description: "Switching Protocols: the WebSocket of events" },
     400: ErrorBody,
