@@ -11,31 +11,10 @@ import { proofSeconds } from "../settlement/settle-job.js";
 import { attest, confirm, openDisputeStatement } from "../settlement/statements.js";
 import { digestOf } from "../agent/execution-proof.js";
 import { proofOf } from "./job-proof.js";
-import { escrowText, jobListText, offerTable, settlementText } from "./job-text.js";
-import { requiredFlag } from "./process.js";
+import { escrowText, offerTable, settlementText } from "./job-text.js";
+import { requiredFlag, wholeNumberFlag } from "./process.js";
 import { describeChainProgress } from "./progress.js";
 import type { Progress } from "./progress.js";
-
-/** Usage of the money commands. */
-export const JOB_USAGE = `  molt-market offer list [--mine] [--provider ADDRESS] [--model M] [--limit N]
-  molt-market escrow fund|show|refund ORDER_ID      fund a matched order (buyer), show it, refund a failed job (buyer)
-  molt-market job list                              the wallet's jobs (as provider and as buyer) holding GPUs
-  molt-market job start ORDER_ID                    the provider starts the job
-  molt-market job extend ORDER_ID --hours N         the buyer adds N whole hours to its funded or running job,
-                                                    depositing price x GPUs x N MOLT into its escrow (co-signed)
-  molt-market job complete ORDER_ID [--output FILE] [--usage FILE] [--started ISO] [--ended ISO] [--model M]
-  molt-market job fail ORDER_ID --exit N [--output FILE] [--usage FILE] [--started ISO] [--ended ISO] [--model M]
-                                                    the provider ends the job with its proof, also after
-                                                    withdrawing the offer; --model (the offer's GPU model)
-                                                    only for an order that does not record it and whose
-                                                    offer is gone
-  molt-market settle ORDER_ID [--hours H] [--reject REASON]
-                                                    buyer: confirm the proof (or reject it) and settle;
-                                                    provider: settle unconfirmed once the dispute window closed
-  molt-market dispute open ORDER_ID --reason TEXT [--evidence FILE]...
-  molt-market dispute decide ORDER_ID --provider-share MOLT --reason TEXT   (the market's arbiter)
-  molt-market dispute resolve ORDER_ID              accept the arbiter's decision; pays it out
-`;
 
 /** The options the money commands read. */
 export interface JobOptions {
@@ -63,6 +42,17 @@ export interface JobContext {
   readonly print: (value: unknown, text: string) => string;
   readonly progress: Progress;
   readonly options: JobOptions;
+}
+
+/** A --hours flag of settle: a decimal number of hours, e.g. 1.5. @throws INVALID_FIELD */
+function hoursFlag(text: string): number {
+  if (!/^\d{1,6}(\.\d{1,9})?$/.test(text))
+    throw new MarketError("INVALID_FIELD", {
+      field: "--hours",
+      value: JSON.stringify(text),
+      allowed: "a number of hours, e.g. --hours 1.5",
+    });
+  return Number(text);
 }
 
 /** Hours as the decimal string the API takes, exact to the second. */
@@ -98,7 +88,7 @@ export async function runJobCommand(
     const offers = await ctx.client(false).listOffers({
       ...(provider === undefined ? {} : { provider }),
       ...(options.model === undefined ? {} : { model: options.model }),
-      ...(options.limit === undefined ? {} : { limit: Number(options.limit) }),
+      ...(options.limit === undefined ? {} : { limit: wholeNumberFlag(options.limit, "--limit", "20") }),
     });
     return print({ offers }, offerTable(offers));
   }
@@ -114,19 +104,13 @@ export async function runJobCommand(
     const order = await finish(ctx.client(true).refund(orderId(), chainProgress("refund")));
     return print(order, settlementText(order));
   }
-  if (command === "job" && action === "list") {
-    const me = ctx.wallet().address;
-    const client = ctx.client(false);
-    const [asProvider, asBuyer] = await Promise.all([client.matches({ provider: me }), client.matches({ buyer: me })]);
-    return print({ asProvider, asBuyer }, jobListText(asProvider, asBuyer));
-  }
   if (command === "job" && action === "start") {
     const result = await ctx.client(true).startJob(orderId(), options.key);
     return print(result, `order ${result.orderId}: ${result.status}`);
   }
   if (command === "job" && action === "extend") {
-    const hours = Number(requiredFlag(options.hours, "--hours"));
-    if (!Number.isInteger(hours) || hours < 1)
+    const hours = wholeNumberFlag(options.hours, "--hours", "2");
+    if (hours < 1)
       throw new MarketError("INVALID_FIELD", {
         field: "--hours",
         value: JSON.stringify(options.hours),
@@ -139,7 +123,8 @@ export async function runJobCommand(
     );
   }
   if (command === "job" && (action === "complete" || action === "fail")) {
-    const exitStatus = action === "complete" ? 0 : Number(requiredFlag(options.exit, "--exit"));
+    const exitText = action === "complete" ? "0" : requiredFlag(options.exit, "--exit", "1");
+    const exitStatus = /^-?\d{1,10}$/.test(exitText) ? Number(exitText) : Number.NaN;
     if (!Number.isInteger(exitStatus) || (action === "fail" && exitStatus === 0)) {
       throw new MarketError("INVALID_FIELD", {
         field: "--exit",
@@ -158,11 +143,16 @@ export async function runJobCommand(
     const id = requiredFlag(action === "" ? undefined : action, "ORDER_ID");
     const client = ctx.client(true);
     const [order, escrow] = await Promise.all([client.getOrder(id), client.getEscrow(id)]);
+    if (order.status === "Failed" && order.job.failure?.secondsRun !== undefined) {
+      // A lost or timed-out job pays its receipted seconds: no proof to confirm.
+      const paid = await finish(client.settle(id, {}, chainProgress("settlement")));
+      return print(paid, settlementText(paid));
+    }
     const attestation = order.job.attestation;
-    if (attestation === undefined)
-      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
+    if (attestation === undefined || order.status !== "Completed")
+      throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled", id });
     const ran = proofSeconds(attestation.proof);
-    const seconds = options.hours === undefined ? ran : Math.round(Number(options.hours) * 3600);
+    const seconds = options.hours === undefined ? ran : Math.round(hoursFlag(options.hours) * 3600);
     const wallet = ctx.wallet();
     const confirmation =
       wallet.address === escrow.buyer
@@ -193,7 +183,7 @@ export async function runJobCommand(
       id: newDisputeId(Date.now()),
       escrowId: escrow.escrowId,
       party: ctx.wallet(),
-      reason: requiredFlag(options.reason, "--reason"),
+      reason: requiredFlag(options.reason, "--reason", '"the job stopped after 10 minutes"'),
       evidence: (options.evidence ?? []).map((file) => digestOf(file, "--evidence")),
       openedAtMs: Date.now(),
     });

@@ -61,22 +61,6 @@ export function offerTable(offers: readonly OfferView[]): string {
     .join("\n");
 }
 
-/** The wallet's jobs holding GPUs, provider rows before buyer rows, or "no jobs holding GPUs". Pure. */
-export function jobListText(asProvider: readonly MatchView[], asBuyer: readonly MatchView[]): string {
-  const rows: readonly { readonly role: string; readonly m: MatchView }[] = [
-    ...asProvider.map((m) => ({ role: "provider", m })),
-    ...asBuyer.map((m) => ({ role: "buyer", m })),
-  ];
-  return rows.length === 0
-    ? "no jobs holding GPUs"
-    : rows
-        .map(
-          ({ role, m }) =>
-            `${m.orderId}  ${role.padEnd(8)}  ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT  (offer ${m.offerId})`,
-        )
-        .join("\n");
-}
-
 /** What happened to an order's job, line by line for `order show`: start, latest receipt, failure, re-match, payout. Pure. */
 export function jobLines(order: OrderDetails): string[] {
   const job = order.job;

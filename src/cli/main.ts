@@ -4,13 +4,16 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isMarketError } from "../core/errors.js";
-import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from "./client-commands.js";
+import { CLIENT_COMMANDS, runClientCommand, subcommandOf } from "./client-commands.js";
+import { clientCommandLines, commandHelp } from "./command-help.js";
 import { LOCALNET_USAGE, runLocalnet } from "./localnet.js";
 import { MARKET_USAGE, runMarketCommand } from "./market-commands.js";
 import { QUOTE_USAGE, runQuote } from "./quote.js";
 import { progressDisplay } from "./progress.js";
 import { PROVIDER_USAGE, runProvider } from "./provider-commands.js";
+import { PROVIDER_SHOW_USAGE } from "./provider-show.js";
 import { SERVE_USAGE, runServe } from "./serve.js";
+import { UsageError } from "./usage-error.js";
 
 const USAGE = `Usage: molt-market <command> [options]
 
@@ -18,22 +21,45 @@ Commands:
   serve     run the marketplace server on embedded defaults (molt-market serve --help)
   quote     best offers for an order, against a market file (molt-market quote --help)
   localnet  serve the embedded chain over Solana JSON-RPC on 127.0.0.1 (molt-market localnet --help)
-  wallet    new | show | balance | airdrop
-  offer     add | list | pause | resume | withdraw
-  order     submit | cancel | show | quote
-  escrow    fund | show | refund
-  job       start | complete | fail
-  settle    pay a completed job out (provider payment, fee, refund)
-  dispute   open | decide | resolve
-  stats     market stats per GPU model
+${clientCommandLines().join("\n")}
   market    candles | depth | trades: price history and the book's depth (molt-market market --help)
   provider  run: the provider agent, serving funded orders of the wallet's offers; show ADDRESS: its reputation (molt-market provider --help)
-            (molt-market wallet --help: the server, wallet and --json options)
+
+molt-market <command> --help lists a command's subcommands; molt-market <command> <subcommand> --help
+its flags, what each means, its unit and its default.
 
 Options:
   --help, -h     show this help
   --version      show the version
 `;
+
+/** The help that goes with a mistake in `command`'s line. */
+function usageOf(command: string | undefined, rest: readonly string[]): string {
+  if (command === "quote") return QUOTE_USAGE;
+  if (command === "localnet") return LOCALNET_USAGE;
+  if (command === "serve") return SERVE_USAGE;
+  if (command === "provider") return rest[0] === "show" ? PROVIDER_SHOW_USAGE : PROVIDER_USAGE;
+  if (command === "market") return MARKET_USAGE;
+  if ((CLIENT_COMMANDS as readonly string[]).includes(command ?? "")) {
+    const name = command ?? "";
+    return commandHelp(name, subcommandOf(name, rest));
+  }
+  return USAGE;
+}
+
+/** Node's words for a command line it cannot parse, in ours: "unknown flag --bogus", "--gpus needs a value". */
+function parseErrorText(e: TypeError & { readonly code: string }): string {
+  const flag = /'(-[^' ]+)/.exec(e.message)?.[1];
+  if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown flag ${flag ?? e.message}`;
+  if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+    return flag === undefined
+      ? e.message
+      : e.message.includes("does not take an argument")
+        ? `${flag} takes no value`
+        : `${flag} needs a value`;
+  if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument: ${e.message.replace(/^.*'([^']*)'.*$/s, "$1")}`;
+  return e.message;
+}
 
 /** Runs the CLI with argv (without node and script); resolves to the exit code. Progress goes to `err`, as a spinner when `errIsTty`. */
 export async function main(
@@ -84,22 +110,24 @@ export async function main(
       await runLocalnet(rest, out);
       return 0;
     }
-    err(`error: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    err(`error: molt-market has no command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   } catch (e) {
+    if (e instanceof UsageError) {
+      err(`error: ${e.message}\n\n${e.help}`);
+      return 2;
+    }
     if (isMarketError(e)) {
       err(`error: ${e.code}: ${e.message}\n`);
       return 1;
     }
+    if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
+      err(`error: ${parseErrorText(e as TypeError & { readonly code: string })}\n\n${usageOf(command, rest)}`);
+      return 2;
+    }
     if (e instanceof Error && e.message.startsWith("cannot reach")) {
       err(`error: ${e.message}\n`);
       return 1;
-    }
-    if (e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
-      err(
-        `error: ${e.message}\n\n${command === "quote" ? QUOTE_USAGE : command === "localnet" ? LOCALNET_USAGE : command === "serve" ? SERVE_USAGE : command === "provider" ? PROVIDER_USAGE : command === "market" ? MARKET_USAGE : (CLIENT_COMMANDS as readonly string[]).includes(command ?? "") ? CLIENT_USAGE : USAGE}`,
-      );
-      return 2;
     }
     throw e;
   }

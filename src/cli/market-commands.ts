@@ -5,7 +5,7 @@ import { MarketClient } from "../client/client.js";
 import type { CandlesView, DepthView, TradesView } from "../contract/market-history.js";
 import { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
-import { DEFAULT_SERVER_URL } from "./client-commands.js";
+import { DEFAULT_SERVER_URL, serverUrl } from "./defaults.js";
 import { renderTable } from "./table.js";
 
 /** Width of the longest bar of a chart, in characters. */
@@ -164,7 +164,7 @@ export async function runMarketCommand(
   const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: true });
   const [action] = positionals;
   if (values.help || action === undefined) return MARKET_USAGE;
-  const client = new MarketClient({ baseUrl: values.server ?? env.MOLT_SERVER_URL ?? DEFAULT_SERVER_URL });
+  const client = new MarketClient({ baseUrl: serverUrl(values.server, env) });
   const model = values.model === undefined ? {} : { model: values.model };
   const print = (view: unknown, text: string): string => (values.json ? `${JSON.stringify(view)}\n` : `${text}\n`);
   if (action === "candles") {

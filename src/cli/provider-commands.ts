@@ -12,10 +12,11 @@ import type { Runner } from "../agent/runner.js";
 import { MarketClient } from "../client/client.js";
 import { Wallet } from "../chain/wallet.js";
 import { MarketError, assertIntInRange } from "../core/errors.js";
-import { DEFAULT_SERVER_URL, DEFAULT_WALLET_PATH } from "./client-commands.js";
+import { DEFAULT_SERVER_URL, DEFAULT_WALLET_PATH, serverUrl } from "./defaults.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { showProvider } from "./provider-show.js";
-import { requiredFlag, untilStopped } from "./process.js";
+import { UsageError } from "./usage-error.js";
+import { requiredFlag, untilStopped, wholeNumberFlag } from "./process.js";
 import { DEFAULT_DATA_DIR } from "./serve.js";
 
 /** Usage of `molt-market provider`. */
@@ -85,21 +86,25 @@ export async function runProvider(
     strict: true,
     allowPositionals: true,
   });
-  if (values.help || positionals[0] !== "run") {
-    if (!values.help)
-      throw new MarketError("INVALID_FIELD", {
-        field: "command",
-        value: JSON.stringify(positionals.join(" ")),
-        allowed: "provider run, provider show",
-      });
+  if (values.help) {
     out(PROVIDER_USAGE);
     return;
   }
-  const receiptIntervalS = Number(values["receipt-interval"] ?? RECEIPT_INTERVAL_S_DEFAULT);
+  if (positionals[0] !== "run")
+    throw new UsageError(
+      positionals.length === 0
+        ? "molt-market provider needs a subcommand: run or show"
+        : `molt-market provider has no subcommand ${JSON.stringify(positionals.join(" "))}`,
+      PROVIDER_USAGE,
+    );
+  const receiptIntervalS =
+    values["receipt-interval"] === undefined
+      ? RECEIPT_INTERVAL_S_DEFAULT
+      : wholeNumberFlag(values["receipt-interval"], "--receipt-interval", "30");
   assertIntInRange("--receipt-interval", receiptIntervalS, RECEIPT_INTERVAL_S_MIN, RECEIPT_INTERVAL_S_MAX);
   const runner = runnerOf(requiredFlag(values.runner, "--runner"), values["docker-network"]);
   const wallet = Wallet.fromFile(values.wallet ?? env.MOLT_WALLET_PATH ?? DEFAULT_WALLET_PATH);
-  const baseUrl = values.server ?? env.MOLT_SERVER_URL ?? DEFAULT_SERVER_URL;
+  const baseUrl = serverUrl(values.server, env);
   const stateDir = resolve(values["state-dir"] ?? join(values["data-dir"] ?? DEFAULT_DATA_DIR, `agent-${wallet.address}`));
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const lock = lockDataDir(stateDir, `molt-market provider run --state-dir ${stateDir}`);

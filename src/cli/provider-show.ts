@@ -5,7 +5,7 @@ import { MarketClient } from "../client/client.js";
 import type { ProviderView } from "../contract/providers.js";
 import { parseAddress } from "../core/address.js";
 import { MarketError } from "../core/errors.js";
-import { DEFAULT_SERVER_URL } from "./client-commands.js";
+import { DEFAULT_SERVER_URL, serverUrl } from "./defaults.js";
 
 /** Usage of `molt-market provider show`. */
 export const PROVIDER_SHOW_USAGE = `Usage: molt-market provider show ADDRESS [--server URL] [--json]
@@ -13,6 +13,11 @@ export const PROVIDER_SHOW_USAGE = `Usage: molt-market provider show ADDRESS [--
 Prints a provider's reputation: jobs settled, failed (exit status), lost, timed out, disputes won
 and lost, uptime from usage receipts, the estimate the match score uses (a Beta prior, recent
 outcomes weighing more) and its recent outcomes.
+
+Options:
+  --server URL   the market server (default $MOLT_SERVER_URL or ${DEFAULT_SERVER_URL}); without a scheme, http:// is assumed
+  --json         print the server's answer as JSON instead of text
+  --help         show this help
 `;
 
 const DAY_MS = 86_400_000;
@@ -56,7 +61,7 @@ export async function showProvider(args: readonly string[], env: Readonly<Record
       allowed: "one provider address",
     });
   const address = parseAddress(positionals[0]);
-  const client = new MarketClient({ baseUrl: values.server ?? env.MOLT_SERVER_URL ?? DEFAULT_SERVER_URL });
+  const client = new MarketClient({ baseUrl: serverUrl(values.server, env) });
   const view = await client.provider(address);
   return values.json ? `${JSON.stringify(view, null, 2)}\n` : providerText(view);
 }

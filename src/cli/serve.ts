@@ -10,7 +10,6 @@ import { chainEnvironment } from "../chain/network.js";
 import { RpcMoltClient } from "../chain/rpc/rpc-client.js";
 import { MarketError } from "../core/errors.js";
 import { Wallet } from "../chain/wallet.js";
-import type { CreateOfferInput } from "../core/offer.js";
 import { MARKET_LIMITS } from "../market/limits.js";
 import { Marketplace } from "../market/marketplace.js";
 import { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "../payments/payment-service.js";
@@ -20,13 +19,11 @@ import type { LogLevel } from "../server/request-log.js";
 import { SqlStore } from "../store/sql-store.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import type { DataDirLock } from "./data-dir-lock.js";
-import { SAMPLE_MARKET_URL, readMarketOffers } from "./market-file.js";
+import { DEMO_OFFERS, demoIndexPath, listDemoMarket } from "./demo-market.js";
 import { parsePort, untilStopped } from "./process.js";
 
 /** Default data directory of the server. */
 export const DEFAULT_DATA_DIR = ".molt-market";
-/** Offers of the sample market listed as the demo market on a first start. */
-export const DEMO_OFFERS = 40;
 /** How often the sweeper runs. */
 export const SWEEP_INTERVAL_MS = 10_000;
 
@@ -38,7 +35,8 @@ Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed
 metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
 set; the chain is the embedded MOLT chain in DIR/chain; the arbiter's wallet is DIR/arbiter.json.
 On a first start the server lists a demo market of ${DEMO_OFFERS} offers, whose providers' wallets are
-DIR/demo-providers/*.json (to run the demo's jobs). Stop it with Ctrl-C.
+DIR/demo-providers/*.json (to run the demo's jobs), listed by address with the offers each serves
+in DIR/demo-providers/index.json. Stop it with Ctrl-C.
 
   --data-dir DIR   where the market lives (default ${DEFAULT_DATA_DIR})
   --host H         address to listen on (default 127.0.0.1)
@@ -63,26 +61,6 @@ function logLevelFlag(value: string | undefined): LogLevel {
   if (level === undefined)
     throw new MarketError("INVALID_FIELD", { field: "--log-level", value: JSON.stringify(value), allowed: LOG_LEVELS.join(", ") });
   return level;
-}
-
-/**
- * The wallets of the demo market's providers, one file per sample provider in `dir` (made on first
- * use), so a demo offer's jobs can be funded, run and settled like any other.
- */
-function demoProviders(dir: string): (sampleId: string) => Wallet {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const wallets = new Map<string, Wallet>();
-  return (sampleId) => {
-    const name = sampleId.replace(/[^A-Za-z0-9_-]/g, "_");
-    let wallet = wallets.get(name);
-    if (wallet === undefined) {
-      const path = join(dir, `${name}.json`);
-      if (!existsSync(path)) Wallet.generate().save(path);
-      wallet = Wallet.fromFile(path);
-      wallets.set(name, wallet);
-    }
-    return wallet;
-  };
 }
 
 /**
@@ -225,12 +203,7 @@ async function serveLocked(
     payments: new PaymentService({ client: chain, arbiter, disputeWindowMs }),
     receiptTimeoutMs,
   });
-  if (!values["no-demo"] && market.lastSeq === 0) {
-    // The shipped sample market: offers as CreateOfferInput, providers named by sample ids.
-    const demo = readMarketOffers(SAMPLE_MARKET_URL).slice(0, DEMO_OFFERS) as (CreateOfferInput & { readonly providerId: string })[];
-    const providers = demoProviders(join(dataDir, "demo-providers"));
-    await Promise.all(demo.map((offer, i) => market.addOffer(`demo-${i}`, { ...offer, providerId: providers(offer.providerId).address })));
-  }
+  if (!values["no-demo"] && market.lastSeq === 0) await listDemoMarket(market, dataDir);
   const app = await buildApp({ market, logger: { level: logLevelFlag(values["log-level"]) } });
   let url: string;
   try {
@@ -254,7 +227,7 @@ async function serveLocked(
   // Listen for SIGTERM before saying it serves: a stop sent the moment the line is read is then a clean stop.
   const stopped = untilStopped();
   out(
-    `molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n`,
+    `molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n${existsSync(demoIndexPath(dataDir)) ? `demo providers ${demoIndexPath(dataDir)} (which wallet file serves which offer, by address)\n` : ""}`,
   );
   await stopped;
   clearInterval(sweeper);

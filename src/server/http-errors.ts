@@ -119,12 +119,8 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
     );
   }
   if (Array.isArray(fastifyError.validation)) {
-    const data =
-      fastifyError.validationContext === "querystring"
-        ? request.query
-        : fastifyError.validationContext === "headers"
-          ? request.headers
-          : request.body;
+    const parts: Readonly<Record<string, unknown>> = { querystring: request.query, headers: request.headers, params: request.params };
+    const data = parts[fastifyError.validationContext ?? ""] ?? request.body;
     return reply
       .status(400)
       .send(validationError(fastifyError.validation as ValidationIssue[], fastifyError.validationContext, data).toJSON());

@@ -30,7 +30,7 @@ describe("molt-market client commands", () => {
     const providerAddress = (JSON.parse(made.out) as { address: string }).address;
     expect((await cli("wallet", "new", "--wallet", provider)).err).toMatch(/WALLET_ERROR.*--force/);
     await cli("wallet", "new", "--wallet", buyer);
-    expect((await cli("wallet", "show", "--wallet", provider)).out).toBe(`wallet ${providerAddress}\n`);
+    expect((await cli("wallet", "show", "--wallet", provider)).out).toBe(`wallet ${providerAddress}\nfile   ${provider}\n`);
     expect((await cli("wallet", "airdrop", "50", "--wallet", buyer)).out).toMatch(/^airdropped 50 MOLT to /);
     expect((await cli("wallet", "balance", "--wallet", buyer)).out).toMatch(/holds 50 MOLT/);
     const offer = await cli(
@@ -156,7 +156,11 @@ describe("molt-market client commands", () => {
       const funded = await cli("escrow", "fund", orderId, "--wallet", buyer);
       expect(funded.out, funded.err).toMatch(/: Locked\n {2}amount +4 MOLT \(2 GPUs x 2 h at 1 MOLT\/GPU-h\)/);
       expect(funded.err).toContain("escrow: checked and signed on this machine (moves 4 MOLT from your wallet into escrow ");
-      expect((await cli("job", "list", "--wallet", provider)).out).toContain(`${orderId}  provider  2 GPUs x 2 h at 1 MOLT/GPU-h = 4 MOLT`);
+      expect((await cli("job", "list", "--wallet", provider)).out).toMatch(
+        new RegExp(
+          `${orderId} +provider +Escrowed +2 GPUs x 2 h, 4 MOLT +within \\d+ min +start the job within \\d+ min: molt-market job start ${orderId}`,
+        ),
+      );
       expect((await cli("job", "start", orderId, "--wallet", provider)).out).toBe(`order ${orderId}: Running\n`);
       return orderId;
     };
@@ -183,6 +187,13 @@ describe("molt-market client commands", () => {
     );
     expect((await cli("dispute", "decide", disputed, "--provider-share", "1", "--reason", "half done", "--wallet", arbiter)).out).toMatch(
       /decided, 1 MOLT to the provider/,
+    );
+    // order show tells the dispute's reason and the arbiter's decision, and what the viewer does next.
+    const shown = await cli("order", "show", disputed, "--wallet", provider);
+    expect(shown.out).toMatch(/\n {2}dispute {3}dsp_\w+, opened by the buyer at \S+: no output\n/);
+    expect(shown.out).toMatch(/\n {2}decision {2}1 MOLT to the provider \(fee included\), at \S+: half done\n/);
+    expect(shown.out).toContain(
+      `next      accept the arbiter's decision (1 MOLT to the provider): molt-market dispute resolve ${disputed}`,
     );
     const resolved = await cli("dispute", "resolve", disputed, "--wallet", provider, "--json");
     expect(resolved.code, resolved.err).toBe(0);

@@ -82,7 +82,7 @@ describe("molt-market job extend", () => {
     expect(missing.code).not.toBe(0);
     expect(missing.err).toContain("--hours");
     const fractional = await cli("job", "extend", orderId, "--hours", "1.5", "--wallet", buyer);
-    expect(fractional.err).toMatch(/INVALID_FIELD.*whole number of hours/);
+    expect(fractional.err).toMatch(/INVALID_FIELD: invalid --hours "1\.5"; allowed: a whole number, e\.g\. --hours 2/);
     expect((await served.market.getEscrow(orderId)).amount.toString()).toBe("50");
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_USAGE } from "../../src/cli/client-commands.js";
+import { commandHelp } from "../../src/cli/command-help.js";
 import { explanationText } from "../../src/cli/miss-text.js";
 import { QUOTE_USAGE } from "../../src/cli/quote.js";
 import { openServedMarket } from "../support/server.js";
@@ -21,7 +21,7 @@ describe("molt-market quote with hard filters", () => {
     expect(QUOTE_USAGE).toMatch(/--model NAME {8}GPU model, repeatable: only offers of one of them match/);
     expect(QUOTE_USAGE).toMatch(/--prefer-model NAME preferred GPU model/);
     expect(QUOTE_USAGE).toMatch(/--min-reputation R/);
-    expect(CLIENT_USAGE).toMatch(/\[--model M\]\.\.\. \[--min-reputation R\]/);
+    expect(commandHelp("order", "submit")).toMatch(/--model M .*repeatable[^]*--min-reputation R .*0\.\.1/);
   });
 
   it("--model keeps only that model (normalized); an absent one prints why, with the models on offer", async () => {

@@ -1,7 +1,7 @@
 // `molt-market serve` as a process on embedded defaults: it lists the demo market on a first start,
 // answers over HTTP, stops cleanly on SIGTERM, and a restart keeps the same market (no second demo).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import { Wallet } from "../../src/chain/wallet.js";
-import { DEMO_OFFERS } from "../../src/cli/serve.js";
+import { DEMO_OFFERS } from "../../src/cli/demo-market.js";
 import { CLI_MAIN, serveProcess } from "../support/serve-process.js";
 
 describe("molt-market serve", () => {
@@ -21,13 +21,14 @@ describe("molt-market serve", () => {
     const { models } = await client.stats();
     expect(models.reduce((n, m) => n + m.offers, 0)).toBe(DEMO_OFFERS);
     expect((await client.quote({ gpus: 1, maxPrice: "100", hours: 1 })).matches.length).toBeGreaterThan(0);
-    // The demo's providers are real wallets in the data directory: a job on a demo offer can be funded and run.
-    const providers = new Map<string, Wallet>(
-      readdirSync(join(dir, "demo-providers")).map((file) => {
-        const wallet = Wallet.fromFile(join(dir, "demo-providers", file));
-        return [wallet.address, wallet] as const;
-      }),
-    );
+    // The demo's providers are real wallets in the data directory, found by address in its index (which the
+    // server names): a job on a demo offer can be funded and run.
+    const indexPath = join(dir, "demo-providers", "index.json");
+    const index = JSON.parse(readFileSync(indexPath, "utf8")) as { address: string; wallet: string; offers: string[] }[];
+    expect(index.flatMap((entry) => entry.offers)).toHaveLength(DEMO_OFFERS);
+    expect(readdirSync(join(dir, "demo-providers")).filter((file) => file !== "index.json")).toHaveLength(index.length);
+    const providers = new Map<string, Wallet>(index.map((entry) => [entry.address, Wallet.fromFile(entry.wallet)] as const));
+    for (const [address, wallet] of providers) expect(wallet.address).toBe(address);
     const buyer = new MarketClient({ baseUrl: first.url, wallet: Wallet.generate() });
     await buyer.airdrop("1000");
     const { orderId, match } = await buyer.submitOrder({
@@ -40,6 +41,7 @@ describe("molt-market serve", () => {
     const stopped = await first.stop();
     expect(stopped.code).toBe(0);
     expect(stopped.output).toContain("molt-market stopped");
+    expect(stopped.output).toContain(`demo providers ${indexPath}`);
     const second = await serveProcess(dir);
     const seq = (await new MarketClient({ baseUrl: second.url }).health()).seq;
     expect(seq).toBeGreaterThan(DEMO_OFFERS);
