@@ -1,0 +1,117 @@
+// The buyer's other ways out, in chromium: a failed job is refunded from its page (the wallet
+// co-signs the refund), and a completed job is disputed from its page (the wallet signs the
+// dispute statement), decided by the arbiter in Node, and the decision accepted in the page, which
+// pays it out. The order is placed and funded in Node with the same key the page's wallet holds.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { MarketClient } from "../../src/client/client.js";
+import { Amount } from "../../src/core/amount.js";
+import { attest } from "../../src/settlement/statements.js";
+import type { ExecutionProof } from "../../src/settlement/statements.js";
+import { openServedMarket } from "../support/server.js";
+import type { ServedMarket } from "../support/server.js";
+import { VIEWPORTS, describeWithChromium, ensureDashboardBuilt, launchChromium, screenshot, watchedPage } from "./support/browser.js";
+import type { WatchedPage } from "./support/browser.js";
+import { savedKeypair } from "./support/keypairs.js";
+import { testWalletInitScript } from "./support/test-wallet.js";
+
+let served: ServedMarket;
+let browser: Browser;
+
+/** A buyer key with test MOLT, an order of it funded and ended by the provider (exit `exitStatus`), and a page whose wallet holds the key, on the order. */
+async function endedJob(exitStatus: number): Promise<{ readonly watched: WatchedPage; readonly orderId: string; readonly buyer: string }> {
+  const { parties, baseUrl } = served;
+  const provider = new MarketClient({ baseUrl, wallet: parties.provider });
+  await provider.addOffer({
+    gpuCapacity: { gpuCount: 1, gpuModel: "NVIDIA L4", vramGb: 24 },
+    pricePerHour: "1.8",
+    availableHours: 10,
+  });
+  const key = savedKeypair();
+  const buyer = new MarketClient({ baseUrl, wallet: key.wallet });
+  await buyer.airdrop("50");
+  const { orderId } = await buyer.submitOrder({
+    requirements: { minGpuCount: 1, minVramGb: 24, maxPricePerHour: "2", estimatedHours: 1, gpuModels: ["NVIDIA L4"] },
+  });
+  // The book's oldest L4 offer with a free GPU (an earlier test's, once its job ended, or the one just listed).
+  const escrow = await buyer.fundEscrow(orderId);
+  const offerId = escrow.offerId;
+  await provider.startJob(orderId);
+  const startedAtMs = (await provider.getOrder(orderId)).job.startedAtMs ?? 0;
+  const proof: ExecutionProof = {
+    escrowId: escrow.escrowId,
+    orderId,
+    offerId,
+    provider: parties.provider.address,
+    gpuModel: "NVIDIA L4",
+    gpuCount: 1,
+    startedAtMs,
+    endedAtMs: startedAtMs + 1000,
+    exitStatus,
+    outputDigest: "cd".repeat(32),
+    usageDigest: "cd".repeat(32),
+  };
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, proof.endedAtMs - Date.now() + 5)));
+  await provider.endJob(orderId, exitStatus === 0 ? "complete" : "fail", attest(proof, parties.provider));
+
+  const watched = await watchedPage(browser, VIEWPORTS.desktop, testWalletInitScript(key.secretKey));
+  await watched.page.goto(`${baseUrl}/account`);
+  await watched.page.getByRole("button", { name: "Connect Molt Test Wallet" }).click();
+  await watched.page.getByRole("link", { name: orderId.slice(0, 8) }).click();
+  return { watched, orderId, buyer: key.wallet.address };
+}
+
+function status(page: Page, text: string): Promise<void> {
+  return page.getByTestId("order-status").getByText(text).waitFor();
+}
+
+describeWithChromium("disputes and refunds in chromium", () => {
+  beforeAll(async () => {
+    await ensureDashboardBuilt();
+    served = await openServedMarket({ listen: true });
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await served.close();
+  });
+
+  it("a failed job is refunded in full from its page", async () => {
+    const { watched, orderId, buyer } = await endedJob(137);
+    const page = watched.page;
+    await status(page, "Failed");
+    await page.getByRole("button", { name: "Refund" }).click();
+    await status(page, "Refunded");
+    expect((await served.parties.chain.balance(buyer)).toString()).toBe("50");
+    expect((await new MarketClient({ baseUrl: served.baseUrl }).getOrder(orderId)).status).toBe("Refunded");
+    expect(watched.errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a completed job is disputed from its page; the arbiter decides; the buyer accepts and the split is paid", async () => {
+    const { watched, orderId, buyer } = await endedJob(0);
+    const page = watched.page;
+    await status(page, "Completed");
+    await page.getByLabel("Dispute reason").fill("the output was empty");
+    await page.getByRole("button", { name: "Open dispute" }).click();
+    await status(page, "Disputed");
+    await page.getByText("the output was empty").first().waitFor();
+    await new MarketClient({ baseUrl: served.baseUrl, wallet: served.parties.arbiter }).decideDispute(orderId, {
+      providerShare: "0.5",
+      reason: "half of the hour was usable",
+    });
+    await page.getByText(/half of the hour was usable/).waitFor();
+    await page.getByRole("button", { name: "Accept the decision" }).click();
+    await status(page, "Resolved");
+    const settlement = (await new MarketClient({ baseUrl: served.baseUrl }).getOrder(orderId)).job.settlement;
+    if (settlement === undefined) throw new Error("no payout");
+    await page.getByTestId("buyer-refund").getByText(`${settlement.buyerRefund} MOLT`).waitFor();
+    await screenshot(page, "order-resolved");
+    const paid = Amount.parse(settlement.providerPayment).add(Amount.parse(settlement.platformFee));
+    expect(paid.toString()).toBe("0.5");
+    expect(paid.add(Amount.parse(settlement.buyerRefund)).toString()).toBe("1.8");
+    expect((await served.parties.chain.balance(buyer)).toString()).toBe("49.5");
+    expect(watched.errors).toEqual([]);
+    await page.context().close();
+  });
+});
