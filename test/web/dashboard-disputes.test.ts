@@ -5,6 +5,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
+import type { Address } from "../../src/core/address.js";
 import { Amount } from "../../src/core/amount.js";
 import { attest } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";
@@ -19,7 +20,7 @@ let served: ServedMarket;
 let browser: Browser;
 
 /** A buyer key with test MOLT, an order of it funded and ended by the provider (exit `exitStatus`), and a page whose wallet holds the key, on the order. */
-async function endedJob(exitStatus: number): Promise<{ readonly watched: WatchedPage; readonly orderId: string; readonly buyer: string }> {
+async function endedJob(exitStatus: number): Promise<{ readonly watched: WatchedPage; readonly orderId: string; readonly buyer: Address }> {
   const { parties, baseUrl } = served;
   const provider = new MarketClient({ baseUrl, wallet: parties.provider });
   await provider.addOffer({
