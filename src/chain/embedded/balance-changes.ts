@@ -21,10 +21,22 @@ function decimalsOf(svm: LiteSVM, mint: Address): number | undefined {
   return getMintDecoder().decode(account.data).decimals;
 }
 
-/** Lamports of every one of `keys` (0 where no account is) and the balance of each SPL Token account among them, in key order. */
-export function balancesOf(svm: LiteSVM, keys: readonly Address[]): Balances {
+/** The accounts of a compiled message: its static keys, and which of them its instructions invoke as programs. */
+interface MessageAccounts {
+  readonly staticAccounts: readonly Address[];
+  readonly instructions?: readonly { readonly programAddressIndex: number }[];
+}
+
+/**
+ * Lamports of every static account of `message` (0 where no account is) and the balance of each SPL
+ * Token account among them, in key order. The programs it invokes are read for lamports only (their
+ * data is their code, and no token account).
+ */
+export function balancesOf(svm: LiteSVM, message: MessageAccounts): Balances {
   const tokens: TokenBalance[] = [];
-  const lamports = keys.map((key, accountIndex) => {
+  const programs = new Set((message.instructions ?? []).map((instruction) => instruction.programAddressIndex));
+  const lamports = message.staticAccounts.map((key, accountIndex) => {
+    if (programs.has(accountIndex)) return svm.getBalance(key) ?? 0n;
     const account = svm.getAccount(key);
     if (!account.exists) return 0n;
     if (account.programAddress === TOKEN_PROGRAM_ADDRESS && account.data.length === TOKEN_ACCOUNT_SIZE) {

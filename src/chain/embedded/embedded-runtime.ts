@@ -141,7 +141,7 @@ export class EmbeddedRuntime {
     const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
     const feePayer = message.staticAccounts[0];
     const before = feePayer === undefined ? null : this.svm.getBalance(feePayer);
-    const balancesBefore = balancesOf(this.svm, message.staticAccounts);
+    const balancesBefore = balancesOf(this.svm, message);
     // The runtime knows only its latest blockhash: a recent one is let through here (signatures and
     // repeats are still checked by the runtime).
     const recent = message.lifetimeToken !== this.svm.latestBlockhash() && this.isBlockhashValid(message.lifetimeToken);
@@ -155,7 +155,7 @@ export class EmbeddedRuntime {
     if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
       this.log.append({ kind: "failed", wire: getBase64Decoder().decode(wire) });
     }
-    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message.staticAccounts)) };
+    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message)) };
   }
 
   /** Writes a snapshot of the state (restart then replays only what came after). */

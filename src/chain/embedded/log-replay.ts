@@ -54,10 +54,10 @@ export function replayLog(input: {
     }
     const transaction = decoder.decode(base64.encode(entry.wire));
     if (recorded?.status.kind === "Confirmed" && recorded.status.slot > svm.getClock().slot) svm.warpToSlot(recorded.status.slot);
-    const keys = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes).staticAccounts;
-    const before = balancesOf(svm, keys);
+    const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
+    const before = balancesOf(svm, message);
     const result = svm.sendTransaction(transaction);
-    const balances = balanceChanges(before, balancesOf(svm, keys));
+    const balances = balanceChanges(before, balancesOf(svm, message));
     if (entry.kind === "failed") {
       if (!(result instanceof FailedTransactionMetadata)) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
