@@ -134,14 +134,15 @@ describeWithChromium("dashboard pages in chromium", () => {
     await page.context().close();
   });
 
-  it("an order page: status, next step, match and deadlines", async () => {
-    const watched = await watchedPage(browser, VIEWPORTS.desktop);
-    await visit(watched, `/orders/${orderId}`, "Status:", "order-desktop", VIEWPORTS.desktop.width);
-    const page = watched.page;
-    await page.getByTestId("order-status").getByText("Matched").waitFor();
-    await page.getByText(/fund/i).first().waitFor();
-    await page.getByText(served.parties.provider.address).waitFor();
-    expect(watched.errors).toEqual([]);
-    await page.context().close();
-  });
+  for (const [size, viewport] of Object.entries(VIEWPORTS))
+    it(`an order page at ${viewport.width}px: status, next step, match and deadlines`, async () => {
+      const watched = await watchedPage(browser, viewport);
+      await visit(watched, `/orders/${orderId}`, "Status:", `order-${size}`, viewport.width);
+      const page = watched.page;
+      await page.getByTestId("order-status").getByText("Matched").waitFor();
+      await page.getByText(/funds the escrow within 1[45] min/).waitFor();
+      await page.getByText(served.parties.provider.address).waitFor();
+      expect(watched.errors).toEqual([]);
+      await page.context().close();
+    });
 });

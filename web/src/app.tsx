@@ -1,7 +1,7 @@
 // The dashboard's shell: skip link, header with the navigation, the page of the current route in
 // <main>, and a footer. Route table here; each page lives in its own folder.
 import type { JSX } from "preact";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { Link, usePath } from "./router.js";
 import { MarketPage } from "./market/market-page.js";
 import { OffersPage } from "./offers/offers-page.js";
@@ -41,9 +41,14 @@ function page(path: string): { readonly title: string; readonly view: JSX.Elemen
 export function App(): JSX.Element {
   const path = usePath();
   const { title, view } = page(path);
+  const firstPath = useRef(path);
   useEffect(() => {
     document.title = `${title} · molt-market`;
   }, [title]);
+  // After an in-page navigation, focus moves to the new page's content (as a page load would reset it).
+  useEffect(() => {
+    if (path !== firstPath.current) document.getElementById("main")?.focus();
+  }, [path]);
   return (
     <>
       <a class="skip" href="#main">
