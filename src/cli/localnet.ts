@@ -16,10 +16,14 @@ export const DEFAULT_CHAIN_DIR = ".molt-market/chain";
 export const LOCALNET_USAGE = `Usage: molt-market localnet [--data-dir DIR] [--port N]
 
 Serves the embedded MOLT chain (LiteSVM with the SPL Token program) over Solana JSON-RPC on
-127.0.0.1, so @solana/kit and other Solana clients can use it. Stop it with Ctrl-C.
+127.0.0.1, with signature and slot subscriptions over websocket, so stock Solana clients
+(@solana/kit, @solana/web3.js, the solana CLI) can use it: send and confirm, airdrops, balances,
+token accounts, an address's recent signatures and transactions. A slot (and a new blockhash)
+comes every 400 ms. Unknown methods answer -32601. Stop it with Ctrl-C.
 
   --data-dir DIR   where the chain lives (default ${DEFAULT_CHAIN_DIR})
-  --port N         HTTP JSON-RPC port (default 8899; subscriptions on N + 1; 0 picks free ones)
+  --port N         HTTP JSON-RPC port (default 8899; websocket on N + 1, as solana-test-validator;
+                   0 picks free ones: pass the printed websocket URL to your client)
 `;
 
 /**
