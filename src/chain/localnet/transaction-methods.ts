@@ -49,13 +49,18 @@ function sendTransaction(chain: EmbeddedMoltClient, args: readonly unknown[]): s
   if (config["skipPreflight"] !== true) {
     const simulated = onWire(() => chain.simulateWire(wire));
     if (simulated.error !== undefined) {
-      throw new RpcError(RPC_ERROR.sendTransactionPreflightFailure, `Transaction simulation failed: ${simulated.error}`, {
-        err: simulated.errorJson ?? simulated.error,
-        logs: simulated.logs,
-        accounts: null,
-        unitsConsumed: simulated.unitsConsumed,
-        returnData: null,
-      });
+      const err = simulated.errorJson ?? simulated.error;
+      throw new RpcError(
+        RPC_ERROR.sendTransactionPreflightFailure,
+        `Transaction simulation failed: ${typeof err === "string" ? err : JSON.stringify(err)}`,
+        {
+          err,
+          logs: simulated.logs,
+          accounts: null,
+          unitsConsumed: simulated.unitsConsumed,
+          returnData: null,
+        },
+      );
     }
   }
   // Without preflight a refused transaction still has its signature answered, as a validator
