@@ -71,7 +71,8 @@ export function loggerOptions(logger: AppLogger | undefined): Pick<FastifyServer
 
 /**
  * Sends the request id back as X-Request-Id on every answer routed through the app, and logs one
- * info line per answer: reqId, method, route pattern (not the raw URL), status and latency.
+ * info line per answer: reqId, method, route pattern (not the raw URL), status, latency, and the
+ * caller's address when the request was signed.
  */
 export function logRequests(app: FastifyInstance): void {
   app.addHook("onRequest", (request, reply, done) => {
@@ -85,6 +86,8 @@ export function logRequests(app: FastifyInstance): void {
         route: request.routeOptions.url ?? "unmatched",
         status: reply.statusCode,
         latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
+        // The signer of an authenticated request: its wallet address (keyid), public by nature.
+        ...(request.auth === undefined ? {} : { caller: request.auth.caller }),
       },
       "request",
     );

@@ -68,6 +68,7 @@ describe("request log", () => {
       method: "POST",
       route: "/v1/offers",
       status: 200,
+      caller: served.parties.provider.address,
       msg: "request",
     });
     expect(parsed[0]?.latencyMs).toBeGreaterThan(0);
