@@ -183,6 +183,9 @@ describe("@solana/kit against the localnet", () => {
     expect(slot).toBeGreaterThanOrEqual(info.absoluteSlot);
     expect(await rpc.getBlockHeight().send()).toBeGreaterThanOrEqual(slot);
     expect(info.slotIndex).toBeLessThan(info.slotsInEpoch);
+    expect(info.transactionCount).toBe(2n); // the operator's funding and the mint's creation
+    await rpc.requestAirdrop((await generateKeyPairSigner()).address, lamports(SOL)).send();
+    expect((await rpc.getEpochInfo().send()).transactionCount).toBe(3n);
     const { value: latest } = await rpc.getLatestBlockhash().send();
     expect(latest.lastValidBlockHeight - 150n).toBeGreaterThanOrEqual(slot);
     expect((await rpc.isBlockhashValid(latest.blockhash).send()).value).toBe(true);
@@ -254,6 +257,23 @@ describe("@solana/web3.js v1 against the localnet", () => {
     const keys = fetched?.transaction.message.staticAccountKeys.map((key) => key.toBase58());
     expect(keys?.slice(0, 2)).toEqual([payer.publicKey.toBase58(), payee.publicKey.toBase58()]);
     expect((fetched?.meta?.postBalances[1] ?? 0) - (fetched?.meta?.preBalances[1] ?? 0)).toBe(987_654_321);
+    // The cluster and account readers parse (web3.js checks every answer's shape).
+    const epoch = await connection.getEpochInfo();
+    expect(epoch.blockHeight).toBe(epoch.absoluteSlot);
+    expect(await connection.getSlot()).toBeGreaterThanOrEqual(epoch.absoluteSlot);
+    expect(await connection.getBlockHeight()).toBeGreaterThanOrEqual(epoch.absoluteSlot);
+    expect((await connection.getVersion())["solana-core"]).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(await connection.getGenesisHash()).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
+    const message = new LegacyTransaction({ feePayer: payer.publicKey, ...(await connection.getLatestBlockhash()) })
+      .add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payee.publicKey, lamports: 1 }))
+      .compileMessage();
+    expect((await connection.getFeeForMessage(message)).value).toBe(Number(FEE_LAMPORTS));
+    expect((await connection.getAccountInfo(payee.publicKey))?.lamports).toBe(987_654_321);
+    const parsedAccount = await connection.getParsedAccountInfo(payeeMolt);
+    expect(parsedAccount.value?.data).toMatchObject({
+      program: "spl-token",
+      parsed: { type: "account", info: { owner: payee.publicKey.toBase58() } },
+    });
     const parsedTransfer = await connection.getParsedTransaction(signature, { maxSupportedTransactionVersion: 0 });
     expect(parsedTransfer?.transaction.message.instructions[0]).toMatchObject({
       program: "system",

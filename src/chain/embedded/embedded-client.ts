@@ -205,6 +205,11 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     return this.runtime.slot;
   }
 
+  /** Transactions that succeeded since genesis (airdrops included). */
+  get transactionCount(): bigint {
+    return this.runtime.transactionCount;
+  }
+
   /** The blockhash new transactions must use. */
   latestBlockhash(): string {
     return this.runtime.latestBlockhash();

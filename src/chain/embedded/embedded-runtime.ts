@@ -39,6 +39,8 @@ export class EmbeddedRuntime {
   /** Records, outcomes, wire bytes and logs of every transaction in the log or sent since start. */
   private readonly history = new TransactionHistory();
   private readonly recentBlockhashes: RecentBlockhashes;
+  /** Entries of the log that record a failed transaction (it paid its fee). */
+  private failedEntries = 0;
   /** Set once the log is replayed: slots then follow the clock from where the log left them. */
   private slots: SlotClock | undefined;
 
@@ -70,12 +72,18 @@ export class EmbeddedRuntime {
     const runtime = new EmbeddedRuntime(svm, log, operator, clock);
     replayLog({ svm, entries: log.entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
     runtime.slots = new SlotClock(clock, svm.getClock().slot);
+    runtime.failedEntries = log.entries.filter((entry) => entry.kind === "failed").length;
     return runtime;
   }
 
   /** Entries in the chain log (0 before the first). */
   get seq(): number {
     return this.log.seq;
+  }
+
+  /** Transactions that succeeded since genesis (airdrops included): every logged entry but the failed ones. */
+  get transactionCount(): bigint {
+    return BigInt(this.log.seq - this.failedEntries);
   }
 
   /** Gives the operator lamports for fees and rent when it runs low; logged like a transaction. @throws CHAIN_ERROR */
@@ -154,6 +162,7 @@ export class EmbeddedRuntime {
     }
     if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
       this.log.append({ kind: "failed", wire: getBase64Decoder().decode(wire) });
+      this.failedEntries++;
     }
     return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message)) };
   }

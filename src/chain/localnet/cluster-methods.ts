@@ -49,7 +49,7 @@ export const CLUSTER_METHODS: Readonly<Record<string, RpcMethod>> = {
   getBlockHeight: (chain, args) => blockHeight(chain, configAt(args, 0)),
   getEpochInfo: (chain, args) => {
     const slot = contextFor(chain, configAt(args, 0)).slot;
-    return { absoluteSlot: slot, blockHeight: slot, ...epochOf(slot), transactionCount: null };
+    return { absoluteSlot: slot, blockHeight: slot, ...epochOf(slot), transactionCount: chain.transactionCount };
   },
   getEpochSchedule: () => EPOCH_SCHEDULE,
   getLatestBlockhash: (chain, args) => {
