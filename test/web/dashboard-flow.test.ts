@@ -65,7 +65,11 @@ describeWithChromium("the dashboard's flow in chromium", () => {
     const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1) ?? "");
     const matched = await provider.getOrder(orderId);
     expect(matched).toMatchObject({ buyerId: buyer, offerId, status: "Matched" });
-    await page.getByText(/fund/i).first().waitFor();
+    // My account lists it with its next step and deadline; its link leads back to the order.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My account" }).click();
+    const row = page.locator(`tr[data-order="${orderId}"]`);
+    await row.getByText(/fund the escrow within 1[45] min/).waitFor();
+    await row.getByRole("link").click();
 
     // Fund: the deposit is a chain transaction the wallet signs through solana:signTransaction.
     const before = await calls();
@@ -110,6 +114,11 @@ describeWithChromium("the dashboard's flow in chromium", () => {
     await page.getByTestId("buyer-refund").getByText(`${split.buyerRefund} MOLT`).waitFor();
     await page.getByTestId("escrow-state").getByText("Released").waitFor();
     await screenshot(page, "flow-settled");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My account" }).click();
+    await row
+      .getByText(`${split.status}: provider ${split.providerPayment}, fee ${split.platformFee}, refund ${split.buyerRefund}`)
+      .waitFor();
+    await screenshot(page, "flow-account");
 
     // Exact on chain: rate = ceil(2 MOLT x 2 GPUs / 3600 s) base units per second, JOB_SECONDS billed.
     const rate = (4n * 1_000_000_000n + 3599n) / 3600n;

@@ -86,7 +86,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** How long a page step may wait for what it expects. */
-const PAGE_WAIT_MS = 10_000;
+const PAGE_WAIT_MS = 20_000;
 
 /** A page and the errors it logged (console errors, uncaught exceptions, failed requests of its own origin). */
 export interface WatchedPage {

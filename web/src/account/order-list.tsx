@@ -4,9 +4,9 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { OrderListView } from "../../../src/contract/order-list.js";
 import type { OrderDetails } from "../../../src/contract/orders.js";
-import { nextStepOf } from "../../../src/contract/next-step.js";
 import { queryString } from "../api.js";
 import { shortId } from "../format.js";
+import { NextStepText } from "../next-step-text.js";
 import { Link } from "../router.js";
 import { useRead } from "../use-read.js";
 
@@ -27,7 +27,6 @@ export function OrderList(props: { readonly address: string; readonly role: "buy
   const path = `/v1/orders${queryString({ [props.role]: props.address, limit: ORDERS_PER_PAGE, after: after.at(-1) })}`;
   const list = useRead<OrderListView>(path, ORDERS_REFRESH_MS);
   const orders = list.data?.orders ?? [];
-  const now = Date.now();
   if (list.error !== undefined)
     return (
       <p role="alert" class="alert">
@@ -78,7 +77,9 @@ export function OrderList(props: { readonly address: string; readonly role: "buy
                 <td class="num">{order.match?.totalCost ?? "—"}</td>
                 <td class="mono">{order.escrowId === null ? "—" : shortId(order.escrowId, 6)}</td>
                 <td>{settlementText(order)}</td>
-                <td>{nextStepOf(order, props.address, now).text}</td>
+                <td class="wrap">
+                  <NextStepText order={order} viewer={props.address} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -3,9 +3,9 @@
 import type { JSX } from "preact";
 import type { EscrowView } from "../../../src/contract/escrows.js";
 import type { OrderDetails } from "../../../src/contract/orders.js";
-import { nextStepOf } from "../../../src/contract/next-step.js";
 import { useSession } from "../session/session.js";
 import { Link } from "../router.js";
+import { NextStepText } from "../next-step-text.js";
 import { useRead } from "../use-read.js";
 import { JobDetails } from "./job-details.js";
 import { OrderActions } from "./order-actions.js";
@@ -43,7 +43,6 @@ export function OrderPage(props: { readonly orderId: string }): JSX.Element {
         )}
       </div>
     );
-  const step = nextStepOf(order, session?.signer.address, Date.now());
   const match = order.match;
   return (
     <div class="stack">
@@ -58,7 +57,7 @@ export function OrderPage(props: { readonly orderId: string }): JSX.Element {
           </span>
         </h2>
         <p>
-          <strong>Next step:</strong> {step.text}
+          <strong>Next step:</strong> <NextStepText order={order} viewer={session?.signer.address} />
         </p>
         {session === undefined ? (
           <p>
