@@ -76,7 +76,7 @@ export function OrderList(props: { readonly address: string; readonly role: "buy
                 <td>{order.match === null ? "—" : `${order.match.gpuCount} × ${order.job.gpuModel ?? "GPU"}, ${order.match.hours} h`}</td>
                 <td class="num">{order.match?.totalCost ?? "—"}</td>
                 <td class="mono">{order.escrowId === null ? "—" : shortId(order.escrowId, 6)}</td>
-                <td>{settlementText(order)}</td>
+                <td class="wrap">{settlementText(order)}</td>
                 <td class="wrap">
                   <NextStepText order={order} viewer={props.address} />
                 </td>
