@@ -104,6 +104,37 @@ describe("localnet JSON-RPC over HTTP", () => {
   });
 });
 
+describe("localnet getProgramAccounts", () => {
+  it("lists a program's accounts narrowed by dataSize and memcmp filters, with or without context", async () => {
+    const { rpcUrl } = await start();
+    const chain = running?.chain;
+    if (chain === undefined) throw new Error("not started");
+    const token = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+    const holder = Wallet.generate().address;
+    await chain.airdrop(holder, Amount.parse("2"));
+    const call = async (params: unknown[]) => (await post(rpcUrl, { jsonrpc: "2.0", id: 1, method: "getProgramAccounts", params })).json;
+    const mints = (await call([token, { encoding: "base64", filters: [{ dataSize: 82 }] }])) as { result: { pubkey: string }[] };
+    expect(mints.result.map(({ pubkey }) => pubkey)).toEqual([chain.mint]);
+    // A token account's owner is at offset 32: the holder's account alone matches.
+    const held = (await call([
+      token,
+      { encoding: "jsonParsed", withContext: true, filters: [{ dataSize: 165 }, { memcmp: { offset: 32, bytes: holder } }] },
+    ])) as {
+      result: {
+        context: { slot: number };
+        value: { pubkey: string; account: { data: { parsed: { info: { tokenAmount: { amount: string } } } } } }[];
+      };
+    };
+    expect(held.result.value).toHaveLength(1);
+    expect(held.result.value[0]?.pubkey).toBe(await chain.tokenAccount(holder));
+    expect(held.result.value[0]?.account.data.parsed.info.tokenAmount.amount).toBe("2000000000");
+    expect(await call([token, { filters: Array.from({ length: 5 }, () => ({ dataSize: 165 })) }])).toMatchObject({
+      error: { code: -32602 },
+    });
+    expect(await call([token, { filters: [{ memcmp: { offset: -1, bytes: "1" } }] }])).toMatchObject({ error: { code: -32602 } });
+  });
+});
+
 describe("localnet transactions in jsonParsed", () => {
   it("parses the chain's own mint creation: createAccountWithSeed then initializeMint2", async () => {
     const { rpcUrl } = await start();

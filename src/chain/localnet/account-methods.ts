@@ -1,10 +1,13 @@
 // The localnet's JSON-RPC methods about accounts: lamports, account data (base58, base64 or
-// jsonParsed, with a data slice), SPL Token balances and accounts by owner, and the faucet.
+// jsonParsed, with a data slice), a program's accounts, SPL Token balances and accounts by owner, and
+// the faucet.
 // Reads the chain; only requestAirdrop changes it.
 import { getBase58Decoder, getBase64Decoder } from "@solana/kit";
+import type { ReadonlyUint8Array } from "@solana/kit";
 import { TOKEN_PROGRAM_ADDRESS, getTokenDecoder } from "@solana-program/token";
 import type { Address } from "../../core/address.js";
 import type { EmbeddedMoltClient } from "../embedded/embedded-client.js";
+import { getProgramAccounts, programAccountsMatching } from "./program-accounts.js";
 import { LAMPORT_AIRDROP_MAX, MULTIPLE_ACCOUNTS_MAX } from "./rpc-limits.js";
 import { RPC_ERROR, RpcError, addressAt, configAt, contextFor, encodingOf, invalidParams, uiTokenAmount } from "./rpc-params.js";
 import type { RpcMethod } from "./rpc-params.js";
@@ -96,17 +99,15 @@ function tokenAccountsByOwner(chain: EmbeddedMoltClient, args: readonly unknown[
   if (mint !== undefined && decimalsOf(chain, addressAt([mint], 0)) === undefined) throw invalidParams("could not find mint");
   if (program !== undefined && addressAt([program], 0) !== TOKEN_PROGRAM_ADDRESS) throw invalidParams("unrecognized Token program id");
   const context = contextFor(chain, config);
-  const value = chain
-    .programAccounts(TOKEN_PROGRAM_ADDRESS)
-    .filter(({ data }) => data.length === TOKEN_ACCOUNT_SIZE)
-    .filter(({ data }) => {
-      const token = getTokenDecoder().decode(data);
-      return token.owner === owner && (mint === undefined || token.mint === mint);
-    })
-    .flatMap(({ address }) => {
-      const account = chain.account(address);
-      return account === undefined ? [] : [{ pubkey: address, account: encodeAccount(chain, account, config) }];
-    });
+  const ofOwner = (data: ReadonlyUint8Array): boolean => {
+    if (data.length !== TOKEN_ACCOUNT_SIZE) return false;
+    const token = getTokenDecoder().decode(data);
+    return token.owner === owner && (mint === undefined || token.mint === mint);
+  };
+  const value = programAccountsMatching(chain, TOKEN_PROGRAM_ADDRESS, [ofOwner]).map((pubkey) => ({
+    pubkey,
+    account: accountInfo(chain, pubkey, config),
+  }));
   return { context, value };
 }
 
@@ -130,6 +131,7 @@ export const ACCOUNT_METHODS: Readonly<Record<string, RpcMethod>> = {
   },
   getTokenAccountBalance: tokenAccountBalance,
   getTokenAccountsByOwner: tokenAccountsByOwner,
+  getProgramAccounts: (chain, args) => getProgramAccounts(chain, args, (address, config) => accountInfo(chain, address, config)),
   requestAirdrop: (chain, args) => {
     const to = addressAt(args, 0);
     const amount = args[1];

@@ -12,3 +12,5 @@ export const SIGNATURES_FOR_ADDRESS_MAX = 1000;
 export const MULTIPLE_ACCOUNTS_MAX = 100;
 /** Most lamports one requestAirdrop grants. */
 export const LAMPORT_AIRDROP_MAX = 1000n * 1_000_000_000n;
+/** Most accounts one getProgramAccounts or getTokenAccountsByOwner call returns; more is refused. */
+export const PROGRAM_ACCOUNTS_MAX = 10_000;
