@@ -116,7 +116,7 @@ describe("GET /v1/market/*", () => {
     ["/v1/market/candles?from=7200000&to=3600000", "OUT_OF_RANGE", "from..to"],
     [`/v1/market/candles?from=0&to=${(HISTORY_LIMITS.candleBucketsMax + 1) * HOUR_MS}`, "OUT_OF_RANGE", "from..to"],
     ["/v1/market/candles?from=abc", "INVALID_FIELD", "from"],
-    ["/v1/market/depth?model=x&extra=1", "INVALID_FIELD", "additional properties"],
+    ["/v1/market/depth?model=x&extra=1", "INVALID_FIELD", "extra (unknown field)"],
     ["/v1/market/depth?model=NVIDIA", "INVALID_FIELD", "model"],
   ])("%s is refused with 400 %s naming %s", async (url, code, field) => {
     const { status, body } = await failure(url);
