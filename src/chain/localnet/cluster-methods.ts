@@ -11,7 +11,7 @@ import { configAt, contextFor, invalidParams } from "./rpc-params.js";
 import type { RpcMethod } from "./rpc-params.js";
 
 /** Blocks a blockhash stays usable for after the block that made it (MAX_PROCESSING_AGE). */
-export const BLOCKHASH_VALID_BLOCKS = 150n;
+const BLOCKHASH_VALID_BLOCKS = 150n;
 /** Version of the Solana runtime under LiteSVM, which this localnet's API follows. */
 const SOLANA_CORE_VERSION = "4.3.0";
 /** Largest account size getMinimumBalanceForRentExemption answers for (MAX_PERMITTED_DATA_LENGTH). */

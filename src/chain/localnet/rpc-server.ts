@@ -14,6 +14,7 @@ import type { RpcMethod } from "./rpc-params.js";
 import { TRANSACTION_METHODS } from "./transaction-methods.js";
 import { startSubscriptions } from "./ws-server.js";
 
+/** Bounds of the localnet, re-exported for the chain entry point. */
 export { LAMPORT_AIRDROP_MAX, RPC_BODY_BYTES_MAX } from "./rpc-limits.js";
 
 const METHODS: ReadonlyMap<string, RpcMethod> = new Map(Object.entries({ ...CLUSTER_METHODS, ...ACCOUNT_METHODS, ...TRANSACTION_METHODS }));
