@@ -13,6 +13,9 @@ export default defineConfig({
   base: "/",
   logLevel: "warn",
   publicDir: false,
+  // The production code paths of the libraries (e.g. @solana/errors without its message table),
+  // also when the build runs inside a test runner whose NODE_ENV is "test".
+  define: { "process.env.NODE_ENV": JSON.stringify("production") },
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   resolve: {
     alias: [

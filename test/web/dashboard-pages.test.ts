@@ -134,6 +134,17 @@ describeWithChromium("dashboard pages in chromium", () => {
     await page.context().close();
   });
 
+  it("an unknown page: the app says so (the server answers it 404) and links back to the market", async () => {
+    const watched = await watchedPage(browser, VIEWPORTS.desktop);
+    const response = await watched.page.goto(`${served.baseUrl}/no-such-page`);
+    expect(response?.status()).toBe(404);
+    await watched.page.getByRole("heading", { name: "Page not found" }).waitFor();
+    await watched.page.getByRole("link", { name: "Back to the market" }).click();
+    await watched.page.getByRole("heading", { name: "Market" }).waitFor();
+    expect(watched.errors.filter((error) => !error.includes("status of 404"))).toEqual([]);
+    await watched.page.context().close();
+  });
+
   for (const [size, viewport] of Object.entries(VIEWPORTS))
     it(`an order page at ${viewport.width}px: status, next step, match and deadlines`, async () => {
       const watched = await watchedPage(browser, viewport);

@@ -58,20 +58,30 @@ describe("the dashboard's files over HTTP", () => {
     }
   });
 
-  it("keeps the API's JSON 404 for every other path, a missing asset included", async () => {
-    for (const url of ["/v1/nothing", "/nothing", "/assets/missing-0000.js", "/orders", "/docs/nothing"]) {
-      const response = await served.app.inject({ method: "GET", url, headers: { accept: "text/html,application/json" } });
+  it("keeps the API's JSON 404 for every other path, a missing asset included; a browser's unknown page gets the app with a 404", async () => {
+    const html404 = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+    for (const url of ["/v1/nothing", "/assets/missing-0000.js", "/docs/nothing", "/nothing", "/orders"]) {
+      const headers = url.startsWith("/nothing") || url === "/orders" ? { accept: "application/json" } : html404;
+      const response = await served.app.inject({ method: "GET", url, headers });
       expect(response.statusCode, url).toBe(404);
       expect(JSON.parse(response.body), url).toMatchObject({ code: "ROUTE_NOT_FOUND" });
     }
+    for (const url of ["/nothing", "/orders", "/offers/deep/path?x=1"]) {
+      const response = await served.app.inject({ method: "GET", url, headers: html404 });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.headers["content-type"], url).toBe("text/html; charset=utf-8");
+      expect(response.headers["content-security-policy"], url).toBe(DASHBOARD_CSP);
+      expect(response.body, url).toBe(html);
+    }
     const post = await served.app.inject({
       method: "POST",
-      url: "/offers",
-      headers: { "content-type": "application/json" },
+      url: "/nothing",
+      headers: { ...html404, "content-type": "application/json" },
       payload: "{}",
     });
     expect(post.statusCode).toBeGreaterThanOrEqual(400);
     expect(post.statusCode).toBeLessThan(500);
+    expect(JSON.parse(post.body)).toHaveProperty("code");
   });
 
   it("stays out of the OpenAPI document (pages and files, not API)", async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 // For `schema.hide` (the swagger plugin's FastifySchema field): pages stay out of the OpenAPI document.
 import type {} from "@fastify/swagger";
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
 
 /** Where `npm run build` puts the dashboard: <package root>/dist/web (this file is src/server/routes/ or dist/server/routes/). */
 export const DASHBOARD_DIR = fileURLToPath(new URL("../../../dist/web/", import.meta.url));
@@ -42,11 +42,28 @@ function notBuilt(reply: FastifyReply, dir: string, path: string): FastifyReply 
   });
 }
 
+/** Paths that belong to the API or the server, never to the app: their 404s stay JSON. */
+const SERVER_PATH = /^\/(?:v1|docs|assets)(?:\/|$)|^\/(?:healthz|metrics)$/;
+
+/** Sends the app's page with its headers (`status` 404 for a path the app does not know). */
+function sendPage(reply: FastifyReply, html: Buffer, status = 200): FastifyReply {
+  return reply
+    .status(status)
+    .header("content-type", "text/html; charset=utf-8")
+    .header("cache-control", "no-cache")
+    .header("content-security-policy", DASHBOARD_CSP)
+    .header("x-content-type-options", "nosniff")
+    .header("referrer-policy", "no-referrer")
+    .send(html);
+}
+
 /**
  * Serves the dashboard. Invariant: it adds GET routes only for the app's pages and for the asset
- * files present when the server starts, so every other path keeps the API's JSON 404.
+ * files present when the server starts; a GET no route takes, outside the API's paths, from a
+ * browser (Accept: text/html) gets the app's page with status 404 (the app says what is missing);
+ * every other unknown request keeps the API's JSON 404.
  */
-export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app, options) => {
+async function dashboard(app: FastifyInstance, options: DashboardOptions): Promise<void> {
   const dir = options.dir ?? DASHBOARD_DIR;
   const indexFile = join(dir, "index.html");
   if (!existsSync(indexFile)) {
@@ -54,17 +71,13 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
     return;
   }
   const html = readFileSync(indexFile);
-  for (const page of DASHBOARD_PAGES) {
-    app.get(page, { schema: { hide: true } }, (_request, reply) =>
-      reply
-        .header("content-type", "text/html; charset=utf-8")
-        .header("cache-control", "no-cache")
-        .header("content-security-policy", DASHBOARD_CSP)
-        .header("x-content-type-options", "nosniff")
-        .header("referrer-policy", "no-referrer")
-        .send(html),
-    );
-  }
+  for (const page of DASHBOARD_PAGES) app.get(page, { schema: { hide: true } }, (_request, reply) => sendPage(reply, html));
+  // Runs at the root (skip-override below), so it sees the requests that reach no route.
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.is404 || request.method !== "GET" || !(request.headers.accept ?? "").includes("text/html")) return undefined;
+    if (SERVER_PATH.test(request.url.split("?")[0] ?? "")) return undefined;
+    return sendPage(reply, html, 404);
+  });
   const assets = join(dir, "assets");
   if (existsSync(assets)) {
     // wildcard: false registers one route per file found now, so a missing asset is the API's 404.
@@ -81,4 +94,7 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
       },
     });
   }
-};
+}
+
+/** The dashboard plugin; registered without encapsulation (as fastify-plugin does) so its not-found fallback sees every request. */
+export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = Object.assign(dashboard, { [Symbol.for("skip-override")]: true });

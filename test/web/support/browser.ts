@@ -71,7 +71,7 @@ export async function ensureDashboardBuilt(): Promise<void> {
     }
   }
   try {
-    if (buildIsStale()) await build({ configFile: join(ROOT, "web/vite.config.ts"), logLevel: "error" });
+    if (buildIsStale()) await build({ configFile: join(ROOT, "web/vite.config.ts"), mode: "production", logLevel: "error" });
   } finally {
     rmdirSync(lock);
   }
