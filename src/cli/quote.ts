@@ -43,7 +43,7 @@ Output:
 
 function requireFlag(value: string | undefined, flag: string): string {
   if (value === undefined)
-    throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: `a value; see molt-market quote --help` });
+    throw new MarketError("INVALID_FIELD", { field: flag, value: "missing", allowed: "give it a value; see molt-market quote --help" });
   return value;
 }
 
