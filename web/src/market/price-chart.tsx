@@ -34,7 +34,8 @@ function chartData(view: CandlesView): uPlot.AlignedData {
 export function PriceChart(props: { readonly candles: CandlesView }): JSX.Element {
   const box = useRef<HTMLDivElement>(null);
   const data = chartData(props.candles);
-  const empty = props.candles.candles.every((candle) => candle.trades === 0);
+  const trades = props.candles.candles.reduce((n, candle) => n + candle.trades, 0);
+  const empty = trades === 0;
 
   useEffect(() => {
     const element = box.current;
@@ -71,7 +72,8 @@ export function PriceChart(props: { readonly candles: CandlesView }): JSX.Elemen
     <figure style={{ margin: 0 }}>
       <div ref={box} class="chart" role="img" aria-label={`Price per GPU-hour of ${props.candles.model ?? "all models"}, hourly`} />
       <figcaption class="muted">
-        {props.candles.candles.reduce((n, candle) => n + candle.trades, 0)} trades, hourly buckets (UTC), MOLT per GPU-hour.
+        {trades} {trades === 1 ? "trade" : "trades"}, {props.candles.interval === "1d" ? "daily" : "hourly"} buckets (UTC), MOLT per
+        GPU-hour.
       </figcaption>
     </figure>
   );
