@@ -35,8 +35,12 @@ export function OrderActions(props: {
 
   const settle = (): void => {
     run(
-      "Settling (confirm the proof, co-sign the payout)",
+      isBuyer && order.status === "Completed"
+        ? "Settling (sign the confirmation, then co-sign the payout)"
+        : "Settling (co-sign the payout)",
       async () => {
+        // A failed job pays its receipted seconds (the client computes them); a completed one, the buyer confirms its proof.
+        if (order.status === "Failed") return client.settle(id, {});
         const attestation = order.job.attestation;
         if (attestation === undefined || escrow === undefined)
           throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: order.status, to: "Settled" });
@@ -74,6 +78,9 @@ export function OrderActions(props: {
     );
   };
 
+  const party = isBuyer || isProvider;
+  const now = Date.now();
+  const passed = (deadline: string | null): boolean => deadline !== null && Date.parse(deadline) <= now;
   const buttons: JSX.Element[] = [];
   const button = (label: string, onClick: () => void, secondary = false): void => {
     buttons.push(
@@ -94,7 +101,7 @@ export function OrderActions(props: {
       },
       order.status === "Matched",
     );
-  if (isBuyer && order.status === "Matched")
+  if (isBuyer && order.status === "Matched" && !passed(order.deadlines.fundBy))
     button("Fund escrow", () => {
       run(
         "Funding the escrow (sign the deposit)",
@@ -102,8 +109,16 @@ export function OrderActions(props: {
         (e) => `Escrow ${e.escrowId}: ${e.state}`,
       );
     });
-  if ((isBuyer || isProvider) && order.status === "Completed") button(isBuyer ? "Confirm and settle" : "Settle", settle);
-  if (isBuyer && order.status === "Failed")
+  const { disputeUntil, lockedUntil } = order.deadlines;
+  const receipted = order.job.failure?.secondsRun !== undefined;
+  // The provider settles a completed job alone only once the buyer's dispute window has closed.
+  if (order.status === "Completed" && (isBuyer || (isProvider && passed(disputeUntil))))
+    button(isBuyer ? "Confirm and settle" : "Settle", settle);
+  if (order.status === "Failed" && receipted && party) button("Pay out the receipted seconds", settle);
+  // A failed job without receipts, or a funded job that never completed by the escrow's lock, is refunded to the buyer.
+  const refundable =
+    (order.status === "Failed" && !receipted) || ((order.status === "Escrowed" || order.status === "Running") && passed(lockedUntil));
+  if (isBuyer && refundable)
     button("Refund", () => {
       run(
         "Refunding (co-sign the refund)",
@@ -111,7 +126,7 @@ export function OrderActions(props: {
         (r) => `Order ${r.orderId}: ${r.status}`,
       );
     });
-  if ((isBuyer || isProvider) && order.status === "Disputed" && order.job.decision !== undefined)
+  if (party && order.status === "Disputed" && order.job.decision !== undefined)
     button("Accept the decision", () => {
       run(
         "Accepting the arbiter's decision (co-sign the payout)",
@@ -119,9 +134,9 @@ export function OrderActions(props: {
         (r) => `Order ${r.orderId}: ${r.status}`,
       );
     });
-  const canDispute = (isBuyer || isProvider) && (order.status === "Completed" || order.status === "Failed");
+  const canDispute = party && (order.status === "Completed" || order.status === "Failed") && !passed(disputeUntil);
 
-  if (!isBuyer && !isProvider) return <p class="muted">The connected wallet is not a party to this order: no action.</p>;
+  if (!party) return <p class="muted">The connected wallet is not a party to this order: no action.</p>;
   return (
     <div>
       {buttons.length === 0 && !canDispute ? <p class="muted">No action for you now.</p> : <div class="actions">{buttons}</div>}
