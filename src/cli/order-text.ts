@@ -23,6 +23,23 @@ function disputeLines(order: OrderDetails, iso: (ms: number) => string): string[
   return lines;
 }
 
+/** What the buyer asked for, in one line: "2 GPUs, 24 GB VRAM or more, at most 1 MOLT/GPU-h, 2 h, features NvLink". */
+function wantsText(r: NonNullable<OrderDetails["requirements"]>): string {
+  const where = [r.location?.region, r.location?.country].filter((part) => part !== undefined).join(", ");
+  return [
+    `${r.minGpuCount} GPUs`,
+    ...(r.minVramGb > 0 ? [`${r.minVramGb} GB VRAM or more`] : []),
+    `at most ${r.maxPricePerHour} MOLT/GPU-h`,
+    `${r.estimatedHours} h`,
+    ...((r.requiredFeatures ?? []).length > 0 ? [`features ${(r.requiredFeatures ?? []).join(", ")}`] : []),
+    ...(where === "" ? [] : [`in ${where}`]),
+    ...(r.gpuModels === undefined ? [] : [`models ${r.gpuModels.join(", ")}`]),
+    ...(r.minReputation === undefined ? [] : [`reputation ${r.minReputation} or more`]),
+    ...(r.providers?.allow === undefined ? [] : [`only providers ${r.providers.allow.join(", ")}`]),
+    ...(r.providers?.deny === undefined || r.providers.deny.length === 0 ? [] : [`never providers ${r.providers.deny.join(", ")}`]),
+  ].join(", ");
+}
+
 /** The deadlines that run for the order, in words. */
 function deadlineLines(order: OrderDetails, nowMs: number): string[] {
   const d = order.deadlines;
@@ -43,6 +60,7 @@ export function orderShowText(order: OrderDetails, viewer: string | undefined, n
   return [
     `order ${order.orderId}: ${order.status}`,
     `  buyer     ${order.buyerId}`,
+    ...(order.requirements === undefined ? [] : [`  wants     ${wantsText(order.requirements)}`]),
     m === null
       ? "  match     - (resting until an offer fits)"
       : `  match     offer ${m.offerId} of ${m.providerId}: ${m.gpuCount} GPUs x ${m.hours} h at ${m.pricePerHour} MOLT/GPU-h = ${m.totalCost} MOLT (${feeText(m)})`,

@@ -32,32 +32,35 @@ const ProviderFilterBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** What an order asks of an offer: the hard constraints, the preferences and the filters. */
+const RequirementsBody = Type.Object(
+  {
+    minGpuCount: Type.Integer({ minimum: GPU_COUNT_MIN, maximum: GPU_COUNT_MAX }),
+    minVramGb: Type.Integer({ minimum: 0, maximum: VRAM_GB_MAX }),
+    maxPricePerHour: Decimal,
+    estimatedHours: Type.Integer({ minimum: HOURS_MIN, maximum: HOURS_MAX }),
+    preferredModels: Type.Optional(Type.Array(Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }), { maxItems: PREFERRED_MODELS_MAX })),
+    requiredFeatures: Type.Optional(Type.Array(FeatureText, { maxItems: FEATURE_LIST_LENGTH_MAX })),
+    location: Type.Optional(LocationBody),
+    providers: Type.Optional(ProviderFilterBody),
+    gpuModels: Type.Optional(
+      Type.Array(Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }), {
+        minItems: 1,
+        maxItems: GPU_MODELS_MAX,
+        description: "hard filter: only offers of one of these GPU models (normalized: 'h100' = 'NVIDIA H100 80GB') match",
+      }),
+    ),
+    minReputation: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: "hard filter: only offers of providers with at least this reputation match" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** What a buyer sends to order compute; the buyer is the request's signer. */
 export const OrderBody = Type.Object(
   {
-    requirements: Type.Object(
-      {
-        minGpuCount: Type.Integer({ minimum: GPU_COUNT_MIN, maximum: GPU_COUNT_MAX }),
-        minVramGb: Type.Integer({ minimum: 0, maximum: VRAM_GB_MAX }),
-        maxPricePerHour: Decimal,
-        estimatedHours: Type.Integer({ minimum: HOURS_MIN, maximum: HOURS_MAX }),
-        preferredModels: Type.Optional(Type.Array(Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }), { maxItems: PREFERRED_MODELS_MAX })),
-        requiredFeatures: Type.Optional(Type.Array(FeatureText, { maxItems: FEATURE_LIST_LENGTH_MAX })),
-        location: Type.Optional(LocationBody),
-        providers: Type.Optional(ProviderFilterBody),
-        gpuModels: Type.Optional(
-          Type.Array(Type.String({ maxLength: MODEL_TEXT_LENGTH_MAX }), {
-            minItems: 1,
-            maxItems: GPU_MODELS_MAX,
-            description: "hard filter: only offers of one of these GPU models (normalized: 'h100' = 'NVIDIA H100 80GB') match",
-          }),
-        ),
-        minReputation: Type.Optional(
-          Type.Number({ minimum: 0, maximum: 1, description: "hard filter: only offers of providers with at least this reputation match" }),
-        ),
-      },
-      { additionalProperties: false },
-    ),
+    requirements: RequirementsBody,
     maxBudget: Type.Optional(Decimal),
     priority: Type.Optional(PriorityText),
     expiresAt: Type.Optional(DateTimeText),
@@ -226,6 +229,7 @@ export const OrderViewBody = Type.Object({
     description: "the failed order this one continues, when the market submitted it",
   }),
   deadlines: DeadlinesBody,
+  requirements: Type.Optional(RequirementsBody),
 });
 /** An order with its match and job, as the server reports it. */
 export type OrderDetails = Static<typeof OrderViewBody>;

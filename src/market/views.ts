@@ -1,6 +1,7 @@
 // How the market reports an order: the OrderView and the JobRecord kept with it, read from a stored
 // order row. Pure, no I/O.
 import type { ExtensionRecord } from "../contract/extension.js";
+import type { OrderRequest } from "../contract/orders.js";
 import { MarketError } from "../core/errors.js";
 import { OrderStatus } from "../core/enums.js";
 import type { OrderMatch } from "../core/types.js";
@@ -69,6 +70,8 @@ export interface OrderView {
   readonly rematch: boolean;
   /** The failed order this one continues, when the market submitted it. */
   readonly successorOf: string | null;
+  /** What the buyer asked for, as stored (amounts as decimal strings). */
+  readonly requirements: OrderRequest["requirements"];
 }
 
 const ORDER_STATUSES: ReadonlySet<string> = new Set(Object.values(OrderStatus));
@@ -89,10 +92,14 @@ export function statusOf(order: OrderRow): OrderStatus {
   return order.status;
 }
 
-/** The re-match fields of a stored order document. */
-function continuationOf(doc: string): Pick<OrderView, "rematch" | "successorOf"> {
-  const order = JSON.parse(doc) as { readonly rematch?: boolean; readonly successorOf?: string };
-  return { rematch: order.rematch === true, successorOf: order.successorOf ?? null };
+/** The re-match fields and the requirements of a stored order document. */
+function continuationOf(doc: string): Pick<OrderView, "rematch" | "successorOf" | "requirements"> {
+  const order = JSON.parse(doc) as {
+    readonly rematch?: boolean;
+    readonly successorOf?: string;
+    readonly requirements: OrderRequest["requirements"];
+  };
+  return { rematch: order.rematch === true, successorOf: order.successorOf ?? null, requirements: order.requirements };
 }
 
 /** A stored order as the market reports it. */

@@ -30,6 +30,7 @@ export async function orderJson(market: Marketplace, order: OrderView): Promise<
     job: order.job,
     rematch: order.rematch,
     successorOf: order.successorOf,
+    requirements: order.requirements,
     deadlines: deadlinesOf(order, escrow, {
       fundingWindowMs: market.fundingWindowMs,
       receiptTimeoutMs: market.receiptTimeoutMs,

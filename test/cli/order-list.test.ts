@@ -62,6 +62,15 @@ describe("order submit, order list and job list", () => {
     );
   });
 
+  it("order show: what the buyer asked for, the deadline and the next step", async () => {
+    const shown = await cli("order", "show", ids.matched, "--wallet", buyer);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain("\n  wants     2 GPUs, at most 1 MOLT/GPU-h, 2 h\n");
+    expect(shown.out).toMatch(/\n {2}fund by +\S+ \(within 1[45] min\)\n/);
+    expect(shown.out).toContain(`\n  next      fund the escrow within`);
+    expect((await cli("order", "show", ids.matched)).out).toContain("next      the buyer funds the escrow within");
+  });
+
   it("order list: every state, newest first, with the next step and its deadline in words", async () => {
     const listed = await cli("order", "list", "--wallet", buyer);
     expect(listed.code, listed.err).toBe(0);
