@@ -250,7 +250,7 @@ export function groupHelp(command: string): string {
   const group = GROUPS[command];
   if (group === undefined) return "";
   const lines = Object.entries(group.commands).map(([action, doc]) => `  ${`${action} ${doc.args}`.trimEnd().padEnd(20)}  ${doc.summary}`);
-  return `Usage: molt-market ${command} <subcommand> [options]\n\n${group.summary}.\n\nSubcommands:\n${lines.join("\n")}\n\nmolt-market ${command} <subcommand> --help shows its flags.\n`;
+  return `Usage: molt-market ${command} <subcommand> [options]\n\n${group.summary.charAt(0).toUpperCase()}${group.summary.slice(1)}.\n\nSubcommands:\n${lines.join("\n")}\n\nmolt-market ${command} <subcommand> --help shows its flags.\n`;
 }
 
 /** The help of `command action`: usage, what it does, each flag; a group's help when `action` is none of its subcommands. */
@@ -260,7 +260,7 @@ export function commandHelp(command: string, action: string): string {
   const name = SINGLES[command] === undefined ? `${command} ${action}` : command;
   const width = Math.max(...doc.flags.map(([usage]) => usage.length));
   const flags = doc.flags.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`);
-  return `Usage: molt-market ${`${name} ${doc.args}`.trimEnd()} [options]\n\n${doc.summary}.\n\nOptions:\n${flags.join("\n")}\n  ${"--help".padEnd(width)}  show this help\n`;
+  return `Usage: molt-market ${`${name} ${doc.args}`.trimEnd()} [options]\n\n${doc.summary.charAt(0).toUpperCase()}${doc.summary.slice(1)}.\n\nOptions:\n${flags.join("\n")}\n  ${"--help".padEnd(width)}  show this help\n`;
 }
 
 /** One line per client command, for the CLI's overall help. */
