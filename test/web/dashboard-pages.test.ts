@@ -119,6 +119,34 @@ describeWithChromium("dashboard pages in chromium", () => {
     });
   }
 
+  it("the live tape reconnects after the feed drops, resumes after its last event, and shows each event once", async () => {
+    const watched = await watchedPage(browser, VIEWPORTS.desktop);
+    const page = watched.page;
+    await page.goto(`${served.baseUrl}/`);
+    const tape = page.locator(".tape li");
+    await page.getByText("live", { exact: true }).waitFor();
+    const before = await tape.count();
+    expect(before).toBeGreaterThan(0);
+    // The server drops every feed connection; the page says so, then reconnects by itself.
+    for (const client of (served.app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer.clients)
+      client.terminate();
+    await page.getByText("reconnecting", { exact: true }).waitFor();
+    await page.getByText("live", { exact: true }).waitFor();
+    const provider = new MarketClient({ baseUrl: served.baseUrl, wallet: served.parties.provider });
+    const { offerId } = await provider.addOffer({
+      gpuCapacity: { gpuCount: 1, gpuModel: "NVIDIA T4", vramGb: 16 },
+      pricePerHour: "0.2",
+      availableHours: 4,
+    });
+    await page.getByText(offerId.slice(-6)).waitFor();
+    expect(await tape.count()).toBe(before + 1);
+    const seqs = await tape.locator("span.muted").allInnerTexts();
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(watched.errors.filter((error) => !error.includes("WebSocket"))).toEqual([]);
+    await provider.offerAction(offerId, "withdraw");
+    await page.context().close();
+  });
+
   it("My account: a Wallet Standard wallet is listed, connects, and the page shows its balance and orders", async () => {
     const { wallet, secretKey } = savedKeypair();
     const watched = await watchedPage(browser, VIEWPORTS.desktop, testWalletInitScript(secretKey, "Molt Test Wallet"));
