@@ -2,6 +2,7 @@
 // dispute and decision, and the settlement's split (payment + fee + refund = escrowed).
 import type { JSX } from "preact";
 import type { OrderDetails } from "../../../src/contract/orders.js";
+import { deadlineText } from "../../../src/contract/next-step.js";
 import { when } from "../format.js";
 
 function Item(props: { readonly label: string; readonly value: string | undefined }): JSX.Element | null {
@@ -20,6 +21,9 @@ export function JobDetails(props: { readonly order: OrderDetails }): JSX.Element
   const proof = job.attestation?.proof;
   const s = job.settlement;
   const at = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : when(ms));
+  const nowMs = Date.now();
+  const due = (deadline: string | null): string | undefined =>
+    deadline === null ? undefined : `${when(deadline)} (${deadlineText(deadline, nowMs)})`;
   return (
     <div class="grid">
       <section class="card" aria-labelledby="job-title">
@@ -46,10 +50,10 @@ export function JobDetails(props: { readonly order: OrderDetails }): JSX.Element
             }
           />
           <Item label="Failure" value={job.failure === undefined ? undefined : `${job.failure.kind ?? "failed"}: ${job.failure.reason}`} />
-          <Item label="Fund by" value={deadlines.fundBy ?? undefined} />
-          <Item label="Start or receipt by" value={deadlines.receiptDueBy ?? undefined} />
-          <Item label="Locked until" value={deadlines.lockedUntil ?? undefined} />
-          <Item label="Dispute until" value={deadlines.disputeUntil ?? undefined} />
+          <Item label="Fund by" value={due(deadlines.fundBy)} />
+          <Item label="Start or receipt by" value={due(deadlines.receiptDueBy)} />
+          <Item label="Locked until" value={due(deadlines.lockedUntil)} />
+          <Item label="Dispute until" value={due(deadlines.disputeUntil)} />
         </dl>
         {job.fundedAtMs === undefined && job.failure === undefined ? <p class="muted">No job yet.</p> : null}
       </section>
