@@ -4,6 +4,7 @@ import type { JSX } from "preact";
 import type { EscrowView } from "../../../src/contract/escrows.js";
 import type { OrderDetails } from "../../../src/contract/orders.js";
 import { useSession } from "../session/session.js";
+import { when } from "../format.js";
 import { Link } from "../router.js";
 import { NextStepText } from "../next-step-text.js";
 import { useRead } from "../use-read.js";
@@ -104,7 +105,7 @@ export function OrderPage(props: { readonly orderId: string }): JSX.Element {
               </Row>
               <Row label="Amount">{`${escrow.data.amount} MOLT`}</Row>
               <Row label="Allocated">{`${escrow.data.allocatedSeconds} s`}</Row>
-              <Row label="Locked until">{escrow.data.lockedUntil}</Row>
+              <Row label="Locked until">{when(escrow.data.lockedUntil)}</Row>
               <Row label="Token account">
                 <span class="mono">{escrow.data.address}</span>
               </Row>
