@@ -104,7 +104,8 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   INVALID_ID: { httpStatus: 400, message: (d) => `invalid ${d.kind} id ${JSON.stringify(d.value)}; expected ${d.expected}` },
   INVALID_FIELD: {
     httpStatus: 400,
-    message: (d) => (d.value === "missing" ? `${d.field} is missing: ${d.allowed}` : `invalid ${d.field} ${d.value}; allowed: ${d.allowed}`),
+    message: (d) =>
+      d.value === "missing" ? `${d.field} is missing: ${d.allowed}` : `invalid ${d.field} ${d.value}; allowed: ${d.allowed}`,
   },
   OUT_OF_RANGE: { httpStatus: 400, message: (d) => `${d.field} ${d.value} is out of range; allowed ${d.min}..${d.max}` },
   DUPLICATE_ID: { httpStatus: 409, message: (d) => `${d.kind} ${d.id} already exists; submit it once or use a new id` },

@@ -46,7 +46,12 @@ describe("GET /v1/orders", () => {
     expect(fundBy - Date.now()).toBeGreaterThan(MARKET_LIMITS.fundingWindowMs - 60_000);
     expect(fundBy - Date.now()).toBeLessThanOrEqual(MARKET_LIMITS.fundingWindowMs);
     expect(matched.deadlines).toMatchObject({ lockedUntil: null, disputeUntil: null, receiptDueBy: null });
-    expect((await buyer.getOrder(restingId)).deadlines).toEqual({ fundBy: null, lockedUntil: null, disputeUntil: null, receiptDueBy: null });
+    expect((await buyer.getOrder(restingId)).deadlines).toEqual({
+      fundBy: null,
+      lockedUntil: null,
+      disputeUntil: null,
+      receiptDueBy: null,
+    });
     const escrow = await buyer.fundEscrow(matchedId);
     const funded = (await buyer.listOrders({ provider: served.parties.provider.address })).orders;
     expect(funded.map((o) => o.orderId)).toEqual([matchedId]);
