@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import { MARKET_LIMITS } from "../../src/market/limits.js";
+import { attest } from "../../src/settlement/statements.js";
+import type { ExecutionProof } from "../../src/settlement/statements.js";
 import { rejectionCode } from "../support/error-code.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";
@@ -60,6 +62,41 @@ describe("GET /v1/orders", () => {
       lockedUntil: escrow.lockedUntil,
       disputeUntil: null,
       receiptDueBy: new Date((funded[0]?.job.fundedAtMs ?? 0) + served.market.receiptTimeoutMs).toISOString(),
+    });
+  });
+
+  it("running, its lock and next receipt; completed, its dispute window from the job's end; settled, none", async () => {
+    const escrow = await buyer.getEscrow(matchedId);
+    await provider.startJob(matchedId);
+    const running = await buyer.getOrder(matchedId);
+    const startedAtMs = running.job.startedAtMs ?? 0;
+    expect(running.deadlines).toEqual({
+      fundBy: null,
+      lockedUntil: escrow.lockedUntil,
+      disputeUntil: null,
+      receiptDueBy: new Date(startedAtMs + served.market.receiptTimeoutMs).toISOString(),
+    });
+    const endedAtMs = startedAtMs + 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, endedAtMs - Date.now() + 5)));
+    const proof: ExecutionProof = {
+      escrowId: escrow.escrowId,
+      orderId: matchedId,
+      offerId: escrow.offerId,
+      provider: served.parties.provider.address,
+      gpuModel: "RTX 4090",
+      gpuCount: 2,
+      startedAtMs,
+      endedAtMs,
+      exitStatus: 0,
+      outputDigest: "ab".repeat(32),
+      usageDigest: "ab".repeat(32),
+    };
+    await provider.endJob(matchedId, "complete", attest(proof, served.parties.provider));
+    expect((await buyer.getOrder(matchedId)).deadlines).toEqual({
+      fundBy: null,
+      lockedUntil: null,
+      disputeUntil: new Date(endedAtMs + served.market.payments.disputeWindowMs).toISOString(),
+      receiptDueBy: null,
     });
   });
 
