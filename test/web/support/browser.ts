@@ -57,6 +57,22 @@ function buildIsStale(): boolean {
   return newestMtimeMs(join(ROOT, "web")) > built || newestMtimeMs(join(ROOT, "src")) > built;
 }
 
+/**
+ * `npm run build:web` in this process: NODE_ENV production while it runs (the test runner's "test"
+ * makes Vite pick the libraries' development builds, a larger bundle than the one shipped). The old
+ * files stay (no emptyOutDir): a server another test file opened on the previous build keeps serving it.
+ */
+async function productionBuild(): Promise<void> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: join(ROOT, "web/vite.config.ts"), mode: "production", logLevel: "error", build: { emptyOutDir: false } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+}
+
 /** Builds the dashboard into dist/web when it is missing or stale; one test file builds at a time (a lock directory). */
 export async function ensureDashboardBuilt(): Promise<void> {
   const lock = join(ROOT, "dist/.web-build.lock");
@@ -71,7 +87,7 @@ export async function ensureDashboardBuilt(): Promise<void> {
     }
   }
   try {
-    if (buildIsStale()) await build({ configFile: join(ROOT, "web/vite.config.ts"), mode: "production", logLevel: "error" });
+    if (buildIsStale()) await productionBuild();
   } finally {
     rmdirSync(lock);
   }
