@@ -32,6 +32,6 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
     // settlement/*.ts and core/signer.ts use the global Buffer: import it where it is used.
-    rolldownOptions: { transform: { inject: { Buffer: ["buffer", "Buffer"] } } },
+    rolldownOptions: { transform: { inject: { Buffer: ["buffer/", "Buffer"] } } },
   },
 });
