@@ -14,6 +14,7 @@ import { MARKET_LIMITS } from "../market/limits.js";
 import { Marketplace } from "../market/marketplace.js";
 import { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "../payments/payment-service.js";
 import { buildApp } from "../server/app.js";
+import { DASHBOARD_DIR } from "../server/routes/dashboard.js";
 import { LOG_LEVELS } from "../server/request-log.js";
 import type { LogLevel } from "../server/request-log.js";
 import { SqlStore } from "../store/sql-store.js";
@@ -227,7 +228,7 @@ async function serveLocked(
   // Listen for SIGTERM before saying it serves: a stop sent the moment the line is read is then a clean stop.
   const stopped = untilStopped();
   out(
-    `molt-market serving ${url}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n${existsSync(demoIndexPath(dataDir)) ? `demo providers ${demoIndexPath(dataDir)} (which wallet file serves which offer, by address)\n` : ""}`,
+    `molt-market serving ${url}\n${existsSync(join(DASHBOARD_DIR, "index.html")) ? `dashboard ${url}/` : "dashboard not built: run npm run build"}\ndocs ${url}/docs\nfeed ${url.replace(/^http/, "ws")}/v1/feed\nstore ${databaseUrl === undefined || databaseUrl === "" ? join(dataDir, "market.db") : `PostgreSQL (DATABASE_URL${values.schema === undefined ? "" : `, schema ${values.schema}`})`}\nchain ${chain instanceof EmbeddedMoltClient ? join(dataDir, "chain") : chain.network.rpcUrl} (mint ${chain.mint})\narbiter ${arbiter.address}\noffers ${market.book.offerCount}\n${existsSync(demoIndexPath(dataDir)) ? `demo providers ${demoIndexPath(dataDir)} (which wallet file serves which offer, by address)\n` : ""}`,
   );
   await stopped;
   clearInterval(sweeper);
