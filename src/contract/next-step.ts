@@ -146,6 +146,12 @@ export function nextStepOf(order: OrderDetails, viewer: string | undefined, nowM
             "a party accepts the arbiter's decision",
           );
     default:
-      return step("nobody", "done", null, `done: ${order.status.toLowerCase()}`, `done: ${order.status.toLowerCase()}`);
+      return step(
+        "nobody",
+        "done",
+        null,
+        `none: the order is ${order.status.toLowerCase()}`,
+        `none: the order is ${order.status.toLowerCase()}`,
+      );
   }
 }

@@ -77,7 +77,7 @@ describe("order submit, order list and job list", () => {
     const lines = listed.out.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ORDER +STATUS +MATCH +DUE +NEXT STEP$/);
     expect(lines.slice(2)).toEqual([
-      expect.stringMatching(new RegExp(`^${ids.cancelled} +Cancelled +- +- +done: cancelled$`)),
+      expect.stringMatching(new RegExp(`^${ids.cancelled} +Cancelled +- +- +none: the order is cancelled$`)),
       expect.stringMatching(
         new RegExp(`^${ids.resting} +Pending +- +- +resting until an offer fits; cancel it with: molt-market order cancel ${ids.resting}$`),
       ),

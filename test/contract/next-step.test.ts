@@ -109,7 +109,7 @@ describe("nextStepOf", () => {
         actor: "nobody",
         action: "done",
         deadline: null,
-        text: `done: ${status.toLowerCase()}`,
+        text: `none: the order is ${status.toLowerCase()}`,
       });
   });
 });
