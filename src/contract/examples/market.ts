@@ -2,6 +2,7 @@
 // real wallets): requests and their 200 answers. Data only; test/server/openapi.test.ts validates each
 // against its route's schema.
 import type { RouteExample } from "../openapi-examples.js";
+import { EXAMPLE_MATCH } from "./common.js";
 
 /** The market routes' examples, by route key. */
 export const MARKET_EXAMPLES: Readonly<Record<string, RouteExample>> = {
@@ -105,26 +106,10 @@ export const MARKET_EXAMPLES: Readonly<Record<string, RouteExample>> = {
     response: {
       matches: [
         {
+          ...EXAMPLE_MATCH,
           orderId: "ord_00000000000000000000000000",
-          offerId: "ofr_01M8S0H0W2BY5C5WMAT6ZMEH42",
-          providerId: "BGBn3EkUZPsAhHfJ4Wt8tUNmqnNXY2mofqb3rCpb5wS3",
-          gpuCount: 2,
-          pricePerHour: "2.5",
-          hours: 2,
-          totalCost: "10",
-          feeBps: 250,
-          platformFee: "0.24999838",
           score: 0.308529408,
-          scoreBreakdown: {
-            priceHeadroom: 0.075,
-            gpuFit: 0.05,
-            vramFit: 0.1,
-            preferredModel: 0,
-            extraFeatures: 0.01,
-            reputation: 0.023529408,
-            utilization: 0.05,
-            total: 0.308529408,
-          },
+          scoreBreakdown: { ...EXAMPLE_MATCH.scoreBreakdown, gpuFit: 0.05, preferredModel: 0, total: 0.308529408 },
         },
       ],
     },

@@ -2,34 +2,17 @@
 // real wallets): requests and their 200 answers. Data only; test/server/openapi.test.ts validates each
 // against its route's schema.
 import type { RouteExample } from "../openapi-examples.js";
+import { EXAMPLE_OFFER, EXAMPLE_PROVIDER } from "./common.js";
 
 /** The offers routes' examples, by route key. */
 export const OFFERS_EXAMPLES: Readonly<Record<string, RouteExample>> = {
   "GET /v1/offers": {
     query: {
-      provider: "BGBn3EkUZPsAhHfJ4Wt8tUNmqnNXY2mofqb3rCpb5wS3",
+      provider: EXAMPLE_PROVIDER,
       limit: "10",
     },
     response: {
-      offers: [
-        {
-          offerId: "ofr_01M8S0H0W2BY5C5WMAT6ZMEH42",
-          providerId: "BGBn3EkUZPsAhHfJ4Wt8tUNmqnNXY2mofqb3rCpb5wS3",
-          status: "Active",
-          gpuModel: "NVIDIA H100 80GB",
-          gpuCount: 8,
-          freeGpus: 6,
-          vramGb: 80,
-          pricePerHour: "2.5",
-          availableHours: 72,
-          minCommitmentHours: 1,
-          features: ["NvLink", "Infiniband"],
-          createdAt: "2026-12-01T14:35:48.482Z",
-          expiresAt: "2026-12-08T14:35:48.482Z",
-          region: "eu-west",
-          country: "DE",
-        },
-      ],
+      offers: [EXAMPLE_OFFER],
     },
   },
   "GET /v1/offers/best": {
@@ -43,45 +26,11 @@ export const OFFERS_EXAMPLES: Readonly<Record<string, RouteExample>> = {
       limit: "3",
     },
     response: {
-      offers: [
-        {
-          offerId: "ofr_01M8S0H0W2BY5C5WMAT6ZMEH42",
-          providerId: "BGBn3EkUZPsAhHfJ4Wt8tUNmqnNXY2mofqb3rCpb5wS3",
-          status: "Active",
-          gpuModel: "NVIDIA H100 80GB",
-          gpuCount: 8,
-          freeGpus: 6,
-          vramGb: 80,
-          pricePerHour: "2.5",
-          availableHours: 72,
-          minCommitmentHours: 1,
-          features: ["NvLink", "Infiniband"],
-          createdAt: "2026-12-01T14:35:48.482Z",
-          expiresAt: "2026-12-08T14:35:48.482Z",
-          region: "eu-west",
-          country: "DE",
-        },
-      ],
+      offers: [EXAMPLE_OFFER],
     },
   },
   "GET /v1/offers/{id}": {
-    response: {
-      offerId: "ofr_01M8S0H0W2BY5C5WMAT6ZMEH42",
-      providerId: "BGBn3EkUZPsAhHfJ4Wt8tUNmqnNXY2mofqb3rCpb5wS3",
-      status: "Active",
-      gpuModel: "NVIDIA H100 80GB",
-      gpuCount: 8,
-      freeGpus: 6,
-      vramGb: 80,
-      pricePerHour: "2.5",
-      availableHours: 72,
-      minCommitmentHours: 1,
-      features: ["NvLink", "Infiniband"],
-      createdAt: "2026-12-01T14:35:48.482Z",
-      expiresAt: "2026-12-08T14:35:48.482Z",
-      region: "eu-west",
-      country: "DE",
-    },
+    response: EXAMPLE_OFFER,
   },
   "POST /v1/offers": {
     description:
