@@ -1,33 +1,18 @@
 // The dashboard's other signed actions in chromium: a provider imports its keypair file (a local
 // market), lists GPU capacity, pauses, resumes and withdraws it; a buyer's order that rests is
 // cancelled from its page; a refused action shows the MarketError's message in a role=alert region.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
-import { openServedMarket } from "../support/server.js";
-import type { ServedMarket } from "../support/server.js";
-import { VIEWPORTS, describeWithChromium, ensureDashboardBuilt, launchChromium, screenshot, watchedPage } from "./support/browser.js";
+import { VIEWPORTS, screenshot, watchedPage } from "./support/browser.js";
+import { describeWithDashboard } from "./support/dashboard-suite.js";
 import { savedKeypair } from "./support/keypairs.js";
 import { testWalletInitScript } from "./support/test-wallet.js";
 
-let served: ServedMarket;
-let browser: Browser;
-
-describeWithChromium("the dashboard's actions in chromium", () => {
-  beforeAll(async () => {
-    await ensureDashboardBuilt();
-    served = await openServedMarket({ listen: true });
-    browser = await launchChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await browser.close();
-    await served.close();
-  });
-
+describeWithDashboard("the dashboard's actions in chromium", (suite) => {
   it("a provider imports its keypair file, lists an offer, pauses, resumes and withdraws it", async () => {
     const key = savedKeypair();
-    const { page, errors } = await watchedPage(browser, VIEWPORTS.desktop);
-    await page.goto(`${served.baseUrl}/account`);
+    const { page, errors } = await watchedPage(suite.browser, VIEWPORTS.desktop);
+    await page.goto(`${suite.served.baseUrl}/account`);
     await page
       .getByLabel(/Import keypair file/)
       .setInputFiles({ name: "provider.json", mimeType: "application/json", buffer: Buffer.from(key.fileText) });
@@ -44,7 +29,7 @@ describeWithChromium("the dashboard's actions in chromium", () => {
     await form.getByRole("button", { name: "List offer" }).click();
     const mine = page.getByRole("table", { name: "1 offers of this wallet" });
     await mine.getByRole("rowheader", { name: "NVIDIA L40S" }).waitFor();
-    const reader = new MarketClient({ baseUrl: served.baseUrl });
+    const reader = new MarketClient({ baseUrl: suite.served.baseUrl });
     const [offer] = await reader.listOffers({ provider: key.wallet.address });
     if (offer === undefined) throw new Error("the offer was not listed");
     expect(offer).toMatchObject({
@@ -73,8 +58,8 @@ describeWithChromium("the dashboard's actions in chromium", () => {
 
   it("a refused order shows the market's message in an alert; a resting order is cancelled from its page", async () => {
     const key = savedKeypair();
-    const { page, errors } = await watchedPage(browser, VIEWPORTS.phone, testWalletInitScript(key.secretKey));
-    await page.goto(`${served.baseUrl}/account`);
+    const { page, errors } = await watchedPage(suite.browser, VIEWPORTS.phone, testWalletInitScript(key.secretKey));
+    await page.goto(`${suite.served.baseUrl}/account`);
     await page.getByRole("button", { name: "Connect Molt Test Wallet" }).click();
     await page.getByText(key.wallet.address).first().waitFor();
 
@@ -86,13 +71,13 @@ describeWithChromium("the dashboard's actions in chromium", () => {
     await page.getByRole("button", { name: "Submit as order" }).click();
     const alert = page.getByRole("alert").filter({ hasText: /\S/ });
     await alert.waitFor();
-    const refused = await new MarketClient({ baseUrl: served.baseUrl, wallet: served.parties.arbiter })
+    const refused = await new MarketClient({ baseUrl: suite.served.baseUrl, wallet: suite.served.parties.arbiter })
       .submitOrder({ requirements: { minGpuCount: 64, minVramGb: 0, maxPricePerHour: "1", estimatedHours: 1 } })
       .then(
         () => "accepted",
         (e: unknown) => (e instanceof Error ? e.message : String(e)),
       );
-    expect(await alert.innerText()).toBe(refused.replace(served.parties.arbiter.address, key.wallet.address));
+    expect(await alert.innerText()).toBe(refused.replace(suite.served.parties.arbiter.address, key.wallet.address));
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(VIEWPORTS.phone.width);
     await screenshot(page, "offers-refused-phone");
 
@@ -108,7 +93,7 @@ describeWithChromium("the dashboard's actions in chromium", () => {
     await page.getByRole("button", { name: "Cancel order" }).click();
     await page.getByTestId("order-status").getByText("Cancelled").waitFor();
     const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1) ?? "");
-    expect((await new MarketClient({ baseUrl: served.baseUrl }).getOrder(orderId)).status).toBe("Cancelled");
+    expect((await new MarketClient({ baseUrl: suite.served.baseUrl }).getOrder(orderId)).status).toBe("Cancelled");
     expect(errors.filter((error) => !error.includes("status of 4"))).toEqual([]);
     await page.context().close();
   });

@@ -2,26 +2,26 @@
 // co-signs the refund), and a completed job is disputed from its page (the wallet signs the
 // dispute statement), decided by the arbiter in Node, and the decision accepted in the page, which
 // pays it out. The order is placed and funded in Node with the same key the page's wallet holds.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import type { Address } from "../../src/core/address.js";
 import { Amount } from "../../src/core/amount.js";
 import { attest } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";
-import { openServedMarket } from "../support/server.js";
-import type { ServedMarket } from "../support/server.js";
-import { VIEWPORTS, describeWithChromium, ensureDashboardBuilt, launchChromium, screenshot, watchedPage } from "./support/browser.js";
+import { VIEWPORTS, screenshot, watchedPage } from "./support/browser.js";
 import type { WatchedPage } from "./support/browser.js";
+import { describeWithDashboard } from "./support/dashboard-suite.js";
+import type { DashboardSuite } from "./support/dashboard-suite.js";
 import { savedKeypair } from "./support/keypairs.js";
 import { testWalletInitScript } from "./support/test-wallet.js";
 
-let served: ServedMarket;
-let browser: Browser;
-
 /** A buyer key with test MOLT, an order of it funded and ended by the provider (exit `exitStatus`), and a page whose wallet holds the key, on the order. */
-async function endedJob(exitStatus: number): Promise<{ readonly watched: WatchedPage; readonly orderId: string; readonly buyer: Address }> {
-  const { parties, baseUrl } = served;
+async function endedJob(
+  suite: DashboardSuite,
+  exitStatus: number,
+): Promise<{ readonly watched: WatchedPage; readonly orderId: string; readonly buyer: Address }> {
+  const { parties, baseUrl } = suite.served;
   const provider = new MarketClient({ baseUrl, wallet: parties.provider });
   await provider.addOffer({
     gpuCapacity: { gpuCount: 1, gpuModel: "NVIDIA L4", vramGb: 24 },
@@ -55,7 +55,7 @@ async function endedJob(exitStatus: number): Promise<{ readonly watched: Watched
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, proof.endedAtMs - Date.now() + 5)));
   await provider.endJob(orderId, exitStatus === 0 ? "complete" : "fail", attest(proof, parties.provider));
 
-  const watched = await watchedPage(browser, VIEWPORTS.desktop, testWalletInitScript(key.secretKey));
+  const watched = await watchedPage(suite.browser, VIEWPORTS.desktop, testWalletInitScript(key.secretKey));
   await watched.page.goto(`${baseUrl}/account`);
   await watched.page.getByRole("button", { name: "Connect Molt Test Wallet" }).click();
   await watched.page.getByRole("link", { name: orderId.slice(0, 8) }).click();
@@ -66,52 +66,42 @@ function status(page: Page, text: string): Promise<void> {
   return page.getByTestId("order-status").getByText(text).waitFor();
 }
 
-describeWithChromium("disputes and refunds in chromium", () => {
-  beforeAll(async () => {
-    await ensureDashboardBuilt();
-    served = await openServedMarket({ listen: true });
-    browser = await launchChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await browser.close();
-    await served.close();
-  });
-
+describeWithDashboard("disputes and refunds in chromium", (suite) => {
   it("a failed job is refunded in full from its page", async () => {
-    const { watched, orderId, buyer } = await endedJob(137);
+    const { watched, orderId, buyer } = await endedJob(suite, 137);
     const page = watched.page;
     await status(page, "Failed");
     await page.getByRole("button", { name: "Refund" }).click();
     await status(page, "Refunded");
-    expect((await served.parties.chain.balance(buyer)).toString()).toBe("50");
-    expect((await new MarketClient({ baseUrl: served.baseUrl }).getOrder(orderId)).status).toBe("Refunded");
+    expect((await suite.served.parties.chain.balance(buyer)).toString()).toBe("50");
+    expect((await new MarketClient({ baseUrl: suite.served.baseUrl }).getOrder(orderId)).status).toBe("Refunded");
     expect(watched.errors).toEqual([]);
     await page.context().close();
   });
 
   it("a completed job is disputed from its page; the arbiter decides; the buyer accepts and the split is paid", async () => {
-    const { watched, orderId, buyer } = await endedJob(0);
+    const { watched, orderId, buyer } = await endedJob(suite, 0);
     const page = watched.page;
     await status(page, "Completed");
     await page.getByLabel("Dispute reason").fill("the output was empty");
     await page.getByRole("button", { name: "Open dispute" }).click();
     await status(page, "Disputed");
     await page.getByText("the output was empty").first().waitFor();
-    await new MarketClient({ baseUrl: served.baseUrl, wallet: served.parties.arbiter }).decideDispute(orderId, {
+    await new MarketClient({ baseUrl: suite.served.baseUrl, wallet: suite.served.parties.arbiter }).decideDispute(orderId, {
       providerShare: "0.5",
       reason: "half of the hour was usable",
     });
     await page.getByText(/half of the hour was usable/).waitFor();
     await page.getByRole("button", { name: "Accept the decision" }).click();
     await status(page, "Resolved");
-    const settlement = (await new MarketClient({ baseUrl: served.baseUrl }).getOrder(orderId)).job.settlement;
+    const settlement = (await new MarketClient({ baseUrl: suite.served.baseUrl }).getOrder(orderId)).job.settlement;
     if (settlement === undefined) throw new Error("no payout");
     await page.getByTestId("buyer-refund").getByText(`${settlement.buyerRefund} MOLT`).waitFor();
     await screenshot(page, "order-resolved");
     const paid = Amount.parse(settlement.providerPayment).add(Amount.parse(settlement.platformFee));
     expect(paid.toString()).toBe("0.5");
     expect(paid.add(Amount.parse(settlement.buyerRefund)).toString()).toBe("1.8");
-    expect((await served.parties.chain.balance(buyer)).toString()).toBe("49.5");
+    expect((await suite.served.parties.chain.balance(buyer)).toString()).toBe("49.5");
     expect(watched.errors).toEqual([]);
     await page.context().close();
   });

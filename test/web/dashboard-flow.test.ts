@@ -3,15 +3,13 @@
 // chain step the wallet signs through solana:signTransaction), watches the provider (in Node, its
 // own client and key) run and complete the job, settles with its signed confirmation, and sees
 // the split; the chain's balances are exact: payment + fee + refund = escrowed.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import { Amount } from "../../src/core/amount.js";
 import { attest } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";
-import { openServedMarket } from "../support/server.js";
-import type { ServedMarket } from "../support/server.js";
-import { VIEWPORTS, describeWithChromium, ensureDashboardBuilt, launchChromium, screenshot, watchedPage } from "./support/browser.js";
+import { VIEWPORTS, screenshot, watchedPage } from "./support/browser.js";
+import { describeWithDashboard } from "./support/dashboard-suite.js";
 import { savedKeypair } from "./support/keypairs.js";
 import { TEST_WALLET_CALLS_GLOBAL, testWalletInitScript } from "./support/test-wallet.js";
 import type { TestWalletCalls } from "./support/test-wallet.js";
@@ -19,22 +17,9 @@ import type { TestWalletCalls } from "./support/test-wallet.js";
 /** How long the job runs before the provider completes it. */
 const JOB_SECONDS = 2;
 
-let served: ServedMarket;
-let browser: Browser;
-
-describeWithChromium("the dashboard's flow in chromium", () => {
-  beforeAll(async () => {
-    await ensureDashboardBuilt();
-    served = await openServedMarket({ listen: true });
-    browser = await launchChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await browser.close();
-    await served.close();
-  });
-
+describeWithDashboard("the dashboard's flow in chromium", (suite) => {
   it("connect, test MOLT, order, fund through the wallet, provider runs it, settle: the split on screen and exact on chain", async () => {
-    const { parties, baseUrl } = served;
+    const { parties, baseUrl } = suite.served;
     const provider = new MarketClient({ baseUrl, wallet: parties.provider });
     const { offerId } = await provider.addOffer({
       gpuCapacity: { gpuCount: 4, gpuModel: "NVIDIA H100 80GB", vramGb: 80 },
@@ -43,7 +28,7 @@ describeWithChromium("the dashboard's flow in chromium", () => {
     });
     const buyerKey = savedKeypair();
     const buyer = buyerKey.wallet.address;
-    const { page, errors } = await watchedPage(browser, VIEWPORTS.desktop, testWalletInitScript(buyerKey.secretKey));
+    const { page, errors } = await watchedPage(suite.browser, VIEWPORTS.desktop, testWalletInitScript(buyerKey.secretKey));
     const calls = (): Promise<TestWalletCalls> =>
       page.evaluate<TestWalletCalls>(`({ ...window[${JSON.stringify(TEST_WALLET_CALLS_GLOBAL)}] })`);
 
