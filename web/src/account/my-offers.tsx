@@ -31,41 +31,22 @@ export function MyOffers(props: { readonly session: Session }): JSX.Element {
         setGeneration((n) => n + 1);
       });
   };
+  const actionButton = (offer: OfferView, verb: "pause" | "resume" | "withdraw", label: string): JSX.Element => (
+    <button
+      type="button"
+      class="secondary"
+      disabled={action.busy !== undefined}
+      onClick={() => {
+        act(offer, verb);
+      }}
+    >
+      {label} <span class="mono">{offer.offerId.slice(-6)}</span>
+    </button>
+  );
   const buttons = (offer: OfferView): JSX.Element => (
     <div class="actions">
-      {offer.status === "Active" ? (
-        <button
-          type="button"
-          class="secondary"
-          disabled={action.busy !== undefined}
-          onClick={() => {
-            act(offer, "pause");
-          }}
-        >
-          Pause <span class="mono">{offer.offerId.slice(-6)}</span>
-        </button>
-      ) : (
-        <button
-          type="button"
-          class="secondary"
-          disabled={action.busy !== undefined}
-          onClick={() => {
-            act(offer, "resume");
-          }}
-        >
-          Resume <span class="mono">{offer.offerId.slice(-6)}</span>
-        </button>
-      )}
-      <button
-        type="button"
-        class="secondary"
-        disabled={action.busy !== undefined}
-        onClick={() => {
-          act(offer, "withdraw");
-        }}
-      >
-        Withdraw <span class="mono">{offer.offerId.slice(-6)}</span>
-      </button>
+      {offer.status === "Active" ? actionButton(offer, "pause", "Pause") : actionButton(offer, "resume", "Resume")}
+      {actionButton(offer, "withdraw", "Withdraw")}
     </div>
   );
   return (
