@@ -7,13 +7,12 @@ import { expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import type { Address } from "../../src/core/address.js";
 import { Amount } from "../../src/core/amount.js";
-import { attest } from "../../src/settlement/statements.js";
-import type { ExecutionProof } from "../../src/settlement/statements.js";
 import { VIEWPORTS, screenshot, watchedPage } from "./support/browser.js";
 import type { WatchedPage } from "./support/browser.js";
 import { describeWithDashboard } from "./support/dashboard-suite.js";
 import type { DashboardSuite } from "./support/dashboard-suite.js";
 import { savedKeypair } from "./support/keypairs.js";
+import { runProviderJob } from "./support/provider-job.js";
 import { testWalletInitScript } from "./support/test-wallet.js";
 
 /** A buyer key with test MOLT, an order of it funded and ended by the provider (exit `exitStatus`), and a page whose wallet holds the key, on the order. */
@@ -36,24 +35,15 @@ async function endedJob(
   });
   // The book's oldest L4 offer with a free GPU (an earlier test's, once its job ended, or the one just listed).
   const escrow = await buyer.fundEscrow(orderId);
-  const offerId = escrow.offerId;
-  await provider.startJob(orderId);
-  const startedAtMs = (await provider.getOrder(orderId)).job.startedAtMs ?? 0;
-  const proof: ExecutionProof = {
-    escrowId: escrow.escrowId,
+  await runProviderJob(provider, parties.provider, {
+    escrow,
     orderId,
-    offerId,
-    provider: parties.provider.address,
     gpuModel: "NVIDIA L4",
     gpuCount: 1,
-    startedAtMs,
-    endedAtMs: startedAtMs + 1000,
+    runMs: 1000,
     exitStatus,
-    outputDigest: "cd".repeat(32),
-    usageDigest: "cd".repeat(32),
-  };
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, proof.endedAtMs - Date.now() + 5)));
-  await provider.endJob(orderId, exitStatus === 0 ? "complete" : "fail", attest(proof, parties.provider));
+    digest: "cd".repeat(32),
+  });
 
   const watched = await watchedPage(suite.browser, VIEWPORTS.desktop, testWalletInitScript(key.secretKey));
   await watched.page.goto(`${baseUrl}/account`);

@@ -6,11 +6,10 @@
 import { expect, it } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import { Amount } from "../../src/core/amount.js";
-import { attest } from "../../src/settlement/statements.js";
-import type { ExecutionProof } from "../../src/settlement/statements.js";
 import { VIEWPORTS, screenshot, watchedPage } from "./support/browser.js";
 import { describeWithDashboard } from "./support/dashboard-suite.js";
 import { savedKeypair } from "./support/keypairs.js";
+import { runProviderJob } from "./support/provider-job.js";
 import { TEST_WALLET_CALLS_GLOBAL, testWalletInitScript } from "./support/test-wallet.js";
 import type { TestWalletCalls } from "./support/test-wallet.js";
 
@@ -67,23 +66,15 @@ describeWithDashboard("the dashboard's flow in chromium", (suite) => {
     expect(escrow).toMatchObject({ buyer, state: "Locked", amount: "4" });
 
     // The provider, in Node with its own key, runs and completes the job.
-    await provider.startJob(orderId);
-    const startedAtMs = (await provider.getOrder(orderId)).job.startedAtMs ?? 0;
-    const proof: ExecutionProof = {
-      escrowId: escrow.escrowId,
+    await runProviderJob(provider, parties.provider, {
+      escrow,
       orderId,
-      offerId,
-      provider: parties.provider.address,
       gpuModel: "NVIDIA H100 80GB",
       gpuCount: 2,
-      startedAtMs,
-      endedAtMs: startedAtMs + JOB_SECONDS * 1000,
+      runMs: JOB_SECONDS * 1000,
       exitStatus: 0,
-      outputDigest: "ab".repeat(32),
-      usageDigest: "ab".repeat(32),
-    };
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, proof.endedAtMs - Date.now() + 5)));
-    await provider.endJob(orderId, "complete", attest(proof, parties.provider));
+      digest: "ab".repeat(32),
+    });
     await page.getByTestId("order-status").getByText("Completed").waitFor();
 
     // Settle in the browser: the buyer's confirmation and the payout co-signature, both by the wallet.
