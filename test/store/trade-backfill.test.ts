@@ -93,10 +93,12 @@ for (const factory of factories) {
       ]);
       await market.close();
 
-      // The store as it was before 0005_trades: no table, the migration not applied.
+      // The store as it was before 0005_trades: no table, neither it nor a later migration applied
+      // (Kysely applies migrations in order only), so 0006's indexes go too.
       const raw = db.raw();
       await sql`drop table trades`.execute(raw);
-      await sql`delete from kysely_migration where name = '0005_trades'`.execute(raw);
+      for (const index of ["orders_buyer_id", "orders_offer_id", "offers_provider_id"]) await sql`drop index ${sql.id(index)}`.execute(raw);
+      await sql`delete from kysely_migration where name in ('0005_trades', '0006_orders_by_party')`.execute(raw);
       await raw.destroy();
 
       const reopened = await db.open();
