@@ -10,7 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import autocannon from "autocannon";
 import type { AutocannonRequest } from "autocannon";
 import { Wallet } from "../src/chain/wallet.js";
-import { signRequest } from "../src/contract/http-signature.js";
+import { signRequest } from "../src/contract/request-signing.js";
 import { percentile } from "./report.js";
 
 interface Job {

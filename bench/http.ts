@@ -15,7 +15,8 @@ import { Marketplace } from "../src/market/marketplace.js";
 import { PaymentService } from "../src/payments/payment-service.js";
 import Fastify from "fastify";
 import { buildApp } from "../src/server/app.js";
-import { signRequest, signatureBase } from "../src/contract/http-signature.js";
+import { signatureBase } from "../src/contract/http-signature.js";
+import { signRequest } from "../src/contract/request-signing.js";
 import { SqlStore } from "../src/store/sql-store.js";
 import { benchArgs, fixed, printTable } from "./report.js";
 

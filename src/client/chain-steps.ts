@@ -7,7 +7,7 @@ import { TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda } from "@solana-program/t
 import { Amount } from "../core/amount.js";
 import { MarketError, isMarketError } from "../core/errors.js";
 import type { EscrowView } from "../contract/escrows.js";
-import { newNonce } from "../contract/http-signature.js";
+import { newNonce } from "../contract/request-signing.js";
 import type { BillingRate, ChargeSplit } from "../settlement/billing.js";
 import { checkTransactionToSign } from "./transaction-check.js";
 import type { SigningExpectation } from "./transaction-check.js";

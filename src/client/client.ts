@@ -16,12 +16,11 @@ import type { OrderListView } from "../contract/order-list.js";
 import type { ProviderView } from "../contract/providers.js";
 import type { CountersignRequest, ReceiptRequest, WorkloadView } from "../contract/jobs.js";
 import type { ExplanationView, MatchView, OrderDetails, OrderRequest, OrderStatusView, SubmittedOrderView } from "../contract/orders.js";
-import { billSeconds, splitCharge } from "../settlement/billing.js";
 import type { ChargeSplit } from "../settlement/billing.js";
-import { billedSecondsOf } from "../settlement/settle-job.js";
 import type { Attestation, Confirmation, Dispute } from "../settlement/statements.js";
-import { chainStep, depositExpectation, payoutExpectation, rateOf } from "./chain-steps.js";
+import { chainStep, depositExpectation, payoutExpectation } from "./chain-steps.js";
 import { receiptedShare } from "./receipted-share.js";
+import { decisionShare, settlementShare } from "./payout-shares.js";
 import type { ChainStepOptions } from "./chain-steps.js";
 import type { SigningExpectation } from "./transaction-check.js";
 import { quoteParams } from "./quote-query.js";
@@ -109,23 +108,8 @@ export class MarketClient {
     options: ChainStepOptions = {},
   ): Promise<OrderDetails> {
     // The seconds billed are computed here from the attested proof (a lost job: the provider's signed receipt), by the rule the market uses, never taken from the server.
-    const share = async (escrow: EscrowView): Promise<ChargeSplit> => {
-      const order = await this.getOrder(orderId);
-      if (order.status === "Failed") return receiptedShare(order, escrow);
-      const attestation = order.job.attestation;
-      if (attestation === undefined)
-        throw new MarketError("INVALID_STATE_TRANSITION", { entity: "order", from: "not completed", to: "Settled" });
-      const role = this.options.wallet?.address === escrow.buyer ? "buyer" : "provider";
-      return billSeconds(
-        billedSecondsOf(
-          { ...(input.actualHours === undefined ? {} : { actualHours: input.actualHours }), proof: attestation.proof },
-          escrow,
-          role,
-        ),
-        Amount.parse(escrow.amount),
-        rateOf(escrow),
-      );
-    };
+    const share = async (escrow: EscrowView): Promise<ChargeSplit> =>
+      settlementShare(await this.getOrder(orderId), escrow, this.options.wallet?.address, input.actualHours);
     return chainStep(
       this.transport,
       `/v1/orders/${encodeURIComponent(orderId)}/settle`,
@@ -149,12 +133,7 @@ export class MarketClient {
 
   /** A party accepts the arbiter's decision on a dispute, which pays it out. @throws the server's MarketError, ESCROW_ERROR */
   acceptDecision(orderId: string, options: ChainStepOptions = {}): Promise<OrderDetails> {
-    const share = async (escrow: EscrowView): Promise<ChargeSplit> => {
-      const decision = (await this.getOrder(orderId)).job.decision;
-      if (decision === undefined)
-        throw new MarketError("ESCROW_ERROR", { reason: `the arbiter has not decided the dispute of order ${orderId} yet` });
-      return splitCharge(Amount.parse(decision.providerShare), Amount.parse(escrow.amount), rateOf(escrow));
-    };
+    const share = async (escrow: EscrowView): Promise<ChargeSplit> => decisionShare(await this.getOrder(orderId), escrow);
     return chainStep(
       this.transport,
       `/v1/orders/${encodeURIComponent(orderId)}/dispute/accept`,

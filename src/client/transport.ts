@@ -6,7 +6,7 @@ import type { Clock } from "../core/clock.js";
 import { MARKET_ERROR_TABLE, MarketError } from "../core/errors.js";
 import type { MarketErrorCode, MarketErrorDetails } from "../core/errors.js";
 import type { AsyncSigner } from "../core/signer.js";
-import { newNonce, signRequestAsync } from "../contract/http-signature.js";
+import { newNonce, signRequestAsync } from "../contract/request-signing.js";
 
 /** Attempts of one request when the connection fails (same key, fresh signature each time). */
 export const CLIENT_ATTEMPTS_MAX = 3;

@@ -10,15 +10,13 @@
 //     optional but "ed25519" when present; expires is optional and refused once past; any other
 //     parameter is allowed (it is signed, so it changes nothing it does not say).
 //   Label: "molt" when the request has it, otherwise the request's only signature.
-// Building and checking only, no I/O: the client signs with it, the server checks with it and then
-// records the nonce (src/server/nonce-registry.ts).
+// Checking only, no I/O: the server checks with it and then records the nonce
+// (src/server/nonce-registry.ts); the client signs with request-signing.ts.
 import { createHash } from "node:crypto";
-import { getBase64Decoder } from "@solana/codecs-strings";
 import { MarketError } from "../core/errors.js";
 import { isAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
 import { verifySigned } from "../core/signer.js";
-import type { AsyncSigner, Signer } from "../core/signer.js";
 import { parseDictionary, serializeString } from "./structured-fields.js";
 import type { DictionaryMember, Parameters } from "./structured-fields.js";
 
@@ -76,9 +74,7 @@ export interface VerifiedSignature {
   readonly label: string;
 }
 
-const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
-/** A header value signRequest can send unchanged: visible ASCII, inner spaces only. */
-const HEADER_VALUE_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 /** A component name: a lower-case field name, or a derived component. */
 const COMPONENT_NAME_PATTERN = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
 /** Content-Digest algorithms checked when present (RFC 9530), and sha-256 is required. */
@@ -96,83 +92,6 @@ export function contentDigest(body: Uint8Array | string): string {
 /** The RFC 9421 signature base (section 2.5): one `"name": value` line per covered component, then @signature-params. */
 export function signatureBase(components: readonly (readonly [name: string, value: string])[], signatureParams: string): string {
   return [...components.map(([name, value]) => `${serializeString(name)}: ${value}`), `"@signature-params": ${signatureParams}`].join("\n");
-}
-
-/** A fresh random nonce: 128 bits from the platform's CSPRNG (Node or a browser), unpadded base64url (RFC 4648 section 5). */
-export function newNonce(): string {
-  const base64 = getBase64Decoder().decode(globalThis.crypto.getRandomValues(new Uint8Array(16)));
-  return base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/**
- * The signature base of a request signed by `address` at `nowMs` with `nonce`, and how its headers
- * are made from a signature of it (what signRequest and signRequestAsync share).
- * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters, an Idempotency-Key that cannot be sent as it is)
- */
-function requestToSign(
-  parts: SignedRequestParts,
-  address: Address,
-  nowMs: number,
-  nonce: string,
-): { readonly base: Uint8Array; headers(signature: Uint8Array): SignatureHeaders } {
-  if (!NONCE_PATTERN.test(nonce))
-    throw new MarketError("INVALID_FIELD", {
-      field: "nonce",
-      value: JSON.stringify(nonce.slice(0, 80)),
-      allowed: "16..64 base64url characters",
-    });
-  const key = parts.idempotencyKey;
-  if (key !== undefined && !HEADER_VALUE_PATTERN.test(key))
-    throw new MarketError("INVALID_FIELD", {
-      field: "Idempotency-Key",
-      value: JSON.stringify(key.slice(0, 80)),
-      allowed: "visible ASCII characters, spaces only inside",
-    });
-  const digest = contentDigest(parts.body);
-  const components: [string, string][] = [
-    ["@method", parts.method.toUpperCase()],
-    ["@path", parts.path],
-    ["content-digest", digest],
-  ];
-  if (key !== undefined) components.push(["idempotency-key", key]);
-  const params = `(${components.map(([name]) => serializeString(name)).join(" ")});created=${Math.floor(nowMs / 1000)};keyid=${serializeString(address)};nonce=${serializeString(nonce)};alg=${serializeString(SIGNATURE_ALGORITHM)}`;
-  return {
-    base: new TextEncoder().encode(signatureBase(components, params)),
-    headers: (signature) => ({
-      "content-digest": digest,
-      "signature-input": `${SIGNATURE_LABEL}=${params}`,
-      signature: `${SIGNATURE_LABEL}=:${getBase64Decoder().decode(signature)}:`,
-      ...(key === undefined ? {} : { "idempotency-key": key }),
-    }),
-  };
-}
-
-/**
- * Signs a request with a wallet (any Signer): the headers to send with it (Content-Digest, Signature-Input,
- * Signature, and the Idempotency-Key it covers). Invariant: the server's verifyRequest accepts it
- * within the window.
- * @throws INVALID_FIELD (a nonce that is not 16..64 base64url characters, an Idempotency-Key that cannot be sent as it is)
- * @example fetch(url, { method: "POST", body, headers: { ...signRequest({ method: "POST", path, body, idempotencyKey }, wallet, Date.now()) } })
- */
-export function signRequest(parts: SignedRequestParts, signer: Signer, nowMs: number, nonce: string = newNonce()): SignatureHeaders {
-  const request = requestToSign(parts, signer.address, nowMs, nonce);
-  return request.headers(signer.sign(request.base));
-}
-
-/**
- * signRequest with a signer that may sign asynchronously (a browser wallet): the same headers, once
- * it has signed. Invariant: the server's verifyRequest accepts it within the window of `nowMs`.
- * @throws INVALID_FIELD (as signRequest), what the signer throws (a wallet's refusal)
- * @example const headers = await signRequestAsync({ method: "POST", path, body, idempotencyKey }, browserSigner, Date.now())
- */
-export async function signRequestAsync(
-  parts: SignedRequestParts,
-  signer: AsyncSigner,
-  nowMs: number,
-  nonce: string = newNonce(),
-): Promise<SignatureHeaders> {
-  const request = requestToSign(parts, signer.address, nowMs, nonce);
-  return request.headers(await signer.sign(request.base));
 }
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;

@@ -11,11 +11,10 @@ export {
   SIGNATURE_LIMITS,
   SIGNATURE_WINDOW_S,
   contentDigest,
-  newNonce,
-  signRequest,
   signatureBase,
   verifySignature,
 } from "../contract/http-signature.js";
+export { newNonce, signRequest } from "../contract/request-signing.js";
 export type { SignatureHeaders, SignedRequestParts, VerifiedSignature } from "../contract/http-signature.js";
 export { NONCES_MAX, NONCES_PER_KEYID_MAX, NONCE_LIMITS, NonceStore, recordNonce, storeNonces, verifyRequest } from "./nonce-registry.js";
 export type { NonceRegistry } from "./nonce-registry.js";

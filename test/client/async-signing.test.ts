@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import type { AsyncSigner } from "../../src/core/signer.js";
-import { signRequest, signRequestAsync, verifySignature } from "../../src/contract/http-signature.js";
+import { verifySignature } from "../../src/contract/http-signature.js";
+import { signRequest, signRequestAsync } from "../../src/contract/request-signing.js";
 import { confirmAsync, countersignUsageReceiptAsync, openDisputeStatementAsync } from "../../src/client/statement-signing.js";
 import { confirm, openDisputeStatement, verifyConfirmation, verifyDispute } from "../../src/settlement/statements.js";
 import type { ExecutionProof } from "../../src/settlement/statements.js";

@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import { isMarketError } from "../../src/core/errors.js";
-import { SIGNATURE_WINDOW_S, contentDigest, signRequest, signatureBase, verifySignature } from "../../src/contract/http-signature.js";
+import { SIGNATURE_WINDOW_S, contentDigest, signatureBase, verifySignature } from "../../src/contract/http-signature.js";
+import { signRequest } from "../../src/contract/request-signing.js";
 import type { SignatureHeaders, SignedRequestParts } from "../../src/contract/http-signature.js";
 import { NonceStore, verifyRequest } from "../../src/server/nonce-registry.js";
 

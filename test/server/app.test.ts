@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Wallet } from "../../src/chain/wallet.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
 import { buildApp } from "../../src/server/app.js";
-import { signRequest } from "../../src/contract/http-signature.js";
+import { signRequest } from "../../src/contract/request-signing.js";
 import { newDisputeId } from "../../src/core/ids.js";
 import { attest, openDisputeStatement } from "../../src/settlement/statements.js";
 import { SCORE_WEIGHTS } from "../../src/orderbook/score.js";

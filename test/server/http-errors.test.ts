@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import { MARKET_LIMITS } from "../../src/market/limits.js";
 import { SERVER_LIMITS } from "../../src/server/limits.js";
-import { signRequest } from "../../src/contract/http-signature.js";
+import { signRequest } from "../../src/contract/request-signing.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";
 

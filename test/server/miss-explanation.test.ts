@@ -4,7 +4,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Wallet } from "../../src/chain/wallet.js";
-import { signRequest } from "../../src/contract/http-signature.js";
+import { signRequest } from "../../src/contract/request-signing.js";
 import type { Parties } from "../support/market.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";

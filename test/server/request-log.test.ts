@@ -3,7 +3,7 @@
 // X-Request-Id or a fresh one, and comes back on the answer; no signature, key or chain
 // signature a request carries ever reaches a line. Silent unless a logger is given.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signRequest } from "../../src/contract/http-signature.js";
+import { signRequest } from "../../src/contract/request-signing.js";
 import { buildApp } from "../../src/server/app.js";
 import { openServedMarket } from "../support/server.js";
 import type { ServedMarket } from "../support/server.js";

@@ -8,7 +8,7 @@ import { Wallet } from "../../src/chain/wallet.js";
 import { newDisputeId } from "../../src/core/ids.js";
 import type { EscrowAccount } from "../../src/settlement/escrow-account.js";
 import type { Marketplace } from "../../src/market/marketplace.js";
-import { signRequest } from "../../src/contract/http-signature.js";
+import { signRequest } from "../../src/contract/request-signing.js";
 import { attest, openDisputeStatement } from "../../src/settlement/statements.js";
 import type { Parties } from "../support/market.js";
 import { openServedMarket } from "../support/server.js";

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
 import { verifySigned } from "../../src/core/signer.js";
-import { signRequest, signRequestAsync, verifySignature } from "../../src/contract/http-signature.js";
+import { verifySignature } from "../../src/contract/http-signature.js";
+import { signRequest, signRequestAsync } from "../../src/contract/request-signing.js";
 import { importKeypair } from "../../web/src/wallet/keypair-signer.js";
 import { savedKeypair } from "./support/keypairs.js";
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { expect } from "vitest";
 import type { Wallet } from "../../../src/chain/wallet.js";
 import { MARKET_ERROR_TABLE } from "../../../src/core/errors.js";
-import { signRequest } from "../../../src/contract/http-signature.js";
+import { signRequest } from "../../../src/contract/request-signing.js";
 
 /** A request as it goes on the wire. A header given as an array is sent once per value. */
 export interface RawRequest {
