@@ -3,6 +3,7 @@
 import { Migrator, sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import { MarketError } from "../core/errors.js";
+import { ORDER_DUE_MIGRATION } from "./order-due.js";
 import { ORDER_LIST_MIGRATION } from "./order-list.js";
 import { TRADES_MIGRATION } from "./trade-migration.js";
 
@@ -89,6 +90,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   },
   "0005_trades": TRADES_MIGRATION,
   "0006_orders_by_party": ORDER_LIST_MIGRATION,
+  "0007_orders_due": ORDER_DUE_MIGRATION,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -39,16 +39,29 @@ async function bulkInsert(
   }
 }
 
-async function setStatuses(
-  conn: Db,
-  table: "offers" | "orders",
-  changes: readonly { readonly id: string; readonly status: string }[],
-): Promise<void> {
+async function setStatuses(conn: Db, table: "offers", changes: readonly { readonly id: string; readonly status: string }[]): Promise<void> {
   for (const part of chunks(changes)) {
     await sql`update ${sql.table(table)} set status = x.status from ${jsonSource(part, [
       ["id", "text"],
       ["status", "text"],
     ])} where ${sql.table(table)}.id = x.id`.execute(conn);
+  }
+}
+
+/** Order status changes with their due_at_ms, then the sweeper's dues, in that order. */
+async function setOrderColumns(conn: Db, rows: TableRows): Promise<void> {
+  for (const part of chunks(rows.orderStatuses)) {
+    await sql`update orders set status = x.status, due_at_ms = x.due_at_ms from ${jsonSource(part, [
+      ["id", "text"],
+      ["status", "text"],
+      ["due_at_ms", "bigint"],
+    ])} where orders.id = x.id`.execute(conn);
+  }
+  for (const part of chunks(rows.orderDues)) {
+    await sql`update orders set due_at_ms = x.due_at_ms from ${jsonSource(part, [
+      ["id", "text"],
+      ["due_at_ms", "bigint"],
+    ])} where orders.id = x.id`.execute(conn);
   }
 }
 
@@ -64,7 +77,7 @@ function capacityRefused(moved: TableRows["moved"]): MarketError {
  * @throws INSUFFICIENT_CAPACITY
  */
 async function writeInOneStatement(conn: Db, rows: TableRows): Promise<boolean> {
-  if (rows.offers.length > 0 || rows.offerStatuses.length > 0 || rows.orderStatuses.length > 0) return false;
+  if (rows.offers.length > 0 || rows.offerStatuses.length > 0 || rows.orderStatuses.length > 0 || rows.orderDues.length > 0) return false;
   const lists = [rows.moved, rows.orders, rows.escrows, rows.events, rows.commands, rows.trades];
   if (lists.some((list) => list.length > BULK_ROWS_MAX)) return false;
   const parts: RawBuilder<unknown>[] = [];
@@ -114,7 +127,7 @@ export async function writeRowsPostgres(conn: Db, rows: TableRows): Promise<void
     if (Number(result.numAffectedRows ?? 0n) !== part.length) throw capacityRefused(part);
   }
   await bulkInsert(conn, "orders", rows.orders, ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`);
-  await setStatuses(conn, "orders", rows.orderStatuses);
+  await setOrderColumns(conn, rows);
   await bulkInsert(conn, "escrows", rows.escrows, ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`);
   await bulkInsert(conn, "events", rows.events, EVENT_COLUMNS, "");
   await bulkInsert(conn, "commands", rows.commands, COMMAND_COLUMNS, "");

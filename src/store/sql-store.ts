@@ -9,6 +9,7 @@ import pg from "pg";
 import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
 import { NonceTable } from "./nonce-table.js";
+import { readOrdersDueBy } from "./order-due.js";
 import { readOrderList } from "./order-list.js";
 import { writeRowsPostgres } from "./postgres-writes.js";
 import {
@@ -221,6 +222,10 @@ export class SqlStore implements Store {
 
   ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]> {
     return readOrdersWithStatus(this.db, statuses, limit);
+  }
+
+  ordersDueBy(nowMs: number, limit: number): Promise<OrderRow[]> {
+    return readOrdersDueBy(this.db, nowMs, limit);
   }
 
   listOrders(query: OrderListQuery): Promise<OrderRow[]> {

@@ -21,6 +21,8 @@ export interface MarketTables {
     match: string | null;
     escrow_id: string | null;
     job: string | null;
+    /** The sweeper's next deadline for the order (see order-due.ts); null: none. */
+    due_at_ms: Int | null;
   };
   escrows: { id: string; order_id: string; state: string; doc: string; pending: string | null };
   events: { seq: Int; type: string; entity_id: string; at_ms: Int; node: string; payload: string };
@@ -49,6 +51,7 @@ export const ORDER_COLUMNS: readonly (readonly [string, ColumnType])[] = [
   ["match", "text"],
   ["escrow_id", "text"],
   ["job", "text"],
+  ["due_at_ms", "bigint"],
 ];
 export const ESCROW_COLUMNS: readonly (readonly [string, ColumnType])[] = [
   ["id", "text"],
@@ -82,6 +85,16 @@ export const offerRow = (r: MarketTables["offers"]): OfferRow => ({
   expiresAtMs: Number(r.expires_at_ms),
   doc: r.doc,
 });
+/** The statuses the sweeper acts on (a match's funding, a job's lock and receipts, a settlement's dispute window). */
+export const SWEPT_STATUSES: ReadonlySet<string> = new Set(["Matched", "Escrowed", "Running", "Completed"]);
+
+/**
+ * The due_at_ms an order write stores (the sweeper then writes the deadline it computes): 0, look
+ * at the next sweep, in a swept status; null, never, otherwise. Invariant: never later than the
+ * sweeper's own deadline for the order.
+ */
+const dueOnWrite = (status: string): number | null => (SWEPT_STATUSES.has(status) ? 0 : null);
+
 /** A stored order row. */
 export const orderRow = (r: MarketTables["orders"]): OrderRow => ({
   id: r.id,
@@ -114,7 +127,7 @@ export const eventRow = (r: MarketTables["events"]): EventRow => ({
 
 export const OFFER_UPDATE = "status = excluded.status, expires_at_ms = excluded.expires_at_ms, doc = excluded.doc";
 export const ORDER_UPDATE =
-  "status = excluded.status, offer_id = excluded.offer_id, doc = excluded.doc, match = excluded.match, escrow_id = excluded.escrow_id, job = excluded.job";
+  "status = excluded.status, offer_id = excluded.offer_id, doc = excluded.doc, match = excluded.match, escrow_id = excluded.escrow_id, job = excluded.job, due_at_ms = excluded.due_at_ms";
 export const ESCROW_UPDATE = "state = excluded.state, doc = excluded.doc, pending = excluded.pending";
 
 /** A batch as rows of each table (column names as keys), repeats merged, capacity summed per offer. */
@@ -143,8 +156,10 @@ export function tableRows(batch: BatchWrites) {
       match: o.match,
       escrow_id: o.escrowId,
       job: o.job,
+      due_at_ms: dueOnWrite(o.status),
     })),
-    orderStatuses: lastById(batch.orderStatuses ?? [], (c) => c.id),
+    orderStatuses: lastById(batch.orderStatuses ?? [], (c) => c.id).map((c) => ({ ...c, due_at_ms: dueOnWrite(c.status) })),
+    orderDues: lastById(batch.orderDues ?? [], (d) => d.id).map((d) => ({ id: d.id, due_at_ms: d.dueAtMs })),
     escrows: lastById(batch.escrows, (e) => e.id).map((e) => ({
       id: e.id,
       order_id: e.orderId,

@@ -29,7 +29,8 @@ function prepareWrites(database: Database.Database) {
       "update offers set free_gpus = free_gpus + @delta where id = @id and free_gpus + @delta >= 0 and free_gpus + @delta <= gpu_count",
     ),
     order: insert("orders", ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`),
-    orderStatus: database.prepare("update orders set status = @status where id = @id"),
+    orderStatus: database.prepare("update orders set status = @status, due_at_ms = @due_at_ms where id = @id"),
+    orderDue: database.prepare("update orders set due_at_ms = @due_at_ms where id = @id"),
     escrow: insert("escrows", ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`),
     event: insert("events", EVENT_COLUMNS, ""),
     command: insert("commands", COMMAND_COLUMNS, ""),
@@ -54,6 +55,7 @@ export class SqliteWrites {
     }
     for (const row of rows.orders) statements.order.run(row);
     for (const row of rows.orderStatuses) statements.orderStatus.run(row);
+    for (const row of rows.orderDues) statements.orderDue.run(row);
     for (const row of rows.escrows) statements.escrow.run(row);
     for (const row of rows.events) statements.event.run(row);
     for (const row of rows.commands) statements.command.run(row);

@@ -136,7 +136,17 @@ export interface StatusChange {
   readonly status: string;
 }
 
-/** Everything one group commit writes, applied in this order: upserts, status changes, capacity. */
+/**
+ * The sweeper's next deadline for an order (Store.ordersDueBy), null for none. Every other write of
+ * an order makes it due at once in a swept status; a due written with the row's write of the same
+ * batch applies after it.
+ */
+export interface OrderDue {
+  readonly id: string;
+  readonly dueAtMs: number | null;
+}
+
+/** Everything one group commit writes, applied in this order: upserts, status changes, capacity, order dues. */
 export interface BatchWrites {
   readonly offers: readonly OfferRow[];
   readonly offerStatuses?: readonly StatusChange[];
@@ -148,6 +158,8 @@ export interface BatchWrites {
   readonly commands: readonly CommandRow[];
   /** The trades of the batch's OrderMatched events. */
   readonly trades?: readonly TradeRow[];
+  /** Deadlines the sweeper computed (applied after the order writes of the batch). */
+  readonly orderDues?: readonly OrderDue[];
 }
 
 /** What a batch may do inside its transaction, holding the market's write lock. */
@@ -220,6 +232,11 @@ export interface Store {
   listEscrows(afterId: string, limit: number): Promise<EscrowRow[]>;
   /** Orders in one of `statuses`, oldest first, at most `limit`. */
   ordersWithStatus(statuses: readonly string[], limit: number): Promise<OrderRow[]>;
+  /**
+   * Orders the sweeper must look at by `nowMs` (their due_at_ms <= nowMs), earliest first, at most
+   * `limit`; reads only those rows (an index). @throws STORE_ERROR
+   */
+  ordersDueBy(nowMs: number, limit: number): Promise<OrderRow[]>;
   /** A party's orders, newest first, at most `query.limit` (see OrderListQuery). @throws STORE_ERROR */
   listOrders(query: OrderListQuery): Promise<OrderRow[]>;
   /**

@@ -204,6 +204,30 @@ export function storeContract(
       expect(await s.writeBatch((w) => w.getOrder("r1"))).toMatchObject({ status: "Expired" });
     });
 
+    it("orders due by a time: the sweeper's dues after the order writes of the batch, any other write makes a swept order due at once", async () => {
+      const { store: s } = await store();
+      const dueIds = async (nowMs: number, limit = 10): Promise<string[]> => (await s.ordersDueBy(nowMs, limit)).map((o) => o.id);
+      await write(s, { orders: [order("r1", "Matched", "o1"), order("r2"), order("r3", "Running", "o1"), order("r4", "Completed", "o1")] });
+      expect(await dueIds(0)).toEqual(["r1", "r3", "r4"]);
+      expect(await dueIds(0, 2)).toEqual(["r1", "r3"]);
+      await write(s, {
+        orders: [order("r3", "Running", "o1")],
+        orderDues: [
+          { id: "r1", dueAtMs: 2000 },
+          { id: "r3", dueAtMs: 1500 },
+          { id: "r4", dueAtMs: null },
+          { id: "missing", dueAtMs: 0 },
+        ],
+      });
+      expect(await dueIds(1000)).toEqual([]);
+      expect(await dueIds(1500)).toEqual(["r3"]);
+      expect(await dueIds(10_000)).toEqual(["r3", "r1"]);
+      await write(s, { orders: [order("r1", "Escrowed", "o1")], orderStatuses: [{ id: "r3", status: "Failed" }] });
+      expect(await dueIds(0)).toEqual(["r1"]);
+      expect(await dueIds(10_000)).toEqual(["r1"]);
+      expect((await s.ordersDueBy(0, 1))[0]).toMatchObject({ id: "r1", status: "Escrowed" });
+    });
+
     it("a command key and an event seq are stored once", async () => {
       const { store: s } = await store();
       await write(s, { events: [event(1)], commands: [{ key: "k1", requestHash: "h", response: "1", atMs: 1 }] });

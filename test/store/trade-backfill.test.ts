@@ -94,16 +94,20 @@ for (const factory of factories) {
       await market.close();
 
       // The store as it was before 0005_trades: no table, neither it nor a later migration applied
-      // (Kysely applies migrations in order only), so 0006's indexes go too.
+      // (Kysely applies migrations in order only), so 0006's indexes and 0007's deadline column go too.
       const raw = db.raw();
       await sql`drop table trades`.execute(raw);
-      for (const index of ["orders_buyer_id", "orders_offer_id", "offers_provider_id"]) await sql`drop index ${sql.id(index)}`.execute(raw);
-      await sql`delete from kysely_migration where name in ('0005_trades', '0006_orders_by_party')`.execute(raw);
+      for (const index of ["orders_buyer_id", "orders_offer_id", "offers_provider_id", "orders_due_at_ms"])
+        await sql`drop index ${sql.id(index)}`.execute(raw);
+      await sql`alter table orders drop column due_at_ms`.execute(raw);
+      await sql`delete from kysely_migration where name in ('0005_trades', '0006_orders_by_party', '0007_orders_due')`.execute(raw);
       await raw.destroy();
 
       const reopened = await db.open();
       await reopened.migrate();
       expect(await tradesOf(reopened)).toEqual(written);
+      // 0007 backfills the deadline index: the stored matches are due at once, for the sweeper to compute their deadlines.
+      expect(await reopened.ordersDueBy(0, 10)).toHaveLength(written.length);
       await reopened.close();
     });
   });
