@@ -1,6 +1,9 @@
 // bench:chain — escrows created and settled per second on the embedded chain (LiteSVM with the real
 // SPL Token program, fsync'd log), with the cost split between building/signing, executing and
-// making the log durable; plain transfers in the same run as the baseline. `--json`: one JSON
+// making the log durable; plain transfers as a baseline. Each workload runs twice in the same
+// process, on fresh chains: with one fsync per transaction (the log before group commit) and with
+// group commit (transactions confirmed together share one fsync). Escrows run CONCURRENCY at a time,
+// as the market's command batches send them; transfers run one after another. `--json`: one JSON
 // object as the last line.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,54 +16,22 @@ import { fixed, nowNs, printTable } from "./report.js";
 const json = process.argv.includes("--json");
 const ESCROWS = 400;
 const TRANSFERS = 400;
+/** Escrows in flight at once (each: create + fund, then settle). */
+const CONCURRENCY = 16;
+/** SOL the buyer gets for the rent of its escrows' multisigs (not returned when an escrow closes). */
+const BUYER_LAMPORTS = 10n * 1_000_000_000n;
 
-const chain = await EmbeddedMoltClient.open({ dataDir: mkdtempSync(join(tmpdir(), "molt-bench-chain-")), snapshotEvery: 100_000 });
-const buyer = Wallet.generate();
-const provider = Wallet.generate();
-const arbiter = Wallet.generate();
-const treasury = Wallet.generate();
-await chain.airdrop(buyer.address, Amount.fromMolt(1_000_000));
-
-function phase(): { transactions: number; buildSignNs: bigint; executeNs: bigint; durableLogNs: bigint } {
-  return { ...chain.timings };
+type Timings = EmbeddedMoltClient["timings"];
+interface Split {
+  readonly buildSignUs: number;
+  readonly executeUs: number;
+  readonly durableLogUs: number;
+}
+interface Measured extends Split {
+  readonly perSecond: number;
 }
 
-// Baseline: plain MOLT transfers.
-const beforeTransfers = phase();
-let start = nowNs();
-for (let i = 0; i < TRANSFERS; i++) await chain.transfer(buyer, provider.address, Amount.parse("0.001"));
-const transferSeconds = Number(nowNs() - start) / 1e9;
-const transferPhase = phase();
-
-// Escrows: create + fund (one transaction), then settle with payment, fee and refund (one transaction).
-const beforeEscrows = phase();
-start = nowNs();
-for (let i = 0; i < ESCROWS; i++) {
-  const { escrow } = await chain.createEscrow({
-    escrowId: `esc_${String(i).padStart(26, "0")}`,
-    buyer,
-    provider: provider.address,
-    arbiter: arbiter.address,
-    amount: Amount.parse("10"),
-  });
-  await chain.settleEscrow(
-    escrow,
-    [provider, arbiter],
-    [
-      { owner: provider.address, amount: Amount.parse("6.5") },
-      { owner: treasury.address, amount: Amount.parse("0.325") },
-      { owner: buyer.address, amount: Amount.parse("3.175") },
-    ],
-  );
-}
-const escrowSeconds = Number(nowNs() - start) / 1e9;
-const after = phase();
-chain.close();
-
-function split(
-  from: ReturnType<typeof phase>,
-  to: ReturnType<typeof phase>,
-): { buildSignUs: number; executeUs: number; durableLogUs: number } {
+function split(from: Timings, to: Timings): Split {
   const n = Math.max(1, to.transactions - from.transactions);
   return {
     buildSignUs: Number(to.buildSignNs - from.buildSignNs) / 1000 / n,
@@ -68,34 +39,90 @@ function split(
     durableLogUs: Number(to.durableLogNs - from.durableLogNs) / 1000 / n,
   };
 }
-const transferSplit = split(beforeTransfers, transferPhase);
-const escrowSplit = split(beforeEscrows, after);
+
+async function measure(chain: EmbeddedMoltClient, count: number, work: () => Promise<void>): Promise<Measured> {
+  const before = { ...chain.timings };
+  const start = nowNs();
+  await work();
+  const seconds = Number(nowNs() - start) / 1e9;
+  return { perSecond: count / seconds, ...split(before, { ...chain.timings }) };
+}
+
+/** Transfers, then escrows, on a fresh chain whose log commits as `groupCommit` says. */
+async function run(groupCommit: boolean): Promise<{ transfers: Measured; escrows: Measured }> {
+  const chain = await EmbeddedMoltClient.open({
+    dataDir: mkdtempSync(join(tmpdir(), "molt-bench-chain-")),
+    snapshotEvery: 100_000,
+    groupCommit,
+  });
+  const [buyer, provider, arbiter, treasury] = [Wallet.generate(), Wallet.generate(), Wallet.generate(), Wallet.generate()];
+  await chain.airdrop(buyer.address, Amount.fromMolt(1_000_000));
+  chain.airdropLamports(buyer.address, BUYER_LAMPORTS);
+  const transfers = await measure(chain, TRANSFERS, async () => {
+    for (let i = 0; i < TRANSFERS; i++) await chain.transfer(buyer, provider.address, Amount.parse("0.001"));
+  });
+  let next = 0;
+  const escrowLoop = async (): Promise<void> => {
+    for (let i = next++; i < ESCROWS; i = next++) {
+      const { escrow } = await chain.createEscrow({
+        escrowId: `esc_${String(i).padStart(26, "0")}`,
+        buyer,
+        provider: provider.address,
+        arbiter: arbiter.address,
+        amount: Amount.parse("10"),
+      });
+      await chain.settleEscrow(
+        escrow,
+        [provider, arbiter],
+        [
+          { owner: provider.address, amount: Amount.parse("6.5") },
+          { owner: treasury.address, amount: Amount.parse("0.325") },
+          { owner: buyer.address, amount: Amount.parse("3.175") },
+        ],
+      );
+    }
+  };
+  const escrows = await measure(chain, ESCROWS, async () => {
+    await Promise.all(Array.from({ length: CONCURRENCY }, escrowLoop));
+  });
+  chain.close();
+  return { transfers, escrows };
+}
+
+const perTransaction = await run(false);
+const grouped = await run(true);
 const result = {
   bench: "chain",
   node: process.version,
-  transfers: { count: TRANSFERS, perSecond: TRANSFERS / transferSeconds, ...transferSplit },
-  escrows: { count: ESCROWS, createdAndSettledPerSecond: ESCROWS / escrowSeconds, transactionsPerEscrow: 2, ...escrowSplit },
-  escrowToTransferTimeRatio: escrowSeconds / ESCROWS / (transferSeconds / TRANSFERS),
+  concurrency: CONCURRENCY,
+  oneFsyncPerTransaction: {
+    transfers: { count: TRANSFERS, ...perTransaction.transfers },
+    escrows: { count: ESCROWS, transactionsPerEscrow: 2, ...perTransaction.escrows },
+  },
+  groupCommit: {
+    transfers: { count: TRANSFERS, ...grouped.transfers },
+    escrows: { count: ESCROWS, transactionsPerEscrow: 2, ...grouped.escrows },
+  },
+  escrowsPerSecondRatio: grouped.escrows.perSecond / perTransaction.escrows.perSecond,
+  transfersPerSecondRatio: grouped.transfers.perSecond / perTransaction.transfers.perSecond,
 };
 if (!json) {
+  const row = (workload: string, measured: Measured): Record<string, string> => ({
+    workload,
+    "per second": fixed(measured.perSecond, 0),
+    "build+sign": fixed(measured.buildSignUs),
+    execute: fixed(measured.executeUs),
+    "durable log (wait)": fixed(measured.durableLogUs),
+  });
   printTable("Embedded chain (LiteSVM + SPL Token, fsync'd log), µs per transaction", [
-    {
-      workload: "transfer",
-      "per second": fixed(result.transfers.perSecond, 0),
-      "build+sign": fixed(transferSplit.buildSignUs),
-      execute: fixed(transferSplit.executeUs),
-      "durable log": fixed(transferSplit.durableLogUs),
-    },
-    {
-      workload: "escrow create+settle",
-      "per second": fixed(result.escrows.createdAndSettledPerSecond, 0),
-      "build+sign": fixed(escrowSplit.buildSignUs),
-      execute: fixed(escrowSplit.executeUs),
-      "durable log": fixed(escrowSplit.durableLogUs),
-    },
+    row("transfer, one at a time, 1 fsync/tx", perTransaction.transfers),
+    row("transfer, one at a time, group commit", grouped.transfers),
+    row(`escrow create+settle, ${CONCURRENCY} in flight, 1 fsync/tx`, perTransaction.escrows),
+    row(`escrow create+settle, ${CONCURRENCY} in flight, group commit`, grouped.escrows),
   ]);
   console.log(
-    `\nan escrow (create + settle, 2 transactions) takes ${fixed(result.escrowToTransferTimeRatio, 2)}x the time of one transfer`,
+    `\ngroup commit: ${fixed(result.escrowsPerSecondRatio, 2)}x the escrows/s of one fsync per transaction, ` +
+      `${fixed(result.transfersPerSecondRatio, 2)}x the transfers/s (one at a time: no transaction to share an fsync with)`,
   );
 }
 console.log(JSON.stringify(result));

@@ -16,6 +16,7 @@ import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import type { TransactionId } from "../../core/transaction-id.js";
 import { balanceChanges, balancesOf } from "./balance-changes.js";
 import { ChainLog } from "./chain-log.js";
+import type { ChainLogOptions } from "./chain-log.js";
 import type { BalanceChanges, RecentTransaction, SignaturePage } from "./recent-transactions.js";
 import { RecentBlockhashes } from "./recent-blockhashes.js";
 import { TransactionHistory } from "./transaction-history.js";
@@ -32,8 +33,9 @@ export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
 export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
 
 /**
- * The runtime and its log. Invariants: a transaction is reported confirmed only once its log entry
- * is on disk; a refused transaction changes nothing and is logged only when it was charged a fee.
+ * The runtime and its log. Invariants: a transaction is reported confirmed (returned, given a status,
+ * told to listeners) only once its log entry is on disk; a refused transaction changes nothing and
+ * is logged only when it was charged a fee.
  */
 export class EmbeddedRuntime {
   /** Records, outcomes, wire bytes and logs of every transaction in the log or sent since start. */
@@ -43,6 +45,8 @@ export class EmbeddedRuntime {
   private failedEntries = 0;
   /** Set once the log is replayed: slots then follow the clock from where the log left them. */
   private slots: SlotClock | undefined;
+  /** The log entry the newest snapshot includes (0: none). */
+  private snapshotAt = 0;
 
   private constructor(
     private readonly svm: LiteSVM,
@@ -65,15 +69,22 @@ export class EmbeddedRuntime {
   }
 
   /** Opens the log in `dataDir`, loads its newest snapshot and replays what came after. @throws CHAIN_ERROR (damaged log, replay refused) */
-  static open(dataDir: string, operator: Address, clock: Clock): EmbeddedRuntime {
-    const log = ChainLog.open(dataDir);
+  static open(dataDir: string, operator: Address, clock: Clock, options: ChainLogOptions = {}): EmbeddedRuntime {
+    const log = ChainLog.open(dataDir, options);
     const snapshot = log.latestSnapshot();
     const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
     const runtime = new EmbeddedRuntime(svm, log, operator, clock);
-    replayLog({ svm, entries: log.entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
+    const entries = log.takeEntries();
+    replayLog({ svm, entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
     runtime.slots = new SlotClock(clock, svm.getClock().slot);
-    runtime.failedEntries = log.entries.filter((entry) => entry.kind === "failed").length;
+    runtime.failedEntries = entries.filter((entry) => entry.kind === "failed").length;
+    runtime.snapshotAt = snapshot?.seq ?? 0;
     return runtime;
+  }
+
+  /** Log entries written since the newest snapshot. */
+  get entriesSinceSnapshot(): number {
+    return this.log.seq - this.snapshotAt;
   }
 
   /** Entries in the chain log (0 before the first). */
@@ -95,31 +106,43 @@ export class EmbeddedRuntime {
         reason: `the runtime could not fund the operator${funded === null ? "" : `: ${funded.err().toString()}`}`,
       });
     }
-    this.log.append({ kind: "lamports", to: this.operator, lamports: OPERATOR_LAMPORTS.toString() });
+    // Reported to nobody: the next confirmed transaction's fsync makes it durable.
+    this.log.write({ kind: "lamports", to: this.operator, lamports: OPERATOR_LAMPORTS.toString() });
   }
 
   /**
-   * Bookkeeping of a transaction that executed: its durable log entry first, then its record,
-   * details and status (which wakes signature subscribers).
+   * Bookkeeping of a transaction that executed: its log entry is written at once (before any later
+   * transaction's), and once it is on disk, shared with the entries written meanwhile (group
+   * commit), its record, details and status (which wakes signature subscribers).
+   * @throws CHAIN_ERROR (the log could not be written or made durable)
    */
-  confirmed(
+  async confirmed(
     result: TransactionMetadata,
     wire: string,
     record: Omit<Transaction, "id" | "status" | "timeMs">,
     balances?: BalanceChanges,
-  ): Transaction {
-    const slot = this.svm.getClock().slot;
-    const transaction: Transaction = {
+  ): Promise<Transaction> {
+    const transaction = this.transactionOf(result, record);
+    const logs = result.logs();
+    await this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
+    this.remember(transaction, wire, logs, balances);
+    return transaction;
+  }
+
+  private transactionOf(result: TransactionMetadata, record: Omit<Transaction, "id" | "status" | "timeMs">): Transaction {
+    return {
       ...record,
       id: transactionIdFromBytes(result.signature()),
-      status: { kind: "Confirmed", slot },
+      status: { kind: "Confirmed", slot: this.svm.getClock().slot },
       timeMs: this.clock.now(),
     };
-    this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
+  }
+
+  private remember(transaction: Transaction, wire: string, logs: readonly string[], balances: BalanceChanges | undefined): void {
     this.history.record(transaction);
-    this.history.noteDetails(transaction.id, { wire, feeLamports: transaction.feeLamports, logs: result.logs() });
+    this.history.noteDetails(transaction.id, { wire, feeLamports: transaction.feeLamports, logs });
+    const slot = transaction.status.kind === "Confirmed" ? transaction.status.slot : this.svm.getClock().slot;
     this.history.setStatus(transaction.id, { slot }, balances);
-    return transaction;
   }
 
   /**
@@ -161,15 +184,17 @@ export class EmbeddedRuntime {
       if (recent) this.svm.withBlockhashCheck(true);
     }
     if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
-      this.log.append({ kind: "failed", wire: getBase64Decoder().decode(wire) });
+      // Durable with the next fsync; submitWire flushes before it reports the failure.
+      this.log.write({ kind: "failed", wire: getBase64Decoder().decode(wire) });
       this.failedEntries++;
     }
     return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message)) };
   }
 
-  /** Writes a snapshot of the state (restart then replays only what came after). */
+  /** Writes a snapshot of the state, every written entry made durable first (restart then replays only what came after). @throws CHAIN_ERROR */
   snapshot(): void {
     this.log.writeSnapshot(this.log.seq, this.svm.toBytes());
+    this.snapshotAt = this.log.seq;
   }
 
   /** Lamports held at `address` (0 when no account is there). */
@@ -227,6 +252,7 @@ export class EmbeddedRuntime {
     if (result instanceof FailedTransactionMetadata) {
       // Only a failure that charged its fee landed (and was logged); a refusal leaves no status, so a
       // repeat of a landed transaction (AlreadyProcessed) keeps the first one's.
+      this.log.flushSync();
       const first = Object.values(decoded.signatures)[0];
       const signature =
         this.log.seq > seqBefore
@@ -236,12 +262,10 @@ export class EmbeddedRuntime {
             : transactionIdFromBytes(first);
       return { signature, error: result.err().toString() };
     }
-    const transaction = this.confirmed(
-      result,
-      wireText,
-      { type: "External", amount: Amount.zero(), feeLamports: feeOf(decoded) },
-      balances,
-    );
+    // RPC answers at once: this one is made durable in this call (with whatever waits for the next fsync).
+    const transaction = this.transactionOf(result, { type: "External", amount: Amount.zero(), feeLamports: feeOf(decoded) });
+    this.log.appendSync({ kind: "transaction", wire: wireText, record: JSON.stringify(toRecord(transaction)) });
+    this.remember(transaction, wireText, result.logs(), balances);
     return { signature: transaction.id };
   }
 
@@ -286,7 +310,7 @@ export class EmbeddedRuntime {
     if (result === null || result instanceof FailedTransactionMetadata) {
       throw new MarketError("CHAIN_ERROR", { reason: `airdrop refused${result === null ? "" : `: ${result.err().toString()}`}` });
     }
-    this.log.append({ kind: "lamports", to, lamports: amount.toString() });
+    this.log.appendSync({ kind: "lamports", to, lamports: amount.toString() });
     const signature = transactionIdFromBytes(result.signature());
     this.history.setStatus(signature, { slot: this.svm.getClock().slot });
     return signature;

@@ -9,7 +9,7 @@ import { MarketError } from "../../core/errors.js";
 import { parseAddress } from "../../core/address.js";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import { balanceChanges, balancesOf } from "./balance-changes.js";
-import type { ChainLog } from "./chain-log.js";
+import type { LogEntry } from "./chain-log.js";
 import type { TransactionHistory } from "./transaction-history.js";
 import { feeOf, fromRecord } from "./transaction-records.js";
 import type { StoredRecord } from "./transaction-records.js";
@@ -21,7 +21,7 @@ import type { StoredRecord } from "./transaction-records.js";
  */
 export function replayLog(input: {
   readonly svm: LiteSVM;
-  readonly entries: ChainLog["entries"];
+  readonly entries: readonly LogEntry[];
   readonly snapshotSeq: number;
   readonly history: TransactionHistory;
 }): void {
