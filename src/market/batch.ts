@@ -8,6 +8,7 @@ import type {
   EscrowRow,
   EventRow,
   OfferRow,
+  OrderDue,
   OrderRow,
   StatusChange,
   TradeRow,
@@ -34,6 +35,8 @@ export class BatchBuilder {
   readonly commands: CommandRow[] = [];
   /** The trades of the OrderMatched events of this batch. */
   readonly trades: TradeRow[] = [];
+  /** The sweeper's deadlines, each with how many order writes and status changes the batch held when it was set. */
+  private readonly orderDues: { readonly due: OrderDue; readonly orders: number; readonly statuses: number }[] = [];
   /** The commands of this batch by key (a key repeated inside one batch gets the first answer). */
   readonly commandByKey = new Map<string, CommandRow>();
   /** Orders and escrows written earlier in this batch: later commands read these first. */
@@ -69,6 +72,7 @@ export class BatchBuilder {
       this.seq,
       this.trades.length,
       this.afterCommit.length,
+      this.orderDues.length,
     ];
   }
 
@@ -90,6 +94,7 @@ export class BatchBuilder {
     this.seq = mark[8] ?? this.seq;
     this.trades.length = mark[9] ?? this.trades.length;
     this.afterCommit.length = mark[10] ?? this.afterCommit.length;
+    this.orderDues.length = mark[11] ?? this.orderDues.length;
     this.orderById.clear();
     this.orderIdsByBuyer.clear();
     for (const row of this.orders) this.indexOrder(row);
@@ -228,6 +233,23 @@ export class BatchBuilder {
     }
   }
 
+  /** The sweeper's next deadline for an order (null: none), unless a later write of the batch changes the order. */
+  setOrderDue(id: string, dueAtMs: number | null): void {
+    this.orderDues.push({ due: { id, dueAtMs }, orders: this.orders.length, statuses: this.orderStatuses.length });
+  }
+
+  /** The dues no later write of the order in this batch overrides (a write makes a swept order due at once). */
+  private currentDues(): OrderDue[] {
+    if (this.orderDues.length === 0) return [];
+    const lastWrite = new Map<string, number>();
+    this.orders.forEach((row, i) => lastWrite.set(row.id, i));
+    const lastStatus = new Map<string, number>();
+    this.orderStatuses.forEach((change, i) => lastStatus.set(change.id, i));
+    return this.orderDues
+      .filter(({ due, orders, statuses }) => (lastWrite.get(due.id) ?? -1) < orders && (lastStatus.get(due.id) ?? -1) < statuses)
+      .map(({ due }) => due);
+  }
+
   /** Everything to write. */
   writes(): BatchWrites {
     return {
@@ -240,6 +262,7 @@ export class BatchBuilder {
       events: this.events,
       commands: this.commands,
       trades: this.trades,
+      orderDues: this.currentDues(),
     };
   }
 }

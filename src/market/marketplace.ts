@@ -113,7 +113,16 @@ export class Marketplace {
     this.extendCommand = new ExtendCommand(this.queue, this.chainSteps, this.rows, this.store, this.payments);
     this.receiptCommands = new ReceiptCommands(this.queue, this.rows);
     this.lostJobs = new LostJobPayouts(this.chainSteps, this.rows, this.payments, clock);
-    this.sweeper = new Sweeper(this.queue, this.feed, this.rows, this.store, this.payments, this.fundingWindowMs, this.receiptTimeoutMs);
+    this.sweeper = new Sweeper(
+      this.queue,
+      this.feed,
+      this.rows,
+      this.store,
+      this.payments,
+      this.fundingWindowMs,
+      this.receiptTimeoutMs,
+      clock,
+    );
   }
 
   /** Migrates the store, rebuilds the book from it, reconciles pending chain steps, and starts following. @throws STORE_ERROR, CHAIN_ERROR, OUT_OF_RANGE (fundingWindowMs) */

@@ -1,5 +1,7 @@
 // The sweeper: one pass, as one command, over what time ends: expired offers and orders, matches
 // not funded in time, jobs past their escrow's lockedUntil, settlements whose dispute window closed.
+// It reads only the orders due (the store's deadline index) and writes back each one's next deadline.
+import type { Clock } from "../core/clock.js";
 import type { PaymentService } from "../payments/payment-service.js";
 import type { OrderRow, Store } from "../store/store.js";
 import type { BatchBuilder } from "./batch.js";
@@ -10,7 +12,11 @@ import { MARKET_LIMITS } from "./limits.js";
 import type { OrderRows } from "./order-rows.js";
 import { rematch } from "./rematch.js";
 import { jobOf } from "./views.js";
+import type { EscrowAccount } from "../settlement/escrow-account.js";
 import type { JobRecord } from "./views.js";
+
+/** The statuses whose orders the sweep acts on after a match's funding: funded, running, completed. */
+const SWEPT: ReadonlySet<string> = new Set(["Escrowed", "Running", "Completed"]);
 
 /** What one sweep did, by rule. */
 export interface SweepResult {
@@ -25,7 +31,8 @@ export interface SweepResult {
 
 /**
  * The sweeper. Invariants: it never touches an order whose escrow has a chain step under way;
- * GPUs of an order it ends return to the offer; it looks at sweepMax orders per pass at most.
+ * GPUs of an order it ends return to the offer; it looks at sweepMax orders per pass at most, and
+ * only at orders due (Store.ordersDueBy); an order it leaves gets its next deadline by the same rules.
  */
 export class Sweeper {
   constructor(
@@ -36,6 +43,7 @@ export class Sweeper {
     private readonly payments: PaymentService,
     private readonly fundingWindowMs: number,
     private readonly receiptTimeoutMs: number,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -45,7 +53,7 @@ export class Sweeper {
    * due. @throws STORE_ERROR
    */
   async sweep(): Promise<SweepResult> {
-    const candidates = await this.store.ordersWithStatus(["Matched", "Escrowed", "Running", "Completed"], MARKET_LIMITS.sweepMax);
+    const candidates = await this.store.ordersDueBy(this.clock.now(), MARKET_LIMITS.sweepMax);
     return this.queue.submit(undefined, "sweep", null, async (batch, writer) => {
       const expired = this.feed.book.expire();
       let timedOut = 0;
@@ -55,15 +63,22 @@ export class Sweeper {
       for (const candidate of candidates) {
         const order = await this.rows.orderRow(batch, writer, candidate.id);
         if (order.status === "Matched") {
-          // A match past its funding window expires unless a funding is under way.
-          if (batch.nowMs >= this.fundingDeadlineMs(order) && (await this.rows.pendingOf(batch, writer, order)) === undefined) {
+          // A match past its funding window expires unless a funding is under way (it then stays due).
+          const fundByMs = this.fundingDeadlineMs(order);
+          if (batch.nowMs < fundByMs) batch.setOrderDue(order.id, fundByMs);
+          else if ((await this.rows.pendingOf(batch, writer, order)) === undefined) {
             this.expireUnfunded(batch, order);
             unfunded++;
           }
           continue;
         }
-        if (order.escrowId === null) continue;
+        if (!SWEPT.has(order.status)) continue;
+        if (order.escrowId === null) {
+          batch.setOrderDue(order.id, null);
+          continue;
+        }
         const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
+        // A chain step under way: the order stays due until its outcome is recorded.
         if (pending !== undefined) continue;
         const job = jobOf(order);
         const silentSinceMs = order.status === "Running" ? (job.receiptedAtMs ?? job.startedAtMs) : job.fundedAtMs;
@@ -99,11 +114,26 @@ export class Sweeper {
         ) {
           batch.putOrder({ ...order, job: JSON.stringify({ ...job, settlementDue: true }) });
           batch.marketEvent({ type: "SettlementDue", entityId: order.id, escrowId: escrow.id });
+          batch.setOrderDue(order.id, null);
           settlementsDue++;
-        }
+        } else batch.setOrderDue(order.id, this.nextDueMs(order, job, escrow, silentSinceMs));
       }
       return { expiredOffers: expired.offers.length, expiredOrders: expired.orders.length, timedOut, lost, settlementsDue, unfunded };
     });
+  }
+
+  /**
+   * The next instant a rule above acts on a funded or completed order the sweep left as it was
+   * (null: none): its lock or receipt timeout while funded, its dispute window's end once completed.
+   */
+  private nextDueMs(order: OrderRow, job: JobRecord, escrow: EscrowAccount, silentSinceMs: number | undefined): number | null {
+    const deadlinesMs: number[] = [];
+    if (order.status === "Escrowed" || order.status === "Running") {
+      if (escrow.jobEndedAt === undefined) deadlinesMs.push(escrow.lockedUntil.getTime());
+      if (silentSinceMs !== undefined) deadlinesMs.push(silentSinceMs + this.receiptTimeoutMs);
+    } else if (order.status === "Completed" && job.settlementDue !== true && escrow.jobEndedAt !== undefined)
+      deadlinesMs.push(escrow.jobEndedAt.getTime() + this.payments.disputeWindowMs);
+    return deadlinesMs.length === 0 ? null : Math.min(...deadlinesMs);
   }
 
   /** When a matched order's funding window closes (from its match; rows from before matchedAtMs, from its creation). */
