@@ -27,6 +27,9 @@ import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
 import { replayLog } from "./log-replay.js";
 import { SlotClock } from "./slot-clock.js";
 
+/** Built once: building a codec costs more than decoding with it. */
+const messageDecoder = getCompiledTransactionMessageDecoder();
+
 /** Lamports the operator starts with, to pay fees and rent. */
 export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
 /** Below this the operator is topped up again (the runtime faucet grants at most about 10^14). */
@@ -169,7 +172,7 @@ export class EmbeddedRuntime {
     wire: Uint8Array,
   ): { readonly result: ReturnType<LiteSVM["sendTransaction"]>; readonly balances: BalanceChanges } {
     this.tick();
-    const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
+    const message = messageDecoder.decode(transaction.messageBytes);
     const feePayer = message.staticAccounts[0];
     const before = feePayer === undefined ? null : this.svm.getBalance(feePayer);
     const balancesBefore = balancesOf(this.svm, message);
@@ -188,7 +191,7 @@ export class EmbeddedRuntime {
       this.log.write({ kind: "failed", wire: getBase64Decoder().decode(wire) });
       this.failedEntries++;
     }
-    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message)) };
+    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message, balancesBefore)) };
   }
 
   /** Writes a snapshot of the state, every written entry made durable first (restart then replays only what came after). @throws CHAIN_ERROR */

@@ -57,7 +57,7 @@ export function replayLog(input: {
     const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
     const before = balancesOf(svm, message);
     const result = svm.sendTransaction(transaction);
-    const balances = balanceChanges(before, balancesOf(svm, message));
+    const balances = balanceChanges(before, balancesOf(svm, message, before));
     if (entry.kind === "failed") {
       if (!(result instanceof FailedTransactionMetadata)) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
