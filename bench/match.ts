@@ -1,6 +1,9 @@
 // bench:match — the order book against the reference scan in the same process, at 10^3..10^6 offers
 // of a realistic mix: bestOffers / matchOrder latency, submitOrder throughput with continuous
-// arrivals, heap bytes per offer and build time. `--json` prints one JSON object as the last line.
+// arrivals, heap bytes per offer and build time; then books of mostly distinct shapes (high-cardinality
+// and adversarial mixes, match-mixes.ts), each against the scan's p50 on the same book.
+// Flags: `--sizes=1000,10000`, `--mixes=realistic,high-cardinality,adversarial` (default all; the
+// sustained run belongs to realistic), `--json` prints one JSON object as the last line.
 import { ManualClock } from "../src/core/clock.js";
 import type { CapacityOffer, JobOrder } from "../src/core/types.js";
 import { OrderBook } from "../src/orderbook/order-book.js";
@@ -10,6 +13,9 @@ import type { ReferenceOffer } from "../test/support/reference-scan.js";
 import { generateOffers, generateOrders } from "../test/support/sample-market.js";
 import { filterRows, missRows } from "./match-filters.js";
 import type { FilterRow, MissRow } from "./match-filters.js";
+import { SCAN_RATIO_MIN, runMix } from "./match-mixes.js";
+import type { MixRow } from "./match-mixes.js";
+import type { ShapeMix } from "../test/support/shape-mixes.js";
 import { benchArgs, collectGarbage, fixed, heapBytes, nowNs, percentile, printTable } from "./report.js";
 
 const NOW_MS = Date.parse("2026-11-23T00:00:00Z");
@@ -18,6 +24,12 @@ const WARMUP_ORDERS = 2_000;
 /** The reference scan is slow at large sizes: it gets this many nanoseconds per size, at least 50 orders. */
 const REFERENCE_BUDGET_NS = 15e9;
 const { json, sizes = [1_000, 10_000, 100_000, 1_000_000] } = benchArgs();
+const MIXES = ["realistic", "high-cardinality", "adversarial"] as const;
+const mixesArg = process.argv.find((a) => a.startsWith("--mixes="));
+const mixes = mixesArg === undefined ? [...MIXES] : mixesArg.slice("--mixes=".length).split(",");
+for (const mix of mixes) if (!(MIXES as readonly string[]).includes(mix)) throw new Error(`unknown mix ${mix}: ${MIXES.join(", ")}`);
+const realistic = mixes.includes("realistic");
+const shapeMixes = mixes.filter((mix): mix is ShapeMix => mix !== "realistic");
 
 interface LatencyRow {
   offers: number;
@@ -137,7 +149,14 @@ function runSize(size: number): void {
   }
   if (!json) console.error(`size ${size} done`);
 }
-for (const size of sizes) runSize(size);
+if (realistic) for (const size of sizes) runSize(size);
+const mixRows: MixRow[] = [];
+for (const mix of shapeMixes) {
+  for (const size of sizes) {
+    mixRows.push(runMix(mix, size, NOW_MS));
+    if (!json) console.error(`${mix} ${size} done`);
+  }
+}
 
 // Sustained submitOrder throughput on a 10^5 book with continuous arrivals: one new offer every
 // 10 orders, and jobs ending (GPUs released) once 20k are running.
@@ -214,7 +233,7 @@ function throughput(): Sustained {
     released,
   };
 }
-const sustained = throughput();
+const sustained = realistic ? throughput() : undefined;
 
 const largest = builds.at(-1);
 const bestAtLargest = latency.find((r) => r.offers === largest?.offers && r.op === "bestOffers");
@@ -229,7 +248,7 @@ const reached = {
   bestOffersP99Us: bestAtLargest?.bookP99Us ?? NaN,
   bestOffersSpeedupP99: bestAtLargest?.p99Ratio ?? NaN,
   bestOffersSpeedupP50: bestAtLargest?.p50Ratio ?? NaN,
-  submitOrdersPerSecond: sustained.ordersPerSecond,
+  submitOrdersPerSecond: sustained?.ordersPerSecond ?? NaN,
   heapBytesPerOffer: largest?.heapBytesPerOffer ?? NaN,
   buildMs: largest?.buildMs ?? NaN,
   bulkBuildMs: largest?.bulkMs ?? NaN,
@@ -248,6 +267,22 @@ if (!json) {
       "ref orders": r.referenceOrders,
       "p50 x": fixed(r.p50Ratio, 0),
       "p99 x": fixed(r.p99Ratio, 0),
+      "ref p50 / book p99": fixed(r.referenceP50Us / r.bookP99Us, 1),
+    })),
+  );
+  printTable(
+    `Books of mostly distinct shapes: bestOffers, 10 results, fresh orders, µs; target book p99 <= scan p50 / ${SCAN_RATIO_MIN}`,
+    mixRows.map((r) => ({
+      mix: r.mix,
+      offers: r.offers,
+      "build ms": fixed(r.buildMs, 0),
+      "book p50": fixed(r.bookP50Us),
+      "book p99": fixed(r.bookP99Us),
+      "book max": fixed(r.bookMaxUs),
+      "scan p50": fixed(r.scanP50Us),
+      "scan orders": r.scanOrders,
+      "scan p50 / book p99": fixed(r.scanP50OverBookP99, 1),
+      reached: r.scanP50OverBookP99 >= SCAN_RATIO_MIN ? "yes" : "no",
     })),
   );
   printTable(
@@ -277,21 +312,27 @@ if (!json) {
       "heap B/offer": fixed(b.heapBytesPerOffer, 0),
     })),
   );
-  printTable("Sustained submitOrder on a 10^5 book (1 offer arrives per 10 orders, jobs end after 20k running)", [
-    {
-      orders: sustained.orders,
-      seconds: fixed(sustained.seconds, 2),
-      "orders/s": fixed(sustained.ordersPerSecond, 0),
-      "submit-only/s": fixed(sustained.submitOnlyPerSecond, 0),
-      "µs submit": fixed(sustained.submitUs, 2),
-      "µs addOffer": fixed(sustained.addOfferUs, 2),
-      "µs release": fixed(sustained.releaseUs, 2),
-      matched: sustained.matched,
-      rested: sustained.rested,
-      "offers added": sustained.offersAdded,
-      released: sustained.released,
-    },
-  ]);
+  if (sustained !== undefined) {
+    printTable("Sustained submitOrder on a 10^5 book (1 offer arrives per 10 orders, jobs end after 20k running)", [
+      {
+        orders: sustained.orders,
+        seconds: fixed(sustained.seconds, 2),
+        "orders/s": fixed(sustained.ordersPerSecond, 0),
+        "submit-only/s": fixed(sustained.submitOnlyPerSecond, 0),
+        "µs submit": fixed(sustained.submitUs, 2),
+        "µs addOffer": fixed(sustained.addOfferUs, 2),
+        "µs release": fixed(sustained.releaseUs, 2),
+        matched: sustained.matched,
+        rested: sustained.rested,
+        "offers added": sustained.offersAdded,
+        released: sustained.released,
+      },
+    ]);
+  }
+  const worstMix = mixRows.reduce<MixRow | undefined>(
+    (w, r) => (w === undefined || r.scanP50OverBookP99 < w.scanP50OverBookP99 ? r : w),
+    undefined,
+  );
   printTable("Targets at the largest size", [
     { metric: "bestOffers p99 µs", target: `<= ${targets.bestOffersP99UsMax}`, reached: fixed(reached.bestOffersP99Us, 1) },
     {
@@ -304,10 +345,17 @@ if (!json) {
       target: `>= ${targets.submitOrdersPerSecondMin}`,
       reached: fixed(reached.submitOrdersPerSecond, 0),
     },
-    { metric: "submitOrder calls alone /s", target: "", reached: fixed(sustained.submitOnlyPerSecond, 0) },
+    { metric: "submitOrder calls alone /s", target: "", reached: fixed(sustained?.submitOnlyPerSecond ?? NaN, 0) },
+    {
+      metric: `worst scan p50 / book p99 of the shape mixes${worstMix === undefined ? "" : ` (${worstMix.mix}, ${worstMix.offers})`}`,
+      target: `>= ${SCAN_RATIO_MIN}`,
+      reached: fixed(worstMix?.scanP50OverBookP99 ?? NaN, 1),
+    },
     { metric: "heap bytes per offer", target: `<= ${targets.heapBytesPerOfferMax}`, reached: fixed(reached.heapBytesPerOffer, 0) },
     { metric: "build ms, addOffer one by one", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.buildMs, 0) },
     { metric: "build ms, addOffers in one call", target: `<= ${targets.buildMsMax}`, reached: fixed(reached.bulkBuildMs, 0) },
   ]);
 }
-console.log(JSON.stringify({ bench: "match", node: process.version, latency, filters, misses, builds, sustained, targets, reached }));
+console.log(
+  JSON.stringify({ bench: "match", node: process.version, latency, filters, misses, builds, sustained, mixes: mixRows, targets, reached }),
+);

@@ -11,6 +11,11 @@ export interface OrderBookLimits {
   readonly allocationsMax: number;
   /** Largest `limit` of bestOffers / matchOrder. */
   readonly resultLimitMax: number;
+  /**
+   * Shapes a query's pool may hold before the query walks offers by price first (price-buckets.ts)
+   * instead of shapes: a book of mostly distinct shapes would make the shape walk visit them all.
+   */
+  readonly shapeWalkShapesMax: number;
 }
 
 /** Default bounds. */
@@ -19,6 +24,7 @@ export const ORDER_BOOK_LIMITS: OrderBookLimits = {
   restingOrdersMax: 1_000_000,
   allocationsMax: 10_000_000,
   resultLimitMax: 1000,
+  shapeWalkShapesMax: 4096,
 };
 
 /** Results returned by bestOffers / matchOrder when no limit is given. */

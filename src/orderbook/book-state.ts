@@ -36,7 +36,7 @@ export class BookState {
     readonly clock: Clock,
     readonly limits: OrderBookLimits,
   ) {
-    this.offers = new OfferSet(limits.offersMax);
+    this.offers = new OfferSet(limits.offersMax, limits.shapeWalkShapesMax);
     this.allocations = new Allocations(this.offers, limits.allocationsMax);
     this.events = new EventRecorder(clock);
   }

@@ -1,19 +1,27 @@
 // OfferSet: the book's offers: the column table, the two shape indexes (with and without region)
-// that hold exactly the active offers with free GPUs, the expiry heap, and the providers'
-// reputations the indexes score with. In memory only, no I/O.
+// and the price buckets that hold exactly the active offers with free GPUs, the expiry heap, and
+// the providers' reputations the indexes score with. In memory only, no I/O.
 import { MarketError } from "../core/errors.js";
 import { OfferStatus } from "../core/enums.js";
 import type { OfferId } from "../core/ids.js";
 import type { CapacityOffer } from "../core/types.js";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
+import { PriceBuckets } from "./price-buckets.js";
 import { ALLOW_WALK_MAX, ProviderSlots } from "./provider-slots.js";
 import type { CompiledQuery } from "./query.js";
 import { Reputations, assertReputation } from "./reputations.js";
 import { ShapeIndex } from "./shape-index.js";
 
 /**
- * The offers of one book. Invariants: a slot is in both indexes iff it is active with free GPUs,
+ * Offers a price walk may look at per shape of the pool it stands in for, before the query turns
+ * to the shape walk after all: the price walk never costs more than a few times the shape walk's
+ * first step (one heap entry per candidate shape).
+ */
+const PRICE_WALK_VISITS_PER_SHAPE = 4;
+
+/**
+ * The offers of one book. Invariants: a slot is in the three indexes iff it is active with free GPUs,
  * and in neither otherwise; every live slot has an entry in the expiry heap (stale entries of
  * freed slots are skipped when popped and dropped when the heap is compacted).
  */
@@ -26,13 +34,20 @@ export class OfferSet {
   private readonly anyRegionIndex: ShapeIndex;
   /** The indexed slots of each provider: an allow list walks only its providers' offers. */
   private readonly providerSlots = new ProviderSlots();
+  /** Offers by price: for queries whose pool of shapes is larger than shapeWalkShapesMax. */
+  private readonly priceBuckets: PriceBuckets;
   private readonly expiries = new ExpiryHeap();
   /** Slots restored with `defer`, waiting for indexDeferred(). */
   private readonly deferredSlots: number[] = [];
 
-  constructor(private readonly offersMax: number) {
+  constructor(
+    private readonly offersMax: number,
+    /** OrderBookLimits.shapeWalkShapesMax. */
+    private readonly shapeWalkShapesMax: number,
+  ) {
     this.regionIndex = new ShapeIndex(this.table, this.reputations, true);
     this.anyRegionIndex = new ShapeIndex(this.table, this.reputations, false);
+    this.priceBuckets = new PriceBuckets(this.table, this.reputations);
   }
 
   /** The best `limit` indexed slots for a query, best first (ShapeIndex.best). */
@@ -44,6 +59,12 @@ export class OfferSet {
     }
     // Queries naming a region or a country use the region index's pools of shapes.
     const index = query.region >= 0 || query.country >= 0 ? this.regionIndex : this.anyRegionIndex;
+    // Mostly distinct shapes: walk offers cheapest first, within a budget of the shape walk's cost.
+    const pool = index.poolSizeOf(query);
+    if (pool > this.shapeWalkShapesMax) {
+      const slots = this.priceBuckets.best(query, limit, pool * PRICE_WALK_VISITS_PER_SHAPE);
+      if (slots !== undefined) return slots;
+    }
     return index.best(query, limit).slots;
   }
 
@@ -55,6 +76,7 @@ export class OfferSet {
   private indexInsert(slot: number): void {
     this.regionIndex.insert(slot);
     this.anyRegionIndex.insert(slot);
+    this.priceBuckets.insert(slot);
     this.providerSlots.add(slot, this.table.provider[slot] ?? 0);
   }
 
@@ -62,6 +84,7 @@ export class OfferSet {
     if (!this.anyRegionIndex.has(slot)) return;
     this.regionIndex.remove(slot);
     this.anyRegionIndex.remove(slot);
+    this.priceBuckets.remove(slot);
     this.providerSlots.remove(slot, this.table.provider[slot] ?? 0);
   }
 
@@ -131,7 +154,10 @@ export class OfferSet {
   indexMany(slots: readonly number[]): void {
     this.regionIndex.insertMany(slots);
     this.anyRegionIndex.insertMany(slots);
-    for (const slot of slots) this.providerSlots.add(slot, this.table.provider[slot] ?? 0);
+    for (const slot of slots) {
+      this.priceBuckets.insert(slot);
+      this.providerSlots.add(slot, this.table.provider[slot] ?? 0);
+    }
   }
 
   /** Keeps slots to index later, by indexDeferred(). */

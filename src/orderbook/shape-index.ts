@@ -61,6 +61,11 @@ export class ShapeIndex {
     this.shapes = new ShapeTable(table, withRegion);
   }
 
+  /** Shapes in the pool a query would walk (ShapeTable.poolSizeOf): what a first-time query of its class may visit. */
+  poolSizeOf(query: CompiledQuery): number {
+    return this.shapes.poolSizeOf(query);
+  }
+
   /** Is the slot in the index. */
   has(slot: number): boolean {
     return slot < this.slotShape.length && (this.slotShape[slot] ?? -1) >= 0;

@@ -104,6 +104,15 @@ export class ShapeTable {
     (this.countryShapes[country] ??= []).push(shape);
   }
 
+  /** Shapes ever created in the pool a query would walk: its region's, else its country's, else all. */
+  poolSizeOf(query: CompiledQuery): number {
+    const region = this.withRegion ? query.region : -1;
+    const country = this.withRegion && region < 0 ? query.country : -1;
+    if (region >= 0) return this.regionShapes[region]?.length ?? 0;
+    if (country >= 0) return this.countryShapes[country]?.length ?? 0;
+    return this.count;
+  }
+
   /**
    * Shapes that pass a query's fixed filters (free GPUs, VRAM, features: capacityFits; region),
    * with the GPU/VRAM fit and extra-feature terms, cached per query class until a new shape appears.

@@ -1,7 +1,8 @@
 // Differential property tests: the indexed book returns exactly what the reference scan returns,
 // in the same order, for random books (with allocations, pauses and reputations) and orders (with
 // random hard filters: provider allow / deny lists, of providers in the book and of unknown ones,
-// GPU models in other spellings and one no book holds, a minimum reputation).
+// GPU models in other spellings and one no book holds, a minimum reputation), including books of
+// mostly distinct shapes (high-cardinality and adversarial mixes) that the price walk answers.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
@@ -12,7 +13,7 @@ import type { BookOffer } from "../../src/core/types.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { referenceSatisfies, referenceScan } from "../support/reference-scan.js";
 import type { ReferenceOffer } from "../support/reference-scan.js";
-import { PROVIDERS, T0, offerFrom, offerSpec, orderSpec } from "../support/arbitraries.js";
+import { PROVIDERS, T0, adversarialOfferSpec, offerFrom, offerSpec, orderFrom, orderSpec, wideOfferSpec } from "../support/arbitraries.js";
 import { filteredOrderFrom, hardFilterSpec } from "../support/provider-filters.js";
 
 function referenceView(book: OrderBook): ReferenceOffer[] {
@@ -31,9 +32,29 @@ const bookSetup = fc.record({
 
 type BookSetup = typeof bookSetup extends fc.Arbitrary<infer T> ? T : never;
 
-function buildBook(setup: BookSetup): { book: OrderBook; clock: ManualClock } {
+/**
+ * Books of mostly distinct shapes: high-cardinality, adversarial, or both with ordinary offers; the
+ * shape count past which queries walk by price is drawn too, so that every path answers (the price
+ * walk, its fallback to the shape walk when over budget, the shape walk alone).
+ */
+const distinctShapesSetup = fc.record({
+  offers: fc.oneof(
+    fc.array(wideOfferSpec, { minLength: 10, maxLength: 150 }),
+    fc.array(adversarialOfferSpec, { minLength: 10, maxLength: 150 }),
+    fc.array(fc.oneof(offerSpec, wideOfferSpec, adversarialOfferSpec), { minLength: 10, maxLength: 150 }),
+  ),
+  fillers: fc.array(fc.tuple(orderSpec, hardFilterSpec), { maxLength: 15 }),
+  pauses: fc.array(fc.nat(), { maxLength: 5 }),
+  reputations: fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
+  advanceMs: fc.constantFrom(0, 30 * 60_000, 90 * 60_000),
+  shapeWalkShapesMax: fc.constantFrom(0, 1, 4, 16, 4096),
+});
+
+function buildBook(setup: BookSetup & { readonly shapeWalkShapesMax?: number }): { book: OrderBook; clock: ManualClock } {
   const clock = new ManualClock(T0);
-  const book = new OrderBook({ clock });
+  const book = new OrderBook(
+    setup.shapeWalkShapesMax === undefined ? { clock } : { clock, limits: { shapeWalkShapesMax: setup.shapeWalkShapesMax } },
+  );
   for (const spec of setup.offers) book.addOffer(offerFrom(spec, clock));
   for (const [provider, reputation] of setup.reputations) book.setProviderReputation(provider, reputation);
   // Orders that match take GPUs, so offers end up partly allocated.
@@ -147,6 +168,56 @@ describe("OrderBook vs reference scan", () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("books of mostly distinct shapes: bestOffers and matchOrder answer exactly as the reference, whichever walk answers", () => {
+    fc.assert(
+      fc.property(
+        distinctShapesSetup,
+        fc.array(fc.tuple(orderSpec, hardFilterSpec), { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 20 }),
+        (setup, orders, limit) => {
+          const { book, clock } = buildBook(setup);
+          const view = referenceView(book);
+          for (const [spec, filter] of orders) {
+            const order = filteredOrderFrom(spec, filter, clock);
+            const expectedBest = referenceScan(view, order.requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
+            expect(book.bestOffers(order.requirements, limit).map((o) => o.id)).toEqual(expectedBest);
+            const expected = referenceScan(view, order.requirements, order.maxBudget, clock.now(), limit);
+            const matches = book.matchOrder(order, limit);
+            expect(matches.map((m) => [m.offerId, m.score])).toEqual(expected.map((r) => [r.offer.offer.id, r.score]));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the price walk's pruning never drops a winner: high-cardinality and adversarial books, few results", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(wideOfferSpec, adversarialOfferSpec), { minLength: 100, maxLength: 400 }),
+        fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
+        fc.array(
+          orderSpec.map((spec) => ({ ...spec, location: -1 })),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.integer({ min: 1, max: 3 }),
+        (specs, reputations, orders, limit) => {
+          const clock = new ManualClock(T0);
+          const book = new OrderBook({ clock, limits: { shapeWalkShapesMax: 0 } });
+          for (const spec of specs) book.addOffer(offerFrom({ ...spec, ttlHours: 10 }, clock));
+          for (const [provider, reputation] of reputations) book.setProviderReputation(provider, reputation);
+          const view = referenceView(book);
+          for (const spec of orders) {
+            const { requirements } = orderFrom(spec, clock);
+            const expected = referenceScan(view, requirements, undefined, clock.now(), limit).map((r) => r.offer.offer.id);
+            expect(book.bestOffers(requirements, limit).map((o) => o.id)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 

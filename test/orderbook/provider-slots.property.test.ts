@@ -23,7 +23,7 @@ describe("allow lists: provider walk vs shape index", () => {
         fc.integer({ min: 1, max: 20 }),
         (offers, reputations, orders, limit) => {
           const clock = new ManualClock(T0);
-          const set = new OfferSet(10_000);
+          const set = new OfferSet(10_000, 4096);
           for (const [spec, taken] of offers) {
             const offer = offerFrom(spec, clock);
             set.store(offer, Math.max(0, offer.gpuCapacity.gpuCount - taken), false);

@@ -48,6 +48,9 @@ export interface OfferSpec {
   readonly utilization: number | undefined;
   readonly ageMs: number;
   readonly ttlHours: number;
+  /** Overrides of the model's name and VRAM (wide and adversarial specs): shapes of their own. */
+  readonly modelName?: string;
+  readonly vramGb?: number;
 }
 
 export const offerSpec: fc.Arbitrary<OfferSpec> = fc.record({
@@ -75,8 +78,8 @@ export function offerFrom(spec: OfferSpec, clock: Clock): CapacityOffer {
     providerId: spec.providerId,
     gpuCapacity: {
       gpuCount: spec.gpuCount,
-      gpuModel: model.name,
-      vramGb: model.vram[spec.vramPick % model.vram.length] ?? 80,
+      gpuModel: spec.modelName ?? model.name,
+      vramGb: spec.vramGb ?? model.vram[spec.vramPick % model.vram.length] ?? 80,
       ...(spec.utilization === undefined ? {} : { currentUtilization: spec.utilization }),
     },
     pricePerHour: spec.price,
@@ -88,6 +91,34 @@ export function offerFrom(spec: OfferSpec, clock: Clock): CapacityOffer {
     ...(place === undefined ? {} : { location: place }),
   });
 }
+
+/** Models beyond MODELS: no order prefers them, some filters name none of them. */
+const EXTRA_MODEL_NAMES = ["Accel X1", "Accel X2", "Accel X3", "Accel X4"];
+
+/**
+ * A high-cardinality offer: any VRAM size, up to 32 GPUs, eight models, so most offers of a book
+ * are a shape of their own (the worst case of the shape index).
+ */
+export const wideOfferSpec: fc.Arbitrary<OfferSpec> = fc
+  .tuple(
+    offerSpec,
+    fc.integer({ min: 1, max: 160 }),
+    fc.integer({ min: 1, max: 32 }),
+    fc.constantFrom(...MODELS.map((m) => m.name), ...EXTRA_MODEL_NAMES),
+  )
+  .map(([spec, vramGb, gpuCount, modelName]) => ({ ...spec, vramGb, gpuCount, modelName }));
+
+/**
+ * An adversarial offer: mostly cheap and fitting orders badly (many GPUs, much VRAM, no features),
+ * else expensive and fitting, so the cheapest offers are rarely the best.
+ */
+export const adversarialOfferSpec: fc.Arbitrary<OfferSpec> = fc
+  .tuple(wideOfferSpec, fc.boolean(), fc.boolean(), fc.integer({ min: 100, max: 1024 }))
+  .map(([spec, cheap, alsoCheap, big]) =>
+    cheap || alsoCheap
+      ? { ...spec, price: "0.5", gpuCount: big, vramGb: 2 * big, features: [] }
+      : { ...spec, price: spec.price === "0.5" ? "4" : spec.price },
+  );
 
 export interface OrderSpec {
   readonly minGpuCount: number;
