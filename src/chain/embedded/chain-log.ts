@@ -57,10 +57,11 @@ export class ChainLog {
   private readonly fd: number;
   private lastSeq: number;
   /** Every entry up to this one is on disk. */
-  private durableSeq: number;
+  private durableUpTo: number;
   private readonly groupCommit: boolean;
   private readonly waiters: DurableWaiter[] = [];
   private fsyncInFlight = false;
+  private fsyncCount = 0;
   private closeWhenIdle = false;
   /** Set when an fsync failed: what is written can no longer be reported durable. */
   private failure: MarketError | undefined;
@@ -72,7 +73,7 @@ export class ChainLog {
     options: ChainLogOptions,
   ) {
     this.lastSeq = entries.at(-1)?.seq ?? 0;
-    this.durableSeq = this.lastSeq;
+    this.durableUpTo = this.lastSeq;
     this.loaded = entries;
     this.groupCommit = options.groupCommit ?? true;
     this.fd = openSync(join(dir, LOG_FILE), "a");
@@ -160,9 +161,10 @@ export class ChainLog {
   /** Makes every written entry durable now, in this call. @throws CHAIN_ERROR (the fsync failed) */
   flushSync(): void {
     if (this.failure !== undefined) throw this.failure;
-    if (this.durableSeq === this.lastSeq) return;
+    if (this.durableUpTo === this.lastSeq) return;
     const target = this.lastSeq;
     try {
+      this.fsyncCount++;
       fsyncSync(this.fd);
     } catch (e) {
       throw this.fail(e);
@@ -172,7 +174,7 @@ export class ChainLog {
 
   /** Resolves once entry `seq` is on disk; starts an fsync when none is in flight. */
   private durable(seq: number): Promise<void> {
-    if (seq <= this.durableSeq) return Promise.resolve();
+    if (seq <= this.durableUpTo) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ seq, resolve, reject });
       if (!this.fsyncInFlight) this.startFsync();
@@ -182,6 +184,7 @@ export class ChainLog {
   private startFsync(): void {
     const target = this.lastSeq;
     this.fsyncInFlight = true;
+    this.fsyncCount++;
     fsync(this.fd, (error) => {
       this.fsyncInFlight = false;
       if (this.closeWhenIdle) {
@@ -198,9 +201,9 @@ export class ChainLog {
   }
 
   private markDurable(seq: number): void {
-    if (seq > this.durableSeq) this.durableSeq = seq;
+    if (seq > this.durableUpTo) this.durableUpTo = seq;
     let done = 0;
-    while (done < this.waiters.length && (this.waiters[done]?.seq ?? Infinity) <= this.durableSeq) done++;
+    while (done < this.waiters.length && (this.waiters[done]?.seq ?? Infinity) <= this.durableUpTo) done++;
     for (const waiter of this.waiters.splice(0, done)) waiter.resolve();
   }
 
@@ -215,9 +218,19 @@ export class ChainLog {
     return this.failure;
   }
 
-  /** Number of the last entry. */
+  /** Number of the last entry written. */
   get seq(): number {
     return this.lastSeq;
+  }
+
+  /** Number of the last entry known to be on disk (every one before it is too). */
+  get durableSeq(): number {
+    return this.durableUpTo;
+  }
+
+  /** fsyncs of the log file since it was opened (bench:chain divides transactions by it). */
+  get fsyncs(): number {
+    return this.fsyncCount;
   }
 
   /** The newest snapshot: its bytes and the log entry it includes, or undefined. */

@@ -1,11 +1,12 @@
 // What the embedded chain remembers of its transactions for callers who ask later (the market's
 // getTransaction, RPC's getSignatureStatuses / getTransaction): records, outcomes, wire bytes and
 // logs by signature, who waits for an outcome, and the window of recent transactions RPC lists by
-// address. In memory; rebuilt from the chain log on start.
+// address. A bounded window, as a pruned validator keeps: the last RECENT_TRANSACTIONS_MAX
+// signatures; an older one is not found. In memory; rebuilt from the chain log on start.
 import type { FailedTransactionMetadata } from "litesvm";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import type { Transaction } from "../transaction.js";
-import { RecentTransactions } from "./recent-transactions.js";
+import { RECENT_TRANSACTIONS_MAX, RecentTransactions } from "./recent-transactions.js";
 import type { BalanceChanges, RecentTransaction, SignaturePage } from "./recent-transactions.js";
 import { transactionErrorJson } from "./transaction-error.js";
 import type { TransactionErrorJson } from "./transaction-error.js";
@@ -26,32 +27,64 @@ export interface TransactionDetails {
   readonly logs: readonly string[];
 }
 
-/** The embedded chain's memory of transactions. Invariant: a listener hears of every status set after it subscribed. */
+/** What is known of one signature. */
+interface Known {
+  record?: Transaction;
+  status?: SignatureStatus;
+  details?: TransactionDetails;
+}
+
+/**
+ * The embedded chain's memory of transactions. Invariants: a listener hears of every status set
+ * after it subscribed; at most `capacity` signatures are known, the oldest forgotten first.
+ */
 export class TransactionHistory {
-  private readonly transactions = new Map<string, Transaction>();
-  private readonly statuses = new Map<string, SignatureStatus>();
-  private readonly details = new Map<string, TransactionDetails>();
+  /** By signature, in the order they became known (a Map iterates in insertion order). */
+  private readonly known = new Map<string, Known>();
   private readonly listeners = new Set<(signature: string) => void>();
-  private readonly recent = new RecentTransactions();
+  private readonly recent: RecentTransactions;
+
+  constructor(private readonly capacity = RECENT_TRANSACTIONS_MAX) {
+    this.recent = new RecentTransactions(capacity);
+  }
+
+  /** Signatures known (at most the capacity). */
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** The entry of `signature`, made (and the oldest forgotten beyond the capacity) when new. */
+  private entry(signature: string): Known {
+    let found = this.known.get(signature);
+    if (found === undefined) {
+      found = {};
+      this.known.set(signature, found);
+      if (this.known.size > this.capacity) {
+        const oldest = this.known.keys().next();
+        if (oldest.done !== true) this.known.delete(oldest.value);
+      }
+    }
+    return found;
+  }
 
   /** Remembers a confirmed transaction's record. */
   record(transaction: Transaction): void {
-    this.transactions.set(transaction.id, transaction);
+    this.entry(transaction.id).record = transaction;
   }
 
-  /** A confirmed transaction's record, or undefined. */
+  /** A confirmed transaction's record, or undefined (unknown, or older than the window). */
   transaction(id: string): Transaction | undefined {
-    return this.transactions.get(id);
+    return this.known.get(id)?.record;
   }
 
   /** Remembers a transaction's wire bytes, fee and logs. */
   noteDetails(signature: string, details: TransactionDetails): void {
-    this.details.set(signature, details);
+    this.entry(signature).details = details;
   }
 
-  /** A transaction's wire bytes, fee and logs, when known. */
+  /** A transaction's wire bytes, fee and logs, when known (and not older than the window). */
   detailsOf(signature: string): TransactionDetails | undefined {
-    return this.details.get(signature);
+    return this.known.get(signature)?.details;
   }
 
   /** Sets a transaction's outcome and tells the listeners. */
@@ -65,10 +98,11 @@ export class TransactionHistory {
    * A transaction whose wire bytes are known joins the recent window.
    */
   restoreStatus(signature: string, status: SignatureStatus, balances?: BalanceChanges): void {
-    this.statuses.set(signature, status);
-    const wire = this.details.get(signature)?.wire;
+    const known = this.entry(signature);
+    known.status = status;
+    const wire = known.details?.wire;
     if (wire === undefined) return;
-    const timeMs = this.transactions.get(signature)?.timeMs;
+    const timeMs = known.record?.timeMs;
     this.recent.add({
       signature,
       slot: status.slot,
@@ -89,9 +123,9 @@ export class TransactionHistory {
     return this.recent.forAddress(address, page);
   }
 
-  /** A transaction's outcome, when known. */
+  /** A transaction's outcome, when known (and not older than the window). */
   statusOf(signature: string): SignatureStatus | undefined {
-    return this.statuses.get(signature);
+    return this.known.get(signature)?.status;
   }
 
   /** Records a failed transaction's outcome at `slot`; returns its signature ("" when unsigned). */
