@@ -165,6 +165,16 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     return transaction;
   }
 
+  /** Signatures whose status, record or details this chain still remembers: at most RECENT_TRANSACTIONS_MAX. */
+  get rememberedSignatures(): number {
+    return this.runtime.rememberedSignatures;
+  }
+
+  /** fsyncs of the chain log since it was opened (fewer than transactions when they share them). */
+  get logFsyncs(): number {
+    return this.runtime.logFsyncs;
+  }
+
   /** Does the chain still accept transactions built on `blockhash` (the latest, or one replaced less than BLOCKHASH_VALIDITY_MS ago). */
   isBlockhashValid(blockhash: string): boolean {
     return this.runtime.isBlockhashValid(blockhash);

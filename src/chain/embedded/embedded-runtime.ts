@@ -85,6 +85,16 @@ export class EmbeddedRuntime {
     return runtime;
   }
 
+  /** Signatures whose status, record or details this chain still remembers (a bounded window). */
+  get rememberedSignatures(): number {
+    return this.history.size;
+  }
+
+  /** fsyncs of the chain log since it was opened. */
+  get logFsyncs(): number {
+    return this.log.fsyncs;
+  }
+
   /** Log entries written since the newest snapshot. */
   get entriesSinceSnapshot(): number {
     return this.log.seq - this.snapshotAt;
