@@ -1,11 +1,9 @@
 // Routes of the market's public data: a quote (the matches an order would get now, recording
 // nothing), stats per GPU model, who the market is on chain, balances, and test MOLT airdrops.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { Static } from "@sinclair/typebox";
 import { Amount } from "../../core/amount.js";
 import { parseAddress } from "../../core/address.js";
-import { parseFeature } from "../../core/enums.js";
-import { assertIntInRange } from "../../core/errors.js";
-import { createOrder } from "../../core/order.js";
 import { respond } from "../../contract/common.js";
 import {
   AirdropAnswer,
@@ -13,23 +11,29 @@ import {
   BalanceBody,
   BalanceParams,
   MarketBody,
-  QUOTE_ORDER_ID,
   QuoteBody,
   QuoteQuery,
   StatsBody,
   modelStats,
 } from "../../contract/market-data.js";
 import type { ModelStatsView } from "../../contract/market-data.js";
-import { explanationJson, matchJson } from "../../contract/orders.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf } from "../auth.js";
 import { SERVER_LIMITS } from "../limits.js";
+import { quoteAnswer, quoteKey } from "../quote-answers.js";
+import { QuoteCache } from "../quote-cache.js";
 import type { RouteDeps } from "./route-deps.js";
 
 const tags = ["market"];
 
 /** Adds the market data routes. */
 export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market, clock }) => {
+  // A quote is computed again only when the book, the feed or the clock changed what it says.
+  const quotes = new QuoteCache<Static<typeof QuoteBody>>(market, clock);
+  app.addHook("onClose", (_instance, done) => {
+    quotes.close();
+    done();
+  });
   app.get(
     "/v1/quote",
     {
@@ -43,48 +47,7 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
         response: respond(QuoteBody),
       },
     },
-    (request) => {
-      const q = request.query;
-      const limit = q.limit === undefined ? 10 : Number(q.limit);
-      assertIntInRange("limit", limit, 1, SERVER_LIMITS.quoteLimitMax);
-      const order = createOrder(
-        {
-          // A quote is no order: one fixed id spares a fresh id per request.
-          id: QUOTE_ORDER_ID,
-          buyerId: "quote",
-          requirements: {
-            minGpuCount: Number(q.gpus),
-            minVramGb: Number(q.vram ?? 0),
-            maxPricePerHour: q.maxPrice,
-            estimatedHours: Number(q.hours),
-            requiredFeatures:
-              q.features === undefined || q.features === "" ? [] : q.features.split(",").map((f) => parseFeature(f.trim(), "features")),
-            ...(q.region === undefined && q.country === undefined
-              ? {}
-              : {
-                  location: {
-                    ...(q.region === undefined ? {} : { region: q.region }),
-                    ...(q.country === undefined ? {} : { country: q.country }),
-                  },
-                }),
-            ...(q.allowProviders === undefined && q.denyProviders === undefined
-              ? {}
-              : {
-                  providers: {
-                    ...(q.allowProviders === undefined ? {} : { allow: q.allowProviders.split(",") }),
-                    ...(q.denyProviders === undefined ? {} : { deny: q.denyProviders.split(",") }),
-                  },
-                }),
-            ...(q.models === undefined ? {} : { gpuModels: q.models.split(",") }),
-            ...(q.minReputation === undefined ? {} : { minReputation: Number(q.minReputation) }),
-          },
-        },
-        { clock },
-      );
-      const quote = market.book.quoteOrder(order, limit);
-      const matches = quote.matches.map((match) => matchJson(match, market.payments.feeBps));
-      return quote.explanation === undefined ? { matches } : { matches, explanation: explanationJson(quote.explanation) };
-    },
+    (request) => quotes.get(quoteKey(request.query), () => quoteAnswer(market.book, request.query, clock, market.payments.feeBps)),
   );
 
   let stats: { readonly atMs: number; readonly models: ModelStatsView[] } | undefined;

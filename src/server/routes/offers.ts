@@ -1,7 +1,6 @@
 // Routes of offers: a provider lists capacity and pauses, resumes or withdraws it (only its own);
 // anyone reads the book's offers, one offer, or the best offers for a job. Rules live in the market.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Amount } from "../../core/amount.js";
 import { MarketError, assertIntInRange } from "../../core/errors.js";
 import { isOfferId } from "../../core/ids.js";
 import { parseLocation } from "../../core/location.js";
@@ -17,9 +16,11 @@ import {
   OfferViewBody,
   offerJson,
 } from "../../contract/offers.js";
-import type { OfferRequest } from "../../contract/offers.js";
+import type { OfferRequest, OfferView } from "../../contract/offers.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf, bodyless } from "../auth.js";
+import { bestOffersAnswer, bestOffersKey } from "../quote-answers.js";
+import { QuoteCache } from "../quote-cache.js";
 import type { RouteDeps } from "./route-deps.js";
 
 const tags = ["offers"];
@@ -35,7 +36,13 @@ function assertWholeLocation(offer: OfferRequest): asserts offer is OfferRequest
 }
 
 /** Adds the offer routes. */
-export const offerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market }) => {
+export const offerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market, clock }) => {
+  // The best offers are ranked again only when the book, the feed or the clock changed them.
+  const bestOffers = new QuoteCache<{ offers: OfferView[] }>(market, clock);
+  app.addHook("onClose", (_instance, done) => {
+    bestOffers.close();
+    done();
+  });
   app.post(
     "/v1/offers",
     {
@@ -107,23 +114,7 @@ export const offerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market 
   app.get(
     "/v1/offers/best",
     { schema: { tags, summary: "The best offers for a job, ranked", querystring: BestOffersQuery, response: respond(OfferListBody) } },
-    (request) => {
-      const q = request.query;
-      const limit = Number(q.limit ?? 10);
-      assertIntInRange("limit", limit, 1, OFFER_PAGE_MAX);
-      const offers = market.book.bestOffers(
-        {
-          minGpuCount: Number(q.gpus),
-          minVramGb: Number(q.vram ?? 0),
-          maxPricePerHour: Amount.parse(q.maxPrice),
-          estimatedHours: Number(q.hours),
-          preferredModels: q.models === undefined || q.models === "" ? [] : q.models.split(",").map((m) => m.trim()),
-          requiredFeatures: [],
-        },
-        limit,
-      );
-      return { offers: offers.map(offerJson) };
-    },
+    (request) => bestOffers.get(bestOffersKey(request.query), () => bestOffersAnswer(market.book, request.query)),
   );
 
   app.get("/v1/offers/:id", { schema: { tags, summary: "One offer", params: IdParams, response: respond(OfferViewBody) } }, (request) => {
