@@ -22,6 +22,65 @@ function dataDir(): string {
   return mkdtempSync(join(tmpdir(), "molt-chain-"));
 }
 
+/**
+ * Kills a child that makes transfers `lanes` at a time with SIGKILL at random moments, `rounds`
+ * times, then checks that every transaction it reported confirmed is on the reopened chain and
+ * that no MOLT was made or lost.
+ */
+async function killTransferLoop(lanes: number): Promise<void> {
+  const dir = dataDir();
+  const script = new URL("../support/workers/transfer-loop.ts", import.meta.url).pathname;
+  const confirmed: string[] = [];
+  const payers: string[] = [];
+  const rounds = 5;
+  for (let round = 0; round < rounds; round++) {
+    const killAfter = confirmed.length + 1 + Math.floor(Math.random() * 15); // somewhere in the next 1..15 confirmations
+    const killDelayMs = Math.floor(Math.random() * 3); // and a little later still, mid-transaction
+    const child = spawn(process.execPath, ["--import", "tsx", script, dir, String(lanes)], { stdio: ["ignore", "pipe", "inherit"] });
+    let buffer = "";
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split("\n");
+        buffer = lines.pop() ?? "";
+        for (const line of lines) {
+          if (line.startsWith("confirmed ")) confirmed.push(line.slice("confirmed ".length));
+          if (line.startsWith("payer ")) payers.push(line.slice("payer ".length));
+        }
+        if (confirmed.length >= killAfter) setTimeout(() => child.kill("SIGKILL"), killDelayMs);
+      });
+      child.on("exit", () => {
+        resolve();
+      });
+    });
+  }
+  expect(confirmed.length).toBeGreaterThanOrEqual(rounds);
+  const chain = await EmbeddedMoltClient.open({ dataDir: dir });
+  // Every transaction a child reported confirmed is there.
+  for (const line of confirmed) {
+    const [id, kind] = line.split(" ");
+    expect((await chain.getTransaction(id as TransactionId))?.type, `${kind ?? ""} ${id ?? ""}`).toBe(kind);
+  }
+  // The balances match: no MOLT made or lost. Payers and sink together hold exactly what the
+  // airdrops that landed created (1000 each; an airdrop may land unreported just before a kill).
+  const sink = Wallet.fromFile(join(dir, "sink.json"));
+  let total = await chain.balance(sink.address);
+  for (const payer of payers) {
+    const held = await chain.balance(payer as Address);
+    total = total.add(held);
+  }
+  expect(total.baseUnits % Amount.fromMolt(1000).baseUnits).toBe(0n);
+  const airdropsConfirmed = confirmed.filter((line) => line.endsWith(" Airdrop")).length;
+  expect(total.asMolt() / 1000n).toBeGreaterThanOrEqual(BigInt(airdropsConfirmed));
+  expect(total.asMolt() / 1000n).toBeLessThanOrEqual(BigInt(payers.length));
+  // The sink got 1 MOLT per confirmed transfer, plus at most one unreported transfer per lane and kill.
+  const transfers = confirmed.filter((line) => line.endsWith(" Transfer")).length;
+  const sinkBalance = await chain.balance(sink.address);
+  expect(sinkBalance.gte(Amount.fromMolt(transfers))).toBe(true);
+  expect(sinkBalance.lte(Amount.fromMolt(transfers + rounds * lanes))).toBe(true);
+  chain.close();
+}
+
 describe("EmbeddedMoltClient", () => {
   it("accepts a transaction signed elsewhere on a blockhash replaced less than 60 s ago, not later", async () => {
     const clock = new ManualClock(Date.parse("2026-11-24T00:00:00Z"));
@@ -137,57 +196,11 @@ describe("EmbeddedMoltClient", () => {
   });
 
   it("loses no confirmed transaction when the process is killed with SIGKILL at random moments", async () => {
-    const dir = dataDir();
-    const script = new URL("../support/workers/transfer-loop.ts", import.meta.url).pathname;
-    const confirmed: string[] = [];
-    const payers: string[] = [];
-    const rounds = 5;
-    for (let round = 0; round < rounds; round++) {
-      const killAfter = confirmed.length + 1 + Math.floor(Math.random() * 15); // somewhere in the next 1..15 confirmations
-      const killDelayMs = Math.floor(Math.random() * 3); // and a little later still, mid-transaction
-      const child = spawn(process.execPath, ["--import", "tsx", script, dir], { stdio: ["ignore", "pipe", "inherit"] });
-      let buffer = "";
-      await new Promise<void>((resolve) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          buffer += chunk.toString();
-          const lines = buffer.split("\n");
-          buffer = lines.pop() ?? "";
-          for (const line of lines) {
-            if (line.startsWith("confirmed ")) confirmed.push(line.slice("confirmed ".length));
-            if (line.startsWith("payer ")) payers.push(line.slice("payer ".length));
-          }
-          if (confirmed.length >= killAfter) setTimeout(() => child.kill("SIGKILL"), killDelayMs);
-        });
-        child.on("exit", () => {
-          resolve();
-        });
-      });
-    }
-    expect(confirmed.length).toBeGreaterThanOrEqual(rounds);
-    const chain = await EmbeddedMoltClient.open({ dataDir: dir });
-    // Every transaction a child reported confirmed is there.
-    for (const line of confirmed) {
-      const [id, kind] = line.split(" ");
-      expect((await chain.getTransaction(id as TransactionId))?.type, `${kind ?? ""} ${id ?? ""}`).toBe(kind);
-    }
-    // The balances match: no MOLT made or lost. Payers and sink together hold exactly what the
-    // airdrops that landed created (1000 each; an airdrop may land unreported just before a kill).
-    const sink = Wallet.fromFile(join(dir, "sink.json"));
-    let total = await chain.balance(sink.address);
-    for (const payer of payers) {
-      const held = await chain.balance(payer as Address);
-      total = total.add(held);
-    }
-    expect(total.baseUnits % Amount.fromMolt(1000).baseUnits).toBe(0n);
-    const airdropsConfirmed = confirmed.filter((line) => line.endsWith(" Airdrop")).length;
-    expect(total.asMolt() / 1000n).toBeGreaterThanOrEqual(BigInt(airdropsConfirmed));
-    expect(total.asMolt() / 1000n).toBeLessThanOrEqual(BigInt(payers.length));
-    // The sink got 1 MOLT per confirmed transfer, plus at most one unreported transfer per kill.
-    const transfers = confirmed.filter((line) => line.endsWith(" Transfer")).length;
-    const sinkBalance = await chain.balance(sink.address);
-    expect(sinkBalance.gte(Amount.fromMolt(transfers))).toBe(true);
-    expect(sinkBalance.lte(Amount.fromMolt(transfers + rounds))).toBe(true);
-    chain.close();
+    await killTransferLoop(1);
+  }, 120_000);
+
+  it("loses no confirmed transaction under SIGKILL with 4 transfers in flight sharing each fsync (group commit)", async () => {
+    await killTransferLoop(4);
   }, 120_000);
 
   it("lamports sent to an escrow's addresses before its funding: refused with ESCROW_ERROR, nothing sent, and an outsider cannot know them", async () => {
