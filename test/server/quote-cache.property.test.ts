@@ -171,15 +171,27 @@ describe("QuoteCache", () => {
     };
     expect(computedBy(() => undefined)).toBe(all);
     expect(computedBy(() => undefined)).toBe(misses);
-    expect(computedBy(() => book.setProviderReputation("p-alpha", 0.9))).toBe(all);
+    expect(
+      computedBy(() => {
+        book.setProviderReputation("p-alpha", 0.9);
+      }),
+    ).toBe(all);
     expect(computedBy(() => undefined)).toBe(misses);
     // A feed seq moved by another process's event.
     expect(computedBy(() => (source.lastSeq = 1))).toBe(all);
-    expect(computedBy(() => clock.set(offer.expiresAt.getTime() - 1))).toBe(misses);
+    expect(
+      computedBy(() => {
+        clock.set(offer.expiresAt.getTime() - 1);
+      }),
+    ).toBe(misses);
     // The clock reaches the expiry of the offer the kept answers hold; an empty list of best offers stays empty.
     const emptyBests = BESTS.filter((q) => bestOffersAnswer(book, q).answer.offers.length === 0).length;
     expect(emptyBests).toBeGreaterThan(0);
-    expect(computedBy(() => clock.set(offer.expiresAt.getTime()))).toBe(all - emptyBests);
+    expect(
+      computedBy(() => {
+        clock.set(offer.expiresAt.getTime());
+      }),
+    ).toBe(all - emptyBests);
     const other = new OrderBook({ clock });
     source.book = other;
     expect(computedBy(() => (source.book = other))).toBe(all);
