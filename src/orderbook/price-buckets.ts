@@ -1,10 +1,12 @@
-// PriceBuckets: the indexed offers in buckets of price (64 per power of two, cut by the bits of the
-// price's float, so about 1 % wide), and the query that walks them cheapest first and stops once no
-// later bucket can beat the k-th best found. The index for books whose offers are mostly of distinct
-// shapes, where a walk of the shapes (shape-index.ts) would visit nearly every one. In memory only.
+// PriceBuckets: the indexed offers by class of free GPUs (one per power of two) and, in each, by
+// bucket of price (64 per power of two, cut by the bits of the price's float, so about 1 % wide);
+// the query walks each class cheapest first and stops it once none of its later buckets can beat the
+// k-th best found. The index for books whose offers are mostly of distinct shapes, where a walk of
+// the shapes (shape-index.ts) would visit nearly every one. In memory only, no I/O.
 import { FEATURES } from "../core/enums.js";
 import { capacityFits, countryFits, modelFits, priceFits, providerFits, reputationFits, termsFit } from "./matching.js";
 import type { OfferTable } from "./offer-table.js";
+import { ProviderSlots as SlotLists } from "./provider-slots.js";
 import type { CompiledQuery } from "./query.js";
 import { insertTop } from "./ranking.js";
 import type { Reputations } from "./reputations.js";
@@ -25,6 +27,15 @@ const SUB_BUCKET_BITS = 6;
 const EXPONENT_BIAS = 1023;
 /** Prices in base units are below 2^64 (u64; its float may round up to 2^64): exponents 0..64. */
 export const PRICE_BUCKETS = 65 << SUB_BUCKET_BITS;
+/** Words of a class's bitmap of non-empty buckets. */
+const BUCKET_WORDS = PRICE_BUCKETS / 32;
+/** Classes of free GPUs: class c holds 2^c..2^(c+1)-1 free GPUs (at most GPU_COUNT_MAX = 1024). */
+const FREE_CLASSES = 11;
+
+/** Class of a count of free GPUs (>= 1): floor(log2). */
+function freeClassOf(freeGpus: number): number {
+  return Math.min(FREE_CLASSES - 1, 31 - Math.clz32(Math.max(1, freeGpus)));
+}
 
 const floatScratch = new Float64Array(1);
 const wordScratch = new Uint32Array(floatScratch.buffer);
@@ -53,12 +64,17 @@ const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, bucket) =>
 const FEATURE_MASK_ALL = (1 << FEATURES.length) - 1;
 
 /**
- * The indexed offers by price bucket. Invariants: a slot is in exactly one bucket (that of its
- * price) iff it is inserted and not removed; slotPos[slot] is its place in the bucket, -1 when out.
+ * The indexed offers by class of free GPUs and bucket of price. Invariants: a slot is in exactly
+ * one list (that of its free GPUs and price, neither of which changes while it is in) iff it is
+ * inserted and not removed; slotPos[slot] is its place there, -1 when out; a bucket's bit is set
+ * iff its list is not empty.
  */
 export class PriceBuckets {
-  private readonly buckets: number[][] = Array.from({ length: PRICE_BUCKETS }, () => []);
+  private readonly buckets: number[][] = Array.from({ length: FREE_CLASSES * PRICE_BUCKETS }, () => []);
+  private readonly nonEmpty = new Uint32Array(FREE_CLASSES * BUCKET_WORDS);
   private slotPos = new Int32Array(1024).fill(-1);
+  /** The same slots by normalized model: a query walks its preferred models' offers first. */
+  private readonly modelSlots = new SlotLists();
 
   constructor(
     private readonly table: OfferTable,
@@ -72,89 +88,149 @@ export class PriceBuckets {
       positions.set(this.slotPos);
       this.slotPos = positions;
     }
-    const list = this.buckets[priceBucketOf(this.table.priceF[slot] ?? 0)] ?? [];
+    const index = this.listOf(slot);
+    const list = this.buckets[index] ?? [];
     this.slotPos[slot] = list.length;
     list.push(slot);
+    this.nonEmpty[index >>> 5] = (this.nonEmpty[index >>> 5] ?? 0) | (1 << (index & 31));
+    this.modelSlots.add(slot, this.table.model[slot] ?? 0);
+  }
+
+  /** The list of a slot: its class of free GPUs and its price bucket. */
+  private listOf(slot: number): number {
+    return freeClassOf(this.table.freeGpus[slot] ?? 0) * PRICE_BUCKETS + priceBucketOf(this.table.priceF[slot] ?? 0);
   }
 
   /** Removes a slot (no-op when it is not in). */
   remove(slot: number): void {
     const pos = slot < this.slotPos.length ? (this.slotPos[slot] ?? -1) : -1;
     if (pos < 0) return;
-    const list = this.buckets[priceBucketOf(this.table.priceF[slot] ?? 0)] ?? [];
+    const index = this.listOf(slot);
+    const list = this.buckets[index] ?? [];
     const last = list.pop() ?? slot;
     if (last !== slot) {
       list[pos] = last;
       this.slotPos[last] = pos;
     }
     this.slotPos[slot] = -1;
+    this.modelSlots.remove(slot, this.table.model[slot] ?? 0);
+    if (list.length === 0) this.nonEmpty[index >>> 5] = (this.nonEmpty[index >>> 5] ?? 0) & ~(1 << (index & 31));
   }
 
   /**
    * The best `limit` slots for a query, best first (ranking.ts), or undefined once more than
    * `visitsMax` offers were looked at (the caller then asks the shape index). Invariant: a result
-   * equals the reference scan's; a bucket's bound (its floor's price part plus the most every
-   * other part can give this query) is never below the score of an offer in it or after it.
+   * equals the reference scan's; a bucket's bound (its floor's price part, its class's most GPU fit
+   * and the most every other part can give this query) is never below the score of an offer in it
+   * or after it in its class.
    */
   best(query: CompiledQuery, limit: number, visitsMax: number): number[] | undefined {
     const slots: number[] = [];
     const scores: number[] = [];
     if (query.impossible || limit <= 0) return slots;
     const t = this.table;
-    const { minGpu, minVram, requiredMask, region, maxPrice, maxPriceF, priceCapF, preferredModels } = query;
-    const otherPartsMax =
-      SCORE_WEIGHT_UNITS.gpuFit +
-      SCORE_WEIGHT_UNITS.vramFit +
-      (preferredModels.length > 0 ? SCORE_WEIGHT_UNITS.preferredModel : 0) +
-      extraFeaturesUnits(FEATURE_MASK_ALL, requiredMask) +
-      STATIC_UNITS_MAX;
-    const lastBucket = priceBucketOf(priceCapF);
+    const { minGpu, requiredMask, maxPriceF, priceCapF, preferredModels } = query;
+    // A list of allowed models: their offers are all there is to walk.
+    if (query.allowedModels !== undefined) return this.bestOfModels(query, limit, visitsMax);
     let visits = 0;
-    for (let bucket = 0; bucket <= lastBucket; bucket++) {
-      const list = this.buckets[bucket] ?? [];
-      if (list.length === 0) continue;
-      if (
-        slots.length === limit &&
-        priceHeadroomUnitsUpper(BUCKET_FLOOR[bucket] ?? 0, maxPriceF) + otherPartsMax < (scores[limit - 1] ?? 0)
-      ) {
-        break;
-      }
+    // Offers of the preferred models first, all of them: the rest then cannot get the preferred part.
+    for (const model of preferredModels) {
+      const list = this.modelSlots.slotsOf(model);
       visits += list.length;
       if (visits > visitsMax) return undefined;
-      for (let i = 0; i < list.length; i++) {
-        const slot = list[i] ?? 0;
-        const price = t.priceF[slot] ?? 0;
-        const free = t.freeGpus[slot] ?? 0;
-        const vram = t.vram[slot] ?? 0;
-        const mask = t.mask[slot] ?? 0;
-        const model = t.model[slot] ?? 0;
-        if (
-          price > priceCapF ||
-          !capacityFits(free, vram, mask, minGpu, minVram, requiredMask) ||
-          (region >= 0 && t.region[slot] !== region) ||
-          !modelFits(model, query) ||
-          !termsFit(t, slot, query.estimatedHours, query.nowMs) ||
-          !countryFits(t, slot, query.country) ||
-          !providerFits(t, slot, query) ||
-          !reputationFits(this.reputations, t, slot, query) ||
-          (price === priceCapF && !priceFits(t, slot, query.priceCap))
-        ) {
-          continue;
+      for (const slot of list) {
+        const score = this.scoreIfFits(slot, query);
+        if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
+      }
+    }
+    // The most each part but price and GPU fit can give an offer of another model.
+    const otherPartsMax = SCORE_WEIGHT_UNITS.vramFit + extraFeaturesUnits(FEATURE_MASK_ALL, requiredMask) + STATIC_UNITS_MAX;
+    const lastBucket = priceBucketOf(priceCapF);
+    // Classes from the one holding minGpu up: the GPU fit bound falls, so later classes stop sooner.
+    for (let freeClass = freeClassOf(minGpu); freeClass < FREE_CLASSES; freeClass++) {
+      // GPU fit is non-increasing in free GPUs: the class's fewest usable free GPUs bound it.
+      const partsMax = gpuFitUnits(minGpu, Math.max(minGpu, 1 << freeClass)) + otherPartsMax;
+      const first = freeClass * PRICE_BUCKETS;
+      const firstWord = freeClass * BUCKET_WORDS;
+      walk: for (let word = 0; word < BUCKET_WORDS; word++) {
+        let bits = this.nonEmpty[firstWord + word] ?? 0;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const bucket = word * 32 + 31 - Math.clz32(low);
+          if (bucket > lastBucket) break walk;
+          if (
+            slots.length === limit &&
+            priceHeadroomUnitsUpper(BUCKET_FLOOR[bucket] ?? 0, maxPriceF) + partsMax < (scores[limit - 1] ?? 0)
+          ) {
+            break walk;
+          }
+          const list = this.buckets[first + bucket] ?? [];
+          visits += list.length;
+          if (visits > visitsMax) return undefined;
+          for (let i = 0; i < list.length; i++) {
+            const slot = list[i] ?? 0;
+            // Offers of preferred models were all scored first.
+            if (preferredModels.length > 0 && preferredModels.includes(t.model[slot] ?? 0)) continue;
+            const score = this.scoreIfFits(slot, query);
+            if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
+          }
         }
-        // The float estimate decides the rounding almost always; else the exact bigint division.
-        const estimate = priceHeadroomUnitsEstimate(price, maxPriceF);
-        const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, maxPrice);
-        const score =
-          priceUnits +
-          gpuFitUnits(minGpu, free) +
-          vramFitUnits(minVram, vram) +
-          (preferredModels.includes(model) ? SCORE_WEIGHT_UNITS.preferredModel : 0) +
-          extraFeaturesUnits(mask, requiredMask) +
-          this.reputations.unitsOf(t.provider[slot] ?? 0) +
-          utilizationUnits(t.utilizationPct(slot));
-        insertTop(t, slots, scores, slot, score, limit);
       }
     }
     return slots;
+  }
+
+  /** The best `limit` offers of the query's allowed models, each looked at once; undefined past `visitsMax`. */
+  private bestOfModels(query: CompiledQuery, limit: number, visitsMax: number): number[] | undefined {
+    const slots: number[] = [];
+    const scores: number[] = [];
+    let visits = 0;
+    for (const model of query.allowedModels ?? []) {
+      const list = this.modelSlots.slotsOf(model);
+      visits += list.length;
+      if (visits > visitsMax) return undefined;
+      for (const slot of list) {
+        const score = this.scoreIfFits(slot, query);
+        if (score >= 0) insertTop(this.table, slots, scores, slot, score, limit);
+      }
+    }
+    return slots;
+  }
+
+  /** The offer's score for the query in units, or -1 when it does not satisfy it (matching.ts). */
+  private scoreIfFits(slot: number, query: CompiledQuery): number {
+    const t = this.table;
+    const { minGpu, minVram, requiredMask, region, maxPriceF, priceCapF } = query;
+    const price = t.priceF[slot] ?? 0;
+    const free = t.freeGpus[slot] ?? 0;
+    const vram = t.vram[slot] ?? 0;
+    const mask = t.mask[slot] ?? 0;
+    const model = t.model[slot] ?? 0;
+    if (
+      price > priceCapF ||
+      !capacityFits(free, vram, mask, minGpu, minVram, requiredMask) ||
+      (region >= 0 && t.region[slot] !== region) ||
+      !modelFits(model, query) ||
+      !termsFit(t, slot, query.estimatedHours, query.nowMs) ||
+      !countryFits(t, slot, query.country) ||
+      !providerFits(t, slot, query) ||
+      !reputationFits(this.reputations, t, slot, query) ||
+      (price === priceCapF && !priceFits(t, slot, query.priceCap))
+    ) {
+      return -1;
+    }
+    // The float estimate decides the rounding almost always; else the exact bigint division.
+    const estimate = priceHeadroomUnitsEstimate(price, maxPriceF);
+    const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, query.maxPrice);
+    return (
+      priceUnits +
+      gpuFitUnits(minGpu, free) +
+      vramFitUnits(minVram, vram) +
+      (query.preferredModels.includes(model) ? SCORE_WEIGHT_UNITS.preferredModel : 0) +
+      extraFeaturesUnits(mask, requiredMask) +
+      this.reputations.unitsOf(t.provider[slot] ?? 0) +
+      utilizationUnits(t.utilizationPct(slot))
+    );
   }
 }
