@@ -1,6 +1,6 @@
 // The embedded chain's log: group commit (entries written while an fsync is in flight share the
 // next one, none reported before it is on disk), the one-fsync-per-entry baseline, and reading back.
-import { mkdtempSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -62,5 +62,60 @@ describe("ChainLog", () => {
     expect(log.durableSeq).toBe(4);
     log.close();
     expect(ChainLog.open(dir).takeEntries()).toHaveLength(4);
+  });
+});
+
+describe("ChainLog segments", () => {
+  it("a snapshot seals the log; segments older than the retained entries are removed; a reopen reads what is left, failed entries counted", () => {
+    const dir = dataDir();
+    const log = ChainLog.open(dir, { retainedEntries: 3 });
+    log.appendSync({ kind: "failed", wire: "AA==" });
+    for (let i = 2; i <= 4; i++) log.appendSync(entry(i));
+    log.writeSnapshot(4, Uint8Array.from([4]));
+    for (let i = 5; i <= 8; i++) log.appendSync(entry(i));
+    log.writeSnapshot(8, Uint8Array.from([8]));
+    log.appendSync({ kind: "failed", wire: "AA==" });
+    log.appendSync(entry(10));
+    expect(log.failedEntries).toBe(2);
+    log.close();
+    // Entries 1-4 were sealed, then removed once the snapshot at 8 covered them and more than 3 came after.
+    expect(readdirSync(dir).sort()).toEqual(["chain-8-f1.log", "chain.log", "snapshot-8.bin"]);
+    const reopened = ChainLog.open(dir, { retainedEntries: 3 });
+    expect(reopened.takeEntries().map((logged) => logged.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(reopened.seq).toBe(10);
+    expect(reopened.failedEntries).toBe(2);
+    expect(reopened.latestSnapshot()?.seq).toBe(8);
+    expect(reopened.appendSync(entry(11))).toBe(11);
+    reopened.close();
+  });
+
+  it("a snapshot right after another seals nothing (no empty segment replaces a full one)", () => {
+    const dir = dataDir();
+    const log = ChainLog.open(dir);
+    for (let i = 1; i <= 3; i++) log.appendSync(entry(i));
+    log.writeSnapshot(3, Uint8Array.from([3]));
+    log.writeSnapshot(3, Uint8Array.from([3]));
+    log.close();
+    const again = ChainLog.open(dir);
+    again.writeSnapshot(3, Uint8Array.from([3]));
+    again.close();
+    expect(
+      ChainLog.open(dir)
+        .takeEntries()
+        .map((logged) => logged.seq),
+    ).toEqual([1, 2, 3]);
+  });
+
+  it("refuses a gap between segments (a damaged data directory)", () => {
+    const dir = dataDir();
+    const log = ChainLog.open(dir);
+    for (let i = 1; i <= 2; i++) log.appendSync(entry(i));
+    log.writeSnapshot(2, Uint8Array.from([2]));
+    for (let i = 3; i <= 4; i++) log.appendSync(entry(i));
+    log.writeSnapshot(4, Uint8Array.from([4]));
+    log.close();
+    renameSync(join(dir, "chain-4-f0.log"), join(dir, "chain-5-f0.log"));
+    appendFileSync(join(dir, "chain-2-f0.log"), `${JSON.stringify({ seq: 9, ...entry(9) })}\n`);
+    expect(() => ChainLog.open(dir)).toThrow(/damaged/);
   });
 });

@@ -182,6 +182,34 @@ describe("EmbeddedMoltClient", () => {
     third.close();
   });
 
+  it("snapshots truncate the log: old segments are removed, a restart replays only what is kept, balances and the recent history exact", async () => {
+    const dir = dataDir();
+    const alice = Wallet.generate();
+    const bob = Wallet.generate();
+    const options = { dataDir: dir, snapshotEvery: 3, retainedLogEntries: 4 };
+    const first = await EmbeddedMoltClient.open(options);
+    await first.airdrop(alice.address, MOLT("100"));
+    const ids: TransactionId[] = [];
+    for (let i = 1; i <= 12; i++) ids.push((await first.transfer(alice, bob.address, MOLT("1"))).id);
+    const count = first.transactionCount;
+    // No close(): a kill. At most the segments of the last 4 entries before the snapshot, and the current log.
+    const logFiles = readdirSync(dir).filter((name) => name.endsWith(".log"));
+    expect(logFiles.length).toBeLessThanOrEqual(3);
+    const second = await EmbeddedMoltClient.open(options);
+    expect((await second.balance(alice.address)).toString()).toBe("88");
+    expect((await second.balance(bob.address)).toString()).toBe("12");
+    expect(second.transactionCount).toBe(count);
+    expect((await second.getTransaction(ids[11] as TransactionId))?.type).toBe("Transfer");
+    // The first transfers' entries are gone from disk: not found, as on a pruned validator.
+    expect(await second.getTransaction(ids[0] as TransactionId)).toBeUndefined();
+    expect(second.signatureStatus(ids[0] as TransactionId)).toBeUndefined();
+    await second.transfer(bob, alice.address, MOLT("2"));
+    second.close();
+    const third = await EmbeddedMoltClient.open(options);
+    expect((await third.balance(alice.address)).toString()).toBe("90");
+    third.close();
+  });
+
   it("drops a torn last log line (a crash mid-write) and keeps everything before it", async () => {
     const dir = dataDir();
     const alice = Wallet.generate();

@@ -2,21 +2,11 @@
 // the caller reports its transaction confirmed (entries written together share one fsync: group
 // commit), plus atomically written snapshots of the LiteSVM state. Reads and writes files in one
 // data directory.
-import {
-  closeSync,
-  fsync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-  existsSync,
-} from "node:fs";
+import { closeSync, fsync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { MarketError } from "../../core/errors.js";
+import { LOG_FILE, latestSnapshot, readLogFiles, sealLog, writeSnapshotFile } from "./log-files.js";
+import { RECENT_TRANSACTIONS_MAX } from "./recent-transactions.js";
 
 /**
  * One logged step: a signed transaction's wire bytes (with its record; `failed` when it failed
@@ -30,9 +20,6 @@ export type LogEntry =
 /** Body of an entry before the log numbers it. */
 export type LogEntryBody = LogEntry extends infer E ? (E extends LogEntry ? Omit<E, "seq"> : never) : never;
 
-const LOG_FILE = "chain.log";
-const SNAPSHOT_PATTERN = /^snapshot-(\d+)\.bin$/;
-
 /** How the log makes entries durable. */
 export interface ChainLogOptions {
   /**
@@ -40,6 +27,11 @@ export interface ChainLogOptions {
    * fsync per entry, in the writer's call (the baseline bench:chain compares against).
    */
   readonly groupCommit?: boolean;
+  /**
+   * Entries kept on disk before the newest snapshot (they restore the history RPC callers may ask
+   * about on start); older segments of the log are removed. Default RECENT_TRANSACTIONS_MAX.
+   */
+  readonly retainedEntries?: number;
 }
 
 /** Someone waiting for entry `seq` to be on disk. */
@@ -54,8 +46,15 @@ interface DurableWaiter {
  * written in that order; `durableSeq` never exceeds what an fsync that finished covered.
  */
 export class ChainLog {
-  private readonly fd: number;
+  private fd: number;
   private lastSeq: number;
+  private readonly retainedEntries: number;
+  /** Entries that record a failed transaction, since genesis (pruned segments included). */
+  private failedCount: number;
+  /** Failed entries before the current file's first (named in its segment when it is sealed). */
+  private failedBeforeCurrent: number;
+  /** The current file holds no entry yet. */
+  private currentEmpty: boolean;
   /** Every entry up to this one is on disk. */
   private durableUpTo: number;
   private readonly groupCommit: boolean;
@@ -69,14 +68,23 @@ export class ChainLog {
 
   private constructor(
     private readonly dir: string,
-    entries: readonly LogEntry[],
+    read: ReturnType<typeof readLogFiles>,
     options: ChainLogOptions,
   ) {
-    this.lastSeq = entries.at(-1)?.seq ?? 0;
+    this.lastSeq = read.entries.at(-1)?.seq ?? 0;
     this.durableUpTo = this.lastSeq;
-    this.loaded = entries;
+    this.loaded = read.entries;
+    this.failedCount = read.failedBefore + read.entries.filter((entry) => entry.kind === "failed").length;
+    this.failedBeforeCurrent = read.failedBeforeCurrent;
+    this.currentEmpty = read.currentCount === 0;
     this.groupCommit = options.groupCommit ?? true;
+    this.retainedEntries = options.retainedEntries ?? RECENT_TRANSACTIONS_MAX;
     this.fd = openSync(join(dir, LOG_FILE), "a");
+  }
+
+  /** Entries that record a failed transaction (it paid its fee), since genesis. */
+  get failedEntries(): number {
+    return this.failedCount;
   }
 
   /** The entries read on open, handed over once (the log keeps no reference to them). */
@@ -87,39 +95,12 @@ export class ChainLog {
   }
 
   /**
-   * Opens the log of `dir`, reading every whole entry. A torn last line (a crash mid-write) is
-   * dropped: its transaction was never reported confirmed.
-   * @throws CHAIN_ERROR when a line other than the last is damaged
+   * Opens the log of `dir`, reading every whole entry of its segments and current file. A torn
+   * last line (a crash mid-write) is dropped: its transaction was never reported confirmed.
+   * @throws CHAIN_ERROR when a line other than the last is damaged, or entries are missing
    */
   static open(dir: string, options: ChainLogOptions = {}): ChainLog {
-    const path = join(dir, LOG_FILE);
-    const entries: LogEntry[] = [];
-    if (existsSync(path)) {
-      const lines = readFileSync(path, "utf8").split("\n");
-      let end = lines.length;
-      while (end > 0 && lines[end - 1] === "") end--;
-      for (let i = 0; i < end; i++) {
-        try {
-          const entry = JSON.parse(lines[i] ?? "") as LogEntry;
-          if (entry.seq !== entries.length + 1) throw new Error("out of sequence");
-          entries.push(entry);
-        } catch (e) {
-          if (i === end - 1) {
-            // Cut the torn tail so the next append starts on a clean line.
-            writeFileSync(
-              path,
-              lines
-                .slice(0, i)
-                .map((line) => `${line}\n`)
-                .join(""),
-            );
-            break;
-          }
-          throw new MarketError("CHAIN_ERROR", { reason: `the chain log ${path} is damaged at line ${i + 1}` }, { cause: e });
-        }
-      }
-    }
-    return new ChainLog(dir, entries, options);
+    return new ChainLog(dir, readLogFiles(dir), options);
   }
 
   /**
@@ -136,6 +117,8 @@ export class ChainLog {
       throw this.fail(e);
     }
     this.lastSeq = seq;
+    this.currentEmpty = false;
+    if (body.kind === "failed") this.failedCount++;
     if (!this.groupCommit) this.flushSync();
     return seq;
   }
@@ -235,39 +218,25 @@ export class ChainLog {
 
   /** The newest snapshot: its bytes and the log entry it includes, or undefined. */
   latestSnapshot(): { readonly seq: number; readonly bytes: Uint8Array } | undefined {
-    const newest = readdirSync(this.dir)
-      .map((name) => SNAPSHOT_PATTERN.exec(name))
-      .filter((match) => match !== null)
-      .map((match) => Number(match[1]))
-      .sort((a, b) => b - a)[0];
-    if (newest === undefined) return undefined;
-    return { seq: newest, bytes: readFileSync(join(this.dir, `snapshot-${newest}.bin`)) };
+    return latestSnapshot(this.dir);
   }
 
-  /** Writes a snapshot that includes every entry up to `seq` (temp file, fsync, rename), then drops older ones. */
+  /**
+   * Writes a snapshot that includes every entry up to `seq` (every written entry made durable
+   * first), drops older ones, and when `seq` is the last entry seals the current file as a segment
+   * (a new one is started) and removes the segments older than the retained entries.
+   * @throws CHAIN_ERROR (the log could not be made durable)
+   */
   writeSnapshot(seq: number, bytes: Uint8Array): void {
     // The state holds every written entry: they must be durable before a snapshot says so.
     this.flushSync();
-    const name = `snapshot-${seq}.bin`;
-    const temp = join(this.dir, `${name}.tmp`);
-    const fd = openSync(temp, "w");
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, join(this.dir, name));
-    const dirFd = openSync(this.dir, "r");
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-    for (const other of readdirSync(this.dir)) {
-      const match = SNAPSHOT_PATTERN.exec(other);
-      if (match !== null && Number(match[1]) < seq) rmSync(join(this.dir, other), { force: true });
-    }
+    writeSnapshotFile(this.dir, seq, bytes);
+    // With an fsync still in flight on the current file, it is sealed at a later snapshot.
+    if (seq !== this.lastSeq || this.fsyncInFlight || this.currentEmpty) return;
+    closeSync(this.fd);
+    this.fd = sealLog(this.dir, seq, this.failedBeforeCurrent, seq - this.retainedEntries);
+    this.failedBeforeCurrent = this.failedCount;
+    this.currentEmpty = true;
   }
 
   /** Makes what is written durable and closes the file (once an fsync in flight is done). @throws CHAIN_ERROR */

@@ -55,6 +55,11 @@ export interface EmbeddedClientOptions {
    * one fsync per transaction (the baseline of bench:chain).
    */
   readonly groupCommit?: boolean;
+  /**
+   * Log entries kept on disk before the newest snapshot, to restore the RPC history window on
+   * start; older ones are removed when a snapshot is written. Default RECENT_TRANSACTIONS_MAX.
+   */
+  readonly retainedLogEntries?: number;
 }
 
 /**
@@ -94,6 +99,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     const mint = await createAddressWithSeed({ baseAddress: operator.address, programAddress: TOKEN_PROGRAM_ADDRESS, seed: MINT_SEED });
     const runtime = EmbeddedRuntime.open(options.dataDir, operator.address, options.clock ?? systemClock, {
       groupCommit: options.groupCommit ?? true,
+      ...(options.retainedLogEntries === undefined ? {} : { retainedEntries: options.retainedLogEntries }),
     });
     const client = new EmbeddedMoltClient(runtime, operator, mint, options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT);
     if (runtime.seq === 0) await client.createMint();

@@ -44,8 +44,6 @@ export class EmbeddedRuntime {
   /** Records, outcomes, wire bytes and logs of every transaction in the log or sent since start. */
   private readonly history = new TransactionHistory();
   private readonly recentBlockhashes: RecentBlockhashes;
-  /** Entries of the log that record a failed transaction (it paid its fee). */
-  private failedEntries = 0;
   /** Set once the log is replayed: slots then follow the clock from where the log left them. */
   private slots: SlotClock | undefined;
   /** The log entry the newest snapshot includes (0: none). */
@@ -78,9 +76,14 @@ export class EmbeddedRuntime {
     const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
     const runtime = new EmbeddedRuntime(svm, log, operator, clock);
     const entries = log.takeEntries();
+    const first = entries[0]?.seq ?? 1;
+    if (first - 1 > (snapshot?.seq ?? 0)) {
+      throw new MarketError("CHAIN_ERROR", {
+        reason: `the chain log in ${dataDir} starts at entry ${first}, after its newest snapshot (${snapshot?.seq ?? 0}): entries are missing`,
+      });
+    }
     replayLog({ svm, entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
     runtime.slots = new SlotClock(clock, svm.getClock().slot);
-    runtime.failedEntries = entries.filter((entry) => entry.kind === "failed").length;
     runtime.snapshotAt = snapshot?.seq ?? 0;
     return runtime;
   }
@@ -107,7 +110,7 @@ export class EmbeddedRuntime {
 
   /** Transactions that succeeded since genesis (airdrops included): every logged entry but the failed ones. */
   get transactionCount(): bigint {
-    return BigInt(this.log.seq - this.failedEntries);
+    return BigInt(this.log.seq - this.log.failedEntries);
   }
 
   /** Gives the operator lamports for fees and rent when it runs low; logged like a transaction. @throws CHAIN_ERROR */
@@ -199,7 +202,6 @@ export class EmbeddedRuntime {
     if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
       // Durable with the next fsync; submitWire flushes before it reports the failure.
       this.log.write({ kind: "failed", wire: getBase64Decoder().decode(wire) });
-      this.failedEntries++;
     }
     return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message, balancesBefore)) };
   }
