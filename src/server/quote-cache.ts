@@ -101,3 +101,18 @@ export class QuoteCache<T> {
     }
   }
 }
+
+/** An answer and its JSON as the route's response schema serialized it, once, when it was computed. */
+export interface SerializedAnswer<T> {
+  readonly answer: T;
+  readonly json: string;
+}
+
+/** `answer` with its JSON by `serialize` (a reply's serialize: the route's response schema), for a cache of serialized answers. */
+export function serializedAnswer<T>(timed: TimedAnswer<T>, serialize: (answer: T) => unknown): TimedAnswer<SerializedAnswer<T>> {
+  const json = serialize(timed.answer);
+  return {
+    answer: { answer: timed.answer, json: typeof json === "string" ? json : JSON.stringify(timed.answer) },
+    validUntilMs: timed.validUntilMs,
+  };
+}

@@ -21,7 +21,8 @@ import { SIGNED } from "../../contract/openapi.js";
 import { authOf } from "../auth.js";
 import { SERVER_LIMITS } from "../limits.js";
 import { quoteAnswer, quoteKey } from "../quote-answers.js";
-import { QuoteCache } from "../quote-cache.js";
+import { QuoteCache, serializedAnswer } from "../quote-cache.js";
+import type { SerializedAnswer } from "../quote-cache.js";
 import type { RouteDeps } from "./route-deps.js";
 
 const tags = ["market"];
@@ -29,7 +30,8 @@ const tags = ["market"];
 /** Adds the market data routes. */
 export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market, clock }) => {
   // A quote is computed again only when the book, the feed or the clock changed what it says.
-  const quotes = new QuoteCache<Static<typeof QuoteBody>>(market, clock);
+  // The answer is kept as its JSON, serialized once by the route's response schema.
+  const quotes = new QuoteCache<SerializedAnswer<Static<typeof QuoteBody>>>(market, clock);
   app.addHook("onClose", (_instance, done) => {
     quotes.close();
     done();
@@ -47,7 +49,14 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
         response: respond(QuoteBody),
       },
     },
-    (request) => quotes.get(quoteKey(request.query), () => quoteAnswer(market.book, request.query, clock, market.payments.feeBps)),
+    (request, reply) => {
+      const cached = quotes.get(quoteKey(request.query), () =>
+        serializedAnswer(quoteAnswer(market.book, request.query, clock, market.payments.feeBps), (answer) => reply.serialize(answer)),
+      );
+      // Sent as serialized when it was computed: no second serialization per request.
+      reply.serializer(() => cached.json);
+      return cached.answer;
+    },
   );
 
   let stats: { readonly atMs: number; readonly models: ModelStatsView[] } | undefined;

@@ -20,7 +20,8 @@ import type { OfferRequest, OfferView } from "../../contract/offers.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf, bodyless } from "../auth.js";
 import { bestOffersAnswer, bestOffersKey } from "../quote-answers.js";
-import { QuoteCache } from "../quote-cache.js";
+import { QuoteCache, serializedAnswer } from "../quote-cache.js";
+import type { SerializedAnswer } from "../quote-cache.js";
 import type { RouteDeps } from "./route-deps.js";
 
 const tags = ["offers"];
@@ -38,7 +39,8 @@ function assertWholeLocation(offer: OfferRequest): asserts offer is OfferRequest
 /** Adds the offer routes. */
 export const offerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market, clock }) => {
   // The best offers are ranked again only when the book, the feed or the clock changed them.
-  const bestOffers = new QuoteCache<{ offers: OfferView[] }>(market, clock);
+  // The answer is kept as its JSON, serialized once by the route's response schema.
+  const bestOffers = new QuoteCache<SerializedAnswer<{ offers: OfferView[] }>>(market, clock);
   app.addHook("onClose", (_instance, done) => {
     bestOffers.close();
     done();
@@ -114,7 +116,14 @@ export const offerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market,
   app.get(
     "/v1/offers/best",
     { schema: { tags, summary: "The best offers for a job, ranked", querystring: BestOffersQuery, response: respond(OfferListBody) } },
-    (request) => bestOffers.get(bestOffersKey(request.query), () => bestOffersAnswer(market.book, request.query)),
+    (request, reply) => {
+      const cached = bestOffers.get(bestOffersKey(request.query), () =>
+        serializedAnswer(bestOffersAnswer(market.book, request.query), (answer) => reply.serialize(answer)),
+      );
+      // Sent as serialized when it was computed: no second serialization per request.
+      reply.serializer(() => cached.json);
+      return cached.answer;
+    },
   );
 
   app.get("/v1/offers/:id", { schema: { tags, summary: "One offer", params: IdParams, response: respond(OfferViewBody) } }, (request) => {
