@@ -60,7 +60,7 @@ export class OfferSet {
     // Queries naming a region or a country use the region index's pools of shapes.
     const index = query.region >= 0 || query.country >= 0 ? this.regionIndex : this.anyRegionIndex;
     // Mostly distinct shapes: walk offers cheapest first, within a budget of the shape walk's cost.
-    const pool = index.poolSizeOf(query);
+    const pool = index.shapes.poolSizeOf(query);
     if (pool > this.shapeWalkShapesMax) {
       const slots = this.priceBuckets.best(query, limit, pool * PRICE_WALK_VISITS_PER_SHAPE);
       if (slots !== undefined) return slots;

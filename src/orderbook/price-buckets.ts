@@ -1,4 +1,4 @@
-// PriceBuckets: the indexed offers by class of free GPUs (one per power of two) and, in each, by
+// PriceBuckets: the indexed offers by class of free GPUs and of VRAM (one per power of two) and, in each, by
 // bucket of price (64 per power of two, cut by the bits of the price's float, so about 1 % wide);
 // the query walks each class cheapest first and stops it once none of its later buckets can beat the
 // k-th best found. The index for books whose offers are mostly of distinct shapes, where a walk of
@@ -32,9 +32,18 @@ const BUCKET_WORDS = PRICE_BUCKETS / 32;
 /** Classes of free GPUs: class c holds 2^c..2^(c+1)-1 free GPUs (at most GPU_COUNT_MAX = 1024). */
 const FREE_CLASSES = 11;
 
+/** Classes of VRAM: class c holds 2^c..2^(c+1)-1 GB (at most VRAM_GB_MAX = 2048). */
+const VRAM_CLASSES = 12;
+const CLASSES = FREE_CLASSES * VRAM_CLASSES;
+
 /** Class of a count of free GPUs (>= 1): floor(log2). */
 function freeClassOf(freeGpus: number): number {
   return Math.min(FREE_CLASSES - 1, 31 - Math.clz32(Math.max(1, freeGpus)));
+}
+
+/** Class of a VRAM size in GB (>= 1): floor(log2). */
+function vramClassOf(vramGb: number): number {
+  return Math.min(VRAM_CLASSES - 1, 31 - Math.clz32(Math.max(1, vramGb)));
 }
 
 const floatScratch = new Float64Array(1);
@@ -70,8 +79,11 @@ const FEATURE_MASK_ALL = (1 << FEATURES.length) - 1;
  * iff its list is not empty.
  */
 export class PriceBuckets {
-  private readonly buckets: number[][] = Array.from({ length: FREE_CLASSES * PRICE_BUCKETS }, () => []);
-  private readonly nonEmpty = new Uint32Array(FREE_CLASSES * BUCKET_WORDS);
+  /** Lists by class * PRICE_BUCKETS + bucket, made when first needed. */
+  private readonly buckets = new Map<number, number[]>();
+  private readonly nonEmpty = new Uint32Array(CLASSES * BUCKET_WORDS);
+  /** Slots in each class. */
+  private readonly classSize = new Int32Array(CLASSES);
   private slotPos = new Int32Array(1024).fill(-1);
   /** The same slots by normalized model: a query walks its preferred models' offers first. */
   private readonly modelSlots = new SlotLists();
@@ -89,16 +101,24 @@ export class PriceBuckets {
       this.slotPos = positions;
     }
     const index = this.listOf(slot);
-    const list = this.buckets[index] ?? [];
+    let list = this.buckets.get(index);
+    if (list === undefined) {
+      list = [];
+      this.buckets.set(index, list);
+    }
     this.slotPos[slot] = list.length;
     list.push(slot);
+    const fitClass = Math.floor(index / PRICE_BUCKETS);
+    this.classSize[fitClass] = (this.classSize[fitClass] ?? 0) + 1;
     this.nonEmpty[index >>> 5] = (this.nonEmpty[index >>> 5] ?? 0) | (1 << (index & 31));
     this.modelSlots.add(slot, this.table.model[slot] ?? 0);
   }
 
-  /** The list of a slot: its class of free GPUs and its price bucket. */
+  /** The list of a slot: its class of free GPUs and VRAM, and its price bucket. */
   private listOf(slot: number): number {
-    return freeClassOf(this.table.freeGpus[slot] ?? 0) * PRICE_BUCKETS + priceBucketOf(this.table.priceF[slot] ?? 0);
+    const t = this.table;
+    const fitClass = freeClassOf(t.freeGpus[slot] ?? 0) * VRAM_CLASSES + vramClassOf(t.vram[slot] ?? 0);
+    return fitClass * PRICE_BUCKETS + priceBucketOf(t.priceF[slot] ?? 0);
   }
 
   /** Removes a slot (no-op when it is not in). */
@@ -106,7 +126,9 @@ export class PriceBuckets {
     const pos = slot < this.slotPos.length ? (this.slotPos[slot] ?? -1) : -1;
     if (pos < 0) return;
     const index = this.listOf(slot);
-    const list = this.buckets[index] ?? [];
+    const list = this.buckets.get(index) ?? [];
+    const fitClass = Math.floor(index / PRICE_BUCKETS);
+    this.classSize[fitClass] = (this.classSize[fitClass] ?? 0) - 1;
     const last = list.pop() ?? slot;
     if (last !== slot) {
       list[pos] = last;
@@ -129,7 +151,7 @@ export class PriceBuckets {
     const scores: number[] = [];
     if (query.impossible || limit <= 0) return slots;
     const t = this.table;
-    const { minGpu, requiredMask, maxPriceF, priceCapF, preferredModels } = query;
+    const { minGpu, requiredMask, priceCapF, preferredModels } = query;
     // A list of allowed models: their offers are all there is to walk.
     if (query.allowedModels !== undefined) return this.bestOfModels(query, limit, visitsMax);
     let visits = 0;
@@ -143,42 +165,69 @@ export class PriceBuckets {
         if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
       }
     }
-    // The most each part but price and GPU fit can give an offer of another model.
-    const otherPartsMax = SCORE_WEIGHT_UNITS.vramFit + extraFeaturesUnits(FEATURE_MASK_ALL, requiredMask) + STATIC_UNITS_MAX;
+    // The most each part but price, GPU fit and VRAM fit can give an offer of another model.
+    const otherPartsMax = extraFeaturesUnits(FEATURE_MASK_ALL, requiredMask) + STATIC_UNITS_MAX;
     const lastBucket = priceBucketOf(priceCapF);
-    // Classes from the one holding minGpu up: the GPU fit bound falls, so later classes stop sooner.
+    const minVram = query.minVram;
+    // Classes from those holding minGpu and minVram up: the fit bounds fall, so later classes stop sooner.
     for (let freeClass = freeClassOf(minGpu); freeClass < FREE_CLASSES; freeClass++) {
-      // GPU fit is non-increasing in free GPUs: the class's fewest usable free GPUs bound it.
-      const partsMax = gpuFitUnits(minGpu, Math.max(minGpu, 1 << freeClass)) + otherPartsMax;
-      const first = freeClass * PRICE_BUCKETS;
-      const firstWord = freeClass * BUCKET_WORDS;
-      walk: for (let word = 0; word < BUCKET_WORDS; word++) {
-        let bits = this.nonEmpty[firstWord + word] ?? 0;
-        while (bits !== 0) {
-          const low = bits & -bits;
-          bits ^= low;
-          const bucket = word * 32 + 31 - Math.clz32(low);
-          if (bucket > lastBucket) break walk;
-          if (
-            slots.length === limit &&
-            priceHeadroomUnitsUpper(BUCKET_FLOOR[bucket] ?? 0, maxPriceF) + partsMax < (scores[limit - 1] ?? 0)
-          ) {
-            break walk;
-          }
-          const list = this.buckets[first + bucket] ?? [];
-          visits += list.length;
-          if (visits > visitsMax) return undefined;
-          for (let i = 0; i < list.length; i++) {
-            const slot = list[i] ?? 0;
-            // Offers of preferred models were all scored first.
-            if (preferredModels.length > 0 && preferredModels.includes(t.model[slot] ?? 0)) continue;
-            const score = this.scoreIfFits(slot, query);
-            if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
-          }
-        }
+      for (let vramClass = vramClassOf(minVram); vramClass < VRAM_CLASSES; vramClass++) {
+        const fitClass = freeClass * VRAM_CLASSES + vramClass;
+        if ((this.classSize[fitClass] ?? 0) === 0) continue;
+        // Both fits are non-increasing in free GPUs and VRAM: the class's smallest usable values bound them.
+        const partsMax =
+          gpuFitUnits(minGpu, Math.max(minGpu, 1 << freeClass)) + vramFitUnits(minVram, Math.max(minVram, 1 << vramClass)) + otherPartsMax;
+        const pass = this.walkClass(fitClass, partsMax, lastBucket, query, limit, slots, scores, visitsMax - visits);
+        if (pass < 0) return undefined;
+        visits += pass;
       }
     }
     return slots;
+  }
+
+  /**
+   * Walks one class's buckets cheapest first into the top-k arrays, until the next bucket's bound
+   * (its floor's price part + partsMax) is below the k-th score; returns the offers looked at, or
+   * -1 past `visitsMax`. Offers of preferred models are skipped: they were all scored first.
+   */
+  private walkClass(
+    fitClass: number,
+    partsMax: number,
+    lastBucket: number,
+    query: CompiledQuery,
+    limit: number,
+    slots: number[],
+    scores: number[],
+    visitsMax: number,
+  ): number {
+    const t = this.table;
+    const { maxPriceF, preferredModels } = query;
+    const first = fitClass * PRICE_BUCKETS;
+    const firstWord = fitClass * BUCKET_WORDS;
+    let visits = 0;
+    walk: for (let word = 0; word < BUCKET_WORDS; word++) {
+      let bits = this.nonEmpty[firstWord + word] ?? 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const bucket = word * 32 + 31 - Math.clz32(low);
+        if (bucket > lastBucket) break walk;
+        if (slots.length === limit && priceHeadroomUnitsUpper(BUCKET_FLOOR[bucket] ?? 0, maxPriceF) + partsMax < (scores[limit - 1] ?? 0)) {
+          break walk;
+        }
+        const list = this.buckets.get(first + bucket) ?? [];
+        visits += list.length;
+        if (visits > visitsMax) return -1;
+        for (let i = 0; i < list.length; i++) {
+          const slot = list[i] ?? 0;
+          // Offers of preferred models were all scored first.
+          if (preferredModels.length > 0 && preferredModels.includes(t.model[slot] ?? 0)) continue;
+          const score = this.scoreIfFits(slot, query);
+          if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
+        }
+      }
+    }
+    return visits;
   }
 
   /** The best `limit` offers of the query's allowed models, each looked at once; undefined past `visitsMax`. */

@@ -29,7 +29,8 @@ const BAND_ENTRY = -1;
  * the exact price, so never out of the exact order: Number() is monotone).
  */
 export class ShapeIndex {
-  private readonly shapes: ShapeTable;
+  /** The shapes (read by OfferSet for the size of a query's pool). */
+  readonly shapes: ShapeTable;
   /** Shapes whose band state below exists. */
   private knownShapes = 0;
   private shapeSize = new Int32Array(64);
@@ -59,11 +60,6 @@ export class ShapeIndex {
     withRegion: boolean,
   ) {
     this.shapes = new ShapeTable(table, withRegion);
-  }
-
-  /** Shapes in the pool a query would walk (ShapeTable.poolSizeOf): what a first-time query of its class may visit. */
-  poolSizeOf(query: CompiledQuery): number {
-    return this.shapes.poolSizeOf(query);
   }
 
   /** Is the slot in the index. */

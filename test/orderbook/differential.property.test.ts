@@ -200,7 +200,9 @@ describe("OrderBook vs reference scan", () => {
         fc.array(fc.oneof(wideOfferSpec, adversarialOfferSpec), { minLength: 100, maxLength: 400 }),
         fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 4 }),
         fc.array(
-          orderSpec.map((spec) => ({ ...spec, location: -1 })),
+          fc
+            .tuple(orderSpec, fc.integer({ min: 0, max: 160 }), fc.integer({ min: 1, max: 8 }))
+            .map(([spec, minVramGb, minGpuCount]) => ({ ...spec, location: -1, minVramGb, minGpuCount })),
           { minLength: 1, maxLength: 5 },
         ),
         fc.integer({ min: 1, max: 3 }),
