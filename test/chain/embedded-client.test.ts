@@ -1,7 +1,7 @@
 // The embedded chain: balances, transfers, airdrops and their records on LiteSVM with the real SPL
 // Token program, kept in a data directory across restarts, snapshots and a kill -9.
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -208,6 +208,9 @@ describe("EmbeddedMoltClient", () => {
     const third = await EmbeddedMoltClient.open(options);
     expect((await third.balance(alice.address)).toString()).toBe("90");
     third.close();
+    // Without its snapshot, what the removed segments held is missing: refused, not replayed from a wrong start.
+    for (const name of readdirSync(dir).filter((file) => file.startsWith("snapshot-"))) rmSync(join(dir, name));
+    expect(await rejectionCode(EmbeddedMoltClient.open(options))).toBe("CHAIN_ERROR");
   });
 
   it("drops a torn last log line (a crash mid-write) and keeps everything before it", async () => {

@@ -76,12 +76,6 @@ export class EmbeddedRuntime {
     const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
     const runtime = new EmbeddedRuntime(svm, log, operator, clock);
     const entries = log.takeEntries();
-    const first = entries[0]?.seq ?? 1;
-    if (first - 1 > (snapshot?.seq ?? 0)) {
-      throw new MarketError("CHAIN_ERROR", {
-        reason: `the chain log in ${dataDir} starts at entry ${first}, after its newest snapshot (${snapshot?.seq ?? 0}): entries are missing`,
-      });
-    }
     replayLog({ svm, entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
     runtime.slots = new SlotClock(clock, svm.getClock().slot);
     runtime.snapshotAt = snapshot?.seq ?? 0;

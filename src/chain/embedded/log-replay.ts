@@ -16,8 +16,9 @@ import type { StoredRecord } from "./transaction-records.js";
 
 /**
  * Brings `svm` (restored from the snapshot at `snapshotSeq`, or new) up to the end of the log and
- * fills `history`. Invariant: every entry after the snapshot ends as logged.
- * @throws CHAIN_ERROR (a logged transaction fails, or a failed one succeeds)
+ * fills `history`. Invariant: every entry after the snapshot ends as logged, and none is missing
+ * between the snapshot and the first entry kept (older segments may have been removed).
+ * @throws CHAIN_ERROR (entries missing, a logged transaction fails, or a failed one succeeds)
  */
 export function replayLog(input: {
   readonly svm: LiteSVM;
@@ -26,6 +27,12 @@ export function replayLog(input: {
   readonly history: TransactionHistory;
 }): void {
   const { svm, history, snapshotSeq } = input;
+  const first = input.entries[0]?.seq ?? 1;
+  if (first - 1 > snapshotSeq) {
+    throw new MarketError("CHAIN_ERROR", {
+      reason: `the chain log starts at entry ${first}, after its newest snapshot (${snapshotSeq}): entries are missing`,
+    });
+  }
   const decoder = getTransactionDecoder();
   const base64 = getBase64Encoder();
   svm.withBlockhashCheck(false); // logged transactions carry blockhashes long gone; signatures are still checked
