@@ -102,6 +102,9 @@ export class QuoteCache<T> {
   }
 }
 
+/** The content type Fastify gives a serialized object (a reply with its own serializer gets none). */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
 /** An answer and its JSON as the route's response schema serialized it, once, when it was computed. */
 export interface SerializedAnswer<T> {
   readonly answer: T;

@@ -21,7 +21,7 @@ import { SIGNED } from "../../contract/openapi.js";
 import { authOf } from "../auth.js";
 import { SERVER_LIMITS } from "../limits.js";
 import { quoteAnswer, quoteKey } from "../quote-answers.js";
-import { QuoteCache, serializedAnswer } from "../quote-cache.js";
+import { JSON_CONTENT_TYPE, QuoteCache, serializedAnswer } from "../quote-cache.js";
 import type { SerializedAnswer } from "../quote-cache.js";
 import type { RouteDeps } from "./route-deps.js";
 
@@ -54,7 +54,7 @@ export const marketDataRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { ma
         serializedAnswer(quoteAnswer(market.book, request.query, clock, market.payments.feeBps), (answer) => reply.serialize(answer)),
       );
       // Sent as serialized when it was computed: no second serialization per request.
-      reply.serializer(() => cached.json);
+      reply.type(JSON_CONTENT_TYPE).serializer(() => cached.json);
       return cached.answer;
     },
   );

@@ -20,7 +20,7 @@ import type { OfferRequest, OfferView } from "../../contract/offers.js";
 import { SIGNED } from "../../contract/openapi.js";
 import { authOf, bodyless } from "../auth.js";
 import { bestOffersAnswer, bestOffersKey } from "../quote-answers.js";
-import { QuoteCache, serializedAnswer } from "../quote-cache.js";
+import { JSON_CONTENT_TYPE, QuoteCache, serializedAnswer } from "../quote-cache.js";
 import type { SerializedAnswer } from "../quote-cache.js";
 import type { RouteDeps } from "./route-deps.js";
 
@@ -121,7 +121,7 @@ export const offerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = (app, { market,
         serializedAnswer(bestOffersAnswer(market.book, request.query), (answer) => reply.serialize(answer)),
       );
       // Sent as serialized when it was computed: no second serialization per request.
-      reply.serializer(() => cached.json);
+      reply.type(JSON_CONTENT_TYPE).serializer(() => cached.json);
       return cached.answer;
     },
   );
