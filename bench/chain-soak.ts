@@ -1,9 +1,9 @@
 // bench:chain-soak — memory of the embedded chain over many transactions: sends TRANSACTIONS MOLT
 // transfers (CONCURRENCY in flight, group commit, a snapshot every 1000 log entries as by default)
 // and prints, every REPORT_EVERY, the heap after a full collection, the signatures the chain still
-// remembers (a bounded window) and the chain log's fsyncs so far. Flat heap = nothing grows with
-// age. `--transactions N` for another count, `--json`: one JSON object as the last line.
-import { mkdtempSync, rmSync } from "node:fs";
+// remembers (a bounded window), the chain log's fsyncs so far and the bytes of the data directory
+// (snapshots truncate the log). Flat heap and disk = nothing grows with age. `--transactions N` for another count, `--json`: one JSON object as the last line.
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
@@ -31,6 +31,7 @@ interface Sample {
   readonly rssMb: number;
   readonly rememberedSignatures: number;
   readonly logFsyncs: number;
+  readonly diskMb: number;
   readonly perSecond: number;
 }
 const samples: Sample[] = [];
@@ -51,6 +52,7 @@ function sample(): void {
     rssMb: usage.rss / MB,
     rememberedSignatures: chain.rememberedSignatures,
     logFsyncs: chain.logFsyncs,
+    diskMb: readdirSync(dataDir).reduce((sum, name) => sum + statSync(join(dataDir, name)).size, 0) / MB,
     perSecond: seconds === 0 ? 0 : (done - windowDone) / seconds,
   });
   if (!json) {
@@ -58,7 +60,7 @@ function sample(): void {
     if (last !== undefined)
       console.log(
         `${last.transactions} transactions: heap ${fixed(last.heapUsedMb)} MB, array buffers ${fixed(last.arrayBuffersMb)} MB, ` +
-          `rss ${fixed(last.rssMb)} MB, ${last.rememberedSignatures} signatures remembered, ${last.logFsyncs} fsyncs, ${fixed(last.perSecond, 0)}/s`,
+          `rss ${fixed(last.rssMb)} MB, ${last.rememberedSignatures} signatures remembered, ${last.logFsyncs} fsyncs, data directory ${fixed(last.diskMb)} MB, ${fixed(last.perSecond, 0)}/s`,
       );
   }
   windowStart = nowNs();
@@ -99,6 +101,7 @@ if (!json) {
       "rss MB": fixed(s.rssMb),
       "signatures remembered": s.rememberedSignatures,
       "log fsyncs": s.logFsyncs,
+      "disk MB": fixed(s.diskMb),
       "tx/s": fixed(s.perSecond, 0),
     })),
   );
