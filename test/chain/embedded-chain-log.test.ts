@@ -89,6 +89,23 @@ describe("ChainLog segments", () => {
     reopened.close();
   });
 
+  it("a snapshot seals the log while an fsync is in flight on it; later entries go to the new file, none lost", async () => {
+    const dir = dataDir();
+    const log = ChainLog.open(dir);
+    const first = Array.from({ length: 5 }, (_, i) => log.append(entry(i)));
+    log.writeSnapshot(5, Uint8Array.from([5]));
+    const later = Array.from({ length: 5 }, (_, i) => log.append(entry(i + 5)));
+    expect(await Promise.all([...first, ...later])).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(log.durableSeq).toBe(10);
+    log.close();
+    expect(readdirSync(dir).sort()).toEqual(["chain-5-f0.log", "chain.log", "snapshot-5.bin"]);
+    expect(
+      ChainLog.open(dir)
+        .takeEntries()
+        .map((logged) => logged.seq),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+  });
+
   it("a snapshot right after another seals nothing (no empty segment replaces a full one)", () => {
     const dir = dataDir();
     const log = ChainLog.open(dir);

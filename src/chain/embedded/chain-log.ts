@@ -59,9 +59,10 @@ export class ChainLog {
   private durableUpTo: number;
   private readonly groupCommit: boolean;
   private readonly waiters: DurableWaiter[] = [];
-  private fsyncInFlight = false;
+  /** The file an fsync is in flight on (it closes that file itself when the log moved on or closed). */
+  private inFlightFd: number | undefined;
   private fsyncCount = 0;
-  private closeWhenIdle = false;
+  private closed = false;
   /** Set when an fsync failed: what is written can no longer be reported durable. */
   private failure: MarketError | undefined;
   private loaded: readonly LogEntry[] | undefined;
@@ -160,26 +161,27 @@ export class ChainLog {
     if (seq <= this.durableUpTo) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ seq, resolve, reject });
-      if (!this.fsyncInFlight) this.startFsync();
+      if (this.inFlightFd === undefined) this.startFsync();
     });
   }
 
   private startFsync(): void {
+    const fd = this.fd;
     const target = this.lastSeq;
-    this.fsyncInFlight = true;
+    this.inFlightFd = fd;
     this.fsyncCount++;
-    fsync(this.fd, (error) => {
-      this.fsyncInFlight = false;
-      if (this.closeWhenIdle) {
-        closeSync(this.fd);
-        return;
-      }
-      if (error !== null) {
+    fsync(fd, (error) => {
+      this.inFlightFd = undefined;
+      if (fd !== this.fd || this.closed) {
+        // Sealed or closed meanwhile, after a flushSync that made every entry of it durable.
+        closeSync(fd);
+      } else if (error !== null) {
         this.fail(error);
         return;
+      } else {
+        this.markDurable(target);
       }
-      this.markDurable(target);
-      if (this.waiters.length > 0) this.startFsync();
+      if (this.waiters.length > 0 && !this.closed) this.startFsync();
     });
   }
 
@@ -231,9 +233,9 @@ export class ChainLog {
     // The state holds every written entry: they must be durable before a snapshot says so.
     this.flushSync();
     writeSnapshotFile(this.dir, seq, bytes);
-    // With an fsync still in flight on the current file, it is sealed at a later snapshot.
-    if (seq !== this.lastSeq || this.fsyncInFlight || this.currentEmpty) return;
-    closeSync(this.fd);
+    if (seq !== this.lastSeq || this.currentEmpty) return;
+    // An fsync in flight on the current file closes it when it is done.
+    if (this.inFlightFd !== this.fd) closeSync(this.fd);
     this.fd = sealLog(this.dir, seq, this.failedBeforeCurrent, seq - this.retainedEntries);
     this.failedBeforeCurrent = this.failedCount;
     this.currentEmpty = true;
@@ -242,7 +244,7 @@ export class ChainLog {
   /** Makes what is written durable and closes the file (once an fsync in flight is done). @throws CHAIN_ERROR */
   close(): void {
     this.flushSync();
-    if (this.fsyncInFlight) this.closeWhenIdle = true;
-    else closeSync(this.fd);
+    this.closed = true;
+    if (this.inFlightFd !== this.fd) closeSync(this.fd);
   }
 }
