@@ -73,10 +73,10 @@ const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, bucket) =>
 const FEATURE_MASK_ALL = (1 << FEATURES.length) - 1;
 
 /**
- * The indexed offers by class of free GPUs and bucket of price. Invariants: a slot is in exactly
- * one list (that of its free GPUs and price, neither of which changes while it is in) iff it is
- * inserted and not removed; slotPos[slot] is its place there, -1 when out; a bucket's bit is set
- * iff its list is not empty.
+ * The indexed offers by class (free GPUs x VRAM) and bucket of price, and by model. Invariants: a
+ * slot is in exactly one list (that of its free GPUs, VRAM and price, none of which changes while
+ * it is in) and in its model's list iff it is inserted and not removed; slotPos[slot] is its place
+ * in the first, -1 when out; a bucket's bit is set iff its list is not empty; classSize counts them.
  */
 export class PriceBuckets {
   /** Lists by class * PRICE_BUCKETS + bucket, made when first needed. */
@@ -142,9 +142,9 @@ export class PriceBuckets {
   /**
    * The best `limit` slots for a query, best first (ranking.ts), or undefined once more than
    * `visitsMax` offers were looked at (the caller then asks the shape index). Invariant: a result
-   * equals the reference scan's; a bucket's bound (its floor's price part, its class's most GPU fit
-   * and the most every other part can give this query) is never below the score of an offer in it
-   * or after it in its class.
+   * equals the reference scan's; a bucket's bound (its floor's price part, its class's most GPU and
+   * VRAM fit, and the most features and reputation + utilization can give) is never below the score
+   * of an offer of a model not preferred in it or after it in its class.
    */
   best(query: CompiledQuery, limit: number, visitsMax: number): number[] | undefined {
     const slots: number[] = [];
