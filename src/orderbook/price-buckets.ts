@@ -12,7 +12,6 @@ import { insertTop } from "./ranking.js";
 import type { Reputations } from "./reputations.js";
 import {
   SCORE_WEIGHT_UNITS,
-  STATIC_UNITS_MAX,
   extraFeaturesUnits,
   gpuFitUnits,
   priceHeadroomUnits,
@@ -84,6 +83,8 @@ export class PriceBuckets {
   private readonly nonEmpty = new Uint32Array(CLASSES * BUCKET_WORDS);
   /** Slots in each class. */
   private readonly classSize = new Int32Array(CLASSES);
+  /** Union of the feature masks of every slot a class ever held (never narrowed: a bound). */
+  private readonly classMasks = new Uint8Array(CLASSES);
   private slotPos = new Int32Array(1024).fill(-1);
   /** The same slots by normalized model: a query walks its preferred models' offers first. */
   private readonly modelSlots = new SlotLists();
@@ -110,6 +111,7 @@ export class PriceBuckets {
     list.push(slot);
     const fitClass = Math.floor(index / PRICE_BUCKETS);
     this.classSize[fitClass] = (this.classSize[fitClass] ?? 0) + 1;
+    this.classMasks[fitClass] = (this.classMasks[fitClass] ?? 0) | (this.table.mask[slot] ?? 0);
     this.nonEmpty[index >>> 5] = (this.nonEmpty[index >>> 5] ?? 0) | (1 << (index & 31));
     this.modelSlots.add(slot, this.table.model[slot] ?? 0);
   }
@@ -165,8 +167,8 @@ export class PriceBuckets {
         if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
       }
     }
-    // The most each part but price, GPU fit and VRAM fit can give an offer of another model.
-    const otherPartsMax = extraFeaturesUnits(FEATURE_MASK_ALL, requiredMask) + STATIC_UNITS_MAX;
+    // The most reputation + utilization can give (no provider above the highest reputation set).
+    const staticMax = this.reputations.unitsMax + SCORE_WEIGHT_UNITS.utilization;
     const lastBucket = priceBucketOf(priceCapF);
     const minVram = query.minVram;
     // Classes from those holding minGpu and minVram up: the fit bounds fall, so later classes stop sooner.
@@ -174,9 +176,13 @@ export class PriceBuckets {
       for (let vramClass = vramClassOf(minVram); vramClass < VRAM_CLASSES; vramClass++) {
         const fitClass = freeClass * VRAM_CLASSES + vramClass;
         if ((this.classSize[fitClass] ?? 0) === 0) continue;
-        // Both fits are non-increasing in free GPUs and VRAM: the class's smallest usable values bound them.
+        // Both fits are non-increasing in free GPUs and VRAM: the class's smallest usable values bound
+        // them; extra features are those of the union of the class's masks at most.
         const partsMax =
-          gpuFitUnits(minGpu, Math.max(minGpu, 1 << freeClass)) + vramFitUnits(minVram, Math.max(minVram, 1 << vramClass)) + otherPartsMax;
+          gpuFitUnits(minGpu, Math.max(minGpu, 1 << freeClass)) +
+          vramFitUnits(minVram, Math.max(minVram, 1 << vramClass)) +
+          extraFeaturesUnits(this.classMasks[fitClass] ?? FEATURE_MASK_ALL, requiredMask) +
+          staticMax;
         const pass = this.walkClass(fitClass, partsMax, lastBucket, query, limit, slots, scores, visitsMax - visits);
         if (pass < 0) return undefined;
         visits += pass;

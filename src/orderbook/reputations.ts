@@ -20,6 +20,8 @@ export function assertReputation(reputation: number): void {
 export class Reputations {
   private values = new Float64Array(64).fill(REPUTATION_DEFAULT);
   private units = new Int32Array(64).fill(REPUTATION_DEFAULT_UNITS);
+  /** The highest reputation part any provider has had, in units: never below any provider's now. */
+  unitsMax = REPUTATION_DEFAULT_UNITS;
 
   /** Sets a provider's reputation, checked first by assertReputation. */
   set(provider: number, reputation: number): void {
@@ -34,6 +36,7 @@ export class Reputations {
     }
     this.values[provider] = reputation;
     this.units[provider] = reputationUnits(reputation);
+    this.unitsMax = Math.max(this.unitsMax, this.units[provider] ?? 0);
   }
 
   /** A provider's reputation (REPUTATION_DEFAULT when never set; -1 is a provider never seen). */
