@@ -1,19 +1,19 @@
 // bench:match — the order book against the reference scan in the same process, at 10^3..10^6 offers
 // of a realistic mix: bestOffers / matchOrder latency, submitOrder throughput with continuous
-// arrivals, heap bytes per offer and build time; then books of mostly distinct shapes (high-cardinality
+// arrivals (match-sustained.ts), heap bytes per offer and build time; then books of mostly distinct shapes (high-cardinality
 // and adversarial mixes, match-mixes.ts), each against the scan's p50 on the same book.
 // Flags: `--sizes=1000,10000`, `--mixes=realistic,high-cardinality,adversarial` (default all; the
 // sustained run belongs to realistic), `--json` prints one JSON object as the last line.
 import { ManualClock } from "../src/core/clock.js";
-import type { CapacityOffer, JobOrder } from "../src/core/types.js";
+import type { JobOrder } from "../src/core/types.js";
 import { OrderBook } from "../src/orderbook/order-book.js";
-import type { OrderId } from "../src/core/ids.js";
 import { referenceScan } from "../test/support/reference-scan.js";
 import type { ReferenceOffer } from "../test/support/reference-scan.js";
 import { generateOffers, generateOrders } from "../test/support/sample-market.js";
 import { filterRows, missRows } from "./match-filters.js";
 import type { FilterRow, MissRow } from "./match-filters.js";
 import { SCAN_RATIO_MIN, runMix } from "./match-mixes.js";
+import { throughput } from "./match-sustained.js";
 import type { MixRow } from "./match-mixes.js";
 import type { ShapeMix } from "../test/support/shape-mixes.js";
 import { benchArgs, collectGarbage, fixed, heapBytes, nowNs, percentile, printTable } from "./report.js";
@@ -158,82 +158,7 @@ for (const mix of shapeMixes) {
   }
 }
 
-// Sustained submitOrder throughput on a 10^5 book with continuous arrivals: one new offer every
-// 10 orders, and jobs ending (GPUs released) once 20k are running.
-interface Sustained {
-  orders: number;
-  seconds: number;
-  ordersPerSecond: number;
-  /** submitOrder calls alone, per second of their own time. */
-  submitOnlyPerSecond: number;
-  submitUs: number;
-  addOfferUs: number;
-  releaseUs: number;
-  matched: number;
-  rested: number;
-  offersAdded: number;
-  released: number;
-}
-function throughput(): Sustained {
-  const clock = new ManualClock(NOW_MS);
-  const book = new OrderBook({ clock });
-  for (const offer of generateOffers({ seed: 11, offers: 100_000, nowMs: NOW_MS })) book.addOffer(offer);
-  const streamLength = 300_000;
-  const chunkLength = 5_000;
-  const arrivals = generateOffers({ seed: 13, offers: 30_000, nowMs: NOW_MS });
-  const running: OrderId[] = [];
-  let runningHead = 0;
-  let matched = 0;
-  let rested = 0;
-  let offersAdded = 0;
-  let released = 0;
-  let elapsedNs = 0n;
-  let submitNs = 0n;
-  let addNs = 0n;
-  let releaseNs = 0n;
-  // Orders are made in chunks outside the timer and dropped after, as a server would receive them.
-  for (let chunkStart = 0; chunkStart < streamLength; chunkStart += chunkLength) {
-    const stream = generateOrders({ seed: 12 + chunkStart, orders: chunkLength, nowMs: NOW_MS });
-    const start = nowNs();
-    for (let j = 0; j < stream.length; j++) {
-      const i = chunkStart + j;
-      const submitStart = nowNs();
-      const result = book.submitOrder(stream[j] as JobOrder);
-      submitNs += nowNs() - submitStart;
-      if (result.status === "Matched") {
-        matched++;
-        running.push(result.orderId);
-      } else rested++;
-      if (i % 10 === 0 && offersAdded < arrivals.length) {
-        const addStart = nowNs();
-        book.addOffer(arrivals[offersAdded++] as CapacityOffer);
-        addNs += nowNs() - addStart;
-      }
-      if (running.length - runningHead > 20_000) {
-        const releaseStart = nowNs();
-        book.releaseAllocation(running[runningHead++] as OrderId);
-        releaseNs += nowNs() - releaseStart;
-        released++;
-      }
-    }
-    elapsedNs += nowNs() - start;
-  }
-  const seconds = Number(elapsedNs) / 1e9;
-  return {
-    orders: streamLength,
-    seconds,
-    ordersPerSecond: streamLength / seconds,
-    submitOnlyPerSecond: streamLength / (Number(submitNs) / 1e9),
-    submitUs: Number(submitNs) / 1000 / streamLength,
-    addOfferUs: Number(addNs) / 1000 / Math.max(1, offersAdded),
-    releaseUs: Number(releaseNs) / 1000 / Math.max(1, released),
-    matched,
-    rested,
-    offersAdded,
-    released,
-  };
-}
-const sustained = realistic ? throughput() : undefined;
+const sustained = realistic ? throughput(NOW_MS) : undefined;
 
 const largest = builds.at(-1);
 const bestAtLargest = latency.find((r) => r.offers === largest?.offers && r.op === "bestOffers");

@@ -1,0 +1,85 @@
+// bench:match's sustained run: submitOrder throughput on a 10^5 book with continuous arrivals.
+import { ManualClock } from "../src/core/clock.js";
+import type { OrderId } from "../src/core/ids.js";
+import type { CapacityOffer, JobOrder } from "../src/core/types.js";
+import { OrderBook } from "../src/orderbook/order-book.js";
+import { generateOffers, generateOrders } from "../test/support/sample-market.js";
+import { nowNs } from "./report.js";
+
+// Sustained submitOrder throughput on a 10^5 book with continuous arrivals: one new offer every
+// 10 orders, and jobs ending (GPUs released) once 20k are running.
+/** What the sustained run measured. */
+export interface Sustained {
+  orders: number;
+  seconds: number;
+  ordersPerSecond: number;
+  /** submitOrder calls alone, per second of their own time. */
+  submitOnlyPerSecond: number;
+  submitUs: number;
+  addOfferUs: number;
+  releaseUs: number;
+  matched: number;
+  rested: number;
+  offersAdded: number;
+  released: number;
+}
+/** Runs 300k submitOrder calls on a 10^5 book with offers arriving and jobs ending; the clock stays at `nowMs`. */
+export function throughput(nowMs: number): Sustained {
+  const clock = new ManualClock(nowMs);
+  const book = new OrderBook({ clock });
+  for (const offer of generateOffers({ seed: 11, offers: 100_000, nowMs })) book.addOffer(offer);
+  const streamLength = 300_000;
+  const chunkLength = 5_000;
+  const arrivals = generateOffers({ seed: 13, offers: 30_000, nowMs });
+  const running: OrderId[] = [];
+  let runningHead = 0;
+  let matched = 0;
+  let rested = 0;
+  let offersAdded = 0;
+  let released = 0;
+  let elapsedNs = 0n;
+  let submitNs = 0n;
+  let addNs = 0n;
+  let releaseNs = 0n;
+  // Orders are made in chunks outside the timer and dropped after, as a server would receive them.
+  for (let chunkStart = 0; chunkStart < streamLength; chunkStart += chunkLength) {
+    const stream = generateOrders({ seed: 12 + chunkStart, orders: chunkLength, nowMs });
+    const start = nowNs();
+    for (let j = 0; j < stream.length; j++) {
+      const i = chunkStart + j;
+      const submitStart = nowNs();
+      const result = book.submitOrder(stream[j] as JobOrder);
+      submitNs += nowNs() - submitStart;
+      if (result.status === "Matched") {
+        matched++;
+        running.push(result.orderId);
+      } else rested++;
+      if (i % 10 === 0 && offersAdded < arrivals.length) {
+        const addStart = nowNs();
+        book.addOffer(arrivals[offersAdded++] as CapacityOffer);
+        addNs += nowNs() - addStart;
+      }
+      if (running.length - runningHead > 20_000) {
+        const releaseStart = nowNs();
+        book.releaseAllocation(running[runningHead++] as OrderId);
+        releaseNs += nowNs() - releaseStart;
+        released++;
+      }
+    }
+    elapsedNs += nowNs() - start;
+  }
+  const seconds = Number(elapsedNs) / 1e9;
+  return {
+    orders: streamLength,
+    seconds,
+    ordersPerSecond: streamLength / seconds,
+    submitOnlyPerSecond: streamLength / (Number(submitNs) / 1e9),
+    submitUs: Number(submitNs) / 1000 / streamLength,
+    addOfferUs: Number(addNs) / 1000 / Math.max(1, offersAdded),
+    releaseUs: Number(releaseNs) / 1000 / Math.max(1, released),
+    matched,
+    rested,
+    offersAdded,
+    released,
+  };
+}
