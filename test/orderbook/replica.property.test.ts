@@ -6,7 +6,6 @@ import { expectMarketError } from "../support/expect-error.js";
 import { describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
-import { isMarketError } from "../../src/core/errors.js";
 import type { MarketErrorCode } from "../../src/core/errors.js";
 import type { OfferId } from "../../src/core/ids.js";
 import { createOffer } from "../../src/core/offer.js";
@@ -14,7 +13,8 @@ import { createOrder } from "../../src/core/order.js";
 import type { JobOrder } from "../../src/core/types.js";
 import type { BookEvent } from "../../src/orderbook/events.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
-import { PROVIDERS, T0, bookCommand, changeOffer, offerFrom, orderFrom, orderSpec, releaseOne } from "../support/arbitraries.js";
+import { PROVIDERS, T0, bookCommand, orderFrom, orderSpec, runBookCommand } from "../support/arbitraries.js";
+import type { DrivenBook } from "../support/arbitraries.js";
 
 /** An event with its stamp blanked, to compare events of two books. */
 function body(event: BookEvent): BookEvent {
@@ -49,46 +49,10 @@ describe("OrderBook replica", () => {
             follower.apply(event);
           });
           follower.on((event) => followerEvents.push(event));
-          const offerIds: OfferId[] = [];
-          const submitted: JobOrder[] = [];
+          const driven: DrivenBook = { offerIds: [], submitted: [] };
 
           for (const step of commands) {
-            switch (step.kind) {
-              case "add":
-                offerIds.push(leader.addOffer(offerFrom(step.spec, clock)));
-                break;
-              case "submit": {
-                const order = orderFrom(step.spec, clock);
-                leader.submitOrder(order);
-                submitted.push(order);
-                break;
-              }
-              case "remove":
-              case "pause":
-              case "resume":
-                changeOffer(leader, step.kind, step.pick, offerIds);
-                break;
-              case "cancel": {
-                const order = submitted[step.pick % Math.max(1, submitted.length)];
-                if (order === undefined) break;
-                try {
-                  leader.cancelOrder(order.id);
-                } catch (e) {
-                  expect(isMarketError(e, "ORDER_NOT_FOUND") || isMarketError(e, "INVALID_STATE_TRANSITION")).toBe(true);
-                }
-                break;
-              }
-              case "release":
-                releaseOne(leader, step.pick);
-                break;
-              case "expire":
-                clock.advance(step.ms);
-                leader.expire();
-                break;
-              case "reputation":
-                leader.setProviderReputation(step.provider, step.value);
-                break;
-            }
+            runBookCommand(leader, step, driven, clock);
             expect(follower.snapshot()).toEqual(leader.snapshot());
             // The follower tells of exactly the leader's events: no match (nor anything else) of its own.
             expect(followerEvents.map(body)).toEqual(leaderEvents.map(body));

@@ -6,16 +6,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Static } from "@sinclair/typebox";
 import { ManualClock } from "../../src/core/clock.js";
-import { isMarketError } from "../../src/core/errors.js";
-import type { OfferId } from "../../src/core/ids.js";
-import type { JobOrder } from "../../src/core/types.js";
 import type { QuoteQuery } from "../../src/contract/market-data.js";
 import type { BestOffersQuery } from "../../src/contract/offers.js";
 import { OrderBook } from "../../src/orderbook/order-book.js";
 import { bestOffersAnswer, bestOffersKey, quoteAnswer, quoteKey } from "../../src/server/quote-answers.js";
 import { QuoteCache } from "../../src/server/quote-cache.js";
 import type { QuoteSource } from "../../src/server/quote-cache.js";
-import { T0, bookCommand, changeOffer, offerFrom, orderFrom, releaseOne } from "../support/arbitraries.js";
+import { T0, bookCommand, offerFrom, runBookCommand } from "../support/arbitraries.js";
+import type { DrivenBook } from "../support/arbitraries.js";
 
 const FEE_BPS = 250;
 const QUOTES: Static<typeof QuoteQuery>[] = [
@@ -82,49 +80,11 @@ describe("QuoteCache", () => {
           },
           clock,
         );
-        const offerIds: OfferId[] = [];
-        const submitted: JobOrder[] = [];
+        const driven: DrivenBook = { offerIds: [], submitted: [] };
         steps.forEach((s, i) => {
-          switch (s.kind) {
-            case "add":
-              offerIds.push(leader.addOffer(offerFrom(s.spec, clock)));
-              break;
-            case "submit": {
-              const order = orderFrom(s.spec, clock);
-              leader.submitOrder(order);
-              submitted.push(order);
-              break;
-            }
-            case "remove":
-            case "pause":
-            case "resume":
-              changeOffer(leader, s.kind, s.pick, offerIds);
-              break;
-            case "cancel": {
-              const order = submitted[s.pick % Math.max(1, submitted.length)];
-              if (order === undefined) break;
-              try {
-                leader.cancelOrder(order.id);
-              } catch (e) {
-                if (!isMarketError(e, "ORDER_NOT_FOUND") && !isMarketError(e, "INVALID_STATE_TRANSITION")) throw e;
-              }
-              break;
-            }
-            case "release":
-              releaseOne(leader, s.pick);
-              break;
-            case "expire":
-              clock.advance(s.ms);
-              leader.expire();
-              break;
-            case "tick":
-              // Time passes and nothing expires the offers: the answers must still leave them out.
-              clock.advance(s.ms);
-              break;
-            case "reputation":
-              leader.setProviderReputation(s.provider, s.value);
-              break;
-          }
+          // A tick: time passes and nothing expires the offers, so the answers must still leave them out.
+          if (s.kind === "tick") clock.advance(s.ms);
+          else runBookCommand(leader, s, driven, clock);
           // Each answer asked again up to four times with nothing changed.
           for (let n = 0; n <= (repeats[i] ?? 0); n++) {
             onLeader.check();

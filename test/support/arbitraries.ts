@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { Amount } from "../../src/core/amount.js";
 import { HOUR_MS } from "../../src/core/clock.js";
-import type { Clock } from "../../src/core/clock.js";
+import type { Clock, ManualClock } from "../../src/core/clock.js";
 import { FEATURES, PRIORITIES } from "../../src/core/enums.js";
 import type { Feature, Priority } from "../../src/core/enums.js";
 import { createOffer } from "../../src/core/offer.js";
@@ -217,6 +217,58 @@ export function releaseOne(book: OrderBook, pick: number): void {
   const matches = book.activeMatches();
   const match = matches[pick % Math.max(1, matches.length)];
   if (match !== undefined) book.releaseAllocation(match.orderId);
+}
+
+/** One command bookCommand draws. */
+export type BookCommand = typeof bookCommand extends fc.Arbitrary<infer C> ? C : never;
+
+/** What a book driven by bookCommand has been given so far: the offers added and the orders submitted, for later picks. */
+export interface DrivenBook {
+  readonly offerIds: OfferId[];
+  readonly submitted: JobOrder[];
+}
+
+/**
+ * Runs one bookCommand on `book` (the clock moves on `expire`). A refusal a command may meet in the
+ * book's state (a cancel of an order that matched or is gone) is expected; any other error is thrown.
+ */
+export function runBookCommand(book: OrderBook, command: BookCommand, driven: DrivenBook, clock: ManualClock): void {
+  switch (command.kind) {
+    case "add":
+      driven.offerIds.push(book.addOffer(offerFrom(command.spec, clock)));
+      return;
+    case "submit": {
+      const order = orderFrom(command.spec, clock);
+      book.submitOrder(order);
+      driven.submitted.push(order);
+      return;
+    }
+    case "remove":
+    case "pause":
+    case "resume":
+      changeOffer(book, command.kind, command.pick, driven.offerIds);
+      return;
+    case "cancel": {
+      const order = driven.submitted[command.pick % Math.max(1, driven.submitted.length)];
+      if (order === undefined) return;
+      try {
+        book.cancelOrder(order.id);
+      } catch (e) {
+        if (!isMarketError(e, "ORDER_NOT_FOUND") && !isMarketError(e, "INVALID_STATE_TRANSITION")) throw e;
+      }
+      return;
+    }
+    case "release":
+      releaseOne(book, command.pick);
+      return;
+    case "expire":
+      clock.advance(command.ms);
+      book.expire();
+      return;
+    case "reputation":
+      book.setProviderReputation(command.provider, command.value);
+      return;
+  }
 }
 
 export { PROVIDERS };
