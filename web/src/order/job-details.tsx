@@ -65,24 +65,20 @@ export function JobDetails(props: { readonly order: OrderDetails }): JSX.Element
           <table>
             <caption>{s.status}: the escrow split in one transaction</caption>
             <tbody>
-              <tr>
-                <th scope="row">Provider payment</th>
-                <td class="num" data-testid="provider-payment">
-                  {s.providerPayment} MOLT
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Platform fee</th>
-                <td class="num" data-testid="platform-fee">
-                  {s.platformFee} MOLT
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Buyer refund</th>
-                <td class="num" data-testid="buyer-refund">
-                  {s.buyerRefund} MOLT
-                </td>
-              </tr>
+              {(
+                [
+                  ["Provider payment", "provider-payment", s.providerPayment],
+                  ["Platform fee", "platform-fee", s.platformFee],
+                  ["Buyer refund", "buyer-refund", s.buyerRefund],
+                ] as const
+              ).map(([label, testId, amount]) => (
+                <tr key={testId}>
+                  <th scope="row">{label}</th>
+                  <td class="num" data-testid={testId}>
+                    {amount} MOLT
+                  </td>
+                </tr>
+              ))}
             </tbody>
           </table>
         )}
