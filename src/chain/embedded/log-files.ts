@@ -2,8 +2,18 @@
 // segments (chain-<last seq>-f<failed entries before it>.log, renamed from chain.log when a snapshot
 // covers it, removed once older than the history window), and snapshots. Reads, writes, renames
 // and removes files in that directory only.
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { existsSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { MarketError } from "../../core/errors.js";
 import type { LogEntry } from "./chain-log.js";

@@ -34,6 +34,7 @@ export function replayLog(input: {
     });
   }
   const decoder = getTransactionDecoder();
+  const messageDecoder = getCompiledTransactionMessageDecoder();
   const base64 = getBase64Encoder();
   svm.withBlockhashCheck(false); // logged transactions carry blockhashes long gone; signatures are still checked
   for (const entry of input.entries) {
@@ -61,7 +62,7 @@ export function replayLog(input: {
     }
     const transaction = decoder.decode(base64.encode(entry.wire));
     if (recorded?.status.kind === "Confirmed" && recorded.status.slot > svm.getClock().slot) svm.warpToSlot(recorded.status.slot);
-    const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
+    const message = messageDecoder.decode(transaction.messageBytes);
     const before = balancesOf(svm, message);
     const result = svm.sendTransaction(transaction);
     const balances = balanceChanges(before, balancesOf(svm, message, before));
