@@ -1,7 +1,6 @@
 // One signed action at a time: runs it, says it is busy, and keeps its error (the MarketError's
 // message) or its result line for a role=alert / role=status region.
 import { useCallback, useState } from "preact/hooks";
-import { isMarketError } from "../../../src/core/errors.js";
 
 /** The state of a page's actions. */
 export interface ActionState {
@@ -13,9 +12,8 @@ export interface ActionState {
   readonly run: <T>(label: string, work: () => Promise<T>, doneText: (result: T) => string) => Promise<T | undefined>;
 }
 
-/** The message a person reads for a failed action. */
+/** The message a person reads for a failed action (a MarketError's message is its own). */
 export function errorText(e: unknown): string {
-  if (isMarketError(e)) return e.message;
   if (e instanceof Error) return e.message;
   return String(e);
 }
