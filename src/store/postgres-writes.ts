@@ -39,12 +39,13 @@ async function bulkInsert(
   }
 }
 
-async function setStatuses(conn: Db, table: "offers", changes: readonly { readonly id: string; readonly status: string }[]): Promise<void> {
+/** Offer status changes. */
+async function setOfferStatuses(conn: Db, changes: readonly { readonly id: string; readonly status: string }[]): Promise<void> {
   for (const part of chunks(changes)) {
-    await sql`update ${sql.table(table)} set status = x.status from ${jsonSource(part, [
+    await sql`update offers set status = x.status from ${jsonSource(part, [
       ["id", "text"],
       ["status", "text"],
-    ])} where ${sql.table(table)}.id = x.id`.execute(conn);
+    ])} where offers.id = x.id`.execute(conn);
   }
 }
 
@@ -117,7 +118,7 @@ async function writeInOneStatement(conn: Db, rows: TableRows): Promise<boolean> 
 export async function writeRowsPostgres(conn: Db, rows: TableRows): Promise<void> {
   if (await writeInOneStatement(conn, rows)) return;
   await bulkInsert(conn, "offers", rows.offers, OFFER_COLUMNS, `on conflict (id) do update set ${OFFER_UPDATE}`);
-  await setStatuses(conn, "offers", rows.offerStatuses);
+  await setOfferStatuses(conn, rows.offerStatuses);
   for (const part of chunks(rows.moved)) {
     const result = await sql`update offers set free_gpus = offers.free_gpus + x.delta from ${jsonSource(part, [
       ["id", "text"],
