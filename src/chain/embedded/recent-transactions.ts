@@ -47,10 +47,15 @@ export interface SignaturePage {
   readonly until?: string;
 }
 
+/** Built once: a first forAddress decodes every transaction of the window. */
+const base64 = getBase64Encoder();
+const transactionDecoder = getTransactionDecoder();
+const messageDecoder = getCompiledTransactionMessageDecoder();
+
 /** The static account keys of a transaction's message, in message order. */
 export function staticAccountsOf(wire: string): readonly string[] {
-  const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(wire));
-  return getCompiledTransactionMessageDecoder().decode(transaction.messageBytes).staticAccounts;
+  const transaction = transactionDecoder.decode(base64.encode(wire));
+  return messageDecoder.decode(transaction.messageBytes).staticAccounts;
 }
 
 /** A ring of the last RECENT_TRANSACTIONS_MAX transactions. Invariant: `bySignature` holds exactly the ring's entries. */
