@@ -14,6 +14,7 @@ import {
   SCORE_WEIGHT_UNITS,
   extraFeaturesUnits,
   gpuFitUnits,
+  preferredModelUnits,
   priceHeadroomUnits,
   priceHeadroomUnitsEstimate,
   priceHeadroomUnitsUpper,
@@ -282,7 +283,7 @@ export class PriceBuckets {
       priceUnits +
       gpuFitUnits(minGpu, free) +
       vramFitUnits(minVram, vram) +
-      (query.preferredModels.includes(model) ? SCORE_WEIGHT_UNITS.preferredModel : 0) +
+      preferredModelUnits(query.preferredModels.includes(model)) +
       extraFeaturesUnits(mask, requiredMask) +
       this.reputations.unitsOf(t.provider[slot] ?? 0) +
       utilizationUnits(t.utilizationPct(slot))
