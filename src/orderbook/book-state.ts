@@ -88,7 +88,10 @@ export class BookState {
     if (this.events.listening) this.events.record({ type: "OfferExpired", offerId });
   }
 
-  /** Expires every offer and resting order whose expiry is at or before the clock's now; records and flushes their events. */
+  /**
+   * Expires every offer and resting order whose expiry is at or before the clock's now; records and
+   * flushes their events. Costs what is due: both come off expiry heaps (expiry-heap.ts, resting-expiry.ts).
+   */
   expireDue(): ExpiryResult {
     const nowMs = this.clock.now();
     const offers: OfferId[] = [];

@@ -7,6 +7,7 @@ import type { OrderId } from "../core/ids.js";
 import type { JobOrder } from "../core/types.js";
 import { capacityFits } from "./matching.js";
 import type { CompiledQuery } from "./query.js";
+import { RestingExpiry } from "./resting-expiry.js";
 
 /** A resting order with its requirements resolved for fast checks. */
 export interface RestingOrder {
@@ -57,11 +58,16 @@ export function worstCaseCost(order: JobOrder): Amount {
 
 /**
  * Pending orders. Invariant: every entry of `byId` is in exactly one bucket, at its place by
- * price cap.
+ * price cap, and once in the expiry heap (which may also hold removed entries, fewer than the
+ * live ones plus a constant).
  */
 export class RestingOrders {
   private readonly buckets = new Map<string, Bucket>();
   private readonly byId = new Map<OrderId, RestingOrder>();
+  private readonly expiry = new RestingExpiry();
+  /** Add sequence of the next order: byId's insertion order, which expiredAt keeps. */
+  private addSeq = 0;
+  private readonly isLive = (entry: RestingOrder): boolean => this.byId.get(entry.order.id) === entry;
   /** Resting orders and their worst-case cost per buyer. */
   private readonly byBuyer = new Map<string, { readonly count: number; readonly worstCaseBaseUnits: bigint }>();
 
@@ -101,6 +107,7 @@ export class RestingOrders {
     }
     entries.splice(lo, 0, entry);
     this.byId.set(entry.order.id, entry);
+    this.expiry.push(entry, this.addSeq++);
   }
 
   /** Orders `buyerId` has resting, and what they could cost it at worst (base units). */
@@ -134,6 +141,7 @@ export class RestingOrders {
     if (entries.length === 0) this.buckets.delete(bucket.key);
     this.byId.delete(id);
     this.loadOf(entry.order.buyerId, -1, -worstCaseCost(entry.order).baseUnits);
+    this.expiry.compactIf(this.byId.size, this.isLive);
     return entry;
   }
 
@@ -159,10 +167,16 @@ export class RestingOrders {
     return [...this.byId.values()].sort(compareServeOrder);
   }
 
-  /** Orders whose expiry is at or before `nowMs`. */
+  /**
+   * Orders whose expiry is at or before `nowMs`, in the order they were added; they leave the
+   * expiry heap (the caller removes them). Costs what is due, not what rests.
+   */
   expiredAt(nowMs: number): RestingOrder[] {
-    const expired: RestingOrder[] = [];
-    for (const entry of this.byId.values()) if (entry.expiresAtMs <= nowMs) expired.push(entry);
-    return expired;
+    return this.expiry.popDue(nowMs, this.isLive);
+  }
+
+  /** Expiry heap entries the last expiredAt examined, and the heap's size (stale entries included). */
+  get expiryStats(): { readonly examinedLast: number; readonly heapSize: number } {
+    return { examinedLast: this.expiry.examinedLast, heapSize: this.expiry.size };
   }
 }
