@@ -5,7 +5,7 @@
 // the floor of this machine and stack. Flags: --json, --seconds=S, --in-flight=N.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
@@ -136,9 +136,19 @@ for (let i = 0; i < BUYERS; i += 50) {
     ),
   );
 }
-const app = await buildApp({ market, requestsPerMinute: 100_000_000 });
+const VERIFY_THREADS = flag("verify-threads", Math.max(0, availableParallelism() - 1));
+const app = await buildApp({ market, requestsPerMinute: 100_000_000, verifyThreads: VERIFY_THREADS });
 const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
 
+if (process.argv.includes("--only=submit")) {
+  // For profiling the server's submission path (node --cpu-prof): one closed loop, then exit.
+  const only = await load(baseUrl, "submit");
+  console.log(`signed submissions, closed loop: ${fixed(only.count / only.seconds, 0)}/s, p50 ${only.p50Ms} ms, p99 ${only.p99Ms} ms`);
+  await app.close();
+  await market.close();
+  chain.close();
+  process.exit(0);
+}
 const verifications = verificationsPerSecond();
 const floor = await bareFastify();
 const submissions = await load(baseUrl, "submit");

@@ -3,6 +3,7 @@
 // DATABASE_URL; a demo market is listed on the first start. Runs until SIGINT or SIGTERM, holding
 // the data directory (and its chain) locked so that no second process runs the same market.
 import { existsSync, mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedMoltClient } from "../chain/embedded/embedded-client.js";
@@ -14,6 +15,7 @@ import { MARKET_LIMITS } from "../market/limits.js";
 import { Marketplace } from "../market/marketplace.js";
 import { PAYMENT_DEFAULTS, PAYMENT_PERIOD_MS_MAX, PaymentService } from "../payments/payment-service.js";
 import { buildApp } from "../server/app.js";
+import { VERIFY_POOL_LIMITS } from "../server/verify-pool.js";
 import { DASHBOARD_DIR } from "../server/routes/dashboard.js";
 import { LOG_LEVELS } from "../server/request-log.js";
 import type { LogLevel } from "../server/request-log.js";
@@ -31,6 +33,7 @@ export const SWEEP_INTERVAL_MS = 10_000;
 /** Usage of the serve command. */
 export const SERVE_USAGE = `Usage: molt-market serve [--data-dir DIR] [--host H] [--port N] [--schema NAME] [--chain embedded|rpc] [--no-demo]
                           [--receipt-timeout S] [--dispute-window S] [--sweep-interval S] [--log-level L]
+                          [--verify-threads N]
 
 Runs the marketplace server: HTTP API on http://H:N (OpenAPI at /docs, live feed at /v1/feed,
 metrics at /metrics). The store is SQLite in DIR/market.db, or PostgreSQL when DATABASE_URL is
@@ -54,7 +57,28 @@ in DIR/demo-providers/index.json. Stop it with Ctrl-C.
                    unconfirmed proof settles after it (default ${PAYMENT_DEFAULTS.disputeWindowMs / 1000})
   --sweep-interval S   seconds between sweeps of timeouts, lost providers and expiries (default ${SWEEP_INTERVAL_MS / 1000})
   --log-level L    JSON logs on stdout, one line per request with its id (X-Request-Id): ${LOG_LEVELS.join(", ")} (default info)
+  --verify-threads N   worker threads that verify request signatures, 0 to ${VERIFY_POOL_LIMITS.threadsMax}; 0 verifies on the
+                   main thread (default: one per core beyond the first, here ${defaultVerifyThreads()})
 `;
+
+/** One verification thread per core beyond the first (the main thread's), at most VERIFY_POOL_LIMITS.threadsMax. */
+function defaultVerifyThreads(): number {
+  return Math.max(0, Math.min(VERIFY_POOL_LIMITS.threadsMax, availableParallelism() - 1));
+}
+
+/** The --verify-threads flag, defaultVerifyThreads() when absent. @throws OUT_OF_RANGE */
+function verifyThreadsFlag(value: string | undefined): number {
+  if (value === undefined) return defaultVerifyThreads();
+  const threads = Number(value);
+  if (!/^\d+$/.test(value) || threads > VERIFY_POOL_LIMITS.threadsMax)
+    throw new MarketError("OUT_OF_RANGE", {
+      field: "--verify-threads",
+      value: JSON.stringify(value),
+      min: "0",
+      max: String(VERIFY_POOL_LIMITS.threadsMax),
+    });
+  return threads;
+}
 
 /** The --log-level flag, info when absent. @throws INVALID_FIELD */
 function logLevelFlag(value: string | undefined): LogLevel {
@@ -127,6 +151,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
       "dispute-window": { type: "string" },
       "sweep-interval": { type: "string" },
       "log-level": { type: "string" },
+      "verify-threads": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -138,6 +163,7 @@ export async function runServe(args: readonly string[], out: (text: string) => v
   }
   const port = parsePort(values.port, 8080);
   logLevelFlag(values["log-level"]);
+  verifyThreadsFlag(values["verify-threads"]);
   const dataDir = resolve(values["data-dir"] ?? DEFAULT_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const chainKind = values.chain ?? "embedded";
@@ -166,6 +192,7 @@ async function serveLocked(
       readonly "dispute-window"?: string | undefined;
       readonly "sweep-interval"?: string | undefined;
       readonly "log-level"?: string | undefined;
+      readonly "verify-threads"?: string | undefined;
     };
     readonly port: number;
     readonly dataDir: string;
@@ -205,7 +232,11 @@ async function serveLocked(
     receiptTimeoutMs,
   });
   if (!values["no-demo"] && market.lastSeq === 0) await listDemoMarket(market, dataDir);
-  const app = await buildApp({ market, logger: { level: logLevelFlag(values["log-level"]) } });
+  const app = await buildApp({
+    market,
+    logger: { level: logLevelFlag(values["log-level"]) },
+    verifyThreads: verifyThreadsFlag(values["verify-threads"]),
+  });
   let url: string;
   try {
     url = await app.listen({ host: values.host ?? "127.0.0.1", port });

@@ -74,6 +74,16 @@ export interface VerifiedSignature {
   readonly label: string;
 }
 
+/** A signature that passed every check but the ed25519 one: what to verify, and what it says once verified. */
+export interface CheckedSignature extends VerifiedSignature {
+  /** The signature base rebuilt as received (the signed message). */
+  readonly base: Uint8Array;
+  /** The 64-byte ed25519 signature. */
+  readonly signature: Uint8Array;
+  /** The covered component names, for the refusal's reason. */
+  readonly names: readonly string[];
+}
+
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 /** A component name: a lower-case field name, or a derived component. */
 const COMPONENT_NAME_PATTERN = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -182,18 +192,17 @@ function checkContentDigest(headers: Headers, body: Uint8Array | string): void {
 }
 
 /**
- * Checks a request's signature as this module's header says, without recording its nonce: the
- * headers parse, the components and parameters are the required ones, created is within the
- * window of `nowMs` and expires not past, the body matches its digest, and the ed25519 signature
- * of keyid verifies over the signature base rebuilt as received. Pure.
+ * Every check of a request's signature but the ed25519 one: the headers parse, the components and
+ * parameters are the required ones, created is within the window of `nowMs` and expires not past,
+ * and the body matches its digest. Returns the signature base to verify. Pure.
  * @throws UNAUTHORIZED (with the reason)
  */
-export function verifySignature(
+export function checkSignature(
   parts: SignedRequestParts,
   headers: Headers,
   nowMs: number,
   windowS: number = SIGNATURE_WINDOW_S,
-): VerifiedSignature {
+): CheckedSignature {
   const method = parts.method.toUpperCase();
   const input = pickMember("signature-input", singleHeader(headers, "signature-input", SIGNATURE_LIMITS.signatureInputLengthMax));
   const signed = pickMember("signature", singleHeader(headers, "signature", SIGNATURE_LIMITS.signatureLengthMax));
@@ -221,7 +230,31 @@ export function verifySignature(
     name === "@method" ? method : name === "@path" ? parts.path : fieldValue(headers, name),
   ]);
   const base = Buffer.from(signatureBase(components, input.member.text), "utf8");
-  if (!verifySigned(keyid, base, signature.value.value))
-    throw unauthorized(`the signature does not verify for keyid over ${names.join(", ")} and its parameters`);
-  return { keyid, nonce, createdS, label: input.label };
+  return { keyid, nonce, createdS, label: input.label, base, signature: signature.value.value, names };
+}
+
+/** The refusal of a checked signature whose ed25519 signature does not verify. */
+export function signatureMismatch(checked: CheckedSignature): MarketError<"UNAUTHORIZED"> {
+  return unauthorized(`the signature does not verify for keyid over ${checked.names.join(", ")} and its parameters`);
+}
+
+/** What a checked signature says, once its ed25519 signature verified. */
+export function verifiedOf(checked: CheckedSignature): VerifiedSignature {
+  return { keyid: checked.keyid, nonce: checked.nonce, createdS: checked.createdS, label: checked.label };
+}
+
+/**
+ * Checks a request's signature as this module's header says, without recording its nonce: every
+ * check of checkSignature, then the ed25519 signature of keyid over the signature base. Pure.
+ * @throws UNAUTHORIZED (with the reason)
+ */
+export function verifySignature(
+  parts: SignedRequestParts,
+  headers: Headers,
+  nowMs: number,
+  windowS: number = SIGNATURE_WINDOW_S,
+): VerifiedSignature {
+  const checked = checkSignature(parts, headers, nowMs, windowS);
+  if (!verifySigned(checked.keyid, checked.base, checked.signature)) throw signatureMismatch(checked);
+  return verifiedOf(checked);
 }

@@ -20,6 +20,7 @@ import { logRequests, loggerOptions, requestIdOf } from "./request-log.js";
 import { refuseBadUpgrades } from "./upgrades.js";
 import type { AppLogger } from "./request-log.js";
 import { storeNonces } from "./nonce-registry.js";
+import { VerifyPool } from "./verify-pool.js";
 import type { NonceRegistry } from "./nonce-registry.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { disputeRoutes } from "./routes/disputes.js";
@@ -44,6 +45,11 @@ export interface AppDeps {
   readonly requestsPerMinute?: number;
   /** JSON request logs (pino): off by default; `{ level, stream? }` logs at level to stream (default stdout). */
   readonly logger?: AppLogger;
+  /**
+   * Worker threads that verify request signatures (a VerifyPool, closed with the app); 0, the
+   * default, verifies on the main thread. `serve` starts one per spare core.
+   */
+  readonly verifyThreads?: number;
 }
 
 /**
@@ -83,7 +89,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   countFeedClients(app, metrics);
   observeMarket(app, deps.market, metrics);
   acceptJsonOnly(app);
-  authenticatePosts(app, { clock, nonces });
+  const pool = (deps.verifyThreads ?? 0) > 0 ? VerifyPool.start(deps.verifyThreads ?? 0) : undefined;
+  if (pool !== undefined) app.addHook("onClose", () => pool.close());
+  authenticatePosts(app, { clock, nonces, ...(pool === undefined ? {} : { verify: (a, m, s) => pool.verify(a, m, s) }) });
   registerNotFound(app);
 
   const routeDeps = { market: deps.market, clock };

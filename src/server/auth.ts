@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MarketError } from "../core/errors.js";
 import type { Address } from "../core/address.js";
 import type { Clock } from "../core/clock.js";
-import { verifySignature } from "../contract/http-signature.js";
+import { checkSignature, signatureMismatch, verifiedOf } from "../contract/http-signature.js";
+import { verifySigned } from "../core/signer.js";
 import { SERVER_LIMITS } from "./limits.js";
 import { recordNonce } from "./nonce-registry.js";
 import type { NonceRegistry } from "./nonce-registry.js";
@@ -55,17 +56,27 @@ export function acceptJsonOnly(app: FastifyInstance): void {
   });
 }
 
+/** Verifies an ed25519 signature of `address` over `message`: on this thread (verifySigned) or on a VerifyPool's. */
+export type SignatureVerifier = (address: Address, message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>;
+
 /**
  * Authenticates every POST before its body is validated (a forged request learns nothing about
- * schemas): verifies the signature over the raw body bytes and the Idempotency-Key, then records
- * the nonce. A refused request records nothing. @throws UNAUTHORIZED, INVALID_FIELD, STORE_ERROR
+ * schemas): checks the signature over the raw body bytes and the Idempotency-Key (the ed25519 step
+ * through `verify`, verifySigned by default), then records the nonce. A refused request records
+ * nothing. @throws UNAUTHORIZED, INVALID_FIELD, STORE_ERROR
  */
-export function authenticatePosts(app: FastifyInstance, deps: { readonly clock: Clock; readonly nonces: NonceRegistry }): void {
+export function authenticatePosts(
+  app: FastifyInstance,
+  deps: { readonly clock: Clock; readonly nonces: NonceRegistry; readonly verify?: SignatureVerifier },
+): void {
+  const verify = deps.verify ?? verifySigned;
   app.addHook("preValidation", async (request) => {
     if (request.method !== "POST") return;
     const path = request.url.split("?")[0] ?? request.url;
     const nowMs = deps.clock.now();
-    const verified = verifySignature({ method: request.method, path, body: request.rawBody ?? "" }, request.headers, nowMs);
+    const checked = checkSignature({ method: request.method, path, body: request.rawBody ?? "" }, request.headers, nowMs);
+    if (!(await verify(checked.keyid, checked.base, checked.signature))) throw signatureMismatch(checked);
+    const verified = verifiedOf(checked);
     const key = request.headers["idempotency-key"];
     if (typeof key !== "string" || key.length === 0 || key.length > SERVER_LIMITS.idempotencyKeyLengthMax) {
       throw new MarketError("INVALID_FIELD", {

@@ -25,6 +25,17 @@ function storeError(action: string, cause: unknown): MarketError<"STORE_ERROR"> 
   );
 }
 
+/** One SQLite accept waiting for its group's transaction. */
+interface GroupedAccept {
+  readonly keyid: string;
+  readonly nonce: string;
+  readonly createdS: number;
+  readonly bucket: number;
+  readonly limits: NonceLimits;
+  /** Answers the accept: its verdict, or the error that failed its group. */
+  readonly settle: (outcome: NonceVerdict | Error) => void;
+}
+
 /** The prepared SQLite statements (after the migrations). */
 function prepareNonceStatements(database: Database.Database) {
   return {
@@ -53,6 +64,8 @@ function prepareNonceStatements(database: Database.Database) {
  */
 export class NonceTable {
   private calls = 0;
+  /** SQLite accepts waiting for the next group (see acceptGrouped). */
+  private group: GroupedAccept[] = [];
   /** Rows counted at the last prune plus the ones this handle inserted since. */
   private totalEstimate = 0;
   private prepared: ReturnType<typeof prepareNonceStatements> | undefined;
@@ -76,7 +89,7 @@ export class NonceTable {
       const verdict =
         sqlite === undefined
           ? await this.acceptPostgres(keyid, nonce, createdS, bucket, limits)
-          : await this.onSqlite(sqlite, () => this.acceptSqlite(sqlite, keyid, nonce, createdS, bucket, limits));
+          : await this.acceptGrouped(sqlite, { keyid, nonce, createdS, bucket, limits });
       if (verdict === "accepted") this.totalEstimate++;
       return verdict;
     } catch (e) {
@@ -127,23 +140,50 @@ export class NonceTable {
     });
   }
 
-  private acceptSqlite(
-    database: Database.Database,
-    keyid: string,
-    nonce: string,
-    createdS: number,
-    bucket: number,
-    limits: NonceLimits,
-  ): NonceVerdict {
+  /**
+   * SQLite: the accepts that arrive in one turn of the event loop share one immediate transaction
+   * (one lock, one commit), each decided in arrival order as if alone: the count it reads includes
+   * the bumps of the ones before it, and a nonce twice in one group is "replayed" the second time.
+   */
+  private acceptGrouped(database: Database.Database, request: Omit<GroupedAccept, "settle">): Promise<NonceVerdict> {
+    return new Promise((resolve, reject) => {
+      this.group.push({
+        ...request,
+        settle: (outcome) => {
+          if (outcome instanceof Error) reject(outcome);
+          else resolve(outcome);
+        },
+      });
+      if (this.group.length === 1) setImmediate(() => void this.runGroup(database));
+    });
+  }
+
+  private async runGroup(database: Database.Database): Promise<void> {
+    const group = this.group;
+    this.group = [];
+    try {
+      const verdicts = await this.onSqlite(database, () => this.acceptSqlite(database, group));
+      group.forEach((request, i) => {
+        request.settle(verdicts[i] ?? "replayed");
+      });
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      for (const request of group) request.settle(error);
+    }
+  }
+
+  private acceptSqlite(database: Database.Database, group: readonly Omit<GroupedAccept, "settle">[]): NonceVerdict[] {
     const statements = (this.prepared ??= prepareNonceStatements(database));
-    // One immediate transaction: other processes on the file see the count and the insert together.
+    // One immediate transaction: other processes on the file see the counts and the inserts together.
     return database
-      .transaction((): NonceVerdict => {
-        if ((statements.used.get(keyid, bucket - 1)?.used ?? 0) >= limits.perKeyidMax) return "keyid-full";
-        if (statements.insert.run(keyid, nonce, createdS).changes !== 1) return "replayed";
-        statements.bump.run(keyid, bucket);
-        return "accepted";
-      })
+      .transaction((): NonceVerdict[] =>
+        group.map(({ keyid, nonce, createdS, bucket, limits }): NonceVerdict => {
+          if ((statements.used.get(keyid, bucket - 1)?.used ?? 0) >= limits.perKeyidMax) return "keyid-full";
+          if (statements.insert.run(keyid, nonce, createdS).changes !== 1) return "replayed";
+          statements.bump.run(keyid, bucket);
+          return "accepted";
+        }),
+      )
       .immediate();
   }
 

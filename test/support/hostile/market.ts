@@ -50,7 +50,8 @@ export async function openHostileMarket(store: HostileStore, chain: HostileChain
   const arbiter = Wallet.generate();
   await fundWallet(chain, arbiter.address, PARTY_MOLT);
   const market = await Marketplace.open({ store: opened, payments: new PaymentService({ client: chain.client, arbiter }), follow: false });
-  const app = await buildApp({ market, requestsPerMinute: 1_000_000 });
+  // Signatures are verified on a worker thread, as `serve` does.
+  const app = await buildApp({ market, requestsPerMinute: 1_000_000, verifyThreads: 1 });
   const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
   const party = async (molt = PARTY_MOLT): Promise<Party> => {
     const wallet = Wallet.generate();
