@@ -1,29 +1,25 @@
-// OrderBook: the matching engine of the spec, a facade over its parts (book-state.ts lists them).
+// OrderBook: the matching engine of the spec, a facade over its parts (book-state.ts lists them);
+// listeners, restore, apply and snapshot come from ReplicatedBook (replicated-book.ts).
 // Orders match continuously (best offer at once, else rest until an offer satisfies them); every
 // change emits an event. In memory only: no I/O, no chain, no store; time from the injected clock.
 import type { Amount } from "../core/amount.js";
 import { systemClock } from "../core/clock.js";
 import type { Clock } from "../core/clock.js";
-import { MarketError } from "../core/errors.js";
-import { OrderStatus } from "../core/enums.js";
 import type { OfferId, OrderId } from "../core/ids.js";
-import { parseOrder, parseRequirements } from "../core/order.js";
 import type { BookOffer, CapacityOffer, JobOrder, JobRequirements, OrderMatch } from "../core/types.js";
 import { ORDER_BOOK_LIMITS, RESULT_LIMIT_DEFAULT, checkResultLimit } from "./book-limits.js";
 import type { OrderBookLimits } from "./book-limits.js";
+import { bestOffers, explainMiss, matchHeldBy, matchOrder, orderOf } from "./book-queries.js";
 import { BookState } from "./book-state.js";
 import type { ExpiryResult } from "./book-state.js";
-import type { BookEventBody, BookListener } from "./events.js";
-import { diagnoseMiss } from "./miss-diagnosis.js";
-import { explanationOf } from "./miss-explanation.js";
 import type { MissExplanation } from "./miss-explanation.js";
 import { activeOffers, listOffers } from "./offer-listing.js";
 import { addOffer, addOffers, pauseOffer, resumeOffer, withdrawOffer } from "./offer-lifecycle.js";
 import { cancelOrder, extendAllocation, releaseAllocation, submitOrder } from "./order-lifecycle.js";
 import type { SubmitOrderResult } from "./order-lifecycle.js";
-import { applyEvent, restoreAllocations, restoreOffers, snapshotOf } from "./replica.js";
 import { serveResting } from "./serve-resting.js";
 import type { BookSnapshot } from "./replica.js";
+import { ReplicatedBook } from "./replicated-book.js";
 
 export { ORDER_BOOK_LIMITS, RESULT_LIMIT_DEFAULT };
 export type { BookSnapshot, ExpiryResult, MissExplanation, OrderBookLimits, SubmitOrderResult };
@@ -45,16 +41,9 @@ export interface OrderBookOptions {
  * book.addOffer(createOffer({ providerId: "p", gpuCapacity: { gpuCount: 8, gpuModel: "H100", vramGb: 80 }, pricePerHour: "10", availableHours: 24 }));
  * book.submitOrder(createOrder({ buyerId: "b", requirements: { minGpuCount: 4, minVramGb: 40, maxPricePerHour: "15", estimatedHours: 8 } }));
  */
-export class OrderBook {
-  private readonly state: BookState;
-
+export class OrderBook extends ReplicatedBook {
   constructor(options: OrderBookOptions = {}) {
-    this.state = new BookState(options.clock ?? systemClock, { ...ORDER_BOOK_LIMITS, ...options.limits });
-  }
-
-  /** Subscribes to book events; returns the unsubscribe function. */
-  on(listener: BookListener): () => void {
-    return this.state.events.on(listener);
+    super(new BookState(options.clock ?? systemClock, { ...ORDER_BOOK_LIMITS, ...options.limits }));
   }
 
   // ---------------------------------------------------------------- offers
@@ -75,36 +64,6 @@ export class OrderBook {
    */
   addOffers(offers: Iterable<CapacityOffer>): OfferId[] {
     return addOffers(this.state, offers);
-  }
-
-  /**
-   * Loads stored offers with their free GPUs into a book being rebuilt, all or none: no events, no
-   * matching, one sort per touched index list (the bulk form of apply's OfferAdded). With `defer`,
-   * the offers are stored but indexed only by finishRestore(), so a rebuild can load page by page
-   * and still sort each index list once.
-   * @throws validation codes, OUT_OF_RANGE (free GPUs), DUPLICATE_ID, LIMIT_EXCEEDED; then nothing is added
-   */
-  restoreOffers(
-    entries: readonly { readonly offer: CapacityOffer; readonly freeGpuCount: number }[],
-    options: { readonly defer?: boolean } = {},
-  ): void {
-    restoreOffers(this.state, entries, options.defer === true);
-  }
-
-  /**
-   * Records stored allocations in a book being rebuilt, without taking GPUs: the stored free counts
-   * already exclude them. An allocation whose offer is gone (withdrawn, expired) is kept too, so the
-   * job's end can still be released. No events, no matching.
-   * @throws DUPLICATE_ID, LIMIT_EXCEEDED; then nothing is recorded
-   */
-  restoreAllocations(entries: readonly { readonly order: JobOrder; readonly match: OrderMatch }[]): void {
-    restoreAllocations(this.state, entries);
-  }
-
-  /** Indexes the offers restoreOffers stored with `defer` (those still active with free GPUs). */
-  finishRestore(): void {
-    this.state.offers.indexDeferred();
-    this.state.offers.compactExpiries();
   }
 
   /** Withdraws an offer (Active or Paused -> Withdrawn); running jobs keep their GPUs. @throws OFFER_NOT_FOUND */
@@ -187,12 +146,7 @@ export class OrderBook {
    * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation)
    */
   bestOffers(requirements: JobRequirements, limit = Math.min(RESULT_LIMIT_DEFAULT, this.state.limits.resultLimitMax)): BookOffer[] {
-    const state = this.state;
-    checkResultLimit(limit, state.limits);
-    const valid = parseRequirements(requirements);
-    const slots = state.offers.bestSlots(state.compile(valid, undefined, state.clock.now()), limit);
-    const table = state.offers.table;
-    return slots.map((slot) => table.materialize(slot));
+    return bestOffers(this.state, requirements, limit);
   }
 
   /**
@@ -200,14 +154,7 @@ export class OrderBook {
    * Changes nothing. @throws validation codes, EXPIRED (order past its expiry), OUT_OF_RANGE (limit)
    */
   matchOrder(order: JobOrder, limit = Math.min(RESULT_LIMIT_DEFAULT, this.state.limits.resultLimitMax)): OrderMatch[] {
-    const state = this.state;
-    checkResultLimit(limit, state.limits);
-    const valid = parseOrder(order);
-    const nowMs = state.clock.now();
-    state.assertNotExpired(valid, nowMs);
-    const query = state.compile(valid.requirements, valid.maxBudget, nowMs);
-    const slots = state.offers.bestSlots(query, limit);
-    return slots.map((slot) => state.matchOf(valid, query, slot));
+    return matchOrder(this.state, order, limit);
   }
 
   /**
@@ -231,11 +178,7 @@ export class OrderBook {
    * @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation)
    */
   explainMiss(requirements: JobRequirements, maxBudget?: Amount): MissExplanation | undefined {
-    const state = this.state;
-    const valid = parseRequirements(requirements);
-    const nowMs = state.clock.now();
-    const finding = diagnoseMiss(state.offers, state.compile(valid, maxBudget, nowMs), valid, nowMs);
-    return finding === undefined ? undefined : explanationOf(state.offers, finding, valid, maxBudget);
+    return explainMiss(this.state, requirements, maxBudget);
   }
 
   // ---------------------------------------------------------------- orders
@@ -256,18 +199,12 @@ export class OrderBook {
 
   /** The order as the book holds it, with its current status (Pending or Matched). @throws ORDER_NOT_FOUND */
   getOrder(orderId: OrderId): JobOrder {
-    const resting = this.state.resting.get(orderId);
-    if (resting !== undefined) return resting.order;
-    const allocation = this.state.allocations.get(orderId);
-    if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
-    return { ...allocation.order, status: OrderStatus.Matched };
+    return orderOf(this.state, orderId);
   }
 
   /** The match a matched order holds. @throws ORDER_NOT_FOUND */
   getMatch(orderId: OrderId): OrderMatch {
-    const allocation = this.state.allocations.get(orderId);
-    if (allocation === undefined) throw new MarketError("ORDER_NOT_FOUND", { orderId });
-    return allocation.match;
+    return matchHeldBy(this.state, orderId);
   }
 
   /** Resting orders in serve order (priority, then age). */
@@ -305,37 +242,6 @@ export class OrderBook {
   /** A funded job was extended: its match now runs `hours` for `totalCost` in all, same GPUs. @throws ORDER_NOT_FOUND */
   extendAllocation(orderId: OrderId, hours: number, totalCost: Amount): void {
     extendAllocation(this.state, orderId, hours, totalCost);
-  }
-
-  // ---------------------------------------------------------------- replication
-
-  /**
-   * Applies an event another book emitted (or one rebuilt from a store), with no matching of its own:
-   * OfferAdded inserts the offer with the event's freeGpuCount (Active or Paused, even when already past
-   * its expiry: expire() removes it); OrderRested rests the order (even when expired); OrderMatched
-   * removes the order from the resting set if it rests there and allocates match.gpuCount GPUs of
-   * match.offerId to it, with the event's match as is; OrderCancelled / OrderExpired remove a resting
-   * order; OfferPaused / OfferResumed / OfferWithdrawn / OfferExpired change the offer's state;
-   * AllocationReleased returns the GPUs (if the offer is still held); ReputationChanged sets the
-   * reputation. It never serves resting orders. Nothing changes when it throws.
-   * The book's own listeners are told of the applied event (re-stamped with this book's seq and time).
-   * Invariant: a book that applies, in order, every event another book emitted holds the same offers (with
-   * the same free GPUs and status), the same resting orders and the same allocations.
-   * @throws DUPLICATE_ID, OFFER_NOT_FOUND, ORDER_NOT_FOUND, INSUFFICIENT_CAPACITY (a match that does not fit),
-   * LIMIT_EXCEEDED, INVALID_STATE_TRANSITION (pause / resume of an offer not in the state to leave),
-   * INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT (validation of offers, orders, freeGpuCount, match.gpuCount)
-   */
-  apply(event: BookEventBody): void {
-    applyEvent(this.state, event);
-    const events = this.state.events;
-    // record() stamps a copy with this book's seq and time, over any the event carries.
-    if (events.listening) events.record(event);
-    events.flush();
-  }
-
-  /** The book's offers (id, status, free GPUs) and allocations by id, and its resting orders in serve order. */
-  snapshot(): BookSnapshot {
-    return snapshotOf(this.state);
   }
 
   // ---------------------------------------------------------------- expiry
