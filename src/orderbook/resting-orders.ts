@@ -1,13 +1,17 @@
 // RestingOrders: pending orders that found no offer, bucketed by (GPUs, VRAM, required features,
-// region) and sorted by price cap within a bucket, so an offer that gains capacity only looks at
-// orders it could satisfy. Served by priority, then age, then id. In memory only.
+// region) and sorted by price cap within a bucket (resting-buckets.ts), so an offer that gains
+// capacity only looks at orders it could satisfy, and indexed by expiry (resting-expiry.ts).
+// Served by priority, then age, then id. In memory only.
 import { priorityRank } from "../core/enums.js";
 import type { Amount } from "../core/amount.js";
 import type { OrderId } from "../core/ids.js";
 import type { JobOrder } from "../core/types.js";
-import { capacityFits } from "./matching.js";
 import type { CompiledQuery } from "./query.js";
+import { RestingBuckets } from "./resting-buckets.js";
+import type { CapacityProbe } from "./resting-buckets.js";
 import { RestingExpiry } from "./resting-expiry.js";
+
+export type { CapacityProbe };
 
 /** A resting order with its requirements resolved for fast checks. */
 export interface RestingOrder {
@@ -15,27 +19,6 @@ export interface RestingOrder {
   readonly query: CompiledQuery;
   readonly createdAtMs: number;
   readonly expiresAtMs: number;
-}
-
-/** What an offer brings to resting orders. */
-export interface CapacityProbe {
-  readonly freeGpus: number;
-  readonly vramGb: number;
-  readonly mask: number;
-  /** The offer's region name ("" when it has no location). */
-  readonly region: string;
-  readonly price: bigint;
-}
-
-interface Bucket {
-  readonly key: string;
-  readonly minGpu: number;
-  readonly minVram: number;
-  readonly requiredMask: number;
-  /** "" for orders that name no region. */
-  readonly region: string;
-  /** Sorted by priceCap, highest first. */
-  readonly entries: RestingOrder[];
 }
 
 /** Serve order as a sort comparator: higher priority first, then older, then lower id. */
@@ -62,7 +45,7 @@ export function worstCaseCost(order: JobOrder): Amount {
  * live ones plus a constant).
  */
 export class RestingOrders {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new RestingBuckets();
   private readonly byId = new Map<OrderId, RestingOrder>();
   private readonly expiry = new RestingExpiry();
   /** Add sequence of the next order: byId's insertion order, which expiredAt keeps. */
@@ -81,31 +64,10 @@ export class RestingOrders {
     return this.byId.get(id);
   }
 
-  private bucketOf(entry: RestingOrder): Bucket {
-    const region = entry.order.requirements.location?.region ?? "";
-    const { minGpu, minVram, requiredMask } = entry.query;
-    const key = `${minGpu}|${minVram}|${requiredMask}|${region}`;
-    let bucket = this.buckets.get(key);
-    if (bucket === undefined) {
-      bucket = { key, minGpu, minVram, requiredMask, region, entries: [] };
-      this.buckets.set(key, bucket);
-    }
-    return bucket;
-  }
-
   /** Adds an order. */
   add(entry: RestingOrder): void {
     this.loadOf(entry.order.buyerId, 1, worstCaseCost(entry.order).baseUnits);
-    const entries = this.bucketOf(entry).entries;
-    const cap = entry.query.priceCap;
-    let lo = 0;
-    let hi = entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((entries[mid] as RestingOrder).query.priceCap >= cap) lo = mid + 1;
-      else hi = mid;
-    }
-    entries.splice(lo, 0, entry);
+    this.buckets.add(entry);
     this.byId.set(entry.order.id, entry);
     this.expiry.push(entry, this.addSeq++);
   }
@@ -126,19 +88,7 @@ export class RestingOrders {
   remove(id: OrderId): RestingOrder | undefined {
     const entry = this.byId.get(id);
     if (entry === undefined) return undefined;
-    const bucket = this.bucketOf(entry);
-    const entries = bucket.entries;
-    const cap = entry.query.priceCap;
-    let lo = 0;
-    let hi = entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((entries[mid] as RestingOrder).query.priceCap > cap) lo = mid + 1;
-      else hi = mid;
-    }
-    while (entries[lo] !== entry) lo++;
-    entries.splice(lo, 1);
-    if (entries.length === 0) this.buckets.delete(bucket.key);
+    this.buckets.remove(entry);
     this.byId.delete(id);
     this.loadOf(entry.order.buyerId, -1, -worstCaseCost(entry.order).baseUnits);
     this.expiry.compactIf(this.byId.size, this.isLive);
@@ -151,15 +101,8 @@ export class RestingOrders {
    */
   candidatesFor(probe: CapacityProbe): RestingOrder[] {
     const found: RestingOrder[] = [];
-    for (const bucket of this.buckets.values()) {
-      if (!capacityFits(probe.freeGpus, probe.vramGb, probe.mask, bucket.minGpu, bucket.minVram, bucket.requiredMask)) continue;
-      if (bucket.region !== "" && bucket.region !== probe.region) continue;
-      for (const entry of bucket.entries) {
-        if (entry.query.priceCap < probe.price) break;
-        found.push(entry);
-      }
-    }
-    return found.sort(compareServeOrder);
+    this.buckets.candidatesFor(probe, found);
+    return found.length < 2 ? found : found.sort(compareServeOrder);
   }
 
   /** All resting orders in serve order. */
