@@ -104,7 +104,7 @@ export class NonceTable {
     try {
       const sqlite = this.sqlite;
       if (sqlite !== undefined) {
-        return await this.onSqlite(sqlite, () => {
+        return await this.onSqlite(() => {
           const statements = (this.prepared ??= prepareNonceStatements(sqlite));
           const deleted = statements.pruneNonces.run(cutoffS).changes;
           statements.pruneCounts.run(oldestBucket);
@@ -123,21 +123,14 @@ export class NonceTable {
   }
 
   /**
-   * Runs `work` on the SQLite connection while holding it (outside any batch) with synchronous =
-   * NORMAL: a nonce costs no fsync of its own. The write-ahead log is appended in order and every
-   * batch commit (synchronous = FULL) syncs all of it, so a command that became durable never
-   * loses the nonce of the request that made it; a power cut may forget only nonces of requests
-   * that changed nothing.
+   * Runs `work` on the SQLite connection while holding it (outside any batch). The connection
+   * commits without an fsync of its own (synchronous = NORMAL, see WalSync): the write-ahead log is
+   * appended in order and every batch's sync covers all of it, so a command that became durable
+   * never loses the nonce of the request that made it; a power cut may forget only nonces of
+   * requests that changed nothing.
    */
-  private onSqlite<T>(database: Database.Database, work: () => T): Promise<T> {
-    return this.db.connection().execute(() => {
-      database.pragma("synchronous = NORMAL");
-      try {
-        return Promise.resolve(work());
-      } finally {
-        database.pragma("synchronous = FULL");
-      }
-    });
+  private onSqlite<T>(work: () => T): Promise<T> {
+    return this.db.connection().execute(() => Promise.resolve(work()));
   }
 
   /**
@@ -162,7 +155,7 @@ export class NonceTable {
     const group = this.group;
     this.group = [];
     try {
-      const verdicts = await this.onSqlite(database, () => this.acceptSqlite(database, group));
+      const verdicts = await this.onSqlite(() => this.acceptSqlite(database, group));
       group.forEach((request, i) => {
         request.settle(verdicts[i] ?? "replayed");
       });
