@@ -27,15 +27,25 @@ export function presentedBlockhash(signers: readonly MessageSigner[]): string | 
   return signers.find((signer) => signer.blockhash !== undefined)?.blockhash;
 }
 
+/** The MessageSigner behind each kit signer walletSigner made (transaction-builder signs with it directly). */
+const messageSigners = new WeakMap<object, MessageSigner>();
+
 /** A kit TransactionPartialSigner that signs with `signer`. */
 export function walletSigner(signer: MessageSigner): TransactionPartialSigner {
-  return {
+  const kitSigner: TransactionPartialSigner = {
     address: signer.address,
     signTransactions: (transactions) =>
       Promise.resolve(
         transactions.map((transaction) => ({ [signer.address]: signer.sign(Uint8Array.from(transaction.messageBytes)) as SignatureBytes })),
       ),
   };
+  messageSigners.set(kitSigner, signer);
+  return kitSigner;
+}
+
+/** The MessageSigner a kit signer made by walletSigner signs with, or undefined for any other signer. */
+export function messageSignerOf(kitSigner: unknown): MessageSigner | undefined {
+  return typeof kitSigner === "object" && kitSigner !== null ? messageSigners.get(kitSigner) : undefined;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

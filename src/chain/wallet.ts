@@ -14,13 +14,28 @@ import type { Signer } from "../core/signer.js";
 /** Largest wallet file read (a keypair file is about 250 bytes). */
 export const WALLET_FILE_BYTES_MAX = 4096;
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-function privateKeyFromSeed(seed: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
-}
+/** The x a JWK import needs and ignores for a private key: the public key comes from the seed. */
+const PLACEHOLDER_X = Buffer.alloc(32).toString("base64url");
 
-function publicKeyBytes(key: KeyObject): Uint8Array {
-  const der = createPublicKey(key).export({ format: "der", type: "spki" });
-  return Uint8Array.from(der.subarray(der.length - 32));
+/**
+ * The key and its public bytes from a seed. A JWK import is about 20x faster than a PKCS#8 DER one
+ * (OpenSSL 3's decoder lookup costs a millisecond); should a Node version refuse it, or take the
+ * public key from the placeholder instead of the seed, the DER import is used.
+ */
+function keysFromSeed(seed: Uint8Array): { readonly privateKey: KeyObject; readonly publicKey: Uint8Array } {
+  try {
+    const privateKey = createPrivateKey({
+      key: { kty: "OKP", crv: "Ed25519", d: Buffer.from(seed).toString("base64url"), x: PLACEHOLDER_X },
+      format: "jwk",
+    });
+    const { x } = privateKey.export({ format: "jwk" });
+    if (x !== undefined && x !== PLACEHOLDER_X) return { privateKey, publicKey: Uint8Array.from(Buffer.from(x, "base64url")) };
+  } catch {
+    // falls through to the DER import
+  }
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
+  const der = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+  return { privateKey, publicKey: Uint8Array.from(der.subarray(der.length - 32)) };
 }
 
 /**
@@ -36,8 +51,9 @@ export class Wallet implements Signer {
 
   private constructor(seed: Uint8Array) {
     this.#seed = Uint8Array.from(seed);
-    this.#privateKey = privateKeyFromSeed(this.#seed);
-    this.publicKey = publicKeyBytes(this.#privateKey);
+    const keys = keysFromSeed(this.#seed);
+    this.#privateKey = keys.privateKey;
+    this.publicKey = keys.publicKey;
     this.address = addressFromBytes(this.publicKey);
   }
 

@@ -1,5 +1,6 @@
 // Wallet, Address, Network and TransactionId: the fixed test vector (RFC 8032 test 1 as a Solana
 // CLI keypair file, its base58 address computed independently), files, secrecy, configuration.
+import { createHash, createHmac, createPrivateKey, createPublicKey, sign as cryptoSign } from "node:crypto";
 import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +42,26 @@ describe("Wallet", () => {
     expect(transactionIdFromBytes(signature)).toBe(VECTOR_SIGNATURE_BASE58);
     expect(Wallet.verify(wallet.address, new Uint8Array(), signature)).toBe(true);
     expect(Wallet.fromSeed(Buffer.from(SEED_HEX, "hex")).address).toBe(VECTOR_ADDRESS);
+  });
+
+  it("has, for any seed and any derived seed, the public key and signatures of a PKCS#8 DER import (the slow path it replaces)", () => {
+    const prefix = Buffer.from("302e020100300506032b657004220420", "hex");
+    const derImport = (seed: Uint8Array): { publicKey: Buffer; sign: (message: Uint8Array) => Buffer } => {
+      const key = createPrivateKey({ key: Buffer.concat([prefix, seed]), format: "der", type: "pkcs8" });
+      const spki = createPublicKey(key).export({ format: "der", type: "spki" });
+      return { publicKey: spki.subarray(spki.length - 32), sign: (message) => cryptoSign(null, message, key) };
+    };
+    for (let i = 0; i < 64; i++) {
+      const seed = createHash("sha256").update(`seed ${i}`).digest();
+      const derivedSeed = createHmac("sha256", seed).update(`label ${i}`, "utf8").digest();
+      for (const [wallet, reference] of [
+        [Wallet.fromSeed(seed), derImport(seed)],
+        [Wallet.fromSeed(seed).derive(`label ${i}`), derImport(derivedSeed)],
+      ] as const) {
+        expect(Buffer.from(wallet.publicKey)).toEqual(reference.publicKey);
+        expect(Buffer.from(wallet.sign(seed))).toEqual(reference.sign(seed));
+      }
+    }
   });
 
   it("signs and verifies; a changed message, signature or key fails", () => {
