@@ -8,6 +8,7 @@ import type { CapacityOffer } from "../core/types.js";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { OfferTable, SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
 import { PriceBuckets } from "./price-buckets.js";
+import { PriceWalk } from "./price-walk.js";
 import { ALLOW_WALK_MAX, ProviderSlots } from "./provider-slots.js";
 import type { CompiledQuery } from "./query.js";
 import { Reputations, assertReputation } from "./reputations.js";
@@ -36,6 +37,7 @@ export class OfferSet {
   private readonly providerSlots = new ProviderSlots();
   /** Offers by price: for queries whose pool of shapes is larger than shapeWalkShapesMax. */
   private readonly priceBuckets: PriceBuckets;
+  private readonly priceWalk: PriceWalk;
   private readonly expiries = new ExpiryHeap();
   /** Slots restored with `defer`, waiting for indexDeferred(). */
   private readonly deferredSlots: number[] = [];
@@ -48,6 +50,7 @@ export class OfferSet {
     this.regionIndex = new ShapeIndex(this.table, this.reputations, true);
     this.anyRegionIndex = new ShapeIndex(this.table, this.reputations, false);
     this.priceBuckets = new PriceBuckets(this.table, this.reputations);
+    this.priceWalk = new PriceWalk(this.priceBuckets, this.table, this.reputations);
   }
 
   /** The best `limit` indexed slots for a query, best first (ShapeIndex.best). */
@@ -62,7 +65,7 @@ export class OfferSet {
     // Mostly distinct shapes: walk offers cheapest first, within a budget of the shape walk's cost.
     const pool = index.shapes.poolSizeOf(query);
     if (pool > this.shapeWalkShapesMax) {
-      const slots = this.priceBuckets.best(query, limit, pool * PRICE_WALK_VISITS_PER_SHAPE);
+      const slots = this.priceWalk.best(query, limit, pool * PRICE_WALK_VISITS_PER_SHAPE);
       if (slots !== undefined) return slots;
     }
     return index.best(query, limit).slots;

@@ -1,50 +1,35 @@
-// PriceBuckets: the indexed offers by class of free GPUs and of VRAM (one per power of two) and, in each, by
-// bucket of price (64 per power of two, cut by the bits of the price's float, so about 1 % wide);
-// the query walks each class cheapest first and stops it once none of its later buckets can beat the
-// k-th best found. The index for books whose offers are mostly of distinct shapes, where a walk of
-// the shapes (shape-index.ts) would visit nearly every one. In memory only, no I/O.
-import { FEATURES } from "../core/enums.js";
-import { capacityFits, countryFits, modelFits, priceFits, providerFits, reputationFits, termsFit } from "./matching.js";
+// PriceBuckets: the indexed offers in cells (fit class of free GPUs and VRAM, fit-classes.ts, x band
+// of the order-independent score part, score.ts) and, in each cell, in buckets of price (64 per
+// power of two, cut by the bits of the price's float, so about 1 % wide), and by model. The price
+// walk (price-walk.ts) reads them cheapest first. In memory only, no I/O.
 import type { OfferTable } from "./offer-table.js";
+import { CHILD_BIT, CHILD_OF, COARSE_CHILDREN, COARSE_CLASSES, COARSE_OF, ClassMasks, FINE_CLASSES, fitClassOf } from "./fit-classes.js";
 import { ProviderSlots as SlotLists } from "./provider-slots.js";
-import type { CompiledQuery } from "./query.js";
-import { insertTop } from "./ranking.js";
 import type { Reputations } from "./reputations.js";
-import {
-  SCORE_WEIGHT_UNITS,
-  extraFeaturesUnits,
-  gpuFitUnits,
-  preferredModelUnits,
-  priceHeadroomUnits,
-  priceHeadroomUnitsEstimate,
-  priceHeadroomUnitsUpper,
-  utilizationUnits,
-  vramFitUnits,
-} from "./score.js";
+import { STATIC_BANDS, STATIC_BAND_UPPER, staticBandOf, utilizationUnits } from "./score.js";
 
 /** Buckets per power of two of the price. */
 const SUB_BUCKET_BITS = 6;
 const EXPONENT_BIAS = 1023;
 /** Prices in base units are below 2^64 (u64; its float may round up to 2^64): exponents 0..64. */
 export const PRICE_BUCKETS = 65 << SUB_BUCKET_BITS;
-/** Words of a class's bitmap of non-empty buckets. */
+/** Words of a cell's bitmap of non-empty buckets. */
 const BUCKET_WORDS = PRICE_BUCKETS / 32;
-/** Classes of free GPUs: class c holds 2^c..2^(c+1)-1 free GPUs (at most GPU_COUNT_MAX = 1024). */
-const FREE_CLASSES = 11;
-
-/** Classes of VRAM: class c holds 2^c..2^(c+1)-1 GB (at most VRAM_GB_MAX = 2048). */
-const VRAM_CLASSES = 12;
-const CLASSES = FREE_CLASSES * VRAM_CLASSES;
-
-/** Class of a count of free GPUs (>= 1): floor(log2). */
-function freeClassOf(freeGpus: number): number {
-  return Math.min(FREE_CLASSES - 1, 31 - Math.clz32(Math.max(1, freeGpus)));
-}
-
-/** Class of a VRAM size in GB (>= 1): floor(log2). */
-function vramClassOf(vramGb: number): number {
-  return Math.min(VRAM_CLASSES - 1, 31 - Math.clz32(Math.max(1, vramGb)));
-}
+/**
+ * Score.ts's static bands merged in one band of a cell: 2^BAND_SHIFT, so a band is 12.5 % of the
+ * part wide. Finer bands bound tighter but split sparse books into cells of one offer each, and a
+ * query then pays a heap entry per offer.
+ */
+const BAND_SHIFT = 2;
+/** Bands of the order-independent part (reputation + utilization) a fine class splits into. */
+export const WALK_BANDS = STATIC_BANDS >> BAND_SHIFT;
+/** Highest order-independent part in each band, in units (exact). */
+export const WALK_BAND_UPPER: readonly number[] = Array.from(
+  { length: WALK_BANDS },
+  (_, band) => STATIC_BAND_UPPER[((band + 1) << BAND_SHIFT) - 1] ?? 0,
+);
+/** Cells: fine fit class x WALK_BANDS + band. */
+export const CELLS = FINE_CLASSES * WALK_BANDS;
 
 const floatScratch = new Float64Array(1);
 const wordScratch = new Uint32Array(floatScratch.buffer);
@@ -63,230 +48,191 @@ export function priceBucketOf(priceF: number): number {
 }
 
 /** Lowest float of each bucket (0 for bucket 0): no price in the bucket is below it. */
-const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, bucket) => {
+export const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, bucket) => {
   if (bucket === 0) return 0;
   wordScratch[HIGH_WORD] = (bucket + (EXPONENT_BIAS << SUB_BUCKET_BITS)) << (20 - SUB_BUCKET_BITS);
   wordScratch[1 - HIGH_WORD] = 0;
   return floatScratch[0] ?? 0;
 });
 
-const FEATURE_MASK_ALL = (1 << FEATURES.length) - 1;
+const NO_LIST: readonly number[] = [];
 
 /**
- * The indexed offers by class (free GPUs x VRAM) and bucket of price, and by model. Invariants: a
- * slot is in exactly one list (that of its free GPUs, VRAM and price, none of which changes while
- * it is in) and in its model's list iff it is inserted and not removed; slotPos[slot] is its place
- * in the first, -1 when out; a bucket's bit is set iff its list is not empty; classSize counts them.
+ * The indexed offers by cell and bucket of price, and by model. A cell is a fine fit class x band;
+ * fine classes group into coarse ones (fit-classes.ts). Invariants: a slot is in exactly one bucket
+ * list, that of slotCell[slot] and its price (neither changes while it is in; its cell is kept,
+ * since a reputation may change before the slot is taken out), and in its model's list, iff
+ * inserted and not removed; slotPos[slot] is its place in the first, -1 when out; a bucket's bit
+ * is set iff its list is not empty; the first bucket of a cell, fine or coarse class is the lowest
+ * non-empty bucket of its cells (PRICE_BUCKETS when none); bit b of fineBands[fine] is set iff cell
+ * (fine, b) holds a slot, and bit c of coarseChildren[coarse] iff its child c holds one.
  */
 export class PriceBuckets {
-  /** Lists by class * PRICE_BUCKETS + bucket, made when first needed. */
-  private readonly buckets = new Map<number, number[]>();
-  private readonly nonEmpty = new Uint32Array(CLASSES * BUCKET_WORDS);
-  /** Slots in each class. */
-  private readonly classSize = new Int32Array(CLASSES);
-  /** Union of the feature masks of every slot a class ever held (never narrowed: a bound). */
-  private readonly classMasks = new Uint8Array(CLASSES);
+  /** Lists by cell * PRICE_BUCKETS + bucket, made when first needed. */
+  private readonly lists = new Map<number, number[]>();
+  /** Bitmap of non-empty buckets per cell, made when the cell first holds a slot. */
+  private readonly cellBits: (Uint32Array | undefined)[] = [];
+  private readonly cellFirst = new Uint16Array(CELLS).fill(PRICE_BUCKETS);
+  private readonly cellSize = new Int32Array(CELLS);
+  private readonly fineFirst = new Uint16Array(FINE_CLASSES).fill(PRICE_BUCKETS);
+  private readonly fineBands = new Uint32Array(FINE_CLASSES);
+  private readonly coarseFirst = new Uint16Array(COARSE_CLASSES).fill(PRICE_BUCKETS);
+  private readonly coarseChildren = new Uint16Array(COARSE_CLASSES);
+  /** Feature masks held by each fine and each coarse class. */
+  readonly fineMasks = new ClassMasks(FINE_CLASSES);
+  readonly coarseMasks = new ClassMasks(COARSE_CLASSES);
   private slotPos = new Int32Array(1024).fill(-1);
-  /** The same slots by normalized model: a query walks its preferred models' offers first. */
-  private readonly modelSlots = new SlotLists();
+  private slotCell = new Uint16Array(1024);
+  /** The same slots by normalized model: a query walks its preferred (or allowed) models' offers. */
+  readonly modelSlots = new SlotLists();
 
   constructor(
     private readonly table: OfferTable,
     private readonly reputations: Reputations,
   ) {}
 
-  /** Adds a slot. Invariant: not already in; its price does not change while in. */
+  /** The cell a slot goes in now: its fine fit class and the band of its reputation + utilization. */
+  private cellOf(slot: number): number {
+    const t = this.table;
+    const staticUnits = this.reputations.unitsOf(t.provider[slot] ?? 0) + utilizationUnits(t.utilizationPct(slot));
+    return fitClassOf(t.freeGpus[slot] ?? 0, t.vram[slot] ?? 0) * WALK_BANDS + (staticBandOf(staticUnits) >> BAND_SHIFT);
+  }
+
+  /** Adds a slot. Invariant: not already in; its price, free GPUs and VRAM do not change while in. */
   insert(slot: number): void {
-    if (slot >= this.slotPos.length) {
-      const positions = new Int32Array(Math.max(slot + 1, this.slotPos.length * 2)).fill(-1);
-      positions.set(this.slotPos);
-      this.slotPos = positions;
-    }
-    const index = this.listOf(slot);
-    let list = this.buckets.get(index);
+    if (slot >= this.slotPos.length) this.grow(slot);
+    const cell = this.cellOf(slot);
+    const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
+    const index = cell * PRICE_BUCKETS + bucket;
+    let list = this.lists.get(index);
     if (list === undefined) {
       list = [];
-      this.buckets.set(index, list);
+      this.lists.set(index, list);
     }
     this.slotPos[slot] = list.length;
+    this.slotCell[slot] = cell;
     list.push(slot);
-    const fitClass = Math.floor(index / PRICE_BUCKETS);
-    this.classSize[fitClass] = (this.classSize[fitClass] ?? 0) + 1;
-    this.classMasks[fitClass] = (this.classMasks[fitClass] ?? 0) | (this.table.mask[slot] ?? 0);
-    this.nonEmpty[index >>> 5] = (this.nonEmpty[index >>> 5] ?? 0) | (1 << (index & 31));
+    const fine = Math.floor(cell / WALK_BANDS);
+    const coarse = COARSE_OF[fine] ?? 0;
+    if (list.length === 1) {
+      let bits = this.cellBits[cell];
+      if (bits === undefined) {
+        bits = new Uint32Array(BUCKET_WORDS);
+        this.cellBits[cell] = bits;
+      }
+      bits[bucket >>> 5] = (bits[bucket >>> 5] ?? 0) | (1 << (bucket & 31));
+      if (bucket < (this.cellFirst[cell] ?? PRICE_BUCKETS)) this.cellFirst[cell] = bucket;
+      if (bucket < (this.fineFirst[fine] ?? PRICE_BUCKETS)) this.fineFirst[fine] = bucket;
+      if (bucket < (this.coarseFirst[coarse] ?? PRICE_BUCKETS)) this.coarseFirst[coarse] = bucket;
+    }
+    if ((this.cellSize[cell] = (this.cellSize[cell] ?? 0) + 1) === 1) {
+      this.fineBands[fine] = (this.fineBands[fine] ?? 0) | (1 << (cell % WALK_BANDS));
+      this.coarseChildren[coarse] = (this.coarseChildren[coarse] ?? 0) | (1 << (CHILD_BIT[fine] ?? 0));
+    }
+    const mask = this.table.mask[slot] ?? 0;
+    this.fineMasks.add(fine, mask);
+    this.coarseMasks.add(coarse, mask);
     this.modelSlots.add(slot, this.table.model[slot] ?? 0);
   }
 
-  /** The list of a slot: its class of free GPUs and VRAM, and its price bucket. */
-  private listOf(slot: number): number {
-    const t = this.table;
-    const fitClass = freeClassOf(t.freeGpus[slot] ?? 0) * VRAM_CLASSES + vramClassOf(t.vram[slot] ?? 0);
-    return fitClass * PRICE_BUCKETS + priceBucketOf(t.priceF[slot] ?? 0);
+  private grow(slot: number): void {
+    const length = Math.max(slot + 1, this.slotPos.length * 2);
+    const positions = new Int32Array(length).fill(-1);
+    positions.set(this.slotPos);
+    this.slotPos = positions;
+    const cells = new Uint16Array(length);
+    cells.set(this.slotCell);
+    this.slotCell = cells;
   }
 
   /** Removes a slot (no-op when it is not in). */
   remove(slot: number): void {
     const pos = slot < this.slotPos.length ? (this.slotPos[slot] ?? -1) : -1;
     if (pos < 0) return;
-    const index = this.listOf(slot);
-    const list = this.buckets.get(index) ?? [];
-    const fitClass = Math.floor(index / PRICE_BUCKETS);
-    this.classSize[fitClass] = (this.classSize[fitClass] ?? 0) - 1;
+    const cell = this.slotCell[slot] ?? 0;
+    const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
+    const list = this.lists.get(cell * PRICE_BUCKETS + bucket) ?? [];
     const last = list.pop() ?? slot;
     if (last !== slot) {
       list[pos] = last;
       this.slotPos[last] = pos;
     }
     this.slotPos[slot] = -1;
+    const fine = Math.floor(cell / WALK_BANDS);
+    const coarse = COARSE_OF[fine] ?? 0;
+    if ((this.cellSize[cell] = (this.cellSize[cell] ?? 1) - 1) === 0) {
+      this.fineBands[fine] = (this.fineBands[fine] ?? 0) & ~(1 << (cell % WALK_BANDS));
+      if (this.fineBands[fine] === 0) this.coarseChildren[coarse] = (this.coarseChildren[coarse] ?? 0) & ~(1 << (CHILD_BIT[fine] ?? 0));
+    }
+    if (list.length === 0) {
+      const bits = this.cellBits[cell] ?? new Uint32Array(BUCKET_WORDS);
+      bits[bucket >>> 5] = (bits[bucket >>> 5] ?? 0) & ~(1 << (bucket & 31));
+      if (bucket === this.cellFirst[cell]) this.raiseFirst(cell, fine, coarse, bucket);
+    }
+    const mask = this.table.mask[slot] ?? 0;
+    this.fineMasks.remove(fine, mask);
+    this.coarseMasks.remove(coarse, mask);
     this.modelSlots.remove(slot, this.table.model[slot] ?? 0);
-    if (list.length === 0) this.nonEmpty[index >>> 5] = (this.nonEmpty[index >>> 5] ?? 0) & ~(1 << (index & 31));
   }
 
-  /**
-   * The best `limit` slots for a query, best first (ranking.ts), or undefined once more than
-   * `visitsMax` offers were looked at (the caller then asks the shape index). Invariant: a result
-   * equals the reference scan's; a bucket's bound (its floor's price part, its class's most GPU and
-   * VRAM fit, and the most features and reputation + utilization can give) is never below the score
-   * of an offer of a model not preferred in it or after it in its class.
-   */
-  best(query: CompiledQuery, limit: number, visitsMax: number): number[] | undefined {
-    const slots: number[] = [];
-    const scores: number[] = [];
-    if (query.impossible || limit <= 0) return slots;
-    const t = this.table;
-    const { minGpu, requiredMask, priceCapF, preferredModels } = query;
-    // A list of allowed models: their offers are all there is to walk.
-    if (query.allowedModels !== undefined) return this.bestOfModels(query, limit, visitsMax);
-    let visits = 0;
-    // Offers of the preferred models first, all of them: the rest then cannot get the preferred part.
-    for (const model of preferredModels) {
-      const list = this.modelSlots.slotsOf(model);
-      visits += list.length;
-      if (visits > visitsMax) return undefined;
-      for (const slot of list) {
-        const score = this.scoreIfFits(slot, query);
-        if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
-      }
+  /** The cell's first bucket `emptied` is empty now: its first bucket, and its classes' when theirs, move up. */
+  private raiseFirst(cell: number, fine: number, coarse: number, emptied: number): void {
+    this.cellFirst[cell] = this.nextBucket(cell, emptied + 1);
+    if (emptied !== this.fineFirst[fine]) return;
+    let fineFirst = PRICE_BUCKETS;
+    for (let bands = this.fineBands[fine] ?? 0; bands !== 0; bands &= bands - 1) {
+      fineFirst = Math.min(fineFirst, this.cellFirst[fine * WALK_BANDS + 31 - Math.clz32(bands & -bands)] ?? PRICE_BUCKETS);
     }
-    // The most reputation + utilization can give (no provider above the highest reputation set).
-    const staticMax = this.reputations.unitsMax + SCORE_WEIGHT_UNITS.utilization;
-    const lastBucket = priceBucketOf(priceCapF);
-    const minVram = query.minVram;
-    // Classes from those holding minGpu and minVram up: the fit bounds fall, so later classes stop sooner.
-    for (let freeClass = freeClassOf(minGpu); freeClass < FREE_CLASSES; freeClass++) {
-      for (let vramClass = vramClassOf(minVram); vramClass < VRAM_CLASSES; vramClass++) {
-        const fitClass = freeClass * VRAM_CLASSES + vramClass;
-        if ((this.classSize[fitClass] ?? 0) === 0) continue;
-        // Both fits are non-increasing in free GPUs and VRAM: the class's smallest usable values bound
-        // them; extra features are those of the union of the class's masks at most.
-        const partsMax =
-          gpuFitUnits(minGpu, Math.max(minGpu, 1 << freeClass)) +
-          vramFitUnits(minVram, Math.max(minVram, 1 << vramClass)) +
-          extraFeaturesUnits(this.classMasks[fitClass] ?? FEATURE_MASK_ALL, requiredMask) +
-          staticMax;
-        const pass = this.walkClass(fitClass, partsMax, lastBucket, query, limit, slots, scores, visitsMax - visits);
-        if (pass < 0) return undefined;
-        visits += pass;
-      }
+    this.fineFirst[fine] = fineFirst;
+    if (emptied !== this.coarseFirst[coarse]) return;
+    let coarseFirst = PRICE_BUCKETS;
+    for (let children = this.coarseChildren[coarse] ?? 0; children !== 0; children &= children - 1) {
+      const child = CHILD_OF[coarse * COARSE_CHILDREN + 31 - Math.clz32(children & -children)] ?? 0;
+      coarseFirst = Math.min(coarseFirst, this.fineFirst[child] ?? PRICE_BUCKETS);
     }
-    return slots;
+    this.coarseFirst[coarse] = coarseFirst;
   }
 
-  /**
-   * Walks one class's buckets cheapest first into the top-k arrays, until the next bucket's bound
-   * (its floor's price part + partsMax) is below the k-th score; returns the offers looked at, or
-   * -1 past `visitsMax`. Offers of preferred models are skipped: they were all scored first.
-   */
-  private walkClass(
-    fitClass: number,
-    partsMax: number,
-    lastBucket: number,
-    query: CompiledQuery,
-    limit: number,
-    slots: number[],
-    scores: number[],
-    visitsMax: number,
-  ): number {
-    const t = this.table;
-    const { maxPriceF, preferredModels } = query;
-    const first = fitClass * PRICE_BUCKETS;
-    const firstWord = fitClass * BUCKET_WORDS;
-    let visits = 0;
-    walk: for (let word = 0; word < BUCKET_WORDS; word++) {
-      let bits = this.nonEmpty[firstWord + word] ?? 0;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        bits ^= low;
-        const bucket = word * 32 + 31 - Math.clz32(low);
-        if (bucket > lastBucket) break walk;
-        if (slots.length === limit && priceHeadroomUnitsUpper(BUCKET_FLOOR[bucket] ?? 0, maxPriceF) + partsMax < (scores[limit - 1] ?? 0)) {
-          break walk;
-        }
-        const list = this.buckets.get(first + bucket) ?? [];
-        visits += list.length;
-        if (visits > visitsMax) return -1;
-        for (let i = 0; i < list.length; i++) {
-          const slot = list[i] ?? 0;
-          // Offers of preferred models were all scored first.
-          if (preferredModels.length > 0 && preferredModels.includes(t.model[slot] ?? 0)) continue;
-          const score = this.scoreIfFits(slot, query);
-          if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
-        }
-      }
-    }
-    return visits;
+  /** Fine classes of the coarse class that hold slots (bit c: CHILD_OF[coarse x COARSE_CHILDREN + c]). */
+  childrenOf(coarse: number): number {
+    return this.coarseChildren[coarse] ?? 0;
   }
 
-  /** The best `limit` offers of the query's allowed models, each looked at once; undefined past `visitsMax`. */
-  private bestOfModels(query: CompiledQuery, limit: number, visitsMax: number): number[] | undefined {
-    const slots: number[] = [];
-    const scores: number[] = [];
-    let visits = 0;
-    for (const model of query.allowedModels ?? []) {
-      const list = this.modelSlots.slotsOf(model);
-      visits += list.length;
-      if (visits > visitsMax) return undefined;
-      for (const slot of list) {
-        const score = this.scoreIfFits(slot, query);
-        if (score >= 0) insertTop(this.table, slots, scores, slot, score, limit);
-      }
-    }
-    return slots;
+  /** Bands of the fine class that hold slots (bit b: cell fine x WALK_BANDS + b). */
+  bandsOf(fine: number): number {
+    return this.fineBands[fine] ?? 0;
   }
 
-  /** The offer's score for the query in units, or -1 when it does not satisfy it (matching.ts). */
-  private scoreIfFits(slot: number, query: CompiledQuery): number {
-    const t = this.table;
-    const { minGpu, minVram, requiredMask, region, maxPriceF, priceCapF } = query;
-    const price = t.priceF[slot] ?? 0;
-    const free = t.freeGpus[slot] ?? 0;
-    const vram = t.vram[slot] ?? 0;
-    const mask = t.mask[slot] ?? 0;
-    const model = t.model[slot] ?? 0;
-    if (
-      price > priceCapF ||
-      !capacityFits(free, vram, mask, minGpu, minVram, requiredMask) ||
-      (region >= 0 && t.region[slot] !== region) ||
-      !modelFits(model, query) ||
-      !termsFit(t, slot, query.estimatedHours, query.nowMs) ||
-      !countryFits(t, slot, query.country) ||
-      !providerFits(t, slot, query) ||
-      !reputationFits(this.reputations, t, slot, query) ||
-      (price === priceCapF && !priceFits(t, slot, query.priceCap))
-    ) {
-      return -1;
+  /** The coarse class's lowest non-empty bucket, PRICE_BUCKETS when it is empty. */
+  coarseFirstBucket(coarse: number): number {
+    return this.coarseFirst[coarse] ?? PRICE_BUCKETS;
+  }
+
+  /** The fine class's lowest non-empty bucket, PRICE_BUCKETS when it is empty. */
+  fineFirstBucket(fine: number): number {
+    return this.fineFirst[fine] ?? PRICE_BUCKETS;
+  }
+
+  /** The cell's lowest non-empty bucket, PRICE_BUCKETS when it is empty. */
+  firstBucket(cell: number): number {
+    return this.cellFirst[cell] ?? PRICE_BUCKETS;
+  }
+
+  /** The cell's lowest non-empty bucket at or after `from`, PRICE_BUCKETS when none. */
+  nextBucket(cell: number, from: number): number {
+    const bits = this.cellBits[cell];
+    let word = from >>> 5;
+    if (bits === undefined || word >= BUCKET_WORDS) return PRICE_BUCKETS;
+    let set = (bits[word] ?? 0) & (-1 << (from & 31));
+    while (set === 0) {
+      if (++word === BUCKET_WORDS) return PRICE_BUCKETS;
+      set = bits[word] ?? 0;
     }
-    // The float estimate decides the rounding almost always; else the exact bigint division.
-    const estimate = priceHeadroomUnitsEstimate(price, maxPriceF);
-    const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, query.maxPrice);
-    return (
-      priceUnits +
-      gpuFitUnits(minGpu, free) +
-      vramFitUnits(minVram, vram) +
-      preferredModelUnits(query.preferredModels.includes(model)) +
-      extraFeaturesUnits(mask, requiredMask) +
-      this.reputations.unitsOf(t.provider[slot] ?? 0) +
-      utilizationUnits(t.utilizationPct(slot))
-    );
+    return word * 32 + 31 - Math.clz32(set & -set);
+  }
+
+  /** The slots of one bucket of a cell (read only; empty when none). */
+  listAt(cell: number, bucket: number): readonly number[] {
+    return this.lists.get(cell * PRICE_BUCKETS + bucket) ?? NO_LIST;
   }
 }

@@ -14,6 +14,8 @@ import { extraFeaturesUnits, gpuFitUnits, preferredModelUnits, priceHeadroomUnit
  */
 export const ALLOW_WALK_MAX = 20_000;
 
+const NO_SLOTS: readonly number[] = [];
+
 /**
  * Indexed slots by interned provider. Invariants: a slot is in its provider's list iff it was
  * added and not removed since; position[slot] is its place in that list (-1 when in none).
@@ -51,6 +53,11 @@ export class ProviderSlots {
   /** The indexed slots of one provider now (a copy: the caller may change the index while reading it). */
   slotsOf(provider: number): number[] {
     return [...(this.lists[provider] ?? [])];
+  }
+
+  /** The indexed slots of one provider now, not copied: read it before the index changes. */
+  viewOf(provider: number): readonly number[] {
+    return this.lists[provider] ?? NO_SLOTS;
   }
 
   /** Indexed slots of the providers in `providers`, counted. */
