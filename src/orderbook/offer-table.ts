@@ -2,7 +2,8 @@
 // interned strings, so a million offers cost a couple of hundred bytes each. In memory only.
 import { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
-import { featureMask, featuresOfMask, OfferStatus } from "../core/enums.js";
+import { FEATURES, featureMask, featuresOfMask, OfferStatus } from "../core/enums.js";
+import type { Feature } from "../core/enums.js";
 import type { OfferId } from "../core/ids.js";
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import type { BookOffer, CapacityOffer, GpuCapacity } from "../core/types.js";
@@ -13,6 +14,11 @@ export const SLOT_ACTIVE = 1;
 export const SLOT_PAUSED = 2;
 
 const NO_UTILIZATION = 255;
+/** The features of each mask, frozen: offers of one mask share their list. */
+const FEATURES_BY_MASK: readonly (readonly Feature[])[] = Array.from({ length: 1 << FEATURES.length }, (_, mask) =>
+  Object.freeze(featuresOfMask(mask)),
+);
+const NO_FEATURES: readonly Feature[] = Object.freeze([]);
 const INITIAL_CAPACITY = 1024;
 
 /** Interns strings to small integers; index 0 is reserved for "none". */
@@ -238,7 +244,7 @@ export class OfferTable {
     return value === NO_UTILIZATION ? 0 : value;
   }
 
-  /** The offer in `slot` as a plain object. */
+  /** The offer in `slot` as a plain object (its features list is shared and frozen, one per mask). */
   materialize(slot: number): BookOffer {
     const gpuCapacity: { -readonly [K in keyof GpuCapacity]: GpuCapacity[K] } = {
       gpuCount: this.gpuCount[slot] ?? 0,
@@ -251,22 +257,47 @@ export class OfferTable {
     if (memoryBandwidth !== 0) gpuCapacity.memoryBandwidth = memoryBandwidth;
     const utilization = this.utilization[slot] ?? NO_UTILIZATION;
     if (utilization !== NO_UTILIZATION) gpuCapacity.currentUtilization = utilization;
+    const id = this.ids[slot] as OfferId;
+    const providerId = this.providers.valueOf(this.provider[slot] ?? 0);
+    const pricePerHour = Amount.fromLamports(this.price[slot] ?? 0n);
+    const availableHours = this.availableHours[slot] ?? 0;
+    const minCommitmentHours = this.minCommitment[slot] ?? 0;
+    const createdAt = new Date(this.createdAt[slot] ?? 0);
+    const expiresAt = new Date(this.expiresAt[slot] ?? 0);
+    const status = this.status[slot] === SLOT_PAUSED ? OfferStatus.Paused : OfferStatus.Active;
+    const features = FEATURES_BY_MASK[this.mask[slot] ?? 0] ?? NO_FEATURES;
+    const freeGpuCount = this.freeGpus[slot] ?? 0;
     const region = this.region[slot] ?? 0;
+    // Two literals of fixed shape (no spread): with a location and without.
+    if (region === 0) {
+      return {
+        id,
+        providerId,
+        gpuCapacity,
+        pricePerHour,
+        availableHours,
+        minCommitmentHours,
+        createdAt,
+        expiresAt,
+        status,
+        features,
+        freeGpuCount,
+      };
+    }
+    const location = { region: this.regions.valueOf(region), country: this.countries.valueOf(this.country[slot] ?? 0) };
     return {
-      id: this.ids[slot] as OfferId,
-      providerId: this.providers.valueOf(this.provider[slot] ?? 0),
+      id,
+      providerId,
       gpuCapacity,
-      pricePerHour: Amount.fromLamports(this.price[slot] ?? 0n),
-      availableHours: this.availableHours[slot] ?? 0,
-      minCommitmentHours: this.minCommitment[slot] ?? 0,
-      createdAt: new Date(this.createdAt[slot] ?? 0),
-      expiresAt: new Date(this.expiresAt[slot] ?? 0),
-      status: this.status[slot] === SLOT_PAUSED ? OfferStatus.Paused : OfferStatus.Active,
-      features: featuresOfMask(this.mask[slot] ?? 0),
-      ...(region === 0
-        ? {}
-        : { location: { region: this.regions.valueOf(region), country: this.countries.valueOf(this.country[slot] ?? 0) } }),
-      freeGpuCount: this.freeGpus[slot] ?? 0,
+      pricePerHour,
+      availableHours,
+      minCommitmentHours,
+      createdAt,
+      expiresAt,
+      status,
+      features,
+      location,
+      freeGpuCount,
     };
   }
 }
