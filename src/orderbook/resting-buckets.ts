@@ -1,6 +1,6 @@
 // RestingBuckets: resting orders grouped by (GPUs, VRAM, required features, region), each bucket
-// sorted by price cap; the buckets' shapes sit in one typed array, so an offer that gains capacity
-// scans them without touching a bucket it cannot serve. In memory only.
+// sorted by price cap; the buckets' shapes and highest price caps sit in typed arrays, so an offer
+// that gains capacity scans them without touching a bucket it cannot serve. In memory only.
 import type { RestingOrder } from "./resting-orders.js";
 
 /** Int32 columns per bucket in `shapes`: minGpu, minVram, requiredMask, region id (0: any region). */
@@ -27,18 +27,25 @@ export interface CapacityProbe {
 
 /**
  * The buckets of the resting orders. Invariant: `list[i].index === i`; `shapes` holds the shape of
- * `list[i]` at i x SHAPE_COLUMNS; no bucket is empty.
+ * `list[i]` at i x SHAPE_COLUMNS and `topCaps[i]` Number() of its first entry's price cap; no
+ * bucket is empty.
  */
 export class RestingBuckets {
   private readonly byKey = new Map<string, Bucket>();
   private readonly list: Bucket[] = [];
   private shapes = new Int32Array(64 * SHAPE_COLUMNS);
+  /**
+   * Highest price cap of each bucket as a double. Number() rounds monotonically, so a bucket whose
+   * double is below the offer's price as a double has no order that accepts the price.
+   */
+  private topCaps = new Float64Array(64);
   /** Region names to ids; 0 is "" (any region). Ids are never reused (few regions exist). */
   private readonly regionIds = new Map<string, number>([["", 0]]);
 
   /** Adds an order at its place by price cap (highest first; after orders of the same cap). */
   add(entry: RestingOrder): void {
-    const entries = this.bucketOf(entry, true).entries;
+    const bucket = this.bucketOf(entry, true);
+    const entries = bucket.entries;
     const cap = entry.query.priceCap;
     let lo = 0;
     let hi = entries.length;
@@ -48,6 +55,7 @@ export class RestingBuckets {
       else hi = mid;
     }
     entries.splice(lo, 0, entry);
+    if (lo === 0) this.topCaps[bucket.index] = Number(cap);
   }
 
   /** Removes an order that is in a bucket; drops the bucket when it empties. */
@@ -65,6 +73,7 @@ export class RestingBuckets {
     while (entries[lo] !== entry) lo++;
     entries.splice(lo, 1);
     if (entries.length === 0) this.drop(bucket);
+    else if (lo === 0) this.topCaps[bucket.index] = Number((entries[0] as RestingOrder).query.priceCap);
   }
 
   /**
@@ -72,11 +81,13 @@ export class RestingBuckets {
    * particular order (the caller sorts). Touches only the buckets whose shape the offer fits.
    */
   candidatesFor(probe: CapacityProbe, found: RestingOrder[]): void {
-    const shapes = this.shapes;
+    const { shapes, topCaps } = this;
     const { freeGpus, vramGb, mask, price } = probe;
+    const priceApprox = Number(price);
     const region = probe.region === "" ? -1 : (this.regionIds.get(probe.region) ?? -1);
     const count = this.list.length;
     for (let b = 0, at = 0; b < count; b++, at += SHAPE_COLUMNS) {
+      if ((topCaps[b] ?? 0) < priceApprox) continue;
       const requiredMask = shapes[at + 2] ?? 0;
       if ((shapes[at] ?? 0) > freeGpus || (shapes[at + 1] ?? 0) > vramGb || (mask & requiredMask) !== requiredMask) continue;
       const bucketRegion = shapes[at + 3] ?? 0;
@@ -105,10 +116,13 @@ export class RestingBuckets {
       this.regionIds.set(regionName, region);
     }
     const bucket: Bucket = { key, index: this.list.length, entries: [] };
-    if ((bucket.index + 1) * SHAPE_COLUMNS > this.shapes.length) {
+    if (bucket.index === this.topCaps.length) {
       const shapes = new Int32Array(this.shapes.length * 2);
       shapes.set(this.shapes);
       this.shapes = shapes;
+      const topCaps = new Float64Array(this.topCaps.length * 2);
+      topCaps.set(this.topCaps);
+      this.topCaps = topCaps;
     }
     this.shapes.set([minGpu, minVram, requiredMask, region], bucket.index * SHAPE_COLUMNS);
     this.list.push(bucket);
@@ -123,6 +137,7 @@ export class RestingBuckets {
       this.list[bucket.index] = last;
       const from = last.index * SHAPE_COLUMNS;
       this.shapes.copyWithin(bucket.index * SHAPE_COLUMNS, from, from + SHAPE_COLUMNS);
+      this.topCaps[bucket.index] = this.topCaps[last.index] ?? 0;
       last.index = bucket.index;
     }
     this.byKey.delete(bucket.key);

@@ -95,7 +95,7 @@ describe("resting order expiry", () => {
       fc.record({ kind: fc.constant("expire" as const), advanceMinutes: fc.integer({ min: 0, max: 60 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 40, maxLength: 300 }), (ops) => {
         const { clock, state } = setup();
         const model: { id: OrderId; expiresAtMs: number }[] = []; // resting, in submit order
         for (const step of ops) {
