@@ -25,10 +25,11 @@ import {
 export function matchOf(table: OfferTable, reputations: Reputations, order: JobOrder, query: CompiledQuery, slot: number): OrderMatch {
   const t = table;
   const requirements = order.requirements;
-  const price = Amount.fromLamports(t.price[slot] ?? 0n);
+  const priceBaseUnits = t.price[slot] ?? 0n; // one read: each read of a BigInt64Array makes a bigint
+  const gpuHours = requirements.minGpuCount * requirements.estimatedHours;
   const mask = t.mask[slot] ?? 0;
   const breakdown = scoreBreakdown({
-    priceHeadroom: priceHeadroomUnits(t.price[slot] ?? 0n, query.maxPrice),
+    priceHeadroom: priceHeadroomUnits(priceBaseUnits, query.maxPrice),
     gpuFit: gpuFitUnits(query.minGpu, t.freeGpus[slot] ?? 0),
     vramFit: vramFitUnits(query.minVram, t.vram[slot] ?? 0),
     preferredModel: preferredModelUnits(query.preferredModels.includes(t.model[slot] ?? 0)),
@@ -41,9 +42,9 @@ export function matchOf(table: OfferTable, reputations: Reputations, order: JobO
     offerId: t.ids[slot] as OfferId,
     providerId: t.providers.valueOf(t.provider[slot] ?? 0),
     gpuCount: requirements.minGpuCount,
-    pricePerHour: price,
+    pricePerHour: Amount.fromLamports(priceBaseUnits),
     hours: requirements.estimatedHours,
-    totalCost: price.mul(requirements.minGpuCount * requirements.estimatedHours),
+    totalCost: Amount.fromLamports(priceBaseUnits * BigInt(gpuHours)),
     score: breakdown.total,
     scoreBreakdown: breakdown,
   };
