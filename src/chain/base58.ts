@@ -7,6 +7,9 @@ const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 /** Digit value of each character code (-1: not a base58 digit). */
 const DIGIT_OF = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DIGIT_OF[ALPHABET.charCodeAt(i)] = i;
+/** Base-58 digits per limb of the encoder, and the limb's base (58^5). */
+const LIMB_DIGITS = 5;
+const LIMB = 58 ** LIMB_DIGITS;
 /** Longest text or byte string converted (a signature is 64 bytes, 88 characters). */
 export const BASE58_LENGTH_MAX = 128;
 
@@ -20,22 +23,33 @@ export function base58Encode(bytes: Uint8Array): string {
     throw new MarketError("OUT_OF_RANGE", { field: "bytes", value: String(bytes.length), min: "0", max: String(BASE58_LENGTH_MAX) });
   let zeros = 0;
   while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
-  // Base-58 digits, least significant first; each input byte multiplies them by 256 and adds itself.
-  const digits = new Uint8Array(Math.ceil(((bytes.length - zeros) * 138) / 100) + 1);
-  let used = 0;
+  // Limbs of 5 base-58 digits (58^5 < 2^30), least significant first; each input byte multiplies
+  // them by 256 and adds itself (a limb times 256 plus a carry stays below 2^53).
+  const limbs: number[] = [];
   for (let i = zeros; i < bytes.length; i++) {
     let carry = bytes[i] ?? 0;
-    let j = 0;
-    for (; j < used || carry !== 0; j++) {
-      carry += (digits[j] ?? 0) * 256;
-      digits[j] = carry % 58;
-      carry = (carry / 58) | 0;
+    for (let j = 0; j < limbs.length; j++) {
+      carry += (limbs[j] ?? 0) * 256;
+      const quotient = Math.floor(carry / LIMB);
+      limbs[j] = carry - quotient * LIMB;
+      carry = quotient;
     }
-    used = j;
+    while (carry !== 0) {
+      const quotient = Math.floor(carry / LIMB);
+      limbs.push(carry - quotient * LIMB);
+      carry = quotient;
+    }
   }
-  let text = "1".repeat(zeros);
-  for (let j = used - 1; j >= 0; j--) text += ALPHABET.charAt(digits[j] ?? 0);
-  return text;
+  let digits = "";
+  for (let j = 0; j < limbs.length; j++) {
+    let limb = limbs[j] ?? 0;
+    const last = j === limbs.length - 1;
+    for (let k = 0; k < LIMB_DIGITS && (!last || limb !== 0); k++) {
+      digits = ALPHABET.charAt(limb % 58) + digits;
+      limb = Math.floor(limb / 58);
+    }
+  }
+  return "1".repeat(zeros) + digits;
 }
 
 /**

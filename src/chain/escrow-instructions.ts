@@ -5,12 +5,12 @@
 // the buyer can prove from that message alone where its MOLT goes. The buyer pays their rent;
 // the token account's comes back when the escrow closes. Builds instructions only: pure apart
 // from hashing.
+import { AccountRole, BASE_ACCOUNT_SIZE } from "@solana/kit";
 import type { Address, Instruction, TransactionSigner } from "@solana/kit";
-import { getCreateAccountInstruction } from "@solana-program/system";
+import { SYSTEM_PROGRAM_ADDRESS } from "@solana-program/system";
 import {
   TOKEN_PROGRAM_ADDRESS,
   getCloseAccountInstruction,
-  getInitializeAccount3Instruction,
   getInitializeMultisig2Instruction,
   getMultisigSize,
   getTokenSize,
@@ -19,6 +19,7 @@ import {
 import type { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { MOLT_DECIMALS } from "../core/amount.js";
+import { addressBytes } from "./address-bytes.js";
 import { walletSigner } from "./signer.js";
 import type { Wallet } from "./wallet.js";
 
@@ -74,6 +75,48 @@ export function assertDistinctParties(parties: EscrowParties): void {
   }
 }
 
+/** System CreateAccount's instruction index, and SPL Token InitializeAccount3's. */
+const CREATE_ACCOUNT_DISCRIMINATOR = 0;
+const INITIALIZE_ACCOUNT3_DISCRIMINATOR = 18;
+
+/**
+ * System CreateAccount of an account the token program owns: the instruction
+ * @solana-program/system's getCreateAccountInstruction makes, without its per-call codecs and
+ * base58 encoding of the owner (escrow-instructions.test.ts checks they are equal).
+ */
+function createTokenProgramAccount(payer: TransactionSigner, newAccount: TransactionSigner, lamports: bigint, space: number): Instruction {
+  const data = new Uint8Array(52);
+  const view = new DataView(data.buffer);
+  view.setUint32(0, CREATE_ACCOUNT_DISCRIMINATOR, true);
+  view.setBigUint64(4, lamports, true);
+  view.setBigUint64(12, BigInt(space), true);
+  data.set(addressBytes(TOKEN_PROGRAM_ADDRESS), 20);
+  return Object.freeze({
+    accounts: [
+      Object.freeze({ address: payer.address, role: AccountRole.WRITABLE_SIGNER, signer: payer }),
+      Object.freeze({ address: newAccount.address, role: AccountRole.WRITABLE_SIGNER, signer: newAccount }),
+    ],
+    byteDelta: space + BASE_ACCOUNT_SIZE,
+    data,
+    programAddress: SYSTEM_PROGRAM_ADDRESS,
+  });
+}
+
+/** SPL Token InitializeAccount3, as @solana-program/token's getInitializeAccount3Instruction makes it (checked equal in the tests). */
+function initializeTokenAccount(account: Address, mint: Address, owner: Address): Instruction {
+  const data = new Uint8Array(33);
+  data[0] = INITIALIZE_ACCOUNT3_DISCRIMINATOR;
+  data.set(addressBytes(owner), 1);
+  return Object.freeze({
+    accounts: [
+      Object.freeze({ address: account, role: AccountRole.WRITABLE }),
+      Object.freeze({ address: mint, role: AccountRole.READONLY }),
+    ],
+    data,
+    programAddress: TOKEN_PROGRAM_ADDRESS,
+  });
+}
+
 /**
  * Instructions of a funding, in one transaction: create the multisig (the buyer pays its rent) and
  * initialize it as 2-of-3 of the parties, create the token account (the buyer pays its rent) and
@@ -95,26 +138,14 @@ export function createEscrowInstructions(input: {
   const multisig = walletSigner(input.keys.multisig);
   const account = walletSigner(input.keys.account);
   return [
-    getCreateAccountInstruction({
-      payer: input.buyer,
-      newAccount: multisig,
-      lamports: input.rent.multisigLamports,
-      space: getMultisigSize(),
-      programAddress: TOKEN_PROGRAM_ADDRESS,
-    }),
+    createTokenProgramAccount(input.buyer, multisig, input.rent.multisigLamports, getMultisigSize()),
     getInitializeMultisig2Instruction({
       multisig: multisig.address,
       signers: [input.parties.buyer, input.parties.provider, input.parties.arbiter],
       m: ESCROW_SIGNATURES_REQUIRED,
     }),
-    getCreateAccountInstruction({
-      payer: input.buyer,
-      newAccount: account,
-      lamports: input.rent.accountLamports,
-      space: getTokenSize(),
-      programAddress: TOKEN_PROGRAM_ADDRESS,
-    }),
-    getInitializeAccount3Instruction({ account: account.address, mint: input.mint, owner: multisig.address }),
+    createTokenProgramAccount(input.buyer, account, input.rent.accountLamports, getTokenSize()),
+    initializeTokenAccount(account.address, input.mint, multisig.address),
     getTransferCheckedInstruction({
       source: input.buyerTokenAccount,
       mint: input.mint,

@@ -1,7 +1,7 @@
 // The escrow operations of MoltTokenClient (create, release, refund, settle, address, balance),
 // written over the EscrowLedger a token client hands them. Talks to the chain only through it.
 import type { Instruction } from "@solana/kit";
-import { getMultisigSize, getTokenDecoder, getTokenSize, getTransferCheckedInstruction } from "@solana-program/token";
+import { getMultisigSize, getTokenSize, getTransferCheckedInstruction } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { parseAddress } from "../core/address.js";
@@ -10,6 +10,7 @@ import { assertDistinctParties, createEscrowInstructions, escrowAccountKeys, pay
 import type { EscrowParties } from "./escrow-instructions.js";
 import type { EscrowHandle, SettlementPayout } from "./molt-client.js";
 import { presentedBlockhash, walletSigner } from "./signer.js";
+import { tokenAmountOf } from "./token-account.js";
 import type { MessageSigner } from "./signer.js";
 import type { TransactionRecord } from "./token-client.js";
 import type { Transaction, TransactionType } from "./transaction.js";
@@ -230,7 +231,7 @@ export function escrowHandleFor(
 /** MOLT in the escrow, or undefined once closed. */
 export async function escrowBalance(ledger: EscrowLedger, escrow: EscrowHandle): Promise<Amount | undefined> {
   const data = await ledger.accountData(escrow.address);
-  return data === undefined ? undefined : Amount.fromLamports(getTokenDecoder().decode(data).amount);
+  return data === undefined ? undefined : Amount.fromLamports(tokenAmountOf(data));
 }
 
 async function heldBy(ledger: EscrowLedger, escrow: EscrowHandle): Promise<Amount> {

@@ -8,7 +8,6 @@ import {
   findAssociatedTokenPda,
   getCreateAssociatedTokenIdempotentInstruction,
   getMintToCheckedInstruction,
-  getTokenDecoder,
   getTransferCheckedInstruction,
 } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../core/amount.js";
@@ -29,6 +28,7 @@ import type { EscrowLedger } from "./escrow-operations.js";
 import type { EscrowHandle, MoltClient, SettlementPayout } from "./molt-client.js";
 import type { Network } from "./network.js";
 import { walletSigner } from "./signer.js";
+import { tokenAmountOf } from "./token-account.js";
 import type { MessageSigner } from "./signer.js";
 import type { Transaction } from "./transaction.js";
 import type { TransactionId } from "../core/transaction-id.js";
@@ -94,7 +94,7 @@ export abstract class MoltTokenClient implements MoltClient {
   /** MOLT held by `owner` (0 without a token account). @throws INVALID_ADDRESS */
   async balance(owner: Address): Promise<Amount> {
     const data = await this.accountData(await this.tokenAccount(parseAddress(owner)));
-    return data === undefined ? Amount.zero() : Amount.fromLamports(getTokenDecoder().decode(data).amount);
+    return data === undefined ? Amount.zero() : Amount.fromLamports(tokenAmountOf(data));
   }
 
   private async requireBalance(owner: MessageSigner, amount: Amount): Promise<void> {

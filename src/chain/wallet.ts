@@ -6,8 +6,8 @@ import type { KeyObject } from "node:crypto";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { MarketError } from "../core/errors.js";
-import { addressFromBytes } from "../core/address.js";
 import type { Address } from "../core/address.js";
+import { addressOfBytes } from "./address-bytes.js";
 import { verifySigned } from "../core/signer.js";
 import type { Signer } from "../core/signer.js";
 
@@ -54,7 +54,7 @@ export class Wallet implements Signer {
     const keys = keysFromSeed(this.#seed);
     this.#privateKey = keys.privateKey;
     this.publicKey = keys.publicKey;
-    this.address = addressFromBytes(this.publicKey);
+    this.address = addressOfBytes(this.publicKey, { remember: true });
   }
 
   /** A new random keypair. */

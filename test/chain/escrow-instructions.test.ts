@@ -16,6 +16,7 @@ import {
   TOKEN_PROGRAM_ADDRESS,
   findAssociatedTokenPda,
   getCreateAssociatedTokenIdempotentInstruction,
+  getInitializeAccount3Instruction,
   getInitializeMint2Instruction,
   getMintSize,
   getMintToCheckedInstruction,
@@ -365,6 +366,52 @@ describe("escrow instructions on the SPL Token program", () => {
       throw new Error("same key twice accepted");
     } catch (e) {
       expect(isMarketError(e, "ESCROW_ERROR")).toBe(true);
+    }
+  });
+
+  it("funds with the instructions @solana-program's builders make (createAccount, initializeAccount3 written without their codecs)", () => {
+    const keys = escrowAccountKeys(chain.operator, escrowId);
+    const buyerSigner = walletSigner(buyer);
+    for (const rent of [
+      { multisigLamports: 1n, accountLamports: 2n },
+      { multisigLamports: defaultRentExemptLamports(getMultisigSize()), accountLamports: 2n ** 64n - 1n },
+    ]) {
+      const built = createEscrowInstructions({
+        keys,
+        parties,
+        mint: chain.mint.address,
+        buyer: buyerSigner,
+        buyerTokenAccount: accounts.buyer,
+        amount: MOLT("3"),
+        rent,
+      });
+      const expected = [
+        getCreateAccountInstruction({
+          payer: buyerSigner,
+          newAccount: walletSigner(keys.multisig),
+          lamports: rent.multisigLamports,
+          space: getMultisigSize(),
+          programAddress: TOKEN_PROGRAM_ADDRESS,
+        }),
+        getCreateAccountInstruction({
+          payer: buyerSigner,
+          newAccount: walletSigner(keys.account),
+          lamports: rent.accountLamports,
+          space: getTokenSize(),
+          programAddress: TOKEN_PROGRAM_ADDRESS,
+        }),
+        getInitializeAccount3Instruction({ account: keys.account.address, mint: chain.mint.address, owner: keys.multisig.address }),
+      ];
+      // Signers are compared by address (each walletSigner call makes a new object).
+      const plain = (instruction: Instruction | undefined): unknown => ({
+        ...instruction,
+        data: Buffer.from(instruction?.data ?? []).toString("hex"),
+        accounts: instruction?.accounts?.map((meta) => ({
+          ...meta,
+          ...("signer" in meta ? { signer: (meta.signer as { address: string }).address } : {}),
+        })),
+      });
+      expect([built[0], built[2], built[3]].map(plain)).toEqual(expected.map(plain));
     }
   });
 });

@@ -1,10 +1,11 @@
 // Balances of a transaction's static accounts as Solana's transaction meta reports them
 // (preBalances / postBalances, preTokenBalances / postTokenBalances), read from the runtime before
-// and after the transaction runs. Reads accounts only; changes nothing.
-import type { LiteSVM } from "litesvm";
-import { getAddressDecoder } from "@solana/kit";
+// and after the transaction runs, straight from the native runtime by address bytes. Reads
+// accounts only; changes nothing.
 import type { Address } from "@solana/kit";
 import { TOKEN_PROGRAM_ADDRESS, getMintDecoder } from "@solana-program/token";
+import { addressBytes, addressOfBytes } from "../address-bytes.js";
+import type { NativeSvm } from "./native-svm.js";
 import type { BalanceChanges, TokenBalance } from "./recent-transactions.js";
 
 /** Size of an SPL Token account (a mint is smaller, a multisig is 355). */
@@ -16,9 +17,9 @@ const TOKEN_AMOUNT_OFFSET = 64;
 /** Mints whose decimals are remembered at most (then the memory starts over). */
 const MINT_DECIMALS_REMEMBERED_MAX = 1000;
 
-// Codecs are built once: building one costs more than decoding with it.
-const addressDecoder = getAddressDecoder();
+// Built once: building a codec costs more than decoding with it.
 const mintDecoder = getMintDecoder();
+const TOKEN_PROGRAM_BYTES = addressBytes(TOKEN_PROGRAM_ADDRESS);
 /** A mint's decimals never change once it is initialized (SPL Token mints cannot be closed). */
 const mintDecimals = new Map<string, number>();
 
@@ -28,12 +29,18 @@ interface Balances {
   readonly tokens: readonly TokenBalance[];
 }
 
-function decimalsOf(svm: LiteSVM, mint: Address): number | undefined {
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+function decimalsOf(svm: NativeSvm, mint: Address, mintBytes: Uint8Array): number | undefined {
   const known = mintDecimals.get(mint);
   if (known !== undefined) return known;
-  const account = svm.getAccount(mint);
-  if (!account.exists || account.programAddress !== TOKEN_PROGRAM_ADDRESS || account.data.length !== MINT_SIZE) return undefined;
-  const mintState = mintDecoder.decode(account.data);
+  const account = svm.getAccount(mintBytes);
+  if (account === null || !sameBytes(account.owner(), TOKEN_PROGRAM_BYTES)) return undefined;
+  const data = account.data();
+  if (data.length !== MINT_SIZE) return undefined;
+  const mintState = mintDecoder.decode(data);
   if (!mintState.isInitialized) return undefined;
   if (mintDecimals.size >= MINT_DECIMALS_REMEMBERED_MAX) mintDecimals.clear();
   mintDecimals.set(mint, mintState.decimals);
@@ -43,6 +50,8 @@ function decimalsOf(svm: LiteSVM, mint: Address): number | undefined {
 /** The accounts of a compiled message: its static keys, which are read-only, and which of them its instructions invoke as programs. */
 interface MessageAccounts {
   readonly staticAccounts: readonly Address[];
+  /** The static accounts' bytes, when the caller has them (else they are converted here). */
+  readonly staticAccountBytes?: readonly Uint8Array[];
   readonly header?: {
     readonly numSignerAccounts: number;
     readonly numReadonlySignerAccounts: number;
@@ -65,7 +74,7 @@ function isReadonly(message: MessageAccounts, index: number): boolean {
  * data is their code, and no token account). Given the balances `before` the transaction ran, its
  * read-only accounts are taken from them (it could not change them), not read again.
  */
-export function balancesOf(svm: LiteSVM, message: MessageAccounts, before?: Balances): Balances {
+export function balancesOf(svm: NativeSvm, message: MessageAccounts, before?: Balances): Balances {
   const tokens: TokenBalance[] = [];
   const programs = new Set((message.instructions ?? []).map((instruction) => instruction.programAddressIndex));
   const lamports = message.staticAccounts.map((key, accountIndex) => {
@@ -75,26 +84,30 @@ export function balancesOf(svm: LiteSVM, message: MessageAccounts, before?: Bala
       if (token !== undefined) tokens.push(token);
       return unchanged;
     }
-    if (programs.has(accountIndex)) return svm.getBalance(key) ?? 0n;
-    const account = svm.getAccount(key);
-    if (!account.exists) return 0n;
-    if (account.programAddress === TOKEN_PROGRAM_ADDRESS && account.data.length === TOKEN_ACCOUNT_SIZE) {
-      // Only mint, owner and amount are read (the SPL Token account layout), not the whole account.
-      const data = account.data;
-      const mint = addressDecoder.decode(data.subarray(0, 32));
-      const decimals = decimalsOf(svm, mint);
-      if (decimals !== undefined) {
-        tokens.push({
-          accountIndex,
-          mint,
-          owner: addressDecoder.decode(data.subarray(32, 64)),
-          programId: TOKEN_PROGRAM_ADDRESS,
-          amount: new DataView(data.buffer, data.byteOffset + TOKEN_AMOUNT_OFFSET, 8).getBigUint64(0, true),
-          decimals,
-        });
+    const keyBytes = message.staticAccountBytes?.[accountIndex] ?? addressBytes(key);
+    if (programs.has(accountIndex)) return svm.getBalance(keyBytes) ?? 0n;
+    const account = svm.getAccount(keyBytes);
+    if (account === null) return 0n;
+    if (sameBytes(account.owner(), TOKEN_PROGRAM_BYTES)) {
+      const data = account.data();
+      if (data.length === TOKEN_ACCOUNT_SIZE) {
+        // Only mint, owner and amount are read (the SPL Token account layout), not the whole account.
+        const mintBytes = data.subarray(0, 32);
+        const mint = addressOfBytes(mintBytes);
+        const decimals = decimalsOf(svm, mint, mintBytes);
+        if (decimals !== undefined) {
+          tokens.push({
+            accountIndex,
+            mint,
+            owner: addressOfBytes(data.subarray(32, 64)),
+            programId: TOKEN_PROGRAM_ADDRESS,
+            amount: new DataView(data.buffer, data.byteOffset + TOKEN_AMOUNT_OFFSET, 8).getBigUint64(0, true),
+            decimals,
+          });
+        }
       }
     }
-    return account.lamports;
+    return account.lamports();
   });
   return { lamports, tokens };
 }

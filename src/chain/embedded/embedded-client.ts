@@ -5,18 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FailedTransactionMetadata } from "litesvm";
-import {
-  appendTransactionMessageInstructions,
-  createAddressWithSeed,
-  createTransactionMessage,
-  getBase64Decoder,
-  getTransactionEncoder,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
-} from "@solana/kit";
-import type { Blockhash } from "@solana/kit";
+import { createAddressWithSeed } from "@solana/kit";
 import type { Instruction } from "@solana/kit";
 import { getCreateAccountWithSeedInstruction } from "@solana-program/system";
 import { TOKEN_PROGRAM_ADDRESS, getInitializeMint2Instruction, getMintSize } from "@solana-program/token";
@@ -28,6 +17,7 @@ import { parseAddress } from "../../core/address.js";
 import type { Address } from "../../core/address.js";
 import { Network } from "../network.js";
 import { walletSigner } from "../signer.js";
+import { buildSignedTransaction } from "../transaction-builder.js";
 import type { Transaction } from "../transaction.js";
 import type { TransactionId } from "../../core/transaction-id.js";
 import { Wallet } from "../wallet.js";
@@ -126,40 +116,25 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   }
 
   /**
-   * Signs (operator as fee payer), executes, logs durably (sharing the fsync with transactions
-   * confirmed meanwhile), then reports. A refused transaction changes nothing and is not logged.
-   * @throws CHAIN_ERROR
+   * Builds and signs (operator as fee payer; see transaction-builder.ts), executes, logs durably
+   * (sharing the fsync with transactions confirmed meanwhile), then reports. A refused transaction
+   * changes nothing and is not logged.
+   * @throws CHAIN_ERROR, SIGNATURE_REQUIRED (a party's presented signature is for another message)
    */
   protected async execute(instructions: Instruction[], record: TransactionRecord, blockhash?: string): Promise<Transaction> {
     this.runtime.fundOperator();
     const started = process.hrtime.bigint();
     const lifetime = blockhash !== undefined && this.isBlockhashValid(blockhash) ? blockhash : this.runtime.latestBlockhash();
-    const signed = await pipe(
-      createTransactionMessage({ version: 0 }),
-      (message) => setTransactionMessageFeePayerSigner(walletSigner(this.operator), message),
-      (message) =>
-        setTransactionMessageLifetimeUsingBlockhash(
-          { blockhash: lifetime as Blockhash, lastValidBlockHeight: this.runtime.slot + 150n },
-          message,
-        ),
-      (message) => appendTransactionMessageInstructions(instructions, message),
-      (message) => signTransactionMessageWithSigners(message),
-    );
+    const built = buildSignedTransaction({ feePayer: this.operator, blockhash: lifetime, instructions });
     const signedAt = process.hrtime.bigint();
-    const wireBytes = getTransactionEncoder().encode(signed);
-    const { result, balances } = this.runtime.sendLogged(signed, Uint8Array.from(wireBytes));
+    const { result, balances } = this.runtime.sendBuilt(built);
     if (result instanceof FailedTransactionMetadata) {
       throw new MarketError("CHAIN_ERROR", { reason: result.err().toString() });
     }
     const executedAt = process.hrtime.bigint();
     // The entry is written now (in execution order); the next transaction gets a new blockhash at
     // once, and this one is reported when its entry is on disk.
-    const durable = this.runtime.confirmed(
-      result,
-      getBase64Decoder().decode(wireBytes),
-      { ...record, feeLamports: feeOf(signed) },
-      balances,
-    );
+    const durable = this.runtime.confirmed(result, built.wire, { ...record, feeLamports: feeOf(built) }, balances);
     this.runtime.expireBlockhash();
     const transaction = await durable;
     const loggedAt = process.hrtime.bigint();

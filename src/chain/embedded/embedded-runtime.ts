@@ -5,7 +5,7 @@
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import type { TransactionMetadata } from "litesvm";
 import type { ReadonlyUint8Array } from "@solana/kit";
-import { getBase64Decoder, getCompiledTransactionMessageDecoder, lamports } from "@solana/kit";
+import { getCompiledTransactionMessageDecoder, lamports } from "@solana/kit";
 import { Amount } from "../../core/amount.js";
 import type { Clock } from "../../core/clock.js";
 import { MarketError } from "../../core/errors.js";
@@ -14,6 +14,9 @@ import type { Address } from "../../core/address.js";
 import type { Transaction } from "../transaction.js";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import type { TransactionId } from "../../core/transaction-id.js";
+import { addressBytes, addressOfBytes } from "../address-bytes.js";
+import { base58Encode } from "../base58.js";
+import type { BuiltTransaction } from "../transaction-builder.js";
 import { balanceChanges, balancesOf } from "./balance-changes.js";
 import { ChainLog } from "./chain-log.js";
 import type { ChainLogOptions } from "./chain-log.js";
@@ -25,10 +28,22 @@ import { simulateWire } from "./simulate-wire.js";
 import type { SimulateOptions, SimulationResult } from "./simulate-wire.js";
 import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
 import { replayLog } from "./log-replay.js";
+import { nativeOf } from "./native-svm.js";
+import type { NativeSvm } from "./native-svm.js";
 import { SlotClock } from "./slot-clock.js";
 
 /** Built once: building a codec costs more than decoding with it. */
 const messageDecoder = getCompiledTransactionMessageDecoder();
+
+/** A sent transaction's message: its accounts (and their bytes, when known), header, programs and blockhash. */
+type SentMessage = Parameters<typeof balancesOf>[1] & { readonly lifetimeToken: string };
+/** What the runtime returns for a transaction it executed or refused. */
+type SendResult = ReturnType<LiteSVM["sendTransaction"]>;
+
+/** The TransactionId of a result's signature (64 bytes from the runtime). */
+function signatureOf(result: TransactionMetadata): TransactionId {
+  return base58Encode(result.signature()) as TransactionId;
+}
 
 /** Lamports the operator starts with, to pay fees and rent. */
 export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
@@ -48,6 +63,9 @@ export class EmbeddedRuntime {
   private slots: SlotClock | undefined;
   /** The log entry the newest snapshot includes (0: none). */
   private snapshotAt = 0;
+  /** The runtime under `svm`'s wrapper: accounts by bytes, transactions as wire bytes. */
+  private readonly native: NativeSvm;
+  private readonly operatorBytes: Uint8Array;
 
   private constructor(
     private readonly svm: LiteSVM,
@@ -57,6 +75,8 @@ export class EmbeddedRuntime {
     private readonly clock: Clock,
   ) {
     this.recentBlockhashes = new RecentBlockhashes(clock);
+    this.native = nativeOf(svm);
+    this.operatorBytes = addressBytes(operator);
   }
 
   /** Moves the runtime to the slot its clock says, with a new blockhash when the slot moved (the old one stays recent). */
@@ -109,7 +129,7 @@ export class EmbeddedRuntime {
 
   /** Gives the operator lamports for fees and rent when it runs low; logged like a transaction. @throws CHAIN_ERROR */
   fundOperator(): void {
-    if ((this.svm.getBalance(this.operator) ?? 0n) >= OPERATOR_LAMPORTS_LOW) return;
+    if ((this.native.getBalance(this.operatorBytes) ?? 0n) >= OPERATOR_LAMPORTS_LOW) return;
     const funded = this.svm.airdrop(this.operator, lamports(OPERATOR_LAMPORTS));
     if (funded === null || funded instanceof FailedTransactionMetadata) {
       throw new MarketError("CHAIN_ERROR", {
@@ -128,21 +148,22 @@ export class EmbeddedRuntime {
    */
   async confirmed(
     result: TransactionMetadata,
-    wire: string,
+    wire: Uint8Array,
     record: Omit<Transaction, "id" | "status" | "timeMs">,
     balances?: BalanceChanges,
   ): Promise<Transaction> {
     const transaction = this.transactionOf(result, record);
     const logs = result.logs();
-    await this.log.append({ kind: "transaction", wire, record: JSON.stringify(toRecord(transaction)) });
-    this.remember(transaction, wire, logs, balances);
+    const wireText = Buffer.from(wire).toString("base64");
+    await this.log.append({ kind: "transaction", wire: wireText, record: JSON.stringify(toRecord(transaction)) });
+    this.remember(transaction, wireText, logs, balances);
     return transaction;
   }
 
   private transactionOf(result: TransactionMetadata, record: Omit<Transaction, "id" | "status" | "timeMs">): Transaction {
     return {
       ...record,
-      id: transactionIdFromBytes(result.signature()),
+      id: signatureOf(result),
       status: { kind: "Confirmed", slot: this.svm.getClock().slot },
       timeMs: this.clock.now(),
     };
@@ -170,34 +191,42 @@ export class EmbeddedRuntime {
   }
 
   /**
+   * Executes a transaction built here (fully signed, version 0) in the current slot; see sendLogged.
+   */
+  sendBuilt(built: BuiltTransaction): { readonly result: SendResult; readonly balances: BalanceChanges } {
+    return this.sendLogged(() => this.native.sendVersionedTransaction(built.wire), built, built.wire);
+  }
+
+  /**
    * Sends a transaction in the current slot; when it fails but its fee was charged (it failed while
    * executing), logs it as failed so a replay charges the same fee. A recent blockhash is accepted
    * like the latest one. Returns the runtime's result and the balances of its accounts around it.
    */
-  sendLogged(
-    transaction: Parameters<LiteSVM["sendTransaction"]>[0],
+  private sendLogged(
+    send: () => SendResult,
+    message: SentMessage,
     wire: Uint8Array,
-  ): { readonly result: ReturnType<LiteSVM["sendTransaction"]>; readonly balances: BalanceChanges } {
+  ): { readonly result: SendResult; readonly balances: BalanceChanges } {
     this.tick();
-    const message = messageDecoder.decode(transaction.messageBytes);
-    const feePayer = message.staticAccounts[0];
-    const before = feePayer === undefined ? null : this.svm.getBalance(feePayer);
-    const balancesBefore = balancesOf(this.svm, message);
+    const feePayer =
+      message.staticAccountBytes?.[0] ?? (message.staticAccounts[0] === undefined ? undefined : addressBytes(message.staticAccounts[0]));
+    const before = feePayer === undefined ? null : this.native.getBalance(feePayer);
+    const balancesBefore = balancesOf(this.native, message);
     // The runtime knows only its latest blockhash: a recent one is let through here (signatures and
     // repeats are still checked by the runtime).
     const recent = message.lifetimeToken !== this.svm.latestBlockhash() && this.isBlockhashValid(message.lifetimeToken);
     if (recent) this.svm.withBlockhashCheck(false);
-    let result: ReturnType<LiteSVM["sendTransaction"]>;
+    let result: SendResult;
     try {
-      result = this.svm.sendTransaction(transaction);
+      result = send();
     } finally {
       if (recent) this.svm.withBlockhashCheck(true);
     }
-    if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.svm.getBalance(feePayer) !== before) {
+    if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.native.getBalance(feePayer) !== before) {
       // Durable with the next fsync; submitWire flushes before it reports the failure.
-      this.log.write({ kind: "failed", wire: getBase64Decoder().decode(wire) });
+      this.log.write({ kind: "failed", wire: Buffer.from(wire).toString("base64") });
     }
-    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.svm, message, balancesBefore)) };
+    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.native, message, balancesBefore)) };
   }
 
   /** Writes a snapshot of the state, every written entry made durable first (restart then replays only what came after). @throws CHAIN_ERROR */
@@ -208,7 +237,7 @@ export class EmbeddedRuntime {
 
   /** Lamports held at `address` (0 when no account is there). */
   lamportsOf(address: Address): bigint {
-    return this.svm.getBalance(address) ?? 0n;
+    return this.native.getBalance(addressBytes(address)) ?? 0n;
   }
 
   /** A transaction this chain confirmed, or undefined. */
@@ -231,9 +260,14 @@ export class EmbeddedRuntime {
   account(
     address: Address,
   ): { readonly lamports: bigint; readonly owner: Address; readonly data: Uint8Array; readonly executable: boolean } | undefined {
-    const found = this.svm.getAccount(address);
-    if (!found.exists) return undefined;
-    return { lamports: found.lamports, owner: found.programAddress, data: Uint8Array.from(found.data), executable: found.executable };
+    const found = this.native.getAccount(addressBytes(address));
+    if (found === null) return undefined;
+    return {
+      lamports: found.lamports(),
+      owner: addressOfBytes(found.owner()),
+      data: Uint8Array.from(found.data()),
+      executable: found.executable(),
+    };
   }
 
   /** Every account `program` owns, with its address (a scan, as a validator without an account index does). */
@@ -256,8 +290,9 @@ export class EmbeddedRuntime {
     const decoded = decodeWire(wire);
     this.fundOperator();
     const seqBefore = this.log.seq;
-    const { result, balances } = this.sendLogged(decoded, wire);
-    const wireText = getBase64Decoder().decode(wire);
+    const message = messageDecoder.decode(decoded.messageBytes);
+    const { result, balances } = this.sendLogged(() => this.svm.sendTransaction(decoded), message, wire);
+    const wireText = Buffer.from(wire).toString("base64");
     if (result instanceof FailedTransactionMetadata) {
       // Only a failure that charged its fee landed (and was logged); a refusal leaves no status, so a
       // repeat of a landed transaction (AlreadyProcessed) keeps the first one's.

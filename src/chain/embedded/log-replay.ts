@@ -10,6 +10,7 @@ import { parseAddress } from "../../core/address.js";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import { balanceChanges, balancesOf } from "./balance-changes.js";
 import type { LogEntry } from "./chain-log.js";
+import { nativeOf } from "./native-svm.js";
 import type { TransactionHistory } from "./transaction-history.js";
 import { feeOf, fromRecord } from "./transaction-records.js";
 import type { StoredRecord } from "./transaction-records.js";
@@ -36,6 +37,7 @@ export function replayLog(input: {
   const decoder = getTransactionDecoder();
   const messageDecoder = getCompiledTransactionMessageDecoder();
   const base64 = getBase64Encoder();
+  const native = nativeOf(svm);
   svm.withBlockhashCheck(false); // logged transactions carry blockhashes long gone; signatures are still checked
   for (const entry of input.entries) {
     const recorded = entry.kind === "transaction" ? fromRecord(JSON.parse(entry.record) as StoredRecord) : undefined;
@@ -63,9 +65,9 @@ export function replayLog(input: {
     const transaction = decoder.decode(base64.encode(entry.wire));
     if (recorded?.status.kind === "Confirmed" && recorded.status.slot > svm.getClock().slot) svm.warpToSlot(recorded.status.slot);
     const message = messageDecoder.decode(transaction.messageBytes);
-    const before = balancesOf(svm, message);
+    const before = balancesOf(native, message);
     const result = svm.sendTransaction(transaction);
-    const balances = balanceChanges(before, balancesOf(svm, message, before));
+    const balances = balanceChanges(before, balancesOf(native, message, before));
     if (entry.kind === "failed") {
       if (!(result instanceof FailedTransactionMetadata)) {
         throw new MarketError("CHAIN_ERROR", { reason: `replay of log entry ${entry.seq} succeeded where it had failed` });
