@@ -29,7 +29,7 @@ export const WALK_BAND_UPPER: readonly number[] = Array.from(
   (_, band) => STATIC_BAND_UPPER[((band + 1) << BAND_SHIFT) - 1] ?? 0,
 );
 /** Cells: fine fit class x WALK_BANDS + band. */
-export const CELLS = FINE_CLASSES * WALK_BANDS;
+const CELLS = FINE_CLASSES * WALK_BANDS;
 
 const floatScratch = new Float64Array(1);
 const wordScratch = new Uint32Array(floatScratch.buffer);
