@@ -5,16 +5,30 @@ import { MarketError } from "../core/errors.js";
 import type { Address } from "../core/address.js";
 import { base58Decode, base58Encode } from "./base58.js";
 
-/** Address texts whose bytes are remembered at most (then the memory starts over). */
+/** Addresses remembered at most, each way (then that memory starts over). */
 export const ADDRESS_BYTES_REMEMBERED_MAX = 10_000;
 const ADDRESS_BYTES = 32;
 
 /** Bytes of addresses converted already. Shared and never handed out to be changed. */
 const bytesByAddress = new Map<string, Uint8Array>();
+/** Addresses of bytes converted already, by their first 6 bytes (the rest is compared on a hit). */
+const addressesByPrefix = new Map<number, { readonly bytes: Uint8Array; readonly address: Address }>();
 
-function remember(address: string, bytes: Uint8Array): void {
+function rememberBytes(address: string, bytes: Uint8Array): void {
   if (bytesByAddress.size >= ADDRESS_BYTES_REMEMBERED_MAX) bytesByAddress.clear();
   bytesByAddress.set(address, bytes);
+}
+
+/** The first 6 bytes as one number (exact below 2^53). */
+function prefixOf(bytes: Uint8Array): number {
+  return (
+    (bytes[0] ?? 0) +
+    (bytes[1] ?? 0) * 2 ** 8 +
+    (bytes[2] ?? 0) * 2 ** 16 +
+    (bytes[3] ?? 0) * 2 ** 24 +
+    (bytes[4] ?? 0) * 2 ** 32 +
+    (bytes[5] ?? 0) * 2 ** 40
+  );
 }
 
 /**
@@ -32,18 +46,24 @@ export function addressBytes(address: string): Uint8Array {
       reason: bytes === undefined ? "not base58" : "does not decode to 32 bytes",
     });
   }
-  remember(address, bytes);
+  rememberBytes(address, bytes);
   return bytes;
 }
 
 /**
- * The address of 32 bytes (the same as kit's address decoder gives); remembers the pair when `remember` is set.
+ * The address of 32 bytes (the same as kit's address decoder gives), remembered both ways.
  * @throws INVALID_ADDRESS (not 32 bytes)
  */
-export function addressOfBytes(bytes: Uint8Array, options: { readonly remember?: boolean } = {}): Address {
+export function addressOfBytes(bytes: Uint8Array): Address {
   if (bytes.length !== ADDRESS_BYTES)
     throw new MarketError("INVALID_ADDRESS", { value: `${bytes.length} bytes`, reason: "an address is exactly 32 bytes" });
+  const prefix = prefixOf(bytes);
+  const known = addressesByPrefix.get(prefix);
+  if (known !== undefined && Buffer.compare(known.bytes, bytes) === 0) return known.address;
   const address = base58Encode(bytes) as Address;
-  if (options.remember === true && !bytesByAddress.has(address)) remember(address, Uint8Array.from(bytes));
+  const copy = Uint8Array.from(bytes);
+  if (addressesByPrefix.size >= ADDRESS_BYTES_REMEMBERED_MAX) addressesByPrefix.clear();
+  addressesByPrefix.set(prefix, { bytes: copy, address });
+  if (!bytesByAddress.has(address)) rememberBytes(address, copy);
   return address;
 }

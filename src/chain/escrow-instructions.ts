@@ -14,13 +14,13 @@ import {
   getInitializeMultisig2Instruction,
   getMultisigSize,
   getTokenSize,
-  getTransferCheckedInstruction,
 } from "@solana-program/token";
 import type { Amount } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { MOLT_DECIMALS } from "../core/amount.js";
 import { addressBytes } from "./address-bytes.js";
 import { walletSigner } from "./signer.js";
+import { transferCheckedInstruction } from "./token-instructions.js";
 import type { Wallet } from "./wallet.js";
 
 /** The three keys of an escrow; any two of them move its funds. */
@@ -146,7 +146,7 @@ export function createEscrowInstructions(input: {
     }),
     createTokenProgramAccount(input.buyer, account, input.rent.accountLamports, getTokenSize()),
     initializeTokenAccount(account.address, input.mint, multisig.address),
-    getTransferCheckedInstruction({
+    transferCheckedInstruction({
       source: input.buyerTokenAccount,
       mint: input.mint,
       destination: account.address,
@@ -188,7 +188,7 @@ export function payoutInstructions(input: {
     ...input.payouts
       .filter((payout) => !payout.amount.isZero())
       .map((payout) =>
-        getTransferCheckedInstruction({
+        transferCheckedInstruction({
           source: input.escrow,
           mint: input.mint,
           destination: payout.destination,

@@ -1,7 +1,7 @@
 // The escrow operations of MoltTokenClient (create, release, refund, settle, address, balance),
 // written over the EscrowLedger a token client hands them. Talks to the chain only through it.
 import type { Instruction } from "@solana/kit";
-import { getMultisigSize, getTokenSize, getTransferCheckedInstruction } from "@solana-program/token";
+import { getMultisigSize, getTokenSize } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
 import { parseAddress } from "../core/address.js";
@@ -10,6 +10,7 @@ import { assertDistinctParties, createEscrowInstructions, escrowAccountKeys, pay
 import type { EscrowParties } from "./escrow-instructions.js";
 import type { EscrowHandle, SettlementPayout } from "./molt-client.js";
 import { presentedBlockhash, walletSigner } from "./signer.js";
+import { transferCheckedInstruction } from "./token-instructions.js";
 import { tokenAmountOf } from "./token-account.js";
 import type { MessageSigner } from "./signer.js";
 import type { TransactionRecord } from "./token-client.js";
@@ -133,7 +134,7 @@ export async function depositToEscrow(
   await ledger.requireBalance(buyer, amount);
   return ledger.execute(
     [
-      getTransferCheckedInstruction({
+      transferCheckedInstruction({
         source: await ledger.tokenAccount(buyer.address),
         mint: ledger.mint,
         destination: escrow.address,

@@ -8,7 +8,6 @@ import {
   findAssociatedTokenPda,
   getCreateAssociatedTokenIdempotentInstruction,
   getMintToCheckedInstruction,
-  getTransferCheckedInstruction,
 } from "@solana-program/token";
 import { Amount, MOLT_DECIMALS } from "../core/amount.js";
 import { MarketError } from "../core/errors.js";
@@ -28,6 +27,7 @@ import type { EscrowLedger } from "./escrow-operations.js";
 import type { EscrowHandle, MoltClient, SettlementPayout } from "./molt-client.js";
 import type { Network } from "./network.js";
 import { walletSigner } from "./signer.js";
+import { transferCheckedInstruction } from "./token-instructions.js";
 import { tokenAmountOf } from "./token-account.js";
 import type { MessageSigner } from "./signer.js";
 import type { Transaction } from "./transaction.js";
@@ -136,7 +136,7 @@ export abstract class MoltTokenClient implements MoltClient {
     return this.execute(
       [
         destination.instruction,
-        getTransferCheckedInstruction({
+        transferCheckedInstruction({
           source: await this.tokenAccount(from.address),
           mint: this.mint,
           destination: destination.account,

@@ -54,7 +54,7 @@ export class Wallet implements Signer {
     const keys = keysFromSeed(this.#seed);
     this.#privateKey = keys.privateKey;
     this.publicKey = keys.publicKey;
-    this.address = addressOfBytes(this.publicKey, { remember: true });
+    this.address = addressOfBytes(this.publicKey);
   }
 
   /** A new random keypair. */

@@ -10,7 +10,7 @@ import {
   setTransactionMessageFeePayerSigner,
   signTransactionMessageWithSigners,
 } from "@solana/kit";
-import type { Address, Instruction } from "@solana/kit";
+import type { Address, Instruction, TransactionSigner } from "@solana/kit";
 import { getCreateAccountInstruction } from "@solana-program/system";
 import {
   TOKEN_PROGRAM_ADDRESS,
@@ -36,6 +36,7 @@ import {
 } from "../../src/chain/escrow-instructions.js";
 import type { EscrowParties } from "../../src/chain/escrow-instructions.js";
 import { walletSigner } from "../../src/chain/signer.js";
+import { transferCheckedInstruction } from "../../src/chain/token-instructions.js";
 import { Wallet } from "../../src/chain/wallet.js";
 import { Amount } from "../../src/core/amount.js";
 import { isMarketError } from "../../src/core/errors.js";
@@ -367,6 +368,30 @@ describe("escrow instructions on the SPL Token program", () => {
     } catch (e) {
       expect(isMarketError(e, "ESCROW_ERROR")).toBe(true);
     }
+  });
+
+  it("transfers with the TransferChecked @solana-program's builder makes, from a signer or a multisig with its signers", () => {
+    const [source, destination] = [Wallet.generate().address, Wallet.generate().address];
+    const signers = [walletSigner(buyer), walletSigner(provider), walletSigner(arbiter)];
+    const plain = (instruction: Instruction): unknown => ({
+      ...instruction,
+      data: Buffer.from(instruction.data ?? []).toString("hex"),
+      accounts: instruction.accounts?.map((meta) => ({
+        ...meta,
+        ...("signer" in meta ? { signer: (meta.signer as { address: string }).address } : {}),
+      })),
+    });
+    for (const amount of [0n, 1n, 6_500_000_000n, 2n ** 64n - 1n]) {
+      for (const decimals of [0, 9, 255]) {
+        const bySigner = { source, mint: chain.mint.address, destination, authority: signers[0] as TransactionSigner, amount, decimals };
+        expect(plain(transferCheckedInstruction(bySigner))).toEqual(plain(getTransferCheckedInstruction(bySigner)));
+        const byMultisig = { ...bySigner, authority: multisig, multiSigners: [signers[1], signers[2]] as TransactionSigner[] };
+        expect(plain(transferCheckedInstruction(byMultisig))).toEqual(plain(getTransferCheckedInstruction(byMultisig)));
+      }
+    }
+    expect(() =>
+      transferCheckedInstruction({ source, mint: chain.mint.address, destination, authority: multisig, amount: 2n ** 64n, decimals: 9 }),
+    ).toThrow(RangeError);
   });
 
   it("funds with the instructions @solana-program's builders make (createAccount, initializeAccount3 written without their codecs)", () => {
