@@ -65,7 +65,7 @@ export class BookState {
     if (this.resting.size >= this.limits.restingOrdersMax) {
       throw new MarketError("LIMIT_EXCEEDED", { limit: "restingOrdersMax", max: this.limits.restingOrdersMax });
     }
-    this.resting.add({ order, query, createdAtMs: order.createdAt.getTime(), expiresAtMs: order.expiresAt.getTime() });
+    this.resting.add(order, query);
   }
 
   /** The match of `order` on the offer in `slot`, which satisfies `query` (order-match.ts). */

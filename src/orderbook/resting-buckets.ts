@@ -42,7 +42,7 @@ export class RestingBuckets {
   /** Region names to ids; 0 is "" (any region). Ids are never reused (few regions exist). */
   private readonly regionIds = new Map<string, number>([["", 0]]);
 
-  /** Adds an order at its place by price cap (highest first; after orders of the same cap). */
+  /** Adds an order at its place by price cap (highest first; after orders of the same cap, which were added before it). */
   add(entry: RestingOrder): void {
     const bucket = this.bucketOf(entry, true);
     const entries = bucket.entries;
@@ -58,19 +58,25 @@ export class RestingBuckets {
     if (lo === 0) this.topCaps[bucket.index] = Number(cap);
   }
 
-  /** Removes an order that is in a bucket; drops the bucket when it empties. */
+  /**
+   * Removes an order that is in a bucket; drops the bucket when it empties. A bucket is sorted by
+   * (price cap, highest first; add sequence), so the order is found by binary search even among
+   * many of the same cap.
+   */
   remove(entry: RestingOrder): void {
     const bucket = this.bucketOf(entry, false);
     const entries = bucket.entries;
     const cap = entry.query.priceCap;
+    const seq = entry.seq;
     let lo = 0;
     let hi = entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((entries[mid] as RestingOrder).query.priceCap > cap) lo = mid + 1;
+      const other = entries[mid] as RestingOrder;
+      if (other.query.priceCap > cap || (other.query.priceCap === cap && other.seq < seq)) lo = mid + 1;
       else hi = mid;
     }
-    while (entries[lo] !== entry) lo++;
+    if (entries[lo] !== entry) throw new Error("resting bucket out of order: the entry is not where its cap and seq place it");
     entries.splice(lo, 1);
     if (entries.length === 0) this.drop(bucket);
     else if (lo === 0) this.topCaps[bucket.index] = Number((entries[0] as RestingOrder).query.priceCap);

@@ -19,6 +19,8 @@ export interface RestingOrder {
   readonly query: CompiledQuery;
   readonly createdAtMs: number;
   readonly expiresAtMs: number;
+  /** Add sequence, increasing per add: orders equal on price cap (buckets) or expiry keep this order. */
+  readonly seq: number;
 }
 
 /** Serve order as a sort comparator: higher priority first, then older, then lower id. */
@@ -49,7 +51,7 @@ export class RestingOrders {
   private readonly byId = new Map<OrderId, RestingOrder>();
   private readonly expiry = new RestingExpiry();
   /** Add sequence of the next order: byId's insertion order, which expiredAt keeps. */
-  private addSeq = 0;
+  private nextSeq = 0;
   private readonly isLive = (entry: RestingOrder): boolean => this.byId.get(entry.order.id) === entry;
   /** Resting orders and their worst-case cost per buyer. */
   private readonly byBuyer = new Map<string, { readonly count: number; readonly worstCaseBaseUnits: bigint }>();
@@ -64,12 +66,20 @@ export class RestingOrders {
     return this.byId.get(id);
   }
 
-  /** Adds an order. */
-  add(entry: RestingOrder): void {
+  /** Rests a validated order with its compiled query; returns its entry. */
+  add(order: JobOrder, query: CompiledQuery): RestingOrder {
+    const entry: RestingOrder = {
+      order,
+      query,
+      createdAtMs: order.createdAt.getTime(),
+      expiresAtMs: order.expiresAt.getTime(),
+      seq: this.nextSeq++,
+    };
     this.loadOf(entry.order.buyerId, 1, worstCaseCost(entry.order).baseUnits);
     this.buckets.add(entry);
     this.byId.set(entry.order.id, entry);
-    this.expiry.push(entry, this.addSeq++);
+    this.expiry.push(entry);
+    return entry;
   }
 
   /** Orders `buyerId` has resting, and what they could cost it at worst (base units). */
