@@ -13,6 +13,7 @@ import type {
   StatusChange,
   TradeRow,
 } from "../store/store.js";
+import { encodeOfferBook } from "../store/offer-book.js";
 import { encodeBookEvent } from "./codec.js";
 import { tradeOfMatch } from "./trades.js";
 
@@ -163,6 +164,7 @@ export class BatchBuilder {
           freeGpus: offer.gpuCapacity.gpuCount,
           expiresAtMs: offer.expiresAt.getTime(),
           doc,
+          book: encodeOfferBook({ ...offer, createdAtMs: offer.createdAt.getTime() }),
         });
         if (event.offer.freeGpuCount !== offer.gpuCapacity.gpuCount)
           this.capacity.push({ offerId: offer.id, delta: event.offer.freeGpuCount - offer.gpuCapacity.gpuCount });

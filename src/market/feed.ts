@@ -4,6 +4,8 @@ import type { Clock } from "../core/clock.js";
 import { MarketError } from "../core/errors.js";
 import { OrderBook } from "../orderbook/order-book.js";
 import type { OrderBookLimits } from "../orderbook/order-book.js";
+import type { CapacityOffer } from "../core/types.js";
+import { OfferBookDecoder } from "../store/offer-book.js";
 import type { EventRow, Store } from "../store/store.js";
 import type { BatchBuilder } from "./batch.js";
 import { bookEventOf, decodeMatch, decodeOrder, restoreOffer } from "./codec.js";
@@ -91,12 +93,17 @@ export class MarketFeed {
   /** Loads the book from the store: offers with their free GPUs, resting orders and live allocations. @throws STORE_ERROR, validation codes of a corrupt row */
   async rebuild(): Promise<void> {
     const book = this.newBook();
-    // Offers come page by page with their stored free GPUs (allocations already taken off).
+    // Offers come page by page with their stored free GPUs (allocations already taken off), decoded
+    // from their compact encoding (a row stored without one: from its JSON document).
+    const decoder = new OfferBookDecoder();
     const stored = await this.store.loadBook((page) => {
-      book.restoreOffers(
-        page.map((row) => ({ offer: restoreOffer(row.doc, row.status), freeGpuCount: row.freeGpus })),
-        { defer: true },
-      );
+      const entries = new Array<{ offer: CapacityOffer; freeGpuCount: number }>(page.length);
+      for (let i = 0; i < page.length; i++) {
+        const row = page[i] as (typeof page)[number];
+        const offer = row.book.startsWith("{") ? restoreOffer(row.book, row.status) : decoder.offer(row);
+        entries[i] = { offer, freeGpuCount: row.freeGpus };
+      }
+      book.restoreOffers(entries, { defer: true });
     });
     book.finishRestore();
     book.restoreAllocations(

@@ -17,4 +17,5 @@ export type {
   Store,
   StoreWriter,
   StoredBook,
+  StoredOffer,
 } from "./store.js";

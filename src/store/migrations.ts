@@ -5,6 +5,7 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 import { MarketError } from "../core/errors.js";
 import { ORDER_DUE_MIGRATION } from "./order-due.js";
 import { ORDER_LIST_MIGRATION } from "./order-list.js";
+import { OFFER_BOOK_MIGRATION } from "./offer-book.js";
 import { TRADES_MIGRATION } from "./trade-migration.js";
 
 /** Every migration, by name; names sort in the order they run. */
@@ -91,6 +92,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0005_trades": TRADES_MIGRATION,
   "0006_orders_by_party": ORDER_LIST_MIGRATION,
   "0007_orders_due": ORDER_DUE_MIGRATION,
+  "0008_offer_book": OFFER_BOOK_MIGRATION,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,9 +1,10 @@
 // The SQL store's reads, as functions over a Kysely connection (the pool or a batch's transaction),
 // book loading with paging included. Never writes; never opens a transaction but loadBook's read one.
 import type Database from "better-sqlite3";
+import { sql } from "kysely";
 import { chunks, escrowRow, eventRow, offerRow, orderRow } from "./sql-tables.js";
-import type { Db } from "./sql-tables.js";
-import type { CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StoredBook } from "./store.js";
+import type { Db, Int } from "./sql-tables.js";
+import type { CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StoredBook, StoredOffer } from "./store.js";
 
 /** Offers read per page while loading a book. */
 const LOAD_PAGE_ROWS = 20_000;
@@ -31,7 +32,7 @@ export async function readLastSeq(conn: Db): Promise<number> {
 export async function loadBook(
   db: Db,
   sqlite: Database.Database | undefined,
-  onOffers?: (page: readonly OfferRow[]) => void,
+  onOffers?: (page: readonly StoredOffer[]) => void,
 ): Promise<StoredBook> {
   return db.transaction().execute(async (trx) => {
     const seqRow = await trx
@@ -45,58 +46,73 @@ export async function loadBook(
       .where("status", "in", ["Matched", "Escrowed", "Running"])
       .orderBy("id")
       .execute();
-    const offers: OfferRow[] = [];
+    const offers: StoredOffer[] = [];
     await scanLiveOffers(trx, sqlite, onOffers ?? ((page) => offers.push(...page)));
     return { offers, resting: resting.map(orderRow), allocated: allocated.map(orderRow), seq: Number(seqRow?.seq ?? 0) };
   });
 }
 
+/** The offers' columns a rebuild reads: the compact encoding, or the document of a row stored without one. */
+const SCAN_COLUMNS = "id, provider_id, status, gpu_count, free_gpus, expires_at_ms, coalesce(book, doc) as book";
+
 /**
  * Active and paused offers in pages of LOAD_PAGE_ROWS, by a key that costs no sort: SQLite's rowid
- * (the table's own order), PostgreSQL's primary key index.
+ * (the table's own order), PostgreSQL's primary key index. Never reads a document that has a compact encoding.
  * Invariant: called inside loadBook's read transaction.
  */
-async function scanLiveOffers(trx: Db, sqlite: Database.Database | undefined, onPage: (page: readonly OfferRow[]) => void): Promise<void> {
+async function scanLiveOffers(
+  trx: Db,
+  sqlite: Database.Database | undefined,
+  onPage: (page: readonly StoredOffer[]) => void,
+): Promise<void> {
   if (sqlite !== undefined) {
     // better-sqlite3 directly, rows as arrays: the book's largest read, and the same connection and transaction.
     const page = sqlite
       .prepare<[number, number], [number, string, string, string, number, number, number, string]>(
-        `select rowid, id, provider_id, status, gpu_count, free_gpus, expires_at_ms, doc from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
+        `select rowid, ${SCAN_COLUMNS} from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
       )
       .raw(true);
     let rowid = -1;
     for (;;) {
       const rows = page.all(rowid, LOAD_PAGE_ROWS);
       if (rows.length === 0) return;
-      onPage(
-        rows.map(([, id, providerId, status, gpuCount, freeGpus, expiresAtMs, doc]) => ({
-          id,
-          providerId,
-          status,
-          gpuCount,
-          freeGpus,
-          expiresAtMs,
-          doc,
-        })),
-      );
+      const offers = new Array<StoredOffer>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const [, id, providerId, status, gpuCount, freeGpus, expiresAtMs, book] = rows[i] as (typeof rows)[number];
+        offers[i] = { id, providerId, status, gpuCount, freeGpus, expiresAtMs, book };
+      }
+      onPage(offers);
       rowid = rows[rows.length - 1]?.[0] ?? rowid;
       if (rows.length < LOAD_PAGE_ROWS) return;
     }
   }
   let after = "";
   for (;;) {
-    const rows = await trx
-      .selectFrom("offers")
-      .selectAll()
-      .where("id", ">", after)
-      .where("status", "in", ["Active", "Paused"])
-      .orderBy("id")
-      .limit(LOAD_PAGE_ROWS)
-      .execute();
-    if (rows.length === 0) return;
-    onPage(rows.map(offerRow));
-    after = rows[rows.length - 1]?.id ?? after;
-    if (rows.length < LOAD_PAGE_ROWS) return;
+    const rows = await sql<{
+      id: string;
+      provider_id: string;
+      status: string;
+      gpu_count: number;
+      free_gpus: number;
+      expires_at_ms: Int;
+      book: string;
+    }>`select ${sql.raw(SCAN_COLUMNS)} from offers where id > ${after} and status in ('Active', 'Paused') order by id limit ${LOAD_PAGE_ROWS}`.execute(
+      trx,
+    );
+    if (rows.rows.length === 0) return;
+    onPage(
+      rows.rows.map((r) => ({
+        id: r.id,
+        providerId: r.provider_id,
+        status: r.status,
+        gpuCount: r.gpu_count,
+        freeGpus: r.free_gpus,
+        expiresAtMs: Number(r.expires_at_ms),
+        book: r.book,
+      })),
+    );
+    after = rows.rows[rows.rows.length - 1]?.id ?? after;
+    if (rows.rows.length < LOAD_PAGE_ROWS) return;
   }
 }
 

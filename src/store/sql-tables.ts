@@ -10,7 +10,17 @@ export const BULK_ROWS_MAX = 5000;
 
 export type Int = number | string | bigint;
 export interface MarketTables {
-  offers: { id: string; provider_id: string; status: string; gpu_count: number; free_gpus: number; expires_at_ms: Int; doc: string };
+  offers: {
+    id: string;
+    provider_id: string;
+    status: string;
+    gpu_count: number;
+    free_gpus: number;
+    expires_at_ms: Int;
+    doc: string;
+    /** What the book reads of the offer, compact (offer-book.ts); null only if written without it. */
+    book: string | null;
+  };
   orders: {
     id: string;
     buyer_id: string;
@@ -40,6 +50,7 @@ export const OFFER_COLUMNS: readonly (readonly [string, ColumnType])[] = [
   ["free_gpus", "integer"],
   ["expires_at_ms", "bigint"],
   ["doc", "text"],
+  ["book", "text"],
 ];
 export const ORDER_COLUMNS: readonly (readonly [string, ColumnType])[] = [
   ["id", "text"],
@@ -84,6 +95,7 @@ export const offerRow = (r: MarketTables["offers"]): OfferRow => ({
   freeGpus: r.free_gpus,
   expiresAtMs: Number(r.expires_at_ms),
   doc: r.doc,
+  ...(r.book === null ? {} : { book: r.book }),
 });
 /** The statuses the sweeper acts on (a match's funding, a job's lock and receipts, a settlement's dispute window). */
 export const SWEPT_STATUSES: ReadonlySet<string> = new Set(["Matched", "Escrowed", "Running", "Completed"]);
@@ -125,7 +137,7 @@ export const eventRow = (r: MarketTables["events"]): EventRow => ({
   payload: r.payload,
 });
 
-export const OFFER_UPDATE = "status = excluded.status, expires_at_ms = excluded.expires_at_ms, doc = excluded.doc";
+export const OFFER_UPDATE = "status = excluded.status, expires_at_ms = excluded.expires_at_ms, doc = excluded.doc, book = excluded.book";
 export const ORDER_UPDATE =
   "status = excluded.status, offer_id = excluded.offer_id, doc = excluded.doc, match = excluded.match, escrow_id = excluded.escrow_id, job = excluded.job, due_at_ms = excluded.due_at_ms";
 export const ESCROW_UPDATE = "state = excluded.state, doc = excluded.doc, pending = excluded.pending";
@@ -143,6 +155,7 @@ export function tableRows(batch: BatchWrites) {
       free_gpus: o.freeGpus,
       expires_at_ms: o.expiresAtMs,
       doc: o.doc,
+      book: o.book ?? null,
     })),
     offerStatuses: lastById(batch.offerStatuses ?? [], (c) => c.id),
     moved: [...deltas].filter(([, delta]) => delta !== 0).map(([id, delta]) => ({ id, delta })),

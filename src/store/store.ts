@@ -14,6 +14,21 @@ export interface OfferRow {
   readonly expiresAtMs: number;
   /** The CapacityOffer, JSON. */
   readonly doc: string;
+  /** What the book reads of it, compact (encodeOfferBook); a rebuild reads this instead of `doc`. */
+  readonly book?: string;
+}
+
+/** An offer as a rebuild reads it: the columns, and the compact encoding (or, for a row stored without one, the JSON document). */
+export interface StoredOffer {
+  readonly id: string;
+  readonly providerId: string;
+  /** Active or Paused. */
+  readonly status: string;
+  readonly gpuCount: number;
+  readonly freeGpus: number;
+  readonly expiresAtMs: number;
+  /** encodeOfferBook's string, or the JSON document (starts with "{") when the row has none. */
+  readonly book: string;
 }
 
 /** An order row: the order and (once matched) its match, as JSON. */
@@ -194,7 +209,7 @@ export type NonceVerdict = "accepted" | "replayed" | "keyid-full" | "full";
 
 /** The live book as stored: what a process loads on start. */
 export interface StoredBook {
-  readonly offers: readonly OfferRow[];
+  readonly offers: readonly StoredOffer[];
   /** Orders still Pending (resting). */
   readonly resting: readonly OrderRow[];
   /** Matched orders whose GPUs are still allocated (Matched, Escrowed, Running). */
@@ -218,7 +233,7 @@ export interface Store {
    * The live book in one read transaction. With `onOffers`, offers are handed over in pages (and
    * not returned), so a large book is never held as rows all at once.
    */
-  loadBook(onOffers?: (page: readonly OfferRow[]) => void): Promise<StoredBook>;
+  loadBook(onOffers?: (page: readonly StoredOffer[]) => void): Promise<StoredBook>;
   eventsAfter(seq: number, limit: number): Promise<EventRow[]>;
   lastSeq(): Promise<number>;
   getOffer(id: string): Promise<OfferRow | undefined>;
