@@ -3,8 +3,11 @@
 // making the log durable; plain transfers as a baseline. Each workload runs twice in the same
 // process, on fresh chains: with one fsync per transaction (the log before group commit) and with
 // group commit (transactions confirmed together share one fsync). Escrows run CONCURRENCY at a time,
-// as the market's command batches send them; transfers run one after another. `--json`: one JSON
-// object as the last line.
+// as the market's command batches send them; transfers run one after another. Each workload also
+// reports the CPU time the process used per item (user + system), which does not depend on how fast
+// this machine's disk answers an fsync: the one-fsync-per-transaction rate is bounded by 1 / (CPU +
+// the fsyncs' wait), so old CPU / new CPU bounds the speed-up over the original baseline (the same
+// bench at an older commit). `--json`: one JSON object as the last line.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +32,10 @@ interface Split {
 }
 interface Measured extends Split {
   readonly perSecond: number;
+  /** CPU time of the whole process (user + system) per item, in ms. */
+  readonly cpuMsPerItem: number;
+  /** fsyncs of the chain log per transaction. */
+  readonly fsyncsPerTransaction: number;
 }
 
 function split(from: Timings, to: Timings): Split {
@@ -42,10 +49,19 @@ function split(from: Timings, to: Timings): Split {
 
 async function measure(chain: EmbeddedMoltClient, count: number, work: () => Promise<void>): Promise<Measured> {
   const before = { ...chain.timings };
+  const fsyncsBefore = chain.logFsyncs;
   const start = nowNs();
+  const cpuBefore = process.cpuUsage();
   await work();
+  const cpu = process.cpuUsage(cpuBefore);
   const seconds = Number(nowNs() - start) / 1e9;
-  return { perSecond: count / seconds, ...split(before, { ...chain.timings }) };
+  const transactions = Math.max(1, chain.timings.transactions - before.transactions);
+  return {
+    perSecond: count / seconds,
+    cpuMsPerItem: (cpu.user + cpu.system) / 1000 / count,
+    fsyncsPerTransaction: (chain.logFsyncs - fsyncsBefore) / transactions,
+    ...split(before, { ...chain.timings }),
+  };
 }
 
 /** Transfers, then escrows, on a fresh chain whose log commits as `groupCommit` says. */
@@ -104,12 +120,16 @@ const result = {
     escrows: { count: ESCROWS, transactionsPerEscrow: 2, ...grouped.escrows },
   },
   escrowsPerSecondRatio: grouped.escrows.perSecond / perTransaction.escrows.perSecond,
+  /** What bounds the escrows/s when not waiting for the disk: one core / the CPU per escrow. */
+  escrowsPerCpuSecond: 1000 / grouped.escrows.cpuMsPerItem,
   transfersPerSecondRatio: grouped.transfers.perSecond / perTransaction.transfers.perSecond,
 };
 if (!json) {
   const row = (workload: string, measured: Measured): Record<string, string> => ({
     workload,
     "per second": fixed(measured.perSecond, 0),
+    "CPU ms/item": fixed(measured.cpuMsPerItem, 2),
+    "fsyncs/tx": fixed(measured.fsyncsPerTransaction, 2),
     "build+sign": fixed(measured.buildSignUs),
     execute: fixed(measured.executeUs),
     "durable log (wait)": fixed(measured.durableLogUs),
@@ -123,6 +143,10 @@ if (!json) {
   console.log(
     `\ngroup commit: ${fixed(result.escrowsPerSecondRatio, 2)}x the escrows/s of one fsync per transaction, ` +
       `${fixed(result.transfersPerSecondRatio, 2)}x the transfers/s (one at a time: no transaction to share an fsync with)`,
+  );
+  console.log(
+    `escrows: ${fixed(grouped.escrows.cpuMsPerItem, 2)} ms of CPU each with group commit, ${fixed(result.escrowsPerCpuSecond, 0)} per CPU second ` +
+      `(the one-fsync-per-transaction baseline of another commit is bounded by 1000 / its CPU ms per escrow; divide to get the ratio)`,
   );
 }
 console.log(JSON.stringify(result));
