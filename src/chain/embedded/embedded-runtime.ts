@@ -17,7 +17,8 @@ import type { TransactionId } from "../../core/transaction-id.js";
 import { addressBytes, addressOfBytes } from "../address-bytes.js";
 import { base58Encode } from "../base58.js";
 import type { BuiltTransaction } from "../transaction-builder.js";
-import { balanceChanges, balancesOf } from "./balance-changes.js";
+import { sendWithBalances } from "./balanced-send.js";
+import type { SendResult, SentMessage } from "./balanced-send.js";
 import { ChainLog } from "./chain-log.js";
 import type { ChainLogOptions } from "./chain-log.js";
 import type { BalanceChanges, RecentTransaction, SignaturePage } from "./recent-transactions.js";
@@ -34,11 +35,6 @@ import { SlotClock } from "./slot-clock.js";
 
 /** Built once: building a codec costs more than decoding with it. */
 const messageDecoder = getCompiledTransactionMessageDecoder();
-
-/** A sent transaction's message: its accounts (and their bytes, when known), header, programs and blockhash. */
-type SentMessage = Parameters<typeof balancesOf>[1] & { readonly lifetimeToken: string };
-/** What the runtime returns for a transaction it executed or refused. */
-type SendResult = ReturnType<LiteSVM["sendTransaction"]>;
 
 /** The TransactionId of a result's signature (64 bytes from the runtime). */
 function signatureOf(result: TransactionMetadata): TransactionId {
@@ -208,25 +204,16 @@ export class EmbeddedRuntime {
     wire: Uint8Array,
   ): { readonly result: SendResult; readonly balances: BalanceChanges } {
     this.tick();
-    const feePayer =
-      message.staticAccountBytes?.[0] ?? (message.staticAccounts[0] === undefined ? undefined : addressBytes(message.staticAccounts[0]));
-    const before = feePayer === undefined ? null : this.native.getBalance(feePayer);
-    const balancesBefore = balancesOf(this.native, message);
-    // The runtime knows only its latest blockhash: a recent one is let through here (signatures and
-    // repeats are still checked by the runtime).
-    const recent = message.lifetimeToken !== this.svm.latestBlockhash() && this.isBlockhashValid(message.lifetimeToken);
-    if (recent) this.svm.withBlockhashCheck(false);
-    let result: SendResult;
-    try {
-      result = send();
-    } finally {
-      if (recent) this.svm.withBlockhashCheck(true);
-    }
-    if (result instanceof FailedTransactionMetadata && feePayer !== undefined && this.native.getBalance(feePayer) !== before) {
-      // Durable with the next fsync; submitWire flushes before it reports the failure.
-      this.log.write({ kind: "failed", wire: Buffer.from(wire).toString("base64") });
-    }
-    return { result, balances: balanceChanges(balancesBefore, balancesOf(this.native, message, balancesBefore)) };
+    const sent = sendWithBalances({
+      svm: this.svm,
+      native: this.native,
+      message,
+      send,
+      acceptsBlockhash: (blockhash) => this.isBlockhashValid(blockhash),
+    });
+    // Durable with the next fsync; submitWire flushes before it reports the failure.
+    if (sent.feeCharged) this.log.write({ kind: "failed", wire: Buffer.from(wire).toString("base64") });
+    return sent;
   }
 
   /** Writes a snapshot of the state, every written entry made durable first (restart then replays only what came after). @throws CHAIN_ERROR */
