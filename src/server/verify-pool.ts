@@ -20,7 +20,7 @@ export const VERIFY_POOL_LIMITS = {
   batchMax: 256,
   /** Longest message (signature base) one job carries, in bytes; longer ones are verified on the calling thread. */
   messageBytesMax: 16_384,
-  /** Verification keys a worker keeps ready (oldest dropped first). */
+  /** Verification keys a worker keeps ready, and public keys the pool keeps decoded (oldest dropped first). */
   keysCachedMax: 10_000,
 } as const;
 
@@ -109,6 +109,8 @@ export class VerifyPool {
   private nextBatchId = 0;
   private flushScheduled = false;
   private closed = false;
+  /** Public key bytes of recent callers (base58 decoding costs more than packing a job). */
+  private readonly keyBytes = new Map<Address, Uint8Array>();
 
   private constructor(threads: number) {
     for (let i = 0; i < Math.min(threads, VERIFY_POOL_LIMITS.threadsMax); i++) this.startThread();
@@ -129,11 +131,16 @@ export class VerifyPool {
     if (this.closed || this.threads.length === 0 || this.pending >= VERIFY_POOL_LIMITS.pendingMax)
       return verifySigned(address, message, signature);
     if (message.length > VERIFY_POOL_LIMITS.messageBytesMax || signature.length !== 64) return verifySigned(address, message, signature);
-    let key: Uint8Array;
-    try {
-      key = addressToBytes(address);
-    } catch {
-      return false;
+    let key = this.keyBytes.get(address);
+    if (key === undefined) {
+      try {
+        key = addressToBytes(address);
+      } catch {
+        return false;
+      }
+      if (this.keyBytes.size >= VERIFY_POOL_LIMITS.keysCachedMax)
+        this.keyBytes.delete(this.keyBytes.keys().next().value ?? ("" as Address));
+      this.keyBytes.set(address, key);
     }
     return new Promise((resolve) => {
       this.queue.push({ address, key, message, signature, resolve });

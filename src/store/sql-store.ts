@@ -31,6 +31,7 @@ import { readTradeBuckets, readTrades } from "./trade-table.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import { SqliteWrites } from "./sqlite-writes.js";
 import { WalSync } from "./wal-sync.js";
+import { cachingStatements } from "./statement-cache.js";
 import type {
   CommandRow,
   EscrowRow,
@@ -98,7 +99,7 @@ export class SqlStore implements Store {
       });
       return new SqlStore(
         "sqlite",
-        new Kysely<MarketTables>({ dialect: new SqliteDialect({ database }) }),
+        new Kysely<MarketTables>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) }),
         undefined,
         database,
         checkpointer,
