@@ -15,7 +15,7 @@ import type { OrderBook } from "../orderbook/order-book.js";
 import type { PaymentService } from "../payments/payment-service.js";
 import type { OrderRow, StoreWriter } from "../store/store.js";
 import type { BatchBuilder } from "./batch.js";
-import { decodeMatch, matchFromJson, matchToJson } from "./codec.js";
+import { matchFromJson, matchTotalCostBaseUnits, matchToJson } from "./codec.js";
 import type { CommandQueue } from "./command-queue.js";
 import type { MarketFeed } from "./feed.js";
 import { allocatedOrderId } from "./order-rows.js";
@@ -133,7 +133,7 @@ export class BookCommands {
     for (const row of matched.values()) {
       if (row.status !== "Matched" || row.match === null) continue;
       unfundedMatchCount++;
-      unfundedMatchBaseUnits += decodeMatch(row.match).totalCost.baseUnits;
+      unfundedMatchBaseUnits += matchTotalCostBaseUnits(row.match);
     }
     return {
       restingCount: resting.count,

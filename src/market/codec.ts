@@ -60,6 +60,11 @@ export function decodeMatch(json: string): OrderMatch {
   return matchFromJson(JSON.parse(json) as MatchJson);
 }
 
+/** A stored match's total cost in base units, without building the match (a buyer's unfunded matches are summed on every order it submits). @throws INVALID_AMOUNT */
+export function matchTotalCostBaseUnits(json: string): bigint {
+  return Amount.parse((JSON.parse(json) as Pick<MatchJson, "totalCost">).totalCost).baseUnits;
+}
+
 /** An escrow as JSON: amounts and the rate as strings, times as epoch ms. */
 export function encodeEscrow(escrow: EscrowAccount): string {
   return JSON.stringify({
