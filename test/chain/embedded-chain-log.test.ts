@@ -1,10 +1,10 @@
 // The embedded chain's log: group commit (entries written while an fsync is in flight share the
 // next one, none reported before it is on disk), the one-fsync-per-entry baseline, and reading back.
-import { appendFileSync, mkdtempSync, readdirSync, renameSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ChainLog } from "../../src/chain/embedded/chain-log.js";
+import { ChainLog, PENDING_ENTRIES_MAX } from "../../src/chain/embedded/chain-log.js";
 
 function dataDir(): string {
   return mkdtempSync(join(tmpdir(), "molt-chain-log-"));
@@ -62,6 +62,29 @@ describe("ChainLog", () => {
     expect(log.durableSeq).toBe(4);
     log.close();
     expect(ChainLog.open(dir).takeEntries()).toHaveLength(4);
+  });
+
+  it("group commit: written lines reach the file with the next fsync, in order; PENDING_ENTRIES_MAX held lines are written at once", async () => {
+    const dir = dataDir();
+    const log = ChainLog.open(dir);
+    const lines = (): number =>
+      readFileSync(join(dir, "chain.log"), "utf8")
+        .split("\n")
+        .filter((line) => line !== "").length;
+    log.write(entry(1));
+    log.write(entry(2));
+    expect(lines()).toBe(0);
+    await log.append(entry(3));
+    expect(lines()).toBe(3);
+    for (let i = 0; i < PENDING_ENTRIES_MAX; i++) log.write(entry(4 + i));
+    expect(lines()).toBe(3 + PENDING_ENTRIES_MAX);
+    expect(log.durableSeq).toBe(3);
+    log.close();
+    expect(
+      ChainLog.open(dir)
+        .takeEntries()
+        .map((logged) => logged.seq),
+    ).toEqual(Array.from({ length: 3 + PENDING_ENTRIES_MAX }, (_, i) => i + 1));
   });
 });
 
