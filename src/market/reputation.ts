@@ -12,6 +12,8 @@ import type { ProviderReputation } from "./reputation-ledger.js";
 
 /** Order statuses whose event may record an outcome. */
 const OUTCOME_STATUSES: ReadonlySet<string> = new Set(["Settled", "Failed", "Resolved"]);
+/** The events outcomeOf reads a tally from (the feed's events of the outcome statuses). */
+const OUTCOME_EVENT_TYPES: readonly string[] = ["OrderSettled", "OrderFailed", "OrderResolved"];
 
 /**
  * Sets a reputation in `book`, unless it holds it already; a book full of providers keeps the
@@ -87,9 +89,10 @@ export class MarketReputation {
   private async restore(book: OrderBook, seq: number): Promise<void> {
     if (this.ledger.seq > seq) this.ledger = new ReputationLedger();
     while (this.ledger.seq < seq) {
-      const events = await this.store.eventsAfter(this.ledger.seq, MARKET_LIMITS.eventPageMax);
+      // Only the outcome events move a tally (outcomeOf): the others are not even read.
+      const events = await this.store.eventsAfter(this.ledger.seq, MARKET_LIMITS.eventPageMax, OUTCOME_EVENT_TYPES);
       for (const event of events) if (event.seq <= seq) this.ledger.apply(event);
-      if (events.length < MARKET_LIMITS.eventPageMax) break;
+      if (events.length < MARKET_LIMITS.eventPageMax || (events.at(-1)?.seq ?? seq) >= seq) break;
     }
     for (const providerId of this.ledger.providers()) setIn(book, providerId, this.ledger.estimateOf(providerId), false);
   }

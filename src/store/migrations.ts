@@ -93,6 +93,12 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0006_orders_by_party": ORDER_LIST_MIGRATION,
   "0007_orders_due": ORDER_DUE_MIGRATION,
   "0008_offer_book": OFFER_BOOK_MIGRATION,
+  "0009_events_by_type": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Events of a few types (a rebuild's reputation outcomes) without loading every other event.
+      await db.schema.createIndex("events_type_seq").on("events").columns(["type", "seq"]).execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

@@ -138,7 +138,7 @@ export class OfferBookDecoder {
     if (shape.computeCapability !== undefined) gpuCapacity.computeCapability = shape.computeCapability;
     if (bandwidth >= 0) gpuCapacity.memoryBandwidth = bandwidth;
     if (utilization >= 0) gpuCapacity.currentUtilization = utilization;
-    const offer: CapacityOffer = {
+    const offer: { -readonly [K in keyof CapacityOffer]: CapacityOffer[K] } = {
       id: row.id as CapacityOffer["id"],
       providerId: row.providerId,
       gpuCapacity: Object.freeze(gpuCapacity),
@@ -149,8 +149,8 @@ export class OfferBookDecoder {
       expiresAt: new ImmutableDate(row.expiresAtMs),
       status: row.status as OfferStatus,
       features: shape.features,
-      ...(shape.location === undefined ? {} : { location: shape.location }),
     };
+    if (shape.location !== undefined) offer.location = shape.location;
     return markValidated(offer, "offer");
   }
 

@@ -9,9 +9,12 @@ import type { CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StoredBook, S
 /** Offers read per page while loading a book. */
 const LOAD_PAGE_ROWS = 20_000;
 
-/** Events with seq > `seq`, in seq order, at most `limit`. */
-export async function readEvents(conn: Db, seq: number, limit: number): Promise<EventRow[]> {
-  const rows = await conn.selectFrom("events").selectAll().where("seq", ">", seq).orderBy("seq").limit(limit).execute();
+/** Events with seq > `seq`, in seq order, at most `limit`; only those of `types` when given (events_type_seq). */
+export async function readEvents(conn: Db, seq: number, limit: number, types?: readonly string[]): Promise<EventRow[]> {
+  if (types?.length === 0) return [];
+  let query = conn.selectFrom("events").selectAll().where("seq", ">", seq);
+  if (types !== undefined) query = query.where("type", "in", [...types]);
+  const rows = await query.orderBy("seq").limit(limit).execute();
   return rows.map(eventRow);
 }
 

@@ -200,8 +200,8 @@ export class SqlStore implements Store {
     });
   }
 
-  eventsAfter(seq: number, limit: number): Promise<EventRow[]> {
-    return readEvents(this.db, seq, limit);
+  eventsAfter(seq: number, limit: number, types?: readonly string[]): Promise<EventRow[]> {
+    return readEvents(this.db, seq, limit, types);
   }
 
   lastSeq(): Promise<number> {

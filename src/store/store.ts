@@ -234,7 +234,8 @@ export interface Store {
    * not returned), so a large book is never held as rows all at once.
    */
   loadBook(onOffers?: (page: readonly StoredOffer[]) => void): Promise<StoredBook>;
-  eventsAfter(seq: number, limit: number): Promise<EventRow[]>;
+  /** Events after `seq` in seq order, at most `limit`; only those of `types` when given (read through an index, the others never loaded). */
+  eventsAfter(seq: number, limit: number, types?: readonly string[]): Promise<EventRow[]>;
   lastSeq(): Promise<number>;
   getOffer(id: string): Promise<OfferRow | undefined>;
   getOrder(id: string): Promise<OrderRow | undefined>;

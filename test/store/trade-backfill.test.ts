@@ -94,14 +94,15 @@ for (const factory of factories) {
       await market.close();
 
       // The store as it was before 0005_trades: no table, neither it nor a later migration applied
-      // (Kysely applies migrations in order only), so 0006's indexes, 0007's deadline column and 0008's offer encoding go too.
+      // (Kysely applies migrations in order only), so 0006's indexes, 0007's deadline column, 0008's offer encoding and 0009's index go too.
       const raw = db.raw();
       await sql`drop table trades`.execute(raw);
       for (const index of ["orders_buyer_id", "orders_offer_id", "offers_provider_id", "orders_due_at_ms"])
         await sql`drop index ${sql.id(index)}`.execute(raw);
       await sql`alter table orders drop column due_at_ms`.execute(raw);
       await sql`alter table offers drop column book`.execute(raw);
-      await sql`delete from kysely_migration where name in ('0005_trades', '0006_orders_by_party', '0007_orders_due', '0008_offer_book')`.execute(
+      await sql`drop index events_type_seq`.execute(raw);
+      await sql`delete from kysely_migration where name in ('0005_trades', '0006_orders_by_party', '0007_orders_due', '0008_offer_book', '0009_events_by_type')`.execute(
         raw,
       );
       await raw.destroy();
