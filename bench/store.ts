@@ -17,6 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
 import { Wallet } from "../src/chain/wallet.js";
+import { Amount } from "../src/core/amount.js";
 import { createOffer } from "../src/core/offer.js";
 import type { CreateOfferInput } from "../src/core/offer.js";
 import type { CreateOrderInput } from "../src/core/order.js";
@@ -199,9 +200,17 @@ function offerInput(i: number): CreateOfferInput {
   };
 }
 
+/**
+ * Funded buyers: every order is backed by its buyer's MOLT (WALLET_LIMITS.backedOrders), so each
+ * buyer holds plenty, and there are enough of them that none reaches its cap of unfunded matches.
+ */
+const BUYER_COUNT = 4999;
+const buyers = Array.from({ length: BUYER_COUNT }, () => Wallet.generate().address);
+for (const buyer of buyers) await chain.airdrop(buyer, Amount.parse("1000000"));
+
 function orderInput(i: number): CreateOrderInput {
   return {
-    buyerId: `buyer-${i % 4999}`,
+    buyerId: buyers[i % BUYER_COUNT] ?? "",
     requirements: { minGpuCount: 1 + (i % 2), minVramGb: 80, maxPricePerHour: "5", estimatedHours: 1 },
   };
 }
