@@ -20,6 +20,12 @@ export interface Sustained {
   /** submitOrder calls alone, per second of their own time. */
   submitOnlyPerSecond: number;
   submitUs: number;
+  /**
+   * The bound of submitOrder in the same run: matchOrder(order, 1) on the same book between chunks
+   * (validate, compile, find the best offer, build the match), what a submit does before it
+   * changes the book. submitUs / quoteUs is what taking the GPUs and recording cost on top.
+   */
+  quoteUs: number;
   addOfferUs: number;
   releaseUs: number;
   matched: number;
@@ -27,6 +33,9 @@ export interface Sustained {
   offersAdded: number;
   released: number;
 }
+/** matchOrder calls timed after each chunk of orders: the same-run bound of a submit. */
+const QUOTES_PER_CHUNK = 500;
+
 /** Runs 300k submitOrder calls on a 10^5 book with offers arriving and jobs ending; the clock stays at `nowMs`. */
 export function throughput(nowMs: number): Sustained {
   const clock = new ManualClock(nowMs);
@@ -35,6 +44,9 @@ export function throughput(nowMs: number): Sustained {
   const streamLength = 300_000;
   const chunkLength = 5_000;
   const arrivals = generateOffers({ seed: 13, offers: 30_000, nowMs });
+  const quotes = generateOrders({ seed: 99, orders: QUOTES_PER_CHUNK * 4, nowMs });
+  let quoteNs = 0n;
+  let quoted = 0;
   const running: OrderId[] = [];
   let runningHead = 0;
   let matched = 0;
@@ -75,6 +87,13 @@ export function throughput(nowMs: number): Sustained {
     elapsedNs += nowNs() - start;
     const cpu = process.cpuUsage(cpuStart);
     cpuUs += cpu.user + cpu.system;
+    // Outside the timers above: quotes on the book as this chunk left it.
+    for (let q = 0; q < QUOTES_PER_CHUNK; q++) {
+      const quote = quotes[quoted++ % quotes.length] as JobOrder;
+      const quoteStart = nowNs();
+      book.matchOrder(quote, 1);
+      quoteNs += nowNs() - quoteStart;
+    }
   }
   const seconds = Number(elapsedNs) / 1e9;
   return {
@@ -84,6 +103,7 @@ export function throughput(nowMs: number): Sustained {
     ordersPerCpuSecond: streamLength / (cpuUs / 1e6),
     submitOnlyPerSecond: streamLength / (Number(submitNs) / 1e9),
     submitUs: Number(submitNs) / 1000 / streamLength,
+    quoteUs: Number(quoteNs) / 1000 / Math.max(1, quoted),
     addOfferUs: Number(addNs) / 1000 / Math.max(1, offersAdded),
     releaseUs: Number(releaseNs) / 1000 / Math.max(1, released),
     matched,
@@ -112,6 +132,8 @@ function main(): void {
       "orders/cpu-s": fixed(row.ordersPerCpuSecond, 0),
       "submit-only/s": fixed(row.submitOnlyPerSecond, 0),
       "µs submit": fixed(row.submitUs, 2),
+      "µs quote (bound)": fixed(row.quoteUs, 2),
+      "submit / quote": fixed(row.submitUs / row.quoteUs, 2),
       "µs addOffer": fixed(row.addOfferUs, 2),
       "µs release": fixed(row.releaseUs, 2),
       matched: row.matched,
