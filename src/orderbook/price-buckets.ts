@@ -218,14 +218,15 @@ export class PriceBuckets {
     return this.cellFirst[cell] ?? PRICE_BUCKETS;
   }
 
-  /** The cell's lowest non-empty bucket at or after `from`, PRICE_BUCKETS when none. */
-  nextBucket(cell: number, from: number): number {
+  /** The cell's lowest non-empty bucket at or after `from`, or a bucket above `last` (PRICE_BUCKETS when none at all) when none up to `last`. */
+  nextBucket(cell: number, from: number, last = PRICE_BUCKETS - 1): number {
     const bits = this.cellBits[cell];
     let word = from >>> 5;
-    if (bits === undefined || word >= BUCKET_WORDS) return PRICE_BUCKETS;
+    const lastWord = last >>> 5;
+    if (bits === undefined || word > lastWord) return PRICE_BUCKETS;
     let set = (bits[word] ?? 0) & (-1 << (from & 31));
     while (set === 0) {
-      if (++word === BUCKET_WORDS) return PRICE_BUCKETS;
+      if (++word > lastWord) return PRICE_BUCKETS;
       set = bits[word] ?? 0;
     }
     return word * 32 + 31 - Math.clz32(set & -set);

@@ -180,7 +180,7 @@ export class PriceWalk {
         const score = this.scoreIfFits(slot, query);
         if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
       }
-      const next = buckets.nextBucket(cell, bucket + 1);
+      const next = buckets.nextBucket(cell, bucket + 1, lastBucket);
       if (next > lastBucket)
         heap.popRoot(); // PRICE_BUCKETS when none
       else heap.lowerRoot(next, priceHeadroomUnitsUpper(BUCKET_FLOOR[next] ?? 0, maxPriceF) + term);
