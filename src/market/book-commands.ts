@@ -13,9 +13,10 @@ import type { CreateOrderInput } from "../core/order.js";
 import type { BookOffer, JobOrder, OrderMatch } from "../core/types.js";
 import type { OrderBook } from "../orderbook/order-book.js";
 import type { PaymentService } from "../payments/payment-service.js";
-import type { OrderRow, StoreWriter } from "../store/store.js";
+import type { StoreWriter } from "../store/store.js";
 import type { BatchBuilder } from "./batch.js";
 import { matchFromJson, matchTotalCostBaseUnits, matchToJson } from "./codec.js";
+import type { UnfundedMatches } from "./unfunded-matches.js";
 import type { CommandQueue } from "./command-queue.js";
 import type { MarketFeed } from "./feed.js";
 import { allocatedOrderId } from "./order-rows.js";
@@ -66,6 +67,7 @@ export class BookCommands {
     private readonly payments: PaymentService,
     private readonly clock: Clock,
     private readonly walletLimits: WalletLimits,
+    private readonly unfunded: UnfundedMatches,
   ) {}
 
   private get book(): OrderBook {
@@ -112,33 +114,29 @@ export class BookCommands {
           ? await this.payments.client.balance(buyerId)
           : Amount.zero()
         : undefined;
-    const answer = await this.queue.submit(key, "submitOrder", input, async (batch, writer) => {
+    const answer = await this.queue.submit(key, "submitOrder", input, (batch) => {
       const order = createOrder(input, { clock: this.clock });
-      checkOrderBacking(order, await this.buyerLoad(batch, writer, order.buyerId), available, this.walletLimits);
+      checkOrderBacking(order, this.buyerLoad(batch, order.buyerId), available, this.walletLimits);
       const result = this.book.submitOrder(order);
       return result.status === "Matched" ? { ...result, match: matchToJson(result.match) } : result;
     });
     return "match" in answer ? { ...answer, match: matchFromJson(answer.match) } : { orderId: answer.orderId, status: answer.status };
   }
 
-  /** What `buyerId` has committed and not funded: its resting orders (the book) and its matched, unfunded orders (the store and this batch). */
-  private async buyerLoad(batch: BatchBuilder, writer: StoreWriter, buyerId: string): Promise<BuyerLoad> {
+  /** What `buyerId` has committed and not funded: its resting orders (the book) and its matched, unfunded orders (UnfundedMatches and this batch). */
+  private buyerLoad(batch: BatchBuilder, buyerId: string): BuyerLoad {
     const resting = this.book.restingLoadOf(buyerId);
-    const matched = new Map<string, OrderRow>();
-    for (const row of await writer.ordersOfBuyer(buyerId, ["Matched"], this.walletLimits.unfundedMatchesPerBuyerMax))
-      matched.set(row.id, row);
-    for (const row of batch.ordersOfBuyer(buyerId)) matched.set(row.id, row);
-    let unfundedMatchCount = 0;
-    let unfundedMatchBaseUnits = 0n;
-    for (const row of matched.values()) {
-      if (row.status !== "Matched" || row.match === null) continue;
-      unfundedMatchCount++;
-      unfundedMatchBaseUnits += matchTotalCostBaseUnits(row.match);
+    const matched = new Map(this.unfunded.of(buyerId));
+    for (const row of batch.ordersOfBuyer(buyerId)) {
+      if (row.status === "Matched" && row.match !== null) matched.set(row.id, matchTotalCostBaseUnits(row.match));
+      else matched.delete(row.id);
     }
+    let unfundedMatchBaseUnits = 0n;
+    for (const baseUnits of matched.values()) unfundedMatchBaseUnits += baseUnits;
     return {
       restingCount: resting.count,
       restingWorstCaseBaseUnits: resting.worstCaseBaseUnits,
-      unfundedMatchCount,
+      unfundedMatchCount: matched.size,
       unfundedMatchBaseUnits,
     };
   }

@@ -15,6 +15,7 @@ import type { PaymentService } from "../payments/payment-service.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
 import type { Attestation, Dispute } from "../settlement/statements.js";
 import type { EventRow, Store } from "../store/store.js";
+import { UnfundedMatches } from "./unfunded-matches.js";
 import { BookCommands } from "./book-commands.js";
 import type { SubmittedOrder } from "./book-commands.js";
 import { ChainCommands } from "./chain-commands.js";
@@ -106,7 +107,8 @@ export class Marketplace {
     this.queue = new CommandQueue(this.store, this.feed, clock, this.nodeId, options.batchMax ?? MARKET_LIMITS.batchMax, this.observers);
     this.reputation = new MarketReputation(this.store, this.feed);
     this.rows = new OrderRows(this.store, this.feed, this.reputation);
-    this.bookCommands = new BookCommands(this.queue, this.feed, this.rows, this.payments, clock, this.walletLimits);
+    const unfunded = new UnfundedMatches(this.feed, this.store);
+    this.bookCommands = new BookCommands(this.queue, this.feed, this.rows, this.payments, clock, this.walletLimits, unfunded);
     this.jobCommands = new JobCommands(this.queue, this.rows, this.payments);
     this.chainSteps = new ChainSteps(this.queue, this.rows, this.store, this.payments, this.observers);
     this.chainCommands = new ChainCommands(this.queue, this.chainSteps, this.rows, this.store, this.payments, this.observers);

@@ -102,6 +102,36 @@ for (const factory of factories) {
       expect(await rejectionCode(market.cancelOrder("c2", funded.orderId, parties.buyer.address))).toBe("INVALID_STATE_TRANSITION");
     });
 
+    it("a buyer's unfunded matches count on every node and after a restart, until funded or cancelled", async () => {
+      const { market, second, parties } = await setup("60", { unfundedMatchesPerBuyerMax: 2 });
+      await market.addOffer("a1", offerInput(parties.provider.address, 16));
+      const buyer = parties.buyer.address;
+      // 20 MOLT matched on node a: node b counts it in its own batch (it catches up on the event table first).
+      const first = await market.submitOrder("o1", orderInput(buyer));
+      expect(first.status).toBe("Matched");
+      const o2 = await second.submitOrder("o2", orderInput(buyer));
+      expect(o2.status).toBe("Matched");
+      const capped = await second.submitOrder("o3", orderInput(buyer, 1)).catch((e: unknown) => e);
+      expect(isMarketError(capped, "LIMIT_EXCEEDED") && capped.details.limit).toBe("unfundedMatchesPerBuyerMax");
+      // A restarted node loads the commitment from the store.
+      const restarted = await Marketplace.open({
+        store: market.store,
+        payments: new PaymentService({ client: parties.chain, arbiter: parties.arbiter, disputeWindowMs: HOUR_MS }),
+        nodeId: "node-c",
+        walletLimits: { unfundedMatchesPerBuyerMax: 2 },
+        follow: false,
+      });
+      expect(await rejectionCode(restarted.submitOrder("o4", orderInput(buyer, 1)))).toBe("LIMIT_EXCEEDED");
+      // Funded on node a, then cancelled on node c: each stops counting on every node.
+      await market.fundEscrow("f1", first.orderId, parties.buyer);
+      expect((await restarted.submitOrder("o5", orderInput(buyer, 1))).status).toBe("Matched");
+      const third = await second.submitOrder("o6", orderInput(buyer, 1)).catch((e: unknown) => e);
+      expect(isMarketError(third, "LIMIT_EXCEEDED") && third.details.limit).toBe("unfundedMatchesPerBuyerMax");
+      await restarted.cancelOrder("c2", o2.orderId, buyer);
+      expect((await second.submitOrder("o7", orderInput(buyer, 1))).status).toBe("Matched");
+      await restarted.close();
+    });
+
     it("one wallet cannot flood the book: live offers and resting orders are capped per wallet", async () => {
       const { market, parties } = await setup("1000", { offersPerProviderMax: 3, restingOrdersPerBuyerMax: 2 });
       for (let i = 0; i < 3; i++)
