@@ -218,7 +218,7 @@ export class PriceBuckets {
     return this.cellFirst[cell] ?? PRICE_BUCKETS;
   }
 
-  /** The cell's lowest non-empty bucket at or after `from`, or a bucket above `last` (PRICE_BUCKETS when none at all) when none up to `last`. */
+  /** The cell's lowest non-empty bucket in from..last; when there is none, some bucket above `last` (PRICE_BUCKETS or one of last's word). */
   nextBucket(cell: number, from: number, last = PRICE_BUCKETS - 1): number {
     const bits = this.cellBits[cell];
     let word = from >>> 5;
