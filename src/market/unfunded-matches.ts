@@ -22,12 +22,6 @@ const LEAVES_MATCHED = new Set(
 /** Matched orders a rebuild loads at most (the book holds at most this many allocations too). */
 export const UNFUNDED_MATCHES_LOADED_MAX = 10_000_000;
 
-/** What a buyer has matched and not funded. */
-export interface UnfundedLoad {
-  readonly count: number;
-  readonly baseUnits: bigint;
-}
-
 /**
  * Matched, unfunded orders by buyer. Invariant: after the feed applied seq s, it holds exactly the
  * orders the store holds as Matched at s, with their match's total cost.
@@ -49,11 +43,6 @@ export class UnfundedMatches {
   /** The buyer's matched, unfunded orders (committed ones; a batch adds its own). */
   of(buyerId: string): ReadonlyMap<string, bigint> {
     return this.byBuyer.get(buyerId) ?? new Map<string, bigint>();
-  }
-
-  /** Orders held, over every buyer. */
-  get size(): number {
-    return this.buyerOf.size;
   }
 
   private async load(): Promise<void> {
