@@ -13,8 +13,6 @@ const SUB_BUCKET_BITS = 6;
 const EXPONENT_BIAS = 1023;
 /** Prices in base units are below 2^64 (u64; its float may round up to 2^64): exponents 0..64. */
 export const PRICE_BUCKETS = 65 << SUB_BUCKET_BITS;
-/** Words of a cell's bitmap of non-empty buckets. */
-const BUCKET_WORDS = PRICE_BUCKETS / 32;
 /**
  * Score.ts's static bands merged in one band of a cell: 2^BAND_SHIFT, so a band is 12.5 % of the
  * part wide. Finer bands bound tighter but split sparse books into cells of one offer each, and a
@@ -55,24 +53,37 @@ export const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, buc
   return floatScratch[0] ?? 0;
 });
 
-const NO_LIST: readonly number[] = [];
+const NO_BUCKETS: readonly number[] = [];
+const NO_LISTS: readonly (readonly number[])[] = [];
+
+/** First index of ascending `buckets` whose bucket is at least `bucket`. */
+function searchBuckets(buckets: readonly number[], bucket: number): number {
+  let lo = 0;
+  let hi = buckets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((buckets[mid] ?? 0) < bucket) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * The indexed offers by cell and bucket of price, and by model. A cell is a fine fit class x band;
  * fine classes group into coarse ones (fit-classes.ts). Invariants: a slot is in exactly one bucket
  * list, that of slotCell[slot] and its price (neither changes while it is in; its cell is kept,
  * since a reputation may change before the slot is taken out), and in its model's list, iff
- * inserted and not removed; slotPos[slot] is its place in the first, -1 when out; a bucket's bit
- * is set iff its list is not empty; the first bucket of a cell, fine or coarse class is the lowest
- * non-empty bucket of its cells (PRICE_BUCKETS when none); bit b of fineBands[fine] is set iff cell
- * (fine, b) holds a slot, and bit c of coarseChildren[coarse] iff its child c holds one.
+ * inserted and not removed; slotPos[slot] is its place in the first, -1 when out; a cell's buckets
+ * are its non-empty buckets in ascending order, its lists theirs, element for element; the first
+ * bucket of a fine or coarse class is the lowest of its cells' (PRICE_BUCKETS when none); bit b
+ * of fineBands[fine] is set iff cell (fine, b) holds a slot, and bit c of coarseChildren[coarse]
+ * iff its child c holds one.
  */
 export class PriceBuckets {
-  /** Lists by cell * PRICE_BUCKETS + bucket, made when first needed. */
-  private readonly lists = new Map<number, number[]>();
-  /** Bitmap of non-empty buckets per cell, made when the cell first holds a slot. */
-  private readonly cellBits: (Uint32Array | undefined)[] = [];
-  private readonly cellFirst = new Uint16Array(CELLS).fill(PRICE_BUCKETS);
+  /** Non-empty buckets of each cell, ascending, made when the cell first holds a slot. */
+  private readonly cellBuckets: (number[] | undefined)[] = [];
+  /** The slots of each of those buckets. */
+  private readonly cellLists: (number[][] | undefined)[] = [];
   private readonly cellSize = new Int32Array(CELLS);
   private readonly fineFirst = new Uint16Array(FINE_CLASSES).fill(PRICE_BUCKETS);
   private readonly fineBands = new Uint32Array(FINE_CLASSES);
@@ -103,28 +114,28 @@ export class PriceBuckets {
     if (slot >= this.slotPos.length) this.grow(slot);
     const cell = this.cellOf(slot);
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
-    const index = cell * PRICE_BUCKETS + bucket;
-    let list = this.lists.get(index);
-    if (list === undefined) {
+    let buckets = this.cellBuckets[cell];
+    let lists = this.cellLists[cell];
+    if (buckets === undefined || lists === undefined) {
+      buckets = [];
+      lists = [];
+      this.cellBuckets[cell] = buckets;
+      this.cellLists[cell] = lists;
+    }
+    const at = searchBuckets(buckets, bucket);
+    let list = lists[at];
+    if (buckets[at] !== bucket || list === undefined) {
       list = [];
-      this.lists.set(index, list);
+      buckets.splice(at, 0, bucket);
+      lists.splice(at, 0, list);
     }
     this.slotPos[slot] = list.length;
     this.slotCell[slot] = cell;
     list.push(slot);
     const fine = Math.floor(cell / WALK_BANDS);
     const coarse = COARSE_OF[fine] ?? 0;
-    if (list.length === 1) {
-      let bits = this.cellBits[cell];
-      if (bits === undefined) {
-        bits = new Uint32Array(BUCKET_WORDS);
-        this.cellBits[cell] = bits;
-      }
-      bits[bucket >>> 5] = (bits[bucket >>> 5] ?? 0) | (1 << (bucket & 31));
-      if (bucket < (this.cellFirst[cell] ?? PRICE_BUCKETS)) this.cellFirst[cell] = bucket;
-      if (bucket < (this.fineFirst[fine] ?? PRICE_BUCKETS)) this.fineFirst[fine] = bucket;
-      if (bucket < (this.coarseFirst[coarse] ?? PRICE_BUCKETS)) this.coarseFirst[coarse] = bucket;
-    }
+    if (bucket < (this.fineFirst[fine] ?? PRICE_BUCKETS)) this.fineFirst[fine] = bucket;
+    if (bucket < (this.coarseFirst[coarse] ?? PRICE_BUCKETS)) this.coarseFirst[coarse] = bucket;
     if ((this.cellSize[cell] = (this.cellSize[cell] ?? 0) + 1) === 1) {
       this.fineBands[fine] = (this.fineBands[fine] ?? 0) | (1 << (cell % WALK_BANDS));
       this.coarseChildren[coarse] = (this.coarseChildren[coarse] ?? 0) | (1 << (CHILD_BIT[fine] ?? 0));
@@ -151,7 +162,10 @@ export class PriceBuckets {
     if (pos < 0) return;
     const cell = this.slotCell[slot] ?? 0;
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
-    const list = this.lists.get(cell * PRICE_BUCKETS + bucket) ?? [];
+    const buckets = this.cellBuckets[cell] ?? [];
+    const lists = this.cellLists[cell] ?? [];
+    const at = searchBuckets(buckets, bucket);
+    const list = lists[at] ?? [];
     const last = list.pop() ?? slot;
     if (last !== slot) {
       list[pos] = last;
@@ -165,9 +179,9 @@ export class PriceBuckets {
       if (this.fineBands[fine] === 0) this.coarseChildren[coarse] = (this.coarseChildren[coarse] ?? 0) & ~(1 << (CHILD_BIT[fine] ?? 0));
     }
     if (list.length === 0) {
-      const bits = this.cellBits[cell] ?? new Uint32Array(BUCKET_WORDS);
-      bits[bucket >>> 5] = (bits[bucket >>> 5] ?? 0) & ~(1 << (bucket & 31));
-      if (bucket === this.cellFirst[cell]) this.raiseFirst(cell, fine, coarse, bucket);
+      buckets.splice(at, 1);
+      lists.splice(at, 1);
+      if (at === 0) this.raiseFirst(fine, coarse, bucket);
     }
     const mask = this.table.mask[slot] ?? 0;
     this.fineMasks.remove(fine, mask);
@@ -175,13 +189,12 @@ export class PriceBuckets {
     this.modelSlots.remove(slot, this.table.model[slot] ?? 0);
   }
 
-  /** The cell's first bucket `emptied` is empty now: its first bucket, and its classes' when theirs, move up. */
-  private raiseFirst(cell: number, fine: number, coarse: number, emptied: number): void {
-    this.cellFirst[cell] = this.nextBucket(cell, emptied + 1);
+  /** A cell's first bucket `emptied` is empty now: its classes' first buckets move up when it was theirs. */
+  private raiseFirst(fine: number, coarse: number, emptied: number): void {
     if (emptied !== this.fineFirst[fine]) return;
     let fineFirst = PRICE_BUCKETS;
     for (let bands = this.fineBands[fine] ?? 0; bands !== 0; bands &= bands - 1) {
-      fineFirst = Math.min(fineFirst, this.cellFirst[fine * WALK_BANDS + 31 - Math.clz32(bands & -bands)] ?? PRICE_BUCKETS);
+      fineFirst = Math.min(fineFirst, this.firstBucket(fine * WALK_BANDS + 31 - Math.clz32(bands & -bands)));
     }
     this.fineFirst[fine] = fineFirst;
     if (emptied !== this.coarseFirst[coarse]) return;
@@ -215,25 +228,16 @@ export class PriceBuckets {
 
   /** The cell's lowest non-empty bucket, PRICE_BUCKETS when it is empty. */
   firstBucket(cell: number): number {
-    return this.cellFirst[cell] ?? PRICE_BUCKETS;
+    return this.cellBuckets[cell]?.[0] ?? PRICE_BUCKETS;
   }
 
-  /** The cell's lowest non-empty bucket in from..last; when there is none, some bucket above `last` (PRICE_BUCKETS or one of last's word). */
-  nextBucket(cell: number, from: number, last = PRICE_BUCKETS - 1): number {
-    const bits = this.cellBits[cell];
-    let word = from >>> 5;
-    const lastWord = last >>> 5;
-    if (bits === undefined || word > lastWord) return PRICE_BUCKETS;
-    let set = (bits[word] ?? 0) & (-1 << (from & 31));
-    while (set === 0) {
-      if (++word > lastWord) return PRICE_BUCKETS;
-      set = bits[word] ?? 0;
-    }
-    return word * 32 + 31 - Math.clz32(set & -set);
+  /** The cell's non-empty buckets, ascending (read only: the index's own array). */
+  bucketsOf(cell: number): readonly number[] {
+    return this.cellBuckets[cell] ?? NO_BUCKETS;
   }
 
-  /** The slots of one bucket of a cell (read only; empty when none). */
-  listAt(cell: number, bucket: number): readonly number[] {
-    return this.lists.get(cell * PRICE_BUCKETS + bucket) ?? NO_LIST;
+  /** The slots of each of the cell's non-empty buckets, element for element with bucketsOf (read only). */
+  listsOf(cell: number): readonly (readonly number[])[] {
+    return this.cellLists[cell] ?? NO_LISTS;
   }
 }

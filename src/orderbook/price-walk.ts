@@ -7,7 +7,7 @@ import { BoundHeap } from "./bound-heap.js";
 import { CHILD_OF, COARSE_CHILDREN, COARSE_CLASSES, coarseFitUnitsMax, coarseFits, fineFitUnitsMax, fineFits } from "./fit-classes.js";
 import { capacityFits, countryFits, modelFits, priceFits, providerFits, reputationFits, termsFit } from "./matching.js";
 import type { OfferTable } from "./offer-table.js";
-import { BUCKET_FLOOR, WALK_BANDS, WALK_BAND_UPPER, priceBucketOf } from "./price-buckets.js";
+import { BUCKET_FLOOR, PRICE_BUCKETS, WALK_BANDS, WALK_BAND_UPPER, priceBucketOf } from "./price-buckets.js";
 import type { PriceBuckets } from "./price-buckets.js";
 import type { CompiledQuery } from "./query.js";
 import { insertTop } from "./ranking.js";
@@ -24,7 +24,7 @@ import {
   vramFitUnits,
 } from "./score.js";
 
-/** Levels of heap entries (the heap's band column): a coarse class, a fine class, a cell's bucket. */
+/** Levels of heap entries (the heap's band column): a coarse class, a fine class, a cell (its pos: the index of its next bucket). */
 const COARSE = 0;
 const FINE = 1;
 const CELL = 2;
@@ -35,7 +35,7 @@ const CELL = 2;
  * not preferred in that cell at or after that bucket.
  */
 export class PriceWalk {
-  /** Query scratch, reused: (key, class or cell, level, first bucket, bound of the parts but price and static). */
+  /** Query scratch, reused: (key, class or cell, level, first bucket of a class or index of a cell's next bucket, bound of the parts but price and static). */
   private readonly heap = new BoundHeap();
 
   constructor(
@@ -138,7 +138,7 @@ export class PriceWalk {
       if (first > lastBucket) continue;
       const term = partsMax + Math.min(WALK_BAND_UPPER[band] ?? 0, staticMax);
       const key = priceHeadroomUnitsUpper(BUCKET_FLOOR[first] ?? 0, query.maxPriceF) + term;
-      if (key >= floor) heap.push(key, cell, CELL, first, term);
+      if (key >= floor) heap.push(key, cell, CELL, 0, term);
     }
   }
 
@@ -169,9 +169,9 @@ export class PriceWalk {
         continue;
       }
       const cell = heap.rootShape();
-      const bucket = heap.rootPos();
+      const at = heap.rootPos();
       const term = heap.rootTerm();
-      const list = buckets.listAt(cell, bucket);
+      const list = buckets.listsOf(cell)[at] ?? [];
       visits += list.length;
       if (visits > visitsMax) return -1;
       for (let i = 0; i < list.length; i++) {
@@ -180,10 +180,9 @@ export class PriceWalk {
         const score = this.scoreIfFits(slot, query);
         if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
       }
-      const next = buckets.nextBucket(cell, bucket + 1, lastBucket);
-      if (next > lastBucket)
-        heap.popRoot(); // PRICE_BUCKETS when none
-      else heap.lowerRoot(next, priceHeadroomUnitsUpper(BUCKET_FLOOR[next] ?? 0, maxPriceF) + term);
+      const next = buckets.bucketsOf(cell)[at + 1] ?? PRICE_BUCKETS;
+      if (next > lastBucket) heap.popRoot();
+      else heap.lowerRoot(at + 1, priceHeadroomUnitsUpper(BUCKET_FLOOR[next] ?? 0, maxPriceF) + term);
     }
     return visits;
   }
