@@ -25,6 +25,7 @@ import { MoltTokenClient } from "../token-client.js";
 import type { TransactionRecord } from "../token-client.js";
 import { EmbeddedRuntime } from "./embedded-runtime.js";
 import type { RecentTransaction, SignaturePage } from "./recent-transactions.js";
+import type { ProgramAccount, RuntimeAccount } from "./runtime-accounts.js";
 import type { SignatureStatus, TransactionDetails } from "./transaction-history.js";
 import { feeOf } from "./transaction-records.js";
 
@@ -148,7 +149,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
 
   /** Signatures whose status, record or details this chain still remembers: at most RECENT_TRANSACTIONS_MAX. */
   get rememberedSignatures(): number {
-    return this.runtime.rememberedSignatures;
+    return this.runtime.history.size;
   }
 
   /** fsyncs of the chain log since it was opened (fewer than transactions when they share them). */
@@ -196,7 +197,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
 
   /** A transaction this chain confirmed, or undefined. */
   getTransaction(id: TransactionId): Promise<Transaction | undefined> {
-    return Promise.resolve(this.runtime.transaction(id));
+    return Promise.resolve(this.runtime.history.transaction(id));
   }
 
   // ------------------------------------------------------------------ runtime view for the localnet server (see EmbeddedRuntime)
@@ -217,14 +218,12 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   }
 
   /** An account as the runtime holds it, or undefined. */
-  account(
-    address: Address,
-  ): { readonly lamports: bigint; readonly owner: Address; readonly data: Uint8Array; readonly executable: boolean } | undefined {
+  account(address: Address): RuntimeAccount | undefined {
     return this.runtime.account(address);
   }
 
   /** Every account `program` owns, with its address (a scan of the whole state). */
-  programAccounts(program: Address): ReturnType<EmbeddedRuntime["programAccounts"]> {
+  programAccounts(program: Address): ProgramAccount[] {
     return this.runtime.programAccounts(program);
   }
 
@@ -245,27 +244,27 @@ export class EmbeddedMoltClient extends MoltTokenClient {
 
   /** A transaction of the recent window, with its balances when known, or undefined. */
   recentTransaction(signature: string): RecentTransaction | undefined {
-    return this.runtime.recentTransaction(signature);
+    return this.runtime.history.recentTransaction(signature);
   }
 
   /** Transactions of the recent window naming `address` among their accounts, newest first. */
   recentFor(address: string, page: SignaturePage): RecentTransaction[] {
-    return this.runtime.recentFor(address, page);
+    return this.runtime.history.recentFor(address, page);
   }
 
   /** A transaction's wire bytes (base64), fee and logs, when this chain has it. */
   transactionDetails(signature: string): TransactionDetails | undefined {
-    return this.runtime.transactionDetails(signature);
+    return this.runtime.history.detailsOf(signature);
   }
 
   /** Calls `listener` with each signature whose outcome becomes known; returns the unsubscribe function. */
   onStatus(listener: (signature: string) => void): () => void {
-    return this.runtime.onStatus(listener);
+    return this.runtime.history.onStatus(listener);
   }
 
   /** Where a transaction this process knows ended: its slot, and its error when it failed. */
   signatureStatus(signature: string): SignatureStatus | undefined {
-    return this.runtime.signatureStatus(signature);
+    return this.runtime.history.statusOf(signature);
   }
 
   /** Gives an address lamports (SOL for fees), logged like a transaction. @throws CHAIN_ERROR */

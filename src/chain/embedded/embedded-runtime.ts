@@ -1,50 +1,42 @@
 // EmbeddedRuntime: the in-process Solana runtime (LiteSVM) under EmbeddedMoltClient, with its durable
 // chain log, transaction history, recent blockhashes and slot clock (a new slot, and blockhash, every
-// SLOT_MS), and the wire-level view the localnet server answers RPC from. Never signs a transaction;
-// reads and writes files only through its ChainLog.
+// SLOT_MS), and the wire-level view the localnet server answers RPC from (account reads in
+// runtime-accounts.ts, lamport grants in lamport-faucet.ts). Never signs a transaction; reads and
+// writes files only through its ChainLog.
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import type { TransactionMetadata } from "litesvm";
-import type { ReadonlyUint8Array } from "@solana/kit";
-import { getCompiledTransactionMessageDecoder, lamports } from "@solana/kit";
+import { getCompiledTransactionMessageDecoder } from "@solana/kit";
 import { Amount } from "../../core/amount.js";
 import type { Clock } from "../../core/clock.js";
-import { MarketError } from "../../core/errors.js";
 import { parseAddress } from "../../core/address.js";
 import type { Address } from "../../core/address.js";
 import type { Transaction } from "../transaction.js";
 import { transactionIdFromBytes } from "../../core/transaction-id.js";
 import type { TransactionId } from "../../core/transaction-id.js";
-import { addressBytes, addressOfBytes } from "../address-bytes.js";
+import { addressBytes } from "../address-bytes.js";
 import { base58Encode } from "../base58.js";
 import type { BuiltTransaction } from "../transaction-builder.js";
 import { sendWithBalances } from "./balanced-send.js";
 import type { SendResult, SentMessage } from "./balanced-send.js";
 import { ChainLog } from "./chain-log.js";
 import type { ChainLogOptions } from "./chain-log.js";
-import type { BalanceChanges, RecentTransaction, SignaturePage } from "./recent-transactions.js";
+import { OPERATOR_LAMPORTS, OPERATOR_LAMPORTS_LOW, grantLamports } from "./lamport-faucet.js";
+import type { BalanceChanges } from "./recent-transactions.js";
 import { RecentBlockhashes } from "./recent-blockhashes.js";
 import { TransactionHistory } from "./transaction-history.js";
-import type { SignatureStatus, TransactionDetails } from "./transaction-history.js";
+import type { TransactionHistoryReads } from "./transaction-history.js";
 import { simulateWire } from "./simulate-wire.js";
 import type { SimulateOptions, SimulationResult } from "./simulate-wire.js";
 import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
 import { replayLog } from "./log-replay.js";
+import { accountAt, programAccountsOf } from "./runtime-accounts.js";
+import type { ProgramAccount, RuntimeAccount } from "./runtime-accounts.js";
 import { nativeOf } from "./native-svm.js";
 import type { NativeSvm } from "./native-svm.js";
 import { SlotClock } from "./slot-clock.js";
 
 /** Built once: building a codec costs more than decoding with it. */
 const messageDecoder = getCompiledTransactionMessageDecoder();
-
-/** The TransactionId of a result's signature (64 bytes from the runtime). */
-function signatureOf(result: TransactionMetadata): TransactionId {
-  return base58Encode(result.signature()) as TransactionId;
-}
-
-/** Lamports the operator starts with, to pay fees and rent. */
-export const OPERATOR_LAMPORTS = 1000n * 1_000_000_000n;
-/** Below this the operator is topped up again (the runtime faucet grants at most about 10^14). */
-export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
 
 /**
  * The runtime and its log. Invariants: a transaction is reported confirmed (returned, given a status,
@@ -53,7 +45,7 @@ export const OPERATOR_LAMPORTS_LOW = 10n * 1_000_000_000n;
  */
 export class EmbeddedRuntime {
   /** Records, outcomes, wire bytes and logs of every transaction in the log or sent since start. */
-  private readonly history = new TransactionHistory();
+  private readonly memory = new TransactionHistory();
   private readonly recentBlockhashes: RecentBlockhashes;
   /** Set once the log is replayed: slots then follow the clock from where the log left them. */
   private slots: SlotClock | undefined;
@@ -92,20 +84,20 @@ export class EmbeddedRuntime {
     const svm = snapshot === undefined ? new LiteSVM() : LiteSVM.fromBytes(snapshot.bytes);
     const runtime = new EmbeddedRuntime(svm, log, operator, clock);
     const entries = log.takeEntries();
-    replayLog({ svm, entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.history });
+    replayLog({ svm, entries, snapshotSeq: snapshot?.seq ?? 0, history: runtime.memory });
     runtime.slots = new SlotClock(clock, svm.getClock().slot);
     runtime.snapshotAt = snapshot?.seq ?? 0;
     return runtime;
   }
 
-  /** Signatures whose status, record or details this chain still remembers (a bounded window). */
-  get rememberedSignatures(): number {
-    return this.history.size;
-  }
-
   /** fsyncs of the chain log since it was opened. */
   get logFsyncs(): number {
     return this.log.fsyncs;
+  }
+
+  /** What this chain remembers of its transactions (a bounded window), read only (see transaction-history.ts). */
+  get history(): TransactionHistoryReads {
+    return this.memory;
   }
 
   /** Log entries written since the newest snapshot. */
@@ -126,12 +118,7 @@ export class EmbeddedRuntime {
   /** Gives the operator lamports for fees and rent when it runs low; logged like a transaction. @throws CHAIN_ERROR */
   fundOperator(): void {
     if ((this.native.getBalance(this.operatorBytes) ?? 0n) >= OPERATOR_LAMPORTS_LOW) return;
-    const funded = this.svm.airdrop(this.operator, lamports(OPERATOR_LAMPORTS));
-    if (funded === null || funded instanceof FailedTransactionMetadata) {
-      throw new MarketError("CHAIN_ERROR", {
-        reason: `the runtime could not fund the operator${funded === null ? "" : `: ${funded.err().toString()}`}`,
-      });
-    }
+    grantLamports(this.svm, this.operator, OPERATOR_LAMPORTS, "the runtime could not fund the operator");
     // Reported to nobody: the next confirmed transaction's fsync makes it durable.
     this.log.write({ kind: "lamports", to: this.operator, lamports: OPERATOR_LAMPORTS.toString() });
   }
@@ -159,17 +146,17 @@ export class EmbeddedRuntime {
   private transactionOf(result: TransactionMetadata, record: Omit<Transaction, "id" | "status" | "timeMs">): Transaction {
     return {
       ...record,
-      id: signatureOf(result),
+      id: base58Encode(result.signature()) as TransactionId, // the 64 signature bytes from the runtime
       status: { kind: "Confirmed", slot: this.svm.getClock().slot },
       timeMs: this.clock.now(),
     };
   }
 
   private remember(transaction: Transaction, wire: string, logs: readonly string[], balances: BalanceChanges | undefined): void {
-    this.history.record(transaction);
-    this.history.noteDetails(transaction.id, { wire, feeLamports: transaction.feeLamports, logs });
+    this.memory.record(transaction);
+    this.memory.noteDetails(transaction.id, { wire, feeLamports: transaction.feeLamports, logs });
     const slot = transaction.status.kind === "Confirmed" ? transaction.status.slot : this.svm.getClock().slot;
-    this.history.setStatus(transaction.id, { slot }, balances);
+    this.memory.setStatus(transaction.id, { slot }, balances);
   }
 
   /**
@@ -186,9 +173,7 @@ export class EmbeddedRuntime {
     return blockhash === this.svm.latestBlockhash() || this.recentBlockhashes.accepts(blockhash);
   }
 
-  /**
-   * Executes a transaction built here (fully signed, version 0) in the current slot; see sendLogged.
-   */
+  /** Executes a transaction built here (fully signed, version 0) in the current slot; see sendLogged. */
   sendBuilt(built: BuiltTransaction): { readonly result: SendResult; readonly balances: BalanceChanges } {
     return this.sendLogged(() => this.native.sendVersionedTransaction(built.wire), built, built.wire);
   }
@@ -227,11 +212,6 @@ export class EmbeddedRuntime {
     return this.native.getBalance(addressBytes(address)) ?? 0n;
   }
 
-  /** A transaction this chain confirmed, or undefined. */
-  transaction(id: TransactionId): Transaction | undefined {
-    return this.history.transaction(id);
-  }
-
   /** The runtime's current slot (it follows the clock: one every SLOT_MS). */
   get slot(): bigint {
     return this.tick();
@@ -243,23 +223,14 @@ export class EmbeddedRuntime {
     return this.svm.latestBlockhash();
   }
 
-  /** An account as the runtime holds it, or undefined. */
-  account(
-    address: Address,
-  ): { readonly lamports: bigint; readonly owner: Address; readonly data: Uint8Array; readonly executable: boolean } | undefined {
-    const found = this.native.getAccount(addressBytes(address));
-    if (found === null) return undefined;
-    return {
-      lamports: found.lamports(),
-      owner: addressOfBytes(found.owner()),
-      data: Uint8Array.from(found.data()),
-      executable: found.executable(),
-    };
+  /** An account as the runtime holds it, or undefined (see runtime-accounts.ts). */
+  account(address: Address): RuntimeAccount | undefined {
+    return accountAt(this.native, address);
   }
 
   /** Every account `program` owns, with its address (a scan, as a validator without an account index does). */
-  programAccounts(program: Address): { readonly address: Address; readonly data: ReadonlyUint8Array; readonly lamports: bigint }[] {
-    return this.svm.getProgramAccounts(program).map((found) => ({ address: found.address, data: found.data, lamports: found.lamports }));
+  programAccounts(program: Address): ProgramAccount[] {
+    return programAccountsOf(this.svm, program);
   }
 
   /** Lamports an account of `space` bytes needs to be rent exempt. */
@@ -287,7 +258,7 @@ export class EmbeddedRuntime {
       const first = Object.values(decoded.signatures)[0];
       const signature =
         this.log.seq > seqBefore
-          ? this.history.noteFailed(decoded, wireText, result, this.svm.getClock().slot, balances)
+          ? this.memory.noteFailed(decoded, wireText, result, this.svm.getClock().slot, balances)
           : first === null || first === undefined
             ? ""
             : transactionIdFromBytes(first);
@@ -309,41 +280,13 @@ export class EmbeddedRuntime {
     return simulateWire(this.svm, decodeWire(wire), (blockhash) => this.isBlockhashValid(blockhash), options);
   }
 
-  /** A transaction of the recent window (what RPC serves by signature with its balances), or undefined. */
-  recentTransaction(signature: string): RecentTransaction | undefined {
-    return this.history.recentTransaction(signature);
-  }
-
-  /** Transactions of the recent window naming `address` among their accounts, newest first. */
-  recentFor(address: string, page: SignaturePage): RecentTransaction[] {
-    return this.history.recentFor(address, page);
-  }
-
-  /** A transaction's wire bytes (base64), fee and logs, when this chain has it. */
-  transactionDetails(signature: string): TransactionDetails | undefined {
-    return this.history.detailsOf(signature);
-  }
-
-  /** Calls `listener` with each signature whose outcome becomes known; returns the unsubscribe function. */
-  onStatus(listener: (signature: string) => void): () => void {
-    return this.history.onStatus(listener);
-  }
-
-  /** Where a transaction this process knows ended: its slot, and its error when it failed. */
-  signatureStatus(signature: string): SignatureStatus | undefined {
-    return this.history.statusOf(signature);
-  }
-
   /** Gives an address lamports (SOL for fees), logged like a transaction. @throws CHAIN_ERROR */
   airdropLamports(to: Address, amount: bigint): string {
     this.tick();
-    const result = this.svm.airdrop(parseAddress(to), lamports(amount));
-    if (result === null || result instanceof FailedTransactionMetadata) {
-      throw new MarketError("CHAIN_ERROR", { reason: `airdrop refused${result === null ? "" : `: ${result.err().toString()}`}` });
-    }
+    const result = grantLamports(this.svm, parseAddress(to), amount, "airdrop refused");
     this.log.appendSync({ kind: "lamports", to, lamports: amount.toString() });
     const signature = transactionIdFromBytes(result.signature());
-    this.history.setStatus(signature, { slot: this.svm.getClock().slot });
+    this.memory.setStatus(signature, { slot: this.svm.getClock().slot });
     return signature;
   }
 

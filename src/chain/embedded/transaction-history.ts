@@ -34,6 +34,12 @@ interface Known {
   details?: TransactionDetails;
 }
 
+/** What callers outside the runtime may ask of the history: reads and status subscriptions, never a change. */
+export type TransactionHistoryReads = Pick<
+  TransactionHistory,
+  "size" | "transaction" | "detailsOf" | "recentTransaction" | "recentFor" | "statusOf" | "onStatus"
+>;
+
 /**
  * The embedded chain's memory of transactions. Invariants: a listener hears of every status set
  * after it subscribed; at most `capacity` signatures are known, the oldest forgotten first.
