@@ -74,7 +74,8 @@ function searchBuckets(buckets: readonly number[], bucket: number): number {
  * list, that of slotCell[slot] and its price (neither changes while it is in; its cell is kept,
  * since a reputation may change before the slot is taken out), and in its model's list, iff
  * inserted and not removed; slotPos[slot] is its place in the first, -1 when out; a cell's buckets
- * are its non-empty buckets in ascending order, its lists theirs, element for element; the first
+ * are its non-empty buckets in ascending order, its lists theirs, element for element, cellFirst
+ * its first bucket (PRICE_BUCKETS when none); the first
  * bucket of a fine or coarse class is the lowest of its cells' (PRICE_BUCKETS when none); bit b
  * of fineBands[fine] is set iff cell (fine, b) holds a slot, and bit c of coarseChildren[coarse]
  * iff its child c holds one.
@@ -84,6 +85,8 @@ export class PriceBuckets {
   private readonly cellBuckets: (number[] | undefined)[] = [];
   /** The slots of each of those buckets. */
   private readonly cellLists: (number[][] | undefined)[] = [];
+  /** The first of each cell's buckets (PRICE_BUCKETS when empty), packed: a query reads it for every cell it weighs. */
+  private readonly cellFirst = new Uint16Array(CELLS).fill(PRICE_BUCKETS);
   private readonly cellSize = new Int32Array(CELLS);
   private readonly fineFirst = new Uint16Array(FINE_CLASSES).fill(PRICE_BUCKETS);
   private readonly fineBands = new Uint32Array(FINE_CLASSES);
@@ -128,6 +131,7 @@ export class PriceBuckets {
       list = [];
       buckets.splice(at, 0, bucket);
       lists.splice(at, 0, list);
+      if (at === 0) this.cellFirst[cell] = bucket;
     }
     this.slotPos[slot] = list.length;
     this.slotCell[slot] = cell;
@@ -181,7 +185,10 @@ export class PriceBuckets {
     if (list.length === 0) {
       buckets.splice(at, 1);
       lists.splice(at, 1);
-      if (at === 0) this.raiseFirst(fine, coarse, bucket);
+      if (at === 0) {
+        this.cellFirst[cell] = buckets[0] ?? PRICE_BUCKETS;
+        this.raiseFirst(fine, coarse, bucket);
+      }
     }
     const mask = this.table.mask[slot] ?? 0;
     this.fineMasks.remove(fine, mask);
@@ -228,7 +235,7 @@ export class PriceBuckets {
 
   /** The cell's lowest non-empty bucket, PRICE_BUCKETS when it is empty. */
   firstBucket(cell: number): number {
-    return this.cellBuckets[cell]?.[0] ?? PRICE_BUCKETS;
+    return this.cellFirst[cell] ?? PRICE_BUCKETS;
   }
 
   /** The cell's non-empty buckets, ascending (read only: the index's own array). */
