@@ -161,22 +161,6 @@ export async function readOrdersWithStatus(conn: Db, statuses: readonly string[]
   ).map(orderRow);
 }
 
-/** The orders of `buyerId` in one of `statuses`, in id order, at most `limit`; none for no status. */
-export async function readOrdersOfBuyer(conn: Db, buyerId: string, statuses: readonly string[], limit: number): Promise<OrderRow[]> {
-  return statuses.length === 0
-    ? []
-    : (
-        await conn
-          .selectFrom("orders")
-          .selectAll()
-          .where("buyer_id", "=", buyerId)
-          .where("status", "in", [...statuses])
-          .orderBy("id")
-          .limit(limit)
-          .execute()
-      ).map(orderRow);
-}
-
 /** The stored command `key`, if any. */
 export async function readCommand(conn: Db, key: string): Promise<CommandRow | undefined> {
   const r = await conn.selectFrom("commands").selectAll().where("key", "=", key).executeTakeFirst();

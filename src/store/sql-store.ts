@@ -22,7 +22,6 @@ import {
   readLastSeq,
   readOffer,
   readOrder,
-  readOrdersOfBuyer,
   readOrdersWithStatus,
   readPendingEscrows,
 } from "./sql-reads.js";
@@ -171,7 +170,6 @@ export class SqlStore implements Store {
       },
       getOrder: (id) => readOrder(conn, id),
       getEscrow: (id) => readEscrow(conn, id),
-      ordersOfBuyer: (buyerId, statuses, limit) => readOrdersOfBuyer(conn, buyerId, statuses, limit),
     };
   }
 

@@ -183,8 +183,6 @@ export interface StoreWriter {
   eventsAfter(seq: number, limit: number): Promise<EventRow[]>;
   getOrder(id: string): Promise<OrderRow | undefined>;
   getEscrow(id: string): Promise<EscrowRow | undefined>;
-  /** Up to `limit` orders of `buyerId` in one of `statuses`, by id (what a buyer's backing counts). */
-  ordersOfBuyer(buyerId: string, statuses: readonly string[], limit: number): Promise<OrderRow[]>;
   /** The stored answers of those keys that were used already. */
   commands(keys: readonly string[]): Promise<Map<string, CommandRow>>;
   /**
