@@ -303,7 +303,12 @@ describe("wrong usages", () => {
       /invalid --receipt-interval "soon"; allowed: a whole number/,
     ],
     ["a word for a port", () => ["serve", "--port", "abc"], 1, /--port "?abc"? is out of range; allowed 0\.\.65535/],
-    ["too many verification threads", () => ["serve", "--verify-threads", "99"], 1, /--verify-threads "?99"? is out of range; allowed 0\.\.8/],
+    [
+      "too many verification threads",
+      () => ["serve", "--verify-threads", "99"],
+      1,
+      /--verify-threads "?99"? is out of range; allowed 0\.\.8/,
+    ],
   ];
 
   it.each(WRONG)("%s: a non-zero exit and a message in words", async (_, argv, code, message) => {
