@@ -1,25 +1,17 @@
 // The compact offer encoding (offers.book): it gives back every field the book reads, refuses a
 // malformed string, is written with every offer, filled by migration 0008 for offers stored before
 // it, and a rebuild from it (or from the document of a row without one) is the same book. SQLite and PostgreSQL.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
+import type { Kysely } from "kysely";
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
 import { createOffer } from "../../src/core/offer.js";
 import type { CapacityOffer } from "../../src/core/types.js";
 import { OfferBookDecoder, encodeOfferBook, offerBookOfDoc } from "../../src/store/offer-book.js";
-import { SqlStore } from "../../src/store/sql-store.js";
-import type { Store } from "../../src/store/store.js";
 import { rejectionCode } from "../support/error-code.js";
 import { openMarket, openParties } from "../support/market.js";
-import { dropSchema, postgresUrl } from "../support/postgres.js";
+import { rawDbFactories } from "../support/raw-db.js";
 import { generateOffers } from "../support/sample-market.js";
-
-const url = await postgresUrl("Offer book encoding");
 
 /** An offer's stored columns and encoding, as the market writes them. */
 function storedOf(offer: CapacityOffer, status = "Active") {
@@ -90,38 +82,7 @@ describe("offer book encoding", () => {
   });
 });
 
-/** A database: how to open the store, how to reach it raw (below the store), how to drop it. */
-interface TestDb {
-  readonly name: string;
-  open(): Promise<Store>;
-  raw(): Kysely<unknown>;
-  dispose(): Promise<void>;
-}
-
-function sqliteDb(): TestDb {
-  const path = join(mkdtempSync(join(tmpdir(), "molt-offer-book-")), "market.db");
-  return {
-    name: "sqlite",
-    open: () => Promise.resolve(SqlStore.openSqlite(path)),
-    raw: () => new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) }),
-    dispose: () => Promise.resolve(),
-  };
-}
-
-function postgresDb(connectionString: string): TestDb {
-  const schema = `molt_offer_book_${process.pid}`;
-  return {
-    name: "postgres",
-    open: () => SqlStore.openPostgres(connectionString, { schema }),
-    raw: () =>
-      new Kysely<unknown>({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, options: `-c search_path=${schema}` }) }),
-      }),
-    dispose: () => dropSchema(connectionString, schema),
-  };
-}
-
-const factories: (() => TestDb)[] = [sqliteDb, ...(url === undefined ? [] : [() => postgresDb(url)])];
+const factories = await rawDbFactories("Offer book encoding", "offer-book");
 
 /** Every offer's book column, by id. */
 async function booksOf(raw: Kysely<unknown>): Promise<Map<string, string | null>> {

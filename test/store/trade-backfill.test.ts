@@ -1,53 +1,14 @@
 // Migration 0005_trades on a store that already holds matches (written before the trades table
 // existed): the table is filled from the event log with the same trades the market writes itself,
 // on SQLite and PostgreSQL.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { Wallet } from "../../src/chain/wallet.js";
-import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
 import { openMarket, openParties } from "../support/market.js";
-import { dropSchema, postgresUrl } from "../support/postgres.js";
+import { rawDbFactories } from "../support/raw-db.js";
 
-const url = await postgresUrl("Trades backfill");
-
-/** A database: how to open the store, how to reach it raw (below the store), how to drop it. */
-interface TestDb {
-  readonly name: string;
-  open(): Promise<Store>;
-  raw(): Kysely<unknown>;
-  dispose(): Promise<void>;
-}
-
-function sqliteDb(): TestDb {
-  const path = join(mkdtempSync(join(tmpdir(), "molt-backfill-")), "market.db");
-  return {
-    name: "sqlite",
-    open: () => Promise.resolve(SqlStore.openSqlite(path)),
-    raw: () => new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) }),
-    dispose: () => Promise.resolve(),
-  };
-}
-
-function postgresDb(connectionString: string): TestDb {
-  const schema = `molt_backfill_${process.pid}`;
-  return {
-    name: "postgres",
-    open: () => SqlStore.openPostgres(connectionString, { schema }),
-    raw: () =>
-      new Kysely<unknown>({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, options: `-c search_path=${schema}` }) }),
-      }),
-    dispose: () => dropSchema(connectionString, schema),
-  };
-}
-
-const factories: (() => TestDb)[] = [sqliteDb, ...(url === undefined ? [] : [() => postgresDb(url)])];
+const factories = await rawDbFactories("Trades backfill", "backfill");
 
 /** Every trade of a store. */
 const tradesOf = (store: Store) => store.trades({ afterSeq: 0, limit: 500 });
