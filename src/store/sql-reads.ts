@@ -3,7 +3,7 @@
 import type Database from "better-sqlite3";
 import { sql } from "kysely";
 import { chunks, escrowRow, eventRow, offerRow, orderRow } from "./sql-tables.js";
-import type { Db, Int } from "./sql-tables.js";
+import type { Db, MarketTables } from "./sql-tables.js";
 import type { CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StoredBook, StoredOffer } from "./store.js";
 
 /** Offers read per page while loading a book. */
@@ -91,15 +91,10 @@ async function scanLiveOffers(
   }
   let after = "";
   for (;;) {
-    const rows = await sql<{
-      id: string;
-      provider_id: string;
-      status: string;
-      gpu_count: number;
-      free_gpus: number;
-      expires_at_ms: Int;
-      book: string;
-    }>`select ${sql.raw(SCAN_COLUMNS)} from offers where id > ${after} and status in ('Active', 'Paused') order by id limit ${LOAD_PAGE_ROWS}`.execute(
+    // The scan's columns: the table's, with the compact encoding (or the document) as book.
+    const rows = await sql<
+      Omit<MarketTables["offers"], "doc" | "book"> & { book: string }
+    >`select ${sql.raw(SCAN_COLUMNS)} from offers where id > ${after} and status in ('Active', 'Paused') order by id limit ${LOAD_PAGE_ROWS}`.execute(
       trx,
     );
     if (rows.rows.length === 0) return;
