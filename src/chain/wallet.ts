@@ -14,8 +14,12 @@ import type { Signer } from "../core/signer.js";
 /** Largest wallet file read (a keypair file is about 250 bytes). */
 export const WALLET_FILE_BYTES_MAX = 4096;
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-/** The x a JWK import needs and ignores for a private key: the public key comes from the seed. */
-const PLACEHOLDER_X = Buffer.alloc(32).toString("base64url");
+/**
+ * The x a JWK import needs and ignores for a private key (the public key comes from the seed): 32
+ * zero bytes in base64url, written out, so that loading this module encodes nothing (the
+ * dashboard's Buffer has no base64url).
+ */
+const PLACEHOLDER_X = "A".repeat(43);
 
 /**
  * The key and its public bytes from a seed. A JWK import is about 20x faster than a PKCS#8 DER one
