@@ -39,14 +39,23 @@ function prefixOf(bytes: Uint8Array): number {
 export function addressBytes(address: string): Uint8Array {
   const known = bytesByAddress.get(address);
   if (known !== undefined) return known;
-  const bytes = base58Decode(address);
+  const bytes = decodedBytes(address);
+  rememberBytes(address, bytes);
+  return bytes;
+}
+
+/**
+ * The 32 bytes of a base58 value used once (a blockhash), decoded without being remembered.
+ * @throws INVALID_ADDRESS (not base58 of 32 bytes)
+ */
+export function decodedBytes(text: string): Uint8Array {
+  const bytes = base58Decode(text);
   if (bytes?.length !== ADDRESS_BYTES) {
     throw new MarketError("INVALID_ADDRESS", {
-      value: address.slice(0, 64),
+      value: text.slice(0, 64),
       reason: bytes === undefined ? "not base58" : "does not decode to 32 bytes",
     });
   }
-  rememberBytes(address, bytes);
   return bytes;
 }
 

@@ -6,7 +6,7 @@
 import { AccountRole, getAddressComparator, isSignerRole, isWritableRole, mergeRoles } from "@solana/kit";
 import type { Address, Instruction } from "@solana/kit";
 import { MarketError } from "../core/errors.js";
-import { addressBytes } from "./address-bytes.js";
+import { addressBytes, decodedBytes } from "./address-bytes.js";
 import { messageSignerOf } from "./signer.js";
 import type { MessageSigner } from "./signer.js";
 
@@ -140,7 +140,8 @@ export function buildSignedTransaction(input: {
   const out: number[] = [VERSION_0_PREFIX, header.numSignerAccounts, header.numReadonlySignerAccounts, header.numReadonlyNonSignerAccounts];
   pushShortU16(out, staticAccounts.length);
   for (const bytes of staticAccountBytes) pushBytes(out, bytes);
-  pushBytes(out, addressBytes(input.blockhash));
+  // A blockhash is used once: decoded, not remembered (it would push the cached addresses out).
+  pushBytes(out, decodedBytes(input.blockhash));
   pushShortU16(out, instructions.length);
   const compiled = instructions.map((instruction) => {
     const programAddressIndex = indexOf.get(instruction.programAddress) ?? 0;

@@ -85,6 +85,10 @@ export class ChainLog {
     this.currentEmpty = read.currentCount === 0;
     this.groupCommit = options.groupCommit ?? true;
     this.retainedEntries = options.retainedEntries ?? RECENT_TRANSACTIONS_MAX;
+    // A seal keeps at least the segment it just sealed: with none kept, the log's first entry would
+    // not follow the snapshot's and the directory would not open again.
+    if (!Number.isInteger(this.retainedEntries) || this.retainedEntries < 1)
+      throw new MarketError("CHAIN_ERROR", { reason: `retainedEntries must be a whole number >= 1, got ${this.retainedEntries}` });
     this.fd = openSync(join(dir, LOG_FILE), "a");
   }
 

@@ -196,8 +196,8 @@ export class EmbeddedRuntime {
       send,
       acceptsBlockhash: (blockhash) => this.isBlockhashValid(blockhash),
     });
-    // Durable with the next fsync; submitWire flushes before it reports the failure.
-    if (sent.feeCharged) this.log.write({ kind: "failed", wire: Buffer.from(wire).toString("base64") });
+    // Durable before either caller reports the failure (failures are rare: no group commit for them).
+    if (sent.feeCharged) this.log.appendSync({ kind: "failed", wire: Buffer.from(wire).toString("base64") });
     return sent;
   }
 
@@ -254,7 +254,6 @@ export class EmbeddedRuntime {
     if (result instanceof FailedTransactionMetadata) {
       // Only a failure that charged its fee landed (and was logged); a refusal leaves no status, so a
       // repeat of a landed transaction (AlreadyProcessed) keeps the first one's.
-      this.log.flushSync();
       const first = Object.values(decoded.signatures)[0];
       const signature =
         this.log.seq > seqBefore
