@@ -176,7 +176,7 @@ export class SqlStore implements Store {
   /** Resolves once the batch is committed and durable. @throws what `fn` throws (the transaction rolls back), STORE_ERROR */
   async writeBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
     const result = await this.commitBatch(fn);
-    // Outside the connection: the next batch is written while this one's log is synced.
+    // Outside the connection: the event loop serves requests while the log is synced on libuv's pool.
     await this.walSync?.durable();
     return result;
   }

@@ -23,6 +23,8 @@ export class WalSync {
   private inFlight: Promise<void> | undefined;
   private next: Promise<void> | undefined;
   private closed = false;
+  /** The first failed fsync: every later durable() call is refused with it. */
+  private failed: MarketError<"STORE_ERROR"> | undefined;
   /** fsyncs issued, for tests and benchmarks. */
   syncs = 0;
 
@@ -63,18 +65,32 @@ export class WalSync {
   }
 
   private async sync(): Promise<void> {
+    if (this.failed !== undefined) throw this.failed;
+    let fd: number;
     try {
       // The log exists once a transaction has committed; it stays one file (SQLite truncates or
       // reuses it, and unlinks it only when the last connection closes).
       this.fd ??= openFile(this.walPath, "r");
-      await fsyncFile(await this.fd);
+      fd = await this.fd;
     } catch (e) {
       this.fd = undefined;
-      throw new MarketError(
-        "STORE_ERROR",
-        { reason: `cannot sync the SQLite log ${this.walPath}: ${e instanceof Error ? e.message : String(e)}` },
-        { cause: e },
-      );
+      throw this.error(e);
     }
+    try {
+      await fsyncFile(fd);
+    } catch (e) {
+      // After a failed fsync the kernel may have dropped the pages it could not write, and a later
+      // fsync can succeed without them: nothing is reported durable again (as PostgreSQL does).
+      this.failed = this.error(e);
+      throw this.failed;
+    }
+  }
+
+  private error(cause: unknown): MarketError<"STORE_ERROR"> {
+    return new MarketError(
+      "STORE_ERROR",
+      { reason: `cannot sync the SQLite log ${this.walPath}: ${cause instanceof Error ? cause.message : String(cause)}` },
+      { cause },
+    );
   }
 }
