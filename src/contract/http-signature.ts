@@ -75,7 +75,7 @@ export interface VerifiedSignature {
 }
 
 /** A signature that passed every check but the ed25519 one: what to verify, and what it says once verified. */
-export interface CheckedSignature extends VerifiedSignature {
+interface CheckedSignature extends VerifiedSignature {
   /** The signature base rebuilt as received (the signed message). */
   readonly base: Uint8Array;
   /** The 64-byte ed25519 signature. */
@@ -197,7 +197,7 @@ function checkContentDigest(headers: Headers, body: Uint8Array | string): void {
  * and the body matches its digest. Returns the signature base to verify. Pure.
  * @throws UNAUTHORIZED (with the reason)
  */
-export function checkSignature(
+function checkSignature(
   parts: SignedRequestParts,
   headers: Headers,
   nowMs: number,
@@ -233,14 +233,27 @@ export function checkSignature(
   return { keyid, nonce, createdS, label: input.label, base, signature: signature.value.value, names };
 }
 
-/** The refusal of a checked signature whose ed25519 signature does not verify. */
-export function signatureMismatch(checked: CheckedSignature): MarketError<"UNAUTHORIZED"> {
+function signatureMismatch(checked: CheckedSignature): MarketError<"UNAUTHORIZED"> {
   return unauthorized(`the signature does not verify for keyid over ${checked.names.join(", ")} and its parameters`);
 }
 
-/** What a checked signature says, once its ed25519 signature verified. */
-export function verifiedOf(checked: CheckedSignature): VerifiedSignature {
+function verifiedOf(checked: CheckedSignature): VerifiedSignature {
   return { keyid: checked.keyid, nonce: checked.nonce, createdS: checked.createdS, label: checked.label };
+}
+
+/**
+ * verifySignature with the ed25519 step done by `verify` (a worker thread's, say): the same checks,
+ * the same answers. @throws UNAUTHORIZED (with the reason)
+ */
+export async function verifySignatureWith(
+  parts: SignedRequestParts,
+  headers: Headers,
+  nowMs: number,
+  verify: (address: Address, message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>,
+): Promise<VerifiedSignature> {
+  const checked = checkSignature(parts, headers, nowMs);
+  if (!(await verify(checked.keyid, checked.base, checked.signature))) throw signatureMismatch(checked);
+  return verifiedOf(checked);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MarketError } from "../core/errors.js";
 import type { Address } from "../core/address.js";
 import type { Clock } from "../core/clock.js";
-import { checkSignature, signatureMismatch, verifiedOf } from "../contract/http-signature.js";
+import { verifySignatureWith } from "../contract/http-signature.js";
 import { verifySigned } from "../core/signer.js";
 import { SERVER_LIMITS } from "./limits.js";
 import { recordNonce } from "./nonce-registry.js";
@@ -74,9 +74,12 @@ export function authenticatePosts(
     if (request.method !== "POST") return;
     const path = request.url.split("?")[0] ?? request.url;
     const nowMs = deps.clock.now();
-    const checked = checkSignature({ method: request.method, path, body: request.rawBody ?? "" }, request.headers, nowMs);
-    if (!(await verify(checked.keyid, checked.base, checked.signature))) throw signatureMismatch(checked);
-    const verified = verifiedOf(checked);
+    const verified = await verifySignatureWith(
+      { method: request.method, path, body: request.rawBody ?? "" },
+      request.headers,
+      nowMs,
+      verify,
+    );
     const key = request.headers["idempotency-key"];
     if (typeof key !== "string" || key.length === 0 || key.length > SERVER_LIMITS.idempotencyKeyLengthMax) {
       throw new MarketError("INVALID_FIELD", {
