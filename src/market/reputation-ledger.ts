@@ -134,6 +134,9 @@ const FAILURE_OUTCOMES: { readonly [kind: string]: ReputationOutcome } = {
 
 const DECIMAL = /^\d{1,40}$/;
 
+/** The events outcomeOf reads a tally from: those of the outcome statuses (Settled, Failed, Resolved). */
+export const OUTCOME_EVENT_TYPES: readonly string[] = ["OrderSettled", "OrderFailed", "OrderResolved"];
+
 /**
  * The outcome an event records, with its provider, or undefined. Rules: OrderSettled from
  * Completed is settled (a lost job's receipted payout settles from Failed and was counted failed);
@@ -144,7 +147,7 @@ const DECIMAL = /^\d{1,40}$/;
 export function outcomeOf(
   event: EventRow,
 ): { readonly providerId: string; readonly outcome: ReputationOutcome; body: OutcomeEventBody } | undefined {
-  if (event.type !== "OrderSettled" && event.type !== "OrderFailed" && event.type !== "OrderResolved") return undefined;
+  if (!OUTCOME_EVENT_TYPES.includes(event.type)) return undefined;
   const body = JSON.parse(event.payload) as OutcomeEventBody;
   if (typeof body.providerId !== "string") return undefined;
   const providerId = body.providerId;

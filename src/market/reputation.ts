@@ -7,13 +7,11 @@ import type { EventRow, Store } from "../store/store.js";
 import type { BatchBuilder } from "./batch.js";
 import type { MarketFeed } from "./feed.js";
 import { MARKET_LIMITS } from "./limits.js";
-import { ReputationLedger } from "./reputation-ledger.js";
+import { OUTCOME_EVENT_TYPES, ReputationLedger } from "./reputation-ledger.js";
 import type { ProviderReputation } from "./reputation-ledger.js";
 
-/** Order statuses whose event may record an outcome. */
-const OUTCOME_STATUSES: ReadonlySet<string> = new Set(["Settled", "Failed", "Resolved"]);
-/** The events outcomeOf reads a tally from (the feed's events of the outcome statuses). */
-const OUTCOME_EVENT_TYPES: readonly string[] = ["OrderSettled", "OrderFailed", "OrderResolved"];
+/** Order statuses whose event may record an outcome (`Order<Status>` of OUTCOME_EVENT_TYPES). */
+const OUTCOME_STATUSES: ReadonlySet<string> = new Set(OUTCOME_EVENT_TYPES.map((type) => type.slice("Order".length)));
 
 /**
  * Sets a reputation in `book`, unless it holds it already; a book full of providers keeps the
