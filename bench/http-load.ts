@@ -6,12 +6,13 @@
 // each carry their own signature, nonce and Idempotency-Key. Reports the count of 2xx answers, the
 // seconds, and p50/p99 latency in ms; an error or an answer other than 2xx fails the run.
 import { Agent, request } from "node:http";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, threadId, workerData } from "node:worker_threads";
 import autocannon from "autocannon";
 import type { AutocannonRequest } from "autocannon";
 import { Wallet } from "../src/chain/wallet.js";
 import { signRequest } from "../src/contract/request-signing.js";
 import { percentile } from "./report.js";
+import { threadCpuMs } from "./thread-cpu.js";
 
 interface Job {
   readonly baseUrl: string;
@@ -23,6 +24,8 @@ interface Job {
   /** The seed the buyers' keys derive from (`buyer-<i>`), and how many there are. */
   readonly buyerSeed: Uint8Array;
   readonly buyers: number;
+  /** Submissions to sign before the run starts. */
+  readonly presign: number;
 }
 
 /** What a run reports. */
@@ -31,6 +34,12 @@ interface LoadResult {
   readonly seconds: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** CPU this load generator's thread used during the run (undefined without /proc). */
+  readonly loadCpuMs?: number | undefined;
+  /** Submissions signed during the run because the presigned ones ran out. */
+  readonly signedLive?: number;
+  /** CPU this thread used in all, its start and the presigning included. */
+  readonly threadCpuMs?: number;
 }
 
 const job = workerData as Job;
@@ -39,22 +48,41 @@ const root = Wallet.fromSeed(Uint8Array.from(job.buyerSeed));
 const buyers = Array.from({ length: job.buyers }, (_, i) => root.derive(`buyer-${i}`));
 let sequence = 0;
 
-/** The next request of the job: a signed order submission or a quote. */
-function nextRequest(): {
+/** One request as the load sends it. */
+interface LoadRequest {
   readonly method: "GET" | "POST";
   readonly path: string;
   readonly body: string;
   readonly headers: Record<string, string>;
-} {
+}
+
+/** A request built now: a quote, or an order submission signed as the next buyer. */
+function buildRequest(): LoadRequest {
   if (job.kind === "quote")
     return { method: "GET", path: `/v1/quote?gpus=${1 + (sequence++ % 4)}&maxPrice=9&hours=1`, body: "", headers: {} };
   const body = JSON.stringify({
     requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 },
   });
-  const key = `load-${process.pid}-${sequence++}`;
+  // Unique across the runs of one process (each run is its own worker): a key repeated with the
+  // same buyer and body would be answered from the stored command, not submitted again.
+  const key = `load-${process.pid}-${threadId}-${sequence++}`;
   const wallet = buyers[sequence % buyers.length] ?? root;
   const headers = signRequest({ method: "POST", path: "/v1/orders", body, idempotencyKey: key }, wallet, Date.now());
   return { method: "POST", path: "/v1/orders", body, headers: { ...headers, "content-type": "application/json" } };
+}
+
+// Submissions signed before the run starts, so the load generator's own ed25519 signing does not
+// take the cores the server is measured on (signatures stay valid for minutes); past these, the
+// rest are signed as they are sent, and the run reports how many were.
+const presigned: LoadRequest[] = job.kind === "submit" ? Array.from({ length: job.presign }, buildRequest) : [];
+let signedLive = 0;
+
+/** The next request of the job: a presigned one while they last, else one built now. */
+function nextRequest(): LoadRequest {
+  const ready = presigned.pop();
+  if (ready !== undefined) return ready;
+  if (job.kind === "submit") signedLive++;
+  return buildRequest();
 }
 
 async function closedLoop(): Promise<LoadResult> {
@@ -121,4 +149,11 @@ async function openLoop(rate: number): Promise<LoadResult> {
   };
 }
 
-parentPort?.postMessage(await (job.rate === undefined ? closedLoop() : openLoop(job.rate)));
+const cpuBefore = threadCpuMs();
+const result = await (job.rate === undefined ? closedLoop() : openLoop(job.rate));
+const cpuAfter = threadCpuMs();
+parentPort?.postMessage({
+  ...result,
+  signedLive,
+  ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { loadCpuMs: cpuAfter - cpuBefore, threadCpuMs: cpuAfter }),
+});
