@@ -10,6 +10,12 @@ export const MARKET_LIMITS = {
   eventPageMax: 1000,
   /** Orders one sweep looks at per rule. */
   sweepMax: 1000,
+  /**
+   * How long the sweeper leaves an order whose escrow has a chain step under way before it looks
+   * again: such an order cannot be acted on, and left due it would be read by every sweep, ahead of
+   * the orders due after it (more than sweepMax of them would starve the rest).
+   */
+  pendingRecheckMs: 10_000,
   /** Longest idempotency key: fits the server's `<caller address, 32..44>:<Idempotency-Key, 1..100>` (145). */
   keyLengthMax: 160,
   /** How often an idle process reads other processes' events. */

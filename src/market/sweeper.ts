@@ -30,9 +30,10 @@ export interface SweepResult {
 }
 
 /**
- * The sweeper. Invariants: it never touches an order whose escrow has a chain step under way;
- * GPUs of an order it ends return to the offer; it looks at sweepMax orders per pass at most, and
- * only at orders due (Store.ordersDueBy); an order it leaves gets its next deadline by the same rules.
+ * The sweeper. Invariants: it never touches an order whose escrow has a chain step under way (it
+ * looks at it again pendingRecheckMs later); GPUs of an order it ends return to the offer; it looks
+ * at sweepMax orders per pass at most, and only at orders due (Store.ordersDueBy); an order it
+ * leaves gets its next deadline by the same rules.
  */
 export class Sweeper {
   constructor(
@@ -63,13 +64,13 @@ export class Sweeper {
       for (const candidate of candidates) {
         const order = await this.rows.orderRow(batch, writer, candidate.id);
         if (order.status === "Matched") {
-          // A match past its funding window expires unless a funding is under way (it then stays due).
+          // A match past its funding window expires unless a funding is under way (it is then looked at again later).
           const fundByMs = this.fundingDeadlineMs(order);
           if (batch.nowMs < fundByMs) batch.setOrderDue(order.id, fundByMs);
           else if ((await this.rows.pendingOf(batch, writer, order)) === undefined) {
             this.expireUnfunded(batch, order);
             unfunded++;
-          }
+          } else this.recheckLater(batch, order);
           continue;
         }
         if (!SWEPT.has(order.status)) continue;
@@ -78,8 +79,11 @@ export class Sweeper {
           continue;
         }
         const { escrow, pending } = await this.rows.escrowOf(batch, writer, order);
-        // A chain step under way: the order stays due until its outcome is recorded.
-        if (pending !== undefined) continue;
+        // A chain step under way: nothing can be done before its outcome is recorded.
+        if (pending !== undefined) {
+          this.recheckLater(batch, order);
+          continue;
+        }
         const job = jobOf(order);
         const silentSinceMs = order.status === "Running" ? (job.receiptedAtMs ?? job.startedAtMs) : job.fundedAtMs;
         if (
@@ -134,6 +138,15 @@ export class Sweeper {
     } else if (order.status === "Completed" && job.settlementDue !== true && escrow.jobEndedAt !== undefined)
       deadlinesMs.push(escrow.jobEndedAt.getTime() + this.payments.disputeWindowMs);
     return deadlinesMs.length === 0 ? null : Math.min(...deadlinesMs);
+  }
+
+  /**
+   * Leaves an order with a chain step under way for pendingRecheckMs: the orders due after it are
+   * read meanwhile, however many such orders there are, and an outcome recorded with a write of the
+   * order makes it due at once (sql-tables dueOnWrite).
+   */
+  private recheckLater(batch: BatchBuilder, order: OrderRow): void {
+    batch.setOrderDue(order.id, batch.nowMs + MARKET_LIMITS.pendingRecheckMs);
   }
 
   /** When a matched order's funding window closes (from its match; rows from before matchedAtMs, from its creation). */

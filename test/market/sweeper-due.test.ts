@@ -1,6 +1,7 @@
 // The sweeper reads what is due, not what exists: over 10^4 live matches of which 3 are past their
 // funding window, a sweep reads those 3 rows (the old read by status took sweepMax); a new or
-// changed order is looked at once, then not again before its next deadline.
+// changed order is looked at once, then not again before its next deadline; orders whose chain step
+// is under way are left for a while, so any number of them never starve the orders due after them.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,5 +113,41 @@ describe("Sweeper reads by deadline", () => {
     expect(rowsRead()).toEqual([1]);
     await market.sweep();
     expect(rowsRead()).toEqual([0]);
+  });
+
+  it("orders whose chain step is under way do not starve the orders due after them", async () => {
+    const { market, parties, clock, rowsRead } = await setup();
+    await market.addOffer("a1", offer(parties.provider.address));
+    const funded = (await market.submitOrder("o1", order(parties.buyer.address, 2))).orderId;
+    const escrow = await market.fundEscrow("f1", funded, parties.buyer);
+    const { orderId: victim } = await market.submitOrder("o2", order(parties.buyer.address, 2));
+    const template = await market.store.getOrder(victim);
+    const escrowRow = await market.store.getEscrow(escrow.id);
+    if (template === undefined || escrowRow === undefined) throw new Error("the match or the escrow was not stored");
+    // More matches than a sweep reads, each with a funding under way and its window closed, ahead of
+    // the victim in the deadline index (due at once, ids before it).
+    const stuck = MARKET_LIMITS.sweepMax + 50;
+    const matchedAtMs = clock.now() - 2 * market.fundingWindowMs;
+    const orders = Array.from({ length: stuck }, (_, i): OrderRow => {
+      const id = `a-${String(i).padStart(5, "0")}`;
+      return { ...template, id, escrowId: `esc-${id}`, job: JSON.stringify({ matchedAtMs }) };
+    });
+    const escrows = orders.map((o) => ({ ...escrowRow, id: o.escrowId ?? "", orderId: o.id, pending: JSON.stringify({ op: "fund" }) }));
+    await market.store.writeBatch((w) => w.write({ offers: [], capacity: [], orders, escrows, events: [], commands: [] }));
+    clock.advance(market.fundingWindowMs);
+
+    expect((await market.sweep()).unfunded).toBe(0);
+    expect(rowsRead()).toEqual([MARKET_LIMITS.sweepMax]);
+    // The stuck ones are left for pendingRecheckMs: the next sweep reaches the rest and expires the victim.
+    expect((await market.sweep()).unfunded).toBe(1);
+    expect(rowsRead()).toEqual([50 + 2]);
+    expect((await market.getOrder(victim)).status).toBe("Expired");
+    expect((await market.getOrder("a-00000")).status).toBe("Matched");
+    await market.sweep();
+    expect(rowsRead()).toEqual([0]);
+    // Then they are looked at again, still untouched while their step is under way.
+    clock.advance(MARKET_LIMITS.pendingRecheckMs);
+    expect((await market.sweep()).unfunded).toBe(0);
+    expect(rowsRead()).toEqual([MARKET_LIMITS.sweepMax]);
   });
 });
