@@ -108,6 +108,16 @@ const SUPERSETS: readonly number[] = Array.from({ length: MASKS }, (_, required)
   return set;
 });
 
+/** A feature mask's bit in a set of masks (bit m: mask m). Invariant: one of the 32 bits (FEATURES.length <= 5). */
+export function maskBitOf(mask: number): number {
+  return 1 << (mask & MASK_ALL);
+}
+
+/** The set of masks (bit m: mask m) that hold every feature of `requiredMask`. */
+export function masksHolding(requiredMask: number): number {
+  return SUPERSETS[requiredMask & MASK_ALL] ?? 0;
+}
+
 /** Masks by number of features, most first: BY_FEATURES[i] holds the masks of FEATURES.length - i features. */
 const BY_FEATURES: readonly number[] = Array.from({ length: FEATURES.length + 1 }, (_, i) => {
   let set = 0;

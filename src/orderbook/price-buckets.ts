@@ -3,7 +3,17 @@
 // power of two, cut by the bits of the price's float, so about 1 % wide), and by model. The price
 // walk (price-walk.ts) reads them cheapest first. In memory only, no I/O.
 import type { OfferTable } from "./offer-table.js";
-import { CHILD_BIT, CHILD_OF, COARSE_CHILDREN, COARSE_CLASSES, COARSE_OF, ClassMasks, FINE_CLASSES, fitClassOf } from "./fit-classes.js";
+import {
+  CHILD_BIT,
+  CHILD_OF,
+  COARSE_CHILDREN,
+  COARSE_CLASSES,
+  COARSE_OF,
+  ClassMasks,
+  FINE_CLASSES,
+  fitClassOf,
+  maskBitOf,
+} from "./fit-classes.js";
 import { ProviderSlots as SlotLists } from "./provider-slots.js";
 import type { Reputations } from "./reputations.js";
 import { STATIC_BANDS, STATIC_BAND_UPPER, staticBandOf, utilizationUnits } from "./score.js";
@@ -54,6 +64,11 @@ export const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, buc
 });
 
 const NO_BUCKETS: readonly number[] = [];
+/**
+ * A bucket's set of masks is recounted when a removal leaves it at most this many slots; a larger
+ * bucket keeps the bits of masks it may no longer hold (a query then only looks at it for nothing).
+ */
+const MASK_SET_RECOUNT_MAX = 16;
 const NO_LISTS: readonly (readonly number[])[] = [];
 
 /** First index of ascending `buckets` whose bucket is at least `bucket`. */
@@ -74,7 +89,7 @@ function searchBuckets(buckets: readonly number[], bucket: number): number {
  * list, that of slotCell[slot] and its price (neither changes while it is in; its cell is kept,
  * since a reputation may change before the slot is taken out), and in its model's list, iff
  * inserted and not removed; slotPos[slot] is its place in the first, -1 when out; a cell's buckets
- * are its non-empty buckets in ascending order, its lists theirs, element for element, cellFirst
+ * are its non-empty buckets in ascending order, its lists theirs, element for element, and its mask sets at least their slots' masks, cellFirst
  * its first bucket (PRICE_BUCKETS when none); the first
  * bucket of a fine or coarse class is the lowest of its cells' (PRICE_BUCKETS when none); bit b
  * of fineBands[fine] is set iff cell (fine, b) holds a slot, and bit c of coarseChildren[coarse]
@@ -85,6 +100,8 @@ export class PriceBuckets {
   private readonly cellBuckets: (number[] | undefined)[] = [];
   /** The slots of each of those buckets. */
   private readonly cellLists: (number[][] | undefined)[] = [];
+  /** The feature masks of each of those buckets' slots: bit m is set if the bucket holds a slot of mask m (and may stay set after). */
+  private readonly cellMaskSets: (number[] | undefined)[] = [];
   /** The first of each cell's buckets (PRICE_BUCKETS when empty), packed: a query reads it for every cell it weighs. */
   private readonly cellFirst = new Uint16Array(CELLS).fill(PRICE_BUCKETS);
   private readonly cellSize = new Int32Array(CELLS);
@@ -95,6 +112,8 @@ export class PriceBuckets {
   /** Feature masks held by each fine and each coarse class. */
   readonly fineMasks = new ClassMasks(FINE_CLASSES);
   readonly coarseMasks = new ClassMasks(COARSE_CLASSES);
+  /** Feature masks held by each cell: a query skips cells none of whose offers has its required features. */
+  readonly cellMasks = new ClassMasks(CELLS);
   private slotPos = new Int32Array(1024).fill(-1);
   private slotCell = new Uint16Array(1024);
   /** The same slots by normalized model: a query walks its preferred (or allowed) models' offers. */
@@ -119,11 +138,14 @@ export class PriceBuckets {
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
     let buckets = this.cellBuckets[cell];
     let lists = this.cellLists[cell];
-    if (buckets === undefined || lists === undefined) {
+    let maskSets = this.cellMaskSets[cell];
+    if (buckets === undefined || lists === undefined || maskSets === undefined) {
       buckets = [];
       lists = [];
+      maskSets = [];
       this.cellBuckets[cell] = buckets;
       this.cellLists[cell] = lists;
+      this.cellMaskSets[cell] = maskSets;
     }
     const at = searchBuckets(buckets, bucket);
     let list = lists[at];
@@ -131,8 +153,10 @@ export class PriceBuckets {
       list = [];
       buckets.splice(at, 0, bucket);
       lists.splice(at, 0, list);
+      maskSets.splice(at, 0, 0);
       if (at === 0) this.cellFirst[cell] = bucket;
     }
+    maskSets[at] = (maskSets[at] ?? 0) | maskBitOf(this.table.mask[slot] ?? 0);
     this.slotPos[slot] = list.length;
     this.slotCell[slot] = cell;
     list.push(slot);
@@ -147,6 +171,7 @@ export class PriceBuckets {
     const mask = this.table.mask[slot] ?? 0;
     this.fineMasks.add(fine, mask);
     this.coarseMasks.add(coarse, mask);
+    this.cellMasks.add(cell, mask);
     this.modelSlots.add(slot, this.table.model[slot] ?? 0);
   }
 
@@ -168,6 +193,7 @@ export class PriceBuckets {
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
     const buckets = this.cellBuckets[cell] ?? [];
     const lists = this.cellLists[cell] ?? [];
+    const maskSets = this.cellMaskSets[cell] ?? [];
     const at = searchBuckets(buckets, bucket);
     const list = lists[at] ?? [];
     const last = list.pop() ?? slot;
@@ -176,6 +202,11 @@ export class PriceBuckets {
       this.slotPos[last] = pos;
     }
     this.slotPos[slot] = -1;
+    if (list.length <= MASK_SET_RECOUNT_MAX) {
+      let maskSet = 0;
+      for (const kept of list) maskSet |= maskBitOf(this.table.mask[kept] ?? 0);
+      maskSets[at] = maskSet;
+    }
     const fine = Math.floor(cell / WALK_BANDS);
     const coarse = COARSE_OF[fine] ?? 0;
     if ((this.cellSize[cell] = (this.cellSize[cell] ?? 1) - 1) === 0) {
@@ -185,6 +216,7 @@ export class PriceBuckets {
     if (list.length === 0) {
       buckets.splice(at, 1);
       lists.splice(at, 1);
+      maskSets.splice(at, 1);
       if (at === 0) {
         this.cellFirst[cell] = buckets[0] ?? PRICE_BUCKETS;
         this.raiseFirst(fine, coarse, bucket);
@@ -193,6 +225,7 @@ export class PriceBuckets {
     const mask = this.table.mask[slot] ?? 0;
     this.fineMasks.remove(fine, mask);
     this.coarseMasks.remove(coarse, mask);
+    this.cellMasks.remove(cell, mask);
     this.modelSlots.remove(slot, this.table.model[slot] ?? 0);
   }
 
@@ -233,6 +266,11 @@ export class PriceBuckets {
     return this.fineFirst[fine] ?? PRICE_BUCKETS;
   }
 
+  /** Slots in the cell. */
+  sizeOf(cell: number): number {
+    return this.cellSize[cell] ?? 0;
+  }
+
   /** The cell's lowest non-empty bucket, PRICE_BUCKETS when it is empty. */
   firstBucket(cell: number): number {
     return this.cellFirst[cell] ?? PRICE_BUCKETS;
@@ -241,6 +279,11 @@ export class PriceBuckets {
   /** The cell's non-empty buckets, ascending (read only: the index's own array). */
   bucketsOf(cell: number): readonly number[] {
     return this.cellBuckets[cell] ?? NO_BUCKETS;
+  }
+
+  /** The feature masks of each of the cell's non-empty buckets (bit m: a slot of mask m), element for element with bucketsOf (read only). */
+  maskSetsOf(cell: number): readonly number[] {
+    return this.cellMaskSets[cell] ?? NO_BUCKETS;
   }
 
   /** The slots of each of the cell's non-empty buckets, element for element with bucketsOf (read only). */

@@ -4,30 +4,34 @@
 // part, the cell's fit, feature and band bounds); it stops once no bucket left can beat the k-th
 // best found. In memory only, no I/O.
 import { BoundHeap } from "./bound-heap.js";
-import { CHILD_OF, COARSE_CHILDREN, COARSE_CLASSES, coarseFitUnitsMax, coarseFits, fineFitUnitsMax, fineFits } from "./fit-classes.js";
-import { capacityFits, countryFits, modelFits, priceFits, providerFits, reputationFits, termsFit } from "./matching.js";
+import {
+  CHILD_OF,
+  COARSE_CHILDREN,
+  COARSE_CLASSES,
+  coarseFitUnitsMax,
+  coarseFits,
+  fineFitUnitsMax,
+  fineFits,
+  masksHolding,
+} from "./fit-classes.js";
 import type { OfferTable } from "./offer-table.js";
 import { BUCKET_FLOOR, PRICE_BUCKETS, WALK_BANDS, WALK_BAND_UPPER, priceBucketOf } from "./price-buckets.js";
 import type { PriceBuckets } from "./price-buckets.js";
 import type { CompiledQuery } from "./query.js";
-import { insertTop } from "./ranking.js";
 import type { Reputations } from "./reputations.js";
-import {
-  SCORE_WEIGHT_UNITS,
-  extraFeaturesUnits,
-  gpuFitUnits,
-  preferredModelUnits,
-  priceHeadroomUnits,
-  priceHeadroomUnitsEstimate,
-  priceHeadroomUnitsUpper,
-  utilizationUnits,
-  vramFitUnits,
-} from "./score.js";
+import { SCORE_WEIGHT_UNITS, priceHeadroomUnitsUpper } from "./score.js";
+import { scoreList } from "./slot-score.js";
 
 /** Levels of heap entries (the heap's band column): a coarse class, a fine class, a cell (its pos: the index of its next bucket). */
 const COARSE = 0;
 const FINE = 1;
 const CELL = 2;
+/**
+ * A cell of at most this many offers is scored whole when first reached, not bucket by bucket: a
+ * heap step costs more than scoring a few offers past the stop (small books hold about one offer
+ * per bucket of a cell).
+ */
+const SMALL_CELL_SLOTS = 4;
 
 /**
  * The price walk of one book. Invariant: best() equals the reference scan's answer (the
@@ -35,7 +39,10 @@ const CELL = 2;
  * not preferred in that cell at or after that bucket.
  */
 export class PriceWalk {
-  /** Query scratch, reused: (key, class or cell, level, first bucket of a class or index of a cell's next bucket, bound of the parts but price and static). */
+  /**
+   * Query scratch, reused: (key, class or cell, level, first bucket of a class or index of a cell's
+   * next bucket, term: a fine class's fit bound, a cell's bound of every part but price).
+   */
   private readonly heap = new BoundHeap();
 
   constructor(
@@ -61,11 +68,7 @@ export class PriceWalk {
       const list = this.buckets.modelSlots.viewOf(model);
       visits += list.length;
       if (visits > visitsMax) return undefined;
-      for (let i = 0; i < list.length; i++) {
-        const slot = list[i] ?? 0;
-        const score = this.scoreIfFits(slot, query);
-        if (score >= 0) insertTop(this.table, slots, scores, slot, score, limit);
-      }
+      scoreList(this.table, this.reputations, list, query, false, limit, slots, scores);
     }
     this.seed(query, limit, scores);
     const pass = this.walk(query, limit, slots, scores, visitsMax - visits);
@@ -115,20 +118,26 @@ export class PriceWalk {
       if (first > lastBucket || !fineFits(fine, minGpu, minVram)) continue;
       const featuresMax = buckets.fineMasks.featuresUnitsMax(fine, requiredMask);
       if (featuresMax < 0) continue;
-      const partsMax = fineFitUnitsMax(fine, minGpu, minVram) + featuresMax;
+      const fitMax = fineFitUnitsMax(fine, minGpu, minVram);
       const topBand = 31 - Math.clz32(buckets.bandsOf(fine));
       const key =
-        priceHeadroomUnitsUpper(BUCKET_FLOOR[first] ?? 0, maxPriceF) + partsMax + Math.min(WALK_BAND_UPPER[topBand] ?? 0, staticMax);
-      if (key >= floor) heap.push(key, fine, FINE, first, partsMax);
+        priceHeadroomUnitsUpper(BUCKET_FLOOR[first] ?? 0, maxPriceF) +
+        fitMax +
+        featuresMax +
+        Math.min(WALK_BAND_UPPER[topBand] ?? 0, staticMax);
+      if (key >= floor) heap.push(key, fine, FINE, first, fitMax);
     }
   }
 
-  /** Replaces the root, a fine class, by its cells whose first bucket is within the cap and can beat `floor`. */
+  /**
+   * Replaces the root, a fine class, by its cells whose first bucket is within the cap, that hold
+   * an offer of every required feature and can beat `floor`.
+   */
   private expandFine(query: CompiledQuery, lastBucket: number, floor: number): void {
     const buckets = this.buckets;
     const heap = this.heap;
     const fine = heap.rootShape();
-    const partsMax = heap.rootTerm();
+    const fitMax = heap.rootTerm();
     heap.popRoot();
     const staticMax = this.staticMax();
     for (let bands = buckets.bandsOf(fine); bands !== 0; bands &= bands - 1) {
@@ -136,7 +145,9 @@ export class PriceWalk {
       const cell = fine * WALK_BANDS + band;
       const first = buckets.firstBucket(cell);
       if (first > lastBucket) continue;
-      const term = partsMax + Math.min(WALK_BAND_UPPER[band] ?? 0, staticMax);
+      const featuresMax = buckets.cellMasks.featuresUnitsMax(cell, query.requiredMask);
+      if (featuresMax < 0) continue; // no offer of the cell has every required feature
+      const term = fitMax + featuresMax + Math.min(WALK_BAND_UPPER[band] ?? 0, staticMax);
       const key = priceHeadroomUnitsUpper(BUCKET_FLOOR[first] ?? 0, query.maxPriceF) + term;
       if (key >= floor) heap.push(key, cell, CELL, 0, term);
     }
@@ -155,6 +166,7 @@ export class PriceWalk {
     const { maxPriceF, preferredModels } = query;
     const lastBucket = priceBucketOf(query.priceCapF);
     const anyPreferred = preferredModels.length > 0;
+    const usable = masksHolding(query.requiredMask);
     let visits = 0;
     while (heap.size > 0) {
       const floor = slots.length === limit ? (scores[limit - 1] ?? 0) : -1;
@@ -170,21 +182,45 @@ export class PriceWalk {
       }
       const cell = heap.rootShape();
       const at = heap.rootPos();
-      const term = heap.rootTerm();
-      const list = buckets.listsOf(cell)[at] ?? [];
-      visits += list.length;
-      if (visits > visitsMax) return -1;
-      for (let i = 0; i < list.length; i++) {
-        const slot = list[i] ?? 0;
-        if (anyPreferred && preferredModels.includes(t.model[slot] ?? 0)) continue;
-        const score = this.scoreIfFits(slot, query);
-        if (score >= 0) insertTop(t, slots, scores, slot, score, limit);
+      if (at === 0 && buckets.sizeOf(cell) <= SMALL_CELL_SLOTS) {
+        // A small cell is scored whole: cheaper than a heap step per bucket.
+        heap.popRoot();
+        visits += buckets.sizeOf(cell);
+        if (visits > visitsMax) return -1;
+        this.scoreCell(cell, query, limit, slots, scores);
+        continue;
       }
-      const next = buckets.bucketsOf(cell)[at + 1] ?? PRICE_BUCKETS;
+      const term = heap.rootTerm();
+      const maskSets = buckets.maskSetsOf(cell);
+      const cellBuckets = buckets.bucketsOf(cell);
+      // A bucket none of whose offers has the required features is passed without reading them.
+      if (((maskSets[at] ?? 0) & usable) !== 0) {
+        const list = buckets.listsOf(cell)[at] ?? [];
+        visits += list.length;
+        if (visits > visitsMax) return -1;
+        scoreList(t, this.reputations, list, query, anyPreferred, limit, slots, scores);
+      }
+      let after = at + 1;
+      while (after < maskSets.length && ((maskSets[after] ?? 0) & usable) === 0 && (cellBuckets[after] ?? PRICE_BUCKETS) <= lastBucket)
+        after++;
+      const next = cellBuckets[after] ?? PRICE_BUCKETS;
       if (next > lastBucket) heap.popRoot();
-      else heap.lowerRoot(at + 1, priceHeadroomUnitsUpper(BUCKET_FLOOR[next] ?? 0, maxPriceF) + term);
+      else heap.lowerRoot(after, priceHeadroomUnitsUpper(BUCKET_FLOOR[next] ?? 0, maxPriceF) + term);
     }
     return visits;
+  }
+
+  /** Scores every offer of a cell within the cap (but those of preferred models, scored first) into the top-k arrays. */
+  private scoreCell(cell: number, query: CompiledQuery, limit: number, slots: number[], scores: number[]): void {
+    const lists = this.buckets.listsOf(cell);
+    const cellBuckets = this.buckets.bucketsOf(cell);
+    const maskSets = this.buckets.maskSetsOf(cell);
+    const usable = masksHolding(query.requiredMask);
+    const lastBucket = priceBucketOf(query.priceCapF);
+    for (let at = 0; at < lists.length && (cellBuckets[at] ?? PRICE_BUCKETS) <= lastBucket; at++) {
+      if (((maskSets[at] ?? 0) & usable) === 0) continue;
+      scoreList(this.table, this.reputations, lists[at] ?? [], query, query.preferredModels.length > 0, limit, slots, scores);
+    }
   }
 
   /** The best `limit` offers of the query's allowed models, each looked at once; undefined past `visitsMax`. */
@@ -196,48 +232,8 @@ export class PriceWalk {
       const list = this.buckets.modelSlots.viewOf(model);
       visits += list.length;
       if (visits > visitsMax) return undefined;
-      for (let i = 0; i < list.length; i++) {
-        const slot = list[i] ?? 0;
-        const score = this.scoreIfFits(slot, query);
-        if (score >= 0) insertTop(this.table, slots, scores, slot, score, limit);
-      }
+      scoreList(this.table, this.reputations, list, query, false, limit, slots, scores);
     }
     return slots;
-  }
-
-  /** The offer's score for the query in units, or -1 when it does not satisfy it (matching.ts). */
-  private scoreIfFits(slot: number, query: CompiledQuery): number {
-    const t = this.table;
-    const { minGpu, minVram, requiredMask, region, maxPriceF, priceCapF } = query;
-    const price = t.priceF[slot] ?? 0;
-    const free = t.freeGpus[slot] ?? 0;
-    const vram = t.vram[slot] ?? 0;
-    const mask = t.mask[slot] ?? 0;
-    const model = t.model[slot] ?? 0;
-    if (
-      price > priceCapF ||
-      !capacityFits(free, vram, mask, minGpu, minVram, requiredMask) ||
-      (region >= 0 && t.region[slot] !== region) ||
-      !modelFits(model, query) ||
-      !termsFit(t, slot, query.estimatedHours, query.nowMs) ||
-      !countryFits(t, slot, query.country) ||
-      !providerFits(t, slot, query) ||
-      !reputationFits(this.reputations, t, slot, query) ||
-      (price === priceCapF && !priceFits(t, slot, query.priceCap))
-    ) {
-      return -1;
-    }
-    // The float estimate decides the rounding almost always; else the exact bigint division.
-    const estimate = priceHeadroomUnitsEstimate(price, maxPriceF);
-    const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, query.maxPrice);
-    return (
-      priceUnits +
-      gpuFitUnits(minGpu, free) +
-      vramFitUnits(minVram, vram) +
-      preferredModelUnits(query.preferredModels.includes(model)) +
-      extraFeaturesUnits(mask, requiredMask) +
-      this.reputations.unitsOf(t.provider[slot] ?? 0) +
-      utilizationUnits(t.utilizationPct(slot))
-    );
   }
 }

@@ -40,6 +40,21 @@ const offerSpec = fc.record({
 
 type OfferSpec = typeof offerSpec extends fc.Arbitrary<infer T> ? T : never;
 
+/**
+ * Offers crowded into a few cells and price buckets: cells far above the walk's small-cell size,
+ * buckets above the size under which a bucket's feature masks are recounted after a removal.
+ */
+const crowdedOfferSpec: fc.Arbitrary<OfferSpec> = offerSpec.chain((spec) =>
+  fc
+    .record({
+      gpuCount: fc.constantFrom(8, 9),
+      vramGb: fc.constantFrom(80, 95),
+      priceDelta: fc.integer({ min: -2_000_000, max: 2_000_000 }),
+      utilization: fc.constantFrom(undefined, 0, 3),
+    })
+    .map((crowded) => ({ ...spec, ...crowded })),
+);
+
 function offerOf(spec: OfferSpec): CapacityOffer {
   return createOffer({
     providerId: spec.providerId,
@@ -117,35 +132,44 @@ function referenceView(book: OrderBook): ReferenceOffer[] {
     .map((offer: BookOffer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: book.providerReputation(offer.providerId) }));
 }
 
+/** Books of `offers`, changed after they are indexed, each query checked against the reference scan before and after. */
+function checkAgainstScan(offers: fc.Arbitrary<OfferSpec[]>, numRuns: number): void {
+  fc.assert(
+    fc.property(
+      offers,
+      fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 6 }),
+      fc.array(changeSpec, { maxLength: 30 }),
+      fc.array(querySpec, { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 1, max: 6 }),
+      (offers, reputations, changes, queries, limit) => {
+        const clock = new ManualClock(T0);
+        const book = new OrderBook({ clock, limits: { shapeWalkShapesMax: 0 } });
+        for (const [provider, reputation] of reputations) book.setProviderReputation(provider, reputation);
+        book.addOffers(offers.map((spec) => offerOf(spec)));
+        const check = (): void => {
+          const view = referenceView(book);
+          for (const query of queries) {
+            const requirements: JobRequirements = createOrder({ buyerId: "b", requirements: query }, { clock }).requirements;
+            const expected = referenceScan(view, requirements, undefined, clock.now(), limit);
+            const got = book.bestOffers(requirements, limit);
+            expect(got.map((o) => o.id)).toEqual(expected.map((r) => r.offer.offer.id));
+          }
+        };
+        check();
+        for (const spec of changes) change(book, clock, spec);
+        check();
+      },
+    ),
+    { numRuns },
+  );
+}
+
 describe("price walk", () => {
   it("answers exactly as the reference scan at the edges of its classes, bands and buckets, before and after changes", () => {
-    fc.assert(
-      fc.property(
-        fc.array(offerSpec, { minLength: 20, maxLength: 200 }),
-        fc.array(fc.tuple(fc.constantFrom(...PROVIDERS), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 6 }),
-        fc.array(changeSpec, { maxLength: 30 }),
-        fc.array(querySpec, { minLength: 1, maxLength: 6 }),
-        fc.integer({ min: 1, max: 6 }),
-        (offers, reputations, changes, queries, limit) => {
-          const clock = new ManualClock(T0);
-          const book = new OrderBook({ clock, limits: { shapeWalkShapesMax: 0 } });
-          for (const [provider, reputation] of reputations) book.setProviderReputation(provider, reputation);
-          book.addOffers(offers.map((spec) => offerOf(spec)));
-          const check = (): void => {
-            const view = referenceView(book);
-            for (const query of queries) {
-              const requirements: JobRequirements = createOrder({ buyerId: "b", requirements: query }, { clock }).requirements;
-              const expected = referenceScan(view, requirements, undefined, clock.now(), limit);
-              const got = book.bestOffers(requirements, limit);
-              expect(got.map((o) => o.id)).toEqual(expected.map((r) => r.offer.offer.id));
-            }
-          };
-          check();
-          for (const spec of changes) change(book, clock, spec);
-          check();
-        },
-      ),
-      { numRuns: 250 },
-    );
+    checkAgainstScan(fc.array(offerSpec, { minLength: 20, maxLength: 200 }), 250);
+  });
+
+  it("answers exactly as the reference scan when cells and buckets are crowded, before and after changes", () => {
+    checkAgainstScan(fc.array(crowdedOfferSpec, { minLength: 60, maxLength: 300 }), 100);
   });
 });
