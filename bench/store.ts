@@ -269,6 +269,12 @@ interface ClosedLoop {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Main-thread busy time (event loop utilization) per acknowledged command, µs. */
+  mainUsPerCommand: number;
+  /** Process CPU (all threads: fsync, checkpointer, pg client) per acknowledged command, µs. */
+  cpuUsPerCommand: number;
+  /** Fraction of the run the main thread was busy (the rest it waited, e.g. for fsyncs). */
+  mainBusy: number;
   firstError?: string;
 }
 
@@ -290,6 +296,8 @@ async function closedLoop(
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let lastAck = start;
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
   const worker = async (): Promise<void> => {
     while (issued < count && performance.now() < deadline) {
       const i = issued++;
@@ -307,6 +315,8 @@ async function closedLoop(
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
+  const elu = performance.eventLoopUtilization(elu0);
+  const cpu = process.cpuUsage(cpu0);
   const elapsed = (lastAck - start) / 1000;
   const samples = latencies.subarray(0, acked);
   return {
@@ -321,6 +331,9 @@ async function closedLoop(
     p50Ms: percentile(samples, 50),
     p99Ms: percentile(samples, 99),
     maxMs: percentile(samples, 100),
+    mainUsPerCommand: (elu.active * 1000) / Math.max(1, acked),
+    cpuUsPerCommand: (cpu.user + cpu.system) / Math.max(1, acked),
+    mainBusy: elu.utilization,
     ...(firstError === undefined ? {} : { firstError }),
   };
 }
@@ -603,6 +616,9 @@ if (!json) {
                 "p50 ms": fixed(c.p50Ms, 1),
                 "p99 ms": fixed(c.p99Ms, 1),
                 "max ms": fixed(c.maxMs, 1),
+                "main µs/cmd": fixed(c.mainUsPerCommand, 0),
+                "cpu µs/cmd": fixed(c.cpuUsPerCommand, 0),
+                "main busy": fixed(c.mainBusy, 2),
               },
             ],
       ),

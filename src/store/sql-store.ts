@@ -33,6 +33,7 @@ import { WalSync } from "./wal-sync.js";
 import { cachingStatements } from "./statement-cache.js";
 import type {
   CommandRow,
+  CommittedBatch,
   EscrowRow,
   EventRow,
   NonceLimits,
@@ -175,13 +176,26 @@ export class SqlStore implements Store {
 
   /** Resolves once the batch is committed and durable. @throws what `fn` throws (the transaction rolls back), STORE_ERROR */
   async writeBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
-    const result = await this.commitBatch(fn);
-    // Outside the connection: the event loop serves requests while the log is synced on libuv's pool.
-    await this.walSync?.durable();
+    const { result, durable } = await this.commitBatch(fn);
+    await durable;
     return result;
   }
 
-  private commitBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
+  /**
+   * Resolves once the batch is committed, with a promise of its durability: SQLite, an fsync of the
+   * log begun after the commit (WalSync: on libuv's pool, grouped, sticky once one fails);
+   * PostgreSQL, at once (its commit is durable). @throws what `fn` throws (the transaction rolls back), STORE_ERROR
+   */
+  async commitBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<CommittedBatch<T>> {
+    const result = await this.transaction(fn);
+    // Outside the connection: the event loop runs (and may commit the next batch) while the log is synced.
+    const durable = this.walSync?.durable() ?? Promise.resolve();
+    // Handled here too: a caller that stops waiting (its process closing) leaves no unhandled rejection.
+    durable.catch(() => undefined);
+    return { result, durable };
+  }
+
+  private transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       // PostgreSQL: begin and take the write lock in one round trip (no parameters: one simple query).
       await (this.dialect === "sqlite" ? sql`begin immediate` : sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`)).execute(

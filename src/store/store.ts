@@ -216,6 +216,13 @@ export interface StoredBook {
   readonly seq: number;
 }
 
+/** A committed batch: what its function returned, and when it is durable (see Store.commitBatch). */
+export interface CommittedBatch<T> {
+  readonly result: T;
+  /** Resolves once the commit is durable. @throws STORE_ERROR (the log cannot be synced) */
+  readonly durable: Promise<void>;
+}
+
 /**
  * Durable storage of one market. Invariants: a batch is all or nothing; an offer's free GPUs stay
  * within 0..gpuCount; event seqs are gap-free and in commit order across every process sharing
@@ -227,6 +234,14 @@ export interface Store {
   migrate(): Promise<void>;
   /** Runs `fn` in one transaction holding the market's write lock; resolves once the commit is durable. */
   writeBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T>;
+  /**
+   * writeBatch in two steps: resolves once the transaction has committed (other readers see it),
+   * with `durable`, which resolves once it is durable. A caller may start its next batch meanwhile;
+   * `durable` of a later batch never resolves before that of an earlier one, and after a failed
+   * sync none resolves again. @throws what `fn` throws (the transaction rolls back), STORE_ERROR;
+   * `durable` rejects with STORE_ERROR
+   */
+  commitBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<CommittedBatch<T>>;
   /**
    * The live book in one read transaction. With `onOffers`, offers are handed over in pages (and
    * not returned), so a large book is never held as rows all at once.
