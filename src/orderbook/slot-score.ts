@@ -20,7 +20,7 @@ import {
  * The offer's score for the query in units, or -1 when it does not satisfy it. Invariant: >= 0
  * iff offerSatisfies (matching.ts) for an indexed slot, and then the reference scan's score.
  */
-export function scoreIfFits(t: OfferTable, reputations: Reputations, slot: number, query: CompiledQuery): number {
+function scoreIfFits(t: OfferTable, reputations: Reputations, slot: number, query: CompiledQuery): number {
   const { minGpu, minVram, requiredMask, region, maxPriceF, priceCapF } = query;
   const price = t.priceF[slot] ?? 0;
   const free = t.freeGpus[slot] ?? 0;
