@@ -4,11 +4,11 @@ import type { Clock } from "../core/clock.js";
 import { MarketError } from "../core/errors.js";
 import { OrderBook } from "../orderbook/order-book.js";
 import type { OrderBookLimits } from "../orderbook/order-book.js";
-import type { CapacityOffer } from "../core/types.js";
+import { RestoreRows } from "../orderbook/restore-rows.js";
 import { OfferBookDecoder } from "../store/offer-book.js";
 import type { EventRow, Store } from "../store/store.js";
 import type { BatchBuilder } from "./batch.js";
-import { bookEventOf, decodeMatch, decodeOrder, restoreOffer } from "./codec.js";
+import { bookEventOf, decodeMatch, decodeOrder } from "./codec.js";
 import { MARKET_LIMITS } from "./limits.js";
 
 /** A listener of the event feed. */
@@ -94,16 +94,14 @@ export class MarketFeed {
   async rebuild(): Promise<void> {
     const book = this.newBook();
     // Offers come page by page with their stored free GPUs (allocations already taken off), decoded
-    // from their compact encoding (a row stored without one: from its JSON document).
+    // from their compact encoding (a row stored without one: from its JSON document) into columns,
+    // with no offer object per row.
     const decoder = new OfferBookDecoder();
+    const rows = new RestoreRows();
     const stored = await this.store.loadBook((page) => {
-      const entries = new Array<{ offer: CapacityOffer; freeGpuCount: number }>(page.length);
-      for (let i = 0; i < page.length; i++) {
-        const row = page[i] as (typeof page)[number];
-        const offer = row.book.startsWith("{") ? restoreOffer(row.book, row.status) : decoder.offer(row);
-        entries[i] = { offer, freeGpuCount: row.freeGpus };
-      }
-      book.restoreOffers(entries, { defer: true });
+      rows.clear();
+      for (const row of page) decoder.appendRow(row, rows);
+      book.restoreRows(rows, { defer: true });
     });
     book.finishRestore();
     book.restoreAllocations(

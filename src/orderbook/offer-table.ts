@@ -1,12 +1,13 @@
 // OfferTable: the book's offers stored column-wise in typed arrays (struct of arrays), with
 // interned strings, so a million offers cost a couple of hundred bytes each. In memory only.
 import { Amount } from "../core/amount.js";
-import { MarketError } from "../core/errors.js";
 import { FEATURES, featureMask, featuresOfMask, OfferStatus } from "../core/enums.js";
 import type { Feature } from "../core/enums.js";
 import type { OfferId } from "../core/ids.js";
 import { normalizeGpuModel } from "../core/gpu-model.js";
 import type { BookOffer, CapacityOffer, GpuCapacity } from "../core/types.js";
+import { InternTable } from "./intern-table.js";
+import type { RestoreRows, RestoreShape } from "./restore-rows.js";
 
 /** Slot status codes; 0 means the slot is free. */
 export const SLOT_FREE = 0;
@@ -20,44 +21,9 @@ const FEATURES_BY_MASK: readonly (readonly Feature[])[] = Array.from({ length: 1
 );
 const NO_FEATURES: readonly Feature[] = Object.freeze([]);
 const INITIAL_CAPACITY = 1024;
-
-/** Interns strings to small integers; index 0 is reserved for "none". */
-export class InternTable {
-  private readonly indexByValue = new Map<string, number>();
-  private readonly values: string[] = [""];
-
-  constructor(
-    private readonly name: string,
-    private readonly max: number,
-  ) {}
-
-  /** Index of `value`, adding it when new. @throws LIMIT_EXCEEDED past the table's bound */
-  intern(value: string): number {
-    let index = this.indexByValue.get(value);
-    if (index === undefined) {
-      if (this.values.length > this.max) throw new MarketError("LIMIT_EXCEEDED", { limit: this.name, max: this.max });
-      index = this.values.length;
-      this.values.push(value);
-      this.indexByValue.set(value, index);
-    }
-    return index;
-  }
-
-  /** Index of `value`, or -1 when never seen. */
-  lookup(value: string): number {
-    return this.indexByValue.get(value) ?? -1;
-  }
-
-  /** The string at `index` ("" for 0). */
-  valueOf(index: number): string {
-    return this.values[index] ?? "";
-  }
-
-  /** Number of entries including the reserved 0. */
-  get size(): number {
-    return this.values.length;
-  }
-}
+const WORD = 2 ** 32;
+/** Index of the low 32-bit word of a 64-bit element in a Uint32Array view (0 on little-endian). */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /** Intern-table indexes of one offer's strings. */
 export interface InternedStrings {
@@ -67,6 +33,16 @@ export interface InternedStrings {
   readonly region: number;
   readonly country: number;
   readonly computeCapability: number;
+}
+
+/** Intern-table indexes and feature mask of a restored shape (RestoreShape): all of an offer's but its provider's. */
+export interface InternedShape {
+  readonly model: number;
+  readonly modelName: number;
+  readonly region: number;
+  readonly country: number;
+  readonly computeCapability: number;
+  readonly mask: number;
 }
 
 /** Distinct values the book keeps tables for: named limits. */
@@ -103,6 +79,8 @@ export class OfferTable {
 
   priceF = new Float64Array(INITIAL_CAPACITY);
   price = new BigUint64Array(INITIAL_CAPACITY);
+  /** `price` as 32-bit words, so a price below 2^53 is written without making a bigint. */
+  private priceWords = new Uint32Array(this.price.buffer);
   gpuCount = new Uint16Array(INITIAL_CAPACITY);
   freeGpus = new Uint16Array(INITIAL_CAPACITY);
   vram = new Uint16Array(INITIAL_CAPACITY);
@@ -138,6 +116,7 @@ export class OfferTable {
     const capacity = this.capacity * 2;
     this.priceF = grow(this.priceF, capacity);
     this.price = grow(this.price, capacity);
+    this.priceWords = new Uint32Array(this.price.buffer);
     this.gpuCount = grow(this.gpuCount, capacity);
     this.freeGpus = grow(this.freeGpus, capacity);
     this.vram = grow(this.vram, capacity);
@@ -176,13 +155,7 @@ export class OfferTable {
   insert(offer: CapacityOffer, interned: InternedStrings = this.internStrings(offer)): number {
     const capacity: GpuCapacity = offer.gpuCapacity;
     const { model, modelName, provider, region, country, computeCapability } = interned;
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      this.ensureCapacity();
-      slot = this.highWater++;
-    }
-    this.ids[slot] = offer.id;
-    this.slotById.set(offer.id, slot);
+    const slot = this.claimSlot(offer.id, provider);
     this.priceF[slot] = Number(offer.pricePerHour.baseUnits);
     this.price[slot] = offer.pricePerHour.baseUnits;
     this.gpuCount[slot] = capacity.gpuCount;
@@ -201,10 +174,71 @@ export class OfferTable {
     this.computeCapability[slot] = computeCapability;
     this.modelName[slot] = modelName;
     this.memoryBandwidth[slot] = capacity.memoryBandwidth ?? 0;
+    return slot;
+  }
+
+  /** The interned strings of a restored shape with feature mask `mask` (validated). @throws LIMIT_EXCEEDED (intern tables) */
+  internShape(shape: RestoreShape, mask: number): InternedShape {
+    const location = shape.location;
+    return {
+      model: this.models.intern(normalizeGpuModel(shape.gpuModel)),
+      modelName: this.modelNames.intern(shape.gpuModel),
+      region: location === undefined ? 0 : this.regions.intern(location.region),
+      country: location === undefined ? 0 : this.countries.intern(location.country),
+      computeCapability: shape.computeCapability === undefined ? 0 : this.computeCapabilities.intern(shape.computeCapability),
+      mask,
+    };
+  }
+
+  /** A free slot for offer `id` of interned `provider`, counted live, with a new epoch (the caller writes its columns). */
+  private claimSlot(id: OfferId, provider: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      this.ensureCapacity();
+      slot = this.highWater++;
+    }
+    this.ids[slot] = id;
+    this.slotById.set(id, slot);
     this.provider[slot] = provider;
     this.epoch[slot] = this.nextEpoch++;
     this.liveCount++;
     this.liveByProvider.set(provider, (this.liveByProvider.get(provider) ?? 0) + 1);
+    return slot;
+  }
+
+  /**
+   * Stores row `row` of restored rows (validated) in a free slot, with its stored free GPUs and
+   * status, and returns the slot: the columns insert() writes for the offer the row holds.
+   */
+  insertRow(rows: RestoreRows, row: number, shape: InternedShape, provider: number): number {
+    const slot = this.claimSlot(rows.ids[row] as OfferId, provider);
+    const priceF = rows.priceF[row] ?? 0;
+    this.priceF[slot] = priceF;
+    const exact = rows.exactPrices.size === 0 ? undefined : rows.exactPrices.get(row);
+    if (exact === undefined) {
+      // Below 2^53: the double's two 32-bit halves, low word first in memory on little-endian.
+      const low = priceF % WORD;
+      this.priceWords[2 * slot + LOW_WORD] = low;
+      this.priceWords[2 * slot + 1 - LOW_WORD] = (priceF - low) / WORD;
+    } else this.price[slot] = exact;
+    this.gpuCount[slot] = rows.gpuCount[row] ?? 0;
+    this.freeGpus[slot] = rows.freeGpus[row] ?? 0;
+    this.vram[slot] = rows.vramGb[row] ?? 0;
+    this.availableHours[slot] = rows.availableHours[row] ?? 0;
+    this.minCommitment[slot] = rows.minCommitmentHours[row] ?? 0;
+    this.createdAt[slot] = rows.createdAtMs[row] ?? 0;
+    this.expiresAt[slot] = rows.expiresAtMs[row] ?? 0;
+    this.status[slot] = rows.paused[row] === 1 ? SLOT_PAUSED : SLOT_ACTIVE;
+    this.mask[slot] = shape.mask;
+    const utilization = rows.utilization[row] ?? -1;
+    this.utilization[slot] = utilization < 0 ? NO_UTILIZATION : utilization;
+    this.region[slot] = shape.region;
+    this.country[slot] = shape.country;
+    this.model[slot] = shape.model;
+    this.computeCapability[slot] = shape.computeCapability;
+    this.modelName[slot] = shape.modelName;
+    const bandwidth = rows.memoryBandwidth[row] ?? -1;
+    this.memoryBandwidth[slot] = bandwidth < 0 ? 0 : bandwidth;
     return slot;
   }
 

@@ -6,6 +6,8 @@ import type { BookState } from "./book-state.js";
 import type { BookEventBody, BookListener } from "./events.js";
 import { applyEvent, restoreAllocations, restoreOffers, snapshotOf } from "./replica.js";
 import type { BookSnapshot } from "./replica.js";
+import type { RestoreRows } from "./restore-rows.js";
+import { restoreRows } from "./row-restore.js";
 
 /**
  * A book's listeners, rebuild and replication over its state. Invariant: a book that applies, in
@@ -31,6 +33,16 @@ export class ReplicatedBook {
     options: { readonly defer?: boolean } = {},
   ): void {
     restoreOffers(this.state, entries, options.defer === true);
+  }
+
+  /**
+   * restoreOffers for offers given as columns (a decoder fills `rows` from a store's page, with no
+   * offer object per row): the same book as restoreOffers of the offers the rows hold, all or none;
+   * `defer` as there. The rows are read, not kept: the caller may clear and refill them after.
+   * @throws OUT_OF_RANGE, INVALID_AMOUNT, INVALID_FIELD (a row that breaks the offer rules), DUPLICATE_ID, LIMIT_EXCEEDED; then nothing is added
+   */
+  restoreRows(rows: RestoreRows, options: { readonly defer?: boolean } = {}): void {
+    restoreRows(this.state, rows, options.defer === true);
   }
 
   /**

@@ -8,6 +8,8 @@ import { MarketError } from "../core/errors.js";
 import type { Feature, OfferStatus } from "../core/enums.js";
 import type { CapacityOffer, GpuCapacity } from "../core/types.js";
 import { ImmutableDate, markValidated } from "../core/validate.js";
+import { ROW_ABSENT } from "../orderbook/restore-rows.js";
+import type { RestoreRows } from "../orderbook/restore-rows.js";
 
 /**
  * The first field of every encoding: its version. A change of the format is a new version, and
@@ -102,34 +104,17 @@ function corrupt(id: string, what: string): MarketError {
 export class OfferBookDecoder {
   private readonly shapes = new Map<string, Shape>();
   private readonly numbers = new Float64Array(NUMBER_FIELDS);
+  /** The last read price, when it has more digits than a double holds exactly. */
+  private bigPrice: bigint | undefined;
+  /** appendRow's shapes, by their JSON, numbered in its RestoreRows. */
+  private readonly shapeNumbers = new Map<string, number>();
 
   /** The offer of a stored row, with its stored status. @throws STORE_ERROR (a malformed encoding) */
   offer(row: OfferBookColumns): CapacityOffer {
     const text = row.book;
-    if (text.charCodeAt(0) !== OFFER_BOOK_VERSION.charCodeAt(0) || text.charCodeAt(1) !== SEPARATOR_CODE) throw corrupt(row.id, "version");
-    // The price, then six small numbers; empty fields read as -1.
-    let pos = 2;
-    let price: bigint | undefined;
-    const numbers = this.numbers;
-    for (let field = 0; field < NUMBER_FIELDS; field++) {
-      const negative = text.charCodeAt(pos) === MINUS_CODE;
-      if (negative) pos++;
-      const start = pos;
-      let value = 0;
-      let code = text.charCodeAt(pos);
-      while (code !== SEPARATOR_CODE) {
-        const digit = code - DIGIT_0;
-        // NaN past the end of the string fails this too.
-        if (!(digit >= 0 && digit <= 9)) throw corrupt(row.id, `field ${field + 1}`);
-        value = value * 10 + digit;
-        code = text.charCodeAt(++pos);
-      }
-      numbers[field] = pos === start ? -1 : negative ? -value : value;
-      if (field === 0) price = pos - start <= EXACT_DIGITS_MAX ? BigInt(value) : BigInt(text.slice(start, pos));
-      pos++;
-    }
-    const shape = this.shapeOf(row.id, text.slice(pos));
-    const [, vramGb = 0, availableHours = 0, minCommitmentHours = 0, createdAtMs = 0, utilization = -1, bandwidth = -1] = numbers;
+    const shape = this.shapeOf(row.id, text.slice(this.readNumbers(row.id, text)));
+    const [priceF = 0, vramGb = 0, availableHours = 0, minCommitmentHours = 0, createdAtMs = 0, utilization = -1, bandwidth = -1] =
+      this.numbers;
     const gpuCapacity: { -readonly [K in keyof GpuCapacity]: GpuCapacity[K] } = {
       gpuCount: row.gpuCount,
       gpuModel: shape.gpuModel,
@@ -142,7 +127,7 @@ export class OfferBookDecoder {
       id: row.id as CapacityOffer["id"],
       providerId: row.providerId,
       gpuCapacity: Object.freeze(gpuCapacity),
-      pricePerHour: Amount.fromLamports(price ?? 0n),
+      pricePerHour: Amount.fromLamports(this.bigPrice ?? BigInt(priceF)),
       availableHours,
       minCommitmentHours,
       createdAt: new ImmutableDate(createdAtMs),
@@ -152,6 +137,73 @@ export class OfferBookDecoder {
     };
     if (shape.location !== undefined) offer.location = shape.location;
     return markValidated(offer, "offer");
+  }
+
+  /**
+   * Appends a stored row to `rows` as columns, with its free GPUs and status (Active or Paused), from
+   * its encoding or, when `row.book` is the offer's JSON document (a row stored without one), from
+   * that. Each distinct shape is parsed and numbered in `rows` once (one RestoreRows per decoder).
+   * @throws STORE_ERROR (a malformed encoding, a status other than Active or Paused), INVALID_AMOUNT (a document's price)
+   */
+  appendRow(row: OfferBookColumns & { readonly freeGpus: number }, rows: RestoreRows): void {
+    const paused = row.status === "Paused";
+    if (!paused && row.status !== "Active") throw corrupt(row.id, `status ${row.status}`);
+    const text = row.book.startsWith("{") ? offerBookOfDoc(row.book) : row.book;
+    const shapeStart = this.readNumbers(row.id, text);
+    const json = text.slice(shapeStart);
+    let shape = this.shapeNumbers.get(json);
+    if (shape === undefined) {
+      shape = rows.addShape(this.shapeOf(row.id, json));
+      this.shapeNumbers.set(json, shape);
+    }
+    const numbers = this.numbers;
+    const at = rows.next(row.id, row.providerId);
+    rows.shape[at] = shape;
+    rows.paused[at] = paused ? 1 : 0;
+    rows.gpuCount[at] = row.gpuCount;
+    rows.freeGpus[at] = row.freeGpus;
+    rows.expiresAtMs[at] = row.expiresAtMs;
+    if (this.bigPrice === undefined) rows.priceF[at] = numbers[0] ?? 0;
+    else {
+      rows.priceF[at] = Number(this.bigPrice);
+      rows.exactPrices.set(at, this.bigPrice);
+    }
+    rows.vramGb[at] = numbers[1] ?? 0;
+    rows.availableHours[at] = numbers[2] ?? 0;
+    rows.minCommitmentHours[at] = numbers[3] ?? 0;
+    rows.createdAtMs[at] = numbers[4] ?? 0;
+    rows.utilization[at] = numbers[5] ?? ROW_ABSENT;
+    rows.memoryBandwidth[at] = numbers[6] ?? ROW_ABSENT;
+  }
+
+  /**
+   * Reads the encoding's numbers into `numbers` (empty fields as -1; the price also into bigPrice
+   * when it has more digits than a double holds exactly) and returns where the shape starts.
+   * @throws STORE_ERROR (a malformed encoding)
+   */
+  private readNumbers(id: string, text: string): number {
+    if (text.charCodeAt(0) !== OFFER_BOOK_VERSION.charCodeAt(0) || text.charCodeAt(1) !== SEPARATOR_CODE) throw corrupt(id, "version");
+    let pos = 2;
+    const numbers = this.numbers;
+    this.bigPrice = undefined;
+    for (let field = 0; field < NUMBER_FIELDS; field++) {
+      const negative = text.charCodeAt(pos) === MINUS_CODE;
+      if (negative) pos++;
+      const start = pos;
+      let value = 0;
+      let code = text.charCodeAt(pos);
+      while (code !== SEPARATOR_CODE) {
+        const digit = code - DIGIT_0;
+        // NaN past the end of the string fails this too.
+        if (!(digit >= 0 && digit <= 9)) throw corrupt(id, `field ${field + 1}`);
+        value = value * 10 + digit;
+        code = text.charCodeAt(++pos);
+      }
+      numbers[field] = pos === start ? -1 : negative ? -value : value;
+      if (field === 0 && pos - start > EXACT_DIGITS_MAX) this.bigPrice = BigInt(text.slice(start, pos));
+      pos++;
+    }
+    return pos;
   }
 
   private shapeOf(id: string, json: string): Shape {

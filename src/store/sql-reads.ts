@@ -8,6 +8,11 @@ import type { CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StoredBook, S
 
 /** Offers read per page while loading a book. */
 const LOAD_PAGE_ROWS = 20_000;
+/**
+ * Offers handed over per page by the SQLite scan (no round trip to save there): a page's rows die
+ * before the next young-generation collection, so it copies few of them.
+ */
+const SQLITE_PAGE_ROWS = 4096;
 
 /** Events with seq > `seq`, in seq order, at most `limit`; only those of `types` when given (events_type_seq). */
 export async function readEvents(conn: Db, seq: number, limit: number, types?: readonly string[]): Promise<EventRow[]> {
@@ -59,8 +64,9 @@ export async function loadBook(
 const SCAN_COLUMNS = "id, provider_id, status, gpu_count, free_gpus, expires_at_ms, coalesce(book, doc) as book";
 
 /**
- * Active and paused offers in pages of LOAD_PAGE_ROWS, by a key that costs no sort: SQLite's rowid
- * (the table's own order), PostgreSQL's primary key index. Never reads a document that has a compact encoding.
+ * Active and paused offers in pages of LOAD_PAGE_ROWS. SQLite: one pass of one statement over the
+ * status index (Active offers in rowid order, then Paused ones), never a sort; PostgreSQL: pages by
+ * its primary key index. Never reads a document that has a compact encoding.
  * Invariant: called inside loadBook's read transaction.
  */
 async function scanLiveOffers(
@@ -69,25 +75,25 @@ async function scanLiveOffers(
   onPage: (page: readonly StoredOffer[]) => void,
 ): Promise<void> {
   if (sqlite !== undefined) {
-    // better-sqlite3 directly, rows as arrays: the book's largest read, and the same connection and transaction.
-    const page = sqlite
-      .prepare<[number, number], [number, string, string, string, number, number, number, string]>(
-        `select rowid, ${SCAN_COLUMNS} from offers where rowid > ? and status in ('Active', 'Paused') order by rowid limit ?`,
+    // better-sqlite3 directly, rows as arrays, on the same connection and transaction: the book's
+    // largest read. A page is handed over as it fills (onPage does no I/O, so nothing else runs on
+    // the connection while the statement is open).
+    // The status as a flag: no string made per row.
+    const scan = sqlite
+      .prepare<[], [string, string, number, number, number, number, string]>(
+        `select ${SCAN_COLUMNS.replace("status", "status = 'Paused'")} from offers where status in ('Active', 'Paused')`,
       )
       .raw(true);
-    let rowid = -1;
-    for (;;) {
-      const rows = page.all(rowid, LOAD_PAGE_ROWS);
-      if (rows.length === 0) return;
-      const offers = new Array<StoredOffer>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const [, id, providerId, status, gpuCount, freeGpus, expiresAtMs, book] = rows[i] as (typeof rows)[number];
-        offers[i] = { id, providerId, status, gpuCount, freeGpus, expiresAtMs, book };
+    let page: StoredOffer[] = [];
+    for (const [id, providerId, paused, gpuCount, freeGpus, expiresAtMs, book] of scan.iterate()) {
+      page.push({ id, providerId, status: paused === 1 ? "Paused" : "Active", gpuCount, freeGpus, expiresAtMs, book });
+      if (page.length === SQLITE_PAGE_ROWS) {
+        onPage(page);
+        page = [];
       }
-      onPage(offers);
-      rowid = rows[rows.length - 1]?.[0] ?? rowid;
-      if (rows.length < LOAD_PAGE_ROWS) return;
     }
+    if (page.length > 0) onPage(page);
+    return;
   }
   let after = "";
   for (;;) {
