@@ -28,11 +28,7 @@ declare module "autocannon" {
     non2xx: number;
     "2xx": number;
   }
-  /** Runs the load; in a worker thread the result's histograms come back encoded. */
-  function autocannon(options: AutocannonOptions): Promise<unknown>;
-  namespace autocannon {
-    /** Decodes and sums results into one, with latency percentiles. */
-    function aggregateResult(results: unknown[], options: AutocannonOptions): AutocannonResult;
-  }
+  /** Runs the load (in a process of its own: in a worker thread the histograms come back encoded). */
+  function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
   export default autocannon;
 }

@@ -1,4 +1,5 @@
-// Load generator of bench:http, run in a worker thread so the server keeps its own core. Closed
+// Load generator of bench:http, run as a child process (forked, with an IPC channel) so its CPU,
+// heap and garbage collection are not the server's and the server's are measured alone. Closed
 // loop (a fixed number of connections, as fast as the server answers): autocannon, DESIGN.md's
 // HTTP load tool. Open loop (a fixed rate): requests sent at evenly spaced times over keep-alive
 // connections, each latency counted from the time it was due (autocannon's own rate limit sends
@@ -6,13 +7,12 @@
 // each carry their own signature, nonce and Idempotency-Key. Reports the count of 2xx answers, the
 // seconds, and p50/p99 latency in ms; an error or an answer other than 2xx fails the run.
 import { Agent, request } from "node:http";
-import { parentPort, threadId, workerData } from "node:worker_threads";
 import autocannon from "autocannon";
 import type { AutocannonRequest } from "autocannon";
 import { Wallet } from "../src/chain/wallet.js";
 import { signRequest } from "../src/contract/request-signing.js";
 import { percentile } from "./report.js";
-import { threadCpuMs } from "./thread-cpu.js";
+import { processCpuMs } from "./thread-cpu.js";
 
 interface Job {
   readonly baseUrl: string;
@@ -21,8 +21,8 @@ interface Job {
   readonly seconds: number;
   /** Requests per second for an open loop; none for a closed loop. */
   readonly rate?: number;
-  /** The seed the buyers' keys derive from (`buyer-<i>`), and how many there are. */
-  readonly buyerSeed: Uint8Array;
+  /** The seed the buyers' keys derive from (`buyer-<i>`, hex), and how many there are. */
+  readonly buyerSeedHex: string;
   readonly buyers: number;
   /** Submissions to sign before the run starts. */
   readonly presign: number;
@@ -34,16 +34,17 @@ interface LoadResult {
   readonly seconds: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /** CPU this load generator's thread used during the run (undefined without /proc). */
-  readonly loadCpuMs?: number | undefined;
-  /** Submissions signed during the run because the presigned ones ran out. */
-  readonly signedLive?: number;
-  /** CPU this thread used in all, its start and the presigning included. */
-  readonly threadCpuMs?: number;
 }
 
-const job = workerData as Job;
-const root = Wallet.fromSeed(Uint8Array.from(job.buyerSeed));
+/** The next message from the parent process. */
+const fromParent = <T>(): Promise<T> =>
+  new Promise((resolve) => {
+    process.once("message", (message) => {
+      resolve(message as T);
+    });
+  });
+const job = await fromParent<Job>();
+const root = Wallet.fromSeed(Buffer.from(job.buyerSeedHex, "hex"));
 // The load signs as each buyer in turn.
 const buyers = Array.from({ length: job.buyers }, (_, i) => root.derive(`buyer-${i}`));
 let sequence = 0;
@@ -63,9 +64,9 @@ function buildRequest(): LoadRequest {
   const body = JSON.stringify({
     requirements: { minGpuCount: 1 + (sequence % 2), minVramGb: 40, maxPricePerHour: "9", estimatedHours: 1 },
   });
-  // Unique across the runs of one process (each run is its own worker): a key repeated with the
-  // same buyer and body would be answered from the stored command, not submitted again.
-  const key = `load-${process.pid}-${threadId}-${sequence++}`;
+  // Unique across runs (each run is its own process): a key repeated with the same buyer and body
+  // would be answered from the stored command, not submitted again.
+  const key = `load-${process.pid}-${sequence++}`;
   const wallet = buyers[sequence % buyers.length] ?? root;
   const headers = signRequest({ method: "POST", path: "/v1/orders", body, idempotencyKey: key }, wallet, Date.now());
   return { method: "POST", path: "/v1/orders", body, headers: { ...headers, "content-type": "application/json" } };
@@ -86,15 +87,13 @@ function nextRequest(): LoadRequest {
 }
 
 async function closedLoop(): Promise<LoadResult> {
-  // In a worker thread autocannon hands back its histograms encoded (it expects to be one of its
-  // own workers); aggregateResult decodes them.
   const options = {
     url: job.baseUrl,
     connections: job.inFlight,
     duration: job.seconds,
     requests: [{ setupRequest: (r: AutocannonRequest): AutocannonRequest => ({ ...r, ...nextRequest() }) }],
   };
-  const result = autocannon.aggregateResult([await autocannon(options)], options);
+  const result = await autocannon(options);
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
     throw new Error(`${job.kind}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} answers other than 2xx`);
   }
@@ -149,11 +148,11 @@ async function openLoop(rate: number): Promise<LoadResult> {
   };
 }
 
-const cpuBefore = threadCpuMs();
+// Presigned: the parent starts counting its own CPU, then says go.
+process.send?.("ready");
+await fromParent<"go">();
+const cpuBefore = processCpuMs();
 const result = await (job.rate === undefined ? closedLoop() : openLoop(job.rate));
-const cpuAfter = threadCpuMs();
-parentPort?.postMessage({
-  ...result,
-  signedLive,
-  ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { loadCpuMs: cpuAfter - cpuBefore, threadCpuMs: cpuAfter }),
-});
+// The parent's LoadResult, with this process's CPU over the run and the submissions signed live.
+process.send?.({ ...result, signedLive, loadCpuMs: processCpuMs() - cpuBefore });
+process.disconnect();

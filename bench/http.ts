@@ -1,15 +1,18 @@
 // bench:http — the marketplace server on the durable SQLite store: signed order submissions per
 // second with p50/p99 latency, quotes per second, and ed25519 verifications per second in the same
-// run as the physical bound of signed submissions (their ratio). The load comes from a worker
-// thread (autocannon); a bare Fastify app under the same load gives the floor of this machine and
+// run as the physical bound of signed submissions (their ratio). The load comes from a child
+// process (autocannon), its submissions signed before each run (--presign); a bare Fastify app under the same load gives the floor of this machine and
 // stack. Signatures are verified on a VerifyPool (one thread per core beyond the first, as `serve`
 // does), against the same market verifying on the main thread in the same run. Flags: --json,
-// --seconds=S, --in-flight=N, --verify-threads=N, --buyers=N, --only=submit (one closed loop, to profile).
+// --seconds=S, --in-flight=N, --verify-threads=N, --buyers=N, --presign=N, --only=submit (one closed
+// loop, to profile). It also prints the CPU per answer of the main thread, the rest of the server's
+// process and the load generator (from /proc), against what the target leaves per submission.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { EmbeddedMoltClient } from "../src/chain/embedded/embedded-client.js";
 import { Amount } from "../src/core/amount.js";
 import { Wallet } from "../src/chain/wallet.js";
@@ -50,55 +53,63 @@ interface LoadResult {
   readonly seconds: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /** CPU µs per 2xx answer: the main thread, the load generator's thread, and the rest of the process (verification threads, libuv's fsyncs, V8's helpers); undefined without /proc. */
+  /** CPU µs per 2xx answer: this process's main thread and the rest of it (verification threads, libuv's fsyncs, V8's helpers), and the load generator's process; undefined without /proc. */
   readonly cpuUs?: { readonly main: number; readonly load: number; readonly rest: number } | undefined;
   /** Submissions the load signed during the run (the presigned ones ran out). */
   readonly signedLive?: number;
 }
 
-/** Runs one load from a worker thread and accounts the CPU each part of the process spent on it. */
-async function load(baseUrl: string, kind: "submit" | "quote", rate?: number): Promise<LoadResult> {
-  const mainBefore = threadCpuMs(process.pid);
-  const processBefore = processCpuMs();
-  const run = await loadRun(baseUrl, kind, rate);
-  const mainAfter = threadCpuMs(process.pid);
-  const processMs = processCpuMs() - processBefore;
-  if (
-    mainBefore === undefined ||
-    mainAfter === undefined ||
-    run.loadCpuMs === undefined ||
-    run.threadCpuMs === undefined ||
-    run.count === 0
-  )
-    return run;
-  const perAnswer = (ms: number): number => (ms * 1000) / run.count;
-  const mainMs = mainAfter - mainBefore;
-  return {
-    ...run,
-    cpuUs: { main: perAnswer(mainMs), load: perAnswer(run.loadCpuMs), rest: perAnswer(Math.max(0, processMs - mainMs - run.threadCpuMs)) },
-  };
+/** What the load generator reports of one run. */
+interface RunResult extends LoadResult {
+  readonly signedLive: number;
+  /** CPU the load generator's process used over the run. */
+  readonly loadCpuMs: number;
 }
 
-function loadRun(
-  baseUrl: string,
-  kind: "submit" | "quote",
-  rate?: number,
-): Promise<LoadResult & { readonly loadCpuMs?: number; readonly threadCpuMs?: number }> {
+/**
+ * Runs one load from a child process (the load generator, forked) and accounts the CPU each part
+ * spent over the run: this process's main thread and the rest of it, and the load generator.
+ */
+function load(baseUrl: string, kind: "submit" | "quote", rate?: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./http-load.js", import.meta.url), {
-      workerData: {
-        baseUrl,
-        kind,
-        inFlight: IN_FLIGHT,
-        seconds: SECONDS,
-        buyerSeed: BUYER_SEED,
-        buyers: BUYERS,
-        presign: kind === "submit" ? Math.ceil((rate ?? PRESIGN_PER_SECOND) * SECONDS) + IN_FLIGHT : 0,
-        ...(rate === undefined ? {} : { rate }),
-      },
+    const child = fork(fileURLToPath(new URL("./http-load.js", import.meta.url)), { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    let mainBefore: number | undefined;
+    let processBefore = 0;
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with ${code}`));
     });
-    worker.once("message", resolve);
-    worker.once("error", reject);
+    child.on("message", (message: "ready" | RunResult) => {
+      if (message === "ready") {
+        // Presigned: count from here.
+        mainBefore = threadCpuMs(process.pid);
+        processBefore = processCpuMs();
+        child.send("go");
+        return;
+      }
+      const mainAfter = threadCpuMs(process.pid);
+      const processMs = processCpuMs() - processBefore;
+      if (mainBefore === undefined || mainAfter === undefined || message.count === 0) {
+        resolve(message);
+        return;
+      }
+      const perAnswer = (ms: number): number => (ms * 1000) / message.count;
+      const mainMs = mainAfter - mainBefore;
+      resolve({
+        ...message,
+        cpuUs: { main: perAnswer(mainMs), load: perAnswer(message.loadCpuMs), rest: perAnswer(Math.max(0, processMs - mainMs)) },
+      });
+    });
+    child.send({
+      baseUrl,
+      kind,
+      inFlight: IN_FLIGHT,
+      seconds: SECONDS,
+      buyerSeedHex: BUYER_SEED.toString("hex"),
+      buyers: BUYERS,
+      presign: kind === "submit" ? Math.ceil((rate ?? PRESIGN_PER_SECOND) * SECONDS) + IN_FLIGHT : 0,
+      ...(rate === undefined ? {} : { rate }),
+    });
   });
 }
 
@@ -242,7 +253,7 @@ const row = (run: string, perSecond: number, p50Ms?: number, p99Ms?: number): Re
   "p99 ms": p99Ms === undefined ? "" : fixed(p99Ms, 2),
 });
 printTable(
-  `bench:http — SQLite store, ${IN_FLIGHT} in flight from a worker thread, ${SECONDS} s per run, ${VERIFY_THREADS} verification thread(s) (${new Date().toISOString().slice(0, 10)})`,
+  `bench:http — SQLite store, ${IN_FLIGHT} in flight from a load process, ${SECONDS} s per run, ${VERIFY_THREADS} verification thread(s) (${new Date().toISOString().slice(0, 10)})`,
   [
     row("ed25519 verifications on one core (bound)", verifications),
     row("bare Fastify POST /v1/orders (floor)", floor.submitPerSecond),
@@ -265,7 +276,7 @@ const cpuRow = (run: string, cpu: LoadResult["cpuUs"]): Record<string, string> =
   total: cpu === undefined ? "" : fixed(cpu.main + cpu.load + cpu.rest, 1),
 });
 printTable(
-  `CPU µs per answer (Linux /proc; rest = verification threads, fsyncs, V8 helpers); at the target, ${cores} cores have ${fixed(budgetUs, 1)} µs per submission, load generator included`,
+  `CPU µs per answer (Linux /proc; rest = the server's other threads: verification, fsyncs, V8 helpers); at the target, ${cores} cores have ${fixed(budgetUs, 1)} µs per submission, load generator included`,
   [
     cpuRow("signed submissions, verified on the main thread", mainThreadRun.cpuUs),
     cpuRow(`signed submissions, ${VERIFY_THREADS} verification thread(s)`, submissions.cpuUs),
