@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { Amount } from "../../src/core/amount.js";
+import { HOUR_MS, ManualClock } from "../../src/core/clock.js";
 import { createOffer } from "../../src/core/offer.js";
 import type { CapacityOffer } from "../../src/core/types.js";
 import { OfferBookDecoder, encodeOfferBook, offerBookOfDoc } from "../../src/store/offer-book.js";
@@ -153,6 +154,70 @@ for (const factory of factories) {
         await reopened.close();
         expect(await booksOf(raw)).toEqual(written);
         await raw.destroy();
+      },
+    );
+  });
+}
+
+for (const factory of factories) {
+  describe(`rebuild from offer rows on ${factory().name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    it(
+      "holds the live offers with their status and free GPUs, none withdrawn or expired, from encodings and documents mixed",
+      { timeout: 60_000 },
+      async () => {
+        const db = factory();
+        const parties = await openParties();
+        cleanups.push(async () => {
+          parties.chain.close();
+          await db.dispose();
+        });
+        const clock = new ManualClock(Date.now());
+        const market = await openMarket(await db.open(), parties, clock);
+        const ids: string[] = [];
+        for (let i = 0; i < 8; i++) {
+          const { offerId } = await market.addOffer(`offer-${i}`, {
+            providerId: parties.provider.address,
+            gpuCapacity: { gpuCount: 1 + i, gpuModel: i % 2 === 0 ? "H100" : "RTX 4090", vramGb: 24 + i, memoryBandwidth: 1000 * (i + 1) },
+            pricePerHour: `${1 + i / 4}`,
+            availableHours: 48,
+            // Offers 6 and 7 expire in an hour; the others in a week.
+            expiresAt: new Date(clock.now() + (i >= 6 ? HOUR_MS : 7 * 24 * HOUR_MS)),
+            features: i % 3 === 0 ? ["NvLink"] : [],
+            ...(i % 2 === 0 ? { location: { region: "eu-west-1", country: "IE" } } : {}),
+          });
+          ids.push(offerId);
+        }
+        await market.pauseOffer("pause-1", ids[1] ?? "", parties.provider.address);
+        await market.pauseOffer("pause-2", ids[2] ?? "", parties.provider.address);
+        await market.withdrawOffer("withdraw-3", ids[3] ?? "", parties.provider.address);
+        await market.withdrawOffer("withdraw-2", ids[2] ?? "", parties.provider.address);
+        clock.advance(2 * HOUR_MS);
+        await market.sweep();
+        const snapshot = market.book.snapshot();
+        const offers = snapshot.offers.map((o) => market.book.getOffer(o.id));
+        await market.close();
+        expect(snapshot.offers.map((o) => [o.id, o.status])).toEqual(
+          [
+            [ids[0], "Active"],
+            [ids[1], "Paused"],
+            [ids[4], "Active"],
+            [ids[5], "Active"],
+          ].sort(),
+        );
+
+        // Some rows keep only their document, as rows written before the encoding (one of them expired).
+        const raw = db.raw();
+        await sql`update offers set book = null where id in (${sql.join([ids[0], ids[1], ids[6]])})`.execute(raw);
+        await raw.destroy();
+        const reopened = await openMarket(await db.open(), parties, clock);
+        expect(reopened.book.snapshot()).toEqual(snapshot);
+        expect(snapshot.offers.map((o) => reopened.book.getOffer(o.id))).toEqual(offers);
+        await reopened.close();
       },
     );
   });
