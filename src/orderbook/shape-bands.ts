@@ -133,13 +133,9 @@ export class ShapeBands {
     for (const index of touched) {
       const list = this.bandLists[index] ?? [];
       const prices = this.bandPrices[index] ?? [];
-      const order = Array.from(list.keys()).sort((a, b) => (prices[a] ?? 0) - (prices[b] ?? 0));
-      const sortedSlots = order.map((i) => list[i] ?? 0);
-      const sortedPrices = order.map((i) => prices[i] ?? 0);
-      for (let i = 0; i < order.length; i++) {
-        list[i] = sortedSlots[i] ?? 0;
-        prices[i] = sortedPrices[i] ?? 0;
-      }
+      // prices[i] is priceF[list[i]]: sort the slots by it in place (stable: ties keep their order).
+      list.sort((a, b) => (priceF[a] ?? 0) - (priceF[b] ?? 0));
+      for (let i = 0; i < list.length; i++) prices[i] = priceF[list[i] ?? 0] ?? 0;
       this.bandHeadPrice[index] = prices[0] ?? Infinity;
       shapes.add(Math.floor(index / STATIC_BANDS));
     }
