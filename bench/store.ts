@@ -7,7 +7,7 @@
 //    against building the same offers into an in-memory OrderBook in the same run (the ratio).
 // Flags: --json (one JSON object as the last line), --rebuild=N (or --sizes=N), --rebuild-postgres=N
 // (default 200,000: filling PostgreSQL through addOffer is slow), --rebuild-mix=,
-// --seconds=S, --offers=N, --inflight=N, --dialects=sqlite,postgres, --parts=throughput,rebuild. PostgreSQL: DATABASE_URL or
+// --seconds=S, --offers=N, --inflight=N, --dialects=sqlite,postgres, --parts=throughput,rebuild, --modes=group,single,half. PostgreSQL: DATABASE_URL or
 // postgres://postgres@127.0.0.1:5432/test; skipped, loudly, when it cannot be reached.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,6 +67,8 @@ if (REBUILD_MIX_ARG !== "sample" && REBUILD_MIX_ARG !== "uniform")
 const REBUILD_MIX: "sample" | "uniform" = REBUILD_MIX_ARG;
 const DIALECTS = (process.argv.find((a) => a.startsWith("--dialects="))?.slice("--dialects=".length) ?? "sqlite,postgres").split(",");
 const PARTS = new Set((process.argv.find((a) => a.startsWith("--parts="))?.slice("--parts=".length) ?? "throughput,rebuild").split(","));
+/** Which throughput runs: group (group commit), single (one transaction per command), half (open loop at half of peak). */
+const MODES = new Set((process.argv.find((a) => a.startsWith("--modes="))?.slice("--modes=".length) ?? "group,single,half").split(","));
 const POSTGRES_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const targets = {
@@ -529,30 +531,33 @@ async function runDialect(dialect: Dialect): Promise<DialectResult> {
     progress(`${dialect.name}: rebuild of ${offers} offers in ${fixed(rebuilt.openSeconds, 2)} s`);
     return { dialect: dialect.name, rebuild: rebuilt };
   }
-  const groupCommit = await withBook(dialect, undefined, (m) => closedLoop(m, "gc", GROUP_COMMANDS_MAX, IN_FLIGHT, RUN_SECONDS, 1000));
-  progress(`${dialect.name}: group commit ${fixed(groupCommit.commandsPerSecond, 0)} commands/s`);
-  const perCommand = await withBook(dialect, 1, (m) => closedLoop(m, "one", SINGLE_COMMANDS_MAX, IN_FLIGHT, RUN_SECONDS, 1));
-  progress(`${dialect.name}: one transaction per command ${fixed(perCommand.commandsPerSecond, 0)} commands/s`);
-  const halfPeak = await withBook(dialect, undefined, (m) => openLoop(m, "half", groupCommit.commandsPerSecond / 2, RUN_SECONDS));
-  progress(`${dialect.name}: half of peak, p99 ${fixed(halfPeak.p99Ms, 2)} ms`);
-  if (!PARTS.has("rebuild"))
-    return {
-      dialect: dialect.name,
-      groupCommit,
-      perCommand,
-      groupCommitSpeedup: groupCommit.commandsPerSecond / perCommand.commandsPerSecond,
-      halfPeak,
-    };
+  const groupCommit = MODES.has("group")
+    ? await withBook(dialect, undefined, (m) => closedLoop(m, "gc", GROUP_COMMANDS_MAX, IN_FLIGHT, RUN_SECONDS, 1000))
+    : undefined;
+  if (groupCommit !== undefined) progress(`${dialect.name}: group commit ${fixed(groupCommit.commandsPerSecond, 0)} commands/s`);
+  const perCommand = MODES.has("single")
+    ? await withBook(dialect, 1, (m) => closedLoop(m, "one", SINGLE_COMMANDS_MAX, IN_FLIGHT, RUN_SECONDS, 1))
+    : undefined;
+  if (perCommand !== undefined)
+    progress(`${dialect.name}: one transaction per command ${fixed(perCommand.commandsPerSecond, 0)} commands/s`);
+  const halfPeak =
+    MODES.has("half") && groupCommit !== undefined
+      ? await withBook(dialect, undefined, (m) => openLoop(m, "half", groupCommit.commandsPerSecond / 2, RUN_SECONDS))
+      : undefined;
+  if (halfPeak !== undefined) progress(`${dialect.name}: half of peak, p99 ${fixed(halfPeak.p99Ms, 2)} ms`);
+  const measured = {
+    dialect: dialect.name,
+    ...(groupCommit === undefined ? {} : { groupCommit }),
+    ...(perCommand === undefined ? {} : { perCommand }),
+    ...(groupCommit === undefined || perCommand === undefined
+      ? {}
+      : { groupCommitSpeedup: groupCommit.commandsPerSecond / perCommand.commandsPerSecond }),
+    ...(halfPeak === undefined ? {} : { halfPeak }),
+  };
+  if (!PARTS.has("rebuild")) return measured;
   const rebuilt = await rebuild(dialect, offers);
   progress(`${dialect.name}: rebuild of ${offers} offers in ${fixed(rebuilt.openSeconds, 2)} s`);
-  return {
-    dialect: dialect.name,
-    groupCommit,
-    perCommand,
-    groupCommitSpeedup: groupCommit.commandsPerSecond / perCommand.commandsPerSecond,
-    halfPeak,
-    rebuild: rebuilt,
-  };
+  return { ...measured, rebuild: rebuilt };
 }
 
 // ------------------------------------------------------------------ main
