@@ -3,37 +3,10 @@
 import { Amount } from "../core/amount.js";
 import { parseOffer } from "../core/offer.js";
 import { parseOrder } from "../core/order.js";
-import type { BookOffer, CapacityOffer, JobOrder, OrderMatch } from "../core/types.js";
-import { ImmutableDate, markValidated } from "../core/validate.js";
+import type { BookOffer, JobOrder, OrderMatch } from "../core/types.js";
+import { ImmutableDate } from "../core/validate.js";
 import type { BookEventBody } from "../orderbook/events.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
-
-/**
- * A stored offer rebuilt without validating it again: rows are written only from validated offers,
- * and a rebuild reads a million of them. The stored status is kept.
- */
-export function restoreOffer(doc: string, status: string): CapacityOffer {
-  const raw = JSON.parse(doc) as Omit<CapacityOffer, "pricePerHour" | "createdAt" | "expiresAt"> & {
-    pricePerHour: string;
-    createdAt: string;
-    expiresAt: string;
-  };
-  const offer: CapacityOffer = {
-    id: raw.id,
-    providerId: raw.providerId,
-    gpuCapacity: Object.freeze(raw.gpuCapacity),
-    pricePerHour: Amount.parse(raw.pricePerHour),
-    availableHours: raw.availableHours,
-    minCommitmentHours: raw.minCommitmentHours,
-    createdAt: new ImmutableDate(raw.createdAt),
-    expiresAt: new ImmutableDate(raw.expiresAt),
-    status: "Active",
-    features: Object.freeze(raw.features),
-    ...(raw.location === undefined ? {} : { location: Object.freeze(raw.location) }),
-  };
-  const valid = markValidated(offer, "offer");
-  return status === "Active" ? valid : Object.freeze({ ...valid, status: status as CapacityOffer["status"] });
-}
 
 /** A stored order back as a JobOrder with the stored status. @throws validation codes */
 export function decodeOrder(doc: string, status: string): JobOrder {
