@@ -58,14 +58,12 @@ export class ShapeIndex extends ShapeBands {
       if (minPrice > priceCapF) continue;
       // Integer units: the sum is exact whatever the order of the parts.
       const term = (fitTerms[i] ?? 0) + preferredWeight * (preferredFlags[shapeModel[shape] ?? 0] ?? 0) + (featureTerms[i] ?? 0);
-      const topBand = 31 - Math.clz32(this.shapeBands[shape] ?? 0);
-      heap.append(
-        priceHeadroomUnitsUpper(minPrice, maxPriceF) + term + (STATIC_BAND_UPPER[topBand] ?? 0),
-        shape,
-        BAND_ENTRY,
-        this.shapeBands[shape] ?? 0,
-        term,
-      );
+      const bands = this.shapeBands[shape] ?? 0;
+      const topBand = 31 - Math.clz32(bands);
+      const key = priceHeadroomUnitsUpper(minPrice, maxPriceF) + term + (STATIC_BAND_UPPER[topBand] ?? 0);
+      // A shape of one band (most, when shapes are many) goes in as that band's entry: one heap step less.
+      if ((bands & (bands - 1)) === 0) heap.append(key, shape, topBand, 0, term);
+      else heap.append(key, shape, BAND_ENTRY, bands, term);
     }
     for (const model of preferredModels) preferredFlags[model] = 0;
     heap.heapify();
