@@ -97,9 +97,10 @@ function corrupt(id: string, what: string): MarketError {
 }
 
 /**
- * Decodes encodeOfferBook's strings back into offers, each shape's JSON parsed once (one decoder per
- * rebuild: it keeps the shapes it met). Invariant: decode(encode(o)) holds every field of o the
- * book reads, marked validated as the rows were written only from validated offers.
+ * Decodes encodeOfferBook's strings back into offers (offer) or into a rebuild's columns (appendRow,
+ * checked by the book as it loads them), each shape's JSON parsed once (one decoder per rebuild: it
+ * keeps the shapes it met). Invariant: decode(encode(o)) holds every field of o the book reads;
+ * offer() marks it validated, as the rows were written only from validated offers.
  */
 export class OfferBookDecoder {
   private readonly shapes = new Map<string, Shape>();
@@ -115,6 +116,7 @@ export class OfferBookDecoder {
     const shape = this.shapeOf(row.id, text.slice(this.readNumbers(row.id, text)));
     const [priceF = 0, vramGb = 0, availableHours = 0, minCommitmentHours = 0, createdAtMs = 0, utilization = -1, bandwidth = -1] =
       this.numbers;
+    if (priceF < 0) throw corrupt(row.id, "price");
     const gpuCapacity: { -readonly [K in keyof GpuCapacity]: GpuCapacity[K] } = {
       gpuCount: row.gpuCount,
       gpuModel: shape.gpuModel,
