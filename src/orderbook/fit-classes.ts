@@ -130,6 +130,21 @@ const BY_FEATURES: readonly number[] = Array.from({ length: FEATURES.length + 1 
 });
 
 /**
+ * The most extra-features units an offer of one of the masks of `maskSet` (bit m: mask m) with every
+ * required feature gives, or -1 when no mask of the set has them all.
+ */
+export function featuresUnitsMaxOf(maskSet: number, requiredMask: number): number {
+  const usable = maskSet & (SUPERSETS[requiredMask & MASK_ALL] ?? 0);
+  if (usable === 0) return -1;
+  for (const masks of BY_FEATURES) {
+    const found = usable & masks;
+    // Every usable mask of this size gives the same part: any one of them stands for all.
+    if (found !== 0) return extraFeaturesUnits(31 - Math.clz32(found), requiredMask);
+  }
+  return -1;
+}
+
+/**
  * Offers of each class by feature mask. Invariants: counts[class * 32 + mask] is the number of
  * offers added and not removed; bit m of present[class] is set iff that count is above 0.
  */
@@ -162,13 +177,6 @@ export class ClassMasks {
    * when no offer of the class has them all (then none of its offers satisfies the query).
    */
   featuresUnitsMax(fitClass: number, requiredMask: number): number {
-    const usable = (this.present[fitClass] ?? 0) & (SUPERSETS[requiredMask & MASK_ALL] ?? 0);
-    if (usable === 0) return -1;
-    for (const masks of BY_FEATURES) {
-      const found = usable & masks;
-      // Every usable mask of this size gives the same part: any one of them stands for all.
-      if (found !== 0) return extraFeaturesUnits(31 - Math.clz32(found), requiredMask);
-    }
-    return -1;
+    return featuresUnitsMaxOf(this.present[fitClass] ?? 0, requiredMask);
   }
 }

@@ -64,11 +64,6 @@ export const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, buc
 });
 
 const NO_BUCKETS: readonly number[] = [];
-/**
- * A bucket's set of masks is recounted when a removal leaves it at most this many slots; a larger
- * bucket keeps the bits of masks it may no longer hold (a query then only looks at it for nothing).
- */
-const MASK_SET_RECOUNT_MAX = 16;
 const NO_LISTS: readonly (readonly number[])[] = [];
 
 /** First index of ascending `buckets` whose bucket is at least `bucket`. */
@@ -101,7 +96,7 @@ export class PriceBuckets {
   /** The slots of each of those buckets. */
   private readonly cellLists: (number[][] | undefined)[] = [];
   /** The feature masks of each of those buckets' slots: bit m is set if the bucket holds a slot of mask m (and may stay set after). */
-  private readonly cellMaskSets: (number[] | undefined)[] = [];
+  private readonly bucketMaskSets: (number[] | undefined)[] = [];
   /** The first of each cell's buckets (PRICE_BUCKETS when empty), packed: a query reads it for every cell it weighs. */
   private readonly cellFirst = new Uint16Array(CELLS).fill(PRICE_BUCKETS);
   private readonly cellSize = new Int32Array(CELLS);
@@ -112,8 +107,11 @@ export class PriceBuckets {
   /** Feature masks held by each fine and each coarse class. */
   readonly fineMasks = new ClassMasks(FINE_CLASSES);
   readonly coarseMasks = new ClassMasks(COARSE_CLASSES);
-  /** Feature masks held by each cell: a query skips cells none of whose offers has its required features. */
-  readonly cellMasks = new ClassMasks(CELLS);
+  /**
+   * Feature masks of each cell's slots (bit m: mask m), at least those it holds, cleared when it
+   * empties: a query skips cells none of whose offers has its required features.
+   */
+  private readonly cellMaskSets = new Uint32Array(CELLS);
   private slotPos = new Int32Array(1024).fill(-1);
   private slotCell = new Uint16Array(1024);
   /** The same slots by normalized model: a query walks its preferred (or allowed) models' offers. */
@@ -138,14 +136,14 @@ export class PriceBuckets {
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
     let buckets = this.cellBuckets[cell];
     let lists = this.cellLists[cell];
-    let maskSets = this.cellMaskSets[cell];
+    let maskSets = this.bucketMaskSets[cell];
     if (buckets === undefined || lists === undefined || maskSets === undefined) {
       buckets = [];
       lists = [];
       maskSets = [];
       this.cellBuckets[cell] = buckets;
       this.cellLists[cell] = lists;
-      this.cellMaskSets[cell] = maskSets;
+      this.bucketMaskSets[cell] = maskSets;
     }
     const at = searchBuckets(buckets, bucket);
     let list = lists[at];
@@ -171,7 +169,7 @@ export class PriceBuckets {
     const mask = this.table.mask[slot] ?? 0;
     this.fineMasks.add(fine, mask);
     this.coarseMasks.add(coarse, mask);
-    this.cellMasks.add(cell, mask);
+    this.cellMaskSets[cell] = (this.cellMaskSets[cell] ?? 0) | maskBitOf(mask);
     this.modelSlots.add(slot, this.table.model[slot] ?? 0);
   }
 
@@ -193,7 +191,7 @@ export class PriceBuckets {
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
     const buckets = this.cellBuckets[cell] ?? [];
     const lists = this.cellLists[cell] ?? [];
-    const maskSets = this.cellMaskSets[cell] ?? [];
+    const maskSets = this.bucketMaskSets[cell] ?? [];
     const at = searchBuckets(buckets, bucket);
     const list = lists[at] ?? [];
     const last = list.pop() ?? slot;
@@ -202,14 +200,10 @@ export class PriceBuckets {
       this.slotPos[last] = pos;
     }
     this.slotPos[slot] = -1;
-    if (list.length <= MASK_SET_RECOUNT_MAX) {
-      let maskSet = 0;
-      for (const kept of list) maskSet |= maskBitOf(this.table.mask[kept] ?? 0);
-      maskSets[at] = maskSet;
-    }
     const fine = Math.floor(cell / WALK_BANDS);
     const coarse = COARSE_OF[fine] ?? 0;
     if ((this.cellSize[cell] = (this.cellSize[cell] ?? 1) - 1) === 0) {
+      this.cellMaskSets[cell] = 0;
       this.fineBands[fine] = (this.fineBands[fine] ?? 0) & ~(1 << (cell % WALK_BANDS));
       if (this.fineBands[fine] === 0) this.coarseChildren[coarse] = (this.coarseChildren[coarse] ?? 0) & ~(1 << (CHILD_BIT[fine] ?? 0));
     }
@@ -225,7 +219,7 @@ export class PriceBuckets {
     const mask = this.table.mask[slot] ?? 0;
     this.fineMasks.remove(fine, mask);
     this.coarseMasks.remove(coarse, mask);
-    this.cellMasks.remove(cell, mask);
+
     this.modelSlots.remove(slot, this.table.model[slot] ?? 0);
   }
 
@@ -266,6 +260,11 @@ export class PriceBuckets {
     return this.fineFirst[fine] ?? PRICE_BUCKETS;
   }
 
+  /** The feature masks of the cell's slots (bit m: mask m), perhaps with masks it held before. */
+  maskSetOf(cell: number): number {
+    return this.cellMaskSets[cell] ?? 0;
+  }
+
   /** Slots in the cell. */
   sizeOf(cell: number): number {
     return this.cellSize[cell] ?? 0;
@@ -283,7 +282,7 @@ export class PriceBuckets {
 
   /** The feature masks of each of the cell's non-empty buckets (bit m: a slot of mask m), element for element with bucketsOf (read only). */
   maskSetsOf(cell: number): readonly number[] {
-    return this.cellMaskSets[cell] ?? NO_BUCKETS;
+    return this.bucketMaskSets[cell] ?? NO_BUCKETS;
   }
 
   /** The slots of each of the cell's non-empty buckets, element for element with bucketsOf (read only). */

@@ -10,6 +10,7 @@ import {
   COARSE_CLASSES,
   coarseFitUnitsMax,
   coarseFits,
+  featuresUnitsMaxOf,
   fineFitUnitsMax,
   fineFits,
   masksHolding,
@@ -145,7 +146,7 @@ export class PriceWalk {
       const cell = fine * WALK_BANDS + band;
       const first = buckets.firstBucket(cell);
       if (first > lastBucket) continue;
-      const featuresMax = buckets.cellMasks.featuresUnitsMax(cell, query.requiredMask);
+      const featuresMax = featuresUnitsMaxOf(buckets.maskSetOf(cell), query.requiredMask);
       if (featuresMax < 0) continue; // no offer of the cell has every required feature
       const term = fitMax + featuresMax + Math.min(WALK_BAND_UPPER[band] ?? 0, staticMax);
       const key = priceHeadroomUnitsUpper(BUCKET_FLOOR[first] ?? 0, query.maxPriceF) + term;
