@@ -64,9 +64,11 @@ export async function loadBook(
 const SCAN_COLUMNS = "id, provider_id, status, gpu_count, free_gpus, expires_at_ms, coalesce(book, doc) as book";
 
 /**
- * Active and paused offers in pages of LOAD_PAGE_ROWS. SQLite: one pass of one statement over the
- * status index (Active offers in rowid order, then Paused ones), never a sort; PostgreSQL: pages by
- * its primary key index. Never reads a document that has a compact encoding.
+ * Active and paused offers, page by page, never reading a document that has a compact encoding.
+ * SQLite: one pass of one statement, handed over SQLITE_PAGE_ROWS at a time, in the planner's
+ * order (the status index: Active offers by rowid, then Paused ones; no sort). Keyset pages cost
+ * more there: each re-read the rest of the index and sorted it. PostgreSQL: pages of LOAD_PAGE_ROWS
+ * by its primary key.
  * Invariant: called inside loadBook's read transaction.
  */
 async function scanLiveOffers(
@@ -77,8 +79,7 @@ async function scanLiveOffers(
   if (sqlite !== undefined) {
     // better-sqlite3 directly, rows as arrays, on the same connection and transaction: the book's
     // largest read. A page is handed over as it fills (onPage does no I/O, so nothing else runs on
-    // the connection while the statement is open).
-    // The status as a flag: no string made per row.
+    // the connection while the statement is open). The status comes as a flag: no string per row.
     const scan = sqlite
       .prepare<[], [string, string, number, number, number, number, string]>(
         `select ${SCAN_COLUMNS.replace("status", "status = 'Paused'")} from offers where status in ('Active', 'Paused')`,
