@@ -8,7 +8,7 @@ import { MarketError, assertIntInRange } from "../core/errors.js";
 import { isOrderId } from "../core/ids.js";
 import type { Marketplace } from "../market/marketplace.js";
 import { viewOf } from "../market/views.js";
-import { orderJson } from "./views.js";
+import { orderJsonWith } from "./views.js";
 
 const STATUSES: readonly string[] = Object.values(OrderStatus);
 
@@ -51,6 +51,8 @@ export async function listOrders(market: Marketplace, query: Static<typeof Order
     limit: limit + 1,
   });
   const page = rows.slice(0, limit);
-  const orders = await Promise.all(page.map((row) => orderJson(market, viewOf(row))));
+  // The page's escrows in one read, not one each.
+  const escrows = await market.store.getEscrows(page.flatMap((row) => (row.escrowId === null ? [] : [row.escrowId])));
+  const orders = page.map((row) => orderJsonWith(market, viewOf(row), row.escrowId === null ? undefined : escrows.get(row.escrowId)));
   return { orders, next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null };
 }

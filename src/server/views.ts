@@ -9,7 +9,7 @@ import { deadlinesOf } from "../market/deadlines.js";
 import type { Marketplace } from "../market/marketplace.js";
 import type { OrderView } from "../market/views.js";
 import type { EscrowAccount } from "../settlement/escrow-account.js";
-import type { EventRow } from "../store/store.js";
+import type { EscrowRow, EventRow } from "../store/store.js";
 
 /**
  * An order as JSON: its match with amounts as decimal strings and the market's fee, its job as the
@@ -18,6 +18,11 @@ import type { EventRow } from "../store/store.js";
  */
 export async function orderJson(market: Marketplace, order: OrderView): Promise<OrderDetails> {
   const escrowRow = order.escrowId === null ? undefined : await market.store.getEscrow(order.escrowId);
+  return orderJsonWith(market, order, escrowRow);
+}
+
+/** orderJson with the order's escrow row already read (undefined: none, or not stored yet). Pure. */
+export function orderJsonWith(market: Marketplace, order: OrderView, escrowRow: EscrowRow | undefined): OrderDetails {
   const escrow = escrowRow === undefined ? undefined : decodeEscrow(escrowRow.doc);
   const feeBps = market.payments.feeBps;
   return {

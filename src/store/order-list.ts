@@ -1,11 +1,11 @@
 // A party's orders, newest first, a page at a time: a buyer's (by buyer_id), a provider's (the
-// orders matched to one of its offers), or both at once; with the migration whose indexes serve
-// those reads. SQLite and PostgreSQL. Reads only.
+// orders matched to one of its offers), or both at once, and the escrows of a page in one read;
+// with the migration whose indexes serve those reads. SQLite and PostgreSQL. Reads only.
 import type { Migration } from "kysely";
 import type { Kysely } from "kysely";
-import { orderRow } from "./sql-tables.js";
+import { chunks, escrowRow, orderRow } from "./sql-tables.js";
 import type { Db } from "./sql-tables.js";
-import type { OrderListQuery, OrderRow } from "./store.js";
+import type { EscrowRow, OrderListQuery, OrderRow } from "./store.js";
 
 /** Indexes for a party's orders newest first: by buyer, by matched offer, and offers by provider. */
 export const ORDER_LIST_MIGRATION: Migration = {
@@ -35,4 +35,17 @@ export async function readOrderList(conn: Db, query: OrderListQuery): Promise<Or
   if (query.statuses !== undefined) select = select.where("status", "in", [...query.statuses]);
   if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
   return (await select.orderBy("id", "desc").limit(query.limit).execute()).map(orderRow);
+}
+
+/**
+ * The escrows of `ids` that exist, by id: one statement per chunk of ids (sql-tables' bulk bound),
+ * through the primary key, where one read per escrow would cost a statement each. @throws STORE_ERROR
+ */
+export async function readEscrowsByIds(conn: Db, ids: readonly string[]): Promise<Map<string, EscrowRow>> {
+  const escrows = new Map<string, EscrowRow>();
+  for (const part of chunks([...new Set(ids)])) {
+    if (part.length === 0) continue;
+    for (const row of await conn.selectFrom("escrows").selectAll().where("id", "in", part).execute()) escrows.set(row.id, escrowRow(row));
+  }
+  return escrows;
 }

@@ -10,7 +10,7 @@ import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
 import { NonceTable } from "./nonce-table.js";
 import { readOrdersDueBy } from "./order-due.js";
-import { readOrderList } from "./order-list.js";
+import { readEscrowsByIds, readOrderList } from "./order-list.js";
 import { writeRowsPostgres } from "./postgres-writes.js";
 import {
   loadBook,
@@ -234,6 +234,10 @@ export class SqlStore implements Store {
 
   getEscrow(id: string): Promise<EscrowRow | undefined> {
     return readEscrow(this.db, id);
+  }
+
+  getEscrows(ids: readonly string[]): Promise<Map<string, EscrowRow>> {
+    return readEscrowsByIds(this.db, ids);
   }
 
   pendingEscrows(): Promise<EscrowRow[]> {

@@ -253,6 +253,8 @@ export interface Store {
   getOffer(id: string): Promise<OfferRow | undefined>;
   getOrder(id: string): Promise<OrderRow | undefined>;
   getEscrow(id: string): Promise<EscrowRow | undefined>;
+  /** The escrows of `ids` that exist, by id, in one read (a page of orders' escrows). @throws STORE_ERROR */
+  getEscrows(ids: readonly string[]): Promise<Map<string, EscrowRow>>;
   /** Escrows with a chain step recorded but not its outcome (to reconcile on start). */
   pendingEscrows(): Promise<EscrowRow[]>;
   /** The stored answer of a command key, if it was used. */

@@ -1,7 +1,7 @@
 // GET /v1/orders through a listening server and MarketClient.listOrders: a buyer's and a provider's
 // orders in every status, newest first, each exactly as GET /v1/orders/{id} answers it (deadlines
 // included), filtered by status, paged by `next`; bad queries are 4xx MarketErrors.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MarketClient } from "../../src/client/client.js";
 import { MARKET_LIMITS } from "../../src/market/limits.js";
 import { attest } from "../../src/settlement/statements.js";
@@ -55,7 +55,14 @@ describe("GET /v1/orders", () => {
       receiptDueBy: null,
     });
     const escrow = await buyer.fundEscrow(matchedId);
+    // A page reads its escrows in one statement, not one each.
+    const one = vi.spyOn(served.market.store, "getEscrow");
+    const many = vi.spyOn(served.market.store, "getEscrows");
     const funded = (await buyer.listOrders({ provider: served.parties.provider.address })).orders;
+    expect(one).not.toHaveBeenCalled();
+    expect(many.mock.calls).toEqual([[[funded[0]?.escrowId]]]);
+    one.mockRestore();
+    many.mockRestore();
     expect(funded.map((o) => o.orderId)).toEqual([matchedId]);
     expect(funded[0]?.deadlines).toEqual({
       fundBy: null,

@@ -91,6 +91,8 @@ export function storeContract(
       expect((await s.getOrder("m1"))?.offerId).toBe("o1");
       expect((await s.getEscrow("x1"))?.pending).toBe('{"op":"fund"}');
       expect((await s.pendingEscrows()).map((e) => e.id)).toEqual(["x1"]);
+      expect([...(await s.getEscrows(["x1", "none", "x1"])).entries()]).toEqual([["x1", await s.getEscrow("x1")]]);
+      expect((await s.getEscrows([])).size).toBe(0);
       expect((await s.listEscrows("", 10)).map((e) => e.id)).toEqual(["x1"]);
       expect(await s.listEscrows("x1", 10)).toEqual([]);
       expect(await s.lastSeq()).toBe(2);
