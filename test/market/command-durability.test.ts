@@ -1,14 +1,14 @@
-// The command queue's pipeline: a committed batch is answered only once it is durable, the next
-// batch is applied and committed meanwhile, at most PIPELINE_DEPTH batches wait for their sync, and
-// a batch whose sync fails is refused while the feed and the store stay in step. The store is a real
-// SQLite SqlStore whose durability promises are held back by a gate the test opens (or fails).
+// The command queue and durability: a committed batch is answered only once it is durable, the
+// next batch begins only after that, and a batch whose sync fails is refused with STORE_ERROR while
+// the feed stays in step with the store. The store is a real SQLite SqlStore whose durability
+// promises are held back by a gate the test opens (or fails).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { MarketError, isMarketError } from "../../src/core/errors.js";
-import { CommandQueue, PIPELINE_DEPTH } from "../../src/market/command-queue.js";
+import { CommandQueue } from "../../src/market/command-queue.js";
 import { MarketFeed } from "../../src/market/feed.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { CommittedBatch, Store, StoreWriter } from "../../src/store/store.js";
@@ -42,8 +42,8 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
 });
 
-async function openQueue(batchMax: number) {
-  const store = SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-pipeline-")), "market.db"));
+async function openQueue() {
+  const store = SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-durability-")), "market.db"));
   stores.push(store);
   await store.migrate();
   const gates: Gate[] = [];
@@ -51,7 +51,7 @@ async function openQueue(batchMax: number) {
   const view = gated(store, gates);
   const feed = new MarketFeed(view, clock, {});
   await feed.rebuild();
-  const queue = new CommandQueue(view, feed, clock, "node-1", batchMax);
+  const queue = new CommandQueue(view, feed, clock, "node-1", 1);
   /** A command that writes one lifecycle event and answers with its seq. */
   const note = (key: string) =>
     queue.submit(key, "note", { key }, (batch) => {
@@ -78,54 +78,39 @@ async function state(promise: Promise<unknown>): Promise<"pending" | "resolved" 
   return outcome === marker ? "pending" : outcome;
 }
 
-describe("CommandQueue pipeline", () => {
-  it("applies and commits the next batch while one is being synced, and answers each only once it is durable, in order", async () => {
-    const { store, gates, feed, note, committed } = await openQueue(1);
+describe("CommandQueue durability", () => {
+  it("answers a committed batch only once it is durable, and begins the next one only then", async () => {
+    const { store, gates, note, committed } = await openQueue();
     const answered: string[] = [];
     const first = note("a").then((a) => answered.push(`a ${a.seq}`));
     const second = note("b").then((b) => answered.push(`b ${b.seq}`));
-    await committed(2);
-    // Both batches are in the store and the feed, neither is answered.
+    await committed(1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
     expect((await store.getCommand("a"))?.response).toBe('{"seq":1}');
-    expect((await store.getCommand("b"))?.response).toBe('{"seq":2}');
-    expect(feed.seq).toBe(2);
+    expect(await store.getCommand("b")).toBeUndefined();
+    expect(gates.length).toBe(1);
     expect(await state(first)).toBe("pending");
-    expect(await state(second)).toBe("pending");
-    gates[1]?.open();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // The second batch's sync is done, but it waits for the first: answers keep commit order.
-    expect(answered).toEqual([]);
     gates[0]?.open();
-    await Promise.all([first, second]);
+    await first;
+    await committed(2);
+    expect(answered).toEqual(["a 1"]);
+    gates[1]?.open();
+    await second;
     expect(answered).toEqual(["a 1", "b 2"]);
   });
 
-  it(`holds at most ${PIPELINE_DEPTH} committed batches waiting for their sync; the rest stay queued`, async () => {
-    const { store, gates, note, committed } = await openQueue(1);
-    const calls = ["k1", "k2", "k3", "k4", "k5"].map((key) => note(key));
-    await committed(PIPELINE_DEPTH);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(gates.length).toBe(PIPELINE_DEPTH);
-    expect(await store.getCommand(`k${PIPELINE_DEPTH + 1}`)).toBeUndefined();
-    // Each durable batch lets one more commit, until all are in.
-    for (let i = 0; i < calls.length; i++) {
-      await committed(i + 1);
-      gates[i]?.open();
-    }
-    expect((await Promise.all(calls)).map((a) => a.seq)).toEqual([1, 2, 3, 4, 5]);
-  });
-
-  it("a batch whose sync fails is refused with STORE_ERROR, the batch after it is answered, and the feed stays in step with the store", async () => {
-    const { store, gates, feed, queue, note, committed } = await openQueue(1);
+  it("a batch whose sync fails is refused with STORE_ERROR; the feed stays in step with the store and the next batch is answered", async () => {
+    const { store, gates, feed, queue, note, committed } = await openQueue();
     const lost = note("lost");
     const next = note("next");
-    await committed(2);
+    await committed(1);
     gates[0]?.fail(new MarketError("STORE_ERROR", { reason: "fsync failed (test)" }));
-    gates[1]?.open();
     const refused = await lost.catch((e: unknown) => e);
     expect(isMarketError(refused, "STORE_ERROR") && refused.details.reason).toBe("fsync failed (test)");
+    await committed(2);
+    gates[1]?.open();
     expect((await next).seq).toBe(2);
-    // The same key again: its committed answer, read back from the store (nothing was rolled back).
+    // The same key again: its committed answer, read back from the store (the commit was not undone).
     const again = note("lost");
     await committed(3);
     gates[2]?.open();
@@ -134,10 +119,12 @@ describe("CommandQueue pipeline", () => {
     await queue.close();
   });
 
-  it("a batch that fails before it commits, while an earlier one is being synced, rebuilds the feed and leaves the earlier one answered", async () => {
-    const { store, gates, feed, queue, note, committed } = await openQueue(1);
+  it("a batch that fails before it commits rebuilds the feed from the store and is refused; the next one is answered", async () => {
+    const { store, gates, feed, queue, note, committed } = await openQueue();
     const first = note("first");
     await committed(1);
+    gates[0]?.open();
+    expect(await first).toEqual({ seq: 1 });
     const failing = queue.submit("bad", "bad", {}, (batch) => {
       batch.marketEvent({ type: "Noted", entityId: "bad" });
       throw new Error("not a market error: the batch fails");
@@ -146,16 +133,14 @@ describe("CommandQueue pipeline", () => {
     expect(isMarketError(refused, "STORE_ERROR")).toBe(true);
     expect(await store.getCommand("bad")).toBeUndefined();
     expect(feed.seq).toBe(1);
-    gates[0]?.open();
-    expect(await first).toEqual({ seq: 1 });
     const after = note("after");
     await committed(2);
     gates[1]?.open();
     expect(await after).toEqual({ seq: 2 });
   });
 
-  it("close waits for the batches being synced", async () => {
-    const { gates, queue, note, committed } = await openQueue(1);
+  it("close waits for the batch being synced", async () => {
+    const { gates, queue, note, committed } = await openQueue();
     const call = note("c");
     await committed(1);
     const closing = queue.close();
