@@ -11,6 +11,7 @@ import type { BookState } from "./book-state.js";
 import { diagnoseMiss } from "./miss-diagnosis.js";
 import { explanationOf } from "./miss-explanation.js";
 import type { MissExplanation } from "./miss-explanation.js";
+import { materializeOffer } from "./offer-materialize.js";
 
 /** OrderBook.bestOffers: at most `limit` offers, best first. @throws INVALID_FIELD, OUT_OF_RANGE, INVALID_AMOUNT */
 export function bestOffers(state: BookState, requirements: JobRequirements, limit: number): BookOffer[] {
@@ -18,7 +19,7 @@ export function bestOffers(state: BookState, requirements: JobRequirements, limi
   const valid = parseRequirements(requirements);
   const slots = state.offers.bestSlots(state.compile(valid, undefined, state.clock.now()), limit);
   const table = state.offers.table;
-  return slots.map((slot) => table.materialize(slot));
+  return slots.map((slot) => materializeOffer(table, slot));
 }
 
 /** OrderBook.matchOrder: the matches the order would get now. @throws validation codes, EXPIRED, OUT_OF_RANGE */

@@ -8,6 +8,7 @@ import type { CapacityOffer } from "../core/types.js";
 import type { BookState } from "./book-state.js";
 import { SLOT_PAUSED } from "./offer-table.js";
 import { serveResting } from "./serve-resting.js";
+import { materializeOffer } from "./offer-materialize.js";
 
 function assertOfferNotExpired(offer: CapacityOffer, nowMs: number): void {
   if (offer.expiresAt.getTime() <= nowMs) {
@@ -22,7 +23,7 @@ export function addOffer(state: BookState, offer: CapacityOffer): OfferId {
   offers.checkNew(valid.id);
   assertOfferNotExpired(valid, state.clock.now());
   const slot = offers.store(valid, valid.gpuCapacity.gpuCount, false);
-  if (events.listening) events.record({ type: "OfferAdded", offer: offers.table.materialize(slot) });
+  if (events.listening) events.record({ type: "OfferAdded", offer: materializeOffer(offers.table, slot) });
   serveResting(state, slot);
   offers.compactExpiries();
   events.flush();
@@ -44,7 +45,7 @@ export function addOffers(state: BookState, offers: Iterable<CapacityOffer>): Of
   const slots = set.storeMany(valid);
   set.indexMany(slots);
   for (const slot of slots) {
-    if (events.listening) events.record({ type: "OfferAdded", offer: set.table.materialize(slot) });
+    if (events.listening) events.record({ type: "OfferAdded", offer: materializeOffer(set.table, slot) });
     serveResting(state, slot);
   }
   set.compactExpiries();

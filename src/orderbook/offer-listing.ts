@@ -6,6 +6,7 @@ import type { OfferId } from "../core/ids.js";
 import type { BookOffer } from "../core/types.js";
 import { SLOT_ACTIVE, SLOT_FREE, SLOT_PAUSED } from "./offer-table.js";
 import type { OfferTable } from "./offer-table.js";
+import { materializeOffer } from "./offer-materialize.js";
 
 /** Which offers listOffers returns: of one provider, of one GPU model (normalized), after an id. */
 export interface OfferFilter {
@@ -29,7 +30,7 @@ function byOfferId(a: { readonly id: string }, b: { readonly id: string }): numb
 export function activeOffers(table: OfferTable): BookOffer[] {
   const offers: BookOffer[] = [];
   for (let slot = 0; slot < table.highWater; slot++) {
-    if (table.status[slot] === SLOT_ACTIVE) offers.push(table.materialize(slot));
+    if (table.status[slot] === SLOT_ACTIVE) offers.push(materializeOffer(table, slot));
   }
   return offers.sort(byOfferId);
 }
@@ -46,7 +47,7 @@ export function listOffers(table: OfferTable, filter: OfferFilter, limit: number
   for (let slot = 0; slot < table.highWater; slot++) {
     if (table.status[slot] === SLOT_FREE) continue;
     if ((provider !== undefined && table.provider[slot] !== provider) || (model !== undefined && table.model[slot] !== model)) continue;
-    const offer = table.materialize(slot);
+    const offer = materializeOffer(table, slot);
     if (filter.after === undefined || offer.id > filter.after) offers.push(offer);
   }
   return offers.sort(byOfferId).slice(0, limit);

@@ -1,11 +1,10 @@
 // OfferTable: the book's offers stored column-wise in typed arrays (struct of arrays), with
-// interned strings, so a million offers cost a couple of hundred bytes each. In memory only.
-import { Amount } from "../core/amount.js";
-import { FEATURES, featureMask, featuresOfMask, OfferStatus } from "../core/enums.js";
-import type { Feature } from "../core/enums.js";
+// interned strings, so a million offers cost a couple of hundred bytes each (offer-materialize.ts
+// turns a slot back into an offer). In memory only.
+import { featureMask } from "../core/enums.js";
 import type { OfferId } from "../core/ids.js";
 import { normalizeGpuModel } from "../core/gpu-model.js";
-import type { BookOffer, CapacityOffer, GpuCapacity } from "../core/types.js";
+import type { CapacityOffer, GpuCapacity } from "../core/types.js";
 import { InternTable } from "./intern-table.js";
 import type { RestoreRows, RestoreShape } from "./restore-rows.js";
 
@@ -14,12 +13,8 @@ export const SLOT_FREE = 0;
 export const SLOT_ACTIVE = 1;
 export const SLOT_PAUSED = 2;
 
-const NO_UTILIZATION = 255;
-/** The features of each mask, frozen: offers of one mask share their list. */
-const FEATURES_BY_MASK: readonly (readonly Feature[])[] = Array.from({ length: 1 << FEATURES.length }, (_, mask) =>
-  Object.freeze(featuresOfMask(mask)),
-);
-const NO_FEATURES: readonly Feature[] = Object.freeze([]);
+/** The utilization column of an offer that states none. */
+export const NO_UTILIZATION = 255;
 const INITIAL_CAPACITY = 1024;
 const WORD = 2 ** 32;
 /** Index of the low 32-bit word of a 64-bit element in a Uint32Array view (0 on little-endian). */
@@ -276,62 +271,5 @@ export class OfferTable {
   utilizationPct(slot: number): number {
     const value = this.utilization[slot] ?? 0;
     return value === NO_UTILIZATION ? 0 : value;
-  }
-
-  /** The offer in `slot` as a plain object (its features list is shared and frozen, one per mask). */
-  materialize(slot: number): BookOffer {
-    const gpuCapacity: { -readonly [K in keyof GpuCapacity]: GpuCapacity[K] } = {
-      gpuCount: this.gpuCount[slot] ?? 0,
-      gpuModel: this.modelNames.valueOf(this.modelName[slot] ?? 0),
-      vramGb: this.vram[slot] ?? 0,
-    };
-    const computeCapability = this.computeCapability[slot] ?? 0;
-    if (computeCapability !== 0) gpuCapacity.computeCapability = this.computeCapabilities.valueOf(computeCapability);
-    const memoryBandwidth = this.memoryBandwidth[slot] ?? 0;
-    if (memoryBandwidth !== 0) gpuCapacity.memoryBandwidth = memoryBandwidth;
-    const utilization = this.utilization[slot] ?? NO_UTILIZATION;
-    if (utilization !== NO_UTILIZATION) gpuCapacity.currentUtilization = utilization;
-    const id = this.ids[slot] as OfferId;
-    const providerId = this.providers.valueOf(this.provider[slot] ?? 0);
-    const pricePerHour = Amount.fromLamports(this.price[slot] ?? 0n);
-    const availableHours = this.availableHours[slot] ?? 0;
-    const minCommitmentHours = this.minCommitment[slot] ?? 0;
-    const createdAt = new Date(this.createdAt[slot] ?? 0);
-    const expiresAt = new Date(this.expiresAt[slot] ?? 0);
-    const status = this.status[slot] === SLOT_PAUSED ? OfferStatus.Paused : OfferStatus.Active;
-    const features = FEATURES_BY_MASK[this.mask[slot] ?? 0] ?? NO_FEATURES;
-    const freeGpuCount = this.freeGpus[slot] ?? 0;
-    const region = this.region[slot] ?? 0;
-    // Two literals of fixed shape (no spread): with a location and without.
-    if (region === 0) {
-      return {
-        id,
-        providerId,
-        gpuCapacity,
-        pricePerHour,
-        availableHours,
-        minCommitmentHours,
-        createdAt,
-        expiresAt,
-        status,
-        features,
-        freeGpuCount,
-      };
-    }
-    const location = { region: this.regions.valueOf(region), country: this.countries.valueOf(this.country[slot] ?? 0) };
-    return {
-      id,
-      providerId,
-      gpuCapacity,
-      pricePerHour,
-      availableHours,
-      minCommitmentHours,
-      createdAt,
-      expiresAt,
-      status,
-      features,
-      location,
-      freeGpuCount,
-    };
   }
 }

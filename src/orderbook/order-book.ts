@@ -20,6 +20,7 @@ import type { SubmitOrderResult } from "./order-lifecycle.js";
 import { serveResting } from "./serve-resting.js";
 import type { BookSnapshot } from "./replica.js";
 import { ReplicatedBook } from "./replicated-book.js";
+import { materializeOffer } from "./offer-materialize.js";
 
 export { ORDER_BOOK_LIMITS, RESULT_LIMIT_DEFAULT };
 export type { BookSnapshot, ExpiryResult, MissExplanation, OrderBookLimits, SubmitOrderResult };
@@ -84,7 +85,7 @@ export class OrderBook extends ReplicatedBook {
   /** The offer with its free GPUs. @throws OFFER_NOT_FOUND */
   getOffer(offerId: OfferId): BookOffer {
     const offers = this.state.offers;
-    return offers.table.materialize(offers.slotOf(offerId));
+    return materializeOffer(offers.table, offers.slotOf(offerId));
   }
 
   /** Does the book hold this offer (active or paused). */
