@@ -2,8 +2,9 @@
 // heap and garbage collection are not the server's and the server's are measured alone. Closed
 // loop (a fixed number of connections, as fast as the server answers): autocannon, DESIGN.md's
 // HTTP load tool. Open loop (a fixed rate): requests sent at evenly spaced times over keep-alive
-// connections, each latency counted from the time it was due (autocannon's own rate limit sends
-// each second's requests in a burst, which measures the burst, not the rate). Signed submissions
+// connections, each latency counted from the time it was due, after a second of warm-up at the same
+// rate that is not counted (autocannon's own rate limit sends each second's requests in a burst,
+// which measures the burst, not the rate). Signed submissions
 // each carry their own signature, nonce and Idempotency-Key. Reports the count of 2xx answers, the
 // seconds, and p50/p99 latency in ms; an error or an answer other than 2xx fails the run.
 import { Agent, request } from "node:http";
@@ -121,10 +122,13 @@ function send(): Promise<number> {
   });
 }
 
-async function openLoop(rate: number): Promise<LoadResult> {
+/** Seconds an open loop runs at its rate before it is measured (a fresh load process opens its connections and warms up meanwhile). */
+const WARMUP_SECONDS = 1;
+
+async function openLoop(rate: number, seconds: number = job.seconds): Promise<LoadResult> {
   const latencies: number[] = [];
   const started = performance.now();
-  const deadline = started + job.seconds * 1000;
+  const deadline = started + seconds * 1000;
   const pending: Promise<void>[] = [];
   const intervalMs = 1000 / rate;
   for (let i = 0; started + i * intervalMs < deadline; i++) {
@@ -139,7 +143,6 @@ async function openLoop(rate: number): Promise<LoadResult> {
     );
   }
   await Promise.all(pending);
-  agent.destroy();
   return {
     count: latencies.length,
     seconds: (performance.now() - started) / 1000,
@@ -148,11 +151,14 @@ async function openLoop(rate: number): Promise<LoadResult> {
   };
 }
 
-// Presigned: the parent starts counting its own CPU, then says go.
+// An open loop warms up at its rate first; then (presigned, warmed) the parent starts counting its
+// own CPU and says go.
+if (job.rate !== undefined) await openLoop(job.rate, WARMUP_SECONDS);
 process.send?.("ready");
 await fromParent<"go">();
 const cpuBefore = processCpuMs();
 const result = await (job.rate === undefined ? closedLoop() : openLoop(job.rate));
+agent.destroy();
 // The parent's LoadResult, with this process's CPU over the run and the submissions signed live.
 process.send?.({ ...result, signedLive, loadCpuMs: processCpuMs() - cpuBefore });
 process.disconnect();

@@ -4,8 +4,8 @@
 // process (autocannon), its submissions signed before each run (--presign); a bare Fastify app under the same load gives the floor of this machine and
 // stack. Signatures are verified on a VerifyPool (one thread per core beyond the first, as `serve`
 // does), against the same market verifying on the main thread in the same run. Flags: --json,
-// --seconds=S, --in-flight=N, --verify-threads=N, --buyers=N, --presign=N, --only=submit (one closed
-// loop, to profile). It also prints the CPU per answer of the main thread, the rest of the server's
+// --seconds=S, --in-flight=N, --verify-threads=N, --buyers=N, --presign=N, --only=submit or --only=quote
+// (one closed loop, to profile; with --rate=N an open loop at N/s). It also prints the CPU per answer of the main thread, the rest of the server's
 // process and the load generator (from /proc), against what the target leaves per submission.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -107,7 +107,8 @@ function load(baseUrl: string, kind: "submit" | "quote", rate?: number): Promise
       seconds: SECONDS,
       buyerSeedHex: BUYER_SEED.toString("hex"),
       buyers: BUYERS,
-      presign: kind === "submit" ? Math.ceil((rate ?? PRESIGN_PER_SECOND) * SECONDS) + IN_FLIGHT : 0,
+      // An open loop also sends a second of warm-up at its rate (not measured).
+      presign: kind === "submit" ? Math.ceil((rate ?? PRESIGN_PER_SECOND) * (SECONDS + (rate === undefined ? 0 : 1))) + IN_FLIGHT : 0,
       ...(rate === undefined ? {} : { rate }),
     });
   });
@@ -193,10 +194,14 @@ const VERIFY_THREADS = flag("verify-threads", Math.max(0, availableParallelism()
 const app = await buildApp({ market, requestsPerMinute: 100_000_000, verifyThreads: VERIFY_THREADS });
 const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
 
-if (process.argv.includes("--only=submit")) {
-  // For profiling the server's submission path (node --cpu-prof): one closed loop, then exit.
-  const only = await load(baseUrl, "submit");
-  console.log(`signed submissions, closed loop: ${fixed(only.count / only.seconds, 0)}/s, p50 ${only.p50Ms} ms, p99 ${only.p99Ms} ms`);
+const onlyKind = process.argv.includes("--only=submit") ? "submit" : process.argv.includes("--only=quote") ? "quote" : undefined;
+if (onlyKind !== undefined) {
+  // For profiling the server's submission or quote path (node --cpu-prof): one loop, then exit.
+  const rate = flag("rate", 0);
+  const only = await load(baseUrl, onlyKind, rate > 0 ? rate : undefined);
+  console.log(
+    `${onlyKind}, ${rate > 0 ? `${rate}/s` : "closed loop"}: ${fixed(only.count / only.seconds, 0)}/s, p50 ${fixed(only.p50Ms, 2)} ms, p99 ${fixed(only.p99Ms, 2)} ms`,
+  );
   if (only.cpuUs !== undefined)
     console.log(
       `CPU µs per answer (${only.signedLive ?? 0} signed live): main thread ${fixed(only.cpuUs.main, 1)}, load generator ${fixed(only.cpuUs.load, 1)}, rest ${fixed(only.cpuUs.rest, 1)}`,
