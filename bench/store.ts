@@ -630,7 +630,8 @@ if (!json) {
     ),
   );
   for (const r of measured)
-    console.log(`${r.dialect}: group commit is ${fixed(r.groupCommitSpeedup ?? NaN, 1)}x one transaction per command`);
+    if (r.groupCommitSpeedup !== undefined)
+      console.log(`${r.dialect}: group commit is ${fixed(r.groupCommitSpeedup, 1)}x one transaction per command`);
   printTable(
     `Open loop at half of the group-commit peak, ${RUN_SECONDS} s (latency from the call; "sched" from when the command was due)`,
     measured.flatMap((r) =>
