@@ -1,7 +1,7 @@
 // RestoreRows: a page of stored offers as columns, for a rebuild that loads them into a book without
 // an offer object per row; the strings of an offer's shape (model, compute capability, location,
 // features) are one RestoreShape shared by every offer of that shape. In memory only, no I/O.
-import { FEATURES } from "../core/enums.js";
+import { featureMask } from "../core/enums.js";
 import type { Feature } from "../core/enums.js";
 
 /** The shape part of stored offers: made once per distinct shape, shared by the rows that have it. */
@@ -60,10 +60,8 @@ export class RestoreRows {
 
   /** Numbers `shape` (the caller keeps one number per distinct shape; shapes are never removed). */
   addShape(shape: RestoreShape): number {
-    let mask = 0;
-    for (const feature of shape.features) mask |= 1 << FEATURES.indexOf(feature);
     this.shapes.push(shape);
-    this.shapeMasks.push(mask);
+    this.shapeMasks.push(featureMask(shape.features));
     return this.shapes.length - 1;
   }
 
