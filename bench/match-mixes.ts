@@ -1,18 +1,21 @@
 // bench:match's books of mostly distinct shapes (test/support/shape-mixes.ts): bestOffers latency
-// against the reference scan's p50 on the same book in the same run, and their ratio.
+// against the reference scan's p50 on the same book in the same run, and their ratio; each order
+// timed on two identical books too (twin-timing.ts), so the machine's pauses can be told apart.
 import { ManualClock } from "../src/core/clock.js";
-import type { JobOrder } from "../src/core/types.js";
 import { OrderBook } from "../src/orderbook/order-book.js";
 import { referenceScan } from "../test/support/reference-scan.js";
 import type { ReferenceOffer } from "../test/support/reference-scan.js";
 import { generateMixOffers, generateMixOrders } from "../test/support/shape-mixes.js";
 import type { ShapeMix } from "../test/support/shape-mixes.js";
 import { collectGarbage, nowNs, percentile } from "./report.js";
+import { timeTwins, warmUp } from "./twin-timing.js";
 
 /** The bound every mix is held to: book p99 <= scan p50 / SCAN_RATIO_MIN. */
 export const SCAN_RATIO_MIN = 20;
 const ORDERS = 5_000;
+/** Warm-up, on orders of another seed: at least this many calls and this long (steady state, twin-timing.ts). */
 const WARMUP_ORDERS = 500;
+const WARMUP_MS = 2_000;
 /** The reference scan gets this many nanoseconds per book, at least 30 orders. */
 const SCAN_BUDGET_NS = 8e9;
 
@@ -24,31 +27,47 @@ export interface MixRow {
   bookP50Us: number;
   bookP99Us: number;
   bookMaxUs: number;
+  /** p99 of the faster of each order's two first calls, on two identical books: the book's own tail, without the machine's pauses. */
+  twinP99Us: number;
   scanP50Us: number;
   scanOrders: number;
   /** scan p50 / book p99: at least SCAN_RATIO_MIN is the target. */
   scanP50OverBookP99: number;
+  /** scan p50 / twin p99. */
+  scanP50OverTwinP99: number;
 }
 
-/** Builds a book of `size` offers of `mix`, times bestOffers for fresh orders (each its first time), then the scan. */
+/**
+ * Builds two identical books of `size` offers of `mix`, warms both up on other orders, times
+ * bestOffers for fresh orders (each its first time on each book), then the scan on the first book.
+ */
 export function runMix(mix: ShapeMix, size: number, nowMs: number): MixRow {
   collectGarbage();
   const clock = new ManualClock(nowMs);
   const book = new OrderBook({ clock });
+  const twin = new OrderBook({ clock });
   const offers = generateMixOffers(mix, { seed: size + 31, offers: size, nowMs });
   let start = nowNs();
   book.addOffers(offers);
   const buildMs = Number(nowNs() - start) / 1e6;
-  const orders = generateMixOrders(mix, { seed: size + 37, orders: ORDERS + WARMUP_ORDERS, nowMs });
-  for (const order of orders.slice(0, WARMUP_ORDERS)) book.bestOffers(order.requirements, 10);
-  const measured = orders.slice(WARMUP_ORDERS);
-  const samples = new Float64Array(measured.length);
-  for (let i = 0; i < measured.length; i++) {
-    const requirements = (measured[i] as JobOrder).requirements;
-    start = nowNs();
-    book.bestOffers(requirements, 10);
-    samples[i] = Number(nowNs() - start) / 1000;
-  }
+  twin.addOffers(offers);
+  const warm = generateMixOrders(mix, { seed: size + 41, orders: 4 * WARMUP_ORDERS, nowMs });
+  warmUp(
+    warm,
+    (order) => {
+      book.bestOffers(order.requirements, 10);
+      twin.bestOffers(order.requirements, 10);
+    },
+    WARMUP_MS,
+    WARMUP_ORDERS,
+  );
+  const measured = generateMixOrders(mix, { seed: size + 37, orders: ORDERS, nowMs });
+  const timed = timeTwins(
+    measured,
+    (order) => book.bestOffers(order.requirements, 10),
+    (order) => twin.bestOffers(order.requirements, 10),
+  );
+  const samples = timed.a;
   const view: ReferenceOffer[] = book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: 0.5 }));
   collectGarbage();
   const scan: number[] = [];
@@ -60,6 +79,7 @@ export function runMix(mix: ShapeMix, size: number, nowMs: number): MixRow {
     if (scan.length >= 30 && Number(nowNs() - scanStarted) > SCAN_BUDGET_NS) break;
   }
   const bookP99Us = percentile(samples, 99);
+  const twinP99Us = percentile(timed.faster, 99);
   const scanP50Us = percentile(scan, 50);
   return {
     mix,
@@ -68,8 +88,10 @@ export function runMix(mix: ShapeMix, size: number, nowMs: number): MixRow {
     bookP50Us: percentile(samples, 50),
     bookP99Us,
     bookMaxUs: percentile(samples, 100),
+    twinP99Us,
     scanP50Us,
     scanOrders: scan.length,
     scanP50OverBookP99: scanP50Us / bookP99Us,
+    scanP50OverTwinP99: scanP50Us / twinP99Us,
   };
 }

@@ -40,7 +40,10 @@ export class ShapeIndex extends ShapeBands {
     if (query.impossible || limit <= 0) return { slots, scores };
     const t = this.table;
     const heap = this.heap;
-    const { maxPrice, maxPriceF, priceCapF, preferredModels } = query;
+    // Every field read here, before any branch: a field first read on a rare branch (an offer priced
+    // at the cap's float, say) has no type feedback, and reaching it throws the optimized walk away.
+    const { maxPrice, maxPriceF, priceCap, priceCapF, preferredModels, estimatedHours, nowMs, country } = query;
+    const exactPrices = t.price;
     heap.size = 0;
 
     const models = t.models.size;
@@ -115,15 +118,15 @@ export class ShapeIndex extends ShapeBands {
       // Prices above 2^53 share floats: one equal to the cap's float may be above or below the cap,
       // and the band holds those in arrival order, so only this offer is skipped.
       if (
-        termsFit(t, slot, query.estimatedHours, query.nowMs) &&
-        countryFits(t, slot, query.country) &&
+        termsFit(t, slot, estimatedHours, nowMs) &&
+        countryFits(t, slot, country) &&
         providerFits(t, slot, query) &&
         reputationFits(this.reputations, t, slot, query) &&
-        (price < priceCapF || priceFits(t, slot, query.priceCap))
+        (price < priceCapF || priceFits(t, slot, priceCap))
       ) {
         // The float estimate decides the rounding almost always; else the exact bigint division.
         const estimate = priceHeadroomUnitsEstimate(price, maxPriceF);
-        const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, maxPrice);
+        const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(exactPrices[slot] ?? 0n, maxPrice);
         insertTop(t, slots, scores, slot, priceUnits + term + this.staticUnitsOf(slot), limit);
       }
       const nextPrice = prices[pos + 1];

@@ -21,7 +21,8 @@ import {
  * iff offerSatisfies (matching.ts) for an indexed slot, and then the reference scan's score.
  */
 function scoreIfFits(t: OfferTable, reputations: Reputations, slot: number, query: CompiledQuery): number {
-  const { minGpu, minVram, requiredMask, region, maxPriceF, priceCapF } = query;
+  // Every query field read before any branch (see ShapeIndex.best: no field first read on a rare branch).
+  const { minGpu, minVram, requiredMask, region, maxPrice, maxPriceF, priceCap, priceCapF, estimatedHours, nowMs, country } = query;
   const price = t.priceF[slot] ?? 0;
   const free = t.freeGpus[slot] ?? 0;
   const vram = t.vram[slot] ?? 0;
@@ -32,17 +33,17 @@ function scoreIfFits(t: OfferTable, reputations: Reputations, slot: number, quer
     !capacityFits(free, vram, mask, minGpu, minVram, requiredMask) ||
     (region >= 0 && t.region[slot] !== region) ||
     !modelFits(model, query) ||
-    !termsFit(t, slot, query.estimatedHours, query.nowMs) ||
-    !countryFits(t, slot, query.country) ||
+    !termsFit(t, slot, estimatedHours, nowMs) ||
+    !countryFits(t, slot, country) ||
     !providerFits(t, slot, query) ||
     !reputationFits(reputations, t, slot, query) ||
-    (price === priceCapF && !priceFits(t, slot, query.priceCap))
+    (price === priceCapF && !priceFits(t, slot, priceCap))
   ) {
     return -1;
   }
   // The float estimate decides the rounding almost always; else the exact bigint division.
   const estimate = priceHeadroomUnitsEstimate(price, maxPriceF);
-  const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, query.maxPrice);
+  const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(t.price[slot] ?? 0n, maxPrice);
   return (
     priceUnits +
     gpuFitUnits(minGpu, free) +
