@@ -24,6 +24,14 @@ import { ShapeIndex } from "./shape-index.js";
 const PRICE_WALK_VISITS_PER_SHAPE = 4;
 
 /**
+ * Live offers per shape under which a query of no region or country walks by price even when its
+ * pool is within shapeWalkShapesMax: a small book of mostly distinct shapes (fewer than two offers
+ * a shape) would make the shape walk put nearly every offer in its heap. A realistic book holds
+ * about 8 offers a shape at 10^3 offers and hundreds at 10^5; the shape-mix books hold 1.
+ */
+const PRICE_WALK_OFFERS_PER_SHAPE = 2;
+
+/**
  * The offers of one book. Invariants: a slot is in the three indexes iff it is active with free GPUs,
  * and in neither otherwise; every live slot has an entry in the expiry heap (stale entries of
  * freed slots are skipped when popped and dropped when the heap is compacted).
@@ -65,8 +73,10 @@ export class OfferSet {
     // Queries naming a region or a country use the region index's pools of shapes.
     const index = query.region >= 0 || query.country >= 0 ? this.regionIndex : this.anyRegionIndex;
     // Mostly distinct shapes: walk offers cheapest first, within a budget of the shape walk's cost.
+    // (A region's or country's pool is compared with the bound only: the book does not count a region's offers.)
     const pool = index.shapes.poolSizeOf(query);
-    if (pool > this.shapeWalkShapesMax) {
+    const sparse = index === this.anyRegionIndex && pool * PRICE_WALK_OFFERS_PER_SHAPE > this.table.liveCount;
+    if (pool > this.shapeWalkShapesMax || sparse) {
       const slots = this.priceWalk.best(query, limit, pool * PRICE_WALK_VISITS_PER_SHAPE);
       if (slots !== undefined) return slots;
     }
