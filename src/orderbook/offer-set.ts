@@ -30,6 +30,8 @@ const PRICE_WALK_VISITS_PER_SHAPE = 4;
  * about 8 offers a shape at 10^3 offers and hundreds at 10^5; the shape-mix books hold 1.
  */
 const PRICE_WALK_OFFERS_PER_SHAPE = 2;
+/** Live offers under which that rule stays out: either walk of so small a book costs a few µs. */
+const SPARSE_BOOK_OFFERS_MIN = 256;
 
 /**
  * The offers of one book. Invariants: a slot is in the three indexes iff it is active with free GPUs,
@@ -75,7 +77,8 @@ export class OfferSet {
     // Mostly distinct shapes: walk offers cheapest first, within a budget of the shape walk's cost.
     // (A region's or country's pool is compared with the bound only: the book does not count a region's offers.)
     const pool = index.shapes.poolSizeOf(query);
-    const sparse = index === this.anyRegionIndex && pool * PRICE_WALK_OFFERS_PER_SHAPE > this.table.liveCount;
+    const live = this.table.liveCount;
+    const sparse = index === this.anyRegionIndex && live >= SPARSE_BOOK_OFFERS_MIN && pool * PRICE_WALK_OFFERS_PER_SHAPE > live;
     if (pool > this.shapeWalkShapesMax || sparse) {
       const slots = this.priceWalk.best(query, limit, pool * PRICE_WALK_VISITS_PER_SHAPE);
       if (slots !== undefined) return slots;
