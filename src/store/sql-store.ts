@@ -28,6 +28,7 @@ import {
 import { tableRows } from "./sql-tables.js";
 import { readTradeBuckets, readTrades } from "./trade-table.js";
 import type { Db, MarketTables } from "./sql-tables.js";
+import { SqliteBatch } from "./sqlite-batch.js";
 import { SqliteWrites } from "./sqlite-writes.js";
 import { WalSync } from "./wal-sync.js";
 import { cachingStatements } from "./statement-cache.js";
@@ -76,6 +77,12 @@ export class SqlStore implements Store {
 
   private get sqliteWrites(): SqliteWrites | undefined {
     return this.sqlite === undefined ? undefined : (this.sqliteWritesOf ??= new SqliteWrites(this.sqlite));
+  }
+  /** The prepared batch statements of the SQLite connection (transaction control and the batch's reads). */
+  private sqliteBatchOf: SqliteBatch | undefined;
+
+  private get sqliteBatch(): SqliteBatch | undefined {
+    return this.sqlite === undefined ? undefined : (this.sqliteBatchOf ??= new SqliteBatch(this.sqlite));
   }
   private nonces: NonceTable | undefined;
 
@@ -161,9 +168,11 @@ export class SqlStore implements Store {
   }
 
   private writer(conn: Db): StoreWriter {
+    const sqliteBatch = this.sqliteBatch;
     return {
-      eventsAfter: (seq, limit) => readEvents(conn, seq, limit),
-      commands: (keys) => readCommands(conn, keys),
+      eventsAfter: (seq, limit) =>
+        sqliteBatch === undefined ? readEvents(conn, seq, limit) : Promise.resolve(sqliteBatch.eventsAfter(seq, limit)),
+      commands: (keys) => (sqliteBatch === undefined ? readCommands(conn, keys) : Promise.resolve(sqliteBatch.commands(keys))),
       write: async (batch) => {
         const rows = tableRows(batch);
         if (this.sqliteWrites !== undefined) this.sqliteWrites.write(rows);
@@ -196,11 +205,11 @@ export class SqlStore implements Store {
   }
 
   private transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
+    const sqliteBatch = this.sqliteBatch;
+    if (sqliteBatch !== undefined) return this.db.connection().execute((conn) => sqliteBatch.transaction(() => fn(this.writer(conn))));
     return this.db.connection().execute(async (conn) => {
       // PostgreSQL: begin and take the write lock in one round trip (no parameters: one simple query).
-      await (this.dialect === "sqlite" ? sql`begin immediate` : sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`)).execute(
-        conn,
-      );
+      await sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`).execute(conn);
       try {
         const result = await fn(this.writer(conn));
         await sql`commit`.execute(conn);
