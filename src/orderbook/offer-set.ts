@@ -14,6 +14,7 @@ import { ALLOW_WALK_MAX, ProviderSlots } from "./provider-slots.js";
 import type { CompiledQuery } from "./query.js";
 import { Reputations, assertReputation } from "./reputations.js";
 import type { RestoreRows } from "./restore-rows.js";
+import { storeRows } from "./offer-rows.js";
 import { ShapeIndex } from "./shape-index.js";
 
 /**
@@ -171,40 +172,10 @@ export class OfferSet {
   /**
    * Stores validated restored rows, all or none, each with its stored free GPUs and status, and
    * schedules their expiries; returns the slots of the active rows with free GPUs, for the caller to
-   * index. `shapes` holds the interned strings of each of the rows' shapes, `providers` each row's
-   * interned provider. @throws DUPLICATE_ID (an id held already or twice in the rows), then nothing is stored
+   * index (offer-rows.ts). @throws DUPLICATE_ID (an id held already or twice in the rows), then nothing is stored
    */
   storeRows(rows: RestoreRows, shapes: readonly InternedShape[], providers: Int32Array): number[] {
-    const table = this.table;
-    const held = table.slotById.size;
-    const slots = new Array<number>(rows.count);
-    const indexed: number[] = [];
-    for (let row = 0; row < rows.count; row++) {
-      const slot = table.insertRow(rows, row, shapes[rows.shape[row] ?? 0] as InternedShape, providers[row] ?? 0);
-      slots[row] = slot;
-      if (rows.paused[row] === 0 && (rows.freeGpus[row] ?? 0) > 0) indexed.push(slot);
-    }
-    // Every id new, none twice: the map grew by one per row. Else undo (rarely: a corrupt store).
-    if (table.slotById.size !== held + rows.count) throw this.undoRows(rows, slots);
-    const expiresAt = table.expiresAt;
-    for (const slot of slots) this.expiries.push(expiresAt[slot] ?? 0, slot);
-    return indexed;
-  }
-
-  /** Takes a batch of rows' slots out again and puts back the ids they displaced; returns the DUPLICATE_ID to throw. */
-  private undoRows(rows: RestoreRows, slots: readonly number[]): MarketError {
-    const table = this.table;
-    const batch = new Set(slots);
-    const ids = new Set(rows.ids);
-    for (const slot of slots) table.release(slot);
-    for (const id of ids) table.slotById.delete(id);
-    for (let slot = 0; slot < table.highWater; slot++) {
-      const id = table.ids[slot];
-      if (id !== undefined && !batch.has(slot) && ids.has(id)) table.slotById.set(id, slot);
-    }
-    const seen = new Set<string>();
-    const id = rows.ids.find((id) => table.slotById.has(id) || seen.size === seen.add(id).size) ?? "";
-    return new MarketError("DUPLICATE_ID", { kind: "offer", id });
+    return storeRows(this.table, this.expiries, rows, shapes, providers);
   }
 
   /** Indexes stored active slots with free GPUs at once (one sort per touched index list). */
@@ -251,10 +222,25 @@ export class OfferSet {
 
   /** Takes `gpuCount` free GPUs of the offer in `slot` (the caller checked they are free). */
   takeGpus(slot: number, gpuCount: number): void {
+    this.setFreeGpus(slot, (this.table.freeGpus[slot] ?? 0) - gpuCount);
+  }
+
+  /**
+   * Sets a held offer's free GPUs and keeps the indexes: an indexed offer that keeps free GPUs moves
+   * to its new shapes and cell only (its provider and model lists do not key on free GPUs).
+   */
+  private setFreeGpus(slot: number, freeGpus: number): void {
     const t = this.table;
-    this.indexRemove(slot);
-    t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) - gpuCount;
-    if ((t.freeGpus[slot] ?? 0) > 0 && t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
+    if (!this.anyRegionIndex.has(slot) || freeGpus <= 0) {
+      this.indexRemove(slot);
+      t.freeGpus[slot] = freeGpus;
+      if (freeGpus > 0 && t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
+      return;
+    }
+    t.freeGpus[slot] = freeGpus;
+    this.regionIndex.move(slot);
+    this.anyRegionIndex.move(slot);
+    this.priceBuckets.move(slot);
   }
 
   /**
@@ -264,11 +250,7 @@ export class OfferSet {
   returnGpus(slot: number, epoch: number, gpuCount: number): boolean {
     const t = this.table;
     const held = t.status[slot] !== SLOT_FREE && t.epoch[slot] === epoch;
-    if (held) {
-      this.indexRemove(slot);
-      t.freeGpus[slot] = (t.freeGpus[slot] ?? 0) + gpuCount;
-      if (t.status[slot] === SLOT_ACTIVE) this.indexInsert(slot);
-    }
+    if (held) this.setFreeGpus(slot, (t.freeGpus[slot] ?? 0) + gpuCount);
     return held;
   }
 

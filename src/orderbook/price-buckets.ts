@@ -1,6 +1,6 @@
 // PriceBuckets: the indexed offers in cells (fit class of free GPUs and VRAM, fit-classes.ts, x band
 // of the order-independent score part, score.ts) and, in each cell, in buckets of price (64 per
-// power of two, cut by the bits of the price's float, so about 1 % wide), and by model. The price
+// power of two, cut by the bits of the price's float, so about 1 % wide: price-bucket-of.ts), and by model. The price
 // walk (price-walk.ts) reads them cheapest first. In memory only, no I/O.
 import type { OfferTable } from "./offer-table.js";
 import {
@@ -15,14 +15,11 @@ import {
   maskBitOf,
 } from "./fit-classes.js";
 import { ProviderSlots as SlotLists } from "./provider-slots.js";
+import { insertAt, removeAt, searchBuckets } from "./bucket-arrays.js";
+import { PRICE_BUCKETS, priceBucketOf } from "./price-bucket-of.js";
 import type { Reputations } from "./reputations.js";
 import { STATIC_BANDS, STATIC_BAND_UPPER, staticBandOf, utilizationUnits } from "./score.js";
 
-/** Buckets per power of two of the price. */
-const SUB_BUCKET_BITS = 6;
-const EXPONENT_BIAS = 1023;
-/** Prices in base units are below 2^64 (u64; its float may round up to 2^64): exponents 0..64. */
-export const PRICE_BUCKETS = 65 << SUB_BUCKET_BITS;
 /**
  * Score.ts's static bands merged in one band of a cell: 2^BAND_SHIFT, so a band is 12.5 % of the
  * part wide. Finer bands bound tighter but split sparse books into cells of one offer each, and a
@@ -36,47 +33,13 @@ export const WALK_BAND_UPPER: readonly number[] = Array.from(
   { length: WALK_BANDS },
   (_, band) => STATIC_BAND_UPPER[((band + 1) << BAND_SHIFT) - 1] ?? 0,
 );
+export { BUCKET_FLOOR, PRICE_BUCKETS, priceBucketOf } from "./price-bucket-of.js";
+
 /** Cells: fine fit class x WALK_BANDS + band. */
 const CELLS = FINE_CLASSES * WALK_BANDS;
 
-const floatScratch = new Float64Array(1);
-const wordScratch = new Uint32Array(floatScratch.buffer);
-/** Index of the float's high word (sign, exponent, top of the mantissa) in wordScratch. */
-const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-
-/**
- * Bucket of a price's float: its exponent and the top 6 bits of its mantissa. Invariant:
- * non-decreasing in the price (positive floats order as their bits do); below 1, bucket 0.
- */
-export function priceBucketOf(priceF: number): number {
-  if (!(priceF >= 1)) return 0;
-  floatScratch[0] = priceF;
-  const bucket = ((wordScratch[HIGH_WORD] ?? 0) >>> (20 - SUB_BUCKET_BITS)) - (EXPONENT_BIAS << SUB_BUCKET_BITS);
-  return Math.min(PRICE_BUCKETS - 1, bucket);
-}
-
-/** Lowest float of each bucket (0 for bucket 0): no price in the bucket is below it. */
-export const BUCKET_FLOOR = Float64Array.from({ length: PRICE_BUCKETS }, (_, bucket) => {
-  if (bucket === 0) return 0;
-  wordScratch[HIGH_WORD] = (bucket + (EXPONENT_BIAS << SUB_BUCKET_BITS)) << (20 - SUB_BUCKET_BITS);
-  wordScratch[1 - HIGH_WORD] = 0;
-  return floatScratch[0] ?? 0;
-});
-
 const NO_BUCKETS: readonly number[] = [];
 const NO_LISTS: readonly (readonly number[])[] = [];
-
-/** First index of ascending `buckets` whose bucket is at least `bucket`. */
-function searchBuckets(buckets: readonly number[], bucket: number): number {
-  let lo = 0;
-  let hi = buckets.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((buckets[mid] ?? 0) < bucket) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * The indexed offers by cell and bucket of price, and by model. A cell is a fine fit class x band;
@@ -129,10 +92,37 @@ export class PriceBuckets {
     return fitClassOf(t.freeGpus[slot] ?? 0, t.vram[slot] ?? 0) * WALK_BANDS + (staticBandOf(staticUnits) >> BAND_SHIFT);
   }
 
-  /** Adds a slot. Invariant: not already in; its price, free GPUs and VRAM do not change while in. */
+  /** Adds a slot. Invariant: not already in; its price and VRAM do not change while in, its free GPUs only before a move(). */
   insert(slot: number): void {
     if (slot >= this.slotPos.length) this.grow(slot);
-    const cell = this.cellOf(slot);
+    this.addToCell(slot, this.cellOf(slot));
+    this.modelSlots.add(slot, this.table.model[slot] ?? 0);
+  }
+
+  /** Removes a slot (no-op when it is not in). */
+  remove(slot: number): void {
+    if (!this.removeFromCell(slot)) return;
+    this.modelSlots.remove(slot, this.table.model[slot] ?? 0);
+  }
+
+  /**
+   * Puts a slot that is in into the cell its free GPUs make now (they changed; its model did not,
+   * so its model list stays as it is). Same state as remove() then insert(), but for the order of
+   * slots inside their lists, which nothing reads.
+   */
+  move(slot: number): void {
+    if (slot >= this.slotPos.length || (this.slotPos[slot] ?? -1) < 0) return;
+    // Its band (reputation + utilization) stays: only the fit class of its free GPUs may change.
+    const was = this.slotCell[slot] ?? 0;
+    const t = this.table;
+    const cell = fitClassOf(t.freeGpus[slot] ?? 0, t.vram[slot] ?? 0) * WALK_BANDS + (was % WALK_BANDS);
+    if (cell === was) return;
+    this.removeFromCell(slot);
+    this.addToCell(slot, cell);
+  }
+
+  /** Puts a slot in `cell`, in its price's bucket. */
+  private addToCell(slot: number, cell: number): void {
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
     let buckets = this.cellBuckets[cell];
     let lists = this.cellLists[cell];
@@ -149,9 +139,9 @@ export class PriceBuckets {
     let list = lists[at];
     if (buckets[at] !== bucket || list === undefined) {
       list = [];
-      buckets.splice(at, 0, bucket);
-      lists.splice(at, 0, list);
-      maskSets.splice(at, 0, 0);
+      insertAt(buckets, at, bucket);
+      insertAt(lists, at, list);
+      insertAt(maskSets, at, 0);
       if (at === 0) this.cellFirst[cell] = bucket;
     }
     maskSets[at] = (maskSets[at] ?? 0) | maskBitOf(this.table.mask[slot] ?? 0);
@@ -170,7 +160,6 @@ export class PriceBuckets {
     this.fineMasks.add(fine, mask);
     this.coarseMasks.add(coarse, mask);
     this.cellMaskSets[cell] = (this.cellMaskSets[cell] ?? 0) | maskBitOf(mask);
-    this.modelSlots.add(slot, this.table.model[slot] ?? 0);
   }
 
   private grow(slot: number): void {
@@ -183,10 +172,10 @@ export class PriceBuckets {
     this.slotCell = cells;
   }
 
-  /** Removes a slot (no-op when it is not in). */
-  remove(slot: number): void {
+  /** Takes a slot out of its cell; returns false (and does nothing) when it is not in. */
+  private removeFromCell(slot: number): boolean {
     const pos = slot < this.slotPos.length ? (this.slotPos[slot] ?? -1) : -1;
-    if (pos < 0) return;
+    if (pos < 0) return false;
     const cell = this.slotCell[slot] ?? 0;
     const bucket = priceBucketOf(this.table.priceF[slot] ?? 0);
     const buckets = this.cellBuckets[cell] ?? [];
@@ -208,9 +197,9 @@ export class PriceBuckets {
       if (this.fineBands[fine] === 0) this.coarseChildren[coarse] = (this.coarseChildren[coarse] ?? 0) & ~(1 << (CHILD_BIT[fine] ?? 0));
     }
     if (list.length === 0) {
-      buckets.splice(at, 1);
-      lists.splice(at, 1);
-      maskSets.splice(at, 1);
+      removeAt(buckets, at);
+      removeAt(lists, at);
+      removeAt(maskSets, at);
       if (at === 0) {
         this.cellFirst[cell] = buckets[0] ?? PRICE_BUCKETS;
         this.raiseFirst(fine, coarse, bucket);
@@ -219,8 +208,7 @@ export class PriceBuckets {
     const mask = this.table.mask[slot] ?? 0;
     this.fineMasks.remove(fine, mask);
     this.coarseMasks.remove(coarse, mask);
-
-    this.modelSlots.remove(slot, this.table.model[slot] ?? 0);
+    return true;
   }
 
   /** A cell's first bucket `emptied` is empty now: its classes' first buckets move up when it was theirs. */

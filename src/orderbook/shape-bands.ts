@@ -87,19 +87,34 @@ export class ShapeBands {
   /** Adds an active slot with free GPUs. Invariant: the slot is not already indexed. */
   insert(slot: number): void {
     this.ensureSlot(slot);
-    const shape = this.shapeOf(slot);
-    const band = staticBandOf(this.staticUnitsOf(slot));
+    this.insertInto(slot, this.shapeOf(slot), staticBandOf(this.staticUnitsOf(slot)), this.table.priceF[slot] ?? 0);
+  }
+
+  /**
+   * Moves an indexed slot whose free GPUs changed (and nothing else: its band and price stay) to the
+   * list of its new shape: remove() then insert() without reading its score parts again.
+   */
+  move(slot: number): void {
+    if (!this.has(slot)) return;
+    const band = this.slotBand[slot] ?? 0;
+    const price = this.removeFrom(slot);
+    this.insertInto(slot, this.shapeOf(slot), band, price);
+  }
+
+  /** Puts a slot in its shape's band list at its price, after equal prices (arrival order among ties). */
+  private insertInto(slot: number, shape: number, band: number, price: number): void {
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
     const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
-    const price = this.table.priceF[slot] ?? 0;
-    const lo = searchPrices(prices, price, true); // after equal prices: arrival order among ties
-    if (lo === list.length) {
-      list.push(slot);
-      prices.push(price);
-    } else {
-      list.splice(lo, 0, slot);
-      prices.splice(lo, 0, price);
+    const lo = searchPrices(prices, price, true);
+    // Shift the tail up by hand: splice allocates the array it returns, and lists are short.
+    list.push(slot);
+    prices.push(price);
+    for (let i = list.length - 1; i > lo; i--) {
+      list[i] = list[i - 1] ?? 0;
+      prices[i] = prices[i - 1] ?? 0;
     }
+    list[lo] = slot;
+    prices[lo] = price;
     if (lo === 0) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
     this.slotShape[slot] = shape;
     this.slotBand[slot] = band;
@@ -155,7 +170,11 @@ export class ShapeBands {
 
   /** Removes an indexed slot (no-op when not indexed). */
   remove(slot: number): void {
-    if (!this.has(slot)) return;
+    if (this.has(slot)) this.removeFrom(slot);
+  }
+
+  /** Takes an indexed slot out of its band list; returns its price. */
+  private removeFrom(slot: number): number {
     const shape = this.slotShape[slot] ?? 0;
     const band = this.slotBand[slot] ?? 0;
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
@@ -163,13 +182,13 @@ export class ShapeBands {
     const price = this.table.priceF[slot] ?? 0;
     let lo = searchPrices(prices, price, false);
     while (list[lo] !== slot) lo++;
-    if (lo === list.length - 1) {
-      list.pop();
-      prices.pop();
-    } else {
-      list.splice(lo, 1);
-      prices.splice(lo, 1);
+    const last = list.length - 1;
+    for (let i = lo; i < last; i++) {
+      list[i] = list[i + 1] ?? 0;
+      prices[i] = prices[i + 1] ?? 0;
     }
+    list.pop();
+    prices.pop();
     this.slotShape[slot] = -1;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
     if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
@@ -177,6 +196,7 @@ export class ShapeBands {
       this.bandHeadPrice[shape * STATIC_BANDS + band] = prices[0] ?? Infinity;
       this.refreshMinPrice(shape);
     }
+    return price;
   }
 
   private refreshMinPrice(shape: number): void {
