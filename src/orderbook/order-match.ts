@@ -11,6 +11,7 @@ import {
   gpuFitUnits,
   preferredModelUnits,
   priceHeadroomUnits,
+  priceHeadroomUnitsEstimate,
   scoreBreakdown,
   utilizationUnits,
   vramFitUnits,
@@ -28,8 +29,10 @@ export function matchOf(table: OfferTable, reputations: Reputations, order: JobO
   const priceBaseUnits = t.price[slot] ?? 0n; // one read: each read of a BigInt64Array makes a bigint
   const gpuHours = requirements.minGpuCount * requirements.estimatedHours;
   const mask = t.mask[slot] ?? 0;
+  // The index's own way to the price part: the floats it holds decide it almost always, exactly.
+  const estimate = priceHeadroomUnitsEstimate(t.priceF[slot] ?? 0, query.maxPriceF);
   const breakdown = scoreBreakdown({
-    priceHeadroom: priceHeadroomUnits(priceBaseUnits, query.maxPrice),
+    priceHeadroom: estimate >= 0 ? estimate : priceHeadroomUnits(priceBaseUnits, query.maxPrice),
     gpuFit: gpuFitUnits(query.minGpu, t.freeGpus[slot] ?? 0),
     vramFit: vramFitUnits(query.minVram, t.vram[slot] ?? 0),
     preferredModel: preferredModelUnits(query.preferredModels.includes(t.model[slot] ?? 0)),
