@@ -108,7 +108,7 @@ export class PriceBuckets {
   /**
    * Puts a slot that is in into the cell its free GPUs make now (they changed; its model did not,
    * so its model list stays as it is). Same state as remove() then insert(), but for the order of
-   * slots inside their lists, which nothing reads.
+   * slots inside their lists, which no answer depends on (the walk ranks by ranking.ts and counts visits by list size).
    */
   move(slot: number): void {
     if (slot >= this.slotPos.length || (this.slotPos[slot] ?? -1) < 0) return;
