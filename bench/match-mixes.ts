@@ -1,6 +1,7 @@
 // bench:match's books of mostly distinct shapes (test/support/shape-mixes.ts): bestOffers latency
 // against the reference scan's p50 on the same book in the same run, and their ratio; each order
 // timed on two identical books too (twin-timing.ts), so the machine's pauses can be told apart.
+import { execFileSync } from "node:child_process";
 import { ManualClock } from "../src/core/clock.js";
 import { OrderBook } from "../src/orderbook/order-book.js";
 import { referenceScan } from "../test/support/reference-scan.js";
@@ -16,6 +17,8 @@ const ORDERS = 5_000;
 /** Warm-up, on orders of another seed: at least this many calls and this long (steady state, twin-timing.ts). */
 const WARMUP_ORDERS = 500;
 const WARMUP_MS = 2_000;
+/** The scan's warm-up, at least 20 calls. */
+const SCAN_WARMUP_MS = 1_000;
 /** The reference scan gets this many nanoseconds per book, at least 30 orders. */
 const SCAN_BUDGET_NS = 8e9;
 
@@ -69,6 +72,8 @@ export function runMix(mix: ShapeMix, size: number, nowMs: number): MixRow {
   );
   const samples = timed.a;
   const view: ReferenceOffer[] = book.activeOffers().map((offer) => ({ offer, freeGpuCount: offer.freeGpuCount, reputation: 0.5 }));
+  // The scan is warmed up too (its p50 moved 2x between runs of the same book without it).
+  warmUp(warm, (order) => referenceScan(view, order.requirements, undefined, nowMs, 10), SCAN_WARMUP_MS, 20);
   collectGarbage();
   const scan: number[] = [];
   const scanStarted = nowNs();
@@ -94,4 +99,29 @@ export function runMix(mix: ShapeMix, size: number, nowMs: number): MixRow {
     scanP50OverBookP99: scanP50Us / bookP99Us,
     scanP50OverTwinP99: scanP50Us / twinP99Us,
   };
+}
+
+/** The flag that makes bench:match a child timing one book: `--mix-child=<mix>:<size>`. */
+const CHILD_FLAG = "--mix-child=";
+
+/**
+ * runMix in a process of its own (`script` again, with this process's node flags), so that each
+ * book starts with a clean heap and JIT: in one process a book's p99 depended on the books timed
+ * before it (the high-cardinality 10^4 book measured 57.7 to 101.3 µs on the same code).
+ */
+export function runMixInChild(script: string, mix: ShapeMix, size: number): MixRow {
+  const out = execFileSync(process.execPath, [...process.execArgv, script, `${CHILD_FLAG}${mix}:${size}`], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "") as MixRow;
+}
+
+/** In a child started by runMixInChild: times its book and prints the row as one JSON line; else false. */
+export function runMixChildIfAsked(nowMs: number): boolean {
+  const arg = process.argv.find((a) => a.startsWith(CHILD_FLAG));
+  if (arg === undefined) return false;
+  const [mix, size] = arg.slice(CHILD_FLAG.length).split(":");
+  console.log(JSON.stringify(runMix(mix as ShapeMix, Number(size), nowMs)));
+  return true;
 }
