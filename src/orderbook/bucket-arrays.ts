@@ -1,5 +1,5 @@
-// Edits of a price-bucket cell's parallel arrays (its ascending buckets, their lists, their mask
-// sets): search by bucket, insert and remove in place. Pure, no I/O.
+// Edits of the indexes' sorted parallel arrays (a price-bucket cell's buckets, lists and mask sets;
+// a shape band's slots and prices): search by bucket, insert and remove in place. Pure, no I/O.
 
 /** First index of ascending `buckets` whose bucket is at least `bucket`. */
 export function searchBuckets(buckets: readonly number[], bucket: number): number {

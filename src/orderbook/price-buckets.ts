@@ -33,8 +33,6 @@ export const WALK_BAND_UPPER: readonly number[] = Array.from(
   { length: WALK_BANDS },
   (_, band) => STATIC_BAND_UPPER[((band + 1) << BAND_SHIFT) - 1] ?? 0,
 );
-export { BUCKET_FLOOR, PRICE_BUCKETS, priceBucketOf } from "./price-bucket-of.js";
-
 /** Cells: fine fit class x WALK_BANDS + band. */
 const CELLS = FINE_CLASSES * WALK_BANDS;
 

@@ -16,7 +16,8 @@ import {
   masksHolding,
 } from "./fit-classes.js";
 import type { OfferTable } from "./offer-table.js";
-import { BUCKET_FLOOR, PRICE_BUCKETS, WALK_BANDS, WALK_BAND_UPPER, priceBucketOf } from "./price-buckets.js";
+import { WALK_BANDS, WALK_BAND_UPPER } from "./price-buckets.js";
+import { BUCKET_FLOOR, PRICE_BUCKETS, priceBucketOf } from "./price-bucket-of.js";
 import type { PriceBuckets } from "./price-buckets.js";
 import type { CompiledQuery } from "./query.js";
 import type { Reputations } from "./reputations.js";

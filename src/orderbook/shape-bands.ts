@@ -1,6 +1,7 @@
 // ShapeBands: active offers bucketed by shape (shape-table.ts), each shape split into bands of its
 // order-independent score part, each band sorted by price, with the cheapest price of each band
 // and shape: the storage the shape walk (shape-index.ts) reads. In memory only, no I/O.
+import { insertAt, removeAt } from "./bucket-arrays.js";
 import type { OfferTable } from "./offer-table.js";
 import type { Reputations } from "./reputations.js";
 import { STATIC_BANDS, staticBandOf, utilizationUnits } from "./score.js";
@@ -106,15 +107,8 @@ export class ShapeBands {
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
     const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
     const lo = searchPrices(prices, price, true);
-    // Shift the tail up by hand: splice allocates the array it returns, and lists are short.
-    list.push(slot);
-    prices.push(price);
-    for (let i = list.length - 1; i > lo; i--) {
-      list[i] = list[i - 1] ?? 0;
-      prices[i] = prices[i - 1] ?? 0;
-    }
-    list[lo] = slot;
-    prices[lo] = price;
+    insertAt(list, lo, slot);
+    insertAt(prices, lo, price);
     if (lo === 0) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
     this.slotShape[slot] = shape;
     this.slotBand[slot] = band;
@@ -182,13 +176,8 @@ export class ShapeBands {
     const price = this.table.priceF[slot] ?? 0;
     let lo = searchPrices(prices, price, false);
     while (list[lo] !== slot) lo++;
-    const last = list.length - 1;
-    for (let i = lo; i < last; i++) {
-      list[i] = list[i + 1] ?? 0;
-      prices[i] = prices[i + 1] ?? 0;
-    }
-    list.pop();
-    prices.pop();
+    removeAt(list, lo);
+    removeAt(prices, lo);
     this.slotShape[slot] = -1;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
     if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);

@@ -1,7 +1,7 @@
 // priceBucketOf: the price walk's buckets follow the price order exactly, over the whole u64 range.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PRICE_BUCKETS, priceBucketOf } from "../../src/orderbook/price-buckets.js";
+import { PRICE_BUCKETS, priceBucketOf } from "../../src/orderbook/price-bucket-of.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
