@@ -29,7 +29,6 @@ import { tableRows } from "./sql-tables.js";
 import { readTradeBuckets, readTrades } from "./trade-table.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import { SqliteBatch } from "./sqlite-batch.js";
-import { SqliteWrites } from "./sqlite-writes.js";
 import { WalSync } from "./wal-sync.js";
 import { cachingStatements } from "./statement-cache.js";
 import type {
@@ -72,13 +71,7 @@ export class SqlStore implements Store {
     private readonly walSync?: WalSync,
   ) {}
 
-  /** The prepared write statements of the SQLite connection (SQLite only). */
-  private sqliteWritesOf: SqliteWrites | undefined;
-
-  private get sqliteWrites(): SqliteWrites | undefined {
-    return this.sqlite === undefined ? undefined : (this.sqliteWritesOf ??= new SqliteWrites(this.sqlite));
-  }
-  /** The prepared batch statements of the SQLite connection (transaction control and the batch's reads). */
+  /** The prepared batch statements of the SQLite connection (transaction control, the batch's reads and writes). */
   private sqliteBatchOf: SqliteBatch | undefined;
 
   private get sqliteBatch(): SqliteBatch | undefined {
@@ -175,7 +168,7 @@ export class SqlStore implements Store {
       commands: (keys) => (sqliteBatch === undefined ? readCommands(conn, keys) : Promise.resolve(sqliteBatch.commands(keys))),
       write: async (batch) => {
         const rows = tableRows(batch);
-        if (this.sqliteWrites !== undefined) this.sqliteWrites.write(rows);
+        if (sqliteBatch !== undefined) sqliteBatch.write(rows);
         else await writeRowsPostgres(conn, rows);
       },
       getOrder: (id) => readOrder(conn, id),

@@ -1,11 +1,13 @@
-// The statements a SQLite batch runs besides its writes: BEGIN IMMEDIATE, COMMIT, ROLLBACK and the
-// two reads inside it (the feed's events after a seq, the stored commands of the batch's keys),
-// prepared once per connection and run by better-sqlite3 directly. Through Kysely each cost a
+// The statements a SQLite batch runs: BEGIN IMMEDIATE, COMMIT, ROLLBACK, the two reads inside it
+// (the feed's events after a seq, the stored commands of the batch's keys) and its writes
+// (sqlite-writes.ts), prepared once per connection and run by better-sqlite3 directly. Through Kysely each cost a
 // query build, a compile and a few promise turns per batch. Statements only: the caller holds the
 // connection (Kysely's mutex) around them.
 import type Database from "better-sqlite3";
 import { eventRow } from "./sql-tables.js";
 import type { MarketTables } from "./sql-tables.js";
+import { SqliteWrites } from "./sqlite-writes.js";
+import type { TableRows } from "./sql-tables.js";
 import type { CommandRow, EventRow } from "./store.js";
 
 /** The statements of one connection (after the migrations). */
@@ -24,8 +26,16 @@ function prepareBatchStatements(database: Database.Database) {
 /** A SQLite connection's batch statements, prepared on first use. Invariant: each answers what the Kysely query it replaces answers. */
 export class SqliteBatch {
   private prepared: ReturnType<typeof prepareBatchStatements> | undefined;
+  private readonly writes: SqliteWrites;
 
-  constructor(private readonly database: Database.Database) {}
+  constructor(private readonly database: Database.Database) {
+    this.writes = new SqliteWrites(database);
+  }
+
+  /** Writes a batch's rows (SqliteWrites.write). @throws INSUFFICIENT_CAPACITY */
+  write(rows: TableRows): void {
+    this.writes.write(rows);
+  }
 
   private get statements(): ReturnType<typeof prepareBatchStatements> {
     return (this.prepared ??= prepareBatchStatements(this.database));
