@@ -13,8 +13,19 @@ export function searchBuckets(buckets: readonly number[], bucket: number): numbe
   return lo;
 }
 
-/** Inserts `value` at `at` (at most the length), shifting the tail up: splice would allocate the array it returns. */
+/**
+ * Elements moved by hand at most; a longer shift goes through splice, whose native move is about 4x
+ * faster per element on long lists (a shape of thousands of equal offers) but allocates the array
+ * it returns, which costs more than moving a few elements.
+ */
+const SHIFT_BY_HAND_MAX = 32;
+
+/** Inserts `value` at `at` (at most the length), shifting the tail up. */
 export function insertAt<T>(array: T[], at: number, value: T): void {
+  if (array.length - at > SHIFT_BY_HAND_MAX) {
+    array.splice(at, 0, value);
+    return;
+  }
   array.push(value);
   for (let i = array.length - 1; i > at; i--) array[i] = array[i - 1] as T;
   array[at] = value;
@@ -22,6 +33,10 @@ export function insertAt<T>(array: T[], at: number, value: T): void {
 
 /** Removes the element at `at` (below the length), shifting the tail down. */
 export function removeAt(array: unknown[], at: number): void {
+  if (array.length - at > SHIFT_BY_HAND_MAX) {
+    array.splice(at, 1);
+    return;
+  }
   for (let i = at; i < array.length - 1; i++) array[i] = array[i + 1];
   array.pop();
 }
