@@ -70,6 +70,15 @@ export abstract class MoltTokenClient implements MoltClient {
   protected abstract execute(instructions: Instruction[], record: TransactionRecord, blockhash?: string): Promise<Transaction>;
   /** An account's data, or undefined when it does not exist. */
   protected abstract accountData(address: Address): Promise<Uint8Array | undefined>;
+  /**
+   * Base units the token account at `address` holds, or undefined when it does not exist; read from
+   * its data. A backend may answer it from memory only if it sees every change of its chain.
+   * @throws SolanaError (data that is no token account)
+   */
+  protected async tokenAmountAt(address: Address): Promise<bigint | undefined> {
+    const data = await this.accountData(address);
+    return data === undefined ? undefined : tokenAmountOf(data);
+  }
   /** Lamports an account of `space` bytes needs to be rent exempt. */
   protected abstract rentExempt(space: number): Promise<bigint>;
   /** Lamports held at `address` (0 when no account is there). */
@@ -93,8 +102,8 @@ export abstract class MoltTokenClient implements MoltClient {
 
   /** MOLT held by `owner` (0 without a token account). @throws INVALID_ADDRESS */
   async balance(owner: Address): Promise<Amount> {
-    const data = await this.accountData(await this.tokenAccount(parseAddress(owner)));
-    return data === undefined ? Amount.zero() : Amount.fromLamports(tokenAmountOf(data));
+    const amount = await this.tokenAmountAt(await this.tokenAccount(parseAddress(owner)));
+    return amount === undefined ? Amount.zero() : Amount.fromLamports(amount);
   }
 
   private async requireBalance(owner: MessageSigner, amount: Amount): Promise<void> {

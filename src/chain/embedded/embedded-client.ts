@@ -171,6 +171,11 @@ export class EmbeddedMoltClient extends MoltTokenClient {
     return Promise.resolve(this.runtime.account(address)?.data);
   }
 
+  /** From the runtime's memory of token amounts, which every change of the state makes stale (see token-amounts.ts). */
+  protected override tokenAmountAt(address: Address): Promise<bigint | undefined> {
+    return Promise.resolve(this.runtime.tokenAmount(address));
+  }
+
   protected rentExempt(space: number): Promise<bigint> {
     return Promise.resolve(this.runtime.rentExemptMinimum(BigInt(space)));
   }

@@ -34,6 +34,7 @@ import type { ProgramAccount, RuntimeAccount } from "./runtime-accounts.js";
 import { nativeOf } from "./native-svm.js";
 import type { NativeSvm } from "./native-svm.js";
 import { SlotClock } from "./slot-clock.js";
+import { TokenAmounts } from "./token-amounts.js";
 
 /** Built once: building a codec costs more than decoding with it. */
 const messageDecoder = getCompiledTransactionMessageDecoder();
@@ -54,6 +55,8 @@ export class EmbeddedRuntime {
   /** The runtime under `svm`'s wrapper: accounts by bytes, transactions as wire bytes. */
   private readonly native: NativeSvm;
   private readonly operatorBytes: Uint8Array;
+  /** Token amounts read since the state last changed (see token-amounts.ts). */
+  private readonly amounts: TokenAmounts;
 
   private constructor(
     private readonly svm: LiteSVM,
@@ -65,6 +68,7 @@ export class EmbeddedRuntime {
     this.recentBlockhashes = new RecentBlockhashes(clock);
     this.native = nativeOf(svm);
     this.operatorBytes = addressBytes(operator);
+    this.amounts = new TokenAmounts(this.native);
   }
 
   /** Moves the runtime to the slot its clock says, with a new blockhash when the slot moved (the old one stays recent). */
@@ -226,6 +230,11 @@ export class EmbeddedRuntime {
   /** An account as the runtime holds it, or undefined (see runtime-accounts.ts). */
   account(address: Address): RuntimeAccount | undefined {
     return accountAt(this.native, address);
+  }
+
+  /** The base units the token account at `address` holds now (undefined: no account); never from before a change. @throws INVALID_ADDRESS, SolanaError (no token account) */
+  tokenAmount(address: Address): bigint | undefined {
+    return this.amounts.amountAt(address);
   }
 
   /** Every account `program` owns, with its address (a scan, as a validator without an account index does). */
