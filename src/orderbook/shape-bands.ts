@@ -1,6 +1,9 @@
 // ShapeBands: active offers bucketed by shape (shape-table.ts), each shape split into bands of its
 // order-independent score part, each band sorted by price, with the cheapest price of each band
-// and shape: the storage the shape walk (shape-index.ts) reads. In memory only, no I/O.
+// and shape: the storage the shape walk (shape-index.ts) reads. A band list is kept from its dearest
+// offer to its cheapest: taking the cheapest offer, and putting it back cheap in its next shape (a
+// take moves it there), edits the end of a list, so a shape of many equal offers costs a take little
+// instead of a shift of the whole list. In memory only, no I/O.
 import { insertAt, removeAt } from "./bucket-arrays.js";
 import type { OfferTable } from "./offer-table.js";
 import type { Reputations } from "./reputations.js";
@@ -10,7 +13,8 @@ import { ShapeTable } from "./shape-table.js";
 /**
  * The offers by shape and band. Invariants: an offer slot is in exactly one band list iff it is
  * active with free GPUs; shapeSize[s] is the number of slots in shape s; lists are sorted by priceF
- * (Number of the exact price, so never out of the exact order: Number() is monotone); a band's bit
+ * descending (Number of the exact price, so never out of the exact order: Number() is monotone),
+ * equal prices latest arrival first, so read from the end a list is in price and arrival order; a band's bit
  * in shapeBands is set iff its list is not empty; bandHeadPrice and shapeMinPrice are the cheapest
  * prices of a band and a shape (Infinity when empty).
  */
@@ -102,14 +106,14 @@ export class ShapeBands {
     this.insertInto(slot, this.shapeOf(slot), band, price);
   }
 
-  /** Puts a slot in its shape's band list at its price, after equal prices (arrival order among ties). */
+  /** Puts a slot in its shape's band list at its price, read after equal prices (arrival order among ties). */
   private insertInto(slot: number, shape: number, band: number, price: number): void {
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
     const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
-    const lo = searchPrices(prices, price, true);
-    insertAt(list, lo, slot);
-    insertAt(prices, lo, price);
-    if (lo === 0) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
+    const at = searchPrices(prices, price, false);
+    insertAt(list, at, slot);
+    insertAt(prices, at, price);
+    if (at === list.length - 1) this.bandHeadPrice[shape * STATIC_BANDS + band] = price;
     this.slotShape[slot] = shape;
     this.slotBand[slot] = band;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
@@ -122,7 +126,8 @@ export class ShapeBands {
    * Same result as inserting one by one. Invariant: no slot is already indexed.
    */
   insertMany(slots: readonly number[]): void {
-    const touched = new Set<number>();
+    /** Each touched list, with its length before this call. */
+    const touched = new Map<number, number>();
     const priceF = this.table.priceF;
     for (const slot of slots) {
       this.ensureSlot(slot);
@@ -130,22 +135,26 @@ export class ShapeBands {
       const band = staticBandOf(this.staticUnitsOf(slot));
       const list = shape * STATIC_BANDS + band;
       const price = priceF[slot] ?? 0;
+      if (!touched.has(list)) touched.set(list, this.bandLists[list]?.length ?? 0);
       this.bandLists[list]?.push(slot);
       this.bandPrices[list]?.push(price);
-      touched.add(list);
       this.slotShape[slot] = shape;
       this.slotBand[slot] = band;
       this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) + 1;
       this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) | (1 << band);
     }
     const shapes = new Set<number>();
-    for (const index of touched) {
+    for (const [index, before] of touched) {
       const list = this.bandLists[index] ?? [];
       const prices = this.bandPrices[index] ?? [];
-      // prices[i] is priceF[list[i]]: sort the slots by it in place (stable: ties keep their order).
+      // prices[i] is priceF[list[i]]: with the slots already there put back in arrival order, sort
+      // them by it in place, cheapest first (stable: ties keep their order), then reverse, so that
+      // read from the end the list is in price and arrival order.
+      for (let i = 0, j = before - 1; i < j; i++, j--) [list[i], list[j]] = [list[j] ?? 0, list[i] ?? 0];
       list.sort((a, b) => (priceF[a] ?? 0) - (priceF[b] ?? 0));
+      list.reverse();
       for (let i = 0; i < list.length; i++) prices[i] = priceF[list[i] ?? 0] ?? 0;
-      this.bandHeadPrice[index] = prices[0] ?? Infinity;
+      this.bandHeadPrice[index] = prices[prices.length - 1] ?? Infinity;
       shapes.add(Math.floor(index / STATIC_BANDS));
     }
     for (const shape of shapes) this.refreshMinPrice(shape);
@@ -174,15 +183,16 @@ export class ShapeBands {
     const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
     const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
     const price = this.table.priceF[slot] ?? 0;
-    let lo = searchPrices(prices, price, false);
-    while (list[lo] !== slot) lo++;
-    removeAt(list, lo);
-    removeAt(prices, lo);
+    // From the cheap end: the last of the equal prices, then towards the dearer ones.
+    let at = searchPrices(prices, price, true) - 1;
+    while (list[at] !== slot) at--;
+    removeAt(list, at);
+    removeAt(prices, at);
     this.slotShape[slot] = -1;
     this.shapeSize[shape] = (this.shapeSize[shape] ?? 0) - 1;
     if (list.length === 0) this.shapeBands[shape] = (this.shapeBands[shape] ?? 0) & ~(1 << band);
-    if (lo === 0) {
-      this.bandHeadPrice[shape * STATIC_BANDS + band] = prices[0] ?? Infinity;
+    if (at === list.length) {
+      this.bandHeadPrice[shape * STATIC_BANDS + band] = prices[prices.length - 1] ?? Infinity;
       this.refreshMinPrice(shape);
     }
     return price;
@@ -196,14 +206,14 @@ export class ShapeBands {
   }
 }
 
-/** First index of ascending `prices` whose price is above `price` (`pastEqual`) or at least `price`. */
+/** First index of descending `prices` whose price is below `price` (`pastEqual`) or at most `price`. */
 function searchPrices(prices: readonly number[], price: number, pastEqual: boolean): number {
   let lo = 0;
   let hi = prices.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const value = prices[mid] ?? 0;
-    if (value < price || (pastEqual && value === price)) lo = mid + 1;
+    if (value > price || (pastEqual && value === price)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -106,9 +106,11 @@ export class ShapeIndex extends ShapeBands {
       }
       const list = this.bandLists[shape * STATIC_BANDS + band] ?? [];
       const prices = this.bandPrices[shape * STATIC_BANDS + band] ?? [];
+      // pos counts the offers of the band already read; the list is read from its cheap end.
       const pos = heap.rootPos();
-      const slot = list[pos] ?? 0;
-      const price = prices[pos] ?? 0;
+      const at = list.length - 1 - pos;
+      const slot = list[at] ?? 0;
+      const price = prices[at] ?? 0;
       if (price > priceCapF) {
         heap.popRoot(); // the rest of this band costs more still
         continue;
@@ -129,7 +131,7 @@ export class ShapeIndex extends ShapeBands {
         const priceUnits = estimate >= 0 ? estimate : priceHeadroomUnits(exactPrices[slot] ?? 0n, maxPrice);
         insertTop(t, slots, scores, slot, priceUnits + term + this.staticUnitsOf(slot), limit);
       }
-      const nextPrice = prices[pos + 1];
+      const nextPrice = prices[at - 1];
       if (nextPrice === undefined) heap.popRoot();
       else heap.lowerRoot(pos + 1, priceHeadroomUnitsUpper(nextPrice, maxPriceF) + term + (STATIC_BAND_UPPER[band] ?? 0));
     }

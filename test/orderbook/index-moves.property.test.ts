@@ -106,15 +106,15 @@ function checkBands(set: OfferSet, index: ShapeIndex, indexed: ReadonlySet<numbe
         note(problems, !seen.has(slot), `slot ${slot} twice in the bands`);
         seen.add(slot);
         note(problems, prices[i] === t.priceF[slot], `slot ${slot}: price beside it`);
-        note(problems, i === 0 || (prices[i] ?? 0) >= (prices[i - 1] ?? 0), `band ${at}: sorted`);
+        note(problems, i === 0 || (prices[i] ?? 0) <= (prices[i - 1] ?? 0), `band ${at}: sorted, dearest first`);
         note(problems, index.shapes.shapeOf(slot) === shape, `slot ${slot}: in its current shape`);
         note(problems, staticBandOf(index.staticUnitsOf(slot)) === band, `slot ${slot}: in its band`);
         note(problems, view.slotShape[slot] === shape && view.slotBand[slot] === band, `slot ${slot}: shape and band kept`);
       });
-      note(problems, view.bandHeadPrice[at] === (prices[0] ?? Infinity), `band ${at}: head price`);
+      note(problems, view.bandHeadPrice[at] === (prices[prices.length - 1] ?? Infinity), `band ${at}: head price`);
       size += list.length;
       if (list.length > 0) bands |= 1 << band;
-      min = Math.min(min, prices[0] ?? Infinity);
+      min = Math.min(min, prices[prices.length - 1] ?? Infinity);
     }
     note(problems, view.shapeSize[shape] === size, `shape ${shape}: size`);
     note(problems, view.shapeBands[shape] === bands >>> 0, `shape ${shape}: band bits`);
