@@ -10,6 +10,7 @@ import type { CompiledQuery } from "./query.js";
 import { RestingBuckets } from "./resting-buckets.js";
 import type { CapacityProbe } from "./resting-buckets.js";
 import { RestingExpiry } from "./resting-expiry.js";
+import { ServeQueue, compareServeOrder } from "./serve-queue.js";
 
 export type { CapacityProbe };
 
@@ -19,16 +20,10 @@ export interface RestingOrder {
   readonly query: CompiledQuery;
   readonly createdAtMs: number;
   readonly expiresAtMs: number;
+  /** Rank of the order's priority (higher is served first). */
+  readonly rank: number;
   /** Add sequence, increasing per add: orders equal on price cap (buckets) or expiry keep this order. */
   readonly seq: number;
-}
-
-/** Serve order as a sort comparator: higher priority first, then older, then lower id. */
-export function compareServeOrder(a: RestingOrder, b: RestingOrder): number {
-  const byRank = priorityRank(b.order.priority) - priorityRank(a.order.priority);
-  if (byRank !== 0) return byRank;
-  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs - b.createdAtMs;
-  return a.order.id < b.order.id ? -1 : a.order.id > b.order.id ? 1 : 0;
 }
 
 /**
@@ -73,6 +68,7 @@ export class RestingOrders {
       query,
       createdAtMs: order.createdAt.getTime(),
       expiresAtMs: order.expiresAt.getTime(),
+      rank: priorityRank(order.priority),
       seq: this.nextSeq++,
     };
     this.loadOf(entry.order.buyerId, 1, worstCaseCost(entry.order).baseUnits);
@@ -106,13 +102,22 @@ export class RestingOrders {
   }
 
   /**
-   * Orders an offer could serve, judged on GPUs, features, region and price only, in serve order.
-   * The caller checks the remaining rules.
+   * Orders an offer could serve, judged on GPUs, features, region and price only, handed out in
+   * serve order as they are taken (an offer that fills after a few sorts none of the rest). The
+   * caller checks the remaining rules.
    */
-  candidatesFor(probe: CapacityProbe): RestingOrder[] {
+  servingQueue(probe: CapacityProbe): ServeQueue {
     const found: RestingOrder[] = [];
     this.buckets.candidatesFor(probe, found);
-    return found.length < 2 ? found : found.sort(compareServeOrder);
+    return new ServeQueue(found);
+  }
+
+  /** All of servingQueue's candidates at once, in serve order. */
+  candidatesFor(probe: CapacityProbe): RestingOrder[] {
+    const queue = this.servingQueue(probe);
+    const all: RestingOrder[] = [];
+    for (let entry = queue.next(); entry !== undefined; entry = queue.next()) all.push(entry);
+    return all;
   }
 
   /** All resting orders in serve order. */

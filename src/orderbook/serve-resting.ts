@@ -28,14 +28,14 @@ export function serveResting(state: BookState, slot: number): void {
   if (resting.size === 0 || !offers.isIndexed(slot)) return;
   const t = offers.table;
   const nowMs = state.clock.now();
-  const candidates = resting.candidatesFor({
+  const candidates = resting.servingQueue({
     freeGpus: t.freeGpus[slot] ?? 0,
     vramGb: t.vram[slot] ?? 0,
     mask: t.mask[slot] ?? 0,
     region: t.regions.valueOf(t.region[slot] ?? 0),
     price: t.price[slot] ?? 0n,
   });
-  for (const entry of candidates) {
+  for (let entry = candidates.next(); entry !== undefined; entry = candidates.next()) {
     if (!offers.isIndexed(slot)) return; // no free GPUs left
     if (entry.expiresAtMs <= nowMs || !offerSatisfies(t, offers.reputations, slot, currentQuery(state, entry, nowMs), nowMs)) continue;
     if (state.allocations.full) return;
