@@ -24,11 +24,6 @@ export class ServeQueue {
     for (let i = (this.size >>> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
-  /** Candidates not yet handed out. */
-  get remaining(): number {
-    return this.size;
-  }
-
   /** The next candidate in serve order, or undefined when none is left. */
   next(): RestingOrder | undefined {
     if (this.size === 0) return undefined;
