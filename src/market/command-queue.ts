@@ -129,6 +129,7 @@ export class CommandQueue {
   private async commit(commands: readonly QueuedCommand[]): Promise<void> {
     let builder: BatchBuilder | undefined;
     let outcomes: Outcome[];
+    let answered = commands;
     try {
       // Committed, then durable, before the next batch begins. Applying the next batch during this
       // one's sync was tried (2026-12-01): in two back-to-back A/B rounds on a saturated 2-core
@@ -146,6 +147,11 @@ export class CommandQueue {
       });
       await committed.durable;
       outcomes = committed.result;
+      // Commands the batch had no time for go back to the head of the queue, ahead of newer ones.
+      if (outcomes.length < commands.length) {
+        answered = commands.slice(0, outcomes.length);
+        this.queue.unshift(...commands.slice(outcomes.length));
+      }
     } catch (e) {
       this.feed.endBatch(undefined);
       // The book may hold changes that were never written: take it back from the store.
@@ -161,7 +167,7 @@ export class CommandQueue {
     }
     this.feed.endBatch(builder);
     for (const call of builder?.afterCommit ?? []) call();
-    commands.forEach((command, i) => {
+    answered.forEach((command, i) => {
       const outcome = outcomes[i];
       const ok = outcome !== undefined && "ok" in outcome;
       this.observer.commandAnswered?.(command.name, ok ? "ok" : outcomeOf(outcome?.error));
@@ -170,12 +176,18 @@ export class CommandQueue {
     });
   }
 
-  /** Applies each command in turn: a stored or earlier answer for its key, or its effect; a refused one is rolled back. */
+  /**
+   * Applies commands in turn: a stored or earlier answer for its key, or its effect; a refused one
+   * is rolled back. Stops taking more once batchApplyMsMax has passed (at least one is applied);
+   * returns the outcomes of those it applied, in order.
+   */
   private async applyAll(commands: readonly QueuedCommand[], batch: BatchBuilder, writer: StoreWriter): Promise<Outcome[]> {
+    const stopAt = performance.now() + MARKET_LIMITS.batchApplyMsMax;
     const keys = commands.flatMap((c) => (c.key === undefined ? [] : [c.key]));
     const stored: Map<string, CommandRow> = keys.length === 0 ? new Map<string, CommandRow>() : await writer.commands(keys);
     const results: Outcome[] = [];
     for (const command of commands) {
+      if (results.length > 0 && performance.now() >= stopAt) break;
       const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commandByKey.get(command.key));
       if (prior !== undefined) {
         results.push(

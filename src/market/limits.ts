@@ -4,6 +4,12 @@
 export const MARKET_LIMITS = {
   /** Commands one group commit takes at most. */
   batchMax: 1000,
+  /**
+   * Main-thread ms a batch spends applying commands before it stops taking more: the rest wait for
+   * the next batch, so one batch never holds the event loop, and every answer queued behind it,
+   * much longer than this (at about 120 µs a command, 1,000 commands would hold it 120 ms).
+   */
+  batchApplyMsMax: 20,
   /** Commands waiting for a batch at most; more are refused with LIMIT_EXCEEDED. */
   queueMax: 100_000,
   /** Events read per page when catching up or replaying the feed. */

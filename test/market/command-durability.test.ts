@@ -10,6 +10,7 @@ import { ManualClock } from "../../src/core/clock.js";
 import { MarketError, isMarketError } from "../../src/core/errors.js";
 import { CommandQueue } from "../../src/market/command-queue.js";
 import { MarketFeed } from "../../src/market/feed.js";
+import { MARKET_LIMITS } from "../../src/market/limits.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { CommittedBatch, Store, StoreWriter } from "../../src/store/store.js";
 
@@ -42,7 +43,7 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
 });
 
-async function openQueue() {
+async function openQueue(batchMax = 1) {
   const store = SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-durability-")), "market.db"));
   stores.push(store);
   await store.migrate();
@@ -51,7 +52,7 @@ async function openQueue() {
   const view = gated(store, gates);
   const feed = new MarketFeed(view, clock, {});
   await feed.rebuild();
-  const queue = new CommandQueue(view, feed, clock, "node-1", 1);
+  const queue = new CommandQueue(view, feed, clock, "node-1", batchMax);
   /** A command that writes one lifecycle event and answers with its seq. */
   const note = (key: string) =>
     queue.submit(key, "note", { key }, (batch) => {
@@ -137,6 +138,32 @@ describe("CommandQueue durability", () => {
     await committed(2);
     gates[1]?.open();
     expect(await after).toEqual({ seq: 2 });
+  });
+
+  it("a batch stops taking commands once applying them took batchApplyMsMax; the rest go first in the next batch", async () => {
+    const { gates, queue } = await openQueue(1000);
+    const answered: string[] = [];
+    /** A command whose apply holds the event loop for 0.6 of the limit: a batch has time for two at most. */
+    const slow = (key: string) =>
+      queue.submit(key, "slow", { key }, (batch) => {
+        const until = performance.now() + MARKET_LIMITS.batchApplyMsMax * 0.6;
+        while (performance.now() < until);
+        batch.marketEvent({ type: "Noted", entityId: key });
+        return { seq: batch.lastSeq };
+      });
+    const keys = ["a", "b", "c", "d", "e"];
+    const calls = keys.map((key) => slow(key).then((answer) => (answered.push(key), answer)));
+    const all = Promise.all(calls);
+    // Each batch is made durable as soon as it has committed, until every command is answered.
+    for (let opened = 0; answered.length < keys.length;) {
+      if (gates.length > opened) gates[opened++]?.open();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    // In submit order, each event after the one before, and no batch held a third command (a
+    // machine pause can only make batches smaller).
+    expect(await all).toEqual([1, 2, 3, 4, 5].map((seq) => ({ seq })));
+    expect(answered).toEqual(keys);
+    expect(gates.length).toBeGreaterThanOrEqual(3);
   });
 
   it("close waits for the batch being synced", async () => {
