@@ -106,7 +106,7 @@ export class EmbeddedMoltClient extends MoltTokenClient {
           newAccount: this.mint,
           base: this.operator.address,
           seed: MINT_SEED,
-          amount: this.runtime.rentExemptMinimum(BigInt(space)),
+          amount: this.runtime.reads.rentExemptMinimum(BigInt(space)),
           space,
           programAddress: TOKEN_PROGRAM_ADDRESS,
         }),
@@ -168,21 +168,21 @@ export class EmbeddedMoltClient extends MoltTokenClient {
   }
 
   protected accountData(address: Address): Promise<Uint8Array | undefined> {
-    return Promise.resolve(this.runtime.account(address)?.data);
+    return Promise.resolve(this.runtime.reads.account(address)?.data);
   }
 
   /** From the runtime's memory of token amounts, which every change of the state makes stale (see token-amounts.ts). */
   protected override tokenAmountAt(address: Address): Promise<bigint | undefined> {
-    return Promise.resolve(this.runtime.tokenAmount(address));
+    return Promise.resolve(this.runtime.reads.tokenAmount(address));
   }
 
   protected rentExempt(space: number): Promise<bigint> {
-    return Promise.resolve(this.runtime.rentExemptMinimum(BigInt(space)));
+    return Promise.resolve(this.runtime.reads.rentExemptMinimum(BigInt(space)));
   }
 
   /** Lamports held at `address` (0 when no account is there). */
   lamportsOf(address: Address): Promise<bigint> {
-    return Promise.resolve(this.runtime.lamportsOf(parseAddress(address)));
+    return Promise.resolve(this.runtime.reads.lamportsOf(parseAddress(address)));
   }
 
   protected grantLamports(to: Address, amount: bigint): Promise<void> {
@@ -224,17 +224,17 @@ export class EmbeddedMoltClient extends MoltTokenClient {
 
   /** An account as the runtime holds it, or undefined. */
   account(address: Address): RuntimeAccount | undefined {
-    return this.runtime.account(address);
+    return this.runtime.reads.account(address);
   }
 
   /** Every account `program` owns, with its address (a scan of the whole state). */
   programAccounts(program: Address): ProgramAccount[] {
-    return this.runtime.programAccounts(program);
+    return this.runtime.reads.programAccounts(program);
   }
 
   /** Lamports an account of `space` bytes needs to be rent exempt. */
   rentExemptMinimum(space: bigint): bigint {
-    return this.runtime.rentExemptMinimum(space);
+    return this.runtime.reads.rentExemptMinimum(space);
   }
 
   /** Executes a signed transaction from its wire bytes, logged durably on success; a refusal is returned. @throws CHAIN_ERROR (bytes that are no transaction) */

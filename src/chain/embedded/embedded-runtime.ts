@@ -29,12 +29,10 @@ import { simulateWire } from "./simulate-wire.js";
 import type { SimulateOptions, SimulationResult } from "./simulate-wire.js";
 import { decodeWire, feeOf, toRecord } from "./transaction-records.js";
 import { replayLog } from "./log-replay.js";
-import { accountAt, programAccountsOf } from "./runtime-accounts.js";
-import type { ProgramAccount, RuntimeAccount } from "./runtime-accounts.js";
+import { RuntimeReads } from "./runtime-accounts.js";
 import { nativeOf } from "./native-svm.js";
 import type { NativeSvm } from "./native-svm.js";
 import { SlotClock } from "./slot-clock.js";
-import { TokenAmounts } from "./token-amounts.js";
 
 /** Built once: building a codec costs more than decoding with it. */
 const messageDecoder = getCompiledTransactionMessageDecoder();
@@ -55,8 +53,8 @@ export class EmbeddedRuntime {
   /** The runtime under `svm`'s wrapper: accounts by bytes, transactions as wire bytes. */
   private readonly native: NativeSvm;
   private readonly operatorBytes: Uint8Array;
-  /** Token amounts read since the state last changed (see token-amounts.ts). */
-  private readonly amounts: TokenAmounts;
+  /** Account, balance and token-amount reads (see runtime-accounts.ts). */
+  readonly reads: RuntimeReads;
 
   private constructor(
     private readonly svm: LiteSVM,
@@ -68,7 +66,7 @@ export class EmbeddedRuntime {
     this.recentBlockhashes = new RecentBlockhashes(clock);
     this.native = nativeOf(svm);
     this.operatorBytes = addressBytes(operator);
-    this.amounts = new TokenAmounts(this.native);
+    this.reads = new RuntimeReads(svm, this.native);
   }
 
   /** Moves the runtime to the slot its clock says, with a new blockhash when the slot moved (the old one stays recent). */
@@ -211,11 +209,6 @@ export class EmbeddedRuntime {
     this.snapshotAt = this.log.seq;
   }
 
-  /** Lamports held at `address` (0 when no account is there). */
-  lamportsOf(address: Address): bigint {
-    return this.native.getBalance(addressBytes(address)) ?? 0n;
-  }
-
   /** The runtime's current slot (it follows the clock: one every SLOT_MS). */
   get slot(): bigint {
     return this.tick();
@@ -225,26 +218,6 @@ export class EmbeddedRuntime {
   latestBlockhash(): string {
     this.tick();
     return this.svm.latestBlockhash();
-  }
-
-  /** An account as the runtime holds it, or undefined (see runtime-accounts.ts). */
-  account(address: Address): RuntimeAccount | undefined {
-    return accountAt(this.native, address);
-  }
-
-  /** The base units the token account at `address` holds now (undefined: no account); never from before a change. @throws INVALID_ADDRESS, SolanaError (no token account) */
-  tokenAmount(address: Address): bigint | undefined {
-    return this.amounts.amountAt(address);
-  }
-
-  /** Every account `program` owns, with its address (a scan, as a validator without an account index does). */
-  programAccounts(program: Address): ProgramAccount[] {
-    return programAccountsOf(this.svm, program);
-  }
-
-  /** Lamports an account of `space` bytes needs to be rent exempt. */
-  rentExemptMinimum(space: bigint): bigint {
-    return this.svm.minimumBalanceForRentExemption(space);
   }
 
   /**

@@ -91,8 +91,7 @@ function countChanges(native: NativeSvm, onChange: () => void): void {
     if (READ_ONLY_METHODS.has(name) || typeof method !== "function") continue;
     Reflect.set(native, name, (...args: unknown[]): unknown => {
       onChange();
-      const result: unknown = Reflect.apply(method, native, args);
-      return result;
+      return Reflect.apply(method, native, args) as unknown;
     });
   }
 }
