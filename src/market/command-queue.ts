@@ -41,6 +41,9 @@ interface QueuedCommand {
 
 type Outcome = { readonly ok: unknown } | { readonly error: unknown };
 
+/** Stored answers a batch reads at least in its first read. */
+const STORED_READ_MIN = 64;
+
 /** Throws INVALID_FIELD unless `key` is a usable idempotency key (1..keyLengthMax characters). @throws INVALID_FIELD */
 export function checkKey(key: string): void {
   if (key.length === 0 || key.length > MARKET_LIMITS.keyLengthMax) {
@@ -63,6 +66,8 @@ export class CommandQueue {
   private flushScheduled = false;
   private exclusiveTail: Promise<void> = Promise.resolve();
   private closedValue = false;
+  /** Commands the last batch applied: how many stored answers the next one reads first. */
+  private appliedLast = 0;
 
   constructor(
     private readonly store: Store,
@@ -183,11 +188,20 @@ export class CommandQueue {
    */
   private async applyAll(commands: readonly QueuedCommand[], batch: BatchBuilder, writer: StoreWriter): Promise<Outcome[]> {
     const stopAt = performance.now() + MARKET_LIMITS.batchApplyMsMax;
-    const keys = commands.flatMap((c) => (c.key === undefined ? [] : [c.key]));
-    const stored: Map<string, CommandRow> = keys.length === 0 ? new Map<string, CommandRow>() : await writer.commands(keys);
+    // Stored answers are read for the commands about to be applied, not for the whole batch: the
+    // ones it has no time for are read again in the next one. First as many as the last batch applied.
+    const stored = new Map<string, CommandRow>();
+    let read = 0;
+    const readStored = async (upTo: number): Promise<void> => {
+      const keys = commands.slice(read, upTo).flatMap((c) => (c.key === undefined ? [] : [c.key]));
+      read = upTo;
+      if (keys.length > 0) for (const [key, row] of await writer.commands(keys)) stored.set(key, row);
+    };
+    await readStored(Math.min(commands.length, Math.max(STORED_READ_MIN, this.appliedLast * 2)));
     const results: Outcome[] = [];
     for (const command of commands) {
       if (results.length > 0 && performance.now() >= stopAt) break;
+      if (results.length === read) await readStored(Math.min(commands.length, read * 2));
       const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commandByKey.get(command.key));
       if (prior !== undefined) {
         results.push(
@@ -212,6 +226,7 @@ export class CommandQueue {
         results.push({ error: e });
       }
     }
+    this.appliedLast = results.length;
     return results;
   }
 }

@@ -166,6 +166,30 @@ describe("CommandQueue durability", () => {
     expect(gates.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("a stored key deep in a large batch gets its first answer, or IDEMPOTENCY_KEY_REUSED with other arguments", async () => {
+    // The store itself (no gates): batches are answered as soon as they are durable.
+    const store = SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-durability-")), "market.db"));
+    stores.push(store);
+    await store.migrate();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const feed = new MarketFeed(store, clock, {});
+    await feed.rebuild();
+    const queue = new CommandQueue(store, feed, clock, "node-1", 1000);
+    const note = (key: string, args = key) =>
+      queue.submit(key, "note", { key: args }, (batch) => {
+        batch.marketEvent({ type: "Noted", entityId: key });
+        return { seq: batch.lastSeq };
+      });
+    expect(await note("k")).toEqual({ seq: 1 });
+    // 300 commands in one batch: the stored answers are read in steps as it applies them.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 300 }, (_, i) => (i === 150 ? note("k") : i === 250 ? note("k", "other") : note(`n${i}`))),
+    );
+    expect(outcomes[150]).toEqual({ status: "fulfilled", value: { seq: 1 } });
+    expect(outcomes[250]).toMatchObject({ status: "rejected", reason: { code: "IDEMPOTENCY_KEY_REUSED" } });
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(299);
+  });
+
   it("close waits for the batch being synced", async () => {
     const { gates, queue, note, committed } = await openQueue();
     const call = note("c");
