@@ -24,6 +24,9 @@ export interface MarketEventBody {
   readonly [field: string]: unknown;
 }
 
+/** Where each list of `taken` sits in a mark (offers ... commands, then trades, then the dues). */
+const TAKEN_MARK_INDEX = [0, 1, 2, 3, 4, 5, 6, 7, 9, 11] as const;
+
 /** Rows of a batch. Invariant: events get consecutive seqs after the seq the batch started from. */
 export class BatchBuilder {
   readonly offers: OfferRow[] = [];
@@ -36,6 +39,8 @@ export class BatchBuilder {
   readonly commands: CommandRow[] = [];
   /** The trades of the OrderMatched events of this batch. */
   readonly trades: TradeRow[] = [];
+  /** How far each list was taken by takeWrites (offers ... trades, then the dues). */
+  private taken: number[] = new Array<number>(10).fill(0);
   /** The sweeper's deadlines, each with how many order writes and status changes the batch held when it was set. */
   private readonly orderDues: { readonly due: OrderDue; readonly orders: number; readonly statuses: number }[] = [];
   /** The commands of this batch by key (a key repeated inside one batch gets the first answer). */
@@ -59,7 +64,7 @@ export class BatchBuilder {
     return this.seq;
   }
 
-  /** A position to roll back to. */
+  /** A position to roll back to (never before the rows taken by takeWrites). */
   mark(): number[] {
     return [
       this.offers.length,
@@ -77,8 +82,9 @@ export class BatchBuilder {
     ];
   }
 
-  /** Drops everything added after `mark`. */
+  /** Drops everything added after `mark`. @throws Error when `mark` is before rows already taken (a bug of the caller) */
   rollback(mark: readonly number[]): void {
+    if (this.taken.some((taken, i) => (mark[TAKEN_MARK_INDEX[i] ?? 0] ?? 0) < taken)) throw new Error("rollback past rows already written");
     const lists = [
       this.offers,
       this.offerStatuses,
@@ -240,31 +246,50 @@ export class BatchBuilder {
     this.orderDues.push({ due: { id, dueAtMs }, orders: this.orders.length, statuses: this.orderStatuses.length });
   }
 
-  /** The dues no later write of the order in this batch overrides (a write makes a swept order due at once). */
-  private currentDues(): OrderDue[] {
-    if (this.orderDues.length === 0) return [];
+  /** The dues set from the `from`-th on that no later write of the order in this batch overrides (a write makes a swept order due at once). */
+  private currentDues(from: number): OrderDue[] {
+    if (this.orderDues.length === from) return [];
     const lastWrite = new Map<string, number>();
     this.orders.forEach((row, i) => lastWrite.set(row.id, i));
     const lastStatus = new Map<string, number>();
     this.orderStatuses.forEach((change, i) => lastStatus.set(change.id, i));
     return this.orderDues
+      .slice(from)
       .filter(({ due, orders, statuses }) => (lastWrite.get(due.id) ?? -1) < orders && (lastStatus.get(due.id) ?? -1) < statuses)
       .map(({ due }) => due);
   }
 
-  /** Everything to write. */
-  writes(): BatchWrites {
-    return {
-      offers: this.offers,
-      offerStatuses: this.offerStatuses,
-      orderStatuses: this.orderStatuses,
-      capacity: this.capacity,
-      orders: this.orders,
-      escrows: this.escrows,
-      events: this.events,
-      commands: this.commands,
-      trades: this.trades,
-      orderDues: this.currentDues(),
+  /**
+   * The rows added since the last call (all of them the first time), to write in call order: a
+   * batch may be written in parts while it is still applied. Invariant: writing every part in
+   * order leaves the store as writing the whole batch at once would.
+   */
+  takeWrites(): BatchWrites {
+    const [offers, offerStatuses, orderStatuses, capacity, orders, escrows, events, commands, trades, dues] = this.taken;
+    const writes: BatchWrites = {
+      offers: this.offers.slice(offers),
+      offerStatuses: this.offerStatuses.slice(offerStatuses),
+      orderStatuses: this.orderStatuses.slice(orderStatuses),
+      capacity: this.capacity.slice(capacity),
+      orders: this.orders.slice(orders),
+      escrows: this.escrows.slice(escrows),
+      events: this.events.slice(events),
+      commands: this.commands.slice(commands),
+      trades: this.trades.slice(trades),
+      orderDues: this.currentDues(dues ?? 0),
     };
+    this.taken = [
+      this.offers.length,
+      this.offerStatuses.length,
+      this.orderStatuses.length,
+      this.capacity.length,
+      this.orders.length,
+      this.escrows.length,
+      this.events.length,
+      this.commands.length,
+      this.trades.length,
+      this.orderDues.length,
+    ];
+    return writes;
   }
 }

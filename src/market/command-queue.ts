@@ -5,6 +5,7 @@ import type { Clock } from "../core/clock.js";
 import { MarketError, isMarketError } from "../core/errors.js";
 import type { CommandRow, Store, StoreWriter } from "../store/store.js";
 import { BatchBuilder } from "./batch.js";
+import { BatchWriteStream } from "./write-stream.js";
 import type { MarketFeed } from "./feed.js";
 import { MARKET_LIMITS } from "./limits.js";
 import { outcomeOf } from "./observer.js";
@@ -146,8 +147,15 @@ export class CommandQueue {
         const batch = new BatchBuilder(this.feed.seq, this.nodeId, this.clock.now());
         builder = batch;
         this.feed.beginBatch(batch);
-        const results = await this.applyAll(commands, batch, writer);
-        await writer.write(batch.writes());
+        const parts = new BatchWriteStream(writer, batch, MARKET_LIMITS.writePartCommands);
+        let results: Outcome[];
+        try {
+          results = await this.applyAll(commands, batch, writer, parts);
+        } catch (e) {
+          // A part that failed explains what followed on its transaction.
+          throw (await parts.settle()) ?? e;
+        }
+        await parts.finish();
         return results;
       });
       await committed.durable;
@@ -186,7 +194,12 @@ export class CommandQueue {
    * is rolled back. Stops taking more once batchApplyMsMax has passed (at least one is applied);
    * returns the outcomes of those it applied, in order.
    */
-  private async applyAll(commands: readonly QueuedCommand[], batch: BatchBuilder, writer: StoreWriter): Promise<Outcome[]> {
+  private async applyAll(
+    commands: readonly QueuedCommand[],
+    batch: BatchBuilder,
+    writer: StoreWriter,
+    parts: BatchWriteStream,
+  ): Promise<Outcome[]> {
     const stopAt = performance.now() + MARKET_LIMITS.batchApplyMsMax;
     // Stored answers are read for the commands about to be applied, not for the whole batch: the
     // ones it has no time for are read again in the next one. First as many as the last batch applied.
@@ -224,7 +237,9 @@ export class CommandQueue {
         batch.rollback(mark);
         if (!isMarketError(e)) throw e;
         results.push({ error: e });
+        continue;
       }
+      parts.applied();
     }
     this.appliedLast = results.length;
     return results;

@@ -10,6 +10,11 @@ export const MARKET_LIMITS = {
    * much longer than this (at about 120 µs a command, 1,000 commands would hold it 120 ms).
    */
   batchApplyMsMax: 20,
+  /**
+   * Commands whose rows a batch sends to a store whose writes overlap (PostgreSQL) while it applies
+   * the next ones: the database writes one part while this process applies the next.
+   */
+  writePartCommands: 64,
   /** Commands waiting for a batch at most; more are refused with LIMIT_EXCEEDED. */
   queueMax: 100_000,
   /** Events read per page when catching up or replaying the feed. */

@@ -1,6 +1,6 @@
 // Forward-only, versioned schema migrations, run on start by Kysely's Migrator. Each migration is
 // written once and never edited; a change is a new migration. Works on SQLite and PostgreSQL.
-import { Migrator, sql } from "kysely";
+import { Migrator, PostgresAdapter, sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import { MarketError } from "../core/errors.js";
 import { ORDER_DUE_MIGRATION } from "./order-due.js";
@@ -97,6 +97,13 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     async up(db: Kysely<unknown>): Promise<void> {
       // Events of a few types (a rebuild's reputation outcomes) without loading every other event.
       await db.schema.createIndex("events_type_seq").on("events").columns(["type", "seq"]).execute();
+    },
+  },
+  "0010_offers_fillfactor": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // PostgreSQL: room in each page of offers, so that the free-GPU update of a match stays on its
+      // page (a heap-only update, no new index entries). Pages written from now on; SQLite has no such setting.
+      if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`alter table offers set (fillfactor = 70)`.execute(db);
     },
   },
 };

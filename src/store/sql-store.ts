@@ -173,6 +173,7 @@ export class SqlStore implements Store {
       },
       getOrder: (id) => readOrder(conn, id),
       getEscrow: (id) => readEscrow(conn, id),
+      writesOverlap: sqliteBatch === undefined,
     };
   }
 

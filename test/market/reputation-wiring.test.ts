@@ -56,7 +56,7 @@ describe("reputation in a batch", () => {
       feed.beginBatch(batch);
       lostJob(batch, "ord_1");
       reputation.noteTransition(batch, PROVIDER, "Failed");
-      await writer.write(batch.writes());
+      await writer.write(batch.takeWrites());
       feed.endBatch(batch);
     });
     expect(feed.book.providerReputation(PROVIDER)).toBe(1 / 3);

@@ -1,5 +1,6 @@
 // The Store contract on PostgreSQL (DATABASE_URL, or the local server CI provides): a fresh schema
 // per test, and two pools on it for the concurrent-writer case.
+import pg from "pg";
 import { SqlStore } from "../../src/store/sql-store.js";
 import { dropSchema, postgresUrl } from "../support/postgres.js";
 import { describe, expect, it } from "vitest";
@@ -36,6 +37,27 @@ describe.runIf(url !== undefined)("PostgreSQL stores in schemas of one database"
       await second.close();
       await dropSchema(url ?? "", a);
       await dropSchema(url ?? "", b);
+    }
+  });
+});
+
+describe.runIf(url !== undefined)("PostgreSQL offers table", () => {
+  it("leaves room in its pages, so that a free-GPU update stays on its page (fillfactor 70)", async () => {
+    const schema = `molt_fillfactor_${process.pid}`;
+    const store = await SqlStore.openPostgres(url ?? "", { schema });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await store.migrate();
+      const { rows } = await client.query<{ reloptions: string[] | null }>(
+        "select c.reloptions from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = 'offers'",
+        [schema],
+      );
+      expect(rows[0]?.reloptions).toEqual(["fillfactor=70"]);
+    } finally {
+      await client.end();
+      await store.close();
+      await dropSchema(url ?? "", schema);
     }
   });
 });
