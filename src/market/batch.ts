@@ -13,15 +13,18 @@ import type {
   StatusChange,
   TradeRow,
 } from "../store/store.js";
-import { encodeOfferBook } from "../store/offer-book.js";
-import { encodeBookEvent } from "./codec.js";
-import { tradeOfMatch } from "./trades.js";
+import { addBookEventRows } from "./book-event-rows.js";
 
 /** A lifecycle event of the market feed, beside the book's own events. */
 export interface MarketEventBody {
   readonly type: string;
   readonly entityId: string;
   readonly [field: string]: unknown;
+}
+
+/** A map of a batch as its commands read it: by key, undefined when absent. */
+interface Lookup<V> {
+  get(key: string): V | undefined;
 }
 
 /** Where each list of `taken` sits in a mark (offers ... commands, then trades, then the dues). */
@@ -43,13 +46,18 @@ export class BatchBuilder {
   private taken: number[] = new Array<number>(10).fill(0);
   /** The sweeper's deadlines, each with how many order writes and status changes the batch held when it was set. */
   private readonly orderDues: { readonly due: OrderDue; readonly orders: number; readonly statuses: number }[] = [];
-  /** The commands of this batch by key (a key repeated inside one batch gets the first answer). */
-  readonly commandByKey = new Map<string, CommandRow>();
+  /** The commands of this batch by key (a key repeated inside one batch gets the first answer); see putCommand. */
+  readonly commandByKey: Lookup<CommandRow> = new Map<string, CommandRow | undefined>();
   /** Orders and escrows written earlier in this batch: later commands read these first. */
-  readonly orderById = new Map<string, OrderRow>();
+  readonly orderById: Lookup<OrderRow> = new Map<string, OrderRow | undefined>();
   /** Ids of the orders this batch writes, by buyer (a buyer's backing counts them). */
-  private readonly orderIdsByBuyer = new Map<string, Set<string>>();
-  readonly escrowById = new Map<string, EscrowRow>();
+  private readonly orderIdsByBuyer = new Map<string, Set<string> | undefined>();
+  readonly escrowById: Lookup<EscrowRow> = new Map<string, EscrowRow | undefined>();
+  /**
+   * How to take back each change of the maps above, in the order they were made: a rollback
+   * undoes those after its mark, so a refused command costs what it changed, not what the batch holds.
+   */
+  private readonly undo: (() => void)[] = [];
   /** What to tell once the batch has committed (observers), in order; a refused command's calls are rolled back with it. */
   readonly afterCommit: (() => void)[] = [];
 
@@ -79,6 +87,7 @@ export class BatchBuilder {
       this.trades.length,
       this.afterCommit.length,
       this.orderDues.length,
+      this.undo.length,
     ];
   }
 
@@ -96,21 +105,30 @@ export class BatchBuilder {
       this.commands,
     ];
     lists.forEach((list, i) => (list.length = mark[i] ?? list.length));
-    this.commandByKey.clear();
-    for (const row of this.commands) this.commandByKey.set(row.key, row);
     this.seq = mark[8] ?? this.seq;
     this.trades.length = mark[9] ?? this.trades.length;
     this.afterCommit.length = mark[10] ?? this.afterCommit.length;
     this.orderDues.length = mark[11] ?? this.orderDues.length;
-    this.orderById.clear();
-    this.orderIdsByBuyer.clear();
-    for (const row of this.orders) this.indexOrder(row);
-    for (const change of this.orderStatuses) {
-      const row = this.orderById.get(change.id);
-      if (row !== undefined) this.orderById.set(change.id, { ...row, status: change.status });
-    }
-    this.escrowById.clear();
-    for (const row of this.escrows) this.escrowById.set(row.id, row);
+    const undoTo = mark[12] ?? this.undo.length;
+    while (this.undo.length > undoTo) this.undo.pop()?.();
+  }
+
+  /**
+   * Sets `key` in one of this batch's maps, remembering how to take it back: to its value before,
+   * or to undefined (not a delete: a map near its capacity would be rehashed by every delete and
+   * set that follows, and the keys a refused command leaves are bounded by the batch).
+   */
+  private setIn<V>(map: Lookup<V>, key: string, value: V): void {
+    const writable = map as Map<string, V | undefined>;
+    const before = writable.get(key);
+    this.undo.push(() => writable.set(key, before));
+    writable.set(key, value);
+  }
+
+  /** A command's stored answer, seen by later commands of the batch with the same key. */
+  putCommand(row: CommandRow): void {
+    this.commands.push(row);
+    this.setIn(this.commandByKey, row.key, row);
   }
 
   event(type: string, entityId: string, payload: string, atMs = this.nowMs): EventRow {
@@ -135,110 +153,33 @@ export class BatchBuilder {
   }
 
   private indexOrder(row: OrderRow): void {
-    this.orderById.set(row.id, row);
+    this.setIn(this.orderById, row.id, row);
     const ids = this.orderIdsByBuyer.get(row.buyerId);
-    if (ids === undefined) this.orderIdsByBuyer.set(row.buyerId, new Set([row.id]));
-    else ids.add(row.id);
+    if (ids === undefined) this.setIn(this.orderIdsByBuyer, row.buyerId, new Set([row.id]));
+    else if (!ids.has(row.id)) {
+      ids.add(row.id);
+      this.undo.push(() => ids.delete(row.id));
+    }
   }
 
   putEscrow(row: EscrowRow): void {
     this.escrows.push(row);
-    this.escrowById.set(row.id, row);
+    this.setIn(this.escrowById, row.id, row);
   }
 
   /** A new status for an order, seen by later commands of the batch too. */
   setOrderStatus(id: string, status: string): void {
     this.orderStatuses.push({ id, status });
     const row = this.orderById.get(id);
-    if (row !== undefined) this.orderById.set(id, { ...row, status });
+    if (row !== undefined) this.setIn(this.orderById, id, { ...row, status });
   }
 
   /**
-   * The rows a book event stands for, and the event itself. `gpuModel`, of an OrderMatched event's
-   * offer, goes into the job record: proofs of the job need it after the offer is withdrawn or expired.
+   * The rows a book event stands for, and the event itself (addBookEventRows). `gpuModel`, of an
+   * OrderMatched event's offer, goes into the job record.
    */
   bookEvent(event: BookEvent, gpuModel?: string): void {
-    switch (event.type) {
-      case "OfferAdded": {
-        const offer = event.offer;
-        const doc = JSON.stringify({ ...offer, freeGpuCount: undefined });
-        this.offers.push({
-          id: offer.id,
-          providerId: offer.providerId,
-          status: offer.status,
-          gpuCount: offer.gpuCapacity.gpuCount,
-          freeGpus: offer.gpuCapacity.gpuCount,
-          expiresAtMs: offer.expiresAt.getTime(),
-          doc,
-          book: encodeOfferBook({ ...offer, createdAtMs: offer.createdAt.getTime() }),
-        });
-        if (event.offer.freeGpuCount !== offer.gpuCapacity.gpuCount)
-          this.capacity.push({ offerId: offer.id, delta: event.offer.freeGpuCount - offer.gpuCapacity.gpuCount });
-        this.event(event.type, offer.id, encodeBookEvent(event), event.atMs);
-        return;
-      }
-      case "OfferPaused":
-      case "OfferResumed":
-      case "OfferWithdrawn":
-      case "OfferExpired": {
-        const status = { OfferPaused: "Paused", OfferResumed: "Active", OfferWithdrawn: "Withdrawn", OfferExpired: "Expired" }[event.type];
-        this.offerStatuses.push({ id: event.offerId, status });
-        this.event(event.type, event.offerId, encodeBookEvent(event), event.atMs);
-        return;
-      }
-      case "OrderRested": {
-        const doc = JSON.stringify(event.order);
-        this.putOrder({
-          id: event.order.id,
-          buyerId: event.order.buyerId,
-          status: "Pending",
-          offerId: null,
-          expiresAtMs: event.order.expiresAt.getTime(),
-          doc,
-          match: null,
-          escrowId: null,
-          job: null,
-        });
-        this.event(event.type, event.order.id, `{"type":"OrderRested","order":${doc}}`, event.atMs);
-        return;
-      }
-      case "OrderMatched": {
-        // Each part is serialized once; the event payload is the same JSON encodeBookEvent would write.
-        const doc = JSON.stringify(event.order);
-        const match = JSON.stringify(event.match);
-        this.putOrder({
-          id: event.order.id,
-          buyerId: event.order.buyerId,
-          status: "Matched",
-          offerId: event.match.offerId,
-          expiresAtMs: event.order.expiresAt.getTime(),
-          doc,
-          match,
-          escrowId: null,
-          job: `{"matchedAtMs":${event.atMs}${gpuModel === undefined ? "" : `,"gpuModel":${JSON.stringify(gpuModel)}`}}`,
-        });
-        this.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
-        const row = this.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
-        this.trades.push(tradeOfMatch(row, event.match, gpuModel));
-        return;
-      }
-      case "OrderCancelled":
-      case "OrderExpired":
-        this.setOrderStatus(event.orderId, event.type === "OrderCancelled" ? "Cancelled" : "Expired");
-        this.event(event.type, event.orderId, encodeBookEvent(event), event.atMs);
-        return;
-      case "AllocationReleased":
-        this.capacity.push({ offerId: event.offerId, delta: event.gpuCount });
-        this.event(event.type, event.orderId, encodeBookEvent(event), event.atMs);
-        return;
-      case "ReputationChanged":
-        this.event(event.type, event.providerId, encodeBookEvent(event), event.atMs);
-        return;
-      case "AllocationExtended":
-        // The order row's match is written by the extension itself.
-        this.event(event.type, event.orderId, encodeBookEvent(event), event.atMs);
-        return;
-    }
+    addBookEventRows(this, event, gpuModel);
   }
 
   /** The sweeper's next deadline for an order (null: none), unless a later write of the batch changes the order. */

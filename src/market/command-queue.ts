@@ -229,8 +229,7 @@ export class CommandQueue {
         const response = JSON.stringify((await command.apply(batch, writer)) ?? null);
         if (command.key !== undefined) {
           const row = { key: command.key, requestHash: command.hash, response, atMs: batch.nowMs };
-          batch.commands.push(row);
-          batch.commandByKey.set(row.key, row);
+          batch.putCommand(row);
         }
         results.push({ ok: JSON.parse(response) as unknown });
       } catch (e) {
