@@ -5,7 +5,7 @@
 // answer (the rows of a submitOrder); a refused one is rolled back to its mark.
 // Flags: `--sizes=10,200,1000` (rows already in the batch), `--json` prints one JSON object last.
 import { BatchBuilder } from "../src/market/batch.js";
-import type { OrderRow } from "../src/store/store.js";
+import { orderRow } from "../test/support/order-row.js";
 import { benchArgs, fixed, nowNs, printTable } from "./report.js";
 
 const { json, sizes } = benchArgs();
@@ -14,22 +14,10 @@ const BATCH_ROWS = sizes ?? [10, 200, 1000];
 const TIMED = 50_000;
 const ROUNDS = 10;
 
-const order = (id: string, buyer: string): OrderRow => ({
-  id,
-  buyerId: buyer,
-  status: "Pending",
-  offerId: null,
-  expiresAtMs: 0,
-  doc: "{}",
-  match: null,
-  escrowId: null,
-  job: null,
-});
-
 /** One command's rows, as submitOrder writes them. */
 function command(batch: BatchBuilder, n: number): void {
   const id = `ord_${n}`;
-  batch.putOrder(order(id, `buyer-${n % 97}`));
+  batch.putOrder(orderRow(id, `buyer-${n % 97}`, "Pending"));
   batch.marketEvent({ type: "OrderRested", entityId: id });
   batch.putCommand({ key: `key-${n}`, requestHash: "hash", response: "{}", atMs: 0 });
 }

@@ -219,18 +219,8 @@ export class BatchBuilder {
       trades: this.trades.slice(trades),
       orderDues: this.currentDues(dues ?? 0),
     };
-    this.taken = [
-      this.offers.length,
-      this.offerStatuses.length,
-      this.orderStatuses.length,
-      this.capacity.length,
-      this.orders.length,
-      this.escrows.length,
-      this.events.length,
-      this.commands.length,
-      this.trades.length,
-      this.orderDues.length,
-    ];
+    const now = this.mark();
+    this.taken = TAKEN_MARK_INDEX.map((i) => now[i] ?? 0);
     return writes;
   }
 }

@@ -4,19 +4,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BatchBuilder } from "../../src/market/batch.js";
-import type { BatchWrites, OrderRow } from "../../src/store/store.js";
+import type { BatchWrites } from "../../src/store/store.js";
+import { orderRow } from "../support/order-row.js";
 
-const order = (id: string, status: string): OrderRow => ({
-  id,
-  buyerId: "buyer",
-  status,
-  offerId: null,
-  expiresAtMs: 0,
-  doc: "{}",
-  match: null,
-  escrowId: null,
-  job: null,
-});
+const order = (id: string, status: string) => orderRow(id, "buyer", status);
 
 /** One command's rows: an order write, a status change, a deadline, or an event; `refused` rolls it back. */
 type Step = { readonly kind: "order" | "status" | "due" | "event"; readonly id: number; readonly refused: boolean };

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BatchBuilder } from "../../src/market/batch.js";
-import type { OrderRow } from "../../src/store/store.js";
+import { orderRow } from "../support/order-row.js";
 
 type Step =
   | { readonly kind: "order"; readonly id: number; readonly buyer: number }
@@ -13,17 +13,7 @@ type Step =
   | { readonly kind: "escrow"; readonly id: number; readonly state: string }
   | { readonly kind: "command"; readonly key: number; readonly response: string };
 
-const order = (id: number, buyer: number, status: string): OrderRow => ({
-  id: `o${id}`,
-  buyerId: `b${buyer}`,
-  status,
-  offerId: null,
-  expiresAtMs: 0,
-  doc: "{}",
-  match: null,
-  escrowId: null,
-  job: null,
-});
+const order = (id: number, buyer: number, status: string) => orderRow(`o${id}`, `b${buyer}`, status);
 
 function apply(batch: BatchBuilder, step: Step): void {
   if (step.kind === "order") batch.putOrder(order(step.id, step.buyer, "Pending"));
