@@ -25,7 +25,7 @@ import type { CreateOrderInput } from "../src/core/order.js";
 import { Marketplace } from "../src/market/marketplace.js";
 import { PaymentService } from "../src/payments/payment-service.js";
 import { generateOffers } from "../test/support/sample-market.js";
-import { SqlStore } from "../src/store/sql-store.js";
+import { MIGRATION_LOCK_ID, SqlStore } from "../src/store/sql-store.js";
 import { benchArgs, fixed, percentile, printTable } from "./report.js";
 import { memoryBuild, timed } from "./store-memory-build.js";
 import type { Timed } from "./store-memory-build.js";
@@ -125,6 +125,8 @@ function postgresDialect(url: string): Dialect {
           const client = new pg.Client({ connectionString: url });
           await client.connect();
           try {
+            // Under the migration lock: a migration elsewhere in the database fails if a schema vanishes meanwhile.
+            await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
             await client.query(`drop schema if exists ${schema} cascade`);
           } finally {
             await client.end();

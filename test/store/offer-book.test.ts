@@ -147,9 +147,11 @@ for (const factory of factories) {
 
         // The store as it was before 0008: no column, neither it nor any later migration applied
         // (0010 only sets a page fill on PostgreSQL, which it sets again); reopening fills it.
-        await sql`alter table offers drop column book`.execute(raw);
-        await sql`drop index events_type_seq`.execute(raw);
-        await sql`delete from kysely_migration where name >= '0008_offer_book'`.execute(raw);
+        await db.ddl(raw, async (conn) => {
+          await sql`alter table offers drop column book`.execute(conn);
+          await sql`drop index events_type_seq`.execute(conn);
+          await sql`delete from kysely_migration where name >= '0008_offer_book'`.execute(conn);
+        });
         const reopened = await openMarket(await db.open(), parties);
         expect(JSON.stringify(reopened.book.snapshot())).toBe(snapshot);
         await reopened.close();

@@ -57,14 +57,16 @@ for (const factory of factories) {
       // The store as it was before 0005_trades: no table, neither it nor a later migration applied
       // (Kysely applies migrations in order only), so 0006's indexes, 0007's deadline column, 0008's offer encoding and 0009's index go too.
       const raw = db.raw();
-      await sql`drop table trades`.execute(raw);
-      for (const index of ["orders_buyer_id", "orders_offer_id", "offers_provider_id", "orders_due_at_ms"])
-        await sql`drop index ${sql.id(index)}`.execute(raw);
-      await sql`alter table orders drop column due_at_ms`.execute(raw);
-      await sql`alter table offers drop column book`.execute(raw);
-      await sql`drop index events_type_seq`.execute(raw);
-      // 0010 only sets a page fill on PostgreSQL, which it sets again.
-      await sql`delete from kysely_migration where name >= '0005_trades'`.execute(raw);
+      await db.ddl(raw, async (conn) => {
+        await sql`drop table trades`.execute(conn);
+        for (const index of ["orders_buyer_id", "orders_offer_id", "offers_provider_id", "orders_due_at_ms"])
+          await sql`drop index ${sql.id(index)}`.execute(conn);
+        await sql`alter table orders drop column due_at_ms`.execute(conn);
+        await sql`alter table offers drop column book`.execute(conn);
+        await sql`drop index events_type_seq`.execute(conn);
+        // 0010 only sets a page fill on PostgreSQL, which it sets again.
+        await sql`delete from kysely_migration where name >= '0005_trades'`.execute(conn);
+      });
       await raw.destroy();
 
       const reopened = await db.open();

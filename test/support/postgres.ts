@@ -3,6 +3,7 @@
 // with a loud warning.
 import pg from "pg";
 import { describe, it } from "vitest";
+import { MIGRATION_LOCK_ID } from "../../src/store/sql-store.js";
 
 /** The local server every CI machine has. */
 export const LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -28,11 +29,16 @@ export async function postgresUrl(suite: string): Promise<string | undefined> {
   }
 }
 
-/** Drops a test schema and everything in it. */
+/**
+ * Drops a test schema and everything in it, holding the migration lock: a migration of another
+ * schema in the same database (a test file running beside this one) fails if a schema vanishes
+ * while Kysely's migrator introspects them all.
+ */
 export async function dropSchema(url: string, schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
     await client.query(`drop schema if exists ${schema} cascade`);
   } finally {
     await client.end();

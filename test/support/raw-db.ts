@@ -5,9 +5,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
-import { SqlStore } from "../../src/store/sql-store.js";
+import { MIGRATION_LOCK_ID, SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
 import { dropSchema, postgresUrl } from "./postgres.js";
 
@@ -16,6 +16,11 @@ export interface TestDb {
   readonly name: string;
   open(): Promise<Store>;
   raw(): Kysely<unknown>;
+  /**
+   * Runs schema changes on `raw`: on PostgreSQL on one connection holding the migration lock, since
+   * a migration of another test file's schema fails if a table or column vanishes while it runs.
+   */
+  ddl(raw: Kysely<unknown>, changes: (conn: Kysely<unknown>) => Promise<void>): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -25,6 +30,7 @@ function sqliteDb(prefix: string): TestDb {
     name: "sqlite",
     open: () => Promise.resolve(SqlStore.openSqlite(path)),
     raw: () => new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) }),
+    ddl: (raw, changes) => changes(raw),
     dispose: () => Promise.resolve(),
   };
 }
@@ -37,6 +43,15 @@ function postgresDb(connectionString: string, prefix: string): TestDb {
     raw: () =>
       new Kysely<unknown>({
         dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, options: `-c search_path=${schema}` }) }),
+      }),
+    ddl: (raw, changes) =>
+      raw.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+        try {
+          await changes(conn);
+        } finally {
+          await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+        }
       }),
     dispose: () => dropSchema(connectionString, schema),
   };
