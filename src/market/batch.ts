@@ -43,7 +43,7 @@ export class BatchBuilder {
   /** The trades of the OrderMatched events of this batch. */
   readonly trades: TradeRow[] = [];
   /** How far each list was taken by takeWrites (offers ... trades, then the dues). */
-  private taken: number[] = new Array<number>(10).fill(0);
+  private taken: number[] = TAKEN_MARK_INDEX.map(() => 0);
   /** The sweeper's deadlines, each with how many order writes and status changes the batch held when it was set. */
   private readonly orderDues: { readonly due: OrderDue; readonly orders: number; readonly statuses: number }[] = [];
   /** The commands of this batch by key (a key repeated inside one batch gets the first answer); see putCommand. */

@@ -17,7 +17,7 @@ export class BatchWriteStream {
   constructor(
     private readonly writer: StoreWriter,
     private readonly batch: BatchBuilder,
-    /** Commands per part (writesPartCommands). */
+    /** Commands per part (MARKET_LIMITS.writePartCommands). */
     private readonly partCommands: number,
   ) {}
 

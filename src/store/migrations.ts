@@ -115,10 +115,33 @@ class StaticProvider implements MigrationProvider {
 }
 
 /**
+ * The advisory lock a PostgreSQL migration holds (the market's write lock id + 1). Kysely's
+ * migrator introspects every schema of the database, which fails (3F000) when a schema is dropped
+ * meanwhile: whoever drops schemas of a shared database (test suites, benches) holds it too.
+ */
+export const MIGRATION_LOCK_ID = 0x4d4f4c55;
+
+/**
  * Applies the migrations not yet applied, in order; `schema` keeps Kysely's bookkeeping tables in
- * the store's own PostgreSQL schema. @throws STORE_ERROR when one fails (nothing of it stays)
+ * the store's own PostgreSQL schema. On PostgreSQL under MIGRATION_LOCK_ID: processes starting at
+ * once migrate one after another. @throws STORE_ERROR when one fails (nothing of it stays)
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    await runMigrator(db, schema);
+    return;
+  }
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    try {
+      await runMigrator(conn, schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    }
+  });
+}
+
+async function runMigrator(db: Kysely<unknown>, schema: string | undefined): Promise<void> {
   const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {

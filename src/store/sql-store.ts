@@ -53,12 +53,6 @@ import type {
 
 /** Advisory lock id of the market's write lock on PostgreSQL. */
 const WRITE_LOCK_ID = 0x4d4f4c54; // "MOLT"
-/**
- * The advisory lock a PostgreSQL migration holds. Kysely's migrator introspects every schema of the
- * database, which fails (3F000) when a schema is dropped meanwhile: whoever drops schemas of a
- * shared database (test suites, benches) holds this lock while it does.
- */
-export const MIGRATION_LOCK_ID = WRITE_LOCK_ID + 1;
 /** How long SQLite waits for another process's write lock before it reports busy. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
@@ -151,19 +145,7 @@ export class SqlStore implements Store {
 
   /** @throws STORE_ERROR */
   async migrate(): Promise<void> {
-    if (this.dialect === "postgres") {
-      // Several processes may start at once: one migrates, the others wait for it.
-      await this.db.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
-        try {
-          await migrateToLatest(conn as unknown as Kysely<unknown>, this.schema);
-        } finally {
-          await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
-        }
-      });
-      return;
-    }
-    await migrateToLatest(this.db as unknown as Kysely<unknown>);
+    await migrateToLatest(this.db as unknown as Kysely<unknown>, this.schema);
   }
 
   private writer(conn: Db): StoreWriter {

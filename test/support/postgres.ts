@@ -3,7 +3,7 @@
 // with a loud warning.
 import pg from "pg";
 import { describe, it } from "vitest";
-import { MIGRATION_LOCK_ID } from "../../src/store/sql-store.js";
+import { MIGRATION_LOCK_ID } from "../../src/store/migrations.js";
 
 /** The local server every CI machine has. */
 export const LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";

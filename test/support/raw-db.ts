@@ -7,7 +7,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
-import { MIGRATION_LOCK_ID, SqlStore } from "../../src/store/sql-store.js";
+import { MIGRATION_LOCK_ID } from "../../src/store/migrations.js";
+import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
 import { dropSchema, postgresUrl } from "./postgres.js";
 
