@@ -238,7 +238,8 @@ export class CommandQueue {
         results.push({ error: e });
         continue;
       }
-      parts.applied();
+      // Without the turn, the store would get this part only once the whole batch is applied.
+      if (parts.applied()) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.appliedLast = results.length;
     return results;

@@ -1,6 +1,7 @@
 // PostgreSQL writes of a batch: each table gets one statement that reads its rows from a single
 // JSON parameter (jsonb_to_recordset), and a batch that adds no offers and changes no statuses goes
-// in ONE statement of data-modifying CTEs. Runs on the connection of the batch's transaction.
+// in ONE statement of data-modifying CTEs, of one text prepared once per connection
+// (postgres-prepared.ts). Runs on the connection of the batch's transaction.
 import { sql } from "kysely";
 import type { RawBuilder } from "kysely";
 import { MarketError } from "../core/errors.js";
@@ -17,6 +18,7 @@ import {
   chunks,
 } from "./sql-tables.js";
 import type { ColumnType, Db, TableRows } from "./sql-tables.js";
+import { PREPARED_MARK } from "./postgres-prepared.js";
 import { TRADE_COLUMNS } from "./trade-table.js";
 
 /** A FROM source that reads rows of `columns` from one JSON array parameter. */
@@ -89,7 +91,6 @@ async function writeInOneStatement(conn: Db, rows: TableRows): Promise<boolean> 
     columns: readonly (readonly [string, ColumnType])[],
     onConflict: string,
   ): void => {
-    if (list.length === 0) return;
     const names = sql.raw(columns.map(([column]) => column).join(", "));
     parts.push(
       sql`${sql.raw(name)} as (insert into ${sql.table(table)} (${names}) select ${names} from ${jsonSource(list, columns)} where true ${sql.raw(onConflict)})`,
@@ -105,7 +106,10 @@ async function writeInOneStatement(conn: Db, rows: TableRows): Promise<boolean> 
   insert("e", "events", rows.events, EVENT_COLUMNS, "");
   insert("c", "commands", rows.commands, COMMAND_COLUMNS, "");
   insert("t", "trades", rows.trades, TRADE_COLUMNS, "");
-  const result = await sql<{ moved: number }>`with ${sql.join(parts, sql`, `)} select count(*)::int as moved from cap`.execute(conn);
+  // Every CTE is there, empty lists too: one text, prepared once per connection.
+  const result = await sql<{
+    moved: number;
+  }>`${sql.raw(PREPARED_MARK)}with ${sql.join(parts, sql`, `)} select count(*)::int as moved from cap`.execute(conn);
   if ((result.rows[0]?.moved ?? -1) !== rows.moved.length) throw capacityRefused(rows.moved);
   return true;
 }

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
+import { preparingPool } from "./postgres-prepared.js";
 import { NonceTable } from "./nonce-table.js";
 import { readOrdersDueBy } from "./order-due.js";
 import { readEscrowsByIds, readOrderList } from "./order-list.js";
@@ -140,7 +141,7 @@ export class SqlStore implements Store {
       max: options.poolSize ?? 4,
       ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
-    return new SqlStore("postgres", new Kysely<MarketTables>({ dialect: new PostgresDialect({ pool }) }), schema);
+    return new SqlStore("postgres", new Kysely<MarketTables>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }), schema);
   }
 
   /** @throws STORE_ERROR */
