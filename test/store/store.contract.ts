@@ -108,6 +108,11 @@ export function storeContract(
       expect(found.get("k1")?.response).toBe('{"ok":true}');
       expect((await s.getCommand("k1"))?.requestHash).toBe("h");
       expect(await s.getCommand("k2")).toBeUndefined();
+      // Inside a batch: events after a seq up to a limit, and stored answers among many keys (past one bulk chunk), quotes in keys too.
+      const many = Array.from({ length: 6000 }, (_, i) => `absent-'"-${i}`);
+      const inBatch = await s.writeBatch(async (w) => ({ events: await w.eventsAfter(0, 1), found: await w.commands([...many, "k1"]) }));
+      expect(inBatch.events).toEqual([event(1)]);
+      expect([...inBatch.found.keys()]).toEqual(["k1"]);
     });
 
     it("a party's orders: a buyer's and a provider's (by their matched offers), newest first, by status, paged without repeats or gaps", async () => {
