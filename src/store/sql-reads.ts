@@ -2,7 +2,7 @@
 // book loading with paging included. Never writes; never opens a transaction but loadBook's read one.
 import type Database from "better-sqlite3";
 import { sql } from "kysely";
-import { escrowRow, eventRow, offerRow, orderRow } from "./sql-tables.js";
+import { chunks, escrowRow, eventRow, offerRow, orderRow } from "./sql-tables.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import type { CommandRow, EscrowRow, EventRow, OfferRow, OrderRow, StoredBook, StoredOffer } from "./store.js";
 
@@ -167,4 +167,14 @@ export async function readOrdersWithStatus(conn: Db, statuses: readonly string[]
 export async function readCommand(conn: Db, key: string): Promise<CommandRow | undefined> {
   const r = await conn.selectFrom("commands").selectAll().where("key", "=", key).executeTakeFirst();
   return r === undefined ? undefined : { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) };
+}
+
+/** The stored commands among `keys`, by key; read in chunks of BULK_ROWS_MAX keys. */
+export async function readCommands(conn: Db, keys: readonly string[]): Promise<Map<string, CommandRow>> {
+  const found = new Map<string, CommandRow>();
+  for (const part of chunks(keys)) {
+    const rows = await conn.selectFrom("commands").selectAll().where("key", "in", part).execute();
+    for (const r of rows) found.set(r.key, { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) });
+  }
+  return found;
 }

@@ -8,7 +8,6 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
-import { readCommandsPostgres, readEventsPostgres } from "./postgres-batch-reads.js";
 import { preparingPool } from "./postgres-prepared.js";
 import { NonceTable } from "./nonce-table.js";
 import { readOrdersDueBy } from "./order-due.js";
@@ -17,6 +16,7 @@ import { writeRowsPostgres } from "./postgres-writes.js";
 import {
   loadBook,
   readCommand,
+  readCommands,
   readEscrow,
   readEscrowsAfter,
   readEvents,
@@ -153,8 +153,8 @@ export class SqlStore implements Store {
     const sqliteBatch = this.sqliteBatch;
     return {
       eventsAfter: (seq, limit) =>
-        sqliteBatch === undefined ? readEventsPostgres(conn, seq, limit) : Promise.resolve(sqliteBatch.eventsAfter(seq, limit)),
-      commands: (keys) => (sqliteBatch === undefined ? readCommandsPostgres(conn, keys) : Promise.resolve(sqliteBatch.commands(keys))),
+        sqliteBatch === undefined ? readEvents(conn, seq, limit) : Promise.resolve(sqliteBatch.eventsAfter(seq, limit)),
+      commands: (keys) => (sqliteBatch === undefined ? readCommands(conn, keys) : Promise.resolve(sqliteBatch.commands(keys))),
       write: async (batch) => {
         const rows = tableRows(batch);
         if (sqliteBatch !== undefined) sqliteBatch.write(rows);

@@ -68,7 +68,7 @@ export class SqliteBatch {
     return this.statements.eventsAfter.all(seq, limit).map(eventRow);
   }
 
-  /** The stored commands of `keys`, by key (as readCommandsPostgres). */
+  /** The stored commands of `keys`, by key (as readCommands). */
   commands(keys: readonly string[]): Map<string, CommandRow> {
     const found = new Map<string, CommandRow>();
     const statement = this.statements.command;
