@@ -238,8 +238,7 @@ export class CommandQueue {
         results.push({ error: e });
         continue;
       }
-      // Without the turn, the store would get this part only once the whole batch is applied.
-      if (parts.applied()) await new Promise<void>((resolve) => setImmediate(resolve));
+      parts.applied();
     }
     this.appliedLast = results.length;
     return results;

@@ -21,16 +21,10 @@ export class BatchWriteStream {
     private readonly partCommands: number,
   ) {}
 
-  /**
-   * Counts one applied command; sends the rows of the last `partCommands` if the store's writes
-   * overlap. Returns true when a part went out: the caller then lets the event loop turn, so that the
-   * answer of the part before is read and the store's client sends this one (it sends one statement
-   * at a time, and only an event-loop turn reads an answer).
-   */
-  applied(): boolean {
-    if (!this.writer.writesOverlap || ++this.sinceLastPart < this.partCommands) return false;
+  /** Counts one applied command; sends the rows of the last `partCommands` if the store's writes overlap. */
+  applied(): void {
+    if (!this.writer.writesOverlap || ++this.sinceLastPart < this.partCommands) return;
     this.send();
-    return true;
   }
 
   /** Sends what is left and waits for every part. @throws the first part's error (INSUFFICIENT_CAPACITY, STORE_ERROR) */
