@@ -189,11 +189,13 @@ export class BatchBuilder {
 
   /** The dues set from the `from`-th on that no later write of the order in this batch overrides (a write makes a swept order due at once). */
   private currentDues(from: number): OrderDue[] {
-    if (this.orderDues.length === from) return [];
+    const first = this.orderDues[from];
+    if (first === undefined) return [];
+    // Only writes made after the first of these dues can override one: the scan starts there, not at the batch's start.
     const lastWrite = new Map<string, number>();
-    this.orders.forEach((row, i) => lastWrite.set(row.id, i));
+    for (let i = first.orders; i < this.orders.length; i++) lastWrite.set(this.orders[i]?.id ?? "", i);
     const lastStatus = new Map<string, number>();
-    this.orderStatuses.forEach((change, i) => lastStatus.set(change.id, i));
+    for (let i = first.statuses; i < this.orderStatuses.length; i++) lastStatus.set(this.orderStatuses[i]?.id ?? "", i);
     return this.orderDues
       .slice(from)
       .filter(({ due, orders, statuses }) => (lastWrite.get(due.id) ?? -1) < orders && (lastStatus.get(due.id) ?? -1) < statuses)

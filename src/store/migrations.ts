@@ -103,7 +103,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     async up(db: Kysely<unknown>): Promise<void> {
       // PostgreSQL: room in each page of offers, so that the free-GPU update of a match stays on its
       // page (a heap-only update, no new index entries). Pages written from now on; SQLite has no such setting.
-      if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`alter table offers set (fillfactor = 70)`.execute(db);
+      if (isPostgres(db)) await sql`alter table offers set (fillfactor = 70)`.execute(db);
     },
   },
 };
@@ -127,18 +127,27 @@ export const MIGRATION_LOCK_ID = 0x4d4f4c55;
  * once migrate one after another. @throws STORE_ERROR when one fails (nothing of it stays)
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
-    await runMigrator(db, schema);
-    return;
-  }
-  await db.connection().execute(async (conn) => {
+  await withMigrationLock(db, (conn) => runMigrator(conn, schema));
+}
+
+/**
+ * Runs `fn` on one connection of `db` holding MIGRATION_LOCK_ID (PostgreSQL; SQLite has no other
+ * schema to race, so `fn` runs on `db` as it is). The lock is let go however `fn` ends.
+ */
+export async function withMigrationLock<T>(db: Kysely<unknown>, fn: (conn: Kysely<unknown>) => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return fn(db);
+  return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
     try {
-      await runMigrator(conn, schema);
+      return await fn(conn);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
     }
   });
+}
+
+function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 async function runMigrator(db: Kysely<unknown>, schema: string | undefined): Promise<void> {

@@ -5,9 +5,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
-import { MIGRATION_LOCK_ID } from "../../src/store/migrations.js";
+import { withMigrationLock } from "../../src/store/migrations.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import type { Store } from "../../src/store/store.js";
 import { dropSchema, postgresUrl } from "./postgres.js";
@@ -45,15 +45,7 @@ function postgresDb(connectionString: string, prefix: string): TestDb {
       new Kysely<unknown>({
         dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, options: `-c search_path=${schema}` }) }),
       }),
-    ddl: (raw, changes) =>
-      raw.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
-        try {
-          await changes(conn);
-        } finally {
-          await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
-        }
-      }),
+    ddl: (raw, changes) => withMigrationLock(raw, changes),
     dispose: () => dropSchema(connectionString, schema),
   };
 }
