@@ -126,17 +126,25 @@ export class BookCommands {
   /** What `buyerId` has committed and not funded: its resting orders (the book) and its matched, unfunded orders (UnfundedMatches and this batch). */
   private buyerLoad(batch: BatchBuilder, buyerId: string): BuyerLoad {
     const resting = this.book.restingLoadOf(buyerId);
-    const matched = new Map(this.unfunded.of(buyerId));
+    // The committed sum, with this batch's rows of the buyer in place of what they replace.
+    const committed = this.unfunded.of(buyerId);
+    let unfundedMatchCount = committed.orders.size;
+    let unfundedMatchBaseUnits = committed.totalBaseUnits;
     for (const row of batch.ordersOfBuyer(buyerId)) {
-      if (row.status === "Matched" && row.match !== null) matched.set(row.id, matchTotalCostBaseUnits(row.match));
-      else matched.delete(row.id);
+      const before = committed.orders.get(row.id);
+      if (before !== undefined) {
+        unfundedMatchCount--;
+        unfundedMatchBaseUnits -= before;
+      }
+      if (row.status === "Matched" && row.match !== null) {
+        unfundedMatchCount++;
+        unfundedMatchBaseUnits += matchTotalCostBaseUnits(row.match);
+      }
     }
-    let unfundedMatchBaseUnits = 0n;
-    for (const baseUnits of matched.values()) unfundedMatchBaseUnits += baseUnits;
     return {
       restingCount: resting.count,
       restingWorstCaseBaseUnits: resting.worstCaseBaseUnits,
-      unfundedMatchCount: matched.size,
+      unfundedMatchCount,
       unfundedMatchBaseUnits,
     };
   }

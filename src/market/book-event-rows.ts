@@ -4,6 +4,7 @@ import type { BookEvent } from "../orderbook/events.js";
 import { encodeOfferBook } from "../store/offer-book.js";
 import type { BatchBuilder } from "./batch.js";
 import { encodeBookEvent } from "./codec.js";
+import { rememberMatched } from "./matched-events.js";
 import { tradeOfMatch } from "./trades.js";
 
 /**
@@ -73,6 +74,7 @@ export function addBookEventRows(batch: BatchBuilder, event: BookEvent, gpuModel
       });
       batch.capacity.push({ offerId: event.match.offerId, delta: -event.match.gpuCount });
       const row = batch.event(event.type, event.order.id, `{"type":"OrderMatched","order":${doc},"match":${match}}`, event.atMs);
+      rememberMatched(row, { buyerId: event.order.buyerId, totalCostBaseUnits: event.match.totalCost.baseUnits });
       batch.trades.push(tradeOfMatch(row, event.match, gpuModel));
       return;
     }

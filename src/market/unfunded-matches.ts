@@ -8,9 +8,9 @@
 import { OrderStatus } from "../core/enums.js";
 import type { Store } from "../store/store.js";
 import type { EventRow } from "../store/store.js";
-import { Amount } from "../core/amount.js";
 import { matchTotalCostBaseUnits } from "./codec.js";
 import type { MarketFeed } from "./feed.js";
+import { matchedFacts } from "./matched-events.js";
 
 /** The events that say an order's new status, by type (`Order<Status>`), Matched left out. */
 const LEAVES_MATCHED = new Set(
@@ -22,12 +22,26 @@ const LEAVES_MATCHED = new Set(
 /** Matched orders a rebuild loads at most (the book holds at most this many allocations too). */
 export const UNFUNDED_MATCHES_LOADED_MAX = 10_000_000;
 
+/** A buyer's matched, unfunded orders: each one's total cost in base units, and their sum. */
+export interface BuyerUnfunded {
+  readonly orders: ReadonlyMap<string, bigint>;
+  /** The sum of `orders`' costs. */
+  readonly totalBaseUnits: bigint;
+}
+
+interface MutableBuyerUnfunded {
+  readonly orders: Map<string, bigint>;
+  totalBaseUnits: bigint;
+}
+
+const NONE: BuyerUnfunded = { orders: new Map<string, bigint>(), totalBaseUnits: 0n };
+
 /**
  * Matched, unfunded orders by buyer. Invariant: after the feed applied seq s, it holds exactly the
- * orders the store holds as Matched at s, with their match's total cost.
+ * orders the store holds as Matched at s, with their match's total cost, and each buyer's sum.
  */
 export class UnfundedMatches {
-  private readonly byBuyer = new Map<string, Map<string, bigint>>();
+  private readonly byBuyer = new Map<string, MutableBuyerUnfunded>();
   private readonly buyerOf = new Map<string, string>();
 
   constructor(
@@ -40,9 +54,9 @@ export class UnfundedMatches {
     });
   }
 
-  /** The buyer's matched, unfunded orders (committed ones; a batch adds its own). */
-  of(buyerId: string): ReadonlyMap<string, bigint> {
-    return this.byBuyer.get(buyerId) ?? new Map<string, bigint>();
+  /** The buyer's matched, unfunded orders and their sum (committed ones; a batch adds its own). */
+  of(buyerId: string): BuyerUnfunded {
+    return this.byBuyer.get(buyerId) ?? NONE;
   }
 
   private async load(): Promise<void> {
@@ -54,15 +68,16 @@ export class UnfundedMatches {
 
   private apply(event: EventRow): void {
     if (event.type === "OrderMatched") {
-      const payload = JSON.parse(event.payload) as { order: { buyerId: string }; match: { totalCost: string } };
-      this.add(payload.order.buyerId, event.entityId, Amount.parse(payload.match.totalCost).baseUnits);
+      const facts = matchedFacts(event);
+      this.add(facts.buyerId, event.entityId, facts.totalCostBaseUnits);
     } else if (LEAVES_MATCHED.has(event.type)) this.remove(event.entityId);
   }
 
   private add(buyerId: string, orderId: string, baseUnits: bigint): void {
-    let orders = this.byBuyer.get(buyerId);
-    if (orders === undefined) this.byBuyer.set(buyerId, (orders = new Map<string, bigint>()));
-    orders.set(orderId, baseUnits);
+    let buyer = this.byBuyer.get(buyerId);
+    if (buyer === undefined) this.byBuyer.set(buyerId, (buyer = { orders: new Map<string, bigint>(), totalBaseUnits: 0n }));
+    buyer.totalBaseUnits += baseUnits - (buyer.orders.get(orderId) ?? 0n);
+    buyer.orders.set(orderId, baseUnits);
     this.buyerOf.set(orderId, buyerId);
   }
 
@@ -70,8 +85,10 @@ export class UnfundedMatches {
     const buyerId = this.buyerOf.get(orderId);
     if (buyerId === undefined) return;
     this.buyerOf.delete(orderId);
-    const orders = this.byBuyer.get(buyerId);
-    orders?.delete(orderId);
-    if (orders?.size === 0) this.byBuyer.delete(buyerId);
+    const buyer = this.byBuyer.get(buyerId);
+    if (buyer === undefined) return;
+    buyer.totalBaseUnits -= buyer.orders.get(orderId) ?? 0n;
+    buyer.orders.delete(orderId);
+    if (buyer.orders.size === 0) this.byBuyer.delete(buyerId);
   }
 }
