@@ -37,6 +37,9 @@ const randomPool = new Uint8Array(4096);
 let randomPoolOffset = randomPool.length;
 let lastTimeMs = -1;
 const lastRandom = new Uint8Array(RANDOM_LENGTH); // 5-bit digits
+const CROCKFORD_CODES = Array.from(CROCKFORD, (c) => c.charCodeAt(0));
+/** The character codes of the ULID being written (reused by every call). */
+const ulidCodes: number[] = new Array<number>(TIME_LENGTH + RANDOM_LENGTH).fill(0);
 
 function nextRandomByte(): number {
   if (randomPoolOffset >= randomPool.length) {
@@ -70,12 +73,13 @@ export function newUlid(timeMs: number): string {
     for (let i = 0; i < RANDOM_LENGTH; i++) lastRandom[i] = nextRandomByte() & 31;
   }
   lastTimeMs = time;
-  let text = "";
+  // One flat string from character codes: appending 26 one-character strings made a rope that
+  // every later hash or comparison of the id flattened again.
   for (let i = TIME_LENGTH - 1; i >= 0; i--) {
-    text += CROCKFORD.charAt(Math.floor(time / 32 ** i) % 32);
+    ulidCodes[TIME_LENGTH - 1 - i] = CROCKFORD_CODES[Math.floor(time / 32 ** i) % 32] ?? 0;
   }
-  for (let i = 0; i < RANDOM_LENGTH; i++) text += CROCKFORD.charAt(lastRandom[i] ?? 0);
-  return text;
+  for (let i = 0; i < RANDOM_LENGTH; i++) ulidCodes[TIME_LENGTH + i] = CROCKFORD_CODES[lastRandom[i] ?? 0] ?? 0;
+  return String.fromCharCode.apply(null, ulidCodes);
 }
 
 /** Milliseconds since the epoch encoded in an id of any kind. @throws INVALID_ID */
