@@ -4,7 +4,7 @@ import { Migrator, PostgresAdapter, sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import { MarketError } from "../core/errors.js";
 import { ORDER_DUE_MIGRATION } from "./order-due.js";
-import { ORDER_LIST_MIGRATION } from "./order-list.js";
+import { ONE_BUYER_INDEX_MIGRATION, ORDER_LIST_MIGRATION } from "./order-list.js";
 import { OFFER_BOOK_MIGRATION } from "./offer-book.js";
 import { TRADES_MIGRATION } from "./trade-migration.js";
 
@@ -106,6 +106,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       if (isPostgres(db)) await sql`alter table offers set (fillfactor = 70)`.execute(db);
     },
   },
+  "0011_one_buyer_index": ONE_BUYER_INDEX_MIGRATION,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -2,12 +2,13 @@
 // orders matched to one of its offers), or both at once, and the escrows of a page in one read;
 // with the migration whose indexes serve those reads. SQLite and PostgreSQL. Reads only.
 import type { Migration } from "kysely";
+import { OrderStatus } from "../core/enums.js";
 import type { Kysely } from "kysely";
 import { chunks, escrowRow, orderRow } from "./sql-tables.js";
 import type { Db } from "./sql-tables.js";
 import type { EscrowRow, OrderListQuery, OrderRow } from "./store.js";
 
-/** Indexes for a party's orders newest first: by buyer, by matched offer, and offers by provider. */
+/** Indexes for a party's orders newest first: by buyer, by matched offer, and offers by provider (orders_buyer_id dropped again by ONE_BUYER_INDEX_MIGRATION). */
 export const ORDER_LIST_MIGRATION: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.createIndex("orders_buyer_id").on("orders").columns(["buyer_id", "id"]).execute();
@@ -17,24 +18,56 @@ export const ORDER_LIST_MIGRATION: Migration = {
 };
 
 /**
+ * Drops orders_buyer_id (buyer, id): a buyer's orders of every status are read from
+ * orders_buyer_status, one range per status (readOrderList). Each index with a party first takes
+ * an order's write to a page of its own: on SQLite a 4 KB frame of the log in every commit.
+ */
+export const ONE_BUYER_INDEX_MIGRATION: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex("orders_buyer_id").ifExists().execute();
+  },
+};
+
+/** Every status an order row holds (the market writes no other). */
+const ORDER_STATUSES: readonly string[] = Object.values(OrderStatus);
+
+/**
  * The orders `query` asks for, newest first (ids are time-sortable ULIDs, so by id descending),
  * at most `query.limit`: of its buyer and/or of the provider of their matched offer, in one of its
- * statuses when given (none for an empty list), with ids below `beforeId` when given.
- * Invariant: pages by `beforeId` = the last id of the previous page neither repeat nor skip a row.
+ * statuses when given (none for an empty list; every OrderStatus when absent), with ids below
+ * `beforeId` when given. A buyer's are read one status at a time through orders_buyer_status (each
+ * an index range read backwards, at most `limit` rows) and merged, so a page costs the same however
+ * many orders the buyer has in other statuses. Invariant: pages by `beforeId` = the last id of the
+ * previous page neither repeat nor skip a row.
  */
 export async function readOrderList(conn: Db, query: OrderListQuery): Promise<OrderRow[]> {
   if (query.statuses !== undefined && query.statuses.length === 0) return [];
-  let select = conn.selectFrom("orders").selectAll();
-  if (query.buyerId !== undefined) select = select.where("buyer_id", "=", query.buyerId);
-  if (query.providerId !== undefined)
-    select = select.where(
-      "offer_id",
-      "in",
-      conn.selectFrom("offers").select("offers.id").where("offers.provider_id", "=", query.providerId),
-    );
-  if (query.statuses !== undefined) select = select.where("status", "in", [...query.statuses]);
-  if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
-  return (await select.orderBy("id", "desc").limit(query.limit).execute()).map(orderRow);
+  const buyerId = query.buyerId;
+  if (buyerId === undefined) {
+    let select = conn.selectFrom("orders").selectAll();
+    if (query.providerId !== undefined) select = select.where("offer_id", "in", offersOf(conn, query.providerId));
+    if (query.statuses !== undefined) select = select.where("status", "in", [...query.statuses]);
+    if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
+    return (await select.orderBy("id", "desc").limit(query.limit).execute()).map(orderRow);
+  }
+  const inStatus = (status: string) => {
+    let select = conn.selectFrom("orders").selectAll().where("buyer_id", "=", buyerId).where("status", "=", status);
+    if (query.providerId !== undefined) select = select.where("offer_id", "in", offersOf(conn, query.providerId));
+    if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
+    return select.orderBy("id", "desc").limit(query.limit);
+  };
+  const [first, ...others] = [...new Set(query.statuses ?? ORDER_STATUSES)];
+  if (first === undefined) return [];
+  if (others.length === 0) return (await inStatus(first).execute()).map(orderRow);
+  // Each status's page inside a subquery of its own (SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION).
+  const arm = (status: string, i: number) => conn.selectFrom(inStatus(status).as(`s${i}`)).selectAll();
+  const union = others.reduce((all, status, i) => all.unionAll(arm(status, i + 1)), arm(first, 0));
+  return (await conn.selectFrom(union.as("page")).selectAll().orderBy("id", "desc").limit(query.limit).execute()).map(orderRow);
+}
+
+/** The ids of a provider's offers, as a subquery. */
+function offersOf(conn: Db, providerId: string) {
+  return conn.selectFrom("offers").select("offers.id").where("offers.provider_id", "=", providerId);
 }
 
 /**

@@ -2,6 +2,7 @@
 // all or nothing, capacity never leaves 0..gpuCount, event seqs are gap-free across concurrent
 // writers, upserts keep free GPUs, command keys are stored once, a nonce is accepted once and bounded.
 import { afterEach, describe, expect, it } from "vitest";
+import { OrderStatus } from "../../src/core/enums.js";
 import type { MarketErrorCode } from "../../src/core/errors.js";
 import { BULK_ROWS_MAX } from "../../src/store/sql-tables.js";
 import type { BatchWrites, EventRow, NonceLimits, OfferRow, OrderRow, Store } from "../../src/store/store.js";
@@ -145,6 +146,33 @@ export function storeContract(
       const third = await s.listOrders({ buyerId: "b1", beforeId: second[second.length - 1]?.id ?? "", limit: 2 });
       expect([...ids(first), ...ids(second), ...ids(third)]).toEqual(["r06", "r04", "r03", "r02", "r01"]);
       expect((await s.listOrders({ buyerId: "b1", limit: 1 }))[0]).toEqual(mine("r06", "Expired", "o1"));
+      // A status named twice is read once.
+      expect(ids(await s.listOrders({ buyerId: "b1", statuses: ["Settled", "Pending", "Settled"], limit: 10 }))).toEqual(["r03", "r01"]);
+    });
+
+    it("a buyer's orders of every status, interleaved in time, page newest first through each status's index range", async () => {
+      const { store: s } = await store();
+      const statuses = Object.values(OrderStatus);
+      // 3 orders per status, ids in time order across statuses (t00 oldest), and another buyer's in between.
+      const rows = Array.from({ length: 3 * statuses.length }, (_, i) => ({
+        ...order(`t${String(i).padStart(2, "0")}`, statuses[(i * 5) % statuses.length] ?? "Pending", null),
+        buyerId: "b1",
+      }));
+      await write(s, { orders: [...rows, ...rows.map((row) => ({ ...row, id: `${row.id}x`, buyerId: "b2" }))] });
+      const newestFirst = rows.map((row) => row.id).reverse();
+      const pages: string[] = [];
+      for (let beforeId: string | undefined; ;) {
+        const page = await s.listOrders({ buyerId: "b1", limit: 7, ...(beforeId === undefined ? {} : { beforeId }) });
+        pages.push(...page.map((row) => row.id));
+        if (page.length < 7) break;
+        beforeId = page[page.length - 1]?.id;
+      }
+      expect(pages).toEqual(newestFirst);
+      const running = rows
+        .filter((row) => row.status === "Running" || row.status === "Refunded")
+        .map((row) => row.id)
+        .reverse();
+      expect((await s.listOrders({ buyerId: "b1", statuses: ["Refunded", "Running"], limit: 100 })).map((row) => row.id)).toEqual(running);
     });
 
     it("a batch that throws writes nothing", async () => {

@@ -55,11 +55,11 @@ for (const factory of factories) {
       await market.close();
 
       // The store as it was before 0005_trades: no table, neither it nor a later migration applied
-      // (Kysely applies migrations in order only), so 0006's indexes, 0007's deadline column, 0008's offer encoding and 0009's index go too.
+      // (Kysely applies migrations in order only), so 0006's indexes (less orders_buyer_id, which 0011 dropped), 0007's deadline column, 0008's offer encoding and 0009's index go too.
       const raw = db.raw();
       await db.ddl(raw, async (conn) => {
         await sql`drop table trades`.execute(conn);
-        for (const index of ["orders_buyer_id", "orders_offer_id", "offers_provider_id", "orders_due_at_ms"])
+        for (const index of ["orders_offer_id", "offers_provider_id", "orders_due_at_ms"])
           await sql`drop index ${sql.id(index)}`.execute(conn);
         await sql`alter table orders drop column due_at_ms`.execute(conn);
         await sql`alter table offers drop column book`.execute(conn);
