@@ -12,7 +12,7 @@
 //   Label: "molt" when the request has it, otherwise the request's only signature.
 // Checking only, no I/O: the server checks with it and then records the nonce
 // (src/server/nonce-registry.ts); the client signs with request-signing.ts.
-import { hash as digestOf } from "node:crypto";
+import { createHash } from "node:crypto";
 import { MarketError } from "../core/errors.js";
 import { isAddress } from "../core/address.js";
 import type { Address } from "../core/address.js";
@@ -96,7 +96,7 @@ function unauthorized(reason: string): MarketError<"UNAUTHORIZED"> {
 
 /** The RFC 9530 Content-Digest of a body: `sha-256=:<base64>:`. */
 export function contentDigest(body: Uint8Array | string): string {
-  return `sha-256=:${digestOf("sha256", body, "base64")}:`;
+  return `sha-256=:${createHash("sha256").update(body).digest("base64")}:`;
 }
 
 /** The RFC 9421 signature base (section 2.5): one `"name": value` line per covered component, then @signature-params. */
@@ -187,8 +187,7 @@ function checkContentDigest(headers: Headers, body: Uint8Array | string): void {
     const hash = DIGESTS[algorithm];
     if (hash === undefined) continue;
     if (value.kind !== "item" || value.value.type !== "bytes") throw unauthorized(`content-digest ${algorithm} must be a byte sequence`);
-    // One-shot: no Hash object per request.
-    if (!digestOf(hash, body, "buffer").equals(value.value.value)) throw unauthorized("content-digest does not match the body");
+    if (!createHash(hash).update(body).digest().equals(value.value.value)) throw unauthorized("content-digest does not match the body");
   }
 }
 
