@@ -132,7 +132,7 @@ export interface TradeBucketRow {
 export interface OrderListQuery {
   readonly buyerId?: string;
   readonly providerId?: string;
-  /** Only orders in one of these statuses; every status when absent. */
+  /** Only orders in one of these statuses; every OrderStatus when absent (a row written with another status is listed only when asked for by name). */
   readonly statuses?: readonly string[];
   /** Only orders with ids below this one: the last id of the previous page. */
   readonly beforeId?: string;
