@@ -4,22 +4,22 @@ import pg from "pg";
 import { SqlStore } from "../../src/store/sql-store.js";
 import { dropSchema, postgresUrl } from "../support/postgres.js";
 import { describe, expect, it } from "vitest";
+import { orderListContract } from "./order-list.contract.js";
 import { storeContract } from "./store.contract.js";
+import type { FreshStores } from "./store.contract.js";
 
 const url = await postgresUrl("Store contract");
 let schemas = 0;
 if (url !== undefined) {
-  storeContract(
-    "postgres",
-    () => {
-      const schema = `molt_contract_${process.pid}_${++schemas}`;
-      return Promise.resolve({
-        open: () => SqlStore.openPostgres(url, { schema }),
-        dispose: () => dropSchema(url, schema),
-      });
-    },
-    { handlesPerProcess: "many" },
-  );
+  const fresh = (): ReturnType<FreshStores> => {
+    const schema = `molt_contract_${process.pid}_${++schemas}`;
+    return Promise.resolve({
+      open: () => SqlStore.openPostgres(url, { schema }),
+      dispose: () => dropSchema(url, schema),
+    });
+  };
+  storeContract("postgres", fresh, { handlesPerProcess: "many" });
+  orderListContract("postgres", fresh);
 }
 
 describe.runIf(url !== undefined)("PostgreSQL stores in schemas of one database", () => {

@@ -2,14 +2,15 @@
 // all or nothing, capacity never leaves 0..gpuCount, event seqs are gap-free across concurrent
 // writers, upserts keep free GPUs, command keys are stored once, a nonce is accepted once and bounded.
 import { afterEach, describe, expect, it } from "vitest";
-import { OrderStatus } from "../../src/core/enums.js";
 import type { MarketErrorCode } from "../../src/core/errors.js";
 import { BULK_ROWS_MAX } from "../../src/store/sql-tables.js";
 import type { BatchWrites, EventRow, NonceLimits, OfferRow, OrderRow, Store } from "../../src/store/store.js";
 import { rejectionCode } from "../support/error-code.js";
 
-const EMPTY: BatchWrites = { offers: [], capacity: [], orders: [], escrows: [], events: [], commands: [] };
-const offer = (id: string, gpuCount = 8, status = "Active"): OfferRow => ({
+/** A batch that writes nothing; tests spread the tables they write over it. */
+export const EMPTY: BatchWrites = { offers: [], capacity: [], orders: [], escrows: [], events: [], commands: [] };
+/** An offer row of provider p1. */
+export const offer = (id: string, gpuCount = 8, status = "Active"): OfferRow => ({
   id,
   providerId: "p1",
   status,
@@ -18,7 +19,8 @@ const offer = (id: string, gpuCount = 8, status = "Active"): OfferRow => ({
   expiresAtMs: 1_900_000_000_000,
   doc: JSON.stringify({ id, status }),
 });
-const order = (id: string, status = "Pending", offerId: string | null = null): OrderRow => ({
+/** An order row of buyer b1. */
+export const order = (id: string, status = "Pending", offerId: string | null = null): OrderRow => ({
   id,
   buyerId: "b1",
   status,
@@ -40,33 +42,42 @@ const event = (seq: number, type = "OfferAdded"): EventRow => ({
   payload: JSON.stringify({ seq }),
 });
 
-/** Runs the contract against fresh, migrated stores from `open` (two calls give two handles on the same database). */
-export function storeContract(
-  name: string,
-  fresh: () => Promise<{ open: () => Promise<Store>; dispose: () => Promise<void> }>,
-  options: { readonly handlesPerProcess: "one" | "many" },
-): void {
-  describe(`Store contract: ${name}`, () => {
-    const cleanups: (() => Promise<void>)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+/** What a contract opens its stores from: a fresh database, and handles on it. */
+export type FreshStores = () => Promise<{ open: () => Promise<Store>; dispose: () => Promise<void> }>;
+
+/**
+ * Inside a describe: a function that opens a fresh, migrated store from `fresh` (and, through
+ * `second`, more handles on the same database), each closed and disposed after its test.
+ */
+export function useFreshStores(fresh: FreshStores): () => Promise<{ store: Store; second: () => Promise<Store> }> {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return async () => {
+    const db = await fresh();
+    const opened: Store[] = [];
+    const open = async (): Promise<Store> => {
+      const s = await db.open();
+      await s.migrate();
+      opened.push(s);
+      return s;
+    };
+    cleanups.push(async () => {
+      for (const s of opened) await s.close();
+      await db.dispose();
     });
-    async function store(): Promise<{ store: Store; second: () => Promise<Store> }> {
-      const db = await fresh();
-      const opened: Store[] = [];
-      const open = async (): Promise<Store> => {
-        const s = await db.open();
-        await s.migrate();
-        opened.push(s);
-        return s;
-      };
-      cleanups.push(async () => {
-        for (const s of opened) await s.close();
-        await db.dispose();
-      });
-      return { store: await open(), second: open };
-    }
-    const write = (s: Store, batch: Partial<BatchWrites>): Promise<void> => s.writeBatch((w) => w.write({ ...EMPTY, ...batch }));
+    return { store: await open(), second: open };
+  };
+}
+
+/** Writes `batch` (the tables it names, the others empty) in one batch. */
+export const write = (s: Store, batch: Partial<BatchWrites>): Promise<void> => s.writeBatch((w) => w.write({ ...EMPTY, ...batch }));
+
+/** Runs the contract against fresh, migrated stores from `open` (two calls give two handles on the same database). */
+export function storeContract(name: string, fresh: FreshStores, options: { readonly handlesPerProcess: "one" | "many" }): void {
+  describe(`Store contract: ${name}`, () => {
+    const store = useFreshStores(fresh);
 
     it("migrates idempotently and starts empty", async () => {
       const { store: s } = await store();
@@ -114,65 +125,6 @@ export function storeContract(
       const inBatch = await s.writeBatch(async (w) => ({ events: await w.eventsAfter(0, 1), found: await w.commands([...many, "k1"]) }));
       expect(inBatch.events).toEqual([event(1)]);
       expect([...inBatch.found.keys()]).toEqual(["k1"]);
-    });
-
-    it("a party's orders: a buyer's and a provider's (by their matched offers), newest first, by status, paged without repeats or gaps", async () => {
-      const { store: s } = await store();
-      const mine = (id: string, status: string, offerId: string | null, buyerId = "b1"): OrderRow => ({
-        ...order(id, status, offerId),
-        buyerId,
-      });
-      await write(s, {
-        offers: [offer("o1"), { ...offer("o2"), providerId: "p2" }],
-        orders: [
-          mine("r01", "Pending", null),
-          mine("r02", "Matched", "o1"),
-          mine("r03", "Settled", "o2"),
-          mine("r04", "Cancelled", null),
-          mine("r05", "Running", "o1", "b2"),
-          mine("r06", "Expired", "o1"),
-        ],
-      });
-      const ids = (rows: readonly OrderRow[]): string[] => rows.map((o) => o.id);
-      expect(ids(await s.listOrders({ buyerId: "b1", limit: 10 }))).toEqual(["r06", "r04", "r03", "r02", "r01"]);
-      expect(ids(await s.listOrders({ providerId: "p1", limit: 10 }))).toEqual(["r06", "r05", "r02"]);
-      expect(ids(await s.listOrders({ providerId: "p2", limit: 10 }))).toEqual(["r03"]);
-      expect(ids(await s.listOrders({ buyerId: "b1", providerId: "p1", limit: 10 }))).toEqual(["r06", "r02"]);
-      expect(ids(await s.listOrders({ buyerId: "b1", statuses: ["Pending", "Settled"], limit: 10 }))).toEqual(["r03", "r01"]);
-      expect(await s.listOrders({ buyerId: "b1", statuses: [], limit: 10 })).toEqual([]);
-      expect(await s.listOrders({ buyerId: "nobody", limit: 10 })).toEqual([]);
-      const first = await s.listOrders({ buyerId: "b1", limit: 2 });
-      const second = await s.listOrders({ buyerId: "b1", beforeId: first[first.length - 1]?.id ?? "", limit: 2 });
-      const third = await s.listOrders({ buyerId: "b1", beforeId: second[second.length - 1]?.id ?? "", limit: 2 });
-      expect([...ids(first), ...ids(second), ...ids(third)]).toEqual(["r06", "r04", "r03", "r02", "r01"]);
-      expect((await s.listOrders({ buyerId: "b1", limit: 1 }))[0]).toEqual(mine("r06", "Expired", "o1"));
-      // A status named twice is read once.
-      expect(ids(await s.listOrders({ buyerId: "b1", statuses: ["Settled", "Pending", "Settled"], limit: 10 }))).toEqual(["r03", "r01"]);
-    });
-
-    it("a buyer's orders of every status, interleaved in time, page newest first through each status's index range", async () => {
-      const { store: s } = await store();
-      const statuses = Object.values(OrderStatus);
-      // 3 orders per status, ids in time order across statuses (t00 oldest), and another buyer's in between.
-      const rows = Array.from({ length: 3 * statuses.length }, (_, i) => ({
-        ...order(`t${String(i).padStart(2, "0")}`, statuses[(i * 5) % statuses.length] ?? "Pending", null),
-        buyerId: "b1",
-      }));
-      await write(s, { orders: [...rows, ...rows.map((row) => ({ ...row, id: `${row.id}x`, buyerId: "b2" }))] });
-      const newestFirst = rows.map((row) => row.id).reverse();
-      const pages: string[] = [];
-      for (let beforeId: string | undefined; ;) {
-        const page = await s.listOrders({ buyerId: "b1", limit: 7, ...(beforeId === undefined ? {} : { beforeId }) });
-        pages.push(...page.map((row) => row.id));
-        if (page.length < 7) break;
-        beforeId = page[page.length - 1]?.id;
-      }
-      expect(pages).toEqual(newestFirst);
-      const running = rows
-        .filter((row) => row.status === "Running" || row.status === "Refunded")
-        .map((row) => row.id)
-        .reverse();
-      expect((await s.listOrders({ buyerId: "b1", statuses: ["Refunded", "Running"], limit: 100 })).map((row) => row.id)).toEqual(running);
     });
 
     it("a batch that throws writes nothing", async () => {
