@@ -1,11 +1,12 @@
 // A party's orders, newest first, a page at a time: a buyer's (by buyer_id), a provider's (the
 // orders matched to one of its offers), or both at once, and the escrows of a page in one read;
 // with the migration whose indexes serve those reads. SQLite and PostgreSQL. Reads only.
+import { PostgresAdapter, sql } from "kysely";
 import type { Migration } from "kysely";
 import { OrderStatus } from "../core/enums.js";
 import type { Kysely } from "kysely";
 import { chunks, escrowRow, orderRow } from "./sql-tables.js";
-import type { Db } from "./sql-tables.js";
+import type { Db, MarketTables } from "./sql-tables.js";
 import type { EscrowRow, OrderListQuery, OrderRow } from "./store.js";
 
 /** Indexes for a party's orders newest first: by buyer, by matched offer, and offers by provider (orders_buyer_id dropped again by ONE_BUYER_INDEX_MIGRATION). */
@@ -56,13 +57,34 @@ export async function readOrderList(conn: Db, query: OrderListQuery): Promise<Or
     if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
     return select.orderBy("id", "desc").limit(query.limit);
   };
-  const [first, ...others] = [...new Set(query.statuses ?? ORDER_STATUSES)];
+  const statuses = [...new Set(query.statuses ?? ORDER_STATUSES)];
+  const [first, ...others] = statuses;
   if (first === undefined) return [];
   if (others.length === 0) return (await inStatus(first).execute()).map(orderRow);
+  if (conn.getExecutor().adapter instanceof PostgresAdapter) return (await buyerPagePostgres(conn, buyerId, statuses, query)).map(orderRow);
   // Each status's page inside a subquery of its own (SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION).
   const arm = (status: string, i: number) => conn.selectFrom(inStatus(status).as(`s${i}`)).selectAll();
   const union = others.reduce((all, status, i) => all.unionAll(arm(status, i + 1)), arm(first, 0));
   return (await conn.selectFrom(union.as("page")).selectAll().orderBy("id", "desc").limit(query.limit).execute()).map(orderRow);
+}
+
+/**
+ * PostgreSQL: the same merge as one lateral join over the statuses, passed as one array. Its text
+ * does not grow with the statuses, and the server plans one arm instead of one per status (a
+ * 12-arm union took 1.5 ms to plan against 0.2 ms to run).
+ */
+async function buyerPagePostgres(conn: Db, buyerId: string, statuses: readonly string[], query: OrderListQuery) {
+  const provider =
+    query.providerId === undefined ? sql`` : sql`and o.offer_id in (select f.id from offers f where f.provider_id = ${query.providerId})`;
+  const before = query.beforeId === undefined ? sql`` : sql`and o.id < ${query.beforeId}`;
+  const result = await sql<MarketTables["orders"]>`
+    select page.* from unnest(${statuses}::text[]) as s(status)
+    cross join lateral (
+      select o.* from orders o where o.buyer_id = ${buyerId} and o.status = s.status ${provider} ${before}
+      order by o.id desc limit ${query.limit}
+    ) as page
+    order by page.id desc limit ${query.limit}`.execute(conn);
+  return result.rows;
 }
 
 /** The ids of a provider's offers, as a subquery. */
