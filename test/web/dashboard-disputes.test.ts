@@ -19,6 +19,7 @@ import { testWalletInitScript } from "./support/test-wallet.js";
 async function endedJob(
   suite: DashboardSuite,
   exitStatus: number,
+  escrowDelayMs = 0,
 ): Promise<{ readonly watched: WatchedPage; readonly orderId: string; readonly buyer: Address }> {
   const { parties, baseUrl } = suite.served;
   const provider = new MarketClient({ baseUrl, wallet: parties.provider });
@@ -46,6 +47,11 @@ async function endedJob(
   });
 
   const watched = await watchedPage(suite.browser, VIEWPORTS.desktop, testWalletInitScript(key.secretKey));
+  if (escrowDelayMs > 0)
+    await watched.page.route("**/v1/orders/*/escrow", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, escrowDelayMs));
+      await route.continue();
+    });
   await watched.page.goto(`${baseUrl}/account`);
   await watched.page.getByRole("button", { name: "Connect Molt Test Wallet" }).click();
   await watched.page.getByRole("link", { name: orderId.slice(0, 8) }).click();
@@ -70,7 +76,10 @@ describeWithDashboard("disputes and refunds in chromium", (suite) => {
   });
 
   it("a completed job is disputed from its page; the arbiter decides; the buyer accepts and the split is paid", async () => {
-    const { watched, orderId, buyer } = await endedJob(suite, 0);
+    // The escrow's read comes back 1 s after the order's (the page reads both every 2 s). Until it
+    // does the dispute waits: a click before it was refused in the page as a transition the order
+    // could not make, and the order stayed Completed (seen once in CI on a loaded machine).
+    const { watched, orderId, buyer } = await endedJob(suite, 0, 1_000);
     const page = watched.page;
     await status(page, "Completed");
     await page.getByLabel("Dispute reason").fill("the output was empty");

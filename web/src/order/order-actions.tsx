@@ -82,9 +82,18 @@ export function OrderActions(props: {
   const now = Date.now();
   const passed = (deadline: string | null): boolean => deadline !== null && Date.parse(deadline) <= now;
   const buttons: JSX.Element[] = [];
-  const button = (label: string, onClick: () => void, secondary = false): void => {
+  // Settling a completed job and opening a dispute read the escrow: until its read is back they
+  // wait (a click before it would be refused here as if the order could not move).
+  const escrowLoading = escrow === undefined;
+  const button = (label: string, onClick: () => void, secondary = false, needsEscrow = false): void => {
     buttons.push(
-      <button key={label} type="button" class={secondary ? "secondary" : undefined} disabled={action.busy !== undefined} onClick={onClick}>
+      <button
+        key={label}
+        type="button"
+        class={secondary ? "secondary" : undefined}
+        disabled={action.busy !== undefined || (needsEscrow && escrowLoading)}
+        onClick={onClick}
+      >
         {label}
       </button>,
     );
@@ -113,7 +122,7 @@ export function OrderActions(props: {
   const receipted = order.job.failure?.secondsRun !== undefined;
   // The provider settles a completed job alone only once the buyer's dispute window has closed.
   if (order.status === "Completed" && (isBuyer || (isProvider && passed(disputeUntil))))
-    button(isBuyer ? "Confirm and settle" : "Settle", settle);
+    button(isBuyer ? "Confirm and settle" : "Settle", settle, false, true);
   if (order.status === "Failed" && receipted && party) button("Pay out the receipted seconds", settle);
   // A failed job without receipts, or a funded job that never completed by the escrow's lock, is refunded to the buyer.
   const refundable =
@@ -155,7 +164,7 @@ export function OrderActions(props: {
             />
           </label>
           <div class="actions">
-            <button type="submit" class="secondary" disabled={action.busy !== undefined}>
+            <button type="submit" class="secondary" disabled={action.busy !== undefined || escrowLoading}>
               Open dispute
             </button>
           </div>
