@@ -1,11 +1,12 @@
 // Forward-only, versioned schema migrations, run on start by Kysely's Migrator. Each migration is
 // written once and never edited; a change is a new migration. Works on SQLite and PostgreSQL.
-import { Migrator, PostgresAdapter, sql } from "kysely";
+import { Migrator, sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import { MarketError } from "../core/errors.js";
 import { ORDER_DUE_MIGRATION } from "./order-due.js";
 import { ONE_BUYER_INDEX_MIGRATION, ORDER_LIST_MIGRATION } from "./order-list.js";
 import { OFFER_BOOK_MIGRATION } from "./offer-book.js";
+import { isPostgres } from "./sql-tables.js";
 import { TRADES_MIGRATION } from "./trade-migration.js";
 
 /** Every migration, by name; names sort in the order they run. */
@@ -145,10 +146,6 @@ export async function withMigrationLock<T>(db: Kysely<unknown>, fn: (conn: Kysel
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
     }
   });
-}
-
-function isPostgres(db: Kysely<unknown>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 async function runMigrator(db: Kysely<unknown>, schema: string | undefined): Promise<void> {

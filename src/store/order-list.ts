@@ -1,11 +1,11 @@
 // A party's orders, newest first, a page at a time: a buyer's (by buyer_id), a provider's (the
 // orders matched to one of its offers), or both at once, and the escrows of a page in one read;
 // with the migration whose indexes serve those reads. SQLite and PostgreSQL. Reads only.
-import { PostgresAdapter, sql } from "kysely";
+import { sql } from "kysely";
 import type { Migration } from "kysely";
 import { OrderStatus } from "../core/enums.js";
 import type { Kysely } from "kysely";
-import { chunks, escrowRow, orderRow } from "./sql-tables.js";
+import { chunks, escrowRow, isPostgres, orderRow } from "./sql-tables.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import type { EscrowRow, OrderListQuery, OrderRow } from "./store.js";
 
@@ -43,25 +43,25 @@ const ORDER_STATUSES: readonly string[] = Object.values(OrderStatus);
  */
 export async function readOrderList(conn: Db, query: OrderListQuery): Promise<OrderRow[]> {
   if (query.statuses !== undefined && query.statuses.length === 0) return [];
-  const buyerId = query.buyerId;
-  if (buyerId === undefined) {
+  // The provider's and the page's bounds, common to every read below.
+  const orders = () => {
     let select = conn.selectFrom("orders").selectAll();
     if (query.providerId !== undefined) select = select.where("offer_id", "in", offersOf(conn, query.providerId));
-    if (query.statuses !== undefined) select = select.where("status", "in", [...query.statuses]);
     if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
+    return select;
+  };
+  const buyerId = query.buyerId;
+  if (buyerId === undefined) {
+    const select = query.statuses === undefined ? orders() : orders().where("status", "in", [...query.statuses]);
     return (await select.orderBy("id", "desc").limit(query.limit).execute()).map(orderRow);
   }
-  const inStatus = (status: string) => {
-    let select = conn.selectFrom("orders").selectAll().where("buyer_id", "=", buyerId).where("status", "=", status);
-    if (query.providerId !== undefined) select = select.where("offer_id", "in", offersOf(conn, query.providerId));
-    if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
-    return select.orderBy("id", "desc").limit(query.limit);
-  };
+  const inStatus = (status: string) =>
+    orders().where("buyer_id", "=", buyerId).where("status", "=", status).orderBy("id", "desc").limit(query.limit);
   const statuses = [...new Set(query.statuses ?? ORDER_STATUSES)];
   const [first, ...others] = statuses;
   if (first === undefined) return [];
   if (others.length === 0) return (await inStatus(first).execute()).map(orderRow);
-  if (conn.getExecutor().adapter instanceof PostgresAdapter) return (await buyerPagePostgres(conn, buyerId, statuses, query)).map(orderRow);
+  if (isPostgres(conn)) return (await buyerPagePostgres(conn, buyerId, statuses, query)).map(orderRow);
   // Each status's page inside a subquery of its own (SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION).
   const arm = (status: string, i: number) => conn.selectFrom(inStatus(status).as(`s${i}`)).selectAll();
   const union = others.reduce((all, status, i) => all.unionAll(arm(status, i + 1)), arm(first, 0));

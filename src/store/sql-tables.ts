@@ -1,9 +1,15 @@
 // The tables of the SQL store as Kysely sees them, their columns for bulk writes, the mapping of
 // rows to the Store's row types, and a batch turned into rows per table. Pure: no I/O.
+import { PostgresAdapter } from "kysely";
 import type { Kysely } from "kysely";
 import { tradeColumnsOf } from "./trade-table.js";
 import type { TradeTable } from "./trade-table.js";
 import type { BatchWrites, EscrowRow, EventRow, OfferRow, OrderRow } from "./store.js";
+
+/** Does `db` run on PostgreSQL (else SQLite)? */
+export function isPostgres(db: Kysely<unknown> | Kysely<MarketTables>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 /** Rows one bulk statement writes at most (larger batches are split). */
 export const BULK_ROWS_MAX = 5000;
