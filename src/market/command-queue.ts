@@ -143,14 +143,18 @@ export class CommandQueue {
       // commit writing the log while it is synced, likely); holding the next commit until the sync
       // ends would hold the connection, and every read on it, through the sync.
       const committed = await this.store.commitBatch(async (writer) => {
-        await this.feed.catchUp((seq, limit) => writer.eventsAfter(seq, limit));
+        const caughtUp = this.feed.catchUp((seq, limit) => writer.eventsAfter(seq, limit));
+        // The first stored answers are asked for behind the catch-up's read, not after it: one wait for both.
+        const firstStored = this.storedAnswers(writer, commands.slice(0, Math.max(STORED_READ_MIN, this.appliedLast * 2)));
+        firstStored.catch(() => undefined);
+        await caughtUp;
         const batch = new BatchBuilder(this.feed.seq, this.nodeId, this.clock.now());
         builder = batch;
         this.feed.beginBatch(batch);
         const parts = new BatchWriteStream(writer, batch, MARKET_LIMITS.writePartCommands);
         let results: Outcome[];
         try {
-          results = await this.applyAll(commands, batch, writer, parts);
+          results = await this.applyAll(commands, batch, writer, parts, firstStored);
         } catch (e) {
           // A part that failed explains what followed on its transaction.
           throw (await parts.settle()) ?? e;
@@ -199,18 +203,18 @@ export class CommandQueue {
     batch: BatchBuilder,
     writer: StoreWriter,
     parts: BatchWriteStream,
+    firstStored: Promise<ReadonlyMap<string, CommandRow>>,
   ): Promise<Outcome[]> {
     const stopAt = performance.now() + MARKET_LIMITS.batchApplyMsMax;
     // Stored answers are read for the commands about to be applied, not for the whole batch: the
-    // ones it has no time for are read again in the next one. First as many as the last batch applied.
-    const stored = new Map<string, CommandRow>();
-    let read = 0;
+    // ones it has no time for are read again in the next one. First as many as twice the last batch applied.
+    const stored = new Map(await firstStored);
+    let read = Math.min(commands.length, Math.max(STORED_READ_MIN, this.appliedLast * 2));
     const readStored = async (upTo: number): Promise<void> => {
-      const keys = commands.slice(read, upTo).flatMap((c) => (c.key === undefined ? [] : [c.key]));
+      const more = await this.storedAnswers(writer, commands.slice(read, upTo));
       read = upTo;
-      if (keys.length > 0) for (const [key, row] of await writer.commands(keys)) stored.set(key, row);
+      for (const [key, row] of more) stored.set(key, row);
     };
-    await readStored(Math.min(commands.length, Math.max(STORED_READ_MIN, this.appliedLast * 2)));
     const results: Outcome[] = [];
     for (const command of commands) {
       if (results.length > 0 && performance.now() >= stopAt) break;
@@ -242,5 +246,11 @@ export class CommandQueue {
     }
     this.appliedLast = results.length;
     return results;
+  }
+
+  /** The stored answers of the keys of `commands` (none read for commands without a key). */
+  private storedAnswers(writer: StoreWriter, commands: readonly QueuedCommand[]): Promise<ReadonlyMap<string, CommandRow>> {
+    const keys = commands.flatMap((c) => (c.key === undefined ? [] : [c.key]));
+    return keys.length === 0 ? Promise.resolve(new Map()) : writer.commands(keys);
   }
 }

@@ -2,10 +2,10 @@
 // once across restarts and across processes sharing one database. A nonce is recorded with one
 // atomic insert (ON CONFLICT DO NOTHING); rows live for two signature windows; per-keyid and total
 // bounds keep one wallet from filling the table. Storage only: what a signature is, the server knows.
-import type Database from "better-sqlite3";
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import { MarketError } from "../core/errors.js";
+import type { NonceRequest, SqliteWriterThread } from "./sqlite-writer-thread.js";
 import type { NonceLimits, NonceVerdict } from "./store.js";
 
 /** Calls between two prunes of one process (the first call prunes too); each prune recounts the total. */
@@ -26,33 +26,21 @@ function storeError(action: string, cause: unknown): MarketError<"STORE_ERROR"> 
 }
 
 /** One SQLite accept waiting for its group's transaction. */
-interface GroupedAccept {
-  readonly keyid: string;
-  readonly nonce: string;
-  readonly createdS: number;
-  readonly bucket: number;
-  readonly limits: NonceLimits;
+interface GroupedAccept extends NonceRequest {
   /** Answers the accept: its verdict, or the error that failed its group. */
   readonly settle: (outcome: NonceVerdict | Error) => void;
 }
 
-/** The prepared SQLite statements (after the migrations). */
-function prepareNonceStatements(database: Database.Database) {
-  return {
-    used: database.prepare<[string, number], { used: number }>(
-      "select coalesce(sum(accepted), 0) as used from nonce_counts where keyid = ? and bucket >= ?",
-    ),
-    insert: database.prepare<[string, string, number]>(
-      "insert into nonces (keyid, nonce, created_s) values (?, ?, ?) on conflict do nothing",
-    ),
-    bump: database.prepare<[string, number]>(
-      "insert into nonce_counts (keyid, bucket, accepted) values (?, ?, 1) on conflict (keyid, bucket) do update set accepted = accepted + 1",
-    ),
-    pruneNonces: database.prepare<[number]>("delete from nonces where created_s < ?"),
-    pruneCounts: database.prepare<[number]>("delete from nonce_counts where bucket < ?"),
-    total: database.prepare<[], { total: number }>("select count(*) as total from nonces"),
-  };
-}
+/** The nonce table's statements by name, for the SQLite writer thread. */
+export const SQLITE_NONCE_STATEMENTS = {
+  nonceUsed: "select coalesce(sum(accepted), 0) as used from nonce_counts where keyid = ? and bucket >= ?",
+  nonceInsert: "insert into nonces (keyid, nonce, created_s) values (?, ?, ?) on conflict do nothing",
+  nonceBump:
+    "insert into nonce_counts (keyid, bucket, accepted) values (?, ?, 1) on conflict (keyid, bucket) do update set accepted = accepted + 1",
+  nonceExpire: "delete from nonces where created_s < ?",
+  nonceCountsExpire: "delete from nonce_counts where bucket < ?",
+  nonceTotal: "select count(*) as total from nonces",
+} as const;
 
 /**
  * The nonce table of one store handle. Invariants: a (keyid, nonce) pair is accepted at most once
@@ -68,12 +56,11 @@ export class NonceTable {
   private group: GroupedAccept[] = [];
   /** Rows counted at the last prune plus the ones this handle inserted since. */
   private totalEstimate = 0;
-  private prepared: ReturnType<typeof prepareNonceStatements> | undefined;
 
-  /** `sqlite`: the connection Kysely runs on, used through Kysely's connection (its mutex), never beside it. */
+  /** `sqlite`: the SQLite store's writer thread, where every write of the table runs. */
   constructor(
     private readonly db: Kysely<unknown>,
-    private readonly sqlite?: Database.Database,
+    private readonly sqlite?: SqliteWriterThread,
   ) {}
 
   /**
@@ -89,7 +76,7 @@ export class NonceTable {
       const verdict =
         sqlite === undefined
           ? await this.acceptPostgres(keyid, nonce, createdS, bucket, limits)
-          : await this.acceptGrouped(sqlite, { keyid, nonce, createdS, bucket, limits });
+          : await this.acceptGrouped(sqlite, { keyid, nonce, createdS, bucket, perKeyidMax: limits.perKeyidMax });
       if (verdict === "accepted") this.totalEstimate++;
       return verdict;
     } catch (e) {
@@ -104,13 +91,12 @@ export class NonceTable {
     try {
       const sqlite = this.sqlite;
       if (sqlite !== undefined) {
-        return await this.onSqlite(() => {
-          const statements = (this.prepared ??= prepareNonceStatements(sqlite));
-          const deleted = statements.pruneNonces.run(cutoffS).changes;
-          statements.pruneCounts.run(oldestBucket);
-          this.totalEstimate = statements.total.get()?.total ?? 0;
-          return deleted;
-        });
+        const pruned = await sqlite.call<{ readonly deleted: number; readonly total: number }>(
+          { op: "prune", cutoffS, oldestBucket },
+          true,
+        );
+        this.totalEstimate = pruned.total;
+        return pruned.deleted;
       }
       const deleted = await sql`delete from nonces where created_s < ${cutoffS}`.execute(this.db);
       await sql`delete from nonce_counts where bucket < ${oldestBucket}`.execute(this.db);
@@ -123,22 +109,16 @@ export class NonceTable {
   }
 
   /**
-   * Runs `work` on the SQLite connection while holding it (outside any batch). The connection
-   * commits without an fsync of its own (synchronous = NORMAL, see WalSync): the write-ahead log is
-   * appended in order and every batch's sync covers all of it, so a command that became durable
-   * never loses the nonce of the request that made it; a power cut may forget only nonces of
-   * requests that changed nothing.
-   */
-  private onSqlite<T>(work: () => T): Promise<T> {
-    return this.db.connection().execute(() => Promise.resolve(work()));
-  }
-
-  /**
    * SQLite: the accepts that arrive in one turn of the event loop share one immediate transaction
-   * (one lock, one commit), each decided in arrival order as if alone: the count it reads includes
-   * the bumps of the ones before it, and a nonce twice in one group is "replayed" the second time.
+   * on the writer thread (one lock, one commit; it waits while a batch's transaction is open), each
+   * decided in arrival order as if alone: the count it reads includes the bumps of the ones before
+   * it, and a nonce twice in one group is "replayed" the second time. The thread commits without
+   * an fsync of its own (synchronous = NORMAL, see WalSync): the write-ahead log is appended in
+   * order and every batch's sync covers all of it, so a command that became durable never loses
+   * the nonce of the request that made it; a power cut may forget only nonces of requests that
+   * changed nothing.
    */
-  private acceptGrouped(database: Database.Database, request: Omit<GroupedAccept, "settle">): Promise<NonceVerdict> {
+  private acceptGrouped(thread: SqliteWriterThread, request: NonceRequest): Promise<NonceVerdict> {
     return new Promise((resolve, reject) => {
       this.group.push({
         ...request,
@@ -147,15 +127,21 @@ export class NonceTable {
           else resolve(outcome);
         },
       });
-      if (this.group.length === 1) setImmediate(() => void this.runGroup(database));
+      if (this.group.length === 1) setImmediate(() => void this.runGroup(thread));
     });
   }
 
-  private async runGroup(database: Database.Database): Promise<void> {
+  private async runGroup(thread: SqliteWriterThread): Promise<void> {
     const group = this.group;
     this.group = [];
     try {
-      const verdicts = await this.onSqlite(() => this.acceptSqlite(database, group));
+      const verdicts = await thread.call<NonceVerdict[]>(
+        {
+          op: "nonces",
+          group: group.map(({ keyid, nonce, createdS, bucket, perKeyidMax }) => ({ keyid, nonce, createdS, bucket, perKeyidMax })),
+        },
+        true,
+      );
       group.forEach((request, i) => {
         request.settle(verdicts[i] ?? "replayed");
       });
@@ -163,21 +149,6 @@ export class NonceTable {
       const error = e instanceof Error ? e : new Error(String(e));
       for (const request of group) request.settle(error);
     }
-  }
-
-  private acceptSqlite(database: Database.Database, group: readonly Omit<GroupedAccept, "settle">[]): NonceVerdict[] {
-    const statements = (this.prepared ??= prepareNonceStatements(database));
-    // One immediate transaction: other processes on the file see the counts and the inserts together.
-    return database
-      .transaction((): NonceVerdict[] =>
-        group.map(({ keyid, nonce, createdS, bucket, limits }): NonceVerdict => {
-          if ((statements.used.get(keyid, bucket - 1)?.used ?? 0) >= limits.perKeyidMax) return "keyid-full";
-          if (statements.insert.run(keyid, nonce, createdS).changes !== 1) return "replayed";
-          statements.bump.run(keyid, bucket);
-          return "accepted";
-        }),
-      )
-      .immediate();
   }
 
   /**

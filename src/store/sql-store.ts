@@ -9,7 +9,7 @@ import pg from "pg";
 import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
 import { preparingPool } from "./postgres-prepared.js";
-import { NonceTable } from "./nonce-table.js";
+import { NonceTable, SQLITE_NONCE_STATEMENTS } from "./nonce-table.js";
 import { readOrdersDueBy } from "./order-due.js";
 import { readEscrowsByIds, readOrderList } from "./order-list.js";
 import { writeRowsPostgres } from "./postgres-writes.js";
@@ -29,7 +29,8 @@ import {
 import { tableRows } from "./sql-tables.js";
 import { readTradeBuckets, readTrades } from "./trade-table.js";
 import type { Db, MarketTables } from "./sql-tables.js";
-import { SqliteBatch } from "./sqlite-batch.js";
+import { SQLITE_BATCH_STATEMENTS, SqliteBatch } from "./sqlite-batch.js";
+import { SqliteWriterThread } from "./sqlite-writer-thread.js";
 import { WalSync } from "./wal-sync.js";
 import { cachingStatements } from "./statement-cache.js";
 import type {
@@ -64,19 +65,21 @@ export class SqlStore implements Store {
     private readonly db: Db,
     /** The PostgreSQL schema, when the store has its own. */
     private readonly schema?: string,
-    /** The SQLite connection Kysely runs on, for the prepared write statements. */
+    /** The SQLite connection Kysely runs on (reads outside batches, migrations, loading the book). */
     private readonly sqlite?: Database.Database,
+    /** The thread every SQLite write runs on (batches, nonces). */
+    private readonly writerThread?: SqliteWriterThread,
     /** Checkpoints the SQLite write-ahead log off the event loop. */
     private readonly checkpointer?: SqliteCheckpointer,
     /** Syncs the SQLite write-ahead log off the event loop, once per group of batches. */
     private readonly walSync?: WalSync,
   ) {}
 
-  /** The prepared batch statements of the SQLite connection (transaction control, the batch's reads and writes). */
+  /** The batch operations of the SQLite writer thread (transaction control, the batch's reads and writes). */
   private sqliteBatchOf: SqliteBatch | undefined;
 
   private get sqliteBatch(): SqliteBatch | undefined {
-    return this.sqlite === undefined ? undefined : (this.sqliteBatchOf ??= new SqliteBatch(this.sqlite));
+    return this.writerThread === undefined ? undefined : (this.sqliteBatchOf ??= new SqliteBatch(this.writerThread));
   }
   private nonces: NonceTable | undefined;
 
@@ -95,7 +98,10 @@ export class SqlStore implements Store {
       database.pragma(wal ? "synchronous = NORMAL" : "synchronous = FULL");
       database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       database.pragma("wal_autocheckpoint = 0");
+      const writerThread = new SqliteWriterThread(path, SQLITE_BUSY_TIMEOUT_MS, { ...SQLITE_BATCH_STATEMENTS, ...SQLITE_NONCE_STATEMENTS });
       const checkpointer = new SqliteCheckpointer(path, SQLITE_BUSY_TIMEOUT_MS, () => {
+        // The writer thread commits, so its connection checkpoints (the main one writes only migrations).
+        writerThread.call({ op: "pragma", text: `wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}` }, true).catch(() => undefined);
         if (database.open) database.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
       });
       return new SqlStore(
@@ -103,6 +109,7 @@ export class SqlStore implements Store {
         new Kysely<MarketTables>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) }),
         undefined,
         database,
+        writerThread,
         checkpointer,
         wal ? new WalSync(`${database.name}-wal`) : undefined,
       );
@@ -151,18 +158,23 @@ export class SqlStore implements Store {
 
   private writer(conn: Db): StoreWriter {
     const sqliteBatch = this.sqliteBatch;
+    if (sqliteBatch !== undefined) {
+      return {
+        eventsAfter: (seq, limit) => sqliteBatch.eventsAfter(seq, limit),
+        commands: (keys) => sqliteBatch.commands(keys),
+        write: (batch) => sqliteBatch.write(tableRows(batch)),
+        getOrder: (id) => sqliteBatch.order(id),
+        getEscrow: (id) => sqliteBatch.escrow(id),
+        writesOverlap: true,
+      };
+    }
     return {
-      eventsAfter: (seq, limit) =>
-        sqliteBatch === undefined ? readEvents(conn, seq, limit) : Promise.resolve(sqliteBatch.eventsAfter(seq, limit)),
-      commands: (keys) => (sqliteBatch === undefined ? readCommands(conn, keys) : Promise.resolve(sqliteBatch.commands(keys))),
-      write: async (batch) => {
-        const rows = tableRows(batch);
-        if (sqliteBatch !== undefined) sqliteBatch.write(rows);
-        else await writeRowsPostgres(conn, rows);
-      },
+      eventsAfter: (seq, limit) => readEvents(conn, seq, limit),
+      commands: (keys) => readCommands(conn, keys),
+      write: (batch) => writeRowsPostgres(conn, tableRows(batch)),
       getOrder: (id) => readOrder(conn, id),
       getEscrow: (id) => readEscrow(conn, id),
-      writesOverlap: sqliteBatch === undefined,
+      writesOverlap: true,
     };
   }
 
@@ -189,7 +201,7 @@ export class SqlStore implements Store {
 
   private transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
     const sqliteBatch = this.sqliteBatch;
-    if (sqliteBatch !== undefined) return this.db.connection().execute((conn) => sqliteBatch.transaction(() => fn(this.writer(conn))));
+    if (sqliteBatch !== undefined) return sqliteBatch.transaction(() => fn(this.writer(this.db)));
     return this.db.connection().execute(async (conn) => {
       // PostgreSQL: begin and take the write lock in one round trip (no parameters: one simple query).
       await sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`).execute(conn);
@@ -275,12 +287,13 @@ export class SqlStore implements Store {
   }
 
   private nonceTable(): NonceTable {
-    return (this.nonces ??= new NonceTable(this.db as unknown as Kysely<unknown>, this.sqlite));
+    return (this.nonces ??= new NonceTable(this.db as unknown as Kysely<unknown>, this.writerThread));
   }
 
   async close(): Promise<void> {
     await this.walSync?.close();
     await this.checkpointer?.stop();
+    await this.writerThread?.close();
     await this.db.destroy();
   }
 }

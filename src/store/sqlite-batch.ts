@@ -1,81 +1,89 @@
-// The statements a SQLite batch runs: BEGIN IMMEDIATE, COMMIT, ROLLBACK, the two reads inside it
-// (the feed's events after a seq, the stored commands of the batch's keys) and its writes
-// (sqlite-writes.ts), prepared once per connection and run by better-sqlite3 directly. Through Kysely each cost a
-// query build, a compile and a few promise turns per batch. Statements only: the caller holds the
-// connection (Kysely's mutex) around them.
-import type Database from "better-sqlite3";
-import { eventRow } from "./sql-tables.js";
-import type { MarketTables } from "./sql-tables.js";
-import { SqliteWrites } from "./sqlite-writes.js";
-import type { TableRows } from "./sql-tables.js";
-import type { CommandRow, EventRow } from "./store.js";
+// A SQLite batch on the writer thread (sqlite-writer-thread.ts): BEGIN IMMEDIATE, COMMIT, ROLLBACK,
+// the reads inside the transaction (the feed's events after a seq, the stored commands of the
+// batch's keys, an order or escrow by id) and its writes (sqlite-writes.ts), each a statement
+// prepared once on the thread's connection. The rows come back here and are mapped as the store's
+// Kysely reads map them. Statement texts and row mapping; the thread runs them.
+import { escrowRow, eventRow, orderRow } from "./sql-tables.js";
+import type { MarketTables, TableRows } from "./sql-tables.js";
+import { SQLITE_WRITE_STATEMENTS, writeSqliteRows } from "./sqlite-writes.js";
+import type { SqliteWriterThread } from "./sqlite-writer-thread.js";
+import type { CommandRow, EscrowRow, EventRow, OrderRow } from "./store.js";
 
-/** The statements of one connection (after the migrations). */
-function prepareBatchStatements(database: Database.Database) {
-  return {
-    begin: database.prepare("begin immediate"),
-    commit: database.prepare("commit"),
-    rollback: database.prepare("rollback"),
-    eventsAfter: database.prepare<[number, number], MarketTables["events"]>(
-      "select seq, type, entity_id, at_ms, node, payload from events where seq > ? order by seq limit ?",
-    ),
-    command: database.prepare<[string], MarketTables["commands"]>("select key, request_hash, response, at_ms from commands where key = ?"),
-  };
-}
+/** The batch's statements by name, for the writer thread (its writes included). */
+export const SQLITE_BATCH_STATEMENTS = {
+  ...SQLITE_WRITE_STATEMENTS,
+  begin: "begin immediate",
+  commit: "commit",
+  rollback: "rollback",
+  eventsAfter: "select seq, type, entity_id, at_ms, node, payload from events where seq > ? order by seq limit ?",
+  storedCommand: "select key, request_hash, response, at_ms from commands where key = ?",
+  orderById: "select * from orders where id = ?",
+  escrowById: "select * from escrows where id = ?",
+} as const;
 
-/** A SQLite connection's batch statements, prepared on first use. Invariant: each answers what the Kysely query it replaces answers. */
+/** The batch operations of a SQLite store on its writer thread. Invariant: each read answers what the Kysely read it replaces answers. */
 export class SqliteBatch {
-  private prepared: ReturnType<typeof prepareBatchStatements> | undefined;
-  private readonly writes: SqliteWrites;
+  /** The writes sent in the open transaction, each settled with its error or undefined. */
+  private writes: Promise<Error | undefined>[] = [];
 
-  constructor(private readonly database: Database.Database) {
-    this.writes = new SqliteWrites(database);
-  }
+  constructor(private readonly thread: SqliteWriterThread) {}
 
-  /** Writes a batch's rows (SqliteWrites.write). @throws INSUFFICIENT_CAPACITY */
-  write(rows: TableRows): void {
-    this.writes.write(rows);
-  }
-
-  private get statements(): ReturnType<typeof prepareBatchStatements> {
-    return (this.prepared ??= prepareBatchStatements(this.database));
+  /**
+   * Runs `fn` in one immediate transaction on the thread, after the one before it, and commits it;
+   * a write that failed fails the commit with its own error. @throws what `fn` throws, INSUFFICIENT_CAPACITY, SqliteError (busy, commit), STORE_ERROR
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.thread.transaction(
+      () => {
+        this.writes = [];
+        return fn();
+      },
+      async () => (await Promise.all(this.writes)).find((error) => error !== undefined),
+    );
   }
 
   /**
-   * Runs `fn` in one immediate transaction (the write lock, waited for up to the busy timeout) and
-   * commits it; rolls it back when `fn` or the commit throws. @throws what `fn` throws, SqliteError (busy, commit)
+   * Sends a batch's rows (writeSqliteRows) and resolves at once: the thread writes them in order
+   * before anything sent after them, and the transaction's commit fails if they failed.
    */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const statements = this.statements;
-    statements.begin.run();
-    try {
-      const result = await fn();
-      statements.commit.run();
-      return result;
-    } catch (e) {
-      try {
-        // Unless SQLite ended it already (a failed statement may roll the transaction back).
-        if (this.database.inTransaction) statements.rollback.run();
-      } catch {
-        // The transaction is gone either way: the first error is the one to report.
-      }
-      throw e;
-    }
+  write(rows: TableRows): Promise<void> {
+    this.writes.push(
+      writeSqliteRows(this.thread, rows).then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+      ),
+    );
+    return Promise.resolve();
   }
 
   /** Events with seq > `seq`, in seq order, at most `limit` (as readEvents without types). */
-  eventsAfter(seq: number, limit: number): EventRow[] {
-    return this.statements.eventsAfter.all(seq, limit).map(eventRow);
+  async eventsAfter(seq: number, limit: number): Promise<EventRow[]> {
+    return (await this.thread.call<MarketTables["events"][]>({ op: "all", s: "eventsAfter", args: [seq, limit] })).map(eventRow);
   }
 
   /** The stored commands of `keys`, by key (as readCommands). */
-  commands(keys: readonly string[]): Map<string, CommandRow> {
+  async commands(keys: readonly string[]): Promise<Map<string, CommandRow>> {
+    const rows = await this.thread.call<(MarketTables["commands"] | undefined)[]>({
+      op: "getEach",
+      s: "storedCommand",
+      args: keys.map((key) => [key]),
+    });
     const found = new Map<string, CommandRow>();
-    const statement = this.statements.command;
-    for (const key of keys) {
-      const r = statement.get(key);
+    for (const r of rows) {
       if (r !== undefined) found.set(r.key, { key: r.key, requestHash: r.request_hash, response: r.response, atMs: Number(r.at_ms) });
     }
     return found;
+  }
+
+  /** The order `id` as the transaction sees it (as readOrder). */
+  async order(id: string): Promise<OrderRow | undefined> {
+    const row = await this.thread.call<MarketTables["orders"] | undefined>({ op: "get", s: "orderById", args: [id] });
+    return row === undefined ? undefined : orderRow(row);
+  }
+
+  /** The escrow `id` as the transaction sees it (as readEscrow). */
+  async escrow(id: string): Promise<EscrowRow | undefined> {
+    const row = await this.thread.call<MarketTables["escrows"] | undefined>({ op: "get", s: "escrowById", args: [id] });
+    return row === undefined ? undefined : escrowRow(row);
   }
 }

@@ -1,7 +1,7 @@
-// SQLite writes of a batch: prepared statements, one row at a time, inside the transaction Kysely
-// opened on the same connection. better-sqlite3 runs them in microseconds, where a JSON parameter
-// costs SQLite a parse of every row.
-import type Database from "better-sqlite3";
+// SQLite writes of a batch: one prepared statement per table and kind of change, run one row at a
+// time on the writer thread (sqlite-writer-thread.ts) inside the batch's transaction. better-sqlite3
+// runs them in microseconds, where a JSON parameter costs SQLite a parse of every row. Statement
+// texts and the request that writes a batch's rows; the thread runs them.
 import { MarketError } from "../core/errors.js";
 import {
   COMMAND_COLUMNS,
@@ -14,51 +14,55 @@ import {
   ORDER_UPDATE,
 } from "./sql-tables.js";
 import type { ColumnType, TableRows } from "./sql-tables.js";
+import { NoRowChanged } from "./sqlite-writer-thread.js";
+import type { SqliteWriterThread, WriterOp } from "./sqlite-writer-thread.js";
 import { TRADE_COLUMNS } from "./trade-table.js";
 
-/** The SQLite write statements, prepared once per connection (after the migrations). */
-function prepareWrites(database: Database.Database) {
-  const insert = (table: string, columns: readonly (readonly [string, ColumnType])[], onConflict: string): Database.Statement =>
-    database.prepare(
-      `insert into ${table} (${columns.map(([c]) => c).join(", ")}) values (${columns.map(([c]) => `@${c}`).join(", ")}) ${onConflict}`,
-    );
-  return {
-    offer: insert("offers", OFFER_COLUMNS, `on conflict (id) do update set ${OFFER_UPDATE}`),
-    offerStatus: database.prepare("update offers set status = @status where id = @id"),
-    capacity: database.prepare(
-      "update offers set free_gpus = free_gpus + @delta where id = @id and free_gpus + @delta >= 0 and free_gpus + @delta <= gpu_count",
-    ),
-    order: insert("orders", ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`),
-    orderStatus: database.prepare("update orders set status = @status, due_at_ms = @due_at_ms where id = @id"),
-    orderDue: database.prepare("update orders set due_at_ms = @due_at_ms where id = @id"),
-    escrow: insert("escrows", ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`),
-    event: insert("events", EVENT_COLUMNS, ""),
-    command: insert("commands", COMMAND_COLUMNS, ""),
-    trade: insert("trades", TRADE_COLUMNS, ""),
-  };
+const insert = (table: string, columns: readonly (readonly [string, ColumnType])[], onConflict: string): string =>
+  `insert into ${table} (${columns.map(([c]) => c).join(", ")}) values (${columns.map(([c]) => `@${c}`).join(", ")}) ${onConflict}`;
+
+/** The write statements by name, for the writer thread. */
+export const SQLITE_WRITE_STATEMENTS = {
+  offer: insert("offers", OFFER_COLUMNS, `on conflict (id) do update set ${OFFER_UPDATE}`),
+  offerStatus: "update offers set status = @status where id = @id",
+  capacity:
+    "update offers set free_gpus = free_gpus + @delta where id = @id and free_gpus + @delta >= 0 and free_gpus + @delta <= gpu_count",
+  order: insert("orders", ORDER_COLUMNS, `on conflict (id) do update set ${ORDER_UPDATE}`),
+  orderStatus: "update orders set status = @status, due_at_ms = @due_at_ms where id = @id",
+  orderDue: "update orders set due_at_ms = @due_at_ms where id = @id",
+  escrow: insert("escrows", ESCROW_COLUMNS, `on conflict (id) do update set ${ESCROW_UPDATE}`),
+  event: insert("events", EVENT_COLUMNS, ""),
+  command: insert("commands", COMMAND_COLUMNS, ""),
+  trade: insert("trades", TRADE_COLUMNS, ""),
+} as const;
+
+/** The request that writes `rows`, tables in the order BatchWrites documents; empty lists are left out. */
+function writeOp(rows: TableRows): WriterOp {
+  const parts: [keyof typeof SQLITE_WRITE_STATEMENTS, readonly object[], boolean][] = [
+    ["offer", rows.offers, false],
+    ["offerStatus", rows.offerStatuses, false],
+    ["capacity", rows.moved, true],
+    ["order", rows.orders, false],
+    ["orderStatus", rows.orderStatuses, false],
+    ["orderDue", rows.orderDues, false],
+    ["escrow", rows.escrows, false],
+    ["event", rows.events, false],
+    ["command", rows.commands, false],
+    ["trade", rows.trades, false],
+  ];
+  return { op: "write", parts: parts.filter(([, list]) => list.length > 0) };
 }
 
-/** The write statements of one SQLite connection, prepared on first use (after the migrations). */
-export class SqliteWrites {
-  private prepared: ReturnType<typeof prepareWrites> | undefined;
-
-  constructor(private readonly database: Database.Database) {}
-
-  /** Writes a batch's rows. Invariant: capacity never goes below zero or above the offer's GPUs. @throws INSUFFICIENT_CAPACITY */
-  write(rows: TableRows): void {
-    const statements = (this.prepared ??= prepareWrites(this.database));
-    for (const row of rows.offers) statements.offer.run(row);
-    for (const row of rows.offerStatuses) statements.offerStatus.run(row);
-    for (const row of rows.moved) {
-      if (statements.capacity.run(row).changes !== 1)
-        throw new MarketError("INSUFFICIENT_CAPACITY", { required: Math.max(0, -row.delta), available: 0 });
-    }
-    for (const row of rows.orders) statements.order.run(row);
-    for (const row of rows.orderStatuses) statements.orderStatus.run(row);
-    for (const row of rows.orderDues) statements.orderDue.run(row);
-    for (const row of rows.escrows) statements.escrow.run(row);
-    for (const row of rows.events) statements.event.run(row);
-    for (const row of rows.commands) statements.command.run(row);
-    for (const row of rows.trades) statements.trade.run(row);
+/**
+ * Writes a batch's rows on the writer thread, inside its open transaction. Invariant: capacity
+ * never goes below zero or above the offer's GPUs. @throws INSUFFICIENT_CAPACITY, SqliteError
+ */
+export async function writeSqliteRows(thread: SqliteWriterThread, rows: TableRows): Promise<void> {
+  try {
+    await thread.call(writeOp(rows));
+  } catch (e) {
+    if (!(e instanceof NoRowChanged)) throw e;
+    const delta = rows.moved[e.index]?.delta ?? 0;
+    throw new MarketError("INSUFFICIENT_CAPACITY", { required: Math.max(0, -delta), available: 0 });
   }
 }

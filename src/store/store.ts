@@ -188,14 +188,15 @@ export interface StoreWriter {
   /**
    * Writes a batch, or a part of one (parts are written in call order). @throws INSUFFICIENT_CAPACITY
    * when a capacity delta would take an offer's free GPUs below 0 or above its GPU count (the whole
-   * transaction then rolls back)
+   * transaction then rolls back; SQLite may resolve the write at once and fail the batch's commit
+   * with that error instead)
    */
   write(batch: BatchWrites): Promise<void>;
   /**
    * Does a write run beside this process, so that sending a batch's rows in parts while it is
-   * still applied overlaps the two (PostgreSQL: the database's process does the write; SQLite
-   * writes on this thread, so parts would only add statements). Either way a call may come before
-   * the last one resolved, and a later read on the writer sees every earlier write.
+   * still applied overlaps the two (PostgreSQL: the database's process does the write; SQLite: its
+   * writer thread). Either way a call may come before the last one resolved, and a later read on
+   * the writer sees every earlier write.
    */
   readonly writesOverlap: boolean;
 }

@@ -1,12 +1,20 @@
-// SqliteBatch, the prepared statements of a SQLite batch: its reads answer what the Kysely reads
-// answer (the store's eventsAfter and getCommand), and its transaction commits or rolls back whole.
-import { mkdtempSync } from "node:fs";
+// SqliteBatch and its writer thread: the batch's reads answer what the store's Kysely reads answer,
+// a transaction commits or rolls back whole (a write sent without waiting fails its commit), a
+// BEGIN that cannot take the lock fails the batch with nothing written, a nonce group waits for an
+// open batch, a stopped thread refuses every call, and an idle thread never holds the process.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { SqliteBatch } from "../../src/store/sqlite-batch.js";
+import { MarketError } from "../../src/core/errors.js";
+import { SQLITE_NONCE_STATEMENTS } from "../../src/store/nonce-table.js";
+import { SQLITE_BATCH_STATEMENTS, SqliteBatch } from "../../src/store/sqlite-batch.js";
+import { SqliteWriterThread } from "../../src/store/sqlite-writer-thread.js";
 import { SqlStore } from "../../src/store/sql-store.js";
+import { tableRows } from "../../src/store/sql-tables.js";
 import type { BatchWrites, EventRow } from "../../src/store/store.js";
 
 const event = (seq: number): EventRow => ({
@@ -17,7 +25,7 @@ const event = (seq: number): EventRow => ({
   node: "n1",
   payload: `{"seq":${seq}}`,
 });
-const writes = (events: readonly EventRow[], keys: readonly string[]): BatchWrites => ({
+const writes = (events: readonly EventRow[], keys: readonly string[] = []): BatchWrites => ({
   offers: [],
   capacity: [],
   orders: [],
@@ -33,50 +41,146 @@ async function migrated(): Promise<{ readonly path: string; readonly store: SqlS
   return { path, store };
 }
 
-describe("SqliteBatch", () => {
-  it("reads the events after a seq and the stored commands as the store's Kysely reads do", async () => {
+/** A writer thread of its own on `path` (the store closed), with a short busy timeout. */
+function threadOn(path: string, busyTimeoutMs = 10_000): { readonly thread: SqliteWriterThread; readonly batch: SqliteBatch } {
+  const thread = new SqliteWriterThread(path, busyTimeoutMs, { ...SQLITE_BATCH_STATEMENTS, ...SQLITE_NONCE_STATEMENTS });
+  return { thread, batch: new SqliteBatch(thread) };
+}
+
+const seqs = (path: string): number[] => {
+  const database = new Database(path, { readonly: true });
+  const found = database.prepare<[], { seq: number }>("select seq from events order by seq").all();
+  database.close();
+  return found.map((r) => r.seq);
+};
+
+describe("SqliteBatch on the writer thread", () => {
+  it("reads the events after a seq, the stored commands, an order and an escrow as the store's Kysely reads do", async () => {
     const { path, store } = await migrated();
     await store.writeBatch((writer) => writer.write(writes([event(1), event(2), event(3)], ["a:1", "b:2"])));
-    const database = new Database(path);
-    const batch = new SqliteBatch(database);
-    expect(batch.eventsAfter(1, 10)).toEqual(await store.eventsAfter(1, 10));
-    expect(batch.eventsAfter(0, 2)).toEqual(await store.eventsAfter(0, 2));
-    expect(batch.eventsAfter(3, 10)).toEqual([]);
-    const found = batch.commands(["a:1", "missing", "b:2"]);
-    expect([...found.keys()].sort()).toEqual(["a:1", "b:2"]);
-    expect(found.get("a:1")).toEqual(await store.getCommand("a:1"));
-    expect(found.get("b:2")).toEqual(await store.getCommand("b:2"));
-    database.close();
+    const { thread, batch } = threadOn(path);
+    await batch.transaction(async () => {
+      expect(await batch.eventsAfter(1, 10)).toEqual(await store.eventsAfter(1, 10));
+      expect(await batch.eventsAfter(0, 2)).toEqual(await store.eventsAfter(0, 2));
+      expect(await batch.eventsAfter(3, 10)).toEqual([]);
+      const found = await batch.commands(["a:1", "missing", "b:2"]);
+      expect([...found.keys()].sort()).toEqual(["a:1", "b:2"]);
+      expect(found.get("a:1")).toEqual(await store.getCommand("a:1"));
+      expect(found.get("b:2")).toEqual(await store.getCommand("b:2"));
+      expect(await batch.order("missing")).toBeUndefined();
+      expect(await batch.escrow("missing")).toBeUndefined();
+    });
+    await thread.close();
     await store.close();
   });
 
-  it("commits what its function wrote, and rolls everything back when the function throws", async () => {
+  it("commits what its function wrote, rolls everything back when the function throws, and fails the commit of a write that failed", async () => {
     const { path, store } = await migrated();
     await store.close();
-    const database = new Database(path);
-    const batch = new SqliteBatch(database);
-    const insert = database.prepare(
-      "insert into events (seq, type, entity_id, at_ms, node, payload) values (?, 'Test', 'e', 0, 'n1', '{}')",
-    );
-    await expect(batch.transaction(() => Promise.resolve(insert.run(1).changes))).resolves.toBe(1);
+    const { thread, batch } = threadOn(path);
+    await expect(batch.transaction(() => batch.write(tableRows(writes([event(1)]))).then(() => "done"))).resolves.toBe("done");
     await expect(
       batch.transaction(async () => {
-        insert.run(2);
-        await Promise.resolve();
+        await batch.write(tableRows(writes([event(2)])));
         throw new Error("refused");
       }),
     ).rejects.toThrow("refused");
-    expect(database.inTransaction).toBe(false);
-    // A failed statement inside: the error reported is the statement's, and nothing of the batch stays.
+    // A failed statement, sent without waiting: the commit reports the statement's error, and nothing of the batch stays.
     await expect(
-      batch.transaction(() => {
-        insert.run(3);
-        insert.run(1);
-        return Promise.resolve();
+      batch.transaction(async () => {
+        await batch.write(tableRows(writes([event(3)])));
+        await batch.write(tableRows(writes([event(1)])));
+        await batch.write(tableRows(writes([event(4)])));
       }),
     ).rejects.toThrow(/UNIQUE/);
-    expect(database.inTransaction).toBe(false);
-    expect(batch.eventsAfter(0, 10).map((e) => e.seq)).toEqual([1]);
-    database.close();
+    // A capacity check that fails: INSUFFICIENT_CAPACITY, nothing written.
+    const capacity = batch.transaction(async () => {
+      await batch.write(tableRows({ ...writes([event(5)]), capacity: [{ offerId: "no-such-offer", delta: -1 }] }));
+    });
+    await expect(capacity).rejects.toBeInstanceOf(MarketError);
+    await expect(capacity).rejects.toMatchObject({ code: "INSUFFICIENT_CAPACITY" });
+    // The thread is out of every transaction: the next batch commits.
+    await batch.transaction(() => batch.write(tableRows(writes([event(6)]))));
+    await thread.close();
+    expect(seqs(path)).toEqual([1, 6]);
+  });
+
+  it("fails a batch whose BEGIN cannot take the write lock with SQLite's busy error, and writes nothing of it", async () => {
+    const { path, store } = await migrated();
+    await store.close();
+    const holder = new Database(path);
+    holder.prepare("begin immediate").run();
+    const { thread, batch } = threadOn(path, 50);
+    await expect(
+      batch.transaction(async () => {
+        await batch.eventsAfter(0, 10).catch(() => []);
+        await batch.write(tableRows(writes([event(1)])));
+      }),
+    ).rejects.toMatchObject({ code: "SQLITE_BUSY" });
+    holder.prepare("rollback").run();
+    holder.close();
+    await batch.transaction(() => batch.write(tableRows(writes([event(2)]))));
+    await thread.close();
+    expect(seqs(path)).toEqual([2]);
+  });
+
+  it("runs a nonce group sent while a batch is open after that batch ends, in a transaction of its own", async () => {
+    const { path, store } = await migrated();
+    await store.close();
+    const { thread, batch } = threadOn(path);
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let batchEnded = false;
+    const open = batch.transaction(async () => {
+      await batch.write(tableRows(writes([event(1)])));
+      await held;
+      batchEnded = true;
+    });
+    // Let the BEGIN reach the thread first.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const verdicts = thread
+      .call<string[]>({ op: "nonces", group: [{ keyid: "k", nonce: "n-0000000000000001", createdS: 1, bucket: 1, perKeyidMax: 10 }] }, true)
+      .then((answer) => ({ answer, batchEnded }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await open;
+    expect(await verdicts).toEqual({ answer: ["accepted"], batchEnded: true });
+    await thread.close();
+    expect(seqs(path)).toEqual([1]);
+  });
+
+  it("refuses every call with STORE_ERROR once its thread has stopped, and after close", async () => {
+    const { path, store } = await migrated();
+    await store.close();
+    const { thread, batch } = threadOn(path);
+    await (thread as unknown as { readonly worker: Worker }).worker.terminate();
+    await expect(batch.transaction(() => Promise.resolve())).rejects.toMatchObject({ code: "STORE_ERROR" });
+    const second = threadOn(path);
+    await second.thread.close();
+    await expect(second.thread.call({ op: "exec", s: "begin" })).rejects.toMatchObject({
+      code: "STORE_ERROR",
+      details: { reason: "the store is closed" },
+    });
+  });
+
+  it("never keeps a process alive once no call waits (a store left open ends with its process)", async () => {
+    const { path, store } = await migrated();
+    await store.close();
+    const script = join(mkdtempSync(join(tmpdir(), "molt-sqlite-idle-")), "idle.mts");
+    const source = new URL("../../src/store/sql-store.ts", import.meta.url).pathname;
+    writeFileSync(
+      script,
+      [
+        `import { SqlStore } from ${JSON.stringify(source)};`,
+        `const store = SqlStore.openSqlite(${JSON.stringify(path)});`,
+        `await store.writeBatch((writer) => writer.write({ offers: [], capacity: [], orders: [], escrows: [], commands: [],`,
+        `  events: [{ seq: 1, type: "Test", entityId: "e", atMs: 1, node: "n1", payload: "{}" }] }));`,
+        `console.log("written");`,
+      ].join("\n"),
+    );
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 30_000 });
+    expect(child.stdout.trim()).toBe("written");
+    expect(child.status).toBe(0);
+    expect(seqs(path)).toEqual([1]);
   });
 });
