@@ -27,7 +27,7 @@ import { PaymentService } from "../src/payments/payment-service.js";
 import { generateOffers } from "../test/support/sample-market.js";
 import { MIGRATION_LOCK_ID } from "../src/store/migrations.js";
 import { SqlStore } from "../src/store/sql-store.js";
-import { benchArgs, fixed, percentile, printTable } from "./report.js";
+import { benchArgs, fixed, percentile, printTable, settleHeap } from "./report.js";
 import { memoryBuild, timed } from "./store-memory-build.js";
 import type { Timed } from "./store-memory-build.js";
 
@@ -428,6 +428,8 @@ async function withBook<T>(dialect: Dialect, batchMax: number | undefined, run: 
     try {
       await addOffers(market, "book", BOOK_OFFERS, 10_000);
       await closedLoop(market, "warmup", WARMUP_COMMANDS, Math.min(IN_FLIGHT, 500), WARMUP_SECONDS, batchMax ?? 1000);
+      // The markets of earlier runs are garbage by now: collected here, not in the middle of this run.
+      settleHeap();
       return await run(market);
     } finally {
       await market.close();

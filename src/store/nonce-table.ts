@@ -40,6 +40,9 @@ export const SQLITE_NONCE_STATEMENTS = {
   nonceExpire: "delete from nonces where created_s < ?",
   nonceCountsExpire: "delete from nonce_counts where bucket < ?",
   nonceTotal: "select count(*) as total from nonces",
+  nonceSavepoint: "savepoint nonces",
+  nonceRelease: "release nonces",
+  nonceUndo: "rollback to nonces",
 } as const;
 
 /**
@@ -110,8 +113,9 @@ export class NonceTable {
 
   /**
    * SQLite: the accepts that arrive in one turn of the event loop share one immediate transaction
-   * on the writer thread (one lock, one commit; it waits while a batch's transaction is open), each
-   * decided in arrival order as if alone: the count it reads includes the bumps of the ones before
+   * on the writer thread (one lock, one commit; while a batch's transaction is open they join it and
+   * are answered once it commits, or decided again on their own if it rolls back), each decided in
+   * arrival order as if alone: the count it reads includes the bumps of the ones before
    * it, and a nonce twice in one group is "replayed" the second time. The thread commits without
    * an fsync of its own (synchronous = NORMAL, see WalSync): the write-ahead log is appended in
    * order and every batch's sync covers all of it, so a command that became durable never loses

@@ -3,8 +3,10 @@
 // statements and the COMMIT that copies each touched page into the write-ahead log no longer take
 // the event loop (they were about a third of it under signed submissions). Reads outside a batch
 // stay on the main connection: in WAL mode they see every commit that finished before they began.
-// The worker runs its messages in arrival order; a message that opens a transaction of its own (a
-// nonce group, a prune) waits while a batch's transaction is open, so the two never nest. The
+// The worker runs its messages in arrival order. A nonce group that comes while a batch's
+// transaction is open joins it (one commit for both) and is answered once it has committed; if the
+// batch rolls back instead, the group is decided again in a transaction of its own. A prune waits
+// for the batch to end. The
 // worker knows statements by name only: their text is built here, from the tables (sql-tables.ts).
 // Worker thread and its messages.
 import { createRequire } from "node:module";
@@ -19,7 +21,7 @@ export type WriterOp =
   | { readonly op: "getEach"; readonly s: string; readonly args: readonly (readonly unknown[])[] }
   /** Runs each statement over its rows, in order, inside the open transaction; `exact` statements must change one row each. */
   | { readonly op: "write"; readonly parts: readonly (readonly [statement: string, rows: readonly object[], exact: boolean])[] }
-  /** Runs `steps` in order in one immediate transaction of its own (see NONCE_GROUP_SOURCE). */
+  /** Decides each nonce of `group` in order, in one immediate transaction of its own or inside an open batch's (see the worker). */
   | { readonly op: "nonces"; readonly group: readonly NonceRequest[] }
   | { readonly op: "prune"; readonly cutoffS: number; readonly oldestBucket: number }
   | { readonly op: "pragma"; readonly text: string };
@@ -65,14 +67,33 @@ const statement = (name) => {
   return s;
 };
 const inBatch = () => { if (!db.inTransaction) throw new Error("a batch's write or read came outside its transaction (its begin failed)"); };
-function nonces(group) {
+function decide(group) {
   const used = statement("nonceUsed"), insert = statement("nonceInsert"), bump = statement("nonceBump");
-  return db.transaction(() => group.map((r) => {
+  return group.map((r) => {
     if (used.get(r.keyid, r.bucket - 1).used >= r.perKeyidMax) return "keyid-full";
     if (insert.run(r.keyid, r.nonce, r.createdS).changes !== 1) return "replayed";
     bump.run(r.keyid, r.bucket);
     return "accepted";
-  })).immediate();
+  });
+}
+function nonces(group) {
+  return db.transaction(() => decide(group)).immediate();
+}
+// Nonce groups decided inside the open batch's transaction (one commit for both), answered once it
+// has committed; if it rolls back instead, they are decided again in a transaction of their own.
+let joined = [];
+let committed = false;
+function join(message) {
+  statement("nonceSavepoint").run();
+  try {
+    joined.push({ message, result: decide(message.op.group) });
+    statement("nonceRelease").run();
+    return true;
+  } catch (e) {
+    statement("nonceUndo").run();
+    statement("nonceRelease").run();
+    return false;
+  }
 }
 function prune(cutoffS, oldestBucket) {
   return db.transaction(() => {
@@ -94,6 +115,7 @@ function run(m) {
         throw new Error("the batch was rolled back: one of its writes failed");
       }
       statement(m.s).run();
+      if (m.s === "commit") committed = true;
       return undefined;
     case "rollback": failedInBatch = false; if (db.inTransaction) statement("rollback").run(); return undefined;
     case "all": inBatch(); return statement(m.s).all(...m.args);
@@ -121,11 +143,22 @@ function run(m) {
 }
 const waiting = [];
 function handle(message) {
-  if (message.standalone && db.inTransaction) { waiting.push(message); return; }
+  if (message.standalone && db.inTransaction) {
+    if (message.op.op === "nonces" && !failedInBatch && join(message)) return;
+    waiting.push(message);
+    return;
+  }
+  committed = false;
   let reply;
   try { reply = { id: message.id, result: run(message.op) }; }
   catch (e) { reply = { id: message.id, error: { name: e.name, message: e.message, code: e.code, statement: e.statement, index: e.index } }; }
   parentPort.postMessage(reply);
+  if (!db.inTransaction && joined.length > 0) {
+    const ended = joined;
+    joined = [];
+    if (committed) for (const { message: m, result } of ended) parentPort.postMessage({ id: m.id, result });
+    else waiting.unshift(...ended.map(({ message: m }) => m));
+  }
   while (waiting.length > 0 && !db.inTransaction) handle(waiting.shift());
 }
 parentPort.on("message", (message) => {
@@ -188,7 +221,7 @@ export class SqliteWriterThread {
     });
   }
 
-  /** Runs one request; `standalone` requests (their own transaction) wait for an open batch to end. @throws what the statement throws, STORE_ERROR (the thread stopped) */
+  /** Runs one request; `standalone` requests (their own transaction) join or wait for an open batch (see the worker). @throws what the statement throws, STORE_ERROR (the thread stopped) */
   call<T>(op: WriterOp, standalone = false): Promise<T> {
     if (this.stopped !== undefined) return Promise.reject(this.stopped);
     const id = this.nextId++;

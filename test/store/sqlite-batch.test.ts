@@ -124,7 +124,7 @@ describe("SqliteBatch on the writer thread", () => {
     expect(seqs(path)).toEqual([2]);
   });
 
-  it("runs a nonce group sent while a batch is open after that batch ends, in a transaction of its own", async () => {
+  it("answers a nonce group sent while a batch is open once that batch has committed (the group joined it)", async () => {
     const { path, store } = await migrated();
     await store.close();
     const { thread, batch } = threadOn(path);
@@ -147,6 +147,35 @@ describe("SqliteBatch on the writer thread", () => {
     expect(await verdicts).toEqual({ answer: ["accepted"], batchEnded: true });
     await thread.close();
     expect(seqs(path)).toEqual([1]);
+  });
+
+  it("keeps a nonce group that joined a batch which then rolled back: decided again on its own, recorded once", async () => {
+    const { path, store } = await migrated();
+    await store.close();
+    const { thread, batch } = threadOn(path);
+    const group = (nonce: string) => [{ keyid: "k", nonce, createdS: 1, bucket: 1, perKeyidMax: 10 }];
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The batch's second write fails (a repeated seq): its commit is refused and it rolls back.
+    const failing = batch.transaction(async () => {
+      await batch.write(tableRows(writes([event(1)])));
+      await held;
+      await batch.write(tableRows(writes([event(1)])));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = thread.call<string[]>({ op: "nonces", group: group("n-0000000000000001") }, true);
+    const again = thread.call<string[]>({ op: "nonces", group: group("n-0000000000000001") }, true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await expect(failing).rejects.toThrow(/UNIQUE/);
+    expect(await first).toEqual(["accepted"]);
+    expect(await again).toEqual(["replayed"]);
+    await thread.close();
+    expect(seqs(path)).toEqual([]);
+    const database = new Database(path, { readonly: true });
+    expect(database.prepare("select keyid, nonce from nonces").all()).toEqual([{ keyid: "k", nonce: "n-0000000000000001" }]);
+    expect(database.prepare("select accepted from nonce_counts").all()).toEqual([{ accepted: 1 }]);
+    database.close();
   });
 
   it("refuses every call with STORE_ERROR once its thread has stopped, and after close", async () => {
