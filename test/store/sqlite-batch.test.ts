@@ -47,6 +47,26 @@ function threadOn(path: string, busyTimeoutMs = 10_000): { readonly thread: Sqli
   return { thread, batch: new SqliteBatch(thread) };
 }
 
+/** A migrated file whose store is closed, with a writer thread of its own on it. */
+async function threadOnFresh(
+  busyTimeoutMs?: number,
+): Promise<{ readonly path: string; readonly thread: SqliteWriterThread; readonly batch: SqliteBatch }> {
+  const { path, store } = await migrated();
+  await store.close();
+  return { path, ...threadOn(path, busyTimeoutMs) };
+}
+
+/** A promise held until `release` is called. */
+function gate(): { readonly held: Promise<void>; readonly release: () => void } {
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  return { held, release };
+}
+
+/** A nonce group of one nonce of keyid "k". */
+const nonceGroup = (nonce: string) => [{ keyid: "k", nonce, createdS: 1, bucket: 1, perKeyidMax: 10 }];
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const seqs = (path: string): number[] => {
   const database = new Database(path, { readonly: true });
   const found = database.prepare<[], { seq: number }>("select seq from events order by seq").all();
@@ -75,9 +95,7 @@ describe("SqliteBatch on the writer thread", () => {
   });
 
   it("commits what its function wrote, rolls everything back when the function throws, and fails the commit of a write that failed", async () => {
-    const { path, store } = await migrated();
-    await store.close();
-    const { thread, batch } = threadOn(path);
+    const { path, thread, batch } = await threadOnFresh();
     await expect(batch.transaction(() => batch.write(tableRows(writes([event(1)]))).then(() => "done"))).resolves.toBe("done");
     await expect(
       batch.transaction(async () => {
@@ -125,11 +143,8 @@ describe("SqliteBatch on the writer thread", () => {
   });
 
   it("answers a nonce group sent while a batch is open once that batch has committed (the group joined it)", async () => {
-    const { path, store } = await migrated();
-    await store.close();
-    const { thread, batch } = threadOn(path);
-    let release = (): void => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { path, thread, batch } = await threadOnFresh();
+    const { held, release } = gate();
     let batchEnded = false;
     const open = batch.transaction(async () => {
       await batch.write(tableRows(writes([event(1)])));
@@ -137,11 +152,11 @@ describe("SqliteBatch on the writer thread", () => {
       batchEnded = true;
     });
     // Let the BEGIN reach the thread first.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
     const verdicts = thread
-      .call<string[]>({ op: "nonces", group: [{ keyid: "k", nonce: "n-0000000000000001", createdS: 1, bucket: 1, perKeyidMax: 10 }] }, true)
+      .call<string[]>({ op: "nonces", group: nonceGroup("n-0000000000000001") }, true)
       .then((answer) => ({ answer, batchEnded }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
     release();
     await open;
     expect(await verdicts).toEqual({ answer: ["accepted"], batchEnded: true });
@@ -150,22 +165,18 @@ describe("SqliteBatch on the writer thread", () => {
   });
 
   it("keeps a nonce group that joined a batch which then rolled back: decided again on its own, recorded once", async () => {
-    const { path, store } = await migrated();
-    await store.close();
-    const { thread, batch } = threadOn(path);
-    const group = (nonce: string) => [{ keyid: "k", nonce, createdS: 1, bucket: 1, perKeyidMax: 10 }];
-    let release = (): void => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { path, thread, batch } = await threadOnFresh();
+    const { held, release } = gate();
     // The batch's second write fails (a repeated seq): its commit is refused and it rolls back.
     const failing = batch.transaction(async () => {
       await batch.write(tableRows(writes([event(1)])));
       await held;
       await batch.write(tableRows(writes([event(1)])));
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const first = thread.call<string[]>({ op: "nonces", group: group("n-0000000000000001") }, true);
-    const again = thread.call<string[]>({ op: "nonces", group: group("n-0000000000000001") }, true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
+    const first = thread.call<string[]>({ op: "nonces", group: nonceGroup("n-0000000000000001") }, true);
+    const again = thread.call<string[]>({ op: "nonces", group: nonceGroup("n-0000000000000001") }, true);
+    await pause(50);
     release();
     await expect(failing).rejects.toThrow(/UNIQUE/);
     expect(await first).toEqual(["accepted"]);
@@ -179,9 +190,7 @@ describe("SqliteBatch on the writer thread", () => {
   });
 
   it("refuses every call with STORE_ERROR once its thread has stopped, and after close", async () => {
-    const { path, store } = await migrated();
-    await store.close();
-    const { thread, batch } = threadOn(path);
+    const { path, thread, batch } = await threadOnFresh();
     await (thread as unknown as { readonly worker: Worker }).worker.terminate();
     await expect(batch.transaction(() => Promise.resolve())).rejects.toMatchObject({ code: "STORE_ERROR" });
     const second = threadOn(path);
