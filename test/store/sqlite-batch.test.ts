@@ -94,6 +94,23 @@ describe("SqliteBatch on the writer thread", () => {
     await store.close();
   });
 
+  it("sends the calls made in one turn as one message: BEGIN with the batch's first reads, parts sent together", async () => {
+    const { thread, batch } = await threadOnFresh();
+    const before = thread.messages;
+    await batch.transaction(async () => {
+      const [events, stored] = await Promise.all([batch.eventsAfter(0, 10), batch.commands(["a:1"])]);
+      expect(events).toEqual([]);
+      expect(stored.size).toBe(0);
+      // BEGIN, the events and the stored commands: one message.
+      expect(thread.messages - before).toBe(1);
+      // Two parts sent in one turn, as the market sends them between commands.
+      await Promise.all([batch.write(tableRows(writes([event(1)]))), batch.write(tableRows(writes([event(2)])))]);
+    });
+    // The two writes went as one message, the COMMIT as another.
+    expect(thread.messages - before).toBe(3);
+    await thread.close();
+  });
+
   it("commits what its function wrote, rolls everything back when the function throws, and fails the commit of a write that failed", async () => {
     const { path, thread, batch } = await threadOnFresh();
     await expect(batch.transaction(() => batch.write(tableRows(writes([event(1)]))).then(() => "done"))).resolves.toBe("done");
