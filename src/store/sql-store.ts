@@ -87,15 +87,23 @@ export class SqlStore implements Store {
    * A SQLite file (created when missing) in WAL mode. A batch is acknowledged once its commit is in
    * the log and the log is fsync'd (WalSync: on libuv's thread pool, grouped, never on the event
    * loop), so it survives a kill -9 or a power cut. The log is checkpointed by a worker thread,
-   * never inside a commit. @throws STORE_ERROR
+   * never inside a commit. Every write runs on a writer thread with a connection of its own
+   * (SqliteWriterThread), so the file must be one WAL mode works on. @throws STORE_ERROR (it cannot
+   * be opened, or is not a file in WAL mode: ":memory:", a network file system)
    * @example const store = SqlStore.openSqlite(".molt-market/market.db"); await store.migrate()
    */
   static openSqlite(path: string): SqlStore {
     try {
       const database = new Database(path);
-      const wal = database.pragma("journal_mode = WAL", { simple: true }) === "wal";
+      const mode = String(database.pragma("journal_mode = WAL", { simple: true }));
+      if (mode !== "wal") {
+        // The writer thread's connection and this one must share the file, and readers here must
+        // never wait for its writes: only a file in WAL mode gives both.
+        database.close();
+        throw new Error(`its journal mode is ${mode}, not wal: give the path of a file on a local disk (not :memory:)`);
+      }
       // In WAL mode commits need no fsync of their own: writeBatch syncs the log off the event loop.
-      database.pragma(wal ? "synchronous = NORMAL" : "synchronous = FULL");
+      database.pragma("synchronous = NORMAL");
       database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       database.pragma("wal_autocheckpoint = 0");
       const writerThread = new SqliteWriterThread(path, SQLITE_BUSY_TIMEOUT_MS, { ...SQLITE_BATCH_STATEMENTS, ...SQLITE_NONCE_STATEMENTS });
@@ -111,7 +119,7 @@ export class SqlStore implements Store {
         database,
         writerThread,
         checkpointer,
-        wal ? new WalSync(`${database.name}-wal`) : undefined,
+        new WalSync(`${database.name}-wal`),
       );
     } catch (e) {
       throw new MarketError(

@@ -218,6 +218,11 @@ describe("SqliteBatch on the writer thread", () => {
     });
   });
 
+  it("refuses a database WAL mode cannot work on (its writer thread could not share it): STORE_ERROR, and what to give instead", () => {
+    expect(() => SqlStore.openSqlite(":memory:")).toThrow(MarketError);
+    expect(() => SqlStore.openSqlite(":memory:")).toThrow(/journal mode is memory, not wal: give the path of a file on a local disk/);
+  });
+
   it("never keeps a process alive once no call waits (a store left open ends with its process)", async () => {
     const { path, store } = await migrated();
     await store.close();
