@@ -6,9 +6,8 @@
 // The worker runs its messages in arrival order. A nonce group that comes while a batch's
 // transaction is open joins it (one commit for both) and is answered once it has committed; if the
 // batch rolls back instead, the group is decided again in a transaction of its own. A prune waits
-// for the batch to end. The
-// worker knows statements by name only: their text is built here, from the tables (sql-tables.ts).
-// Worker thread and its messages.
+// for the batch to end. The worker knows statements by name only: their texts are built by the
+// store's files from the tables (sql-tables.ts). Worker thread and its messages.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { MarketError } from "../core/errors.js";
