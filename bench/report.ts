@@ -15,10 +15,7 @@ export function percentile(samples: Float64Array | number[], p: number): number 
 
 /** Runs a full garbage collection when node runs with --expose-gc. */
 export function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error("run with node --expose-gc");
-  gc();
-  gc();
+  if (!settleHeap()) throw new Error("run with node --expose-gc");
 }
 
 /**

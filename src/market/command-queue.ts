@@ -145,7 +145,8 @@ export class CommandQueue {
       const committed = await this.store.commitBatch(async (writer) => {
         const caughtUp = this.feed.catchUp((seq, limit) => writer.eventsAfter(seq, limit));
         // The first stored answers are asked for behind the catch-up's read, not after it: one wait for both.
-        const firstStored = this.storedAnswers(writer, commands.slice(0, Math.max(STORED_READ_MIN, this.appliedLast * 2)));
+        const firstRead = Math.min(commands.length, Math.max(STORED_READ_MIN, this.appliedLast * 2));
+        const firstStored = this.storedAnswers(writer, commands.slice(0, firstRead));
         firstStored.catch(() => undefined);
         await caughtUp;
         const batch = new BatchBuilder(this.feed.seq, this.nodeId, this.clock.now());
@@ -154,7 +155,7 @@ export class CommandQueue {
         const parts = new BatchWriteStream(writer, batch, MARKET_LIMITS.writePartCommands);
         let results: Outcome[];
         try {
-          results = await this.applyAll(commands, batch, writer, parts, firstStored);
+          results = await this.applyAll(commands, batch, writer, parts, { stored: firstStored, upTo: firstRead });
         } catch (e) {
           // A part that failed explains what followed on its transaction.
           throw (await parts.settle()) ?? e;
@@ -203,13 +204,14 @@ export class CommandQueue {
     batch: BatchBuilder,
     writer: StoreWriter,
     parts: BatchWriteStream,
-    firstStored: Promise<ReadonlyMap<string, CommandRow>>,
+    /** The stored answers of commands[0..upTo), asked for already. */
+    first: { readonly stored: Promise<ReadonlyMap<string, CommandRow>>; readonly upTo: number },
   ): Promise<Outcome[]> {
     const stopAt = performance.now() + MARKET_LIMITS.batchApplyMsMax;
     // Stored answers are read for the commands about to be applied, not for the whole batch: the
     // ones it has no time for are read again in the next one. First as many as twice the last batch applied.
-    const stored = new Map(await firstStored);
-    let read = Math.min(commands.length, Math.max(STORED_READ_MIN, this.appliedLast * 2));
+    const stored = new Map(await first.stored);
+    let read = first.upTo;
     const readStored = async (upTo: number): Promise<void> => {
       const more = await this.storedAnswers(writer, commands.slice(read, upTo));
       read = upTo;

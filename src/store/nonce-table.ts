@@ -115,9 +115,9 @@ export class NonceTable {
    * SQLite: the accepts that arrive in one turn of the event loop share one immediate transaction
    * on the writer thread (one lock, one commit; while a batch's transaction is open they join it and
    * are answered once it commits, or decided again on their own if it rolls back), each decided in
-   * arrival order as if alone: the count it reads includes the bumps of the ones before
-   * it, and a nonce twice in one group is "replayed" the second time. The thread commits without
-   * an fsync of its own (synchronous = NORMAL, see WalSync): the write-ahead log is appended in
+   * arrival order as if alone: the count it reads includes the bumps of the ones before it, and a
+   * nonce twice in one group is "replayed" the second time. The thread commits without an fsync of
+   * its own (synchronous = NORMAL, see WalSync): the write-ahead log is appended in
    * order and every batch's sync covers all of it, so a command that became durable never loses
    * the nonce of the request that made it; a power cut may forget only nonces of requests that
    * changed nothing.

@@ -2,14 +2,14 @@
 // transaction under the market's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction
 // advisory lock), and each table gets one statement per batch that reads its rows from a single
 // JSON parameter, so a batch of a thousand commands costs a handful of statements.
-import Database from "better-sqlite3";
-import { AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
+import type Database from "better-sqlite3";
+import type { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { MarketError } from "../core/errors.js";
 import { migrateToLatest } from "./migrations.js";
 import { preparingPool } from "./postgres-prepared.js";
-import { NonceTable, SQLITE_NONCE_STATEMENTS } from "./nonce-table.js";
+import { NonceTable } from "./nonce-table.js";
 import { readOrdersDueBy } from "./order-due.js";
 import { readEscrowsByIds, readOrderList } from "./order-list.js";
 import { writeRowsPostgres } from "./postgres-writes.js";
@@ -29,9 +29,10 @@ import {
 import { tableRows } from "./sql-tables.js";
 import { readTradeBuckets, readTrades } from "./trade-table.js";
 import type { Db, MarketTables } from "./sql-tables.js";
-import { SQLITE_BATCH_STATEMENTS, SqliteBatch } from "./sqlite-batch.js";
-import { SqliteWriterThread } from "./sqlite-writer-thread.js";
-import { WalSync } from "./wal-sync.js";
+import { SqliteBatch } from "./sqlite-batch.js";
+import { openSqliteFile } from "./sqlite-open.js";
+import type { SqliteWriterThread } from "./sqlite-writer-thread.js";
+import type { WalSync } from "./wal-sync.js";
 import { cachingStatements } from "./statement-cache.js";
 import type {
   CommandRow,
@@ -55,8 +56,6 @@ import type {
 
 /** Advisory lock id of the market's write lock on PostgreSQL. */
 const WRITE_LOCK_ID = 0x4d4f4c54; // "MOLT"
-/** How long SQLite waits for another process's write lock before it reports busy. */
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /** The store of one market in a SQL database. */
 export class SqlStore implements Store {
@@ -94,24 +93,7 @@ export class SqlStore implements Store {
    */
   static openSqlite(path: string): SqlStore {
     try {
-      const database = new Database(path);
-      const mode = String(database.pragma("journal_mode = WAL", { simple: true }));
-      if (mode !== "wal") {
-        // The writer thread's connection and this one must share the file, and readers here must
-        // never wait for its writes: only a file in WAL mode gives both.
-        database.close();
-        throw new Error(`its journal mode is ${mode}, not wal: give the path of a file on a local disk (not :memory:)`);
-      }
-      // In WAL mode commits need no fsync of their own: writeBatch syncs the log off the event loop.
-      database.pragma("synchronous = NORMAL");
-      database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-      database.pragma("wal_autocheckpoint = 0");
-      const writerThread = new SqliteWriterThread(path, SQLITE_BUSY_TIMEOUT_MS, { ...SQLITE_BATCH_STATEMENTS, ...SQLITE_NONCE_STATEMENTS });
-      const checkpointer = new SqliteCheckpointer(path, SQLITE_BUSY_TIMEOUT_MS, () => {
-        // The writer thread commits, so its connection checkpoints (the main one writes only migrations).
-        writerThread.call({ op: "pragma", text: `wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}` }, true).catch(() => undefined);
-        if (database.open) database.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-      });
+      const { database, writerThread, checkpointer, walSync } = openSqliteFile(path);
       return new SqlStore(
         "sqlite",
         new Kysely<MarketTables>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) }),
@@ -119,7 +101,7 @@ export class SqlStore implements Store {
         database,
         writerThread,
         checkpointer,
-        new WalSync(`${database.name}-wal`),
+        walSync,
       );
     } catch (e) {
       throw new MarketError(
@@ -164,18 +146,8 @@ export class SqlStore implements Store {
     await migrateToLatest(this.db as unknown as Kysely<unknown>, this.schema);
   }
 
-  private writer(conn: Db): StoreWriter {
-    const sqliteBatch = this.sqliteBatch;
-    if (sqliteBatch !== undefined) {
-      return {
-        eventsAfter: (seq, limit) => sqliteBatch.eventsAfter(seq, limit),
-        commands: (keys) => sqliteBatch.commands(keys),
-        write: (batch) => sqliteBatch.write(tableRows(batch)),
-        getOrder: (id) => sqliteBatch.order(id),
-        getEscrow: (id) => sqliteBatch.escrow(id),
-        writesOverlap: true,
-      };
-    }
+  /** A PostgreSQL batch's writer, on its transaction's connection (SQLite's is SqliteBatch.writer). */
+  private postgresWriter(conn: Db): StoreWriter {
     return {
       eventsAfter: (seq, limit) => readEvents(conn, seq, limit),
       commands: (keys) => readCommands(conn, keys),
@@ -209,12 +181,12 @@ export class SqlStore implements Store {
 
   private transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
     const sqliteBatch = this.sqliteBatch;
-    if (sqliteBatch !== undefined) return sqliteBatch.transaction(() => fn(this.writer(this.db)));
+    if (sqliteBatch !== undefined) return sqliteBatch.transaction(() => fn(sqliteBatch.writer()));
     return this.db.connection().execute(async (conn) => {
       // PostgreSQL: begin and take the write lock in one round trip (no parameters: one simple query).
       await sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`).execute(conn);
       try {
-        const result = await fn(this.writer(conn));
+        const result = await fn(this.postgresWriter(conn));
         await sql`commit`.execute(conn);
         return result;
       } catch (e) {

@@ -3,11 +3,11 @@
 // batch's keys, an order or escrow by id) and its writes (sqlite-writes.ts), each a statement
 // prepared once on the thread's connection. The rows come back here and are mapped as the store's
 // Kysely reads map them. Statement texts and row mapping; the thread runs them.
-import { escrowRow, eventRow, orderRow } from "./sql-tables.js";
+import { escrowRow, eventRow, orderRow, tableRows } from "./sql-tables.js";
 import type { MarketTables, TableRows } from "./sql-tables.js";
 import { SQLITE_WRITE_STATEMENTS, writeSqliteRows } from "./sqlite-writes.js";
 import type { SqliteWriterThread } from "./sqlite-writer-thread.js";
-import type { CommandRow, EscrowRow, EventRow, OrderRow } from "./store.js";
+import type { CommandRow, EscrowRow, EventRow, OrderRow, StoreWriter } from "./store.js";
 
 /** The batch's statements by name, for the writer thread (its writes included). */
 export const SQLITE_BATCH_STATEMENTS = {
@@ -54,6 +54,18 @@ export class SqliteBatch {
       ),
     );
     return Promise.resolve();
+  }
+
+  /** The StoreWriter a batch's function gets: these reads and writes, the writes beside this thread. */
+  writer(): StoreWriter {
+    return {
+      eventsAfter: (seq, limit) => this.eventsAfter(seq, limit),
+      commands: (keys) => this.commands(keys),
+      write: (batch) => this.write(tableRows(batch)),
+      getOrder: (id) => this.order(id),
+      getEscrow: (id) => this.escrow(id),
+      writesOverlap: true,
+    };
   }
 
   /** Events with seq > `seq`, in seq order, at most `limit` (as readEvents without types). */

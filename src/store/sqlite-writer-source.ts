@@ -12,8 +12,8 @@ const { workerData, parentPort } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
-if (db.pragma("journal_mode", { simple: true }) === "wal") db.pragma("synchronous = NORMAL");
-else db.pragma("synchronous = FULL");
+// The store opened the file in WAL mode (sqlite-open.ts): commits are synced by the store's WalSync.
+db.pragma("synchronous = NORMAL");
 db.pragma("wal_autocheckpoint = 0");
 const prepared = new Map();
 const statement = (name) => {
