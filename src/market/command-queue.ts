@@ -1,49 +1,18 @@
 // Group commit with idempotency: commands wait in a queue, are applied in batches (one store
-// transaction each, after catching up on the feed) and are answered only once their batch is durable.
+// transaction each, after catching up on the feed) and are answered only once their batch is
+// durable; a batch is applied while the one before it is synced.
 import { hash as cryptoHash } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { MarketError, isMarketError } from "../core/errors.js";
-import type { CommandRow, Store, StoreWriter } from "../store/store.js";
+import type { CommittedBatch, Store } from "../store/store.js";
 import { BatchBuilder } from "./batch.js";
+import { applyCommands, firstReadSize, storedAnswers } from "./command-apply.js";
+import type { CommandApply, JsonAnswer, Outcome, QueuedCommand } from "./command-apply.js";
 import { BatchWriteStream } from "./write-stream.js";
 import type { MarketFeed } from "./feed.js";
 import { MARKET_LIMITS } from "./limits.js";
 import { outcomeOf } from "./observer.js";
 import type { MarketObserver } from "./observer.js";
-
-/**
- * `T` if it survives a JSON round trip unchanged in type: strings, numbers, booleans, null, arrays
- * and plain objects of these (optional fields may be absent); never undefined, a function, a bigint
- * or anything with a toJSON (Amount, Date), which come back as something else.
- */
-export type JsonAnswer<T> = T extends string | number | boolean | null
-  ? T
-  : T extends (...args: never[]) => unknown
-    ? never
-    : T extends readonly (infer E)[]
-      ? readonly JsonAnswer<E>[]
-      : T extends { toJSON(): unknown }
-        ? never
-        : T extends object
-          ? { readonly [K in keyof T]: JsonAnswer<T[K]> }
-          : never;
-
-/** A command's effect, applied inside a batch; its answer is stored as JSON under the command's key (submit checks it is a JsonAnswer). */
-export type CommandApply<T> = (batch: BatchBuilder, writer: StoreWriter) => T | Promise<T>;
-
-interface QueuedCommand {
-  readonly key: string | undefined;
-  readonly name: string;
-  readonly hash: string;
-  readonly apply: CommandApply<unknown>;
-  readonly resolve: (answer: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-type Outcome = { readonly ok: unknown } | { readonly error: unknown };
-
-/** Stored answers a batch reads at least in its first read. */
-const STORED_READ_MIN = 64;
 
 /** Throws INVALID_FIELD unless `key` is a usable idempotency key (1..keyLengthMax characters). @throws INVALID_FIELD */
 export function checkKey(key: string): void {
@@ -69,6 +38,8 @@ export class CommandQueue {
   private closedValue = false;
   /** Commands the last batch applied: how many stored answers the next one reads first. */
   private appliedLast = 0;
+  /** Wakes a flush that waits for commands while its last batch syncs. */
+  private arrived: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -111,6 +82,11 @@ export class CommandQueue {
         resolve(answer as T);
       };
       this.queue.push({ key, name, hash, apply, resolve: answered, reject });
+      const wake = this.arrived;
+      if (wake !== undefined) {
+        this.arrived = undefined;
+        setImmediate(wake);
+      }
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.exclusive(() => this.flush()));
@@ -118,10 +94,44 @@ export class CommandQueue {
     });
   }
 
-  /** Commits every queued command, batchMax at a time. */
+  /**
+   * Commits every queued command, batchMax at a time, and returns once each is answered. A batch is
+   * applied and committed while the one before it is made durable (at most one waits for its sync
+   * while the next is applied); commands are answered in batch order, each once its batch is durable.
+   */
   private async flush(): Promise<void> {
     this.flushScheduled = false;
-    while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.batchMax));
+    /** The last committed batch's answers (settles once it is durable and answered; never rejects). */
+    let answering: Promise<void> | undefined;
+    for (;;) {
+      if (this.queue.length === 0) {
+        if (answering === undefined) return;
+        // Nothing queued: wait for the sync, or for commands to arrive before it ends.
+        if (
+          await Promise.race([
+            answering.then(
+              () => true,
+              () => true,
+            ),
+            this.arrival(),
+          ])
+        )
+          answering = undefined;
+        continue;
+      }
+      const next = await this.commit(this.queue.splice(0, this.batchMax), answering);
+      await answering;
+      answering = next.answered;
+    }
+  }
+
+  /** Resolves false once a command is queued (after the I/O of the turn it came in, so it is not a batch of one). */
+  private arrival(): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.arrived = () => {
+        resolve(false);
+      };
+    });
   }
 
   /** Waits for the queued commands, then refuses new ones. */
@@ -132,21 +142,23 @@ export class CommandQueue {
     this.closedValue = true;
   }
 
-  private async commit(commands: readonly QueuedCommand[]): Promise<void> {
+  /**
+   * Applies and commits one batch. Resolves once it is committed (or failed, and its commands
+   * refused), with a promise that settles once its commands are answered: after `previous`, once the
+   * batch is durable (STORE_ERROR to each if it cannot be made so).
+   */
+  private async commit(
+    commands: readonly QueuedCommand[],
+    previous: Promise<void> | undefined,
+  ): Promise<{ readonly answered: Promise<void> }> {
     let builder: BatchBuilder | undefined;
-    let outcomes: Outcome[];
-    let answered = commands;
+    let committed: CommittedBatch<Outcome[]>;
     try {
-      // Committed, then durable, before the next batch begins. Applying the next batch during this
-      // one's sync was tried (2026-12-01): in two back-to-back A/B rounds on a saturated 2-core
-      // machine it lowered SQLite's group-commit rate by 20-25 % and raised CPU per command (a
-      // commit writing the log while it is synced, likely); holding the next commit until the sync
-      // ends would hold the connection, and every read on it, through the sync.
-      const committed = await this.store.commitBatch(async (writer) => {
+      committed = await this.store.commitBatch(async (writer) => {
         const caughtUp = this.feed.catchUp((seq, limit) => writer.eventsAfter(seq, limit));
         // The first stored answers are asked for behind the catch-up's read, not after it: one wait for both.
-        const firstRead = Math.min(commands.length, Math.max(STORED_READ_MIN, this.appliedLast * 2));
-        const firstStored = this.storedAnswers(writer, commands.slice(0, firstRead));
+        const firstRead = firstReadSize(commands.length, this.appliedLast);
+        const firstStored = storedAnswers(writer, commands.slice(0, firstRead));
         firstStored.catch(() => undefined);
         await caughtUp;
         const batch = new BatchBuilder(this.feed.seq, this.nodeId, this.clock.now());
@@ -155,104 +167,58 @@ export class CommandQueue {
         const parts = new BatchWriteStream(writer, batch, MARKET_LIMITS.writePartCommands);
         let results: Outcome[];
         try {
-          results = await this.applyAll(commands, batch, writer, parts, { stored: firstStored, upTo: firstRead });
+          results = await applyCommands(commands, batch, writer, parts, { stored: firstStored, upTo: firstRead });
         } catch (e) {
           // A part that failed explains what followed on its transaction.
           throw (await parts.settle()) ?? e;
         }
+        this.appliedLast = results.length;
         await parts.finish();
         return results;
       });
-      await committed.durable;
-      outcomes = committed.result;
-      // Commands the batch had no time for go back to the head of the queue, ahead of newer ones.
-      if (outcomes.length < commands.length) {
-        answered = commands.slice(0, outcomes.length);
-        this.queue.unshift(...commands.slice(outcomes.length));
-      }
     } catch (e) {
-      this.feed.endBatch(undefined);
+      void this.feed.endBatch(undefined);
       // The book may hold changes that were never written: take it back from the store.
       await this.feed.rebuild().catch(() => undefined);
-      const error = isMarketError(e)
-        ? e
-        : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
-      for (const command of commands) {
-        this.observer.commandAnswered?.(command.name, outcomeOf(error));
-        command.reject(error);
-      }
-      return;
+      this.refuse(commands, e);
+      return { answered: Promise.resolve() };
     }
-    this.feed.endBatch(builder);
-    for (const call of builder?.afterCommit ?? []) call();
-    answered.forEach((command, i) => {
-      const outcome = outcomes[i];
-      const ok = outcome !== undefined && "ok" in outcome;
-      this.observer.commandAnswered?.(command.name, ok ? "ok" : outcomeOf(outcome?.error));
-      if (ok) command.resolve(outcome.ok);
-      else command.reject(outcome?.error);
-    });
+    const outcomes = committed.result;
+    // Commands the batch had no time for go back to the head of the queue, ahead of newer ones.
+    const applied = commands.slice(0, outcomes.length);
+    if (outcomes.length < commands.length) this.queue.unshift(...commands.slice(outcomes.length));
+    // The market's own state moves on now (the next batch is applied on it); the batch's events are
+    // published, and its commands answered, once it is durable. A failed sync leaves the commit in
+    // the store (its keys answer a retry) and the book in step with it.
+    const published = this.feed.endBatch(builder, committed.durable);
+    const answered = (previous ?? Promise.resolve())
+      .then(() => published)
+      .then(
+        () => {
+          for (const call of builder?.afterCommit ?? []) call();
+          applied.forEach((command, i) => {
+            const outcome = outcomes[i];
+            const ok = outcome !== undefined && "ok" in outcome;
+            this.observer.commandAnswered?.(command.name, ok ? "ok" : outcomeOf(outcome?.error));
+            if (ok) command.resolve(outcome.ok);
+            else command.reject(outcome?.error);
+          });
+        },
+        (e: unknown) => {
+          this.refuse(applied, e);
+        },
+      );
+    return { answered };
   }
 
-  /**
-   * Applies commands in turn: a stored or earlier answer for its key, or its effect; a refused one
-   * is rolled back. Stops taking more once batchApplyMsMax has passed (at least one is applied);
-   * returns the outcomes of those it applied, in order.
-   */
-  private async applyAll(
-    commands: readonly QueuedCommand[],
-    batch: BatchBuilder,
-    writer: StoreWriter,
-    parts: BatchWriteStream,
-    /** The stored answers of commands[0..upTo), asked for already. */
-    first: { readonly stored: Promise<ReadonlyMap<string, CommandRow>>; readonly upTo: number },
-  ): Promise<Outcome[]> {
-    const stopAt = performance.now() + MARKET_LIMITS.batchApplyMsMax;
-    // Stored answers are read for the commands about to be applied, not for the whole batch: the
-    // ones it has no time for are read again in the next one. First as many as twice the last batch applied.
-    const stored = new Map(await first.stored);
-    let read = first.upTo;
-    const readStored = async (upTo: number): Promise<void> => {
-      const more = await this.storedAnswers(writer, commands.slice(read, upTo));
-      read = upTo;
-      for (const [key, row] of more) stored.set(key, row);
-    };
-    const results: Outcome[] = [];
+  /** Refuses `commands` with `e`, or with STORE_ERROR if it is not a market error. */
+  private refuse(commands: readonly QueuedCommand[], e: unknown): void {
+    const error = isMarketError(e)
+      ? e
+      : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
     for (const command of commands) {
-      if (results.length > 0 && performance.now() >= stopAt) break;
-      if (results.length === read) await readStored(Math.min(commands.length, read * 2));
-      const prior = command.key === undefined ? undefined : (stored.get(command.key) ?? batch.commandByKey.get(command.key));
-      if (prior !== undefined) {
-        results.push(
-          prior.requestHash === command.hash
-            ? { ok: JSON.parse(prior.response) as unknown }
-            : { error: new MarketError("IDEMPOTENCY_KEY_REUSED", { key: command.key ?? "" }) },
-        );
-        continue;
-      }
-      const mark = batch.mark();
-      try {
-        const response = JSON.stringify((await command.apply(batch, writer)) ?? null);
-        if (command.key !== undefined) {
-          const row = { key: command.key, requestHash: command.hash, response, atMs: batch.nowMs };
-          batch.putCommand(row);
-        }
-        results.push({ ok: JSON.parse(response) as unknown });
-      } catch (e) {
-        batch.rollback(mark);
-        if (!isMarketError(e)) throw e;
-        results.push({ error: e });
-        continue;
-      }
-      parts.applied();
+      this.observer.commandAnswered?.(command.name, outcomeOf(error));
+      command.reject(error);
     }
-    this.appliedLast = results.length;
-    return results;
-  }
-
-  /** The stored answers of the keys of `commands` (none read for commands without a key). */
-  private storedAnswers(writer: StoreWriter, commands: readonly QueuedCommand[]): Promise<ReadonlyMap<string, CommandRow>> {
-    const keys = commands.flatMap((c) => (c.key === undefined ? [] : [c.key]));
-    return keys.length === 0 ? Promise.resolve(new Map()) : writer.commands(keys);
   }
 }

@@ -1,5 +1,6 @@
 // The market's replica of the shared event feed: the in-memory book as of the last applied seq,
-// rebuilt from the store, moved on by other processes' events, and told to listeners. Never writes.
+// rebuilt from the store, moved on by other processes' events, and told to listeners: the market's
+// own parts as each event is applied, everyone else once it is durable. Never writes.
 import type { Clock } from "../core/clock.js";
 import { MarketError } from "../core/errors.js";
 import { OrderBook } from "../orderbook/order-book.js";
@@ -38,7 +39,8 @@ const BOOK_EVENT_TYPES = new Set([
 /**
  * The book and the seq of the last event applied to it. Invariants: events are applied in seq
  * order with no gap; a change of the book is written to the batch being applied, and to nothing
- * while the book replays events already stored.
+ * while the book replays events already stored; durable listeners are told events in seq order,
+ * each only once it is durable (never one of a batch whose sync failed).
  */
 export class MarketFeed {
   private bookValue: OrderBook;
@@ -46,6 +48,11 @@ export class MarketFeed {
   private batch: BatchBuilder | undefined;
   private replaying = false;
   private readonly listeners = new Set<FeedListener>();
+  private readonly durableListeners = new Set<FeedListener>();
+  /** Publication to the durable listeners of events applied but not yet durable, and of any behind them: in seq order. */
+  private publishing: Promise<void> | undefined;
+  /** The seq of the last event told to the durable listeners (or stored when the book was last rebuilt). */
+  private durableSeq = 0;
   private readonly rebuildHooks: RebuildHook[] = [];
   private readonly batchEndHooks: (() => void)[] = [];
 
@@ -120,6 +127,8 @@ export class MarketFeed {
     }
     this.bookValue = book;
     this.seqValue = stored.seq;
+    // Own batches still syncing keep theirs; otherwise everything stored is durable by now.
+    if (this.publishing === undefined) this.durableSeq = stored.seq;
   }
 
   /** Runs `hook` on every later rebuild (see RebuildHook). */
@@ -137,6 +146,7 @@ export class MarketFeed {
   }
 
   private applyEvents(events: readonly EventRow[]): void {
+    if (events.length === 0) return;
     for (const event of events) {
       if (event.seq !== this.seqValue + 1)
         throw new MarketError("STORE_ERROR", { reason: `event feed jumped from ${this.seqValue} to ${event.seq}` });
@@ -151,8 +161,10 @@ export class MarketFeed {
         });
       }
       this.seqValue = event.seq;
-      this.publish(event);
+      this.tell(event);
     }
+    // Stored by another process (durable there); told after any own batch before it.
+    this.publishAfter(undefined, events).catch(() => undefined);
   }
 
   /** From now until endBatch, what the book does is written to `batch`. */
@@ -160,14 +172,21 @@ export class MarketFeed {
     this.batch = batch;
   }
 
-  /** Ends the batch; a committed one's events follow the current seq and are told to the listeners. */
-  endBatch(committed: BatchBuilder | undefined): void {
+  /**
+   * Ends the batch; a committed one's events follow the current seq and are told to the listeners
+   * at once, and to the durable listeners once `durable` resolves and every event before them was
+   * told. Returns when that is done. @throws (the returned promise) what `durable` rejects with
+   */
+  endBatch(committed: BatchBuilder | undefined, durable?: Promise<void>): Promise<void> {
     this.batch = undefined;
+    let published = Promise.resolve();
     if (committed !== undefined) {
       this.seqValue = committed.lastSeq;
-      for (const event of committed.events) this.publish(event);
+      for (const event of committed.events) this.tell(event);
+      published = this.publishAfter(durable, committed.events);
     }
     for (const hook of this.batchEndHooks) hook();
+    return published;
   }
 
   /** Runs `hook` after every later batch ends, committed or not, outside it (what it does to the book is written nowhere). */
@@ -175,22 +194,58 @@ export class MarketFeed {
     this.batchEndHooks.push(hook);
   }
 
-  private publish(event: EventRow): void {
+  private tell(event: EventRow): void {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** Tells `listener` every event this process applies from now on (its own and followed ones); returns unsubscribe. */
+  /** Tells the durable listeners `events` once `durable` resolves and every earlier publication is done. */
+  private publishAfter(durable: Promise<void> | undefined, events: readonly EventRow[]): Promise<void> {
+    const publish = (): void => {
+      const last = events.at(-1);
+      if (last !== undefined && last.seq > this.durableSeq) this.durableSeq = last.seq;
+      for (const event of events) for (const listener of this.durableListeners) listener(event);
+    };
+    const before = this.publishing;
+    if (before === undefined && durable === undefined) {
+      publish();
+      return Promise.resolve();
+    }
+    const run = (before ?? Promise.resolve()).then(() => durable).then(publish);
+    // A batch whose sync failed is never told; those behind it go on (after a failed sync none of
+    // this process's own batches is durable again: WalSync).
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.publishing = tail;
+    void tail.then(() => {
+      if (this.publishing === tail) this.publishing = undefined;
+    });
+    return run;
+  }
+
+  /** Tells `listener` every event this process applies from now on (its own and followed ones), as it is applied, before it is durable: for the market's own state; returns unsubscribe. */
   onEvent(listener: FeedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Events after `afterSeq`, oldest first, at most `limit` (a subscriber resuming the feed). @throws OUT_OF_RANGE */
+  /** Tells `listener` every event this process applies from now on, in seq order, each once it is durable; returns unsubscribe. */
+  onDurableEvent(listener: FeedListener): () => void {
+    this.durableListeners.add(listener);
+    return () => this.durableListeners.delete(listener);
+  }
+
+  /** Durable events after `afterSeq`, oldest first, at most `limit` (a subscriber resuming the feed); none this process has not applied and seen durable. @throws OUT_OF_RANGE */
   async events(afterSeq: number, limit: number = MARKET_LIMITS.eventPageMax): Promise<EventRow[]> {
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0)
       throw new MarketError("OUT_OF_RANGE", { field: "afterSeq", value: String(afterSeq), min: "0", max: String(Number.MAX_SAFE_INTEGER) });
     if (!Number.isInteger(limit) || limit < 1 || limit > MARKET_LIMITS.eventPageMax)
       throw new MarketError("OUT_OF_RANGE", { field: "limit", value: String(limit), min: "1", max: String(MARKET_LIMITS.eventPageMax) });
-    return this.store.eventsAfter(afterSeq, limit);
+    const durable = this.durableSeq;
+    // What this process has not yet seen durable is not shown (a batch committed, still syncing).
+    const events = await this.store.eventsAfter(afterSeq, limit);
+    const shown = events.findIndex((event) => event.seq > durable);
+    return shown === -1 ? events : events.slice(0, shown);
   }
 }

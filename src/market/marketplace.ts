@@ -109,9 +109,9 @@ export class Marketplace {
     await this.parts.queue.exclusive(() => this.parts.feed.catchUp((seq, limit) => this.store.eventsAfter(seq, limit)));
   }
 
-  /** Tells `listener` every event this process applies from now on (its own and followed ones); returns unsubscribe. */
+  /** Tells `listener` every event this process applies from now on (its own and followed ones), in seq order, each once it is durable; returns unsubscribe. */
   onEvent(listener: FeedListener): () => void {
-    return this.parts.feed.onEvent(listener);
+    return this.parts.feed.onDurableEvent(listener);
   }
 
   /** Tells `observer` this process's command outcomes, chain transactions, payouts and sweeps from now on; returns its removal. */
@@ -119,7 +119,7 @@ export class Marketplace {
     return this.parts.observers.add(observer);
   }
 
-  /** Events after `afterSeq`, oldest first, at most `limit` (a subscriber resuming the feed). @throws OUT_OF_RANGE */
+  /** Durable events after `afterSeq`, oldest first, at most `limit` (a subscriber resuming the feed). @throws OUT_OF_RANGE */
   events(afterSeq: number, limit: number = MARKET_LIMITS.eventPageMax): Promise<EventRow[]> {
     return this.parts.feed.events(afterSeq, limit);
   }

@@ -1,6 +1,6 @@
-// The command queue and durability: a committed batch is answered only once it is durable, the
-// next batch begins only after that, and a batch whose sync fails is refused with STORE_ERROR while
-// the feed stays in step with the store. The store is a real SQLite SqlStore whose durability
+// The command queue and durability: a committed batch is answered (and its events published) only
+// once it is durable and the batch before it was answered, the next batch is applied meanwhile, and
+// a batch whose sync fails is refused with STORE_ERROR while the feed stays in step with the store. The store is a real SQLite SqlStore whose durability
 // promises are held back by a gate the test opens (or fails).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,28 +80,64 @@ async function state(promise: Promise<unknown>): Promise<"pending" | "resolved" 
 }
 
 describe("CommandQueue durability", () => {
-  it("answers a committed batch only once it is durable, and begins the next one only then", async () => {
-    const { store, gates, note, committed } = await openQueue();
+  it("answers a committed batch only once it is durable, in batch order; the next batch is applied meanwhile, and no more", async () => {
+    const { store, gates, feed, note, committed } = await openQueue();
     const answered: string[] = [];
+    const applied: number[] = [];
+    const durable: number[] = [];
+    feed.onEvent((event) => applied.push(event.seq));
+    feed.onDurableEvent((event) => durable.push(event.seq));
     const first = note("a").then((a) => answered.push(`a ${a.seq}`));
     const second = note("b").then((b) => answered.push(`b ${b.seq}`));
-    await committed(1);
+    const third = note("c").then((c) => answered.push(`c ${c.seq}`));
+    // a commits; b is applied and committed while a syncs; c waits until a is durable.
+    await committed(2);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect((await store.getCommand("a"))?.response).toBe('{"seq":1}');
-    expect(await store.getCommand("b")).toBeUndefined();
-    expect(gates.length).toBe(1);
-    expect(await state(first)).toBe("pending");
-    gates[0]?.open();
-    await first;
-    await committed(2);
-    expect(answered).toEqual(["a 1"]);
+    expect((await store.getCommand("b"))?.response).toBe('{"seq":2}');
+    expect(await store.getCommand("c")).toBeUndefined();
+    expect(gates.length).toBe(2);
+    expect(applied).toEqual([1, 2]);
+    expect(durable).toEqual([]);
+    // Stored, but not shown to a feed reader before it is durable.
+    expect((await store.eventsAfter(0, 10)).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await feed.events(0)).toEqual([]);
+    // b durable first: still not answered (nor published) before a.
     gates[1]?.open();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await state(second)).toBe("pending");
+    expect(durable).toEqual([]);
+    gates[0]?.open();
     await second;
     expect(answered).toEqual(["a 1", "b 2"]);
+    expect(durable).toEqual([1, 2]);
+    expect((await feed.events(0)).map((e) => e.seq)).toEqual([1, 2]);
+    await first;
+    await committed(3);
+    expect(await state(third)).toBe("pending");
+    gates[2]?.open();
+    await third;
+    expect(answered).toEqual(["a 1", "b 2", "c 3"]);
+    expect(durable).toEqual([1, 2, 3]);
+  });
+
+  it("a command that arrives while the last batch syncs is applied before the sync ends", async () => {
+    const { store, gates, note, committed } = await openQueue();
+    const first = note("a");
+    await committed(1);
+    const second = note("b");
+    await committed(2);
+    expect((await store.getCommand("b"))?.response).toBe('{"seq":2}');
+    expect(await state(first)).toBe("pending");
+    gates[0]?.open();
+    gates[1]?.open();
+    expect([await first, await second]).toEqual([{ seq: 1 }, { seq: 2 }]);
   });
 
   it("a batch whose sync fails is refused with STORE_ERROR; the feed stays in step with the store and the next batch is answered", async () => {
     const { store, gates, feed, queue, note, committed } = await openQueue();
+    const durable: number[] = [];
+    feed.onDurableEvent((event) => durable.push(event.seq));
     const lost = note("lost");
     const next = note("next");
     await committed(1);
@@ -111,6 +147,8 @@ describe("CommandQueue durability", () => {
     await committed(2);
     gates[1]?.open();
     expect((await next).seq).toBe(2);
+    // The failed batch's event is never published; the one after it is.
+    expect(durable).toEqual([2]);
     // The same key again: its committed answer, read back from the store (the commit was not undone).
     const again = note("lost");
     await committed(3);
