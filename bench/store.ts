@@ -7,7 +7,7 @@
 //    against building the same offers into an in-memory OrderBook in the same run (the ratio).
 // Flags: --json (one JSON object as the last line), --rebuild=N (or --sizes=N), --rebuild-postgres=N
 // (default 200,000: filling PostgreSQL through addOffer is slow), --rebuild-mix=,
-// --seconds=S, --offers=N, --inflight=N, --dialects=sqlite,postgres, --parts=throughput,rebuild, --modes=group,single,half. PostgreSQL: DATABASE_URL or
+// --seconds=S, --offers=N, --inflight=N, --rate=N (the open loop's rate), --dialects=sqlite,postgres, --parts=throughput,rebuild, --modes=group,single,half. PostgreSQL: DATABASE_URL or
 // postgres://postgres@127.0.0.1:5432/test; skipped, loudly, when it cannot be reached.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,6 +52,8 @@ const REBUILD_OFFERS_POSTGRES = Math.floor(numberFlag("rebuild-postgres", Math.m
 const RUN_SECONDS = numberFlag("seconds", 5);
 /** Offers in the book before the orders: 8 GPUs each, enough that nearly every order of a run matches. */
 const BOOK_OFFERS = Math.floor(numberFlag("offers", 20_000));
+/** --rate=N: the open loop's rate instead of half of the group-commit peak (to compare two builds' latency at one load). */
+const OPEN_RATE = process.argv.some((a) => a.startsWith("--rate=")) ? numberFlag("rate", 1) : undefined;
 /** Commands outstanding in the closed loop. */
 const IN_FLIGHT = Math.floor(numberFlag("inflight", 2_000));
 /** Command cap of a group-commit run, and of the one-transaction-per-command baseline. */
@@ -91,6 +93,8 @@ function progress(line: string): void {
 interface FreshStore {
   /** A new SqlStore on this database (a second call: a second handle on the same data). */
   open(): Promise<SqlStore>;
+  /** Just before the measured run: the database's own deferred work (PostgreSQL: a checkpoint of what the fill, the warm-up and earlier runs wrote) done now, not during the run. */
+  settle(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -105,6 +109,8 @@ const sqlite: Dialect = {
     const dir = mkdtempSync(join(tmpdir(), "molt-bench-store-"));
     return {
       open: () => Promise.resolve(SqlStore.openSqlite(join(dir, "market.db"))),
+      // The writer thread's checkpointer keeps the log short on its own.
+      settle: () => Promise.resolve(),
       dispose: () => {
         rmSync(dir, { recursive: true, force: true });
         return Promise.resolve();
@@ -122,6 +128,8 @@ function postgresDialect(url: string): Dialect {
       const schema = `molt_bench_store_${process.pid}_${++schemas}`;
       return {
         open: () => SqlStore.openPostgres(url, { schema }),
+        // So that the checkpoint PostgreSQL owes for the fill and the warm-up (and the runs before) is not taken in the middle of this run.
+        settle: () => adminQuery(url, "checkpoint"),
         dispose: async () => {
           const client = new pg.Client({ connectionString: url });
           await client.connect();
@@ -429,6 +437,7 @@ async function withBook<T>(dialect: Dialect, batchMax: number | undefined, run: 
       await addOffers(market, "book", BOOK_OFFERS, 10_000);
       await closedLoop(market, "warmup", WARMUP_COMMANDS, Math.min(IN_FLIGHT, 500), WARMUP_SECONDS, batchMax ?? 1000);
       // The markets of earlier runs are garbage by now: collected here, not in the middle of this run.
+      await fresh.settle();
       settleHeap();
       return await run(market);
     } finally {
@@ -545,9 +554,10 @@ async function runDialect(dialect: Dialect): Promise<DialectResult> {
     : undefined;
   if (perCommand !== undefined)
     progress(`${dialect.name}: one transaction per command ${fixed(perCommand.commandsPerSecond, 0)} commands/s`);
+  const openRate = OPEN_RATE ?? (groupCommit === undefined ? undefined : groupCommit.commandsPerSecond / 2);
   const halfPeak =
-    MODES.has("half") && groupCommit !== undefined
-      ? await withBook(dialect, undefined, (m) => openLoop(m, "half", groupCommit.commandsPerSecond / 2, RUN_SECONDS))
+    MODES.has("half") && openRate !== undefined
+      ? await withBook(dialect, undefined, (m) => openLoop(m, "half", openRate, RUN_SECONDS))
       : undefined;
   if (halfPeak !== undefined) progress(`${dialect.name}: half of peak, p99 ${fixed(halfPeak.p99Ms, 2)} ms`);
   const measured = {

@@ -170,7 +170,9 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   },
   STORE_ERROR: {
     httpStatus: 409,
-    message: (d) => `the command was not applied and nothing was written: ${d.reason}; retry it with the same idempotency key`,
+    // Not "nothing was written": a batch whose sync failed is committed, yet refused.
+    message: (d) =>
+      `the store failed: ${d.reason}; retrying the command with the same idempotency key is safe whether or not it was applied (it is applied at most once, and a repeat gets its first answer)`,
   },
   IDEMPOTENCY_KEY_REUSED: {
     httpStatus: 422,
