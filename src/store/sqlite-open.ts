@@ -4,7 +4,7 @@
 import Database from "better-sqlite3";
 import { SQLITE_NONCE_STATEMENTS } from "./nonce-table.js";
 import { SQLITE_BATCH_STATEMENTS } from "./sqlite-batch.js";
-import { AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
+import { AUTOCHECKPOINT_PAGES, SqliteCheckpointer, WAL_RESTART_FRAMES } from "./sqlite-checkpointer.js";
 import { SqliteWriterThread } from "./sqlite-writer-thread.js";
 import { WalSync } from "./wal-sync.js";
 
@@ -21,7 +21,8 @@ export interface SqliteFile {
 
 /**
  * Opens `path` (created when missing) in WAL mode with its writer thread, checkpointer and log
- * syncs. Invariant: the writer's automatic checkpoint is off while the checkpointer runs.
+ * syncs. Invariant: while the checkpointer runs, the writer's automatic checkpoint waits for
+ * WAL_RESTART_FRAMES of log (to start the log again), not SQLite's usual 1,000 pages.
  * @throws Error (it cannot be opened, or WAL mode does not work on it: ":memory:", a network file system)
  */
 export function openSqliteFile(path: string): SqliteFile {
@@ -37,7 +38,13 @@ export function openSqliteFile(path: string): SqliteFile {
   database.pragma("synchronous = NORMAL");
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma("wal_autocheckpoint = 0");
-  const writerThread = new SqliteWriterThread(path, SQLITE_BUSY_TIMEOUT_MS, { ...SQLITE_BATCH_STATEMENTS, ...SQLITE_NONCE_STATEMENTS });
+  // The writer's own checkpoint only restarts the log (the checkpointer copies it meanwhile).
+  const writerThread = new SqliteWriterThread(
+    path,
+    SQLITE_BUSY_TIMEOUT_MS,
+    { ...SQLITE_BATCH_STATEMENTS, ...SQLITE_NONCE_STATEMENTS },
+    WAL_RESTART_FRAMES,
+  );
   const checkpointer = new SqliteCheckpointer(path, SQLITE_BUSY_TIMEOUT_MS, () => {
     // The writer thread commits, so its connection checkpoints (the main one writes only migrations).
     writerThread.call({ op: "pragma", text: `wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}` }, true).catch(() => undefined);

@@ -14,7 +14,7 @@ const db = new Database(workerData.path);
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
 // The store opened the file in WAL mode (sqlite-open.ts): commits are synced by the store's WalSync.
 db.pragma("synchronous = NORMAL");
-db.pragma("wal_autocheckpoint = 0");
+db.pragma("wal_autocheckpoint = " + workerData.autocheckpointPages);
 const prepared = new Map();
 const statement = (name) => {
   let s = prepared.get(name);

@@ -80,10 +80,16 @@ export class SqliteWriterThread {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly exited: Promise<void>;
 
-  /** Starts the thread on `path` (the main connection has set WAL mode); `statements` are the texts it may run, by name. */
-  constructor(path: string, busyTimeoutMs: number, statements: Readonly<Record<string, string>>) {
+  /**
+   * Starts the thread on `path` (the main connection has set WAL mode); `statements` are the texts it
+   * may run, by name; past `autocheckpointPages` of log (0: never) a commit checkpoints it.
+   */
+  constructor(path: string, busyTimeoutMs: number, statements: Readonly<Record<string, string>>, autocheckpointPages = 0) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    this.worker = new Worker(SQLITE_WRITER_SOURCE, { eval: true, workerData: { driver, path, busyTimeoutMs, statements } });
+    this.worker = new Worker(SQLITE_WRITER_SOURCE, {
+      eval: true,
+      workerData: { driver, path, busyTimeoutMs, statements, autocheckpointPages },
+    });
     this.worker.unref();
     this.worker.on("message", (replies: readonly { readonly id: number; readonly result?: unknown; readonly error?: WireError }[]) => {
       for (const reply of replies) {
