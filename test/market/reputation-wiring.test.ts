@@ -44,7 +44,7 @@ describe("reputation in a batch", () => {
     expect(feed.book.providerReputation(PROVIDER)).toBe(1 / 3);
     expect(batch.events.map((e) => e.type)).toEqual(["OrderFailed", "ReputationChanged"]);
     batch.rollback(mark);
-    feed.endBatch(undefined);
+    await feed.endBatch(undefined);
     expect(feed.book.providerReputation(PROVIDER)).toBe(0.5);
     await store.close();
   });
@@ -57,7 +57,7 @@ describe("reputation in a batch", () => {
       lostJob(batch, "ord_1");
       reputation.noteTransition(batch, PROVIDER, "Failed");
       await writer.write(batch.takeWrites());
-      feed.endBatch(batch);
+      await feed.endBatch(batch);
     });
     expect(feed.book.providerReputation(PROVIDER)).toBe(1 / 3);
     expect(reputation.reportOf(PROVIDER).counts.lost).toBe(1);
