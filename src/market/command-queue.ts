@@ -117,6 +117,8 @@ export class CommandQueue {
           ])
         )
           answering = undefined;
+        // The sync ended first: nobody waits for a wake now.
+        this.arrived = undefined;
         continue;
       }
       const next = await this.commit(this.queue.splice(0, this.batchMax), answering);

@@ -38,7 +38,7 @@ export function openSqliteFile(path: string): SqliteFile {
   database.pragma("synchronous = NORMAL");
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma("wal_autocheckpoint = 0");
-  // The writer's own checkpoint only restarts the log (the checkpointer copies it meanwhile).
+  // The writer's own checkpoint copies what the checkpointer left, so that the log starts again.
   const writerThread = new SqliteWriterThread(
     path,
     SQLITE_BUSY_TIMEOUT_MS,
