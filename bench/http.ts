@@ -5,7 +5,7 @@
 // stack. Signatures are verified on a VerifyPool (one thread per core beyond the first, as `serve`
 // does), against the same market verifying on the main thread in the same run. Flags: --json,
 // --seconds=S, --in-flight=N, --verify-threads=N, --buyers=N, --presign=N, --only=submit or --only=quote
-// (one closed loop, to profile; with --rate=N an open loop at N/s). It also prints the CPU per answer of the main thread, the rest of the server's
+// (one closed loop, to profile; with --rate=N an open loop at N/s; with --bare against the floor's app). It also prints the CPU per answer of the main thread, the rest of the server's
 // process and the load generator (from /proc), against what the target leaves per submission.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -144,7 +144,8 @@ function verificationsPerSecond(): number {
  * answer schemas only) on the same routes, under the same load. No server built on Fastify here can
  * answer faster than it.
  */
-async function bareFastify(): Promise<{ readonly submitPerSecond: number; readonly quotePerSecond: number }> {
+/** The bare Fastify app of the floor, listening: the same routes, body and answer schemas only. */
+async function bareApp(): Promise<{ readonly url: string; readonly close: () => Promise<void> }> {
   const bare = Fastify({ logger: false });
   bare.post(
     "/v1/orders",
@@ -160,16 +161,35 @@ async function bareFastify(): Promise<{ readonly submitPerSecond: number; readon
     matches: [],
   }));
   const url = await bare.listen({ host: "127.0.0.1", port: 0 });
+  return { url, close: () => bare.close() };
+}
+
+async function bareFastify(): Promise<{
+  readonly submitPerSecond: number;
+  readonly quotePerSecond: number;
+  readonly submitCpuUs: LoadResult["cpuUs"];
+  readonly quoteCpuUs: LoadResult["cpuUs"];
+}> {
+  const { url, close } = await bareApp();
   const submit = await load(url, "submit");
   const quote = await load(url, "quote");
-  await bare.close();
-  return { submitPerSecond: submit.count / submit.seconds, quotePerSecond: quote.count / quote.seconds };
+  await close();
+  return {
+    submitPerSecond: submit.count / submit.seconds,
+    quotePerSecond: quote.count / quote.seconds,
+    submitCpuUs: submit.cpuUs,
+    quoteCpuUs: quote.cpuUs,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "molt-bench-http-"));
 const chain = await EmbeddedMoltClient.open({ dataDir: join(dir, "chain") });
+const store = SqlStore.openSqlite(join(dir, "market.db"));
+/** Messages posted to the store's writer thread so far (each wakes it, and its answer wakes this thread). */
+const writerMessages = (): number =>
+  (store as unknown as { readonly writerThread?: { readonly messages: number } }).writerThread?.messages ?? 0;
 const market = await Marketplace.open({
-  store: SqlStore.openSqlite(join(dir, "market.db")),
+  store,
   payments: new PaymentService({ client: chain, arbiter: Wallet.generate() }),
   follow: false,
 });
@@ -198,13 +218,19 @@ const onlyKind = process.argv.includes("--only=submit") ? "submit" : process.arg
 if (onlyKind !== undefined) {
   // For profiling the server's submission or quote path (node --cpu-prof): one loop, then exit.
   const rate = flag("rate", 0);
-  const only = await load(baseUrl, onlyKind, rate > 0 ? rate : undefined);
+  // --bare: the floor's app under the same load, to compare the two in the same mode.
+  const bare = process.argv.includes("--bare") ? await bareApp() : undefined;
+  const messagesBefore = writerMessages();
+  const only = await load(bare?.url ?? baseUrl, onlyKind, rate > 0 ? rate : undefined);
+  // Over the warm-up too (an open loop's second), so per answer it is a slight overcount.
+  const messages = writerMessages() - messagesBefore;
+  await bare?.close();
   console.log(
     `${onlyKind}, ${rate > 0 ? `${rate}/s` : "closed loop"}: ${fixed(only.count / only.seconds, 0)}/s, p50 ${fixed(only.p50Ms, 2)} ms, p99 ${fixed(only.p99Ms, 2)} ms`,
   );
   if (only.cpuUs !== undefined)
     console.log(
-      `CPU µs per answer (${only.signedLive ?? 0} signed live): main thread ${fixed(only.cpuUs.main, 1)}, load generator ${fixed(only.cpuUs.load, 1)}, rest ${fixed(only.cpuUs.rest, 1)}`,
+      `CPU µs per answer (${only.signedLive ?? 0} signed live): main thread ${fixed(only.cpuUs.main, 1)}, load generator ${fixed(only.cpuUs.load, 1)}, rest ${fixed(only.cpuUs.rest, 1)}; writer thread messages ${fixed(messages / only.count, 3)}`,
     );
   await app.close();
   await market.close();
@@ -283,6 +309,8 @@ const cpuRow = (run: string, cpu: LoadResult["cpuUs"]): Record<string, string> =
 printTable(
   `CPU µs per answer (Linux /proc; rest = the server's other threads: verification, fsyncs, V8 helpers); at the target, ${cores} cores have ${fixed(budgetUs, 1)} µs per submission, load generator included`,
   [
+    cpuRow("bare Fastify POST /v1/orders (floor)", floor.submitCpuUs),
+    cpuRow("bare Fastify GET /v1/quote (floor)", floor.quoteCpuUs),
     cpuRow("signed submissions, verified on the main thread", mainThreadRun.cpuUs),
     cpuRow(`signed submissions, ${VERIFY_THREADS} verification thread(s)`, submissions.cpuUs),
     cpuRow(`signed submissions at half of peak`, atHalf.cpuUs),

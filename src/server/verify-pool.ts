@@ -1,7 +1,8 @@
 // VerifyPool: ed25519 verification of request signatures on worker threads, so the main thread
 // (the book, the store, Fastify) keeps its core and the others verify. Requests that arrive in one
 // turn of the event loop go to a worker as one message (one packed, transferred buffer), so the
-// cost of crossing threads is paid per batch, not per request. Bounded: past
+// cost of crossing threads is paid per batch, not per request; a request alone in its turn while
+// the workers are idle is verified here, which costs less than waking one. Bounded: past
 // VERIFY_POOL_LIMITS.pendingMax jobs outstanding, or with no live worker, a signature is verified
 // on the calling thread, as without a pool, so a flood costs its sender's requests their latency
 // and the market no memory. Worker threads and messages only: what to verify, auth.ts decides.
@@ -109,6 +110,8 @@ export class VerifyPool {
   private nextBatchId = 0;
   private flushScheduled = false;
   private closed = false;
+  /** Messages posted to the workers, for tests and benchmarks. */
+  messages = 0;
   /** Public key bytes of recent callers (base58 decoding costs more than packing a job). */
   private readonly keyBytes = new Map<Address, Uint8Array>();
 
@@ -197,12 +200,19 @@ export class VerifyPool {
     thread.jobs = 0;
   }
 
-  /** Sends the queued jobs, split over the least busy threads, in batches of at most batchMax. */
+  /** Whether no worker has jobs in flight. */
+  private idle(): boolean {
+    return this.threads.every((thread) => thread.jobs === 0);
+  }
+
+  /** Sends the queued jobs, split over the least busy threads, in batches of at most batchMax; a job alone while the workers are idle is verified here. */
   private flush(): void {
     this.flushScheduled = false;
     const queue = this.queue;
     this.queue = [];
-    if (this.threads.length === 0) {
+    // A job alone in its turn is verified here: waking a thread and being woken by its answer costs
+    // more CPU on this machine's kind of virtual machine (25-60 µs each way) than the verification.
+    if (this.threads.length === 0 || (queue.length === 1 && this.idle())) {
       this.pending -= queue.length;
       for (const job of queue) job.resolve(verifySigned(job.address, job.message, job.signature));
       return;
@@ -216,6 +226,7 @@ export class VerifyPool {
       thread.inFlight.set(id, jobs);
       thread.jobs += jobs.length;
       const buffer = pack(jobs);
+      this.messages++;
       thread.worker.postMessage({ id, buffer }, [buffer]);
     }
   }

@@ -37,7 +37,7 @@ export const SQLITE_WRITE_STATEMENTS = {
 } as const;
 
 /** The request that writes `rows`, tables in the order BatchWrites documents; empty lists are left out. */
-function writeOp(rows: TableRows): WriterOp {
+function writeOp(rows: TableRows): Extract<WriterOp, { readonly op: "write" }> {
   const parts: [keyof typeof SQLITE_WRITE_STATEMENTS, readonly object[], boolean][] = [
     ["offer", rows.offers, false],
     ["offerStatus", rows.offerStatuses, false],
@@ -59,7 +59,11 @@ function writeOp(rows: TableRows): WriterOp {
  */
 export async function writeSqliteRows(thread: SqliteWriterThread, rows: TableRows): Promise<void> {
   try {
-    await thread.call(writeOp(rows));
+    const op = writeOp(rows);
+    await thread.callLater(
+      op,
+      op.parts.reduce((sum, [, list]) => sum + list.length, 0),
+    );
   } catch (e) {
     if (!(e instanceof NoRowChanged)) throw e;
     const delta = rows.moved[e.index]?.delta ?? 0;

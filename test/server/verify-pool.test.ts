@@ -1,6 +1,7 @@
 // VerifyPool: worker threads answer exactly what verifySigned answers on the calling thread, for
 // valid, forged, truncated and foreign signatures, batched or not; a worker that dies has its jobs
-// checked on the calling thread; past its bound and after close it verifies inline; the app built
+// checked on the calling thread; past its bound, after close and for a job alone while the workers
+// are idle it verifies inline; the app built
 // with verifyThreads accepts a signed request and refuses a forged one.
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
@@ -50,6 +51,29 @@ describe("VerifyPool", () => {
       { numRuns: 60 },
     );
     expect(verifier.size).toBe(2);
+  });
+
+  it("verifies a job alone in its turn here while the workers are idle, and sends jobs that come together to a worker", async () => {
+    const verifier = pool(1);
+    const wallet = wallets[0] as Wallet;
+    const message = randomBytes(48);
+    const signature = wallet.sign(message);
+    const forged = Uint8Array.from(signature);
+    forged[5] = (forged[5] ?? 0) ^ 1;
+    expect(await verifier.verify(wallet.address, message, signature)).toBe(true);
+    expect(await verifier.verify(wallet.address, message, forged)).toBe(false);
+    expect(verifier.messages).toBe(0);
+    const together = [verifier.verify(wallet.address, message, signature), verifier.verify(wallet.address, message, forged)];
+    expect([await together[0], await together[1]]).toEqual([true, false]);
+    expect(verifier.messages).toBe(1);
+    // One alone while a batch is in a worker: sent too (the pool is busy, so this thread may be).
+    // (256 verifications keep the worker busy for milliseconds, far past the next turn.)
+    const busy = Array.from({ length: 256 }, () => verifier.verify(wallet.address, message, signature));
+    await new Promise((resolve) => setImmediate(resolve));
+    const alone = verifier.verify(wallet.address, message, forged);
+    for (const answer of busy) expect(await answer).toBe(true);
+    expect(await alone).toBe(false);
+    expect(verifier.messages).toBe(3);
   });
 
   it("a malformed address is false, as on the calling thread", async () => {

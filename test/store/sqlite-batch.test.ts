@@ -1,7 +1,8 @@
 // SqliteBatch and its writer thread: the batch's reads answer what the store's Kysely reads answer,
 // a transaction commits or rolls back whole (a write sent without waiting fails its commit), a
 // BEGIN that cannot take the lock fails the batch with nothing written, a nonce group waits for an
-// open batch, a stopped thread refuses every call, and an idle thread never holds the process.
+// open batch (and goes with its next message), a batch's writes go with its COMMIT unless they are
+// many, a stopped thread refuses every call, and an idle thread never holds the process.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { MarketError } from "../../src/core/errors.js";
 import { SQLITE_NONCE_STATEMENTS } from "../../src/store/nonce-table.js";
 import { SQLITE_BATCH_STATEMENTS, SqliteBatch } from "../../src/store/sqlite-batch.js";
-import { SqliteWriterThread } from "../../src/store/sqlite-writer-thread.js";
+import { SqliteWriterThread, WRITER_LIMITS } from "../../src/store/sqlite-writer-thread.js";
 import { SqlStore } from "../../src/store/sql-store.js";
 import { tableRows } from "../../src/store/sql-tables.js";
 import type { BatchWrites, EventRow } from "../../src/store/store.js";
@@ -106,7 +107,49 @@ describe("SqliteBatch on the writer thread", () => {
       // Two parts sent in one turn, as the market sends them between commands.
       await Promise.all([batch.write(tableRows(writes([event(1)]))), batch.write(tableRows(writes([event(2)])))]);
     });
-    // The two writes went as one message, the COMMIT as another.
+    // The two writes were held for the COMMIT's message: one more message in all.
+    expect(thread.messages - before).toBe(2);
+    await thread.close();
+  });
+
+  it("holds a batch's writes for its next message until they reach heldRowsMax rows, then sends them at once", async () => {
+    const { path, thread, batch } = await threadOnFresh();
+    const before = thread.messages;
+    await batch.transaction(async () => {
+      await batch.write(tableRows(writes([event(1)])));
+      await pause(20);
+      // BEGIN and the small write wait for a call that needs its answer.
+      expect(thread.messages - before).toBe(0);
+      const many = Array.from({ length: WRITER_LIMITS.heldRowsMax }, (_, i) => event(2 + i));
+      await batch.write(tableRows(writes(many)));
+      await pause(20);
+      // Past the bound they went without waiting for the COMMIT (a large batch is written while it is applied).
+      expect(thread.messages - before).toBe(1);
+    });
+    expect(thread.messages - before).toBe(2);
+    await thread.close();
+    expect(seqs(path)).toHaveLength(1 + WRITER_LIMITS.heldRowsMax);
+  });
+
+  it("sends a nonce group at once when no batch is open, and with the open batch's next message otherwise", async () => {
+    const { thread, batch } = await threadOnFresh();
+    const before = thread.messages;
+    expect(await thread.call<string[]>({ op: "nonces", group: nonceGroup("n-0000000000000001") }, true)).toEqual(["accepted"]);
+    expect(thread.messages - before).toBe(1);
+    const { held, release } = gate();
+    const open = batch.transaction(async () => {
+      await batch.eventsAfter(0, 10);
+      await held;
+    });
+    await pause(50);
+    expect(thread.messages - before).toBe(2);
+    const verdict = thread.call<string[]>({ op: "nonces", group: nonceGroup("n-0000000000000002") }, true);
+    await pause(50);
+    // Held: it would only wait for the COMMIT on the thread, and the COMMIT's message carries it.
+    expect(thread.messages - before).toBe(2);
+    release();
+    await open;
+    expect(await verdict).toEqual(["accepted"]);
     expect(thread.messages - before).toBe(3);
     await thread.close();
   });
