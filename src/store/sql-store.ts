@@ -31,11 +31,12 @@ import { readTradeBuckets, readTrades } from "./trade-table.js";
 import type { Db, MarketTables } from "./sql-tables.js";
 import { SqliteBatch } from "./sqlite-batch.js";
 import { openSqliteFile } from "./sqlite-open.js";
-import type { SqliteWriterThread } from "./sqlite-writer-thread.js";
+import type { SqliteWriterThread, SyncAtCommit } from "./sqlite-writer-thread.js";
 import type { WalSync } from "./wal-sync.js";
 import { cachingStatements } from "./statement-cache.js";
 import type {
   CommandRow,
+  CommitOptions,
   CommittedBatch,
   EscrowRow,
   EventRow,
@@ -167,21 +168,28 @@ export class SqlStore implements Store {
 
   /**
    * Resolves once the batch is committed, with a promise of its durability: SQLite, an fsync of the
-   * log begun after the commit (WalSync: on libuv's pool, grouped, sticky once one fails);
+   * log begun after the commit (WalSync: on libuv's pool, grouped, sticky once one fails), or, when
+   * `syncAtCommit` says so as the COMMIT is sent, the writer thread's fsync before it answers;
    * PostgreSQL, at once (its commit is durable). @throws what `fn` throws (the transaction rolls back), STORE_ERROR
    */
-  async commitBatch<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<CommittedBatch<T>> {
-    const result = await this.transaction(fn);
-    // Outside the connection: the event loop runs (and may commit the next batch) while the log is synced.
-    const durable = this.walSync?.durable() ?? Promise.resolve();
+  async commitBatch<T>(fn: (writer: StoreWriter) => Promise<T>, options: CommitOptions = {}): Promise<CommittedBatch<T>> {
+    const sync: SyncAtCommit | undefined = options.syncAtCommit === undefined ? undefined : { wanted: options.syncAtCommit };
+    const result = await this.transaction(fn, sync);
+    const outcome = sync?.outcome;
+    // Outside the connection: the event loop runs (and may commit the next batch) while the log is
+    // synced, unless the writer thread synced it already before answering the COMMIT.
+    const durable =
+      outcome === undefined
+        ? (this.walSync?.durable() ?? Promise.resolve())
+        : (this.walSync?.syncedElsewhere("syncError" in outcome ? outcome.syncError : undefined) ?? Promise.resolve());
     // Handled here too: a caller that stops waiting (its process closing) leaves no unhandled rejection.
     durable.catch(() => undefined);
     return { result, durable };
   }
 
-  private transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
+  private transaction<T>(fn: (writer: StoreWriter) => Promise<T>, sync?: SyncAtCommit): Promise<T> {
     const sqliteBatch = this.sqliteBatch;
-    if (sqliteBatch !== undefined) return sqliteBatch.transaction(() => fn(sqliteBatch.writer()));
+    if (sqliteBatch !== undefined) return sqliteBatch.transaction(() => fn(sqliteBatch.writer()), sync);
     return this.db.connection().execute(async (conn) => {
       // PostgreSQL: begin and take the write lock in one round trip (no parameters: one simple query).
       await sql.raw(`begin; select pg_advisory_xact_lock(${WRITE_LOCK_ID})`).execute(conn);

@@ -6,7 +6,7 @@
 import { escrowRow, eventRow, orderRow, tableRows } from "./sql-tables.js";
 import type { MarketTables, TableRows } from "./sql-tables.js";
 import { SQLITE_WRITE_STATEMENTS, writeSqliteRows } from "./sqlite-writes.js";
-import type { SqliteWriterThread } from "./sqlite-writer-thread.js";
+import type { SqliteWriterThread, SyncAtCommit } from "./sqlite-writer-thread.js";
 import type { CommandRow, EscrowRow, EventRow, OrderRow, StoreWriter } from "./store.js";
 
 /** The batch's statements by name, for the writer thread (its writes included). */
@@ -30,15 +30,16 @@ export class SqliteBatch {
 
   /**
    * Runs `fn` in one immediate transaction on the thread, after the one before it, and commits it;
-   * a write that failed fails the commit with its own error. @throws what `fn` throws, INSUFFICIENT_CAPACITY, SqliteError (busy, commit), STORE_ERROR
+   * a write that failed fails the commit with its own error; `sync`: see SqliteWriterThread.transaction. @throws what `fn` throws, INSUFFICIENT_CAPACITY, SqliteError (busy, commit), STORE_ERROR
    */
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
+  transaction<T>(fn: () => Promise<T>, sync?: SyncAtCommit): Promise<T> {
     return this.thread.transaction(
       () => {
         this.writes = [];
         return fn();
       },
       async () => (await Promise.all(this.writes)).find((error) => error !== undefined),
+      sync,
     );
   }
 

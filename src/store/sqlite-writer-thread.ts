@@ -24,7 +24,8 @@ export const WRITER_LIMITS = {
 
 /** One request to the writer thread; `standalone` ones run in a transaction of their own. */
 export type WriterOp =
-  | { readonly op: "exec"; readonly s: string }
+  /** `sync` (a COMMIT only): fsync the log before answering, with a CommitSync. */
+  | { readonly op: "exec"; readonly s: string; readonly sync?: boolean }
   | { readonly op: "rollback" }
   | { readonly op: "all" | "get"; readonly s: string; readonly args: readonly unknown[] }
   | { readonly op: "getEach"; readonly s: string; readonly args: readonly (readonly unknown[])[] }
@@ -34,6 +35,18 @@ export type WriterOp =
   | { readonly op: "nonces"; readonly group: readonly NonceRequest[] }
   | { readonly op: "prune"; readonly cutoffS: number; readonly oldestBucket: number }
   | { readonly op: "pragma"; readonly text: string };
+
+/** What the thread answers a COMMIT sent with `sync`: the log was fsync'd, or the fsync's error (the commit stands). */
+export type CommitSync = { readonly synced: true } | { readonly syncError: string };
+
+/**
+ * A transaction's request to have its COMMIT synced on the thread: `wanted` is asked as the COMMIT
+ * is sent; `outcome` is then set to the thread's answer (left undefined when it was not wanted).
+ */
+export interface SyncAtCommit {
+  readonly wanted: () => boolean;
+  outcome?: CommitSync;
+}
 
 /** One nonce of a group, decided in order as if alone. */
 export interface NonceRequest {
@@ -180,10 +193,15 @@ export class SqliteWriterThread {
    * for its answer, with the batch's first message (the calls `fn` makes are queued behind it, and
    * refused if it failed), and a write may be sent without waiting (`fn` need not await it; see
    * callLater): the thread refuses the COMMIT of a transaction in which a write failed. Standalone
-   * calls made meanwhile go with the batch's next message. `explain` then names the error to report (the failed
+   * calls made meanwhile go with the batch's next message. With `sync`, a COMMIT it wants synced is
+   * fsync'd on the thread before its answer (see SyncAtCommit). `explain` then names the error to report (the failed
    * write's). @throws what `fn` throws, what `explain` returns, SqliteError (busy, commit), STORE_ERROR (the thread stopped)
    */
-  transaction<T>(fn: () => Promise<T>, explain: () => Promise<Error | undefined> = () => Promise.resolve(undefined)): Promise<T> {
+  transaction<T>(
+    fn: () => Promise<T>,
+    explain: () => Promise<Error | undefined> = () => Promise.resolve(undefined),
+    sync?: SyncAtCommit,
+  ): Promise<T> {
     const run = this.tail.then(async () => {
       this.batchOpen = true;
       // Held too: it goes with the batch's first read or, in a batch that only writes, its COMMIT.
@@ -193,7 +211,8 @@ export class SqliteWriterThread {
       );
       try {
         const result = await fn();
-        await this.end({ op: "exec", s: "commit" });
+        if (sync?.wanted() === true) sync.outcome = (await this.end({ op: "exec", s: "commit", sync: true })) as CommitSync;
+        else await this.end({ op: "exec", s: "commit" });
         return result;
       } catch (e) {
         // Unless SQLite or the thread ended it already (a failed statement may roll the transaction back).

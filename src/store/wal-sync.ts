@@ -40,6 +40,19 @@ export class WalSync {
     ));
   }
 
+  /**
+   * Takes a sync of the log made elsewhere (the writer thread's, right after a COMMIT; `error` if
+   * it failed) as that commit's: resolves once the fsyncs in flight here have ended too, so an
+   * earlier batch is never reported durable after a later one. A failed one fails this and every
+   * later durable() call, as one failed here does. @throws STORE_ERROR
+   */
+  syncedElsewhere(error?: string): Promise<void> {
+    if (error !== undefined) this.failed ??= this.error(new Error(error));
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    const pending = this.next ?? this.inFlight;
+    return pending ?? Promise.resolve();
+  }
+
   /** Waits for the fsyncs in flight, then closes the log's file descriptor. */
   async close(): Promise<void> {
     this.closed = true;

@@ -12,7 +12,7 @@ import { CommandQueue } from "../../src/market/command-queue.js";
 import { MarketFeed } from "../../src/market/feed.js";
 import { MARKET_LIMITS } from "../../src/market/limits.js";
 import { SqlStore } from "../../src/store/sql-store.js";
-import type { CommittedBatch, Store, StoreWriter } from "../../src/store/store.js";
+import type { CommitOptions, CommittedBatch, Store, StoreWriter } from "../../src/store/store.js";
 
 /** A gate per committed batch: its durability is told only when the test settles the gate. */
 interface Gate {
@@ -202,6 +202,40 @@ describe("CommandQueue durability", () => {
     expect(await all).toEqual([1, 2, 3, 4, 5].map((seq) => ({ seq })));
     expect(answered).toEqual(keys);
     expect(gates.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("asks for a batch's sync at its COMMIT only when no command waits behind it (then the next batch is applied meanwhile)", async () => {
+    const store = SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-durability-")), "market.db"));
+    stores.push(store);
+    await store.migrate();
+    const asked: boolean[] = [];
+    const commitBatch = <T>(fn: (writer: StoreWriter) => Promise<T>, options?: CommitOptions): Promise<CommittedBatch<T>> =>
+      store.commitBatch(fn, {
+        syncAtCommit: () => {
+          const wanted = options?.syncAtCommit?.() ?? false;
+          asked.push(wanted);
+          return wanted;
+        },
+      });
+    const view = new Proxy(store, {
+      get: (target, key, receiver) => (key === "commitBatch" ? commitBatch : (Reflect.get(target, key, receiver) as unknown)),
+    });
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const feed = new MarketFeed(view, clock, {});
+    await feed.rebuild();
+    const queue = new CommandQueue(view, feed, clock, "node-1", 1);
+    const note = (key: string) =>
+      queue.submit(key, "note", { key }, (batch) => {
+        batch.marketEvent({ type: "Noted", entityId: key });
+        return { seq: batch.lastSeq };
+      });
+    // Three at once, one per batch: the first two have commands behind them, the last has none.
+    expect(await Promise.all([note("a"), note("b"), note("c")])).toEqual([1, 2, 3].map((seq) => ({ seq })));
+    expect(asked).toEqual([false, false, true]);
+    // Alone: synced at its COMMIT, and answered once durable like any other.
+    expect(await note("d")).toEqual({ seq: 4 });
+    expect(asked).toEqual([false, false, true, true]);
+    expect((await store.eventsAfter(0, 10)).map((event) => event.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it("a stored key deep in a large batch gets its first answer, or IDEMPOTENCY_KEY_REUSED with other arguments", async () => {

@@ -1,6 +1,7 @@
 // WalSync: a durable() call is answered only by an fsync that began after it; calls made while one
 // is in flight share the next one; a log that cannot be synced is a STORE_ERROR; a SQLite store runs
-// its commits with synchronous = NORMAL and syncs once per group of batches.
+// its commits with synchronous = NORMAL and syncs once per group of batches, or on its writer
+// thread when a batch's COMMIT asks; a sync made elsewhere keeps the order and the stickiness.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,41 @@ describe("WalSync", () => {
     await expect(sync.durable()).resolves.toBeUndefined();
     await sync.close();
     await expect(sync.durable()).rejects.toMatchObject({ code: "STORE_ERROR" });
+  });
+
+  it("a sync made elsewhere answers after the fsyncs in flight here, and a failed one fails every later call", async () => {
+    const sync = new WalSync(logFile());
+    await expect(sync.syncedElsewhere()).resolves.toBeUndefined();
+    const order: string[] = [];
+    const here = sync.durable().then(() => order.push("here"));
+    const elsewhere = sync.syncedElsewhere().then(() => order.push("elsewhere"));
+    await Promise.all([here, elsewhere]);
+    // An earlier batch is never reported durable after a later one.
+    expect(order).toEqual(["here", "elsewhere"]);
+    const failed = await sync.syncedElsewhere("EIO: i/o error, fsync").catch((e: unknown) => e);
+    expect(isMarketError(failed, "STORE_ERROR") && failed.details.reason).toContain("EIO");
+    // Sticky: the kernel may have dropped what it could not write, so nothing is durable again.
+    await expect(sync.durable()).rejects.toMatchObject({ code: "STORE_ERROR" });
+    await expect(sync.syncedElsewhere()).rejects.toMatchObject({ code: "STORE_ERROR" });
+    await sync.close();
+  });
+
+  it("a SQLite batch whose COMMIT asks for it is synced by the writer thread before it is answered, with no fsync here", async () => {
+    const store = SqlStore.openSqlite(join(mkdtempSync(join(tmpdir(), "molt-wal-")), "market.db"));
+    await store.migrate();
+    const internals = store as unknown as { walSync: WalSync };
+    const before = internals.walSync.syncs;
+    let asked = 0;
+    const committed = await store.commitBatch(() => Promise.resolve("one"), { syncAtCommit: () => ++asked > 0 });
+    expect(committed.result).toBe("one");
+    await committed.durable;
+    expect(asked).toBe(1);
+    expect(internals.walSync.syncs - before).toBe(0);
+    // Not wanted: synced here, on libuv's pool.
+    const other = await store.commitBatch(() => Promise.resolve("two"), { syncAtCommit: () => false });
+    await other.durable;
+    expect(internals.walSync.syncs - before).toBe(1);
+    await store.close();
   });
 
   it("a SQLite store commits with synchronous = NORMAL and syncs its log once per group of batches", async () => {
