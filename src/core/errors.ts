@@ -37,7 +37,8 @@ export interface MarketErrorDetails {
   DISPUTE_WINDOW_OPEN: { escrowId: string; settleableAt: string };
   DISPUTE_WINDOW_CLOSED: { escrowId: string; closedAt: string };
   ESCROW_LOCKED: { escrowId: string; lockedUntil: string };
-  STORE_ERROR: { reason: string };
+  /** `commandRefused`: a command was refused with it (a retry with its idempotency key is then safe). */
+  STORE_ERROR: { reason: string; commandRefused?: true };
   IDEMPOTENCY_KEY_REUSED: { key: string };
   ESCROW_NOT_FOUND: { escrowId: string };
   FORBIDDEN: { actor: string; action: string; allowed: string };
@@ -170,9 +171,12 @@ export const MARKET_ERROR_TABLE: { readonly [C in MarketErrorCode]: ErrorTableRo
   },
   STORE_ERROR: {
     httpStatus: 409,
-    // Not "nothing was written": a batch whose sync failed is committed, yet refused.
+    // Not "nothing was written": a batch whose sync failed is committed, yet refused. The retry
+    // advice only where a command was refused (not, say, a store that cannot be opened).
     message: (d) =>
-      `the store failed: ${d.reason}; retrying the command with the same idempotency key is safe whether or not it was applied (it is applied at most once, and a repeat gets its first answer)`,
+      d.commandRefused === true
+        ? `the store failed: ${d.reason}; retrying the command with the same idempotency key is safe whether or not it was applied (it is applied at most once, and a repeat gets its first answer)`
+        : `the store failed: ${d.reason}`,
   },
   IDEMPOTENCY_KEY_REUSED: {
     httpStatus: 422,

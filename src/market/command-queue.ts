@@ -220,11 +220,13 @@ export class CommandQueue {
     return { answered };
   }
 
-  /** Refuses `commands` with `e`, or with STORE_ERROR if it is not a market error. */
+  /** Refuses `commands` with `e`, or with STORE_ERROR if it is not a market error; a STORE_ERROR says a command was refused. */
   private refuse(commands: readonly QueuedCommand[], e: unknown): void {
-    const error = isMarketError(e)
-      ? e
-      : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e) }, { cause: e });
+    const error = isMarketError(e, "STORE_ERROR")
+      ? new MarketError("STORE_ERROR", { ...e.details, commandRefused: true }, { cause: e })
+      : isMarketError(e)
+        ? e
+        : new MarketError("STORE_ERROR", { reason: e instanceof Error ? e.message : String(e), commandRefused: true }, { cause: e });
     for (const command of commands) {
       this.observer.commandAnswered?.(command.name, outcomeOf(error));
       command.reject(error);

@@ -155,6 +155,11 @@ describe("MARKET_ERROR_TABLE", () => {
     expect(rowMessage("INVALID_FIELD")).toContain("providerId");
     expect(rowMessage("NO_MATCHING_OFFERS")).toContain("the order");
     expect(MARKET_ERROR_TABLE.NO_MATCHING_OFFERS.message({ orderId: "ord_abc" })).toContain("ord_abc");
+    // The retry advice only where a command was refused: not where, say, the store cannot be opened.
+    expect(rowMessage("STORE_ERROR")).toBe("the store failed: database is locked");
+    expect(MARKET_ERROR_TABLE.STORE_ERROR.message({ reason: "database is locked", commandRefused: true })).toMatch(
+      /^the store failed: database is locked; retrying the command with the same idempotency key is safe/,
+    );
   });
 
   it("uses the expected status for representative codes", () => {

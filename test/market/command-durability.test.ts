@@ -143,7 +143,8 @@ describe("CommandQueue durability", () => {
     await committed(1);
     gates[0]?.fail(new MarketError("STORE_ERROR", { reason: "fsync failed (test)" }));
     const refused = await lost.catch((e: unknown) => e);
-    expect(isMarketError(refused, "STORE_ERROR") && refused.details.reason).toBe("fsync failed (test)");
+    expect(isMarketError(refused, "STORE_ERROR") && refused.details).toEqual({ reason: "fsync failed (test)", commandRefused: true });
+    expect((refused as Error).message).toContain("retrying the command with the same idempotency key is safe");
     await committed(2);
     gates[1]?.open();
     expect((await next).seq).toBe(2);
