@@ -23,6 +23,21 @@ function pool(threads: number): VerifyPool {
   return started;
 }
 
+/** A random message signed by wallets[i], its signature, and the signature with one bit flipped. */
+function signed(i: number): {
+  readonly wallet: Wallet;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly forged: Uint8Array;
+} {
+  const wallet = wallets[i] as Wallet;
+  const message = randomBytes(32);
+  const signature = wallet.sign(message);
+  const forged = Uint8Array.from(signature);
+  forged[0] = (forged[0] ?? 0) ^ 1;
+  return { wallet, message, signature, forged };
+}
+
 /** A job: a message signed by one wallet, then maybe forged (another signer, a flipped bit, a cut signature). */
 const jobs = fc.array(
   fc.record({
@@ -55,11 +70,7 @@ describe("VerifyPool", () => {
 
   it("verifies a job alone in its turn here while the workers are idle, and sends jobs that come together to a worker", async () => {
     const verifier = pool(1);
-    const wallet = wallets[0] as Wallet;
-    const message = randomBytes(48);
-    const signature = wallet.sign(message);
-    const forged = Uint8Array.from(signature);
-    forged[5] = (forged[5] ?? 0) ^ 1;
+    const { wallet, message, signature, forged } = signed(0);
     expect(await verifier.verify(wallet.address, message, signature)).toBe(true);
     expect(await verifier.verify(wallet.address, message, forged)).toBe(false);
     expect(verifier.messages).toBe(0);
@@ -97,11 +108,7 @@ describe("VerifyPool", () => {
 
   it("the jobs of a worker that dies are verified on the calling thread, and later ones too once none is left", async () => {
     const verifier = pool(1);
-    const wallet = wallets[2] as Wallet;
-    const message = randomBytes(32);
-    const signature = wallet.sign(message);
-    const forged = Uint8Array.from(signature);
-    forged[0] = (forged[0] ?? 0) ^ 1;
+    const { wallet, message, signature, forged } = signed(2);
     const before = [verifier.verify(wallet.address, message, signature), verifier.verify(wallet.address, message, forged)];
     await new Promise((resolve) => setImmediate(resolve));
     // Kill the worker while the batch is in flight.
